@@ -1,0 +1,247 @@
+// Package catalog provides the province-unified catalog of government service
+// matters (事项目录, "八统一"): each matter's sector, where it can be done,
+// time limits, fees, materials and form fields; the bundles (一件事) that
+// join several matters into one errand with one combined form; township
+// overrides, which may only require less and promise sooner; and the pinyin
+// keys and ranking used to find a matter by what a citizen types.
+//
+// The package is pure Go: parsing, validation and merging never touch a
+// database, so the same rules run in the kiosk, in tests and in the county.
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Sectors are the business sectors (板块) of a comprehensive window: the five
+// of Jiaxing's model plus the two Xiangshan names its halls use.
+var Sectors = []string{"不动产登记", "商事登记", "投资项目", "社会事务", "其他综合事务", "公安服务", "民生服务"}
+
+// Level is a tier of the service network where a matter can be done.
+type Level string
+
+// Levels of the network.
+const (
+	County   Level = "county"
+	Township Level = "township"
+	Village  Level = "village"
+)
+
+// Kind says whether a matter is done on the spot or within promised days.
+type Kind string
+
+// Matter kinds.
+const (
+	Immediate Kind = "immediate" // 即办件
+	Promised  Kind = "promised"  // 承诺件
+)
+
+// FieldType is the type of a form field; it decides validation and the
+// widget used to fill it.
+type FieldType string
+
+// Field types.
+const (
+	Text       FieldType = "text"
+	PersonName FieldType = "person_name"
+	ResidentID FieldType = "resident_id"
+	USCC       FieldType = "uscc"
+	Mobile     FieldType = "mobile"
+	Date       FieldType = "date"
+	Choice     FieldType = "choice"
+	Number     FieldType = "number"
+	Address    FieldType = "address"
+)
+
+var fieldTypes = map[FieldType]bool{Text: true, PersonName: true, ResidentID: true, USCC: true,
+	Mobile: true, Date: true, Choice: true, Number: true, Address: true}
+
+// Catalog is one published version of the matter catalog.
+type Catalog struct {
+	Version   string   `json:"version"`
+	Published string   `json:"published"`
+	Issuer    string   `json:"issuer"`
+	Matters   []Matter `json:"matters"`
+	Bundles   []Bundle `json:"bundles"`
+
+	byCode map[string]int
+}
+
+// Matter is one government service matter (事项).
+type Matter struct {
+	Code         string     `json:"code"`
+	Name         string     `json:"name"`
+	Aliases      []string   `json:"aliases,omitempty"`
+	Sector       string     `json:"sector"`
+	Department   string     `json:"department"`
+	Levels       []Level    `json:"levels"`
+	Kind         Kind       `json:"kind"`
+	LegalDays    int        `json:"legal_days"`
+	PromisedDays int        `json:"promised_days"`
+	Fees         []Fee      `json:"fees"`
+	Conditions   []string   `json:"conditions"`
+	Materials    []Material `json:"materials"`
+	Fields       []Field    `json:"fields"`
+	// SupplementDays is the deadline in working days for materials accepted
+	// as missing (容缺); 0 means DefaultSupplementDays.
+	SupplementDays int `json:"supplement_days,omitempty"`
+}
+
+// DefaultSupplementDays is the 容缺 supplement deadline when a matter sets none.
+const DefaultSupplementDays = 5
+
+// Supplement returns the matter's supplement deadline in working days.
+func (m *Matter) Supplement() int {
+	if m.SupplementDays > 0 {
+		return m.SupplementDays
+	}
+	return DefaultSupplementDays
+}
+
+// DoneAt reports whether the matter can be done at the given tier.
+func (m *Matter) DoneAt(l Level) bool {
+	for _, x := range m.Levels {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// Fee is one charge of a matter, in fen so sums are exact.
+type Fee struct {
+	Item  string `json:"item"`
+	Yuan  Yuan   `json:"yuan"`
+	Basis string `json:"basis,omitempty"`
+}
+
+// Yuan is an amount of money held in fen (分) and written in yuan in JSON.
+type Yuan int64
+
+// UnmarshalJSON reads a non-negative amount in yuan with at most two decimals.
+func (y *Yuan) UnmarshalJSON(b []byte) error {
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || f < 0 || f > 1e9 {
+		return fmt.Errorf("金额“%s”不是有效的元数", b)
+	}
+	fen := math.Round(f * 100)
+	if math.Abs(fen-f*100) > 1e-6 {
+		return fmt.Errorf("金额“%s”最多两位小数", b)
+	}
+	*y = Yuan(fen)
+	return nil
+}
+
+// MarshalJSON writes the amount in yuan.
+func (y Yuan) MarshalJSON() ([]byte, error) { return []byte(y.String()), nil }
+
+// String formats the amount in yuan without trailing zeros: 80, 12.5.
+func (y Yuan) String() string {
+	s := strconv.FormatFloat(float64(y)/100, 'f', 2, 64)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// Material is one item of a matter's materials list (材料清单).
+type Material struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Required  bool   `json:"required"`
+	Originals int    `json:"originals"`
+	Copies    int    `json:"copies"`
+	// Sample names the sample filled form (示范样表) or a filling note.
+	Sample string `json:"sample,omitempty"`
+	// SharedData: the data is available by data sharing; the citizen need
+	// not bring it (数据共享免提交).
+	SharedData bool `json:"shared_data"`
+	// Commitment: a written commitment (告知承诺) may replace it.
+	Commitment bool `json:"commitment"`
+	// Deferrable: it may be missing at intake and supplemented later (容缺).
+	Deferrable bool `json:"deferrable"`
+}
+
+// Field is one typed field of a matter's application form.
+type Field struct {
+	Key      string    `json:"key"`
+	Label    string    `json:"label"`
+	Type     FieldType `json:"type"`
+	Required bool      `json:"required"`
+	Choices  []string  `json:"choices,omitempty"`
+	Max      int       `json:"max,omitempty"`
+}
+
+// Bundle is an errand as the citizen sees it (一件事), made of matters.
+type Bundle struct {
+	Code        string   `json:"code"`
+	Name        string   `json:"name"`
+	Aliases     []string `json:"aliases,omitempty"`
+	Description string   `json:"description"`
+	Matters     []string `json:"matters"`
+}
+
+// Matter returns the matter with the given code.
+func (c *Catalog) Matter(code string) (*Matter, bool) {
+	c.index()
+	i, ok := c.byCode[code]
+	if !ok {
+		return nil, false
+	}
+	return &c.Matters[i], true
+}
+
+// Bundle returns the bundle with the given code.
+func (c *Catalog) Bundle(code string) (*Bundle, bool) {
+	for i := range c.Bundles {
+		if c.Bundles[i].Code == code {
+			return &c.Bundles[i], true
+		}
+	}
+	return nil, false
+}
+
+func (c *Catalog) index() {
+	if c.byCode != nil && len(c.byCode) == len(c.Matters) {
+		return
+	}
+	c.byCode = make(map[string]int, len(c.Matters))
+	for i := range c.Matters {
+		c.byCode[c.Matters[i].Code] = i
+	}
+}
+
+// CombinedForm returns the one form (一表申报) for the given matters: fields
+// merged by key in order of first appearance, each asked once, required when
+// any matter requires it, with the strictest Max. The
+// catalog's validation guarantees a key has one type and one choice list.
+func (c *Catalog) CombinedForm(codes ...string) ([]Field, error) {
+	var out []Field
+	seen := map[string]int{}
+	for _, code := range codes {
+		m, ok := c.Matter(code)
+		if !ok {
+			return nil, fmt.Errorf("combined form: no matter %q in catalog %s", code, c.Version)
+		}
+		for _, f := range m.Fields {
+			i, dup := seen[f.Key]
+			if !dup {
+				seen[f.Key] = len(out)
+				out = append(out, f)
+				continue
+			}
+			if f.Required {
+				out[i].Required = true
+			}
+			if f.Max > 0 && (out[i].Max == 0 || f.Max < out[i].Max) {
+				out[i].Max = f.Max
+			}
+		}
+	}
+	return out, nil
+}
+
+// Encode returns the catalog as JSON (the form it is stored and shipped in).
+func (c *Catalog) Encode() ([]byte, error) { return json.Marshal(c) }

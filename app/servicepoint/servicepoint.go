@@ -1,0 +1,69 @@
+// Package servicepoint describes the hall a kiosk serves: a township
+// convenience service center (乡镇便民服务中心) or a village service station
+// (村便民服务站), identified by its 12-digit statistical division code
+// (统计用区划代码), whose first six digits name the county that receives its
+// cases.
+package servicepoint
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/msg"
+)
+
+// ServicePoint is the configured hall.
+type ServicePoint struct {
+	Code  string        `json:"code"`
+	Name  string        `json:"name"`
+	Level catalog.Level `json:"level"` // Township or Village
+}
+
+// County returns the six-digit code of the county the point belongs to.
+func (s ServicePoint) County() string {
+	if len(s.Code) < 6 {
+		return ""
+	}
+	return s.Code[:6]
+}
+
+// Validation messages.
+var (
+	ErrCodeFormat   = msg.New("服务点编码应为12位数字的统计用区划代码，例如 330522101000")
+	ErrCodeTownship = msg.New("乡镇（街道）的区划代码第7–9位是乡镇代码、最后3位为000，例如 330522101000")
+	ErrCodeVillage  = msg.New("村（社区）的区划代码最后3位是村代码，不能是000，例如 330522101201")
+	ErrNameEmpty    = msg.New("请填写服务点名称，例如 洪桥镇便民服务中心")
+	ErrNameLong     = msg.New("服务点名称不超过40个字")
+	ErrLevel        = msg.New("请选择服务点层级：乡镇（街道）或村（社区）")
+)
+
+// Normalize trims the fields and checks them, returning the first problem.
+// The code's digits must agree with the level: a township's code ends in
+// 000, a village's does not, so a code typed for the wrong tier is caught.
+func (s ServicePoint) Normalize() (ServicePoint, error) {
+	s.Code = strings.TrimSpace(s.Code)
+	s.Name = strings.TrimSpace(s.Name)
+	if len(s.Code) != 12 || strings.Trim(s.Code, "0123456789") != "" || s.Code[:2] == "00" {
+		return s, ErrCodeFormat
+	}
+	switch s.Level {
+	case catalog.Township:
+		if s.Code[9:] != "000" || s.Code[6:9] == "000" {
+			return s, ErrCodeTownship
+		}
+	case catalog.Village:
+		if s.Code[9:] == "000" || s.Code[6:9] == "000" {
+			return s, ErrCodeVillage
+		}
+	default:
+		return s, ErrLevel
+	}
+	if s.Name == "" {
+		return s, ErrNameEmpty
+	}
+	if utf8.RuneCountInString(s.Name) > 40 {
+		return s, ErrNameLong
+	}
+	return s, nil
+}

@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Backup is one backup file.
+type Backup struct {
+	Path string
+	Day  time.Time // the day it was taken (Beijing date, midnight)
+	Size int64
+}
+
+const backupPrefix, backupSuffix = "yichuang-", ".db"
+
+// beijing is the hall's time zone; backups are named by its calendar day.
+var beijing = time.FixedZone("CST", 8*60*60)
+
+// ListBackups returns the backups in dir, newest first. A missing dir has none.
+func ListBackups(dir string) ([]Backup, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list backups: %w", err)
+	}
+	var out []Backup
+	for _, e := range entries {
+		name := e.Name()
+		day, ok := strings.CutPrefix(name, backupPrefix)
+		day, ok2 := strings.CutSuffix(day, backupSuffix)
+		if !ok || !ok2 || e.IsDir() {
+			continue
+		}
+		t, err := time.ParseInLocation("20060102", day, beijing)
+		if err != nil {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		out = append(out, Backup{Path: filepath.Join(dir, name), Day: t, Size: info.Size()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Day.After(out[j].Day) })
+	return out, nil
+}
+
+// DailyBackup makes today's backup if it does not exist yet and keeps the
+// newest keep backups (7 when keep ≤ 0). It returns the path of the backup
+// made, or "" when today's already existed.
+//
+// The copy is taken with VACUUM INTO, which reads one consistent snapshot
+// while clerks keep working, writes a compact file, and is then checked
+// before it replaces anything: a backup that cannot be restored is worse
+// than none, because it is trusted.
+func (db *DB) DailyBackup(ctx context.Context, keep int) (string, error) {
+	if keep <= 0 {
+		keep = 7
+	}
+	if err := os.MkdirAll(db.backupDir, 0o700); err != nil {
+		return "", fmt.Errorf("backup dir: %w", err)
+	}
+	day := db.clock.Now().In(beijing).Format("20060102")
+	final := filepath.Join(db.backupDir, backupPrefix+day+backupSuffix)
+	made := ""
+	if _, err := os.Stat(final); errors.Is(err, os.ErrNotExist) {
+		if err := db.BackupTo(ctx, final); err != nil {
+			return "", err
+		}
+		made = final
+	}
+	list, err := ListBackups(db.backupDir)
+	if err != nil {
+		return made, err
+	}
+	for _, b := range list[min(keep, len(list)):] {
+		if err := os.Remove(b.Path); err != nil {
+			return made, fmt.Errorf("remove old backup: %w", err)
+		}
+	}
+	return made, nil
+}
+
+// BackupTo writes a checked copy of the database to path (which must not
+// exist), going through a temporary file so path is either absent or whole.
+func (db *DB) BackupTo(ctx context.Context, path string) error {
+	tmp := path + ".tmp"
+	_ = os.Remove(tmp) // a leftover from an interrupted backup
+	if _, err := db.w.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+		return fmt.Errorf("vacuum into %s: %w", filepath.Base(tmp), err)
+	}
+	if err := checkFile(ctx, tmp); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("check new backup: %w", err)
+	}
+	if err := syncFile(tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("install backup: %w", err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// checkFile runs integrity_check on a database file opened read-only.
+func checkFile(ctx context.Context, path string) error {
+	if detail, bad := sniff(path); bad {
+		return errors.New(detail)
+	}
+	c, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_query_only=true")
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return integrity(ctx, c)
+}
+
+// RestoreBackup replaces a damaged database with a backup. The damaged file
+// (and its -wal and -shm) is renamed, never deleted, so nothing is lost if
+// someone can still recover it. It returns the name the damaged file now has.
+func RestoreBackup(ctx context.Context, path, backup string, now time.Time) (string, error) {
+	if err := checkFile(ctx, backup); err != nil {
+		return "", fmt.Errorf("backup %s is not usable: %w", filepath.Base(backup), err)
+	}
+	kept := path + ".corrupt-" + now.In(beijing).Format("20060102T150405")
+	for _, sfx := range []string{"", "-wal", "-shm"} {
+		if err := os.Rename(path+sfx, kept+sfx); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("set damaged database aside: %w", err)
+		}
+	}
+	tmp := path + ".restore"
+	if err := copyFile(backup, tmp); err != nil {
+		return kept, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return kept, fmt.Errorf("install restored database: %w", err)
+	}
+	return kept, syncDir(filepath.Dir(path))
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return fmt.Errorf("copy backup: %w", err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("copy backup: %w", err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("copy backup: %w", err)
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return fmt.Errorf("copy backup: %w", err)
+	}
+	return out.Close()
+}
+
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", filepath.Base(path), err)
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// syncDir makes a rename durable. Directories cannot be synced on Windows;
+// there the rename is already durable enough, so the error is ignored.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	_ = d.Sync()
+	return nil
+}

@@ -1,0 +1,279 @@
+// Package store keeps the kiosk's data in one SQLite file on disk.
+//
+// It owns everything SQL: opening the file with the right pragmas, checking
+// it, migrating it, and the queries behind the domain packages. Writes go
+// through a single writer connection, each user action in one BEGIN
+// IMMEDIATE transaction together with its outbox event; reads use their own
+// pool so the UI never waits behind a write.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// Options configure Open.
+type Options struct {
+	// Clock stamps rows; nil means the system clock.
+	Clock clock.Clock
+	// BackupDir is where daily backups live; it is listed when the file
+	// turns out to be corrupt. Empty means "backups" beside the database.
+	BackupDir string
+	// ReadConns caps the read pool; 0 means 4.
+	ReadConns int
+}
+
+// DB is an open kiosk database.
+type DB struct {
+	path      string
+	backupDir string
+	clock     clock.Clock
+	w         *sql.DB // exactly one connection: SQLite allows one writer
+	r         *sql.DB // read-only pool
+
+	catMu sync.RWMutex
+	cat   *catalogIndex // the active catalog, loaded lazily
+}
+
+// CorruptError says the database file cannot be used. The file is left
+// exactly as found; the caller offers the newest backup (RestoreBackup).
+type CorruptError struct {
+	Path    string
+	Detail  string
+	Backups []Backup // newest first
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("database %s is damaged or unreadable: %s", e.Path, e.Detail)
+}
+
+// dsn builds a go-sqlite3 DSN. Pragmas are set in the DSN, not with Exec
+// after opening, because database/sql opens new pooled connections at any
+// time and each must have them.
+//
+//   - journal_mode=WAL: readers do not block the writer nor the writer them.
+//   - synchronous=FULL: the driver's default NORMAL is durable against a
+//     crashed process but, in WAL mode, can roll back the last commits on
+//     power loss. A receipt handed to a citizen must never point at a case
+//     the kiosk no longer has, and township halls do lose power; FULL syncs
+//     the WAL on every commit, a cost we measure and accept.
+//   - foreign_keys=on: SQLite leaves them off per connection by default.
+//   - busy_timeout: wait for a lock (a backup, a checkpoint) rather than
+//     failing the clerk's action at once.
+//   - txlock=immediate (writer): BEGIN IMMEDIATE takes the write lock at the
+//     start, so a transaction never fails half-way with SQLITE_BUSY when it
+//     upgrades from read to write.
+//   - query_only (readers): a read connection cannot write by mistake.
+func dsn(path string, writer bool) string {
+	p := "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000"
+	if writer {
+		p += "&_txlock=immediate"
+	} else {
+		p += "&_query_only=true"
+	}
+	return path + "?" + p
+}
+
+const sqliteMagic = "SQLite format 3\x00"
+
+// Open opens (or creates) the database at path, checks its integrity and
+// applies pending migrations. A damaged or foreign file yields *CorruptError
+// and is never modified, let alone replaced by a new empty database.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open database: path %q must not contain ? or #", path)
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.System{}
+	}
+	if opts.BackupDir == "" {
+		opts.BackupDir = filepath.Join(filepath.Dir(path), "backups")
+	}
+	if opts.ReadConns <= 0 {
+		opts.ReadConns = 4
+	}
+	corrupt := func(detail string) error {
+		backups, _ := ListBackups(opts.BackupDir)
+		return &CorruptError{Path: path, Detail: detail, Backups: backups}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if detail, bad := sniff(path); bad {
+		return nil, corrupt(detail)
+	}
+
+	w, err := sql.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := integrity(ctx, w); err != nil {
+		w.Close()
+		if isCorruption(err) {
+			return nil, corrupt(err.Error())
+		}
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open read pool: %w", err)
+	}
+	r.SetMaxOpenConns(opts.ReadConns)
+	db := &DB{path: path, backupDir: opts.BackupDir, clock: opts.Clock, w: w, r: r}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// sniff looks at the file before SQLite does: a file that is not SQLite at
+// all (a half-copied backup, a file overwritten by another program) must not
+// be "repaired" by SQLite into an empty database. A zero-length file with no
+// WAL beside it is a database whose creation never got to its first write,
+// so it holds nothing and may be initialised.
+func sniff(path string) (detail string, bad bool) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", false
+	}
+	if err != nil {
+		return fmt.Sprintf("cannot read the file: %v", err), true
+	}
+	defer f.Close()
+	head := make([]byte, len(sqliteMagic))
+	n, _ := f.Read(head)
+	if n == 0 {
+		if st, err := os.Stat(path + "-wal"); err == nil && st.Size() > 0 {
+			return "the file is empty but its write-ahead log is not", true
+		}
+		return "", false
+	}
+	if string(head[:n]) != sqliteMagic {
+		return "the file is not an SQLite database", true
+	}
+	return "", false
+}
+
+func integrity(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		if len(problems) > 5 {
+			problems = append(problems[:5], fmt.Sprintf("and %d more", len(problems)-5))
+		}
+		return corruptionError{strings.Join(problems, "; ")}
+	}
+	return nil
+}
+
+type corruptionError struct{ detail string }
+
+func (e corruptionError) Error() string { return "integrity check: " + e.detail }
+
+func isCorruption(err error) bool {
+	var ce corruptionError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB
+	}
+	return false
+}
+
+// Close closes both pools; the WAL is checkpointed by SQLite on the last close.
+func (db *DB) Close() error {
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Check runs PRAGMA integrity_check on the open database.
+func (db *DB) Check(ctx context.Context) error { return integrity(ctx, db.r) }
+
+// tx is one write transaction: a user action's domain rows and its outbox
+// event commit or roll back together.
+type tx struct {
+	*sql.Tx
+	now time.Time
+}
+
+// update runs fn in a BEGIN IMMEDIATE transaction on the writer connection
+// and commits it; any error rolls everything back.
+func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
+	t, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(&tx{Tx: t, now: db.clock.Now()}); err != nil {
+		return errors.Join(err, rollback(t))
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func rollback(t *sql.Tx) error {
+	if err := t.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return fmt.Errorf("rollback: %w", err)
+	}
+	return nil
+}
+
+// emit writes one outbox event in the transaction and returns its id.
+func (t *tx) emit(ctx context.Context, kind protocol.Kind, payload any) (string, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return "", fmt.Errorf("encode %s event: %w", kind, err)
+	}
+	id := uuid.NewString()
+	if _, err := t.ExecContext(ctx,
+		`INSERT INTO outbox (event_id, kind, payload, created_at) VALUES (?, ?, ?, ?)`,
+		id, string(kind), string(b), stamp(t.now)); err != nil {
+		return "", fmt.Errorf("insert outbox row: %w", err)
+	}
+	return id, nil
+}
+
+// stamp formats a time for storage: UTC, fixed width, so text order is time order.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+func unstamp(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }

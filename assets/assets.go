@@ -1,0 +1,63 @@
+// Package assets embeds everything the kiosk needs at run time — the CJK+Latin
+// font and its licence, the demo matter catalog, the holiday calendars and the
+// UI translations — so that a kiosk never depends on files or fonts installed
+// on the machine.
+package assets
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+)
+
+// FontName is the file name of the embedded font, used as its resource name.
+const FontName = "WenQuanYiMicroHei.ttf"
+
+//go:embed fonts/WenQuanYiMicroHei.ttf
+var font []byte
+
+//go:embed fonts/COPYRIGHT-wqy-microhei.txt
+var fontLicence string
+
+//go:embed catalog/demo.json
+var demoCatalog []byte
+
+//go:embed holidays/*.json
+var holidays embed.FS
+
+// Translations holds one go-i18n JSON file per UI language, in translations/.
+// Source strings are Chinese, so Chinese needs no file.
+//
+//go:embed translations/*.json
+var Translations embed.FS
+
+// Font returns the TrueType font (face 0 of WenQuanYi Micro Hei) that has
+// both Latin and CJK glyphs; Fyne and gofpdf both load it.
+func Font() []byte { return font }
+
+// FontLicence returns the licence text that must ship beside the font.
+func FontLicence() string { return fontLicence }
+
+// DemoCatalog returns the demo matter catalog document loaded on first start.
+func DemoCatalog() []byte { return demoCatalog }
+
+// HolidayCalendars returns the embedded yearly holiday notices, oldest first,
+// keyed by file name.
+func HolidayCalendars() ([][]byte, error) {
+	names, err := fs.Glob(holidays, "holidays/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("list holiday calendars: %w", err)
+	}
+	sort.Strings(names)
+	out := make([][]byte, 0, len(names))
+	for _, n := range names {
+		b, err := holidays.ReadFile(n)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path.Base(n), err)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}

@@ -1,0 +1,49 @@
+// Package protocol defines the versioned wire types shared by the kiosk and
+// the county center. The kiosk's outbox stores events in exactly this shape,
+// so what was committed locally is what the county receives.
+package protocol
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Version is the protocol version carried by every request.
+const Version = 1
+
+// Kind names an event type. Kinds are never renamed or reused: a county may
+// receive events written by a kiosk several releases old.
+type Kind string
+
+// Event kinds written by the kiosk.
+const (
+	// ServicePointConfigured: the kiosk was set up (or re-set) for a hall.
+	ServicePointConfigured Kind = "service_point.configured"
+	// CatalogActivated: a catalog version (and township override) became
+	// the one the kiosk works with.
+	CatalogActivated Kind = "catalog.activated"
+)
+
+// Event is one outbox entry. ID is generated on the kiosk when the action is
+// committed; the county applies an ID at most once.
+type Event struct {
+	ID      string          `json:"id"`
+	Kind    Kind            `json:"kind"`
+	Created time.Time       `json:"created"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// ServicePointPayload is the payload of ServicePointConfigured.
+type ServicePointPayload struct {
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	Level string `json:"level"`
+}
+
+// CatalogPayload is the payload of CatalogActivated.
+type CatalogPayload struct {
+	Version         string `json:"version"`
+	OverrideApplied bool   `json:"override_applied"`
+	Matters         int    `json:"matters"`
+	Bundles         int    `json:"bundles"`
+}
