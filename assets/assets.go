@@ -61,3 +61,9 @@ func HolidayCalendars() ([][]byte, error) {
 	}
 	return out, nil
 }
+
+//go:embed icon.png
+var icon []byte
+
+// Icon returns the application icon (PNG, 256×256).
+func Icon() []byte { return icon }

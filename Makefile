@@ -1,0 +1,45 @@
+# Yichuang (一窗) — the two commands of the README, and a few helpers.
+#   make run    start the kiosk (SQLite in the user's data dir, demo catalog)
+#   make test   the whole suite
+# Both install missing system packages first (packaging/deps.sh).
+
+GO        ?= go
+TAGS      := sqlite_fts5
+# Pure-Go packages are also tested without cgo, so they stay usable anywhere
+# (the county server, tools) and nothing display- or SQLite-bound creeps in.
+PURE_PKGS := ./app/ids/... ./app/workday/... ./app/catalog/... ./app/servicepoint/... \
+             ./app/locale/... ./app/msg/... ./app/clock/... ./sync/protocol/...
+
+.PHONY: run test build bench fuzz screenshots deps-build deps-test
+
+run: deps-build
+	$(GO) run -tags $(TAGS) ./app $(ARGS)
+
+test: deps-test
+	CGO_ENABLED=0 $(GO) test -count=1 $(PURE_PKGS)
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) test -count=1 -tags $(TAGS) -timeout 30m ./...
+
+build: deps-build
+	mkdir -p bin
+	$(GO) build -tags $(TAGS) -o bin/yichuang ./app
+
+# Benchmarks behind docs/performance.md; compare ratios from one run.
+bench: deps-test
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 2x -count 1 ./app/ ./app/store/
+
+# A short fuzzing session of every fuzz target (go test runs their seeds anyway).
+FUZZTIME ?= 30s
+fuzz:
+	for f in FuzzResidentID FuzzUSCC FuzzMobile; do \
+		CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./app/ids || exit 1; done
+
+# Regenerates docs/screenshots from the real kiosk under Xvfb.
+screenshots: deps-test
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestKioskWindow' ./app/
+
+deps-build:
+	@./packaging/deps.sh build
+
+deps-test:
+	@./packaging/deps.sh test

@@ -1,0 +1,241 @@
+package catalog
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// fixture returns a small valid catalog; tests break one rule at a time.
+func fixture() *Catalog {
+	id := Material{ID: "id_card", Name: "申请人居民身份证", Required: true, Originals: 1, SharedData: true}
+	f := func(key, label string, typ FieldType, req bool, choices ...string) Field {
+		return Field{Key: key, Label: label, Type: typ, Required: req, Choices: choices}
+	}
+	return &Catalog{
+		Version: "2026.11-test", Published: "2026-11-01", Issuer: "测试",
+		Matters: []Matter{
+			{Code: "330000-SS-0001", Name: "个体工商户设立登记", Aliases: []string{"个体工商户登记", "开个体户"},
+				Sector: "商事登记", Department: "县市场监督管理局", Levels: []Level{Township, County}, Kind: Promised,
+				LegalDays: 15, PromisedDays: 3, Conditions: []string{"有固定经营场所"},
+				Materials: []Material{id,
+					{ID: "premises_proof", Name: "经营场所使用证明", Required: true, Copies: 1, Commitment: true, Deferrable: true}},
+				Fields: []Field{f("applicant_name", "经营者姓名", PersonName, true), f("mobile", "联系电话", Mobile, true),
+					f("business_address", "经营场所", Address, true), f("business_scope", "经营范围", Text, false)}},
+			{Code: "330000-SS-0002", Name: "食品经营许可（小餐饮）", Sector: "商事登记", Department: "县市场监督管理局",
+				Levels: []Level{Township}, Kind: Promised, LegalDays: 20, PromisedDays: 5,
+				Fees:      []Fee{{Item: "工本费", Yuan: 1250}},
+				Materials: []Material{id}, Conditions: []string{"x"},
+				Fields: []Field{f("applicant_name", "申请人", PersonName, false), f("business_address", "经营场所", Address, true),
+					f("seats", "座位数", Number, true), f("mobile", "手机", Mobile, false)}},
+			{Code: "330000-MS-0001", Name: "社保参保证明查询打印", Aliases: []string{"社保查询打印"}, Sector: "民生服务",
+				Department: "县人力资源和社会保障局", Levels: []Level{Township, Village}, Kind: Immediate,
+				Materials: []Material{id}, Conditions: []string{"本人"},
+				Fields: []Field{f("applicant_id", "身份证号码", ResidentID, true)}},
+		},
+		Bundles: []Bundle{{Code: "330000-YJS-001", Name: "我要开餐馆", Aliases: []string{"开饭店"},
+			Description: "一表申报", Matters: []string{"330000-SS-0001", "330000-SS-0002"}}},
+	}
+}
+
+func encode(t *testing.T, c *Catalog) []byte {
+	t.Helper()
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestParseValidFixture(t *testing.T) {
+	c, err := Parse(encode(t, fixture()))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	m, ok := c.Matter("330000-SS-0002")
+	if !ok || m.Fees[0].Yuan.String() != "12.5" {
+		t.Errorf("Matter(330000-SS-0002) = %+v, %v; want fee 12.5", m, ok)
+	}
+}
+
+func TestParseRejectsBrokenRules(t *testing.T) {
+	tests := []struct {
+		name    string
+		breakIt func(c *Catalog)
+		want    string
+	}{
+		{"no version", func(c *Catalog) { c.Version = "" }, "缺少目录版本号"},
+		{"bad date", func(c *Catalog) { c.Published = "2026/11/01" }, "发布日期"},
+		{"duplicate code", func(c *Catalog) { c.Matters[1].Code = c.Matters[0].Code }, "编码重复"},
+		{"unknown sector", func(c *Catalog) { c.Matters[0].Sector = "税务" }, "板块“税务”"},
+		{"unknown level", func(c *Catalog) { c.Matters[0].Levels = []Level{"province"} }, "办理层级“province”"},
+		{"promised over legal", func(c *Catalog) { c.Matters[0].PromisedDays = 20 }, "超过法定时限"},
+		{"immediate with days", func(c *Catalog) { c.Matters[2].PromisedDays = 1 }, "即办件，承诺时限应为0"},
+		{"promised with zero", func(c *Catalog) { c.Matters[0].PromisedDays = 0 }, "承诺件，承诺时限至少1个工作日"},
+		{"no materials", func(c *Catalog) { c.Matters[2].Materials = nil }, "没有材料清单"},
+		{"duplicate material", func(c *Catalog) { c.Matters[0].Materials[1].ID = "id_card" }, "编号重复"},
+		{"bad field type", func(c *Catalog) { c.Matters[0].Fields[0].Type = "photo" }, "类型“photo”不认识"},
+		{"choice without choices", func(c *Catalog) { c.Matters[0].Fields[0].Type = Choice }, "选择类字段必须有选项"},
+		{"same key two types", func(c *Catalog) { c.Matters[1].Fields[2].Key = "business_scope" }, "同一字段在各事项中必须一致"},
+		{"bundle unknown matter", func(c *Catalog) { c.Bundles[0].Matters[1] = "330000-SS-9999" }, "“330000-SS-9999”不在目录中"},
+		{"bundle of one", func(c *Catalog) { c.Bundles[0].Matters = c.Bundles[0].Matters[:1] }, "至少要包含2个事项"},
+		{"bundle code clashes", func(c *Catalog) { c.Bundles[0].Code = "330000-SS-0001" }, "编码重复"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixture()
+			tt.breakIt(c)
+			_, err := Parse(encode(t, c))
+			var inv *InvalidError
+			if !errors.As(err, &inv) {
+				t.Fatalf("Parse = %v, want *InvalidError", err)
+			}
+			if got := err.Error(); !strings.Contains(got, tt.want) {
+				t.Errorf("error = %q, want it to mention %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseRejectsMalformedDocuments(t *testing.T) {
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"empty", ``, "文件为空"},
+		{"syntax", "{\n\"version\": \"x\",\n\"matters\": [}\n", "第3行JSON格式错误"},
+		{"unknown key", `{"version":"x","published":"2026-01-01","matters":[],"bundles":[],"colour":"red"}`, `不认识的字段"colour"`},
+		{"wrong type", `{"version":1}`, "字段“version”的值类型不对"},
+		{"trailing data", `{"version":"x","published":"2026-01-01"} {}`, "多余内容"},
+		{"negative fee", `{"version":"x","published":"2026-01-01","matters":[{"fees":[{"item":"x","yuan":-1}]}]}`, "不是有效的元数"},
+		{"fee with fractions of fen", `{"version":"x","published":"2026-01-01","matters":[{"fees":[{"item":"x","yuan":1.234}]}]}`, "最多两位小数"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.doc))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Parse error = %v, want it to mention %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestCombinedFormAsksEachFieldOnce(t *testing.T) {
+	c := fixture()
+	got, err := c.CombinedForm("330000-SS-0001", "330000-SS-0002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, f := range got {
+		keys = append(keys, f.Key)
+	}
+	if want := "applicant_name mobile business_address business_scope seats"; strings.Join(keys, " ") != want {
+		t.Errorf("combined keys = %q, want %q", strings.Join(keys, " "), want)
+	}
+	// applicant_name is required in the first matter only: still required.
+	if !got[0].Required || got[0].Label != "经营者姓名" {
+		t.Errorf("applicant_name = %+v, want required with the first label", got[0])
+	}
+	if _, err := c.CombinedForm("330000-XX-0000"); err == nil {
+		t.Error("CombinedForm of an unknown code: want an error")
+	}
+}
+
+func TestOverrideMayOnlyRequireLessAndPromiseSooner(t *testing.T) {
+	base := fixture()
+	tests := []struct {
+		name string
+		doc  string
+		want string // "" = accepted
+	}{
+		{"drop a material and shorten", `{"base_version":"2026.11-test","service_point":"330522101000","matters":[{"code":"330000-SS-0001","promised_days":2,"drop_materials":["premises_proof"]}]}`, ""},
+		{"longer promise", `{"base_version":"2026.11-test","service_point":"330522101000","matters":[{"code":"330000-SS-0001","promised_days":5}]}`, "长于省目录的3天"},
+		{"promised to zero", `{"base_version":"2026.11-test","service_point":"330522101000","matters":[{"code":"330000-SS-0001","promised_days":0}]}`, "至少1个工作日"},
+		{"add a fee", `{"base_version":"2026.11-test","service_point":"330522101000","matters":[{"code":"330000-SS-0001","fees":[{"item":"x","yuan":1}]}]}`, "只能精简材料"},
+		{"add a material", `{"base_version":"2026.11-test","service_point":"330522101000","matters":[{"code":"330000-SS-0001","add_materials":["x"]}]}`, "只能精简材料"},
+		{"unknown material", `{"base_version":"2026.11-test","service_point":"330522101000","matters":[{"code":"330000-SS-0001","drop_materials":["photo"]}]}`, "“photo”不在该事项"},
+		{"unknown matter", `{"base_version":"2026.11-test","service_point":"330522101000","matters":[{"code":"330000-SS-0404","promised_days":1}]}`, "不在目录版本"},
+		{"wrong base", `{"base_version":"2025.01","service_point":"330522101000","matters":[]}`, "针对目录版本“2025.01”"},
+		{"drops everything", `{"base_version":"2026.11-test","service_point":"330522101000","matters":[{"code":"330000-MS-0001","drop_materials":["id_card"]}]}`, "去掉了全部材料"},
+		{"nothing to do", `{"base_version":"2026.11-test","service_point":"330522101000","matters":[{"code":"330000-MS-0001"}]}`, "没有任何调整"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ov, err := ParseOverride([]byte(tt.doc))
+			var got *Catalog
+			if err == nil {
+				got, err = ov.Apply(base)
+			}
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("override rejected: %v", err)
+				}
+				m, _ := got.Matter("330000-SS-0001")
+				if m.PromisedDays != 2 || len(m.Materials) != 1 {
+					t.Errorf("after override: promised %d, %d materials; want 2 and 1", m.PromisedDays, len(m.Materials))
+				}
+				if orig, _ := base.Matter("330000-SS-0001"); orig.PromisedDays != 3 || len(orig.Materials) != 2 {
+					t.Error("Apply modified the base catalog")
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPinyinKeys(t *testing.T) {
+	tests := []struct {
+		in, full, initials string
+	}{
+		{"不动产登记", "budongchandengji", "bdcdj"},
+		{"银行卡变更", "yinhangkabiangeng", "yhkbg"},
+		{"重新申领", "chongxinshenling", "cxsl"},
+		{"娱乐场所（KTV）经营许可", "yulechangsuoktvjingyingxuke", "ylcsktvjyxk"},
+		{"住房公积金离职提取", "zhufanggongjijinlizhitiqu", "zfgjjlztq"},
+		{"B2驾照", "b2jiazhao", "b2jz"},
+	}
+	for _, tt := range tests {
+		full, ini := PinyinKeys(tt.in)
+		if full != tt.full || ini != tt.initials {
+			t.Errorf("PinyinKeys(%q) = %q, %q; want %q, %q", tt.in, full, ini, tt.full, tt.initials)
+		}
+	}
+}
+
+func TestRankTerm(t *testing.T) {
+	tests := []struct {
+		q    string
+		term Term
+		want Rank
+	}{
+		{"个体工商户登记", Term{TermAlias, "个体工商户登记"}, RankExact},
+		{"个体", Term{TermName, "个体工商户设立登记"}, RankPrefix},
+		{"gtgsh", Term{TermInitials, "gtgshsldj"}, RankInitials},
+		{"gtgshsldj", Term{TermInitials, "gtgshsldj"}, RankInitials},
+		{"geti", Term{TermPinyin, "getigongshanghu"}, RankPrefix},
+		{"工商", Term{TermName, "个体工商户设立登记"}, RankSubstring},
+		{"sldj", Term{TermInitials, "gtgshsldj"}, RankSubstring},
+		{"餐馆", Term{TermName, "个体工商户设立登记"}, RankNone},
+	}
+	for _, tt := range tests {
+		if got := RankTerm(tt.q, tt.term); got != tt.want {
+			t.Errorf("RankTerm(%q, %v) = %v, want %v", tt.q, tt.term, got, tt.want)
+		}
+	}
+}
+
+func TestNormalizeQuery(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{" 不动产 查询 ", "不动产查询"},
+		{"查询（打印）", "查询打印"},
+		{"ＢＤＣ", "bdc"},
+		{"KTV!", "ktv"},
+	}
+	for _, tt := range tests {
+		if got := NormalizeQuery(tt.in); got != tt.want {
+			t.Errorf("NormalizeQuery(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

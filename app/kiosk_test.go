@@ -1,0 +1,341 @@
+package main
+
+// These tests run the real kiosk binary in a real X server (Xvfb), the way a
+// hall runs it, and look at what it draws. They need Xvfb, xdotool and
+// imagemagick, which `make test` installs.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/assets"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// kioskBinary builds the kiosk once per test run.
+func kioskBinary(tb testing.TB) string {
+	tb.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "yichuang-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "yichuang")
+		out, err := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		tb.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func need(tb testing.TB, tools ...string) {
+	tb.Helper()
+	for _, t := range tools {
+		if _, err := exec.LookPath(t); err != nil {
+			tb.Fatalf("%s not found: install it (make test installs xvfb, xdotool and imagemagick)", t)
+		}
+	}
+}
+
+// startX starts a private Xvfb and returns its DISPLAY.
+func startX(tb testing.TB) string {
+	tb.Helper()
+	need(tb, "Xvfb", "xdotool", "import")
+	for n := 90 + os.Getpid()%400; ; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+			continue // taken
+		}
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+			continue
+		}
+		cmd := exec.Command("Xvfb", fmt.Sprintf(":%d", n), "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		if err := cmd.Start(); err != nil {
+			tb.Fatalf("start Xvfb: %v", err)
+		}
+		tb.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		for i := 0; i < 100; i++ {
+			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+				return fmt.Sprintf(":%d", n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		tb.Fatalf("Xvfb :%d did not come up", n)
+	}
+}
+
+// kioskEnv is a minimal environment: no LANG or LC_* at all, as under a
+// bare service manager, which the kiosk must tolerate.
+func kioskEnv(display, dataDir string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "LANG" || k == "LANGUAGE" || strings.HasPrefix(k, "LC_") || k == "DISPLAY" || k == "WAYLAND_DISPLAY" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "DISPLAY="+display, "YICHUANG_DATA_DIR="+dataDir)
+}
+
+type running struct {
+	cmd    *exec.Cmd
+	stderr *bytes.Buffer
+	start  time.Time
+}
+
+func launch(tb testing.TB, display, dataDir string, args ...string) *running {
+	tb.Helper()
+	r := &running{cmd: exec.Command(kioskBinary(tb), args...), stderr: &bytes.Buffer{}}
+	r.cmd.Env = kioskEnv(display, dataDir)
+	r.cmd.Stderr = r.stderr
+	r.start = time.Now()
+	if err := r.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { r.cmd.Process.Kill(); r.cmd.Wait() })
+	return r
+}
+
+// waitWindow returns the id of the kiosk's visible window.
+func waitWindow(tb testing.TB, display string, r *running) string {
+	tb.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if r.cmd.ProcessState != nil {
+			tb.Fatalf("kiosk exited: %s", r.stderr)
+		}
+		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Yichuang")
+		cmd.Env = []string{"DISPLAY=" + display}
+		if out, err := cmd.Output(); err == nil {
+			if ids := strings.Fields(string(out)); len(ids) > 0 {
+				return ids[0]
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tb.Fatalf("no kiosk window after 60 s; stderr:\n%s", r.stderr)
+	return ""
+}
+
+func capture(tb testing.TB, display, window string) (image.Image, []byte) {
+	tb.Helper()
+	cmd := exec.Command("import", "-window", window, "png:-")
+	cmd.Env = []string{"DISPLAY=" + display}
+	out, err := cmd.Output()
+	if err != nil {
+		tb.Fatalf("import: %v", err)
+	}
+	img, err := png.Decode(bytes.NewReader(out))
+	if err != nil {
+		tb.Fatalf("decode screenshot: %v", err)
+	}
+	return img, out
+}
+
+// colours counts distinct colours on a sparse grid: a window still black or
+// blank has one or two, a drawn screen with text has many.
+func colours(img image.Image) int {
+	seen := map[[4]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = true
+		}
+	}
+	return len(seen)
+}
+
+// waitPainted waits until the window shows a drawn screen and returns it.
+func waitPainted(tb testing.TB, display, window string) ([]byte, time.Time) {
+	tb.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		img, raw := capture(tb, display, window)
+		if colours(img) > 20 {
+			return raw, time.Now()
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tb.Fatal("the window stayed blank for 30 s")
+	return nil, time.Time{}
+}
+
+// settle gives the kiosk time to finish a refresh before a screenshot that
+// is kept: the status bar is filled in by the first status read.
+func settle() { time.Sleep(1500 * time.Millisecond) }
+
+func keepScreenshot(t *testing.T, name string, png []byte) {
+	if dir := os.Getenv("YICHUANG_SCREENSHOTS"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot written: %s", filepath.Join(dir, name))
+	}
+}
+
+// configuredData prepares a data directory as a hall has it after setup.
+func configuredData(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.LoadCatalog(ctx, assets.DemoCatalog()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ConfigureServicePoint(ctx, servicepoint.ServicePoint{Code: "330522101000", Name: "洪桥镇便民服务中心", Level: catalog.Township}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func checkLog(t *testing.T, r *running) {
+	t.Helper()
+	log := r.stderr.String()
+	for _, bad := range []string{"panic", "Translation failure", "load demo catalog", "open database"} {
+		if strings.Contains(log, bad) {
+			t.Errorf("kiosk log contains %q:\n%s", bad, log)
+		}
+	}
+}
+
+func TestKioskWindowHome(t *testing.T) {
+	display := startX(t)
+	dir := configuredData(t)
+	r := launch(t, display, dir)
+	win := waitWindow(t, display, r)
+	waitPainted(t, display, win)
+	settle()
+	img, raw := capture(t, display, win)
+	if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 600 {
+		t.Errorf("window is %v, want at least 800×600", b.Size())
+	}
+	keepScreenshot(t, "home.png", raw)
+	if !strings.Contains(r.stderr.String(), "LC_CTYPE was not UTF-8; set to") {
+		t.Errorf("with LANG unset the kiosk did not switch to a UTF-8 LC_CTYPE; log:\n%s", r.stderr)
+	}
+	checkLog(t, r)
+}
+
+func TestKioskWindowFirstStart(t *testing.T) {
+	display := startX(t)
+	dir := t.TempDir()
+	r := launch(t, display, dir)
+	win := waitWindow(t, display, r)
+	waitPainted(t, display, win)
+	settle()
+	_, raw := capture(t, display, win)
+	keepScreenshot(t, "setup.png", raw)
+	checkLog(t, r)
+
+	// First start loaded the demo catalog and waits for setup.
+	db, err := store.Open(context.Background(), filepath.Join(dir, "yichuang.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cat, err := db.ActiveCatalog(context.Background())
+	if err != nil || len(cat.Matters) < 120 {
+		t.Errorf("after first start: catalog %v, %v; want the demo catalog", cat != nil, err)
+	}
+	if _, ok, _ := db.ServicePoint(context.Background()); ok {
+		t.Error("a service point exists before setup")
+	}
+}
+
+func TestKioskWindowDamagedDatabase(t *testing.T) {
+	display := startX(t)
+	dir := configuredData(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DailyBackup(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	damaged := []byte("SQLite format 2 — overwritten by a careless copy")
+	path := filepath.Join(dir, "yichuang.db")
+	os.WriteFile(path, damaged, 0o600)
+
+	r := launch(t, display, dir)
+	win := waitWindow(t, display, r)
+	waitPainted(t, display, win)
+	settle()
+	_, raw := capture(t, display, win)
+	keepScreenshot(t, "recovery.png", raw)
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, damaged) {
+		t.Error("the kiosk changed the damaged database file before anyone chose to restore")
+	}
+}
+
+// BenchmarkKioskStartup measures, per start of the real binary under Xvfb:
+// the time to a visible window, to its first drawn frame (polled by
+// screenshots, so it over-counts by up to one capture), and the resident
+// memory once the home screen is up. Report with docs/performance.md.
+func BenchmarkKioskStartup(b *testing.B) {
+	display := startX(b)
+	dir := configuredData(b)
+	kioskBinary(b)
+	var mapped, painted, rss float64
+	for i := 0; i < b.N; i++ {
+		r := launch(b, display, dir)
+		win := waitWindow(b, display, r)
+		tMapped := time.Now()
+		_, tPainted := waitPainted(b, display, win)
+		settle()
+		mapped += float64(tMapped.Sub(r.start).Milliseconds())
+		painted += float64(tPainted.Sub(r.start).Milliseconds())
+		rss += float64(residentKB(b, r.cmd.Process.Pid)) / 1024
+		r.cmd.Process.Kill()
+		r.cmd.Wait()
+	}
+	n := float64(b.N)
+	b.ReportMetric(mapped/n, "ms-to-window")
+	b.ReportMetric(painted/n, "ms-to-first-frame")
+	b.ReportMetric(rss/n, "MB-resident")
+}
+
+func residentKB(tb testing.TB, pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.Fields(v)[0])
+			return n
+		}
+	}
+	tb.Fatal("no VmRSS")
+	return 0
+}

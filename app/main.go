@@ -1,0 +1,244 @@
+// Command app is the Yichuang (一窗) kiosk for township and village service
+// halls. It only wires things together: flags, the data directory, the
+// store, and the screens; every rule lives in the packages beside it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/locale"
+	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/home"
+	"github.com/yichuang/yichuang/app/ui/kiosktheme"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/ui/recovery"
+	"github.com/yichuang/yichuang/app/ui/setup"
+	"github.com/yichuang/yichuang/assets"
+)
+
+func main() {
+	dataDir := flag.String("data", envOr("YICHUANG_DATA_DIR", defaultDataDir()), "directory for the database, backups and printouts")
+	language := flag.String("lang", envOr("YICHUANG_LANG", l10n.Chinese), "UI language: zh-CN or en")
+	fullscreen := flag.Bool("fullscreen", false, "fill the screen (kiosk terminals)")
+	keepBackups := flag.Int("keep-backups", 7, "daily backups to keep")
+	flag.Parse()
+
+	// Before any window: typed Chinese is lost under a non-UTF-8 LC_CTYPE.
+	if set, err := locale.EnsureUTF8(locale.OS()); err != nil {
+		log.Printf("locale: %v", err)
+	} else if set != "" {
+		log.Printf("locale: LC_CTYPE was not UTF-8; set to %s so input methods work", set)
+	}
+	if err := l10n.Use(*language); err != nil {
+		log.Printf("translations: %v", err)
+	}
+
+	a := fyneapp.NewWithID("cn.yichuang.kiosk")
+	a.Settings().SetTheme(kiosktheme.New())
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
+	w := a.NewWindow("一窗 Yichuang")
+	w.Resize(fyne.NewSize(1280, 800))
+	w.SetFullScreen(*fullscreen)
+
+	k := &kiosk{app: a, win: w, dir: *dataDir, keep: *keepBackups, clock: clock.System{}}
+	w.SetCloseIntercept(func() { k.close(); a.Quit() })
+	k.start()
+	w.ShowAndRun()
+}
+
+// kiosk holds the running kiosk's parts.
+type kiosk struct {
+	app   fyne.App
+	win   fyne.Window
+	dir   string
+	keep  int
+	clock clock.Clock
+
+	db     *store.DB
+	home   *home.Screen
+	cancel context.CancelFunc
+}
+
+func (k *kiosk) dbPath() string { return filepath.Join(k.dir, "yichuang.db") }
+
+// start opens the database and shows the right first screen: recovery for a
+// damaged file, setup on first start, the home screen otherwise.
+func (k *kiosk) start() {
+	ctx := context.Background()
+	db, err := store.Open(ctx, k.dbPath(), store.Options{Clock: k.clock})
+	var corrupt *store.CorruptError
+	switch {
+	case errors.As(err, &corrupt):
+		k.showRecovery(corrupt)
+		return
+	case err != nil:
+		log.Printf("open database: %v", err)
+		k.showFatal(l10n.L("无法打开数据文件：{{.Why}}", map[string]any{"Why": err.Error()}))
+		return
+	}
+	k.db = db
+	if ok, err := db.HasCatalog(ctx); err == nil && !ok {
+		// First start: the demo catalog, until the county pushes its own.
+		if _, err := db.LoadCatalog(ctx, assets.DemoCatalog()); err != nil {
+			log.Printf("load demo catalog: %v", err)
+		}
+	}
+	go k.backups()
+	if _, ok, err := db.ServicePoint(ctx); err == nil && !ok {
+		k.win.SetContent(setup.New(ctx, db, func(servicepoint.ServicePoint) { k.showHome() }).Content())
+		return
+	}
+	k.showHome()
+}
+
+func (k *kiosk) showHome() {
+	if k.cancel != nil {
+		k.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	k.cancel = cancel
+	// Modes whose issue has not landed are shown, disabled, as 建设中.
+	modes := []home.Mode{
+		{Title: l10n.L("自助服务"), Subtitle: l10n.L("办事指南、预约取号、进度查询，24小时可用"), Icon: theme.AccountIcon()},
+		{Title: l10n.L("窗口受理"), Subtitle: l10n.L("无差别全科受理：一表申报、材料核验、打印回执"), Icon: theme.DocumentCreateIcon()},
+		{Title: l10n.L("大厅显示屏"), Subtitle: l10n.L("叫号与等候信息，可放在第二块屏幕上"), Icon: theme.ComputerIcon()},
+		{Title: l10n.L("村代办"), Subtitle: l10n.L("代办员为村民申报、送达办理结果"), Icon: theme.HomeIcon()},
+	}
+	k.home = home.New(statusSource{k.db}, k.clock.Now, modes, func(code string) {
+		if err := l10n.Use(code); err != nil {
+			log.Printf("switch language: %v", err)
+		}
+		k.showHome()
+	})
+	k.win.SetContent(k.home.Content())
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			if err := k.home.Refresh(ctx); err != nil && ctx.Err() == nil {
+				log.Printf("status: %v", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+func (k *kiosk) showRecovery(c *store.CorruptError) {
+	p := recovery.Problem{Path: c.Path, Detail: c.Detail}
+	if len(c.Backups) > 0 {
+		p.Newest, p.NewestSize = c.Backups[0].Day, c.Backups[0].Size
+	}
+	var screen *recovery.Screen
+	screen = recovery.New(p, func() (string, error) {
+		kept, err := store.RestoreBackup(context.Background(), c.Path, c.Backups[0].Path, k.clock.Now())
+		if err == nil {
+			log.Printf("database restored from %s; damaged file kept as %s", c.Backups[0].Path, kept)
+			go func() {
+				time.Sleep(2 * time.Second) // let the clerk read where the damaged file went
+				fyne.Do(k.start)
+			}()
+		}
+		return kept, err
+	}, k.app.Quit)
+	k.win.SetContent(screen.Content())
+}
+
+func (k *kiosk) showFatal(text string) {
+	l := widget.NewLabel(text + "\n" + l10n.L("请联系县中心技术支持。"))
+	l.Wrapping = fyne.TextWrapWord
+	k.win.SetContent(container.NewPadded(container.NewVBox(l, widget.NewButton(l10n.L("退出"), k.app.Quit))))
+}
+
+// backups takes today's backup now and then once a day while running.
+func (k *kiosk) backups() {
+	for {
+		if made, err := k.db.DailyBackup(context.Background(), k.keep); err != nil {
+			log.Printf("daily backup: %v", err)
+		} else if made != "" {
+			log.Printf("daily backup written: %s", filepath.Base(made))
+		}
+		time.Sleep(time.Hour) // cheap: a backup is made only when the day changed
+	}
+}
+
+func (k *kiosk) close() {
+	if k.cancel != nil {
+		k.cancel()
+	}
+	if k.db != nil {
+		if err := k.db.Close(); err != nil {
+			log.Printf("close database: %v", err)
+		}
+	}
+}
+
+// statusSource feeds the home screen's status bar from the store. There is
+// no county link yet (the sync issue adds it), so the kiosk says so plainly.
+type statusSource struct{ db *store.DB }
+
+func (s statusSource) Status(ctx context.Context) (home.Status, error) {
+	var st home.Status
+	sp, _, err := s.db.ServicePoint(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.PointName, st.PointCode, st.Level = sp.Name, sp.Code, sp.Level
+	if st.Pending, err = s.db.PendingCount(ctx); err != nil {
+		return st, err
+	}
+	if cat, err := s.db.ActiveCatalog(ctx); err == nil {
+		st.CatalogVersion = cat.Version
+	}
+	st.LinkNote = l10n.L("未配置县中心地址")
+	return st, nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// defaultDataDir is the per-user data directory: $XDG_DATA_HOME/yichuang
+// (~/.local/share/yichuang) on Linux, %LOCALAPPDATA%\Yichuang on Windows.
+func defaultDataDir() string {
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "Yichuang")
+		}
+	case "darwin":
+		if h, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(h, "Library", "Application Support", "Yichuang")
+		}
+	default:
+		if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+			return filepath.Join(d, "yichuang")
+		}
+		if h, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(h, ".local", "share", "yichuang")
+		}
+	}
+	return filepath.Join(os.TempDir(), fmt.Sprintf("yichuang-%d", os.Getuid()))
+}

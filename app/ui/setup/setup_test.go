@@ -1,0 +1,83 @@
+package setup
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/servicepoint"
+)
+
+type fakeConfigurer struct {
+	got []servicepoint.ServicePoint
+	err error
+}
+
+func (f *fakeConfigurer) ConfigureServicePoint(_ context.Context, sp servicepoint.ServicePoint) (servicepoint.ServicePoint, error) {
+	f.got = append(f.got, sp)
+	if f.err != nil {
+		return sp, f.err
+	}
+	return sp.Normalize()
+}
+
+func TestSetupValidatesAsTypedAndSaves(t *testing.T) {
+	test.NewTempApp(t)
+	c := &fakeConfigurer{}
+	var done *servicepoint.ServicePoint
+	s := New(context.Background(), c, func(sp servicepoint.ServicePoint) { done = &sp })
+	test.NewTempWindow(t, s.Content())
+
+	test.Type(s.Code, "3305221012")
+	if err := s.Code.Validate(); err == nil || err.Error() != servicepoint.ErrCodeFormat.Key {
+		t.Errorf("10-digit code: validation = %v, want %q", err, servicepoint.ErrCodeFormat.Key)
+	}
+	test.Type(s.Code, "01")
+	if err := s.Code.Validate(); err == nil || err.Error() != servicepoint.ErrCodeTownship.Key {
+		t.Errorf("village code with township level: validation = %v, want %q", err, servicepoint.ErrCodeTownship.Key)
+	}
+	s.Level.SetSelected("村（社区）便民服务站")
+	if err := s.Code.Validate(); err != nil {
+		t.Errorf("village code with village level: validation = %v, want nil", err)
+	}
+
+	test.Tap(s.Submit) // name still empty
+	if len(c.got) != 0 || done != nil {
+		t.Fatal("submitted with an empty name")
+	}
+	if s.Message.Text != "请先改正标红的项目" {
+		t.Errorf("message = %q", s.Message.Text)
+	}
+
+	test.Type(s.Name, " 洪桥村便民服务站 ")
+	test.Tap(s.Submit)
+	if done == nil {
+		t.Fatalf("not saved; message %q", s.Message.Text)
+	}
+	want := servicepoint.ServicePoint{Code: "330522101201", Name: "洪桥村便民服务站", Level: catalog.Village}
+	if *done != want {
+		t.Errorf("saved %+v, want %+v", *done, want)
+	}
+}
+
+func TestSetupKeepsInputWhenSavingFails(t *testing.T) {
+	test.NewTempApp(t)
+	c := &fakeConfigurer{err: errors.New("database is locked")}
+	s := New(context.Background(), c, func(servicepoint.ServicePoint) { t.Error("done called after a failed save") })
+	test.NewTempWindow(t, s.Content())
+	test.Type(s.Code, "330522101000")
+	test.Type(s.Name, "洪桥镇便民服务中心")
+	test.Tap(s.Submit)
+	if len(c.got) != 1 {
+		t.Fatalf("configure called %d times, want 1", len(c.got))
+	}
+	if s.Message.Text == "" || s.Message.Text == "database is locked" {
+		t.Errorf("message = %q, want a sentence for the clerk, not the Go error", s.Message.Text)
+	}
+	if s.Code.Text != "330522101000" || s.Name.Text != "洪桥镇便民服务中心" {
+		t.Errorf("input lost after failure: %q, %q", s.Code.Text, s.Name.Text)
+	}
+}
