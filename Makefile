@@ -4,7 +4,9 @@
 # Both install missing system packages first (packaging/deps.sh).
 
 GO        ?= go
-TAGS      := sqlite_fts5
+# no_emoji drops Fyne's 4 MB colour emoji font, which a service hall never
+# shows and which Fyne would otherwise parse per text style.
+TAGS      := sqlite_fts5,no_emoji
 # Pure-Go packages are also tested without cgo, so they stay usable anywhere
 # (the county server, tools) and nothing display- or SQLite-bound creeps in.
 PURE_PKGS := ./app/ids/... ./app/workday/... ./app/catalog/... ./app/servicepoint/... \

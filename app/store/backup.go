@@ -115,7 +115,7 @@ func (db *DB) BackupTo(ctx context.Context, path string) error {
 
 // checkFile runs integrity_check on a database file opened read-only.
 func checkFile(ctx context.Context, path string) error {
-	if detail, bad := sniff(path); bad {
+	if reason, detail := sniff(path); reason != nil {
 		return errors.New(detail)
 	}
 	c, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_query_only=true")

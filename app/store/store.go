@@ -23,6 +23,7 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -52,10 +53,21 @@ type DB struct {
 // CorruptError says the database file cannot be used. The file is left
 // exactly as found; the caller offers the newest backup (RestoreBackup).
 type CorruptError struct {
-	Path    string
+	Path string
+	// Reason says in a clerk's words what is wrong; Detail is the technical
+	// text for support staff.
+	Reason  *msg.Error
 	Detail  string
 	Backups []Backup // newest first
 }
+
+// Reasons a database file cannot be used.
+var (
+	ReasonNotDatabase = msg.New("这个文件不是一窗的数据库，可能被其他文件覆盖了")
+	ReasonLostLog     = msg.New("数据文件是空的，但旁边还有未写入的日志，可能是复制或断电造成的")
+	ReasonUnreadable  = msg.New("数据文件无法读取（权限或磁盘问题）")
+	ReasonDamaged     = msg.New("数据文件内部已损坏（完整性检查未通过）")
+)
 
 func (e *CorruptError) Error() string {
 	return fmt.Sprintf("database %s is damaged or unreadable: %s", e.Path, e.Detail)
@@ -106,15 +118,15 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.ReadConns <= 0 {
 		opts.ReadConns = 4
 	}
-	corrupt := func(detail string) error {
+	corrupt := func(reason *msg.Error, detail string) error {
 		backups, _ := ListBackups(opts.BackupDir)
-		return &CorruptError{Path: path, Detail: detail, Backups: backups}
+		return &CorruptError{Path: path, Reason: reason, Detail: detail, Backups: backups}
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	if detail, bad := sniff(path); bad {
-		return nil, corrupt(detail)
+	if reason, detail := sniff(path); reason != nil {
+		return nil, corrupt(reason, detail)
 	}
 
 	w, err := sql.Open("sqlite3", dsn(path, true))
@@ -127,7 +139,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := integrity(ctx, w); err != nil {
 		w.Close()
 		if isCorruption(err) {
-			return nil, corrupt(err.Error())
+			return nil, corrupt(ReasonDamaged, err.Error())
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -150,27 +162,27 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 // be "repaired" by SQLite into an empty database. A zero-length file with no
 // WAL beside it is a database whose creation never got to its first write,
 // so it holds nothing and may be initialised.
-func sniff(path string) (detail string, bad bool) {
+func sniff(path string) (reason *msg.Error, detail string) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return "", false
+		return nil, ""
 	}
 	if err != nil {
-		return fmt.Sprintf("cannot read the file: %v", err), true
+		return ReasonUnreadable, fmt.Sprintf("cannot read the file: %v", err)
 	}
 	defer f.Close()
 	head := make([]byte, len(sqliteMagic))
 	n, _ := f.Read(head)
 	if n == 0 {
 		if st, err := os.Stat(path + "-wal"); err == nil && st.Size() > 0 {
-			return "the file is empty but its write-ahead log is not", true
+			return ReasonLostLog, "the file is empty but its write-ahead log is not"
 		}
-		return "", false
+		return nil, ""
 	}
 	if string(head[:n]) != sqliteMagic {
-		return "the file is not an SQLite database", true
+		return ReasonNotDatabase, "the file is not an SQLite database"
 	}
-	return "", false
+	return nil, ""
 }
 
 func integrity(ctx context.Context, db *sql.DB) error {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/servicepoint"
 )
 
@@ -135,12 +136,13 @@ func TestCorruptFileIsNeverOverwritten(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name    string
+		reason  *msg.Error
 		corrupt func(t *testing.T, path string)
 	}{
-		{"not a database", func(t *testing.T, path string) {
+		{"not a database", ReasonNotDatabase, func(t *testing.T, path string) {
 			os.WriteFile(path, []byte("this is a spreadsheet, not SQLite"), 0o600)
 		}},
-		{"damaged pages", func(t *testing.T, path string) {
+		{"damaged pages", ReasonDamaged, func(t *testing.T, path string) {
 			db, err := Open(ctx, path, Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -161,7 +163,7 @@ func TestCorruptFileIsNeverOverwritten(t *testing.T) {
 			}
 			os.WriteFile(path, b, 0o600)
 		}},
-		{"empty file beside a WAL", func(t *testing.T, path string) {
+		{"empty file beside a WAL", ReasonLostLog, func(t *testing.T, path string) {
 			os.WriteFile(path, nil, 0o600)
 			os.WriteFile(path+"-wal", []byte("wal frames"), 0o600)
 		}},
@@ -177,8 +179,8 @@ func TestCorruptFileIsNeverOverwritten(t *testing.T) {
 			if !errors.As(err, &ce) {
 				t.Fatalf("Open = %v, want *CorruptError", err)
 			}
-			if ce.Path != path || ce.Detail == "" {
-				t.Errorf("CorruptError = %+v, want the path and a detail", ce)
+			if ce.Path != path || ce.Detail == "" || ce.Reason != tt.reason {
+				t.Errorf("CorruptError = %+v, want the path, reason %q and a detail", ce, tt.reason.Key)
 			}
 			if after := fileSum(t, path); after != before {
 				t.Error("the damaged file was modified by Open")

@@ -72,7 +72,7 @@ type Screen struct {
 // code when the language button is pressed.
 func New(src Source, clock func() time.Time, modes []Mode, onLanguage func(code string)) *Screen {
 	s := &Screen{src: src, clock: clock}
-	s.title = widget.NewLabelWithStyle(l10n.L("一窗 · 便民服务"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.title = widget.NewLabelWithStyle(l10n.L("一窗 · 便民服务"), fyne.TextAlignLeading, fyne.TextStyle{})
 	s.title.SizeName = theme.SizeNameHeadingText
 	s.now = widget.NewLabel("")
 	s.now.Alignment = fyne.TextAlignTrailing
@@ -178,7 +178,7 @@ func NewTile(m Mode) *Tile {
 	t.ExtendBaseWidget(t)
 	t.bg = canvas.NewRectangle(kiosktheme.Primary)
 	t.bg.CornerRadius = 10
-	t.title = widget.NewLabelWithStyle(m.Title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	t.title = widget.NewLabelWithStyle(m.Title, fyne.TextAlignCenter, fyne.TextStyle{})
 	t.title.SizeName = theme.SizeNameSubHeadingText
 	sub := widget.NewLabelWithStyle(m.Subtitle, fyne.TextAlignCenter, fyne.TextStyle{})
 	sub.Wrapping = fyne.TextWrapWord
@@ -189,7 +189,7 @@ func NewTile(m Mode) *Tile {
 	}
 	items = append(items, t.title, sub)
 	if !m.Ready {
-		wip := widget.NewLabelWithStyle(l10n.L("建设中"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+		wip := widget.NewLabelWithStyle(l10n.L("建设中"), fyne.TextAlignCenter, fyne.TextStyle{})
 		items = append(items, wip)
 		wip.Importance = widget.WarningImportance
 		// Still legible: a clerk should see what is coming, just not tap it.

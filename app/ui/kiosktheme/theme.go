@@ -49,6 +49,12 @@ func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 
 // Font returns the embedded font for every style, monospace included: the
 // default monospace font has no CJK glyphs.
+//
+// Fyne parses the font once per text style it is asked for, and go-text
+// parses every glyph of this 4.6 MB CJK font up front: about 12 MB of heap
+// per style. Screens therefore use the regular style only and show emphasis
+// with size and colour (app/archtest keeps it so); bold would cost a second
+// copy of the font for a little thickness.
 func (t *Theme) Font(fyne.TextStyle) fyne.Resource { return Font }
 
 // Icon returns the default icons.

@@ -18,7 +18,10 @@ import (
 
 // Problem describes the damaged database.
 type Problem struct {
-	Path   string
+	Path string
+	// Reason is what went wrong in the user's language; Detail is the
+	// technical text for support staff.
+	Reason string
 	Detail string
 	// Newest is the newest backup's day; zero when there is none.
 	Newest     time.Time
@@ -37,10 +40,13 @@ type Screen struct {
 // the damaged file aside) and returns where the damaged file was kept.
 func New(p Problem, restore func() (kept string, err error), quit func()) *Screen {
 	s := &Screen{}
-	title := widget.NewLabelWithStyle(l10n.L("数据库文件损坏或无法读取"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(l10n.L("数据库文件损坏或无法读取"), fyne.TextAlignLeading, fyne.TextStyle{})
 	title.SizeName = theme.SizeNameHeadingText
-	what := widget.NewLabel(l10n.L("本机的数据文件无法正常打开。为避免误以为数据丢失，系统没有新建空白数据库，原文件保持原样。\n文件：{{.Path}}\n原因：{{.Detail}}",
-		map[string]any{"Path": p.Path, "Detail": p.Detail}))
+	what := widget.NewLabel(l10n.L("本机的数据文件无法正常打开：{{.Reason}}。为避免误以为数据丢失，系统没有新建空白数据库，原文件保持原样。",
+		map[string]any{"Reason": p.Reason}))
+	tech := widget.NewLabel(l10n.L("技术信息（供技术支持）：{{.Path}} — {{.Detail}}", map[string]any{"Path": p.Path, "Detail": p.Detail}))
+	tech.SizeName = theme.SizeNameCaptionText
+	tech.Wrapping = fyne.TextWrapWord
 	what.Wrapping = fyne.TextWrapWord
 	s.Message = widget.NewLabel("")
 	s.Message.Wrapping = fyne.TextWrapWord
@@ -69,7 +75,7 @@ func New(p Problem, restore func() (kept string, err error), quit func()) *Scree
 		s.Restore.Importance = widget.HighImportance
 	}
 	offer.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(title, what, widget.NewSeparator(), offer, s.Message, container.NewHBox(s.Restore, s.Quit))
+	box := container.NewVBox(title, what, tech, widget.NewSeparator(), offer, s.Message, container.NewHBox(s.Restore, s.Quit))
 	s.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(760, 460), container.NewPadded(box)))
 	return s
 }
@@ -80,9 +86,9 @@ func (s *Screen) Content() fyne.CanvasObject { return s.content }
 func humanSize(n int64) string {
 	switch {
 	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		return fmt.Sprintf("%.1fMB", float64(n)/(1<<20))
 	case n >= 1<<10:
-		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+		return fmt.Sprintf("%.0fKB", float64(n)/(1<<10))
 	}
-	return fmt.Sprintf("%d B", n)
+	return fmt.Sprintf("%dB", n)
 }

@@ -11,7 +11,7 @@ import (
 
 func TestRecoveryWithoutBackupOffersNothingToRestore(t *testing.T) {
 	test.NewTempApp(t)
-	s := New(Problem{Path: "/data/yichuang.db", Detail: "the file is not an SQLite database"},
+	s := New(Problem{Path: "/data/yichuang.db", Reason: "这个文件不是一窗的数据库", Detail: "the file is not an SQLite database"},
 		func() (string, error) { t.Error("restore called"); return "", nil }, func() {})
 	test.NewTempWindow(t, s.Content())
 	if !s.Restore.Disabled() {

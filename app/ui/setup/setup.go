@@ -98,7 +98,7 @@ func New(ctx context.Context, c Configurer, done func(servicepoint.ServicePoint)
 	})
 	s.Submit.Importance = widget.HighImportance
 
-	title := widget.NewLabelWithStyle(l10n.L("首次使用：设置服务点"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(l10n.L("首次使用：设置服务点"), fyne.TextAlignLeading, fyne.TextStyle{})
 	title.SizeName = theme.SizeNameHeadingText
 	intro := widget.NewLabel(l10n.L("本机受理的每一件事都会记在这个服务点名下，并同步到所属县中心（区划代码前6位）。设置后可由管理员修改。"))
 	intro.Wrapping = fyne.TextWrapWord
