@@ -10,7 +10,8 @@ TAGS      := sqlite_fts5,no_emoji
 # Pure-Go packages are also tested without cgo, so they stay usable anywhere
 # (the county server, tools) and nothing display- or SQLite-bound creeps in.
 PURE_PKGS := ./app/ids/... ./app/workday/... ./app/catalog/... ./app/servicepoint/... \
-             ./app/locale/... ./app/msg/... ./app/clock/... ./sync/protocol/...
+             ./app/locale/... ./app/msg/... ./app/clock/... ./app/textfold/... \
+             ./app/tracking/... ./sync/protocol/...
 
 .PHONY: run test build bench fuzz screenshots deps-build deps-test
 

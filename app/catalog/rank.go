@@ -3,6 +3,8 @@ package catalog
 import (
 	"strings"
 	"unicode"
+
+	"github.com/yichuang/yichuang/app/textfold"
 )
 
 // Rank orders search hits; lower is better. The order is the one clerks
@@ -65,34 +67,9 @@ func Terms(name string, aliases []string) []Term {
 // punctuation removed, so "不动产 查询" finds 不动产查询 and "查询打印" finds
 // 查询（打印）.
 func NormalizeQuery(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '\uFF01' && r <= '\uFF5E' {
-			r -= 0xFEE0
-		}
-		switch {
-		case unicode.IsSpace(r) || r == '\u3000':
-			continue
-		case unicode.IsPunct(r) || unicode.IsSymbol(r):
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
-
-// IsLatin reports whether a normalized query is all ASCII letters, i.e. may
-// be pinyin.
-func IsLatin(q string) bool {
-	if q == "" {
-		return false
-	}
-	for _, r := range q {
-		if r < 'a' || r > 'z' {
-			return false
-		}
-	}
-	return true
+	return strings.ToLower(textfold.Compact(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
+	}))
 }
 
 // RankTerm says how well a normalized query matches one term.

@@ -11,9 +11,11 @@ package ids
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/textfold"
 )
 
 // Messages returned by the validators; compare with errors.Is.
@@ -37,22 +39,9 @@ var (
 	ErrMobileLandline = msg.New("这像是固定电话号码（以0开头），请填写11位手机号码")
 )
 
-// normalize trims, removes inner spaces and maps full-width ASCII (what
-// Chinese input methods type in full-width mode) to half-width.
-func normalize(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r == ' ' || r == '\t' || r == '\u3000' || r == '\n' || r == '\r':
-			continue
-		case r >= '\uFF01' && r <= '\uFF5E':
-			r -= 0xFEE0
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// normalize removes all spaces and maps full-width ASCII (what Chinese
+// input methods type in full-width mode) to half-width.
+func normalize(s string) string { return textfold.Compact(s, unicode.IsSpace) }
 
 // provinces lists the first two digits of resident ID numbers in use:
 // the 31 mainland provinces, Taiwan (71), Hong Kong (81), Macao (82) and
@@ -134,15 +123,6 @@ func NormalizeResidentID(s string, today time.Time) (string, error) {
 func ValidateResidentID(s string) error {
 	_, err := NormalizeResidentID(s, time.Now())
 	return err
-}
-
-// BirthDate returns the birth date encoded in a valid, normalized ID number.
-func BirthDate(id string) (time.Time, bool) {
-	if len(id) != 18 {
-		return time.Time{}, false
-	}
-	t, err := time.Parse("20060102", id[6:14])
-	return t, err == nil
 }
 
 const usccChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -31,8 +31,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/textfold"
 )
 
 // Length is the number of characters in a code.
@@ -109,20 +111,7 @@ func checkValue(s string) int {
 // full-width characters — and returns the canonical 16 characters, or a
 // message saying what is wrong.
 func Normalize(s string) (string, error) {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '\uFF01' && r <= '\uFF5E' {
-			r -= 0xFEE0
-		}
-		switch {
-		case r == ' ' || r == '-' || r == '\u3000' || r == '\t':
-			continue
-		case r >= 'a' && r <= 'z':
-			r -= 'a' - 'A'
-		}
-		b.WriteRune(r)
-	}
-	c := b.String()
+	c := strings.ToUpper(textfold.Compact(s, func(r rune) bool { return r == '-' || unicode.IsSpace(r) }))
 	pos := 0
 	for _, r := range c {
 		pos++
