@@ -289,3 +289,11 @@ func (t *tx) emit(ctx context.Context, kind protocol.Kind, payload any) (string,
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
 
 func unstamp(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
+
+// dateOrNull stores a due date as its Beijing calendar day, or NULL.
+func dateOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.In(beijing).Format("2006-01-02")
+}

@@ -47,3 +47,40 @@ type CatalogPayload struct {
 	Matters         int    `json:"matters"`
 	Bundles         int    `json:"bundles"`
 }
+
+// Event kinds for accounts.
+const (
+	// AccountCreated: a local account was created (never with its secret).
+	AccountCreated Kind = "account.created"
+)
+
+// AccountPayload is the payload of AccountCreated.
+type AccountPayload struct {
+	ID      int64    `json:"id"`
+	Login   string   `json:"login"`
+	Name    string   `json:"name"`
+	Role    string   `json:"role"`
+	Sectors []string `json:"sectors"`
+	Window  int      `json:"window"`
+}
+
+// CaseEvent is the payload of every case event ("case.accepted",
+// "case.supplemented", …: the kind is the event's Kind). It carries the whole
+// case after the event, so the county can apply events idempotently by
+// keeping the highest Version it has seen.
+type CaseEvent struct {
+	CaseID   string          `json:"case_id"`
+	Tracking string          `json:"tracking"`
+	Version  int             `json:"version"`
+	At       time.Time       `json:"at"`
+	Actor    Actor           `json:"actor"`
+	Data     json.RawMessage `json:"data,omitempty"`
+	Case     json.RawMessage `json:"case"`
+}
+
+// Actor is who acted on the kiosk.
+type Actor struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Window int    `json:"window,omitempty"`
+}

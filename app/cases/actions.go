@@ -1,0 +1,216 @@
+package cases
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/msg"
+)
+
+// Actor is the clerk (or agent) who did something, as printed and synced.
+type Actor struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Window int    `json:"window,omitempty"`
+}
+
+// Person is someone identified by name and resident ID: an authorized
+// collector (受托人) or whoever collected a result.
+type Person struct {
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+}
+
+// PickupRecord says who collected the result and when (出件).
+type PickupRecord struct {
+	Collector Person    `json:"collector"`
+	At        time.Time `json:"at"`
+	// As is "applicant", "legal_rep" or "authorized".
+	As string `json:"as"`
+}
+
+// MailRecord says where the result was mailed (证照快递).
+type MailRecord struct {
+	Address  string    `json:"address"`
+	Carrier  string    `json:"carrier"`
+	Tracking string    `json:"tracking"`
+	At       time.Time `json:"at"`
+}
+
+// Case is an accepted, refused or finished case.
+type Case struct {
+	ID           string               `json:"id"`
+	Tracking     string               `json:"tracking"`
+	ServicePoint string               `json:"service_point"`
+	Draft                             // what was filled in, with material states kept current
+	Authorized   []Person             `json:"authorized,omitempty"`
+	Decision     Kind                 `json:"decision"`
+	Reason       string               `json:"reason,omitempty"`
+	Status       Status               `json:"status"`
+	Accepted     time.Time            `json:"accepted"`
+	Due          time.Time            `json:"due,omitempty"`
+	MatterDue    map[string]time.Time `json:"matter_due,omitempty"`
+	SupplementBy time.Time            `json:"supplement_by,omitempty"`
+	Clerk        Actor                `json:"clerk"`
+	Pickup       *PickupRecord        `json:"pickup,omitempty"`
+	Mail         *MailRecord          `json:"mail,omitempty"`
+	CatalogVer   string               `json:"catalog_version"`
+}
+
+// EventKind names what happened to a case; the names are part of the sync
+// protocol and never change.
+type EventKind string
+
+// Case event kinds.
+const (
+	EvAccepted     EventKind = "case.accepted"
+	EvCompleted    EventKind = "case.completed"
+	EvDeferred     EventKind = "case.accepted_deferred"
+	EvRejected     EventKind = "case.rejected"
+	EvSupplemented EventKind = "case.supplemented"
+	EvAuthorized   EventKind = "case.authorized"
+	EvDelivered    EventKind = "case.delivered"
+	EvMailed       EventKind = "case.mailed"
+)
+
+// DecisionEvent is the event kind that records a decision.
+func DecisionEvent(k Kind) EventKind {
+	switch k {
+	case Complete:
+		return EvCompleted
+	case AcceptDeferred:
+		return EvDeferred
+	case Reject:
+		return EvRejected
+	}
+	return EvAccepted
+}
+
+// Messages of later actions.
+var (
+	ErrNotDeferred     = msg.New("材料“{{.Material}}”不是待补材料")
+	ErrSupplementState = msg.New("补正的材料“{{.Material}}”应标为已收原件或已收复印件")
+	ErrNothingReceived = msg.New("请选择收到的补正材料")
+	ErrNotReady        = msg.New("该件当前状态为“{{.Status}}”，还不能出件")
+	ErrCollector       = msg.New("领取人不是申请人、法定代表人或已登记的受托人；请核对身份证，或先登记受托人（需授权委托书）")
+	ErrMailAddress     = msg.New("请填写邮寄地址（至少8个字）")
+	ErrMailTracking    = msg.New("请填写快递单号")
+	ErrAlreadyAuth     = msg.New("此人已是受托人")
+)
+
+// Supplement records 补正: deferred materials received. When none remain
+// deferred the case returns to 办理中.
+func Supplement(cat *catalog.Catalog, c Case, received []MaterialEntry) (Case, error) {
+	if len(received) == 0 {
+		return c, ErrNothingReceived
+	}
+	mats := slices.Clone(c.Materials)
+	for _, r := range received {
+		i := slices.IndexFunc(mats, func(e MaterialEntry) bool { return e.Matter == r.Matter && e.Material == r.Material })
+		name := MaterialName(cat, r.Matter, r.Material)
+		if i < 0 || mats[i].State != Deferred {
+			return c, msg.New(ErrNotDeferred.Key, "Material", name)
+		}
+		if r.State != Original && r.State != Copy {
+			return c, msg.New(ErrSupplementState.Key, "Material", name)
+		}
+		mats[i].State = r.State
+	}
+	c.Materials = mats
+	if !slices.ContainsFunc(mats, func(e MaterialEntry) bool { return e.State == Deferred }) {
+		c.Status = StatusAccepted
+		c.SupplementBy = time.Time{}
+	}
+	return c, nil
+}
+
+// Authorize registers a person the applicant authorized to collect the
+// result (受托人), after the clerk has seen the authorization letter.
+func Authorize(c Case, p Person, today time.Time) (Case, error) {
+	name, err := checkName(strings.TrimSpace(p.Name))
+	if err != nil {
+		return c, err
+	}
+	id, err := ids.NormalizeResidentID(p.IDNumber, today)
+	if err != nil {
+		return c, err
+	}
+	if slices.ContainsFunc(c.Authorized, func(a Person) bool { return a.IDNumber == id }) {
+		return c, ErrAlreadyAuth
+	}
+	c.Authorized = append(slices.Clone(c.Authorized), Person{Name: name, IDNumber: id})
+	return c, nil
+}
+
+// Deliver records 出件: the collector's resident ID must be the applicant's
+// (or the legal representative's) or an authorized person's.
+func Deliver(c Case, collector Person, now time.Time) (Case, error) {
+	if c.Status != StatusCompleted {
+		return c, msg.New(ErrNotReady.Key, "Status", StatusName(c.Status))
+	}
+	id, err := ids.NormalizeResidentID(collector.IDNumber, now)
+	if err != nil {
+		return c, err
+	}
+	as := ""
+	switch {
+	case c.Applicant.Kind == Individual && id == c.Applicant.IDNumber:
+		as = "applicant"
+	case c.Applicant.Kind == Enterprise && id == c.Applicant.LegalRepID:
+		as = "legal_rep"
+	case slices.ContainsFunc(c.Authorized, func(a Person) bool { return a.IDNumber == id }):
+		as = "authorized"
+	default:
+		return c, ErrCollector
+	}
+	c.Pickup = &PickupRecord{Collector: Person{Name: strings.TrimSpace(collector.Name), IDNumber: id}, At: now, As: as}
+	c.Status = StatusDelivered
+	return c, nil
+}
+
+// MailResult records 邮寄: the result was sent to an address.
+func MailResult(c Case, m MailRecord, now time.Time) (Case, error) {
+	if c.Status != StatusCompleted {
+		return c, msg.New(ErrNotReady.Key, "Status", StatusName(c.Status))
+	}
+	m.Address, m.Carrier, m.Tracking = strings.TrimSpace(m.Address), strings.TrimSpace(m.Carrier), strings.TrimSpace(m.Tracking)
+	if len([]rune(m.Address)) < 8 {
+		return c, ErrMailAddress
+	}
+	if m.Tracking == "" {
+		return c, ErrMailTracking
+	}
+	if m.Carrier == "" {
+		m.Carrier = "中国邮政EMS"
+	}
+	m.At = now
+	c.Mail = &m
+	c.Status = StatusMailed
+	return c, nil
+}
+
+// MaterialsIn returns the checklist lines in a given state.
+func (c Case) MaterialsIn(s MaterialState) []MaterialEntry {
+	var out []MaterialEntry
+	for _, e := range c.Materials {
+		if e.State == s {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// MaterialName returns a material's name from the catalog (or its id).
+func MaterialName(cat *catalog.Catalog, matter, material string) string {
+	if m, ok := cat.Matter(matter); ok {
+		for _, mat := range m.Materials {
+			if mat.ID == material {
+				return mat.Name
+			}
+		}
+	}
+	return material
+}

@@ -1,0 +1,211 @@
+// Package clerks provides the hall's local accounts: window clerks (窗口
+// 受理员), supervisors and village proxy agents (代办员), with the sectors
+// each has mastered (五星: one star per sector), their window number, and
+// secrets (passwords or PINs) kept only as argon2id hashes.
+package clerks
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/msg"
+)
+
+// Role is what an account may do.
+type Role string
+
+// Roles.
+const (
+	Clerk      Role = "clerk"      // 窗口受理员
+	Supervisor Role = "supervisor" // 主管: manages accounts, all clerk work
+	Agent      Role = "agent"      // 村代办员
+)
+
+// RoleName is the Chinese name shown for a role.
+func RoleName(r Role) string {
+	switch r {
+	case Supervisor:
+		return "主管"
+	case Agent:
+		return "代办员"
+	}
+	return "受理员"
+}
+
+// Account is one local account.
+type Account struct {
+	ID      int64
+	Login   string
+	Name    string
+	Role    Role
+	Sectors []string // sectors mastered, from catalog.Sectors
+	Window  int      // window number in the hall; 0 for agents
+	Active  bool
+}
+
+// Stars is the 五星 rating: one star per sector mastered, at most five.
+func (a Account) Stars() int { return min(len(a.Sectors), 5) }
+
+// Lockout policy: five wrong secrets in a row lock the account for five
+// minutes, long enough to stop guessing a 6-digit PIN, short enough not to
+// stop a clerk who mistyped before the morning queue.
+const (
+	MaxFailures = 5
+	LockFor     = 5 * time.Minute
+)
+
+// Messages.
+var (
+	ErrLogin        = msg.New("登录名用2–32位小写字母、数字或下划线")
+	ErrName         = msg.New("请填写姓名（不超过20个字）")
+	ErrRole         = msg.New("请选择角色")
+	ErrSector       = msg.New("“{{.Sector}}”不是业务板块")
+	ErrWindow       = msg.New("窗口号应在1到99之间")
+	ErrSecretShort  = msg.New("密码或PIN至少6位")
+	ErrSecretWeak   = msg.New("密码或PIN太容易猜到（如111111、123456），请换一个")
+	ErrBadSecret    = msg.New("登录名或密码不对")
+	ErrLocked       = msg.New("连续输错{{.N}}次，账号已锁定，请在{{.Until}}之后再试")
+	ErrInactive     = msg.New("该账号已停用，请联系主管")
+	ErrSupervisorOK = msg.New("主管账号已经建立，请用主管账号登录后添加人员")
+)
+
+var loginRE = regexp.MustCompile(`^[a-z0-9_]{2,32}$`)
+
+// Normalize trims and checks an account's fields.
+func (a Account) Normalize() (Account, error) {
+	a.Login = strings.ToLower(strings.TrimSpace(a.Login))
+	a.Name = strings.TrimSpace(a.Name)
+	if !loginRE.MatchString(a.Login) {
+		return a, ErrLogin
+	}
+	if a.Name == "" || utf8.RuneCountInString(a.Name) > 20 {
+		return a, ErrName
+	}
+	switch a.Role {
+	case Clerk, Supervisor:
+		if a.Window < 1 || a.Window > 99 {
+			return a, ErrWindow
+		}
+	case Agent:
+		a.Window = 0
+	default:
+		return a, ErrRole
+	}
+	for _, s := range a.Sectors {
+		if !slices.Contains(catalog.Sectors, s) {
+			return a, msg.New(ErrSector.Key, "Sector", s)
+		}
+	}
+	slices.Sort(a.Sectors)
+	a.Sectors = slices.Compact(a.Sectors)
+	return a, nil
+}
+
+// CheckSecret rejects secrets that are too short or trivially guessable.
+func CheckSecret(s string) error {
+	if utf8.RuneCountInString(s) < 6 {
+		return ErrSecretShort
+	}
+	r := []rune(s)
+	same, up, down := true, true, true
+	for i := 1; i < len(r); i++ {
+		same = same && r[i] == r[0]
+		up = up && r[i] == r[i-1]+1
+		down = down && r[i] == r[i-1]-1
+	}
+	if same || up || down || s == "password" || s == "12345678" {
+		return ErrSecretWeak
+	}
+	return nil
+}
+
+// argon2id parameters: OWASP's minimum (19 MiB, 2 passes, 1 lane). A kiosk
+// verifies a few logins a day, so ~50 ms per check is fine, and 19 MiB
+// fits the smallest hall PC.
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// Hash returns the PHC-format argon2id hash of a secret with a fresh salt.
+func Hash(secret string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("salt: %w", err)
+	}
+	key := argon2.IDKey([]byte(secret), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// Verify reports whether secret matches a hash made by Hash, in constant
+// time. Parameters are read from the hash, so older hashes keep working
+// after the defaults change.
+func Verify(hash, secret string) (bool, error) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, fmt.Errorf("verify: not an argon2id hash")
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false, fmt.Errorf("verify: unsupported argon2 version %q", parts[2])
+	}
+	var mem, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil {
+		return false, fmt.Errorf("verify: parameters %q: %w", parts[3], err)
+	}
+	b64 := base64.RawStdEncoding
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return false, fmt.Errorf("verify: salt: %w", err)
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil || len(want) == 0 {
+		return false, fmt.Errorf("verify: key: %v", err)
+	}
+	if mem > 1<<20 || t > 20 || p == 0 { // refuse parameters that would stall the kiosk
+		return false, fmt.Errorf("verify: parameters out of range")
+	}
+	got := argon2.IDKey([]byte(secret), salt, t, mem, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// Attempt is what the store knows about recent failed logins.
+type Attempt struct {
+	Failures    int
+	LockedUntil time.Time
+}
+
+// Locked reports whether the account is locked at now.
+func (a Attempt) Locked(now time.Time) bool { return now.Before(a.LockedUntil) }
+
+// AfterFailure returns the state after one more wrong secret at now.
+func (a Attempt) AfterFailure(now time.Time) Attempt {
+	if !a.LockedUntil.IsZero() && !now.Before(a.LockedUntil) {
+		a.Failures = 0 // a served lock starts a fresh count
+	}
+	a.Failures++
+	if a.Failures >= MaxFailures {
+		a.LockedUntil = now.Add(LockFor)
+	}
+	return a
+}
+
+// LockedError returns the message for a locked account.
+func LockedError(until time.Time) error {
+	return msg.New(ErrLocked.Key, "N", MaxFailures, "Until", until.Format("15:04:05"))
+}

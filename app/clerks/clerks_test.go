@@ -1,0 +1,105 @@
+package clerks
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestHashVerify(t *testing.T) {
+	h, err := Hash("洪桥2026!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Errorf("hash %q is not PHC argon2id with our parameters", h)
+	}
+	h2, _ := Hash("洪桥2026!")
+	if h == h2 {
+		t.Error("two hashes of the same secret are equal: the salt is not random")
+	}
+	tests := []struct {
+		secret string
+		want   bool
+	}{{"洪桥2026!", true}, {"洪桥2026", false}, {"", false}}
+	for _, tt := range tests {
+		got, err := Verify(h, tt.secret)
+		if err != nil || got != tt.want {
+			t.Errorf("Verify(%q) = %v, %v; want %v", tt.secret, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "$argon2i$v=19$m=1,t=1,p=1$aa$bb", "$argon2id$v=19$m=99999999,t=1,p=1$YWFh$YmJi", strings.Replace(h, "v=19", "v=16", 1)} {
+		if _, err := Verify(bad, "x"); err == nil {
+			t.Errorf("Verify(%q): want an error", bad)
+		}
+	}
+}
+
+func TestCheckSecret(t *testing.T) {
+	tests := []struct {
+		in   string
+		want error
+	}{
+		{"12345", ErrSecretShort},
+		{"111111", ErrSecretWeak},
+		{"123456", ErrSecretWeak},
+		{"987654", ErrSecretWeak},
+		{"abcdef", ErrSecretWeak},
+		{"258147", nil},
+		{"洪桥镇窗口一号", nil},
+	}
+	for _, tt := range tests {
+		if got := CheckSecret(tt.in); !errors.Is(got, tt.want) || (tt.want == nil && got != nil) {
+			t.Errorf("CheckSecret(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLockout(t *testing.T) {
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	var a Attempt
+	for i := 1; i < MaxFailures; i++ {
+		a = a.AfterFailure(now)
+		if a.Locked(now) {
+			t.Fatalf("locked after %d failures", i)
+		}
+	}
+	a = a.AfterFailure(now)
+	if !a.Locked(now) || !a.Locked(now.Add(LockFor-time.Second)) || a.Locked(now.Add(LockFor)) {
+		t.Errorf("after %d failures: locked until %v; want exactly %v", MaxFailures, a.LockedUntil, now.Add(LockFor))
+	}
+	// After the lock is served, one more failure does not lock again at once.
+	a = a.AfterFailure(now.Add(LockFor + time.Second))
+	if a.Failures != 1 || a.Locked(now.Add(LockFor+time.Second)) {
+		t.Errorf("after the lock: %+v, want a fresh count of 1", a)
+	}
+	if got := LockedError(now.Add(LockFor)).Error(); got != "连续输错5次，账号已锁定，请在09:05:00之后再试" {
+		t.Errorf("message = %q", got)
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Account
+		want error
+	}{
+		{"clerk", Account{Login: " Wang_Li ", Name: "王丽", Role: Clerk, Window: 3, Sectors: []string{"商事登记", "不动产登记", "商事登记"}}, nil},
+		{"agent without window", Account{Login: "cun01", Name: "李代办", Role: Agent}, nil},
+		{"bad login", Account{Login: "王丽", Name: "王丽", Role: Clerk, Window: 1}, ErrLogin},
+		{"no window", Account{Login: "wl", Name: "王丽", Role: Clerk}, ErrWindow},
+		{"no role", Account{Login: "wl", Name: "王丽", Window: 1}, ErrRole},
+		{"bad sector", Account{Login: "wl", Name: "王丽", Role: Clerk, Window: 1, Sectors: []string{"税务"}}, ErrSector},
+		{"no name", Account{Login: "wl", Role: Clerk, Window: 1}, ErrName},
+	}
+	for _, tt := range tests {
+		got, err := tt.in.Normalize()
+		if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+			t.Errorf("%s: err = %v, want %v", tt.name, err, tt.want)
+		}
+		if tt.name == "clerk" && (got.Login != "wang_li" || len(got.Sectors) != 2 || got.Stars() != 2) {
+			t.Errorf("clerk normalized to %+v", got)
+		}
+	}
+}

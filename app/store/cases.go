@@ -1,0 +1,266 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// Case messages.
+var (
+	ErrNoDevice     = msg.New("本机编号尚未设置，请主管在设置中填写（1–35，同一大厅内不重复）")
+	ErrCaseNotFound = msg.New("没有找到查询码为“{{.Code}}”的办件")
+	ErrCaseChanged  = msg.New("此件刚被其他窗口更新过，请重新打开后再操作")
+)
+
+const settingDevice = "device_no"
+
+// Setting returns a setting's value.
+func (db *DB) Setting(ctx context.Context, key string) (string, bool, error) {
+	var v string
+	err := db.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read setting %s: %w", key, err)
+	}
+	return v, true, nil
+}
+
+// SetSetting stores a setting.
+func (db *DB) SetSetting(ctx context.Context, key, value string) error {
+	return db.update(ctx, func(t *tx) error {
+		_, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+		return err
+	})
+}
+
+// DeviceNumber returns this kiosk's number within the hall (1–35), part of
+// every tracking code; 0 when not set.
+func (db *DB) DeviceNumber(ctx context.Context) (int, error) {
+	v, ok, err := db.Setting(ctx, settingDevice)
+	if err != nil || !ok {
+		return 0, err
+	}
+	return strconv.Atoi(v)
+}
+
+// SetDeviceNumber stores the kiosk's number within the hall.
+func (db *DB) SetDeviceNumber(ctx context.Context, n int) error {
+	if n < 1 || n > 35 {
+		return fmt.Errorf("device number %d not in 1–35", n)
+	}
+	return db.SetSetting(ctx, settingDevice, strconv.Itoa(n))
+}
+
+// CreateCase stores a new case with its decision event and outbox row in
+// one transaction, giving it a UUID and a tracking code whose sequence is
+// taken in the same transaction, so two windows never get the same code.
+func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (cases.Case, error) {
+	device, err := db.DeviceNumber(ctx)
+	if err != nil {
+		return c, err
+	}
+	if device == 0 {
+		return c, ErrNoDevice
+	}
+	c.ID = uuid.NewString()
+	err = db.update(ctx, func(t *tx) error {
+		c.Accepted = t.now
+		day := t.now.In(beijing).Format("2006-01-02")
+		var next int
+		err := t.QueryRowContext(ctx, `SELECT next FROM tracking_seq WHERE day = ? AND device = ?`, day, device).Scan(&next)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read tracking sequence: %w", err)
+		}
+		for {
+			c.Tracking, err = tracking.Encode(tracking.Parts{ServicePoint: c.ServicePoint, Device: device, Day: t.now, Seq: next})
+			next++
+			if !errors.Is(err, tracking.ErrUnusable) {
+				break
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO tracking_seq (day, device, next) VALUES (?, ?, ?)
+			ON CONFLICT (day, device) DO UPDATE SET next = excluded.next`, day, device, next); err != nil {
+			return fmt.Errorf("advance tracking sequence: %w", err)
+		}
+		doc, err := json.Marshal(c)
+		if err != nil {
+			return fmt.Errorf("encode case: %w", err)
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO cases (id, tracking, status, decision, applicant_id, accepted_at, due, supplement_by, clerk_id, doc, version, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+			c.ID, c.Tracking, string(c.Status), string(c.Decision), c.Applicant.IDNumber, stamp(c.Accepted),
+			dateOrNull(c.Due), dateOrNull(c.SupplementBy), nullID(actor.ID), string(doc), stamp(t.now)); err != nil {
+			return fmt.Errorf("insert case: %w", err)
+		}
+		for _, a := range c.Attachments {
+			if _, err := t.ExecContext(ctx, `INSERT INTO attachments (sha256, case_id, name, size, type, added_at) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT DO NOTHING`, a.SHA256, c.ID, a.Name, a.Size, a.Type, stamp(t.now)); err != nil {
+				return fmt.Errorf("insert attachment: %w", err)
+			}
+		}
+		data, _ := json.Marshal(map[string]string{"reason": c.Reason})
+		return caseEvent(ctx, t, c, 1, cases.DecisionEvent(c.Decision), actor, data, doc)
+	})
+	if err != nil {
+		return cases.Case{}, err
+	}
+	return c, nil
+}
+
+// UpdateCase stores a later action on a case (补正, 出件, 邮寄 …) with its
+// event and outbox row in one transaction. before must be the case as read;
+// if another window changed it meanwhile nothing is written.
+func (db *DB) UpdateCase(ctx context.Context, before, after cases.Case, version int, kind cases.EventKind, actor cases.Actor, data any) (int, error) {
+	if before.ID != after.ID || after.ID == "" {
+		return 0, fmt.Errorf("update case: ids differ")
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return 0, fmt.Errorf("encode event data: %w", err)
+	}
+	doc, err := json.Marshal(after)
+	if err != nil {
+		return 0, fmt.Errorf("encode case: %w", err)
+	}
+	err = db.update(ctx, func(t *tx) error {
+		res, err := t.ExecContext(ctx, `UPDATE cases SET status = ?, due = ?, supplement_by = ?, doc = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`, string(after.Status), dateOrNull(after.Due), dateOrNull(after.SupplementBy), string(doc), stamp(t.now), after.ID, version)
+		if err != nil {
+			return fmt.Errorf("update case: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrCaseChanged
+		}
+		return caseEvent(ctx, t, after, version+1, kind, actor, raw, doc)
+	})
+	return version + 1, err
+}
+
+func caseEvent(ctx context.Context, t *tx, c cases.Case, version int, kind cases.EventKind, actor cases.Actor, data, doc []byte) error {
+	id, err := t.emit(ctx, protocol.Kind(kind), protocol.CaseEvent{CaseID: c.ID, Tracking: c.Tracking, Version: version, At: t.now,
+		Actor: protocol.Actor{ID: actor.ID, Name: actor.Name, Window: actor.Window}, Data: data, Case: doc})
+	if err != nil {
+		return err
+	}
+	if _, err := t.ExecContext(ctx, `INSERT INTO case_events (case_id, kind, actor_id, actor_name, at, data, event_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, string(kind), nullID(actor.ID), actor.Name, stamp(t.now), string(data), id); err != nil {
+		return fmt.Errorf("insert case event: %w", err)
+	}
+	return nil
+}
+
+// StoredCase is a case with its row version (for UpdateCase).
+type StoredCase struct {
+	cases.Case
+	Version int
+}
+
+// CaseByTracking finds a case by its tracking code in any typed form.
+func (db *DB) CaseByTracking(ctx context.Context, code string) (StoredCase, error) {
+	c, err := tracking.Normalize(code)
+	if err != nil {
+		return StoredCase{}, err
+	}
+	return db.caseWhere(ctx, `tracking = ?`, c, code)
+}
+
+// CaseByID returns a case by its UUID.
+func (db *DB) CaseByID(ctx context.Context, id string) (StoredCase, error) {
+	return db.caseWhere(ctx, `id = ?`, id, id)
+}
+
+func (db *DB) caseWhere(ctx context.Context, where, arg, shown string) (StoredCase, error) {
+	var sc StoredCase
+	var doc string
+	err := db.r.QueryRowContext(ctx, `SELECT doc, version FROM cases WHERE `+where, arg).Scan(&doc, &sc.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sc, msg.New(ErrCaseNotFound.Key, "Code", shown)
+	}
+	if err != nil {
+		return sc, fmt.Errorf("read case: %w", err)
+	}
+	if err := json.Unmarshal([]byte(doc), &sc.Case); err != nil {
+		return sc, fmt.Errorf("decode case: %w", err)
+	}
+	return sc, nil
+}
+
+// CaseEvent is one row of a case's history.
+type CaseEvent struct {
+	Kind    cases.EventKind
+	Actor   string
+	At      string
+	EventID string
+	Data    string
+}
+
+// CaseEvents returns a case's history, oldest first.
+func (db *DB) CaseEvents(ctx context.Context, caseID string) ([]CaseEvent, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT kind, actor_name, at, event_id, data FROM case_events WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("read case events: %w", err)
+	}
+	defer rows.Close()
+	var out []CaseEvent
+	for rows.Next() {
+		var e CaseEvent
+		if err := rows.Scan(&e.Kind, &e.Actor, &e.At, &e.EventID, &e.Data); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// RecordDocument notes an archived PDF of a case and returns its id.
+func (db *DB) RecordDocument(ctx context.Context, caseID, kind, layout, path string) (int64, error) {
+	var id int64
+	err := db.update(ctx, func(t *tx) error {
+		res, err := t.ExecContext(ctx, `INSERT INTO documents (case_id, kind, layout, path, created_at) VALUES (?, ?, ?, ?, ?)`,
+			caseID, kind, layout, path, stamp(t.now))
+		if err != nil {
+			return fmt.Errorf("record document: %w", err)
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	return id, err
+}
+
+// MarkPrinted records what the printer did with a document: printErr nil
+// means it was accepted by the print queue.
+func (db *DB) MarkPrinted(ctx context.Context, docID int64, printErr error) error {
+	return db.update(ctx, func(t *tx) error {
+		var err error
+		if printErr == nil {
+			_, err = t.ExecContext(ctx, `UPDATE documents SET printed_at = ?, print_error = NULL WHERE id = ?`, stamp(t.now), docID)
+		} else {
+			_, err = t.ExecContext(ctx, `UPDATE documents SET print_error = ? WHERE id = ?`, printErr.Error(), docID)
+		}
+		return err
+	})
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

@@ -1,0 +1,246 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// Account messages.
+var (
+	ErrLoginTaken    = msg.New("登录名“{{.Login}}”已被使用")
+	ErrNotSupervisor = msg.New("只有主管可以添加或停用人员")
+)
+
+// HasSupervisor reports whether an active supervisor account exists; until
+// one does, the kiosk shows the one-time setup screen.
+func (db *DB) HasSupervisor(ctx context.Context) (bool, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM clerks WHERE role = 'supervisor' AND active = 1`).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("count supervisors: %w", err)
+	}
+	return n > 0, nil
+}
+
+// CreateFirstSupervisor creates the first supervisor. It refuses once any
+// supervisor exists, so the setup screen cannot be used to add a second
+// one behind the first's back.
+func (db *DB) CreateFirstSupervisor(ctx context.Context, a clerks.Account, secret string) (clerks.Account, error) {
+	a.Role = clerks.Supervisor
+	return db.createAccount(ctx, nil, a, secret)
+}
+
+// CreateAccount adds an account; actor must be an active supervisor.
+func (db *DB) CreateAccount(ctx context.Context, actor clerks.Account, a clerks.Account, secret string) (clerks.Account, error) {
+	return db.createAccount(ctx, &actor, a, secret)
+}
+
+func (db *DB) createAccount(ctx context.Context, actor *clerks.Account, a clerks.Account, secret string) (clerks.Account, error) {
+	a, err := a.Normalize()
+	if err != nil {
+		return a, err
+	}
+	if err := clerks.CheckSecret(secret); err != nil {
+		return a, err
+	}
+	hash, err := clerks.Hash(secret) // slow on purpose: outside the transaction
+	if err != nil {
+		return a, err
+	}
+	sectors, _ := json.Marshal(nonNil(a.Sectors))
+	err = db.update(ctx, func(t *tx) error {
+		var supervisors int
+		if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM clerks WHERE role = 'supervisor' AND active = 1`).Scan(&supervisors); err != nil {
+			return err
+		}
+		actorID := sql.NullInt64{}
+		if actor == nil {
+			if supervisors > 0 {
+				return clerks.ErrSupervisorOK
+			}
+		} else {
+			var role string
+			var active bool
+			err := t.QueryRowContext(ctx, `SELECT role, active FROM clerks WHERE id = ?`, actor.ID).Scan(&role, &active)
+			if err != nil || role != string(clerks.Supervisor) || !active {
+				return ErrNotSupervisor
+			}
+			actorID = sql.NullInt64{Int64: actor.ID, Valid: true}
+		}
+		var taken int
+		if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM clerks WHERE login = ?`, a.Login).Scan(&taken); err != nil {
+			return err
+		}
+		if taken > 0 {
+			return msg.New(ErrLoginTaken.Key, "Login", a.Login)
+		}
+		res, err := t.ExecContext(ctx, `INSERT INTO clerks (login, name, role, sectors, window_no, secret_hash, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.Login, a.Name, string(a.Role), string(sectors), a.Window, hash, stamp(t.now))
+		if err != nil {
+			return fmt.Errorf("insert account: %w", err)
+		}
+		if a.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		a.Active = true
+		if err := audit(ctx, t, actorID, "account.create", a.Login, string(a.Role)); err != nil {
+			return err
+		}
+		_, err = t.emit(ctx, protocol.AccountCreated, protocol.AccountPayload{ID: a.ID, Login: a.Login, Name: a.Name,
+			Role: string(a.Role), Sectors: nonNil(a.Sectors), Window: a.Window})
+		return err
+	})
+	return a, err
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Authenticate checks a login and secret. Wrong secrets are counted in the
+// database, so restarting the kiosk does not reset a lock; five in a row
+// lock the account for five minutes. Every attempt is audited.
+func (db *DB) Authenticate(ctx context.Context, login, secret string) (clerks.Account, error) {
+	var a clerks.Account
+	var hash, sectors string
+	var lockedUntil sql.NullString
+	var failures int
+	err := db.r.QueryRowContext(ctx, `SELECT id, login, name, role, sectors, window_no, active, secret_hash, failures, locked_until
+		FROM clerks WHERE login = ?`, login).Scan(&a.ID, &a.Login, &a.Name, &a.Role, &sectors, &a.Window, &a.Active, &hash, &failures, &lockedUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		clerks.Verify(dummyHash(), secret) // same time as a real check: do not reveal which logins exist
+		return a, clerks.ErrBadSecret
+	}
+	if err != nil {
+		return a, fmt.Errorf("read account: %w", err)
+	}
+	_ = json.Unmarshal([]byte(sectors), &a.Sectors)
+	now := db.clock.Now()
+	att := clerks.Attempt{Failures: failures}
+	if lockedUntil.Valid {
+		att.LockedUntil, _ = unstamp(lockedUntil.String)
+	}
+	if att.Locked(now) {
+		return clerks.Account{}, clerks.LockedError(att.LockedUntil.In(beijing))
+	}
+	if !a.Active {
+		return clerks.Account{}, clerks.ErrInactive
+	}
+	ok, err := clerks.Verify(hash, secret)
+	if err != nil {
+		return clerks.Account{}, fmt.Errorf("verify secret of %s: %w", login, err)
+	}
+	err = db.update(ctx, func(t *tx) error {
+		id := sql.NullInt64{Int64: a.ID, Valid: true}
+		if ok {
+			if _, err := t.ExecContext(ctx, `UPDATE clerks SET failures = 0, locked_until = NULL WHERE id = ?`, a.ID); err != nil {
+				return err
+			}
+			return audit(ctx, t, id, "login", a.Login, "")
+		}
+		att = att.AfterFailure(now)
+		var until any
+		if !att.LockedUntil.IsZero() {
+			until = stamp(att.LockedUntil)
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE clerks SET failures = ?, locked_until = ? WHERE id = ?`, att.Failures, until, a.ID); err != nil {
+			return err
+		}
+		return audit(ctx, t, id, "login.failed", a.Login, fmt.Sprintf("failures=%d", att.Failures))
+	})
+	if err != nil {
+		return clerks.Account{}, fmt.Errorf("record login: %w", err)
+	}
+	if !ok {
+		if att.Locked(now) {
+			return clerks.Account{}, clerks.LockedError(att.LockedUntil.In(beijing))
+		}
+		return clerks.Account{}, clerks.ErrBadSecret
+	}
+	return a, nil
+}
+
+// dummyHash is verified for unknown logins so they take as long as known ones.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := clerks.Hash("not a real secret")
+	return h
+})
+
+// Accounts lists all accounts, supervisors first.
+func (db *DB) Accounts(ctx context.Context) ([]clerks.Account, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, login, name, role, sectors, window_no, active FROM clerks
+		ORDER BY role = 'supervisor' DESC, window_no, login`)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []clerks.Account
+	for rows.Next() {
+		var a clerks.Account
+		var sectors string
+		if err := rows.Scan(&a.ID, &a.Login, &a.Name, &a.Role, &sectors, &a.Window, &a.Active); err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal([]byte(sectors), &a.Sectors)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Audit records an action that is not a case event, such as revealing a
+// citizen's full ID number on screen (查询留痕).
+func (db *DB) Audit(ctx context.Context, actorID int64, action, subject, detail string) error {
+	return db.update(ctx, func(t *tx) error {
+		return audit(ctx, t, sql.NullInt64{Int64: actorID, Valid: actorID != 0}, action, subject, detail)
+	})
+}
+
+func audit(ctx context.Context, t *tx, actor sql.NullInt64, action, subject, detail string) error {
+	_, err := t.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?)`,
+		stamp(t.now), actor, action, subject, detail)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// AuditEntry is one audit row.
+type AuditEntry struct {
+	At      time.Time
+	ActorID int64
+	Action  string
+	Subject string
+	Detail  string
+}
+
+// AuditLog returns the newest audit rows first.
+func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT at, COALESCE(actor_id, 0), action, subject, detail FROM audit_log ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at string
+		if err := rows.Scan(&at, &e.ActorID, &e.Action, &e.Subject, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.At, _ = unstamp(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
