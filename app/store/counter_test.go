@@ -114,9 +114,9 @@ func sampleCase() cases.Case {
 	return cases.Case{
 		ServicePoint: "330522101000",
 		Draft: cases.Draft{Matters: []string{"330000-SS-0001"},
-			Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"},
-			Fields:    map[string]string{"business_scope": "餐饮服务"},
-			Materials: []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "id_card", State: cases.Shared}},
+			Applicant:   cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"},
+			Fields:      map[string]string{"business_scope": "餐饮服务"},
+			Materials:   []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "id_card", State: cases.Shared}},
 			Attachments: []cases.Attachment{{SHA256: strings.Repeat("ab", 32), Name: "scan.pdf", Size: 10, Type: "application/pdf"}}},
 		Decision: cases.Accept, Status: cases.StatusAccepted,
 		Due:   time.Date(2026, 12, 1, 0, 0, 0, 0, beijing),
