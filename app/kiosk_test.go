@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/assets"
@@ -224,7 +225,11 @@ func configuredData(t testing.TB) string {
 	if _, err := db.LoadCatalog(ctx, assets.DemoCatalog()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ConfigureServicePoint(ctx, servicepoint.ServicePoint{Code: "330522101000", Name: "洪桥镇便民服务中心", Level: catalog.Township}); err != nil {
+	if _, err := db.ConfigureKiosk(ctx, servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101000", Name: "洪桥镇便民服务中心", Level: catalog.Township},
+		Device: 1, Paper: servicepoint.PaperA4}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateFirstSupervisor(ctx, clerks.Account{Login: "zhuguan", Name: "陈主管", Window: 1}, "hq-2026-chen"); err != nil {
 		t.Fatal(err)
 	}
 	return dir

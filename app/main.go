@@ -21,16 +21,23 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/yichuang/yichuang/app/blobs"
+	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/counter"
 	"github.com/yichuang/yichuang/app/locale"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/accounts"
 	"github.com/yichuang/yichuang/app/ui/home"
+	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/recovery"
 	"github.com/yichuang/yichuang/app/ui/setup"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
+	"github.com/yichuang/yichuang/printing"
 )
 
 func main() {
@@ -88,6 +95,8 @@ type kiosk struct {
 	db     *store.DB
 	home   *home.Screen
 	cancel context.CancelFunc
+	// clerk is who is signed in at the counter; zero when nobody is.
+	clerk clerks.Account
 }
 
 func (k *kiosk) dbPath() string { return filepath.Join(k.dir, "yichuang.db") }
@@ -115,11 +124,83 @@ func (k *kiosk) start() {
 		}
 	}
 	go k.backups()
-	if _, ok, err := db.ServicePoint(ctx); err == nil && !ok {
-		k.win.SetContent(setup.New(ctx, db, func(servicepoint.ServicePoint) { k.showHome() }).Content())
+	k.next()
+}
+
+// next shows the first screen that still needs doing: hall setup, then
+// the first supervisor, then the home screen.
+func (k *kiosk) next() {
+	ctx := context.Background()
+	cfg, ok, err := k.db.Kiosk(ctx)
+	if err != nil {
+		k.showFatal(l10n.Error(err))
+		return
+	}
+	if !ok {
+		k.win.SetContent(setup.New(ctx, k.db, cfg, func(servicepoint.Kiosk) { k.next() }).Content())
+		return
+	}
+	if has, err := k.db.HasSupervisor(ctx); err == nil && !has {
+		k.win.SetContent(accounts.NewFirstSupervisor(ctx, k.db, func(a clerks.Account) {
+			k.clerk = a
+			k.next()
+		}).Content())
 		return
 	}
 	k.showHome()
+}
+
+// counterService wires the counter for the current configuration.
+func (k *kiosk) counterService(ctx context.Context) (*intakeService, error) {
+	cfg, _, err := k.db.Kiosk(ctx)
+	if err != nil {
+		return nil, err
+	}
+	layout := printing.A4
+	if cfg.Paper == servicepoint.PaperRoll80 {
+		layout = printing.Roll80
+	}
+	c := &counter.Counter{
+		Store: k.db, Calendar: workday.Default(), Clock: k.clock,
+		Blobs:   blobs.Store{Dir: filepath.Join(k.dir, "files")},
+		Archive: printing.Archive{Dir: filepath.Join(k.dir, "prints")},
+		Printer: printing.System{Queue: cfg.PrinterQueue}, Layout: layout,
+	}
+	return &intakeService{db: k.db, c: c, level: cfg.Point.Level}, nil
+}
+
+// showCounter opens 窗口受理: sign in first, then the workspace.
+func (k *kiosk) showCounter() {
+	ctx := context.Background()
+	if k.clerk.ID == 0 {
+		k.win.SetContent(accounts.NewLogin(ctx, k.db, func(a clerks.Account) {
+			k.clerk = a
+			k.showCounter()
+		}, k.showHome).Content())
+		return
+	}
+	svc, err := k.counterService(ctx)
+	if err != nil {
+		k.showFatal(l10n.Error(err))
+		return
+	}
+	nav := intake.Nav{
+		Home:   k.showHome,
+		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
+		People: func() { k.showPeople() },
+		Settings: func() {
+			cfg, _, _ := k.db.Kiosk(ctx)
+			k.win.SetContent(setup.New(ctx, k.db, cfg, func(servicepoint.Kiosk) { k.showCounter() }).Content())
+		},
+	}
+	k.win.SetContent(intake.NewWorkspace(ctx, svc, k.clerk, k.clock.Now, k.win, nav).Content())
+}
+
+func (k *kiosk) showPeople() {
+	ctx := context.Background()
+	k.win.SetContent(accounts.NewPeople(ctx, k.db, func() {
+		k.win.SetContent(accounts.NewAccount(ctx, k.db, k.clerk, func(clerks.Account) { k.showPeople() }, k.showPeople).Content())
+	}, k.showCounter).Content())
 }
 
 func (k *kiosk) showHome() {
@@ -131,7 +212,8 @@ func (k *kiosk) showHome() {
 	// Modes whose issue has not landed are shown, disabled, as 建设中.
 	modes := []home.Mode{
 		{Title: l10n.L("自助服务"), Subtitle: l10n.L("办事指南、预约取号、进度查询，24小时可用"), Icon: theme.AccountIcon()},
-		{Title: l10n.L("窗口受理"), Subtitle: l10n.L("无差别全科受理：一表申报、材料核验、打印回执"), Icon: theme.DocumentCreateIcon()},
+		{Title: l10n.L("窗口受理"), Subtitle: l10n.L("无差别全科受理：一表申报、材料核验、打印回执"), Icon: theme.DocumentCreateIcon(),
+			Ready: true, Open: k.showCounter},
 		{Title: l10n.L("大厅显示屏"), Subtitle: l10n.L("叫号与等候信息，可放在第二块屏幕上"), Icon: theme.ComputerIcon()},
 		{Title: l10n.L("村代办"), Subtitle: l10n.L("代办员为村民申报、送达办理结果"), Icon: theme.HomeIcon()},
 	}

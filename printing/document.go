@@ -1,7 +1,8 @@
-// Package printing writes the kiosk's paper — service guides now; receipts,
-// notices and queue tickets as their issues land — as PDF to an io.Writer,
-// and hands files to the operating system's printer. It never imports Fyne:
-// a document is data in, bytes out, testable with pdftotext.
+// Package printing writes the kiosk's paper — receipts, notices, the written
+// commitment, pickup vouchers and service guides — as PDF to an io.Writer,
+// in A4 and 80 mm roll layouts, and hands files to the operating system's
+// printer. It never imports Fyne: a document is data in, bytes out,
+// checked with pdftotext and zbarimg.
 package printing
 
 import (
@@ -11,8 +12,6 @@ import (
 	"time"
 
 	"github.com/jung-kurt/gofpdf"
-
-	"github.com/yichuang/yichuang/assets"
 )
 
 // fontFamily is the embedded CJK+Latin font's name inside each PDF. One font
@@ -20,48 +19,69 @@ import (
 // CFF/TTC fonts fail in gofpdf, which is why assets ships a plain TrueType.
 const fontFamily = "wqy"
 
-// page geometry in millimetres (A4 portrait).
-const (
-	pageW, marginL, marginR, marginT = 210.0, 18.0, 18.0, 16.0
-	bodyW                            = pageW - marginL - marginR
-)
+// renderDoc lays out blocks on a new PDF and writes it. The document's font
+// is a subset holding exactly the characters its blocks can draw; anything
+// drawn outside that set (a fixed word a block forgot to declare) is caught
+// here rather than printed as an empty box.
+// Meta describes a rendered document.
+type Meta struct {
+	Pages int
+	// PageHeight is the page length in mm: 297 for A4, the content's own
+	// length on roll paper (the printer feeds and cuts exactly that).
+	PageHeight float64
+}
 
-// newDocument returns an A4 document with the embedded font registered and
-// the metadata set; created is fixed so the same input gives the same bytes.
-func newDocument(title string, created time.Time) *gofpdf.Fpdf {
-	pdf := gofpdf.New("P", "mm", "A4", "")
-	pdf.SetMargins(marginL, marginT, marginR)
-	pdf.SetAutoPageBreak(true, 18)
-	pdf.AddUTF8FontFromBytes(fontFamily, "", assets.Font())
+func renderDoc(w io.Writer, layout Layout, title string, created time.Time, blocks []block) (Meta, error) {
+	g, ok := geometries[layout]
+	if !ok {
+		return Meta{}, fmt.Errorf("print: unknown layout %q", layout)
+	}
+	var texts []string
+	for _, b := range blocks {
+		texts = append(texts, b.texts()...)
+	}
+	font, err := subsetFor(append(texts, title))
+	if err != nil {
+		return Meta{}, err
+	}
+	pdf := gofpdf.NewCustom(&gofpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: gofpdf.SizeType{Wd: g.pageW, Ht: max(g.fixedHeight, 100)}})
+	pdf.SetMargins(g.margin, g.margin, g.margin)
+	pdf.SetAutoPageBreak(false, 0) // blocks break pages themselves
+	pdf.SetCellMargin(0.8)
+	pdf.AddUTF8FontFromBytes(fontFamily, "", font)
 	pdf.SetTitle(title, true)
 	pdf.SetCreator("Yichuang 一窗", true)
 	pdf.SetProducer("Yichuang 一窗", true)
 	pdf.SetCreationDate(created)
 	pdf.SetModificationDate(created)
 	pdf.SetCatalogSort(true)
-	pdf.AliasNbPages("{nb}")
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-14)
-		setFont(pdf, 8)
-		pdf.SetTextColor(110, 110, 110)
-		pdf.CellFormat(bodyW, 5, fmt.Sprintf("第 %d 页 / 共 {nb} 页", pdf.PageNo()), "", 0, "C", false, 0, "")
-		pdf.SetTextColor(0, 0, 0)
-	})
-	return pdf
-}
-
-func setFont(pdf *gofpdf.Fpdf, size float64) { pdf.SetFont(fontFamily, "", size) }
-
-// finish writes the document or returns the first error gofpdf recorded
-// while building it (it records errors instead of returning them per call).
-func finish(pdf *gofpdf.Fpdf, w io.Writer) error {
+	r := &renderer{pdf: pdf, g: g}
+	if g.fixedHeight > 0 {
+		pdf.AliasNbPages("{nb}")
+		pdf.SetFooterFunc(func() {
+			pdf.SetXY(g.margin, g.fixedHeight-g.footer+4)
+			r.size(g.smallSize)
+			pdf.SetTextColor(110, 110, 110)
+			pdf.CellFormat(g.pageW-2*g.margin, 5, fmt.Sprintf("第 %d 页 / 共 {nb} 页", pdf.PageNo()), "", 0, "C", false, 0, "")
+			pdf.SetTextColor(0, 0, 0)
+		})
+	}
+	r.render(blocks)
 	if err := pdf.Error(); err != nil {
-		return fmt.Errorf("build pdf: %w", err)
+		return Meta{}, fmt.Errorf("build pdf: %w", err)
 	}
+	declared := always + strings.Join(texts, "")
+	for _, c := range r.used.String() {
+		if !strings.ContainsRune(declared, c) {
+			return Meta{}, fmt.Errorf("print %s: drew %q, which no block declared in texts()", title, c)
+		}
+	}
+	_, h := pdf.GetPageSize()
+	meta := Meta{Pages: pdf.PageNo(), PageHeight: h}
 	if err := pdf.Output(w); err != nil {
-		return fmt.Errorf("write pdf: %w", err)
+		return meta, fmt.Errorf("write pdf: %w", err)
 	}
-	return nil
+	return meta, nil
 }
 
 // wrap splits text into lines no wider than w (mm, less the cell padding).
@@ -82,7 +102,7 @@ func wrap(pdf *gofpdf.Fpdf, text string, w float64) []string {
 				if pdf.GetStringWidth(string(r[start:end+1])) > avail && end > start {
 					break
 				}
-				if r[end] == ' ' || r[end] > 0x2E80 {
+				if breakable(r[end]) {
 					lastBreak = end + 1 // a break is allowed after this rune
 				}
 				end++
@@ -104,13 +124,3 @@ func wrap(pdf *gofpdf.Fpdf, text string, w float64) []string {
 }
 
 func breakable(r rune) bool { return r == ' ' || r > 0x2E80 }
-
-// paragraph writes wrapped text at the current position, lineH per line,
-// and leaves the cursor at the start of the next line.
-func paragraph(pdf *gofpdf.Fpdf, w, lineH float64, text, align string) {
-	x := pdf.GetX()
-	for _, l := range wrap(pdf, text, w) {
-		pdf.SetX(x)
-		pdf.CellFormat(w, lineH, l, "", 2, align, false, 0, "")
-	}
-}

@@ -53,7 +53,7 @@ func sampleMatter() *catalog.Matter {
 
 func TestGuideTextIsExtractable(t *testing.T) {
 	var buf bytes.Buffer
-	err := Guide(&buf, GuideInput{Matter: sampleMatter(), ServicePoint: "洪桥镇便民服务中心",
+	err := Guide(&buf, A4, GuideInput{Matter: sampleMatter(), ServicePoint: "洪桥镇便民服务中心",
 		CatalogVer: "2026.11-demo", PrintedAt: time.Date(2026, 11, 26, 14, 5, 0, 0, time.Local)})
 	if err != nil {
 		t.Fatalf("Guide: %v", err)
@@ -79,10 +79,10 @@ func TestGuideTextIsExtractable(t *testing.T) {
 func TestGuideIsReproducible(t *testing.T) {
 	in := GuideInput{Matter: sampleMatter(), ServicePoint: "x", CatalogVer: "v", PrintedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	var a, b bytes.Buffer
-	if err := Guide(&a, in); err != nil {
+	if err := Guide(&a, A4, in); err != nil {
 		t.Fatal(err)
 	}
-	if err := Guide(&b, in); err != nil {
+	if err := Guide(&b, A4, in); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -91,7 +91,7 @@ func TestGuideIsReproducible(t *testing.T) {
 }
 
 func TestGuideWithoutMatterFails(t *testing.T) {
-	if err := Guide(&bytes.Buffer{}, GuideInput{}); err == nil {
+	if err := Guide(&bytes.Buffer{}, A4, GuideInput{}); err == nil {
 		t.Error("Guide with no matter: want an error")
 	}
 }

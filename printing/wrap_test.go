@@ -3,12 +3,16 @@ package printing
 import (
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/jung-kurt/gofpdf"
+
+	"github.com/yichuang/yichuang/assets"
 )
 
 func TestWrapLosesNoCharacterAndFits(t *testing.T) {
-	pdf := newDocument("t", time.Unix(0, 0))
-	setFont(pdf, 10)
+	pdf := gofpdf.New("P", "mm", "A4", "")
+	pdf.AddUTF8FontFromBytes(fontFamily, "", assets.Font())
+	pdf.SetFont(fontFamily, "", 10)
 	tests := []struct {
 		name  string
 		text  string

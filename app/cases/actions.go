@@ -58,6 +58,9 @@ type Case struct {
 	Pickup       *PickupRecord        `json:"pickup,omitempty"`
 	Mail         *MailRecord          `json:"mail,omitempty"`
 	CatalogVer   string               `json:"catalog_version"`
+	// Version is the stored row's version, for optimistic updates; it is
+	// storage metadata, not part of the record.
+	Version int `json:"-"`
 }
 
 // EventKind names what happened to a case; the names are part of the sync

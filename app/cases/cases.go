@@ -259,6 +259,16 @@ func (f FieldErrors) Error() string {
 // Is lets errors.Is(err, ErrDraftInvalid) find field errors.
 func (f FieldErrors) Is(target error) bool { return target == ErrDraftInvalid }
 
+// As gives the summary as a *msg.Error, so the UI translates it like any
+// other message.
+func (f FieldErrors) As(target any) bool {
+	p, ok := target.(**msg.Error)
+	if ok {
+		*p = msg.New(ErrDraftInvalid.Key, "N", len(f))
+	}
+	return ok
+}
+
 // Applicant field keys in FieldErrors.
 const (
 	KeyApplicantName   = "applicant.name"

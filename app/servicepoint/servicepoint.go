@@ -67,3 +67,45 @@ func (s ServicePoint) Normalize() (ServicePoint, error) {
 	}
 	return s, nil
 }
+
+// Paper sizes a kiosk's printer can take.
+const (
+	PaperA4     = "a4"
+	PaperRoll80 = "roll80"
+)
+
+// Kiosk is this machine's configuration in the hall: which hall, its
+// number among the hall's kiosks (part of every tracking code, so it must be
+// unique within the hall), and its printer.
+type Kiosk struct {
+	Point        ServicePoint
+	Device       int    // 1–35
+	PrinterQueue string // CUPS/Windows printer name; empty: the system default
+	Paper        string // PaperA4 or PaperRoll80
+}
+
+// Kiosk messages.
+var (
+	ErrDevice = msg.New("本机编号应为1到35，同一大厅的每台机器编号不同")
+	ErrPaper  = msg.New("请选择纸张：A4 或 80毫米热敏卷纸")
+)
+
+// Normalize checks the configuration.
+func (k Kiosk) Normalize() (Kiosk, error) {
+	p, err := k.Point.Normalize()
+	k.Point = p
+	if err != nil {
+		return k, err
+	}
+	if k.Device < 1 || k.Device > 35 {
+		return k, ErrDevice
+	}
+	k.PrinterQueue = strings.TrimSpace(k.PrinterQueue)
+	if k.Paper == "" {
+		k.Paper = PaperA4
+	}
+	if k.Paper != PaperA4 && k.Paper != PaperRoll80 {
+		return k, ErrPaper
+	}
+	return k, nil
+}

@@ -77,6 +77,7 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 		return c, ErrNoDevice
 	}
 	c.ID = uuid.NewString()
+	c.Version = 1
 	err = db.update(ctx, func(t *tx) error {
 		c.Accepted = t.now
 		day := t.now.In(beijing).Format("2006-01-02")
@@ -125,19 +126,21 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 }
 
 // UpdateCase stores a later action on a case (补正, 出件, 邮寄 …) with its
-// event and outbox row in one transaction. before must be the case as read;
-// if another window changed it meanwhile nothing is written.
-func (db *DB) UpdateCase(ctx context.Context, before, after cases.Case, version int, kind cases.EventKind, actor cases.Actor, data any) (int, error) {
-	if before.ID != after.ID || after.ID == "" {
-		return 0, fmt.Errorf("update case: ids differ")
+// event and outbox row in one transaction. after.Version must be the
+// version that was read; if another window changed the case meanwhile
+// nothing is written. It returns the case with its new version.
+func (db *DB) UpdateCase(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any) (cases.Case, error) {
+	if after.ID == "" || after.Version == 0 {
+		return after, fmt.Errorf("update case: not a stored case")
 	}
+	version := after.Version
 	raw, err := json.Marshal(data)
 	if err != nil {
-		return 0, fmt.Errorf("encode event data: %w", err)
+		return after, fmt.Errorf("encode event data: %w", err)
 	}
 	doc, err := json.Marshal(after)
 	if err != nil {
-		return 0, fmt.Errorf("encode case: %w", err)
+		return after, fmt.Errorf("encode case: %w", err)
 	}
 	err = db.update(ctx, func(t *tx) error {
 		res, err := t.ExecContext(ctx, `UPDATE cases SET status = ?, due = ?, supplement_by = ?, doc = ?, version = version + 1, updated_at = ?
@@ -150,7 +153,11 @@ func (db *DB) UpdateCase(ctx context.Context, before, after cases.Case, version 
 		}
 		return caseEvent(ctx, t, after, version+1, kind, actor, raw, doc)
 	})
-	return version + 1, err
+	if err != nil {
+		return after, err
+	}
+	after.Version = version + 1
+	return after, nil
 }
 
 func caseEvent(ctx context.Context, t *tx, c cases.Case, version int, kind cases.EventKind, actor cases.Actor, data, doc []byte) error {
@@ -166,40 +173,36 @@ func caseEvent(ctx context.Context, t *tx, c cases.Case, version int, kind cases
 	return nil
 }
 
-// StoredCase is a case with its row version (for UpdateCase).
-type StoredCase struct {
-	cases.Case
-	Version int
-}
-
 // CaseByTracking finds a case by its tracking code in any typed form.
-func (db *DB) CaseByTracking(ctx context.Context, code string) (StoredCase, error) {
+func (db *DB) CaseByTracking(ctx context.Context, code string) (cases.Case, error) {
 	c, err := tracking.Normalize(code)
 	if err != nil {
-		return StoredCase{}, err
+		return cases.Case{}, err
 	}
 	return db.caseWhere(ctx, `tracking = ?`, c, code)
 }
 
 // CaseByID returns a case by its UUID.
-func (db *DB) CaseByID(ctx context.Context, id string) (StoredCase, error) {
+func (db *DB) CaseByID(ctx context.Context, id string) (cases.Case, error) {
 	return db.caseWhere(ctx, `id = ?`, id, id)
 }
 
-func (db *DB) caseWhere(ctx context.Context, where, arg, shown string) (StoredCase, error) {
-	var sc StoredCase
+func (db *DB) caseWhere(ctx context.Context, where, arg, shown string) (cases.Case, error) {
+	var c cases.Case
 	var doc string
-	err := db.r.QueryRowContext(ctx, `SELECT doc, version FROM cases WHERE `+where, arg).Scan(&doc, &sc.Version)
+	var version int
+	err := db.r.QueryRowContext(ctx, `SELECT doc, version FROM cases WHERE `+where, arg).Scan(&doc, &version)
 	if errors.Is(err, sql.ErrNoRows) {
-		return sc, msg.New(ErrCaseNotFound.Key, "Code", shown)
+		return c, msg.New(ErrCaseNotFound.Key, "Code", shown)
 	}
 	if err != nil {
-		return sc, fmt.Errorf("read case: %w", err)
+		return c, fmt.Errorf("read case: %w", err)
 	}
-	if err := json.Unmarshal([]byte(doc), &sc.Case); err != nil {
-		return sc, fmt.Errorf("decode case: %w", err)
+	if err := json.Unmarshal([]byte(doc), &c); err != nil {
+		return c, fmt.Errorf("decode case: %w", err)
 	}
-	return sc, nil
+	c.Version = version
+	return c, nil
 }
 
 // CaseEvent is one row of a case's history.

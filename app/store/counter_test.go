@@ -177,13 +177,13 @@ func TestCreateCaseTrackingAndEvents(t *testing.T) {
 	}
 
 	// Later action with the right version, then a stale one.
-	after := got.Case
+	after := got
 	after.Status = cases.StatusCompleted
-	v, err := db.UpdateCase(ctx, got.Case, after, got.Version, cases.EvCompleted, cases.Actor{Name: "王丽"}, map[string]string{"note": "x"})
-	if err != nil || v != 2 {
-		t.Fatalf("UpdateCase: %d, %v", v, err)
+	updated, err := db.UpdateCase(ctx, after, cases.EvCompleted, cases.Actor{Name: "王丽"}, map[string]string{"note": "x"})
+	if err != nil || updated.Version != 2 {
+		t.Fatalf("UpdateCase: %d, %v", updated.Version, err)
 	}
-	if _, err := db.UpdateCase(ctx, got.Case, after, got.Version, cases.EvCompleted, cases.Actor{Name: "李"}, nil); !errors.Is(err, ErrCaseChanged) {
+	if _, err := db.UpdateCase(ctx, after, cases.EvCompleted, cases.Actor{Name: "李"}, nil); !errors.Is(err, ErrCaseChanged) {
 		t.Errorf("stale update: %v, want ErrCaseChanged", err)
 	}
 	if evs, _ := db.CaseEvents(ctx, first.ID); len(evs) != 2 {

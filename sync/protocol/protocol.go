@@ -38,6 +38,8 @@ type ServicePointPayload struct {
 	Code  string `json:"code"`
 	Name  string `json:"name"`
 	Level string `json:"level"`
+	// Device is the kiosk's number in the hall; 0 when not (yet) set.
+	Device int `json:"device,omitempty"`
 }
 
 // CatalogPayload is the payload of CatalogActivated.

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/assets"
 )
@@ -60,6 +62,16 @@ func sourceStrings(t *testing.T) map[string]string {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Names that screens pass through L as variables.
+	for _, st := range []cases.Status{cases.StatusAccepted, cases.StatusDeferred, cases.StatusCompleted, cases.StatusRejected, cases.StatusDelivered, cases.StatusMailed} {
+		found[cases.StatusName(st)] = "cases.StatusName"
+	}
+	for _, k := range []cases.Kind{cases.Accept, cases.Complete, cases.AcceptDeferred, cases.Reject} {
+		found[cases.KindName(k)] = "cases.KindName"
+	}
+	for _, r := range []clerks.Role{clerks.Clerk, clerks.Supervisor, clerks.Agent} {
+		found[clerks.RoleName(r)] = "clerks.RoleName"
 	}
 	if len(found) < 30 {
 		t.Fatalf("found only %d UI strings; the scan is broken", len(found))

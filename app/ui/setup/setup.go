@@ -1,11 +1,14 @@
-// Package setup provides the first-start screen that names the hall this
-// kiosk serves: its statistical division code, its name and its tier. Until
-// this is done no case can be numbered, so the kiosk shows nothing else.
+// Package setup provides the screen that names the hall this kiosk serves —
+// its statistical division code, name and tier — and this machine's number
+// in the hall and its printer. Until this is done no case can be numbered,
+// so on first start the kiosk shows nothing else.
 package setup
 
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,9 +20,9 @@ import (
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
-// Configurer saves the service point (one transaction with its outbox event).
+// Configurer saves the configuration (one transaction with its outbox event).
 type Configurer interface {
-	ConfigureServicePoint(ctx context.Context, sp servicepoint.ServicePoint) (servicepoint.ServicePoint, error)
+	ConfigureKiosk(ctx context.Context, k servicepoint.Kiosk) (servicepoint.Kiosk, error)
 }
 
 // Screen is the setup form.
@@ -27,14 +30,18 @@ type Screen struct {
 	Code    *widget.Entry
 	Name    *widget.Entry
 	Level   *widget.RadioGroup
+	Device  *widget.Entry
+	Printer *widget.Entry
+	Paper   *widget.RadioGroup
 	Submit  *widget.Button
 	Message *widget.Label
 
 	content fyne.CanvasObject
 }
 
-// New builds the setup screen; done is called with the saved service point.
-func New(ctx context.Context, c Configurer, done func(servicepoint.ServicePoint)) *Screen {
+// New builds the setup screen, filled with the current configuration; done
+// is called with the saved one.
+func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done func(servicepoint.Kiosk)) *Screen {
 	s := &Screen{}
 	township, village := l10n.L("乡镇（街道）便民服务中心"), l10n.L("村（社区）便民服务站")
 	levelOf := func() catalog.Level {
@@ -70,6 +77,40 @@ func New(ctx context.Context, c Configurer, done func(servicepoint.ServicePoint)
 	s.Level.Required = true
 	s.Level.SetSelected(township)
 
+	s.Device = widget.NewEntry()
+	s.Device.SetText("1")
+	s.Device.Validator = func(text string) error {
+		if _, err := (servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101000", Name: "-", Level: catalog.Township}, Device: atoi(text)}).Normalize(); err != nil {
+			return errors.New(l10n.Error(err))
+		}
+		return nil
+	}
+	s.Printer = widget.NewEntry()
+	s.Printer.SetPlaceHolder(l10n.L("留空则使用系统默认打印机"))
+	a4, roll := l10n.L("A4纸"), l10n.L("80毫米热敏卷纸")
+	s.Paper = widget.NewRadioGroup([]string{a4, roll}, nil)
+	s.Paper.Horizontal = true
+	s.Paper.SetSelected(a4)
+	paperOf := func() string {
+		if s.Paper.Selected == roll {
+			return servicepoint.PaperRoll80
+		}
+		return servicepoint.PaperA4
+	}
+	if current.Point.Code != "" {
+		s.Code.SetText(current.Point.Code)
+		s.Name.SetText(current.Point.Name)
+		if current.Point.Level == catalog.Village {
+			s.Level.SetSelected(village)
+		}
+	}
+	if current.Device > 0 {
+		s.Device.SetText(strconv.Itoa(current.Device))
+	}
+	s.Printer.SetText(current.PrinterQueue)
+	if current.Paper == servicepoint.PaperRoll80 {
+		s.Paper.SetSelected(roll)
+	}
 	s.Message = widget.NewLabel("")
 	s.Message.Wrapping = fyne.TextWrapWord
 	s.Message.Importance = widget.DangerImportance
@@ -78,6 +119,9 @@ func New(ctx context.Context, c Configurer, done func(servicepoint.ServicePoint)
 		&widget.FormItem{Text: l10n.L("层级"), Widget: s.Level},
 		&widget.FormItem{Text: l10n.L("区划代码"), Widget: s.Code, HintText: l10n.L("12位统计用区划代码：乡镇以000结尾，村为村级代码")},
 		&widget.FormItem{Text: l10n.L("服务点名称"), Widget: s.Name, HintText: l10n.L("打印在回执和通知书上")},
+		&widget.FormItem{Text: l10n.L("本机编号"), Widget: s.Device, HintText: l10n.L("1–35，同一大厅的每台机器不同；是查询码的一部分")},
+		&widget.FormItem{Text: l10n.L("打印机"), Widget: s.Printer},
+		&widget.FormItem{Text: l10n.L("纸张"), Widget: s.Paper},
 	)
 	s.Submit = widget.NewButtonWithIcon(l10n.L("保存并开始使用"), theme.ConfirmIcon(), func() {
 		s.Message.SetText("")
@@ -85,7 +129,10 @@ func New(ctx context.Context, c Configurer, done func(servicepoint.ServicePoint)
 			s.Message.SetText(l10n.L("请先改正标红的项目"))
 			return
 		}
-		sp, err := c.ConfigureServicePoint(ctx, servicepoint.ServicePoint{Code: s.Code.Text, Name: s.Name.Text, Level: levelOf()})
+		k, err := c.ConfigureKiosk(ctx, servicepoint.Kiosk{
+			Point:  servicepoint.ServicePoint{Code: s.Code.Text, Name: s.Name.Text, Level: levelOf()},
+			Device: atoi(s.Device.Text), PrinterQueue: s.Printer.Text, Paper: paperOf(),
+		})
 		switch {
 		case errors.Is(err, servicepoint.ErrNameEmpty), errors.Is(err, servicepoint.ErrNameLong):
 			s.Name.SetValidationError(errors.New(l10n.Error(err)))
@@ -93,18 +140,26 @@ func New(ctx context.Context, c Configurer, done func(servicepoint.ServicePoint)
 			// What was typed stays in the form; only the message changes.
 			s.Message.SetText(l10n.Error(err))
 		default:
-			done(sp)
+			done(k)
 		}
 	})
 	s.Submit.Importance = widget.HighImportance
 
-	title := widget.NewLabelWithStyle(l10n.L("首次使用：设置服务点"), fyne.TextAlignLeading, fyne.TextStyle{})
+	title := widget.NewLabelWithStyle(l10n.L("设置服务点与本机"), fyne.TextAlignLeading, fyne.TextStyle{})
 	title.SizeName = theme.SizeNameHeadingText
 	intro := widget.NewLabel(l10n.L("本机受理的每一件事都会记在这个服务点名下，并同步到所属县中心（区划代码前6位）。设置后可由管理员修改。"))
 	intro.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(title, intro, form, s.Message, container.NewHBox(s.Submit))
-	s.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(720, 520), container.NewPadded(box)))
+	s.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(760, 700), container.NewPadded(box)))
 	return s
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // Content returns the screen's root object.

@@ -12,23 +12,23 @@ import (
 )
 
 type fakeConfigurer struct {
-	got []servicepoint.ServicePoint
+	got []servicepoint.Kiosk
 	err error
 }
 
-func (f *fakeConfigurer) ConfigureServicePoint(_ context.Context, sp servicepoint.ServicePoint) (servicepoint.ServicePoint, error) {
-	f.got = append(f.got, sp)
+func (f *fakeConfigurer) ConfigureKiosk(_ context.Context, k servicepoint.Kiosk) (servicepoint.Kiosk, error) {
+	f.got = append(f.got, k)
 	if f.err != nil {
-		return sp, f.err
+		return k, f.err
 	}
-	return sp.Normalize()
+	return k.Normalize()
 }
 
 func TestSetupValidatesAsTypedAndSaves(t *testing.T) {
 	test.NewTempApp(t)
 	c := &fakeConfigurer{}
-	var done *servicepoint.ServicePoint
-	s := New(context.Background(), c, func(sp servicepoint.ServicePoint) { done = &sp })
+	var done *servicepoint.Kiosk
+	s := New(context.Background(), c, servicepoint.Kiosk{}, func(k servicepoint.Kiosk) { done = &k })
 	test.NewTempWindow(t, s.Content())
 
 	test.Type(s.Code, "3305221012")
@@ -53,11 +53,20 @@ func TestSetupValidatesAsTypedAndSaves(t *testing.T) {
 	}
 
 	test.Type(s.Name, " 洪桥村便民服务站 ")
+	s.Device.SetText("36")
+	test.Tap(s.Submit)
+	if done != nil || len(c.got) != 0 {
+		t.Fatal("saved with device number 36")
+	}
+	s.Device.SetText("2")
+	s.Paper.SetSelected("80毫米热敏卷纸")
+	test.Type(s.Printer, "Counter2")
 	test.Tap(s.Submit)
 	if done == nil {
 		t.Fatalf("not saved; message %q", s.Message.Text)
 	}
-	want := servicepoint.ServicePoint{Code: "330522101201", Name: "洪桥村便民服务站", Level: catalog.Village}
+	want := servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101201", Name: "洪桥村便民服务站", Level: catalog.Village},
+		Device: 2, PrinterQueue: "Counter2", Paper: servicepoint.PaperRoll80}
 	if *done != want {
 		t.Errorf("saved %+v, want %+v", *done, want)
 	}
@@ -66,7 +75,7 @@ func TestSetupValidatesAsTypedAndSaves(t *testing.T) {
 func TestSetupKeepsInputWhenSavingFails(t *testing.T) {
 	test.NewTempApp(t)
 	c := &fakeConfigurer{err: errors.New("database is locked")}
-	s := New(context.Background(), c, func(servicepoint.ServicePoint) { t.Error("done called after a failed save") })
+	s := New(context.Background(), c, servicepoint.Kiosk{}, func(servicepoint.Kiosk) { t.Error("done called after a failed save") })
 	test.NewTempWindow(t, s.Content())
 	test.Type(s.Code, "330522101000")
 	test.Type(s.Name, "洪桥镇便民服务中心")
@@ -79,5 +88,15 @@ func TestSetupKeepsInputWhenSavingFails(t *testing.T) {
 	}
 	if s.Code.Text != "330522101000" || s.Name.Text != "洪桥镇便民服务中心" {
 		t.Errorf("input lost after failure: %q, %q", s.Code.Text, s.Name.Text)
+	}
+}
+
+func TestSetupIsPrefilled(t *testing.T) {
+	test.NewTempApp(t)
+	cur := servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101000", Name: "洪桥镇便民服务中心", Level: catalog.Township},
+		Device: 4, PrinterQueue: "HP", Paper: servicepoint.PaperRoll80}
+	s := New(context.Background(), &fakeConfigurer{}, cur, func(servicepoint.Kiosk) {})
+	if s.Code.Text != cur.Point.Code || s.Name.Text != cur.Point.Name || s.Device.Text != "4" || s.Printer.Text != "HP" || s.Paper.Selected != "80毫米热敏卷纸" {
+		t.Errorf("prefilled: %q %q %q %q %q", s.Code.Text, s.Name.Text, s.Device.Text, s.Printer.Text, s.Paper.Selected)
 	}
 }

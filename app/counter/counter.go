@@ -1,0 +1,232 @@
+// Package counter provides the window's work as whole actions: accept a
+// draft with a decision, then hand over the right papers; and the later
+// actions on a case (补正, 受托人, 出件, 邮寄). It joins the pure rules of
+// package cases with the store, the scanned-file store, the PDF documents,
+// the archive and the printer, so the screens call one method per button.
+//
+// The order inside each action is fixed on purpose: the case is committed
+// first (one transaction with its event and outbox row), and only then are
+// documents rendered, archived and printed. A printer that jams can never
+// lose or roll back a case; the clerk reprints from the archive.
+package counter
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/yichuang/yichuang/app/blobs"
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/printing"
+)
+
+// Store is what the counter needs from the database.
+type Store interface {
+	ActiveCatalog(ctx context.Context) (*catalog.Catalog, error)
+	ServicePoint(ctx context.Context) (servicepoint.ServicePoint, bool, error)
+	CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (cases.Case, error)
+	UpdateCase(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any) (cases.Case, error)
+	CaseByTracking(ctx context.Context, code string) (cases.Case, error)
+	RecordDocument(ctx context.Context, caseID, kind, layout, path string) (int64, error)
+	MarkPrinted(ctx context.Context, docID int64, printErr error) error
+}
+
+// Counter does the window's work.
+type Counter struct {
+	Store    Store
+	Calendar *workday.Calendar
+	Clock    clock.Clock
+	Blobs    blobs.Store
+	Archive  printing.Archive
+	// Printer is nil when no printer is configured: documents are archived
+	// and can be printed from the archive later.
+	Printer printing.Printer
+	// Layout is the paper the printer takes.
+	Layout printing.Layout
+}
+
+func actorOf(a clerks.Account) cases.Actor {
+	return cases.Actor{ID: a.ID, Name: a.Name, Window: a.Window}
+}
+
+// Attach stores a scanned file and returns its record for the draft.
+func (c *Counter) Attach(r io.Reader, name string) (cases.Attachment, error) {
+	return c.Blobs.Put(r, name)
+}
+
+// Submit checks the draft and the decision and, if both hold, commits the
+// new case. Invalid fields come back as cases.FieldErrors; a decision the
+// catalog does not allow comes back with its reason; nothing is written in
+// either case.
+func (c *Counter) Submit(ctx context.Context, actor clerks.Account, d cases.Draft, dec cases.Decision) (cases.Case, error) {
+	cat, err := c.Store.ActiveCatalog(ctx)
+	if err != nil {
+		return cases.Case{}, err
+	}
+	sp, ok, err := c.Store.ServicePoint(ctx)
+	if err != nil {
+		return cases.Case{}, err
+	}
+	if !ok {
+		return cases.Case{}, errors.New("submit: the service point is not set up")
+	}
+	now := c.Clock.Now()
+	d, err = cases.Normalize(cat, d, now)
+	if err != nil {
+		return cases.Case{}, err
+	}
+	out, err := cases.Decide(cat, c.Calendar, d, dec, now)
+	if err != nil {
+		return cases.Case{}, err
+	}
+	cs := cases.Case{
+		ServicePoint: sp.Code, Draft: d, Decision: dec.Kind, Reason: dec.Reason, Status: out.Status,
+		Due: out.Due, MatterDue: out.MatterDue, SupplementBy: out.SupplementBy,
+		Clerk: actorOf(actor), CatalogVer: cat.Version,
+	}
+	return c.Store.CreateCase(ctx, cs, actorOf(actor))
+}
+
+// Lookup finds a case by its tracking code.
+func (c *Counter) Lookup(ctx context.Context, code string) (cases.Case, error) {
+	return c.Store.CaseByTracking(ctx, code)
+}
+
+// Supplement records 补正 on a case.
+func (c *Counter) Supplement(ctx context.Context, actor clerks.Account, cs cases.Case, received []cases.MaterialEntry) (cases.Case, error) {
+	cat, err := c.Store.ActiveCatalog(ctx)
+	if err != nil {
+		return cs, err
+	}
+	after, err := cases.Supplement(cat, cs, received)
+	if err != nil {
+		return cs, err
+	}
+	return c.Store.UpdateCase(ctx, after, cases.EvSupplemented, actorOf(actor), map[string]any{"received": received})
+}
+
+// Authorize registers a person authorized to collect the result.
+func (c *Counter) Authorize(ctx context.Context, actor clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error) {
+	after, err := cases.Authorize(cs, p, c.Clock.Now())
+	if err != nil {
+		return cs, err
+	}
+	added := after.Authorized[len(after.Authorized)-1]
+	return c.Store.UpdateCase(ctx, after, cases.EvAuthorized, actorOf(actor), map[string]any{"name": added.Name, "id_number": added.IDNumber})
+}
+
+// Deliver records 出件 after checking the collector's ID.
+func (c *Counter) Deliver(ctx context.Context, actor clerks.Account, cs cases.Case, collector cases.Person) (cases.Case, error) {
+	after, err := cases.Deliver(cs, collector, c.Clock.Now())
+	if err != nil {
+		return cs, err
+	}
+	return c.Store.UpdateCase(ctx, after, cases.EvDelivered, actorOf(actor), after.Pickup)
+}
+
+// Mail records that the result was mailed.
+func (c *Counter) Mail(ctx context.Context, actor clerks.Account, cs cases.Case, m cases.MailRecord) (cases.Case, error) {
+	after, err := cases.MailResult(cs, m, c.Clock.Now())
+	if err != nil {
+		return cs, err
+	}
+	return c.Store.UpdateCase(ctx, after, cases.EvMailed, actorOf(actor), after.Mail)
+}
+
+// Printed is what happened to one document.
+type Printed struct {
+	Kind   printing.DocKind
+	DocID  int64
+	Title  string
+	Length float64 // page length in mm (roll paper)
+	// Path is the archived PDF, kept whatever the printer did.
+	Path string
+	// PrintErr is the printer's refusal, or ErrNoPrinter when none is
+	// configured; nil means the print queue accepted the job.
+	PrintErr error
+}
+
+// ErrNoPrinter means no printer is configured; documents were archived.
+var ErrNoPrinter = errors.New("no printer configured")
+
+// Documents lists the papers a case calls for now.
+func (c *Counter) Documents(cs cases.Case) []printing.DocKind { return printing.DocsFor(cs) }
+
+// Render writes one document of a case as PDF bytes in the configured layout.
+func (c *Counter) Render(ctx context.Context, cs cases.Case, kind printing.DocKind) ([]byte, printing.Meta, error) {
+	cat, err := c.Store.ActiveCatalog(ctx)
+	if err != nil {
+		return nil, printing.Meta{}, err
+	}
+	sp, _, err := c.Store.ServicePoint(ctx)
+	if err != nil {
+		return nil, printing.Meta{}, err
+	}
+	var buf bytes.Buffer
+	in := printing.CaseInput{Case: cs, Catalog: cat, ServicePoint: sp.Name, PrintedAt: c.Clock.Now()}
+	meta, err := printing.WriteCaseDoc(&buf, kind, c.layout(), in)
+	if err != nil {
+		return nil, meta, fmt.Errorf("render %s: %w", kind, err)
+	}
+	return buf.Bytes(), meta, nil
+}
+
+func (c *Counter) layout() printing.Layout {
+	if c.Layout == "" {
+		return printing.A4
+	}
+	return c.Layout
+}
+
+// Print renders, archives and prints one document. An error means the
+// document could not be made at all; a printer problem is reported in
+// Printed.PrintErr, with the PDF safe in the archive for a reprint.
+func (c *Counter) Print(ctx context.Context, cs cases.Case, kind printing.DocKind) (Printed, error) {
+	pdf, meta, err := c.Render(ctx, cs, kind)
+	if err != nil {
+		return Printed{Kind: kind}, err
+	}
+	path, err := c.Archive.Save(cs.Tracking, kind, c.layout(), pdf, c.Clock.Now())
+	if err != nil {
+		return Printed{Kind: kind}, err
+	}
+	p := Printed{Kind: kind, Path: path, Title: printing.DocTitle(kind) + " " + cs.Tracking, Length: meta.PageHeight}
+	if p.DocID, err = c.Store.RecordDocument(ctx, cs.ID, string(kind), string(c.layout()), path); err != nil {
+		return p, err
+	}
+	return c.Reprint(ctx, p), nil
+}
+
+// Reprint sends an archived document to the printer (again) and records
+// the outcome.
+func (c *Counter) Reprint(ctx context.Context, p Printed) Printed {
+	if c.Printer == nil {
+		p.PrintErr = ErrNoPrinter
+	} else {
+		p.PrintErr = c.Printer.Print(ctx, p.Path, printing.Job{Title: p.Title, Layout: c.layout(), Length: p.Length})
+	}
+	if err := c.Store.MarkPrinted(ctx, p.DocID, p.PrintErr); err != nil && p.PrintErr == nil {
+		p.PrintErr = fmt.Errorf("record print: %w", err)
+	}
+	return p
+}
+
+// PrintAll prints every document the case calls for.
+func (c *Counter) PrintAll(ctx context.Context, cs cases.Case) ([]Printed, error) {
+	var out []Printed
+	for _, k := range c.Documents(cs) {
+		p, err := c.Print(ctx, cs, k)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

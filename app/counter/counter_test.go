@@ -1,0 +1,255 @@
+package counter
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yichuang/yichuang/app/blobs"
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/assets"
+	"github.com/yichuang/yichuang/printing"
+)
+
+var beijing = time.FixedZone("CST", 8*3600)
+
+type recordingPrinter struct {
+	jobs []printing.Job
+	err  error
+}
+
+func (p *recordingPrinter) Print(_ context.Context, path string, job printing.Job) error {
+	if _, err := os.Stat(path); err != nil {
+		return err
+	}
+	p.jobs = append(p.jobs, job)
+	return p.err
+}
+
+type fixture struct {
+	c     *Counter
+	db    *store.DB
+	clerk clerks.Account
+	cat   *catalog.Catalog
+	dir   string
+}
+
+func newFixture(tb testing.TB) fixture {
+	tb.Helper()
+	ctx := context.Background()
+	dir := tb.TempDir()
+	clk := clock.NewManual(time.Date(2026, 11, 26, 10, 30, 0, 0, beijing))
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Clock: clk})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if _, err := db.LoadCatalog(ctx, assets.DemoCatalog()); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.ConfigureServicePoint(ctx, servicepoint.ServicePoint{Code: "330522101000", Name: "洪桥镇便民服务中心", Level: catalog.Township}); err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.SetDeviceNumber(ctx, 1); err != nil {
+		tb.Fatal(err)
+	}
+	sup, err := db.CreateFirstSupervisor(ctx, clerks.Account{Login: "zhuguan", Name: "陈主管", Window: 1}, "hq-2026-chen")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	clerk, err := db.CreateAccount(ctx, sup, clerks.Account{Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3}, "wl258147")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cat, _ := db.ActiveCatalog(ctx)
+	c := &Counter{Store: db, Calendar: workday.Default(), Clock: clk, Blobs: blobs.Store{Dir: filepath.Join(dir, "files")},
+		Archive: printing.Archive{Dir: filepath.Join(dir, "prints")}, Layout: printing.A4}
+	return fixture{c: c, db: db, clerk: clerk, cat: cat, dir: dir}
+}
+
+// draft fills in an immediate matter (个体工商户设立登记) the way a clerk would.
+func (f fixture) draft(tb testing.TB) cases.Draft {
+	tb.Helper()
+	m, _ := f.cat.Matter("330000-SS-0001")
+	d := cases.Draft{Matters: []string{m.Code},
+		Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"},
+		Fields: map[string]string{"organization_form": "个人经营", "business_address": "洪桥镇洪桥路18号", "business_scope": "餐饮服务",
+			"registered_capital": "5", "employees": "3", "delivery": "窗口领取"}}
+	for _, mat := range m.Materials {
+		d.Materials = append(d.Materials, cases.MaterialEntry{Matter: m.Code, Material: mat.ID, State: cases.AllowedStates(mat)[0]})
+	}
+	return d
+}
+
+func TestSubmitPrintsAndArchives(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	p := &recordingPrinter{}
+	f.c.Printer = p
+	scan, err := f.c.Attach(strings.NewReader("%PDF-1.4 scanned premises lease"), "租赁协议.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := f.draft(t)
+	d.Attachments = []cases.Attachment{scan}
+	cs, err := f.c.Submit(ctx, f.clerk, d, cases.Decision{Kind: cases.Complete})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.Status != cases.StatusCompleted || cs.Tracking == "" || cs.Clerk.Name != "王丽" {
+		t.Fatalf("case = %+v", cs)
+	}
+	printed, err := f.c.PrintAll(ctx, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(printed) != 2 || printed[0].Kind != printing.Receipt || printed[1].Kind != printing.PickupVoucher {
+		t.Fatalf("printed %+v, want receipt and pickup voucher", printed)
+	}
+	for _, pr := range printed {
+		if pr.PrintErr != nil {
+			t.Errorf("%s: %v", pr.Kind, pr.PrintErr)
+		}
+		if b, err := os.ReadFile(pr.Path); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Errorf("%s not archived at %s", pr.Kind, pr.Path)
+		}
+	}
+	if len(p.jobs) != 2 || !strings.Contains(p.jobs[0].Title, cs.Tracking) {
+		t.Errorf("printer jobs = %+v", p.jobs)
+	}
+	if err := f.c.Blobs.Verify(scan.SHA256); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestPrinterFailureKeepsTheCase(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	jam := errors.New("lp: Unable to print: paper jam")
+	p := &recordingPrinter{err: jam}
+	f.c.Printer = p
+	cs, err := f.c.Submit(ctx, f.clerk, f.draft(t), cases.Decision{Kind: cases.Complete})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := f.c.Print(ctx, cs, printing.Receipt)
+	if err != nil {
+		t.Fatalf("Print: %v (a printer failure must not be an error of the action)", err)
+	}
+	if !errors.Is(pr.PrintErr, jam) {
+		t.Errorf("PrintErr = %v, want the jam", pr.PrintErr)
+	}
+	if _, err := os.Stat(pr.Path); err != nil {
+		t.Errorf("the document was not archived: %v", err)
+	}
+	got, err := f.c.Lookup(ctx, cs.Tracking)
+	if err != nil || got.Status != cases.StatusCompleted {
+		t.Errorf("case after a printer failure: %+v, %v", got.Status, err)
+	}
+	// Paper refilled: reprint from the archive.
+	p.err = nil
+	if again := f.c.Reprint(ctx, pr); again.PrintErr != nil {
+		t.Errorf("reprint: %v", again.PrintErr)
+	}
+	// Without any printer the papers are archived and the clerk is told.
+	f.c.Printer = nil
+	if pr, err := f.c.Print(ctx, cs, printing.Receipt); err != nil || !errors.Is(pr.PrintErr, ErrNoPrinter) {
+		t.Errorf("no printer: %+v, %v", pr, err)
+	}
+}
+
+func TestSubmitRefusesAndWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	before, _ := f.db.PendingCount(ctx)
+	d := f.draft(t)
+	d.Applicant.IDNumber = "330522199003150020"
+	if _, err := f.c.Submit(ctx, f.clerk, d, cases.Decision{Kind: cases.Complete}); !errors.Is(err, cases.ErrDraftInvalid) {
+		t.Errorf("bad ID: %v", err)
+	}
+	d = f.draft(t)
+	d.Materials[1].State = cases.Deferred // the application form may not be missing
+	if _, err := f.c.Submit(ctx, f.clerk, d, cases.Decision{Kind: cases.AcceptDeferred}); !errors.Is(err, cases.ErrStateNotAllowed) {
+		t.Errorf("容缺 on the application form: %v", err)
+	}
+	if after, _ := f.db.PendingCount(ctx); after != before {
+		t.Errorf("refused submissions wrote %d outbox events", after-before)
+	}
+}
+
+func TestLaterActionsThroughTheStore(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	d := f.draft(t)
+	d.Materials[2].State = cases.Deferred // premises_proof may be supplemented later
+	cs, err := f.c.Submit(ctx, f.clerk, d, cases.Decision{Kind: cases.AcceptDeferred})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err = f.c.Supplement(ctx, f.clerk, cs, []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "premises_proof", State: cases.Copy}})
+	if err != nil || cs.Status != cases.StatusAccepted || cs.Version != 2 {
+		t.Fatalf("supplement: %v %s v%d", err, cs.Status, cs.Version)
+	}
+	stale := cs
+	stale.Version = 1
+	if _, err := f.c.Supplement(ctx, f.clerk, stale, nil); err == nil {
+		t.Error("empty supplement accepted")
+	}
+	evs, _ := f.db.CaseEvents(ctx, cs.ID)
+	if len(evs) != 2 || evs[1].Kind != cases.EvSupplemented {
+		t.Errorf("events = %+v", evs)
+	}
+}
+
+// BenchmarkAcceptToReceipt measures what a clerk waits for after pressing
+// 受理: the decision committed to SQLite on disk (synchronous=FULL) and the
+// A4 receipt PDF ready, in one process. It reports p50/p99 and the heap
+// growth across the run (after GC), to show nothing accumulates.
+func BenchmarkAcceptToReceipt(b *testing.B) {
+	f := newFixture(b)
+	ctx := context.Background()
+	d := f.draft(b)
+	run := func() time.Duration {
+		t0 := time.Now()
+		cs, err := f.c.Submit(ctx, f.clerk, d, cases.Decision{Kind: cases.Complete})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := f.c.Render(ctx, cs, printing.Receipt); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(t0)
+	}
+	for i := 0; i < 20; i++ { // warm: font parsed, pages cached
+		run()
+	}
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lat = append(lat, run())
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(float64(int64(m1.HeapInuse)-int64(m0.HeapInuse))/(1<<20), "heap-growth-MB")
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/counter"
+	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/intake"
+	"github.com/yichuang/yichuang/printing"
+)
+
+// intakeService gives the counter screens what they need, over the store
+// and the counter (documents, archive, printer).
+type intakeService struct {
+	db    *store.DB
+	c     *counter.Counter
+	level catalog.Level
+}
+
+var _ intake.Service = (*intakeService)(nil)
+
+// Printer messages, in the clerk's words.
+var (
+	errNoPrinter = msg.New("本机未设置打印机，文件已存档，可在设置中指定打印机后重新打印")
+	errPrinter   = msg.New("打印机没有接受：{{.Why}}")
+)
+
+func (s *intakeService) Catalog(ctx context.Context) (*catalog.Catalog, error) {
+	return s.db.ActiveCatalog(ctx)
+}
+
+func (s *intakeService) Search(ctx context.Context, q string) ([]catalog.Hit, error) {
+	return s.db.Search(ctx, q, store.SearchOptions{Level: s.level})
+}
+
+func (s *intakeService) Attach(r io.Reader, name string) (cases.Attachment, error) {
+	return s.c.Attach(r, name)
+}
+
+func (s *intakeService) Submit(ctx context.Context, a clerks.Account, d cases.Draft, dec cases.Decision) (cases.Case, error) {
+	return s.c.Submit(ctx, a, d, dec)
+}
+
+func paper(p counter.Printed) intake.Paper {
+	out := intake.Paper{Title: printing.DocTitle(p.Kind), Path: p.Path, Ref: p}
+	switch {
+	case p.PrintErr == nil:
+	case errors.Is(p.PrintErr, counter.ErrNoPrinter), errors.Is(p.PrintErr, printing.ErrNoPrinter):
+		out.Err = errNoPrinter
+	default:
+		out.Err = msg.New(errPrinter.Key, "Why", p.PrintErr.Error())
+	}
+	return out
+}
+
+func (s *intakeService) Print(ctx context.Context, cs cases.Case) ([]intake.Paper, error) {
+	printed, err := s.c.PrintAll(ctx, cs)
+	out := make([]intake.Paper, 0, len(printed))
+	for _, p := range printed {
+		out = append(out, paper(p))
+	}
+	return out, err
+}
+
+func (s *intakeService) Reprint(ctx context.Context, p intake.Paper) intake.Paper {
+	pr, ok := p.Ref.(counter.Printed)
+	if !ok {
+		return p
+	}
+	return paper(s.c.Reprint(ctx, pr))
+}
+
+func (s *intakeService) Lookup(ctx context.Context, code string) (cases.Case, error) {
+	return s.c.Lookup(ctx, code)
+}
+
+func (s *intakeService) Supplement(ctx context.Context, a clerks.Account, cs cases.Case, got []cases.MaterialEntry) (cases.Case, error) {
+	return s.c.Supplement(ctx, a, cs, got)
+}
+
+func (s *intakeService) Authorize(ctx context.Context, a clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error) {
+	return s.c.Authorize(ctx, a, cs, p)
+}
+
+func (s *intakeService) Deliver(ctx context.Context, a clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error) {
+	return s.c.Deliver(ctx, a, cs, p)
+}
+
+func (s *intakeService) Mail(ctx context.Context, a clerks.Account, cs cases.Case, m cases.MailRecord) (cases.Case, error) {
+	return s.c.Mail(ctx, a, cs, m)
+}
+
+// Reveal shows the full ID number only after writing who asked (查询留痕).
+func (s *intakeService) Reveal(ctx context.Context, a clerks.Account, cs cases.Case) (string, error) {
+	if err := s.db.Audit(ctx, a.ID, "reveal.id_number", cs.Tracking, ""); err != nil {
+		return "", err
+	}
+	if cs.Applicant.Kind == cases.Enterprise {
+		return cs.Applicant.LegalRepID, nil
+	}
+	return cs.Applicant.IDNumber, nil
+}

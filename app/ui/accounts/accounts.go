@@ -1,0 +1,229 @@
+// Package accounts provides the screens around local accounts: signing in
+// at a window, the one-time creation of the first supervisor, and the
+// supervisor's list of people with their windows and the sectors they
+// master (五星受理员: one star per sector).
+package accounts
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// Service is what the account screens need.
+type Service interface {
+	Authenticate(ctx context.Context, login, secret string) (clerks.Account, error)
+	CreateFirstSupervisor(ctx context.Context, a clerks.Account, secret string) (clerks.Account, error)
+	CreateAccount(ctx context.Context, actor clerks.Account, a clerks.Account, secret string) (clerks.Account, error)
+	Accounts(ctx context.Context) ([]clerks.Account, error)
+}
+
+func framed(title string, body ...fyne.CanvasObject) fyne.CanvasObject {
+	t := widget.NewLabel(title)
+	t.SizeName = theme.SizeNameHeadingText
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(620, 560),
+		container.NewPadded(container.NewVBox(append([]fyne.CanvasObject{t}, body...)...))))
+}
+
+func errLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	return l
+}
+
+// Login is the sign-in screen.
+type Login struct {
+	User, Secret *widget.Entry
+	Submit       *widget.Button
+	Message      *widget.Label
+	content      fyne.CanvasObject
+}
+
+// NewLogin builds the sign-in screen; done gets the signed-in account.
+func NewLogin(ctx context.Context, svc Service, done func(clerks.Account), cancel func()) *Login {
+	l := &Login{User: widget.NewEntry(), Secret: widget.NewPasswordEntry(), Message: errLabel()}
+	l.User.SetPlaceHolder(l10n.L("登录名"))
+	l.Secret.SetPlaceHolder(l10n.L("密码或PIN"))
+	l.Submit = widget.NewButtonWithIcon(l10n.L("登录"), theme.LoginIcon(), func() {
+		a, err := svc.Authenticate(ctx, strings.TrimSpace(strings.ToLower(l.User.Text)), l.Secret.Text)
+		l.Secret.SetText("") // never leave a secret on screen
+		if err != nil {
+			l.Message.SetText(l10n.Error(err))
+			return
+		}
+		l.Message.SetText("")
+		done(a)
+	})
+	l.Submit.Importance = widget.HighImportance
+	l.Secret.OnSubmitted = func(string) { l.Submit.OnTapped() }
+	back := widget.NewButton(l10n.L("返回"), cancel)
+	l.content = framed(l10n.L("窗口人员登录"), widget.NewForm(widget.NewFormItem(l10n.L("登录名"), l.User), widget.NewFormItem(l10n.L("密码"), l.Secret)),
+		l.Message, container.NewHBox(back, layout.NewSpacer(), l.Submit))
+	return l
+}
+
+// Content returns the screen's root object.
+func (l *Login) Content() fyne.CanvasObject { return l.content }
+
+// AccountForm creates an account: the first supervisor on first start, or
+// any account by a supervisor.
+type AccountForm struct {
+	Name, User, Window, Secret, Confirm *widget.Entry
+	Role                                *widget.RadioGroup
+	Sectors                             *widget.CheckGroup
+	Submit                              *widget.Button
+	Message                             *widget.Label
+	roles                               map[string]clerks.Role
+	content                             fyne.CanvasObject
+}
+
+// NewFirstSupervisor builds the one-time screen that creates the first
+// supervisor. There is no built-in password anywhere: whoever installs the
+// kiosk chooses it here.
+func NewFirstSupervisor(ctx context.Context, svc Service, done func(clerks.Account)) *AccountForm {
+	f := newAccountForm(false)
+	f.Submit.OnTapped = func() {
+		a, secret, ok := f.read(clerks.Supervisor)
+		if !ok {
+			return
+		}
+		created, err := svc.CreateFirstSupervisor(ctx, a, secret)
+		if err != nil {
+			f.Message.SetText(l10n.Error(err))
+			return
+		}
+		done(created)
+	}
+	intro := widget.NewLabel(l10n.L("首次使用：请建立主管账号。主管可以添加窗口人员和代办员、修改设置。密码只保存其不可逆的摘要，请牢记。"))
+	intro.Wrapping = fyne.TextWrapWord
+	f.content = framed(l10n.L("建立主管账号"), intro, f.form(false), f.Message, container.NewHBox(layout.NewSpacer(), f.Submit))
+	return f
+}
+
+// NewAccount builds the supervisor's form for adding a person.
+func NewAccount(ctx context.Context, svc Service, actor clerks.Account, done func(clerks.Account), cancel func()) *AccountForm {
+	f := newAccountForm(true)
+	f.Submit.OnTapped = func() {
+		a, secret, ok := f.read("")
+		if !ok {
+			return
+		}
+		created, err := svc.CreateAccount(ctx, actor, a, secret)
+		if err != nil {
+			f.Message.SetText(l10n.Error(err))
+			return
+		}
+		done(created)
+	}
+	f.content = framed(l10n.L("添加人员"), f.form(true), f.Message, container.NewHBox(widget.NewButton(l10n.L("返回"), cancel), layout.NewSpacer(), f.Submit))
+	return f
+}
+
+func newAccountForm(withRole bool) *AccountForm {
+	f := &AccountForm{Name: widget.NewEntry(), User: widget.NewEntry(), Window: widget.NewEntry(),
+		Secret: widget.NewPasswordEntry(), Confirm: widget.NewPasswordEntry(), Message: errLabel()}
+	f.Window.SetText("1")
+	f.Sectors = widget.NewCheckGroup(catalog.Sectors, nil)
+	f.Sectors.Horizontal = true
+	if withRole {
+		names := []string{l10n.L("受理员"), l10n.L("主管"), l10n.L("代办员")}
+		f.roles = map[string]clerks.Role{names[0]: clerks.Clerk, names[1]: clerks.Supervisor, names[2]: clerks.Agent}
+		f.Role = widget.NewRadioGroup(names, nil)
+		f.Role.Horizontal = true
+		f.Role.SetSelected(names[0])
+	}
+	f.Submit = widget.NewButtonWithIcon(l10n.L("保存"), theme.ConfirmIcon(), nil)
+	f.Submit.Importance = widget.HighImportance
+	return f
+}
+
+func (f *AccountForm) form(withRole bool) fyne.CanvasObject {
+	items := []*widget.FormItem{
+		widget.NewFormItem(l10n.L("姓名"), f.Name),
+		{Text: l10n.L("登录名"), Widget: f.User, HintText: l10n.L("小写字母、数字或下划线")},
+	}
+	if withRole {
+		items = append(items, widget.NewFormItem(l10n.L("角色"), f.Role))
+	}
+	items = append(items,
+		widget.NewFormItem(l10n.L("窗口号"), f.Window),
+		&widget.FormItem{Text: l10n.L("掌握板块"), Widget: f.Sectors, HintText: l10n.L("每个板块一颗星（五星受理员）")},
+		&widget.FormItem{Text: l10n.L("密码或PIN"), Widget: f.Secret, HintText: l10n.L("至少6位，不要用123456这类")},
+		widget.NewFormItem(l10n.L("再输一次"), f.Confirm),
+	)
+	return widget.NewForm(items...)
+}
+
+// read collects and pre-checks the form; the store checks again.
+func (f *AccountForm) read(role clerks.Role) (clerks.Account, string, bool) {
+	if role == "" {
+		role = f.roles[f.Role.Selected]
+	}
+	if f.Secret.Text != f.Confirm.Text {
+		f.Message.SetText(l10n.L("两次输入的密码不一致"))
+		return clerks.Account{}, "", false
+	}
+	window, _ := strconv.Atoi(strings.TrimSpace(f.Window.Text))
+	a := clerks.Account{Name: f.Name.Text, Login: f.User.Text, Role: role, Window: window, Sectors: f.Sectors.Selected}
+	if _, err := a.Normalize(); err != nil {
+		f.Message.SetText(l10n.Error(err))
+		return a, "", false
+	}
+	if err := clerks.CheckSecret(f.Secret.Text); err != nil {
+		f.Message.SetText(l10n.Error(err))
+		return a, "", false
+	}
+	return a, f.Secret.Text, true
+}
+
+// Content returns the screen's root object.
+func (f *AccountForm) Content() fyne.CanvasObject { return f.content }
+
+// People is the supervisor's list of accounts.
+type People struct {
+	List    *widget.List
+	Add     *widget.Button
+	content fyne.CanvasObject
+}
+
+// NewPeople lists the accounts; add opens the account form.
+func NewPeople(ctx context.Context, svc Service, add, back func()) *People {
+	p := &People{}
+	accts, err := svc.Accounts(ctx)
+	msg := errLabel()
+	if err != nil {
+		msg.SetText(l10n.Error(err))
+	}
+	p.List = widget.NewList(func() int { return len(accts) }, func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			a := accts[i]
+			line := a.Name + "  " + a.Login + "  " + l10n.L(clerks.RoleName(a.Role))
+			if a.Window > 0 {
+				line += "  " + l10n.L("{{.N}}号窗口", map[string]any{"N": a.Window})
+			}
+			line += "  " + strings.Repeat("★", a.Stars())
+			if !a.Active {
+				line += "  " + l10n.L("（已停用）")
+			}
+			o.(*widget.Label).SetText(line)
+		})
+	p.Add = widget.NewButtonWithIcon(l10n.L("添加人员"), theme.ContentAddIcon(), add)
+	t := widget.NewLabel(l10n.L("人员管理"))
+	t.SizeName = theme.SizeNameHeadingText
+	p.content = container.NewBorder(container.NewVBox(t, msg), container.NewHBox(widget.NewButton(l10n.L("返回"), back), layout.NewSpacer(), p.Add), nil, nil, p.List)
+	return p
+}
+
+// Content returns the screen's root object.
+func (p *People) Content() fyne.CanvasObject { return p.content }

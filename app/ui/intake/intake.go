@@ -1,0 +1,546 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// Screen is one errand at the window, from search to papers.
+type Screen struct {
+	ctx   context.Context
+	svc   Service
+	actor clerks.Account
+	now   func() time.Time
+	win   fyne.Window
+	cat   *catalog.Catalog
+
+	// Step 1: the matter.
+	Query    *widget.Entry
+	Hits     *widget.List
+	hits     []catalog.Hit
+	Selected *widget.Label
+	bundle   string
+	matters  []string
+
+	// Step 2: the applicant.
+	Kind                               *widget.RadioGroup
+	ApplicantName, ApplicantID, Mobile *widget.Entry
+	LegalRepName, LegalRepID           *widget.Entry
+	enterpriseRows                     *fyne.Container
+
+	// Step 3: the combined form (keys the applicant answers are left out).
+	FieldEntries map[string]*widget.Entry
+	FieldChoices map[string]*widget.Select
+	formBox      *fyne.Container
+
+	// Step 4: materials and scans.
+	Materials   []*MaterialRow
+	materialBox *fyne.Container
+	attachments []cases.Attachment
+	attachList  *widget.Label
+
+	// Step 5: the decision.
+	Summary                         *widget.Label
+	Reason                          *widget.Entry
+	Accept, Complete, Defer, Refuse *widget.Button
+	Message                         *widget.Label
+
+	// After the decision.
+	Result *Result
+
+	tabs    *container.AppTabs
+	content *fyne.Container
+}
+
+// MaterialRow is one line of the checklist; a material that several
+// matters of a bundle ask for (the ID card) is one row for all of them.
+type MaterialRow struct {
+	Name    string
+	Entries []cases.MaterialEntry
+	States  []cases.MaterialState
+	Select  *widget.Select
+}
+
+// SetState chooses a state by value (for keyboards, barcode guns and tests).
+func (r *MaterialRow) SetState(s cases.MaterialState) { r.Select.SetSelected(cases.StateName(s)) }
+
+func (r *MaterialRow) state() cases.MaterialState {
+	for _, s := range r.States {
+		if cases.StateName(s) == r.Select.Selected {
+			return s
+		}
+	}
+	return cases.Pending
+}
+
+// New builds the intake screen for a signed-in clerk. win is used for file
+// and confirmation dialogs; it may be nil in tests.
+func New(ctx context.Context, svc Service, actor clerks.Account, now func() time.Time, win fyne.Window) *Screen {
+	s := &Screen{ctx: ctx, svc: svc, actor: actor, now: now, win: win,
+		FieldEntries: map[string]*widget.Entry{}, FieldChoices: map[string]*widget.Select{}}
+	s.content = container.NewStack()
+	s.reset()
+	return s
+}
+
+// Content returns the screen's root object.
+func (s *Screen) Content() fyne.CanvasObject { return s.content }
+
+// reset starts a new errand.
+func (s *Screen) reset() {
+	s.bundle, s.matters, s.attachments, s.Result = "", nil, nil, nil
+	s.FieldEntries, s.FieldChoices, s.Materials = map[string]*widget.Entry{}, map[string]*widget.Select{}, nil
+	cat, err := s.svc.Catalog(s.ctx)
+	s.cat = cat
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem(l10n.L("1 事项"), s.matterStep()),
+		container.NewTabItem(l10n.L("2 申请人"), s.applicantStep()),
+		container.NewTabItem(l10n.L("3 表单"), container.NewVScroll(s.formStep())),
+		container.NewTabItem(l10n.L("4 材料"), container.NewVScroll(s.materialStep())),
+		container.NewTabItem(l10n.L("5 决定"), s.decisionStep()),
+	)
+	s.tabs.SetTabLocation(container.TabLocationLeading)
+	for i := 1; i < 5; i++ {
+		s.tabs.DisableIndex(i)
+	}
+	if err != nil {
+		s.Message.SetText(l10n.Error(err))
+	}
+	s.content.Objects = []fyne.CanvasObject{s.tabs}
+	s.content.Refresh()
+}
+
+func (s *Screen) matterStep() fyne.CanvasObject {
+	s.Query = widget.NewEntry()
+	s.Query.SetPlaceHolder(l10n.L("输入事项名称、简称或拼音首字母，如：开餐馆、gtgsh"))
+	s.Selected = widget.NewLabel(l10n.L("尚未选择事项"))
+	s.Selected.Wrapping = fyne.TextWrapWord
+	s.Hits = widget.NewList(func() int { return len(s.hits) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			h := s.hits[i]
+			label := h.Name + "  ·  " + h.Sector
+			if h.Bundle {
+				label = h.Name + "  ·  " + l10n.L("一件事")
+			}
+			o.(*widget.Label).SetText(label)
+		})
+	s.Hits.OnSelected = func(i widget.ListItemID) { s.choose(s.hits[i]) }
+	s.Query.OnChanged = func(q string) {
+		hits, err := s.svc.Search(s.ctx, q)
+		if err != nil {
+			s.Selected.SetText(l10n.Error(err))
+			return
+		}
+		s.hits = hits
+		s.Hits.UnselectAll()
+		s.Hits.Refresh()
+	}
+	return container.NewBorder(container.NewVBox(s.Query), s.Selected, nil, nil, s.Hits)
+}
+
+// Choose selects a search hit, as tapping it in the list does.
+func (s *Screen) Choose(code string) error {
+	for _, h := range s.hits {
+		if h.Code == code {
+			s.choose(h)
+			return nil
+		}
+	}
+	return fmt.Errorf("no search hit %s", code)
+}
+
+func (s *Screen) choose(h catalog.Hit) {
+	if s.cat == nil {
+		return
+	}
+	s.bundle, s.matters = "", []string{h.Code}
+	if b, ok := s.cat.Bundle(h.Code); ok {
+		s.bundle, s.matters = b.Code, slices.Clone(b.Matters)
+	}
+	var names []string
+	for _, code := range s.matters {
+		if m, ok := s.cat.Matter(code); ok {
+			names = append(names, m.Name)
+		}
+	}
+	s.Selected.SetText(l10n.L("已选择：{{.Name}}（{{.N}}个事项：{{.List}}）", map[string]any{"Name": h.Name, "N": len(names), "List": strings.Join(names, "、")}))
+	s.buildForm()
+	s.buildChecklist()
+	for i := 1; i < 5; i++ {
+		s.tabs.EnableIndex(i)
+	}
+	s.tabs.SelectIndex(1)
+}
+
+func (s *Screen) applicantStep() fyne.CanvasObject {
+	person, enterprise := l10n.L("个人"), l10n.L("企业（单位）")
+	s.ApplicantName, s.ApplicantID, s.Mobile = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	s.LegalRepName, s.LegalRepID = widget.NewEntry(), widget.NewEntry()
+	today := func() time.Time { return s.now() }
+	s.ApplicantID.Validator = func(v string) error {
+		var err error
+		if s.isEnterprise() {
+			_, err = ids.NormalizeUSCC(v)
+		} else {
+			_, err = ids.NormalizeResidentID(v, today())
+		}
+		return l10nErr(err)
+	}
+	s.LegalRepID.Validator = func(v string) error {
+		if !s.isEnterprise() {
+			return nil
+		}
+		_, err := ids.NormalizeResidentID(v, today())
+		return l10nErr(err)
+	}
+	s.Mobile.Validator = func(v string) error { _, err := ids.NormalizeMobile(v); return l10nErr(err) }
+	s.ApplicantName.Validator = func(v string) error {
+		if strings.TrimSpace(v) == "" {
+			return errors.New(l10n.L("必填"))
+		}
+		return nil
+	}
+	nameItem := widget.NewFormItem(l10n.L("姓名"), s.ApplicantName)
+	idItem := widget.NewFormItem(l10n.L("身份证号"), s.ApplicantID)
+	form := widget.NewForm(nameItem, idItem, widget.NewFormItem(l10n.L("手机号"), s.Mobile))
+	repForm := widget.NewForm(widget.NewFormItem(l10n.L("法定代表人"), s.LegalRepName), widget.NewFormItem(l10n.L("法定代表人身份证号"), s.LegalRepID))
+	s.enterpriseRows = container.NewVBox(repForm)
+	s.enterpriseRows.Hide()
+	s.Kind = widget.NewRadioGroup([]string{person, enterprise}, func(v string) {
+		if v == enterprise {
+			nameItem.Text, idItem.Text = l10n.L("单位名称"), l10n.L("统一社会信用代码")
+			s.enterpriseRows.Show()
+		} else {
+			nameItem.Text, idItem.Text = l10n.L("姓名"), l10n.L("身份证号")
+			s.enterpriseRows.Hide()
+		}
+		form.Refresh()
+		if s.ApplicantID.Text != "" {
+			s.ApplicantID.Validate()
+		}
+	})
+	s.Kind.Horizontal = true
+	s.Kind.SetSelected(person)
+	next := widget.NewButtonWithIcon(l10n.L("下一步：填写表单"), theme.NavigateNextIcon(), func() { s.tabs.SelectIndex(2) })
+	note := widget.NewLabel(l10n.L("身份证号在屏幕和纸面上都只显示前6位和后4位。"))
+	note.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(s.Kind, form, s.enterpriseRows, note, container.NewHBox(layout.NewSpacer(), next))
+}
+
+func (s *Screen) isEnterprise() bool {
+	return s.Kind != nil && s.Kind.Selected == l10n.L("企业（单位）")
+}
+
+func l10nErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(l10n.Error(err))
+}
+
+func (s *Screen) formStep() fyne.CanvasObject {
+	s.formBox = container.NewVBox(widget.NewLabel(l10n.L("请先选择事项")))
+	return s.formBox
+}
+
+// buildForm lays out the one combined form of the chosen matters, leaving
+// out what the applicant step answers.
+func (s *Screen) buildForm() {
+	s.FieldEntries, s.FieldChoices = map[string]*widget.Entry{}, map[string]*widget.Select{}
+	fields, err := s.cat.CombinedForm(s.matters...)
+	if err != nil {
+		s.formBox.Objects = []fyne.CanvasObject{widget.NewLabel(l10n.Error(err))}
+		return
+	}
+	answered := cases.Applicant{Kind: cases.Individual}.FormValues()
+	enterpriseAnswered := cases.Applicant{Kind: cases.Enterprise}.FormValues()
+	form := widget.NewForm()
+	for _, f := range fields {
+		_, a := answered[f.Key]
+		_, b := enterpriseAnswered[f.Key]
+		if a && b { // answered in the applicant step whoever applies
+			continue
+		}
+		label := f.Label
+		if f.Required {
+			label += " *"
+		}
+		if f.Type == catalog.Choice {
+			sel := widget.NewSelect(f.Choices, nil)
+			s.FieldChoices[f.Key] = sel
+			form.Append(label, sel)
+			continue
+		}
+		e := widget.NewEntry()
+		field := f
+		e.Validator = func(v string) error { _, err := cases.CheckField(field, v, s.now()); return l10nErr(err) }
+		switch f.Type {
+		case catalog.Date:
+			e.SetPlaceHolder("2026-01-31")
+		case catalog.Number:
+			e.SetPlaceHolder(l10n.L("数字"))
+		}
+		s.FieldEntries[f.Key] = e
+		item := widget.NewFormItem(label, e)
+		if !a && b {
+			item.HintText = l10n.L("企业申请时由申请人信息自动填写")
+		}
+		form.AppendItem(item)
+	}
+	next := widget.NewButtonWithIcon(l10n.L("下一步：核验材料"), theme.NavigateNextIcon(), func() { s.tabs.SelectIndex(3) })
+	s.formBox.Objects = []fyne.CanvasObject{form, container.NewHBox(layout.NewSpacer(), next)}
+	s.formBox.Refresh()
+}
+
+func (s *Screen) materialStep() fyne.CanvasObject {
+	s.materialBox = container.NewVBox(widget.NewLabel(l10n.L("请先选择事项")))
+	return s.materialBox
+}
+
+func (s *Screen) buildChecklist() {
+	s.Materials = nil
+	grid := container.New(layout.NewFormLayout())
+	for _, code := range s.matters {
+		m, _ := s.cat.Matter(code)
+		for _, mat := range m.Materials {
+			states := cases.AllowedStates(mat)
+			entry := cases.MaterialEntry{Matter: code, Material: mat.ID}
+			if i := slices.IndexFunc(s.Materials, func(r *MaterialRow) bool {
+				return r.Name == mat.Name && slices.Equal(r.States, states)
+			}); i >= 0 {
+				s.Materials[i].Entries = append(s.Materials[i].Entries, entry)
+				continue
+			}
+			row := &MaterialRow{Name: mat.Name, Entries: []cases.MaterialEntry{entry}, States: states}
+			var opts []string
+			for _, st := range states {
+				opts = append(opts, cases.StateName(st))
+			}
+			row.Select = widget.NewSelect(opts, nil)
+			row.Select.PlaceHolder = l10n.L("未核验")
+			label := mat.Name
+			if mat.Required {
+				label = "* " + label
+			}
+			if len(s.matters) > 1 {
+				label += "（" + m.Name + "）"
+			}
+			l := widget.NewLabel(label)
+			l.Wrapping = fyne.TextWrapWord
+			grid.Add(l)
+			grid.Add(row.Select)
+			s.Materials = append(s.Materials, row)
+		}
+	}
+	s.attachList = widget.NewLabel(l10n.L("尚无扫描件"))
+	add := widget.NewButtonWithIcon(l10n.L("添加扫描件"), theme.FileIcon(), s.pickFile)
+	next := widget.NewButtonWithIcon(l10n.L("下一步：作出决定"), theme.NavigateNextIcon(), func() { s.tabs.SelectIndex(4) })
+	s.materialBox.Objects = []fyne.CanvasObject{grid, widget.NewSeparator(), container.NewHBox(add, s.attachList), container.NewHBox(layout.NewSpacer(), next)}
+	s.materialBox.Refresh()
+}
+
+func (s *Screen) pickFile() {
+	if s.win == nil {
+		return
+	}
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		defer rc.Close()
+		if err := s.AddAttachment(rc, rc.URI().Name()); err != nil {
+			dialog.ShowError(errors.New(l10n.Error(err)), s.win)
+		}
+	}, s.win)
+	d.Show()
+}
+
+// AddAttachment stores a scanned file with the errand (the file dialog's
+// path; also used by tests and scanners that drop files).
+func (s *Screen) AddAttachment(r io.Reader, name string) error {
+	a, err := s.svc.Attach(r, name)
+	if err != nil {
+		return err
+	}
+	s.attachments = append(s.attachments, a)
+	var names []string
+	for _, a := range s.attachments {
+		names = append(names, fmt.Sprintf("%s（%dKB）", a.Name, (a.Size+1023)/1024))
+	}
+	s.attachList.SetText(strings.Join(names, "、"))
+	return nil
+}
+
+func (s *Screen) decisionStep() fyne.CanvasObject {
+	s.Summary = widget.NewLabel("")
+	s.Summary.Wrapping = fyne.TextWrapWord
+	s.Message = widget.NewLabel("")
+	s.Message.Wrapping = fyne.TextWrapWord
+	s.Message.Importance = widget.DangerImportance
+	s.Reason = widget.NewMultiLineEntry()
+	s.Reason.SetPlaceHolder(l10n.L("不予受理时写明理由，将打印在告知书上"))
+	s.Reason.SetMinRowsVisible(2)
+	s.Accept = widget.NewButton(l10n.L("受理"), func() { s.decide(cases.Accept) })
+	s.Accept.Importance = widget.HighImportance
+	s.Complete = widget.NewButton(l10n.L("即办件当场办结"), func() { s.decide(cases.Complete) })
+	s.Defer = widget.NewButton(l10n.L("容缺受理"), func() { s.decide(cases.AcceptDeferred) })
+	s.Refuse = widget.NewButton(l10n.L("不予受理"), func() { s.decide(cases.Reject) })
+	s.Refuse.Importance = widget.DangerImportance
+	help := widget.NewLabel(l10n.L("受理：材料齐全（含告知承诺）。容缺受理：主要材料齐全，次要材料标为“容缺待补”。不予受理：必须写明理由。"))
+	help.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(s.Summary, help, widget.NewForm(widget.NewFormItem(l10n.L("理由"), s.Reason)),
+		container.NewHBox(s.Accept, s.Complete, s.Defer, layout.NewSpacer(), s.Refuse), s.Message)
+}
+
+// Draft collects what the screen holds.
+func (s *Screen) Draft() cases.Draft {
+	kind := cases.Individual
+	if s.isEnterprise() {
+		kind = cases.Enterprise
+	}
+	d := cases.Draft{Bundle: s.bundle, Matters: slices.Clone(s.matters), Fields: map[string]string{},
+		Applicant: cases.Applicant{Kind: kind, Name: s.ApplicantName.Text, IDNumber: s.ApplicantID.Text, Mobile: s.Mobile.Text,
+			LegalRepName: s.LegalRepName.Text, LegalRepID: s.LegalRepID.Text},
+		Attachments: slices.Clone(s.attachments)}
+	for k, e := range s.FieldEntries {
+		d.Fields[k] = e.Text
+	}
+	for k, sel := range s.FieldChoices {
+		d.Fields[k] = sel.Selected
+	}
+	for _, r := range s.Materials {
+		for _, e := range r.Entries {
+			e.State = r.state()
+			d.Materials = append(d.Materials, e)
+		}
+	}
+	return d
+}
+
+func (s *Screen) decide(kind cases.Kind) {
+	s.Message.SetText("")
+	cs, err := s.svc.Submit(s.ctx, s.actor, s.Draft(), cases.Decision{Kind: kind, Reason: s.Reason.Text})
+	if err != nil {
+		s.showError(err)
+		return
+	}
+	papers, perr := s.svc.Print(s.ctx, cs)
+	s.Result = newResult(s, cs, papers, perr)
+	s.content.Objects = []fyne.CanvasObject{s.Result.content}
+	s.content.Refresh()
+}
+
+// showError puts each field's message beside its field and says where to
+// look; nothing was written.
+func (s *Screen) showError(err error) {
+	var fe cases.FieldErrors
+	if !errors.As(err, &fe) {
+		s.Message.SetText(l10n.Error(err))
+		return
+	}
+	firstTab := 4
+	for key, ferr := range fe {
+		text := errors.New(l10n.Error(ferr))
+		switch key {
+		case cases.KeyApplicantName:
+			s.ApplicantName.SetValidationError(text)
+			firstTab = min(firstTab, 1)
+		case cases.KeyApplicantID:
+			s.ApplicantID.SetValidationError(text)
+			firstTab = min(firstTab, 1)
+		case cases.KeyApplicantMobile:
+			s.Mobile.SetValidationError(text)
+			firstTab = min(firstTab, 1)
+		case cases.KeyLegalRepName:
+			s.LegalRepName.SetValidationError(text)
+			firstTab = min(firstTab, 1)
+		case cases.KeyLegalRepID:
+			s.LegalRepID.SetValidationError(text)
+			firstTab = min(firstTab, 1)
+		default:
+			if e, ok := s.FieldEntries[key]; ok {
+				e.SetValidationError(text)
+			}
+			firstTab = min(firstTab, 2)
+		}
+	}
+	s.Message.SetText(l10n.Error(err))
+	s.tabs.SelectIndex(firstTab)
+}
+
+// Result is the screen after a decision: the tracking code and the papers.
+type Result struct {
+	Case     cases.Case
+	Code     *widget.Label
+	Papers   []Paper
+	Statuses []*widget.Label
+	Reprints []*widget.Button
+	NextCase *widget.Button
+	content  fyne.CanvasObject
+}
+
+func newResult(s *Screen, cs cases.Case, papers []Paper, printErr error) *Result {
+	r := &Result{Case: cs, Papers: papers}
+	title := widget.NewLabel(l10n.L("{{.Decision}}完成：{{.Status}}", map[string]any{"Decision": l10n.L(cases.KindName(cs.Decision)), "Status": l10n.L(cases.StatusName(cs.Status))}))
+	title.SizeName = theme.SizeNameSubHeadingText
+	r.Code = widget.NewLabel(l10n.L("查询码") + "  " + tracking.Format(cs.Tracking))
+	r.Code.SizeName = theme.SizeNameHeadingText
+	rows := container.NewVBox()
+	for i := range papers {
+		status := widget.NewLabel("")
+		idx := i
+		reprint := widget.NewButtonWithIcon(l10n.L("重新打印"), theme.DocumentPrintIcon(), func() {
+			r.Papers[idx] = s.svc.Reprint(s.ctx, r.Papers[idx])
+			r.show(idx)
+		})
+		r.Statuses = append(r.Statuses, status)
+		r.Reprints = append(r.Reprints, reprint)
+		rows.Add(container.NewBorder(nil, nil, widget.NewLabel(papers[i].Title), reprint, status))
+		r.show(idx)
+	}
+	if printErr != nil {
+		l := widget.NewLabel(l10n.L("纸质文件生成失败，案件已保存：{{.Why}}", map[string]any{"Why": l10n.Error(printErr)}))
+		l.Importance = widget.DangerImportance
+		l.Wrapping = fyne.TextWrapWord
+		rows.Add(l)
+	}
+	r.NextCase = widget.NewButtonWithIcon(l10n.L("办理下一件"), theme.ContentAddIcon(), s.reset)
+	r.NextCase.Importance = widget.HighImportance
+	due := ""
+	if !cs.Due.IsZero() && cs.Status != cases.StatusRejected {
+		due = l10n.L("承诺办结日期：{{.Date}}", map[string]any{"Date": cs.Due.Format("2006-01-02")})
+	}
+	r.content = container.NewVBox(title, r.Code, widget.NewLabel(due), widget.NewSeparator(), rows, container.NewHBox(layout.NewSpacer(), r.NextCase))
+	return r
+}
+
+func (r *Result) show(i int) {
+	p := r.Papers[i]
+	if p.Err == nil {
+		r.Statuses[i].Importance = widget.SuccessImportance
+		r.Statuses[i].SetText(l10n.L("已送打印机"))
+		return
+	}
+	r.Statuses[i].Importance = widget.DangerImportance
+	r.Statuses[i].SetText(l10n.L("未打印：{{.Why}}（已存档，可重新打印）", map[string]any{"Why": l10n.Error(p.Err)}))
+}

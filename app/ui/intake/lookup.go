@@ -1,0 +1,269 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// Lookup is the screen for work on an existing case: find it by tracking
+// code, then 补正, register an authorized collector, 出件, 邮寄, or reprint.
+type Lookup struct {
+	ctx   context.Context
+	svc   Service
+	actor clerks.Account
+	cat   *catalog.Catalog
+
+	Code    *widget.Entry
+	Find    *widget.Button
+	Message *widget.Label
+	Details *widget.Label
+	Reveal  *widget.Button
+
+	// 补正: one check per deferred material and the state received.
+	Supplied       []*widget.Check
+	suppliedEntry  []cases.MaterialEntry
+	SupplyAsCopy   *widget.Check
+	SupplementDone *widget.Button
+
+	AuthName, AuthID *widget.Entry
+	AuthorizeBtn     *widget.Button
+
+	CollectorName, CollectorID *widget.Entry
+	DeliverBtn                 *widget.Button
+
+	MailAddress, MailCarrier, MailNo *widget.Entry
+	MailBtn                          *widget.Button
+
+	PrintBtn *widget.Button
+
+	Case    cases.Case
+	actions *fyne.Container
+	content fyne.CanvasObject
+}
+
+// NewLookup builds the case look-up screen.
+func NewLookup(ctx context.Context, svc Service, actor clerks.Account) *Lookup {
+	l := &Lookup{ctx: ctx, svc: svc, actor: actor}
+	l.cat, _ = svc.Catalog(ctx)
+	l.Code = widget.NewEntry()
+	l.Code.SetPlaceHolder(l10n.L("输入或扫描16位查询码"))
+	l.Code.Validator = func(v string) error {
+		if v == "" {
+			return nil
+		}
+		_, err := tracking.Normalize(v)
+		return l10nErr(err)
+	}
+	l.Find = widget.NewButtonWithIcon(l10n.L("查询"), theme.SearchIcon(), l.find)
+	l.Code.OnSubmitted = func(string) { l.find() }
+	l.Message = widget.NewLabel("")
+	l.Message.Wrapping = fyne.TextWrapWord
+	l.Details = widget.NewLabel("")
+	l.Details.Wrapping = fyne.TextWrapWord
+	l.Reveal = widget.NewButton(l10n.L("显示完整证件号（留痕）"), l.reveal)
+	l.Reveal.Hide()
+	l.actions = container.NewVBox()
+	l.content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, l.Find, l.Code), l.Message), nil, nil, nil,
+		container.NewVScroll(container.NewVBox(l.Details, container.NewHBox(l.Reveal), l.actions)))
+	return l
+}
+
+// Content returns the screen's root object.
+func (l *Lookup) Content() fyne.CanvasObject { return l.content }
+
+func (l *Lookup) find() {
+	cs, err := l.svc.Lookup(l.ctx, l.Code.Text)
+	if err != nil {
+		l.fail(err)
+		return
+	}
+	l.Message.SetText("")
+	l.show(cs)
+}
+
+func (l *Lookup) fail(err error) {
+	l.Message.Importance = widget.DangerImportance
+	l.Message.SetText(l10n.Error(err))
+}
+
+func (l *Lookup) done(cs cases.Case, what string) {
+	l.Message.Importance = widget.SuccessImportance
+	l.Message.SetText(what)
+	l.show(cs)
+}
+
+func (l *Lookup) matterNames(cs cases.Case) string {
+	var names []string
+	for _, code := range cs.Matters {
+		if m, ok := l.cat.Matter(code); ok {
+			names = append(names, m.Name)
+		}
+	}
+	return strings.Join(names, "、")
+}
+
+// show lays out the case and the actions its status allows.
+func (l *Lookup) show(cs cases.Case) {
+	l.Case = cs
+	lines := []string{
+		l10n.L("查询码") + "：" + tracking.Format(cs.Tracking),
+		l10n.L("状态") + "：" + l10n.L(cases.StatusName(cs.Status)),
+		l10n.L("申请人") + "：" + cs.Applicant.Name + "（" + maskID(cs.Applicant) + "）",
+		l10n.L("事项") + "：" + l.matterNames(cs),
+	}
+	if !cs.Due.IsZero() && cs.Status != cases.StatusRejected {
+		lines = append(lines, l10n.L("承诺办结日期")+"："+cs.Due.Format("2006-01-02"))
+	}
+	if !cs.SupplementBy.IsZero() {
+		lines = append(lines, l10n.L("补正期限")+"："+cs.SupplementBy.Format("2006-01-02"))
+	}
+	for _, a := range cs.Authorized {
+		lines = append(lines, l10n.L("受托人")+"："+a.Name+"（"+ids.MaskResidentID(a.IDNumber)+"）")
+	}
+	l.Details.SetText(strings.Join(lines, "\n"))
+	l.Reveal.Show()
+
+	var acts []fyne.CanvasObject
+	if deferred := cs.MaterialsIn(cases.Deferred); len(deferred) > 0 {
+		acts = append(acts, l.supplementBox(deferred))
+	}
+	if cs.Status == cases.StatusCompleted {
+		acts = append(acts, l.authorizeBox(), l.deliverBox(), l.mailBox())
+	}
+	l.PrintBtn = widget.NewButtonWithIcon(l10n.L("重新打印回执和通知书"), theme.DocumentPrintIcon(), func() {
+		papers, err := l.svc.Print(l.ctx, l.Case)
+		if err != nil {
+			l.fail(err)
+			return
+		}
+		var failed []string
+		for _, p := range papers {
+			if p.Err != nil {
+				failed = append(failed, p.Title)
+			}
+		}
+		if len(failed) > 0 {
+			l.fail(fmt.Errorf("%s", l10n.L("以下文件已存档但未打印：{{.List}}", map[string]any{"List": strings.Join(failed, "、")})))
+			return
+		}
+		l.Message.Importance = widget.SuccessImportance
+		l.Message.SetText(l10n.L("已送打印机"))
+	})
+	acts = append(acts, container.NewHBox(l.PrintBtn))
+	l.actions.Objects = acts
+	l.actions.Refresh()
+}
+
+func maskID(a cases.Applicant) string {
+	if a.Kind == cases.Enterprise {
+		return a.IDNumber
+	}
+	return ids.MaskResidentID(a.IDNumber)
+}
+
+func (l *Lookup) reveal() {
+	full, err := l.svc.Reveal(l.ctx, l.actor, l.Case)
+	if err != nil {
+		l.fail(err)
+		return
+	}
+	l.Message.Importance = widget.MediumImportance
+	l.Message.SetText(l10n.L("完整证件号：{{.ID}}（本次查看已记录）", map[string]any{"ID": full}))
+}
+
+func (l *Lookup) supplementBox(deferred []cases.MaterialEntry) fyne.CanvasObject {
+	l.Supplied, l.suppliedEntry = nil, deferred
+	box := container.NewVBox(widget.NewLabel(l10n.L("补正：勾选本次收到的材料")))
+	for _, e := range deferred {
+		c := widget.NewCheck(cases.MaterialName(l.cat, e.Matter, e.Material), nil)
+		l.Supplied = append(l.Supplied, c)
+		box.Add(c)
+	}
+	l.SupplyAsCopy = widget.NewCheck(l10n.L("收到的是复印件"), nil)
+	l.SupplementDone = widget.NewButton(l10n.L("记录补正"), func() {
+		state := cases.Original
+		if l.SupplyAsCopy.Checked {
+			state = cases.Copy
+		}
+		var got []cases.MaterialEntry
+		for i, c := range l.Supplied {
+			if c.Checked {
+				e := l.suppliedEntry[i]
+				e.State = state
+				got = append(got, e)
+			}
+		}
+		cs, err := l.svc.Supplement(l.ctx, l.actor, l.Case, got)
+		if err != nil {
+			l.fail(err)
+			return
+		}
+		l.done(cs, l10n.L("补正已记录"))
+	})
+	box.Add(container.NewHBox(l.SupplyAsCopy, l.SupplementDone))
+	return widget.NewCard("", "", box)
+}
+
+func (l *Lookup) authorizeBox() fyne.CanvasObject {
+	l.AuthName, l.AuthID = widget.NewEntry(), widget.NewEntry()
+	l.AuthName.SetPlaceHolder(l10n.L("受托人姓名"))
+	l.AuthID.SetPlaceHolder(l10n.L("受托人身份证号"))
+	l.AuthorizeBtn = widget.NewButton(l10n.L("登记受托人（已核验授权委托书）"), func() {
+		cs, err := l.svc.Authorize(l.ctx, l.actor, l.Case, cases.Person{Name: l.AuthName.Text, IDNumber: l.AuthID.Text})
+		if err != nil {
+			l.fail(err)
+			return
+		}
+		l.done(cs, l10n.L("受托人已登记"))
+	})
+	return widget.NewCard("", "", container.NewVBox(widget.NewLabel(l10n.L("委托他人领取")),
+		container.NewGridWithColumns(2, l.AuthName, l.AuthID), container.NewHBox(l.AuthorizeBtn)))
+}
+
+func (l *Lookup) deliverBox() fyne.CanvasObject {
+	l.CollectorName, l.CollectorID = widget.NewEntry(), widget.NewEntry()
+	l.CollectorName.SetPlaceHolder(l10n.L("领取人姓名"))
+	l.CollectorID.SetPlaceHolder(l10n.L("领取人身份证号（读卡或录入）"))
+	l.DeliverBtn = widget.NewButton(l10n.L("核验并出件"), func() {
+		cs, err := l.svc.Deliver(l.ctx, l.actor, l.Case, cases.Person{Name: l.CollectorName.Text, IDNumber: l.CollectorID.Text})
+		if err != nil {
+			l.fail(err)
+			return
+		}
+		l.done(cs, l10n.L("已出件"))
+	})
+	l.DeliverBtn.Importance = widget.HighImportance
+	return widget.NewCard("", "", container.NewVBox(widget.NewLabel(l10n.L("出件：核对领取人身份证")),
+		container.NewGridWithColumns(2, l.CollectorName, l.CollectorID), container.NewHBox(l.DeliverBtn)))
+}
+
+func (l *Lookup) mailBox() fyne.CanvasObject {
+	l.MailAddress, l.MailCarrier, l.MailNo = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	l.MailAddress.SetPlaceHolder(l10n.L("收件地址"))
+	l.MailCarrier.SetPlaceHolder(l10n.L("快递公司（默认中国邮政EMS）"))
+	l.MailNo.SetPlaceHolder(l10n.L("快递单号"))
+	l.MailBtn = widget.NewButton(l10n.L("登记邮寄"), func() {
+		cs, err := l.svc.Mail(l.ctx, l.actor, l.Case, cases.MailRecord{Address: l.MailAddress.Text, Carrier: l.MailCarrier.Text, Tracking: l.MailNo.Text})
+		if err != nil {
+			l.fail(err)
+			return
+		}
+		l.done(cs, l10n.L("已登记邮寄"))
+	})
+	return widget.NewCard("", "", container.NewVBox(widget.NewLabel(l10n.L("邮寄送达（证照快递免费寄送）")), l.MailAddress,
+		container.NewGridWithColumns(2, l.MailCarrier, l.MailNo), container.NewHBox(layout.NewSpacer(), l.MailBtn)))
+}

@@ -1,0 +1,45 @@
+// Package intake provides the counter's screens (窗口受理): taking a matter
+// or a bundle (一件事) from search to printed receipt — applicant, one
+// combined form, materials checklist with scans, decision — and looking up
+// a case later for 补正, 受托人, 出件 and 邮寄. The screens talk to a Service
+// and never see SQL, PDF bytes or the printer.
+package intake
+
+import (
+	"context"
+	"io"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
+)
+
+// Service is what the counter screens need; the kiosk's wiring implements
+// it over the store, the document printer and the archive.
+type Service interface {
+	Catalog(ctx context.Context) (*catalog.Catalog, error)
+	Search(ctx context.Context, query string) ([]catalog.Hit, error)
+	Attach(r io.Reader, name string) (cases.Attachment, error)
+	Submit(ctx context.Context, actor clerks.Account, d cases.Draft, dec cases.Decision) (cases.Case, error)
+	// Print makes every paper the case calls for now; each is archived
+	// whatever the printer does.
+	Print(ctx context.Context, cs cases.Case) ([]Paper, error)
+	Reprint(ctx context.Context, p Paper) Paper
+	Lookup(ctx context.Context, code string) (cases.Case, error)
+	Supplement(ctx context.Context, actor clerks.Account, cs cases.Case, received []cases.MaterialEntry) (cases.Case, error)
+	Authorize(ctx context.Context, actor clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error)
+	Deliver(ctx context.Context, actor clerks.Account, cs cases.Case, collector cases.Person) (cases.Case, error)
+	Mail(ctx context.Context, actor clerks.Account, cs cases.Case, m cases.MailRecord) (cases.Case, error)
+	// Reveal returns the applicant's full ID number and records who asked.
+	Reveal(ctx context.Context, actor clerks.Account, cs cases.Case) (string, error)
+}
+
+// Paper is one printed (or archived) document.
+type Paper struct {
+	Title string
+	Path  string // the archived PDF
+	// Err is why the printer did not take it; nil when it did.
+	Err error
+	// Ref lets the service reprint it; the screens do not look inside.
+	Ref any
+}

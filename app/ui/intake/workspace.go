@@ -1,0 +1,72 @@
+package intake
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// Nav is where the workspace's own buttons lead.
+type Nav struct {
+	Home, Logout func()
+	// People and Settings are shown to supervisors only; nil hides them.
+	People, Settings func()
+}
+
+// Workspace is the counter mode: a bar with the signed-in clerk and the
+// counter's tools, over either a new errand or a case look-up.
+type Workspace struct {
+	Intake  *Screen
+	Lookup  *Lookup
+	NewCase *widget.Button
+	Find    *widget.Button
+	body    *fyne.Container
+	content fyne.CanvasObject
+}
+
+// NewWorkspace builds the counter mode for a signed-in account.
+func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now func() time.Time, win fyne.Window, nav Nav) *Workspace {
+	w := &Workspace{body: container.NewStack()}
+	w.NewCase = widget.NewButtonWithIcon(l10n.L("新办件"), theme.DocumentCreateIcon(), func() {
+		w.Intake = New(ctx, svc, actor, now, win)
+		w.show(w.Intake.Content())
+	})
+	w.Find = widget.NewButtonWithIcon(l10n.L("查询办件"), theme.SearchIcon(), func() {
+		w.Lookup = NewLookup(ctx, svc, actor)
+		w.show(w.Lookup.Content())
+	})
+	who := widget.NewLabel(l10n.L("{{.Name}}（{{.Role}}）", map[string]any{"Name": actor.Name, "Role": l10n.L(clerks.RoleName(actor.Role))}))
+	if actor.Window > 0 {
+		who.SetText(l10n.L("{{.Name}} · {{.N}}号窗口", map[string]any{"Name": actor.Name, "N": actor.Window}))
+	}
+	bar := container.NewHBox(who, widget.NewSeparator(), w.NewCase, w.Find, layout.NewSpacer())
+	if actor.Role == clerks.Supervisor {
+		if nav.People != nil {
+			bar.Add(widget.NewButtonWithIcon(l10n.L("人员管理"), theme.AccountIcon(), nav.People))
+		}
+		if nav.Settings != nil {
+			bar.Add(widget.NewButtonWithIcon(l10n.L("设置"), theme.SettingsIcon(), nav.Settings))
+		}
+	}
+	bar.Add(widget.NewButtonWithIcon(l10n.L("退出登录"), theme.LogoutIcon(), nav.Logout))
+	bar.Add(widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), nav.Home))
+	w.content = container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, w.body)
+	w.NewCase.OnTapped()
+	return w
+}
+
+func (w *Workspace) show(o fyne.CanvasObject) {
+	w.body.Objects = []fyne.CanvasObject{container.NewPadded(o)}
+	w.body.Refresh()
+}
+
+// Content returns the screen's root object.
+func (w *Workspace) Content() fyne.CanvasObject { return w.content }

@@ -1,0 +1,291 @@
+package printing
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/tracking"
+)
+
+// DocKind names a document handed to the citizen about a case.
+type DocKind string
+
+// Case documents.
+const (
+	Receipt          DocKind = "receipt"           // 受理回执
+	SupplementNotice DocKind = "supplement_notice" // 容缺补正告知书
+	Commitment       DocKind = "commitment"        // 告知承诺书
+	RefusalNotice    DocKind = "refusal_notice"    // 不予受理告知书
+	PickupVoucher    DocKind = "pickup_voucher"    // 领取凭证
+)
+
+// DocTitle is a document's printed title.
+func DocTitle(k DocKind) string {
+	switch k {
+	case Receipt:
+		return "受理回执"
+	case SupplementNotice:
+		return "容缺补正告知书"
+	case Commitment:
+		return "告知承诺书"
+	case RefusalNotice:
+		return "不予受理告知书"
+	case PickupVoucher:
+		return "领取凭证"
+	}
+	return string(k)
+}
+
+// DocsFor lists the documents a case calls for after its decision, in the
+// order they are handed over.
+func DocsFor(c cases.Case) []DocKind {
+	if c.Status == cases.StatusRejected {
+		return []DocKind{RefusalNotice}
+	}
+	out := []DocKind{Receipt}
+	if len(c.MaterialsIn(cases.Deferred)) > 0 {
+		out = append(out, SupplementNotice)
+	}
+	if len(c.MaterialsIn(cases.Committed)) > 0 {
+		out = append(out, Commitment)
+	}
+	if c.Status == cases.StatusAccepted || c.Status == cases.StatusDeferred || c.Status == cases.StatusCompleted {
+		out = append(out, PickupVoucher)
+	}
+	return out
+}
+
+// CaseInput is what every case document is made from.
+type CaseInput struct {
+	Case         cases.Case
+	Catalog      *catalog.Catalog
+	ServicePoint string // the hall's name
+	PrintedAt    time.Time
+}
+
+// WriteCaseDoc writes one case document in one layout.
+func WriteCaseDoc(w io.Writer, kind DocKind, layout Layout, in CaseInput) (Meta, error) {
+	var blocks []block
+	switch kind {
+	case Receipt:
+		blocks = receipt(in)
+	case SupplementNotice:
+		blocks = supplementNotice(in)
+	case Commitment:
+		blocks = commitment(in)
+	case RefusalNotice:
+		blocks = refusalNotice(in)
+	case PickupVoucher:
+		blocks = pickupVoucher(in)
+	default:
+		return Meta{}, fmt.Errorf("print: unknown document %q", kind)
+	}
+	title := DocTitle(kind) + " " + in.Case.Tracking
+	return renderDoc(w, layout, title, in.PrintedAt, blocks)
+}
+
+var beijing = time.FixedZone("CST", 8*3600)
+
+func cnDate(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.In(beijing)
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+}
+
+func cnTime(t time.Time) string {
+	t = t.In(beijing)
+	return fmt.Sprintf("%s %02d:%02d", cnDate(t), t.Hour(), t.Minute())
+}
+
+func top(in CaseInput, title string) []block {
+	return []block{
+		header{in.ServicePoint, "打印时间 " + cnTime(in.PrintedAt)},
+		heading{title, ""},
+		qrBlock{in.Case.Tracking, tracking.Format(in.Case.Tracking), "扫码或在自助服务终端输入查询码，可查看办理进度、补正要求和领取信息"},
+	}
+}
+
+// applicantRows shows who the case is for, with the ID number and mobile
+// masked: a receipt gets left on counters and in bins.
+func applicantRows(a cases.Applicant) []block {
+	if a.Kind == cases.Enterprise {
+		return []block{
+			kv{"申请单位", a.Name},
+			kv{"信用代码", a.IDNumber},
+			kv{"法定代表人", a.LegalRepName + "（" + ids.MaskResidentID(a.LegalRepID) + "）"},
+			kv{"联系电话", ids.MaskMobile(a.Mobile)},
+		}
+	}
+	return []block{
+		kv{"申请人", a.Name},
+		kv{"身份证号", ids.MaskResidentID(a.IDNumber)},
+		kv{"联系电话", ids.MaskMobile(a.Mobile)},
+	}
+}
+
+func clerkText(c cases.Case) string {
+	if c.Clerk.Window > 0 {
+		return fmt.Sprintf("%s（%d号窗口）", c.Clerk.Name, c.Clerk.Window)
+	}
+	return c.Clerk.Name
+}
+
+func matterName(cat *catalog.Catalog, code string) string {
+	if m, ok := cat.Matter(code); ok {
+		return m.Name
+	}
+	return code
+}
+
+func errandName(in CaseInput) string {
+	if b, ok := in.Catalog.Bundle(in.Case.Bundle); ok {
+		return b.Name
+	}
+	if len(in.Case.Matters) == 1 {
+		return matterName(in.Catalog, in.Case.Matters[0])
+	}
+	return strings.Join(mapNames(in), "、")
+}
+
+func mapNames(in CaseInput) []string {
+	var out []string
+	for _, code := range in.Case.Matters {
+		out = append(out, matterName(in.Catalog, code))
+	}
+	return out
+}
+
+func receipt(in CaseInput) []block {
+	c := in.Case
+	b := top(in, "受理回执")
+	b = append(b, section("申请信息"))
+	b = append(b, applicantRows(c.Applicant)...)
+	b = append(b,
+		kv{"办理事项", errandName(in)},
+		kv{"受理时间", cnTime(c.Accepted)},
+		kv{"受理人", clerkText(c)},
+		kv{"办理状态", cases.StatusName(c.Status)},
+	)
+	rows := [][]string{}
+	for _, code := range c.Matters {
+		kind, due := "承诺件", cnDate(c.MatterDue[code])
+		if m, ok := in.Catalog.Matter(code); ok && m.Kind == catalog.Immediate {
+			kind = "即办件"
+			if c.Status == cases.StatusCompleted {
+				due = "当场办结"
+			}
+		}
+		rows = append(rows, []string{matterName(in.Catalog, code), kind, due})
+	}
+	b = append(b, section("办理事项"), table{cols: []string{"事项", "类型", "承诺办结"}, width: []float64{0.6, 0.15, 0.25}, rows: rows})
+	var mats [][]string
+	for _, e := range c.Materials {
+		if e.State == cases.NotApplicable {
+			continue
+		}
+		mats = append(mats, []string{cases.MaterialName(in.Catalog, e.Matter, e.Material), cases.StateName(e.State)})
+	}
+	b = append(b, section("收取材料"), table{cols: []string{"材料", "收取情况"}, width: []float64{0.68, 0.32}, rows: dedupeRows(mats)})
+	if !c.SupplementBy.IsZero() {
+		b = append(b, para{text: "容缺受理：请于" + cnDate(c.SupplementBy) + "前补齐标为“容缺待补”的材料，详见《容缺补正告知书》。"})
+	}
+	if len(c.Attachments) > 0 {
+		b = append(b, para{text: fmt.Sprintf("随件扫描材料 %d 份，已留存。", len(c.Attachments)), small: true})
+	}
+	b = append(b, gap(2), para{text: "请妥善保管本回执，凭回执和申请人身份证领取办理结果。办理结果可在窗口领取或申请免费邮寄。", small: true})
+	return b
+}
+
+// dedupeRows merges identical rows: a bundle asks for the ID card in every
+// matter, but the citizen showed it once.
+func dedupeRows(rows [][]string) [][]string {
+	var out [][]string
+	for _, r := range rows {
+		if !slices.ContainsFunc(out, func(o []string) bool { return slices.Equal(o, r) }) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func supplementNotice(in CaseInput) []block {
+	c := in.Case
+	b := top(in, "容缺补正告知书")
+	b = append(b, applicantRows(c.Applicant)...)
+	b = append(b, para{text: fmt.Sprintf("%s：", c.Applicant.Name)},
+		para{text: fmt.Sprintf("您于%s申请办理的“%s”，主要材料齐全、符合法定形式，本服务中心已按容缺受理机制先行受理并开始办理。下列材料尚需补正，请于%s前（含当日）补齐，送交本服务中心任一窗口或由村代办员代为递交。",
+			cnDate(c.Accepted), errandName(in), cnDate(c.SupplementBy))})
+	var rows [][]string
+	for _, e := range c.MaterialsIn(cases.Deferred) {
+		rows = append(rows, []string{cases.MaterialName(in.Catalog, e.Matter, e.Material), matterName(in.Catalog, e.Matter)})
+	}
+	b = append(b, section("需补正的材料"), table{cols: []string{"材料", "所属事项"}, width: []float64{0.55, 0.45}, rows: rows},
+		kv{"补正期限", cnDate(c.SupplementBy)},
+		kv{"经办人", clerkText(c)},
+		para{text: "逾期未补正的，将依照有关规定终止办理，已作出的决定可能被撤销。补正时请出示本告知书或报查询码。", small: true},
+		signature{"申请人签收"},
+	)
+	return b
+}
+
+// commitmentText is the written commitment (告知承诺) for one material.
+func commitmentText(material, matter string) string {
+	return fmt.Sprintf("一、行政机关告知：申请办理“%s”需提交“%s”。依据证明事项告知承诺制有关规定，申请人可以书面承诺已经符合要求，以承诺代替提交该证明材料。行政机关将在事中事后依法核查。"+
+		"二、申请人承诺：本人（单位）已知晓上述告知内容，承诺所填写的信息真实、准确，已经符合告知的条件和要求；如承诺不实，愿意承担相应法律责任，接受行政机关依法撤销相关决定，并依法纳入信用记录。",
+		matter, material)
+}
+
+func commitment(in CaseInput) []block {
+	c := in.Case
+	b := top(in, "告知承诺书")
+	b = append(b, applicantRows(c.Applicant)...)
+	for i, e := range c.MaterialsIn(cases.Committed) {
+		material := cases.MaterialName(in.Catalog, e.Matter, e.Material)
+		b = append(b, section(fmt.Sprintf("承诺事项%d：%s", i+1, material)),
+			para{text: commitmentText(material, matterName(in.Catalog, e.Matter))})
+	}
+	b = append(b, gap(2), signature{"申请人（签字或盖章）"}, kv{"经办人", clerkText(c)})
+	return b
+}
+
+func refusalNotice(in CaseInput) []block {
+	c := in.Case
+	b := top(in, "不予受理告知书")
+	b = append(b, applicantRows(c.Applicant)...)
+	b = append(b, para{text: fmt.Sprintf("%s：", c.Applicant.Name)},
+		para{text: fmt.Sprintf("您于%s申请办理的“%s”，经审查，决定不予受理，理由如下：", cnDate(c.Accepted), errandName(in))},
+		para{text: c.Reason},
+		para{text: "如对本决定不服，可以自收到本告知书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。如需了解办理条件，可向窗口索取办事指南。"},
+		kv{"经办人", clerkText(c)},
+		kv{"日期", cnDate(c.Accepted)},
+		para{text: in.ServicePoint + "（受理专用章）", align: "R"},
+		signature{"申请人签收"},
+	)
+	return b
+}
+
+func pickupVoucher(in CaseInput) []block {
+	c := in.Case
+	b := top(in, "领取凭证")
+	b = append(b, applicantRows(c.Applicant)...)
+	b = append(b, kv{"办理事项", errandName(in)})
+	ready := "预计" + cnDate(c.Due) + "可领取，办结后将短信通知"
+	if c.Status == cases.StatusCompleted {
+		ready = "已办结，可随时领取"
+	}
+	b = append(b,
+		kv{"领取时间", ready},
+		kv{"领取地点", in.ServicePoint},
+		kv{"经办人", clerkText(c)},
+		para{text: "领取时请携带本凭证和申请人身份证；委托他人领取的，请携带授权委托书和受托人身份证。需要邮寄的，请联系窗口登记邮寄地址（证照快递免费寄送）。", small: true},
+	)
+	return b
+}

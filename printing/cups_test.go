@@ -1,0 +1,148 @@
+package printing
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const testQueue = "YichuangTestPDF"
+
+// cupsPDFQueue makes sure cupsd runs and has a cups-pdf queue, the way a
+// hall PC is set up (make test installs cups, cups-bsd and
+// printer-driver-cups-pdf). It needs root to start cupsd and add a queue.
+func cupsPDFQueue(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("skipped: starting cupsd and adding a print queue needs root, and this test runs as an ordinary user")
+	}
+	for _, tool := range []string{"lp", "lpstat", "lpadmin", "cupsd"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s not found: install cups, cups-bsd and printer-driver-cups-pdf (make test does)", tool)
+		}
+	}
+	running := func() bool {
+		out, _ := exec.Command("lpstat", "-r").Output()
+		return strings.Contains(string(out), "is running")
+	}
+	if !running() {
+		if out, err := exec.Command("cupsd").CombinedOutput(); err != nil {
+			t.Fatalf("start cupsd: %v %s", err, out)
+		}
+		for i := 0; i < 50 && !running(); i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !running() {
+			t.Fatal("cupsd did not start")
+		}
+	}
+	if exec.Command("lpstat", "-p", testQueue).Run() != nil {
+		ppd := "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"
+		if out, err := exec.Command("lpadmin", "-p", testQueue, "-E", "-v", "cups-pdf:/", "-P", ppd).CombinedOutput(); err != nil {
+			t.Fatalf("add cups-pdf queue: %v %s", err, out)
+		}
+	}
+}
+
+// TestPrintThroughCUPS prints a receipt through the kiosk's print path to a
+// real CUPS queue backed by cups-pdf and checks the printed file.
+func TestPrintThroughCUPS(t *testing.T) {
+	cupsPDFQueue(t)
+	cat := demoCatalog(t)
+	c := restaurantCase(t, cat)
+	var buf bytes.Buffer
+	if _, err := WriteCaseDoc(&buf, Receipt, A4, CaseInput{Case: c, Catalog: cat, ServicePoint: "洪桥镇便民服务中心", PrintedAt: printedAt}); err != nil {
+		t.Fatal(err)
+	}
+	path, err := Archive{Dir: t.TempDir()}.Save(c.Tracking, Receipt, A4, buf.Bytes(), printedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := fmt.Sprintf("yichuang-cups-%d", time.Now().UnixNano())
+	home, _ := os.UserHomeDir()
+	outDirs := []string{filepath.Join(home, "PDF"), "/var/spool/cups-pdf/ANONYMOUS"}
+	if err := (System{Queue: testQueue}).Print(context.Background(), path, Job{Title: title, Layout: A4}); err != nil {
+		t.Fatalf("Print: %v", err)
+	}
+	var printed string
+	for i := 0; i < 300 && printed == ""; i++ {
+		for _, d := range outDirs {
+			if m, _ := filepath.Glob(filepath.Join(d, title+"*.pdf")); len(m) > 0 {
+				printed = m[0]
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if printed == "" {
+		out, _ := exec.Command("lpstat", "-W", "all", "-o", testQueue).CombinedOutput()
+		t.Fatalf("no file from cups-pdf in %v after 30 s; jobs:\n%s", outDirs, out)
+	}
+	defer os.Remove(printed)
+	time.Sleep(300 * time.Millisecond) // cups-pdf may still be closing the file
+	b, err := os.ReadFile(printed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// cups-pdf re-renders through Ghostscript, which turns our font into
+	// glyph drawings without text, so the check is what a person sees:
+	// the printed page's QR code still reads as the tracking code.
+	if !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatalf("printed file %s is not a PDF", printed)
+	}
+	if got := decodeQR(t, b); got != c.Tracking {
+		t.Errorf("the printed receipt's QR reads %q, want %q", got, c.Tracking)
+	}
+}
+
+func TestPrintToMissingQueueReportsTheReason(t *testing.T) {
+	cupsPDFQueue(t)
+	path := filepath.Join(t.TempDir(), "x.pdf")
+	os.WriteFile(path, []byte("%PDF-1.4\n"), 0o600)
+	err := (System{Queue: "NoSuchPrinter"}).Print(context.Background(), path, Job{Title: "x", Layout: A4})
+	if err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("Print to a missing queue: %v, want lp's reason", err)
+	}
+}
+
+func TestLpArgs(t *testing.T) {
+	tests := []struct {
+		queue string
+		job   Job
+		want  string
+	}{
+		{"", Job{Title: "受理回执 X", Layout: A4}, "-t 受理回执 X -o media=A4 -- f.pdf"},
+		{"Counter3", Job{Layout: Roll80, Length: 143.2}, "-d Counter3 -o media=Custom.80x143mm -- f.pdf"},
+		{"", Job{Layout: Roll80, Length: 20}, "-o media=Custom.80x60mm -- f.pdf"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(lpArgs(tt.queue, "f.pdf", tt.job), " "); got != tt.want {
+			t.Errorf("lpArgs(%q, %+v) = %q, want %q", tt.queue, tt.job, got, tt.want)
+		}
+	}
+}
+
+func TestArchiveKeepsEveryPrint(t *testing.T) {
+	a := Archive{Dir: t.TempDir()}
+	p1, err := a.Save("4P2K1X0Q1A4T00C7", Receipt, A4, []byte("%PDF-1"), printedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := a.Save("4P2K1X0Q1A4T00C7", Receipt, A4, []byte("%PDF-2"), printedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p1 == p2 || !strings.Contains(p1, filepath.Join("2026", "11")) {
+		t.Errorf("archive paths %s and %s", p1, p2)
+	}
+	b1, _ := os.ReadFile(p1)
+	b2, _ := os.ReadFile(p2)
+	if string(b1) != "%PDF-1" || string(b2) != "%PDF-2" {
+		t.Error("a reprint overwrote the first archived copy")
+	}
+}

@@ -1,0 +1,141 @@
+package printing
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Job is one print request.
+type Job struct {
+	Title  string // shown in the print queue
+	Layout Layout
+	// Length is the page length in mm for roll paper (the document's own
+	// length); ignored for A4.
+	Length float64
+}
+
+// Printer sends a PDF file to paper.
+type Printer interface {
+	Print(ctx context.Context, path string, job Job) error
+}
+
+// System prints through the operating system: CUPS (lp) on Linux and
+// macOS, the shell's print verb on Windows.
+type System struct {
+	// Queue is the printer name; empty means the system default.
+	Queue string
+}
+
+var _ Printer = System{}
+
+// ErrNoPrinter means the system has no way to print.
+var ErrNoPrinter = errors.New("no print command on this system")
+
+// Print hands the file to the print queue and returns once the queue has
+// accepted it (or refused). A refused job returns the queue's own words,
+// which the UI shows next to a reprint button.
+func (s System) Print(ctx context.Context, path string, job Job) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "windows":
+		cmd = windowsPrint(ctx, path, s.Queue)
+	default:
+		lp, err := exec.LookPath("lp")
+		if err != nil {
+			return ErrNoPrinter
+		}
+		cmd = exec.CommandContext(ctx, lp, lpArgs(s.Queue, path, job)...)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return fmt.Errorf("print %s: %s", filepath.Base(path), msg)
+	}
+	if runtime.GOOS != "windows" && !lpAccepted.Match(out) {
+		return fmt.Errorf("print %s: unexpected answer from lp: %s", filepath.Base(path), strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+var lpAccepted = regexp.MustCompile(`request id is \S+`)
+
+// lpArgs builds the lp command line. Roll paper gets a custom media size
+// of the document's own length, so the printer feeds and cuts exactly one
+// receipt; A4 is printed as is.
+func lpArgs(queue, path string, job Job) []string {
+	var args []string
+	if queue != "" {
+		args = append(args, "-d", queue)
+	}
+	if job.Title != "" {
+		args = append(args, "-t", job.Title)
+	}
+	switch job.Layout {
+	case Roll80:
+		args = append(args, "-o", fmt.Sprintf("media=Custom.80x%.0fmm", max(job.Length, 60)))
+	default:
+		args = append(args, "-o", "media=A4")
+	}
+	return append(args, "--", path)
+}
+
+// windowsPrint asks the program registered for PDF files to print it:
+// Start-Process -Verb PrintTo with the printer, or Print for the default.
+// A PDF reader that supports printing (e.g. SumatraPDF, which the Windows
+// installer ships) must be registered for .pdf.
+func windowsPrint(ctx context.Context, path, queue string) *exec.Cmd {
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	script := "Start-Process -FilePath " + quote(path) + " -Verb Print -WindowStyle Hidden -Wait"
+	if queue != "" {
+		script = "Start-Process -FilePath " + quote(path) + " -Verb PrintTo -ArgumentList " + quote(`"`+queue+`"`) + " -WindowStyle Hidden -Wait"
+	}
+	return exec.CommandContext(ctx, "powershell", "-NoProfile", "-NonInteractive", "-Command", script)
+}
+
+// Archive keeps every PDF handed out, so any document can be reprinted
+// offline and shown later to whoever asks what the citizen was given.
+type Archive struct {
+	Dir string
+}
+
+// Save writes a document as Dir/2026/11/<tracking>-<kind>-<layout>-<time>.pdf
+// through a temporary file and returns its path.
+func (a Archive) Save(tracking string, kind DocKind, layout Layout, pdf []byte, now time.Time) (string, error) {
+	t := now.In(beijing)
+	dir := filepath.Join(a.Dir, t.Format("2006"), t.Format("01"))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("archive dir: %w", err)
+	}
+	name := fmt.Sprintf("%s-%s-%s-%s.pdf", tracking, kind, layout, t.Format("20060102T150405.000"))
+	final := filepath.Join(dir, strings.ReplaceAll(name, ".000", ""))
+	for i := 2; ; i++ { // two prints in one second: keep both
+		if _, err := os.Stat(final); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		final = filepath.Join(dir, fmt.Sprintf("%s-%s-%s-%s-%d.pdf", tracking, kind, layout, t.Format("20060102T150405"), i))
+	}
+	tmp := final + ".tmp"
+	if err := os.WriteFile(tmp, pdf, 0o600); err != nil {
+		return "", fmt.Errorf("archive %s: %w", name, err)
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return "", fmt.Errorf("archive %s: %w", name, err)
+	}
+	return final, nil
+}
