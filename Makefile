@@ -11,7 +11,7 @@ TAGS      := sqlite_fts5,no_emoji
 # (the county server, tools) and nothing display- or SQLite-bound creeps in.
 PURE_PKGS := ./app/ids/... ./app/workday/... ./app/catalog/... ./app/servicepoint/... \
              ./app/locale/... ./app/msg/... ./app/clock/... ./app/textfold/... \
-             ./app/tracking/... ./sync/protocol/...
+             ./app/tracking/... ./app/clerks/... ./app/cases/... ./app/blobs/... ./sync/protocol/...
 
 .PHONY: run test build bench fuzz screenshots deps-build deps-test
 
@@ -29,17 +29,23 @@ build: deps-build
 
 # Benchmarks behind docs/performance.md; compare ratios from one run.
 bench: deps-test
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 2x -count 1 ./app/ ./app/store/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench Startup -benchtime 3x ./app/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench Search -benchtime 50x ./app/store/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench AcceptToReceipt -benchtime 1000x ./app/counter/
+	$(GO) test -run '^$$' -bench . -benchmem ./printing/internal/ttfsubset/
 
 # A short fuzzing session of every fuzz target (go test runs their seeds anyway).
 FUZZTIME ?= 30s
 fuzz:
 	for f in FuzzResidentID FuzzUSCC FuzzMobile; do \
 		CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./app/ids || exit 1; done
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./app/tracking
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./printing/internal/ttfsubset
 
 # Regenerates docs/screenshots from the real kiosk under Xvfb.
 screenshots: deps-test
-	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestKioskWindow' ./app/
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestKioskWindow|TestIntakeBundle' ./app/
+	$(GO) test -count=1 -run TestCaseDocuments ./printing/ -update
 
 deps-build:
 	@./packaging/deps.sh build

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/yichuang/yichuang/app/cases"
@@ -22,6 +24,7 @@ import (
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/intake"
+	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -117,8 +120,12 @@ func TestIntakeBundleFromSearchToReceipt(t *testing.T) {
 		case r.Name == "房屋产权人同意设置的书面意见":
 			r.SetState(cases.Committed)
 			committed++
-		default:
-			r.Select.SetSelectedIndex(0)
+		}
+	}
+	test.Tap(s.QuickFill) // the rest: shared data or originals received
+	for _, r := range s.Materials {
+		if r.Select.Selected == "" {
+			t.Fatalf("quick fill left %s unchecked", r.Name)
 		}
 	}
 	if deferred != 1 || committed != 1 {
@@ -167,6 +174,14 @@ func TestIntakeBundleFromSearchToReceipt(t *testing.T) {
 	}
 	if s.Result.Reprints[0].Disabled() {
 		t.Error("reprint button disabled")
+	}
+	if dir := os.Getenv("YICHUANG_SCREENSHOTS"); dir != "" {
+		test.ApplyTheme(t, kiosktheme.New())
+		w.Resize(fyne.NewSize(1100, 520))
+		if f, err := os.Create(filepath.Join(dir, "intake-result.png")); err == nil {
+			png.Encode(f, w.Canvas().Capture())
+			f.Close()
+		}
 	}
 
 	// The SQLite file holds the case row, its event and the event's outbox row.

@@ -28,7 +28,7 @@ var _ intake.Service = (*intakeService)(nil)
 // Printer messages, in the clerk's words.
 var (
 	errNoPrinter = msg.New("本机未设置打印机，文件已存档，可在设置中指定打印机后重新打印")
-	errPrinter   = msg.New("打印机没有接受：{{.Why}}")
+	errPrinter   = msg.New("打印机没有接受（{{.Why}}），文件已存档，可重新打印")
 )
 
 func (s *intakeService) Catalog(ctx context.Context) (*catalog.Catalog, error) {

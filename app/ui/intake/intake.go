@@ -53,7 +53,10 @@ type Screen struct {
 	formBox      *fyne.Container
 
 	// Step 4: materials and scans.
-	Materials   []*MaterialRow
+	Materials []*MaterialRow
+	// QuickFill marks every unchecked material shared-data or original
+	// received; the clerk then changes the exceptions.
+	QuickFill   *widget.Button
 	materialBox *fyne.Container
 	attachments []cases.Attachment
 	attachList  *widget.Label
@@ -287,6 +290,7 @@ func (s *Screen) buildForm() {
 		}
 		if f.Type == catalog.Choice {
 			sel := widget.NewSelect(f.Choices, nil)
+			sel.PlaceHolder = l10n.L("请选择")
 			s.FieldChoices[f.Key] = sel
 			form.Append(label, sel)
 			continue
@@ -319,7 +323,7 @@ func (s *Screen) materialStep() fyne.CanvasObject {
 
 func (s *Screen) buildChecklist() {
 	s.Materials = nil
-	grid := container.New(layout.NewFormLayout())
+	list := container.NewVBox()
 	for _, code := range s.matters {
 		m, _ := s.cat.Matter(code)
 		for _, mat := range m.Materials {
@@ -347,15 +351,29 @@ func (s *Screen) buildChecklist() {
 			}
 			l := widget.NewLabel(label)
 			l.Wrapping = fyne.TextWrapWord
-			grid.Add(l)
-			grid.Add(row.Select)
+			// The state picker has a fixed width so the material's name
+			// gets the rest and wraps inside it.
+			pick := container.NewGridWrap(fyne.NewSize(230, row.Select.MinSize().Height), row.Select)
+			list.Add(container.NewBorder(nil, nil, nil, container.NewCenter(pick), l))
 			s.Materials = append(s.Materials, row)
 		}
 	}
+	quick := widget.NewButton(l10n.L("快速填写：可共享的免提交，其余已收原件"), func() {
+		for _, r := range s.Materials {
+			switch {
+			case r.Select.Selected != "":
+			case slices.Contains(r.States, cases.Shared):
+				r.SetState(cases.Shared)
+			case slices.Contains(r.States, cases.Original):
+				r.SetState(cases.Original)
+			}
+		}
+	})
+	s.QuickFill = quick
 	s.attachList = widget.NewLabel(l10n.L("尚无扫描件"))
 	add := widget.NewButtonWithIcon(l10n.L("添加扫描件"), theme.FileIcon(), s.pickFile)
 	next := widget.NewButtonWithIcon(l10n.L("下一步：作出决定"), theme.NavigateNextIcon(), func() { s.tabs.SelectIndex(4) })
-	s.materialBox.Objects = []fyne.CanvasObject{grid, widget.NewSeparator(), container.NewHBox(add, s.attachList), container.NewHBox(layout.NewSpacer(), next)}
+	s.materialBox.Objects = []fyne.CanvasObject{container.NewHBox(quick), list, widget.NewSeparator(), container.NewHBox(add, s.attachList), container.NewHBox(layout.NewSpacer(), next)}
 	s.materialBox.Refresh()
 }
 
@@ -501,7 +519,7 @@ type Result struct {
 
 func newResult(s *Screen, cs cases.Case, papers []Paper, printErr error) *Result {
 	r := &Result{Case: cs, Papers: papers}
-	title := widget.NewLabel(l10n.L("{{.Decision}}完成：{{.Status}}", map[string]any{"Decision": l10n.L(cases.KindName(cs.Decision)), "Status": l10n.L(cases.StatusName(cs.Status))}))
+	title := widget.NewLabel(l10n.L("办理结果：{{.Status}}", map[string]any{"Status": l10n.L(cases.StatusName(cs.Status))}))
 	title.SizeName = theme.SizeNameSubHeadingText
 	r.Code = widget.NewLabel(l10n.L("查询码") + "  " + tracking.Format(cs.Tracking))
 	r.Code.SizeName = theme.SizeNameHeadingText
@@ -542,5 +560,5 @@ func (r *Result) show(i int) {
 		return
 	}
 	r.Statuses[i].Importance = widget.DangerImportance
-	r.Statuses[i].SetText(l10n.L("未打印：{{.Why}}（已存档，可重新打印）", map[string]any{"Why": l10n.Error(p.Err)}))
+	r.Statuses[i].SetText(l10n.L("未打印：{{.Why}}", map[string]any{"Why": l10n.Error(p.Err)}))
 }

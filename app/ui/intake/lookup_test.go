@@ -1,0 +1,137 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/assets"
+)
+
+// fakeService keeps one case in memory and applies the real case rules.
+type fakeService struct {
+	cat     *catalog.Catalog
+	cs      cases.Case
+	reveals int
+}
+
+func (f *fakeService) Catalog(context.Context) (*catalog.Catalog, error) { return f.cat, nil }
+func (f *fakeService) Search(context.Context, string) ([]catalog.Hit, error) {
+	return nil, nil
+}
+func (f *fakeService) Attach(io.Reader, string) (cases.Attachment, error) {
+	return cases.Attachment{}, nil
+}
+func (f *fakeService) Submit(context.Context, clerks.Account, cases.Draft, cases.Decision) (cases.Case, error) {
+	return cases.Case{}, errors.New("not used")
+}
+func (f *fakeService) Print(context.Context, cases.Case) ([]Paper, error) {
+	return []Paper{{Title: "受理回执"}}, nil
+}
+func (f *fakeService) Reprint(_ context.Context, p Paper) Paper { return p }
+func (f *fakeService) Lookup(_ context.Context, code string) (cases.Case, error) {
+	if c, err := tracking.Normalize(code); err != nil || c != f.cs.Tracking {
+		return cases.Case{}, errors.New("no such case")
+	}
+	return f.cs, nil
+}
+func (f *fakeService) Supplement(_ context.Context, _ clerks.Account, cs cases.Case, got []cases.MaterialEntry) (cases.Case, error) {
+	after, err := cases.Supplement(f.cat, cs, got)
+	if err == nil {
+		f.cs = after
+	}
+	return after, err
+}
+func (f *fakeService) Authorize(_ context.Context, _ clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error) {
+	after, err := cases.Authorize(cs, p, time.Now())
+	if err == nil {
+		f.cs = after
+	}
+	return after, err
+}
+func (f *fakeService) Deliver(_ context.Context, _ clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error) {
+	after, err := cases.Deliver(cs, p, time.Now())
+	if err == nil {
+		f.cs = after
+	}
+	return after, err
+}
+func (f *fakeService) Mail(_ context.Context, _ clerks.Account, cs cases.Case, m cases.MailRecord) (cases.Case, error) {
+	return cases.MailResult(cs, m, time.Now())
+}
+func (f *fakeService) Reveal(context.Context, clerks.Account, cases.Case) (string, error) {
+	f.reveals++
+	return f.cs.Applicant.IDNumber, nil
+}
+
+func TestLookupSupplementAndDeliver(t *testing.T) {
+	test.NewTempApp(t)
+	cat, err := catalog.Parse(assets.DemoCatalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &fakeService{cat: cat, cs: cases.Case{Tracking: "47U8BPC821Y100HJ", Status: cases.StatusDeferred,
+		Draft: cases.Draft{Matters: []string{"330000-SS-0001"},
+			Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"},
+			Materials: []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "id_card", State: cases.Shared},
+				{Matter: "330000-SS-0001", Material: "premises_proof", State: cases.Deferred}}}}}
+	l := NewLookup(context.Background(), svc, clerks.Account{ID: 2, Name: "王丽"})
+	test.NewTempWindow(t, l.Content())
+
+	test.Type(l.Code, "47u8 bpc8 21y1 00hj")
+	test.Tap(l.Find)
+	if !strings.Contains(l.Details.Text, "330522********0024") || strings.Contains(l.Details.Text, "330522199003150024") {
+		t.Fatalf("details must show the masked ID only:\n%s", l.Details.Text)
+	}
+	if len(l.Supplied) != 1 {
+		t.Fatalf("%d supplement checks, want 1", len(l.Supplied))
+	}
+	l.Supplied[0].SetChecked(true)
+	test.Tap(l.SupplementDone)
+	if l.Message.Text != "补正已记录" || svc.cs.Status != cases.StatusAccepted {
+		t.Fatalf("after 补正: %q, status %s", l.Message.Text, svc.cs.Status)
+	}
+
+	test.Tap(l.Reveal)
+	if svc.reveals != 1 || !strings.Contains(l.Message.Text, "330522199003150024") {
+		t.Errorf("reveal: %d calls, message %q", svc.reveals, l.Message.Text)
+	}
+
+	// The county's decision arrives (issue: sync); then the result is handed over.
+	svc.cs.Status = cases.StatusCompleted
+	test.Tap(l.Find)
+	test.Type(l.CollectorName, "李四")
+	test.Type(l.CollectorID, "11010519491231002X")
+	test.Tap(l.DeliverBtn)
+	if !strings.Contains(l.Message.Text, "领取人不是申请人") {
+		t.Fatalf("stranger collecting: %q", l.Message.Text)
+	}
+	test.Type(l.AuthName, "李四")
+	test.Type(l.AuthID, "11010519491231002X")
+	test.Tap(l.AuthorizeBtn)
+	if l.Message.Text != "受托人已登记" {
+		t.Fatalf("authorize: %q", l.Message.Text)
+	}
+	test.Type(l.CollectorName, "李四")
+	test.Type(l.CollectorID, "11010519491231002X")
+	test.Tap(l.DeliverBtn)
+	if l.Message.Text != "已出件" || svc.cs.Status != cases.StatusDelivered {
+		t.Errorf("deliver to the authorized person: %q, %s", l.Message.Text, svc.cs.Status)
+	}
+
+	l.Code.SetText("0000000000000000")
+	test.Tap(l.Find)
+	if l.Message.Importance != widget.DangerImportance || l.Message.Text == "" {
+		t.Errorf("unknown code: message %q", l.Message.Text)
+	}
+}
