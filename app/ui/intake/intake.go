@@ -84,11 +84,11 @@ type MaterialRow struct {
 }
 
 // SetState chooses a state by value (for keyboards, barcode guns and tests).
-func (r *MaterialRow) SetState(s cases.MaterialState) { r.Select.SetSelected(cases.StateName(s)) }
+func (r *MaterialRow) SetState(s cases.MaterialState) { r.Select.SetSelected(l10n.L(cases.StateName(s))) }
 
 func (r *MaterialRow) state() cases.MaterialState {
 	for _, s := range r.States {
-		if cases.StateName(s) == r.Select.Selected {
+		if l10n.L(cases.StateName(s)) == r.Select.Selected {
 			return s
 		}
 	}
@@ -338,7 +338,7 @@ func (s *Screen) buildChecklist() {
 			row := &MaterialRow{Name: mat.Name, Entries: []cases.MaterialEntry{entry}, States: states}
 			var opts []string
 			for _, st := range states {
-				opts = append(opts, cases.StateName(st))
+				opts = append(opts, l10n.L(cases.StateName(st)))
 			}
 			row.Select = widget.NewSelect(opts, nil)
 			row.Select.PlaceHolder = l10n.L("未核验")

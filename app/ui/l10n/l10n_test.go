@@ -70,6 +70,9 @@ func sourceStrings(t *testing.T) map[string]string {
 	for _, k := range []cases.Kind{cases.Accept, cases.Complete, cases.AcceptDeferred, cases.Reject} {
 		found[cases.KindName(k)] = "cases.KindName"
 	}
+	for _, st := range []cases.MaterialState{cases.Original, cases.Copy, cases.Shared, cases.Committed, cases.Deferred, cases.NotApplicable} {
+		found[cases.StateName(st)] = "cases.StateName"
+	}
 	for _, r := range []clerks.Role{clerks.Clerk, clerks.Supervisor, clerks.Agent} {
 		found[clerks.RoleName(r)] = "clerks.RoleName"
 	}
