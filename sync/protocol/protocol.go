@@ -86,3 +86,17 @@ type Actor struct {
 	Name   string `json:"name"`
 	Window int    `json:"window,omitempty"`
 }
+
+// Queue event kinds: the county sees every ticket issued and how it ended
+// (for the hall's efficiency figures) and every booking.
+const (
+	TicketIssued     Kind = "ticket.issued"
+	TicketClosed     Kind = "ticket.closed"
+	BookingCreated   Kind = "booking.created"
+	BookingCancelled Kind = "booking.cancelled"
+)
+
+// QueuePayload carries a ticket or a booking document as stored.
+type QueuePayload struct {
+	Doc json.RawMessage `json:"doc"`
+}

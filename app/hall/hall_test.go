@@ -1,0 +1,262 @@
+package hall
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/store"
+)
+
+// 2026-09-29, a Tuesday morning.
+var morning = time.Date(2026, 9, 29, 9, 0, 0, 0, beijing)
+
+func newLocal(t testing.TB) (*Local, *clock.Manual) {
+	t.Helper()
+	clk := clock.NewManual(morning)
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "hub.db"), store.Options{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return NewLocal(db, clk, "请保管好随身物品"), clk
+}
+
+func TestTicketsCallsAndBoard(t *testing.T) {
+	l, clk := newLocal(t)
+	ctx := context.Background()
+	if err := l.OpenCounter(ctx, Counter{Window: 3, ClerkID: 7, ClerkName: "王丽", Sectors: []string{"商事登记", "民生服务"}}); err != nil {
+		t.Fatal(err)
+	}
+	events, _ := l.Subscribe(ctx)
+	s1, err := l.IssueTicket(ctx, TicketRequest{RequestID: "r1", Sector: "商事登记"})
+	if err != nil || s1.Ticket.Number != "B001" || s1.Ahead != 0 {
+		t.Fatalf("first ticket: %+v, %v", s1, err)
+	}
+	again, err := l.IssueTicket(ctx, TicketRequest{RequestID: "r1", Sector: "商事登记"})
+	if err != nil || again.Ticket.ID != s1.Ticket.ID {
+		t.Fatalf("repeated request gave %+v, %v; want the same ticket", again.Ticket, err)
+	}
+	clk.Advance(time.Minute)
+	s2, _ := l.IssueTicket(ctx, TicketRequest{RequestID: "r2", Sector: "商事登记"})
+	if s2.Ticket.Number != "B002" || s2.Ahead != 1 || s2.Wait != 16*time.Minute {
+		t.Errorf("second ticket: %s, %d ahead, wait %v; want B002, 1, 16m", s2.Ticket.Number, s2.Ahead, s2.Wait)
+	}
+	clk.Advance(time.Minute)
+	green, _ := l.IssueTicket(ctx, TicketRequest{RequestID: "r3", Sector: "民生服务", Green: true})
+	if _, err := l.IssueTicket(ctx, TicketRequest{RequestID: "r4", Sector: "民生服务", ResidentID: "330522199003150020"}); !errors.Is(err, ids.ErrIDChecksum) {
+		t.Errorf("invalid ID: %v", err)
+	}
+	if _, err := l.IssueTicket(ctx, TicketRequest{RequestID: "r5", Sector: "税务"}); !errors.Is(err, queue.ErrNoSector) {
+		t.Errorf("unknown sector: %v", err)
+	}
+
+	called, err := l.CallNext(ctx, "", 3)
+	if err != nil || called.ID != green.Ticket.ID {
+		t.Fatalf("first call = %s, %v; want the green-channel ticket %s", called.Number, err, green.Ticket.Number)
+	}
+	if _, err := l.CallNext(ctx, "", 3); !errors.Is(err, queue.ErrBusy) {
+		t.Errorf("calling while busy: %v", err)
+	}
+	var ev Event
+	for ev.Kind != EventCalled {
+		select {
+		case ev = <-events:
+		case <-time.After(time.Second):
+			t.Fatal("no called event")
+		}
+	}
+	if ev.Call.Number != green.Ticket.Number || ev.Call.Window != 3 || ev.Board.Waiting["商事登记"] != 2 {
+		t.Errorf("event = %+v", ev)
+	}
+	for _, a := range []Action{Recall, Start, Finish} {
+		if _, err := l.Act(ctx, ActRequest{Window: 3, TicketID: called.ID, Action: a}); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+		clk.Advance(5 * time.Minute)
+	}
+	next, _ := l.CallNext(ctx, "", 3)
+	if next.Number != "B001" {
+		t.Errorf("after the green ticket: %s, want B001", next.Number)
+	}
+	if _, err := l.Act(ctx, ActRequest{Window: 4, TicketID: next.ID, Action: Finish}); !errors.Is(err, queue.ErrNotYours) {
+		t.Errorf("another window finishing: %v", err)
+	}
+	if _, err := l.Act(ctx, ActRequest{Window: 3, TicketID: next.ID, Action: NoShow}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := l.Board(ctx)
+	if b.Notice == "" || b.Waiting["商事登记"] != 1 {
+		t.Errorf("board = %+v", b)
+	}
+	st, _ := l.Stats(ctx)
+	var biz, life SectorStats
+	for _, s := range st.Sectors {
+		switch s.Sector {
+		case "商事登记":
+			biz = s
+		case "民生服务":
+			life = s
+		}
+	}
+	if biz.Issued != 2 || biz.NoShows != 1 || biz.Waiting != 1 || life.Served != 1 || life.AvgService != 5*time.Minute {
+		t.Errorf("stats: %+v %+v", biz, life)
+	}
+	if len(st.Clerks) != 1 || st.Clerks[0].Name != "王丽" || st.Clerks[0].Served != 1 {
+		t.Errorf("clerk stats: %+v", st.Clerks)
+	}
+}
+
+func TestBookingsAndCheckIn(t *testing.T) {
+	l, clk := newLocal(t)
+	ctx := context.Background()
+	l.Schedule.Capacity = 2
+	id := "330522199003150024"
+	b, err := l.Book(ctx, BookRequest{RequestID: "b1", Sector: "不动产登记", Day: "2026-10-10", Half: queue.AM, ResidentID: id, Mobile: "13857201234"})
+	if err != nil || b.Code != "1010A001" {
+		t.Fatalf("book: %+v, %v", b, err)
+	}
+	tests := []struct {
+		name string
+		req  BookRequest
+		want error
+	}{
+		{"same day twice", BookRequest{Sector: "不动产登记", Day: "2026-10-10", Half: queue.PM, ResidentID: id, Mobile: "13857201234"}, queue.ErrDuplicate},
+		{"holiday", BookRequest{Sector: "不动产登记", Day: "2026-10-05", Half: queue.AM, ResidentID: id, Mobile: "13857201234"}, queue.ErrNotWorkday},
+		{"too far", BookRequest{Sector: "不动产登记", Day: "2026-10-16", Half: queue.AM, ResidentID: id, Mobile: "13857201234"}, queue.ErrTooFar},
+		{"bad ID", BookRequest{Sector: "不动产登记", Day: "2026-10-09", Half: queue.AM, ResidentID: "330522199003150020", Mobile: "13857201234"}, ids.ErrIDChecksum},
+		{"bad mobile", BookRequest{Sector: "不动产登记", Day: "2026-10-09", Half: queue.AM, ResidentID: id, Mobile: "1385720"}, ids.ErrMobileLength},
+	}
+	for i, tt := range tests {
+		tt.req.RequestID = "bx" + string(rune('a'+i))
+		if _, err := l.Book(ctx, tt.req); !errors.Is(err, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	other := "11010519491231002X"
+	if _, err := l.Book(ctx, BookRequest{RequestID: "b2", Sector: "不动产登记", Day: "2026-10-10", Half: queue.AM, ResidentID: other, Mobile: "13900000000"}); err != nil {
+		t.Fatal(err)
+	}
+	third := "440524188001010014"
+	if _, err := l.Book(ctx, BookRequest{RequestID: "b3", Sector: "不动产登记", Day: "2026-10-10", Half: queue.AM, ResidentID: third, Mobile: "13900000001"}); !errors.Is(err, queue.ErrSlotFull) {
+		t.Errorf("third booking in a slot of 2: %v", err)
+	}
+	slots, _ := l.FreeSlots(ctx, "不动产登记")
+	for _, s := range slots {
+		if s.Day == "2026-10-10" && s.Half == queue.AM && s.Free != 0 {
+			t.Errorf("slot %s AM shows %d free, want 0", s.Day, s.Free)
+		}
+	}
+
+	// Check-in on the day: too early, then in time (priority).
+	clk.Set(time.Date(2026, 10, 10, 7, 30, 0, 0, beijing))
+	if _, err := l.CheckIn(ctx, "c1", b.Code); !errors.Is(err, queue.ErrTooEarly) {
+		t.Errorf("check-in at 07:30: %v", err)
+	}
+	clk.Set(time.Date(2026, 10, 10, 8, 10, 0, 0, beijing))
+	slip, err := l.CheckIn(ctx, "c2", strings.ToLower(b.Code))
+	if err != nil || slip.Ticket.Priority != queue.PriorityBooking || slip.Ticket.ResidentID != id {
+		t.Fatalf("check-in: %+v, %v", slip.Ticket, err)
+	}
+	if _, err := l.CheckIn(ctx, "c3", b.Code); !errors.Is(err, queue.ErrBookingGone) {
+		t.Errorf("second check-in: %v", err)
+	}
+	// Cancel the other booking; the wrong ID cannot.
+	if _, err := l.CancelBooking(ctx, "1010A002", id); !errors.Is(err, queue.ErrNoSuchBooking) {
+		t.Errorf("cancel with another's ID: %v", err)
+	}
+	if c, err := l.CancelBooking(ctx, "1010A002", other); err != nil || c.Status != queue.BookingCancelled {
+		t.Errorf("cancel: %+v %v", c, err)
+	}
+}
+
+func TestHTTPKeyAndIdempotency(t *testing.T) {
+	l, _ := newLocal(t)
+	srv := httptest.NewServer(Handler(l, "hall-secret-key"))
+	defer srv.Close()
+	ctx := context.Background()
+	bad := NewClient(srv.URL, "wrong")
+	if _, err := bad.IssueTicket(ctx, TicketRequest{RequestID: "x", Sector: "商事登记"}); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("wrong key: %v, want refused", err)
+	}
+	resp, _ := http.Get(srv.URL + "/api/board")
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("no key: %s", resp.Status)
+	}
+	c := NewClient(srv.URL, "hall-secret-key")
+	a, err := c.IssueTicket(ctx, TicketRequest{RequestID: "same", Sector: "商事登记"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.IssueTicket(ctx, TicketRequest{RequestID: "same", Sector: "商事登记"})
+	if err != nil || b.Ticket.ID != a.Ticket.ID {
+		t.Errorf("repeat over HTTP gave %s, want %s", b.Ticket.Number, a.Ticket.Number)
+	}
+	_, err = c.IssueTicket(ctx, TicketRequest{RequestID: "id", Sector: "商事登记", ResidentID: "123"})
+	if m, ok := msg.As(err); !ok || m.Key != ids.ErrIDLength.Key {
+		t.Errorf("remote validation error = %v, want the ID message as a translatable *msg.Error", err)
+	}
+	if err := c.OpenCounter(ctx, Counter{Window: 1, ClerkID: 1, ClerkName: "王丽", Sectors: []string{"商事登记"}}); err != nil {
+		t.Fatal(err)
+	}
+	t1, err := c.CallNext(ctx, "call-1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t2, err := c.CallNext(ctx, "call-1", 1) // a retry of the same call
+	if err != nil || t2.ID != t1.ID {
+		t.Errorf("retried call gave %s, %v; want the same %s and no second call", t2.Number, err, t1.Number)
+	}
+}
+
+func TestClientSeesHubGoAndComeBack(t *testing.T) {
+	l, _ := newLocal(t)
+	srv := httptest.NewServer(Handler(l, "k"))
+	c := NewClient(srv.URL, "k")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, _ := c.Subscribe(ctx)
+	first := <-ch
+	if first.Kind != EventChanged {
+		t.Fatalf("first event %s", first.Kind)
+	}
+	addr := srv.Listener.Addr().String()
+	srv.CloseClientConnections()
+	srv.Close()
+	if ev := <-ch; ev.Kind != EventOffline {
+		t.Fatalf("after the hub went away: %s", ev.Kind)
+	}
+	if _, err := c.Board(ctx); !errors.Is(err, ErrHubDown) {
+		t.Errorf("request while the hub is down: %v", err)
+	}
+	// The hub comes back on the same address.
+	srv2 := httptest.NewUnstartedServer(Handler(l, "k"))
+	ln, err := netListen(addr)
+	if err != nil {
+		t.Skipf("cannot rebind %s: %v", addr, err)
+	}
+	srv2.Listener = ln
+	srv2.Start()
+	defer func() {
+		cancel() // stop following first: Close waits for open streams
+		srv2.CloseClientConnections()
+		srv2.Close()
+	}()
+	select {
+	case ev := <-ch:
+		if ev.Kind != EventOnline {
+			t.Errorf("after the hub came back: %s", ev.Kind)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no online event within 10 s")
+	}
+}

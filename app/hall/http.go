@@ -1,0 +1,282 @@
+package hall
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/yichuang/yichuang/app/msg"
+)
+
+// KeyHeader carries the hall key set at installation; requests without it
+// are refused, so a laptop plugged into the hall's switch cannot call
+// numbers or read who is waiting.
+const KeyHeader = "X-Hall-Key"
+
+// RequestHeader carries a terminal's id for one logical request. The hub
+// answers a repeat of it (a retry after a lost answer) with the first
+// answer instead of acting twice.
+const RequestHeader = "X-Request-ID"
+
+// wireError is an error as it travels: a message template and its data, so
+// the terminal shows it in its own language.
+type wireError struct {
+	Key     string         `json:"key,omitempty"`
+	Data    map[string]any `json:"data,omitempty"`
+	Message string         `json:"message"`
+}
+
+// Handler serves a Service on the hall's LAN.
+func Handler(svc Service, key string) http.Handler {
+	h := &handler{svc: svc, key: []byte(key), seen: map[string]*answer{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/tickets", h.once(func(r *http.Request) (any, error) {
+		var req TicketRequest
+		if err := decode(r, &req); err != nil {
+			return nil, err
+		}
+		return svc.IssueTicket(r.Context(), req)
+	}))
+	mux.HandleFunc("POST /api/checkin", h.once(func(r *http.Request) (any, error) {
+		var req struct {
+			RequestID string `json:"request_id"`
+			Code      string `json:"code"`
+		}
+		if err := decode(r, &req); err != nil {
+			return nil, err
+		}
+		return svc.CheckIn(r.Context(), req.RequestID, req.Code)
+	}))
+	mux.HandleFunc("POST /api/bookings", h.once(func(r *http.Request) (any, error) {
+		var req BookRequest
+		if err := decode(r, &req); err != nil {
+			return nil, err
+		}
+		return svc.Book(r.Context(), req)
+	}))
+	mux.HandleFunc("POST /api/bookings/cancel", h.once(func(r *http.Request) (any, error) {
+		var req struct {
+			Code       string `json:"code"`
+			ResidentID string `json:"resident_id"`
+		}
+		if err := decode(r, &req); err != nil {
+			return nil, err
+		}
+		return svc.CancelBooking(r.Context(), req.Code, req.ResidentID)
+	}))
+	mux.HandleFunc("GET /api/slots", h.auth(func(r *http.Request) (any, error) {
+		return svc.FreeSlots(r.Context(), r.URL.Query().Get("sector"))
+	}))
+	mux.HandleFunc("POST /api/counters/open", h.once(func(r *http.Request) (any, error) {
+		var c Counter
+		if err := decode(r, &c); err != nil {
+			return nil, err
+		}
+		return struct{}{}, svc.OpenCounter(r.Context(), c)
+	}))
+	mux.HandleFunc("POST /api/counters/close", h.once(func(r *http.Request) (any, error) {
+		var c Counter
+		if err := decode(r, &c); err != nil {
+			return nil, err
+		}
+		return struct{}{}, svc.CloseCounter(r.Context(), c.Window)
+	}))
+	mux.HandleFunc("POST /api/counters/call", h.once(func(r *http.Request) (any, error) {
+		var c Counter
+		if err := decode(r, &c); err != nil {
+			return nil, err
+		}
+		return svc.CallNext(r.Context(), r.Header.Get(RequestHeader), c.Window)
+	}))
+	mux.HandleFunc("POST /api/counters/act", h.once(func(r *http.Request) (any, error) {
+		var req ActRequest
+		if err := decode(r, &req); err != nil {
+			return nil, err
+		}
+		return svc.Act(r.Context(), req)
+	}))
+	mux.HandleFunc("GET /api/board", h.auth(func(r *http.Request) (any, error) { return svc.Board(r.Context()) }))
+	mux.HandleFunc("GET /api/stats", h.auth(func(r *http.Request) (any, error) { return svc.Stats(r.Context()) }))
+	mux.HandleFunc("GET /api/events", h.events)
+	return mux
+}
+
+type handler struct {
+	svc  Service
+	key  []byte
+	mu   sync.Mutex
+	seen map[string]*answer
+}
+
+// answer is a finished (or in-flight) request's response, kept for repeats.
+type answer struct {
+	done   chan struct{}
+	status int
+	body   []byte
+	at     time.Time
+}
+
+func (h *handler) authorized(w http.ResponseWriter, r *http.Request) bool {
+	if subtle.ConstantTimeCompare([]byte(r.Header.Get(KeyHeader)), h.key) != 1 || len(h.key) == 0 {
+		writeJSON(w, http.StatusUnauthorized, wireError{Message: "hall key missing or wrong"})
+		return false
+	}
+	return true
+}
+
+func (h *handler) auth(fn func(*http.Request) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.authorized(w, r) {
+			return
+		}
+		status, body := run(fn, r)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		w.Write(body)
+	}
+}
+
+// once runs a state-changing request at most once per request id.
+func (h *handler) once(fn func(*http.Request) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.authorized(w, r) {
+			return
+		}
+		id := r.Header.Get(RequestHeader)
+		if id == "" {
+			writeJSON(w, http.StatusBadRequest, wireError{Message: "missing " + RequestHeader})
+			return
+		}
+		h.mu.Lock()
+		a, repeat := h.seen[id]
+		if !repeat {
+			a = &answer{done: make(chan struct{}), at: time.Now()}
+			h.seen[id] = a
+			for k, old := range h.seen { // forget answers older than ten minutes
+				if time.Since(old.at) > 10*time.Minute {
+					delete(h.seen, k)
+				}
+			}
+		}
+		h.mu.Unlock()
+		if !repeat {
+			a.status, a.body = run(fn, r)
+			close(a.done)
+		} else {
+			select {
+			case <-a.done:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(a.status)
+		w.Write(a.body)
+	}
+}
+
+func run(fn func(*http.Request) (any, error), r *http.Request) (int, []byte) {
+	v, err := fn(r)
+	if err != nil {
+		we := wireError{Message: err.Error()}
+		status := http.StatusInternalServerError
+		if m, ok := msg.As(err); ok {
+			we.Key, we.Data, status = m.Key, m.Data, http.StatusUnprocessableEntity
+		} else {
+			log.Printf("hall api %s: %v", r.URL.Path, err) // no request body: it may hold ID numbers
+		}
+		b, _ := json.Marshal(we)
+		return status, b
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return http.StatusInternalServerError, []byte(`{"message":"encode"}`)
+	}
+	return http.StatusOK, b
+}
+
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<16))
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("bad request body: %w", err)
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// events streams board changes as server-sent events.
+func (h *handler) events(w http.ResponseWriter, r *http.Request) {
+	if !h.authorized(w, r) {
+		return
+	}
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		writeJSON(w, http.StatusInternalServerError, wireError{Message: "streaming unsupported"})
+		return
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	ch, err := h.svc.Subscribe(ctx)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, wireError{Message: err.Error()})
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	// The current board first, so a display that just connected is right.
+	if b, err := h.svc.Board(ctx); err == nil {
+		writeEvent(w, Event{Kind: EventChanged, Board: b})
+	}
+	fl.Flush()
+	beat := time.NewTicker(15 * time.Second)
+	defer beat.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-ch:
+			if !ok {
+				return
+			}
+			writeEvent(w, ev)
+			fl.Flush()
+		case <-beat.C:
+			fmt.Fprint(w, ": keep-alive\n\n") // keeps NAT and proxies from closing the stream
+			fl.Flush()
+		}
+	}
+}
+
+func writeEvent(w http.ResponseWriter, ev Event) {
+	b, _ := json.Marshal(ev)
+	fmt.Fprintf(w, "data: %s\n\n", b)
+}
+
+// Listen serves the hall API on addr until ctx ends.
+func Listen(ctx context.Context, addr string, svc Service, key string) error {
+	srv := &http.Server{Addr: addr, Handler: Handler(svc, key), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(c)
+	}()
+	err := srv.ListenAndServe()
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+

@@ -1,0 +1,327 @@
+package hall
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/workday"
+)
+
+// Local is the queue running on this machine's database.
+type Local struct {
+	DB       *store.DB
+	Policy   queue.Policy
+	Schedule queue.Schedule
+	Calendar *workday.Calendar
+	Clock    clock.Clock
+	Notice   string
+
+	mu   sync.Mutex
+	subs map[chan Event]struct{}
+}
+
+var _ Service = (*Local)(nil)
+
+// NewLocal returns the queue over db with the default policy and schedule.
+func NewLocal(db *store.DB, clk clock.Clock, notice string) *Local {
+	return &Local{DB: db, Policy: queue.DefaultPolicy, Schedule: queue.DefaultSchedule, Calendar: workday.Default(),
+		Clock: clk, Notice: notice, subs: map[chan Event]struct{}{}}
+}
+
+func (l *Local) today() string { return l.Clock.Now().In(beijing).Format("2006-01-02") }
+
+var beijing = time.FixedZone("CST", 8*60*60)
+
+// IssueTicket takes a number; an ID, if given, must be a valid resident ID.
+func (l *Local) IssueTicket(ctx context.Context, req TicketRequest) (Slip, error) {
+	t := queue.Ticket{Sector: req.Sector}
+	if req.ResidentID != "" {
+		id, err := ids.NormalizeResidentID(req.ResidentID, l.Clock.Now())
+		if err != nil {
+			return Slip{}, err
+		}
+		t.ResidentID = id
+	}
+	if req.Green {
+		t.Priority = queue.PriorityGreen
+	}
+	t, err := l.DB.IssueTicket(ctx, req.RequestID, t)
+	if err != nil {
+		return Slip{}, err
+	}
+	l.publish(ctx, EventChanged, nil)
+	return l.slip(ctx, t)
+}
+
+// CheckIn turns a booking into a ticket.
+func (l *Local) CheckIn(ctx context.Context, requestID, code string) (Slip, error) {
+	t, err := l.DB.CheckInBooking(ctx, requestID, code, l.Schedule)
+	if err != nil {
+		return Slip{}, err
+	}
+	l.publish(ctx, EventChanged, nil)
+	return l.slip(ctx, t)
+}
+
+// slip adds the people ahead and the wait estimate to a ticket.
+func (l *Local) slip(ctx context.Context, t queue.Ticket) (Slip, error) {
+	all, err := l.DB.TicketsOn(ctx, t.Day)
+	if err != nil {
+		return Slip{Ticket: t}, err
+	}
+	counters, err := l.DB.Counters(ctx)
+	if err != nil {
+		return Slip{Ticket: t}, err
+	}
+	var sets [][]string
+	for _, c := range counters {
+		sets = append(sets, c.Sectors)
+	}
+	ahead, wait := l.Policy.Estimate(t, all, sets, recentService(all, t.Sector))
+	return Slip{Ticket: t, Ahead: ahead, Wait: wait}, nil
+}
+
+// recentService is the mean service time of the last ten tickets finished
+// in a sector today; 0 when none has been.
+func recentService(all []queue.Ticket, sector string) time.Duration {
+	var done []queue.Ticket
+	for _, t := range all {
+		if t.Sector == sector && t.Status == queue.Done && !t.StartedAt.IsZero() {
+			done = append(done, t)
+		}
+	}
+	slices.SortFunc(done, func(a, b queue.Ticket) int { return b.FinishedAt.Compare(a.FinishedAt) })
+	done = done[:min(10, len(done))]
+	if len(done) == 0 {
+		return 0
+	}
+	var sum time.Duration
+	for _, t := range done {
+		sum += t.FinishedAt.Sub(t.StartedAt)
+	}
+	return sum / time.Duration(len(done))
+}
+
+// Book makes an appointment.
+func (l *Local) Book(ctx context.Context, req BookRequest) (queue.Booking, error) {
+	id, err := ids.NormalizeResidentID(req.ResidentID, l.Clock.Now())
+	if err != nil {
+		return queue.Booking{}, err
+	}
+	mobile, err := ids.NormalizeMobile(req.Mobile)
+	if err != nil {
+		return queue.Booking{}, err
+	}
+	return l.DB.Book(ctx, req.RequestID, queue.Booking{Sector: req.Sector, Day: req.Day, Half: req.Half, ResidentID: id, Mobile: mobile},
+		l.Schedule, l.Calendar)
+}
+
+// CancelBooking cancels an appointment.
+func (l *Local) CancelBooking(ctx context.Context, code, residentID string) (queue.Booking, error) {
+	id, err := ids.NormalizeResidentID(residentID, l.Clock.Now())
+	if err != nil {
+		return queue.Booking{}, err
+	}
+	return l.DB.CancelBooking(ctx, code, id)
+}
+
+// FreeSlots lists bookable half-days with the places left.
+func (l *Local) FreeSlots(ctx context.Context, sector string) ([]queue.Slot, error) {
+	return l.DB.FreeSlots(ctx, sector, l.Schedule, l.Calendar)
+}
+
+// OpenCounter starts calling at a window.
+func (l *Local) OpenCounter(ctx context.Context, c Counter) error {
+	sectors := slices.DeleteFunc(slices.Clone(c.Sectors), func(s string) bool { return !slices.Contains(catalog.Sectors, s) })
+	if len(sectors) == 0 {
+		return queue.ErrNoSector
+	}
+	return l.DB.OpenCounter(ctx, c.Window, c.ClerkID, c.ClerkName, sectors)
+}
+
+// CloseCounter stops calling at a window.
+func (l *Local) CloseCounter(ctx context.Context, window int) error {
+	return l.DB.CloseCounter(ctx, window)
+}
+
+// CallNext calls the next number for a window.
+func (l *Local) CallNext(ctx context.Context, _ string, window int) (queue.Ticket, error) {
+	t, err := l.DB.CallNext(ctx, window, l.Policy)
+	if err != nil {
+		return t, err
+	}
+	l.publish(ctx, EventCalled, &Call{Number: t.Number, Window: window, At: t.CalledAt, Calls: t.Calls})
+	return t, nil
+}
+
+// Act applies a counter action to the window's ticket.
+func (l *Local) Act(ctx context.Context, req ActRequest) (queue.Ticket, error) {
+	p := l.Policy
+	t, err := l.DB.UpdateTicket(ctx, req.TicketID, func(t queue.Ticket, now time.Time) (queue.Ticket, error) {
+		switch req.Action {
+		case Recall:
+			return p.Recall(t, req.Window, now)
+		case Start:
+			return p.Start(t, req.Window, now)
+		case Park:
+			return p.Park(t, req.Window)
+		case NoShow:
+			return p.NoShow(t, req.Window, now)
+		case Finish:
+			return p.Finish(t, req.Window, now)
+		case Transfer:
+			return p.Transfer(t, req.Window, req.Sector)
+		}
+		return t, queue.ErrNoSector
+	})
+	if err != nil {
+		return t, err
+	}
+	if req.Action == Recall {
+		l.publish(ctx, EventCalled, &Call{Number: t.Number, Window: req.Window, At: t.CalledAt, Calls: t.Calls})
+	} else {
+		l.publish(ctx, EventChanged, nil)
+	}
+	return t, nil
+}
+
+// Board is the display's state: the last calls of today and who waits.
+func (l *Local) Board(ctx context.Context) (Board, error) {
+	all, err := l.DB.TicketsOn(ctx, l.today())
+	if err != nil {
+		return Board{}, err
+	}
+	b := Board{Waiting: map[string]int{}, Notice: l.Notice}
+	for _, s := range catalog.Sectors {
+		b.Waiting[s] = 0
+	}
+	var called []queue.Ticket
+	for _, t := range all {
+		if t.Status == queue.Waiting {
+			b.Waiting[t.Sector]++
+		}
+		if !t.CalledAt.IsZero() && (t.Status == queue.Called || t.Status == queue.Serving || t.Status == queue.Parked) {
+			called = append(called, t)
+		}
+	}
+	slices.SortFunc(called, func(a, b queue.Ticket) int { return b.CalledAt.Compare(a.CalledAt) })
+	for _, t := range called[:min(8, len(called))] {
+		b.Calls = append(b.Calls, Call{Number: t.Number, Window: t.Window, At: t.CalledAt, Calls: t.Calls})
+	}
+	return b, nil
+}
+
+// Stats are today's figures per sector and per clerk.
+func (l *Local) Stats(ctx context.Context) (Stats, error) {
+	day := l.today()
+	all, err := l.DB.TicketsOn(ctx, day)
+	if err != nil {
+		return Stats{}, err
+	}
+	counters, _ := l.DB.Counters(ctx)
+	names := map[int64]string{}
+	for _, c := range counters {
+		names[c.ClerkID] = c.ClerkName
+	}
+	st := Stats{Day: day}
+	type acc struct {
+		s                SectorStats
+		waitN, serviceN  int
+		waitSum, service time.Duration
+	}
+	bySector := map[string]*acc{}
+	byClerk := map[int64]*ClerkStats{}
+	clerkSum := map[int64]time.Duration{}
+	for _, s := range catalog.Sectors {
+		bySector[s] = &acc{s: SectorStats{Sector: s}}
+	}
+	for _, t := range all {
+		a := bySector[t.Sector]
+		if a == nil {
+			continue
+		}
+		a.s.Issued++
+		switch t.Status {
+		case queue.Waiting:
+			a.s.Waiting++
+		case queue.NoShow:
+			a.s.NoShows++
+		case queue.Done:
+			a.s.Served++
+			a.service += t.FinishedAt.Sub(t.StartedAt)
+			a.serviceN++
+			c := byClerk[t.ClerkID]
+			if c == nil {
+				c = &ClerkStats{ClerkID: t.ClerkID, Name: names[t.ClerkID]}
+				byClerk[t.ClerkID] = c
+			}
+			c.Served++
+			clerkSum[t.ClerkID] += t.FinishedAt.Sub(t.StartedAt)
+		}
+		if !t.CalledAt.IsZero() {
+			a.waitSum += t.CalledAt.Sub(t.Issued)
+			a.waitN++
+		}
+	}
+	for _, s := range catalog.Sectors {
+		a := bySector[s]
+		if a.waitN > 0 {
+			a.s.AvgWait = a.waitSum / time.Duration(a.waitN)
+		}
+		if a.serviceN > 0 {
+			a.s.AvgService = a.service / time.Duration(a.serviceN)
+		}
+		st.Sectors = append(st.Sectors, a.s)
+	}
+	for id, c := range byClerk {
+		c.AvgService = clerkSum[id] / time.Duration(c.Served)
+		st.Clerks = append(st.Clerks, *c)
+	}
+	slices.SortFunc(st.Clerks, func(a, b ClerkStats) int { return b.Served - a.Served })
+	return st, nil
+}
+
+// Subscribe streams events until ctx ends.
+func (l *Local) Subscribe(ctx context.Context) (<-chan Event, error) {
+	ch := make(chan Event, 16)
+	l.mu.Lock()
+	if l.subs == nil {
+		l.subs = map[chan Event]struct{}{}
+	}
+	l.subs[ch] = struct{}{}
+	l.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		l.mu.Lock()
+		delete(l.subs, ch)
+		close(ch)
+		l.mu.Unlock()
+	}()
+	return ch, nil
+}
+
+// publish sends the new board to every subscriber; a subscriber too slow
+// to keep up loses old events rather than blocking a counter's call (the
+// next event carries the whole board anyway).
+func (l *Local) publish(ctx context.Context, kind EventKind, call *Call) {
+	b, err := l.Board(ctx)
+	if err != nil {
+		return
+	}
+	ev := Event{Kind: kind, Call: call, Board: b}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for ch := range l.subs {
+		select {
+		case ch <- ev:
+		default:
+		}
+	}
+}

@@ -1,0 +1,426 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// Queue messages.
+var (
+	ErrTicketNotFound = msg.New("没有找到这个号码")
+	ErrCounterClosed  = msg.New("{{.N}}号窗口尚未开启叫号")
+)
+
+func beijingDay(t time.Time) string { return t.In(beijing).Format("2006-01-02") }
+
+// IssueTicket takes a number. The request id makes it idempotent: asked
+// again with the same id (a terminal retrying after a lost answer) it
+// returns the ticket issued the first time.
+func (db *DB) IssueTicket(ctx context.Context, requestID string, t queue.Ticket) (queue.Ticket, error) {
+	if queue.Letter(t.Sector) == 0 {
+		return t, queue.ErrNoSector
+	}
+	err := db.update(ctx, func(tx *tx) error {
+		if prev, ok, err := ticketByRequest(ctx, tx, requestID); err != nil || ok {
+			t = prev
+			return err
+		}
+		var err error
+		t, err = issue(ctx, tx, requestID, t)
+		return err
+	})
+	return t, err
+}
+
+func ticketByRequest(ctx context.Context, tx *tx, requestID string) (queue.Ticket, bool, error) {
+	var doc string
+	var version int
+	err := tx.QueryRowContext(ctx, `SELECT doc, version FROM tickets WHERE request_id = ?`, requestID).Scan(&doc, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return queue.Ticket{}, false, nil
+	}
+	if err != nil {
+		return queue.Ticket{}, false, fmt.Errorf("look up ticket request: %w", err)
+	}
+	var t queue.Ticket
+	if err := json.Unmarshal([]byte(doc), &t); err != nil {
+		return t, false, err
+	}
+	t.Version = version
+	return t, true, nil
+}
+
+func issue(ctx context.Context, tx *tx, requestID string, t queue.Ticket) (queue.Ticket, error) {
+	t.ID, t.Day, t.Issued, t.Status, t.Version = uuid.NewString(), beijingDay(tx.now), tx.now, queue.Waiting, 1
+	var next int
+	err := tx.QueryRowContext(ctx, `SELECT next FROM ticket_seq WHERE day = ? AND sector = ?`, t.Day, t.Sector).Scan(&next)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("read ticket sequence: %w", err)
+	}
+	if next == 0 {
+		next = 1
+	}
+	t.Number = queue.Number(t.Sector, next)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_seq (day, sector, next) VALUES (?, ?, ?)
+		ON CONFLICT (day, sector) DO UPDATE SET next = excluded.next`, t.Day, t.Sector, next+1); err != nil {
+		return t, fmt.Errorf("advance ticket sequence: %w", err)
+	}
+	doc, _ := json.Marshal(t)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, request_id, number, sector, day, status, doc, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, requestID, t.Number, t.Sector, t.Day, string(t.Status), string(doc), stamp(tx.now)); err != nil {
+		return t, fmt.Errorf("insert ticket: %w", err)
+	}
+	_, err = tx.emit(ctx, protocol.TicketIssued, protocol.QueuePayload{Doc: doc})
+	return t, err
+}
+
+// CheckInBooking turns a booking into a ticket at the ticket machine: a
+// priority ticket within the check-in window, an ordinary one after it.
+func (db *DB) CheckInBooking(ctx context.Context, requestID, code string, s queue.Schedule) (queue.Ticket, error) {
+	var t queue.Ticket
+	err := db.update(ctx, func(tx *tx) error {
+		if prev, ok, err := ticketByRequest(ctx, tx, requestID); err != nil || ok {
+			t = prev
+			return err
+		}
+		b, err := bookingByCode(ctx, tx, code)
+		if err != nil {
+			return err
+		}
+		priority, err := s.CheckIn(b, tx.now)
+		if err != nil {
+			return err
+		}
+		t = queue.Ticket{Sector: b.Sector, ResidentID: b.ResidentID, BookingID: b.ID}
+		if priority {
+			t.Priority = queue.PriorityBooking
+		}
+		if t, err = issue(ctx, tx, requestID, t); err != nil {
+			return err
+		}
+		b.Status, b.TicketID = queue.BookingUsed, t.ID
+		return saveBooking(ctx, tx, b, "")
+	})
+	return t, err
+}
+
+// OpenCounter starts calling at a window for the sectors its clerk serves.
+func (db *DB) OpenCounter(ctx context.Context, window int, clerkID int64, clerkName string, sectors []string) error {
+	raw, _ := json.Marshal(nonNil(sectors))
+	return db.update(ctx, func(tx *tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO counters (window_no, clerk_id, clerk_name, sectors, opened_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (window_no) DO UPDATE SET clerk_id = excluded.clerk_id, clerk_name = excluded.clerk_name, sectors = excluded.sectors, opened_at = excluded.opened_at`,
+			window, clerkID, clerkName, string(raw), stamp(tx.now))
+		return err
+	})
+}
+
+// CloseCounter stops calling at a window.
+func (db *DB) CloseCounter(ctx context.Context, window int) error {
+	return db.update(ctx, func(tx *tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM counters WHERE window_no = ?`, window)
+		return err
+	})
+}
+
+// Counter is an open window.
+type Counter struct {
+	Window    int
+	ClerkID   int64
+	ClerkName string
+	Sectors   []string
+}
+
+// Counters lists the open windows.
+func (db *DB) Counters(ctx context.Context) ([]Counter, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT window_no, clerk_id, clerk_name, sectors FROM counters ORDER BY window_no`)
+	if err != nil {
+		return nil, fmt.Errorf("list counters: %w", err)
+	}
+	defer rows.Close()
+	var out []Counter
+	for rows.Next() {
+		var c Counter
+		var s string
+		if err := rows.Scan(&c.Window, &c.ClerkID, &c.ClerkName, &s); err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal([]byte(s), &c.Sectors)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func counterSectors(ctx context.Context, tx *tx, window int) ([]string, int64, error) {
+	var s string
+	var clerk int64
+	err := tx.QueryRowContext(ctx, `SELECT sectors, clerk_id FROM counters WHERE window_no = ?`, window).Scan(&s, &clerk)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, msg.New(ErrCounterClosed.Key, "N", window)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	var sectors []string
+	_ = json.Unmarshal([]byte(s), &sectors)
+	return sectors, clerk, nil
+}
+
+// CallNext calls the next ticket for a window by the calling rule, inside
+// one write transaction, so two windows can never call the same number.
+func (db *DB) CallNext(ctx context.Context, window int, p queue.Policy) (queue.Ticket, error) {
+	var t queue.Ticket
+	err := db.update(ctx, func(tx *tx) error {
+		sectors, clerk, err := counterSectors(ctx, tx, window)
+		if err != nil {
+			return err
+		}
+		day := beijingDay(tx.now)
+		busy, err := ticketsWhere(ctx, tx, `day = ? AND window_no = ? AND status IN ('called', 'serving')`, day, window)
+		if err != nil {
+			return err
+		}
+		if len(busy) > 0 {
+			return msg.New(queue.ErrBusy.Key, "Number", busy[0].Number)
+		}
+		waiting, err := ticketsWhere(ctx, tx, `day = ? AND status = 'waiting'`, day)
+		if err != nil {
+			return err
+		}
+		next, ok := p.Next(waiting, sectors)
+		if !ok {
+			return queue.ErrNoneWaiting
+		}
+		if t, err = p.Call(next, window, clerk, tx.now); err != nil {
+			return err
+		}
+		return saveTicket(ctx, tx, t)
+	})
+	return t, err
+}
+
+// UpdateTicket applies a counter action (重呼, 开始, 暂停, 过号, 办结, 转移) to a
+// ticket in one transaction; a ticket that ends writes its outbox event.
+func (db *DB) UpdateTicket(ctx context.Context, id string, action func(t queue.Ticket, now time.Time) (queue.Ticket, error)) (queue.Ticket, error) {
+	var t queue.Ticket
+	err := db.update(ctx, func(tx *tx) error {
+		list, err := ticketsWhere(ctx, tx, `id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return ErrTicketNotFound
+		}
+		if t, err = action(list[0], tx.now); err != nil {
+			return err
+		}
+		return saveTicket(ctx, tx, t)
+	})
+	return t, err
+}
+
+func saveTicket(ctx context.Context, tx *tx, t queue.Ticket) error {
+	doc, _ := json.Marshal(t)
+	res, err := tx.ExecContext(ctx, `UPDATE tickets SET sector = ?, status = ?, window_no = ?, doc = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ?`, t.Sector, string(t.Status), t.Window, string(doc), stamp(tx.now), t.ID, t.Version)
+	if err != nil {
+		return fmt.Errorf("save ticket: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrCaseChanged
+	}
+	if t.Status == queue.Done || t.Status == queue.NoShow {
+		_, err = tx.emit(ctx, protocol.TicketClosed, protocol.QueuePayload{Doc: doc})
+	}
+	return err
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func ticketsWhere(ctx context.Context, q querier, where string, args ...any) ([]queue.Ticket, error) {
+	rows, err := q.QueryContext(ctx, `SELECT doc, version FROM tickets WHERE `+where+` ORDER BY rowid`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read tickets: %w", err)
+	}
+	defer rows.Close()
+	var out []queue.Ticket
+	for rows.Next() {
+		var doc string
+		var t queue.Ticket
+		if err := rows.Scan(&doc, &t.Version); err != nil {
+			return nil, err
+		}
+		v := t.Version
+		if err := json.Unmarshal([]byte(doc), &t); err != nil {
+			return nil, err
+		}
+		t.Version = v
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// TicketsOn returns a day's tickets in issue order.
+func (db *DB) TicketsOn(ctx context.Context, day string) ([]queue.Ticket, error) {
+	return ticketsWhere(ctx, db.r, `day = ?`, day)
+}
+
+// TicketByID returns one ticket.
+func (db *DB) TicketByID(ctx context.Context, id string) (queue.Ticket, error) {
+	list, err := ticketsWhere(ctx, db.r, `id = ?`, id)
+	if err != nil {
+		return queue.Ticket{}, err
+	}
+	if len(list) == 0 {
+		return queue.Ticket{}, ErrTicketNotFound
+	}
+	return list[0], nil
+}
+
+// Book makes an appointment: the half-day must be bookable, have room,
+// and the person may hold only one active booking per sector and day.
+func (db *DB) Book(ctx context.Context, requestID string, b queue.Booking, s queue.Schedule, cal *workday.Calendar) (queue.Booking, error) {
+	if queue.Letter(b.Sector) == 0 {
+		return b, queue.ErrNoSector
+	}
+	err := db.update(ctx, func(tx *tx) error {
+		var doc string
+		err := tx.QueryRowContext(ctx, `SELECT doc FROM bookings WHERE request_id = ?`, requestID).Scan(&doc)
+		if err == nil {
+			return json.Unmarshal([]byte(doc), &b)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := s.CheckBookable(cal, tx.now, b.Day, b.Half); err != nil {
+			return err
+		}
+		var dup string
+		err = tx.QueryRowContext(ctx, `SELECT code FROM bookings WHERE resident_id = ? AND sector = ? AND day = ? AND status = 'active'`,
+			b.ResidentID, b.Sector, b.Day).Scan(&dup)
+		if err == nil {
+			return msg.New(queue.ErrDuplicate.Key, "Day", b.Day, "Sector", b.Sector, "Code", dup)
+		}
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bookings WHERE sector = ? AND day = ? AND half = ? AND status != 'cancelled'`,
+			b.Sector, b.Day, string(b.Half)).Scan(&taken); err != nil {
+			return err
+		}
+		if taken >= s.Capacity {
+			return msg.New(queue.ErrSlotFull.Key, "Day", b.Day, "Half", queue.HalfName(b.Half), "Sector", b.Sector)
+		}
+		var next int
+		if err := tx.QueryRowContext(ctx, `SELECT next FROM booking_seq WHERE day = ? AND sector = ?`, b.Day, b.Sector).Scan(&next); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		next = max(next, 1)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO booking_seq (day, sector, next) VALUES (?, ?, ?)
+			ON CONFLICT (day, sector) DO UPDATE SET next = excluded.next`, b.Day, b.Sector, next+1); err != nil {
+			return err
+		}
+		b.ID, b.Code, b.Status, b.Created = uuid.NewString(), queue.BookingCode(b.Day, b.Sector, next), queue.BookingActive, tx.now
+		return saveBooking(ctx, tx, b, requestID)
+	})
+	return b, err
+}
+
+// saveBooking inserts (requestID set) or updates a booking with its event.
+func saveBooking(ctx context.Context, tx *tx, b queue.Booking, requestID string) error {
+	doc, _ := json.Marshal(b)
+	var err error
+	if requestID != "" {
+		_, err = tx.ExecContext(ctx, `INSERT INTO bookings (id, request_id, code, sector, day, half, resident_id, status, doc, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, requestID, b.Code, b.Sector, b.Day, string(b.Half), b.ResidentID, string(b.Status), string(doc), stamp(tx.now))
+		var se sqlite3.Error
+		if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique && strings.Contains(err.Error(), "resident_id") {
+			return msg.New(queue.ErrDuplicate.Key, "Day", b.Day, "Sector", b.Sector, "Code", "")
+		}
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE bookings SET status = ?, doc = ? WHERE id = ?`, string(b.Status), string(doc), b.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("save booking: %w", err)
+	}
+	kind := protocol.BookingCreated
+	if b.Status == queue.BookingCancelled {
+		kind = protocol.BookingCancelled
+	}
+	if b.Status == queue.BookingUsed {
+		return nil // the ticket.issued event tells the county it was used
+	}
+	_, err = tx.emit(ctx, kind, protocol.QueuePayload{Doc: doc})
+	return err
+}
+
+func bookingByCode(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, code string) (queue.Booking, error) {
+	var b queue.Booking
+	var doc string
+	code = strings.ToUpper(strings.TrimSpace(code))
+	err := q.QueryRowContext(ctx, `SELECT doc FROM bookings WHERE code = ?`, code).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, msg.New(queue.ErrNoSuchBooking.Key, "Code", code)
+	}
+	if err != nil {
+		return b, err
+	}
+	return b, json.Unmarshal([]byte(doc), &b)
+}
+
+// BookingByCode returns a booking.
+func (db *DB) BookingByCode(ctx context.Context, code string) (queue.Booking, error) {
+	return bookingByCode(ctx, db.r, code)
+}
+
+// CancelBooking cancels an active booking; the resident ID must match.
+func (db *DB) CancelBooking(ctx context.Context, code, residentID string) (queue.Booking, error) {
+	var b queue.Booking
+	err := db.update(ctx, func(tx *tx) error {
+		var err error
+		if b, err = bookingByCode(ctx, tx, code); err != nil {
+			return err
+		}
+		if b.ResidentID != residentID {
+			return msg.New(queue.ErrNoSuchBooking.Key, "Code", code)
+		}
+		if b.Status != queue.BookingActive {
+			return msg.New(queue.ErrBookingGone.Key, "Code", b.Code, "Status", "使用或取消")
+		}
+		b.Status = queue.BookingCancelled
+		return saveBooking(ctx, tx, b, "")
+	})
+	return b, err
+}
+
+// FreeSlots lists the bookable half-days of a sector with the places left.
+func (db *DB) FreeSlots(ctx context.Context, sector string, s queue.Schedule, cal *workday.Calendar) ([]queue.Slot, error) {
+	slots, err := s.Bookable(cal, db.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	for i := range slots {
+		var taken int
+		if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM bookings WHERE sector = ? AND day = ? AND half = ? AND status != 'cancelled'`,
+			sector, slots[i].Day, string(slots[i].Half)).Scan(&taken); err != nil {
+			return nil, err
+		}
+		slots[i].Sector, slots[i].Free = sector, max(s.Capacity-taken, 0)
+	}
+	return slots, nil
+}
