@@ -279,4 +279,3 @@ func Listen(ctx context.Context, addr string, svc Service, key string) error {
 	}
 	return err
 }
-

@@ -21,7 +21,7 @@ func ticket(id, sector string, issued time.Duration, prio string) Ticket {
 func TestNextFollowsTheRule(t *testing.T) {
 	p := DefaultPolicy
 	a := ticket("a", "商事登记", 0, "")
-	b := ticket("bb", "商事登记", 10*time.Minute, PriorityGreen)   // effective −20 min: before a
+	b := ticket("bb", "商事登记", 10*time.Minute, PriorityGreen)    // effective −20 min: before a
 	c := ticket("ccc", "商事登记", 45*time.Minute, PriorityBooking) // effective +15 min: after a
 	d := ticket("dddd", "不动产登记", -5*time.Minute, "")
 	tests := []struct {
@@ -131,7 +131,7 @@ func simulateDay(t *testing.T, seed uint64) {
 		case x < 15:
 			prio = PriorityGreen
 		}
-		at := day0.Add(time.Duration(r.IntN(int(7*time.Hour+30*time.Minute) / int(time.Second))) * time.Second)
+		at := day0.Add(time.Duration(r.IntN(int(7*time.Hour+30*time.Minute)/int(time.Second))) * time.Second)
 		arrivals = append(arrivals, arrival{at, Ticket{ID: fmt.Sprint(i), Number: Number(sec, i+1), Sector: sec, Issued: at, Priority: prio, Status: Waiting}})
 	}
 	slices.SortFunc(arrivals, func(a, b arrival) int { return a.at.Compare(b.at) })

@@ -84,7 +84,9 @@ type MaterialRow struct {
 }
 
 // SetState chooses a state by value (for keyboards, barcode guns and tests).
-func (r *MaterialRow) SetState(s cases.MaterialState) { r.Select.SetSelected(l10n.L(cases.StateName(s))) }
+func (r *MaterialRow) SetState(s cases.MaterialState) {
+	r.Select.SetSelected(l10n.L(cases.StateName(s)))
+}
 
 func (r *MaterialRow) state() cases.MaterialState {
 	for _, s := range r.States {
