@@ -22,19 +22,27 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/blobs"
+	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/counter"
+	"github.com/yichuang/yichuang/app/hall"
 	"github.com/yichuang/yichuang/app/locale"
+	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/accounts"
+	"github.com/yichuang/yichuang/app/ui/board"
+	"github.com/yichuang/yichuang/app/ui/calling"
 	"github.com/yichuang/yichuang/app/ui/home"
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/recovery"
 	"github.com/yichuang/yichuang/app/ui/setup"
+	"github.com/yichuang/yichuang/app/ui/stats"
+	"github.com/yichuang/yichuang/app/ui/ticket"
+	"github.com/yichuang/yichuang/app/voice"
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/printing"
@@ -71,7 +79,7 @@ func main() {
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetFullScreen(*fullscreen)
 
-	k := &kiosk{app: a, win: w, dir: *dataDir, keep: *keepBackups, clock: clock.System{}}
+	k := &kiosk{app: a, win: w, dir: *dataDir, keep: *keepBackups, clock: clock.System{}, fullscreen: *fullscreen}
 	w.SetCloseIntercept(func() { k.close(); a.Quit() })
 	k.start()
 	go func() {
@@ -86,17 +94,24 @@ func main() {
 
 // kiosk holds the running kiosk's parts.
 type kiosk struct {
-	app   fyne.App
-	win   fyne.Window
-	dir   string
-	keep  int
-	clock clock.Clock
+	app        fyne.App
+	win        fyne.Window
+	dir        string
+	keep       int
+	clock      clock.Clock
+	fullscreen bool
 
 	db     *store.DB
 	home   *home.Screen
 	cancel context.CancelFunc
 	// clerk is who is signed in at the counter; zero when nobody is.
 	clerk clerks.Account
+
+	// queue is the hall's queue for this machine's role; stopQueue ends a
+	// hub's LAN service when the configuration changes.
+	queue     hall.Service
+	stopQueue context.CancelFunc
+	speaker   *voice.Speaker
 }
 
 func (k *kiosk) dbPath() string { return filepath.Join(k.dir, "yichuang.db") }
@@ -137,8 +152,12 @@ func (k *kiosk) next() {
 		return
 	}
 	if !ok {
-		k.win.SetContent(setup.New(ctx, k.db, cfg, func(servicepoint.Kiosk) { k.next() }).Content())
+		k.win.SetContent(setup.New(ctx, k.db, cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next() }).Content())
 		return
+	}
+	if k.queue == nil {
+		qctx, cancel := context.WithCancel(context.Background())
+		k.queue, k.stopQueue = k.startQueue(qctx, cfg), cancel
 	}
 	if has, err := k.db.HasSupervisor(ctx); err == nil && !has {
 		k.win.SetContent(accounts.NewFirstSupervisor(ctx, k.db, func(a clerks.Account) {
@@ -184,16 +203,88 @@ func (k *kiosk) showCounter() {
 		k.showFatal(l10n.Error(err))
 		return
 	}
+	sectors := k.clerk.Sectors
+	if len(sectors) == 0 {
+		sectors = catalog.Sectors // no sectors recorded: a 全科 clerk serves all
+	}
 	nav := intake.Nav{
 		Home:   k.showHome,
 		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
 		People: func() { k.showPeople() },
+		Stats:  func() { k.win.SetContent(stats.New(ctx, k.queue, k.showCounter).Content()) },
 		Settings: func() {
 			cfg, _, _ := k.db.Kiosk(ctx)
-			k.win.SetContent(setup.New(ctx, k.db, cfg, func(servicepoint.Kiosk) { k.showCounter() }).Content())
+			k.win.SetContent(setup.New(ctx, k.db, cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next(); k.showCounter() }).Content())
 		},
 	}
+	if k.clerk.Window > 0 && k.queue != nil {
+		counter := queue.Counter{Window: k.clerk.Window, ClerkID: k.clerk.ID, ClerkName: k.clerk.Name, Sectors: sectors}
+		nav.Calling = func(start func(string)) fyne.CanvasObject {
+			return calling.New(k.panelCtx(), k.queue, counter, start).Content()
+		}
+	}
 	k.win.SetContent(intake.NewWorkspace(ctx, svc, k.clerk, k.clock.Now, k.win, nav).Content())
+}
+
+// restartQueue drops the queue so the next screen starts it afresh for a
+// changed configuration (role, hub address, key).
+func (k *kiosk) restartQueue() {
+	if k.stopQueue != nil {
+		k.stopQueue()
+	}
+	k.queue, k.stopQueue = nil, nil
+}
+
+// panelCtx is the lifetime of the screen on show: it ends when another
+// screen replaces it, which stops that screen's event streams.
+func (k *kiosk) panelCtx() context.Context {
+	if k.cancel != nil {
+		k.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	k.cancel = cancel
+	return ctx
+}
+
+// showSelfService opens the self-service terminal: take a number or book.
+func (k *kiosk) showSelfService() {
+	ctx := k.panelCtx()
+	cfg, _, _ := k.db.Kiosk(ctx)
+	svc := &ticketService{Service: k.queue, db: k.db, printer: printing.System{Queue: cfg.PrinterQueue}, dir: filepath.Join(k.dir, "prints"), point: cfg.Point.Name}
+	take := widget.NewButtonWithIcon(l10n.L("取号 / 预约签到"), theme.ContentAddIcon(), func() {
+		k.win.SetContent(ticket.New(ctx, svc, k.clock.Now, k.showSelfService).Content())
+	})
+	book := widget.NewButtonWithIcon(l10n.L("预约办事"), theme.CalendarIcon(), func() {
+		k.win.SetContent(ticket.NewBooker(ctx, svc, k.clock.Now, k.showSelfService).Content())
+	})
+	for _, b := range []*widget.Button{take, book} {
+		b.Importance = widget.HighImportance
+	}
+	title := widget.NewLabel(l10n.L("自助服务"))
+	title.SizeName = theme.SizeNameHeadingText
+	k.win.SetContent(container.NewPadded(container.NewBorder(container.NewHBox(widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), k.showHome), title), nil, nil, nil,
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(360, 160), take, book)))))
+}
+
+// showBoard turns this screen into the hall display; Esc leaves it.
+func (k *kiosk) showBoard() {
+	ctx := k.panelCtx()
+	cfg, _, _ := k.db.Kiosk(ctx)
+	if k.speaker == nil {
+		k.speaker = voice.New()
+	}
+	b := board.New(ctx, k.queue, cfg.Point.Name, k.clock.Now, func(number string, window int) {
+		k.speaker.Say(voice.CallText(number, window))
+	})
+	k.win.SetContent(b.Content())
+	k.win.SetFullScreen(true)
+	k.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyEscape {
+			k.win.Canvas().SetOnTypedKey(nil)
+			k.win.SetFullScreen(k.fullscreen)
+			k.showHome()
+		}
+	})
 }
 
 func (k *kiosk) showPeople() {
@@ -211,10 +302,12 @@ func (k *kiosk) showHome() {
 	k.cancel = cancel
 	// Modes whose issue has not landed are shown, disabled, as 建设中.
 	modes := []home.Mode{
-		{Title: l10n.L("自助服务"), Subtitle: l10n.L("办事指南、预约取号、进度查询，24小时可用"), Icon: theme.AccountIcon()},
+		{Title: l10n.L("自助服务"), Subtitle: l10n.L("取号、预约签到、预约办事；办事指南与进度查询建设中"), Icon: theme.AccountIcon(),
+			Ready: k.queue != nil, Open: k.showSelfService},
 		{Title: l10n.L("窗口受理"), Subtitle: l10n.L("无差别全科受理：一表申报、材料核验、打印回执"), Icon: theme.DocumentCreateIcon(),
 			Ready: true, Open: k.showCounter},
-		{Title: l10n.L("大厅显示屏"), Subtitle: l10n.L("叫号与等候信息，可放在第二块屏幕上"), Icon: theme.ComputerIcon()},
+		{Title: l10n.L("大厅显示屏"), Subtitle: l10n.L("叫号与等候信息、语音播报；按 Esc 返回"), Icon: theme.ComputerIcon(),
+			Ready: k.queue != nil, Open: k.showBoard},
 		{Title: l10n.L("村代办"), Subtitle: l10n.L("代办员为村民申报、送达办理结果"), Icon: theme.HomeIcon()},
 	}
 	k.home = home.New(statusSource{k.db}, k.clock.Now, modes, func(code string) {

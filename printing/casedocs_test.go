@@ -81,6 +81,10 @@ func restaurantCase(t testing.TB, cat *catalog.Catalog) cases.Case {
 	}
 }
 
+func writeTestdata(name string, b []byte) error {
+	return os.WriteFile(filepath.Join("testdata", name), b, 0o644)
+}
+
 func need(t testing.TB, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {

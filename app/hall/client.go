@@ -21,7 +21,7 @@ import (
 )
 
 // ErrHubDown means the hall hub cannot be reached.
-var ErrHubDown = msg.New("连接不上大厅叫号主机，请检查网线或联系管理员；受理业务不受影响，可继续办理")
+var ErrHubDown = queue.ErrHubDown
 
 // Client is the queue on the hall hub, seen over the LAN.
 type Client struct {

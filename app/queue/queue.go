@@ -160,6 +160,8 @@ var (
 	ErrBusy        = msg.New("本窗口正在办理{{.Number}}，请先办结、暂停或过号")
 	ErrNoneWaiting = msg.New("您办理的板块暂无等候")
 	ErrSameSector  = msg.New("转移的业务类别与当前相同")
+	// ErrHubDown: the hall hub cannot be reached over the LAN.
+	ErrHubDown = msg.New("连接不上大厅叫号主机，请检查网线或联系管理员；受理业务不受影响，可继续办理")
 )
 
 // Number formats a ticket number: sector letter and three digits, A001.

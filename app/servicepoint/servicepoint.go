@@ -6,6 +6,7 @@
 package servicepoint
 
 import (
+	"net"
 	"strings"
 	"unicode/utf8"
 
@@ -82,12 +83,27 @@ type Kiosk struct {
 	Device       int    // 1–35
 	PrinterQueue string // CUPS/Windows printer name; empty: the system default
 	Paper        string // PaperA4 or PaperRoll80
+	// QueueRole says where the hall's queue runs: QueueLocal (this machine
+	// alone, a village station), QueueHub (this machine is the hall hub and
+	// serves the others) or QueueClient (the queue is on HubAddr).
+	QueueRole string
+	HubAddr   string // host:port of the hub, for QueueClient
+	HallKey   string // shared by the hub and its terminals
 }
+
+// Queue roles.
+const (
+	QueueLocal  = "local"
+	QueueHub    = "hub"
+	QueueClient = "client"
+)
 
 // Kiosk messages.
 var (
 	ErrDevice = msg.New("本机编号应为1到35，同一大厅的每台机器编号不同")
 	ErrPaper  = msg.New("请选择纸张：A4 或 80毫米热敏卷纸")
+	ErrKey    = msg.New("大厅密钥至少12位，主机和各终端填写相同的密钥")
+	ErrHub    = msg.New("请填写大厅主机地址，如 192.168.1.10:8730")
 )
 
 // Normalize checks the configuration.
@@ -106,6 +122,24 @@ func (k Kiosk) Normalize() (Kiosk, error) {
 	}
 	if k.Paper != PaperA4 && k.Paper != PaperRoll80 {
 		return k, ErrPaper
+	}
+	k.HubAddr, k.HallKey = strings.TrimSpace(k.HubAddr), strings.TrimSpace(k.HallKey)
+	switch k.QueueRole {
+	case "", QueueLocal:
+		k.QueueRole, k.HubAddr = QueueLocal, ""
+	case QueueHub, QueueClient:
+		if utf8.RuneCountInString(k.HallKey) < 12 {
+			return k, ErrKey
+		}
+		if k.QueueRole == QueueClient {
+			if host, port, err := net.SplitHostPort(k.HubAddr); err != nil || host == "" || port == "" {
+				return k, ErrHub
+			}
+		} else {
+			k.HubAddr = ""
+		}
+	default:
+		return k, ErrHub
 	}
 	return k, nil
 }

@@ -51,8 +51,11 @@ func saveServicePoint(ctx context.Context, t *tx, sp servicepoint.ServicePoint, 
 
 // Settings keys of the kiosk configuration.
 const (
-	settingPrinter = "printer.queue"
-	settingPaper   = "printer.paper"
+	settingPrinter   = "printer.queue"
+	settingPaper     = "printer.paper"
+	settingQueueRole = "queue.role"
+	settingHub       = "queue.hub"
+	settingHallKey   = "queue.key"
 )
 
 // ConfigureKiosk saves the hall, this kiosk's number and its printer in one
@@ -66,7 +69,8 @@ func (db *DB) ConfigureKiosk(ctx context.Context, k servicepoint.Kiosk) (service
 		if err := saveServicePoint(ctx, t, k.Point, k.Device); err != nil {
 			return err
 		}
-		for key, v := range map[string]string{settingDevice: strconv.Itoa(k.Device), settingPrinter: k.PrinterQueue, settingPaper: k.Paper} {
+		for key, v := range map[string]string{settingDevice: strconv.Itoa(k.Device), settingPrinter: k.PrinterQueue, settingPaper: k.Paper,
+			settingQueueRole: k.QueueRole, settingHub: k.HubAddr, settingHallKey: k.HallKey} {
 			if _, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, v); err != nil {
 				return fmt.Errorf("save setting %s: %w", key, err)
@@ -96,6 +100,14 @@ func (db *DB) Kiosk(ctx context.Context) (k servicepoint.Kiosk, ok bool, err err
 	}
 	if k.Paper == "" {
 		k.Paper = servicepoint.PaperA4
+	}
+	for key, dst := range map[string]*string{settingQueueRole: &k.QueueRole, settingHub: &k.HubAddr, settingHallKey: &k.HallKey} {
+		if *dst, _, err = db.Setting(ctx, key); err != nil {
+			return k, false, err
+		}
+	}
+	if k.QueueRole == "" {
+		k.QueueRole = servicepoint.QueueLocal
 	}
 	return k, k.Device > 0, nil
 }

@@ -110,6 +110,14 @@ func New(ctx context.Context, svc Service, actor clerks.Account, now func() time
 // Content returns the screen's root object.
 func (s *Screen) Content() fyne.CanvasObject { return s.content }
 
+// Prefill puts a resident ID taken with the ticket into the applicant step,
+// so the citizen is not asked again.
+func (s *Screen) Prefill(residentID string) {
+	if residentID != "" {
+		s.ApplicantID.SetText(residentID)
+	}
+}
+
 // reset starts a new errand.
 func (s *Screen) reset() {
 	s.bundle, s.matters, s.attachments, s.Result = "", nil, nil, nil

@@ -17,8 +17,11 @@ import (
 // Nav is where the workspace's own buttons lead.
 type Nav struct {
 	Home, Logout func()
-	// People and Settings are shown to supervisors only; nil hides them.
-	People, Settings func()
+	// People, Settings and Stats are shown to supervisors only; nil hides them.
+	People, Settings, Stats func()
+	// Calling builds the counter's calling panel, given a function that
+	// starts intake for a resident ID; nil when the hall has no queue.
+	Calling func(startIntake func(residentID string)) fyne.CanvasObject
 }
 
 // Workspace is the counter mode: a bar with the signed-in clerk and the
@@ -52,13 +55,24 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 		if nav.People != nil {
 			bar.Add(widget.NewButtonWithIcon(l10n.L("人员管理"), theme.AccountIcon(), nav.People))
 		}
+		if nav.Stats != nil {
+			bar.Add(widget.NewButtonWithIcon(l10n.L("统计"), theme.InfoIcon(), nav.Stats))
+		}
 		if nav.Settings != nil {
 			bar.Add(widget.NewButtonWithIcon(l10n.L("设置"), theme.SettingsIcon(), nav.Settings))
 		}
 	}
 	bar.Add(widget.NewButtonWithIcon(l10n.L("退出登录"), theme.LogoutIcon(), nav.Logout))
 	bar.Add(widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), nav.Home))
-	w.content = container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, w.body)
+	top := container.NewVBox(bar, widget.NewSeparator())
+	if nav.Calling != nil {
+		top.Add(nav.Calling(func(residentID string) {
+			w.NewCase.OnTapped()
+			w.Intake.Prefill(residentID)
+		}))
+		top.Add(widget.NewSeparator())
+	}
+	w.content = container.NewBorder(top, nil, nil, nil, w.body)
 	w.NewCase.OnTapped()
 	return w
 }

@@ -14,8 +14,10 @@ import (
 	"testing"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -72,6 +74,15 @@ func sourceStrings(t *testing.T) map[string]string {
 	}
 	for _, st := range []cases.MaterialState{cases.Original, cases.Copy, cases.Shared, cases.Committed, cases.Deferred, cases.NotApplicable} {
 		found[cases.StateName(st)] = "cases.StateName"
+	}
+	for _, sec := range catalog.Sectors {
+		found[sec] = "catalog.Sectors"
+	}
+	for _, h := range []queue.Half{queue.AM, queue.PM} {
+		found[queue.HalfName(h)] = "queue.HalfName"
+	}
+	for _, st := range []queue.Status{queue.Waiting, queue.Called, queue.Serving, queue.Parked, queue.Done, queue.NoShow} {
+		found[queue.StatusName(st)] = "queue.StatusName"
 	}
 	for _, r := range []clerks.Role{clerks.Clerk, clerks.Supervisor, clerks.Agent} {
 		found[clerks.RoleName(r)] = "clerks.RoleName"

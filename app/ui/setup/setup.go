@@ -33,6 +33,9 @@ type Screen struct {
 	Device  *widget.Entry
 	Printer *widget.Entry
 	Paper   *widget.RadioGroup
+	Queue   *widget.RadioGroup
+	Hub     *widget.Entry
+	HallKey *widget.Entry
 	Submit  *widget.Button
 	Message *widget.Label
 
@@ -97,6 +100,42 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		}
 		return servicepoint.PaperA4
 	}
+	local, hub, client := l10n.L("本机单独使用"), l10n.L("本机为大厅主机"), l10n.L("连接大厅主机")
+	s.Hub = widget.NewEntry()
+	s.Hub.SetPlaceHolder("192.168.1.10:8730")
+	s.HallKey = widget.NewPasswordEntry()
+	s.HallKey.SetPlaceHolder(l10n.L("主机和各终端相同，至少12位"))
+	s.Queue = widget.NewRadioGroup([]string{local, hub, client}, func(v string) {
+		if v == client {
+			s.Hub.Enable()
+		} else {
+			s.Hub.Disable()
+		}
+		if v == local {
+			s.HallKey.Disable()
+		} else {
+			s.HallKey.Enable()
+		}
+	})
+	s.Queue.Horizontal = true
+	s.Queue.SetSelected(local)
+	roleOf := func() string {
+		switch s.Queue.Selected {
+		case hub:
+			return servicepoint.QueueHub
+		case client:
+			return servicepoint.QueueClient
+		}
+		return servicepoint.QueueLocal
+	}
+	switch current.QueueRole {
+	case servicepoint.QueueHub:
+		s.Queue.SetSelected(hub)
+	case servicepoint.QueueClient:
+		s.Queue.SetSelected(client)
+	}
+	s.Hub.SetText(current.HubAddr)
+	s.HallKey.SetText(current.HallKey)
 	if current.Point.Code != "" {
 		s.Code.SetText(current.Point.Code)
 		s.Name.SetText(current.Point.Name)
@@ -122,6 +161,9 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		&widget.FormItem{Text: l10n.L("本机编号"), Widget: s.Device, HintText: l10n.L("1–35，同一大厅的每台机器不同；是查询码的一部分")},
 		&widget.FormItem{Text: l10n.L("打印机"), Widget: s.Printer},
 		&widget.FormItem{Text: l10n.L("纸张"), Widget: s.Paper},
+		&widget.FormItem{Text: l10n.L("叫号"), Widget: s.Queue, HintText: l10n.L("村便民服务站一台电脑选“本机单独使用”；大厅有多台终端时，一台为主机，其余连接它")},
+		&widget.FormItem{Text: l10n.L("主机地址"), Widget: s.Hub},
+		&widget.FormItem{Text: l10n.L("大厅密钥"), Widget: s.HallKey},
 	)
 	s.Submit = widget.NewButtonWithIcon(l10n.L("保存并开始使用"), theme.ConfirmIcon(), func() {
 		s.Message.SetText("")
@@ -132,6 +174,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		k, err := c.ConfigureKiosk(ctx, servicepoint.Kiosk{
 			Point:  servicepoint.ServicePoint{Code: s.Code.Text, Name: s.Name.Text, Level: levelOf()},
 			Device: atoi(s.Device.Text), PrinterQueue: s.Printer.Text, Paper: paperOf(),
+			QueueRole: roleOf(), HubAddr: s.Hub.Text, HallKey: s.HallKey.Text,
 		})
 		switch {
 		case errors.Is(err, servicepoint.ErrNameEmpty), errors.Is(err, servicepoint.ErrNameLong):
@@ -150,7 +193,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 	intro := widget.NewLabel(l10n.L("本机受理的每一件事都会记在这个服务点名下，并同步到所属县中心（区划代码前6位）。设置后可由管理员修改。"))
 	intro.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(title, intro, form, s.Message, container.NewHBox(s.Submit))
-	s.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(760, 700), container.NewPadded(box)))
+	s.content = container.NewVScroll(container.NewCenter(container.NewGridWrap(fyne.NewSize(860, 860), container.NewPadded(box))))
 	return s
 }
 

@@ -66,7 +66,7 @@ func TestSetupValidatesAsTypedAndSaves(t *testing.T) {
 		t.Fatalf("not saved; message %q", s.Message.Text)
 	}
 	want := servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101201", Name: "洪桥村便民服务站", Level: catalog.Village},
-		Device: 2, PrinterQueue: "Counter2", Paper: servicepoint.PaperRoll80}
+		Device: 2, PrinterQueue: "Counter2", Paper: servicepoint.PaperRoll80, QueueRole: servicepoint.QueueLocal}
 	if *done != want {
 		t.Errorf("saved %+v, want %+v", *done, want)
 	}
@@ -98,5 +98,31 @@ func TestSetupIsPrefilled(t *testing.T) {
 	s := New(context.Background(), &fakeConfigurer{}, cur, func(servicepoint.Kiosk) {})
 	if s.Code.Text != cur.Point.Code || s.Name.Text != cur.Point.Name || s.Device.Text != "4" || s.Printer.Text != "HP" || s.Paper.Selected != "80毫米热敏卷纸" {
 		t.Errorf("prefilled: %q %q %q %q %q", s.Code.Text, s.Name.Text, s.Device.Text, s.Printer.Text, s.Paper.Selected)
+	}
+}
+
+func TestSetupQueueRoles(t *testing.T) {
+	test.NewTempApp(t)
+	c := &fakeConfigurer{}
+	var done *servicepoint.Kiosk
+	s := New(context.Background(), c, servicepoint.Kiosk{}, func(k servicepoint.Kiosk) { done = &k })
+	test.NewTempWindow(t, s.Content())
+	test.Type(s.Code, "330522101000")
+	test.Type(s.Name, "洪桥镇便民服务中心")
+	s.Queue.SetSelected("连接大厅主机")
+	test.Type(s.HallKey, "short")
+	test.Tap(s.Submit)
+	if done != nil || s.Message.Text != servicepoint.ErrKey.Key {
+		t.Fatalf("short key: %q", s.Message.Text)
+	}
+	s.HallKey.SetText("hongqiao-hall-2026")
+	test.Tap(s.Submit)
+	if done != nil || s.Message.Text != servicepoint.ErrHub.Key {
+		t.Fatalf("no hub address: %q", s.Message.Text)
+	}
+	test.Type(s.Hub, "192.168.1.10:8730")
+	test.Tap(s.Submit)
+	if done == nil || done.QueueRole != servicepoint.QueueClient || done.HubAddr != "192.168.1.10:8730" {
+		t.Fatalf("client config: %+v (%q)", done, s.Message.Text)
 	}
 }

@@ -1,0 +1,123 @@
+package queue
+
+import "time"
+
+// The hall's queue as a service: what terminals send and receive. Package
+// hall implements it; screens use these types without depending on HTTP or
+// SQL.
+
+// TicketRequest asks for a number. RequestID is chosen by the terminal and
+// reused on retries, so a lost answer never yields a second ticket.
+type TicketRequest struct {
+	RequestID  string `json:"request_id"`
+	Sector     string `json:"sector"`
+	ResidentID string `json:"resident_id,omitempty"`
+	// Green is the 绿色通道 (elderly, disabled), set by a staff member.
+	Green bool `json:"green,omitempty"`
+}
+
+// Slip is what the ticket prints.
+type Slip struct {
+	Ticket Ticket        `json:"ticket"`
+	Ahead  int           `json:"ahead"`
+	Wait   time.Duration `json:"wait"`
+}
+
+// BookRequest asks for an appointment.
+type BookRequest struct {
+	RequestID  string `json:"request_id"`
+	Sector     string `json:"sector"`
+	Day        string `json:"day"`
+	Half       Half   `json:"half"`
+	ResidentID string `json:"resident_id"`
+	Mobile     string `json:"mobile"`
+}
+
+// Counter is a window open for calling.
+type Counter struct {
+	Window    int      `json:"window"`
+	ClerkID   int64    `json:"clerk_id"`
+	ClerkName string   `json:"clerk_name"`
+	Sectors   []string `json:"sectors"`
+}
+
+// Action is what a counter does to its ticket.
+type Action string
+
+// Counter actions.
+const (
+	ActRecall   Action = "recall"   // 重呼
+	ActStart    Action = "start"    // 开始办理 (also resumes a parked ticket)
+	ActPark     Action = "park"     // 暂停
+	ActNoShow   Action = "noshow"   // 过号
+	ActFinish   Action = "finish"   // 办结
+	ActTransfer Action = "transfer" // 转移 to Sector
+)
+
+// ActRequest is one counter action.
+type ActRequest struct {
+	RequestID string `json:"request_id"`
+	Window    int    `json:"window"`
+	TicketID  string `json:"ticket_id"`
+	Action    Action `json:"action"`
+	Sector    string `json:"sector,omitempty"`
+}
+
+// Call is one called number on the board.
+type Call struct {
+	Number string    `json:"number"`
+	Window int       `json:"window"`
+	At     time.Time `json:"at"`
+	Calls  int       `json:"calls"`
+}
+
+// Board is what the hall display shows.
+type Board struct {
+	Calls   []Call         `json:"calls"`   // newest first
+	Waiting map[string]int `json:"waiting"` // by sector
+	Notice  string         `json:"notice"`
+}
+
+// EventKind says what changed.
+type EventKind string
+
+// Event kinds.
+const (
+	EventCalled  EventKind = "called"  // a number was called or recalled
+	EventChanged EventKind = "changed" // anything else changed the board
+	EventOffline EventKind = "offline" // the hub cannot be reached
+	EventOnline  EventKind = "online"  // the hub is back
+)
+
+// Event is one change, with the board as it now stands.
+type Event struct {
+	Kind  EventKind `json:"kind"`
+	Call  *Call     `json:"call,omitempty"`
+	Board Board     `json:"board"`
+}
+
+// SectorStats are one sector's figures for today.
+type SectorStats struct {
+	Sector     string        `json:"sector"`
+	Issued     int           `json:"issued"`
+	Served     int           `json:"served"`
+	NoShows    int           `json:"no_shows"`
+	Waiting    int           `json:"waiting"`
+	AvgWait    time.Duration `json:"avg_wait"`
+	AvgService time.Duration `json:"avg_service"`
+}
+
+// ClerkStats are one clerk's figures for today.
+type ClerkStats struct {
+	ClerkID    int64         `json:"clerk_id"`
+	Name       string        `json:"name"`
+	Served     int           `json:"served"`
+	AvgService time.Duration `json:"avg_service"`
+}
+
+// Stats are today's queue figures.
+type Stats struct {
+	Day     string        `json:"day"`
+	Sectors []SectorStats `json:"sectors"`
+	Clerks  []ClerkStats  `json:"clerks"`
+}

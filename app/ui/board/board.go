@@ -1,0 +1,156 @@
+// Package board provides the hall display (大厅显示屏): the numbers being
+// called and their windows in type readable across the hall, how many wait
+// per sector, a scrolling notice, and a spoken announcement of each call.
+package board
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/ui/kiosktheme"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// Service is what the display needs.
+type Service interface {
+	Subscribe(ctx context.Context) (<-chan queue.Event, error)
+}
+
+// Rows is how many calls the board lists.
+const Rows = 6
+
+// Screen is the display.
+type Screen struct {
+	Numbers, Windows []*canvas.Text
+	Waiting          map[string]*canvas.Text
+	Notice           *canvas.Text
+	Clock            *canvas.Text
+	Banner           *canvas.Text
+
+	say      func(number string, window int)
+	notice   []rune
+	lastCall string
+	content  fyne.CanvasObject
+}
+
+func big(text string, size float32, c fyne.ThemeColorName) *canvas.Text {
+	t := canvas.NewText(text, theme.Color(c))
+	t.TextSize = size
+	return t
+}
+
+// New builds the display and follows the queue until ctx ends. say is
+// called for each new call (nil: silent).
+func New(ctx context.Context, svc Service, hall string, now func() time.Time, say func(number string, window int)) *Screen {
+	s := &Screen{Waiting: map[string]*canvas.Text{}, say: say}
+	bg := canvas.NewRectangle(kiosktheme.Primary)
+	title := big(hall, 40, theme.ColorNameForeground)
+	title.Color = theme.Color(theme.ColorNameBackground)
+	s.Clock = big("", 34, theme.ColorNameForeground)
+	s.Clock.Color = title.Color
+	s.Banner = big("", 28, theme.ColorNameError)
+	head := container.NewStack(bg, container.NewPadded(container.NewBorder(nil, nil, title, s.Clock)))
+
+	rows := container.NewVBox()
+	hdrN, hdrW := big(l10n.L("号码"), 34, theme.ColorNamePlaceHolder), big(l10n.L("请到"), 34, theme.ColorNamePlaceHolder)
+	rows.Add(container.NewGridWithColumns(2, hdrN, hdrW))
+	for i := 0; i < Rows; i++ {
+		n, w := big("", 72, theme.ColorNameForeground), big("", 72, theme.ColorNameForeground)
+		if i == 0 {
+			n.Color, w.Color = kiosktheme.Primary, kiosktheme.Primary
+		}
+		s.Numbers, s.Windows = append(s.Numbers, n), append(s.Windows, w)
+		rows.Add(container.NewGridWithColumns(2, n, w))
+	}
+	side := container.NewVBox(big(l10n.L("等候人数"), 34, theme.ColorNamePlaceHolder))
+	for _, sec := range catalog.Sectors {
+		t := big("0", 34, theme.ColorNameForeground)
+		s.Waiting[sec] = t
+		side.Add(container.NewBorder(nil, nil, big(fmt.Sprintf("%c %s", queue.Letter(sec), l10n.L(sec)), 30, theme.ColorNameForeground), t))
+	}
+	s.Notice = big("", 32, theme.ColorNameForeground)
+	body := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(420, 560), side), container.NewPadded(rows))
+	s.content = container.NewBorder(container.NewVBox(head, s.Banner), container.NewPadded(s.Notice), nil, nil, body)
+
+	tick := func() {
+		s.Clock.Text = now().Format("15:04")
+		s.Clock.Refresh()
+		if len(s.notice) > 1 { // scroll the notice one character
+			s.notice = append(s.notice[1:], s.notice[0])
+			s.Notice.Text = string(s.notice)
+			s.Notice.Refresh()
+		}
+	}
+	tick()
+	go func() {
+		t := time.NewTicker(400 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fyne.Do(tick)
+			}
+		}
+	}()
+	if ch, err := svc.Subscribe(ctx); err == nil {
+		go func() {
+			for ev := range ch {
+				ev := ev
+				fyne.Do(func() { s.Apply(ev) })
+			}
+		}()
+	}
+	return s
+}
+
+// Content returns the screen's root object.
+func (s *Screen) Content() fyne.CanvasObject { return s.content }
+
+// Apply shows an event; a new call is also announced.
+func (s *Screen) Apply(ev queue.Event) {
+	switch ev.Kind {
+	case queue.EventOffline:
+		s.Banner.Text = l10n.L("叫号主机连接中断，请以窗口工作人员指引为准")
+		s.Banner.Refresh()
+		return
+	case queue.EventOnline:
+		s.Banner.Text = ""
+		s.Banner.Refresh()
+	}
+	for i := 0; i < Rows; i++ {
+		n, w := "", ""
+		if i < len(ev.Board.Calls) {
+			c := ev.Board.Calls[i]
+			n, w = c.Number, l10n.L("{{.N}}号窗口", map[string]any{"N": c.Window})
+		}
+		s.Numbers[i].Text, s.Windows[i].Text = n, w
+		s.Numbers[i].Refresh()
+		s.Windows[i].Refresh()
+	}
+	for sec, t := range s.Waiting {
+		t.Text = fmt.Sprint(ev.Board.Waiting[sec])
+		t.Refresh()
+	}
+	if ev.Board.Notice != "" && string(s.notice) != ev.Board.Notice {
+		s.notice = []rune(ev.Board.Notice + "　　　　")
+		s.Notice.Text = string(s.notice)
+		s.Notice.Refresh()
+	}
+	if ev.Kind == queue.EventCalled && ev.Call != nil && s.say != nil {
+		key := fmt.Sprintf("%s@%d#%d", ev.Call.Number, ev.Call.Window, ev.Call.Calls)
+		if key != s.lastCall {
+			s.lastCall = key
+			s.say(ev.Call.Number, ev.Call.Window)
+		}
+	}
+}

@@ -1,0 +1,253 @@
+// Package calling provides the counter's calling panel (叫号): open the
+// window for the sectors its clerk masters, call the next number, recall,
+// start, park, mark no-show, transfer, finish, and start intake with the
+// ticket's applicant. When the hall hub cannot be reached it says so in a
+// banner; the counter's intake keeps working.
+package calling
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/reqid"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// Service is what the panel needs from the hall's queue.
+type Service interface {
+	OpenCounter(ctx context.Context, c queue.Counter) error
+	CloseCounter(ctx context.Context, window int) error
+	CallNext(ctx context.Context, requestID string, window int) (queue.Ticket, error)
+	Act(ctx context.Context, req queue.ActRequest) (queue.Ticket, error)
+	Subscribe(ctx context.Context) (<-chan queue.Event, error)
+}
+
+// Panel is the calling bar of a counter.
+type Panel struct {
+	ctx     context.Context
+	svc     Service
+	counter queue.Counter
+	intake  func(residentID string)
+
+	Open, Call, Recall, Start, Park, NoShow, Finish, Intake, Transfer *widget.Button
+	TransferTo                                                        *widget.Select
+	Current, Waiting, Banner                                          *widget.Label
+
+	mu      sync.Mutex
+	ticket  *queue.Ticket
+	opened  bool
+	pending string // request id of a call whose answer was lost
+	content fyne.CanvasObject
+}
+
+// New builds the panel for a counter; intake opens counter intake with a
+// resident ID (empty when the ticket has none).
+func New(ctx context.Context, svc Service, counter queue.Counter, intake func(residentID string)) *Panel {
+	p := &Panel{ctx: ctx, svc: svc, counter: counter, intake: intake}
+	p.Current = widget.NewLabel(l10n.L("未开启叫号"))
+	p.Waiting = widget.NewLabel("")
+	p.Banner = widget.NewLabel("")
+	p.Banner.Importance = widget.DangerImportance
+	p.Banner.Wrapping = fyne.TextWrapWord
+	p.Banner.Hide()
+	p.Open = widget.NewButton(l10n.L("开启叫号"), p.toggle)
+	p.Call = widget.NewButton(l10n.L("叫号"), p.call)
+	p.Call.Importance = widget.HighImportance
+	act := func(a queue.Action) func() { return func() { p.act(a, "") } }
+	p.Recall = widget.NewButton(l10n.L("重呼"), act(queue.ActRecall))
+	p.Start = widget.NewButton(l10n.L("开始办理"), act(queue.ActStart))
+	p.Park = widget.NewButton(l10n.L("暂停"), act(queue.ActPark))
+	p.NoShow = widget.NewButton(l10n.L("过号"), act(queue.ActNoShow))
+	p.Finish = widget.NewButton(l10n.L("办结"), act(queue.ActFinish))
+	var names []string
+	for _, s := range catalog.Sectors {
+		names = append(names, l10n.L(s))
+	}
+	p.TransferTo = widget.NewSelect(names, nil)
+	p.TransferTo.PlaceHolder = l10n.L("转到板块")
+	p.Transfer = widget.NewButton(l10n.L("转移"), func() {
+		for _, s := range catalog.Sectors {
+			if l10n.L(s) == p.TransferTo.Selected {
+				p.act(queue.ActTransfer, s)
+			}
+		}
+	})
+	p.Intake = widget.NewButton(l10n.L("受理此号"), func() {
+		if t := p.current(); t != nil && p.intake != nil {
+			p.intake(t.ResidentID)
+		}
+	})
+	p.content = container.NewVBox(
+		container.NewHBox(p.Open, p.Call, p.Recall, p.Start, p.Park, p.NoShow, p.Finish,
+			container.NewGridWrap(fyne.NewSize(150, p.TransferTo.MinSize().Height), p.TransferTo), p.Transfer, p.Intake),
+		container.NewHBox(p.Current, p.Waiting), p.Banner)
+	p.refresh()
+	p.follow()
+	return p
+}
+
+// Content returns the panel's root object.
+func (p *Panel) Content() fyne.CanvasObject { return p.content }
+
+func (p *Panel) current() *queue.Ticket {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ticket
+}
+
+// follow keeps the waiting count and the hub banner current.
+func (p *Panel) follow() {
+	ch, err := p.svc.Subscribe(p.ctx)
+	if err != nil {
+		return
+	}
+	go func() {
+		for ev := range ch {
+			ev := ev
+			fyne.Do(func() { p.apply(ev) })
+		}
+	}()
+}
+
+func (p *Panel) apply(ev queue.Event) {
+	switch ev.Kind {
+	case queue.EventOffline:
+		p.showBanner(queue.ErrHubDown)
+		return
+	case queue.EventOnline:
+		p.Banner.Hide()
+	}
+	n := 0
+	for _, s := range p.counter.Sectors {
+		n += ev.Board.Waiting[s]
+	}
+	p.Waiting.SetText(l10n.L("本窗口板块等候 {{.N}} 人", map[string]any{"N": n}))
+}
+
+func (p *Panel) showBanner(err error) {
+	p.Banner.SetText(l10n.Error(err))
+	p.Banner.Show()
+}
+
+// fail shows an error: a lost hub goes to the banner, a refusal beside the
+// ticket.
+func (p *Panel) fail(err error) {
+	if errors.Is(err, queue.ErrHubDown) {
+		p.showBanner(err)
+		return
+	}
+	p.Banner.Hide()
+	p.Current.SetText(l10n.Error(err))
+}
+
+func (p *Panel) toggle() {
+	var err error
+	if p.opened {
+		err = p.svc.CloseCounter(p.ctx, p.counter.Window)
+	} else {
+		err = p.svc.OpenCounter(p.ctx, p.counter)
+	}
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	p.Banner.Hide()
+	p.opened = !p.opened
+	p.refresh()
+}
+
+func (p *Panel) call() {
+	if p.pending == "" {
+		p.pending = reqid.New()
+	}
+	t, err := p.svc.CallNext(p.ctx, p.pending, p.counter.Window)
+	if err != nil {
+		if !errors.Is(err, queue.ErrHubDown) {
+			p.pending = ""
+		}
+		p.fail(err)
+		return
+	}
+	p.pending = ""
+	p.Banner.Hide()
+	p.set(&t)
+}
+
+func (p *Panel) act(a queue.Action, sector string) {
+	t := p.current()
+	if t == nil {
+		return
+	}
+	got, err := p.svc.Act(p.ctx, queue.ActRequest{RequestID: reqid.New(), Window: p.counter.Window, TicketID: t.ID, Action: a, Sector: sector})
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	p.Banner.Hide()
+	switch got.Status {
+	case queue.Done, queue.NoShow, queue.Waiting: // finished, absent or transferred away
+		p.set(nil)
+		p.Current.SetText(l10n.L("{{.Number}}：{{.Status}}", map[string]any{"Number": got.Number, "Status": l10n.L(queue.StatusName(got.Status))}))
+	default:
+		p.set(&got)
+	}
+}
+
+func (p *Panel) set(t *queue.Ticket) {
+	p.mu.Lock()
+	p.ticket = t
+	p.mu.Unlock()
+	if t != nil {
+		text := l10n.L("当前：{{.Number}}（{{.Sector}}）{{.Status}}，已呼叫{{.Calls}}次", map[string]any{
+			"Number": t.Number, "Sector": l10n.L(t.Sector), "Status": l10n.L(queue.StatusName(t.Status)), "Calls": t.Calls})
+		if t.Priority != "" {
+			text += " · " + l10n.L("优先")
+		}
+		if t.ResidentID != "" {
+			text += " · " + ids.MaskResidentID(t.ResidentID)
+		}
+		p.Current.SetText(text)
+	}
+	p.refresh()
+}
+
+// refresh enables only the buttons that make sense now.
+func (p *Panel) refresh() {
+	t := p.current()
+	if p.opened {
+		p.Open.SetText(l10n.L("关闭叫号"))
+	} else {
+		p.Open.SetText(l10n.L("开启叫号"))
+		if t == nil {
+			p.Current.SetText(l10n.L("未开启叫号"))
+		}
+	}
+	enable := func(b *widget.Button, on bool) {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	st := queue.Status("")
+	if t != nil {
+		st = t.Status
+	}
+	enable(p.Call, p.opened && t == nil)
+	enable(p.Recall, st == queue.Called)
+	enable(p.Start, st == queue.Called || st == queue.Parked)
+	enable(p.Park, st == queue.Serving)
+	enable(p.NoShow, st == queue.Called)
+	enable(p.Finish, st == queue.Called || st == queue.Serving)
+	enable(p.Transfer, st == queue.Called || st == queue.Serving || st == queue.Parked)
+	enable(p.Intake, t != nil)
+}

@@ -1,0 +1,131 @@
+package ticket
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/reqid"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// Booker is the appointment screen: sector, a free half-day, resident ID
+// and mobile; the answer is a booking code and a slip.
+type Booker struct {
+	Sector     *widget.Select
+	Slot       *widget.Select
+	ResidentID *widget.Entry
+	Mobile     *widget.Entry
+	Submit     *widget.Button
+	Message    *widget.Label
+	Result     *widget.Label
+
+	slots   []queue.Slot
+	request string
+	content fyne.CanvasObject
+}
+
+func slotLabel(s queue.Slot) string {
+	return l10n.L("{{.Day}} {{.Half}}（余{{.Free}}个）", map[string]any{"Day": s.Day, "Half": l10n.L(queue.HalfName(s.Half)), "Free": s.Free})
+}
+
+// NewBooker builds the appointment screen.
+func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func()) *Booker {
+	b := &Booker{Message: widget.NewLabel(""), Result: widget.NewLabel("")}
+	b.Message.Wrapping = fyne.TextWrapWord
+	b.Message.Importance = widget.DangerImportance
+	b.Result.Wrapping = fyne.TextWrapWord
+	b.Result.SizeName = theme.SizeNameSubHeadingText
+	b.Slot = widget.NewSelect(nil, nil)
+	b.Slot.PlaceHolder = l10n.L("请先选择业务")
+	var names []string
+	for _, s := range catalog.Sectors {
+		names = append(names, l10n.L(s))
+	}
+	b.Sector = widget.NewSelect(names, func(name string) {
+		slots, err := svc.FreeSlots(ctx, sectorOf(name))
+		if err != nil {
+			b.Message.SetText(l10n.Error(err))
+			return
+		}
+		b.slots = slots
+		var opts []string
+		for _, s := range slots {
+			if s.Free > 0 {
+				opts = append(opts, slotLabel(s))
+			}
+		}
+		b.Slot.SetOptions(opts)
+		b.Slot.PlaceHolder = l10n.L("请选择时段")
+		b.Slot.ClearSelected()
+	})
+	b.Sector.PlaceHolder = l10n.L("请选择")
+	b.ResidentID, b.Mobile = widget.NewEntry(), widget.NewEntry()
+	b.ResidentID.Validator = func(v string) error { _, err := ids.NormalizeResidentID(v, now()); return errOf(err) }
+	b.Mobile.Validator = func(v string) error { _, err := ids.NormalizeMobile(v); return errOf(err) }
+	b.Submit = widget.NewButtonWithIcon(l10n.L("预约"), theme.ConfirmIcon(), func() {
+		var slot *queue.Slot
+		for i := range b.slots {
+			if slotLabel(b.slots[i]) == b.Slot.Selected {
+				slot = &b.slots[i]
+			}
+		}
+		if slot == nil {
+			b.Message.SetText(l10n.L("请选择业务和时段"))
+			return
+		}
+		if b.request == "" {
+			b.request = reqid.New() // reused if the answer is lost and the button pressed again
+		}
+		bk, err := svc.Book(ctx, queue.BookRequest{RequestID: b.request, Sector: sectorOf(b.Sector.Selected), Day: slot.Day, Half: slot.Half,
+			ResidentID: b.ResidentID.Text, Mobile: b.Mobile.Text})
+		if err != nil {
+			if !errors.Is(err, queue.ErrHubDown) {
+				b.request = "" // refused for a reason: a corrected try is a new request
+			}
+			b.Message.SetText(l10n.Error(err))
+			return
+		}
+		b.request = ""
+		b.Message.SetText("")
+		text := l10n.L("预约成功。预约码 {{.Code}}，{{.Day}} {{.Half}}，{{.Sector}}。请在时段开始前30分钟内到取号机签到。",
+			map[string]any{"Code": bk.Code, "Day": bk.Day, "Half": l10n.L(queue.HalfName(bk.Half)), "Sector": l10n.L(bk.Sector)})
+		if err := svc.PrintBooking(ctx, bk); err != nil {
+			text += "\n" + l10n.L("凭条没有打印出来，请记下预约码")
+		}
+		b.Result.SetText(text)
+	})
+	b.Submit.Importance = widget.HighImportance
+	title := widget.NewLabel(l10n.L("预约办事（可预约7个工作日内）"))
+	title.SizeName = theme.SizeNameHeadingText
+	form := widget.NewForm(widget.NewFormItem(l10n.L("业务"), b.Sector), widget.NewFormItem(l10n.L("时段"), b.Slot),
+		widget.NewFormItem(l10n.L("身份证号"), b.ResidentID), widget.NewFormItem(l10n.L("手机号"), b.Mobile))
+	top := container.NewHBox()
+	if back != nil {
+		top.Add(widget.NewButtonWithIcon(l10n.L("返回"), theme.NavigateBackIcon(), back))
+	}
+	b.content = container.NewPadded(container.NewVBox(top, title, form, container.NewHBox(layout.NewSpacer(), b.Submit), b.Message, b.Result))
+	return b
+}
+
+// Content returns the screen's root object.
+func (b *Booker) Content() fyne.CanvasObject { return b.content }
+
+func sectorOf(label string) string {
+	for _, s := range catalog.Sectors {
+		if l10n.L(s) == label {
+			return s
+		}
+	}
+	return label
+}

@@ -1,0 +1,240 @@
+// Package ticket provides the ticket machine (取号) of the self-service
+// terminal: a sector in two taps at most, an optional resident ID to link
+// the ticket to a booking and later to the case, booking check-in, the
+// staff-set 绿色通道, and making an appointment (预约).
+package ticket
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/reqid"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// Service is what the ticket machine needs.
+type Service interface {
+	IssueTicket(ctx context.Context, req queue.TicketRequest) (queue.Slip, error)
+	CheckIn(ctx context.Context, requestID, code string) (queue.Slip, error)
+	Book(ctx context.Context, req queue.BookRequest) (queue.Booking, error)
+	FreeSlots(ctx context.Context, sector string) ([]queue.Slot, error)
+	// PrintTicket prints the slip on the terminal's roll printer.
+	PrintTicket(ctx context.Context, s queue.Slip) error
+	PrintBooking(ctx context.Context, b queue.Booking) error
+	// StaffCheck verifies a staff member's login and PIN (for 绿色通道).
+	StaffCheck(ctx context.Context, login, secret string) error
+}
+
+// Screen is the ticket machine.
+type Screen struct {
+	ctx context.Context
+	svc Service
+	now func() time.Time
+	// back returns to the home screen; nil hides the button.
+	back func()
+
+	Sectors    []*widget.Button
+	ResidentID *widget.Entry
+	Booking    *widget.Entry
+	CheckIn    *widget.Button
+	Green      *widget.Check
+	StaffLogin *widget.Entry
+	StaffPIN   *widget.Entry
+	StaffOK    *widget.Button
+	Message    *widget.Label
+
+	// After a ticket: the slip shown on screen.
+	Number *widget.Label
+	Detail *widget.Label
+	Done   *widget.Button
+
+	busy    bool
+	pending map[string]string // sector → request id of an unanswered tap
+	green   bool
+	slip    *fyne.Container
+	main    *fyne.Container
+	content *fyne.Container
+	timer   *time.Timer
+}
+
+// New builds the ticket machine.
+func New(ctx context.Context, svc Service, now func() time.Time, back func()) *Screen {
+	s := &Screen{ctx: ctx, svc: svc, now: now, back: back, pending: map[string]string{}}
+	title := widget.NewLabel(l10n.L("请选择办理的业务，取号后请留意叫号"))
+	title.SizeName = theme.SizeNameHeadingText
+	grid := container.NewGridWithColumns(4)
+	for _, sector := range catalog.Sectors {
+		sec := sector
+		b := widget.NewButton(fmt.Sprintf("%c  %s", queue.Letter(sec), l10n.L(sec)), func() { s.take(sec) })
+		b.Importance = widget.HighImportance
+		s.Sectors = append(s.Sectors, b)
+		grid.Add(container.NewGridWrap(fyne.NewSize(250, 110), b))
+	}
+	s.ResidentID = widget.NewEntry()
+	s.ResidentID.SetPlaceHolder(l10n.L("身份证号（可不填；填写后窗口可直接调出）"))
+	s.ResidentID.Validator = func(v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		_, err := ids.NormalizeResidentID(v, s.now())
+		return errOf(err)
+	}
+	s.Booking = widget.NewEntry()
+	s.Booking.SetPlaceHolder(l10n.L("预约码，如 1010B017"))
+	s.CheckIn = widget.NewButtonWithIcon(l10n.L("预约签到取号"), theme.ConfirmIcon(), s.checkIn)
+	s.Message = widget.NewLabel("")
+	s.Message.Wrapping = fyne.TextWrapWord
+	s.Message.Importance = widget.DangerImportance
+
+	s.Green = widget.NewCheck(l10n.L("绿色通道（老年人、残疾人优先，由工作人员开启）"), nil)
+	s.Green.Disable()
+	s.StaffLogin = widget.NewEntry()
+	s.StaffLogin.SetPlaceHolder(l10n.L("工作人员登录名"))
+	s.StaffPIN = widget.NewPasswordEntry()
+	s.StaffPIN.SetPlaceHolder(l10n.L("PIN"))
+	s.StaffOK = widget.NewButton(l10n.L("开启"), func() {
+		err := s.svc.StaffCheck(s.ctx, strings.TrimSpace(strings.ToLower(s.StaffLogin.Text)), s.StaffPIN.Text)
+		s.StaffPIN.SetText("")
+		if err != nil {
+			s.Message.SetText(l10n.Error(err))
+			return
+		}
+		s.green = true
+		s.Green.Enable()
+		s.Green.SetChecked(true)
+		s.Message.SetText("")
+	})
+	staff := container.NewBorder(nil, nil, nil, s.StaffOK, container.NewGridWithColumns(2, s.StaffLogin, s.StaffPIN))
+	bookingRow := container.NewBorder(nil, nil, nil, s.CheckIn, s.Booking)
+	var top []fyne.CanvasObject
+	if back != nil {
+		top = append(top, container.NewHBox(widget.NewButtonWithIcon(l10n.L("返回"), theme.NavigateBackIcon(), back)))
+	}
+	s.main = container.NewVBox(append(top, title, grid, widget.NewSeparator(),
+		widget.NewForm(widget.NewFormItem(l10n.L("身份证号"), s.ResidentID), widget.NewFormItem(l10n.L("已预约"), bookingRow)),
+		s.Message, layout.NewSpacer(), widget.NewSeparator(), s.Green, staff)...)
+
+	s.Number = widget.NewLabel("")
+	s.Number.SizeName = theme.SizeNameHeadingText
+	s.Number.Alignment = fyne.TextAlignCenter
+	s.Detail = widget.NewLabel("")
+	s.Detail.Alignment = fyne.TextAlignCenter
+	s.Detail.Wrapping = fyne.TextWrapWord
+	s.Done = widget.NewButton(l10n.L("完成"), s.reset)
+	s.Done.Importance = widget.HighImportance
+	s.slip = container.NewCenter(container.NewVBox(widget.NewLabel(l10n.L("您的号码")), s.Number, s.Detail, container.NewCenter(s.Done)))
+	s.content = container.NewStack(container.NewPadded(s.main))
+	return s
+}
+
+// Content returns the screen's root object.
+func (s *Screen) Content() fyne.CanvasObject { return s.content }
+
+func errOf(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s", l10n.Error(err))
+}
+
+// take issues a ticket for a sector. A second tap while the first is on its
+// way does nothing, and a tap after a failed one reuses its request id, so
+// neither a double tap nor a lost answer gives two tickets.
+func (s *Screen) take(sector string) {
+	if s.busy {
+		return
+	}
+	if err := s.ResidentID.Validate(); err != nil {
+		s.Message.SetText(err.Error())
+		return
+	}
+	s.busy = true
+	rid, ok := s.pending[sector]
+	if !ok {
+		rid = reqid.New()
+		s.pending[sector] = rid
+	}
+	slip, err := s.svc.IssueTicket(s.ctx, queue.TicketRequest{RequestID: rid, Sector: sector,
+		ResidentID: strings.TrimSpace(s.ResidentID.Text), Green: s.green && s.Green.Checked})
+	if err != nil {
+		s.busy = false
+		if !errors.Is(err, queue.ErrHubDown) {
+			delete(s.pending, sector) // refused: the corrected tap is a new request
+		}
+		s.Message.SetText(l10n.Error(err))
+		return
+	}
+	delete(s.pending, sector)
+	s.show(slip)
+}
+
+func (s *Screen) checkIn() {
+	if s.busy || strings.TrimSpace(s.Booking.Text) == "" {
+		return
+	}
+	s.busy = true
+	key := "checkin:" + strings.ToUpper(strings.TrimSpace(s.Booking.Text))
+	rid, ok := s.pending[key]
+	if !ok {
+		rid = reqid.New()
+		s.pending[key] = rid
+	}
+	slip, err := s.svc.CheckIn(s.ctx, rid, s.Booking.Text)
+	if err != nil {
+		s.busy = false
+		if !errors.Is(err, queue.ErrHubDown) {
+			delete(s.pending, key)
+		}
+		s.Message.SetText(l10n.Error(err))
+		return
+	}
+	delete(s.pending, key)
+	s.show(slip)
+}
+
+func (s *Screen) show(slip queue.Slip) {
+	s.Message.SetText("")
+	s.Number.SetText(slip.Ticket.Number)
+	detail := l10n.L("{{.Sector}}  前面还有 {{.Ahead}} 人，预计等候约 {{.Min}} 分钟", map[string]any{
+		"Sector": l10n.L(slip.Ticket.Sector), "Ahead": slip.Ahead, "Min": int(slip.Wait.Round(time.Minute) / time.Minute)})
+	if slip.Ticket.Priority != "" {
+		detail += "\n" + l10n.L("优先办理")
+	}
+	if err := s.svc.PrintTicket(s.ctx, slip); err != nil {
+		detail += "\n" + l10n.L("凭条没有打印出来，请记住您的号码：{{.Why}}", map[string]any{"Why": l10n.Error(err)})
+	} else {
+		detail += "\n" + l10n.L("请取走凭条")
+	}
+	s.Detail.SetText(detail)
+	s.content.Objects = []fyne.CanvasObject{s.slip}
+	s.content.Refresh()
+	// Back to the buttons by itself, for the next citizen.
+	s.timer = time.AfterFunc(15*time.Second, func() { fyne.Do(s.reset) })
+}
+
+// reset shows the sector buttons again for the next citizen.
+func (s *Screen) reset() {
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.busy, s.green = false, false
+	s.ResidentID.SetText("")
+	s.Booking.SetText("")
+	s.Green.SetChecked(false)
+	s.Green.Disable()
+	s.content.Objects = []fyne.CanvasObject{container.NewPadded(s.main)}
+	s.content.Refresh()
+}
