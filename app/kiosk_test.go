@@ -21,6 +21,8 @@ import (
 
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/hall"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/assets"
@@ -445,5 +447,75 @@ func TestKioskWindowIntakeScreens(t *testing.T) {
 	shot("intake-form.png")
 	clickAt(t, display, 45, 176)
 	shot("intake-materials.png")
+	checkLog(t, r)
+}
+
+// seedQueue opens four counters, issues a dozen tickets for today and calls
+// four, so the display has something to show.
+func seedQueue(ctx context.Context, db *store.DB) error {
+	l := hall.NewLocal(db, clock.System{}, hallNotice)
+	for w, secs := range map[int][]string{1: {"不动产登记"}, 2: {"商事登记", "投资项目"}, 3: {"社会事务", "民生服务"}, 5: {"公安服务", "其他综合事务"}} {
+		if err := l.OpenCounter(ctx, hall.Counter{Window: w, ClerkID: int64(w), ClerkName: fmt.Sprint("窗口", w), Sectors: secs}); err != nil {
+			return err
+		}
+	}
+	sectors := []string{"商事登记", "社会事务", "不动产登记", "民生服务", "公安服务", "商事登记", "民生服务", "社会事务", "商事登记", "投资项目", "民生服务", "商事登记"}
+	for i, s := range sectors {
+		if _, err := l.IssueTicket(ctx, hall.TicketRequest{RequestID: fmt.Sprint("seed", i), Sector: s}); err != nil {
+			return err
+		}
+	}
+	for _, w := range []int{1, 3, 2, 5} {
+		if _, err := l.CallNext(ctx, "", w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestKioskWindowQueueScreens walks the real window through the ticket
+// machine and the hall display and keeps screenshots (make screenshots).
+func TestKioskWindowQueueScreens(t *testing.T) {
+	if os.Getenv("YICHUANG_SCREENSHOTS") == "" {
+		t.Skip("screenshot walk-through: run with make screenshots")
+	}
+	display := startX(t)
+	dir := configuredData(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seedQueue(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	r := launch(t, display, dir)
+	win := waitWindow(t, display, r)
+	waitPainted(t, display, win)
+	settle()
+	shot := func(name string) {
+		time.Sleep(time.Second)
+		_, raw := capture(t, display, win)
+		keepScreenshot(t, name, raw)
+	}
+	clickAt(t, display, 450, 310) // 自助服务
+	clickAt(t, display, 640, 345) // 取号 / 预约签到
+	shot("ticket.png")
+	clickAt(t, display, 450, 165) // B 商事登记
+	shot("ticket-taken.png")
+	r.cmd.Process.Kill()
+	r.cmd.Wait()
+
+	r = launch(t, display, dir)
+	win = waitWindow(t, display, r)
+	waitPainted(t, display, win)
+	settle()
+	clickAt(t, display, 450, 515) // 大厅显示屏
+	time.Sleep(2 * time.Second)   // fullscreen switch and the first event
+	if out, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Yichuang").Output(); err == nil {
+		win = strings.Fields(string(out))[0]
+	}
+	shot("board.png")
 	checkLog(t, r)
 }

@@ -276,9 +276,14 @@ func (k *kiosk) showBoard() {
 	b := board.New(ctx, k.queue, cfg.Point.Name, k.clock.Now, func(number string, window int) {
 		k.speaker.Say(voice.CallText(number, window))
 	})
+	b.ShowVoice(k.speaker.Enabled())
 	k.win.SetContent(b.Content())
 	k.win.SetFullScreen(true)
 	k.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyV { // hall staff switch the voice off for a meeting, on again after
+			k.speaker.SetEnabled(!k.speaker.Enabled())
+			b.ShowVoice(k.speaker.Enabled())
+		}
 		if ev.Name == fyne.KeyEscape {
 			k.win.Canvas().SetOnTypedKey(nil)
 			k.win.SetFullScreen(k.fullscreen)

@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
 
 	"github.com/yichuang/yichuang/app/hall"
+	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
@@ -63,8 +65,21 @@ func (t *ticketService) print(ctx context.Context, in printing.TicketInput, name
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		return err
 	}
-	return t.printer.Print(ctx, path, printing.Job{Title: in.Title + " " + in.Number, Layout: printing.Roll80, Length: meta.PageHeight})
+	err = t.printer.Print(ctx, path, printing.Job{Title: in.Title + " " + in.Number, Layout: printing.Roll80, Length: meta.PageHeight})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, printing.ErrNoPrinter):
+		return errSlipNoPrinter
+	}
+	return msg.New(errSlipPrinter.Key, "Why", err.Error())
 }
+
+// Slip printer messages.
+var (
+	errSlipNoPrinter = msg.New("本机没有连接打印机")
+	errSlipPrinter   = msg.New("打印机没有响应（{{.Why}}）")
+)
 
 // PrintTicket prints the slip on the roll printer.
 func (t *ticketService) PrintTicket(ctx context.Context, s queue.Slip) error {
@@ -94,4 +109,3 @@ func (t *ticketService) StaffCheck(ctx context.Context, login, secret string) er
 	_, err := t.db.Authenticate(ctx, login, secret)
 	return err
 }
-

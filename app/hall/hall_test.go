@@ -38,6 +38,9 @@ func TestTicketsCallsAndBoard(t *testing.T) {
 		t.Fatal(err)
 	}
 	events, _ := l.Subscribe(ctx)
+	if first := <-events; first.Kind != EventChanged || first.Board.Waiting == nil {
+		t.Fatalf("first event %+v, want the current board", first)
+	}
 	s1, err := l.IssueTicket(ctx, TicketRequest{RequestID: "r1", Sector: "商事登记"})
 	if err != nil || s1.Ticket.Number != "B001" || s1.Ahead != 0 {
 		t.Fatalf("first ticket: %+v, %v", s1, err)
@@ -147,8 +150,9 @@ func TestBookingsAndCheckIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	third := "440524188001010014"
-	if _, err := l.Book(ctx, BookRequest{RequestID: "b3", Sector: "不动产登记", Day: "2026-10-10", Half: queue.AM, ResidentID: third, Mobile: "13900000001"}); !errors.Is(err, queue.ErrSlotFull) {
-		t.Errorf("third booking in a slot of 2: %v", err)
+	_, err = l.Book(ctx, BookRequest{RequestID: "b3", Sector: "不动产登记", Day: "2026-10-10", Half: queue.AM, ResidentID: third, Mobile: "13900000001"})
+	if !errors.Is(err, queue.ErrSlotFull) || !strings.Contains(err.Error(), "还可预约：2026-09-29 上午、2026-09-29 下午、2026-09-30 上午") {
+		t.Errorf("third booking in a slot of 2: %v, want the next free half-days", err)
 	}
 	slots, _ := l.FreeSlots(ctx, "不动产登记")
 	for _, s := range slots {

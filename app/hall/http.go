@@ -234,11 +234,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	// The current board first, so a display that just connected is right.
-	if b, err := h.svc.Board(ctx); err == nil {
-		writeEvent(w, Event{Kind: EventChanged, Board: b})
-	}
+	w.WriteHeader(http.StatusOK) // Subscribe starts with the current board
 	fl.Flush()
 	beat := time.NewTicker(15 * time.Second)
 	defer beat.Stop()

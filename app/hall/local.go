@@ -288,9 +288,13 @@ func (l *Local) Stats(ctx context.Context) (Stats, error) {
 	return st, nil
 }
 
-// Subscribe streams events until ctx ends.
+// Subscribe streams events until ctx ends, starting with the board as it
+// stands, so a display that just started (or reconnected) is right at once.
 func (l *Local) Subscribe(ctx context.Context) (<-chan Event, error) {
 	ch := make(chan Event, 16)
+	if b, err := l.Board(ctx); err == nil {
+		ch <- Event{Kind: EventChanged, Board: b}
+	}
 	l.mu.Lock()
 	if l.subs == nil {
 		l.subs = map[chan Event]struct{}{}

@@ -84,7 +84,7 @@ var (
 	ErrNotWorkday    = msg.New("{{.Day}}不是工作日（周末或节假日），请另选日期")
 	ErrPast          = msg.New("{{.Day}}{{.Half}}已经过去，请另选时段")
 	ErrTooFar        = msg.New("只能预约{{.N}}个工作日以内，{{.Day}}超出了范围")
-	ErrSlotFull      = msg.New("{{.Day}}{{.Half}}{{.Sector}}已约满")
+	ErrSlotFull      = msg.New("{{.Day}}{{.Half}}{{.Sector}}已约满；还可预约：{{.Next}}")
 	ErrDuplicate     = msg.New("您已预约{{.Day}}的{{.Sector}}业务（预约码{{.Code}}），同一天同一业务只能预约一次")
 	ErrTooEarly      = msg.New("预约时段{{.From}}开始，请在{{.Open}}之后签到取号")
 	ErrBookingGone   = msg.New("预约{{.Code}}已{{.Status}}，不能再使用")

@@ -322,7 +322,8 @@ func (db *DB) Book(ctx context.Context, requestID string, b queue.Booking, s que
 			return err
 		}
 		if taken >= s.Capacity {
-			return msg.New(queue.ErrSlotFull.Key, "Day", b.Day, "Half", queue.HalfName(b.Half), "Sector", b.Sector)
+			return msg.New(queue.ErrSlotFull.Key, "Day", b.Day, "Half", queue.HalfName(b.Half), "Sector", b.Sector,
+				"Next", nextFree(ctx, tx, b.Sector, s, cal))
 		}
 		var next int
 		if err := tx.QueryRowContext(ctx, `SELECT next FROM booking_seq WHERE day = ? AND sector = ?`, b.Day, b.Sector).Scan(&next); err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -406,6 +407,33 @@ func (db *DB) CancelBooking(ctx context.Context, code, residentID string) (queue
 		return saveBooking(ctx, tx, b, "")
 	})
 	return b, err
+}
+
+// nextFree names up to three bookable half-days of a sector that still
+// have room, for the answer to a full slot.
+func nextFree(ctx context.Context, tx *tx, sector string, s queue.Schedule, cal *workday.Calendar) string {
+	slots, err := s.Bookable(cal, tx.now)
+	if err != nil {
+		return ""
+	}
+	var free []string
+	for _, sl := range slots {
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bookings WHERE sector = ? AND day = ? AND half = ? AND status != 'cancelled'`,
+			sector, sl.Day, string(sl.Half)).Scan(&taken); err != nil {
+			return ""
+		}
+		if taken < s.Capacity {
+			free = append(free, sl.Day+" "+queue.HalfName(sl.Half))
+		}
+		if len(free) == 3 {
+			break
+		}
+	}
+	if len(free) == 0 {
+		return "7个工作日内均已约满"
+	}
+	return strings.Join(free, "、")
 }
 
 // FreeSlots lists the bookable half-days of a sector with the places left.

@@ -34,6 +34,7 @@ type Screen struct {
 	Notice           *canvas.Text
 	Clock            *canvas.Text
 	Banner           *canvas.Text
+	Voice            *canvas.Text
 
 	say      func(number string, window int)
 	notice   []rune
@@ -77,15 +78,16 @@ func New(ctx context.Context, svc Service, hall string, now func() time.Time, sa
 		side.Add(container.NewBorder(nil, nil, big(fmt.Sprintf("%c %s", queue.Letter(sec), l10n.L(sec)), 30, theme.ColorNameForeground), t))
 	}
 	s.Notice = big("", 32, theme.ColorNameForeground)
+	s.Voice = big("", 20, theme.ColorNamePlaceHolder)
 	body := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(420, 560), side), container.NewPadded(rows))
-	s.content = container.NewBorder(container.NewVBox(head, s.Banner), container.NewPadded(s.Notice), nil, nil, body)
+	s.content = container.NewBorder(container.NewVBox(head, s.Banner), container.NewPadded(container.NewBorder(nil, nil, nil, s.Voice, s.Notice)), nil, nil, body)
 
 	tick := func() {
 		s.Clock.Text = now().Format("15:04")
 		s.Clock.Refresh()
 		if len(s.notice) > 1 { // scroll the notice one character
 			s.notice = append(s.notice[1:], s.notice[0])
-			s.Notice.Text = string(s.notice)
+			s.Notice.Text = noticeWindow(s.notice)
 			s.Notice.Refresh()
 		}
 	}
@@ -111,6 +113,16 @@ func New(ctx context.Context, svc Service, hall string, now func() time.Time, sa
 		}()
 	}
 	return s
+}
+
+// ShowVoice tells the hall staff whether calls are spoken (V toggles it).
+func (s *Screen) ShowVoice(on bool) {
+	if on {
+		s.Voice.Text = l10n.L("语音播报：开（按 V 切换）")
+	} else {
+		s.Voice.Text = l10n.L("语音播报：关（按 V 切换）")
+	}
+	s.Voice.Refresh()
 }
 
 // Content returns the screen's root object.
@@ -143,7 +155,7 @@ func (s *Screen) Apply(ev queue.Event) {
 	}
 	if ev.Board.Notice != "" && string(s.notice) != ev.Board.Notice {
 		s.notice = []rune(ev.Board.Notice + "　　　　")
-		s.Notice.Text = string(s.notice)
+		s.Notice.Text = noticeWindow(s.notice)
 		s.Notice.Refresh()
 	}
 	if ev.Kind == queue.EventCalled && ev.Call != nil && s.say != nil {
@@ -153,4 +165,16 @@ func (s *Screen) Apply(ev queue.Event) {
 			s.say(ev.Call.Number, ev.Call.Window)
 		}
 	}
+}
+
+// noticeChars is how much of the scrolling notice shows at once: a text's
+// minimum width is its whole length, so the board shows a window of it
+// rather than let a long notice push the layout off the screen.
+const noticeChars = 34
+
+func noticeWindow(r []rune) string {
+	if len(r) <= noticeChars {
+		return string(r)
+	}
+	return string(r[:noticeChars])
 }

@@ -30,6 +30,9 @@ type Booker struct {
 	Message    *widget.Label
 	Result     *widget.Label
 
+	CancelCode, CancelID *widget.Entry
+	Cancel               *widget.Button
+
 	slots   []queue.Slot
 	request string
 	content fyne.CanvasObject
@@ -106,6 +109,18 @@ func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func
 		b.Result.SetText(text)
 	})
 	b.Submit.Importance = widget.HighImportance
+	b.CancelCode, b.CancelID = widget.NewEntry(), widget.NewEntry()
+	b.CancelCode.SetPlaceHolder(l10n.L("预约码，如 1010B017"))
+	b.CancelID.SetPlaceHolder(l10n.L("身份证号"))
+	b.Cancel = widget.NewButton(l10n.L("取消预约"), func() {
+		bk, err := svc.CancelBooking(ctx, b.CancelCode.Text, b.CancelID.Text)
+		if err != nil {
+			b.Message.SetText(l10n.Error(err))
+			return
+		}
+		b.Message.SetText("")
+		b.Result.SetText(l10n.L("已取消预约 {{.Code}}", map[string]any{"Code": bk.Code}))
+	})
 	title := widget.NewLabel(l10n.L("预约办事（可预约7个工作日内）"))
 	title.SizeName = theme.SizeNameHeadingText
 	form := widget.NewForm(widget.NewFormItem(l10n.L("业务"), b.Sector), widget.NewFormItem(l10n.L("时段"), b.Slot),
@@ -114,7 +129,9 @@ func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func
 	if back != nil {
 		top.Add(widget.NewButtonWithIcon(l10n.L("返回"), theme.NavigateBackIcon(), back))
 	}
-	b.content = container.NewPadded(container.NewVBox(top, title, form, container.NewHBox(layout.NewSpacer(), b.Submit), b.Message, b.Result))
+	cancel := container.NewBorder(nil, nil, nil, b.Cancel, container.NewGridWithColumns(2, b.CancelCode, b.CancelID))
+	b.content = container.NewPadded(container.NewVBox(top, title, form, container.NewHBox(layout.NewSpacer(), b.Submit), b.Message, b.Result,
+		widget.NewSeparator(), widget.NewLabel(l10n.L("取消预约")), cancel))
 	return b
 }
 

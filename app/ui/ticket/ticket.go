@@ -8,16 +8,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/reqid"
+	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/ids"
@@ -30,6 +33,7 @@ type Service interface {
 	IssueTicket(ctx context.Context, req queue.TicketRequest) (queue.Slip, error)
 	CheckIn(ctx context.Context, requestID, code string) (queue.Slip, error)
 	Book(ctx context.Context, req queue.BookRequest) (queue.Booking, error)
+	CancelBooking(ctx context.Context, code, residentID string) (queue.Booking, error)
 	FreeSlots(ctx context.Context, sector string) ([]queue.Slot, error)
 	// PrintTicket prints the slip on the terminal's roll printer.
 	PrintTicket(ctx context.Context, s queue.Slip) error
@@ -57,7 +61,7 @@ type Screen struct {
 	Message    *widget.Label
 
 	// After a ticket: the slip shown on screen.
-	Number *widget.Label
+	Number *canvas.Text
 	Detail *widget.Label
 	Done   *widget.Button
 
@@ -127,15 +131,18 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func()) *S
 		widget.NewForm(widget.NewFormItem(l10n.L("身份证号"), s.ResidentID), widget.NewFormItem(l10n.L("已预约"), bookingRow)),
 		s.Message, layout.NewSpacer(), widget.NewSeparator(), s.Green, staff)...)
 
-	s.Number = widget.NewLabel("")
-	s.Number.SizeName = theme.SizeNameHeadingText
+	s.Number = canvas.NewText("", kiosktheme.Primary)
+	s.Number.TextSize = 120
 	s.Number.Alignment = fyne.TextAlignCenter
 	s.Detail = widget.NewLabel("")
 	s.Detail.Alignment = fyne.TextAlignCenter
 	s.Detail.Wrapping = fyne.TextWrapWord
 	s.Done = widget.NewButton(l10n.L("完成"), s.reset)
 	s.Done.Importance = widget.HighImportance
-	s.slip = container.NewCenter(container.NewVBox(widget.NewLabel(l10n.L("您的号码")), s.Number, s.Detail, container.NewCenter(s.Done)))
+	yours := widget.NewLabel(l10n.L("您的号码"))
+	yours.Alignment = fyne.TextAlignCenter
+	s.slip = container.NewCenter(container.NewGridWrap(fyne.NewSize(640, 460),
+		container.NewVBox(yours, s.Number, s.Detail, container.NewCenter(s.Done))))
 	s.content = container.NewStack(container.NewPadded(s.main))
 	return s
 }
@@ -207,14 +214,18 @@ func (s *Screen) checkIn() {
 
 func (s *Screen) show(slip queue.Slip) {
 	s.Message.SetText("")
-	s.Number.SetText(slip.Ticket.Number)
+	s.Number.Text = slip.Ticket.Number
+	s.Number.Refresh()
 	detail := l10n.L("{{.Sector}}  前面还有 {{.Ahead}} 人，预计等候约 {{.Min}} 分钟", map[string]any{
 		"Sector": l10n.L(slip.Ticket.Sector), "Ahead": slip.Ahead, "Min": int(slip.Wait.Round(time.Minute) / time.Minute)})
 	if slip.Ticket.Priority != "" {
 		detail += "\n" + l10n.L("优先办理")
 	}
 	if err := s.svc.PrintTicket(s.ctx, slip); err != nil {
-		detail += "\n" + l10n.L("凭条没有打印出来，请记住您的号码：{{.Why}}", map[string]any{"Why": l10n.Error(err)})
+		// The citizen needs the number, not the printer's words; staff see
+		// them in the log and on the counter.
+		log.Printf("ticket slip %s not printed: %v", slip.Ticket.Number, err)
+		detail += "\n" + l10n.L("凭条没有打印出来，请记住您的号码（工作人员请检查打印机）")
 	} else {
 		detail += "\n" + l10n.L("请取走凭条")
 	}

@@ -1,0 +1,53 @@
+package board
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/yichuang/yichuang/app/queue"
+)
+
+type noEvents struct{}
+
+func (noEvents) Subscribe(context.Context) (<-chan queue.Event, error) {
+	return make(chan queue.Event), nil
+}
+
+func TestBoardShowsCallsAndAnnouncesOnce(t *testing.T) {
+	test.NewTempApp(t)
+	var said []string
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := New(ctx, noEvents{}, "洪桥镇便民服务中心", func() time.Time { return time.Date(2026, 9, 29, 9, 5, 0, 0, time.Local) },
+		func(number string, window int) { said = append(said, number) })
+	test.NewTempWindow(t, s.Content())
+	ev := queue.Event{Kind: queue.EventCalled, Call: &queue.Call{Number: "B012", Window: 3, Calls: 1},
+		Board: queue.Board{Calls: []queue.Call{{Number: "B012", Window: 3}, {Number: "A007", Window: 1}},
+			Waiting: map[string]int{"商事登记": 5}, Notice: "请保管好随身物品"}}
+	s.Apply(ev)
+	s.Apply(ev) // the same call again (a reconnect) is not announced twice
+	if s.Numbers[0].Text != "B012" || s.Windows[0].Text != "3号窗口" || s.Numbers[1].Text != "A007" || s.Numbers[2].Text != "" {
+		t.Errorf("rows: %q %q %q %q", s.Numbers[0].Text, s.Windows[0].Text, s.Numbers[1].Text, s.Numbers[2].Text)
+	}
+	if s.Waiting["商事登记"].Text != "5" || s.Waiting["民生服务"].Text != "0" {
+		t.Errorf("waiting: %q %q", s.Waiting["商事登记"].Text, s.Waiting["民生服务"].Text)
+	}
+	if len(said) != 1 || said[0] != "B012" {
+		t.Errorf("announced %v, want B012 once", said)
+	}
+	ev.Call.Calls = 2 // 重呼: announced again
+	s.Apply(ev)
+	if len(said) != 2 {
+		t.Errorf("recall not announced: %v", said)
+	}
+	s.Apply(queue.Event{Kind: queue.EventOffline})
+	if s.Banner.Text == "" {
+		t.Error("no banner while the hub is away")
+	}
+	if s.Clock.Text != "09:05" {
+		t.Errorf("clock %q", s.Clock.Text)
+	}
+}

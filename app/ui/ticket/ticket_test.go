@@ -1,0 +1,170 @@
+package ticket
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/queue"
+)
+
+// fakeHall issues numbers like the hub: by request id, at most once.
+type fakeHall struct {
+	mu       sync.Mutex
+	byReq    map[string]queue.Slip
+	issued   int
+	printed  []string
+	failNext error
+	lastReq  []queue.TicketRequest
+	booked   []queue.BookRequest
+}
+
+func (f *fakeHall) IssueTicket(_ context.Context, req queue.TicketRequest) (queue.Slip, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lastReq = append(f.lastReq, req)
+	if f.failNext != nil {
+		err := f.failNext
+		f.failNext = nil
+		return queue.Slip{}, err
+	}
+	if s, ok := f.byReq[req.RequestID]; ok {
+		return s, nil
+	}
+	f.issued++
+	prio := ""
+	if req.Green {
+		prio = queue.PriorityGreen
+	}
+	s := queue.Slip{Ticket: queue.Ticket{ID: req.RequestID, Number: queue.Number(req.Sector, f.issued), Sector: req.Sector, Priority: prio}, Ahead: 2, Wait: 20 * time.Minute}
+	f.byReq[req.RequestID] = s
+	return s, nil
+}
+func (f *fakeHall) CheckIn(context.Context, string, string) (queue.Slip, error) {
+	return queue.Slip{}, queue.ErrNoSuchBooking
+}
+func (f *fakeHall) Book(_ context.Context, req queue.BookRequest) (queue.Booking, error) {
+	f.booked = append(f.booked, req)
+	return queue.Booking{Code: "1010B001", Day: req.Day, Half: req.Half, Sector: req.Sector}, nil
+}
+func (f *fakeHall) CancelBooking(_ context.Context, code, id string) (queue.Booking, error) {
+	if code != "1010B001" || id != "330522199003150024" {
+		return queue.Booking{}, msg.New(queue.ErrNoSuchBooking.Key, "Code", code)
+	}
+	return queue.Booking{Code: code, Status: queue.BookingCancelled}, nil
+}
+func (f *fakeHall) FreeSlots(_ context.Context, sector string) ([]queue.Slot, error) {
+	return []queue.Slot{{Sector: sector, Day: "2026-10-10", Half: queue.AM, Free: 3}, {Sector: sector, Day: "2026-10-10", Half: queue.PM, Free: 0}}, nil
+}
+func (f *fakeHall) PrintTicket(_ context.Context, s queue.Slip) error {
+	f.printed = append(f.printed, s.Ticket.Number)
+	return nil
+}
+func (f *fakeHall) PrintBooking(context.Context, queue.Booking) error { return nil }
+func (f *fakeHall) StaffCheck(_ context.Context, login, pin string) error {
+	if login == "wangli" && pin == "wl258147" {
+		return nil
+	}
+	return clerks.ErrBadSecret
+}
+
+func now() time.Time { return time.Date(2026, 9, 29, 9, 0, 0, 0, time.Local) }
+
+func TestTakeTicketInOneTapAndNeverTwice(t *testing.T) {
+	test.NewTempApp(t)
+	f := &fakeHall{byReq: map[string]queue.Slip{}}
+	s := New(context.Background(), f, now, nil)
+	test.NewTempWindow(t, s.Content())
+	biz := s.Sectors[1] // B 商事登记
+	test.Tap(biz)
+	test.Tap(biz) // the double tap of an impatient finger
+	if f.issued != 1 || len(f.printed) != 1 || s.Number.Text != "B001" {
+		t.Fatalf("after a double tap: %d issued, %d printed, showing %q", f.issued, len(f.printed), s.Number.Text)
+	}
+	test.Tap(s.Done)
+	// A lost answer: the machine keeps the request id, so the retry gets
+	// the ticket the hub already made, not a second one.
+	f.failNext = queue.ErrHubDown
+	test.Tap(s.Sectors[6])
+	if s.Message.Text == "" {
+		t.Fatal("no message when the hub is down")
+	}
+	test.Tap(s.Sectors[6])
+	if f.issued != 2 || f.lastReq[1].RequestID != f.lastReq[2].RequestID {
+		t.Errorf("retry after a lost answer: %d issued, request ids %q and %q", f.issued, f.lastReq[1].RequestID, f.lastReq[2].RequestID)
+	}
+}
+
+func TestResidentIDAndGreenLane(t *testing.T) {
+	test.NewTempApp(t)
+	f := &fakeHall{byReq: map[string]queue.Slip{}}
+	s := New(context.Background(), f, now, nil)
+	test.NewTempWindow(t, s.Content())
+	test.Type(s.ResidentID, "330522199003150020")
+	test.Tap(s.Sectors[0])
+	if f.issued != 0 || s.Message.Text == "" {
+		t.Fatalf("invalid ID: %d issued, message %q", f.issued, s.Message.Text)
+	}
+	s.ResidentID.SetText("330522199003150024")
+	if !s.Green.Disabled() {
+		t.Fatal("green lane selectable without staff")
+	}
+	test.Type(s.StaffLogin, "wangli")
+	test.Type(s.StaffPIN, "000000")
+	test.Tap(s.StaffOK)
+	if !s.Green.Disabled() {
+		t.Fatal("green lane opened with a wrong PIN")
+	}
+	test.Type(s.StaffPIN, "wl258147")
+	test.Tap(s.StaffOK)
+	if s.Green.Disabled() || !s.Green.Checked {
+		t.Fatal("staff could not open the green lane")
+	}
+	test.Tap(s.Sectors[0])
+	req := f.lastReq[len(f.lastReq)-1]
+	if !req.Green || req.ResidentID != "330522199003150024" || s.Number.Text != "A001" {
+		t.Errorf("green ticket request %+v, showing %q", req, s.Number.Text)
+	}
+	test.Tap(s.Done)
+	if !s.Green.Disabled() || s.ResidentID.Text != "" {
+		t.Error("the next citizen inherits the green lane or the ID")
+	}
+}
+
+func TestBooker(t *testing.T) {
+	test.NewTempApp(t)
+	f := &fakeHall{byReq: map[string]queue.Slip{}}
+	b := NewBooker(context.Background(), f, now, nil)
+	test.NewTempWindow(t, b.Content())
+	b.Sector.SetSelected("商事登记")
+	if len(b.Slot.Options) != 1 {
+		t.Fatalf("slot options %v: a full half-day must not be offered", b.Slot.Options)
+	}
+	b.Slot.SetSelected(b.Slot.Options[0])
+	test.Type(b.ResidentID, "330522199003150024")
+	test.Type(b.Mobile, "13857201234")
+	test.Tap(b.Submit)
+	if len(f.booked) != 1 || f.booked[0].Day != "2026-10-10" || f.booked[0].Half != queue.AM {
+		t.Fatalf("booked %+v", f.booked)
+	}
+	if !strings.Contains(b.Result.Text, "1010B001") {
+		t.Errorf("booking result %q lacks the code", b.Result.Text)
+	}
+	test.Type(b.CancelCode, "1010B001")
+	test.Type(b.CancelID, "330522199003150020")
+	test.Tap(b.Cancel)
+	if !strings.Contains(b.Message.Text, "1010B001") {
+		t.Errorf("cancel with a wrong ID: %q", b.Message.Text)
+	}
+	b.CancelID.SetText("330522199003150024")
+	test.Tap(b.Cancel)
+	if b.Result.Text != "已取消预约 1010B001" {
+		t.Errorf("cancel: %q", b.Result.Text)
+	}
+}
