@@ -39,6 +39,7 @@ import (
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/recovery"
+	"github.com/yichuang/yichuang/app/ui/selfservice"
 	"github.com/yichuang/yichuang/app/ui/setup"
 	"github.com/yichuang/yichuang/app/ui/stats"
 	"github.com/yichuang/yichuang/app/ui/ticket"
@@ -246,24 +247,47 @@ func (k *kiosk) panelCtx() context.Context {
 	return ctx
 }
 
-// showSelfService opens the self-service terminal: take a number or book.
+// showSelfService turns this screen into the 24-hour self-service
+// terminal: fullscreen, touch only, a USB QR scanner typing into the
+// window; leaving needs a supervisor.
 func (k *kiosk) showSelfService() {
 	ctx := k.panelCtx()
 	cfg, _, _ := k.db.Kiosk(ctx)
-	svc := &ticketService{Service: k.queue, db: k.db, printer: printing.System{Queue: cfg.PrinterQueue}, dir: filepath.Join(k.dir, "prints"), point: cfg.Point.Name}
-	take := widget.NewButtonWithIcon(l10n.L("取号 / 预约签到"), theme.ContentAddIcon(), func() {
-		k.win.SetContent(ticket.New(ctx, svc, k.clock.Now, k.showSelfService).Content())
-	})
-	book := widget.NewButtonWithIcon(l10n.L("预约办事"), theme.CalendarIcon(), func() {
-		k.win.SetContent(ticket.NewBooker(ctx, svc, k.clock.Now, k.showSelfService).Content())
-	})
-	for _, b := range []*widget.Button{take, book} {
-		b.Importance = widget.HighImportance
+	printer := printing.System{Queue: cfg.PrinterQueue}
+	svc := &ticketService{Service: k.queue, db: k.db, printer: printer, dir: filepath.Join(k.dir, "prints"), point: cfg.Point.Name}
+	self := &selfService{db: k.db, level: cfg.Point.Level, printer: printer, dir: filepath.Join(k.dir, "prints"), point: cfg.Point.Name, clock: k.clock}
+	opts := selfservice.Options{
+		Now: k.clock.Now,
+		SetElderly: func(on bool) {
+			if on {
+				k.app.Settings().SetTheme(selfservice.ElderlyTheme())
+			} else {
+				k.app.Settings().SetTheme(kiosktheme.New())
+			}
+		},
+		Exit: func() {
+			k.app.Settings().SetTheme(kiosktheme.New())
+			k.win.Canvas().SetOnTypedRune(nil)
+			k.win.Canvas().SetOnTypedKey(nil)
+			k.win.SetFullScreen(k.fullscreen)
+			k.showHome()
+		},
 	}
-	title := widget.NewLabel(l10n.L("自助服务"))
-	title.SizeName = theme.SizeNameHeadingText
-	k.win.SetContent(container.NewPadded(container.NewBorder(container.NewHBox(widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), k.showHome), title), nil, nil, nil,
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(360, 160), take, book)))))
+	if k.queue != nil {
+		opts.Ticket = func(back func()) fyne.CanvasObject { return ticket.New(ctx, svc, k.clock.Now, back).Content() }
+		opts.Booking = func(back func()) fyne.CanvasObject { return ticket.NewBooker(ctx, svc, k.clock.Now, back).Content() }
+	}
+	term := selfservice.New(ctx, self, opts)
+	k.win.SetContent(term.Content())
+	k.win.SetFullScreen(true)
+	// With no field focused, keys reach the window: that is how a USB QR
+	// scanner (a keyboard wedge) delivers a receipt's code.
+	k.win.Canvas().SetOnTypedRune(term.Type)
+	k.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter {
+			term.Enter()
+		}
+	})
 }
 
 // showBoard turns this screen into the hall display; Esc leaves it.
@@ -307,8 +331,8 @@ func (k *kiosk) showHome() {
 	k.cancel = cancel
 	// Modes whose issue has not landed are shown, disabled, as 建设中.
 	modes := []home.Mode{
-		{Title: l10n.L("自助服务"), Subtitle: l10n.L("取号、预约签到、预约办事；办事指南与进度查询建设中"), Icon: theme.AccountIcon(),
-			Ready: k.queue != nil, Open: k.showSelfService},
+		{Title: l10n.L("自助服务"), Subtitle: l10n.L("取号、预约、办事指南、进度查询，24小时可用"), Icon: theme.AccountIcon(),
+			Ready: true, Open: k.showSelfService},
 		{Title: l10n.L("窗口受理"), Subtitle: l10n.L("无差别全科受理：一表申报、材料核验、打印回执"), Icon: theme.DocumentCreateIcon(),
 			Ready: true, Open: k.showCounter},
 		{Title: l10n.L("大厅显示屏"), Subtitle: l10n.L("叫号与等候信息、语音播报；按 Esc 返回"), Icon: theme.ComputerIcon(),

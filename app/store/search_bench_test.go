@@ -2,39 +2,17 @@ package store
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
-	"github.com/yichuang/yichuang/app/catalog"
-	"github.com/yichuang/yichuang/assets"
+	"github.com/yichuang/yichuang/app/catalog/catalogtest"
 )
 
-// replicatedDemo returns the demo catalog grown to at least n matters by
-// copying every matter under new codes with a place name in brackets, the
-// size of a county catalog (Tongxiang: 1,525 matters).
 func replicatedDemo(tb testing.TB, n int) []byte {
 	tb.Helper()
-	cat, err := catalog.Parse(assets.DemoCatalog())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	places := []string{"洪桥", "林城", "泗安", "李家巷", "和平", "煤山", "夹浦", "虹星桥", "水口", "吕山", "小浦", "画溪"}
-	base := cat.Matters
-	for i := 0; len(cat.Matters) < n; i++ {
-		for _, m := range base {
-			c := m
-			c.Code = fmt.Sprintf("%s-R%02d", m.Code, i)
-			c.Name = m.Name + "（" + places[i%len(places)] + "）"
-			c.Aliases = nil
-			cat.Matters = append(cat.Matters, c)
-		}
-	}
-	cat.Version = "bench"
-	b, err := json.Marshal(cat)
+	b, err := catalogtest.Replicated(n)
 	if err != nil {
 		tb.Fatal(err)
 	}

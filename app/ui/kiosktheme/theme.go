@@ -20,6 +20,8 @@ var Font = fyne.NewStaticResource(assets.FontName, assets.Font())
 type Theme struct {
 	// Scale multiplies text and padding sizes (elderly mode uses > 1).
 	Scale float32
+	// HighContrast draws black text on white (长辈模式).
+	HighContrast bool
 }
 
 var _ fyne.Theme = (*Theme)(nil)
@@ -33,6 +35,14 @@ var Primary = color.NRGBA{R: 0x1a, G: 0x5f, B: 0xb4, A: 0xff}
 // Color keeps the light variant whatever the desktop prefers: a hall's
 // screens should look the same at every window and on every photo of it.
 func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	if t.HighContrast {
+		switch n {
+		case theme.ColorNameForeground, theme.ColorNamePlaceHolder:
+			return color.Black
+		case theme.ColorNameBackground, theme.ColorNameInputBackground:
+			return color.White
+		}
+	}
 	switch n {
 	case theme.ColorNamePrimary, theme.ColorNameFocus:
 		if n == theme.ColorNameFocus {

@@ -1,0 +1,79 @@
+package cases
+
+import (
+	"strings"
+	"time"
+
+	"github.com/yichuang/yichuang/app/msg"
+)
+
+// Step is one stage of a case as the self-service terminal shows it.
+type Step struct {
+	Name string
+	Done bool
+	// Current marks the stage the case is in now.
+	Current bool
+}
+
+// Progress is what a citizen may see of a case after verifying: no names,
+// no ID numbers, no form content — only where it stands.
+type Progress struct {
+	Tracking    string
+	Matters     []string // matter codes
+	Status      Status
+	Steps       []Step
+	Supplements []MaterialEntry // still to bring
+	SupplyBy    time.Time
+	Due         time.Time
+	Updated     time.Time
+}
+
+// StepNames are the stage names ProgressOf uses, for translation tables.
+var StepNames = []string{"受理", "审核中", "补正", "办结", "已领取", "已邮寄", "不予受理"}
+
+// Messages of the progress query.
+var (
+	ErrVerify       = msg.New("请核对编号和验证信息")
+	ErrVerifyLocked = msg.New("验证错误次数过多，该查询码已锁定，请在{{.Until}}之后再试或到窗口咨询")
+)
+
+// Verify reports whether last4 matches the last four characters of the
+// applicant's ID number (or the legal representative's) or mobile.
+func Verify(c Case, last4 string) bool {
+	last4 = strings.ToUpper(strings.TrimSpace(last4))
+	if len([]rune(last4)) != 4 {
+		return false
+	}
+	for _, s := range []string{c.Applicant.IDNumber, c.Applicant.LegalRepID, c.Applicant.Mobile} {
+		if len(s) >= 4 && strings.ToUpper(s[len(s)-4:]) == last4 {
+			return true
+		}
+	}
+	return false
+}
+
+// ProgressOf describes a case's stage as the timeline 受理 → 审核中 → 补正 →
+// 办结 → 已领取. updated is when the case last changed here (or came from the
+// county).
+func ProgressOf(c Case, updated time.Time) Progress {
+	p := Progress{Tracking: c.Tracking, Matters: c.Matters, Status: c.Status, Due: c.Due, Updated: updated,
+		Supplements: c.MaterialsIn(Deferred), SupplyBy: c.SupplementBy}
+	stage := map[Status]int{StatusAccepted: 1, StatusDeferred: 2, StatusCompleted: 3, StatusDelivered: 4, StatusMailed: 4}[c.Status]
+	names := []string{"受理", "审核中", "补正", "办结", "已领取"}
+	if c.Status == StatusMailed {
+		names[4] = "已邮寄"
+	}
+	if c.Status == StatusRejected {
+		return Progress{Tracking: c.Tracking, Matters: c.Matters, Status: c.Status, Updated: updated,
+			Steps: []Step{{Name: "受理", Done: false}, {Name: "不予受理", Done: true, Current: true}}}
+	}
+	for i, n := range names {
+		if i == 2 && c.Status != StatusDeferred && c.SupplementBy.IsZero() && !hadSupplement(c) {
+			continue // no 补正 stage for a case that never needed one
+		}
+		p.Steps = append(p.Steps, Step{Name: n, Done: i < stage || (i == stage && stage == 4) || i == 0, Current: i == stage})
+	}
+	return p
+}
+
+func hadSupplement(c Case) bool { return c.Decision == AcceptDeferred }

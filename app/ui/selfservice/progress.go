@@ -1,0 +1,174 @@
+package selfservice
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// ProgressScreen is 进度查询 (一码全知): the tracking code from the keypad or
+// the QR scanner, the last four characters of the ID number or mobile,
+// then the case's stage — and nothing else about it.
+type ProgressScreen struct {
+	t *Terminal
+
+	CodeField, Last4Field *widget.Button // tap to choose which one the keypad fills
+	Keypad                *Keyboard
+	Query                 *widget.Button
+	Message               *widget.Label
+	Timeline              *widget.Label
+	Details               *widget.Label
+
+	code, last4 string
+	active      *string
+
+	content fyne.CanvasObject
+}
+
+func newProgress(t *Terminal) *ProgressScreen {
+	p := &ProgressScreen{t: t}
+	p.active = &p.code
+	p.CodeField = widget.NewButton("", func() { t.Touch(); p.active = &p.code; p.render() })
+	p.Last4Field = widget.NewButton("", func() { t.Touch(); p.active = &p.last4; p.render() })
+	p.CodeField.Alignment = widget.ButtonAlignLeading
+	p.Last4Field.Alignment = widget.ButtonAlignLeading
+	p.Keypad = newKeyboard([]string{"1234567890", "QWERTYUP", "ASDFGHJKL", "ZXCVBNM"}, func(key string) {
+		t.Touch()
+		limit := tracking.Length
+		if p.active == &p.last4 {
+			limit = 4
+		}
+		next := edit(*p.active, key)
+		if len([]rune(next)) <= limit {
+			*p.active = next
+		}
+		if p.active == &p.code && len(p.code) == tracking.Length {
+			p.active = &p.last4 // code complete: go on to the check
+		}
+		p.render()
+	})
+	p.Query = widget.NewButtonWithIcon(l10n.L("查询"), theme.SearchIcon(), func() { t.Touch(); p.run() })
+	p.Query.Importance = widget.HighImportance
+	p.Message = widget.NewLabel("")
+	p.Message.Wrapping = fyne.TextWrapWord
+	p.Message.Importance = widget.DangerImportance
+	p.Timeline = widget.NewLabel("")
+	p.Timeline.SizeName = theme.SizeNameSubHeadingText
+	p.Timeline.Wrapping = fyne.TextWrapWord
+	p.Details = widget.NewLabel("")
+	p.Details.Wrapping = fyne.TextWrapWord
+	hint := widget.NewLabel(l10n.L("请将受理回执上的二维码对准扫描口，或输入16位查询码；再输入申请人身份证号或手机号的后4位"))
+	hint.Wrapping = fyne.TextWrapWord
+	home := widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), func() { t.Touch(); t.Home() })
+	form := widget.NewForm(widget.NewFormItem(l10n.L("查询码"), touch(p.CodeField)), widget.NewFormItem(l10n.L("验证后4位"), touch(p.Last4Field)))
+	left := container.NewVBox(container.NewHBox(touch(home)), hint, form, p.Keypad.box, container.NewHBox(layout.NewSpacer(), touch(p.Query)))
+	right := container.NewVBox(p.Message, p.Timeline, p.Details)
+	p.content = container.NewPadded(container.NewGridWithColumns(2, left, right))
+	p.render()
+	return p
+}
+
+func (p *ProgressScreen) render() {
+	code := tracking.Format(p.code)
+	if p.code == "" {
+		code = l10n.L("点此输入查询码")
+	}
+	mask := strings.Repeat("●", len([]rune(p.last4)))
+	if mask == "" {
+		mask = l10n.L("点此输入后4位")
+	}
+	p.CodeField.SetText(code)
+	p.Last4Field.SetText(mask)
+	p.CodeField.Importance, p.Last4Field.Importance = widget.MediumImportance, widget.MediumImportance
+	if p.active == &p.code {
+		p.CodeField.Importance = widget.HighImportance
+	} else {
+		p.Last4Field.Importance = widget.HighImportance
+	}
+	p.CodeField.Refresh()
+	p.Last4Field.Refresh()
+}
+
+// setCode puts a scanned code in and moves on to the check.
+func (p *ProgressScreen) setCode(code string) {
+	p.code = code
+	p.active = &p.last4
+	p.Message.SetText("")
+	p.render()
+}
+
+// Code and Last4 return what is entered (for tests).
+func (p *ProgressScreen) Code() string  { return p.code }
+func (p *ProgressScreen) Last4() string { return p.last4 }
+
+func (p *ProgressScreen) run() {
+	p.Timeline.SetText("")
+	p.Details.SetText("")
+	pr, err := p.t.svc.Progress(p.t.ctx, p.code, p.last4)
+	p.last4 = "" // the check is typed again for every query
+	p.render()
+	if err != nil {
+		p.Message.SetText(l10n.Error(err))
+		return
+	}
+	p.Message.SetText("")
+	p.show(pr)
+}
+
+func (p *ProgressScreen) show(pr cases.Progress) {
+	var steps []string
+	for _, s := range pr.Steps {
+		mark := "○"
+		switch {
+		case s.Current:
+			mark = "●"
+		case s.Done:
+			mark = "✓"
+		}
+		steps = append(steps, mark+" "+l10n.L(s.Name))
+	}
+	p.Timeline.SetText(strings.Join(steps, "  →  "))
+	var lines []string
+	lines = append(lines, l10n.L("查询码 {{.Code}}：{{.Status}}", map[string]any{"Code": tracking.Format(pr.Tracking), "Status": l10n.L(cases.StatusName(pr.Status))}))
+	if p.t.cat != nil {
+		for _, code := range pr.Matters {
+			if m, ok := p.t.cat.Matter(code); ok {
+				lines = append(lines, "· "+m.Name)
+			}
+		}
+	}
+	if len(pr.Supplements) > 0 {
+		lines = append(lines, "", l10n.L("请于{{.Date}}前补交以下材料：", map[string]any{"Date": pr.SupplyBy.Format("2006-01-02")}))
+		for _, e := range pr.Supplements {
+			lines = append(lines, "· "+cases.MaterialName(p.t.cat, e.Matter, e.Material))
+		}
+	}
+	switch pr.Status {
+	case cases.StatusAccepted, cases.StatusDeferred:
+		lines = append(lines, "", l10n.L("承诺办结日期：{{.Date}}，办结后到受理窗口领取或免费邮寄", map[string]any{"Date": pr.Due.Format("2006-01-02")}))
+	case cases.StatusCompleted:
+		lines = append(lines, "", l10n.L("已办结，请携带回执和身份证到受理窗口领取"))
+	}
+	if !pr.Updated.IsZero() {
+		lines = append(lines, "", l10n.L("状态更新于 {{.Time}}", map[string]any{"Time": pr.Updated.In(beijing).Format("2006-01-02 15:04")}))
+	}
+	p.Details.SetText(strings.Join(lines, "\n"))
+}
+
+// clear forgets the code, the check and the answer.
+func (p *ProgressScreen) clear() {
+	p.code, p.last4 = "", ""
+	p.active = &p.code
+	p.Message.SetText("")
+	p.Timeline.SetText("")
+	p.Details.SetText("")
+	p.render()
+}

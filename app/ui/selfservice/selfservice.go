@@ -1,0 +1,276 @@
+// Package selfservice provides the 24-hour self-service terminal: big tiles
+// for 取号, 预约, 办事指南 and 进度查询 (一码全知), a 长辈模式 for larger,
+// higher-contrast text, an idle wipe that clears everything typed when the
+// citizen walks away, and an exit that needs a supervisor. It is built for
+// a touch screen and a USB QR scanner, with no keyboard.
+package selfservice
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ui/kiosktheme"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// Service is what the terminal needs.
+type Service interface {
+	Catalog(ctx context.Context) (*catalog.Catalog, error)
+	Search(ctx context.Context, query string) ([]catalog.Hit, error)
+	PrintGuide(ctx context.Context, code string) error
+	// Progress verifies the last four characters and returns what may be
+	// shown; it locks a code after repeated wrong answers and audits each
+	// answer given.
+	Progress(ctx context.Context, code, last4 string) (cases.Progress, error)
+	SupervisorCheck(ctx context.Context, login, pin string) error
+}
+
+// Options configure the terminal.
+type Options struct {
+	Now func() time.Time
+	// Idle is the quiet time before the countdown (60 s); Countdown how
+	// long it runs (10 s).
+	Idle, Countdown time.Duration
+	// After runs f after d and returns a stop function; nil uses
+	// time.AfterFunc through fyne.Do. Tests fire timers by hand.
+	After func(d time.Duration, f func()) (stop func())
+	// SetElderly switches the app's theme for 长辈模式.
+	SetElderly func(on bool)
+	// Ticket and Booking build the queue screens, shown inside the terminal
+	// (so the idle wipe covers them); back returns to the tiles. Nil hides
+	// the tile.
+	Ticket, Booking func(back func()) fyne.CanvasObject
+	// Exit leaves self-service after a supervisor's PIN.
+	Exit func()
+}
+
+// MinTouch is the smallest touch target: 48 px at 1080p.
+const MinTouch = 48
+
+// Terminal is the self-service terminal.
+type Terminal struct {
+	ctx  context.Context
+	svc  Service
+	opts Options
+	cat  *catalog.Catalog
+
+	Elderly  *widget.Button
+	elderly  bool
+	Guide    *GuideScreen
+	Progress *ProgressScreen
+	Tiles    map[string]*widget.Button
+
+	ExitLogin, ExitPIN *widget.Entry
+	ExitConfirm        *widget.Button
+	ExitMessage        *widget.Label
+
+	Countdown *widget.Label
+	overlay   fyne.CanvasObject
+	idleStop  func()
+	tickStop  func()
+	remaining int
+
+	home    fyne.CanvasObject
+	body    *fyne.Container
+	content *fyne.Container
+	wedge   *wedge
+}
+
+// New builds the terminal and shows its home.
+func New(ctx context.Context, svc Service, opts Options) *Terminal {
+	if opts.Idle == 0 {
+		opts.Idle = 60 * time.Second
+	}
+	if opts.Countdown == 0 {
+		opts.Countdown = 10 * time.Second
+	}
+	if opts.After == nil {
+		opts.After = func(d time.Duration, f func()) func() {
+			t := time.AfterFunc(d, func() { fyne.Do(f) })
+			return func() { t.Stop() }
+		}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	t := &Terminal{ctx: ctx, svc: svc, opts: opts, Tiles: map[string]*widget.Button{}}
+	t.cat, _ = svc.Catalog(ctx)
+	t.wedge = &wedge{}
+	t.Guide = newGuide(t)
+	t.Progress = newProgress(t)
+	t.home = t.buildHome()
+	t.Countdown = widget.NewLabel("")
+	t.Countdown.SizeName = theme.SizeNameHeadingText
+	t.Countdown.Alignment = fyne.TextAlignCenter
+	stay := widget.NewButton(l10n.L("继续使用"), t.Touch)
+	stay.Importance = widget.HighImportance
+	shade := canvas.NewRectangle(theme.Color(theme.ColorNameShadow))
+	t.overlay = container.NewStack(shade, container.NewCenter(container.NewVBox(t.Countdown, container.NewCenter(touch(stay)))))
+	t.overlay.Hide()
+	t.body = container.NewStack(t.home)
+	t.content = container.NewStack(t.body, t.overlay)
+	t.Touch()
+	return t
+}
+
+// Content returns the terminal's root object.
+func (t *Terminal) Content() fyne.CanvasObject { return t.content }
+
+// touch gives a widget at least the minimum touch size.
+func touch(o fyne.CanvasObject) fyne.CanvasObject {
+	m := o.MinSize()
+	return container.NewGridWrap(fyne.NewSize(max(m.Width, MinTouch), max(m.Height, MinTouch)), o)
+}
+
+func (t *Terminal) tile(key, title, sub string, tap func()) fyne.CanvasObject {
+	b := widget.NewButton(title+"\n"+sub, func() { t.Touch(); tap() })
+	b.Importance = widget.HighImportance
+	t.Tiles[key] = b
+	return container.NewGridWrap(fyne.NewSize(360, 180), b)
+}
+
+func (t *Terminal) buildHome() fyne.CanvasObject {
+	title := widget.NewLabel(l10n.L("24小时自助服务"))
+	title.SizeName = theme.SizeNameHeadingText
+	grid := container.NewGridWithColumns(2)
+	if t.opts.Ticket != nil {
+		grid.Add(t.tile("ticket", l10n.L("取号"), l10n.L("按业务取号，预约签到"), func() { t.show(t.opts.Ticket(t.Home)) }))
+	}
+	if t.opts.Booking != nil {
+		grid.Add(t.tile("booking", l10n.L("预约"), l10n.L("预约7个工作日内的时段"), func() { t.show(t.opts.Booking(t.Home)) }))
+	}
+	grid.Add(t.tile("guide", l10n.L("办事指南"), l10n.L("要带什么材料、多久办好"), func() { t.show(t.Guide.content) }))
+	grid.Add(t.tile("progress", l10n.L("进度查询"), l10n.L("扫描回执二维码或输入查询码"), func() { t.show(t.Progress.content) }))
+	t.Elderly = widget.NewButtonWithIcon(l10n.L("长辈模式：大字"), theme.ZoomInIcon(), func() { t.Touch(); t.SetElderly(!t.elderly) })
+	exit := widget.NewButton(l10n.L("工作人员退出"), func() { t.Touch(); t.show(t.exitScreen()) })
+	exit.Importance = widget.LowImportance
+	return container.NewPadded(container.NewBorder(container.NewHBox(title, layout.NewSpacer(), touch(t.Elderly)),
+		container.NewHBox(layout.NewSpacer(), touch(exit)), nil, nil, container.NewCenter(grid)))
+}
+
+// SetElderly turns 长辈模式 on or off: larger, higher-contrast text and
+// fewer results per page.
+func (t *Terminal) SetElderly(on bool) {
+	t.elderly = on
+	if on {
+		t.Elderly.SetText(l10n.L("长辈模式：已开启"))
+	} else {
+		t.Elderly.SetText(l10n.L("长辈模式：大字"))
+	}
+	if t.opts.SetElderly != nil {
+		t.opts.SetElderly(on)
+	}
+	t.Guide.refresh()
+}
+
+// ElderlyOn reports whether 长辈模式 is on.
+func (t *Terminal) ElderlyOn() bool { return t.elderly }
+
+func (t *Terminal) show(o fyne.CanvasObject) {
+	t.body.Objects = []fyne.CanvasObject{o}
+	t.body.Refresh()
+}
+
+// Home returns to the tiles.
+func (t *Terminal) Home() { t.show(t.home) }
+
+// Touch records activity: it restarts the idle timer and hides the countdown.
+func (t *Terminal) Touch() {
+	if t.idleStop != nil {
+		t.idleStop()
+	}
+	if t.tickStop != nil {
+		t.tickStop()
+		t.tickStop = nil
+	}
+	t.overlay.Hide()
+	t.idleStop = t.opts.After(t.opts.Idle, t.startCountdown)
+}
+
+func (t *Terminal) startCountdown() {
+	t.remaining = int(t.opts.Countdown / time.Second)
+	t.overlay.Show()
+	t.tick()
+}
+
+func (t *Terminal) tick() {
+	if t.remaining <= 0 {
+		t.Wipe()
+		return
+	}
+	t.Countdown.SetText(l10n.L("{{.N}} 秒后将清除您输入的信息并返回首页", map[string]any{"N": t.remaining}))
+	t.remaining--
+	t.tickStop = t.opts.After(time.Second, t.tick)
+}
+
+// Wipe clears everything entered, ends 长辈模式 and returns home: the next
+// person at the terminal sees nothing of the last.
+func (t *Terminal) Wipe() {
+	t.Guide.clear()
+	t.Progress.clear()
+	t.ExitLogin, t.ExitPIN = nil, nil
+	t.wedge.reset()
+	if t.elderly {
+		t.SetElderly(false)
+	}
+	t.overlay.Hide()
+	t.Home()
+	t.idleStop = t.opts.After(t.opts.Idle, t.startCountdown)
+}
+
+// Type feeds a key from a hardware keyboard or a QR scanner (a keyboard
+// wedge), which arrive at the window when no field has focus.
+func (t *Terminal) Type(r rune) {
+	t.Touch()
+	t.wedge.add(r)
+}
+
+// Enter ends a scanned or typed line: a tracking code opens the progress
+// query with it filled in.
+func (t *Terminal) Enter() {
+	t.Touch()
+	line := t.wedge.take()
+	if code, ok := scannedCode(line); ok {
+		t.Progress.setCode(code)
+		t.show(t.Progress.content)
+	}
+}
+
+func (t *Terminal) exitScreen() fyne.CanvasObject {
+	t.ExitLogin, t.ExitPIN = widget.NewEntry(), widget.NewPasswordEntry()
+	t.ExitMessage = widget.NewLabel("")
+	t.ExitMessage.Importance = widget.DangerImportance
+	ok := widget.NewButton(l10n.L("确认退出"), func() {
+		t.Touch()
+		err := t.svc.SupervisorCheck(t.ctx, strings.TrimSpace(strings.ToLower(t.ExitLogin.Text)), t.ExitPIN.Text)
+		t.ExitPIN.SetText("")
+		if err != nil {
+			t.ExitMessage.SetText(l10n.Error(err))
+			return
+		}
+		if t.opts.Exit != nil {
+			t.opts.Exit()
+		}
+	})
+	t.ExitConfirm = ok
+	back := widget.NewButton(l10n.L("返回"), func() { t.Touch(); t.Home() })
+	form := widget.NewForm(widget.NewFormItem(l10n.L("主管登录名"), t.ExitLogin), widget.NewFormItem(l10n.L("PIN"), t.ExitPIN))
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 320), container.NewVBox(
+		widget.NewLabel(l10n.L("退出自助服务需要主管确认")), form, t.ExitMessage, container.NewHBox(touch(back), layout.NewSpacer(), touch(ok)))))
+}
+
+// ElderlyTheme is the theme of 长辈模式: 1.5× text and padding, black on
+// white.
+func ElderlyTheme() fyne.Theme { return &kiosktheme.Theme{Scale: 1.5, HighContrast: true} }
+
+var beijing = time.FixedZone("CST", 8*60*60)
