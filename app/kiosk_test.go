@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -87,14 +88,19 @@ func startX(tb testing.TB) string {
 		if err := cmd.Start(); err != nil {
 			tb.Fatalf("start Xvfb: %v", err)
 		}
-		tb.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		for i := 0; i < 100; i++ {
-			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-				return fmt.Sprintf(":%d", n)
+		// SIGTERM lets Xvfb remove its lock and socket for the next test.
+		tb.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+		display := fmt.Sprintf(":%d", n)
+		for i := 0; i < 200; i++ {
+			// The socket appears before the server answers; ask it something.
+			probe := exec.Command("xdotool", "getdisplaygeometry")
+			probe.Env = []string{"DISPLAY=" + display}
+			if probe.Run() == nil {
+				return display
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		tb.Fatalf("Xvfb :%d did not come up", n)
+		tb.Fatalf("Xvfb %s did not come up", display)
 	}
 }
 
