@@ -34,6 +34,7 @@ bench: deps-test
 	$(GO) test -tags $(TAGS) -run '^$$' -bench AcceptToReceipt -benchtime 1000x ./app/counter/
 	$(GO) test -run '^$$' -bench . -benchmem ./printing/internal/ttfsubset/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench CallToBoard -benchtime 300x ./app/hall/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench GuideKeystroke -benchtime 20x ./app/
 
 # A short fuzzing session of every fuzz target (go test runs their seeds anyway).
 FUZZTIME ?= 30s

@@ -211,6 +211,32 @@ func waitPainted(tb testing.TB, display, window string) ([]byte, time.Time) {
 // is kept: the status bar is filled in by the first status read.
 func settle() { time.Sleep(1500 * time.Millisecond) }
 
+// walkThrough starts the kiosk on dir, waits for its first painted screen
+// and returns it with a screenshot function for a walk through its screens.
+func walkThrough(t *testing.T, display, dir string, wait time.Duration) (*running, func(name string)) {
+	r := launch(t, display, dir)
+	win := waitWindow(t, display, r)
+	waitPainted(t, display, win)
+	settle()
+	return r, shooter(t, display, win, wait)
+}
+
+// shooter returns a function that waits for the screen to settle after a
+// click and keeps a screenshot of the kiosk window. It looks the window up
+// again each time: going fullscreen can give the kiosk a new one.
+func shooter(t *testing.T, display, win string, wait time.Duration) func(name string) {
+	return func(name string) {
+		time.Sleep(wait)
+		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Yichuang")
+		cmd.Env = []string{"DISPLAY=" + display}
+		if out, err := cmd.Output(); err == nil && len(strings.Fields(string(out))) > 0 {
+			win = strings.Fields(string(out))[0]
+		}
+		_, raw := capture(t, display, win)
+		keepScreenshot(t, name, raw)
+	}
+}
+
 func keepScreenshot(t *testing.T, name string, png []byte) {
 	if dir := os.Getenv("YICHUANG_SCREENSHOTS"); dir != "" {
 		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
@@ -419,15 +445,7 @@ func TestKioskWindowIntakeScreens(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	r := launch(t, display, dir)
-	win := waitWindow(t, display, r)
-	waitPainted(t, display, win)
-	settle()
-	shot := func(name string) {
-		time.Sleep(800 * time.Millisecond)
-		_, raw := capture(t, display, win)
-		keepScreenshot(t, name, raw)
-	}
+	r, shot := walkThrough(t, display, dir, 800*time.Millisecond)
 	clickAt(t, display, 828, 310) // 窗口受理 tile
 	shot("counter-login.png")
 	clickAt(t, display, 676, 199)
@@ -496,15 +514,7 @@ func TestKioskWindowQueueScreens(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	r := launch(t, display, dir)
-	win := waitWindow(t, display, r)
-	waitPainted(t, display, win)
-	settle()
-	shot := func(name string) {
-		time.Sleep(time.Second)
-		_, raw := capture(t, display, win)
-		keepScreenshot(t, name, raw)
-	}
+	r, shot := walkThrough(t, display, dir, time.Second)
 	clickAt(t, display, 450, 310) // 自助服务
 	clickAt(t, display, 640, 345) // 取号 / 预约签到
 	shot("ticket.png")
@@ -513,15 +523,61 @@ func TestKioskWindowQueueScreens(t *testing.T) {
 	r.cmd.Process.Kill()
 	r.cmd.Wait()
 
-	r = launch(t, display, dir)
-	win = waitWindow(t, display, r)
-	waitPainted(t, display, win)
-	settle()
-	clickAt(t, display, 450, 515) // 大厅显示屏
-	time.Sleep(2 * time.Second)   // fullscreen switch and the first event
-	if out, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Yichuang").Output(); err == nil {
-		win = strings.Fields(string(out))[0]
-	}
+	r, shot = walkThrough(t, display, dir, 2*time.Second) // fullscreen switch and the first event
+	clickAt(t, display, 450, 515)                         // 大厅显示屏
 	shot("board.png")
+	checkLog(t, r)
+}
+
+// seedCase accepts one 容缺 case at the counter and returns its tracking code.
+func seedCase(t testing.TB, dir string) string {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sup, err := db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cs := acceptDeferredCase(t, &kiosk{dir: dir, db: db, clock: clock.System{}}, sup)
+	return cs.Tracking
+}
+
+// TestKioskWindowSelfServiceScreens walks the real window through the
+// self-service terminal — tiles, guide search on the on-screen keyboard, a
+// scanned receipt code with its check, 长辈模式 — and keeps screenshots.
+func TestKioskWindowSelfServiceScreens(t *testing.T) {
+	if os.Getenv("YICHUANG_SCREENSHOTS") == "" {
+		t.Skip("screenshot walk-through: run with make screenshots")
+	}
+	display := startX(t)
+	dir := configuredData(t)
+	code := seedCase(t, dir)
+	r, shot := walkThrough(t, display, dir, time.Second)
+	clickAt(t, display, 450, 310) // 自助服务
+	shot("selfservice.png")
+	clickAt(t, display, 448, 500)                                      // 办事指南
+	for _, key := range [][2]int{{382, 484}, {205, 423}, {264, 484}} { // b d c
+		clickAt(t, display, key[0], key[1])
+	}
+	shot("guide.png")
+	clickAt(t, display, 800, 82) // the first result
+	shot("guide-matter.png")
+	clickAt(t, display, 60, 34)                    // back
+	clickAt(t, display, 40, 34)                    // 首页
+	clickAt(t, display, 833, 500)                  // 进度查询
+	xdo(t, display, "type", "--delay", "15", code) // the QR scanner types the code
+	xdo(t, display, "key", "Return")
+	for _, x := range []int{58, 117, 176, 235} { // 1 2 3 4: the mobile's last four
+		clickAt(t, display, x, 259)
+	}
+	clickAt(t, display, 599, 560) // 查询
+	shot("progress.png")
+	clickAt(t, display, 40, 34)   // 首页
+	clickAt(t, display, 1190, 34) // 长辈模式
+	shot("elderly.png")
 	checkLog(t, r)
 }

@@ -6,6 +6,7 @@ package board
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -58,13 +59,18 @@ func New(ctx context.Context, svc Service, hall string, now func() time.Time, sa
 	s.Clock = big("", 34, theme.ColorNameForeground)
 	s.Clock.Color = title.Color
 	s.Banner = big("", 28, theme.ColorNameError)
-	head := container.NewStack(bg, container.NewPadded(container.NewBorder(nil, nil, title, s.Clock)))
+	s.Voice = big("", 20, theme.ColorNameForeground)
+	s.Voice.Color = title.Color
+	// The voice state sits beside the clock: under the notice it pushed the
+	// board wider than a 1280-pixel screen and clipped the waiting counts.
+	head := container.NewStack(bg, container.NewPadded(container.NewBorder(nil, nil, title,
+		container.NewHBox(container.NewCenter(s.Voice), s.Clock))))
 
 	rows := container.NewVBox()
 	hdrN, hdrW := big(l10n.L("号码"), 34, theme.ColorNamePlaceHolder), big(l10n.L("请到"), 34, theme.ColorNamePlaceHolder)
 	rows.Add(container.NewGridWithColumns(2, hdrN, hdrW))
 	for i := 0; i < Rows; i++ {
-		n, w := big("", 72, theme.ColorNameForeground), big("", 72, theme.ColorNameForeground)
+		n, w := big("", 60, theme.ColorNameForeground), big("", 60, theme.ColorNameForeground)
 		if i == 0 {
 			n.Color, w.Color = kiosktheme.Primary, kiosktheme.Primary
 		}
@@ -78,9 +84,10 @@ func New(ctx context.Context, svc Service, hall string, now func() time.Time, sa
 		side.Add(container.NewBorder(nil, nil, big(fmt.Sprintf("%c %s", queue.Letter(sec), l10n.L(sec)), 30, theme.ColorNameForeground), t))
 	}
 	s.Notice = big("", 32, theme.ColorNameForeground)
-	s.Voice = big("", 20, theme.ColorNamePlaceHolder)
-	body := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(420, 560), side), container.NewPadded(rows))
-	s.content = container.NewBorder(container.NewVBox(head, s.Banner), container.NewPadded(container.NewBorder(nil, nil, nil, s.Voice, s.Notice)), nil, nil, body)
+	sideWidth := canvas.NewRectangle(color.Transparent)
+	sideWidth.SetMinSize(fyne.NewSize(420, 1))
+	body := container.NewBorder(nil, nil, nil, container.NewStack(sideWidth, side), container.NewPadded(rows))
+	s.content = container.NewBorder(container.NewVBox(head, s.Banner), container.NewPadded(s.Notice), nil, nil, body)
 
 	tick := func() {
 		s.Clock.Text = now().Format("15:04")
@@ -170,7 +177,7 @@ func (s *Screen) Apply(ev queue.Event) {
 // noticeChars is how much of the scrolling notice shows at once: a text's
 // minimum width is its whole length, so the board shows a window of it
 // rather than let a long notice push the layout off the screen.
-const noticeChars = 34
+const noticeChars = 36
 
 func noticeWindow(r []rune) string {
 	if len(r) <= noticeChars {

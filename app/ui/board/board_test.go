@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/yichuang/yichuang/app/queue"
@@ -49,5 +50,20 @@ func TestBoardShowsCallsAndAnnouncesOnce(t *testing.T) {
 	}
 	if s.Clock.Text != "09:05" {
 		t.Errorf("clock %q", s.Clock.Text)
+	}
+}
+
+// A township hall often drives its display from a 1280×800 or 1366×768
+// panel: the whole board, with a long notice and the voice state, must fit.
+func TestBoardFitsASmallScreen(t *testing.T) {
+	test.NewTempApp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := New(ctx, noEvents{}, "洪桥镇便民服务中心", time.Now, nil)
+	s.ShowVoice(true)
+	s.Apply(queue.Event{Kind: queue.EventChanged, Board: queue.Board{Calls: []queue.Call{{Number: "B012", Window: 12}},
+		Notice: "请按业务类型取号，留意叫号；老年人、残疾人可请工作人员开通绿色通道。请保管好随身物品。"}})
+	if got, limit := s.Content().MinSize(), fyne.NewSize(1280, 768); got.Width > limit.Width || got.Height > limit.Height {
+		t.Errorf("board needs %v, more than a %v screen", got, limit)
 	}
 }

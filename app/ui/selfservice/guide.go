@@ -61,14 +61,16 @@ func newGuide(t *Terminal) *GuideScreen {
 		sec := s
 		b := widget.NewButton(l10n.L(sec), func() { t.Touch(); g.browse(sec) })
 		g.Sectors = append(g.Sectors, b)
-		sectors.Add(touch(b))
+		sectors.Add(tall(b, MinTouch))
 	}
 	g.Message = widget.NewLabel("")
 	g.resBox = container.NewVBox()
 	g.Prev = widget.NewButton(l10n.L("上一页"), func() { t.Touch(); g.page--; g.refresh() })
 	g.Next = widget.NewButton(l10n.L("下一页"), func() { t.Touch(); g.page++; g.refresh() })
 	home := widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), func() { t.Touch(); t.Home() })
-	left := container.NewVBox(container.NewHBox(touch(home)), sectors, g.Query, g.candBox, g.Keyboard.box)
+	// The candidate row keeps its height when empty, so the keyboard never
+	// jumps under a finger as candidates come and go.
+	left := container.NewVBox(container.NewHBox(touch(home)), sectors, g.Query, tall(g.candBox, MinTouch+8), g.Keyboard.box)
 	right := container.NewBorder(g.Message, container.NewHBox(touch(g.Prev), layout.NewSpacer(), touch(g.Next)), nil, nil, g.resBox)
 	g.search = container.NewPadded(container.NewGridWithColumns(2, left, right))
 	g.content = container.NewStack(g.search)
@@ -135,7 +137,7 @@ func (g *GuideScreen) refresh() {
 		b := widget.NewButton(h.Name, func() { g.t.Touch(); g.open(hit.Code) })
 		b.Alignment = widget.ButtonAlignLeading
 		g.Results = append(g.Results, b)
-		g.resBox.Add(touch(b))
+		g.resBox.Add(tall(b, MinTouch+8))
 	}
 	g.resBox.Refresh()
 	if g.page > 0 {

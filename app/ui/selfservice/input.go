@@ -66,7 +66,7 @@ func newKeyboard(rows []string, press func(key string)) *Keyboard {
 func (k *Keyboard) key(key, label string) fyne.CanvasObject {
 	b := widget.NewButton(label, func() { k.press(key) })
 	k.Keys[key] = b
-	w := float32(MinTouch + 12)
+	w := float32(MinTouch + 6)
 	if len([]rune(label)) > 1 {
 		w = 120
 	}

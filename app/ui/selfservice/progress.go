@@ -68,7 +68,7 @@ func newProgress(t *Terminal) *ProgressScreen {
 	hint := widget.NewLabel(l10n.L("请将受理回执上的二维码对准扫描口，或输入16位查询码；再输入申请人身份证号或手机号的后4位"))
 	hint.Wrapping = fyne.TextWrapWord
 	home := widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), func() { t.Touch(); t.Home() })
-	form := widget.NewForm(widget.NewFormItem(l10n.L("查询码"), touch(p.CodeField)), widget.NewFormItem(l10n.L("验证后4位"), touch(p.Last4Field)))
+	form := widget.NewForm(widget.NewFormItem(l10n.L("查询码"), tall(p.CodeField, MinTouch)), widget.NewFormItem(l10n.L("验证后4位"), tall(p.Last4Field, MinTouch)))
 	left := container.NewVBox(container.NewHBox(touch(home)), hint, form, p.Keypad.box, container.NewHBox(layout.NewSpacer(), touch(p.Query)))
 	right := container.NewVBox(p.Message, p.Timeline, p.Details)
 	p.content = container.NewPadded(container.NewGridWithColumns(2, left, right))

@@ -7,6 +7,7 @@ package selfservice
 
 import (
 	"context"
+	"image/color"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ui/home"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
@@ -68,7 +70,7 @@ type Terminal struct {
 	elderly  bool
 	Guide    *GuideScreen
 	Progress *ProgressScreen
-	Tiles    map[string]*widget.Button
+	Tiles    map[string]*home.Tile
 
 	ExitLogin, ExitPIN *widget.Entry
 	ExitConfirm        *widget.Button
@@ -103,7 +105,7 @@ func New(ctx context.Context, svc Service, opts Options) *Terminal {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	t := &Terminal{ctx: ctx, svc: svc, opts: opts, Tiles: map[string]*widget.Button{}}
+	t := &Terminal{ctx: ctx, svc: svc, opts: opts, Tiles: map[string]*home.Tile{}}
 	t.cat, _ = svc.Catalog(ctx)
 	t.wedge = &wedge{}
 	t.Guide = newGuide(t)
@@ -126,17 +128,41 @@ func New(ctx context.Context, svc Service, opts Options) *Terminal {
 // Content returns the terminal's root object.
 func (t *Terminal) Content() fyne.CanvasObject { return t.content }
 
-// touch gives a widget at least the minimum touch size.
-func touch(o fyne.CanvasObject) fyne.CanvasObject {
-	m := o.MinSize()
-	return container.NewGridWrap(fyne.NewSize(max(m.Width, MinTouch), max(m.Height, MinTouch)), o)
+// tall gives a widget that fills its width at least the minimum touch height.
+func tall(o fyne.CanvasObject, h float32) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(1, max(h, MinTouch)))
+	return container.NewStack(r, o)
 }
 
-func (t *Terminal) tile(key, title, sub string, tap func()) fyne.CanvasObject {
-	b := widget.NewButton(title+"\n"+sub, func() { t.Touch(); tap() })
-	b.Importance = widget.HighImportance
-	t.Tiles[key] = b
-	return container.NewGridWrap(fyne.NewSize(360, 180), b)
+// touch gives a widget at least the minimum touch size. The size is asked
+// of the widget at each layout, not fixed when built, so a button grows with
+// 长辈模式 instead of clipping its text.
+func touch(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(touchLayout{}, o)
+}
+
+type touchLayout struct{}
+
+func (touchLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objects {
+		s = s.Max(o.MinSize())
+	}
+	return s.Max(fyne.NewSize(MinTouch, MinTouch))
+}
+
+func (touchLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (t *Terminal) tile(key, title, sub string, icon fyne.Resource, tap func()) fyne.CanvasObject {
+	tl := home.NewTile(home.Mode{Title: title, Subtitle: sub, Icon: icon, Ready: true, Open: func() { t.Touch(); tap() }})
+	t.Tiles[key] = tl
+	return container.NewGridWrap(fyne.NewSize(380, 200), tl)
 }
 
 func (t *Terminal) buildHome() fyne.CanvasObject {
@@ -144,13 +170,13 @@ func (t *Terminal) buildHome() fyne.CanvasObject {
 	title.SizeName = theme.SizeNameHeadingText
 	grid := container.NewGridWithColumns(2)
 	if t.opts.Ticket != nil {
-		grid.Add(t.tile("ticket", l10n.L("取号"), l10n.L("按业务取号，预约签到"), func() { t.show(t.opts.Ticket(t.Home)) }))
+		grid.Add(t.tile("ticket", l10n.L("取号"), l10n.L("按业务取号，预约签到"), theme.ContentAddIcon(), func() { t.show(t.opts.Ticket(t.Home)) }))
 	}
 	if t.opts.Booking != nil {
-		grid.Add(t.tile("booking", l10n.L("预约"), l10n.L("预约7个工作日内的时段"), func() { t.show(t.opts.Booking(t.Home)) }))
+		grid.Add(t.tile("booking", l10n.L("预约"), l10n.L("预约7个工作日内的时段"), theme.CalendarIcon(), func() { t.show(t.opts.Booking(t.Home)) }))
 	}
-	grid.Add(t.tile("guide", l10n.L("办事指南"), l10n.L("要带什么材料、多久办好"), func() { t.show(t.Guide.content) }))
-	grid.Add(t.tile("progress", l10n.L("进度查询"), l10n.L("扫描回执二维码或输入查询码"), func() { t.show(t.Progress.content) }))
+	grid.Add(t.tile("guide", l10n.L("办事指南"), l10n.L("要带什么材料、多久办好"), theme.DocumentIcon(), func() { t.show(t.Guide.content) }))
+	grid.Add(t.tile("progress", l10n.L("进度查询"), l10n.L("扫描回执二维码或输入查询码"), theme.SearchIcon(), func() { t.show(t.Progress.content) }))
 	t.Elderly = widget.NewButtonWithIcon(l10n.L("长辈模式：大字"), theme.ZoomInIcon(), func() { t.Touch(); t.SetElderly(!t.elderly) })
 	exit := widget.NewButton(l10n.L("工作人员退出"), func() { t.Touch(); t.show(t.exitScreen()) })
 	exit.Importance = widget.LowImportance

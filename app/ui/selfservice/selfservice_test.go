@@ -251,6 +251,18 @@ func TestElderlyThemeAndTouchTargets(t *testing.T) {
 	if sz := term.Tiles["progress"].Size(); sz.Height < MinTouch {
 		t.Errorf("tile %v", sz)
 	}
+
+	// The 长辈模式 switch must grow with the larger theme, not clip its label.
+	term.opts.SetElderly = func(on bool) {
+		if on {
+			fyne.CurrentApp().Settings().SetTheme(ElderlyTheme())
+		}
+	}
+	test.Tap(term.Elderly)
+	term.Content().Refresh()
+	if got, want := term.Elderly.Size(), term.Elderly.MinSize(); got.Width < want.Width || got.Height < want.Height {
+		t.Errorf("elderly switch is %v in 长辈模式, its label needs %v", got, want)
+	}
 }
 
 func TestExitNeedsSupervisor(t *testing.T) {
