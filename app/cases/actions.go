@@ -58,6 +58,8 @@ type Case struct {
 	Pickup       *PickupRecord        `json:"pickup,omitempty"`
 	Mail         *MailRecord          `json:"mail,omitempty"`
 	CatalogVer   string               `json:"catalog_version"`
+	// County is the county center's last word on the case, from sync.
+	County *CountyDecision `json:"county,omitempty"`
 	// Version is the stored row's version, for optimistic updates; it is
 	// storage metadata, not part of the record.
 	Version int `json:"-"`
@@ -124,7 +126,11 @@ func Supplement(cat *catalog.Catalog, c Case, received []MaterialEntry) (Case, e
 	}
 	c.Materials = mats
 	if !slices.ContainsFunc(mats, func(e MaterialEntry) bool { return e.State == Deferred }) {
-		c.Status = StatusAccepted
+		if c.Status == StatusCorrection {
+			c.Status = StatusReviewing // back to the county's reviewer
+		} else {
+			c.Status = StatusAccepted
+		}
 		c.SupplementBy = time.Time{}
 	}
 	return c, nil

@@ -194,7 +194,15 @@ const (
 	StatusRejected  Status = "rejected"  // 不予受理
 	StatusDelivered Status = "delivered" // 已出件
 	StatusMailed    Status = "mailed"    // 已邮寄
+	// Statuses set by the county center (受办分离).
+	StatusReviewing  Status = "reviewing"  // 县级审核中
+	StatusCorrection Status = "correction" // 县级要求补正
+	StatusDenied     Status = "denied"     // 不予许可
 )
+
+// Statuses lists every status, for translation tables and filters.
+var Statuses = []Status{StatusAccepted, StatusDeferred, StatusCompleted, StatusRejected, StatusDelivered, StatusMailed,
+	StatusReviewing, StatusCorrection, StatusDenied}
 
 // StatusName is the Chinese name of a status.
 func StatusName(s Status) string {
@@ -211,6 +219,12 @@ func StatusName(s Status) string {
 		return "已领取"
 	case StatusMailed:
 		return "已邮寄"
+	case StatusReviewing:
+		return "县级审核中"
+	case StatusCorrection:
+		return "需补正"
+	case StatusDenied:
+		return "不予许可"
 	}
 	return string(s)
 }

@@ -23,13 +23,22 @@ type Progress struct {
 	Status      Status
 	Steps       []Step
 	Supplements []MaterialEntry // still to bring
-	SupplyBy    time.Time
-	Due         time.Time
-	Updated     time.Time
+	// MoreSupplements are materials the county asked for that are not on
+	// the case's checklist, by name.
+	MoreSupplements []string
+	SupplyBy        time.Time
+	Due             time.Time
+	// Pickup is the county's word on where and how to collect the result;
+	// Reason why an application was refused or denied.
+	Pickup, Reason string
+	// Updated is when the kiosk last heard from the county (or, never
+	// synced, when the case last changed here: Synced is then false).
+	Updated time.Time
+	Synced  bool
 }
 
 // StepNames are the stage names ProgressOf uses, for translation tables.
-var StepNames = []string{"受理", "审核中", "补正", "办结", "已领取", "已邮寄", "不予受理"}
+var StepNames = []string{"受理", "审核中", "补正", "办结", "已领取", "已邮寄", "不予受理", "不予许可"}
 
 // Messages of the progress query.
 var (
@@ -53,22 +62,32 @@ func Verify(c Case, last4 string) bool {
 }
 
 // ProgressOf describes a case's stage as the timeline 受理 → 审核中 → 补正 →
-// 办结 → 已领取. updated is when the case last changed here (or came from the
-// county).
-func ProgressOf(c Case, updated time.Time) Progress {
-	p := Progress{Tracking: c.Tracking, Matters: c.Matters, Status: c.Status, Due: c.Due, Updated: updated,
+// 办结 → 已领取. updated is when the kiosk last heard from the county (synced)
+// or when the case last changed here.
+func ProgressOf(c Case, updated time.Time, synced bool) Progress {
+	p := Progress{Tracking: c.Tracking, Matters: c.Matters, Status: c.Status, Due: c.Due, Updated: updated, Synced: synced,
 		Supplements: c.MaterialsIn(Deferred), SupplyBy: c.SupplementBy}
-	stage := map[Status]int{StatusAccepted: 1, StatusDeferred: 2, StatusCompleted: 3, StatusDelivered: 4, StatusMailed: 4}[c.Status]
+	if c.County != nil {
+		p.MoreSupplements, p.Pickup = c.County.Supplements, c.County.Pickup
+	}
+	switch c.Status {
+	case StatusRejected:
+		p.Due, p.Reason = time.Time{}, c.Reason
+		p.Steps = []Step{{Name: "受理", Done: false}, {Name: "不予受理", Done: true, Current: true}}
+		return p
+	case StatusDenied:
+		p.Due, p.Reason = time.Time{}, c.Reason
+		p.Steps = []Step{{Name: "受理", Done: true}, {Name: "审核中", Done: true}, {Name: "不予许可", Done: true, Current: true}}
+		return p
+	}
+	stage := map[Status]int{StatusAccepted: 1, StatusReviewing: 1, StatusDeferred: 2, StatusCorrection: 2,
+		StatusCompleted: 3, StatusDelivered: 4, StatusMailed: 4}[c.Status]
 	names := []string{"受理", "审核中", "补正", "办结", "已领取"}
 	if c.Status == StatusMailed {
 		names[4] = "已邮寄"
 	}
-	if c.Status == StatusRejected {
-		return Progress{Tracking: c.Tracking, Matters: c.Matters, Status: c.Status, Updated: updated,
-			Steps: []Step{{Name: "受理", Done: false}, {Name: "不予受理", Done: true, Current: true}}}
-	}
 	for i, n := range names {
-		if i == 2 && c.Status != StatusDeferred && c.SupplementBy.IsZero() && !hadSupplement(c) {
+		if i == 2 && stage != 2 && c.SupplementBy.IsZero() && !hadSupplement(c) {
 			continue // no 补正 stage for a case that never needed one
 		}
 		p.Steps = append(p.Steps, Step{Name: n, Done: i < stage || (i == stage && stage == 4) || i == 0, Current: i == stage})
@@ -76,4 +95,6 @@ func ProgressOf(c Case, updated time.Time) Progress {
 	return p
 }
 
-func hadSupplement(c Case) bool { return c.Decision == AcceptDeferred }
+func hadSupplement(c Case) bool {
+	return c.Decision == AcceptDeferred || (c.County != nil && c.County.Corrected)
+}

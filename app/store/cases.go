@@ -40,11 +40,7 @@ func (db *DB) Setting(ctx context.Context, key string) (string, bool, error) {
 
 // SetSetting stores a setting.
 func (db *DB) SetSetting(ctx context.Context, key, value string) error {
-	return db.update(ctx, func(t *tx) error {
-		_, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-		return err
-	})
+	return db.update(ctx, func(t *tx) error { return setSetting(ctx, t, key, value) })
 }
 
 // DeviceNumber returns this kiosk's number within the hall (1–35), part of

@@ -57,49 +57,57 @@ func (db *DB) LoadCatalog(ctx context.Context, raw []byte) (CatalogLoad, error) 
 	if err != nil {
 		return CatalogLoad{}, err
 	}
-	sum := sha256.Sum256(raw)
-	digest := hex.EncodeToString(sum[:])
-	res := CatalogLoad{Version: cat.Version, Matters: len(cat.Matters), Bundles: len(cat.Bundles)}
+	var res CatalogLoad
 	err = db.update(ctx, func(t *tx) error {
-		var oldDigest string
-		var active bool
-		err := t.QueryRowContext(ctx, `SELECT sha256, active FROM catalog_versions WHERE version = ?`, cat.Version).
-			Scan(&oldDigest, &active)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return fmt.Errorf("look up catalog version: %w", err)
-		case oldDigest != digest:
-			return msg.New(ErrVersionConflict.Key, "Version", cat.Version)
-		case active:
-			res.AlreadyActive = true
-			return nil
-		}
-		var prevOverride sql.NullString
-		if err := t.QueryRowContext(ctx, `SELECT override FROM catalog_versions WHERE active = 1`).Scan(&prevOverride); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("read active catalog: %w", err)
-		}
-		res.OverrideDropped = prevOverride.Valid
-		effective, err := cat.Encode()
-		if err != nil {
-			return fmt.Errorf("encode catalog: %w", err)
-		}
-		if _, err := t.ExecContext(ctx, `UPDATE catalog_versions SET active = 0 WHERE active = 1`); err != nil {
-			return fmt.Errorf("deactivate catalog: %w", err)
-		}
-		if _, err := t.ExecContext(ctx, `INSERT INTO catalog_versions (version, published, issuer, sha256, document, override, effective, loaded_at, active)
-			VALUES (?, ?, ?, ?, ?, NULL, ?, ?, 1)
-			ON CONFLICT (version) DO UPDATE SET override = NULL, effective = excluded.effective, loaded_at = excluded.loaded_at, active = 1`,
-			cat.Version, cat.Published, cat.Issuer, digest, raw, effective, stamp(t.now)); err != nil {
-			return fmt.Errorf("save catalog version: %w", err)
-		}
-		return activate(ctx, t, cat, false)
+		res, err = loadCatalog(ctx, t, raw, cat)
+		return err
 	})
 	if err != nil {
 		return CatalogLoad{}, err
 	}
 	db.dropCatalogCache()
 	return res, nil
+}
+
+// loadCatalog makes a parsed catalog document the active version inside the
+// caller's transaction: by hand (LoadCatalog) or from the county's feed.
+func loadCatalog(ctx context.Context, t *tx, raw []byte, cat *catalog.Catalog) (CatalogLoad, error) {
+	sum := sha256.Sum256(raw)
+	digest := hex.EncodeToString(sum[:])
+	res := CatalogLoad{Version: cat.Version, Matters: len(cat.Matters), Bundles: len(cat.Bundles)}
+	var oldDigest string
+	var active bool
+	err := t.QueryRowContext(ctx, `SELECT sha256, active FROM catalog_versions WHERE version = ?`, cat.Version).
+		Scan(&oldDigest, &active)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return res, fmt.Errorf("look up catalog version: %w", err)
+	case oldDigest != digest:
+		return res, msg.New(ErrVersionConflict.Key, "Version", cat.Version)
+	case active:
+		res.AlreadyActive = true
+		return res, nil
+	}
+	var prevOverride sql.NullString
+	if err := t.QueryRowContext(ctx, `SELECT override FROM catalog_versions WHERE active = 1`).Scan(&prevOverride); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return res, fmt.Errorf("read active catalog: %w", err)
+	}
+	res.OverrideDropped = prevOverride.Valid
+	effective, err := cat.Encode()
+	if err != nil {
+		return res, fmt.Errorf("encode catalog: %w", err)
+	}
+	if _, err := t.ExecContext(ctx, `UPDATE catalog_versions SET active = 0 WHERE active = 1`); err != nil {
+		return res, fmt.Errorf("deactivate catalog: %w", err)
+	}
+	if _, err := t.ExecContext(ctx, `INSERT INTO catalog_versions (version, published, issuer, sha256, document, override, effective, loaded_at, active)
+		VALUES (?, ?, ?, ?, ?, NULL, ?, ?, 1)
+		ON CONFLICT (version) DO UPDATE SET override = NULL, effective = excluded.effective, loaded_at = excluded.loaded_at, active = 1`,
+		cat.Version, cat.Published, cat.Issuer, digest, raw, effective, stamp(t.now)); err != nil {
+		return res, fmt.Errorf("save catalog version: %w", err)
+	}
+	return res, activate(ctx, t, cat, false)
 }
 
 // LoadOverride applies a township override to the active catalog version,

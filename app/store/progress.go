@@ -73,8 +73,17 @@ func (db *DB) VerifyProgress(ctx context.Context, code, last4 string) (cases.Pro
 		if _, err := t.ExecContext(ctx, `DELETE FROM progress_attempts WHERE tracking = ?`, c); err != nil {
 			return err
 		}
+		// The status is as fresh as the last pull from the county; a kiosk
+		// that never reached the county says so rather than look current.
 		when, _ := unstamp(updated)
-		out = cases.ProgressOf(cs, when)
+		synced := false
+		var pulled string
+		if err := t.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, settingLastPull).Scan(&pulled); err == nil {
+			if at, err := unstamp(pulled); err == nil {
+				when, synced = at, true
+			}
+		}
+		out = cases.ProgressOf(cs, when, synced)
 		return audit(ctx, t, sql.NullInt64{}, "progress.query", c, "self-service")
 	})
 	if err != nil {

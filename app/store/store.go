@@ -277,9 +277,13 @@ func (t *tx) emit(ctx context.Context, kind protocol.Kind, payload any) (string,
 		return "", fmt.Errorf("encode %s event: %w", kind, err)
 	}
 	id := uuid.NewString()
+	var caseID any // a case's events must reach the county in order
+	if ce, ok := payload.(protocol.CaseEvent); ok {
+		caseID = ce.CaseID
+	}
 	if _, err := t.ExecContext(ctx,
-		`INSERT INTO outbox (event_id, kind, payload, created_at) VALUES (?, ?, ?, ?)`,
-		id, string(kind), string(b), stamp(t.now)); err != nil {
+		`INSERT INTO outbox (event_id, kind, payload, created_at, case_id) VALUES (?, ?, ?, ?, ?)`,
+		id, string(kind), string(b), stamp(t.now), caseID); err != nil {
 		return "", fmt.Errorf("insert outbox row: %w", err)
 	}
 	return id, nil

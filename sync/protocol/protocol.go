@@ -100,3 +100,180 @@ const (
 type QueuePayload struct {
 	Doc json.RawMessage `json:"doc"`
 }
+
+// Wire types of the HTTP API (docs/protocol.md). Field names are part of
+// the protocol: add fields, never rename or reuse them.
+
+// Error is the body of every non-2xx answer and of a rejected event.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// ServerTime is set on clock_skew, so the kiosk can say by how much
+	// its clock is off.
+	ServerTime *time.Time `json:"server_time,omitempty"`
+}
+
+// ErrorBody wraps Error in answers: {"error": {...}}.
+type ErrorBody struct {
+	Error Error `json:"error"`
+}
+
+// Error codes. A client decides what to do by the code, never the message.
+const (
+	CodeMalformed     = "malformed"      // 400: the body or a parameter cannot be read
+	CodeUnauthorized  = "unauthorized"   // 401: no or unknown device, or bad signature
+	CodeClockSkew     = "clock_skew"     // 401: timestamp more than MaxSkew from the county's clock
+	CodeReplayed      = "replayed"       // 401: nonce already used within the window
+	CodeRevoked       = "revoked"        // 401: the device was revoked by the county
+	CodeBadEnrollment = "bad_enrollment" // 403: enrollment code unknown, used or expired
+	CodeNotFound      = "not_found"      // 404
+	CodeOffset        = "offset"         // 409: a chunk does not start where the stored data ends
+	CodeTooLarge      = "too_large"      // 413: body over the limit
+	CodeHashMismatch  = "hash_mismatch"  // 422: an uploaded file's SHA-256 is not its name
+	CodeRateLimited   = "rate_limited"   // 429
+	CodeInternal      = "internal"       // 500
+	// Codes of rejected events (inside a 200 answer, one per event).
+	CodeUnknownKind = "unknown_kind" // the county does not know this event kind
+	CodeBadPayload  = "bad_payload"  // the payload does not decode or fails a rule
+	CodeOutOfOrder  = "out_of_order" // a case event older than one already applied
+	CodeWrongPoint  = "wrong_point"  // the event belongs to another service point
+)
+
+// Limits shared by both sides.
+const (
+	// MaxSkew is how far a request's timestamp may be from the county's clock.
+	MaxSkew = 5 * time.Minute
+	// MaxBody is the largest request body (after decompression for events).
+	MaxBody = 8 << 20
+	// MaxBatch is the most events in one push.
+	MaxBatch = 500
+	// MaxChunk is the largest attachment chunk.
+	MaxChunk = 1 << 20
+	// MaxFeed is the most feed items in one answer.
+	MaxFeed = 500
+)
+
+// Signing headers.
+const (
+	HeaderDevice    = "X-Yc-Device"
+	HeaderTimestamp = "X-Yc-Timestamp"
+	HeaderNonce     = "X-Yc-Nonce"
+	HeaderSignature = "X-Yc-Signature"
+	// Attachment headers.
+	HeaderStoredLength = "X-Yc-Stored-Length"
+	HeaderTotalLength  = "X-Yc-Total-Length"
+	HeaderComplete     = "X-Yc-Complete"
+)
+
+// EnrollRequest is POST /api/v1/enroll (not signed: the code is the secret).
+type EnrollRequest struct {
+	Code       string `json:"code"`
+	Hostname   string `json:"hostname,omitempty"`
+	AppVersion string `json:"app_version,omitempty"`
+}
+
+// EnrollResponse gives the device its identity. Secret is shown once.
+type EnrollResponse struct {
+	DeviceID     string              `json:"device_id"`
+	Secret       string              `json:"secret"`
+	ServicePoint ServicePointPayload `json:"service_point"`
+	ServerTime   time.Time           `json:"server_time"`
+}
+
+// PushRequest is POST /api/v1/events: outbox events in commit order.
+type PushRequest struct {
+	Events []Event `json:"events"`
+}
+
+// Result statuses of one pushed event.
+const (
+	Applied  = "applied"  // applied now
+	Rejected = "rejected" // will never apply as sent: quarantine it
+)
+
+// Result is the county's answer for one event. A repeat of an event gets
+// the first answer again, with Repeat set.
+type Result struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Repeat bool   `json:"repeat,omitempty"`
+	// CountyCase is the county's case number, for a case event.
+	CountyCase string `json:"county_case,omitempty"`
+	Error      *Error `json:"error,omitempty"`
+}
+
+// PushResponse answers a push, one result per event, in request order.
+type PushResponse struct {
+	Results    []Result  `json:"results"`
+	ServerTime time.Time `json:"server_time"`
+}
+
+// Feed item kinds: what the county sends down to a service point.
+const (
+	FeedCaseStatus       Kind = "case.status"
+	FeedCatalog          Kind = "catalog.published"
+	FeedHolidays         Kind = "holidays.published"
+	FeedBookingCreated   Kind = "booking.created"
+	FeedBookingCancelled Kind = "booking.cancelled"
+)
+
+// FeedItem is one entry of a service point's feed. Cursor increases
+// strictly; a client stores the last one it applied.
+type FeedItem struct {
+	Cursor  int64           `json:"cursor"`
+	Kind    Kind            `json:"kind"`
+	At      time.Time       `json:"at"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// FeedResponse answers GET /api/v1/feed?after=N&limit=M.
+type FeedResponse struct {
+	Items []FeedItem `json:"items"`
+	// Next is the cursor to ask after next time (the last item's, or the
+	// request's after when there are none).
+	Next       int64     `json:"next"`
+	More       bool      `json:"more"`
+	ServerTime time.Time `json:"server_time"`
+}
+
+// County case statuses (FeedCaseStatus).
+const (
+	CountyReviewing  = "reviewing"  // 审核中
+	CountyCorrection = "correction" // 需补正: Supplements lists what to bring
+	CountyCompleted  = "completed"  // 办结: Pickup says where and how
+	CountyDenied     = "denied"     // 不予许可: Reason says why
+)
+
+// CaseStatus is the payload of FeedCaseStatus.
+type CaseStatus struct {
+	CaseID     string `json:"case_id"`
+	Tracking   string `json:"tracking"`
+	CountyCase string `json:"county_case"`
+	Status     string `json:"status"`
+	// Supplements are the materials to bring (correction).
+	Supplements []Supplement `json:"supplements,omitempty"`
+	// SupplyBy is the last day to bring them, YYYY-MM-DD.
+	SupplyBy string `json:"supply_by,omitempty"`
+	// Pickup is where and how the result is collected (completed).
+	Pickup string `json:"pickup,omitempty"`
+	// Reason is why the application was denied (denied) or a note.
+	Reason string    `json:"reason,omitempty"`
+	By     string    `json:"by,omitempty"` // county officer's name
+	At     time.Time `json:"at"`
+}
+
+// Supplement is one material the county asks for. Matter and Material are
+// the catalog ids when it is a catalog material; Name is always set.
+type Supplement struct {
+	Matter   string `json:"matter,omitempty"`
+	Material string `json:"material,omitempty"`
+	Name     string `json:"name"`
+}
+
+// DocumentPayload carries a catalog or a holiday calendar as published
+// (FeedCatalog, FeedHolidays).
+type DocumentPayload struct {
+	Version  string          `json:"version,omitempty"` // catalog version
+	Year     int             `json:"year,omitempty"`    // calendar year
+	Document json.RawMessage `json:"document"`
+}

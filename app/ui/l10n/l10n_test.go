@@ -66,7 +66,7 @@ func sourceStrings(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	// Names that screens pass through L as variables.
-	for _, st := range []cases.Status{cases.StatusAccepted, cases.StatusDeferred, cases.StatusCompleted, cases.StatusRejected, cases.StatusDelivered, cases.StatusMailed} {
+	for _, st := range cases.Statuses {
 		found[cases.StatusName(st)] = "cases.StatusName"
 	}
 	for _, k := range []cases.Kind{cases.Accept, cases.Complete, cases.AcceptDeferred, cases.Reject} {

@@ -145,20 +145,41 @@ func (p *ProgressScreen) show(pr cases.Progress) {
 			}
 		}
 	}
-	if len(pr.Supplements) > 0 {
-		lines = append(lines, "", l10n.L("请于{{.Date}}前补交以下材料：", map[string]any{"Date": pr.SupplyBy.Format("2006-01-02")}))
+	if len(pr.Supplements)+len(pr.MoreSupplements) > 0 {
+		if pr.SupplyBy.IsZero() {
+			lines = append(lines, "", l10n.L("请补交以下材料："))
+		} else {
+			lines = append(lines, "", l10n.L("请于{{.Date}}前补交以下材料：", map[string]any{"Date": pr.SupplyBy.Format("2006-01-02")}))
+		}
 		for _, e := range pr.Supplements {
 			lines = append(lines, "· "+cases.MaterialName(p.t.cat, e.Matter, e.Material))
 		}
+		for _, name := range pr.MoreSupplements {
+			lines = append(lines, "· "+name)
+		}
 	}
 	switch pr.Status {
-	case cases.StatusAccepted, cases.StatusDeferred:
-		lines = append(lines, "", l10n.L("承诺办结日期：{{.Date}}，办结后到受理窗口领取或免费邮寄", map[string]any{"Date": pr.Due.Format("2006-01-02")}))
+	case cases.StatusAccepted, cases.StatusDeferred, cases.StatusReviewing, cases.StatusCorrection:
+		if !pr.Due.IsZero() {
+			lines = append(lines, "", l10n.L("承诺办结日期：{{.Date}}，办结后到受理窗口领取或免费邮寄", map[string]any{"Date": pr.Due.Format("2006-01-02")}))
+		}
 	case cases.StatusCompleted:
-		lines = append(lines, "", l10n.L("已办结，请携带回执和身份证到受理窗口领取"))
+		if pr.Pickup != "" {
+			lines = append(lines, "", l10n.L("已办结：{{.Pickup}}", map[string]any{"Pickup": pr.Pickup}))
+		} else {
+			lines = append(lines, "", l10n.L("已办结，请携带回执和身份证到受理窗口领取"))
+		}
+	case cases.StatusRejected, cases.StatusDenied:
+		if pr.Reason != "" {
+			lines = append(lines, "", l10n.L("原因：{{.Reason}}", map[string]any{"Reason": pr.Reason}))
+		}
+		lines = append(lines, l10n.L("如有疑问，请携带回执到受理窗口咨询"))
 	}
-	if !pr.Updated.IsZero() {
+	switch {
+	case pr.Synced:
 		lines = append(lines, "", l10n.L("状态更新于 {{.Time}}", map[string]any{"Time": pr.Updated.In(beijing).Format("2006-01-02 15:04")}))
+	case !pr.Updated.IsZero():
+		lines = append(lines, "", l10n.L("本机记录于 {{.Time}}，尚未收到县中心的最新状态", map[string]any{"Time": pr.Updated.In(beijing).Format("2006-01-02 15:04")}))
 	}
 	p.Details.SetText(strings.Join(lines, "\n"))
 }

@@ -57,7 +57,7 @@ func (f *fake) Progress(_ context.Context, code, last4 string) (cases.Progress, 
 	return cases.ProgressOf(cases.Case{Tracking: code, Status: cases.StatusDeferred, Decision: cases.AcceptDeferred,
 		Draft:        cases.Draft{Matters: []string{"330000-SS-0001"}, Materials: []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "premises_proof", State: cases.Deferred}}},
 		SupplementBy: time.Date(2026, 12, 3, 0, 0, 0, 0, beijing), Due: time.Date(2026, 12, 3, 0, 0, 0, 0, beijing)},
-		time.Date(2026, 11, 26, 10, 40, 0, 0, beijing)), nil
+		time.Date(2026, 11, 26, 10, 40, 0, 0, beijing), true), nil
 }
 func (f *fake) SupervisorCheck(_ context.Context, login, pin string) error {
 	if login == "zhuguan" && pin == "hq-2026-chen" {

@@ -1,0 +1,422 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/assets"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// Settings kept for sync. The device secret lives in the kiosk's own
+// database file (0600, in the user's data dir) and nowhere else.
+const (
+	settingCountyURL = "sync.county_url"
+	settingDeviceID  = "sync.device_id"
+	settingSecret    = "sync.secret"
+	settingLastPush  = "sync.last_push"
+	settingLastPull  = "sync.last_pull"
+)
+
+// Enrollment is the kiosk's identity at the county center.
+type Enrollment struct {
+	CountyURL, DeviceID, Secret string
+}
+
+// Enrollment returns the stored identity; ok is false before enrollment.
+func (db *DB) Enrollment(ctx context.Context) (e Enrollment, ok bool, err error) {
+	for key, dst := range map[string]*string{settingCountyURL: &e.CountyURL, settingDeviceID: &e.DeviceID, settingSecret: &e.Secret} {
+		v, found, err := db.Setting(ctx, key)
+		if err != nil {
+			return Enrollment{}, false, err
+		}
+		if !found {
+			return Enrollment{}, false, nil
+		}
+		*dst = v
+	}
+	return e, true, nil
+}
+
+// SaveEnrollment stores the identity the county gave this kiosk, with an
+// audit row naming the supervisor (never the secret).
+func (db *DB) SaveEnrollment(ctx context.Context, actorID int64, e Enrollment) error {
+	return db.update(ctx, func(t *tx) error {
+		for key, v := range map[string]string{settingCountyURL: e.CountyURL, settingDeviceID: e.DeviceID, settingSecret: e.Secret} {
+			if err := setSetting(ctx, t, key, v); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, t, sql.NullInt64{Int64: actorID, Valid: actorID != 0}, "sync.enroll", e.DeviceID, e.CountyURL)
+	})
+}
+
+// SyncStatus is what the status bar and the supervisor see of sync.
+type SyncStatus struct {
+	Pending, Quarantined, Uploads int
+	LastPush, LastPull            time.Time
+}
+
+// SyncStatus reads the outbox and upload counters and the last successes.
+func (db *DB) SyncStatus(ctx context.Context) (SyncStatus, error) {
+	var s SyncStatus
+	err := db.r.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL),
+		(SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL AND quarantined_at IS NOT NULL),
+		(SELECT COUNT(DISTINCT sha256) FROM attachments WHERE uploaded_at IS NULL)`).Scan(&s.Pending, &s.Quarantined, &s.Uploads)
+	if err != nil {
+		return s, fmt.Errorf("read sync status: %w", err)
+	}
+	for key, dst := range map[string]*time.Time{settingLastPush: &s.LastPush, settingLastPull: &s.LastPull} {
+		if v, ok, err := db.Setting(ctx, key); err != nil {
+			return s, err
+		} else if ok {
+			*dst, _ = unstamp(v)
+		}
+	}
+	return s, nil
+}
+
+// SendableEvents returns up to limit events to push, in commit order:
+// not yet acknowledged, not quarantined, and not behind a quarantined event
+// of the same case — a case's events reach the county in order or not at all.
+func (db *DB) SendableEvents(ctx context.Context, limit int) ([]protocol.Event, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT o.event_id, o.kind, o.payload, o.created_at FROM outbox o
+		WHERE o.acked_at IS NULL AND o.quarantined_at IS NULL
+		AND NOT (o.case_id IS NOT NULL AND EXISTS (SELECT 1 FROM outbox q
+			WHERE q.case_id = o.case_id AND q.seq < o.seq AND q.acked_at IS NULL AND q.quarantined_at IS NOT NULL))
+		ORDER BY o.seq LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list sendable events: %w", err)
+	}
+	defer rows.Close()
+	var out []protocol.Event
+	for rows.Next() {
+		var e protocol.Event
+		var kind, payload, created string
+		if err := rows.Scan(&e.ID, &kind, &payload, &created); err != nil {
+			return nil, fmt.Errorf("scan event: %w", err)
+		}
+		e.Kind, e.Payload = protocol.Kind(kind), json.RawMessage(payload)
+		if e.Created, err = unstamp(created); err != nil {
+			return nil, fmt.Errorf("event %s: created_at: %w", e.ID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// RecordPush applies the county's answers to a push in one transaction:
+// applied events are acknowledged (a case's county number is kept), rejected
+// ones are quarantined with the county's reason.
+func (db *DB) RecordPush(ctx context.Context, results []protocol.Result) error {
+	return db.update(ctx, func(t *tx) error {
+		for _, r := range results {
+			switch r.Status {
+			case protocol.Applied:
+				if _, err := t.ExecContext(ctx, `UPDATE outbox SET acked_at = ?, last_error = NULL WHERE event_id = ? AND acked_at IS NULL`,
+					stamp(t.now), r.ID); err != nil {
+					return fmt.Errorf("ack event %s: %w", r.ID, err)
+				}
+				if r.CountyCase != "" {
+					if _, err := t.ExecContext(ctx, `UPDATE cases SET county_case = ?
+						WHERE id = (SELECT case_id FROM outbox WHERE event_id = ?) AND county_case IS NULL`, r.CountyCase, r.ID); err != nil {
+						return fmt.Errorf("keep county case number: %w", err)
+					}
+				}
+			case protocol.Rejected:
+				reason := "rejected"
+				if r.Error != nil {
+					reason = r.Error.Code + ": " + r.Error.Message
+				}
+				if _, err := t.ExecContext(ctx, `UPDATE outbox SET quarantined_at = ?, attempts = attempts + 1, last_error = ?
+					WHERE event_id = ? AND acked_at IS NULL`, stamp(t.now), reason, r.ID); err != nil {
+					return fmt.Errorf("quarantine event %s: %w", r.ID, err)
+				}
+			default:
+				return fmt.Errorf("event %s: unknown result %q", r.ID, r.Status)
+			}
+		}
+		return setSetting(ctx, t, settingLastPush, stamp(t.now))
+	})
+}
+
+// QuarantinedEvent is an event the county refused, for the supervisor.
+type QuarantinedEvent struct {
+	ID, Kind, Tracking, Reason string
+	At                         time.Time
+}
+
+// Quarantined lists refused events, oldest first.
+func (db *DB) Quarantined(ctx context.Context) ([]QuarantinedEvent, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT event_id, kind, COALESCE(json_extract(payload, '$.tracking'), ''), COALESCE(last_error, ''), quarantined_at
+		FROM outbox WHERE acked_at IS NULL AND quarantined_at IS NOT NULL ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("list quarantined events: %w", err)
+	}
+	defer rows.Close()
+	var out []QuarantinedEvent
+	for rows.Next() {
+		var q QuarantinedEvent
+		var at string
+		if err := rows.Scan(&q.ID, &q.Kind, &q.Tracking, &q.Reason, &at); err != nil {
+			return nil, fmt.Errorf("scan quarantined event: %w", err)
+		}
+		q.At, _ = unstamp(at)
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}
+
+// RetryQuarantined releases a refused event (after the county fixed its
+// side) so the next push sends it again, with an audit row.
+func (db *DB) RetryQuarantined(ctx context.Context, actorID int64, eventID string) error {
+	return db.update(ctx, func(t *tx) error {
+		res, err := t.ExecContext(ctx, `UPDATE outbox SET quarantined_at = NULL WHERE event_id = ? AND quarantined_at IS NOT NULL AND acked_at IS NULL`, eventID)
+		if err != nil {
+			return fmt.Errorf("release event %s: %w", eventID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("event %s is not quarantined", eventID)
+		}
+		return audit(ctx, t, sql.NullInt64{Int64: actorID, Valid: actorID != 0}, "sync.retry", eventID, "")
+	})
+}
+
+// FeedCursor is the last feed cursor applied (0 before the first pull).
+func (db *DB) FeedCursor(ctx context.Context) (int64, error) {
+	var c int64
+	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(cursor), 0) FROM feed_applied`).Scan(&c); err != nil {
+		return 0, fmt.Errorf("read feed cursor: %w", err)
+	}
+	return c, nil
+}
+
+// ApplyFeed applies county feed items in cursor order, each in its own
+// transaction together with its cursor, so a crash between two items
+// neither loses nor repeats one; an item already applied is skipped. The
+// last successful pull time is kept for "状态更新于".
+func (db *DB) ApplyFeed(ctx context.Context, items []protocol.FeedItem) error {
+	catalogChanged := false
+	for _, it := range items {
+		err := db.update(ctx, func(t *tx) error {
+			res, err := t.ExecContext(ctx, `INSERT INTO feed_applied (cursor, kind, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+				it.Cursor, string(it.Kind), stamp(t.now))
+			if err != nil {
+				return fmt.Errorf("record feed item %d: %w", it.Cursor, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil // applied before
+			}
+			changed, err := applyFeedItem(ctx, t, it)
+			catalogChanged = catalogChanged || changed
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("feed item %d (%s): %w", it.Cursor, it.Kind, err)
+		}
+	}
+	if catalogChanged {
+		db.dropCatalogCache()
+	}
+	return db.update(ctx, func(t *tx) error { return setSetting(ctx, t, settingLastPull, stamp(t.now)) })
+}
+
+func applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (catalogChanged bool, err error) {
+	switch it.Kind {
+	case protocol.FeedCaseStatus:
+		var st protocol.CaseStatus
+		if err := json.Unmarshal(it.Payload, &st); err != nil {
+			return false, fmt.Errorf("decode case status: %w", err)
+		}
+		return false, applyCountyStatus(ctx, t, st)
+	case protocol.FeedCatalog:
+		var d protocol.DocumentPayload
+		if err := json.Unmarshal(it.Payload, &d); err != nil {
+			return false, fmt.Errorf("decode catalog: %w", err)
+		}
+		cat, err := catalog.Parse(d.Document)
+		if err != nil {
+			return false, fmt.Errorf("county catalog %s: %w", d.Version, err)
+		}
+		_, err = loadCatalog(ctx, t, d.Document, cat)
+		return true, err
+	case protocol.FeedHolidays:
+		var d protocol.DocumentPayload
+		if err := json.Unmarshal(it.Payload, &d); err != nil {
+			return false, fmt.Errorf("decode holidays: %w", err)
+		}
+		if _, err := workday.Load(d.Document); err != nil {
+			return false, fmt.Errorf("county holiday calendar %d: %w", d.Year, err)
+		}
+		var year struct {
+			Year int `json:"year"`
+		}
+		if err := json.Unmarshal(d.Document, &year); err != nil || year.Year == 0 {
+			return false, fmt.Errorf("county holiday calendar names no year")
+		}
+		_, err := t.ExecContext(ctx, `INSERT INTO holiday_calendars (year, document, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (year) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at`,
+			year.Year, string(d.Document), stamp(t.now))
+		return false, err
+	case protocol.FeedBookingCreated, protocol.FeedBookingCancelled:
+		var q protocol.QueuePayload
+		if err := json.Unmarshal(it.Payload, &q); err != nil {
+			return false, fmt.Errorf("decode booking: %w", err)
+		}
+		var b queue.Booking
+		if err := json.Unmarshal(q.Doc, &b); err != nil || b.ID == "" || b.Code == "" {
+			return false, fmt.Errorf("county booking document is incomplete")
+		}
+		return false, applyCountyBooking(ctx, t, b, it.Kind == protocol.FeedBookingCancelled)
+	}
+	// A kind this kiosk does not know yet (a newer county): skip it rather
+	// than stop the feed; the cursor still moves on.
+	return false, nil
+}
+
+func applyCountyStatus(ctx context.Context, t *tx, st protocol.CaseStatus) error {
+	var doc string
+	var version int
+	err := t.QueryRowContext(ctx, `SELECT doc, version FROM cases WHERE id = ?`, st.CaseID).Scan(&doc, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // accepted at another kiosk of this hall: nothing to show here
+	}
+	if err != nil {
+		return fmt.Errorf("read case: %w", err)
+	}
+	var c cases.Case
+	if err := json.Unmarshal([]byte(doc), &c); err != nil {
+		return fmt.Errorf("decode case: %w", err)
+	}
+	u := cases.CountyUpdate{CaseNo: st.CountyCase, Status: st.Status, Pickup: st.Pickup, Reason: st.Reason, By: st.By, At: st.At}
+	for _, s := range st.Supplements {
+		u.Supplements = append(u.Supplements, cases.MaterialRef{Matter: s.Matter, Material: s.Material, Name: s.Name})
+	}
+	if st.SupplyBy != "" {
+		if u.SupplyBy, err = time.ParseInLocation("2006-01-02", st.SupplyBy, beijing); err != nil {
+			return fmt.Errorf("supply_by %q: %w", st.SupplyBy, err)
+		}
+	}
+	after, err := cases.ApplyCounty(c, u)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(after)
+	if err != nil {
+		return fmt.Errorf("encode case: %w", err)
+	}
+	// The version moves on so a window holding the case sees it changed;
+	// no outbox event: the county is where this came from.
+	_, err = t.ExecContext(ctx, `UPDATE cases SET status = ?, supplement_by = ?, doc = ?, version = version + 1, updated_at = ?,
+		county_case = COALESCE(NULLIF(?, ''), county_case), county_at = ? WHERE id = ?`,
+		string(after.Status), dateOrNull(after.SupplementBy), string(b), stamp(t.now), st.CountyCase, stamp(st.At), c.ID)
+	if err != nil {
+		return fmt.Errorf("update case from county: %w", err)
+	}
+	return nil
+}
+
+func applyCountyBooking(ctx context.Context, t *tx, b queue.Booking, cancelled bool) error {
+	doc, _ := json.Marshal(b)
+	if cancelled {
+		b.Status = queue.BookingCancelled
+		doc, _ = json.Marshal(b)
+		_, err := t.ExecContext(ctx, `UPDATE bookings SET status = ?, doc = ? WHERE id = ? AND status = ?`,
+			string(queue.BookingCancelled), string(doc), b.ID, string(queue.BookingActive))
+		return err
+	}
+	b.Status = queue.BookingActive
+	doc, _ = json.Marshal(b)
+	// request_id "county:" marks a booking made elsewhere. A clash with a
+	// local booking of the same person, sector and day keeps the local one.
+	_, err := t.ExecContext(ctx, `INSERT INTO bookings (id, request_id, code, sector, day, half, resident_id, status, doc, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		b.ID, "county:"+b.ID, b.Code, b.Sector, b.Day, string(b.Half), b.ResidentID, string(b.Status), string(doc), stamp(t.now))
+	return err
+}
+
+// Calendar returns the working-day calendar: the embedded notices, with the
+// ones the county published since (a new year, a corrected notice) on top.
+func (db *DB) Calendar(ctx context.Context) (*workday.Calendar, error) {
+	embedded, err := assets.HolidayCalendars()
+	if err != nil {
+		return nil, err
+	}
+	byYear := map[int][]byte{}
+	for _, raw := range embedded {
+		var y struct {
+			Year int `json:"year"`
+		}
+		if err := json.Unmarshal(raw, &y); err != nil {
+			return nil, fmt.Errorf("embedded calendar: %w", err)
+		}
+		byYear[y.Year] = raw
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT year, document FROM holiday_calendars`)
+	if err != nil {
+		return nil, fmt.Errorf("read holiday calendars: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var y int
+		var doc string
+		if err := rows.Scan(&y, &doc); err != nil {
+			return nil, fmt.Errorf("scan holiday calendar: %w", err)
+		}
+		byYear[y] = []byte(doc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	all := make([][]byte, 0, len(byYear))
+	for _, raw := range byYear {
+		all = append(all, raw)
+	}
+	return workday.Load(all...)
+}
+
+// PendingUploads lists the SHA-256 of attachments the county does not hold
+// yet, once per file, oldest first.
+func (db *DB) PendingUploads(ctx context.Context) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT sha256 FROM attachments WHERE uploaded_at IS NULL GROUP BY sha256 ORDER BY MIN(added_at), sha256`)
+	if err != nil {
+		return nil, fmt.Errorf("list pending uploads: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sha string
+		if err := rows.Scan(&sha); err != nil {
+			return nil, fmt.Errorf("scan pending upload: %w", err)
+		}
+		out = append(out, sha)
+	}
+	return out, rows.Err()
+}
+
+// MarkUploaded records that the county holds a file (every case using it).
+func (db *DB) MarkUploaded(ctx context.Context, sha string) error {
+	return db.update(ctx, func(t *tx) error {
+		_, err := t.ExecContext(ctx, `UPDATE attachments SET uploaded_at = ? WHERE sha256 = ? AND uploaded_at IS NULL`, stamp(t.now), sha)
+		if err != nil {
+			return fmt.Errorf("mark %s uploaded: %w", sha, err)
+		}
+		return nil
+	})
+}
+
+func setSetting(ctx context.Context, t *tx, key, value string) error {
+	if _, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+		return fmt.Errorf("save setting %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/assets"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+func caseIDs(events []protocol.Event) []string {
+	var out []string
+	for _, e := range events {
+		var ce protocol.CaseEvent
+		json.Unmarshal(e.Payload, &ce)
+		out = append(out, ce.CaseID)
+	}
+	return out
+}
+
+// A quarantined event holds back the later events of its case and of no
+// other; releasing it lets them through in order.
+func TestSendableEventsKeepPerCaseOrder(t *testing.T) {
+	db, _ := openTemp(t)
+	ctx := context.Background()
+	if err := db.SetDeviceNumber(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := db.CreateCase(ctx, sampleCase(), cases.Actor{Name: "王丽"})
+	b, _ := db.CreateCase(ctx, sampleCase(), cases.Actor{Name: "王丽"})
+	a.Status = cases.StatusCompleted
+	a2, err := db.UpdateCase(ctx, a, cases.EvCompleted, cases.Actor{Name: "王丽"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Status = cases.StatusCompleted
+	if _, err := db.UpdateCase(ctx, b, cases.EvCompleted, cases.Actor{Name: "王丽"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.SendableEvents(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := caseIDs(all), []string{a.ID, b.ID, a.ID, b.ID}; !slices.Equal(got, want) {
+		t.Fatalf("sendable cases %v, want %v", got, want)
+	}
+	// The county refuses a's first event.
+	if err := db.RecordPush(ctx, []protocol.Result{
+		{ID: all[0].ID, Status: protocol.Rejected, Error: &protocol.Error{Code: protocol.CodeBadPayload, Message: "缺少字段"}},
+		{ID: all[1].ID, Status: protocol.Applied, CountyCase: "330522-2026-000001"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := db.SendableEvents(ctx, 100)
+	if got, want := caseIDs(left), []string{b.ID}; !slices.Equal(got, want) {
+		t.Errorf("after quarantine: sendable %v, want only b's second event %v", got, want)
+	}
+	q, err := db.Quarantined(ctx)
+	if err != nil || len(q) != 1 || q[0].ID != all[0].ID || q[0].Tracking != a.Tracking || q[0].Reason != "bad_payload: 缺少字段" {
+		t.Fatalf("quarantined = %+v, %v", q, err)
+	}
+	st, _ := db.SyncStatus(ctx)
+	if st.Pending != 3 || st.Quarantined != 1 || st.LastPush.IsZero() {
+		t.Errorf("status %+v", st)
+	}
+	gotB, _ := db.CaseByID(ctx, b.ID)
+	var county string
+	db.r.QueryRowContext(ctx, `SELECT COALESCE(county_case, '') FROM cases WHERE id = ?`, b.ID).Scan(&county)
+	if county != "330522-2026-000001" || gotB.Version != 2 {
+		t.Errorf("b: county case %q, version %d", county, gotB.Version)
+	}
+
+	if err := db.RetryQuarantined(ctx, 1, all[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	left, _ = db.SendableEvents(ctx, 100)
+	if got, want := caseIDs(left), []string{a.ID, a.ID, b.ID}; !slices.Equal(got, want) {
+		t.Errorf("after retry: sendable %v, want %v", got, want)
+	}
+	if left[2].ID == "" || a2.Version != 2 {
+		t.Errorf("a's second event missing")
+	}
+}
+
+func feedItem(cursor int64, kind protocol.Kind, payload any) protocol.FeedItem {
+	b, _ := json.Marshal(payload)
+	return protocol.FeedItem{Cursor: cursor, Kind: kind, At: t0, Payload: b}
+}
+
+// County decisions come down in order; applying a page twice changes
+// nothing; the progress query shows them with the pull time.
+func TestApplyFeedIsIdempotentAndShowsInProgress(t *testing.T) {
+	db, clk := openTemp(t)
+	ctx := context.Background()
+	db.SetDeviceNumber(ctx, 1)
+	sc := sampleCase()
+	sc.Materials = append(sc.Materials, cases.MaterialEntry{Matter: "330000-SS-0001", Material: "premises_proof", State: cases.Original})
+	c, err := db.CreateCase(ctx, sc, cases.Actor{Name: "王丽"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := db.VerifyProgress(ctx, c.Tracking, "1234")
+	if before.Synced {
+		t.Error("never synced, but progress says synced")
+	}
+	clk.Advance(time.Hour)
+	page := []protocol.FeedItem{
+		feedItem(1, protocol.FeedCaseStatus, protocol.CaseStatus{CaseID: c.ID, Tracking: c.Tracking, CountyCase: "330522-2026-000007",
+			Status: protocol.CountyReviewing, At: t0.Add(time.Hour)}),
+		feedItem(2, protocol.FeedCaseStatus, protocol.CaseStatus{CaseID: c.ID, Tracking: c.Tracking, Status: protocol.CountyCorrection,
+			Supplements: []protocol.Supplement{{Matter: "330000-SS-0001", Material: "premises_proof", Name: "经营场所使用证明"}, {Name: "租赁合同原件"}},
+			SupplyBy:    "2026-12-04", Reason: "租赁协议未签字", At: t0.Add(2 * time.Hour)}),
+		feedItem(3, protocol.FeedCaseStatus, protocol.CaseStatus{CaseID: "not-here", Status: protocol.CountyCompleted, At: t0}),
+		feedItem(4, "something.new", map[string]string{"x": "y"}),
+	}
+	for round := 0; round < 2; round++ {
+		if err := db.ApplyFeed(ctx, page); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+	}
+	got, _ := db.CaseByID(ctx, c.ID)
+	if got.Status != cases.StatusCorrection || got.Version != 3 || got.County == nil || got.County.CaseNo != "330522-2026-000007" {
+		t.Fatalf("case after feed: status %s version %d county %+v", got.Status, got.Version, got.County)
+	}
+	if cur, _ := db.FeedCursor(ctx); cur != 4 {
+		t.Errorf("cursor %d, want 4", cur)
+	}
+	p, err := db.VerifyProgress(ctx, c.Tracking, "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Synced || !p.Updated.Equal(clk.Now()) || len(p.Supplements) != 1 || p.Supplements[0].Material != "premises_proof" ||
+		!slices.Equal(p.MoreSupplements, []string{"租赁合同原件"}) || p.SupplyBy.Format("2006-01-02") != "2026-12-04" {
+		t.Errorf("progress %+v", p)
+	}
+	var current string
+	for _, s := range p.Steps {
+		if s.Current {
+			current = s.Name
+		}
+	}
+	if current != "补正" {
+		t.Errorf("current step %q, want 补正", current)
+	}
+
+	// The county completes it; the counter can hand it over.
+	if err := db.ApplyFeed(ctx, []protocol.FeedItem{feedItem(5, protocol.FeedCaseStatus, protocol.CaseStatus{CaseID: c.ID,
+		Status: protocol.CountyCompleted, Pickup: "请到洪桥镇便民服务中心3号窗口领取营业执照", At: t0.Add(3 * time.Hour)})}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = db.CaseByID(ctx, c.ID)
+	if _, err := cases.Deliver(got, cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, t0.Add(4*time.Hour)); err != nil {
+		t.Errorf("deliver after county completion: %v", err)
+	}
+	if p, _ := db.VerifyProgress(ctx, c.Tracking, "1234"); p.Pickup == "" {
+		t.Error("no pickup information in progress")
+	}
+}
+
+func TestFeedBringsHolidaysCatalogAndBookings(t *testing.T) {
+	db, _ := openTemp(t)
+	ctx := context.Background()
+	if _, err := db.LoadCatalog(ctx, assets.DemoCatalog()); err != nil {
+		t.Fatal(err)
+	}
+	cal2027 := []byte(`{"year": 2027, "source": "测试通知", "holidays": [{"name": "元旦", "from": "2027-01-01", "to": "2027-01-03"}], "workdays": []}`)
+	var doc map[string]any
+	json.Unmarshal(assets.DemoCatalog(), &doc)
+	doc["version"] = "2026.12-county"
+	newCat, _ := json.Marshal(doc)
+	booking := map[string]any{"id": "county-b-1", "code": "1203A901", "sector": "不动产登记", "day": "2026-12-03", "half": "am",
+		"resident_id": "330522199003150024", "mobile": "13857201234", "status": "active", "created": t0}
+	items := []protocol.FeedItem{
+		feedItem(10, protocol.FeedHolidays, protocol.DocumentPayload{Year: 2027, Document: cal2027}),
+		feedItem(11, protocol.FeedCatalog, protocol.DocumentPayload{Version: "2026.12-county", Document: newCat}),
+		feedItem(12, protocol.FeedBookingCreated, protocol.QueuePayload{Doc: mustJSON(booking)}),
+	}
+	if err := db.ApplyFeed(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	cal, err := db.Calendar(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(cal.Years(), 2027) || !slices.Contains(cal.Years(), 2026) {
+		t.Errorf("calendar years %v", cal.Years())
+	}
+	if ok, err := cal.IsWorkday(time.Date(2027, 1, 1, 10, 0, 0, 0, beijing)); err != nil || ok {
+		t.Errorf("2027-01-01 workday = %v, %v; want a holiday", ok, err)
+	}
+	cat, _ := db.ActiveCatalog(ctx)
+	if cat.Version != "2026.12-county" {
+		t.Errorf("active catalog %s", cat.Version)
+	}
+	b, err := db.BookingByCode(ctx, "1203A901")
+	if err != nil || b.ResidentID != "330522199003150024" {
+		t.Errorf("county booking: %+v, %v", b, err)
+	}
+	// Cancelled through the hotline later.
+	booking["status"] = "cancelled"
+	if err := db.ApplyFeed(ctx, []protocol.FeedItem{feedItem(13, protocol.FeedBookingCancelled, protocol.QueuePayload{Doc: mustJSON(booking)})}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := db.BookingByCode(ctx, "1203A901"); b.Status != "cancelled" {
+		t.Errorf("booking status %s after county cancel", b.Status)
+	}
+	// A broken calendar stops the feed at that item, with nothing applied.
+	err = db.ApplyFeed(ctx, []protocol.FeedItem{feedItem(14, protocol.FeedHolidays, protocol.DocumentPayload{Year: 2028, Document: []byte(`{"year": 2028, "holidays": [{"from": "x"}]}`)})})
+	if err == nil {
+		t.Error("broken calendar applied")
+	}
+	if cur, _ := db.FeedCursor(ctx); cur != 13 {
+		t.Errorf("cursor %d after a failed item, want 13", cur)
+	}
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, _ := json.Marshal(v)
+	return b
+}
