@@ -38,6 +38,7 @@ import (
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/ui/link"
 	"github.com/yichuang/yichuang/app/ui/recovery"
 	"github.com/yichuang/yichuang/app/ui/selfservice"
 	"github.com/yichuang/yichuang/app/ui/setup"
@@ -113,9 +114,15 @@ type kiosk struct {
 	queue     hall.Service
 	stopQueue context.CancelFunc
 	speaker   *voice.Speaker
+
+	// link syncs with the county center in the background once enrolled.
+	link *countyLink
 }
 
 func (k *kiosk) dbPath() string { return filepath.Join(k.dir, "yichuang.db") }
+
+// files is where scanned attachments are kept, by SHA-256.
+func (k *kiosk) files() blobs.Store { return blobs.Store{Dir: filepath.Join(k.dir, "files")} }
 
 // start opens the database and shows the right first screen: recovery for a
 // damaged file, setup on first start, the home screen otherwise.
@@ -133,6 +140,17 @@ func (k *kiosk) start() {
 		return
 	}
 	k.db = db
+	k.link = newCountyLink(db, k.files(), k.clock.Now, func() int64 { return k.clerk.ID })
+	k.link.onChange = func() {
+		fyne.Do(func() {
+			if h := k.home; h != nil {
+				go h.Refresh(context.Background())
+			}
+		})
+	}
+	if err := k.link.Start(30 * time.Second); err != nil {
+		log.Printf("county link: %v", err)
+	}
 	if ok, err := db.HasCatalog(ctx); err == nil && !ok {
 		// First start: the demo catalog, until the county pushes its own.
 		if _, err := db.LoadCatalog(ctx, assets.DemoCatalog()); err != nil {
@@ -182,7 +200,7 @@ func (k *kiosk) counterService(ctx context.Context) (*intakeService, error) {
 	}
 	c := &counter.Counter{
 		Store: k.db, Calendar: workday.Default(), Clock: k.clock,
-		Blobs:   blobs.Store{Dir: filepath.Join(k.dir, "files")},
+		Blobs:   k.files(),
 		Archive: printing.Archive{Dir: filepath.Join(k.dir, "prints")},
 		Printer: printing.System{Queue: cfg.PrinterQueue}, Layout: layout,
 	}
@@ -213,6 +231,7 @@ func (k *kiosk) showCounter() {
 		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
 		People: func() { k.showPeople() },
 		Stats:  func() { k.win.SetContent(stats.New(ctx, k.queue, k.showCounter).Content()) },
+		Link: func() { k.win.SetContent(link.New(ctx, k.link, k.showCounter).Content()) },
 		Settings: func() {
 			cfg, _, _ := k.db.Kiosk(ctx)
 			k.win.SetContent(setup.New(ctx, k.db, cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next(); k.showCounter() }).Content())
@@ -339,12 +358,15 @@ func (k *kiosk) showHome() {
 			Ready: k.queue != nil, Open: k.showBoard},
 		{Title: l10n.L("村代办"), Subtitle: l10n.L("代办员为村民申报、送达办理结果"), Icon: theme.HomeIcon()},
 	}
-	k.home = home.New(statusSource{k.db}, k.clock.Now, modes, func(code string) {
+	k.home = home.New(statusSource{k.db, k.link}, k.clock.Now, modes, func(code string) {
 		if err := l10n.Use(code); err != nil {
 			log.Printf("switch language: %v", err)
 		}
 		k.showHome()
 	})
+	if _, enrolled, _ := k.db.Enrollment(ctx); enrolled {
+		k.home.SetSyncNow(k.link.SyncNow)
+	}
 	k.win.SetContent(k.home.Content())
 	go func() {
 		t := time.NewTicker(5 * time.Second)
@@ -404,6 +426,9 @@ func (k *kiosk) close() {
 	if k.cancel != nil {
 		k.cancel()
 	}
+	if k.link != nil {
+		k.link.Stop()
+	}
 	if k.db != nil {
 		if err := k.db.Close(); err != nil {
 			log.Printf("close database: %v", err)
@@ -411,9 +436,12 @@ func (k *kiosk) close() {
 	}
 }
 
-// statusSource feeds the home screen's status bar from the store. There is
-// no county link yet (the sync issue adds it), so the kiosk says so plainly.
-type statusSource struct{ db *store.DB }
+// statusSource feeds the home screen's status bar from the store and the
+// county link.
+type statusSource struct {
+	db   *store.DB
+	link *countyLink
+}
 
 func (s statusSource) Status(ctx context.Context) (home.Status, error) {
 	var st home.Status
@@ -422,13 +450,32 @@ func (s statusSource) Status(ctx context.Context) (home.Status, error) {
 		return st, err
 	}
 	st.PointName, st.PointCode, st.Level = sp.Name, sp.Code, sp.Level
-	if st.Pending, err = s.db.PendingCount(ctx); err != nil {
+	sync, err := s.db.SyncStatus(ctx)
+	if err != nil {
 		return st, err
 	}
+	st.Pending, st.Refused, st.LastSync = sync.Pending, sync.Quarantined, sync.LastPull
 	if cat, err := s.db.ActiveCatalog(ctx); err == nil {
 		st.CatalogVersion = cat.Version
 	}
-	st.LinkNote = l10n.L("未配置县中心地址")
+	if _, enrolled, err := s.db.Enrollment(ctx); err != nil {
+		return st, err
+	} else if !enrolled {
+		st.LinkNote = l10n.L("本机尚未在县中心登记")
+		return st, nil
+	}
+	state, up := s.link.Snapshot()
+	st.Online = state.Online
+	switch {
+	case state.Err != nil:
+		st.LinkNote = l10n.Error(linkError(state.Err, s.link.now()))
+	case state.At.IsZero():
+		st.LinkNote = l10n.L("正在连接县中心…")
+	}
+	if up.Files > 0 && !up.Done && up.Size > 0 {
+		st.Uploading, st.UploadFile, st.Uploads = true, up.File, up.Files
+		st.UploadFraction = float64(up.Stored) / float64(up.Size)
+	}
 	return st, nil
 }
 

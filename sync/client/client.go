@@ -18,6 +18,7 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -236,6 +237,9 @@ func jitteredBackoff(lo, hi time.Duration, attempt int, resp *http.Response) tim
 	return d/2 + mrand.N(d/2+1)
 }
 
+// urlQuery matches a URL's query (and fragment), to cut it from log lines.
+var urlQuery = regexp.MustCompile(`(https?://[^\s?#]+)[?#]\S*`)
+
 // redactingLogger passes retryablehttp's lines on with every URL cut to
 // its path: no query, no user info. Headers (where the signature is) and
 // bodies (where personal data is) are never logged by retryablehttp.
@@ -253,13 +257,7 @@ func (l redactingLogger) emit(level, msg string, kv []any) {
 		case *url.URL:
 			out[i] = x.Path
 		case string:
-			if u, err := url.Parse(x); err == nil && u.Scheme != "" && u.Host != "" {
-				out[i] = u.Path
-			} else if q := strings.IndexByte(x, '?'); q >= 0 && strings.HasPrefix(x, "http") {
-				out[i] = x[:q]
-			} else {
-				out[i] = x
-			}
+			out[i] = urlQuery.ReplaceAllString(x, "$1")
 		default:
 			out[i] = v
 		}
@@ -269,8 +267,12 @@ func (l redactingLogger) emit(level, msg string, kv []any) {
 
 func (l redactingLogger) Error(msg string, kv ...any) { l.emit("error", msg, kv) }
 func (l redactingLogger) Info(msg string, kv ...any)  { l.emit("info", msg, kv) }
-func (l redactingLogger) Debug(msg string, kv ...any) {}
-func (l redactingLogger) Warn(msg string, kv ...any)  { l.emit("warn", msg, kv) }
+func (l redactingLogger) Debug(msg string, kv ...any) {
+	if strings.HasPrefix(msg, "retrying") { // not "performing request", every time
+		l.emit("retry", msg, kv)
+	}
+}
+func (l redactingLogger) Warn(msg string, kv ...any) { l.emit("warn", msg, kv) }
 
 // Enroll exchanges an enrollment code for the device's identity. It is the
 // only unsigned request.

@@ -29,9 +29,17 @@ type Status struct {
 	// Online: the county center answered recently. LinkNote says why not.
 	Online   bool
 	LinkNote string
-	// Pending counts outbox events not yet acknowledged by the county.
-	Pending        int
+	// Pending counts outbox events not yet acknowledged by the county;
+	// Refused those the county refused (a supervisor must look).
+	Pending, Refused int
+	// LastSync is the last time the county was reached (zero: never).
+	LastSync       time.Time
 	CatalogVersion string
+	// Uploading is set while attachments go up: file n of m, and the
+	// fraction of the current file the county holds.
+	Uploading           bool
+	UploadFile, Uploads int
+	UploadFraction      float64
 }
 
 // Source reads the status; the kiosk's wiring implements it over the store
@@ -62,10 +70,17 @@ type Screen struct {
 	linkDot  *canvas.Circle
 	pending  *widget.Label
 	catalog  *widget.Label
+	lastSync *widget.Label
+	// SyncNow is the 立即同步 button, hidden until SetSyncNow.
+	SyncNow  *widget.Button
+	Upload   *widget.ProgressBar
+	upload   *fyne.Container
 	now      *widget.Label
 	title    *widget.Label
 	tiles    []*Tile
 	language *widget.Button
+
+	uploadText string
 }
 
 // New builds the home screen. onLanguage is called with the other language's
@@ -101,8 +116,16 @@ func New(src Source, clock func() time.Time, modes []Mode, onLanguage func(code 
 		}
 	})
 	s.language.Importance = widget.LowImportance
-	bar := container.NewHBox(s.point, widget.NewSeparator(), container.NewCenter(dot), s.link,
-		widget.NewSeparator(), s.pending, widget.NewSeparator(), s.catalog, layout.NewSpacer(), s.language)
+	s.lastSync = widget.NewLabel("")
+	s.SyncNow = widget.NewButtonWithIcon(l10n.L("立即同步"), theme.ViewRefreshIcon(), nil)
+	s.SyncNow.Importance = widget.LowImportance
+	s.SyncNow.Hide()
+	s.Upload = widget.NewProgressBar()
+	s.Upload.TextFormatter = func() string { return s.uploadText }
+	s.upload = container.NewGridWrap(fyne.NewSize(220, s.Upload.MinSize().Height), s.Upload)
+	s.upload.Hide()
+	bar := container.NewHBox(s.point, widget.NewSeparator(), container.NewCenter(dot), s.link, s.lastSync,
+		widget.NewSeparator(), s.pending, s.upload, s.SyncNow, widget.NewSeparator(), s.catalog, layout.NewSpacer(), s.language)
 	barBg := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
 
 	body := container.NewPadded(container.NewVBox(layout.NewSpacer(), grid, layout.NewSpacer()))
@@ -152,12 +175,33 @@ func (s *Screen) apply(st Status) {
 		s.link.SetText(l10n.L("离线：{{.Why}}", map[string]any{"Why": st.LinkNote}))
 	}
 	s.linkDot.Refresh()
+	if st.LastSync.IsZero() {
+		s.lastSync.SetText("")
+	} else {
+		s.lastSync.SetText(l10n.L("上次同步 {{.Time}}", map[string]any{"Time": st.LastSync.In(s.clock().Location()).Format("01-02 15:04")}))
+	}
 	s.pending.SetText(l10n.L("待同步 {{.N}} 条", map[string]any{"N": st.Pending}))
+	if st.Refused > 0 {
+		s.pending.SetText(l10n.L("待同步 {{.N}} 条（县中心拒收 {{.R}} 条，请主管处理）", map[string]any{"N": st.Pending, "R": st.Refused}))
+	}
+	if st.Uploading {
+		s.uploadText = l10n.L("上传材料 {{.I}}/{{.N}}", map[string]any{"I": st.UploadFile, "N": st.Uploads})
+		s.Upload.SetValue(st.UploadFraction)
+		s.upload.Show()
+	} else {
+		s.upload.Hide()
+	}
 	if st.CatalogVersion != "" {
 		s.catalog.SetText(l10n.L("事项目录 {{.V}}", map[string]any{"V": st.CatalogVersion}))
 	} else {
 		s.catalog.SetText(l10n.L("事项目录未载入"))
 	}
+}
+
+// SetSyncNow shows the 立即同步 button, which calls f.
+func (s *Screen) SetSyncNow(f func()) {
+	s.SyncNow.OnTapped = f
+	s.SyncNow.Show()
 }
 
 // Tile is a large mode button: icon, title, one line of explanation, and a
@@ -227,5 +271,5 @@ func (s *Screen) Tiles() []*Tile { return s.tiles }
 
 // StatusText returns the status bar's texts in order (for tests).
 func (s *Screen) StatusText() []string {
-	return []string{s.point.Text, s.link.Text, s.pending.Text, s.catalog.Text}
+	return []string{s.point.Text, s.link.Text, s.lastSync.Text, s.pending.Text, s.catalog.Text}
 }

@@ -39,7 +39,7 @@ func TestHomeShowsStatusAndDisabledModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(s.StatusText(), " | ")
-	want := "洪桥镇便民服务中心（330522101000） | 离线：未配置县中心地址 | 待同步 3 条 | 事项目录 2026.11-demo"
+	want := "洪桥镇便民服务中心（330522101000） | 离线：未配置县中心地址 |  | 待同步 3 条 | 事项目录 2026.11-demo"
 	if got != want {
 		t.Errorf("status bar = %q, want %q", got, want)
 	}
@@ -60,10 +60,33 @@ func TestHomeShowsStatusAndDisabledModes(t *testing.T) {
 		t.Errorf("language button asked for %q, want en", lang)
 	}
 
-	src.st.Online, src.st.Pending = true, 0
+	if s.SyncNow.Visible() || s.upload.Visible() {
+		t.Error("立即同步 or the upload bar shown before the kiosk is enrolled")
+	}
+
+	// Enrolled and online, uploading the second of three attachments, one
+	// event refused by the county.
+	synced := 0
+	s.SetSyncNow(func() { synced++ })
+	src.st.Online, src.st.Pending, src.st.Refused = true, 2, 1
+	src.st.LastSync = time.Date(2026, 11, 26, 14, 4, 0, 0, time.Local)
+	src.st.Uploading, src.st.UploadFile, src.st.Uploads, src.st.UploadFraction = true, 2, 3, 0.5
 	s.Refresh(context.Background())
-	if got := s.StatusText()[1:3]; got[0] != "在线：已连接县中心" || got[1] != "待同步 0 条" {
-		t.Errorf("after going online: %q", got)
+	got = strings.Join(s.StatusText()[1:4], " | ")
+	if want := "在线：已连接县中心 | 上次同步 11-26 14:04 | 待同步 2 条（县中心拒收 1 条，请主管处理）"; got != want {
+		t.Errorf("online: %q, want %q", got, want)
+	}
+	if !s.upload.Visible() || s.Upload.Value != 0.5 || s.uploadText != "上传材料 2/3" {
+		t.Errorf("upload bar: visible %v, value %v, text %q", s.upload.Visible(), s.Upload.Value, s.uploadText)
+	}
+	test.Tap(s.SyncNow)
+	if synced != 1 {
+		t.Errorf("立即同步 ran %d rounds", synced)
+	}
+	src.st.Uploading = false
+	s.Refresh(context.Background())
+	if s.upload.Visible() {
+		t.Error("upload bar stays after the upload")
 	}
 }
 

@@ -17,8 +17,9 @@ import (
 // Nav is where the workspace's own buttons lead.
 type Nav struct {
 	Home, Logout func()
-	// People, Settings and Stats are shown to supervisors only; nil hides them.
-	People, Settings, Stats func()
+	// People, Settings, Stats and Link (县中心连接) are shown to
+	// supervisors only; nil hides them.
+	People, Settings, Stats, Link func()
 	// Calling builds the counter's calling panel, given a function that
 	// starts intake for a resident ID; nil when the hall has no queue.
 	Calling func(startIntake func(residentID string)) fyne.CanvasObject
@@ -57,6 +58,9 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 		}
 		if nav.Stats != nil {
 			bar.Add(widget.NewButtonWithIcon(l10n.L("统计"), theme.InfoIcon(), nav.Stats))
+		}
+		if nav.Link != nil {
+			bar.Add(widget.NewButtonWithIcon(l10n.L("县中心连接"), theme.UploadIcon(), nav.Link))
 		}
 		if nav.Settings != nil {
 			bar.Add(widget.NewButtonWithIcon(l10n.L("设置"), theme.SettingsIcon(), nav.Settings))
