@@ -59,11 +59,20 @@ type Screen struct {
 	refused   *fyne.Container
 	Retry     map[string]*widget.Button
 	content   fyne.CanvasObject
+	// Async runs the network call off the UI thread and its result back on
+	// it; tests run both in place.
+	Async func(work func() error, done func(error))
 }
 
 // New builds the screen; back returns to where the supervisor came from.
 func New(ctx context.Context, svc Service, back func()) *Screen {
 	s := &Screen{ctx: ctx, svc: svc, Retry: map[string]*widget.Button{}}
+	s.Async = func(work func() error, done func(error)) {
+		go func() {
+			err := work()
+			fyne.Do(func() { done(err) })
+		}()
+	}
 	s.URL = widget.NewEntry()
 	s.URL.SetPlaceHolder("https://zwfw.example.gov.cn")
 	s.Code = widget.NewEntry()
@@ -187,17 +196,14 @@ func (s *Screen) enroll() {
 	}
 	s.EnrollBtn.Disable()
 	s.Message.SetText(l10n.L("正在连接县中心…"))
-	go func() {
-		err := s.svc.Enroll(s.ctx, url, code)
-		fyne.Do(func() {
-			s.EnrollBtn.Enable()
-			if err != nil {
-				s.Message.SetText(l10n.Error(err))
-				return
-			}
-			s.Code.SetText("")
-			s.Reload()
-			s.Message.SetText(l10n.L("登记成功，开始同步"))
-		})
-	}()
+	s.Async(func() error { return s.svc.Enroll(s.ctx, url, code) }, func(err error) {
+		s.EnrollBtn.Enable()
+		if err != nil {
+			s.Message.SetText(l10n.Error(err))
+			return
+		}
+		s.Code.SetText("")
+		s.Reload()
+		s.Message.SetText(l10n.L("登记成功，开始同步"))
+	})
 }
