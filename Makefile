@@ -11,12 +11,18 @@ TAGS      := sqlite_fts5,no_emoji
 # (the county server, tools) and nothing display- or SQLite-bound creeps in.
 PURE_PKGS := ./app/ids/... ./app/workday/... ./app/catalog/... ./app/servicepoint/... \
              ./app/locale/... ./app/msg/... ./app/clock/... ./app/textfold/... \
-             ./app/tracking/... ./app/clerks/... ./app/cases/... ./app/blobs/... ./sync/protocol/...
+             ./app/tracking/... ./app/clerks/... ./app/cases/... ./app/blobs/... ./sync/protocol/... \
+             ./sync/client/...
 
-.PHONY: run test build bench fuzz screenshots deps-build deps-test
+.PHONY: run countyd test build bench fuzz screenshots deps-build deps-test
 
 run: deps-build
 	$(GO) run -tags $(TAGS) ./app $(ARGS)
+
+# The county center on loopback (data in the user's data dir); see
+# docs/protocol.md and `go run ./sync/countyd help` for its subcommands.
+countyd: deps-build
+	$(GO) run -tags $(TAGS) ./sync/countyd serve $(ARGS)
 
 test: deps-test
 	CGO_ENABLED=0 $(GO) test -count=1 $(PURE_PKGS)
@@ -26,6 +32,7 @@ test: deps-test
 build: deps-build
 	mkdir -p bin
 	$(GO) build -tags $(TAGS) -o bin/yichuang ./app
+	$(GO) build -tags $(TAGS) -o bin/countyd ./sync/countyd
 
 # Benchmarks behind docs/performance.md; compare ratios from one run.
 bench: deps-test
@@ -35,6 +42,8 @@ bench: deps-test
 	$(GO) test -run '^$$' -bench . -benchmem ./printing/internal/ttfsubset/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench CallToBoard -benchtime 300x ./app/hall/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench GuideKeystroke -benchtime 20x ./app/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench Ingest -benchtime 40x ./sync/countyd/county/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench Drain -benchtime 1x -timeout 30m ./app/
 
 # A short fuzzing session of every fuzz target (go test runs their seeds anyway).
 FUZZTIME ?= 30s
@@ -43,6 +52,8 @@ fuzz:
 		CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./app/ids || exit 1; done
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./app/tracking
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./printing/internal/ttfsubset
+	for f in FuzzDecodePush FuzzDecodeEnroll FuzzParseFeedQuery FuzzParseBlobPut FuzzPush; do \
+		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./sync/countyd/county || exit 1; done
 
 # Regenerates docs/screenshots from the real kiosk under Xvfb.
 screenshots: deps-test

@@ -38,6 +38,10 @@ type countyLink struct {
 	blobs blobs.Store
 	now   func() time.Time
 	actor func() int64
+	// opts tune the HTTP client (gzip, timeouts, retries).
+	opts client.Options
+	// manual: rounds run only when Round is called (tests drive them).
+	manual bool
 
 	mu     gosync.Mutex
 	state  client.State
@@ -51,31 +55,50 @@ type countyLink struct {
 // newCountyLink prepares the link; files is where intake keeps attachments
 // and actor says who is signed in, for the audit rows.
 func newCountyLink(db *store.DB, files blobs.Store, now func() time.Time, actor func() int64) *countyLink {
-	return &countyLink{db: db, blobs: files, now: now, actor: actor, kick: make(chan struct{}, 1)}
+	return &countyLink{db: db, blobs: files, now: now, actor: actor, kick: make(chan struct{}, 1),
+		opts: client.Options{Gzip: true, AttemptTimeout: 30 * time.Second, RetryMax: 3}}
 }
 
-// Start begins background sync if the kiosk is enrolled (again after a new
-// enrollment). Interval is the pause between rounds while online.
-func (l *countyLink) Start(interval time.Duration) error {
-	ctx := context.Background()
+// syncer builds the sync round runner from the stored enrollment; nil
+// before the kiosk is enrolled.
+func (l *countyLink) syncer(ctx context.Context) (*client.Syncer, error) {
 	e, ok, err := l.db.Enrollment(ctx)
 	if err != nil || !ok {
-		return err
+		return nil, err
 	}
-	c, err := client.New(e.CountyURL, client.Credentials{DeviceID: e.DeviceID, Secret: e.Secret}, client.Options{
-		Gzip: true, Now: l.now, AttemptTimeout: 30 * time.Second, RetryMax: 3,
-		Log: func(level, m string, kv ...any) { log.Printf("county link %s: %s %v", level, m, kv) },
-	})
+	opts := l.opts
+	opts.Now = l.now
+	opts.Log = func(level, m string, kv ...any) { log.Printf("county link %s: %s %v", level, m, kv) }
+	c, err := client.New(e.CountyURL, client.Credentials{DeviceID: e.DeviceID, Secret: e.Secret}, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s := &client.Syncer{Client: c, Store: l.db, Open: l.open, BatchSize: 200,
+	return &client.Syncer{Client: c, Store: l.db, Open: l.open, BatchSize: protocol.MaxBatch,
 		Progress: func(p client.UploadProgress) {
 			l.mu.Lock()
 			l.upload = p
 			l.mu.Unlock()
 			l.changed()
-		}}
+		}}, nil
+}
+
+// Round runs one sync round now, in the caller's goroutine: push, upload,
+// pull. The background loop runs the same rounds.
+func (l *countyLink) Round(ctx context.Context) (client.Report, error) {
+	s, err := l.syncer(ctx)
+	if err != nil || s == nil {
+		return client.Report{}, err
+	}
+	return s.Once(ctx)
+}
+
+// Start begins background sync if the kiosk is enrolled (again after a new
+// enrollment). Interval is the pause between rounds while online.
+func (l *countyLink) Start(interval time.Duration) error {
+	s, err := l.syncer(context.Background())
+	if err != nil || s == nil {
+		return err
+	}
 	l.mu.Lock()
 	if l.cancel != nil {
 		l.cancel()
@@ -198,7 +221,10 @@ func (l *countyLink) Enroll(ctx context.Context, countyURL, code string) error {
 	if err := l.db.SaveEnrollment(ctx, l.actor(), store.Enrollment{CountyURL: countyURL, DeviceID: res.DeviceID, Secret: res.Secret}); err != nil {
 		return err
 	}
-	return l.Start(30 * time.Second)
+	if !l.manual {
+		return l.Start(30 * time.Second)
+	}
+	return nil
 }
 
 // Refused implements link.Service.

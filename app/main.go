@@ -231,7 +231,7 @@ func (k *kiosk) showCounter() {
 		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
 		People: func() { k.showPeople() },
 		Stats:  func() { k.win.SetContent(stats.New(ctx, k.queue, k.showCounter).Content()) },
-		Link: func() { k.win.SetContent(link.New(ctx, k.link, k.showCounter).Content()) },
+		Link:   func() { k.win.SetContent(link.New(ctx, k.link, k.showCounter).Content()) },
 		Settings: func() {
 			cfg, _, _ := k.db.Kiosk(ctx)
 			k.win.SetContent(setup.New(ctx, k.db, cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next(); k.showCounter() }).Content())

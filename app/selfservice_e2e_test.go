@@ -55,28 +55,38 @@ func selfServiceFixture(t testing.TB, catalogDoc []byte) (*kiosk, *selfService, 
 	return k, &selfService{db: db, level: catalog.Township, printer: printing.System{}, dir: dir, point: "洪桥镇便民服务中心", clock: clk}, sup
 }
 
-// acceptDeferredCase accepts one 个体工商户 case at the counter with the
-// premises proof deferred (容缺), as a clerk would, and returns it.
-func acceptDeferredCase(t testing.TB, k *kiosk, sup clerks.Account) (*intakeService, cases.Case) {
+// restaurantDraft is a 个体工商户 application as a clerk fills it in, every
+// material received as the catalog first allows; deferred names a material
+// marked 容缺 instead ("" for none).
+func restaurantDraft(t testing.TB, k *kiosk, deferred string) cases.Draft {
 	t.Helper()
-	ctx := context.Background()
-	svc, err := k.counterService(ctx)
+	cat, err := k.db.ActiveCatalog(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, _ := k.db.ActiveCatalog(ctx)
 	m, _ := cat.Matter("330000-SS-0001")
 	d := cases.Draft{Matters: []string{m.Code}, Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"},
 		Fields: map[string]string{"organization_form": "个人经营", "business_address": "洪桥镇洪桥路18号", "business_scope": "餐饮服务",
 			"registered_capital": "5", "employees": "3", "delivery": "窗口领取"}}
 	for _, mat := range m.Materials {
 		st := cases.AllowedStates(mat)[0]
-		if mat.ID == "premises_proof" {
+		if mat.ID == deferred {
 			st = cases.Deferred
 		}
 		d.Materials = append(d.Materials, cases.MaterialEntry{Matter: m.Code, Material: mat.ID, State: st})
 	}
-	cs, err := svc.c.Submit(ctx, sup, d, cases.Decision{Kind: cases.AcceptDeferred})
+	return d
+}
+
+// acceptDeferredCase accepts one 个体工商户 case at the counter with the
+// premises proof deferred (容缺), as a clerk would, and returns it.
+func acceptDeferredCase(t testing.TB, k *kiosk, sup clerks.Account) (*intakeService, cases.Case) {
+	t.Helper()
+	svc, err := k.counterService(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := svc.c.Submit(context.Background(), sup, restaurantDraft(t, k, "premises_proof"), cases.Decision{Kind: cases.AcceptDeferred})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -160,7 +160,12 @@ func (c *Client) do(ctx context.Context, method, pathAndQuery string, body []byt
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer func() {
+		// Read to the end so the connection goes back to the pool: a new
+		// connection costs round trips a slow link cannot spare.
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}()
 	if err := statusError(resp); err != nil {
 		return resp, err
 	}

@@ -57,6 +57,9 @@ type UploadProgress struct {
 // Report says what one round did.
 type Report struct {
 	Pushed, Rejected, Uploaded, Pulled int
+	// Repeats counts events the county had applied already: an earlier
+	// attempt landed but its answer was lost on the way back.
+	Repeats int
 	// UploadErrors are files that could not be uploaded this round (the
 	// others went on); a damaged local file shows here every round.
 	UploadErrors map[string]error
@@ -105,6 +108,9 @@ func (s *Syncer) push(ctx context.Context, rep *Report) error {
 		for _, r := range results {
 			if r.Status == protocol.Applied {
 				rep.Pushed++
+				if r.Repeat {
+					rep.Repeats++
+				}
 			} else {
 				rep.Rejected++
 			}

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/sync/client"
+	"github.com/yichuang/yichuang/sync/countyd/county"
+)
+
+var (
+	countydOnce gosync.Once
+	countydBin  string
+	countydErr  error
+)
+
+// TestMain removes the countyd binary built for the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if countydBin != "" {
+		os.RemoveAll(filepath.Dir(countydBin))
+	}
+	os.Exit(code)
+}
+
+// countydBinary builds the real county server once per test run.
+func countydBinary(t testing.TB) string {
+	t.Helper()
+	countydOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "countyd-bin-")
+		if err != nil {
+			countydErr = err
+			return
+		}
+		countydBin = filepath.Join(dir, "countyd")
+		out, err := exec.Command("go", "build", "-tags", "sqlite_fts5,no_emoji", "-o", countydBin, "github.com/yichuang/yichuang/sync/countyd").CombinedOutput()
+		if err != nil {
+			countydErr = fmt.Errorf("build countyd: %v\n%s", err, out)
+		}
+	})
+	if countydErr != nil {
+		t.Fatal(countydErr)
+	}
+	return countydBin
+}
+
+// countyd is a running county server process.
+type countyd struct {
+	cmd    *exec.Cmd
+	URL    string
+	Listen string
+	data   string
+	stderr *bytes.Buffer
+}
+
+var listening = regexp.MustCompile(`countyd listening on (http://\S+)`)
+
+// startCountyd starts countyd on loopback (listen "127.0.0.1:0" picks a
+// port) with its data in dir.
+func startCountyd(t testing.TB, dir, listen string) *countyd {
+	t.Helper()
+	c := &countyd{data: dir, stderr: &bytes.Buffer{}}
+	c.cmd = exec.Command(countydBinary(t), "serve", "-listen", listen, "-data", dir)
+	out, err := c.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.cmd.Stderr = c.stderr
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case u := <-found:
+		c.URL = u
+		c.Listen = strings.TrimPrefix(u, "http://")
+	case <-time.After(60 * time.Second):
+		c.cmd.Process.Kill()
+		t.Fatalf("countyd did not start; stderr:\n%s", c.stderr)
+	}
+	t.Cleanup(func() { c.cmd.Process.Kill(); c.cmd.Wait() })
+	return c
+}
+
+// admin runs a countyd subcommand on the same data directory, as county
+// staff do, and returns its output.
+func (c *countyd) admin(t testing.TB, args ...string) string {
+	t.Helper()
+	full := append([]string{args[0], "-data", c.data}, args[1:]...)
+	out, err := exec.Command(countydBinary(t), full...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("countyd %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+var enrollCode = regexp.MustCompile(`[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}`)
+
+// enrolledKiosk sets up a hall kiosk, accepts nothing yet, and enrolls it
+// with the county through the same link the 县中心连接 screen uses.
+func enrolledKiosk(t testing.TB, cd *countyd, countyURL string) (*kiosk, *countyLink, clerks.Account) {
+	t.Helper()
+	ctx := context.Background()
+	dir := configuredData(t)
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	sup, err := db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &kiosk{dir: dir, db: db, clock: clock.System{}, clerk: sup}
+	l := newCountyLink(db, k.files(), time.Now, func() int64 { return sup.ID })
+	l.manual = true
+	code := enrollCode.FindString(cd.admin(t, "enroll-code", "-point", "330522101000", "-name", "洪桥镇便民服务中心", "-level", "township"))
+	if code == "" {
+		t.Fatal("countyd enroll-code printed no code")
+	}
+	if err := l.Enroll(ctx, countyURL, code); err != nil {
+		t.Fatalf("enroll: %v", err)
+	}
+	// The code is single-use.
+	if err := l.Enroll(ctx, countyURL, code); err == nil || !strings.Contains(err.Error(), "登记码无效") {
+		t.Errorf("second use of the code: %v", err)
+	}
+	return k, l, sup
+}
+
+// caseWithScan accepts a case at the counter with one scanned attachment.
+func caseWithScan(t testing.TB, k *kiosk, sup clerks.Account, size int) cases.Case {
+	t.Helper()
+	ctx := context.Background()
+	svc, err := k.counterService(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := make([]byte, size)
+	rand.Read(scan)
+	copy(scan, "%PDF-1.4\n") // a PDF by its first bytes, as blobs checks
+	att, err := k.files().Put(bytes.NewReader(scan), "申请书.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := restaurantDraft(t, k, "")
+	d.Attachments = []cases.Attachment{att}
+	cs, err := svc.c.Submit(ctx, sup, d, cases.Decision{Kind: cases.Accept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+func round(t testing.TB, l *countyLink) client.Report {
+	t.Helper()
+	rep, err := l.Round(context.Background())
+	if err != nil {
+		t.Fatalf("sync round: %v", err)
+	}
+	return rep
+}
+
+// TestSyncWithTheRealCounty: a case with a scan goes up to a real countyd
+// over loopback; county staff ask for a correction and then complete it;
+// both come down and show in the self-service progress query.
+func TestSyncWithTheRealCounty(t *testing.T) {
+	ctx := context.Background()
+	cd := startCountyd(t, t.TempDir(), "127.0.0.1:0")
+	k, l, sup := enrolledKiosk(t, cd, cd.URL)
+	cs := caseWithScan(t, k, sup, 300<<10) // 300 KB: several chunks
+
+	rep := round(t, l)
+	if rep.Pushed == 0 || rep.Uploaded != 1 || rep.Rejected != 0 {
+		t.Fatalf("first round %+v", rep)
+	}
+	if st, _ := k.db.SyncStatus(ctx); st.Pending != 0 || st.Uploads != 0 || st.LastPull.IsZero() {
+		t.Fatalf("after the round: %+v", st)
+	}
+	list := cd.admin(t, "cases", "-point", "330522101000")
+	if !strings.Contains(list, cs.Tracking) {
+		t.Fatalf("county case list has no %s:\n%s", cs.Tracking, list)
+	}
+
+	cd.admin(t, "set-status", "-case", cs.Tracking, "-status", "correction",
+		"-supplement", "330000-SS-0001:premises_proof:经营场所使用证明", "-supplement", "租赁合同原件",
+		"-supply-by", "2026-12-04", "-reason", "租赁协议未签字", "-by", "县市场监管局 李审")
+	if rep := round(t, l); rep.Pulled != 1 {
+		t.Fatalf("pull after correction: %+v", rep)
+	}
+	self := &selfService{db: k.db, clock: clock.System{}}
+	p, err := self.Progress(ctx, cs.Tracking, "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if current(p) != "补正" || len(p.Supplements) != 1 || p.Supplements[0].Material != "premises_proof" || !p.Synced {
+		t.Errorf("progress after correction: current %q, supplements %+v %v, synced %v", current(p), p.Supplements, p.MoreSupplements, p.Synced)
+	}
+
+	cd.admin(t, "set-status", "-case", cs.Tracking, "-status", "completed", "-pickup", "请到洪桥镇便民服务中心3号窗口领取营业执照")
+	round(t, l)
+	p, _ = self.Progress(ctx, cs.Tracking, "1234")
+	if current(p) != "办结" || !strings.Contains(p.Pickup, "3号窗口") {
+		t.Errorf("progress after completion: current %q, pickup %q", current(p), p.Pickup)
+	}
+	got, _ := k.db.CaseByID(ctx, cs.ID)
+	if got.Status != cases.StatusCompleted || got.County == nil || got.County.CaseNo == "" {
+		t.Errorf("kiosk case %s, county %+v", got.Status, got.County)
+	}
+
+	// The county's store: one case, its attachment complete, each event once.
+	cd.cmd.Process.Kill()
+	cd.cmd.Wait()
+	cs2 := countyStore(t, cd.data)
+	c, err := cs2.Case(ctx, cs.Tracking)
+	if err != nil || c.CountyStatus != "completed" {
+		t.Fatalf("county case %+v, %v", c, err)
+	}
+	st, _ := cs2.Stats(ctx)
+	if st.CompleteBlobs != 1 || st.Rejected != 0 {
+		t.Errorf("county stats %+v", st)
+	}
+}
+
+func current(p cases.Progress) string {
+	for _, s := range p.Steps {
+		if s.Current {
+			return s.Name
+		}
+	}
+	return ""
+}
+
+func countyStore(t testing.TB, dir string) *county.SQLite {
+	t.Helper()
+	s, err := county.OpenSQLite(context.Background(), filepath.Join(dir, "county.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}

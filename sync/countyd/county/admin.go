@@ -1,0 +1,181 @@
+package county
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+const caseCols = `c.case_id, c.county_case, c.tracking, c.service_point, c.version, c.kiosk_status, c.county_status,
+	c.county_status_at, c.first_seen, c.updated_at, c.doc,
+	(SELECT COUNT(*) FROM case_attachments a WHERE a.case_id = c.case_id),
+	(SELECT COUNT(*) FROM case_attachments a JOIN blobs b ON b.sha256 = a.sha256
+		WHERE a.case_id = c.case_id AND b.completed_at IS NOT NULL)`
+
+func scanCase(sc interface{ Scan(...any) error }) (Case, error) {
+	var c Case
+	var statusAt, first, updated sql.NullString
+	var doc string
+	err := sc.Scan(&c.ID, &c.CountyCase, &c.Tracking, &c.Point, &c.Version, &c.KioskStatus, &c.CountyStatus,
+		&statusAt, &first, &updated, &doc, &c.Attachments, &c.Stored)
+	c.CountyStatusAt, c.FirstSeen, c.Updated = parseTS(statusAt), parseTS(first), parseTS(updated)
+	c.Doc = json.RawMessage(doc)
+	c.Complete = c.Stored == c.Attachments
+	return c, err
+}
+
+// Cases lists cases, newest first.
+func (s *SQLite) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c
+		WHERE (? = '' OR c.service_point = ?) AND (? = '' OR c.kiosk_status = ? OR c.county_status = ?)
+		ORDER BY c.first_seen DESC, c.county_case DESC`, f.Point, f.Point, f.Status, f.Status, f.Status)
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	var out []Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan case: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Case finds a case by its id, tracking code (any letter case) or county
+// case number; ErrNotFound when none.
+func (s *SQLite) Case(ctx context.Context, ref string) (Case, error) {
+	return findCase(ctx, s.r, ref)
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func findCase(ctx context.Context, q queryer, ref string) (Case, error) {
+	ref = strings.TrimSpace(ref)
+	rows, err := q.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE c.case_id = ? OR c.tracking = ? OR c.county_case = ?`,
+		ref, strings.ToUpper(ref), ref)
+	if err != nil {
+		return Case{}, fmt.Errorf("find case: %w", err)
+	}
+	defer rows.Close()
+	var found []Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return Case{}, fmt.Errorf("scan case: %w", err)
+		}
+		found = append(found, c)
+	}
+	if err := rows.Err(); err != nil {
+		return Case{}, fmt.Errorf("find case: %w", err)
+	}
+	switch len(found) {
+	case 0:
+		return Case{}, ErrNotFound
+	case 1:
+		return found[0], nil
+	}
+	return Case{}, invalid("%q names %d cases: use the case id or county case number", ref, len(found))
+}
+
+// CaseLog returns a case's applied events in apply order.
+func (s *SQLite) CaseLog(ctx context.Context, caseID string) ([]LogEntry, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, case_id, event_id, kind, version, device_id, applied_at
+		FROM case_log WHERE case_id = ? ORDER BY seq`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("read case log: %w", err)
+	}
+	defer rows.Close()
+	var out []LogEntry
+	for rows.Next() {
+		var e LogEntry
+		var kind string
+		var at sql.NullString
+		if err := rows.Scan(&e.Seq, &e.CaseID, &e.EventID, &kind, &e.Version, &e.DeviceID, &at); err != nil {
+			return nil, fmt.Errorf("scan case log: %w", err)
+		}
+		e.Kind, e.AppliedAt = protocol.Kind(kind), parseTS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ValidateStatus checks a decision before it is stored: each status
+// carries what the kiosk needs to tell the applicant (a reason for a
+// denial, the materials and a deadline for a correction, where to collect
+// for a completion), and nothing that belongs to another status.
+func ValidateStatus(c StatusChange, today string) error {
+	switch c.Status {
+	case protocol.CountyReviewing, protocol.CountyCorrection, protocol.CountyCompleted, protocol.CountyDenied:
+	default:
+		return invalid("status %q: want reviewing, correction, completed or denied", c.Status)
+	}
+	if c.Status == protocol.CountyCorrection {
+		if len(c.Supplements) == 0 {
+			return invalid("a correction must list the materials to supply")
+		}
+		for _, sp := range c.Supplements {
+			if strings.TrimSpace(sp.Name) == "" {
+				return invalid("every material to supply needs a name")
+			}
+		}
+		d, err := time.Parse(time.DateOnly, c.SupplyBy)
+		if err != nil {
+			return invalid("supply-by %q: want a day as YYYY-MM-DD", c.SupplyBy)
+		}
+		if d.Format(time.DateOnly) < today {
+			return invalid("supply-by %s is already past", c.SupplyBy)
+		}
+	} else if len(c.Supplements) > 0 || c.SupplyBy != "" {
+		return invalid("materials to supply go only with a correction")
+	}
+	if c.Status == protocol.CountyCompleted {
+		if strings.TrimSpace(c.Pickup) == "" {
+			return invalid("a completion must say where and how to collect the result")
+		}
+	} else if c.Pickup != "" {
+		return invalid("pickup goes only with a completion")
+	}
+	if c.Status == protocol.CountyDenied && strings.TrimSpace(c.Reason) == "" {
+		return invalid("a denial must give its reason")
+	}
+	return nil
+}
+
+// SetCaseStatus records a county decision and appends it to the case's
+// service point feed in the same transaction. Any status may follow any
+// other: the county corrects its own mistakes this way, and the kiosk shows
+// the latest.
+func (s *SQLite) SetCaseStatus(ctx context.Context, c StatusChange) (protocol.FeedItem, error) {
+	now := s.now()
+	if err := ValidateStatus(c, now.In(chinaTime).Format(time.DateOnly)); err != nil {
+		return protocol.FeedItem{}, err
+	}
+	var it protocol.FeedItem
+	err := s.update(ctx, func(tx *sql.Tx) error {
+		cs, err := findCase(ctx, tx, c.Case)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET county_status = ?, county_status_at = ? WHERE case_id = ?`,
+			c.Status, ts(now), cs.ID); err != nil {
+			return fmt.Errorf("update county status: %w", err)
+		}
+		it, err = appendFeed(ctx, tx, cs.Point, protocol.FeedCaseStatus, ts(now), protocol.CaseStatus{
+			CaseID: cs.ID, Tracking: cs.Tracking, CountyCase: cs.CountyCase, Status: c.Status,
+			Supplements: c.Supplements, SupplyBy: c.SupplyBy, Pickup: c.Pickup, Reason: c.Reason, By: c.By,
+			At: now.In(chinaTime),
+		})
+		return err
+	})
+	return it, err
+}

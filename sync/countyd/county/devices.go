@@ -1,0 +1,226 @@
+package county
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// codeAlphabet leaves out 0/O and 1/I, so a code read over the phone or
+// copied from paper is typed right. 32 characters: 5 bits each, 60 bits per
+// code, and a random byte maps onto it without bias.
+const codeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+// NewEnrollCode returns a random code grouped as XXXX-XXXX-XXXX.
+func NewEnrollCode() string {
+	var b [12]byte
+	rand.Read(b[:]) // never fails (crypto/rand, Go 1.24+)
+	var sb strings.Builder
+	for i, c := range b {
+		if i > 0 && i%4 == 0 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(codeAlphabet[int(c)&31])
+	}
+	return sb.String()
+}
+
+// normalizeCode drops separators and case, so "k7qx 2m9d-plta" is found.
+func normalizeCode(code string) string {
+	var sb strings.Builder
+	for _, r := range strings.ToUpper(code) {
+		if r == '-' || r == ' ' {
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// ValidatePoint checks a service point as the county records it.
+func ValidatePoint(p ServicePoint) error {
+	if len(p.Code) != 12 || strings.Trim(p.Code, "0123456789") != "" {
+		return invalid("service point code %q: want 12 digits", p.Code)
+	}
+	if strings.TrimSpace(p.Name) == "" {
+		return invalid("service point name is empty")
+	}
+	if p.Level != LevelTownship && p.Level != LevelVillage {
+		return invalid("service point level %q: want %s or %s", p.Level, LevelTownship, LevelVillage)
+	}
+	return nil
+}
+
+// CreateEnrollCode stores a new single-use code for p, valid for EnrollTTL.
+func (s *SQLite) CreateEnrollCode(ctx context.Context, p ServicePoint) (EnrollCode, error) {
+	if err := ValidatePoint(p); err != nil {
+		return EnrollCode{}, err
+	}
+	now := s.now()
+	c := EnrollCode{Code: NewEnrollCode(), Point: p, Created: now, Expires: now.Add(EnrollTTL)}
+	err := s.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO enroll_codes (code, point_code, point_name, point_level, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, normalizeCode(c.Code), p.Code, p.Name, p.Level, ts(now), ts(c.Expires))
+		if err != nil {
+			return fmt.Errorf("insert enrollment code: %w", err)
+		}
+		return nil
+	})
+	return c, err
+}
+
+// newSecret is 32 random bytes, base64url without padding: 43 characters.
+func newSecret() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func newDeviceID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return "d_" + hex.EncodeToString(b[:])
+}
+
+// Enroll consumes code and creates a device for its service point. An
+// unknown, used or expired code yields ErrBadEnrollment and writes nothing.
+func (s *SQLite) Enroll(ctx context.Context, code, hostname, appVersion string) (Device, error) {
+	now := s.now()
+	d := Device{ID: newDeviceID(), Secret: newSecret(), Hostname: hostname, AppVersion: appVersion, Created: now}
+	err := s.update(ctx, func(tx *sql.Tx) error {
+		var expires string
+		var used sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT point_code, point_name, point_level, expires_at, used_at FROM enroll_codes WHERE code = ?`,
+			normalizeCode(code)).Scan(&d.Point.Code, &d.Point.Name, &d.Point.Level, &expires, &used)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrBadEnrollment
+		}
+		if err != nil {
+			return fmt.Errorf("read enrollment code: %w", err)
+		}
+		if used.Valid || expires <= ts(now) {
+			return ErrBadEnrollment
+		}
+		// The used_at guard makes the code single-use even if two
+		// enrollments race on a database with several writers.
+		res, err := tx.ExecContext(ctx, `UPDATE enroll_codes SET used_at = ?, device_id = ? WHERE code = ? AND used_at IS NULL`,
+			ts(now), d.ID, normalizeCode(code))
+		if err != nil {
+			return fmt.Errorf("use enrollment code: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrBadEnrollment
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (id, secret, point_code, point_name, point_level, hostname, app_version, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.Secret, d.Point.Code, d.Point.Name, d.Point.Level, hostname, appVersion, ts(now)); err != nil {
+			return fmt.Errorf("insert device: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Device{}, err
+	}
+	return d, nil
+}
+
+const deviceCols = `id, secret, point_code, point_name, point_level, hostname, app_version, created_at, revoked_at, last_seen`
+
+func scanDevice(sc interface{ Scan(...any) error }, extra ...any) (Device, error) {
+	var d Device
+	var created, revoked, seen sql.NullString
+	err := sc.Scan(append([]any{&d.ID, &d.Secret, &d.Point.Code, &d.Point.Name, &d.Point.Level, &d.Hostname, &d.AppVersion,
+		&created, &revoked, &seen}, extra...)...)
+	d.Created, d.Revoked, d.LastSeen = parseTS(created), parseTS(revoked), parseTS(seen)
+	return d, err
+}
+
+// Device returns the device with its secret, for checking a signature.
+func (s *SQLite) Device(ctx context.Context, id string) (Device, error) {
+	d, err := scanDevice(s.r.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Device{}, ErrNotFound
+	}
+	if err != nil {
+		return Device{}, fmt.Errorf("read device: %w", err)
+	}
+	return d, nil
+}
+
+// nonceKeep is how long a nonce is remembered: twice the clock window, so
+// a request cannot be replayed while its timestamp is still accepted.
+const nonceKeep = 2 * protocol.MaxSkew
+
+// UseNonce records the nonce of a verified request and the device's last
+// contact, and now and then forgets nonces older than nonceKeep.
+func (s *SQLite) UseNonce(ctx context.Context, deviceID, nonce string) error {
+	now := s.now()
+	s.pruneMu.Lock()
+	prune := now.Sub(s.lastPrune) > time.Minute || now.Before(s.lastPrune)
+	if prune {
+		s.lastPrune = now
+	}
+	s.pruneMu.Unlock()
+	return s.update(ctx, func(tx *sql.Tx) error {
+		if prune {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM nonces WHERE seen_at < ?`, ts(now.Add(-nonceKeep))); err != nil {
+				return fmt.Errorf("prune nonces: %w", err)
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT (device_id, nonce) DO NOTHING`,
+			deviceID, nonce, ts(now))
+		if err != nil {
+			return fmt.Errorf("insert nonce: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrReplayed
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE devices SET last_seen = ? WHERE id = ?`, ts(now), deviceID); err != nil {
+			return fmt.Errorf("update last seen: %w", err)
+		}
+		return nil
+	})
+}
+
+// RevokeDevice marks a device revoked; revoking twice keeps the first time.
+func (s *SQLite) RevokeDevice(ctx context.Context, id string) error {
+	return s.update(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, ts(s.now()), id)
+		if err != nil {
+			return fmt.Errorf("revoke device: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+// Devices lists devices by service point, without their secrets.
+func (s *SQLite) Devices(ctx context.Context) ([]Device, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+deviceCols+`,
+		(SELECT COUNT(*) FROM applied_events a WHERE a.device_id = devices.id)
+		FROM devices ORDER BY point_code, created_at`)
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	defer rows.Close()
+	var out []Device
+	for rows.Next() {
+		var n int64
+		d, err := scanDevice(rows, &n)
+		if err != nil {
+			return nil, fmt.Errorf("scan device: %w", err)
+		}
+		d.Secret, d.Events = "", n
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

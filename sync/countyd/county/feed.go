@@ -1,0 +1,150 @@
+package county
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// allPoints is the feed's service point for items every point receives
+// (catalogs, holiday calendars), so a point enrolled later finds them too.
+const allPoints = "*"
+
+// Feed returns a service point's items after the cursor, its own and those
+// for every point, in cursor order.
+//
+// Cursors come from one writer, so they commit in increasing order and a
+// reader never sees cursor n+1 before n. A PostgreSQL store with concurrent
+// writers must keep that true (one writer, or a lock on the feed), or a
+// kiosk could skip an item committed late under a smaller cursor.
+func (s *SQLite) Feed(ctx context.Context, point string, after int64, limit int) ([]protocol.FeedItem, bool, error) {
+	if limit <= 0 || limit > protocol.MaxFeed {
+		limit = protocol.MaxFeed
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT cursor, kind, at, payload FROM feed
+		WHERE service_point IN (?, ?) AND cursor > ? ORDER BY cursor LIMIT ?`, point, allPoints, after, limit+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("read feed: %w", err)
+	}
+	defer rows.Close()
+	items := []protocol.FeedItem{}
+	for rows.Next() {
+		var it protocol.FeedItem
+		var at sql.NullString
+		var kind, payload string
+		if err := rows.Scan(&it.Cursor, &kind, &at, &payload); err != nil {
+			return nil, false, fmt.Errorf("scan feed item: %w", err)
+		}
+		it.Kind, it.At, it.Payload = protocol.Kind(kind), parseTS(at), json.RawMessage(payload)
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("read feed: %w", err)
+	}
+	if len(items) > limit {
+		return items[:limit], true, nil
+	}
+	return items, false, nil
+}
+
+// appendFeed adds an item inside the caller's transaction, so the item and
+// the change it reports commit together.
+func appendFeed(ctx context.Context, tx *sql.Tx, point string, kind protocol.Kind, at string, payload any) (protocol.FeedItem, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return protocol.FeedItem{}, fmt.Errorf("encode feed item: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO feed (service_point, kind, at, payload) VALUES (?, ?, ?, ?)`, point, string(kind), at, string(b))
+	if err != nil {
+		return protocol.FeedItem{}, fmt.Errorf("insert feed item: %w", err)
+	}
+	// LastInsertId is the cursor in SQLite; PostgreSQL would use RETURNING.
+	cursor, err := res.LastInsertId()
+	if err != nil {
+		return protocol.FeedItem{}, fmt.Errorf("feed cursor: %w", err)
+	}
+	return protocol.FeedItem{Cursor: cursor, Kind: kind, At: parseTS(sql.NullString{String: at, Valid: true}), Payload: b}, nil
+}
+
+// publish appends one feed item in its own transaction.
+func (s *SQLite) publish(ctx context.Context, point string, kind protocol.Kind, payload any) (protocol.FeedItem, error) {
+	var it protocol.FeedItem
+	err := s.update(ctx, func(tx *sql.Tx) error {
+		var err error
+		it, err = appendFeed(ctx, tx, point, kind, ts(s.now()), payload)
+		return err
+	})
+	return it, err
+}
+
+// PublishCatalog sends a catalog document (its "version" is required) to
+// one service point, or to every point when point is "".
+func (s *SQLite) PublishCatalog(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error) {
+	var head struct {
+		Version string `json:"version"`
+	}
+	if !isObject(doc) || json.Unmarshal(doc, &head) != nil || head.Version == "" {
+		return protocol.FeedItem{}, invalid("a catalog must be a JSON object with a \"version\"")
+	}
+	target := allPoints
+	if point != "" {
+		if err := validPointCode(point); err != nil {
+			return protocol.FeedItem{}, err
+		}
+		target = point
+	}
+	return s.publish(ctx, target, protocol.FeedCatalog, protocol.DocumentPayload{Version: head.Version, Document: compact(doc)})
+}
+
+// PublishHolidays sends a holiday calendar (its "year" is required) to
+// every service point.
+func (s *SQLite) PublishHolidays(ctx context.Context, doc json.RawMessage) (protocol.FeedItem, error) {
+	var head struct {
+		Year int `json:"year"`
+	}
+	if !isObject(doc) || json.Unmarshal(doc, &head) != nil || head.Year < 2000 || head.Year > 2200 {
+		return protocol.FeedItem{}, invalid("a holiday calendar must be a JSON object with a \"year\"")
+	}
+	return s.publish(ctx, allPoints, protocol.FeedHolidays, protocol.DocumentPayload{Year: head.Year, Document: compact(doc)})
+}
+
+// CreateBooking sends a booking made through another channel (12345
+// hotline, 浙里办) to its service point.
+func (s *SQLite) CreateBooking(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error) {
+	return s.booking(ctx, point, protocol.FeedBookingCreated, doc)
+}
+
+// CancelBooking sends the cancellation of such a booking.
+func (s *SQLite) CancelBooking(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error) {
+	return s.booking(ctx, point, protocol.FeedBookingCancelled, doc)
+}
+
+func (s *SQLite) booking(ctx context.Context, point string, kind protocol.Kind, doc json.RawMessage) (protocol.FeedItem, error) {
+	if err := validPointCode(point); err != nil {
+		return protocol.FeedItem{}, err
+	}
+	var head struct {
+		ID string `json:"id"`
+	}
+	if !isObject(doc) || json.Unmarshal(doc, &head) != nil || head.ID == "" {
+		return protocol.FeedItem{}, invalid("a booking must be a JSON object with an \"id\"")
+	}
+	return s.publish(ctx, point, kind, protocol.QueuePayload{Doc: compact(doc)})
+}
+
+func validPointCode(code string) error {
+	return ValidatePoint(ServicePoint{Code: code, Name: "-", Level: LevelTownship})
+}
+
+// compact drops a document file's indentation; the content is unchanged.
+func compact(doc json.RawMessage) json.RawMessage {
+	var b bytes.Buffer
+	if json.Compact(&b, doc) != nil {
+		return doc
+	}
+	return b.Bytes()
+}

@@ -1,0 +1,239 @@
+package county
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Now is the county's clock (signature windows, server_time); nil
+	// means time.Now.
+	Now func() time.Time
+	// Log receives one line per request (method, path, status, device,
+	// duration) and internal errors; nil means slog.Default(). Bodies,
+	// secrets and signatures are never logged.
+	Log *slog.Logger
+}
+
+// Server is the county's HTTP API under /api/v1 (docs/protocol.md).
+type Server struct {
+	store Store
+	now   func() time.Time
+	log   *slog.Logger
+	mux   *http.ServeMux
+}
+
+// NewServer returns the API over store. Tests of other packages start it
+// with httptest.NewServer(county.NewServer(store, county.Options{})).
+func NewServer(store Store, opts Options) *Server {
+	s := &Server{store: store, now: opts.Now, log: opts.Log, mux: http.NewServeMux()}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.mux.HandleFunc("POST /api/v1/enroll", s.enroll)
+	s.mux.HandleFunc("POST /api/v1/events", s.signed(protocol.MaxBody, s.push))
+	s.mux.HandleFunc("GET /api/v1/feed", s.signed(protocol.MaxBody, s.feed))
+	s.mux.HandleFunc("HEAD /api/v1/blobs/{sha256}", s.signed(protocol.MaxChunk, s.headBlob))
+	s.mux.HandleFunc("PUT /api/v1/blobs/{sha256}", s.signed(protocol.MaxChunk, s.putBlob))
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, &apiError{status: 404, code: protocol.CodeNotFound, msg: "no such resource"})
+	})
+	return s
+}
+
+// reqInfo carries what the log line needs from inside a handler.
+type reqInfo struct{ device string }
+
+type infoKey struct{}
+
+func info(ctx context.Context) *reqInfo {
+	if i, ok := ctx.Value(infoKey{}).(*reqInfo); ok {
+		return i
+	}
+	return &reqInfo{}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// ServeHTTP serves the API and logs each request. Only the method, the path
+// (which holds no personal data by design), the status, the device and the
+// duration are logged.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ri := &reqInfo{}
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
+			if !sw.wrote {
+				s.writeError(sw, &apiError{status: 500, code: protocol.CodeInternal, msg: "internal error, retry later"})
+			}
+		}
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"device", ri.device, "duration", time.Since(start).Round(time.Microsecond))
+	}()
+	s.mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
+	body := protocol.ErrorBody{Error: protocol.Error{Code: e.code, Message: e.msg}}
+	if e.code == protocol.CodeClockSkew {
+		now := s.now().In(chinaTime)
+		body.Error.ServerTime = &now
+	}
+	writeJSON(w, e.status, body)
+}
+
+// internal logs err (never a body) and answers 500, which the client
+// retries.
+func (s *Server) internal(ctx context.Context, what string, err error) *apiError {
+	s.log.ErrorContext(ctx, what, "device", info(ctx).device, "err", err)
+	return &apiError{status: 500, code: protocol.CodeInternal, msg: "internal error, retry later"}
+}
+
+// enroll is POST /api/v1/enroll; the code is the credential.
+func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
+	body, e := readBody(r, protocol.MaxBody)
+	var req protocol.EnrollRequest
+	if e == nil {
+		req, e = decodeEnroll(body)
+	}
+	if e != nil {
+		s.writeError(w, e)
+		return
+	}
+	dev, err := s.store.Enroll(r.Context(), req.Code, req.Hostname, req.AppVersion)
+	if errors.Is(err, ErrBadEnrollment) {
+		s.writeError(w, &apiError{status: 403, code: protocol.CodeBadEnrollment, msg: "the enrollment code is unknown, used or expired"})
+		return
+	}
+	if err != nil {
+		s.writeError(w, s.internal(r.Context(), "enroll", err))
+		return
+	}
+	info(r.Context()).device = dev.ID
+	writeJSON(w, http.StatusOK, protocol.EnrollResponse{
+		DeviceID: dev.ID, Secret: dev.Secret, ServerTime: s.now().In(chinaTime),
+		ServicePoint: protocol.ServicePointPayload{Code: dev.Point.Code, Name: dev.Point.Name, Level: dev.Point.Level},
+	})
+}
+
+// push is POST /api/v1/events.
+func (s *Server) push(w http.ResponseWriter, r *http.Request, dev Device, body []byte) *apiError {
+	req, e := decodePush(r.Header.Get("Content-Encoding"), body)
+	if e != nil {
+		return e
+	}
+	results, err := s.store.Apply(r.Context(), dev, req.Events)
+	if err != nil {
+		return s.internal(r.Context(), "apply events", err)
+	}
+	writeJSON(w, http.StatusOK, protocol.PushResponse{Results: results, ServerTime: s.now().In(chinaTime)})
+	return nil
+}
+
+// feed is GET /api/v1/feed?after=N&limit=M.
+func (s *Server) feed(w http.ResponseWriter, r *http.Request, dev Device, _ []byte) *apiError {
+	after, limit, e := parseFeedQuery(r.URL.Query())
+	if e != nil {
+		return e
+	}
+	items, more, err := s.store.Feed(r.Context(), dev.Point.Code, after, limit)
+	if err != nil {
+		return s.internal(r.Context(), "read feed", err)
+	}
+	next := after
+	if len(items) > 0 {
+		next = items[len(items)-1].Cursor
+	}
+	writeJSON(w, http.StatusOK, protocol.FeedResponse{Items: items, Next: next, More: more, ServerTime: s.now().In(chinaTime)})
+	return nil
+}
+
+func setBlobHeaders(w http.ResponseWriter, b BlobState) {
+	w.Header().Set(protocol.HeaderStoredLength, strconv.FormatInt(b.Stored, 10))
+	w.Header().Set(protocol.HeaderComplete, strconv.FormatBool(b.Complete))
+}
+
+// headBlob is HEAD /api/v1/blobs/{sha256}.
+func (s *Server) headBlob(w http.ResponseWriter, r *http.Request, _ Device, _ []byte) *apiError {
+	sha := r.PathValue("sha256")
+	if !isSHA256(sha) {
+		return malformed("attachment name must be 64 lowercase hex digits")
+	}
+	b, err := s.store.Blob(r.Context(), sha)
+	if errors.Is(err, ErrNotFound) {
+		return &apiError{status: 404, code: protocol.CodeNotFound, msg: "nothing stored"}
+	}
+	if err != nil {
+		return s.internal(r.Context(), "read blob", err)
+	}
+	setBlobHeaders(w, b)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// putBlob is PUT /api/v1/blobs/{sha256}?offset=n.
+func (s *Server) putBlob(w http.ResponseWriter, r *http.Request, _ Device, body []byte) *apiError {
+	p, e := parseBlobPut(r.PathValue("sha256"), r.URL.Query().Get("offset"), r.Header.Get(protocol.HeaderTotalLength), len(body))
+	if e != nil {
+		return e
+	}
+	b, err := s.store.PutBlob(r.Context(), p.sha, p.offset, p.total, body)
+	var oe *OffsetError
+	var ie *InvalidError
+	switch {
+	case errors.As(err, &oe):
+		w.Header().Set(protocol.HeaderStoredLength, strconv.FormatInt(oe.Stored, 10))
+		return &apiError{status: 409, code: protocol.CodeOffset, msg: oe.Error()}
+	case errors.Is(err, ErrHashMismatch):
+		return &apiError{status: 422, code: protocol.CodeHashMismatch, msg: "the file does not match its sha256; the data was discarded"}
+	case errors.Is(err, ErrTooLarge):
+		return &apiError{status: 413, code: protocol.CodeTooLarge, msg: err.Error()}
+	case errors.As(err, &ie):
+		return malformed("%s", ie.Msg)
+	case err != nil:
+		return s.internal(r.Context(), "store blob", err)
+	}
+	setBlobHeaders(w, b)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}

@@ -1,0 +1,423 @@
+// Command countyd is the county center: kiosks in the township halls push
+// their cases to it and pull the county's decisions, catalogs, holiday
+// calendars and bookings from it (docs/protocol.md).
+//
+//	countyd [serve] [-listen 127.0.0.1:8700] [-data DIR] [-tls-cert F -tls-key F]
+//	countyd enroll-code -point 330522101000 -name 洪桥镇便民服务中心 -level township
+//	countyd devices | revoke -device ID
+//	countyd cases [-point CODE] [-status S]
+//	countyd set-status -case TRACKING -status correction -supplement 330000-SS-0001:premises_proof:经营场所使用证明 -supply-by 2026-12-04
+//	countyd publish-catalog -file catalog.json [-point CODE] | publish-holidays -file 2027.json
+//	countyd book -point CODE -file booking.json [-cancel]
+//
+// Every subcommand works on the data directory's database, also while the
+// server runs (SQLite in WAL mode takes one writer at a time and waits for
+// the lock).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// errUsage is a usage mistake: the flag package has already said what.
+var errUsage = errors.New("usage")
+
+type command struct {
+	name, usage string
+	run         func(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error
+}
+
+var commands = []command{
+	{"serve", "run the county center (the default)", serve},
+	{"enroll-code", "make a single-use enrollment code for a service point", enrollCode},
+	{"devices", "list enrolled devices", devices},
+	{"revoke", "revoke a device", revoke},
+	{"cases", "list cases", listCases},
+	{"set-status", "record the county's decision on a case and send it to the hall", setStatus},
+	{"publish-catalog", "send a catalog to every service point or one", publishCatalog},
+	{"publish-holidays", "send a holiday calendar to every service point", publishHolidays},
+	{"book", "send a booking made elsewhere (12345, 浙里办) to a service point", book},
+}
+
+func run(ctx context.Context, args []string, out, errOut io.Writer) int {
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" {
+		usage(out)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		fs := flag.NewFlagSet("countyd "+name, flag.ContinueOnError)
+		fs.SetOutput(errOut)
+		data := fs.String("data", envOr("COUNTYD_DATA_DIR", defaultDataDir()), "data directory (database and attachments)")
+		err := c.run(ctx, fs, args, out, data)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
+			return 2
+		}
+		fmt.Fprintf(errOut, "countyd %s: %v\n", name, err)
+		return 1
+	}
+	fmt.Fprintf(errOut, "countyd: unknown command %q\n\n", name)
+	usage(errOut)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: countyd [command] [flags]; countyd command -h lists a command's flags\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-17s %s\n", c.name, c.usage)
+	}
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// defaultDataDir is the per-user data directory: $XDG_DATA_HOME/yichuang-
+// countyd (~/.local/share/yichuang-countyd) on Linux, %LOCALAPPDATA%\
+// Yichuang\countyd on Windows.
+func defaultDataDir() string {
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "Yichuang", "countyd")
+		}
+	case "darwin":
+		if h, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(h, "Library", "Application Support", "Yichuang", "countyd")
+		}
+	default:
+		if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+			return filepath.Join(d, "yichuang-countyd")
+		}
+		if h, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(h, ".local", "share", "yichuang-countyd")
+		}
+	}
+	return filepath.Join(os.TempDir(), "yichuang-countyd")
+}
+
+// parse parses flags and refuses stray arguments, which are usually a flag
+// typed after a value by mistake.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
+func openStore(ctx context.Context, data string) (*county.SQLite, error) {
+	return county.OpenSQLite(ctx, filepath.Join(data, "county.db"))
+}
+
+func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	listen := fs.String("listen", "127.0.0.1:8700", "address to listen on (port 0 picks a free one)")
+	cert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS when given with -tls-key)")
+	key := fs.String("tls-key", "", "TLS key file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*cert == "") != (*key == "") {
+		return errors.New("give both -tls-cert and -tls-key, or neither")
+	}
+	st, err := openStore(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler: county.NewServer(st, county.Options{Log: log}),
+		// Generous timeouts: a township link may move an 8 MiB push at a
+		// few hundred kbit/s.
+		ReadHeaderTimeout: 30 * time.Second,
+		ReadTimeout:       10 * time.Minute,
+		WriteTimeout:      10 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if *cert != "" {
+		scheme = "https"
+	}
+	// Tests and scripts read this line for the address (with -listen :0).
+	fmt.Fprintf(out, "countyd listening on %s://%s\n", scheme, ln.Addr())
+	errc := make(chan error, 1)
+	go func() {
+		if *cert != "" {
+			errc <- srv.ServeTLS(ln, *cert, *key)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	// Requests in flight finish (each push is one transaction, so even a
+	// cut-off one leaves nothing half-applied).
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
+}
+
+// parseAndOpen reads a subcommand's flags and opens the county store in
+// the data directory they name (data is read after parsing: -data is one
+// of the flags).
+func parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string, data *string) (*county.SQLite, error) {
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	return openStore(ctx, *data)
+}
+
+func enrollCode(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	var p county.ServicePoint
+	fs.StringVar(&p.Code, "point", "", "service point code (12 digits)")
+	fs.StringVar(&p.Name, "name", "", "service point name")
+	fs.StringVar(&p.Level, "level", county.LevelTownship, "township or village")
+	st, err := parseAndOpen(ctx, fs, args, data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	c, err := st.CreateEnrollCode(ctx, p)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, c.Code)
+	fmt.Fprintf(fs.Output(), "single use, for %s %s, valid until %s\n", p.Code, p.Name, c.Expires.Format("2006-01-02 15:04"))
+	return nil
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+func devices(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	st, err := parseAndOpen(ctx, fs, args, data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ds, err := st.Devices(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEVICE\tPOINT\tNAME\tHOST\tENROLLED\tLAST SEEN\tEVENTS\tSTATE")
+	for _, d := range ds {
+		state := "active"
+		if !d.Revoked.IsZero() {
+			state = "revoked " + stamp(d.Revoked)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", d.ID, d.Point.Code, d.Point.Name, d.Hostname,
+			stamp(d.Created), stamp(d.LastSeen), d.Events, state)
+	}
+	return tw.Flush()
+}
+
+func revoke(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	id := fs.String("device", "", "device id (d_…)")
+	st, err := parseAndOpen(ctx, fs, args, data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.RevokeDevice(ctx, *id); err != nil {
+		return fmt.Errorf("device %q: %w", *id, err)
+	}
+	fmt.Fprintf(out, "revoked %s\n", *id)
+	return nil
+}
+
+func listCases(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	var f county.CaseFilter
+	fs.StringVar(&f.Point, "point", "", "only this service point")
+	fs.StringVar(&f.Status, "status", "", "only cases with this kiosk or county status")
+	st, err := parseAndOpen(ctx, fs, args, data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cs, err := st.Cases(ctx, f)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "COUNTY CASE\tTRACKING\tPOINT\tKIOSK STATUS\tCOUNTY STATUS\tATTACHMENTS COMPLETE")
+	for _, c := range cs {
+		complete := "y"
+		if !c.Complete {
+			complete = "n" // 材料上传中
+		}
+		countyStatus := c.CountyStatus
+		if countyStatus == "" {
+			countyStatus = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s (%d/%d)\n", c.CountyCase, c.Tracking, c.Point, c.KioskStatus, countyStatus,
+			complete, c.Stored, c.Attachments)
+	}
+	return tw.Flush()
+}
+
+// supplements collects repeated -supplement matter:material:name flags; a
+// value without colons is a name only (a material outside the catalog).
+type supplements []protocol.Supplement
+
+func (s *supplements) String() string { return fmt.Sprint(*s) }
+
+func (s *supplements) Set(v string) error {
+	parts := strings.SplitN(v, ":", 3)
+	switch len(parts) {
+	case 1:
+		*s = append(*s, protocol.Supplement{Name: strings.TrimSpace(v)})
+	case 3:
+		*s = append(*s, protocol.Supplement{Matter: parts[0], Material: parts[1], Name: strings.TrimSpace(parts[2])})
+	default:
+		return errors.New("want matter:material:name or a name")
+	}
+	return nil
+}
+
+func setStatus(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	var c county.StatusChange
+	var sups supplements
+	fs.StringVar(&c.Case, "case", "", "tracking code, case id or county case number")
+	fs.StringVar(&c.Status, "status", "", "reviewing, correction, completed or denied")
+	fs.Var(&sups, "supplement", "material to supply, matter:material:name (repeatable; correction)")
+	fs.StringVar(&c.SupplyBy, "supply-by", "", "last day to supply, YYYY-MM-DD (correction)")
+	fs.StringVar(&c.Pickup, "pickup", "", "where and how to collect the result (completed)")
+	fs.StringVar(&c.Reason, "reason", "", "why (required for denied)")
+	fs.StringVar(&c.By, "by", "", "the officer's name")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	c.Supplements = sups
+	st, err := openStore(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	it, err := st.SetCaseStatus(ctx, c)
+	if err != nil {
+		return fmt.Errorf("case %q: %w", c.Case, err)
+	}
+	fmt.Fprintf(out, "sent %s to the hall (feed cursor %d)\n", c.Status, it.Cursor)
+	return nil
+}
+
+func readDoc(path string) ([]byte, error) {
+	if path == "" {
+		return nil, errors.New("-file is required")
+	}
+	return os.ReadFile(path)
+}
+
+func publishCatalog(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	file := fs.String("file", "", "catalog JSON file")
+	point := fs.String("point", "", "only this service point (default: all)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return publish(ctx, *data, out, *file, func(st *county.SQLite, doc []byte) (protocol.FeedItem, error) {
+		return st.PublishCatalog(ctx, *point, doc)
+	})
+}
+
+func publishHolidays(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	file := fs.String("file", "", "holiday calendar JSON file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return publish(ctx, *data, out, *file, func(st *county.SQLite, doc []byte) (protocol.FeedItem, error) {
+		return st.PublishHolidays(ctx, doc)
+	})
+}
+
+func book(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	point := fs.String("point", "", "service point code")
+	file := fs.String("file", "", "booking JSON file")
+	cancel := fs.Bool("cancel", false, "send the booking's cancellation instead")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return publish(ctx, *data, out, *file, func(st *county.SQLite, doc []byte) (protocol.FeedItem, error) {
+		if *cancel {
+			return st.CancelBooking(ctx, *point, doc)
+		}
+		return st.CreateBooking(ctx, *point, doc)
+	})
+}
+
+func publish(ctx context.Context, data string, out io.Writer, file string, fn func(*county.SQLite, []byte) (protocol.FeedItem, error)) error {
+	doc, err := readDoc(file)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	it, err := fn(st, doc)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "published %s (feed cursor %d)\n", it.Kind, it.Cursor)
+	return nil
+}
