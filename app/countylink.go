@@ -7,12 +7,15 @@ import (
 	"log"
 	"math"
 	"os"
+	"strings"
 	gosync "sync"
 	"time"
 
 	"github.com/yichuang/yichuang/app/blobs"
+	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/link"
 	"github.com/yichuang/yichuang/sync/client"
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -89,7 +92,11 @@ func (l *countyLink) Round(ctx context.Context) (client.Report, error) {
 	if err != nil || s == nil {
 		return client.Report{}, err
 	}
-	return s.Once(ctx)
+	rep, err := s.Once(ctx)
+	l.mu.Lock()
+	l.state = client.State{Online: err == nil, At: l.now(), Report: rep, Err: err}
+	l.mu.Unlock()
+	return rep, err
 }
 
 // Start begins background sync if the kiosk is enrolled (again after a new
@@ -235,9 +242,28 @@ func (l *countyLink) Refused(ctx context.Context) ([]link.Refused, error) {
 	}
 	out := make([]link.Refused, len(q))
 	for i, e := range q {
-		out[i] = link.Refused{ID: e.ID, Kind: e.Kind, Tracking: e.Tracking, Reason: e.Reason, At: e.At}
+		out[i] = link.Refused{ID: e.ID, Kind: l10n.L(cases.EventName(cases.EventKind(e.Kind))), Tracking: e.Tracking, Reason: refusal(e.Reason), At: e.At}
 	}
 	return out, nil
+}
+
+// Why the county refuses an event, in the supervisor's words; the county's
+// own text follows in brackets for whoever they call at the county.
+var refusals = map[string]*msg.Error{
+	protocol.CodeWrongPoint:  msg.New("不属于本服务点"),
+	protocol.CodeBadPayload:  msg.New("内容不完整或格式不对"),
+	protocol.CodeUnknownKind: msg.New("县中心尚不能接收此类记录"),
+	protocol.CodeOutOfOrder:  msg.New("同一办件的前一条记录未被接收"),
+	protocol.CodeMalformed:   msg.New("记录无法读取"),
+	protocol.CodeTooLarge:    msg.New("记录过大"),
+}
+
+func refusal(reason string) string {
+	code, detail, _ := strings.Cut(reason, ": ")
+	if m, ok := refusals[code]; ok {
+		return l10n.Error(m) + "（" + code + "：" + detail + "）"
+	}
+	return reason
 }
 
 // Retry implements link.Service.

@@ -27,6 +27,7 @@ import (
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/assets"
+	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 type built struct {
@@ -579,5 +580,47 @@ func TestKioskWindowSelfServiceScreens(t *testing.T) {
 	clickAt(t, display, 40, 34)   // 首页
 	clickAt(t, display, 1190, 34) // 长辈模式
 	shot("elderly.png")
+	checkLog(t, r)
+}
+
+// TestKioskWindowCountyLink runs the kiosk enrolled with a real countyd:
+// the status bar online, and the supervisor's 县中心连接 screen with an
+// event the county refused. It keeps screenshots for the README.
+func TestKioskWindowCountyLink(t *testing.T) {
+	if os.Getenv("YICHUANG_SCREENSHOTS") == "" {
+		t.Skip("screenshot walk-through: run with make screenshots")
+	}
+	ctx := context.Background()
+	display := startX(t)
+	cd := startCountyd(t, t.TempDir(), "127.0.0.1:0")
+	k, l, sup := enrolledKiosk(t, cd, cd.URL)
+	cs := caseWithScan(t, k, sup, 200<<10)
+	round(t, l)
+	cd.admin(t, "set-status", "-case", cs.Tracking, "-status", "reviewing", "-by", "县市场监管局 李审")
+	acceptDeferredCase(t, k, sup) // waits for the kiosk's own round
+	// One event set aside as the county would for a case of another hall
+	// (the screen under test shows it; the county's refusals themselves are
+	// tested in sync/countyd).
+	_, refused := acceptDeferredCase(t, k, sup)
+	evs, _ := k.db.SendableEvents(ctx, 10)
+	for _, e := range evs {
+		if strings.Contains(string(e.Payload), refused.ID) {
+			k.db.RecordPush(ctx, []protocol.Result{{ID: e.ID, Status: protocol.Rejected,
+				Error: &protocol.Error{Code: protocol.CodeWrongPoint, Message: "case belongs to service point 330522102000"}}})
+		}
+	}
+	k.db.Close()
+
+	r, shot := walkThrough(t, display, k.dir, 2*time.Second)
+	shot("home-online.png")
+	clickAt(t, display, 828, 310) // 窗口受理 tile
+	clickAt(t, display, 676, 199)
+	typeText(t, display, "zhuguan")
+	clickAt(t, display, 660, 243)
+	typeText(t, display, "hq-2026-chen")
+	xdo(t, display, "key", "Return")
+	time.Sleep(2 * time.Second)
+	clickAt(t, display, 935, 25) // 县中心连接 (supervisors only)
+	shot("county-link.png")
 	checkLog(t, r)
 }

@@ -204,7 +204,11 @@ func (k *kiosk) counterService(ctx context.Context) (*intakeService, error) {
 		Archive: printing.Archive{Dir: filepath.Join(k.dir, "prints")},
 		Printer: printing.System{Queue: cfg.PrinterQueue}, Layout: layout,
 	}
-	return &intakeService{db: k.db, c: c, level: cfg.Point.Level}, nil
+	svc := &intakeService{db: k.db, c: c, level: cfg.Point.Level}
+	if k.link != nil {
+		svc.committed = k.link.SyncNow
+	}
+	return svc, nil
 }
 
 // showCounter opens 窗口受理: sign in first, then the workspace.

@@ -21,6 +21,9 @@ type intakeService struct {
 	db    *store.DB
 	c     *counter.Counter
 	level catalog.Level
+	// committed is told when a case was accepted, so the county link
+	// sends it now rather than at the next scheduled round.
+	committed func()
 }
 
 var _ intake.Service = (*intakeService)(nil)
@@ -35,6 +38,11 @@ func (s *intakeService) Catalog(ctx context.Context) (*catalog.Catalog, error) {
 	return s.db.ActiveCatalog(ctx)
 }
 
+// CaseCatalog is the catalog version a case was accepted under.
+func (s *intakeService) CaseCatalog(ctx context.Context, cs cases.Case) (*catalog.Catalog, error) {
+	return s.db.CaseCatalog(ctx, cs.CatalogVer)
+}
+
 func (s *intakeService) Search(ctx context.Context, q string) ([]catalog.Hit, error) {
 	return s.db.Search(ctx, q, store.SearchOptions{Level: s.level})
 }
@@ -44,7 +52,11 @@ func (s *intakeService) Attach(r io.Reader, name string) (cases.Attachment, erro
 }
 
 func (s *intakeService) Submit(ctx context.Context, a clerks.Account, d cases.Draft, dec cases.Decision) (cases.Case, error) {
-	return s.c.Submit(ctx, a, d, dec)
+	cs, err := s.c.Submit(ctx, a, d, dec)
+	if err == nil && s.committed != nil {
+		s.committed()
+	}
+	return cs, err
 }
 
 func paper(p counter.Printed) intake.Paper {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,8 +20,11 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/assets"
+	"github.com/yichuang/yichuang/printing"
 	"github.com/yichuang/yichuang/sync/client"
 	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 var (
@@ -262,4 +266,104 @@ func countyStore(t testing.TB, dir string) *county.SQLite {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// TestCaseKeepsItsCatalogVersion: the county publishes a catalog that
+// renames a matter and drops one of its materials; a case accepted under
+// the older version still prints with its own names and can still be
+// supplemented, while new cases use the new version.
+func TestCaseKeepsItsCatalogVersion(t *testing.T) {
+	ctx := context.Background()
+	dir := configuredData(t)
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sup, _ := db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
+	k := &kiosk{dir: dir, db: db, clock: clock.System{}}
+	svc, old := acceptDeferredCase(t, k, sup)
+
+	var doc map[string]any
+	json.Unmarshal(assets.DemoCatalog(), &doc)
+	doc["version"] = "2026.12-county"
+	for _, m := range doc["matters"].([]any) {
+		m := m.(map[string]any)
+		if m["code"] == "330000-SS-0001" {
+			m["name"] = "个体工商户登记（新版）"
+			var kept []any
+			for _, mat := range m["materials"].([]any) {
+				if mat.(map[string]any)["id"] != "premises_proof" {
+					kept = append(kept, mat)
+				}
+			}
+			m["materials"] = kept
+		}
+	}
+	raw, _ := json.Marshal(doc)
+	item, _ := json.Marshal(protocol.DocumentPayload{Version: "2026.12-county", Document: raw})
+	if err := db.ApplyFeed(ctx, []protocol.FeedItem{{Cursor: 1, Kind: protocol.FeedCatalog, At: time.Now(), Payload: item}}); err != nil {
+		t.Fatal(err)
+	}
+	if cat, _ := db.ActiveCatalog(ctx); cat.Version != "2026.12-county" {
+		t.Fatalf("active catalog %s", cat.Version)
+	}
+
+	pdf, _, err := svc.c.Render(ctx, old, printing.SupplementNotice)
+	if err != nil {
+		t.Fatalf("old case's notice under the new catalog: %v", err)
+	}
+	text := pdfText(t, pdf)
+	if !strings.Contains(text, "个体工商户设立登记") || !strings.Contains(text, "经营场所") {
+		t.Errorf("old case's notice lost its own names:\n%s", text)
+	}
+	got, err := svc.c.Supplement(ctx, sup, old, []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "premises_proof", State: cases.Original}})
+	if err != nil || got.Status != cases.StatusAccepted {
+		t.Fatalf("supplement under the old version: %s, %v", got.Status, err)
+	}
+	fresh, err := svc.c.Submit(ctx, sup, restaurantDraft(t, k, ""), cases.Decision{Kind: cases.Accept})
+	if err != nil || fresh.CatalogVer != "2026.12-county" {
+		t.Fatalf("a new case: version %q, %v", fresh.CatalogVer, err)
+	}
+}
+
+func pdfText(t testing.TB, pdf []byte) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "doc.pdf")
+	os.WriteFile(f, pdf, 0o600)
+	out, err := exec.Command("pdftotext", "-layout", f, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+// TestLinkSaysWhatIsWrong: a kiosk clock 10 minutes fast is told 时钟不准
+// with the offset; a device the county revoked is told to enroll again;
+// neither stores anything at the county.
+func TestLinkSaysWhatIsWrong(t *testing.T) {
+	ctx := context.Background()
+	cd := startCountyd(t, t.TempDir(), "127.0.0.1:0")
+	k, l, sup := enrolledKiosk(t, cd, cd.URL)
+	acceptDeferredCase(t, k, sup)
+
+	l.now = func() time.Time { return time.Now().Add(10 * time.Minute) }
+	_, err := l.Round(ctx)
+	if got := linkError(err, l.now()).Error(); !strings.Contains(got, "时钟不准") || !strings.Contains(got, "10分钟") {
+		t.Errorf("fast clock: %q", got)
+	}
+	if st, _ := k.db.SyncStatus(ctx); st.Pending == 0 || !st.LastPush.IsZero() {
+		t.Errorf("events left the kiosk with a wrong clock: %+v", st)
+	}
+
+	l.now = time.Now
+	e, _, _ := k.db.Enrollment(ctx)
+	cd.admin(t, "revoke", "-device", e.DeviceID)
+	_, err = l.Round(ctx)
+	if got := linkError(err, time.Now()).Error(); !strings.Contains(got, "已被停用") {
+		t.Errorf("revoked device: %q", got)
+	}
+	if info, _ := l.Info(ctx); info.Online || !strings.Contains(info.Note, "已被停用") {
+		t.Errorf("revoked device: online %v, note %q", info.Online, info.Note)
+	}
 }

@@ -81,6 +81,32 @@ const (
 	EvMailed       EventKind = "case.mailed"
 )
 
+// EventKinds lists every case event kind, for translation tables.
+var EventKinds = []EventKind{EvAccepted, EvCompleted, EvDeferred, EvRejected, EvSupplemented, EvAuthorized, EvDelivered, EvMailed}
+
+// EventName is the Chinese name of a case event, for lists and logs.
+func EventName(k EventKind) string {
+	switch k {
+	case EvAccepted:
+		return "受理"
+	case EvCompleted:
+		return "当场办结"
+	case EvDeferred:
+		return "容缺受理"
+	case EvRejected:
+		return "不予受理"
+	case EvSupplemented:
+		return "补正"
+	case EvAuthorized:
+		return "登记受托人"
+	case EvDelivered:
+		return "出件"
+	case EvMailed:
+		return "邮寄"
+	}
+	return string(k)
+}
+
 // DecisionEvent is the event kind that records a decision.
 func DecisionEvent(k Kind) EventKind {
 	switch k {

@@ -30,6 +30,8 @@ import (
 // Store is what the counter needs from the database.
 type Store interface {
 	ActiveCatalog(ctx context.Context) (*catalog.Catalog, error)
+	// CaseCatalog is the catalog version a case was accepted under.
+	CaseCatalog(ctx context.Context, version string) (*catalog.Catalog, error)
 	ServicePoint(ctx context.Context) (servicepoint.ServicePoint, bool, error)
 	CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (cases.Case, error)
 	UpdateCase(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any) (cases.Case, error)
@@ -101,7 +103,7 @@ func (c *Counter) Lookup(ctx context.Context, code string) (cases.Case, error) {
 
 // Supplement records 补正 on a case.
 func (c *Counter) Supplement(ctx context.Context, actor clerks.Account, cs cases.Case, received []cases.MaterialEntry) (cases.Case, error) {
-	cat, err := c.Store.ActiveCatalog(ctx)
+	cat, err := c.Store.CaseCatalog(ctx, cs.CatalogVer)
 	if err != nil {
 		return cs, err
 	}
@@ -161,7 +163,7 @@ func (c *Counter) Documents(cs cases.Case) []printing.DocKind { return printing.
 
 // Render writes one document of a case as PDF bytes in the configured layout.
 func (c *Counter) Render(ctx context.Context, cs cases.Case, kind printing.DocKind) ([]byte, printing.Meta, error) {
-	cat, err := c.Store.ActiveCatalog(ctx)
+	cat, err := c.Store.CaseCatalog(ctx, cs.CatalogVer)
 	if err != nil {
 		return nil, printing.Meta{}, err
 	}

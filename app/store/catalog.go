@@ -234,7 +234,7 @@ func joinLevels(ls []catalog.Level) string {
 
 func (db *DB) dropCatalogCache() {
 	db.catMu.Lock()
-	db.cat = nil
+	db.cat, db.older = nil, nil
 	db.catMu.Unlock()
 }
 
@@ -283,6 +283,42 @@ func (db *DB) ActiveCatalog(ctx context.Context) (*catalog.Catalog, error) {
 		return nil, err
 	}
 	return idx.cat, nil
+}
+
+// CaseCatalog returns the catalog a case was accepted under: its papers,
+// material names and 补正 rules stay those of that version after the county
+// publishes a newer one (which may drop or rename a matter). An empty or
+// unknown version gives the active catalog.
+func (db *DB) CaseCatalog(ctx context.Context, version string) (*catalog.Catalog, error) {
+	active, err := db.ActiveCatalog(ctx)
+	if err != nil || version == "" || version == active.Version {
+		return active, err
+	}
+	db.catMu.RLock()
+	cat, ok := db.older[version]
+	db.catMu.RUnlock()
+	if ok {
+		return cat, nil
+	}
+	var eff []byte
+	err = db.r.QueryRowContext(ctx, `SELECT effective FROM catalog_versions WHERE version = ?`, version).Scan(&eff)
+	if errors.Is(err, sql.ErrNoRows) {
+		return active, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read catalog %s: %w", version, err)
+	}
+	cat = &catalog.Catalog{}
+	if err := json.Unmarshal(eff, cat); err != nil {
+		return nil, fmt.Errorf("decode catalog %s: %w", version, err)
+	}
+	db.catMu.Lock()
+	if db.older == nil {
+		db.older = map[string]*catalog.Catalog{}
+	}
+	db.older[version] = cat
+	db.catMu.Unlock()
+	return cat, nil
 }
 
 // HasCatalog reports whether any catalog version is active.

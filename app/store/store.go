@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 	sqlite3 "github.com/mattn/go-sqlite3"
 
+	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -48,6 +49,9 @@ type DB struct {
 
 	catMu sync.RWMutex
 	cat   *catalogIndex // the active catalog, loaded lazily
+	// older holds earlier catalog versions that cases were accepted under,
+	// dropped with the active one whenever a catalog is loaded.
+	older map[string]*catalog.Catalog
 }
 
 // CorruptError says the database file cannot be used. The file is left

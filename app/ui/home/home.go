@@ -122,10 +122,14 @@ func New(src Source, clock func() time.Time, modes []Mode, onLanguage func(code 
 	s.SyncNow.Hide()
 	s.Upload = widget.NewProgressBar()
 	s.Upload.TextFormatter = func() string { return s.uploadText }
-	s.upload = container.NewGridWrap(fyne.NewSize(220, s.Upload.MinSize().Height), s.Upload)
+	s.upload = container.NewGridWrap(fyne.NewSize(160, s.Upload.MinSize().Height), s.Upload)
 	s.upload.Hide()
-	bar := container.NewHBox(s.point, widget.NewSeparator(), container.NewCenter(dot), s.link, s.lastSync,
-		widget.NewSeparator(), s.pending, s.upload, s.SyncNow, widget.NewSeparator(), s.catalog, layout.NewSpacer(), s.language)
+	// The link's note can be long (why it is offline); it takes the room
+	// left and is cut with an ellipsis, so the bar never widens the window.
+	s.link.Truncation = fyne.TextTruncateEllipsis
+	left := container.NewHBox(s.point, widget.NewSeparator(), container.NewCenter(dot))
+	right := container.NewHBox(s.lastSync, widget.NewSeparator(), s.pending, s.upload, s.SyncNow, widget.NewSeparator(), s.catalog, s.language)
+	bar := container.NewBorder(nil, nil, left, right, s.link)
 	barBg := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
 
 	body := container.NewPadded(container.NewVBox(layout.NewSpacer(), grid, layout.NewSpacer()))
@@ -163,7 +167,9 @@ func (s *Screen) tick() {
 func (s *Screen) apply(st Status) {
 	if st.PointName != "" {
 		s.title.SetText(l10n.L("一窗 · {{.Name}}", map[string]any{"Name": st.PointName}))
-		s.point.SetText(fmt.Sprintf("%s（%s）", st.PointName, st.PointCode))
+		// The name is the screen's title; the bar keeps the code that
+		// support staff ask for, and room for the link's state.
+		s.point.SetText(l10n.L("服务点 {{.Code}}", map[string]any{"Code": st.PointCode}))
 	} else {
 		s.point.SetText(l10n.L("服务点未设置"))
 	}
@@ -182,7 +188,7 @@ func (s *Screen) apply(st Status) {
 	}
 	s.pending.SetText(l10n.L("待同步 {{.N}} 条", map[string]any{"N": st.Pending}))
 	if st.Refused > 0 {
-		s.pending.SetText(l10n.L("待同步 {{.N}} 条（县中心拒收 {{.R}} 条，请主管处理）", map[string]any{"N": st.Pending, "R": st.Refused}))
+		s.pending.SetText(l10n.L("待同步 {{.N}} 条 · 拒收 {{.R}} 条", map[string]any{"N": st.Pending, "R": st.Refused}))
 	}
 	if st.Uploading {
 		s.uploadText = l10n.L("上传材料 {{.I}}/{{.N}}", map[string]any{"I": st.UploadFile, "N": st.Uploads})

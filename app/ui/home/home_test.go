@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 )
 
 type fakeSource struct {
@@ -22,7 +23,7 @@ func (f *fakeSource) Status(context.Context) (Status, error) { return f.st, f.er
 func fixedNow() time.Time { return time.Date(2026, 11, 26, 14, 5, 0, 0, time.Local) }
 
 func TestHomeShowsStatusAndDisabledModes(t *testing.T) {
-	test.NewTempApp(t)
+	test.NewTempApp(t).Settings().SetTheme(kiosktheme.New()) // the kiosk's sizes: the width check below depends on them
 	src := &fakeSource{st: Status{PointName: "洪桥镇便民服务中心", PointCode: "330522101000", Level: catalog.Township,
 		LinkNote: "未配置县中心地址", Pending: 3, CatalogVersion: "2026.11-demo"}}
 	opened := ""
@@ -39,7 +40,7 @@ func TestHomeShowsStatusAndDisabledModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(s.StatusText(), " | ")
-	want := "洪桥镇便民服务中心（330522101000） | 离线：未配置县中心地址 |  | 待同步 3 条 | 事项目录 2026.11-demo"
+	want := "服务点 330522101000 | 离线：未配置县中心地址 |  | 待同步 3 条 | 事项目录 2026.11-demo"
 	if got != want {
 		t.Errorf("status bar = %q, want %q", got, want)
 	}
@@ -73,7 +74,7 @@ func TestHomeShowsStatusAndDisabledModes(t *testing.T) {
 	src.st.Uploading, src.st.UploadFile, src.st.Uploads, src.st.UploadFraction = true, 2, 3, 0.5
 	s.Refresh(context.Background())
 	got = strings.Join(s.StatusText()[1:4], " | ")
-	if want := "在线：已连接县中心 | 上次同步 11-26 14:04 | 待同步 2 条（县中心拒收 1 条，请主管处理）"; got != want {
+	if want := "在线：已连接县中心 | 上次同步 11-26 14:04 | 待同步 2 条 · 拒收 1 条"; got != want {
 		t.Errorf("online: %q, want %q", got, want)
 	}
 	if !s.upload.Visible() || s.Upload.Value != 0.5 || s.uploadText != "上传材料 2/3" {
@@ -87,6 +88,15 @@ func TestHomeShowsStatusAndDisabledModes(t *testing.T) {
 	s.Refresh(context.Background())
 	if s.upload.Visible() {
 		t.Error("upload bar stays after the upload")
+	}
+
+	// The longest state must not make the window wider than a 1280-pixel
+	// screen: the bar would push every later screen off its right edge.
+	src.st.Online, src.st.LinkNote = false, "时钟不准：本机时间与县中心相差127分钟，请校准本机时间后再同步"
+	src.st.Pending, src.st.Refused, src.st.Uploading = 12345, 12, true
+	s.Refresh(context.Background())
+	if got := s.Content().MinSize().Width; got > 1280 {
+		t.Errorf("home needs %v px wide with a long status", got)
 	}
 }
 

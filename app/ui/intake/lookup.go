@@ -119,6 +119,9 @@ func (l *Lookup) matterNames(cs cases.Case) string {
 // show lays out the case and the actions its status allows.
 func (l *Lookup) show(cs cases.Case) {
 	l.Case = cs
+	if cat, err := l.svc.CaseCatalog(l.ctx, cs); err == nil {
+		l.cat = cat
+	}
 	lines := []string{
 		l10n.L("查询码") + "：" + tracking.Format(cs.Tracking),
 		l10n.L("状态") + "：" + l10n.L(cases.StatusName(cs.Status)),

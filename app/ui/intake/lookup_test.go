@@ -26,6 +26,9 @@ type fakeService struct {
 }
 
 func (f *fakeService) Catalog(context.Context) (*catalog.Catalog, error) { return f.cat, nil }
+func (f *fakeService) CaseCatalog(context.Context, cases.Case) (*catalog.Catalog, error) {
+	return f.cat, nil
+}
 func (f *fakeService) Search(context.Context, string) ([]catalog.Hit, error) {
 	return nil, nil
 }

@@ -18,6 +18,9 @@ import (
 // it over the store, the document printer and the archive.
 type Service interface {
 	Catalog(ctx context.Context) (*catalog.Catalog, error)
+	// CaseCatalog is the catalog a case was accepted under, which names its
+	// matters and materials even after a newer catalog dropped them.
+	CaseCatalog(ctx context.Context, cs cases.Case) (*catalog.Catalog, error)
 	Search(ctx context.Context, query string) ([]catalog.Hit, error)
 	Attach(r io.Reader, name string) (cases.Attachment, error)
 	Submit(ctx context.Context, actor clerks.Account, d cases.Draft, dec cases.Decision) (cases.Case, error)

@@ -75,6 +75,9 @@ func sourceStrings(t *testing.T) map[string]string {
 	for _, st := range []cases.MaterialState{cases.Original, cases.Copy, cases.Shared, cases.Committed, cases.Deferred, cases.NotApplicable} {
 		found[cases.StateName(st)] = "cases.StateName"
 	}
+	for _, k := range cases.EventKinds {
+		found[cases.EventName(k)] = "cases.EventName"
+	}
 	for _, n := range cases.StepNames {
 		found[n] = "cases.StepNames"
 	}
