@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log"
 	"math"
+	"net/http"
 	"os"
 	"strings"
 	gosync "sync"
@@ -45,6 +48,10 @@ type countyLink struct {
 	opts client.Options
 	// manual: rounds run only when Round is called (tests drive them).
 	manual bool
+	// caFile, when it exists, holds the county's own CA certificates
+	// (PEM): county centers on the government extranet often use an
+	// internal CA. They are trusted in addition to the system's roots.
+	caFile string
 
 	mu     gosync.Mutex
 	state  client.State
@@ -69,8 +76,10 @@ func (l *countyLink) syncer(ctx context.Context) (*client.Syncer, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	opts := l.opts
-	opts.Now = l.now
+	opts, err := l.clientOptions()
+	if err != nil {
+		return nil, err
+	}
 	opts.Log = func(level, m string, kv ...any) { log.Printf("county link %s: %s %v", level, m, kv) }
 	c, err := client.New(e.CountyURL, client.Credentials{DeviceID: e.DeviceID, Secret: e.Secret}, opts)
 	if err != nil {
@@ -83,6 +92,34 @@ func (l *countyLink) syncer(ctx context.Context) (*client.Syncer, error) {
 			l.mu.Unlock()
 			l.changed()
 		}}, nil
+}
+
+// clientOptions are the HTTP client's options with the kiosk's clock and,
+// when the county's CA file is present, a transport that trusts it.
+func (l *countyLink) clientOptions() (client.Options, error) {
+	opts := l.opts
+	opts.Now = l.now
+	if l.caFile == "" || opts.Transport != nil {
+		return opts, nil
+	}
+	pem, err := os.ReadFile(l.caFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return opts, nil
+	}
+	if err != nil {
+		return opts, fmt.Errorf("read county CA: %w", err)
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil {
+		roots = x509.NewCertPool()
+	}
+	if !roots.AppendCertsFromPEM(pem) {
+		return opts, fmt.Errorf("county CA file %s holds no PEM certificate", l.caFile)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	opts.Transport = t
+	return opts, nil
 }
 
 // Round runs one sync round now, in the caller's goroutine: push, upload,
@@ -213,7 +250,12 @@ func (l *countyLink) Info(ctx context.Context) (link.Info, error) {
 // start syncing.
 func (l *countyLink) Enroll(ctx context.Context, countyURL, code string) error {
 	host, _ := os.Hostname()
-	res, err := client.Enroll(ctx, countyURL, code, host, Version, client.Options{Now: l.now, RetryMax: 1, AttemptTimeout: 15 * time.Second})
+	opts, err := l.clientOptions()
+	if err != nil {
+		return err
+	}
+	opts.RetryMax, opts.AttemptTimeout = 1, 15*time.Second
+	res, err := client.Enroll(ctx, countyURL, code, host, Version, opts)
 	if err != nil {
 		log.Printf("enroll: %v", err)
 		return linkError(err, l.now())

@@ -141,6 +141,7 @@ func (k *kiosk) start() {
 	}
 	k.db = db
 	k.link = newCountyLink(db, k.files(), k.clock.Now, func() int64 { return k.clerk.ID })
+	k.link.caFile = filepath.Join(k.dir, "county-ca.pem")
 	k.link.onChange = func() {
 		fyne.Do(func() {
 			if h := k.home; h != nil {

@@ -4,9 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,14 +79,14 @@ type countyd struct {
 	stderr *bytes.Buffer
 }
 
-var listening = regexp.MustCompile(`countyd listening on (http://\S+)`)
+var listening = regexp.MustCompile(`countyd listening on (https?://\S+)`)
 
 // startCountyd starts countyd on loopback (listen "127.0.0.1:0" picks a
 // port) with its data in dir.
-func startCountyd(t testing.TB, dir, listen string) *countyd {
+func startCountyd(t testing.TB, dir, listen string, extra ...string) *countyd {
 	t.Helper()
 	c := &countyd{data: dir, stderr: &bytes.Buffer{}}
-	c.cmd = exec.Command(countydBinary(t), "serve", "-listen", listen, "-data", dir)
+	c.cmd = exec.Command(countydBinary(t), append([]string{"serve", "-listen", listen, "-data", dir}, extra...)...)
 	out, err := c.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +107,7 @@ func startCountyd(t testing.TB, dir, listen string) *countyd {
 	select {
 	case u := <-found:
 		c.URL = u
-		c.Listen = strings.TrimPrefix(u, "http://")
+		c.Listen = u[strings.Index(u, "://")+3:]
 	case <-time.After(60 * time.Second):
 		c.cmd.Process.Kill()
 		t.Fatalf("countyd did not start; stderr:\n%s", c.stderr)
@@ -366,4 +373,69 @@ func TestLinkSaysWhatIsWrong(t *testing.T) {
 	if info, _ := l.Info(ctx); info.Online || !strings.Contains(info.Note, "已被停用") {
 		t.Errorf("revoked device: online %v, note %q", info.Online, info.Note)
 	}
+}
+
+// TestSyncOverTLSWithTheCountysOwnCA: the county serves HTTPS with a
+// certificate from its own CA; a kiosk that has the CA file in its data
+// directory enrolls and syncs, one without it refuses the connection.
+func TestSyncOverTLSWithTheCountysOwnCA(t *testing.T) {
+	ctx := context.Background()
+	pki := t.TempDir()
+	caPEM := writeTestPKI(t, pki)
+	cd := startCountyd(t, t.TempDir(), "127.0.0.1:0", "-tls-cert", filepath.Join(pki, "cert.pem"), "-tls-key", filepath.Join(pki, "key.pem"))
+	if !strings.HasPrefix(cd.URL, "https://") {
+		t.Fatalf("county URL %s", cd.URL)
+	}
+
+	// Without the county's CA the kiosk does not trust the server.
+	dir := configuredData(t)
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l := newCountyLink(db, (&kiosk{dir: dir}).files(), time.Now, func() int64 { return 0 })
+	l.manual, l.caFile = true, filepath.Join(dir, "county-ca.pem")
+	code := enrollCode.FindString(cd.admin(t, "enroll-code", "-point", "330522101000", "-name", "洪桥镇便民服务中心", "-level", "township"))
+	if err := l.Enroll(ctx, cd.URL, code); err == nil || !strings.Contains(err.Error(), "无法连接县中心") {
+		t.Fatalf("enroll without the CA: %v", err)
+	}
+	// With it, the same (unused) code works and a round goes through.
+	if err := os.WriteFile(l.caFile, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Enroll(ctx, cd.URL, code); err != nil {
+		t.Fatalf("enroll with the CA: %v", err)
+	}
+	if rep, err := l.Round(ctx); err != nil || rep.Pushed == 0 {
+		t.Fatalf("round over TLS: %+v, %v", rep, err)
+	}
+}
+
+// writeTestPKI writes a CA and a server certificate for 127.0.0.1 signed
+// by it (cert.pem, key.pem) and returns the CA certificate in PEM.
+func writeTestPKI(t testing.TB, dir string) []byte {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "测试县政务服务中心 CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "county.local"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	os.WriteFile(filepath.Join(dir, "cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 }

@@ -177,7 +177,9 @@ func (db *DB) Quarantined(ctx context.Context) ([]QuarantinedEvent, error) {
 }
 
 // RetryQuarantined releases a refused event (after the county fixed its
-// side) so the next push sends it again, with an audit row.
+// side) so the next push sends it again, with an audit row. Later events of
+// the same case that the county refused only for following it (out_of_order)
+// are released with it: they go again, in order.
 func (db *DB) RetryQuarantined(ctx context.Context, actorID int64, eventID string) error {
 	return db.update(ctx, func(t *tx) error {
 		res, err := t.ExecContext(ctx, `UPDATE outbox SET quarantined_at = NULL WHERE event_id = ? AND quarantined_at IS NOT NULL AND acked_at IS NULL`, eventID)
@@ -186,6 +188,12 @@ func (db *DB) RetryQuarantined(ctx context.Context, actorID int64, eventID strin
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("event %s is not quarantined", eventID)
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE outbox SET quarantined_at = NULL
+			WHERE acked_at IS NULL AND quarantined_at IS NOT NULL AND last_error LIKE ?
+			AND case_id = (SELECT case_id FROM outbox WHERE event_id = ?) AND seq > (SELECT seq FROM outbox WHERE event_id = ?)`,
+			protocol.CodeOutOfOrder+":%", eventID, eventID); err != nil {
+			return fmt.Errorf("release the events behind %s: %w", eventID, err)
 		}
 		return audit(ctx, t, sql.NullInt64{Int64: actorID, Valid: actorID != 0}, "sync.retry", eventID, "")
 	})

@@ -74,8 +74,17 @@ func TestSendableEventsKeepPerCaseOrder(t *testing.T) {
 		t.Errorf("b: county case %q, version %d", county, gotB.Version)
 	}
 
+	// The county had also refused a's second event for following the
+	// first: retrying the first releases it too, and only it.
+	if err := db.RecordPush(ctx, []protocol.Result{{ID: all[2].ID, Status: protocol.Rejected,
+		Error: &protocol.Error{Code: protocol.CodeOutOfOrder, Message: "an earlier event of this case was rejected in this push"}}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.RetryQuarantined(ctx, 1, all[0].ID); err != nil {
 		t.Fatal(err)
+	}
+	if q, _ := db.Quarantined(ctx); len(q) != 0 {
+		t.Errorf("still quarantined after the retry: %+v", q)
 	}
 	left, _ = db.SendableEvents(ctx, 100)
 	if got, want := caseIDs(left), []string{a.ID, a.ID, b.ID}; !slices.Equal(got, want) {
