@@ -5,6 +5,7 @@ package main
 // imagemagick, which `make test` installs.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -74,35 +75,51 @@ func need(tb testing.TB, tools ...string) {
 	}
 }
 
-// startX starts a private Xvfb and returns its DISPLAY.
+// startX starts a private Xvfb and returns its DISPLAY. Xvfb picks a free
+// display itself and writes its number to a pipe once it accepts clients
+// (-displayfd), so parallel test runs never race for a number and the
+// kiosk never connects too early.
 func startX(tb testing.TB) string {
 	tb.Helper()
 	need(tb, "Xvfb", "xdotool", "import")
-	for n := 90 + os.Getpid()%400; ; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue // taken
+	for attempt := 0; attempt < 3; attempt++ {
+		rd, wr, err := os.Pipe()
+		if err != nil {
+			tb.Fatal(err)
 		}
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
-			continue
-		}
-		cmd := exec.Command("Xvfb", fmt.Sprintf(":%d", n), "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		cmd.ExtraFiles = []*os.File{wr}
 		if err := cmd.Start(); err != nil {
 			tb.Fatalf("start Xvfb: %v", err)
 		}
-		// SIGTERM lets Xvfb remove its lock and socket for the next test.
+		wr.Close()
+		// SIGTERM lets Xvfb remove its lock and socket.
 		tb.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-		display := fmt.Sprintf(":%d", n)
-		for i := 0; i < 200; i++ {
-			// The socket appears before the server answers; ask it something.
-			probe := exec.Command("xdotool", "getdisplaygeometry")
-			probe.Env = []string{"DISPLAY=" + display}
-			if probe.Run() == nil {
-				return display
-			}
-			time.Sleep(50 * time.Millisecond)
+		got := make(chan string, 1)
+		go func() {
+			line, _ := bufio.NewReader(rd).ReadString('\n')
+			rd.Close()
+			got <- strings.TrimSpace(line)
+		}()
+		var n string
+		select {
+		case n = <-got:
+		case <-time.After(30 * time.Second):
 		}
-		tb.Fatalf("Xvfb %s did not come up", display)
+		if n == "" {
+			cmd.Process.Kill()
+			continue // it died or hung before answering: try another
+		}
+		display := ":" + n
+		probe := exec.Command("xdotool", "getdisplaygeometry")
+		probe.Env = []string{"DISPLAY=" + display}
+		if out, err := probe.CombinedOutput(); err != nil {
+			tb.Fatalf("Xvfb %s does not answer: %v %s", display, err, out)
+		}
+		return display
 	}
+	tb.Fatal("Xvfb did not start")
+	return ""
 }
 
 // kioskEnv is a minimal environment: no LANG or LC_* at all, as under a

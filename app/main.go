@@ -45,7 +45,6 @@ import (
 	"github.com/yichuang/yichuang/app/ui/stats"
 	"github.com/yichuang/yichuang/app/ui/ticket"
 	"github.com/yichuang/yichuang/app/voice"
-	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/printing"
 )
@@ -195,12 +194,18 @@ func (k *kiosk) counterService(ctx context.Context) (*intakeService, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Due dates count working days by the embedded holiday notices and any
+	// the county published since (next year's, a corrected one).
+	cal, err := k.db.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
 	layout := printing.A4
 	if cfg.Paper == servicepoint.PaperRoll80 {
 		layout = printing.Roll80
 	}
 	c := &counter.Counter{
-		Store: k.db, Calendar: workday.Default(), Clock: k.clock,
+		Store: k.db, Calendar: cal, Clock: k.clock,
 		Blobs:   k.files(),
 		Archive: printing.Archive{Dir: filepath.Join(k.dir, "prints")},
 		Printer: printing.System{Queue: cfg.PrinterQueue}, Layout: layout,

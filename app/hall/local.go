@@ -19,6 +19,8 @@ type Local struct {
 	DB       *store.DB
 	Policy   queue.Policy
 	Schedule queue.Schedule
+	// Calendar, when set, replaces the database's (embedded notices plus
+	// those the county published).
 	Calendar *workday.Calendar
 	Clock    clock.Clock
 	Notice   string
@@ -31,8 +33,15 @@ var _ Service = (*Local)(nil)
 
 // NewLocal returns the queue over db with the default policy and schedule.
 func NewLocal(db *store.DB, clk clock.Clock, notice string) *Local {
-	return &Local{DB: db, Policy: queue.DefaultPolicy, Schedule: queue.DefaultSchedule, Calendar: workday.Default(),
+	return &Local{DB: db, Policy: queue.DefaultPolicy, Schedule: queue.DefaultSchedule,
 		Clock: clk, Notice: notice, subs: map[chan Event]struct{}{}}
+}
+
+func (l *Local) calendar(ctx context.Context) (*workday.Calendar, error) {
+	if l.Calendar != nil {
+		return l.Calendar, nil
+	}
+	return l.DB.Calendar(ctx)
 }
 
 func (l *Local) today() string { return l.Clock.Now().In(beijing).Format("2006-01-02") }
@@ -119,8 +128,12 @@ func (l *Local) Book(ctx context.Context, req BookRequest) (queue.Booking, error
 	if err != nil {
 		return queue.Booking{}, err
 	}
+	cal, err := l.calendar(ctx)
+	if err != nil {
+		return queue.Booking{}, err
+	}
 	return l.DB.Book(ctx, req.RequestID, queue.Booking{Sector: req.Sector, Day: req.Day, Half: req.Half, ResidentID: id, Mobile: mobile},
-		l.Schedule, l.Calendar)
+		l.Schedule, cal)
 }
 
 // CancelBooking cancels an appointment.
@@ -134,7 +147,11 @@ func (l *Local) CancelBooking(ctx context.Context, code, residentID string) (que
 
 // FreeSlots lists bookable half-days with the places left.
 func (l *Local) FreeSlots(ctx context.Context, sector string) ([]queue.Slot, error) {
-	return l.DB.FreeSlots(ctx, sector, l.Schedule, l.Calendar)
+	cal, err := l.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return l.DB.FreeSlots(ctx, sector, l.Schedule, cal)
 }
 
 // OpenCounter starts calling at a window.

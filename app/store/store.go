@@ -25,6 +25,7 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -52,6 +53,9 @@ type DB struct {
 	// older holds earlier catalog versions that cases were accepted under,
 	// dropped with the active one whenever a catalog is loaded.
 	older map[string]*catalog.Catalog
+	// calendar is the working-day calendar (embedded and county-published
+	// notices), read on first use and again after the county sends one.
+	calendar *workday.Calendar
 }
 
 // CorruptError says the database file cannot be used. The file is left

@@ -213,8 +213,9 @@ func (db *DB) FeedCursor(ctx context.Context) (int64, error) {
 // neither loses nor repeats one; an item already applied is skipped. The
 // last successful pull time is kept for "状态更新于".
 func (db *DB) ApplyFeed(ctx context.Context, items []protocol.FeedItem) error {
-	catalogChanged := false
+	catalogChanged, calendarChanged := false, false
 	for _, it := range items {
+		calendarChanged = calendarChanged || it.Kind == protocol.FeedHolidays
 		err := db.update(ctx, func(t *tx) error {
 			res, err := t.ExecContext(ctx, `INSERT INTO feed_applied (cursor, kind, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 				it.Cursor, string(it.Kind), stamp(t.now))
@@ -234,6 +235,11 @@ func (db *DB) ApplyFeed(ctx context.Context, items []protocol.FeedItem) error {
 	}
 	if catalogChanged {
 		db.dropCatalogCache()
+	}
+	if calendarChanged {
+		db.catMu.Lock()
+		db.calendar = nil
+		db.catMu.Unlock()
 	}
 	return db.update(ctx, func(t *tx) error { return setSetting(ctx, t, settingLastPull, stamp(t.now)) })
 }
@@ -354,7 +360,25 @@ func applyCountyBooking(ctx context.Context, t *tx, b queue.Booking, cancelled b
 
 // Calendar returns the working-day calendar: the embedded notices, with the
 // ones the county published since (a new year, a corrected notice) on top.
+// It is read once and again after the county sends a calendar.
 func (db *DB) Calendar(ctx context.Context) (*workday.Calendar, error) {
+	db.catMu.RLock()
+	cal := db.calendar
+	db.catMu.RUnlock()
+	if cal != nil {
+		return cal, nil
+	}
+	cal, err := db.readCalendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db.catMu.Lock()
+	db.calendar = cal
+	db.catMu.Unlock()
+	return cal, nil
+}
+
+func (db *DB) readCalendar(ctx context.Context) (*workday.Calendar, error) {
 	embedded, err := assets.HolidayCalendars()
 	if err != nil {
 		return nil, err

@@ -188,6 +188,9 @@ func TestFeedBringsHolidaysCatalogAndBookings(t *testing.T) {
 		feedItem(11, protocol.FeedCatalog, protocol.DocumentPayload{Version: "2026.12-county", Document: newCat}),
 		feedItem(12, protocol.FeedBookingCreated, protocol.QueuePayload{Doc: mustJSON(booking)}),
 	}
+	if cal, _ := db.Calendar(ctx); slices.Contains(cal.Years(), 2027) { // read (and kept) before the feed
+		t.Fatal("2027 covered before the county sent it")
+	}
 	if err := db.ApplyFeed(ctx, items); err != nil {
 		t.Fatal(err)
 	}
