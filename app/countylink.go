@@ -86,6 +86,13 @@ func (l *countyLink) syncer(ctx context.Context) (*client.Syncer, error) {
 		return nil, err
 	}
 	return &client.Syncer{Client: c, Store: l.db, Open: l.open, BatchSize: protocol.MaxBatch,
+		Status: func(ctx context.Context, roundErr error) (protocol.DeviceStatus, error) {
+			note := ""
+			if roundErr != nil {
+				note = linkError(roundErr, l.now()).Error()
+			}
+			return l.db.DeviceStatus(ctx, Version, note)
+		},
 		Progress: func(p client.UploadProgress) {
 			l.mu.Lock()
 			l.upload = p

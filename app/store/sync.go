@@ -446,6 +446,36 @@ func (db *DB) MarkUploaded(ctx context.Context, sha string) error {
 	})
 }
 
+// DeviceStatus gathers what the county's fleet view shows of this kiosk:
+// what waits to sync, and how its printer did the last time it printed.
+// lastError is the link's last problem, in the hall's words ("" when none).
+func (db *DB) DeviceStatus(ctx context.Context, appVersion, lastError string) (protocol.DeviceStatus, error) {
+	st, err := db.SyncStatus(ctx)
+	if err != nil {
+		return protocol.DeviceStatus{}, err
+	}
+	out := protocol.DeviceStatus{AppVersion: appVersion, Pending: st.Pending, Quarantined: st.Quarantined, Uploads: st.Uploads,
+		LastError: lastError, At: db.clock.Now(), Printer: protocol.PrinterStatus{State: "unknown"}}
+	if k, ok, err := db.Kiosk(ctx); err == nil && ok {
+		out.Printer.Queue = k.PrinterQueue
+	}
+	var created string
+	var printed, printErr sql.NullString
+	err = db.r.QueryRowContext(ctx, `SELECT created_at, printed_at, print_error FROM documents ORDER BY id DESC LIMIT 1`).Scan(&created, &printed, &printErr)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return out, fmt.Errorf("read last print: %w", err)
+	case printErr.Valid:
+		out.Printer.State, out.Printer.Detail = "error", printErr.String
+		out.Printer.At, _ = unstamp(created)
+	case printed.Valid:
+		out.Printer.State = "ok"
+		out.Printer.At, _ = unstamp(printed.String)
+	}
+	return out, nil
+}
+
 func setSetting(ctx context.Context, t *tx, key, value string) error {
 	if _, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
 		return fmt.Errorf("save setting %s: %w", key, err)

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -233,4 +235,26 @@ func TestFeedBringsHolidaysCatalogAndBookings(t *testing.T) {
 func mustJSON(v any) json.RawMessage {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+func TestDeviceStatusReportsThePrinter(t *testing.T) {
+	db, _ := openTemp(t)
+	ctx := context.Background()
+	db.SetDeviceNumber(ctx, 1)
+	st, err := db.DeviceStatus(ctx, "0.6.0", "")
+	if err != nil || st.Printer.State != "unknown" || st.AppVersion != "0.6.0" {
+		t.Fatalf("before printing: %+v, %v", st, err)
+	}
+	c, _ := db.CreateCase(ctx, sampleCase(), cases.Actor{Name: "王丽"})
+	doc, _ := db.RecordDocument(ctx, c.ID, "receipt", "a4", "/tmp/x.pdf")
+	db.MarkPrinted(ctx, doc, errors.New("lp: printer hall-a4 is stopped"))
+	st, _ = db.DeviceStatus(ctx, "0.6.0", "无法连接县中心")
+	if st.Printer.State != "error" || !strings.Contains(st.Printer.Detail, "stopped") || st.Pending == 0 || st.LastError != "无法连接县中心" {
+		t.Errorf("after a failed print: %+v", st)
+	}
+	doc, _ = db.RecordDocument(ctx, c.ID, "receipt", "a4", "/tmp/y.pdf")
+	db.MarkPrinted(ctx, doc, nil)
+	if st, _ = db.DeviceStatus(ctx, "0.6.0", ""); st.Printer.State != "ok" || st.Printer.At.IsZero() {
+		t.Errorf("after a good print: %+v", st.Printer)
+	}
 }

@@ -349,3 +349,13 @@ func (c *Client) Feed(ctx context.Context, after int64, limit int) (protocol.Fee
 	_, err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/feed?after=%d&limit=%d", after, limit), nil, nil, true, &out)
 	return out, err
 }
+
+// ReportStatus tells the county this kiosk's own state, for its fleet view.
+func (c *Client) ReportStatus(ctx context.Context, st protocol.DeviceStatus) error {
+	body, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encode status: %w", err)
+	}
+	_, err = c.do(ctx, http.MethodPost, "/api/v1/status", body, http.Header{"Content-Type": {"application/json"}}, true, nil)
+	return err
+}

@@ -43,6 +43,10 @@ type Syncer struct {
 	BatchSize, FeedLimit, Chunk int
 	// Progress, when set, hears about uploads as they go.
 	Progress func(UploadProgress)
+	// Status, when set, gives the kiosk's state to report after a round
+	// (roundErr is how the round went). A report that fails is logged by
+	// the caller's logger and does not fail the round.
+	Status func(ctx context.Context, roundErr error) (protocol.DeviceStatus, error)
 }
 
 // UploadProgress is the attachments' upload state for a progress bar.
@@ -69,6 +73,12 @@ type Report struct {
 // the feed to its end. It stops at the first error that is not one event's
 // or one file's own problem, and reports what it did before.
 func (s *Syncer) Once(ctx context.Context) (Report, error) {
+	rep, err := s.round(ctx)
+	s.report(ctx, err)
+	return rep, err
+}
+
+func (s *Syncer) round(ctx context.Context) (Report, error) {
 	var rep Report
 	if err := s.push(ctx, &rep); err != nil {
 		return rep, err
@@ -77,6 +87,25 @@ func (s *Syncer) Once(ctx context.Context) (Report, error) {
 		return rep, err
 	}
 	return rep, s.pull(ctx, &rep)
+}
+
+// report sends the kiosk's state unless the county cannot be reached or
+// refused the device (then there is nobody to tell).
+func (s *Syncer) report(ctx context.Context, roundErr error) {
+	if s.Status == nil || ctx.Err() != nil {
+		return
+	}
+	if roundErr != nil && (Code(roundErr) == "" || Code(roundErr) == protocol.CodeUnauthorized ||
+		Code(roundErr) == protocol.CodeRevoked || Code(roundErr) == protocol.CodeClockSkew) {
+		return
+	}
+	st, err := s.Status(ctx, roundErr)
+	if err == nil {
+		err = s.Client.ReportStatus(ctx, st)
+	}
+	if err != nil && s.Client.opts.Log != nil {
+		s.Client.opts.Log("warn", "status report failed", "error", err.Error())
+	}
 }
 
 func (s *Syncer) push(ctx context.Context, rep *Report) error {

@@ -277,3 +277,28 @@ type DocumentPayload struct {
 	Year     int             `json:"year,omitempty"`    // calendar year
 	Document json.RawMessage `json:"document"`
 }
+
+// DeviceStatus is POST /api/v1/status: the kiosk's own state, sent after
+// every sync round, for the county's fleet view.
+type DeviceStatus struct {
+	AppVersion string `json:"app_version"`
+	// Pending events not yet acknowledged, Quarantined ones the county
+	// refused, Uploads files not yet stored at the county.
+	Pending     int `json:"pending"`
+	Quarantined int `json:"quarantined"`
+	Uploads     int `json:"uploads"`
+	// LastError is the kiosk's last sync or print problem ("" when none).
+	LastError string        `json:"last_error,omitempty"`
+	Printer   PrinterStatus `json:"printer"`
+	At        time.Time     `json:"at"`
+}
+
+// PrinterStatus is what the kiosk knows of its printer: the configured
+// queue and how the last print job went.
+type PrinterStatus struct {
+	Queue string `json:"queue,omitempty"` // "" when none is configured
+	// State is "ok", "error" or "unknown" (nothing printed yet).
+	State  string    `json:"state"`
+	Detail string    `json:"detail,omitempty"`
+	At     time.Time `json:"at,omitempty"`
+}
