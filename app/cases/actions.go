@@ -30,6 +30,10 @@ type PickupRecord struct {
 	At        time.Time `json:"at"`
 	// As is "applicant", "legal_rep" or "authorized".
 	As string `json:"as"`
+	// Via is the village agent who brought the result to the resident,
+	// and Receipt the SHA-256 of the photo of the signed receipt.
+	Via     *Actor `json:"via,omitempty"`
+	Receipt string `json:"receipt,omitempty"`
 }
 
 // MailRecord says where the result was mailed (证照快递).

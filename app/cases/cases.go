@@ -139,6 +139,8 @@ type Draft struct {
 	Fields      map[string]string `json:"fields"`
 	Materials   []MaterialEntry   `json:"materials"`
 	Attachments []Attachment      `json:"attachments,omitempty"`
+	// Proxy is set when a village agent files for the resident (村代办).
+	Proxy *Proxy `json:"proxy,omitempty"`
 }
 
 // Checklist returns the checklist for the draft's matters with every

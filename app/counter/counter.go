@@ -84,6 +84,21 @@ func (c *Counter) Submit(ctx context.Context, actor clerks.Account, d cases.Draf
 	if err != nil {
 		return cases.Case{}, err
 	}
+	// A village agent files only under the resident's mandate; at the
+	// counter the applicant (or their 受托人) stands before the clerk.
+	if actor.Role == clerks.Agent {
+		if d.Proxy == nil {
+			return cases.Case{}, cases.ErrNoProxy
+		}
+		p := *d.Proxy
+		p.Agent = actorOf(actor)
+		d.Proxy = &p
+		if d, err = cases.CheckProxy(d, now); err != nil {
+			return cases.Case{}, err
+		}
+	} else {
+		d.Proxy = nil
+	}
 	out, err := cases.Decide(cat, c.Calendar, d, dec, now)
 	if err != nil {
 		return cases.Case{}, err
@@ -103,6 +118,11 @@ func (c *Counter) Lookup(ctx context.Context, code string) (cases.Case, error) {
 
 // Supplement records 补正 on a case.
 func (c *Counter) Supplement(ctx context.Context, actor clerks.Account, cs cases.Case, received []cases.MaterialEntry) (cases.Case, error) {
+	if actor.Role == clerks.Agent {
+		if err := cases.AgentMay(cs, cases.PowerSupplement, c.Clock.Now()); err != nil {
+			return cs, err
+		}
+	}
 	cat, err := c.Store.CaseCatalog(ctx, cs.CatalogVer)
 	if err != nil {
 		return cs, err
@@ -122,6 +142,21 @@ func (c *Counter) Authorize(ctx context.Context, actor clerks.Account, cs cases.
 	}
 	added := after.Authorized[len(after.Authorized)-1]
 	return c.Store.UpdateCase(ctx, after, cases.EvAuthorized, actorOf(actor), map[string]any{"name": added.Name, "id_number": added.IDNumber})
+}
+
+// DeliverByAgent records a village agent handing the result to the
+// resident (送达): the resident's ID is checked and a photo of the signed
+// receipt is kept as an attachment of the case.
+func (c *Counter) DeliverByAgent(ctx context.Context, actor clerks.Account, cs cases.Case, resident cases.Person, receipt cases.Attachment) (cases.Case, error) {
+	if actor.Role != clerks.Agent {
+		return cs, cases.ErrNotAgentCase
+	}
+	after, err := cases.DeliverByAgent(cs, actorOf(actor), resident, receipt.SHA256, c.Clock.Now())
+	if err != nil {
+		return cs, err
+	}
+	after.Attachments = append(append([]cases.Attachment(nil), after.Attachments...), receipt)
+	return c.Store.UpdateCase(ctx, after, cases.EvDelivered, actorOf(actor), after.Pickup)
 }
 
 // Deliver records 出件 after checking the collector's ID.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -252,4 +253,59 @@ func BenchmarkAcceptToReceipt(b *testing.B) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(float64(int64(m1.HeapInuse)-int64(m0.HeapInuse))/(1<<20), "heap-growth-MB")
+}
+
+// A village agent files under the resident's mandate (the signed letter
+// attached), the county completes the case, and the agent hands the result
+// over at the resident's home with a photo of the signed receipt.
+func TestAgentFilesUnderAMandateAndDelivers(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sup, _ := f.db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
+	agent, err := f.db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := f.draft(t)
+	if _, err := f.c.Submit(ctx, agent, d, cases.Decision{Kind: cases.Complete}); !errors.Is(err, cases.ErrNoProxy) {
+		t.Fatalf("agent without a mandate: %v", err)
+	}
+	letter, err := f.c.Attach(strings.NewReader("%PDF-1.4 signed 代办委托书"), "委托书.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Attachments = []cases.Attachment{letter}
+	d.Proxy = &cases.Proxy{Village: "大钱村", Group: "3组", Mandate: cases.Mandate{
+		Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: []cases.Power{cases.PowerSubmit, cases.PowerCollect},
+		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing), Evidence: cases.EvidenceLetter, Letter: letter.SHA256}}
+	cs, err := f.c.Submit(ctx, agent, d, cases.Decision{Kind: cases.Accept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.Proxy == nil || cs.Proxy.Agent.Name != "李网格" || cs.Clerk.Name != "李网格" {
+		t.Fatalf("proxy %+v, clerk %+v", cs.Proxy, cs.Clerk)
+	}
+	// A clerk's case never carries a proxy, whatever the draft says.
+	if c2, err := f.c.Submit(ctx, f.clerk, d, cases.Decision{Kind: cases.Accept}); err != nil || c2.Proxy != nil {
+		t.Errorf("counter case with a proxy: %+v, %v", c2.Proxy, err)
+	}
+
+	cs.Status = cases.StatusCompleted // as the county's 办结 would set it
+	receipt, _ := f.c.Attach(strings.NewReader("%PDF-1.4 签收回执"), "签收.pdf")
+	if _, err := f.c.DeliverByAgent(ctx, f.clerk, cs, cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, receipt); err == nil {
+		t.Error("a clerk recorded an agent's delivery")
+	}
+	got, err := f.c.DeliverByAgent(ctx, agent, cs, cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, receipt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != cases.StatusDelivered || got.Pickup.Via == nil || got.Pickup.Receipt != receipt.SHA256 || len(got.Attachments) != 2 {
+		t.Errorf("delivered: %s %+v, %d attachments", got.Status, got.Pickup, len(got.Attachments))
+	}
+	if up, _ := f.db.PendingUploads(ctx); !slices.Contains(up, receipt.SHA256) {
+		t.Errorf("the receipt photo is not queued for upload: %v", up)
+	}
+	if _, err := f.c.Supplement(ctx, agent, got, nil); !errors.Is(err, cases.ErrMandatePower) {
+		t.Errorf("supplement without the power: %v", err)
+	}
 }

@@ -106,11 +106,8 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 			dateOrNull(c.Due), dateOrNull(c.SupplementBy), nullID(actor.ID), string(doc), stamp(t.now)); err != nil {
 			return fmt.Errorf("insert case: %w", err)
 		}
-		for _, a := range c.Attachments {
-			if _, err := t.ExecContext(ctx, `INSERT INTO attachments (sha256, case_id, name, size, type, added_at) VALUES (?, ?, ?, ?, ?, ?)
-				ON CONFLICT DO NOTHING`, a.SHA256, c.ID, a.Name, a.Size, a.Type, stamp(t.now)); err != nil {
-				return fmt.Errorf("insert attachment: %w", err)
-			}
+		if err := saveAttachments(ctx, t, c); err != nil {
+			return err
 		}
 		data, _ := json.Marshal(map[string]string{"reason": c.Reason})
 		return caseEvent(ctx, t, c, 1, cases.DecisionEvent(c.Decision), actor, data, doc)
@@ -147,6 +144,11 @@ func (db *DB) UpdateCase(ctx context.Context, after cases.Case, kind cases.Event
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrCaseChanged
 		}
+		// A later action may bring a file (a supplement's scan, a signed
+		// delivery receipt): it uploads like the ones from intake.
+		if err := saveAttachments(ctx, t, after); err != nil {
+			return err
+		}
 		return caseEvent(ctx, t, after, version+1, kind, actor, raw, doc)
 	})
 	if err != nil {
@@ -154,6 +156,18 @@ func (db *DB) UpdateCase(ctx context.Context, after cases.Case, kind cases.Event
 	}
 	after.Version = version + 1
 	return after, nil
+}
+
+// saveAttachments records a case's files for upload; files already
+// recorded are left as they are.
+func saveAttachments(ctx context.Context, t *tx, c cases.Case) error {
+	for _, a := range c.Attachments {
+		if _, err := t.ExecContext(ctx, `INSERT INTO attachments (sha256, case_id, name, size, type, added_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, a.SHA256, c.ID, a.Name, a.Size, a.Type, stamp(t.now)); err != nil {
+			return fmt.Errorf("insert attachment: %w", err)
+		}
+	}
+	return nil
 }
 
 func caseEvent(ctx context.Context, t *tx, c cases.Case, version int, kind cases.EventKind, actor cases.Actor, data, doc []byte) error {
