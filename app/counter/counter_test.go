@@ -285,6 +285,10 @@ func TestAgentFilesUnderAMandateAndDelivers(t *testing.T) {
 	if cs.Proxy == nil || cs.Proxy.Agent.Name != "李网格" || cs.Clerk.Name != "李网格" {
 		t.Fatalf("proxy %+v, clerk %+v", cs.Proxy, cs.Clerk)
 	}
+	list, err := f.db.AgentCases(ctx, agent.ID)
+	if err != nil || len(list) != 1 || list[0].Case.ID != cs.ID || list[0].Unsent != 1 || list[0].Oldest.IsZero() {
+		t.Fatalf("work list: %+v, %v", list, err)
+	}
 	// A clerk's case never carries a proxy, whatever the draft says.
 	if c2, err := f.c.Submit(ctx, f.clerk, d, cases.Decision{Kind: cases.Accept}); err != nil || c2.Proxy != nil {
 		t.Errorf("counter case with a proxy: %+v, %v", c2.Proxy, err)
@@ -301,6 +305,9 @@ func TestAgentFilesUnderAMandateAndDelivers(t *testing.T) {
 	}
 	if got.Status != cases.StatusDelivered || got.Pickup.Via == nil || got.Pickup.Receipt != receipt.SHA256 || len(got.Attachments) != 2 {
 		t.Errorf("delivered: %s %+v, %d attachments", got.Status, got.Pickup, len(got.Attachments))
+	}
+	if list, _ := f.db.AgentCases(ctx, agent.ID); len(list) != 1 || list[0].Case.Status != cases.StatusDelivered || list[0].Unsent != 2 {
+		t.Errorf("work list after delivery: %+v", list)
 	}
 	if up, _ := f.db.PendingUploads(ctx); !slices.Contains(up, receipt.SHA256) {
 		t.Errorf("the receipt photo is not queued for upload: %v", up)

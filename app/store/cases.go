@@ -277,3 +277,36 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// AgentCases returns the cases a village agent filed, with how many of
+// each case's events are still on this machine and since when: the
+// agent's work list (村代办 我的工作单).
+func (db *DB) AgentCases(ctx context.Context, agentID int64) ([]cases.Tracked, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT c.doc, c.version, COUNT(o.seq), MIN(o.created_at)
+		FROM cases c LEFT JOIN outbox o ON o.case_id = c.id AND o.acked_at IS NULL
+		WHERE json_extract(c.doc, '$.proxy.agent.id') = ?
+		GROUP BY c.id ORDER BY c.accepted_at`, agentID)
+	if err != nil {
+		return nil, fmt.Errorf("list agent cases: %w", err)
+	}
+	defer rows.Close()
+	var out []cases.Tracked
+	for rows.Next() {
+		var doc string
+		var t cases.Tracked
+		var oldest sql.NullString
+		if err := rows.Scan(&doc, &t.Case.Version, &t.Unsent, &oldest); err != nil {
+			return nil, fmt.Errorf("scan agent case: %w", err)
+		}
+		version := t.Case.Version
+		if err := json.Unmarshal([]byte(doc), &t.Case); err != nil {
+			return nil, fmt.Errorf("decode agent case: %w", err)
+		}
+		t.Case.Version = version
+		if oldest.Valid {
+			t.Oldest, _ = unstamp(oldest.String)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}

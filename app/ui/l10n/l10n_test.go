@@ -75,6 +75,12 @@ func sourceStrings(t *testing.T) map[string]string {
 	for _, st := range []cases.MaterialState{cases.Original, cases.Copy, cases.Shared, cases.Committed, cases.Deferred, cases.NotApplicable} {
 		found[cases.StateName(st)] = "cases.StateName"
 	}
+	for _, s := range cases.Shelves {
+		found[cases.ShelfName(s)] = "cases.ShelfName"
+	}
+	for _, p := range cases.Powers {
+		found[cases.PowerName(p)] = "cases.PowerName"
+	}
 	for _, k := range cases.EventKinds {
 		found[cases.EventName(k)] = "cases.EventName"
 	}

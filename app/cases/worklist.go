@@ -1,0 +1,150 @@
+package cases
+
+import (
+	"sort"
+	"time"
+)
+
+// Tracked is a case with its sync state, as a work list needs it.
+type Tracked struct {
+	Case Case
+	// Unsent counts the case's events still on this machine; Oldest is
+	// when the oldest of them was recorded.
+	Unsent int
+	Oldest time.Time
+}
+
+// Shelf is a part of an agent's work list.
+type Shelf string
+
+// Shelves of the work list, in the order the agent reads them.
+const (
+	ShelfOverdue    Shelf = "overdue"    // past its supplement deadline or its promised date
+	ShelfCorrection Shelf = "correction" // 需补正: fetch these materials from the resident
+	ShelfDeliver    Shelf = "deliver"    // 办结: take the result to the resident
+	ShelfUnsent     Shelf = "unsent"     // still on this laptop
+	ShelfAtCounty   Shelf = "at_county"  // with the county, nothing to do
+	ShelfDone       Shelf = "done"       // handed over, refused or denied
+)
+
+// Shelves lists the shelves in order.
+var Shelves = []Shelf{ShelfOverdue, ShelfCorrection, ShelfDeliver, ShelfUnsent, ShelfAtCounty, ShelfDone}
+
+// ShelfName is the Chinese heading of a shelf.
+func ShelfName(s Shelf) string {
+	switch s {
+	case ShelfOverdue:
+		return "已超期"
+	case ShelfCorrection:
+		return "需补正"
+	case ShelfDeliver:
+		return "待送达"
+	case ShelfUnsent:
+		return "待同步"
+	case ShelfAtCounty:
+		return "县里办理中"
+	case ShelfDone:
+		return "已办完"
+	}
+	return string(s)
+}
+
+// WorkItem is one case on the work list, with what the agent must do.
+type WorkItem struct {
+	Tracked
+	Shelf Shelf
+	// By is the date that matters: the supplement deadline, or the
+	// promised date; zero when none.
+	By time.Time
+	// Late is how many days past By (0 when not late).
+	Late int
+	// Waiting is how long the oldest unsent event has waited.
+	Waiting time.Duration
+	// Fetch lists what to bring from the resident (补正): checklist lines
+	// in the Deferred state, and the county's free-text ones.
+	Fetch     []MaterialEntry
+	FetchMore []string
+}
+
+// Plan sorts an agent's cases onto shelves for today: what is overdue comes
+// first, then 补正 to fetch and results to deliver, then what has not left
+// the laptop (with its age), then what waits at the county.
+func Plan(tracked []Tracked, now time.Time) []WorkItem {
+	today := dayOf(now)
+	var out []WorkItem
+	for _, t := range tracked {
+		c := t.Case
+		w := WorkItem{Tracked: t}
+		if t.Unsent > 0 {
+			w.Waiting = now.Sub(t.Oldest)
+		}
+		switch c.Status {
+		case StatusDeferred, StatusCorrection:
+			w.Shelf, w.By = ShelfCorrection, c.SupplementBy
+			w.Fetch = c.MaterialsIn(Deferred)
+			if c.County != nil {
+				w.FetchMore = c.County.Supplements
+			}
+		case StatusCompleted:
+			w.Shelf = ShelfDeliver
+		case StatusDelivered, StatusMailed, StatusRejected, StatusDenied:
+			w.Shelf = ShelfDone
+		default:
+			w.Shelf, w.By = ShelfAtCounty, c.Due
+		}
+		if w.Shelf == ShelfAtCounty && t.Unsent > 0 {
+			w.Shelf = ShelfUnsent
+		}
+		if !w.By.IsZero() && w.Shelf != ShelfDone && dayOf(w.By).Before(today) {
+			w.Late = int(today.Sub(dayOf(w.By)).Hours() / 24)
+			w.Shelf = ShelfOverdue
+		}
+		out = append(out, w)
+	}
+	rank := map[Shelf]int{}
+	for i, s := range Shelves {
+		rank[s] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if rank[a.Shelf] != rank[b.Shelf] {
+			return rank[a.Shelf] < rank[b.Shelf]
+		}
+		if a.Late != b.Late {
+			return a.Late > b.Late
+		}
+		return a.Case.Accepted.Before(b.Case.Accepted)
+	})
+	return out
+}
+
+// Stop is one place on the day's route: a village group and the cases to
+// see there.
+type Stop struct {
+	Village, Group string
+	Items          []WorkItem
+}
+
+// Route groups the cases that need a visit (overdue, 补正, 送达) by village
+// and group, villages in the order of their most urgent case.
+func Route(items []WorkItem) []Stop {
+	var stops []Stop
+	index := map[[2]string]int{}
+	for _, w := range items {
+		if w.Shelf != ShelfOverdue && w.Shelf != ShelfCorrection && w.Shelf != ShelfDeliver {
+			continue
+		}
+		var key [2]string
+		if p := w.Case.Proxy; p != nil {
+			key = [2]string{p.Village, p.Group}
+		}
+		i, ok := index[key]
+		if !ok {
+			i = len(stops)
+			index[key] = i
+			stops = append(stops, Stop{Village: key[0], Group: key[1]})
+		}
+		stops[i].Items = append(stops[i].Items, w)
+	}
+	return stops
+}
