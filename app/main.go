@@ -32,6 +32,7 @@ import (
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/accounts"
+	"github.com/yichuang/yichuang/app/ui/agent"
 	"github.com/yichuang/yichuang/app/ui/board"
 	"github.com/yichuang/yichuang/app/ui/calling"
 	"github.com/yichuang/yichuang/app/ui/home"
@@ -256,6 +257,45 @@ func (k *kiosk) showCounter() {
 	k.win.SetContent(intake.NewWorkspace(ctx, svc, k.clerk, k.clock.Now, k.win, nav).Content())
 }
 
+// showAgent is 村代办 mode: an agent signs in and works from the work list;
+// new filings use the counter's intake with the resident's mandate.
+func (k *kiosk) showAgent() {
+	ctx := context.Background()
+	if k.clerk.ID == 0 || k.clerk.Role != clerks.Agent {
+		k.clerk = clerks.Account{}
+		k.win.SetContent(accounts.NewLogin(ctx, k.db, func(a clerks.Account) {
+			k.clerk = a
+			if a.Role != clerks.Agent {
+				k.clerk = clerks.Account{}
+				k.showFatalBack(l10n.L("村代办模式只供代办员账号使用；窗口人员请从“窗口受理”进入。"), k.showHome)
+				return
+			}
+			k.showAgent()
+		}, k.showHome).Content())
+		return
+	}
+	svc, err := k.counterService(ctx)
+	if err != nil {
+		k.showFatal(l10n.Error(err))
+		return
+	}
+	nav := intake.Nav{
+		Home:   k.showHome,
+		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
+		WorkList: func() fyne.CanvasObject {
+			return agent.New(ctx, agentService{svc}, k.clerk, k.clock.Now, k.win).Content()
+		},
+	}
+	k.win.SetContent(intake.NewWorkspace(ctx, svc, k.clerk, k.clock.Now, k.win, nav).Content())
+}
+
+// showFatalBack shows a message with a way back.
+func (k *kiosk) showFatalBack(text string, back func()) {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	k.win.SetContent(container.NewPadded(container.NewVBox(l, widget.NewButton(l10n.L("返回"), back))))
+}
+
 // restartQueue drops the queue so the next screen starts it afresh for a
 // changed configuration (role, hub address, key).
 func (k *kiosk) restartQueue() {
@@ -366,7 +406,8 @@ func (k *kiosk) showHome() {
 			Ready: true, Open: k.showCounter},
 		{Title: l10n.L("大厅显示屏"), Subtitle: l10n.L("叫号与等候信息、语音播报；按 Esc 返回"), Icon: theme.ComputerIcon(),
 			Ready: k.queue != nil, Open: k.showBoard},
-		{Title: l10n.L("村代办"), Subtitle: l10n.L("代办员为村民申报、送达办理结果"), Icon: theme.HomeIcon()},
+		{Title: l10n.L("村代办"), Subtitle: l10n.L("代办员为村民申报、送达办理结果"), Icon: theme.HomeIcon(),
+			Ready: true, Open: k.showAgent},
 	}
 	k.home = home.New(statusSource{k.db, k.link}, k.clock.Now, modes, func(code string) {
 		if err := l10n.Use(code); err != nil {

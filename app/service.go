@@ -59,6 +59,15 @@ func (s *intakeService) Submit(ctx context.Context, a clerks.Account, d cases.Dr
 	return cs, err
 }
 
+// PrintMandate prints the 代办委托书 for signing.
+func (s *intakeService) PrintMandate(ctx context.Context, a clerks.Account, d cases.Draft) (intake.Paper, error) {
+	p, err := s.c.PrintMandate(ctx, a, d)
+	if err != nil {
+		return intake.Paper{}, err
+	}
+	return paper(p), nil
+}
+
 func paper(p counter.Printed) intake.Paper {
 	out := intake.Paper{Title: printing.DocTitle(p.Kind), Path: p.Path, Ref: p}
 	switch {

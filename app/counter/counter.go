@@ -241,6 +241,42 @@ func (c *Counter) Print(ctx context.Context, cs cases.Case, kind printing.DocKin
 	return c.Reprint(ctx, p), nil
 }
 
+// PrintMandate prints the 代办委托书 for the resident to sign, before the
+// case exists: it is archived under the agent's login and the time, and
+// sent to the printer the agent carries (or the station's).
+func (c *Counter) PrintMandate(ctx context.Context, actor clerks.Account, d cases.Draft) (Printed, error) {
+	if actor.Role != clerks.Agent || d.Proxy == nil {
+		return Printed{Kind: printing.Mandate}, cases.ErrNotAgentCase
+	}
+	cat, err := c.Store.ActiveCatalog(ctx)
+	if err != nil {
+		return Printed{Kind: printing.Mandate}, err
+	}
+	sp, _, err := c.Store.ServicePoint(ctx)
+	if err != nil {
+		return Printed{Kind: printing.Mandate}, err
+	}
+	p := *d.Proxy
+	p.Agent = actorOf(actor)
+	d.Proxy = &p
+	var buf bytes.Buffer
+	meta, err := printing.WriteMandateLetter(&buf, c.layout(), printing.MandateInput{Draft: d, Catalog: cat, ServicePoint: sp.Name, PrintedAt: c.Clock.Now()})
+	if err != nil {
+		return Printed{Kind: printing.Mandate}, err
+	}
+	path, err := c.Archive.Save(actor.Login, printing.Mandate, c.layout(), buf.Bytes(), c.Clock.Now())
+	if err != nil {
+		return Printed{Kind: printing.Mandate}, err
+	}
+	out := Printed{Kind: printing.Mandate, Path: path, Title: "代办委托书", Length: meta.PageHeight}
+	if c.Printer == nil {
+		out.PrintErr = ErrNoPrinter
+	} else {
+		out.PrintErr = c.Printer.Print(ctx, path, printing.Job{Title: out.Title, Layout: c.layout(), Length: meta.PageHeight})
+	}
+	return out, nil
+}
+
 // Reprint sends an archived document to the printer (again) and records
 // the outcome.
 func (c *Counter) Reprint(ctx context.Context, p Printed) Printed {

@@ -46,6 +46,8 @@ type Screen struct {
 	ApplicantName, ApplicantID, Mobile *widget.Entry
 	LegalRepName, LegalRepID           *widget.Entry
 	enterpriseRows                     *fyne.Container
+	// Mandate is the 代办委托, shown to village agents only.
+	Mandate *MandateForm
 
 	// Step 3: the combined form (keys the applicant answers are left out).
 	FieldEntries map[string]*widget.Entry
@@ -257,7 +259,14 @@ func (s *Screen) applicantStep() fyne.CanvasObject {
 	next := widget.NewButtonWithIcon(l10n.L("下一步：填写表单"), theme.NavigateNextIcon(), func() { s.tabs.SelectIndex(2) })
 	note := widget.NewLabel(l10n.L("身份证号在屏幕和纸面上都只显示前6位和后4位。"))
 	note.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(s.Kind, form, s.enterpriseRows, note, container.NewHBox(layout.NewSpacer(), next))
+	box := container.NewVBox(s.Kind, form, s.enterpriseRows, note)
+	s.Mandate = nil
+	if s.actor.Role == clerks.Agent {
+		s.Mandate = s.mandateForm()
+		box.Add(s.Mandate.content)
+	}
+	box.Add(container.NewHBox(layout.NewSpacer(), next))
+	return container.NewVScroll(box)
 }
 
 func (s *Screen) isEnterprise() bool {
@@ -462,6 +471,7 @@ func (s *Screen) Draft() cases.Draft {
 			d.Materials = append(d.Materials, e)
 		}
 	}
+	d.Proxy = s.proxy(d)
 	return d
 }
 

@@ -26,6 +26,9 @@ type fakeService struct {
 }
 
 func (f *fakeService) Catalog(context.Context) (*catalog.Catalog, error) { return f.cat, nil }
+func (f *fakeService) PrintMandate(context.Context, clerks.Account, cases.Draft) (Paper, error) {
+	return Paper{}, nil
+}
 func (f *fakeService) CaseCatalog(context.Context, cases.Case) (*catalog.Catalog, error) {
 	return f.cat, nil
 }

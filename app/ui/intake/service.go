@@ -28,6 +28,9 @@ type Service interface {
 	// whatever the printer does.
 	Print(ctx context.Context, cs cases.Case) ([]Paper, error)
 	Reprint(ctx context.Context, p Paper) Paper
+	// PrintMandate prints the 代办委托书 of a draft for the resident to
+	// sign (village agents).
+	PrintMandate(ctx context.Context, actor clerks.Account, d cases.Draft) (Paper, error)
 	Lookup(ctx context.Context, code string) (cases.Case, error)
 	Supplement(ctx context.Context, actor clerks.Account, cs cases.Case, received []cases.MaterialEntry) (cases.Case, error)
 	Authorize(ctx context.Context, actor clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error)

@@ -23,17 +23,21 @@ type Nav struct {
 	// Calling builds the counter's calling panel, given a function that
 	// starts intake for a resident ID; nil when the hall has no queue.
 	Calling func(startIntake func(residentID string)) fyne.CanvasObject
+	// WorkList builds a village agent's work list; when set the workspace
+	// opens on it (村代办 mode).
+	WorkList func() fyne.CanvasObject
 }
 
 // Workspace is the counter mode: a bar with the signed-in clerk and the
 // counter's tools, over either a new errand or a case look-up.
 type Workspace struct {
-	Intake  *Screen
-	Lookup  *Lookup
-	NewCase *widget.Button
-	Find    *widget.Button
-	body    *fyne.Container
-	content fyne.CanvasObject
+	Intake   *Screen
+	Lookup   *Lookup
+	NewCase  *widget.Button
+	Find     *widget.Button
+	WorkList *widget.Button
+	body     *fyne.Container
+	content  fyne.CanvasObject
 }
 
 // NewWorkspace builds the counter mode for a signed-in account.
@@ -52,6 +56,11 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 		who.SetText(l10n.L("{{.Name}} · {{.N}}号窗口", map[string]any{"Name": actor.Name, "N": actor.Window}))
 	}
 	bar := container.NewHBox(who, widget.NewSeparator(), w.NewCase, w.Find, layout.NewSpacer())
+	if nav.WorkList != nil {
+		w.WorkList = widget.NewButtonWithIcon(l10n.L("我的工作单"), theme.ListIcon(), func() { w.show(nav.WorkList()) })
+		bar.Objects = append([]fyne.CanvasObject{who, widget.NewSeparator(), w.WorkList}, bar.Objects[2:]...)
+		w.NewCase.SetText(l10n.L("新代办"))
+	}
 	if actor.Role == clerks.Supervisor {
 		if nav.People != nil {
 			bar.Add(widget.NewButtonWithIcon(l10n.L("人员管理"), theme.AccountIcon(), nav.People))
@@ -77,7 +86,11 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 		top.Add(widget.NewSeparator())
 	}
 	w.content = container.NewBorder(top, nil, nil, nil, w.body)
-	w.NewCase.OnTapped()
+	if w.WorkList != nil {
+		w.WorkList.OnTapped()
+	} else {
+		w.NewCase.OnTapped()
+	}
 	return w
 }
 

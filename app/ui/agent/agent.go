@@ -1,0 +1,279 @@
+// Package agent provides the village agent's (村代办员) work list: the
+// cases they filed for residents, sorted by what needs them — overdue, 补正
+// to fetch from the resident, results to deliver, what has not yet left the
+// laptop and how long it has waited — the day's route by village group, and
+// the delivery of a result at the resident's home.
+package agent
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// Service is what the work list needs.
+type Service interface {
+	Catalog(ctx context.Context) (*catalog.Catalog, error)
+	// WorkList is the agent's cases, planned for today.
+	WorkList(ctx context.Context, agent clerks.Account) ([]cases.WorkItem, error)
+	// Deliver records handing the result to the resident, with the photo
+	// of the signed receipt.
+	Deliver(ctx context.Context, agent clerks.Account, cs cases.Case, resident cases.Person, receipt io.Reader, name string) (cases.Case, error)
+}
+
+// Screen is the work list.
+type Screen struct {
+	ctx   context.Context
+	svc   Service
+	agent clerks.Account
+	now   func() time.Time
+	win   fyne.Window
+	cat   *catalog.Catalog
+
+	Items   []cases.WorkItem
+	Summary *widget.Label
+	Message *widget.Label
+	// DeliverBtns opens the delivery form per tracking code.
+	DeliverBtns map[string]*widget.Button
+	Delivery    *Delivery
+	list        *fyne.Container
+	route       *fyne.Container
+	tabs        *container.AppTabs
+	content     *fyne.Container
+}
+
+// New builds the work list for a signed-in agent.
+func New(ctx context.Context, svc Service, agent clerks.Account, now func() time.Time, win fyne.Window) *Screen {
+	s := &Screen{ctx: ctx, svc: svc, agent: agent, now: now, win: win, DeliverBtns: map[string]*widget.Button{}}
+	s.cat, _ = svc.Catalog(ctx)
+	s.Summary = widget.NewLabel("")
+	s.Summary.Wrapping = fyne.TextWrapWord
+	s.Message = widget.NewLabel("")
+	s.Message.Wrapping = fyne.TextWrapWord
+	s.list, s.route = container.NewVBox(), container.NewVBox()
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem(l10n.L("按状态"), container.NewVScroll(s.list)),
+		container.NewTabItem(l10n.L("今日路线"), container.NewVScroll(s.route)),
+	)
+	s.content = container.NewStack(container.NewBorder(container.NewVBox(s.summaryBar(), s.Message), nil, nil, nil, s.tabs))
+	s.Reload()
+	return s
+}
+
+// Content returns the screen's root object.
+func (s *Screen) Content() fyne.CanvasObject { return s.content }
+
+// Reload reads the work list again.
+func (s *Screen) Reload() {
+	items, err := s.svc.WorkList(s.ctx, s.agent)
+	if err != nil {
+		s.Message.SetText(l10n.Error(err))
+		return
+	}
+	s.Items = items
+	s.DeliverBtns = map[string]*widget.Button{}
+	s.list.RemoveAll()
+	count := map[cases.Shelf]int{}
+	for _, w := range items {
+		count[w.Shelf]++
+	}
+	var parts []string
+	for _, sh := range cases.Shelves {
+		if count[sh] > 0 && sh != cases.ShelfDone {
+			parts = append(parts, fmt.Sprintf("%s %d", l10n.L(cases.ShelfName(sh)), count[sh]))
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, l10n.L("暂无待办"))
+	}
+	s.Summary.SetText(l10n.L("我的工作单：") + strings.Join(parts, " · "))
+	shelf := cases.Shelf("")
+	for _, w := range items {
+		if w.Shelf == cases.ShelfDone {
+			continue
+		}
+		if w.Shelf != shelf {
+			shelf = w.Shelf
+			h := widget.NewLabel(l10n.L(cases.ShelfName(shelf)))
+			h.SizeName = theme.SizeNameSubHeadingText
+			if shelf == cases.ShelfOverdue {
+				h.Importance = widget.DangerImportance
+			}
+			s.list.Add(h)
+		}
+		s.list.Add(s.row(w))
+	}
+	s.route.RemoveAll()
+	for _, st := range cases.Route(items) {
+		where := strings.TrimSpace(st.Village + " " + st.Group)
+		h := widget.NewLabel(where)
+		h.SizeName = theme.SizeNameSubHeadingText
+		s.route.Add(h)
+		for _, w := range st.Items {
+			s.route.Add(widget.NewLabel("· " + s.line(w)))
+		}
+	}
+	if len(s.route.Objects) == 0 {
+		s.route.Add(widget.NewLabel(l10n.L("今天没有需要上门的办件")))
+	}
+}
+
+func (s *Screen) matterNames(c cases.Case) string {
+	var names []string
+	if s.cat == nil {
+		return strings.Join(c.Matters, "、")
+	}
+	for _, code := range c.Matters {
+		if m, ok := s.cat.Matter(code); ok {
+			names = append(names, m.Name)
+		}
+	}
+	return strings.Join(names, "、")
+}
+
+// line is one case in a sentence: who, what, where, and what is pressing.
+func (s *Screen) line(w cases.WorkItem) string {
+	c := w.Case
+	text := fmt.Sprintf("%s  %s（%s）  %s", tracking.Format(c.Tracking), c.Applicant.Name, ids.MaskResidentID(c.Applicant.IDNumber), s.matterNames(c))
+	if p := c.Proxy; p != nil {
+		text += "  " + strings.TrimSpace(p.Village+" "+p.Group)
+	}
+	return text
+}
+
+func (s *Screen) row(w cases.WorkItem) fyne.CanvasObject {
+	lines := []string{s.line(w)}
+	switch {
+	case w.Late > 0 && (w.Case.Status == cases.StatusCorrection || w.Case.Status == cases.StatusDeferred):
+		lines = append(lines, l10n.L("补正期限{{.Date}}已过{{.N}}天，出发前请联系村民并告知窗口", map[string]any{"Date": w.By.Format("2006-01-02"), "N": w.Late}))
+	case w.Late > 0:
+		lines = append(lines, l10n.L("承诺办结日期{{.Date}}已过{{.N}}天", map[string]any{"Date": w.By.Format("2006-01-02"), "N": w.Late}))
+	case !w.By.IsZero() && (w.Shelf == cases.ShelfCorrection):
+		lines = append(lines, l10n.L("请于{{.Date}}前向村民收取：", map[string]any{"Date": w.By.Format("2006-01-02")}))
+	}
+	for _, e := range w.Fetch {
+		lines = append(lines, "    · "+cases.MaterialName(s.cat, e.Matter, e.Material))
+	}
+	for _, name := range w.FetchMore {
+		lines = append(lines, "    · "+name)
+	}
+	if w.Unsent > 0 {
+		lines = append(lines, l10n.L("{{.N}}条记录尚未上传，已在本机{{.Age}}", map[string]any{"N": w.Unsent, "Age": age(w.Waiting)}))
+	}
+	if w.Shelf == cases.ShelfDeliver && w.Case.County != nil && w.Case.County.Pickup != "" {
+		lines = append(lines, l10n.L("县中心：{{.Pickup}}", map[string]any{"Pickup": w.Case.County.Pickup}))
+	}
+	text := widget.NewLabel(strings.Join(lines, "\n"))
+	text.Wrapping = fyne.TextWrapWord
+	if w.Shelf != cases.ShelfDeliver {
+		return text
+	}
+	cs := w.Case
+	btn := widget.NewButtonWithIcon(l10n.L("送达"), theme.ConfirmIcon(), func() { s.openDelivery(cs) })
+	btn.Importance = widget.HighImportance
+	s.DeliverBtns[cs.Tracking] = btn
+	return container.NewBorder(nil, nil, nil, btn, text)
+}
+
+// age says how long something has waited, in days or hours.
+func age(d time.Duration) string {
+	if d >= 24*time.Hour {
+		return l10n.L("{{.N}}天", map[string]any{"N": int(d.Hours() / 24)})
+	}
+	return l10n.L("{{.N}}小时", map[string]any{"N": int(d.Hours())})
+}
+
+// Delivery is the form for handing a result to the resident.
+type Delivery struct {
+	Case                 cases.Case
+	Name, ID             *widget.Entry
+	PhotoBtn, ConfirmBtn *widget.Button
+	PhotoNote, Message   *widget.Label
+	photo                []byte
+	photoName            string
+}
+
+func (s *Screen) openDelivery(cs cases.Case) {
+	d := &Delivery{Case: cs, Name: widget.NewEntry(), ID: widget.NewEntry(),
+		PhotoNote: widget.NewLabel(l10n.L("尚未拍照")), Message: widget.NewLabel("")}
+	d.Name.SetText(cs.Applicant.Name)
+	d.ID.SetPlaceHolder(l10n.L("核对村民身份证，输入身份证号"))
+	d.Message.Wrapping = fyne.TextWrapWord
+	d.Message.Importance = widget.DangerImportance
+	d.PhotoBtn = widget.NewButtonWithIcon(l10n.L("附上签收回执照片"), theme.FileImageIcon(), func() {
+		if s.win == nil {
+			return
+		}
+		dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+			if err != nil || rc == nil {
+				return
+			}
+			defer rc.Close()
+			b, err := io.ReadAll(rc)
+			if err == nil {
+				s.SetReceiptPhoto(b, rc.URI().Name())
+			}
+		}, s.win).Show()
+	})
+	d.ConfirmBtn = widget.NewButtonWithIcon(l10n.L("确认送达"), theme.ConfirmIcon(), func() { s.confirmDelivery() })
+	d.ConfirmBtn.Importance = widget.HighImportance
+	back := widget.NewButtonWithIcon(l10n.L("返回工作单"), theme.NavigateBackIcon(), s.closeDelivery)
+	s.Delivery = d
+	title := widget.NewLabel(l10n.L("送达办理结果：{{.Line}}", map[string]any{"Line": s.line(cases.WorkItem{Tracked: cases.Tracked{Case: cs}})}))
+	title.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(widget.NewFormItem(l10n.L("领取人"), d.Name), widget.NewFormItem(l10n.L("身份证号"), d.ID))
+	s.content.Objects = []fyne.CanvasObject{container.NewVBox(title, form, container.NewHBox(d.PhotoBtn, d.PhotoNote),
+		container.NewHBox(back, layout.NewSpacer(), d.ConfirmBtn), d.Message)}
+	s.content.Refresh()
+}
+
+// SetReceiptPhoto keeps the photo of the signed receipt (the file dialog's
+// path; tests and cameras that drop files use it directly).
+func (s *Screen) SetReceiptPhoto(b []byte, name string) {
+	s.Delivery.photo, s.Delivery.photoName = b, name
+	s.Delivery.PhotoNote.SetText(l10n.L("已拍照：{{.Name}}", map[string]any{"Name": name}))
+}
+
+func (s *Screen) confirmDelivery() {
+	d := s.Delivery
+	if len(d.photo) == 0 {
+		d.Message.SetText(l10n.Error(cases.ErrReceiptPhoto))
+		return
+	}
+	_, err := s.svc.Deliver(s.ctx, s.agent, d.Case, cases.Person{Name: strings.TrimSpace(d.Name.Text), IDNumber: d.ID.Text},
+		strings.NewReader(string(d.photo)), d.photoName)
+	if err != nil {
+		d.Message.SetText(l10n.Error(err))
+		return
+	}
+	s.closeDelivery()
+	s.Message.Importance = widget.SuccessImportance
+	s.Message.SetText(l10n.L("已送达 {{.Code}}，联网后自动上传", map[string]any{"Code": tracking.Format(d.Case.Tracking)}))
+}
+
+func (s *Screen) closeDelivery() {
+	s.Delivery = nil
+	s.content.Objects = []fyne.CanvasObject{container.NewBorder(container.NewVBox(s.summaryBar(), s.Message), nil, nil, nil, s.tabs)}
+	s.Reload()
+	s.content.Refresh()
+}
+
+func (s *Screen) summaryBar() fyne.CanvasObject {
+	return container.NewHBox(s.Summary, layout.NewSpacer(), widget.NewButtonWithIcon(l10n.L("刷新"), theme.ViewRefreshIcon(), s.Reload))
+}
