@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,4 +154,157 @@ func mustRead(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestAgentWeekOfflineThenOneSync: an agent's laptop files 200 cases, each
+// with its signed letter's photo, over a week without a link (the store's
+// clock walks through the week); one sync round then takes everything to a
+// real countyd, exactly once. The county's 需补正 for one case comes back
+// and puts it on the agent's list with what to fetch.
+func TestAgentWeekOfflineThenOneSync(t *testing.T) {
+	ctx := context.Background()
+	cd := startCountyd(t, t.TempDir(), "127.0.0.1:0")
+	dir := configuredData(t)
+	start := time.Now().Add(-7 * 24 * time.Hour)
+	clk := clock.NewManual(start)
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sup, _ := db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
+	ag, err := db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &kiosk{dir: dir, db: db, clock: clk}
+	// Enrolled at the station while it had a link; the signatures use the
+	// laptop's real clock.
+	l := newCountyLink(db, k.files(), time.Now, func() int64 { return sup.ID })
+	l.manual = true
+	code := enrollCode.FindString(cd.admin(t, "enroll-code", "-point", "330522101000", "-name", "洪桥镇便民服务中心", "-level", "township"))
+	if err := l.Enroll(ctx, cd.URL, code); err != nil {
+		t.Fatal(err)
+	}
+	round(t, l)
+
+	svc, err := k.counterService(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.c.Printer = nil
+	villages := []string{"大钱村", "许家村", "弁南村", "新川村"}
+	var filed []cases.Case
+	for i := 0; i < 200; i++ {
+		clk.Set(start.Add(time.Duration(i) * 7 * 24 * time.Hour / 200)) // about 29 a day
+		d := restaurantDraft(t, k, "")
+		letter, err := svc.c.Attach(strings.NewReader(fmt.Sprintf("%%PDF-1.4 代办委托书 #%d signed", i)), "委托书.pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Attachments = []cases.Attachment{letter}
+		d.Proxy = &cases.Proxy{Village: villages[i%4], Group: fmt.Sprintf("%d组", 1+i%7), Mandate: cases.Mandate{
+			Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: cases.Powers,
+			ValidUntil: clk.Now().AddDate(0, 3, 0), Evidence: cases.EvidenceLetter, Letter: letter.SHA256}}
+		cs, err := svc.c.Submit(ctx, ag, d, cases.Decision{Kind: cases.Accept})
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		filed = append(filed, cs)
+	}
+	clk.Set(time.Now())
+	list, err := agentService{svc}.WorkList(ctx, ag)
+	if err != nil || len(list) != 200 || list[len(list)-1].Shelf != cases.ShelfUnsent || list[0].Waiting < 6*24*time.Hour {
+		t.Fatalf("work list before sync: %d items, first waiting %v, %v", len(list), list[0].Waiting, err)
+	}
+
+	rep := round(t, l) // the link is back: one round
+	if rep.Pushed != 200 || rep.Uploaded != 200 || rep.Rejected != 0 {
+		t.Fatalf("one round after the week: %+v", rep)
+	}
+	if st, _ := db.SyncStatus(ctx); st.Pending != 0 || st.Uploads != 0 {
+		t.Fatalf("still waiting: %+v", st)
+	}
+	cd.admin(t, "set-status", "-case", filed[42].Tracking, "-status", "correction",
+		"-supplement", "330000-SS-0001:premises_proof:经营场所使用证明", "-supply-by", time.Now().AddDate(0, 0, 5).Format("2006-01-02"))
+	if rep := round(t, l); rep.Pulled != 1 {
+		t.Fatalf("pull: %+v", rep)
+	}
+	list, _ = agentService{svc}.WorkList(ctx, ag)
+	var fix []cases.WorkItem
+	for _, w := range list {
+		if w.Shelf == cases.ShelfCorrection {
+			fix = append(fix, w)
+		}
+	}
+	if len(fix) != 1 || fix[0].Case.ID != filed[42].ID || len(fix[0].Fetch) != 1 || fix[0].Fetch[0].Material != "premises_proof" {
+		t.Errorf("需补正 on the list: %+v", fix)
+	}
+
+	cd.cmd.Process.Kill()
+	cd.cmd.Wait()
+	st, err := countyStore(t, cd.data).Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Cases != 200 || st.CompleteBlobs != 200 || st.Rejected != 0 || st.CaseLog != 200 {
+		t.Errorf("county: %d cases, %d files, %d case events, %d rejected; want 200, 200, 200, 0", st.Cases, st.CompleteBlobs, st.CaseLog, st.Rejected)
+	}
+}
+
+// seedAgentCases gives agent cun01 (created here) cases on every shelf:
+// one the county wants corrected, one completed to deliver, one past its
+// supplement deadline, and a few not yet synced.
+func seedAgentCases(t testing.TB, k *kiosk) clerks.Account {
+	t.Helper()
+	ctx := context.Background()
+	sup, _ := k.db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
+	ag, err := k.db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := k.counterService(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.c.Printer = nil
+	people := []struct{ name, id, village, group string }{
+		{"王阿婆", "330522194503120021", "大钱村", "3组"}, {"张小红", "330522199003150024", "大钱村", "3组"},
+		{"李四", "330522198805060018", "许家村", "1组"}, {"王阿婆", "330522194503120021", "弁南村", "5组"},
+	}
+	var filed []cases.Case
+	for i, p := range people {
+		d := restaurantDraft(t, k, "")
+		d.Applicant.Name, d.Applicant.IDNumber = p.name, p.id
+		d.Proxy = &cases.Proxy{Village: p.village, Group: p.group, Mandate: cases.Mandate{Resident: cases.Person{Name: p.name, IDNumber: p.id},
+			Powers: cases.Powers, ValidUntil: time.Now().AddDate(0, 3, 0), Evidence: cases.EvidenceCommitment}}
+		cs, err := svc.c.Submit(ctx, ag, d, cases.Decision{Kind: cases.Accept})
+		if err != nil {
+			t.Fatalf("seed %d: %v", i, err)
+		}
+		filed = append(filed, cs)
+	}
+	// The first three reached the county (acknowledged) and came back decided.
+	evs, _ := k.db.SendableEvents(ctx, 100)
+	var acks []protocol.Result
+	for _, e := range evs {
+		if !strings.Contains(string(e.Payload), filed[3].ID) {
+			acks = append(acks, protocol.Result{ID: e.ID, Status: protocol.Applied})
+		}
+	}
+	k.db.RecordPush(ctx, acks)
+	feed := []protocol.CaseStatus{
+		{CaseID: filed[0].ID, Status: protocol.CountyCompleted, Pickup: "营业执照已送至洪桥镇便民服务中心3号窗口，请代领后送达", At: time.Now()},
+		{CaseID: filed[1].ID, Status: protocol.CountyCorrection, Supplements: []protocol.Supplement{{Matter: "330000-SS-0001", Material: "premises_proof", Name: "经营场所使用证明"}},
+			SupplyBy: time.Now().AddDate(0, 0, 4).Format("2006-01-02"), At: time.Now()},
+		{CaseID: filed[2].ID, Status: protocol.CountyCorrection, Supplements: []protocol.Supplement{{Name: "户口簿首页及本人页"}},
+			SupplyBy: time.Now().AddDate(0, 0, -2).Format("2006-01-02"), At: time.Now()},
+	}
+	for i, st := range feed {
+		b, _ := json.Marshal(st)
+		if err := k.db.ApplyFeed(ctx, []protocol.FeedItem{{Cursor: int64(i + 1), Kind: protocol.FeedCaseStatus, At: time.Now(), Payload: b}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ag
 }

@@ -641,3 +641,46 @@ func TestKioskWindowCountyLink(t *testing.T) {
 	shot("county-link.png")
 	checkLog(t, r)
 }
+
+// TestKioskWindowAgent shows 村代办 under Xvfb: the agent signs in and
+// sees the work list, with cases in every state, and the day's route.
+func TestKioskWindowAgent(t *testing.T) {
+	if os.Getenv("YICHUANG_SCREENSHOTS") == "" {
+		t.Skip("screenshot walk-through: run with make screenshots")
+	}
+	ctx := context.Background()
+	display := startX(t)
+	dir := configuredData(t)
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedAgentCases(t, &kiosk{dir: dir, db: db, clock: clock.System{}})
+	db.Close()
+
+	r, shot := walkThrough(t, display, dir, time.Second)
+	clickAt(t, display, 828, 505) // 村代办 tile
+	clickAt(t, display, 676, 199)
+	typeText(t, display, "cun01")
+	clickAt(t, display, 660, 243)
+	typeText(t, display, "lw-2026-dq")
+	xdo(t, display, "key", "Return")
+	time.Sleep(2 * time.Second)
+	shot("agent-worklist.png")
+	clickAt(t, display, 125, 126) // 今日路线
+	shot("agent-route.png")
+	clickAt(t, display, 340, 25) // 新代办
+	clickAt(t, display, 676, 75)
+	typeText(t, display, "gtgsh")
+	time.Sleep(500 * time.Millisecond)
+	clickAt(t, display, 170, 120) // 个体工商户设立登记: on to the applicant
+	for _, f := range []struct {
+		y    int
+		text string
+	}{{124, "王阿婆"}, {168, "330522194503120021"}, {212, "13957201234"}, {396, "大钱村"}, {440, "3组"}} {
+		clickAt(t, display, 720, f.y)
+		typeText(t, display, f.text)
+	}
+	shot("agent-mandate.png")
+	checkLog(t, r)
+}

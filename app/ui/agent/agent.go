@@ -66,6 +66,7 @@ func New(ctx context.Context, svc Service, agent clerks.Account, now func() time
 	s.Summary.Wrapping = fyne.TextWrapWord
 	s.Message = widget.NewLabel("")
 	s.Message.Wrapping = fyne.TextWrapWord
+	s.Message.Hide() // shown when there is something to say
 	s.list, s.route = container.NewVBox(), container.NewVBox()
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem(l10n.L("按状态"), container.NewVScroll(s.list)),
@@ -83,7 +84,7 @@ func (s *Screen) Content() fyne.CanvasObject { return s.content }
 func (s *Screen) Reload() {
 	items, err := s.svc.WorkList(s.ctx, s.agent)
 	if err != nil {
-		s.Message.SetText(l10n.Error(err))
+		s.say(l10n.Error(err))
 		return
 	}
 	s.Items = items
@@ -126,7 +127,13 @@ func (s *Screen) Reload() {
 		h.SizeName = theme.SizeNameSubHeadingText
 		s.route.Add(h)
 		for _, w := range st.Items {
-			s.route.Add(widget.NewLabel("· " + s.line(w)))
+			c := w.Case
+			what := l10n.L(cases.ShelfName(w.Shelf))
+			if w.Shelf == cases.ShelfDeliver {
+				what = l10n.L("送达")
+			}
+			s.route.Add(widget.NewLabel(fmt.Sprintf("· [%s]  %s  %s（%s）  %s", what, tracking.Format(c.Tracking), c.Applicant.Name,
+				ids.MaskResidentID(c.Applicant.IDNumber), s.matterNames(c))))
 		}
 	}
 	if len(s.route.Objects) == 0 {
@@ -193,10 +200,13 @@ func (s *Screen) row(w cases.WorkItem) fyne.CanvasObject {
 
 // age says how long something has waited, in days or hours.
 func age(d time.Duration) string {
-	if d >= 24*time.Hour {
+	switch {
+	case d >= 24*time.Hour:
 		return l10n.L("{{.N}}天", map[string]any{"N": int(d.Hours() / 24)})
+	case d >= time.Hour:
+		return l10n.L("{{.N}}小时", map[string]any{"N": int(d.Hours())})
 	}
-	return l10n.L("{{.N}}小时", map[string]any{"N": int(d.Hours())})
+	return l10n.L("不到1小时")
 }
 
 // Delivery is the form for handing a result to the resident.
@@ -264,7 +274,7 @@ func (s *Screen) confirmDelivery() {
 	}
 	s.closeDelivery()
 	s.Message.Importance = widget.SuccessImportance
-	s.Message.SetText(l10n.L("已送达 {{.Code}}，联网后自动上传", map[string]any{"Code": tracking.Format(d.Case.Tracking)}))
+	s.say(l10n.L("已送达 {{.Code}}，联网后自动上传", map[string]any{"Code": tracking.Format(d.Case.Tracking)}))
 }
 
 func (s *Screen) closeDelivery() {
@@ -272,6 +282,11 @@ func (s *Screen) closeDelivery() {
 	s.content.Objects = []fyne.CanvasObject{container.NewBorder(container.NewVBox(s.summaryBar(), s.Message), nil, nil, nil, s.tabs)}
 	s.Reload()
 	s.content.Refresh()
+}
+
+func (s *Screen) say(text string) {
+	s.Message.SetText(text)
+	s.Message.Show()
 }
 
 func (s *Screen) summaryBar() fyne.CanvasObject {
