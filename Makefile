@@ -14,7 +14,7 @@ PURE_PKGS := ./app/ids/... ./app/workday/... ./app/catalog/... ./app/servicepoin
              ./app/tracking/... ./app/clerks/... ./app/cases/... ./app/blobs/... ./sync/protocol/... \
              ./sync/client/...
 
-.PHONY: run countyd test build bench fuzz screenshots deps-build deps-test
+.PHONY: run countyd test build bench load fuzz screenshots deps-build deps-test
 
 run: deps-build
 	$(GO) run -tags $(TAGS) ./app $(ARGS)
@@ -45,6 +45,13 @@ bench: deps-test
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Ingest -benchtime 40x ./sync/countyd/county/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Drain -benchtime 1x -timeout 30m ./app/
 
+# 200 simulated kiosks push, pull and report to one countyd on loopback for
+# LOAD (5m) while a county officer browses the back office; the page
+# latencies go to docs/performance.md.
+LOAD ?= 5m
+load: deps-test
+	YICHUANG_LOAD=$(LOAD) $(GO) test -count=1 -run TestLoad200Kiosks -v -timeout 30m ./sync/client/
+
 # A short fuzzing session of every fuzz target (go test runs their seeds anyway).
 FUZZTIME ?= 30s
 fuzz:
@@ -59,6 +66,7 @@ fuzz:
 screenshots: deps-test
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestKioskWindow|TestIntakeBundle' ./app/
 	$(GO) test -count=1 -run TestCaseDocuments ./printing/ -update
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run TestBrowserCorrection ./sync/countyd/office/
 
 deps-build:
 	@./packaging/deps.sh build

@@ -84,8 +84,15 @@ func TestPrintThroughCUPS(t *testing.T) {
 		t.Fatalf("no file from cups-pdf in %v after 30 s; jobs:\n%s", outDirs, out)
 	}
 	defer os.Remove(printed)
-	time.Sleep(300 * time.Millisecond) // cups-pdf may still be closing the file
-	b, err := os.ReadFile(printed)
+	// cups-pdf creates the file first and writes it as Ghostscript goes:
+	// wait until it is a whole PDF (its %%EOF written) rather than a while.
+	var b []byte
+	for i := 0; i < 300; i++ {
+		if b, err = os.ReadFile(printed); err == nil && bytes.Contains(tail(b, 64), []byte("%%EOF")) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,3 +153,6 @@ func TestArchiveKeepsEveryPrint(t *testing.T) {
 		t.Error("a reprint overwrote the first archived copy")
 	}
 }
+
+// tail is the last n bytes of b (all of b when shorter).
+func tail(b []byte, n int) []byte { return b[max(0, len(b)-n):] }

@@ -9,6 +9,11 @@
 //	countyd set-status -case TRACKING -status correction -supplement 330000-SS-0001:premises_proof:经营场所使用证明 -supply-by 2026-12-04
 //	countyd publish-catalog -file catalog.json [-point CODE] | publish-holidays -file 2027.json
 //	countyd book -point CODE -file booking.json [-cancel]
+//	countyd staff-add -login L -name N -role reviewer|catalog_editor|admin [-password-file F] (else the password is read from stdin)
+//
+// The back office for county staff is served at /office/ on the same
+// listener as the API (package office); create the first admin with
+// staff-add, then log in at http://127.0.0.1:8700/office/.
 //
 // Every subcommand works on the data directory's database, also while the
 // server runs (SQLite in WAL mode takes one writer at a time and waits for
@@ -16,6 +21,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -33,7 +39,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/countyd/office"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -62,6 +70,7 @@ var commands = []command{
 	{"publish-catalog", "send a catalog to every service point or one", publishCatalog},
 	{"publish-holidays", "send a holiday calendar to every service point", publishHolidays},
 	{"book", "send a booking made elsewhere (12345, 浙里办) to a service point", book},
+	{"staff-add", "create a back-office staff account (password from stdin or -password-file)", staffAdd},
 }
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) int {
@@ -154,6 +163,7 @@ func openStore(ctx context.Context, data string) (*county.SQLite, error) {
 func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
 	listen := fs.String("listen", "127.0.0.1:8700", "address to listen on (port 0 picks a free one)")
 	cert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS when given with -tls-key)")
+	secureCookies := fs.Bool("secure-cookies", false, "mark back-office cookies Secure even on plain HTTP (behind a TLS proxy); over -tls-cert they always are")
 	key := fs.String("tls-key", "", "TLS key file")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -172,7 +182,8 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 		return err
 	}
 	srv := &http.Server{
-		Handler: county.NewServer(st, county.Options{Log: log}),
+		Handler: office.Mount(county.NewServer(st, county.Options{Log: log}),
+			office.New(st, office.Options{Log: log, SecureCookies: *secureCookies})),
 		// Generous timeouts: a township link may move an 8 MiB push at a
 		// few hundred kbit/s.
 		ReadHeaderTimeout: 30 * time.Second,
@@ -419,5 +430,64 @@ func publish(ctx context.Context, data string, out io.Writer, file string, fn fu
 		return err
 	}
 	fmt.Fprintf(out, "published %s (feed cursor %d)\n", it.Kind, it.Cursor)
+	return nil
+}
+
+// stdin is where staff-add reads a password; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// staffAdd creates a back-office account. The password never goes on the
+// command line (it would show in ps and shell history): it comes from
+// stdin (first line) or a file.
+func staffAdd(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	var st county.Staff
+	fs.StringVar(&st.Login, "login", "", "login name (2-32 of a-z 0-9 _ . -)")
+	fs.StringVar(&st.Name, "name", "", "the staff member's name, shown on decisions sent to the halls")
+	fs.StringVar(&st.Role, "role", "", "reviewer, catalog_editor or admin")
+	pwFile := fs.String("password-file", "", "read the password from this file (first line) instead of stdin")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := county.NormalizeStaff(st)
+	if err != nil {
+		return err
+	}
+	var src io.Reader = stdin
+	if *pwFile != "" {
+		f, err := os.Open(*pwFile)
+		if err != nil {
+			return fmt.Errorf("password file: %w", err)
+		}
+		defer f.Close()
+		src = f
+	} else {
+		fmt.Fprintln(fs.Output(), "password (at least 10 characters), then Enter:")
+	}
+	line, err := bufio.NewReader(io.LimitReader(src, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if err := office.CheckPassword(pw); err != nil {
+		return fmt.Errorf("password: %w", err)
+	}
+	hash, err := clerks.Hash(pw)
+	if err != nil {
+		return err
+	}
+	s, err := openStore(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	created, err := s.CreateStaff(ctx, st, hash)
+	if err != nil {
+		return err
+	}
+	if err := s.Audit(ctx, county.AuditEntry{StaffLogin: "countyd", StaffName: "countyd staff-add", Action: "staff.add",
+		Subject: created.Login, Detail: created.Role, ClientIP: "local"}); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "created %s (%s, %s)\n", created.Login, created.Name, created.Role)
 	return nil
 }

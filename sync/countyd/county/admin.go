@@ -162,20 +162,36 @@ func (s *SQLite) SetCaseStatus(ctx context.Context, c StatusChange) (protocol.Fe
 	}
 	var it protocol.FeedItem
 	err := s.update(ctx, func(tx *sql.Tx) error {
-		cs, err := findCase(ctx, tx, c.Case)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cases SET county_status = ?, county_status_at = ? WHERE case_id = ?`,
-			c.Status, ts(now), cs.ID); err != nil {
-			return fmt.Errorf("update county status: %w", err)
-		}
-		it, err = appendFeed(ctx, tx, cs.Point, protocol.FeedCaseStatus, ts(now), protocol.CaseStatus{
-			CaseID: cs.ID, Tracking: cs.Tracking, CountyCase: cs.CountyCase, Status: c.Status,
-			Supplements: c.Supplements, SupplyBy: c.SupplyBy, Pickup: c.Pickup, Reason: c.Reason, By: c.By,
-			At: now.In(chinaTime),
-		})
+		var err error
+		it, _, err = setCaseStatus(ctx, tx, c, now)
 		return err
 	})
 	return it, err
+}
+
+// setCaseStatus is SetCaseStatus inside the caller's transaction (the back
+// office writes its audit row in the same one). It returns the case it
+// changed.
+func setCaseStatus(ctx context.Context, tx *sql.Tx, c StatusChange, now time.Time) (protocol.FeedItem, Case, error) {
+	cs, err := findCase(ctx, tx, c.Case)
+	if err != nil {
+		return protocol.FeedItem{}, cs, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET county_status = ?, county_status_at = ? WHERE case_id = ?`,
+		c.Status, ts(now), cs.ID); err != nil {
+		return protocol.FeedItem{}, cs, fmt.Errorf("update county status: %w", err)
+	}
+	it, err := appendFeed(ctx, tx, cs.Point, protocol.FeedCaseStatus, ts(now), protocol.CaseStatus{
+		CaseID: cs.ID, Tracking: cs.Tracking, CountyCase: cs.CountyCase, Status: c.Status,
+		Supplements: c.Supplements, SupplyBy: c.SupplyBy, Pickup: c.Pickup, Reason: c.Reason, By: c.By,
+		At: now.In(chinaTime),
+	})
+	if err != nil {
+		return it, cs, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_status_log (case_id, cursor, status, payload, at) VALUES (?, ?, ?, ?, ?)`,
+		cs.ID, it.Cursor, c.Status, string(it.Payload), ts(now)); err != nil {
+		return it, cs, fmt.Errorf("log county status: %w", err)
+	}
+	return it, cs, nil
 }

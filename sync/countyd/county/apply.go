@@ -24,7 +24,12 @@ type caseDoc struct {
 	Tracking     string `json:"tracking"`
 	ServicePoint string `json:"service_point"`
 	Status       string `json:"status"`
-	Attachments  []struct {
+	// Due and Matters feed the back office's case list filters; they are
+	// read leniently (raw), since a malformed value must not make the
+	// county refuse a case the kiosk has already promised to the citizen.
+	Due         json.RawMessage `json:"due"`
+	Matters     json.RawMessage `json:"matters"`
+	Attachments []struct {
 		SHA256 string `json:"sha256"`
 		Name   string `json:"name"`
 		Size   int64  `json:"size"`
@@ -272,9 +277,9 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		if countyCase, err = a.nextCountyCase(ctx); err != nil {
 			return "", nil, err
 		}
-		if _, err := a.exec(ctx, `INSERT INTO cases (case_id, county_case, service_point, tracking, version, kiosk_status, doc, first_seen, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ce.CaseID, countyCase, doc.ServicePoint, ce.Tracking, ce.Version, doc.Status,
-			string(ce.Case), ts(a.now), ts(a.now)); err != nil {
+		if _, err := a.exec(ctx, `INSERT INTO cases (case_id, county_case, service_point, tracking, version, kiosk_status, doc, first_seen, updated_at, due)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ce.CaseID, countyCase, doc.ServicePoint, ce.Tracking, ce.Version, doc.Status,
+			string(ce.Case), ts(a.now), ts(a.now), dueDay(doc.Due)); err != nil {
 			return "", nil, fmt.Errorf("insert case: %w", err)
 		}
 	case err != nil:
@@ -284,12 +289,21 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 	case ce.Version <= version:
 		return "", reject(protocol.CodeOutOfOrder, "version %d is not after the applied version %d", ce.Version, version), nil
 	default:
-		if _, err := a.exec(ctx, `UPDATE cases SET tracking = ?, version = ?, kiosk_status = ?, doc = ?, updated_at = ? WHERE case_id = ?`,
-			ce.Tracking, ce.Version, doc.Status, string(ce.Case), ts(a.now), ce.CaseID); err != nil {
+		if _, err := a.exec(ctx, `UPDATE cases SET tracking = ?, version = ?, kiosk_status = ?, doc = ?, updated_at = ?, due = ? WHERE case_id = ?`,
+			ce.Tracking, ce.Version, doc.Status, string(ce.Case), ts(a.now), dueDay(doc.Due), ce.CaseID); err != nil {
 			return "", nil, fmt.Errorf("update case: %w", err)
 		}
 		if _, err := a.exec(ctx, `DELETE FROM case_attachments WHERE case_id = ?`, ce.CaseID); err != nil {
 			return "", nil, fmt.Errorf("clear case attachments: %w", err)
+		}
+		if _, err := a.exec(ctx, `DELETE FROM case_matters WHERE case_id = ?`, ce.CaseID); err != nil {
+			return "", nil, fmt.Errorf("clear case matters: %w", err)
+		}
+	}
+	for _, m := range matterCodes(doc.Matters) {
+		if _, err := a.exec(ctx, `INSERT INTO case_matters (case_id, matter) VALUES (?, ?) ON CONFLICT (case_id, matter) DO NOTHING`,
+			ce.CaseID, m); err != nil {
+			return "", nil, fmt.Errorf("insert case matter: %w", err)
 		}
 	}
 	for _, at := range doc.Attachments {
@@ -342,4 +356,30 @@ func (a *applier) applyInbox(ctx context.Context, ev protocol.Event) (*rejection
 		return nil, fmt.Errorf("insert inbox event: %w", err)
 	}
 	return nil, nil
+}
+
+// dueDay is a case document's due date as the day in Beijing time
+// (YYYY-MM-DD), or "" when it has none or it does not read as a time.
+func dueDay(raw json.RawMessage) string {
+	var t time.Time
+	if len(raw) == 0 || json.Unmarshal(raw, &t) != nil || t.IsZero() {
+		return ""
+	}
+	return t.In(chinaTime).Format(time.DateOnly)
+}
+
+// matterCodes reads a case document's matter list; anything but a list of
+// strings yields none (the case is still applied).
+func matterCodes(raw json.RawMessage) []string {
+	var ms []string
+	if len(raw) == 0 || json.Unmarshal(raw, &ms) != nil {
+		return nil
+	}
+	out := ms[:0]
+	for _, m := range ms {
+		if m = strings.TrimSpace(m); m != "" && len(m) <= 64 {
+			out = append(out, m)
+		}
+	}
+	return out
 }

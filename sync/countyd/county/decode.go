@@ -155,3 +155,25 @@ func parseBlobPut(sha, offset, total string, chunkLen int) (blobPut, *apiError) 
 	}
 	return p, nil
 }
+
+// decodeStatus reads a device status report. Counts must not be negative
+// and the printer state is one the protocol names (or empty, from a kiosk
+// that never had a printer).
+func decodeStatus(body []byte) (protocol.DeviceStatus, *apiError) {
+	var st protocol.DeviceStatus
+	if err := decodeJSON(body, &st); err != nil {
+		return st, malformed("the status body cannot be read: %v", err)
+	}
+	if st.Pending < 0 || st.Quarantined < 0 || st.Uploads < 0 {
+		return st, malformed("pending, quarantined and uploads must not be negative")
+	}
+	switch st.Printer.State {
+	case "", "ok", "error", "unknown":
+	default:
+		return st, malformed("printer state %q: want ok, error or unknown", st.Printer.State)
+	}
+	if len(st.AppVersion) > maxEnrollField || len(st.Printer.Queue) > maxEnrollField {
+		return st, malformed("app_version and printer queue have at most %d bytes", maxEnrollField)
+	}
+	return st, nil
+}

@@ -191,16 +191,19 @@ func (s *SQLite) UseNonce(ctx context.Context, deviceID, nonce string) error {
 
 // RevokeDevice marks a device revoked; revoking twice keeps the first time.
 func (s *SQLite) RevokeDevice(ctx context.Context, id string) error {
-	return s.update(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, ts(s.now()), id)
-		if err != nil {
-			return fmt.Errorf("revoke device: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
-	})
+	return s.update(ctx, func(tx *sql.Tx) error { return s.revokeDevice(ctx, tx, id) })
+}
+
+// revokeDevice marks a device revoked inside a transaction.
+func (s *SQLite) revokeDevice(ctx context.Context, tx *sql.Tx, id string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, ts(s.now()), id)
+	if err != nil {
+		return fmt.Errorf("revoke device: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // Devices lists devices by service point, without their secrets.

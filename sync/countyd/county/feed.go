@@ -84,20 +84,30 @@ func (s *SQLite) publish(ctx context.Context, point string, kind protocol.Kind, 
 // PublishCatalog sends a catalog document (its "version" is required) to
 // one service point, or to every point when point is "".
 func (s *SQLite) PublishCatalog(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error) {
+	target, payload, err := catalogItem(point, doc)
+	if err != nil {
+		return protocol.FeedItem{}, err
+	}
+	return s.publish(ctx, target, protocol.FeedCatalog, payload)
+}
+
+// catalogItem checks a catalog document and its target point ("" for all)
+// and returns the feed's service point and payload for it.
+func catalogItem(point string, doc json.RawMessage) (string, protocol.DocumentPayload, error) {
 	var head struct {
 		Version string `json:"version"`
 	}
 	if !isObject(doc) || json.Unmarshal(doc, &head) != nil || head.Version == "" {
-		return protocol.FeedItem{}, invalid("a catalog must be a JSON object with a \"version\"")
+		return "", protocol.DocumentPayload{}, invalid("a catalog must be a JSON object with a \"version\"")
 	}
 	target := allPoints
 	if point != "" {
 		if err := validPointCode(point); err != nil {
-			return protocol.FeedItem{}, err
+			return "", protocol.DocumentPayload{}, err
 		}
 		target = point
 	}
-	return s.publish(ctx, target, protocol.FeedCatalog, protocol.DocumentPayload{Version: head.Version, Document: compact(doc)})
+	return target, protocol.DocumentPayload{Version: head.Version, Document: compact(doc)}, nil
 }
 
 // PublishHolidays sends a holiday calendar (its "year" is required) to

@@ -44,6 +44,7 @@ func NewServer(store Store, opts Options) *Server {
 	s.mux.HandleFunc("POST /api/v1/enroll", s.enroll)
 	s.mux.HandleFunc("POST /api/v1/events", s.signed(protocol.MaxBody, s.push))
 	s.mux.HandleFunc("GET /api/v1/feed", s.signed(protocol.MaxBody, s.feed))
+	s.mux.HandleFunc("POST /api/v1/status", s.signed(MaxStatusBody, s.status))
 	s.mux.HandleFunc("HEAD /api/v1/blobs/{sha256}", s.signed(protocol.MaxChunk, s.headBlob))
 	s.mux.HandleFunc("PUT /api/v1/blobs/{sha256}", s.signed(protocol.MaxChunk, s.putBlob))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -185,6 +186,23 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request, dev Device, _ []by
 		next = items[len(items)-1].Cursor
 	}
 	writeJSON(w, http.StatusOK, protocol.FeedResponse{Items: items, Next: next, More: more, ServerTime: s.now().In(chinaTime)})
+	return nil
+}
+
+// MaxStatusBody is the largest device status report: a few counters and
+// two short texts fit many times over.
+const MaxStatusBody = 64 << 10
+
+// status is POST /api/v1/status: the kiosk's own state for the fleet view.
+func (s *Server) status(w http.ResponseWriter, r *http.Request, dev Device, body []byte) *apiError {
+	st, e := decodeStatus(body)
+	if e != nil {
+		return e
+	}
+	if err := s.store.SetDeviceStatus(r.Context(), dev.ID, st); err != nil {
+		return s.internal(r.Context(), "store device status", err)
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

@@ -170,6 +170,11 @@ func (s *SQLite) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, string(b)); err != nil {
 				return fmt.Errorf("apply migration %s: %w", base, err)
 			}
+			if hook := afterMigration[i+1]; hook != nil {
+				if err := hook(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", base, err)
+				}
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				i+1, base, ts(s.now())); err != nil {
 				return fmt.Errorf("record migration %s: %w", base, err)

@@ -73,6 +73,9 @@ type Store interface {
 	// completed file is not its name.
 	PutBlob(ctx context.Context, sha string, offset, total int64, chunk []byte) (BlobState, error)
 
+	// SetDeviceStatus keeps a device's latest self-reported state.
+	SetDeviceStatus(ctx context.Context, deviceID string, st protocol.DeviceStatus) error
+
 	// Stats counts rows, for the back office and for tests that check a
 	// refused request stored nothing.
 	Stats(ctx context.Context) (Stats, error)

@@ -1,0 +1,167 @@
+package office
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/yichuang/yichuang/sync/countyd/county"
+)
+
+// offlineAfter is how long without contact makes a kiosk show as offline:
+// a hall that is open syncs every few minutes, so a day of silence means
+// a switched-off PC or a broken link worth a phone call.
+const offlineAfter = 24 * time.Hour
+
+type deviceRow struct {
+	ID, Point, PointName, Host, AppVersion string
+	Enrolled, LastSeen                     string
+	Events                                 int64
+	Revoked                                bool
+	Offline                                bool
+	HasReport                              bool
+	Pending, Quarantined, Uploads          int
+	LastError                              string
+	Printer, PrinterState, PrinterDetail   string
+	PrinterAt, ReportAt                    string
+}
+
+type codeRow struct {
+	Code, Point, PointName, Level, Created, Expires, State, Device string
+}
+
+func (o *Office) fleet(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	o.showFleet(w, r, rc, "", "", http.StatusOK)
+}
+
+func (o *Office) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCtx, newCode, problem string, status int) {
+	ctx := r.Context()
+	devs, err := o.st.Devices(ctx)
+	if err != nil {
+		o.internal(w, r, rc, "list devices", err)
+		return
+	}
+	reports, err := o.st.DeviceStatuses(ctx)
+	if err != nil {
+		o.internal(w, r, rc, "read device status", err)
+		return
+	}
+	now := o.now()
+	var rows []deviceRow
+	for _, d := range devs {
+		row := deviceRow{ID: d.ID, Point: d.Point.Code, PointName: d.Point.Name, Host: d.Hostname, AppVersion: d.AppVersion,
+			Enrolled: stamp(d.Created), LastSeen: stamp(d.LastSeen), Events: d.Events, Revoked: !d.Revoked.IsZero(),
+			Offline: d.LastSeen.IsZero() || now.Sub(d.LastSeen) > offlineAfter}
+		if rep, ok := reports[d.ID]; ok {
+			s := rep.Status
+			row.HasReport = true
+			if s.AppVersion != "" {
+				row.AppVersion = s.AppVersion
+			}
+			row.Pending, row.Quarantined, row.Uploads = s.Pending, s.Quarantined, s.Uploads
+			// Kiosk error texts may quote what a clerk typed.
+			row.LastError = MaskText(s.LastError)
+			row.Printer, row.PrinterState, row.PrinterDetail = s.Printer.Queue, s.Printer.State, MaskText(s.Printer.Detail)
+			if !s.Printer.At.IsZero() {
+				row.PrinterAt = stamp(s.Printer.At)
+			}
+			row.ReportAt = stamp(rep.Received)
+		}
+		rows = append(rows, row)
+	}
+	codes, err := o.st.EnrollCodes(ctx)
+	if err != nil {
+		o.internal(w, r, rc, "list enrollment codes", err)
+		return
+	}
+	var crows []codeRow
+	for _, c := range codes {
+		row := codeRow{Code: c.Code, Point: c.Point.Code, PointName: c.Point.Name, Level: c.Point.Level,
+			Created: stamp(c.Created), Expires: stamp(c.Expires), Device: c.DeviceID}
+		switch {
+		case !c.Used.IsZero():
+			row.State = "used"
+		case !now.Before(c.Expires):
+			row.State = "expired"
+		default:
+			row.State = "unused"
+		}
+		if row.State != "unused" {
+			// A used or expired code is worthless, but showing it whole
+			// invites reading it out by mistake; the tail identifies it.
+			row.Code = "••••-••••-" + c.Code[len(c.Code)-4:]
+		}
+		crows = append(crows, row)
+	}
+	data := map[string]any{"Devices": rows, "Codes": crows, "NewCode": newCode, "Problem": rc.T(problem),
+		"Form": r.PostForm}
+	if status != http.StatusOK {
+		w.WriteHeader(status)
+		o.renderStatus(w, r, rc, "fleet", data)
+		return
+	}
+	o.render(w, r, rc, "fleet", data)
+}
+
+func (o *Office) createCode(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	p := county.ServicePoint{Code: strings.TrimSpace(r.PostFormValue("point")), Name: strings.TrimSpace(r.PostFormValue("name")),
+		Level: r.PostFormValue("level")}
+	if err := county.ValidatePoint(p); err != nil {
+		o.showFleet(w, r, rc, "", "服务点编码应为12位数字，名称必填，层级为乡镇或村", http.StatusBadRequest)
+		return
+	}
+	c, err := o.st.CreateEnrollCodeAudited(r.Context(), p, rc.audit("enroll.create", p.Code))
+	if err != nil {
+		o.internal(w, r, rc, "create enrollment code", err)
+		return
+	}
+	rc.Flash = "已生成登记码（一次性，72小时内有效）"
+	r.PostForm = nil
+	o.showFleet(w, r, rc, c.Code, "", http.StatusOK)
+}
+
+func (o *Office) device(w http.ResponseWriter, r *http.Request, rc *reqCtx) (county.Device, bool) {
+	id := r.PathValue("id")
+	devs, err := o.st.Devices(r.Context())
+	if err != nil {
+		o.internal(w, r, rc, "list devices", err)
+		return county.Device{}, false
+	}
+	for _, d := range devs {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	o.fail(w, r, rc, http.StatusNotFound, "没有这台设备")
+	return county.Device{}, false
+}
+
+// revokeConfirm is the confirm step before a revoke: revoking stops a
+// hall's kiosk syncing until it is enrolled again.
+func (o *Office) revokeConfirm(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	d, ok := o.device(w, r, rc)
+	if !ok {
+		return
+	}
+	o.render(w, r, rc, "revoke", map[string]any{"D": d, "LastSeen": stamp(d.LastSeen)})
+}
+
+func (o *Office) revoke(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	id := r.PathValue("id")
+	if r.PostFormValue("confirm") != "yes" {
+		http.Redirect(w, r, "/office/fleet/devices/"+url.PathEscape(id)+"/revoke", http.StatusSeeOther)
+		return
+	}
+	err := o.st.RevokeDeviceAudited(r.Context(), id, rc.audit("device.revoke", id))
+	if errors.Is(err, county.ErrNotFound) {
+		o.fail(w, r, rc, http.StatusNotFound, "没有这台设备")
+		return
+	}
+	if err != nil {
+		o.internal(w, r, rc, "revoke device", err)
+		return
+	}
+	http.Redirect(w, r, "/office/fleet", http.StatusSeeOther)
+}

@@ -1,0 +1,270 @@
+package office_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+func TestLoginLockout(t *testing.T) {
+	e := newEnv(t)
+	b := e.client(t)
+	for i := 1; i <= 5; i++ {
+		if got, want := b.login("lishen", "wrong-password"), http.StatusUnauthorized; got != want {
+			t.Fatalf("wrong password %d: got %d, want %d", i, got, want)
+		}
+	}
+	// Locked: even the right password is refused, and the page says until when.
+	token := b.csrf("/office/login")
+	status, body := b.post("/office/login", url.Values{"csrf": {token}, "login": {"lishen"}, "password": {password}})
+	if status != http.StatusUnauthorized {
+		t.Fatalf("right password while locked: got %d, want %d", status, http.StatusUnauthorized)
+	}
+	mustContain(t, body, "账号已锁定", "10:45")
+	e.clock.Add(14 * time.Minute)
+	if got, want := b.login("lishen", password), http.StatusUnauthorized; got != want {
+		t.Fatalf("after 14 minutes: got %d, want %d", got, want)
+	}
+	e.clock.Add(time.Minute + time.Second)
+	if got, want := b.login("lishen", password), http.StatusSeeOther; got != want {
+		t.Fatalf("after 15 minutes: got %d, want %d", got, want)
+	}
+	got := map[string]int{}
+	for _, a := range e.audit(t, county.AuditFilter{Staff: "lishen"}) {
+		got[a.Action]++
+	}
+	want := map[string]int{"login.failed": 5, "login.locked": 2, "login": 1}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("audit %s: got %d rows, want %d", k, got[k], v)
+		}
+	}
+}
+
+func TestUnknownLoginAndSessionExpiry(t *testing.T) {
+	e := newEnv(t)
+	b := e.client(t)
+	if got, want := b.login("nobody", password), http.StatusUnauthorized; got != want {
+		t.Fatalf("unknown login: got %d, want %d", got, want)
+	}
+	b.mustLogin("lishen")
+	if status, _ := b.get("/office/cases"); status != http.StatusOK {
+		t.Fatalf("cases after login: got %d, want 200", status)
+	}
+	e.clock.Add(31 * time.Minute)
+	status, _ := b.get("/office/cases")
+	if status != http.StatusSeeOther {
+		t.Fatalf("cases after 31 idle minutes: got %d, want a redirect to the login page", status)
+	}
+}
+
+func TestRolesLimitPages(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		login string
+		path  string
+		want  int
+	}{
+		{"lishen", "/office/cases", http.StatusOK},
+		{"lishen", "/office/fleet", http.StatusForbidden},
+		{"lishen", "/office/audit", http.StatusForbidden},
+		{"lishen", "/office/catalog", http.StatusForbidden},
+		{"mulu", "/office/catalog", http.StatusOK},
+		{"mulu", "/office/cases", http.StatusForbidden},
+		{"admin", "/office/fleet", http.StatusOK},
+		{"admin", "/office/audit", http.StatusOK},
+		{"admin", "/office/staff", http.StatusOK},
+		{"admin", "/office/catalog", http.StatusOK},
+		{"admin", "/office/cases", http.StatusOK},
+	}
+	for _, tt := range tests {
+		b := e.client(t)
+		b.mustLogin(tt.login)
+		if got, _ := b.get(tt.path); got != tt.want {
+			t.Errorf("%s GET %s: got %d, want %d", tt.login, tt.path, got, tt.want)
+		}
+	}
+}
+
+// TestPostsNeedSessionAndToken: a decision posted without the CSRF token,
+// with a wrong one, or without the session cookie is refused with 403 and
+// changes nothing.
+func TestPostsNeedSessionAndToken(t *testing.T) {
+	e := newEnv(t)
+	cc := e.push(t, newSeed("林小明", t0.AddDate(0, 0, 7)))
+	b := e.client(t)
+	b.mustLogin("lishen")
+	token := b.csrf("/office/cases/" + cc)
+	before := e.stats(t)
+	auditBefore := len(e.audit(t, county.AuditFilter{}))
+	form := url.Values{"status": {"denied"}, "reason": {"材料不符合法定形式"}}
+	anon := e.client(t)
+	for _, tt := range []struct {
+		name string
+		b    *browser
+		csrf string
+	}{
+		{"no token", b, ""},
+		{"wrong token", b, strings.Repeat("A", len(token))},
+		{"no cookie", anon, token},
+	} {
+		f := url.Values{}
+		for k, v := range form {
+			f[k] = v
+		}
+		if tt.csrf != "" {
+			f.Set("csrf", tt.csrf)
+		}
+		if got, _ := tt.b.post("/office/cases/"+cc+"/status", f); got != http.StatusForbidden {
+			t.Errorf("%s: got %d, want 403", tt.name, got)
+		}
+	}
+	// The logout form without a token does not log out either.
+	if got, _ := b.post("/office/logout", url.Values{}); got != http.StatusForbidden {
+		t.Errorf("logout without token: got %d, want 403", got)
+	}
+	if got, want := e.stats(t), before; got != want {
+		t.Errorf("store after refused posts: got %+v, want %+v", got, want)
+	}
+	if got, want := len(e.audit(t, county.AuditFilter{})), auditBefore; got != want {
+		t.Errorf("audit rows after refused posts: got %d, want %d", got, want)
+	}
+	c, err := e.st.Case(context.Background(), cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.CountyStatus != "" {
+		t.Errorf("county status after refused posts: got %q, want none", c.CountyStatus)
+	}
+	// With the token it goes through.
+	form.Set("csrf", token)
+	if got, _ := b.post("/office/cases/"+cc+"/status", form); got != http.StatusSeeOther {
+		t.Fatalf("with token: got %d, want 303", got)
+	}
+	if got := e.stats(t).Feed; got != before.Feed+1 {
+		t.Errorf("feed items: got %d, want %d", got, before.Feed+1)
+	}
+}
+
+func TestCasePageMasksAndRevealIsAudited(t *testing.T) {
+	e := newEnv(t)
+	s := newSeed("林小明", t0.AddDate(0, 0, 7))
+	cc := e.push(t, s)
+	b := e.client(t)
+	b.mustLogin("lishen")
+	status, body := b.get("/office/cases/" + cc)
+	if status != http.StatusOK {
+		t.Fatalf("case page: %d", status)
+	}
+	mustContain(t, body, "330522********0024", "138****1234", "林小明", "容缺待补", "食品经营许可（新办）", "安全")
+	mustNotContain(t, body, s.idNumber, s.mobile)
+	if got := e.audit(t, county.AuditFilter{Action: "case.view"}); len(got) != 1 || got[0].Subject != cc || got[0].StaffLogin != "lishen" {
+		t.Errorf("case.view audit: got %+v, want one row for %s by lishen", got, cc)
+	}
+	token := csrfRE.FindStringSubmatch(body)[1]
+
+	status, body = b.post("/office/cases/"+cc+"/reveal", url.Values{"csrf": {token}, "field": {"applicant.id_number"}, "reason": {""}})
+	if status != http.StatusBadRequest {
+		t.Errorf("reveal without reason: got %d, want 400", status)
+	}
+	mustNotContain(t, body, s.idNumber)
+	if got := e.audit(t, county.AuditFilter{Action: "case.reveal"}); len(got) != 0 {
+		t.Errorf("reveal without reason wrote %d audit rows", len(got))
+	}
+
+	status, body = b.post("/office/cases/"+cc+"/reveal", url.Values{"csrf": {token}, "field": {"applicant.id_number"},
+		"reason": {"核对申请人身份，电话回访"}})
+	if status != http.StatusOK {
+		t.Fatalf("reveal: got %d", status)
+	}
+	mustContain(t, body, s.idNumber, "138****1234")
+	got := e.audit(t, county.AuditFilter{Action: "case.reveal"})
+	if len(got) != 1 || got[0].Reason != "核对申请人身份，电话回访" || got[0].Detail != "applicant.id_number" || got[0].ClientIP == "" {
+		t.Errorf("reveal audit: got %+v", got)
+	}
+	// The next view is masked again.
+	_, body = b.get("/office/cases/" + cc)
+	mustNotContain(t, body, s.idNumber)
+}
+
+func TestCaseListFiltersAndHighlights(t *testing.T) {
+	e := newEnv(t)
+	overdue := e.push(t, newSeed("过期人", time.Date(2026, 11, 20, 0, 0, 0, 0, t0.Location())))
+	soon := e.push(t, newSeed("临期人", time.Date(2026, 11, 27, 0, 0, 0, 0, t0.Location())))
+	onTime := newSeed("正常人", time.Date(2026, 12, 10, 0, 0, 0, 0, t0.Location()))
+	onTime.matters = []string{"330000-SS-0001"}
+	ok := e.push(t, onTime)
+	b := e.client(t)
+	b.mustLogin("lishen")
+	tests := []struct {
+		query      string
+		want, miss []string
+	}{
+		{"", []string{overdue, soon, ok, `class="overdue"`, `class="soon"`}, nil},
+		{"?deadline=overdue", []string{overdue}, []string{soon, ok}},
+		{"?deadline=soon", []string{soon}, []string{overdue, ok}},
+		{"?matter=330000-SS-0012", []string{overdue, soon}, []string{ok}},
+		{"?due_by=2026-11-30", []string{overdue, soon}, []string{ok}},
+		{"?point=330522999000", []string{"没有符合条件的案件"}, []string{overdue}},
+	}
+	for _, tt := range tests {
+		status, body := b.get("/office/cases" + tt.query)
+		if status != http.StatusOK {
+			t.Errorf("%s: status %d", tt.query, status)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("cases%s: missing %q", tt.query, w)
+			}
+		}
+		for _, m := range tt.miss {
+			if strings.Contains(body, m) {
+				t.Errorf("cases%s: has %q", tt.query, m)
+			}
+		}
+	}
+}
+
+func TestCorrectionReachesTheFeed(t *testing.T) {
+	e := newEnv(t)
+	cc := e.push(t, newSeed("林小明", t0.AddDate(0, 0, 7)))
+	b := e.client(t)
+	b.mustLogin("lishen")
+	token := b.csrf("/office/cases/" + cc)
+	status, body := b.post("/office/cases/"+cc+"/status", url.Values{"csrf": {token}, "status": {"correction"},
+		"material": {"330000-SS-0012|safety_rules"}, "extra": {"租赁合同原件\n"}, "supply_by": {"2026-11-25"}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("past supply-by: got %d, want 400", status)
+	}
+	mustContain(t, body, "补正期限不能早于今天")
+	status, _ = b.post("/office/cases/"+cc+"/status", url.Values{"csrf": {token}, "status": {"correction"},
+		"material": {"330000-SS-0012|safety_rules"}, "extra": {"租赁合同原件\n"}, "supply_by": {"2026-12-03"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("correction: got %d, want 303", status)
+	}
+	var got protocol.CaseStatus
+	for _, it := range e.feed(t) {
+		if it.Kind == protocol.FeedCaseStatus {
+			json.Unmarshal(it.Payload, &got)
+		}
+	}
+	want := []protocol.Supplement{{Matter: "330000-SS-0012", Material: "safety_rules", Name: "食品安全管理制度文本"}, {Name: "租赁合同原件"}}
+	if got.Status != "correction" || got.SupplyBy != "2026-12-03" || got.By != "李审" || len(got.Supplements) != 2 ||
+		got.Supplements[1] != want[1] || got.Supplements[0].Material != want[0].Material {
+		t.Errorf("feed case.status: got %+v, want correction by 李审 supply 2026-12-03 with %+v", got, want)
+	}
+	rows := e.audit(t, county.AuditFilter{Action: "case.status"})
+	if len(rows) != 1 || rows[0].Subject != cc || rows[0].StaffLogin != "lishen" {
+		t.Errorf("case.status audit: got %+v", rows)
+	}
+	_, body = b.get("/office/cases/" + cc + "?done=status")
+	mustContain(t, body, "已记录决定并发送到乡镇窗口", "2026-12-03", "租赁合同原件")
+}
