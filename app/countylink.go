@@ -24,9 +24,6 @@ import (
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
-// Version is the kiosk's version, sent at enrollment.
-const Version = "0.6.0"
-
 // Messages of the county link, for the status bar and the link screen.
 var (
 	ErrClockSkew   = msg.New("时钟不准：本机时间与县中心相差{{.Minutes}}分钟，请校准本机时间后再同步")
@@ -91,7 +88,7 @@ func (l *countyLink) syncer(ctx context.Context) (*client.Syncer, error) {
 			if roundErr != nil {
 				note = linkError(roundErr, l.now()).Error()
 			}
-			return l.db.DeviceStatus(ctx, Version, note)
+			return l.db.DeviceStatus(ctx, Version(), note)
 		},
 		Progress: func(p client.UploadProgress) {
 			l.mu.Lock()
@@ -262,7 +259,7 @@ func (l *countyLink) Enroll(ctx context.Context, countyURL, code string) error {
 		return err
 	}
 	opts.RetryMax, opts.AttemptTimeout = 1, 15*time.Second
-	res, err := client.Enroll(ctx, countyURL, code, host, Version, opts)
+	res, err := client.Enroll(ctx, countyURL, code, host, Version(), opts)
 	if err != nil {
 		log.Printf("enroll: %v", err)
 		return linkError(err, l.now())

@@ -55,7 +55,20 @@ func main() {
 	language := flag.String("lang", envOr("YICHUANG_LANG", l10n.Chinese), "UI language: zh-CN or en")
 	fullscreen := flag.Bool("fullscreen", false, "fill the screen (kiosk terminals)")
 	keepBackups := flag.Int("keep-backups", 7, "daily backups to keep")
+	showVersion := flag.Bool("version", false, "print the version and commit, then exit")
+	check := flag.Bool("self-check", false, "check the database, catalog, working days and printing without a display, then exit")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println(versionLine())
+		return
+	}
+	if *check {
+		if err := selfCheck(context.Background(), *dataDir, os.Stdout); err != nil {
+			fmt.Fprintf(os.Stderr, "自检失败 self-check failed: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 
 	// A kiosk runs for weeks on a small machine. Most of its heap is font
 	// data that lives as long as the process; a lower GC target keeps the

@@ -257,7 +257,7 @@ func TestSyncWithTheRealCounty(t *testing.T) {
 	// The kiosk reported its own state after each round, for the fleet view.
 	e, _, _ := k.db.Enrollment(ctx)
 	reports, err := cs2.DeviceStatuses(ctx)
-	if r, ok := reports[e.DeviceID]; err != nil || !ok || r.Status.AppVersion != Version || r.Status.Pending != 0 || r.Status.Printer.State == "" {
+	if r, ok := reports[e.DeviceID]; err != nil || !ok || r.Status.AppVersion != Version() || r.Status.Pending != 0 || r.Status.Printer.State == "" {
 		t.Errorf("county has no status report of the kiosk: %+v, %v", reports, err)
 	}
 }

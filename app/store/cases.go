@@ -310,3 +310,12 @@ func (db *DB) AgentCases(ctx context.Context, agentID int64) ([]cases.Tracked, e
 	}
 	return out, rows.Err()
 }
+
+// CaseCount is how many cases the kiosk holds.
+func (db *DB) CaseCount(ctx context.Context) (int, error) {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count cases: %w", err)
+	}
+	return n, nil
+}

@@ -5,6 +5,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,6 +53,25 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
+	// An upgrade keeps a copy of the database as it was before the new
+	// schema touched it: a migration that goes wrong on a hall's data can
+	// be undone from it (a first start has nothing to keep).
+	var current int
+	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err == nil &&
+		current > 0 && current < len(ms) {
+		dir := db.backupDir
+		if dir == "" {
+			dir = filepath.Join(filepath.Dir(db.path), "backups")
+		}
+		path := filepath.Join(dir, fmt.Sprintf("before-schema-%d-%s.db", len(ms), db.clock.Now().In(beijing).Format("20060102T150405")))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("backup dir: %w", err)
+		}
+		if err := db.BackupTo(ctx, path); err != nil {
+			return fmt.Errorf("back up before migrating from schema %d: %w", current, err)
+		}
+		db.preMigration = path
+	}
 	return db.update(ctx, func(t *tx) error {
 		if _, err := t.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
@@ -78,6 +99,10 @@ func (db *DB) migrate(ctx context.Context) error {
 		return nil
 	})
 }
+
+// PreMigrationBackup is the copy taken before this start migrated the
+// schema ("" when nothing was migrated).
+func (db *DB) PreMigrationBackup() string { return db.preMigration }
 
 // SchemaVersion returns the number of the last applied migration.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {

@@ -44,9 +44,11 @@ type Options struct {
 type DB struct {
 	path      string
 	backupDir string
-	clock     clock.Clock
-	w         *sql.DB // exactly one connection: SQLite allows one writer
-	r         *sql.DB // read-only pool
+	// preMigration is the backup taken before this start migrated.
+	preMigration string
+	clock        clock.Clock
+	w            *sql.DB // exactly one connection: SQLite allows one writer
+	r            *sql.DB // read-only pool
 
 	catMu sync.RWMutex
 	cat   *catalogIndex // the active catalog, loaded lazily

@@ -336,3 +336,65 @@ func TestConfigureServicePointRejectsBadInput(t *testing.T) {
 		t.Error("a rejected setup saved a service point")
 	}
 }
+
+// An upgrade from an older schema keeps a backup of the database as it was,
+// then migrates; the data is there afterwards and in the backup.
+func TestUpgradeBacksUpBeforeMigrating(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "yichuang.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The database as the previous release left it: one migration short.
+	old, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
+	for _, m := range ms[:len(ms)-1] {
+		if _, err := old.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		old.Exec(`INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01T00:00:00Z')`, m.version, m.name)
+	}
+	old.Exec(`INSERT INTO settings (key, value) VALUES ('device_no', '3')`)
+	old.Close()
+
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, _ := db.SchemaVersion(ctx); v != len(ms) {
+		t.Errorf("schema %d after the upgrade, want %d", v, len(ms))
+	}
+	if n, err := db.DeviceNumber(ctx); err != nil || n != 3 {
+		t.Errorf("device number %d, %v after the upgrade", n, err)
+	}
+	backup := db.PreMigrationBackup()
+	if backup == "" {
+		t.Fatal("no backup before migrating")
+	}
+	b, err := sql.Open("sqlite3", backup+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var v int
+	b.QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&v)
+	if v != len(ms)-1 {
+		t.Errorf("the backup is at schema %d, want the old %d", v, len(ms)-1)
+	}
+	// A start with nothing to migrate takes no such copy.
+	db.Close()
+	again, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if again.PreMigrationBackup() != "" {
+		t.Error("a backup on a start without migrations")
+	}
+}

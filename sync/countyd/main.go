@@ -60,6 +60,12 @@ type command struct {
 	run         func(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error
 }
 
+// version and commit are stamped by the release build (make package).
+var (
+	version = "0.6.0-dev"
+	commit  = "unknown"
+)
+
 var commands = []command{
 	{"serve", "run the county center (the default)", serve},
 	{"enroll-code", "make a single-use enrollment code for a service point", enrollCode},
@@ -75,11 +81,15 @@ var commands = []command{
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) int {
 	name := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	if len(args) > 0 && (!strings.HasPrefix(args[0], "-") || args[0] == "--version" || args[0] == "-version") {
 		name, args = args[0], args[1:]
 	}
-	if name == "help" {
+	switch name {
+	case "help":
 		usage(out)
+		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintf(out, "countyd %s (%s)\n", version, commit)
 		return 0
 	}
 	for _, c := range commands {

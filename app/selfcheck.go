@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/assets"
+	"github.com/yichuang/yichuang/printing"
+)
+
+// selfCheck runs without a display (after installing, from a service
+// manager, or over SSH on a hall machine): it opens — and if needed
+// migrates — the database, checks it, makes sure a catalog is loaded,
+// renders a receipt with the embedded font and checks that working days
+// are known for today. It reports to out and returns the first problem.
+func selfCheck(ctx context.Context, dir string, out io.Writer) error {
+	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
+	say("%s", versionLine())
+	say("数据目录 data dir: %s", dir)
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	if b := db.PreMigrationBackup(); b != "" {
+		say("升级前备份 backup before migrating: %s", b)
+	}
+	if err := db.Check(ctx); err != nil {
+		return fmt.Errorf("database check: %w", err)
+	}
+	v, _ := db.SchemaVersion(ctx)
+	if ok, err := db.HasCatalog(ctx); err != nil {
+		return err
+	} else if !ok {
+		if _, err := db.LoadCatalog(ctx, assets.DemoCatalog()); err != nil {
+			return fmt.Errorf("load demo catalog: %w", err)
+		}
+	}
+	cat, err := db.ActiveCatalog(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := db.CaseCount(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := db.SyncStatus(ctx)
+	if err != nil {
+		return err
+	}
+	say("数据库 database: schema %d, %d cases, %d events waiting to sync", v, n, st.Pending)
+	say("事项目录 catalog: %s, %d matters", cat.Version, len(cat.Matters))
+
+	cal, err := db.Calendar(ctx)
+	if err != nil {
+		return fmt.Errorf("holiday calendars: %w", err)
+	}
+	now := clock.System{}.Now()
+	if _, err := cal.IsWorkday(now); err != nil {
+		return fmt.Errorf("working days for %d: %w", now.Year(), err)
+	}
+	say("工作日 working days: years %v", cal.Years())
+
+	var pdf bytes.Buffer
+	c := cases.Case{Tracking: "47U8BPC811Y2000H", Draft: cases.Draft{Matters: []string{cat.Matters[0].Code},
+		Applicant: cases.Applicant{Kind: cases.Individual, Name: "自检", IDNumber: "330522199003150024"}},
+		Status: cases.StatusAccepted, Accepted: now, Due: now.Add(72 * time.Hour)}
+	if _, err := printing.WriteCaseDoc(&pdf, printing.Receipt, printing.A4, printing.CaseInput{Case: c, Catalog: cat, ServicePoint: "自检", PrintedAt: now}); err != nil {
+		return fmt.Errorf("render a receipt: %w", err)
+	}
+	say("打印 printing: a test receipt renders (%d bytes, font %s)", pdf.Len(), assets.FontName)
+	say("自检通过 self-check passed")
+	return nil
+}

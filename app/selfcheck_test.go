@@ -1,0 +1,21 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestSelfCheckWithoutADisplay(t *testing.T) {
+	dir := configuredData(t)
+	var out bytes.Buffer
+	if err := selfCheck(context.Background(), dir, &out); err != nil {
+		t.Fatalf("self-check: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{Version(), "schema", "catalog: 2026.11-demo", "working days", "自检通过"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("self-check output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
