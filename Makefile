@@ -14,7 +14,7 @@ PURE_PKGS := ./app/ids/... ./app/workday/... ./app/catalog/... ./app/servicepoin
              ./app/tracking/... ./app/clerks/... ./app/cases/... ./app/blobs/... ./sync/protocol/... \
              ./sync/client/...
 
-.PHONY: run countyd test build bench load fuzz screenshots deps-build deps-test
+.PHONY: run countyd test build package package-test bench load fuzz screenshots deps-build deps-test deps-package
 
 run: deps-build
 	$(GO) run -tags $(TAGS) ./app $(ARGS)
@@ -33,6 +33,15 @@ build: deps-build
 	mkdir -p bin
 	$(GO) build -tags $(TAGS) -o bin/yichuang ./app
 	$(GO) build -tags $(TAGS) -o bin/countyd ./sync/countyd
+
+# Installers in dist/: the kiosk and countyd .deb, the Windows zip.
+package: deps-package
+	./packaging/build.sh
+
+# Installs the .deb on this machine, checks it headless, and upgrades it
+# to a newer build over existing cases (what CI runs after make test).
+package-test: package
+	./packaging/test-install.sh
 
 # Benchmarks behind docs/performance.md; compare ratios from one run.
 bench: deps-test
@@ -73,3 +82,6 @@ deps-build:
 
 deps-test:
 	@./packaging/deps.sh test
+
+deps-package:
+	@./packaging/deps.sh package

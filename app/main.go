@@ -55,6 +55,7 @@ func main() {
 	language := flag.String("lang", envOr("YICHUANG_LANG", l10n.Chinese), "UI language: zh-CN or en")
 	fullscreen := flag.Bool("fullscreen", false, "fill the screen (kiosk terminals)")
 	keepBackups := flag.Int("keep-backups", 7, "daily backups to keep")
+	mode := flag.String("mode", envOr("YICHUANG_MODE", "home"), "first screen after start: home, selfservice, counter, board or agent")
 	showVersion := flag.Bool("version", false, "print the version and commit, then exit")
 	check := flag.Bool("self-check", false, "check the database, catalog, working days and printing without a display, then exit")
 	flag.Parse()
@@ -94,7 +95,7 @@ func main() {
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetFullScreen(*fullscreen)
 
-	k := &kiosk{app: a, win: w, dir: *dataDir, keep: *keepBackups, clock: clock.System{}, fullscreen: *fullscreen}
+	k := &kiosk{app: a, win: w, dir: *dataDir, keep: *keepBackups, clock: clock.System{}, fullscreen: *fullscreen, startMode: *mode}
 	w.SetCloseIntercept(func() { k.close(); a.Quit() })
 	k.start()
 	go func() {
@@ -115,6 +116,9 @@ type kiosk struct {
 	keep       int
 	clock      clock.Clock
 	fullscreen bool
+	// startMode is the screen the kiosk session opens on (-mode); it is
+	// used once, after setup.
+	startMode string
 
 	db     *store.DB
 	home   *home.Screen
@@ -199,7 +203,20 @@ func (k *kiosk) next() {
 		}).Content())
 		return
 	}
-	k.showHome()
+	mode := k.startMode
+	k.startMode = ""
+	switch mode {
+	case "selfservice":
+		k.showSelfService()
+	case "counter":
+		k.showCounter()
+	case "board":
+		k.showBoard()
+	case "agent":
+		k.showAgent()
+	default:
+		k.showHome()
+	}
 }
 
 // counterService wires the counter for the current configuration.

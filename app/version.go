@@ -1,21 +1,32 @@
 package main
 
 import (
+	_ "embed"
 	"fmt"
+	"regexp"
 	"runtime/debug"
 )
 
-// version and commit are stamped by the release build (make package:
-// -ldflags "-X main.version=… -X main.commit=…"); a plain go build takes the
-// commit from the VCS information Go records.
-var (
-	version = "0.6.0-dev"
-	commit  = ""
-)
+// FyneApp.toml is the one place the version is written: fyne package puts
+// it in the installers' metadata, and the binary reads it from here.
+//
+//go:embed FyneApp.toml
+var fyneApp string
+
+// commit may be stamped with -ldflags "-X main.commit=…"; otherwise it comes
+// from the VCS information Go records (go build -buildvcs=true).
+var commit = ""
+
+var versionField = regexp.MustCompile(`(?m)^Version\s*=\s*"([^"]+)"`)
 
 // Version is the kiosk's version, reported to the county at enrollment and
 // after every sync round.
-func Version() string { return version }
+func Version() string {
+	if m := versionField.FindStringSubmatch(fyneApp); m != nil {
+		return m[1]
+	}
+	return "unknown"
+}
 
 // Commit is the source revision the binary was built from ("unknown"
 // outside a checkout).

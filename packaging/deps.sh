@@ -5,12 +5,14 @@
 set -eu
 
 build_pkgs="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev"
+package_pkgs="gcc-mingw-w64-x86-64 zip xz-utils"
 test_pkgs="poppler-utils zbar-tools xvfb xauth imagemagick xdotool cups cups-bsd printer-driver-cups-pdf espeak-ng chromium fonts-wqy-microhei"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;
 test) want="$build_pkgs $test_pkgs" ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+package) want="$build_pkgs $package_pkgs" ;;
+*) echo "usage: $0 build|test|package" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -50,4 +52,10 @@ minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
 if [ -n "$minor" ] && [ "$minor" -lt 21 ]; then
 	echo "Go $(go env GOVERSION) is too old to fetch the toolchain go.mod needs; install Go 1.21 or newer." >&2
 	exit 1
+fi
+
+# Packaging also needs the fyne tool (desktop entry, icon, Windows metadata).
+if [ "${1:-build}" = package ] && ! command -v fyne >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/fyne" ]; then
+	echo "Installing the fyne packaging tool"
+	go install fyne.io/tools/cmd/fyne@v1.7.4
 fi
