@@ -20,6 +20,7 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/tracking"
@@ -221,6 +222,21 @@ func TestIntakeBundleFromSearchToReceipt(t *testing.T) {
 	raw.QueryRow(`SELECT COUNT(*) FROM documents WHERE case_id = ? AND print_error IS NOT NULL`, cs.ID).Scan(&docs)
 	if docs != 4 {
 		t.Errorf("%d archived documents recorded with their print status, want 4", docs)
+	}
+
+	// 好差评: the clerk turns the screen; the citizen taps once; the rating
+	// is stored for this case with the clerk, the window and the matter.
+	test.Tap(s.Result.RateBtn)
+	if s.Result.Rating == nil {
+		t.Fatal("no rating screen")
+	}
+	test.Tap(s.Result.Rating.Levels[5])
+	if rated, _ := db.Rated(ctx, rating.Case, cs.ID); !rated || !s.Result.Rating.Rated {
+		t.Fatalf("rating not stored: %q", s.Result.Rating.Message.Text)
+	}
+	byClerk, byMatter, _ := db.RatingTallies(ctx, time.Time{})
+	if len(byClerk) != 1 || byClerk[0].Key != "王丽" || byClerk[0].Counts[5] != 1 || len(byMatter) != 1 || byMatter[0].Key != "我要开餐馆" || byMatter[0].Total != 1 {
+		t.Errorf("tallies: %+v %+v", byClerk, byMatter)
 	}
 
 	// Next errand starts clean.

@@ -271,7 +271,7 @@ func (k *kiosk) showCounter() {
 		Home:   k.showHome,
 		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
 		People: func() { k.showPeople() },
-		Stats:  func() { k.win.SetContent(stats.New(ctx, k.queue, k.showCounter).Content()) },
+		Stats:  func() { k.win.SetContent(stats.New(ctx, k.queue, k.db, k.clock.Now, k.showCounter).Content()) },
 		Link:   func() { k.win.SetContent(link.New(ctx, k.link, k.showCounter).Content()) },
 		Settings: func() {
 			cfg, _, _ := k.db.Kiosk(ctx)

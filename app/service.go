@@ -10,6 +10,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/counter"
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/printing"
@@ -57,6 +58,11 @@ func (s *intakeService) Submit(ctx context.Context, a clerks.Account, d cases.Dr
 		s.committed()
 	}
 	return cs, err
+}
+
+// Rate stores the citizen's rating of a service.
+func (s *intakeService) Rate(ctx context.Context, r rating.Rating) (rating.Rating, error) {
+	return s.db.Rate(ctx, r)
 }
 
 // PrintMandate prints the 代办委托书 for signing.

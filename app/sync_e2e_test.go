@@ -26,6 +26,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/printing"
@@ -203,6 +204,9 @@ func TestSyncWithTheRealCounty(t *testing.T) {
 	cd := startCountyd(t, t.TempDir(), "127.0.0.1:0")
 	k, l, sup := enrolledKiosk(t, cd, cd.URL)
 	cs := caseWithScan(t, k, sup, 300<<10) // 300 KB: several chunks
+	if _, err := k.db.Rate(ctx, rating.Rating{Kind: rating.Case, Ref: cs.ID, Level: 4, ClerkID: sup.ID, ClerkName: sup.Name, Window: 1}); err != nil {
+		t.Fatal(err)
+	}
 
 	rep := round(t, l)
 	if rep.Pushed == 0 || rep.Uploaded != 1 || rep.Rejected != 0 {

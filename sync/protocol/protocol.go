@@ -302,3 +302,20 @@ type PrinterStatus struct {
 	Detail string    `json:"detail,omitempty"`
 	At     time.Time `json:"at,omitempty"`
 }
+
+// RatingGiven: a citizen rated a service (好差评).
+const RatingGiven Kind = "rating.given"
+
+// RatingPayload is the payload of RatingGiven.
+type RatingPayload struct {
+	Kind      string    `json:"kind"` // ticket, case or pickup
+	Ref       string    `json:"ref"`
+	Level     int       `json:"level"` // 5 非常满意 … 1 非常不满意
+	Reasons   []string  `json:"reasons,omitempty"`
+	Note      string    `json:"note,omitempty"`
+	ClerkID   int64     `json:"clerk_id"`
+	ClerkName string    `json:"clerk_name"`
+	Window    int       `json:"window,omitempty"`
+	Matter    string    `json:"matter,omitempty"`
+	At        time.Time `json:"at"`
+}

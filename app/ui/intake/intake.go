@@ -20,8 +20,10 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/ui/ratingui"
 )
 
 // Screen is one errand at the window, from search to papers.
@@ -534,7 +536,11 @@ type Result struct {
 	Statuses []*widget.Label
 	Reprints []*widget.Button
 	NextCase *widget.Button
-	content  fyne.CanvasObject
+	// RateBtn turns the screen to the citizen for 好差评; Rating is that
+	// screen once opened.
+	RateBtn *widget.Button
+	Rating  *ratingui.Screen
+	content fyne.CanvasObject
 }
 
 func newResult(s *Screen, cs cases.Case, papers []Paper, printErr error) *Result {
@@ -564,11 +570,32 @@ func newResult(s *Screen, cs cases.Case, papers []Paper, printErr error) *Result
 	}
 	r.NextCase = widget.NewButtonWithIcon(l10n.L("办理下一件"), theme.ContentAddIcon(), s.reset)
 	r.NextCase.Importance = widget.HighImportance
+	// 好差评: the clerk turns the screen to the citizen.
+	r.RateBtn = widget.NewButtonWithIcon(l10n.L("请群众评价"), theme.AccountIcon(), func() {
+		// The errand as the citizen knew it: the bundle (一件事) or the matter.
+		matter := ""
+		if s.cat != nil {
+			if b, ok := s.cat.Bundle(cs.Bundle); ok && cs.Bundle != "" {
+				matter = b.Name
+			} else if len(cs.Matters) > 0 {
+				if m, ok := s.cat.Matter(cs.Matters[0]); ok {
+					matter = m.Name
+				}
+			}
+		}
+		r.Rating = ratingui.New(s.ctx, s.svc, rating.Rating{Kind: rating.Case, Ref: cs.ID, ClerkID: s.actor.ID, ClerkName: s.actor.Name,
+			Window: s.actor.Window, Matter: matter}, func() {
+			s.content.Objects = []fyne.CanvasObject{r.content}
+			s.content.Refresh()
+		})
+		s.content.Objects = []fyne.CanvasObject{r.Rating.Content()}
+		s.content.Refresh()
+	})
 	due := ""
 	if !cs.Due.IsZero() && cs.Status != cases.StatusRejected {
 		due = l10n.L("承诺办结日期：{{.Date}}", map[string]any{"Date": cs.Due.Format("2006-01-02")})
 	}
-	r.content = container.NewVBox(title, r.Code, widget.NewLabel(due), widget.NewSeparator(), rows, container.NewHBox(layout.NewSpacer(), r.NextCase))
+	r.content = container.NewVBox(title, r.Code, widget.NewLabel(due), widget.NewSeparator(), rows, container.NewHBox(r.RateBtn, layout.NewSpacer(), r.NextCase))
 	return r
 }
 

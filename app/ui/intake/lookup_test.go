@@ -14,6 +14,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/assets"
 )
@@ -26,6 +27,9 @@ type fakeService struct {
 }
 
 func (f *fakeService) Catalog(context.Context) (*catalog.Catalog, error) { return f.cat, nil }
+func (f *fakeService) Rate(_ context.Context, r rating.Rating) (rating.Rating, error) {
+	return r, nil
+}
 func (f *fakeService) PrintMandate(context.Context, clerks.Account, cases.Draft) (Paper, error) {
 	return Paper{}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/rating"
 )
 
 // Service is what the counter screens need; the kiosk's wiring implements
@@ -28,6 +29,8 @@ type Service interface {
 	// whatever the printer does.
 	Print(ctx context.Context, cs cases.Case) ([]Paper, error)
 	Reprint(ctx context.Context, p Paper) Paper
+	// Rate stores the citizen's 好差评 of a service.
+	Rate(ctx context.Context, r rating.Rating) (rating.Rating, error)
 	// PrintMandate prints the 代办委托书 of a draft for the resident to
 	// sign (village agents).
 	PrintMandate(ctx context.Context, actor clerks.Account, d cases.Draft) (Paper, error)

@@ -18,6 +18,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -74,6 +75,12 @@ func sourceStrings(t *testing.T) map[string]string {
 	}
 	for _, st := range []cases.MaterialState{cases.Original, cases.Copy, cases.Shared, cases.Committed, cases.Deferred, cases.NotApplicable} {
 		found[cases.StateName(st)] = "cases.StateName"
+	}
+	for _, l := range rating.Levels {
+		found[rating.LevelName(l)] = "rating.LevelName"
+	}
+	for _, r := range rating.Reasons {
+		found[r] = "rating.Reasons"
 	}
 	for _, s := range cases.Shelves {
 		found[cases.ShelfName(s)] = "cases.ShelfName"

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
@@ -21,13 +22,25 @@ type Service interface {
 	Stats(ctx context.Context) (queue.Stats, error)
 }
 
+// Ratings gives the 好差评 tallies since a time, per clerk and per matter.
+type Ratings interface {
+	RatingTallies(ctx context.Context, since time.Time) (byClerk, byMatter []rating.Tally, err error)
+}
+
+// RatingDays is how far back the 好差评 table looks.
+const RatingDays = 30
+
 // Screen shows the figures.
 type Screen struct {
 	Sectors *widget.Table
 	Clerks  *widget.Table
-	Message *widget.Label
-	stats   queue.Stats
-	content fyne.CanvasObject
+	// Ratings lists the 好差评 per clerk, then per matter; RatingRows is
+	// what it shows (for tests).
+	Ratings    *widget.Table
+	RatingRows [][]string
+	Message    *widget.Label
+	stats      queue.Stats
+	content    fyne.CanvasObject
 }
 
 func minutes(d time.Duration) string {
@@ -37,8 +50,8 @@ func minutes(d time.Duration) string {
 	return fmt.Sprintf("%.1f", d.Minutes())
 }
 
-// New builds the screen with the current figures.
-func New(ctx context.Context, svc Service, back func()) *Screen {
+// New builds the screen with the current figures; ratings may be nil.
+func New(ctx context.Context, svc Service, ratings Ratings, now func() time.Time, back func()) *Screen {
 	s := &Screen{Message: widget.NewLabel("")}
 	st, err := svc.Stats(ctx)
 	if err != nil {
@@ -78,9 +91,49 @@ func New(ctx context.Context, svc Service, back func()) *Screen {
 	}
 	title := widget.NewLabel(l10n.L("今日叫号统计 {{.Day}}", map[string]any{"Day": st.Day}))
 	title.SizeName = theme.SizeNameHeadingText
-	s.content = container.NewBorder(container.NewVBox(container.NewHBox(widget.NewButton(l10n.L("返回"), back)), title, s.Message), nil, nil, nil,
-		container.NewVSplit(s.Sectors, s.Clerks))
+	body := container.NewVSplit(s.Sectors, s.Clerks)
+	if ratings != nil {
+		s.ratingTable(ctx, ratings, now)
+		body = container.NewVSplit(body, s.Ratings)
+	}
+	s.content = container.NewBorder(container.NewVBox(container.NewHBox(widget.NewButton(l10n.L("返回"), back)), title, s.Message), nil, nil, nil, body)
 	return s
+}
+
+// ratingTable adds up the last RatingDays days of 好差评: each clerk's and
+// each matter's counts per level and the share satisfied, the figure a
+// clerk's assessment uses.
+func (s *Screen) ratingTable(ctx context.Context, src Ratings, now func() time.Time) {
+	byClerk, byMatter, err := src.RatingTallies(ctx, now().AddDate(0, 0, -RatingDays))
+	if err != nil {
+		s.Message.SetText(l10n.Error(err))
+	}
+	head := []string{l10n.L("好差评（近30天）"), l10n.L("评价数")}
+	for _, lv := range rating.Levels {
+		head = append(head, l10n.L(rating.LevelName(lv)))
+	}
+	head = append(head, l10n.L("满意率"))
+	s.RatingRows = [][]string{head}
+	add := func(kind string, ts []rating.Tally) {
+		for _, t := range ts {
+			row := []string{kind + "：" + t.Key, fmt.Sprint(t.Total)}
+			for _, lv := range rating.Levels {
+				row = append(row, fmt.Sprint(t.Counts[lv]))
+			}
+			s.RatingRows = append(s.RatingRows, append(row, fmt.Sprintf("%.0f%%", t.Satisfied()*100)))
+		}
+	}
+	add(l10n.L("人员"), byClerk)
+	add(l10n.L("事项"), byMatter)
+	s.Ratings = widget.NewTable(func() (int, int) { return len(s.RatingRows), len(head) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(s.RatingRows[id.Row][id.Col])
+		})
+	s.Ratings.SetColumnWidth(0, 260)
+	for i := 1; i < len(head); i++ {
+		s.Ratings.SetColumnWidth(i, 90)
+	}
 }
 
 // Content returns the screen's root object.

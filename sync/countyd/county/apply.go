@@ -47,6 +47,7 @@ var inboxKinds = map[protocol.Kind]func() any{
 	protocol.TicketClosed:           func() any { return new(protocol.QueuePayload) },
 	protocol.BookingCreated:         func() any { return new(protocol.QueuePayload) },
 	protocol.BookingCancelled:       func() any { return new(protocol.QueuePayload) },
+	protocol.RatingGiven:            func() any { return new(protocol.RatingPayload) },
 }
 
 // IsCaseKind says whether a kind is a case event ("case.accepted", …). Any
