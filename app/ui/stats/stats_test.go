@@ -13,7 +13,9 @@ import (
 
 type noQueue struct{}
 
-func (noQueue) Stats(context.Context) (queue.Stats, error) { return queue.Stats{Day: "2026-11-26"}, nil }
+func (noQueue) Stats(context.Context) (queue.Stats, error) {
+	return queue.Stats{Day: "2026-11-26"}, nil
+}
 
 type tallies struct{ since time.Time }
 
