@@ -29,6 +29,7 @@ import (
 	"github.com/yichuang/yichuang/app/hall"
 	"github.com/yichuang/yichuang/app/locale"
 	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/accounts"
@@ -280,8 +281,13 @@ func (k *kiosk) showCounter() {
 	}
 	if k.clerk.Window > 0 && k.queue != nil {
 		counter := queue.Counter{Window: k.clerk.Window, ClerkID: k.clerk.ID, ClerkName: k.clerk.Name, Sectors: sectors}
-		nav.Calling = func(start func(string)) fyne.CanvasObject {
-			return calling.New(k.panelCtx(), k.queue, counter, start).Content()
+		nav.Calling = func(start func(string), rate func(rating.Rating)) fyne.CanvasObject {
+			p := calling.New(k.panelCtx(), k.queue, counter, start)
+			p.OnFinished = func(t queue.Ticket) {
+				rate(rating.Rating{Kind: rating.Ticket, Ref: t.ID, ClerkID: k.clerk.ID, ClerkName: k.clerk.Name,
+					Window: k.clerk.Window, Matter: t.Sector})
+			}
+			return p.Content()
 		}
 	}
 	k.win.SetContent(intake.NewWorkspace(ctx, svc, k.clerk, k.clock.Now, k.win, nav).Content())

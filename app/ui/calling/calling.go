@@ -42,6 +42,10 @@ type Panel struct {
 	TransferTo                                                        *widget.Select
 	Current, Waiting, Banner                                          *widget.Label
 
+	// OnFinished is told of each ticket served to the end (办结), so the
+	// citizen can rate the service.
+	OnFinished func(queue.Ticket)
+
 	mu      sync.Mutex
 	ticket  *queue.Ticket
 	opened  bool
@@ -197,6 +201,9 @@ func (p *Panel) act(a queue.Action, sector string) {
 	case queue.Done, queue.NoShow, queue.Waiting: // finished, absent or transferred away
 		p.set(nil)
 		p.Current.SetText(l10n.L("{{.Number}}：{{.Status}}", map[string]any{"Number": got.Number, "Status": l10n.L(queue.StatusName(got.Status))}))
+		if got.Status == queue.Done && p.OnFinished != nil {
+			p.OnFinished(got)
+		}
 	default:
 		p.set(&got)
 	}

@@ -78,6 +78,8 @@ func TestCallingPanel(t *testing.T) {
 	if intakeFor == nil || *intakeFor != "330522199003150024" {
 		t.Errorf("intake opened for %v", intakeFor)
 	}
+	var finished []string
+	p.OnFinished = func(t queue.Ticket) { finished = append(finished, t.Number) }
 	test.Tap(p.Start)
 	test.Tap(p.Finish)
 	if !strings.Contains(p.Current.Text, "B001：已办结") || p.Call.Disabled() {
@@ -85,6 +87,9 @@ func TestCallingPanel(t *testing.T) {
 	}
 	test.Tap(p.Call)
 	test.Tap(p.NoShow)
+	if len(finished) != 1 || finished[0] != "B001" {
+		t.Errorf("rating asked for %v, want B001 only (a no-show is not rated)", finished)
+	}
 	if !strings.Contains(p.Current.Text, "B002：过号") {
 		t.Errorf("after no-show: %q", p.Current.Text)
 	}

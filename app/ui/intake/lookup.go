@@ -15,8 +15,10 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/ui/ratingui"
 )
 
 // Lookup is the screen for work on an existing case: find it by tracking
@@ -49,6 +51,10 @@ type Lookup struct {
 	MailBtn                          *widget.Button
 
 	PrintBtn *widget.Button
+	// RateBtn asks the collector to rate the service once the result is
+	// handed over; Rating is that screen once opened.
+	RateBtn *widget.Button
+	Rating  *ratingui.Screen
 
 	Case    cases.Case
 	actions *fyne.Container
@@ -77,8 +83,27 @@ func NewLookup(ctx context.Context, svc Service, actor clerks.Account) *Lookup {
 	l.Reveal = widget.NewButton(l10n.L("显示完整证件号（留痕）"), l.reveal)
 	l.Reveal.Hide()
 	l.actions = container.NewVBox()
-	l.content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, l.Find, l.Code), l.Message), nil, nil, nil,
-		container.NewVScroll(container.NewVBox(l.Details, container.NewHBox(l.Reveal), l.actions)))
+	// 好差评 after 出件: the clerk turns the screen to whoever collected.
+	l.RateBtn = widget.NewButtonWithIcon(l10n.L("请群众评价"), theme.AccountIcon(), func() {
+		matter := ""
+		if len(l.Case.Matters) > 0 && l.cat != nil {
+			if m, ok := l.cat.Matter(l.Case.Matters[0]); ok {
+				matter = m.Name
+			}
+		}
+		main := l.content.(*fyne.Container).Objects
+		l.Rating = ratingui.New(l.ctx, l.svc, rating.Rating{Kind: rating.Pickup, Ref: l.Case.ID, ClerkID: l.actor.ID, ClerkName: l.actor.Name,
+			Window: l.actor.Window, Matter: matter}, func() {
+			l.content.(*fyne.Container).Objects = main
+			l.content.Refresh()
+		})
+		l.content.(*fyne.Container).Objects = []fyne.CanvasObject{l.Rating.Content()}
+		l.content.Refresh()
+	})
+	l.RateBtn.Hide()
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, l.Find, l.Code), container.NewBorder(nil, nil, nil, l.RateBtn, l.Message))
+	l.content = container.NewStack(container.NewBorder(top, nil, nil, nil,
+		container.NewVScroll(container.NewVBox(l.Details, container.NewHBox(l.Reveal), l.actions))))
 	return l
 }
 
@@ -86,6 +111,7 @@ func NewLookup(ctx context.Context, svc Service, actor clerks.Account) *Lookup {
 func (l *Lookup) Content() fyne.CanvasObject { return l.content }
 
 func (l *Lookup) find() {
+	l.RateBtn.Hide()
 	cs, err := l.svc.Lookup(l.ctx, l.Code.Text)
 	if err != nil {
 		l.fail(err)
@@ -248,6 +274,7 @@ func (l *Lookup) deliverBox() fyne.CanvasObject {
 			return
 		}
 		l.done(cs, l10n.L("已出件"))
+		l.RateBtn.Show()
 	})
 	l.DeliverBtn.Importance = widget.HighImportance
 	return widget.NewCard("", "", container.NewVBox(widget.NewLabel(l10n.L("出件：核对领取人身份证")),

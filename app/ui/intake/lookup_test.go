@@ -24,11 +24,16 @@ type fakeService struct {
 	cat     *catalog.Catalog
 	cs      cases.Case
 	reveals int
+	ratings []rating.Rating
 }
 
 func (f *fakeService) Catalog(context.Context) (*catalog.Catalog, error) { return f.cat, nil }
 func (f *fakeService) Rate(_ context.Context, r rating.Rating) (rating.Rating, error) {
-	return r, nil
+	r, err := rating.Check(r)
+	if err == nil {
+		f.ratings = append(f.ratings, r)
+	}
+	return r, err
 }
 func (f *fakeService) PrintMandate(context.Context, clerks.Account, cases.Draft) (Paper, error) {
 	return Paper{}, nil
@@ -90,7 +95,7 @@ func TestLookupSupplementAndDeliver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &fakeService{cat: cat, cs: cases.Case{Tracking: "47U8BPC821Y100HJ", Status: cases.StatusDeferred,
+	svc := &fakeService{cat: cat, cs: cases.Case{ID: "case-1", Tracking: "47U8BPC821Y100HJ", Status: cases.StatusDeferred,
 		Draft: cases.Draft{Matters: []string{"330000-SS-0001"},
 			Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"},
 			Materials: []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "id_card", State: cases.Shared},
@@ -137,6 +142,15 @@ func TestLookupSupplementAndDeliver(t *testing.T) {
 	test.Tap(l.DeliverBtn)
 	if l.Message.Text != "已出件" || svc.cs.Status != cases.StatusDelivered {
 		t.Errorf("deliver to the authorized person: %q, %s", l.Message.Text, svc.cs.Status)
+	}
+	// The collector rates the pickup on the turned screen.
+	if !l.RateBtn.Visible() {
+		t.Fatal("no 请群众评价 after 出件")
+	}
+	test.Tap(l.RateBtn)
+	test.Tap(l.Rating.Levels[4])
+	if len(svc.ratings) != 1 || svc.ratings[0].Kind != rating.Pickup || svc.ratings[0].Ref != svc.cs.ID || svc.ratings[0].Level != 4 {
+		t.Errorf("pickup rating %+v", svc.ratings)
 	}
 
 	l.Code.SetText("0000000000000000")

@@ -11,7 +11,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/ui/ratingui"
 )
 
 // Nav is where the workspace's own buttons lead.
@@ -21,8 +23,9 @@ type Nav struct {
 	// supervisors only; nil hides them.
 	People, Settings, Stats, Link func()
 	// Calling builds the counter's calling panel, given a function that
-	// starts intake for a resident ID; nil when the hall has no queue.
-	Calling func(startIntake func(residentID string)) fyne.CanvasObject
+	// starts intake for a resident ID and one that asks the citizen to rate
+	// a finished ticket; nil when the hall has no queue.
+	Calling func(startIntake func(residentID string), rate func(rating.Rating)) fyne.CanvasObject
 	// WorkList builds a village agent's work list; when set the workspace
 	// opens on it (村代办 mode).
 	WorkList func() fyne.CanvasObject
@@ -36,8 +39,10 @@ type Workspace struct {
 	NewCase  *widget.Button
 	Find     *widget.Button
 	WorkList *widget.Button
-	body     *fyne.Container
-	content  fyne.CanvasObject
+	// Rating is the 好差评 screen while it is shown.
+	Rating  *ratingui.Screen
+	body    *fyne.Container
+	content fyne.CanvasObject
 }
 
 // NewWorkspace builds the counter mode for a signed-in account.
@@ -82,7 +87,7 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 		top.Add(nav.Calling(func(residentID string) {
 			w.NewCase.OnTapped()
 			w.Intake.Prefill(residentID)
-		}))
+		}, func(r rating.Rating) { w.Rate(ctx, svc, r) }))
 		top.Add(widget.NewSeparator())
 	}
 	w.content = container.NewBorder(top, nil, nil, nil, w.body)
@@ -92,6 +97,18 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 		w.NewCase.OnTapped()
 	}
 	return w
+}
+
+// Rate turns the screen to the citizen for 好差评 of a finished service;
+// whatever the clerk had open comes back after.
+func (w *Workspace) Rate(ctx context.Context, svc ratingui.Service, r rating.Rating) {
+	was := w.body.Objects
+	w.Rating = ratingui.New(ctx, svc, r, func() {
+		w.body.Objects = was
+		w.body.Refresh()
+	})
+	w.body.Objects = []fyne.CanvasObject{w.Rating.Content()}
+	w.body.Refresh()
 }
 
 func (w *Workspace) show(o fyne.CanvasObject) {
