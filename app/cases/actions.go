@@ -86,7 +86,8 @@ const (
 )
 
 // EventKinds lists every case event kind, for translation tables.
-var EventKinds = []EventKind{EvAccepted, EvCompleted, EvDeferred, EvRejected, EvSupplemented, EvAuthorized, EvDelivered, EvMailed}
+var EventKinds = []EventKind{EvAccepted, EvCompleted, EvDeferred, EvRejected, EvSupplemented, EvAuthorized, EvDelivered, EvMailed,
+	EvSubmitted, EvReturned}
 
 // EventName is the Chinese name of a case event, for lists and logs.
 func EventName(k EventKind) string {
@@ -107,6 +108,10 @@ func EventName(k EventKind) string {
 		return "出件"
 	case EvMailed:
 		return "邮寄"
+	case EvSubmitted:
+		return "自助申报"
+	case EvReturned:
+		return "预审退回"
 	}
 	return string(k)
 }

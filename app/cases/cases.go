@@ -204,7 +204,7 @@ const (
 
 // Statuses lists every status, for translation tables and filters.
 var Statuses = []Status{StatusAccepted, StatusDeferred, StatusCompleted, StatusRejected, StatusDelivered, StatusMailed,
-	StatusReviewing, StatusCorrection, StatusDenied}
+	StatusReviewing, StatusCorrection, StatusDenied, StatusPrereview, StatusReturned}
 
 // StatusName is the Chinese name of a status.
 func StatusName(s Status) string {
@@ -227,6 +227,10 @@ func StatusName(s Status) string {
 		return "需补正"
 	case StatusDenied:
 		return "不予许可"
+	case StatusPrereview:
+		return "已提交，待窗口预审"
+	case StatusReturned:
+		return "预审退回，请补正后重新提交"
 	}
 	return string(s)
 }

@@ -38,7 +38,7 @@ type Progress struct {
 }
 
 // StepNames are the stage names ProgressOf uses, for translation tables.
-var StepNames = []string{"受理", "审核中", "补正", "办结", "已领取", "已邮寄", "不予受理", "不予许可"}
+var StepNames = []string{"受理", "审核中", "补正", "办结", "已领取", "已邮寄", "不予受理", "不予许可", "已提交", "预审", "预审退回"}
 
 // Messages of the progress query.
 var (
@@ -71,6 +71,14 @@ func ProgressOf(c Case, updated time.Time, synced bool) Progress {
 		p.MoreSupplements, p.Pickup = c.County.Supplements, c.County.Pickup
 	}
 	switch c.Status {
+	case StatusPrereview:
+		p.Steps = []Step{{Name: "已提交", Done: true}, {Name: "预审", Current: true}, {Name: "受理"}}
+		return p
+	case StatusReturned:
+		// Only the reasons: what to fix, not anything else of the filing.
+		p.Reason, p.Supplements = c.Reason, nil
+		p.Steps = []Step{{Name: "已提交", Done: true}, {Name: "预审退回", Done: true, Current: true}}
+		return p
 	case StatusRejected:
 		p.Due, p.Reason = time.Time{}, c.Reason
 		p.Steps = []Step{{Name: "受理", Done: false}, {Name: "不予受理", Done: true, Current: true}}

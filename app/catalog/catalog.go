@@ -89,6 +89,9 @@ type Matter struct {
 	// SupplementDays is the deadline in working days for materials accepted
 	// as missing (容缺); 0 means DefaultSupplementDays.
 	SupplementDays int `json:"supplement_days,omitempty"`
+	// SelfService: a citizen may file it at the 24-hour terminal (自助申报);
+	// a clerk pre-reviews the filing before it is accepted.
+	SelfService bool `json:"self_service,omitempty"`
 }
 
 // DefaultSupplementDays is the 容缺 supplement deadline when a matter sets none.

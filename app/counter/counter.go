@@ -22,6 +22,7 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/printing"
@@ -36,6 +37,7 @@ type Store interface {
 	CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (cases.Case, error)
 	UpdateCase(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any) (cases.Case, error)
 	CaseByTracking(ctx context.Context, code string) (cases.Case, error)
+	CasesInStatus(ctx context.Context, st cases.Status) ([]cases.Case, error)
 	RecordDocument(ctx context.Context, caseID, kind, layout, path string) (int64, error)
 	MarkPrinted(ctx context.Context, docID int64, printErr error) error
 }
@@ -302,4 +304,90 @@ func (c *Counter) PrintAll(ctx context.Context, cs cases.Case) ([]Printed, error
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// Messages of self-filing.
+var (
+	ErrSelfMaterial = msg.New("材料“{{.Material}}”请拍照上传，或选择数据共享、告知承诺")
+)
+
+// SubmitSelf stores a citizen's own filing from the terminal (自助申报) as a
+// case waiting for pre-review, with its tracking code and outbox event:
+// every matter must allow self-service, the applicant and the form are
+// checked as at the window, and every material must be answered — a scan
+// (marked as an original received), shared data or a written commitment.
+func (c *Counter) SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, error) {
+	cat, err := c.Store.ActiveCatalog(ctx)
+	if err != nil {
+		return cases.Case{}, err
+	}
+	sp, ok, err := c.Store.ServicePoint(ctx)
+	if err != nil || !ok {
+		return cases.Case{}, errors.Join(errors.New("submit: the service point is not set up"), err)
+	}
+	for _, code := range d.Matters {
+		m, ok := cat.Matter(code)
+		if !ok {
+			return cases.Case{}, cases.ErrNoMatter
+		}
+		if !m.SelfService {
+			return cases.Case{}, msg.New(cases.ErrNoSelfService.Key, "Matter", m.Name)
+		}
+	}
+	now := c.Clock.Now()
+	d.Proxy = nil
+	if d, err = cases.Normalize(cat, d, now); err != nil {
+		return cases.Case{}, err
+	}
+	for _, e := range d.Materials {
+		if e.State == cases.Pending || e.State == cases.Deferred {
+			return cases.Case{}, msg.New(ErrSelfMaterial.Key, "Material", cases.MaterialName(cat, e.Matter, e.Material))
+		}
+	}
+	cs := cases.Submit(d, sp.Code, now)
+	cs.CatalogVer = cat.Version
+	return c.Store.CreateCase(ctx, cs, cases.Actor{Name: "自助终端"})
+}
+
+// Prereview lists the submissions waiting for a clerk, oldest first.
+func (c *Counter) Prereview(ctx context.Context) ([]cases.Case, error) {
+	return c.Store.CasesInStatus(ctx, cases.StatusPrereview)
+}
+
+// AcceptSubmission passes a pre-reviewed submission into the normal flow
+// with the clerk's decision (受理 or 容缺受理) and the dates from now.
+func (c *Counter) AcceptSubmission(ctx context.Context, actor clerks.Account, cs cases.Case, d cases.Draft, dec cases.Decision) (cases.Case, error) {
+	if dec.Kind != cases.Accept && dec.Kind != cases.AcceptDeferred {
+		return cs, cases.ErrNotPrereview
+	}
+	cat, err := c.Store.CaseCatalog(ctx, cs.CatalogVer)
+	if err != nil {
+		return cs, err
+	}
+	now := c.Clock.Now()
+	// The clerk may have corrected material states while checking the scans.
+	d, err = cases.Normalize(cat, d, now)
+	if err != nil {
+		return cs, err
+	}
+	out, err := cases.Decide(cat, c.Calendar, d, dec, now)
+	if err != nil {
+		return cs, err
+	}
+	cs.Draft = d
+	after, err := cases.AcceptSubmission(cs, dec, out, actorOf(actor), cat.Version)
+	if err != nil {
+		return cs, err
+	}
+	after.Accepted = now
+	return c.Store.UpdateCase(ctx, after, cases.DecisionEvent(dec.Kind), actorOf(actor), map[string]string{"prereview": "accepted"})
+}
+
+// ReturnSubmission sends a submission back with its reasons (退回补正).
+func (c *Counter) ReturnSubmission(ctx context.Context, actor clerks.Account, cs cases.Case, reason string) (cases.Case, error) {
+	after, err := cases.ReturnSubmission(cs, reason)
+	if err != nil {
+		return cs, err
+	}
+	return c.Store.UpdateCase(ctx, after, cases.EvReturned, actorOf(actor), map[string]string{"reason": after.Reason})
 }

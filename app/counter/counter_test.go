@@ -316,3 +316,82 @@ func TestAgentFilesUnderAMandateAndDelivers(t *testing.T) {
 		t.Errorf("supplement without the power: %v", err)
 	}
 }
+
+// A citizen files 个体工商户设立登记 at the terminal with two scans and one
+// written commitment; a clerk pre-reviews it and accepts it into the normal
+// flow; another submission is returned with its reasons, which are all the
+// progress query then shows.
+func TestSelfFilingThenPrereview(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	d := f.draft(t)
+	d.Materials = nil
+	m, _ := f.cat.Matter("330000-SS-0001")
+	for _, mat := range m.Materials {
+		st := cases.Original // a scan dropped by the document camera
+		if slices.Contains(cases.AllowedStates(mat), cases.Committed) {
+			st = cases.Committed
+		}
+		d.Materials = append(d.Materials, cases.MaterialEntry{Matter: m.Code, Material: mat.ID, State: st})
+	}
+	for _, name := range []string{"申请书.jpg", "租赁协议.pdf"} {
+		a, err := f.c.Attach(strings.NewReader("%PDF-1.4 "+name), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Attachments = append(d.Attachments, a)
+	}
+
+	other, _ := f.cat.Matter("330000-SS-0004") // 有限责任公司设立: window only
+	if _, err := f.c.SubmitSelf(ctx, cases.Draft{Matters: []string{other.Code}, Applicant: d.Applicant}); !errors.Is(err, cases.ErrNoSelfService) {
+		t.Fatalf("a window-only matter at the terminal: %v", err)
+	}
+	cs, err := f.c.SubmitSelf(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.Status != cases.StatusPrereview || cs.Tracking == "" || !cs.Due.IsZero() {
+		t.Fatalf("submitted: %s %q due %v", cs.Status, cs.Tracking, cs.Due)
+	}
+	second, err := f.c.SubmitSelf(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := f.c.Prereview(ctx)
+	if err != nil || len(list) != 2 || list[0].ID != cs.ID {
+		t.Fatalf("pre-review list: %d, %v", len(list), err)
+	}
+
+	got, err := f.c.AcceptSubmission(ctx, f.clerk, list[0], list[0].Draft, cases.Decision{Kind: cases.Accept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != cases.StatusAccepted || got.Clerk.Name != "王丽" || got.Due.IsZero() {
+		t.Fatalf("accepted: %s by %q due %v", got.Status, got.Clerk.Name, got.Due)
+	}
+	evs, _ := f.db.CaseEvents(ctx, cs.ID)
+	if len(evs) != 2 || evs[0].Kind != cases.EvSubmitted || evs[1].Kind != cases.EvAccepted {
+		t.Errorf("events %+v", evs)
+	}
+	if _, _, err := f.c.Render(ctx, got, printing.Receipt); err != nil {
+		t.Errorf("receipt of the accepted submission: %v", err)
+	}
+
+	if _, err := f.c.ReturnSubmission(ctx, f.clerk, second, "看"); !errors.Is(err, cases.ErrReturnReason) {
+		t.Errorf("return without a reason: %v", err)
+	}
+	ret, err := f.c.ReturnSubmission(ctx, f.clerk, second, "租赁协议照片不清楚，请重新拍照上传")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.db.VerifyProgress(ctx, ret.Tracking, "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != cases.StatusReturned || p.Reason != "租赁协议照片不清楚，请重新拍照上传" || len(p.Supplements) != 0 || !p.Due.IsZero() {
+		t.Errorf("progress of a returned submission: %+v", p)
+	}
+	if list, _ := f.c.Prereview(ctx); len(list) != 0 {
+		t.Errorf("still waiting: %d", len(list))
+	}
+}

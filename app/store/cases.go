@@ -110,7 +110,11 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 			return err
 		}
 		data, _ := json.Marshal(map[string]string{"reason": c.Reason})
-		return caseEvent(ctx, t, c, 1, cases.DecisionEvent(c.Decision), actor, data, doc)
+		kind := cases.DecisionEvent(c.Decision)
+		if c.Status == cases.StatusPrereview {
+			kind = cases.EvSubmitted // filed by the citizen; nothing decided yet
+		}
+		return caseEvent(ctx, t, c, 1, kind, actor, data, doc)
 	})
 	if err != nil {
 		return cases.Case{}, err
@@ -318,4 +322,29 @@ func (db *DB) CaseCount(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count cases: %w", err)
 	}
 	return n, nil
+}
+
+// CasesInStatus lists the cases in one status, oldest first (the counter's
+// pre-review list).
+func (db *DB) CasesInStatus(ctx context.Context, st cases.Status) ([]cases.Case, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT doc, version FROM cases WHERE status = ? ORDER BY accepted_at, rowid`, string(st))
+	if err != nil {
+		return nil, fmt.Errorf("list %s cases: %w", st, err)
+	}
+	defer rows.Close()
+	var out []cases.Case
+	for rows.Next() {
+		var doc string
+		var c cases.Case
+		var version int
+		if err := rows.Scan(&doc, &version); err != nil {
+			return nil, fmt.Errorf("scan case: %w", err)
+		}
+		if err := json.Unmarshal([]byte(doc), &c); err != nil {
+			return nil, fmt.Errorf("decode case: %w", err)
+		}
+		c.Version = version
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -169,6 +169,10 @@ func (p *ProgressScreen) show(pr cases.Progress) {
 		} else {
 			lines = append(lines, "", l10n.L("已办结，请携带回执和身份证到受理窗口领取"))
 		}
+	case cases.StatusReturned:
+		lines = append(lines, "", l10n.L("预审退回，请按以下意见补正后重新提交：{{.Reason}}", map[string]any{"Reason": pr.Reason}))
+	case cases.StatusPrereview:
+		lines = append(lines, "", l10n.L("已提交，工作人员预审后会通知您"))
 	case cases.StatusRejected, cases.StatusDenied:
 		if pr.Reason != "" {
 			lines = append(lines, "", l10n.L("原因：{{.Reason}}", map[string]any{"Reason": pr.Reason}))
