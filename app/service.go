@@ -60,6 +60,19 @@ func (s *intakeService) Submit(ctx context.Context, a clerks.Account, d cases.Dr
 	return cs, err
 }
 
+// Prereview lists the citizens' filings waiting for pre-review.
+func (s *intakeService) Prereview(ctx context.Context) ([]cases.Case, error) { return s.c.Prereview(ctx) }
+
+// AcceptSubmission accepts a pre-reviewed filing into the normal flow.
+func (s *intakeService) AcceptSubmission(ctx context.Context, a clerks.Account, cs cases.Case, d cases.Draft, dec cases.Decision) (cases.Case, error) {
+	return s.c.AcceptSubmission(ctx, a, cs, d, dec)
+}
+
+// ReturnSubmission returns a filing with its reasons.
+func (s *intakeService) ReturnSubmission(ctx context.Context, a clerks.Account, cs cases.Case, reason string) (cases.Case, error) {
+	return s.c.ReturnSubmission(ctx, a, cs, reason)
+}
+
 // Rate stores the citizen's rating of a service.
 func (s *intakeService) Rate(ctx context.Context, r rating.Rating) (rating.Rating, error) {
 	return s.db.Rate(ctx, r)

@@ -28,6 +28,13 @@ type fakeService struct {
 }
 
 func (f *fakeService) Catalog(context.Context) (*catalog.Catalog, error) { return f.cat, nil }
+func (f *fakeService) Prereview(context.Context) ([]cases.Case, error)   { return nil, nil }
+func (f *fakeService) AcceptSubmission(_ context.Context, _ clerks.Account, cs cases.Case, _ cases.Draft, _ cases.Decision) (cases.Case, error) {
+	return cs, nil
+}
+func (f *fakeService) ReturnSubmission(_ context.Context, _ clerks.Account, cs cases.Case, _ string) (cases.Case, error) {
+	return cs, nil
+}
 func (f *fakeService) Rate(_ context.Context, r rating.Rating) (rating.Rating, error) {
 	r, err := rating.Check(r)
 	if err == nil {

@@ -29,6 +29,11 @@ type Service interface {
 	// whatever the printer does.
 	Print(ctx context.Context, cs cases.Case) ([]Paper, error)
 	Reprint(ctx context.Context, p Paper) Paper
+	// Prereview lists citizens' own filings waiting for a clerk;
+	// AcceptSubmission and ReturnSubmission decide one.
+	Prereview(ctx context.Context) ([]cases.Case, error)
+	AcceptSubmission(ctx context.Context, actor clerks.Account, cs cases.Case, d cases.Draft, dec cases.Decision) (cases.Case, error)
+	ReturnSubmission(ctx context.Context, actor clerks.Account, cs cases.Case, reason string) (cases.Case, error)
 	// Rate stores the citizen's 好差评 of a service.
 	Rate(ctx context.Context, r rating.Rating) (rating.Rating, error)
 	// PrintMandate prints the 代办委托书 of a draft for the resident to

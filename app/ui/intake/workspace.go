@@ -34,11 +34,13 @@ type Nav struct {
 // Workspace is the counter mode: a bar with the signed-in clerk and the
 // counter's tools, over either a new errand or a case look-up.
 type Workspace struct {
-	Intake   *Screen
-	Lookup   *Lookup
-	NewCase  *widget.Button
-	Find     *widget.Button
-	WorkList *widget.Button
+	Intake       *Screen
+	Lookup       *Lookup
+	NewCase      *widget.Button
+	Find         *widget.Button
+	WorkList     *widget.Button
+	PrereviewBtn *widget.Button
+	Prereview    *Prereview
 	// Rating is the 好差评 screen while it is shown.
 	Rating  *ratingui.Screen
 	body    *fyne.Container
@@ -60,10 +62,16 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 	if actor.Window > 0 {
 		who.SetText(l10n.L("{{.Name}} · {{.N}}号窗口", map[string]any{"Name": actor.Name, "N": actor.Window}))
 	}
-	bar := container.NewHBox(who, widget.NewSeparator(), w.NewCase, w.Find, layout.NewSpacer())
+	// 预审: the citizens' own filings from the terminal (not for agents,
+	// who file for residents themselves).
+	w.PrereviewBtn = widget.NewButtonWithIcon(l10n.L("预审"), theme.SearchReplaceIcon(), func() {
+		w.Prereview = NewPrereview(ctx, svc, actor)
+		w.show(w.Prereview.Content())
+	})
+	bar := container.NewHBox(who, widget.NewSeparator(), w.NewCase, w.Find, w.PrereviewBtn, layout.NewSpacer())
 	if nav.WorkList != nil {
 		w.WorkList = widget.NewButtonWithIcon(l10n.L("我的工作单"), theme.ListIcon(), func() { w.show(nav.WorkList()) })
-		bar.Objects = append([]fyne.CanvasObject{who, widget.NewSeparator(), w.WorkList}, bar.Objects[2:]...)
+		bar.Objects = append([]fyne.CanvasObject{who, widget.NewSeparator(), w.WorkList, w.NewCase, w.Find}, bar.Objects[5:]...)
 		w.NewCase.SetText(l10n.L("新代办"))
 	}
 	if actor.Role == clerks.Supervisor {

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/intake"
+)
+
+// TestPrereviewAtTheCounter: two citizens filed 个体工商户设立登记 at the
+// terminal (two scans and a written commitment each); the clerk opens the
+// pre-review list, accepts the first — its receipt is printed and its event
+// waits in the outbox — and returns the second with a reason, which is
+// all its progress query shows.
+func TestPrereviewAtTheCounter(t *testing.T) {
+	test.NewTempApp(t)
+	ctx := context.Background()
+	dir := configuredData(t)
+	clk := clock.NewManual(time.Date(2026, 11, 26, 21, 30, 0, 0, time.FixedZone("CST", 8*3600)))
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sup, _ := db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
+	clerk, err := db.CreateAccount(ctx, sup, clerks.Account{Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3}, "wl258147")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &kiosk{dir: dir, db: db, clock: clk}
+	svc, err := k.counterService(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.c.Printer = nil
+	var filed []cases.Case
+	for i := 0; i < 2; i++ { // filed at night at the 24-hour terminal
+		d := restaurantDraft(t, k, "")
+		cat, _ := db.ActiveCatalog(ctx)
+		m, _ := cat.Matter("330000-SS-0001")
+		d.Materials = nil
+		for _, mat := range m.Materials {
+			st := cases.Original
+			if slices.Contains(cases.AllowedStates(mat), cases.Committed) {
+				st = cases.Committed
+			}
+			d.Materials = append(d.Materials, cases.MaterialEntry{Matter: m.Code, Material: mat.ID, State: st})
+		}
+		for _, name := range []string{"申请书.jpg", "租赁协议.pdf"} {
+			a, err := svc.c.Attach(strings.NewReader("%PDF-1.4 "+name), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.Attachments = append(d.Attachments, a)
+		}
+		cs, err := svc.c.SubmitSelf(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		filed = append(filed, cs)
+		clk.Advance(10 * time.Minute)
+	}
+
+	clk.Set(time.Date(2026, 11, 27, 8, 40, 0, 0, time.FixedZone("CST", 8*3600)))
+	p := intake.NewPrereview(ctx, svc, clerk)
+	test.NewTempWindow(t, p.Content())
+	if len(p.Items) != 2 || p.Items[0].ID != filed[0].ID {
+		t.Fatalf("list: %d items", len(p.Items))
+	}
+	test.Tap(p.Open[filed[0].Tracking])
+	test.Tap(p.Accept)
+	if !strings.Contains(p.Message.Text, "已受理") || len(p.Papers) == 0 || len(p.Items) != 1 {
+		t.Fatalf("accept: %q, %d papers, %d left", p.Message.Text, len(p.Papers), len(p.Items))
+	}
+	got, _ := db.CaseByID(ctx, filed[0].ID)
+	if got.Status != cases.StatusAccepted || got.Clerk.Name != "王丽" || got.Due.IsZero() {
+		t.Errorf("accepted case: %s %q %v", got.Status, got.Clerk.Name, got.Due)
+	}
+	evs, _ := db.SendableEvents(ctx, 100)
+	found := false
+	for _, e := range evs {
+		found = found || (e.Kind == "case.accepted" && strings.Contains(string(e.Payload), filed[0].ID))
+	}
+	if !found {
+		t.Error("no case.accepted event in the outbox for the accepted filing")
+	}
+
+	test.Tap(p.Open[filed[1].Tracking])
+	test.Tap(p.Return)
+	if !strings.Contains(p.Message.Text, "原因") {
+		t.Errorf("return without a reason: %q", p.Message.Text)
+	}
+	test.Type(p.ReturnReason, "租赁协议照片不清楚，请重新拍照上传")
+	test.Tap(p.Return)
+	if len(p.Items) != 0 {
+		t.Fatalf("still listed: %d", len(p.Items))
+	}
+	pr, err := (&selfService{db: db, clock: clk}).Progress(ctx, filed[1].Tracking, "1234")
+	if err != nil || pr.Status != cases.StatusReturned || pr.Reason != "租赁协议照片不清楚，请重新拍照上传" || len(pr.Matters) == 0 || len(pr.Supplements) != 0 {
+		t.Errorf("progress of the returned filing: %+v, %v", pr, err)
+	}
+}

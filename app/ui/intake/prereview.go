@@ -1,0 +1,173 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// Prereview is the counter's list of filings made by citizens at the
+// terminal (自助申报), oldest first: open one, look at what was filed and
+// the scans, then accept it into the normal flow (受理 / 容缺受理) or return
+// it with the reasons (退回补正).
+type Prereview struct {
+	ctx   context.Context
+	svc   Service
+	actor clerks.Account
+	cat   *catalog.Catalog
+
+	Items   []cases.Case
+	Open    map[string]*widget.Button
+	Message *widget.Label
+	// While one filing is open:
+	Current               *cases.Case
+	Accept, Defer, Return *widget.Button
+	ReturnReason          *widget.Entry
+	Papers                []Paper
+	list, detail          *fyne.Container
+	content               *fyne.Container
+}
+
+// NewPrereview builds the pre-review list.
+func NewPrereview(ctx context.Context, svc Service, actor clerks.Account) *Prereview {
+	p := &Prereview{ctx: ctx, svc: svc, actor: actor, Open: map[string]*widget.Button{}}
+	p.cat, _ = svc.Catalog(ctx)
+	p.Message = widget.NewLabel("")
+	p.Message.Wrapping = fyne.TextWrapWord
+	p.list, p.detail = container.NewVBox(), container.NewVBox()
+	p.content = container.NewStack()
+	p.Reload()
+	return p
+}
+
+// Content returns the screen's root object.
+func (p *Prereview) Content() fyne.CanvasObject { return p.content }
+
+// Reload reads the waiting filings again and shows the list.
+func (p *Prereview) Reload() {
+	items, err := p.svc.Prereview(p.ctx)
+	if err != nil {
+		p.Message.SetText(l10n.Error(err))
+	}
+	p.Items, p.Current = items, nil
+	p.Open = map[string]*widget.Button{}
+	p.list.RemoveAll()
+	title := widget.NewLabel(l10n.L("自助申报待预审：{{.N}}件（先交先审）", map[string]any{"N": len(items)}))
+	title.SizeName = theme.SizeNameSubHeadingText
+	p.list.Add(title)
+	for _, cs := range items {
+		cs := cs
+		btn := widget.NewButtonWithIcon(l10n.L("预审"), theme.SearchIcon(), func() { p.show(cs) })
+		p.Open[cs.Tracking] = btn
+		p.list.Add(container.NewBorder(nil, nil, nil, btn, widget.NewLabel(p.line(cs))))
+	}
+	p.content.Objects = []fyne.CanvasObject{container.NewBorder(p.Message, nil, nil, nil, container.NewVScroll(p.list))}
+	p.content.Refresh()
+}
+
+func (p *Prereview) line(cs cases.Case) string {
+	var names []string
+	sector := ""
+	for _, code := range cs.Matters {
+		if m, ok := p.cat.Matter(code); ok {
+			names = append(names, m.Name)
+			sector = m.Sector
+		}
+	}
+	return fmt.Sprintf("%s  %s  %s（%s）  %s · %s", cs.Accepted.In(beijingTZ).Format("01-02 15:04"), tracking.Format(cs.Tracking),
+		cs.Applicant.Name, ids.MaskResidentID(cs.Applicant.IDNumber), l10n.L(sector), strings.Join(names, "、"))
+}
+
+func (p *Prereview) show(cs cases.Case) {
+	p.Current = &cs
+	if cat, err := p.svc.CaseCatalog(p.ctx, cs); err == nil {
+		p.cat = cat
+	}
+	var lines []string
+	lines = append(lines, p.line(cs), "")
+	for k, v := range cs.Fields {
+		lines = append(lines, fmt.Sprintf("%s：%s", p.fieldLabel(cs, k), v))
+	}
+	lines = append(lines, "", l10n.L("材料："))
+	for _, e := range cs.Materials {
+		lines = append(lines, fmt.Sprintf("· %s — %s", cases.MaterialName(p.cat, e.Matter, e.Material), l10n.L(cases.StateName(e.State))))
+	}
+	if len(cs.Attachments) > 0 {
+		lines = append(lines, "", l10n.L("上传的照片和扫描件："))
+		for _, a := range cs.Attachments {
+			lines = append(lines, fmt.Sprintf("· %s（%dKB）", a.Name, (a.Size+1023)/1024))
+		}
+	}
+	details := widget.NewLabel(strings.Join(lines, "\n"))
+	details.Wrapping = fyne.TextWrapWord
+	p.Accept = widget.NewButtonWithIcon(l10n.L("预审通过，受理"), theme.ConfirmIcon(), func() { p.decide(cases.Accept) })
+	p.Accept.Importance = widget.HighImportance
+	p.Defer = widget.NewButton(l10n.L("容缺受理"), func() { p.decide(cases.AcceptDeferred) })
+	p.ReturnReason = widget.NewMultiLineEntry()
+	p.ReturnReason.SetPlaceHolder(l10n.L("退回原因，申请人在进度查询中看到，如：租赁协议照片不清楚，请重新拍照"))
+	p.ReturnReason.SetMinRowsVisible(2)
+	p.Return = widget.NewButton(l10n.L("退回补正"), p.sendBack)
+	p.Return.Importance = widget.DangerImportance
+	back := widget.NewButtonWithIcon(l10n.L("返回列表"), theme.NavigateBackIcon(), p.Reload)
+	p.Message.SetText("")
+	p.detail = container.NewVBox(container.NewHBox(back), details, widget.NewSeparator(),
+		container.NewHBox(p.Accept, p.Defer), p.ReturnReason, container.NewHBox(layout.NewSpacer(), p.Return))
+	p.content.Objects = []fyne.CanvasObject{container.NewBorder(p.Message, nil, nil, nil, container.NewVScroll(p.detail))}
+	p.content.Refresh()
+}
+
+func (p *Prereview) fieldLabel(cs cases.Case, key string) string {
+	for _, code := range cs.Matters {
+		if m, ok := p.cat.Matter(code); ok {
+			for _, f := range m.Fields {
+				if f.Key == key {
+					return f.Label
+				}
+			}
+		}
+	}
+	return key
+}
+
+func (p *Prereview) decide(kind cases.Kind) {
+	cs := *p.Current
+	got, err := p.svc.AcceptSubmission(p.ctx, p.actor, cs, cs.Draft, cases.Decision{Kind: kind})
+	if err != nil {
+		p.Message.SetText(l10n.Error(err))
+		return
+	}
+	papers, err := p.svc.Print(p.ctx, got)
+	p.Papers = papers
+	msg := l10n.L("{{.Code}} 已受理：{{.Status}}", map[string]any{"Code": tracking.Format(got.Tracking), "Status": l10n.L(cases.StatusName(got.Status))})
+	if err != nil {
+		msg += "；" + l10n.Error(err)
+	}
+	p.Reload()
+	p.Message.SetText(msg)
+}
+
+func (p *Prereview) sendBack() {
+	got, err := p.svc.ReturnSubmission(p.ctx, p.actor, *p.Current, p.ReturnReason.Text)
+	if err != nil {
+		p.Message.SetText(l10n.Error(err))
+		return
+	}
+	p.Reload()
+	p.Message.SetText(l10n.L("{{.Code}} 已退回补正", map[string]any{"Code": tracking.Format(got.Tracking)}))
+}
+
+var beijingTZ = time.FixedZone("CST", 8*3600)
