@@ -61,7 +61,9 @@ func (s *intakeService) Submit(ctx context.Context, a clerks.Account, d cases.Dr
 }
 
 // Prereview lists the citizens' filings waiting for pre-review.
-func (s *intakeService) Prereview(ctx context.Context) ([]cases.Case, error) { return s.c.Prereview(ctx) }
+func (s *intakeService) Prereview(ctx context.Context) ([]cases.Case, error) {
+	return s.c.Prereview(ctx)
+}
 
 // AcceptSubmission accepts a pre-reviewed filing into the normal flow.
 func (s *intakeService) AcceptSubmission(ctx context.Context, a clerks.Account, cs cases.Case, d cases.Draft, dec cases.Decision) (cases.Case, error) {
