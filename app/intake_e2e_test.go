@@ -230,6 +230,7 @@ func TestIntakeBundleFromSearchToReceipt(t *testing.T) {
 	if s.Result.Rating == nil {
 		t.Fatal("no rating screen")
 	}
+	shoot(t, w, "rating.png")
 	test.Tap(s.Result.Rating.Levels[5])
 	if rated, _ := db.Rated(ctx, rating.Case, cs.ID); !rated || !s.Result.Rating.Rated {
 		t.Fatalf("rating not stored: %q", s.Result.Rating.Message.Text)

@@ -2,19 +2,25 @@ package main
 
 import (
 	"context"
+	"image/png"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/intake"
+	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 )
 
 // TestPrereviewAtTheCounter: two citizens filed 个体工商户设立登记 at the
@@ -73,7 +79,14 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 
 	clk.Set(time.Date(2026, 11, 27, 8, 40, 0, 0, time.FixedZone("CST", 8*3600)))
 	p := intake.NewPrereview(ctx, svc, clerk)
-	test.NewTempWindow(t, p.Content())
+	w := test.NewTempWindow(t, p.Content())
+	shoot(t, w, "prereview-list.png")
+	test.Tap(p.Open[filed[0].Tracking])
+	shoot(t, w, "prereview-open.png")
+	if text := allText(p.Content()); strings.Contains(text, "330522199003150024") || strings.Contains(text, "13857201234") {
+		t.Errorf("the pre-review page shows a full ID number or mobile:\n%s", text)
+	}
+	p.Reload()
 	if len(p.Items) != 2 || p.Items[0].ID != filed[0].ID {
 		t.Fatalf("list: %d items", len(p.Items))
 	}
@@ -109,4 +122,43 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 	if err != nil || pr.Status != cases.StatusReturned || pr.Reason != "租赁协议照片不清楚，请重新拍照上传" || len(pr.Matters) == 0 || len(pr.Supplements) != 0 {
 		t.Errorf("progress of the returned filing: %+v, %v", pr, err)
 	}
+}
+
+// shoot keeps a picture of a test window, in the kiosk's theme, when
+// YICHUANG_SCREENSHOTS names a directory (make screenshots).
+func shoot(t *testing.T, w fyne.Window, name string) {
+	dir := os.Getenv("YICHUANG_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	test.ApplyTheme(t, kiosktheme.New())
+	w.Resize(fyne.NewSize(1100, 640))
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, w.Canvas().Capture()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// allText gathers the text of every label under o.
+func allText(o fyne.CanvasObject) string {
+	var b strings.Builder
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Label:
+			b.WriteString(x.Text + "\n")
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case *container.Scroll:
+			walk(x.Content)
+		}
+	}
+	walk(o)
+	return b.String()
 }

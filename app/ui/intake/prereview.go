@@ -99,9 +99,7 @@ func (p *Prereview) show(cs cases.Case) {
 	}
 	var lines []string
 	lines = append(lines, p.line(cs), "")
-	for k, v := range cs.Fields {
-		lines = append(lines, fmt.Sprintf("%s：%s", p.fieldLabel(cs, k), v))
-	}
+	lines = append(lines, p.fieldLines(cs)...)
 	lines = append(lines, "", l10n.L("材料："))
 	for _, e := range cs.Materials {
 		lines = append(lines, fmt.Sprintf("· %s — %s", cases.MaterialName(p.cat, e.Matter, e.Material), l10n.L(cases.StateName(e.State))))
@@ -130,17 +128,32 @@ func (p *Prereview) show(cs cases.Case) {
 	p.content.Refresh()
 }
 
-func (p *Prereview) fieldLabel(cs cases.Case, key string) string {
+// fieldLines lists the form's answers in the catalog's order, with ID
+// numbers and mobiles masked as on every screen.
+func (p *Prereview) fieldLines(cs cases.Case) []string {
+	var out []string
+	seen := map[string]bool{}
 	for _, code := range cs.Matters {
-		if m, ok := p.cat.Matter(code); ok {
-			for _, f := range m.Fields {
-				if f.Key == key {
-					return f.Label
-				}
+		m, ok := p.cat.Matter(code)
+		if !ok {
+			continue
+		}
+		for _, f := range m.Fields {
+			v, ok := cs.Fields[f.Key]
+			if !ok || seen[f.Key] {
+				continue
 			}
+			seen[f.Key] = true
+			switch f.Type {
+			case catalog.ResidentID:
+				v = ids.MaskResidentID(v)
+			case catalog.Mobile:
+				v = ids.MaskMobile(v)
+			}
+			out = append(out, fmt.Sprintf("%s：%s", f.Label, v))
 		}
 	}
-	return key
+	return out
 }
 
 func (p *Prereview) decide(kind cases.Kind) {
