@@ -361,8 +361,14 @@ func (k *kiosk) showSelfService() {
 	printer := printing.System{Queue: cfg.PrinterQueue}
 	svc := &ticketService{Service: k.queue, db: k.db, printer: printer, dir: filepath.Join(k.dir, "prints"), point: cfg.Point.Name}
 	self := &selfService{db: k.db, level: cfg.Point.Level, printer: printer, dir: filepath.Join(k.dir, "prints"), point: cfg.Point.Name, clock: k.clock}
+	var filing selfservice.FilingService
+	if isvc, err := k.counterService(ctx); err == nil {
+		// The document camera drops its photos here (YICHUANG_SCAN_DIR).
+		filing = &filingService{c: isvc.c, scanDir: envOr("YICHUANG_SCAN_DIR", filepath.Join(k.dir, "scans-in"))}
+	}
 	opts := selfservice.Options{
-		Now: k.clock.Now,
+		Filing: filing,
+		Now:    k.clock.Now,
 		SetElderly: func(on bool) {
 			if on {
 				k.app.Settings().SetTheme(selfservice.ElderlyTheme())

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/counter"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/selfservice"
@@ -85,4 +88,75 @@ func (s *selfService) SupervisorCheck(ctx context.Context, login, pin string) er
 		return errNotSupervisor
 	}
 	return nil
+}
+
+// filingService is 自助申报 at the terminal over the counter's engine: the
+// document camera's folder and the filing with its printed slip.
+type filingService struct {
+	c *counter.Counter
+	// scanDir is where the document camera (高拍仪) or scanner drops its
+	// files; taken files leave it, refused ones go to its rejected/.
+	scanDir string
+}
+
+var _ selfservice.FilingService = (*filingService)(nil)
+
+// TakeScans stores every file in the drop folder as an attachment, oldest
+// first. A file that is not an image or PDF, or is over 20 MB, is moved to
+// rejected/ with its message; the others are kept.
+func (f *filingService) TakeScans(ctx context.Context) ([]cases.Attachment, []error) {
+	entries, err := os.ReadDir(f.scanDir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, []error{err}
+	}
+	type file struct {
+		name string
+		mod  int64
+	}
+	var files []file
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+			files = append(files, file{e.Name(), info.ModTime().UnixNano()})
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].mod < files[j].mod })
+	var got []cases.Attachment
+	var errs []error
+	for _, fl := range files {
+		path := filepath.Join(f.scanDir, fl.name)
+		r, err := os.Open(path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		a, err := f.c.Attach(r, fl.name)
+		r.Close()
+		if err != nil {
+			errs = append(errs, err)
+			rej := filepath.Join(f.scanDir, "rejected")
+			if os.MkdirAll(rej, 0o700) == nil {
+				os.Rename(path, filepath.Join(rej, fl.name))
+			}
+			continue
+		}
+		os.Remove(path) // stored by its SHA-256: nothing of it stays in the drop folder
+		got = append(got, a)
+	}
+	return got, errs
+}
+
+// SubmitSelf stores the filing for pre-review and prints its slip; a
+// printer problem does not undo the filing.
+func (f *filingService) SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, error) {
+	cs, err := f.c.SubmitSelf(ctx, d)
+	if err != nil {
+		return cs, err
+	}
+	// The slip is archived whatever the printer does; the code is on
+	// the screen too.
+	f.c.PrintAll(ctx, cs)
+	return cs, nil
 }

@@ -23,6 +23,7 @@ const (
 	Commitment       DocKind = "commitment"        // 告知承诺书
 	RefusalNotice    DocKind = "refusal_notice"    // 不予受理告知书
 	PickupVoucher    DocKind = "pickup_voucher"    // 领取凭证
+	SubmissionSlip   DocKind = "submission_slip"   // 自助申报回执
 )
 
 // DocTitle is a document's printed title.
@@ -38,6 +39,8 @@ func DocTitle(k DocKind) string {
 		return "不予受理告知书"
 	case PickupVoucher:
 		return "领取凭证"
+	case SubmissionSlip:
+		return "自助申报回执"
 	}
 	return string(k)
 }
@@ -47,6 +50,9 @@ func DocTitle(k DocKind) string {
 func DocsFor(c cases.Case) []DocKind {
 	if c.Status == cases.StatusRejected {
 		return []DocKind{RefusalNotice}
+	}
+	if c.Status == cases.StatusPrereview {
+		return []DocKind{SubmissionSlip}
 	}
 	out := []DocKind{Receipt}
 	if len(c.MaterialsIn(cases.Deferred)) > 0 {
@@ -83,6 +89,8 @@ func WriteCaseDoc(w io.Writer, kind DocKind, layout Layout, in CaseInput) (Meta,
 		blocks = refusalNotice(in)
 	case PickupVoucher:
 		blocks = pickupVoucher(in)
+	case SubmissionSlip:
+		blocks = submissionSlip(in)
 	default:
 		return Meta{}, fmt.Errorf("print: unknown document %q", kind)
 	}
@@ -287,5 +295,18 @@ func pickupVoucher(in CaseInput) []block {
 		kv{"经办人", clerkText(c)},
 		para{text: "领取时请携带本凭证和申请人身份证；委托他人领取的，请携带授权委托书和受托人身份证。需要邮寄的，请联系窗口登记邮寄地址（证照快递免费寄送）。", small: true},
 	)
+	return b
+}
+
+// submissionSlip is what a citizen takes home after filing at the terminal:
+// the code to follow the filing, and what happens next. Nothing is promised
+// yet: the dates come with the clerk's pre-review.
+func submissionSlip(in CaseInput) []block {
+	c := in.Case
+	b := top(in, "自助申报回执")
+	b = append(b, applicantRows(c.Applicant)...)
+	b = append(b, kv{"申报事项", errandName(in)}, kv{"提交时间", cnTime(c.Accepted)}, kv{"上传材料", fmt.Sprintf("%d份", len(c.Attachments))},
+		para{text: "下一步：工作人员将在1个工作日内预审您提交的材料。预审通过后即为受理，按承诺时限办理；需要补正的，会在进度查询中写明原因。请凭本回执的查询码在自助服务终端或窗口查询进度。"},
+		para{text: "预审前无需到窗口；告知承诺的材料，请按承诺如实提供，行政机关将依法核查。", small: true})
 	return b
 }

@@ -54,6 +54,8 @@ type Options struct {
 	Ticket, Booking func(back func()) fyne.CanvasObject
 	// Exit leaves self-service after a supervisor's PIN.
 	Exit func()
+	// Filing enables 自助申报; nil hides the tile.
+	Filing FilingService
 }
 
 // MinTouch is the smallest touch target: 48 px at 1080p.
@@ -70,6 +72,7 @@ type Terminal struct {
 	elderly  bool
 	Guide    *GuideScreen
 	Progress *ProgressScreen
+	Filing   *Filing
 	Tiles    map[string]*home.Tile
 
 	ExitLogin, ExitPIN *widget.Entry
@@ -110,6 +113,9 @@ func New(ctx context.Context, svc Service, opts Options) *Terminal {
 	t.wedge = &wedge{}
 	t.Guide = newGuide(t)
 	t.Progress = newProgress(t)
+	if opts.Filing != nil {
+		t.Filing = newFiling(t, opts.Filing)
+	}
 	t.home = t.buildHome()
 	t.Countdown = widget.NewLabel("")
 	t.Countdown.SizeName = theme.SizeNameHeadingText
@@ -177,6 +183,9 @@ func (t *Terminal) buildHome() fyne.CanvasObject {
 	}
 	grid.Add(t.tile("guide", l10n.L("办事指南"), l10n.L("要带什么材料、多久办好"), theme.DocumentIcon(), func() { t.show(t.Guide.content) }))
 	grid.Add(t.tile("progress", l10n.L("进度查询"), l10n.L("扫描回执二维码或输入查询码"), theme.SearchIcon(), func() { t.show(t.Progress.content) }))
+	if t.Filing != nil {
+		grid.Add(t.tile("filing", l10n.L("自助申报"), l10n.L("拍照上传材料，窗口预审后受理"), theme.DocumentCreateIcon(), func() { t.show(t.Filing.content) }))
+	}
 	t.Elderly = widget.NewButtonWithIcon(l10n.L("长辈模式：大字"), theme.ZoomInIcon(), func() { t.Touch(); t.SetElderly(!t.elderly) })
 	exit := widget.NewButton(l10n.L("工作人员退出"), func() { t.Touch(); t.show(t.exitScreen()) })
 	exit.Importance = widget.LowImportance
@@ -244,6 +253,9 @@ func (t *Terminal) tick() {
 func (t *Terminal) Wipe() {
 	t.Guide.clear()
 	t.Progress.clear()
+	if t.Filing != nil {
+		t.Filing.clear()
+	}
 	t.ExitLogin, t.ExitPIN = nil, nil
 	t.wedge.reset()
 	if t.elderly {

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/intake"
+	"github.com/yichuang/yichuang/app/ui/selfservice"
+)
+
+// TestSelfFilingAtTheTerminal: at night a citizen files 个体工商户设立登记
+// at the 24-hour terminal — two photos from the document camera's folder
+// (a stray text file there is refused and the rest kept), the premises
+// proof by written commitment — and takes the slip; in the morning a clerk
+// pre-reviews and accepts it, and it flows like any case (receipt, outbox).
+// The idle wipe leaves nothing of the filing on the terminal.
+func TestSelfFilingAtTheTerminal(t *testing.T) {
+	test.NewTempApp(t)
+	ctx := context.Background()
+	dir := configuredData(t)
+	clk := clock.NewManual(time.Date(2026, 11, 26, 22, 15, 0, 0, time.FixedZone("CST", 8*3600)))
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	k := &kiosk{dir: dir, db: db, clock: clk}
+	svc, err := k.counterService(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.c.Printer = nil
+	scans := filepath.Join(t.TempDir(), "scans-in")
+	os.MkdirAll(scans, 0o700)
+	self := &selfService{db: db, clock: clk}
+	term := selfservice.New(ctx, self, selfservice.Options{After: noTimers{}.after, Now: clk.Now,
+		Filing: &filingService{c: svc.c, scanDir: scans}})
+	w := test.NewTempWindow(t, term.Content())
+	w.Resize(fyne.NewSize(1280, 800))
+
+	test.Tap(term.Tiles["filing"])
+	f := term.Filing
+	if _, ok := f.Matters["330000-SS-0004"]; ok {
+		t.Error("a window-only matter is offered at the terminal")
+	}
+	test.Tap(f.Matters["330000-SS-0001"])
+	test.Type(f.Name, "张小红")
+	test.Type(f.ID, "330522199003150024")
+	test.Type(f.Mobile, "13857201234")
+	for key, v := range map[string]string{"business_address": "洪桥镇洪桥路18号", "business_scope": "餐饮服务", "registered_capital": "5", "employees": "3"} {
+		test.Type(f.Fields[key], v)
+	}
+	f.Choices["organization_form"].SetSelected("个人经营")
+	f.Choices["delivery"].SetSelected("窗口领取")
+	f.Materials["id_card"].SetSelected("拍照上传")
+	f.Materials["application_form"].SetSelected("拍照上传")
+	f.Materials["premises_proof"].SetSelected("告知承诺")
+	f.Materials["family_members"].SetSelected("不适用")
+
+	// Not photographed yet: refused, with what is missing.
+	test.Tap(f.SubmitBtn)
+	if f.Result != nil || !strings.Contains(f.Message.Text, "请拍照上传") {
+		t.Fatalf("filing without photos: %q", f.Message.Text)
+	}
+	// The document camera drops two photos, and something that is not one.
+	for i, name := range []string{"IMG_0001.jpg", "notes.txt", "IMG_0002.jpg"} {
+		content := "\xff\xd8\xff\xe0 jpeg " + name
+		if strings.HasSuffix(name, ".txt") {
+			content = "just text"
+		}
+		p := filepath.Join(scans, name)
+		os.WriteFile(p, []byte(content), 0o600)
+		os.Chtimes(p, time.Now(), time.Now().Add(time.Duration(i)*time.Second))
+	}
+	test.Tap(f.ScanBtn)
+	if !strings.Contains(f.Message.Text, "经营者居民身份证") || !strings.Contains(f.Message.Text, "申请书") || !strings.Contains(f.Message.Text, "notes.txt") {
+		t.Fatalf("scans: %q", f.Message.Text)
+	}
+	if left, _ := os.ReadDir(scans); len(left) != 1 || left[0].Name() != "rejected" {
+		t.Errorf("drop folder after taking: %v", left)
+	}
+	test.Tap(f.SubmitBtn)
+	if f.Result == nil {
+		t.Fatalf("filing: %q", f.Message.Text)
+	}
+	cs := *f.Result
+	if cs.Status != cases.StatusPrereview || len(cs.Attachments) != 2 || !strings.Contains(f.Done.Text, "查询码") {
+		t.Fatalf("filed: %s, %d attachments, %q", cs.Status, len(cs.Attachments), f.Done.Text)
+	}
+	if slips, _ := filepath.Glob(filepath.Join(dir, "prints", "*", "*", cs.Tracking+"-submission_slip-*.pdf")); len(slips) != 1 {
+		t.Errorf("slip not archived: %v", slips)
+	}
+	// The citizen walks away: nothing of the filing stays on the terminal.
+	term.Wipe()
+	if term.Filing.Name.Text != "" || term.Filing.ID.Text != "" || term.Filing.Result != nil {
+		t.Error("the idle wipe left the filing on the terminal")
+	}
+
+	clk.Set(time.Date(2026, 11, 27, 8, 40, 0, 0, time.FixedZone("CST", 8*3600)))
+	sup, _ := db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
+	clerk, _ := db.CreateAccount(ctx, sup, clerks.Account{Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3}, "wl258147")
+	p := intake.NewPrereview(ctx, svc, clerk)
+	test.NewTempWindow(t, p.Content())
+	test.Tap(p.Open[cs.Tracking])
+	test.Tap(p.Accept)
+	got, _ := db.CaseByID(ctx, cs.ID)
+	if got.Status != cases.StatusAccepted || len(p.Papers) == 0 {
+		t.Fatalf("after pre-review: %s, %d papers", got.Status, len(p.Papers))
+	}
+	evs, _ := db.CaseEvents(ctx, cs.ID)
+	if len(evs) != 2 || evs[0].Kind != cases.EvSubmitted || evs[1].Kind != cases.EvAccepted {
+		t.Errorf("events %+v", evs)
+	}
+}

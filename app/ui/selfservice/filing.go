@@ -1,0 +1,268 @@
+package selfservice
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+)
+
+// FilingService is what 自助申报 needs: the document camera's scans and
+// the filing itself (stored for pre-review, its slip printed).
+type FilingService interface {
+	// TakeScans collects what the document camera (高拍仪) or scanner
+	// dropped into its folder since the last call; a file that is not an
+	// image or PDF, or is too large, comes back as an error and the others
+	// are kept.
+	TakeScans(ctx context.Context) ([]cases.Attachment, []error)
+	// SubmitSelf stores the filing for pre-review and prints its slip.
+	SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, error)
+}
+
+// Filing is 自助申报: choose a matter the catalog lets citizens file
+// themselves, say who you are, answer the form, give each material (a
+// photo from the document camera, shared data or a written commitment),
+// and file it for a clerk's pre-review.
+type Filing struct {
+	t   *Terminal
+	svc FilingService
+
+	Matters map[string]*widget.Button
+	matter  *catalog.Matter
+
+	Name, ID, Mobile *widget.Entry
+	Fields           map[string]*widget.Entry
+	Choices          map[string]*widget.Select
+	// Materials maps a material id to how it is given.
+	Materials map[string]*widget.Select
+	scans     map[string]cases.Attachment
+	ScanBtn   *widget.Button
+	SubmitBtn *widget.Button
+	Message   *widget.Label
+	// Done is the filed case's code, shown after submitting.
+	Done    *widget.Label
+	Result  *cases.Case
+	content *fyne.Container
+}
+
+// photo is the material choice "a photo from the document camera".
+func photo() string { return l10n.L("拍照上传") }
+
+func newFiling(t *Terminal, svc FilingService) *Filing {
+	f := &Filing{t: t, svc: svc, content: container.NewStack()}
+	f.clear()
+	return f
+}
+
+// clear forgets everything entered and shows the matter choice: the idle
+// wipe and a new citizen start here.
+func (f *Filing) clear() {
+	f.matter, f.Result = nil, nil
+	// A public screen: the ID number and the mobile are hidden as typed
+	// (the check digit catches a typo), so the next person sees neither.
+	f.Name, f.ID, f.Mobile = widget.NewEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	f.Fields, f.Choices, f.Materials = map[string]*widget.Entry{}, map[string]*widget.Select{}, map[string]*widget.Select{}
+	f.scans = map[string]cases.Attachment{}
+	f.Matters = map[string]*widget.Button{}
+	f.Message = widget.NewLabel("")
+	f.Message.Wrapping = fyne.TextWrapWord
+	f.Message.Importance = widget.DangerImportance
+	f.Done = widget.NewLabel("")
+	title := widget.NewLabel(l10n.L("自助申报：请选择要办理的事项"))
+	title.SizeName = theme.SizeNameSubHeadingText
+	list := container.NewVBox(title)
+	if f.t.cat != nil {
+		for i := range f.t.cat.Matters {
+			m := &f.t.cat.Matters[i]
+			if !m.SelfService {
+				continue
+			}
+			b := widget.NewButton(m.Name, func() { f.t.Touch(); f.choose(m) })
+			f.Matters[m.Code] = b
+			list.Add(tall(b, MinTouch+8))
+		}
+	}
+	list.Add(widget.NewLabel(l10n.L("其他事项请到窗口办理，或先查看办事指南。")))
+	f.show(container.NewBorder(f.topBar(), nil, nil, nil, container.NewVScroll(list)))
+}
+
+func (f *Filing) topBar() fyne.CanvasObject {
+	home := widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), func() { f.t.Touch(); f.clear(); f.t.Home() })
+	return container.NewHBox(touch(home))
+}
+
+func (f *Filing) show(o fyne.CanvasObject) {
+	f.content.Objects = []fyne.CanvasObject{container.NewPadded(o)}
+	f.content.Refresh()
+}
+
+func (f *Filing) choose(m *catalog.Matter) {
+	f.matter = m
+	form := widget.NewForm(
+		widget.NewFormItem(l10n.L("姓名"), f.Name),
+		widget.NewFormItem(l10n.L("身份证号"), f.ID),
+		widget.NewFormItem(l10n.L("手机号"), f.Mobile))
+	// The applicant's own answers are asked once, above.
+	asked := map[string]bool{"applicant_name": true, "applicant_id": true, "mobile": true, "legal_rep_name": true, "legal_rep_id": true}
+	for _, fd := range m.Fields {
+		if asked[fd.Key] {
+			continue
+		}
+		if fd.Type == catalog.Choice {
+			sel := widget.NewSelect(fd.Choices, nil)
+			f.Choices[fd.Key] = sel
+			form.Append(fd.Label, sel)
+			continue
+		}
+		e := widget.NewEntry()
+		f.Fields[fd.Key] = e
+		form.Append(fd.Label, e)
+	}
+	mats := container.NewVBox()
+	for _, mat := range m.Materials {
+		var opts []string
+		for _, st := range cases.AllowedStates(mat) {
+			switch st {
+			case cases.Original, cases.Copy:
+				if !contains(opts, photo()) {
+					opts = append(opts, photo())
+				}
+			case cases.Shared, cases.Committed, cases.NotApplicable:
+				opts = append(opts, l10n.L(cases.StateName(st)))
+			}
+		}
+		sel := widget.NewSelect(opts, func(string) { f.t.Touch() })
+		f.Materials[mat.ID] = sel
+		mats.Add(container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(220, sel.MinSize().Height), sel), widget.NewLabel(mat.Name)))
+	}
+	f.ScanBtn = widget.NewButtonWithIcon(l10n.L("读取高拍仪照片"), theme.MediaPhotoIcon(), func() { f.t.Touch(); f.TakeScans() })
+	f.SubmitBtn = widget.NewButtonWithIcon(l10n.L("提交申报"), theme.ConfirmIcon(), func() { f.t.Touch(); f.Submit() })
+	f.SubmitBtn.Importance = widget.HighImportance
+	note := widget.NewLabel(l10n.L("选“拍照上传”的材料，请依次放到高拍仪下拍照，再点“读取高拍仪照片”。"))
+	note.Wrapping = fyne.TextWrapWord
+	title := widget.NewLabel(m.Name)
+	title.SizeName = theme.SizeNameSubHeadingText
+	body := container.NewVBox(title, form, widget.NewSeparator(), widget.NewLabel(l10n.L("申请材料")), mats, note,
+		container.NewHBox(touch(f.ScanBtn), layout.NewSpacer(), touch(f.SubmitBtn)), f.Message)
+	f.show(container.NewBorder(f.topBar(), nil, nil, nil, container.NewVScroll(body)))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TakeScans gives each material set to 拍照上传 and still without a photo
+// the next scan from the document camera's folder, in order.
+func (f *Filing) TakeScans() {
+	got, errs := f.svc.TakeScans(f.t.ctx)
+	var msgs []string
+	for _, err := range errs {
+		msgs = append(msgs, l10n.Error(err))
+	}
+	for _, mat := range f.matter.Materials {
+		if len(got) == 0 {
+			break
+		}
+		if f.Materials[mat.ID].Selected == photo() {
+			if _, ok := f.scans[mat.ID]; !ok {
+				f.scans[mat.ID], got = got[0], got[1:]
+				msgs = append(msgs, l10n.L("已收到“{{.Material}}”的照片", map[string]any{"Material": mat.Name}))
+			}
+		}
+	}
+	if len(got) > 0 {
+		msgs = append(msgs, l10n.L("多出{{.N}}张照片没有对应的材料，已忽略", map[string]any{"N": len(got)}))
+	}
+	if len(msgs) == 0 {
+		msgs = append(msgs, l10n.L("高拍仪还没有新照片"))
+	}
+	f.Message.SetText(strings.Join(msgs, "\n"))
+}
+
+// Draft is the filing as entered.
+func (f *Filing) Draft() cases.Draft {
+	d := cases.Draft{Matters: []string{f.matter.Code}, Fields: map[string]string{},
+		Applicant: cases.Applicant{Kind: cases.Individual, Name: strings.TrimSpace(f.Name.Text), IDNumber: f.ID.Text, Mobile: f.Mobile.Text}}
+	for k, e := range f.Fields {
+		d.Fields[k] = e.Text
+	}
+	for k, s := range f.Choices {
+		d.Fields[k] = s.Selected
+	}
+	for _, mat := range f.matter.Materials {
+		st := cases.Pending
+		switch f.Materials[mat.ID].Selected {
+		case photo():
+			if a, ok := f.scans[mat.ID]; ok {
+				st = cases.Original
+				d.Attachments = append(d.Attachments, a)
+			}
+		case l10n.L(cases.StateName(cases.Shared)):
+			st = cases.Shared
+		case l10n.L(cases.StateName(cases.Committed)):
+			st = cases.Committed
+		case l10n.L(cases.StateName(cases.NotApplicable)):
+			st = cases.NotApplicable
+		}
+		d.Materials = append(d.Materials, cases.MaterialEntry{Matter: f.matter.Code, Material: mat.ID, State: st})
+	}
+	return d
+}
+
+// Submit files it; the slip is printed and the code shown.
+func (f *Filing) Submit() {
+	cs, err := f.svc.SubmitSelf(f.t.ctx, f.Draft())
+	if err != nil {
+		var fe cases.FieldErrors
+		text := l10n.Error(err)
+		if fe2, ok := err.(cases.FieldErrors); ok {
+			fe = fe2
+			var parts []string
+			for k, e := range fe {
+				parts = append(parts, fmt.Sprintf("%s：%s", f.label(k), l10n.Error(e)))
+			}
+			text += "\n" + strings.Join(parts, "\n")
+		}
+		f.Message.SetText(text)
+		return
+	}
+	f.Result = &cs
+	f.Done.SetText(l10n.L("已提交，查询码 {{.Code}}", map[string]any{"Code": tracking.Format(cs.Tracking)}))
+	f.Done.SizeName = theme.SizeNameHeadingText
+	next := widget.NewLabel(l10n.L("请取走打印的回执。工作人员预审后即受理，进度可凭查询码在本机查询。"))
+	next.Wrapping = fyne.TextWrapWord
+	done := widget.NewButton(l10n.L("完成"), func() { f.t.Touch(); f.clear(); f.t.Home() })
+	f.show(container.NewCenter(container.NewVBox(f.Done, next, container.NewCenter(touch(done)))))
+}
+
+func (f *Filing) label(key string) string {
+	switch key {
+	case cases.KeyApplicantName:
+		return l10n.L("姓名")
+	case cases.KeyApplicantID:
+		return l10n.L("身份证号")
+	case cases.KeyApplicantMobile:
+		return l10n.L("手机号")
+	}
+	for _, fd := range f.matter.Fields {
+		if fd.Key == key {
+			return fd.Label
+		}
+	}
+	return key
+}
