@@ -73,7 +73,7 @@ fuzz:
 
 # Regenerates docs/screenshots from the real kiosk under Xvfb.
 screenshots: deps-test
-	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestKioskWindow|TestIntakeBundle|TestPrereviewAtTheCounter' ./app/
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestKioskWindow|TestIntakeBundle|TestPrereviewAtTheCounter|TestSelfFilingAtTheTerminal' ./app/
 	$(GO) test -count=1 -run TestCaseDocuments ./printing/ -update
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run TestBrowserCorrection ./sync/countyd/office/
 

@@ -51,6 +51,7 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 
 	test.Tap(term.Tiles["filing"])
 	f := term.Filing
+	shootAt(t, w, "filing-matters.png", 1280, 800)
 	if _, ok := f.Matters["330000-SS-0004"]; ok {
 		t.Error("a window-only matter is offered at the terminal")
 	}
@@ -90,6 +91,7 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 	if left, _ := os.ReadDir(scans); len(left) != 1 || left[0].Name() != "rejected" {
 		t.Errorf("drop folder after taking: %v", left)
 	}
+	shootAt(t, w, "filing-form.png", 1280, 800)
 	test.Tap(f.SubmitBtn)
 	if f.Result == nil {
 		t.Fatalf("filing: %q", f.Message.Text)

@@ -126,13 +126,16 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 
 // shoot keeps a picture of a test window, in the kiosk's theme, when
 // YICHUANG_SCREENSHOTS names a directory (make screenshots).
-func shoot(t *testing.T, w fyne.Window, name string) {
+func shoot(t *testing.T, w fyne.Window, name string) { shootAt(t, w, name, 1100, 640) }
+
+// shootAt is shoot at a given window size.
+func shootAt(t *testing.T, w fyne.Window, name string, width, height float32) {
 	dir := os.Getenv("YICHUANG_SCREENSHOTS")
 	if dir == "" {
 		return
 	}
 	test.ApplyTheme(t, kiosktheme.New())
-	w.Resize(fyne.NewSize(1100, 640))
+	w.Resize(fyne.NewSize(width, height))
 	f, err := os.Create(filepath.Join(dir, name))
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/yichuang/yichuang/app/blobs"
 	"github.com/yichuang/yichuang/app/cases"
@@ -24,6 +25,7 @@ import (
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/printing"
 )
@@ -38,6 +40,7 @@ type Store interface {
 	UpdateCase(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any) (cases.Case, error)
 	CaseByTracking(ctx context.Context, code string) (cases.Case, error)
 	CasesInStatus(ctx context.Context, st cases.Status) ([]cases.Case, error)
+	UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any, notice string) (cases.Case, error)
 	RecordDocument(ctx context.Context, caseID, kind, layout, path string) (int64, error)
 	MarkPrinted(ctx context.Context, docID int64, printErr error) error
 }
@@ -380,7 +383,8 @@ func (c *Counter) AcceptSubmission(ctx context.Context, actor clerks.Account, cs
 		return cs, err
 	}
 	after.Accepted = now
-	return c.Store.UpdateCase(ctx, after, cases.DecisionEvent(dec.Kind), actorOf(actor), map[string]string{"prereview": "accepted"})
+	notice := fmt.Sprintf("【一窗】您自助申报的事项（查询码%s）已通过预审并受理，承诺办结日期%s。", tracking.Format(after.Tracking), after.Due.In(beijingTZ).Format("2006-01-02"))
+	return c.Store.UpdateCaseNotify(ctx, after, cases.DecisionEvent(dec.Kind), actorOf(actor), map[string]string{"prereview": "accepted"}, notice)
 }
 
 // ReturnSubmission sends a submission back with its reasons (退回补正).
@@ -389,5 +393,8 @@ func (c *Counter) ReturnSubmission(ctx context.Context, actor clerks.Account, cs
 	if err != nil {
 		return cs, err
 	}
-	return c.Store.UpdateCase(ctx, after, cases.EvReturned, actorOf(actor), map[string]string{"reason": after.Reason})
+	notice := fmt.Sprintf("【一窗】您自助申报的事项（查询码%s）预审退回：%s。请补正后重新提交，或凭查询码在自助终端查看。", tracking.Format(after.Tracking), after.Reason)
+	return c.Store.UpdateCaseNotify(ctx, after, cases.EvReturned, actorOf(actor), map[string]string{"reason": after.Reason}, notice)
 }
+
+var beijingTZ = time.FixedZone("CST", 8*3600)

@@ -384,6 +384,19 @@ func TestSelfFilingThenPrereview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	evs2, _ := f.db.SendableEvents(ctx, 100)
+	notices := 0
+	for _, e := range evs2 {
+		if e.Kind == "notice.requested" {
+			notices++
+			if strings.Contains(string(e.Payload), ret.ID) && !strings.Contains(string(e.Payload), "租赁协议照片不清楚") {
+				t.Errorf("the return notice does not give the reason: %s", e.Payload)
+			}
+		}
+	}
+	if notices != 2 { // one for the accepted filing, one for the returned
+		t.Errorf("%d notices requested, want 2", notices)
+	}
 	p, err := f.db.VerifyProgress(ctx, ret.Tracking, "1234")
 	if err != nil {
 		t.Fatal(err)

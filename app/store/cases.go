@@ -127,6 +127,14 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 // version that was read; if another window changed the case meanwhile
 // nothing is written. It returns the case with its new version.
 func (db *DB) UpdateCase(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any) (cases.Case, error) {
+	return db.UpdateCaseNotify(ctx, after, kind, actor, data, "")
+}
+
+// UpdateCaseNotify is UpdateCase that also asks the county, in the same
+// transaction, to send the applicant a notice (an SMS through the county's
+// gateway; nothing is sent where there is none). An empty text or an
+// applicant without a mobile asks nothing.
+func (db *DB) UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any, notice string) (cases.Case, error) {
 	if after.ID == "" || after.Version == 0 {
 		return after, fmt.Errorf("update case: not a stored case")
 	}
@@ -153,7 +161,15 @@ func (db *DB) UpdateCase(ctx context.Context, after cases.Case, kind cases.Event
 		if err := saveAttachments(ctx, t, after); err != nil {
 			return err
 		}
-		return caseEvent(ctx, t, after, version+1, kind, actor, raw, doc)
+		if err := caseEvent(ctx, t, after, version+1, kind, actor, raw, doc); err != nil {
+			return err
+		}
+		if notice == "" || after.Applicant.Mobile == "" {
+			return nil
+		}
+		_, err = t.emit(ctx, protocol.NoticeRequested, protocol.NoticePayload{CaseID: after.ID, Tracking: after.Tracking,
+			Mobile: after.Applicant.Mobile, Text: notice, At: t.now})
+		return err
 	})
 	if err != nil {
 		return after, err

@@ -22,7 +22,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -175,6 +177,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	cert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS when given with -tls-key)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark back-office cookies Secure even on plain HTTP (behind a TLS proxy); over -tls-cert they always are")
 	key := fs.String("tls-key", "", "TLS key file")
+	smsGateway := fs.String("sms-gateway", envOr("COUNTYD_SMS_GATEWAY", ""), "URL of the county's SMS gateway: citizen notices are POSTed there as JSON {mobile, text, tracking}; empty sends nothing")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -192,7 +195,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 		return err
 	}
 	srv := &http.Server{
-		Handler: office.Mount(county.NewServer(st, county.Options{Log: log}),
+		Handler: office.Mount(county.NewServer(st, county.Options{Log: log, Notify: smsNotifier(*smsGateway)}),
 			office.New(st, office.Options{Log: log, SecureCookies: *secureCookies})),
 		// Generous timeouts: a township link may move an 8 MiB push at a
 		// few hundred kbit/s.
@@ -500,4 +503,30 @@ func staffAdd(ctx context.Context, fs *flag.FlagSet, args []string, out io.Write
 	}
 	fmt.Fprintf(out, "created %s (%s, %s)\n", created.Login, created.Name, created.Role)
 	return nil
+}
+
+// smsNotifier relays citizen notices to the county's SMS gateway with a
+// plain JSON POST; without a gateway notices stay in the inbox, unsent.
+func smsNotifier(gateway string) func(context.Context, protocol.NoticePayload) error {
+	if gateway == "" {
+		return nil
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	return func(ctx context.Context, n protocol.NoticePayload) error {
+		body, _ := json.Marshal(map[string]string{"mobile": n.Mobile, "text": n.Text, "tracking": n.Tracking})
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, gateway, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return fmt.Errorf("sms gateway: %w", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			return fmt.Errorf("sms gateway answered %d", resp.StatusCode)
+		}
+		return nil
+	}
 }

@@ -319,3 +319,18 @@ type RatingPayload struct {
 	Matter    string    `json:"matter,omitempty"`
 	At        time.Time `json:"at"`
 }
+
+// NoticeRequested: the kiosk asks the county to tell a citizen something
+// (an SMS through the county's gateway): a filing accepted or returned
+// after pre-review. Nothing is sent where the county has no gateway.
+const NoticeRequested Kind = "notice.requested"
+
+// NoticePayload is the payload of NoticeRequested. Mobile is the full
+// number: the gateway needs it; it is never logged.
+type NoticePayload struct {
+	CaseID   string    `json:"case_id"`
+	Tracking string    `json:"tracking"`
+	Mobile   string    `json:"mobile"`
+	Text     string    `json:"text"`
+	At       time.Time `json:"at"`
+}

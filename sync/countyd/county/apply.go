@@ -48,6 +48,7 @@ var inboxKinds = map[protocol.Kind]func() any{
 	protocol.BookingCreated:         func() any { return new(protocol.QueuePayload) },
 	protocol.BookingCancelled:       func() any { return new(protocol.QueuePayload) },
 	protocol.RatingGiven:            func() any { return new(protocol.RatingPayload) },
+	protocol.NoticeRequested:        func() any { return new(protocol.NoticePayload) },
 }
 
 // IsCaseKind says whether a kind is a case event ("case.accepted", …). Any
