@@ -57,8 +57,20 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 	}
 	test.Tap(f.Matters["330000-SS-0001"])
 	test.Type(f.Name, "张小红")
-	test.Type(f.ID, "330522199003150024")
-	test.Type(f.Mobile, "13857201234")
+	// No keyboard at the terminal: the on-screen keys type into the field
+	// last touched, hidden as typed.
+	for _, field := range []struct {
+		e    fyne.Focusable
+		text string
+	}{{f.ID, "330522199003150024"}, {f.Mobile, "13857201234"}} {
+		w.Canvas().Focus(field.e)
+		for _, r := range field.text {
+			f.Keyboard.Press(strings.ToUpper(string(r)))
+		}
+	}
+	if f.ID.Text != "330522199003150024" || f.Mobile.Text != "13857201234" {
+		t.Fatalf("on-screen keyboard typed %q and %q", f.ID.Text, f.Mobile.Text)
+	}
 	for key, v := range map[string]string{"business_address": "洪桥镇洪桥路18号", "business_scope": "餐饮服务", "registered_capital": "5", "employees": "3"} {
 		test.Type(f.Fields[key], v)
 	}
@@ -100,8 +112,16 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 	if cs.Status != cases.StatusPrereview || len(cs.Attachments) != 2 || !strings.Contains(f.Done.Text, "查询码") {
 		t.Fatalf("filed: %s, %d attachments, %q", cs.Status, len(cs.Attachments), f.Done.Text)
 	}
-	if slips, _ := filepath.Glob(filepath.Join(dir, "prints", "*", "*", cs.Tracking+"-submission_slip-*.pdf")); len(slips) != 1 {
-		t.Errorf("slip not archived: %v", slips)
+	slips, _ := filepath.Glob(filepath.Join(dir, "prints", "*", "*", cs.Tracking+"-submission_slip-*.pdf"))
+	if len(slips) != 1 {
+		t.Fatalf("slip not archived: %v", slips)
+	}
+	slip := mustRead(t, slips[0])
+	if text := compactText(pdfText(t, slip)); !strings.Contains(text, "自助申报回执") || !strings.Contains(text, "预审") || strings.Contains(text, "330522199003150024") {
+		t.Errorf("slip text:\n%s", text)
+	}
+	if got := zbarDecode(t, slip); got != cs.Tracking {
+		t.Errorf("the slip's QR reads %q, want %q", got, cs.Tracking)
 	}
 	// The citizen walks away: nothing of the filing stays on the terminal.
 	term.Wipe()

@@ -40,9 +40,14 @@ type Filing struct {
 	Matters map[string]*widget.Button
 	matter  *catalog.Matter
 
-	Name, ID, Mobile *widget.Entry
-	Fields           map[string]*widget.Entry
-	Choices          map[string]*widget.Select
+	Name, ID, Mobile *targetEntry
+	Fields           map[string]*targetEntry
+	// Keyboard types digits and letters into the field last touched (the
+	// terminal has a touch screen and no keyboard); Chinese text comes from
+	// the ID card reader or the system input method.
+	Keyboard *Keyboard
+	target   *targetEntry
+	Choices  map[string]*widget.Select
 	// Materials maps a material id to how it is given.
 	Materials map[string]*widget.Select
 	scans     map[string]cases.Attachment
@@ -53,6 +58,28 @@ type Filing struct {
 	Done    *widget.Label
 	Result  *cases.Case
 	content *fyne.Container
+}
+
+// targetEntry is an entry that tells the filing when it gains focus, so
+// the on-screen keyboard types into the field the citizen last touched.
+type targetEntry struct {
+	widget.Entry
+	onFocus func(*targetEntry)
+}
+
+func newTargetEntry(password bool, onFocus func(*targetEntry)) *targetEntry {
+	e := &targetEntry{onFocus: onFocus}
+	e.Password = password
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// FocusGained implements fyne.Focusable.
+func (e *targetEntry) FocusGained() {
+	e.Entry.FocusGained()
+	if e.onFocus != nil {
+		e.onFocus(e)
+	}
 }
 
 // photo is the material choice "a photo from the document camera".
@@ -70,8 +97,11 @@ func (f *Filing) clear() {
 	f.matter, f.Result = nil, nil
 	// A public screen: the ID number and the mobile are hidden as typed
 	// (the check digit catches a typo), so the next person sees neither.
-	f.Name, f.ID, f.Mobile = widget.NewEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
-	f.Fields, f.Choices, f.Materials = map[string]*widget.Entry{}, map[string]*widget.Select{}, map[string]*widget.Select{}
+	aim := func(e *targetEntry) { f.target = e }
+	f.Name, f.ID, f.Mobile = newTargetEntry(false, aim), newTargetEntry(true, aim), newTargetEntry(true, aim)
+	f.target = nil
+	f.Fields, f.Choices, f.Materials = map[string]*targetEntry{}, map[string]*widget.Select{}, map[string]*widget.Select{}
+	f.Keyboard = newKeyboard([]string{"1234567890", "QWERTYUIOP", "ASDFGHJKLX", "ZCVBNM"}, f.press)
 	f.scans = map[string]cases.Attachment{}
 	f.Matters = map[string]*widget.Button{}
 	f.Message = widget.NewLabel("")
@@ -124,7 +154,7 @@ func (f *Filing) choose(m *catalog.Matter) {
 			form.Append(fd.Label, sel)
 			continue
 		}
-		e := widget.NewEntry()
+		e := newTargetEntry(false, func(e *targetEntry) { f.target = e })
 		f.Fields[fd.Key] = e
 		form.Append(fd.Label, e)
 	}
@@ -152,9 +182,28 @@ func (f *Filing) choose(m *catalog.Matter) {
 	note.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabel(m.Name)
 	title.SizeName = theme.SizeNameSubHeadingText
-	body := container.NewVBox(title, form, widget.NewSeparator(), widget.NewLabel(l10n.L("申请材料")), mats, note,
+	body := container.NewVBox(title, form, f.Keyboard.box, widget.NewSeparator(), widget.NewLabel(l10n.L("申请材料")), mats, note,
 		container.NewHBox(touch(f.ScanBtn), layout.NewSpacer(), touch(f.SubmitBtn)), f.Message)
 	f.show(container.NewBorder(f.topBar(), nil, nil, nil, container.NewVScroll(body)))
+}
+
+// press types a key of the on-screen keyboard into the field last touched.
+func (f *Filing) press(key string) {
+	f.t.Touch()
+	e := f.target
+	if e == nil {
+		return
+	}
+	switch key {
+	case KeyBackspace:
+		e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	case KeyClear:
+		e.SetText("")
+	default:
+		for _, r := range key {
+			e.TypedRune(r)
+		}
+	}
 }
 
 func contains(list []string, s string) bool {
