@@ -69,14 +69,58 @@ func (p *Prereview) Reload() {
 	title := widget.NewLabel(l10n.L("自助申报待预审：{{.N}}件（先交先审）", map[string]any{"N": len(items)}))
 	title.SizeName = theme.SizeNameSubHeadingText
 	p.list.Add(title)
-	for _, cs := range items {
-		cs := cs
-		btn := widget.NewButtonWithIcon(l10n.L("预审"), theme.SearchIcon(), func() { p.show(cs) })
-		p.Open[cs.Tracking] = btn
-		p.list.Add(container.NewBorder(nil, nil, nil, btn, widget.NewLabel(p.line(cs))))
+	// By sector, in the hall's order, oldest first within each; a clerk's
+	// own sectors come first.
+	for _, sector := range p.sectorOrder() {
+		first := true
+		for _, cs := range items {
+			if p.sector(cs) != sector {
+				continue
+			}
+			if first {
+				h := widget.NewLabel(l10n.L(sector))
+				h.SizeName = theme.SizeNameSubHeadingText
+				p.list.Add(h)
+				first = false
+			}
+			cs := cs
+			btn := widget.NewButtonWithIcon(l10n.L("预审"), theme.SearchIcon(), func() { p.show(cs) })
+			p.Open[cs.Tracking] = btn
+			p.list.Add(container.NewBorder(nil, nil, nil, btn, widget.NewLabel(p.line(cs))))
+		}
 	}
 	p.content.Objects = []fyne.CanvasObject{container.NewBorder(p.Message, nil, nil, nil, container.NewVScroll(p.list))}
 	p.content.Refresh()
+}
+
+// sector is the sector of a filing's first matter ("" when unknown).
+func (p *Prereview) sector(cs cases.Case) string {
+	for _, code := range cs.Matters {
+		if m, ok := p.cat.Matter(code); ok {
+			return m.Sector
+		}
+	}
+	return ""
+}
+
+// sectorOrder puts the clerk's sectors first, then the hall's others.
+func (p *Prereview) sectorOrder() []string {
+	out := append([]string(nil), p.actor.Sectors...)
+	for _, s := range append(append([]string(nil), catalog.Sectors...), "") {
+		if !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Prereview) line(cs cases.Case) string {
