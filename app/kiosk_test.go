@@ -503,22 +503,22 @@ func TestKioskWindowIntakeScreens(t *testing.T) {
 	typeText(t, display, "wl258147")
 	xdo(t, display, "key", "Return")
 	time.Sleep(2 * time.Second)  // sign-in checks argon2id, then builds the workspace
-	clickAt(t, display, 676, 80) // search
+	clickAt(t, display, 676, 175) // search (under the calling panel)
 	typeText(t, display, "kcg")
 	shot("intake-search.png")
-	clickAt(t, display, 170, 124) // 我要开餐馆
+	clickAt(t, display, 170, 219) // 我要开餐馆
 	time.Sleep(time.Second)
-	clickAt(t, display, 720, 124)
+	clickAt(t, display, 720, 219)
 	typeText(t, display, "张小红")
-	clickAt(t, display, 720, 168)
+	clickAt(t, display, 720, 263)
 	typeText(t, display, "330522199003150024")
-	clickAt(t, display, 720, 212)
+	clickAt(t, display, 720, 307)
 	typeText(t, display, "1385720123") // one digit short: the message shows beside the field
-	clickAt(t, display, 720, 124)
+	clickAt(t, display, 720, 219)
 	shot("intake-applicant.png")
-	clickAt(t, display, 45, 143)
+	clickAt(t, display, 45, 238)
 	shot("intake-form.png")
-	clickAt(t, display, 45, 176)
+	clickAt(t, display, 45, 271)
 	shot("intake-materials.png")
 	checkLog(t, r)
 }

@@ -44,10 +44,12 @@ type Screen struct {
 	matters  []string
 
 	// Step 2: the applicant.
-	Kind                               *widget.RadioGroup
-	ApplicantName, ApplicantID, Mobile *widget.Entry
-	LegalRepName, LegalRepID           *widget.Entry
-	enterpriseRows                     *fyne.Container
+	Kind                *widget.RadioGroup
+	ApplicantName       *widget.Entry
+	ApplicantID, Mobile *privateEntry
+	LegalRepName        *widget.Entry
+	LegalRepID          *privateEntry
+	enterpriseRows      *fyne.Container
 	// Mandate is the 代办委托, shown to village agents only.
 	Mandate *MandateForm
 
@@ -119,6 +121,7 @@ func (s *Screen) Content() fyne.CanvasObject { return s.content }
 func (s *Screen) Prefill(residentID string) {
 	if residentID != "" {
 		s.ApplicantID.SetText(residentID)
+		s.ApplicantID.hide()
 	}
 }
 
@@ -211,8 +214,9 @@ func (s *Screen) choose(h catalog.Hit) {
 
 func (s *Screen) applicantStep() fyne.CanvasObject {
 	person, enterprise := l10n.L("个人"), l10n.L("企业（单位）")
-	s.ApplicantName, s.ApplicantID, s.Mobile = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	s.LegalRepName, s.LegalRepID = widget.NewEntry(), widget.NewEntry()
+	// ID numbers and mobiles show only while typed (privateEntry).
+	s.ApplicantName, s.ApplicantID, s.Mobile = widget.NewEntry(), newPrivateEntry(), newPrivateEntry()
+	s.LegalRepName, s.LegalRepID = widget.NewEntry(), newPrivateEntry()
 	today := func() time.Time { return s.now() }
 	s.ApplicantID.Validator = func(v string) error {
 		var err error
@@ -259,7 +263,7 @@ func (s *Screen) applicantStep() fyne.CanvasObject {
 	s.Kind.Horizontal = true
 	s.Kind.SetSelected(person)
 	next := widget.NewButtonWithIcon(l10n.L("下一步：填写表单"), theme.NavigateNextIcon(), func() { s.tabs.SelectIndex(2) })
-	note := widget.NewLabel(l10n.L("身份证号在屏幕和纸面上都只显示前6位和后4位。"))
+	note := widget.NewLabel(l10n.L("身份证号和手机号只在录入和核对时显示；纸面上只印身份证号的前6位和后4位。"))
 	note.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(s.Kind, form, s.enterpriseRows, note)
 	s.Mandate = nil

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -164,5 +165,27 @@ func TestLookupSupplementAndDeliver(t *testing.T) {
 	test.Tap(l.Find)
 	if l.Message.Importance != widget.DangerImportance || l.Message.Text == "" {
 		t.Errorf("unknown code: message %q", l.Message.Text)
+	}
+}
+
+// The applicant's ID number and mobile show only while the clerk types
+// them: after moving on, dots (the value itself is kept).
+func TestPrivateEntryHidesWhenLeft(t *testing.T) {
+	test.NewTempApp(t)
+	e := newPrivateEntry()
+	other := widget.NewEntry()
+	w := test.NewTempWindow(t, container.NewVBox(e, other))
+	w.Canvas().Focus(e)
+	test.Type(e, "330522199003150024")
+	if e.Password {
+		t.Fatal("hidden while typing")
+	}
+	w.Canvas().Focus(other)
+	if !e.Password || e.Text != "330522199003150024" {
+		t.Errorf("after leaving: password %v, text %q", e.Password, e.Text)
+	}
+	w.Canvas().Focus(e)
+	if e.Password {
+		t.Error("still hidden when the clerk comes back to check it")
 	}
 }
