@@ -502,7 +502,7 @@ func TestKioskWindowIntakeScreens(t *testing.T) {
 	clickAt(t, display, 660, 243)
 	typeText(t, display, "wl258147")
 	xdo(t, display, "key", "Return")
-	time.Sleep(2 * time.Second)  // sign-in checks argon2id, then builds the workspace
+	time.Sleep(2 * time.Second)   // sign-in checks argon2id, then builds the workspace
 	clickAt(t, display, 676, 175) // search (under the calling panel)
 	typeText(t, display, "kcg")
 	shot("intake-search.png")
