@@ -14,8 +14,6 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/clerks"
-	"github.com/yichuang/yichuang/app/clock"
-	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/agent"
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -29,24 +27,9 @@ import (
 func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 	test.NewTempApp(t)
 	ctx := context.Background()
-	dir := configuredData(t)
-	clk := clock.NewManual(time.Date(2026, 11, 26, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sup, _ := db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
-	ag, err := db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := &kiosk{dir: dir, db: db, clock: clk}
-	svc, err := k.counterService(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.c.Printer = nil
+	k, svc, sup, clk := hallAt(t, time.Date(2026, 11, 26, 9, 0, 0, 0, cst))
+	db, dir := k.db, k.dir
+	ag := account(t, k, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
 
 	s := intake.New(ctx, svc, ag, clk.Now, nil)
 	w := test.NewTempWindow(t, s.Content())
@@ -164,20 +147,10 @@ func mustRead(t testing.TB, path string) []byte {
 func TestAgentWeekOfflineThenOneSync(t *testing.T) {
 	ctx := context.Background()
 	cd := startCountyd(t, t.TempDir(), "127.0.0.1:0")
-	dir := configuredData(t)
 	start := time.Now().Add(-7 * 24 * time.Hour)
-	clk := clock.NewManual(start)
-	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sup, _ := db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
-	ag, err := db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := &kiosk{dir: dir, db: db, clock: clk}
+	k, svc, sup, clk := hallAt(t, start)
+	db := k.db
+	ag := account(t, k, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
 	// Enrolled at the station while it had a link; the signatures use the
 	// laptop's real clock.
 	l := newCountyLink(db, k.files(), time.Now, func() int64 { return sup.ID })
@@ -188,11 +161,6 @@ func TestAgentWeekOfflineThenOneSync(t *testing.T) {
 	}
 	round(t, l)
 
-	svc, err := k.counterService(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.c.Printer = nil
 	villages := []string{"大钱村", "许家村", "弁南村", "新川村"}
 	var filed []cases.Case
 	for i := 0; i < 200; i++ {

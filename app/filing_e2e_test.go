@@ -13,8 +13,6 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/clerks"
-	"github.com/yichuang/yichuang/app/clock"
-	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/app/ui/selfservice"
 )
@@ -28,19 +26,8 @@ import (
 func TestSelfFilingAtTheTerminal(t *testing.T) {
 	test.NewTempApp(t)
 	ctx := context.Background()
-	dir := configuredData(t)
-	clk := clock.NewManual(time.Date(2026, 11, 26, 22, 15, 0, 0, time.FixedZone("CST", 8*3600)))
-	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	k := &kiosk{dir: dir, db: db, clock: clk}
-	svc, err := k.counterService(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.c.Printer = nil
+	k, svc, sup, clk := hallAt(t, time.Date(2026, 11, 26, 22, 15, 0, 0, cst))
+	db, dir := k.db, k.dir
 	scans := filepath.Join(t.TempDir(), "scans-in")
 	os.MkdirAll(scans, 0o700)
 	self := &selfService{db: db, clock: clk}
@@ -129,9 +116,8 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 		t.Error("the idle wipe left the filing on the terminal")
 	}
 
-	clk.Set(time.Date(2026, 11, 27, 8, 40, 0, 0, time.FixedZone("CST", 8*3600)))
-	sup, _ := db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
-	clerk, _ := db.CreateAccount(ctx, sup, clerks.Account{Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3}, "wl258147")
+	clk.Set(time.Date(2026, 11, 27, 8, 40, 0, 0, cst))
+	clerk := account(t, k, sup, clerks.Account{Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3}, "wl258147")
 	p := intake.NewPrereview(ctx, svc, clerk)
 	test.NewTempWindow(t, p.Content())
 	test.Tap(p.Open[cs.Tracking])

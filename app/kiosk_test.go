@@ -497,12 +497,7 @@ func TestKioskWindowIntakeScreens(t *testing.T) {
 	r, shot := walkThrough(t, display, dir, 800*time.Millisecond)
 	clickAt(t, display, 828, 310) // 窗口受理 tile
 	shot("counter-login.png")
-	clickAt(t, display, 676, 199)
-	typeText(t, display, "wangli")
-	clickAt(t, display, 660, 243)
-	typeText(t, display, "wl258147")
-	xdo(t, display, "key", "Return")
-	time.Sleep(2 * time.Second)   // sign-in checks argon2id, then builds the workspace
+	signIn(t, display, "wangli", "wl258147")
 	clickAt(t, display, 676, 175) // search (under the calling panel)
 	typeText(t, display, "kcg")
 	shot("intake-search.png")
@@ -662,12 +657,7 @@ func TestKioskWindowCountyLink(t *testing.T) {
 	r, shot := walkThrough(t, display, k.dir, 2*time.Second)
 	shot("home-online.png")
 	clickAt(t, display, 828, 310) // 窗口受理 tile
-	clickAt(t, display, 676, 199)
-	typeText(t, display, "zhuguan")
-	clickAt(t, display, 660, 243)
-	typeText(t, display, "hq-2026-chen")
-	xdo(t, display, "key", "Return")
-	time.Sleep(2 * time.Second)
+	signIn(t, display, "zhuguan", "hq-2026-chen")
 	clickAt(t, display, 935, 25) // 县中心连接 (supervisors only)
 	shot("county-link.png")
 	checkLog(t, r)
@@ -691,12 +681,7 @@ func TestKioskWindowAgent(t *testing.T) {
 
 	r, shot := walkThrough(t, display, dir, time.Second)
 	clickAt(t, display, 828, 505) // 村代办 tile
-	clickAt(t, display, 676, 199)
-	typeText(t, display, "cun01")
-	clickAt(t, display, 660, 243)
-	typeText(t, display, "lw-2026-dq")
-	xdo(t, display, "key", "Return")
-	time.Sleep(2 * time.Second)
+	signIn(t, display, "cun01", "lw-2026-dq")
 	shot("agent-worklist.png")
 	clickAt(t, display, 125, 126) // 今日路线
 	shot("agent-route.png")

@@ -17,8 +17,6 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/clerks"
-	"github.com/yichuang/yichuang/app/clock"
-	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 )
@@ -31,24 +29,9 @@ import (
 func TestPrereviewAtTheCounter(t *testing.T) {
 	test.NewTempApp(t)
 	ctx := context.Background()
-	dir := configuredData(t)
-	clk := clock.NewManual(time.Date(2026, 11, 26, 21, 30, 0, 0, time.FixedZone("CST", 8*3600)))
-	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sup, _ := db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
-	clerk, err := db.CreateAccount(ctx, sup, clerks.Account{Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3}, "wl258147")
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := &kiosk{dir: dir, db: db, clock: clk}
-	svc, err := k.counterService(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.c.Printer = nil
+	k, svc, sup, clk := hallAt(t, time.Date(2026, 11, 26, 21, 30, 0, 0, cst))
+	db := k.db
+	clerk := account(t, k, sup, clerks.Account{Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3}, "wl258147")
 	var filed []cases.Case
 	for i := 0; i < 2; i++ { // filed at night at the 24-hour terminal
 		d := restaurantDraft(t, k, "")

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -24,6 +26,11 @@ func (db *DB) PendingEvents(ctx context.Context, limit int) ([]protocol.Event, e
 	if err != nil {
 		return nil, fmt.Errorf("list pending events: %w", err)
 	}
+	return scanEvents(rows)
+}
+
+// scanEvents reads outbox rows (event_id, kind, payload, created_at).
+func scanEvents(rows *sql.Rows) ([]protocol.Event, error) {
 	defer rows.Close()
 	var out []protocol.Event
 	for rows.Next() {
@@ -32,8 +39,8 @@ func (db *DB) PendingEvents(ctx context.Context, limit int) ([]protocol.Event, e
 		if err := rows.Scan(&e.ID, &kind, &payload, &created); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
-		e.Kind = protocol.Kind(kind)
-		e.Payload = []byte(payload)
+		e.Kind, e.Payload = protocol.Kind(kind), json.RawMessage(payload)
+		var err error
 		if e.Created, err = unstamp(created); err != nil {
 			return nil, fmt.Errorf("event %s: created_at: %w", e.ID, err)
 		}

@@ -97,21 +97,7 @@ func (db *DB) SendableEvents(ctx context.Context, limit int) ([]protocol.Event, 
 	if err != nil {
 		return nil, fmt.Errorf("list sendable events: %w", err)
 	}
-	defer rows.Close()
-	var out []protocol.Event
-	for rows.Next() {
-		var e protocol.Event
-		var kind, payload, created string
-		if err := rows.Scan(&e.ID, &kind, &payload, &created); err != nil {
-			return nil, fmt.Errorf("scan event: %w", err)
-		}
-		e.Kind, e.Payload = protocol.Kind(kind), json.RawMessage(payload)
-		if e.Created, err = unstamp(created); err != nil {
-			return nil, fmt.Errorf("event %s: created_at: %w", e.ID, err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanEvents(rows)
 }
 
 // RecordPush applies the county's answers to a push in one transaction:
@@ -340,16 +326,15 @@ func applyCountyStatus(ctx context.Context, t *tx, st protocol.CaseStatus) error
 }
 
 func applyCountyBooking(ctx context.Context, t *tx, b queue.Booking, cancelled bool) error {
-	doc, _ := json.Marshal(b)
 	if cancelled {
 		b.Status = queue.BookingCancelled
-		doc, _ = json.Marshal(b)
+		doc, _ := json.Marshal(b)
 		_, err := t.ExecContext(ctx, `UPDATE bookings SET status = ?, doc = ? WHERE id = ? AND status = ?`,
 			string(queue.BookingCancelled), string(doc), b.ID, string(queue.BookingActive))
 		return err
 	}
 	b.Status = queue.BookingActive
-	doc, _ = json.Marshal(b)
+	doc, _ := json.Marshal(b)
 	// request_id "county:" marks a booking made elsewhere. A clash with a
 	// local booking of the same person, sector and day keeps the local one.
 	_, err := t.ExecContext(ctx, `INSERT INTO bookings (id, request_id, code, sector, day, half, resident_id, status, doc, created_at)

@@ -162,9 +162,8 @@ func TestRetryLogIsRedacted(t *testing.T) {
 	c := newTestClient(t, ts.URL, Options{Log: func(level, m string, kv ...any) {
 		lines = append(lines, fmt.Sprint(level, m, kv))
 	}})
-	if _, err := c.Feed(context.Background(), 41, 100); err == nil {
-		// the scripted county answers a feed with a push body: any error is fine
-	}
+	// The scripted county fails the first attempt; only the log matters here.
+	c.Feed(context.Background(), 41, 100)
 	all := strings.Join(lines, "\n")
 	for _, bad := range []string{"after=41", secret, "X-Yc-Signature"} {
 		if strings.Contains(all, bad) {

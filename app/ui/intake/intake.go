@@ -403,19 +403,24 @@ func (s *Screen) buildChecklist() {
 }
 
 func (s *Screen) pickFile() {
+	s.openFile(s.AddAttachment, func(err error) { dialog.ShowError(errors.New(l10n.Error(err)), s.win) })
+}
+
+// openFile lets the clerk choose a file and hands it to add; fail hears
+// why add refused it.
+func (s *Screen) openFile(add func(io.Reader, string) error, fail func(error)) {
 	if s.win == nil {
 		return
 	}
-	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+	dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 		if err != nil || rc == nil {
 			return
 		}
 		defer rc.Close()
-		if err := s.AddAttachment(rc, rc.URI().Name()); err != nil {
-			dialog.ShowError(errors.New(l10n.Error(err)), s.win)
+		if err := add(rc, rc.URI().Name()); err != nil {
+			fail(err)
 		}
-	}, s.win)
-	d.Show()
+	}, s.win).Show()
 }
 
 // AddAttachment stores a scanned file with the errand (the file dialog's

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -91,19 +90,7 @@ func (s *Screen) printMandate() {
 }
 
 func (s *Screen) pickLetter() {
-	if s.win == nil {
-		return
-	}
-	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
-		if err != nil || rc == nil {
-			return
-		}
-		defer rc.Close()
-		if err := s.AddMandateLetter(rc, rc.URI().Name()); err != nil {
-			s.Mandate.LetterNote.SetText(l10n.Error(err))
-		}
-	}, s.win)
-	d.Show()
+	s.openFile(s.AddMandateLetter, func(err error) { s.Mandate.LetterNote.SetText(l10n.Error(err)) })
 }
 
 // AddMandateLetter attaches the photo or scan of the signed 代办委托书 to

@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,20 +108,11 @@ func (p *Prereview) sector(cs cases.Case) string {
 func (p *Prereview) sectorOrder() []string {
 	out := append([]string(nil), p.actor.Sectors...)
 	for _, s := range append(append([]string(nil), catalog.Sectors...), "") {
-		if !contains(out, s) {
+		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *Prereview) line(cs cases.Case) string {

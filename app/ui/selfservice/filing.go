@@ -2,7 +2,9 @@ package selfservice
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -164,7 +166,7 @@ func (f *Filing) choose(m *catalog.Matter) {
 		for _, st := range cases.AllowedStates(mat) {
 			switch st {
 			case cases.Original, cases.Copy:
-				if !contains(opts, photo()) {
+				if !slices.Contains(opts, photo()) {
 					opts = append(opts, photo())
 				}
 			case cases.Shared, cases.Committed, cases.NotApplicable:
@@ -204,15 +206,6 @@ func (f *Filing) press(key string) {
 			e.TypedRune(r)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TakeScans gives each material set to 拍照上传 and still without a photo
@@ -277,15 +270,12 @@ func (f *Filing) Draft() cases.Draft {
 func (f *Filing) Submit() {
 	cs, err := f.svc.SubmitSelf(f.t.ctx, f.Draft())
 	if err != nil {
-		var fe cases.FieldErrors
 		text := l10n.Error(err)
-		if fe2, ok := err.(cases.FieldErrors); ok {
-			fe = fe2
-			var parts []string
+		var fe cases.FieldErrors
+		if errors.As(err, &fe) {
 			for k, e := range fe {
-				parts = append(parts, fmt.Sprintf("%s：%s", f.label(k), l10n.Error(e)))
+				text += fmt.Sprintf("\n%s：%s", f.label(k), l10n.Error(e))
 			}
-			text += "\n" + strings.Join(parts, "\n")
 		}
 		f.Message.SetText(text)
 		return
