@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/casewire"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -114,7 +115,7 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 		if c.Status == cases.StatusPrereview {
 			kind = cases.EvSubmitted // filed by the citizen; nothing decided yet
 		}
-		return caseEvent(ctx, t, c, 1, kind, actor, data, doc)
+		return caseEvent(ctx, t, c, 1, kind, actor, data)
 	})
 	if err != nil {
 		return cases.Case{}, err
@@ -161,7 +162,7 @@ func (db *DB) UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases
 		if err := saveAttachments(ctx, t, after); err != nil {
 			return err
 		}
-		if err := caseEvent(ctx, t, after, version+1, kind, actor, raw, doc); err != nil {
+		if err := caseEvent(ctx, t, after, version+1, kind, actor, raw); err != nil {
 			return err
 		}
 		if notice == "" || after.Applicant.Mobile == "" {
@@ -190,9 +191,18 @@ func saveAttachments(ctx context.Context, t *tx, c cases.Case) error {
 	return nil
 }
 
-func caseEvent(ctx context.Context, t *tx, c cases.Case, version int, kind cases.EventKind, actor cases.Actor, data, doc []byte) error {
-	id, err := t.emit(ctx, protocol.Kind(kind), protocol.CaseEvent{CaseID: c.ID, Tracking: c.Tracking, Version: version, At: t.now,
-		Actor: protocol.Actor{ID: actor.ID, Name: actor.Name, Window: actor.Window}, Data: data, Case: doc})
+func caseEvent(ctx context.Context, t *tx, c cases.Case, version int, kind cases.EventKind, actor cases.Actor, data []byte) error {
+	var base string
+	if version > 1 {
+		// The event this one is made on top of: a case's events form a
+		// chain, so two windows acting on the same state are told apart.
+		err := t.QueryRowContext(ctx, `SELECT event_id FROM case_events WHERE case_id = ? ORDER BY id DESC LIMIT 1`, c.ID).Scan(&base)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read the case's last event: %w", err)
+		}
+	}
+	id, err := t.emit(ctx, protocol.Kind(kind), protocol.CaseEvent{CaseID: c.ID, Tracking: c.Tracking, Version: version, Base: base, At: t.now,
+		Actor: protocol.Actor{ID: actor.ID, Name: actor.Name, Window: actor.Window}, Data: data, Case: casewire.Doc(c)})
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,11 @@ func (k *memKiosk) accept(n int, now time.Time) {
 			"matters":["330000-SS-0001"],"applicant":{"kind":"individual","name":"张小红","id_number":"330522199003150024","mobile":"13857201234"},
 			"fields":{"business_scope":"餐饮服务","business_address":"洪桥镇洪桥路18号"},"due":%q,"accepted":%q}`,
 			id, tracking, k.point, now.AddDate(0, 0, 5).Format(time.RFC3339), now.Format(time.RFC3339))
-		p, _ := json.Marshal(protocol.CaseEvent{CaseID: id, Tracking: tracking, Version: 1, At: now, Case: json.RawMessage(doc)})
+		var cd protocol.CaseDoc
+		if err := json.Unmarshal([]byte(doc), &cd); err != nil {
+			panic(err)
+		}
+		p, _ := json.Marshal(protocol.CaseEvent{CaseID: id, Tracking: tracking, Version: 1, At: now, Case: cd})
 		k.pending = append(k.pending, protocol.Event{ID: uuid.NewString(), Kind: "case.accepted", Created: now, Payload: p})
 	}
 }

@@ -176,7 +176,11 @@ func caseEvent(caseID, tracking string, version int) protocol.Event {
 	doc := fmt.Sprintf(`{"id":%q,"tracking":%q,"service_point":"330522101000","status":"accepted","applicant":{"name":"林小明"},
 		"attachments":[{"sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","name":"a.txt","size":4,"type":"text/plain"}]}`,
 		caseID, tracking)
-	p, _ := json.Marshal(protocol.CaseEvent{CaseID: caseID, Tracking: tracking, Version: version, At: time.Now(), Case: json.RawMessage(doc)})
+	var cd protocol.CaseDoc
+	if err := json.Unmarshal([]byte(doc), &cd); err != nil {
+		panic(err)
+	}
+	p, _ := json.Marshal(protocol.CaseEvent{CaseID: caseID, Tracking: tracking, Version: version, At: time.Now(), Case: cd})
 	kind := protocol.Kind("case.accepted")
 	if version > 1 {
 		kind = "case.supplemented"

@@ -68,16 +68,22 @@ type AccountPayload struct {
 
 // CaseEvent is the payload of every case event ("case.accepted",
 // "case.supplemented", …: the kind is the event's Kind). It carries the whole
-// case after the event, so the county can apply events idempotently by
+// case after the event, so any receiver can apply events idempotently by
 // keeping the highest Version it has seen.
+//
+// A case's events form a chain: Version n is made on top of version n-1,
+// whose event id is Base ("" for version 1). Two events of one case with the
+// same Version are a conflict (two windows acted on the same state); see
+// docs/hall-network.md for who decides which one stands.
 type CaseEvent struct {
 	CaseID   string          `json:"case_id"`
 	Tracking string          `json:"tracking"`
 	Version  int             `json:"version"`
+	Base     string          `json:"base,omitempty"`
 	At       time.Time       `json:"at"`
 	Actor    Actor           `json:"actor"`
 	Data     json.RawMessage `json:"data,omitempty"`
-	Case     json.RawMessage `json:"case"`
+	Case     CaseDoc         `json:"case"`
 }
 
 // Actor is who acted on the kiosk.
@@ -137,6 +143,9 @@ const (
 	CodeBadPayload  = "bad_payload"  // the payload does not decode or fails a rule
 	CodeOutOfOrder  = "out_of_order" // a case event older than one already applied
 	CodeWrongPoint  = "wrong_point"  // the event belongs to another service point
+	// CodeUnsupported: the event carries a document of a newer layout than
+	// the receiver reads (protocol.VersionError); upgrade the receiver.
+	CodeUnsupported = "unsupported_version"
 )
 
 // Limits shared by both sides.

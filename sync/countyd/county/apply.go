@@ -17,26 +17,6 @@ import (
 // a fixed zone avoids depending on the system's tz database.
 var chinaTime = time.FixedZone("CST", 8*3600)
 
-// caseDoc is the part of the kiosk's case document the county reads; the
-// whole document is kept as sent.
-type caseDoc struct {
-	ID           string `json:"id"`
-	Tracking     string `json:"tracking"`
-	ServicePoint string `json:"service_point"`
-	Status       string `json:"status"`
-	// Due and Matters feed the back office's case list filters; they are
-	// read leniently (raw), since a malformed value must not make the
-	// county refuse a case the kiosk has already promised to the citizen.
-	Due         json.RawMessage `json:"due"`
-	Matters     json.RawMessage `json:"matters"`
-	Attachments []struct {
-		SHA256 string `json:"sha256"`
-		Name   string `json:"name"`
-		Size   int64  `json:"size"`
-		Type   string `json:"type"`
-	} `json:"attachments"`
-}
-
 // inboxKinds are the non-case kinds a kiosk sends, with the payload each
 // must decode into. They are kept as received.
 var inboxKinds = map[protocol.Kind]func() any{
@@ -226,35 +206,47 @@ func isSHA256(s string) bool {
 // applyCase keeps the case document of the highest version seen, gives a
 // new case its county number, and logs the event.
 func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase string, rej *rejection, err error) {
-	var ce protocol.CaseEvent
 	if !isObject(ev.Payload) {
 		return "", reject(protocol.CodeBadPayload, "the payload is not a JSON object"), nil
 	}
-	if err := json.Unmarshal(ev.Payload, &ce); err != nil {
-		return "", reject(protocol.CodeBadPayload, "the payload does not decode: %v", err), nil
+	// The case id first: whatever is wrong with this event, the same
+	// case's later events in the push must wait behind it.
+	var head struct {
+		CaseID string `json:"case_id"`
 	}
-	if ce.CaseID != "" {
-		if prev, ok := a.failedCases[ce.CaseID]; ok {
+	json.Unmarshal(ev.Payload, &head)
+	if head.CaseID != "" {
+		if prev, ok := a.failedCases[head.CaseID]; ok {
 			return "", reject(protocol.CodeOutOfOrder, "event %s of this case was rejected earlier in this push; send this one after it", prev), nil
 		}
 		defer func() {
 			if rej != nil {
-				a.failedCases[ce.CaseID] = ev.ID
+				a.failedCases[head.CaseID] = ev.ID
 			}
 		}()
 	}
-	var doc caseDoc
+	rawCase := objectField(ev.Payload, "case")
+	if rawCase == nil {
+		return "", reject(protocol.CodeBadPayload, "case is not a JSON object"), nil
+	}
+	var ce protocol.CaseEvent
+	if err := json.Unmarshal(ev.Payload, &ce); err != nil {
+		var ve *protocol.VersionError
+		if errors.As(err, &ve) {
+			return "", reject(protocol.CodeUnsupported, "%v", ve), nil
+		}
+		return "", reject(protocol.CodeBadPayload, "the payload does not decode: %v", err), nil
+	}
+	doc := ce.Case
 	switch {
 	case ce.CaseID == "" || ce.Tracking == "":
 		return "", reject(protocol.CodeBadPayload, "case_id and tracking are required"), nil
 	case ce.Version < 1:
 		return "", reject(protocol.CodeBadPayload, "version %d: want 1 or more", ce.Version), nil
-	case !isObject(ce.Case):
-		return "", reject(protocol.CodeBadPayload, "case is not a JSON object"), nil
 	}
-	if err := json.Unmarshal(ce.Case, &doc); err != nil {
-		return "", reject(protocol.CodeBadPayload, "the case document does not decode: %v", err), nil
-	}
+	// The document is kept as sent: fields a newer kiosk added within the
+	// same layout stay for a county release that reads them.
+	docJSON := compact(rawCase)
 	switch {
 	case doc.ID != ce.CaseID || doc.Tracking != ce.Tracking:
 		return "", reject(protocol.CodeBadPayload, "the case document's id and tracking differ from the event's"), nil
@@ -281,7 +273,7 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		}
 		if _, err := a.exec(ctx, `INSERT INTO cases (case_id, county_case, service_point, tracking, version, kiosk_status, doc, first_seen, updated_at, due)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ce.CaseID, countyCase, doc.ServicePoint, ce.Tracking, ce.Version, doc.Status,
-			string(ce.Case), ts(a.now), ts(a.now), dueDay(doc.Due)); err != nil {
+			string(docJSON), ts(a.now), ts(a.now), dueDay(doc.Due)); err != nil {
 			return "", nil, fmt.Errorf("insert case: %w", err)
 		}
 	case err != nil:
@@ -292,7 +284,7 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		return "", reject(protocol.CodeOutOfOrder, "version %d is not after the applied version %d", ce.Version, version), nil
 	default:
 		if _, err := a.exec(ctx, `UPDATE cases SET tracking = ?, version = ?, kiosk_status = ?, doc = ?, updated_at = ?, due = ? WHERE case_id = ?`,
-			ce.Tracking, ce.Version, doc.Status, string(ce.Case), ts(a.now), dueDay(doc.Due), ce.CaseID); err != nil {
+			ce.Tracking, ce.Version, doc.Status, string(docJSON), ts(a.now), dueDay(doc.Due), ce.CaseID); err != nil {
 			return "", nil, fmt.Errorf("update case: %w", err)
 		}
 		if _, err := a.exec(ctx, `DELETE FROM case_attachments WHERE case_id = ?`, ce.CaseID); err != nil {
@@ -302,7 +294,7 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 			return "", nil, fmt.Errorf("clear case matters: %w", err)
 		}
 	}
-	for _, m := range matterCodes(doc.Matters) {
+	for _, m := range cleanMatters(doc.Matters) {
 		if _, err := a.exec(ctx, `INSERT INTO case_matters (case_id, matter) VALUES (?, ?) ON CONFLICT (case_id, matter) DO NOTHING`,
 			ce.CaseID, m); err != nil {
 			return "", nil, fmt.Errorf("insert case matter: %w", err)
@@ -361,27 +353,33 @@ func (a *applier) applyInbox(ctx context.Context, ev protocol.Event) (*rejection
 }
 
 // dueDay is a case document's due date as the day in Beijing time
-// (YYYY-MM-DD), or "" when it has none or it does not read as a time.
-func dueDay(raw json.RawMessage) string {
-	var t time.Time
-	if len(raw) == 0 || json.Unmarshal(raw, &t) != nil || t.IsZero() {
+// (YYYY-MM-DD), or "" when it has none.
+func dueDay(t time.Time) string {
+	if t.IsZero() {
 		return ""
 	}
 	return t.In(chinaTime).Format(time.DateOnly)
 }
 
-// matterCodes reads a case document's matter list; anything but a list of
-// strings yields none (the case is still applied).
-func matterCodes(raw json.RawMessage) []string {
-	var ms []string
-	if len(raw) == 0 || json.Unmarshal(raw, &ms) != nil {
-		return nil
-	}
-	out := ms[:0]
+// cleanMatters drops blank and over-long matter codes: they index the back
+// office's filter and must not stop a case the kiosk has already promised.
+func cleanMatters(ms []string) []string {
+	var out []string
 	for _, m := range ms {
 		if m = strings.TrimSpace(m); m != "" && len(m) <= 64 {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// objectField returns the JSON object raw holds under key, or nil when
+// there is none: a missing or null case document is refused rather than
+// read as an empty one.
+func objectField(raw json.RawMessage, key string) json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil || !isObject(m[key]) {
+		return nil
+	}
+	return m[key]
 }

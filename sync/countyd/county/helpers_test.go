@@ -86,10 +86,17 @@ func caseDoc(caseID, tracking, point, status string, attachments ...string) json
 	return b
 }
 
+// rawCaseEvent is a CaseEvent whose case document is given as JSON, as a
+// kiosk of any release may send it.
+type rawCaseEvent struct {
+	protocol.CaseEvent
+	Case json.RawMessage `json:"case"`
+}
+
 // caseEvent is a case event with the whole case after it.
 func caseEvent(caseID, tracking, point string, version int, kind, status string, attachments ...string) protocol.Event {
-	p, err := json.Marshal(protocol.CaseEvent{CaseID: caseID, Tracking: tracking, Version: version, At: t0,
-		Actor: protocol.Actor{ID: 3, Name: "王丽", Window: 2}, Case: caseDoc(caseID, tracking, point, status, attachments...)})
+	p, err := json.Marshal(rawCaseEvent{CaseEvent: protocol.CaseEvent{CaseID: caseID, Tracking: tracking, Version: version, At: t0,
+		Actor: protocol.Actor{ID: 3, Name: "王丽", Window: 2}}, Case: caseDoc(caseID, tracking, point, status, attachments...)})
 	if err != nil {
 		panic(err)
 	}

@@ -966,12 +966,12 @@ func backfillOffice(ctx context.Context, tx *sql.Tx) error {
 	}
 	rows.Close()
 	for _, r := range docs {
-		var d caseDoc
+		var d protocol.CaseDoc
 		json.Unmarshal([]byte(r.doc), &d) // a document that does not read gets no index, as in Apply
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET due = ? WHERE case_id = ?`, dueDay(d.Due), r.id); err != nil {
 			return fmt.Errorf("index case due: %w", err)
 		}
-		for _, m := range matterCodes(d.Matters) {
+		for _, m := range cleanMatters(d.Matters) {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO case_matters (case_id, matter) VALUES (?, ?) ON CONFLICT (case_id, matter) DO NOTHING`,
 				r.id, m); err != nil {
 				return fmt.Errorf("index case matter: %w", err)

@@ -176,3 +176,28 @@ func TestCaseLogOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestPushNewerCaseLayoutIsRefused: a case document of a layout this county
+// does not read is refused with a code that says to upgrade, and nothing of
+// it is stored, rather than read with fields missing or misplaced.
+func TestPushNewerCaseLayoutIsRefused(t *testing.T) {
+	e := newEnv(t)
+	id, tr := newCase()
+	ev := caseEvent(id, tr, countytest.TestPoint.Code, 1, "case.accepted", "accepted")
+	var m map[string]any
+	if err := json.Unmarshal(ev.Payload, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["case"].(map[string]any)["v"] = protocol.CaseDocVersion + 1
+	m["case"].(map[string]any)["applicant"] = "in layout 2 an applicant is a reference"
+	ev.Payload, _ = json.Marshal(m)
+	before := e.stats(t)
+	got := e.push(t, ev)
+	if len(got) != 1 || got[0].Status != protocol.Rejected || got[0].Error == nil || got[0].Error.Code != protocol.CodeUnsupported {
+		t.Fatalf("push of a layout-%d document = %+v, want rejected %s", protocol.CaseDocVersion+1, got, protocol.CodeUnsupported)
+	}
+	after := e.stats(t)
+	if after.Cases != before.Cases || after.Applied != before.Applied || after.CaseLog != before.CaseLog {
+		t.Errorf("a refused document changed the store: %+v → %+v", before, after)
+	}
+}

@@ -147,8 +147,7 @@ func (o *Office) showStaff(w http.ResponseWriter, r *http.Request, rc *reqCtx, p
 	}
 	data := map[string]any{"Rows": rows, "Roles": roles, "Problem": rc.T(problem), "Form": r.PostForm}
 	if status != http.StatusOK {
-		w.WriteHeader(status)
-		o.renderStatus(w, r, rc, "staff", data)
+		o.renderStatus(w, r, rc, status, "staff", data)
 		return
 	}
 	o.render(w, r, rc, "staff", data)

@@ -195,8 +195,7 @@ func (o *Office) showLogin(w http.ResponseWriter, r *http.Request, login, proble
 	if problem != "" {
 		status = http.StatusUnauthorized
 	}
-	w.WriteHeader(status)
-	o.renderStatus(w, r, rc, "login", map[string]any{"Login": login, "Problem": translate(rc.lang, problem), "Next": localPath(r.FormValue("next"))})
+	o.renderStatus(w, r, rc, status, "login", map[string]any{"Login": login, "Problem": translate(rc.lang, problem), "Next": localPath(r.FormValue("next"))})
 }
 
 var (

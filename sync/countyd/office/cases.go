@@ -74,11 +74,19 @@ type clockFunc func() time.Time
 
 func (f clockFunc) Now() time.Time { return f() }
 
-func decodeCase(c county.Case) cases.Case {
-	var d cases.Case
-	// A document this countyd cannot fully read still shows what it can:
-	// the kiosk is the authority on the case, the county only reviews it.
-	json.Unmarshal(c.Doc, &d)
+// decodeCase reads a case's document in its wire form. One of a newer
+// layout than this countyd reads (an upgraded kiosk, an older county)
+// shows as empty, with its identifiers from the county's own columns,
+// rather than be misread; the county then refuses its events until it is
+// upgraded, so this only happens to documents stored before.
+func decodeCase(c county.Case) protocol.CaseDoc {
+	var d protocol.CaseDoc
+	if err := json.Unmarshal(c.Doc, &d); err != nil {
+		d = protocol.CaseDoc{}
+	}
+	if d.ID == "" {
+		d.ID, d.Tracking = c.ID, c.Tracking
+	}
 	return d
 }
 
@@ -169,8 +177,8 @@ func (o *Office) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		if row.Point == "" {
 			row.Point = c.Point
 		}
-		if d.CatalogVer != "" {
-			cat = o.catalogFor(ctx, d.CatalogVer)
+		if d.CatalogVersion != "" {
+			cat = o.catalogFor(ctx, d.CatalogVersion)
 		}
 		for _, m := range d.Matters {
 			row.Matters = append(row.Matters, matterName(cat, m))
@@ -245,7 +253,7 @@ type attachmentRow struct {
 // Numbers a staff member may reveal, by form value.
 var revealable = []string{"applicant.id_number", "applicant.legal_rep_id", "applicant.mobile"}
 
-func revealValue(d cases.Case, field string) string {
+func revealValue(d protocol.CaseDoc, field string) string {
 	switch field {
 	case "applicant.id_number":
 		return d.Applicant.IDNumber
@@ -295,7 +303,7 @@ func (o *Office) casePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c county.Case, revealed map[string]string, problem string, status int) {
 	ctx := r.Context()
 	d := decodeCase(c)
-	cat := o.catalogFor(ctx, d.CatalogVer)
+	cat := o.catalogFor(ctx, d.CatalogVersion)
 	cal := o.calendar(ctx)
 	show := func(field, value string, mask func(string) string) string {
 		if v, ok := revealed[field]; ok {
@@ -304,7 +312,7 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 		return mask(value)
 	}
 	applicantID := d.Applicant.IDNumber
-	if d.Applicant.Kind != cases.Enterprise {
+	if d.Applicant.Kind != protocol.ApplicantEnterprise {
 		applicantID = show("applicant.id_number", d.Applicant.IDNumber, MaskID)
 	}
 	labels := map[string]string{}
@@ -326,12 +334,15 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 	slices.SortFunc(fields, func(a, b fieldRow) int { return strings.Compare(a.Key, b.Key) })
 	var materials []materialRow
 	for _, m := range d.Materials {
-		state := cases.StateName(m.State)
-		if state == "未核验" && m.State != cases.Pending {
-			state = string(m.State)
+		// The wire's state names are the domain's; the domain names them
+		// in Chinese.
+		st := cases.MaterialState(m.State)
+		state := cases.StateName(st)
+		if state == "未核验" && st != cases.Pending {
+			state = m.State
 		}
 		materials = append(materials, materialRow{Matter: m.Matter, MatterName: matterName(cat, m.Matter), Material: m.Material,
-			Name: cases.MaterialName(cat, m.Matter, m.Material), State: rc.T(state), Deferred: m.State == cases.Deferred})
+			Name: cases.MaterialName(cat, m.Matter, m.Material), State: rc.T(state), Deferred: st == cases.Deferred})
 	}
 	var atts []attachmentRow
 	for _, a := range d.Attachments {
@@ -379,10 +390,10 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 		supplyBy = day(t)
 	}
 	revealOpts := []option{}
-	if d.Applicant.Kind != cases.Enterprise && d.Applicant.IDNumber != "" {
+	if d.Applicant.Kind != protocol.ApplicantEnterprise && d.Applicant.IDNumber != "" {
 		revealOpts = append(revealOpts, option{"applicant.id_number", rc.T("申请人身份证号码")})
 	}
-	if d.Applicant.LegalRepID != "" && d.Applicant.Kind == cases.Enterprise {
+	if d.Applicant.LegalRepID != "" && d.Applicant.Kind == protocol.ApplicantEnterprise {
 		revealOpts = append(revealOpts, option{"applicant.legal_rep_id", rc.T("法定代表人身份证号码")})
 	}
 	if d.Applicant.Mobile != "" {
@@ -402,15 +413,14 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 		"C": c, "D": d, "Point": o.pointNames(ctx)[c.Point], "Matters": matters, "Clerk": clerk,
 		"KioskStatus": rc.T(cases.StatusName(cases.Status(c.KioskStatus))), "CountyStatus": rc.T(countyStatusName(c.CountyStatus)),
 		"Accepted": stamp(d.Accepted), "Due": due, "SupplementBy": day(d.SupplementBy), "Urgency": o.urgency(cal, c, d.Due),
-		"ApplicantKind": map[bool]string{true: rc.T("企业"), false: rc.T("个人")}[d.Applicant.Kind == cases.Enterprise],
+		"ApplicantKind": map[bool]string{true: rc.T("企业"), false: rc.T("个人")}[d.Applicant.Kind == protocol.ApplicantEnterprise],
 		"ApplicantID":   applicantID, "LegalRepID": show("applicant.legal_rep_id", d.Applicant.LegalRepID, MaskID),
 		"Mobile": show("applicant.mobile", d.Applicant.Mobile, MaskMobile), "Revealed": len(revealed) > 0,
 		"Fields": fields, "Materials": materials, "Attachments": atts, "Events": events, "History": hist,
 		"RevealOpts": revealOpts, "SupplyBy": supplyBy, "Problem": rc.T(problem), "Form": r.PostForm,
 	}
 	if status != http.StatusOK {
-		w.WriteHeader(status)
-		o.renderStatus(w, r, rc, "case", data)
+		o.renderStatus(w, r, rc, status, "case", data)
 		return
 	}
 	o.render(w, r, rc, "case", data)
@@ -465,7 +475,7 @@ func (o *Office) attachment(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	}
 	sha := r.PathValue("sha")
 	d := decodeCase(c)
-	i := slices.IndexFunc(d.Attachments, func(a cases.Attachment) bool { return a.SHA256 == sha })
+	i := slices.IndexFunc(d.Attachments, func(a protocol.Attachment) bool { return a.SHA256 == sha })
 	if i < 0 {
 		o.fail(w, r, rc, http.StatusNotFound, "该案件没有这个附件")
 		return
@@ -508,7 +518,7 @@ func (o *Office) setStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		return
 	}
 	d := decodeCase(c)
-	cat := o.catalogFor(r.Context(), d.CatalogVer)
+	cat := o.catalogFor(r.Context(), d.CatalogVersion)
 	form := r.PostForm
 	ch := county.StatusChange{Case: c.ID, Status: form.Get("status"), By: rc.Session.Staff.Name}
 	problem := ""
@@ -517,7 +527,7 @@ func (o *Office) setStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	case protocol.CountyCorrection:
 		for _, v := range form["material"] {
 			matter, material, _ := strings.Cut(v, "|")
-			if !slices.ContainsFunc(d.Materials, func(m cases.MaterialEntry) bool { return m.Matter == matter && m.Material == material }) {
+			if !slices.ContainsFunc(d.Materials, func(m protocol.Material) bool { return m.Matter == matter && m.Material == material }) {
 				problem = "所选材料不在该案件的材料清单中"
 				break
 			}

@@ -79,8 +79,7 @@ func (o *Office) showCatalog(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	data := map[string]any{"Versions": vrows, "Bases": baseVersions(versions), "Publications": prows, "Overrides": orows,
 		"Points": points, "Problems": problems, "OverrideDoc": overrideDoc}
 	if status != http.StatusOK {
-		w.WriteHeader(status)
-		o.renderStatus(w, r, rc, "catalog", data)
+		o.renderStatus(w, r, rc, status, "catalog", data)
 		return
 	}
 	o.render(w, r, rc, "catalog", data)
@@ -183,8 +182,7 @@ func (o *Office) showMatter(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 	}
 	data := map[string]any{"V": v, "M": m, "Fees": feesText(m.Fees), "NewVersion": newVersion, "Problems": problems}
 	if status != http.StatusOK {
-		w.WriteHeader(status)
-		o.renderStatus(w, r, rc, "matter", data)
+		o.renderStatus(w, r, rc, status, "matter", data)
 		return
 	}
 	o.render(w, r, rc, "matter", data)

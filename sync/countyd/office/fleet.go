@@ -98,8 +98,7 @@ func (o *Office) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCtx, n
 	data := map[string]any{"Devices": rows, "Codes": crows, "NewCode": newCode, "Problem": rc.T(problem),
 		"Form": r.PostForm}
 	if status != http.StatusOK {
-		w.WriteHeader(status)
-		o.renderStatus(w, r, rc, "fleet", data)
+		o.renderStatus(w, r, rc, status, "fleet", data)
 		return
 	}
 	o.render(w, r, rc, "fleet", data)

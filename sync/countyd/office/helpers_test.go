@@ -174,8 +174,12 @@ func (s seedCase) doc() json.RawMessage {
 // returns its county case number.
 func (e *env) push(t testing.TB, s seedCase) string {
 	t.Helper()
+	var cd protocol.CaseDoc
+	if err := json.Unmarshal(s.doc(), &cd); err != nil {
+		t.Fatal(err)
+	}
 	p, err := json.Marshal(protocol.CaseEvent{CaseID: s.id, Tracking: s.tracking, Version: 1, At: s.accepted,
-		Actor: protocol.Actor{ID: 3, Name: "王丽", Window: 2}, Case: s.doc()})
+		Actor: protocol.Actor{ID: 3, Name: "王丽", Window: 2}, Case: cd})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@
 package office
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -268,20 +269,22 @@ func (o *Office) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, status
 	if rc == nil {
 		rc = &reqCtx{lang: langOf(r)}
 	}
-	w.WriteHeader(status)
-	o.renderStatus(w, r, rc, "error", map[string]any{"Status": status, "Message": rc.T(message)})
+	o.renderStatus(w, r, rc, status, "error", map[string]any{"Status": status, "Message": rc.T(message)})
 }
 
 // render executes a page template with the common data.
 func (o *Office) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, page string, data map[string]any) {
-	w.WriteHeader(http.StatusOK)
-	o.renderStatus(w, r, rc, page, data)
+	o.renderStatus(w, r, rc, http.StatusOK, page, data)
 }
 
-func (o *Office) renderStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx, page string, data map[string]any) {
+// renderStatus executes a page into memory first and sends it with its
+// status only when it rendered whole: a template that fails half-way is a
+// 500 that says so, never a cut-off page answered 200.
+func (o *Office) renderStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, page string, data map[string]any) {
 	t := o.pages[rc.lang][page]
 	if t == nil {
 		o.log.Error("no such page template", "page", page)
+		http.Error(w, "page missing", http.StatusInternalServerError)
 		return
 	}
 	if data == nil {
@@ -296,11 +299,15 @@ func (o *Office) renderStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if r.Method == http.MethodGet {
 		data["Back"] = r.URL.RequestURI()
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := t.ExecuteTemplate(w, "base", data); err != nil {
-		// The status is already out; the log says why the page is cut off.
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
 		o.log.Error("render page", "page", page, "err", err)
+		http.Error(w, "页面生成失败 the page could not be made; the error is logged", http.StatusInternalServerError)
+		return
 	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
 }
 
 // calendar is the working-day calendar: the embedded holiday notices with
