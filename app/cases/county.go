@@ -53,10 +53,12 @@ type MaterialRef struct {
 
 // ApplyCounty applies a county status change. A result already handed
 // over (出件, 邮寄) keeps its status: the county's later word is recorded but
-// the citizen's timeline does not go backwards. An update older than the
-// one already applied changes nothing.
+// the citizen's timeline does not go backwards. An update not newer than
+// the one already applied changes nothing: a machine of the hall that hears
+// a decision twice (from the county and in a copy of the case made after
+// it) must not mark supplemented materials missing again.
 func ApplyCounty(c Case, u CountyUpdate) (Case, error) {
-	if c.County != nil && u.At.Before(c.County.At) {
+	if c.County != nil && !u.At.After(c.County.At) {
 		return c, nil
 	}
 	d := &CountyDecision{CaseNo: u.CaseNo, Status: u.Status, Pickup: strings.TrimSpace(u.Pickup),

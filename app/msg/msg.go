@@ -21,6 +21,11 @@ type Error struct {
 	Data map[string]any
 }
 
+// Term is a word from the product's own vocabulary used inside a message
+// ("出件", "3号窗口"): the UI translates it along with the message, where a
+// plain string value (a name, a code) is shown as it is.
+type Term string
+
 // New returns an *Error with the given template and data given as name/value
 // pairs: msg.New("长度应为{{.Want}}位", "Want", 18).
 func New(key string, kv ...any) *Error {

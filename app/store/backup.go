@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Backup is one backup file.
@@ -100,6 +102,10 @@ func (db *DB) BackupTo(ctx context.Context, path string) error {
 	if _, err := db.w.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return fmt.Errorf("vacuum into %s: %w", filepath.Base(tmp), err)
 	}
+	if err := newHallEpoch(ctx, tmp); err != nil {
+		os.Remove(tmp)
+		return err
+	}
 	if err := checkFile(ctx, tmp); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("check new backup: %w", err)
@@ -188,5 +194,27 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	_ = d.Sync()
+	return nil
+}
+
+// newHallEpoch gives a copy of a hub's database its own log epoch. If the
+// copy is ever put back (the recovery screen, or by hand), the hall's
+// machines see a log they do not know, read it from its start and send the
+// hub again what it took from them since the copy: a restored hub is
+// rolled forward to what the hall had, and no machine follows a log whose
+// numbers were given again to other items.
+func newHallEpoch(ctx context.Context, path string) error {
+	c, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
+	if err != nil {
+		return fmt.Errorf("open new backup: %w", err)
+	}
+	defer c.Close()
+	var n int
+	if err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'`).Scan(&n); err != nil || n == 0 {
+		return err // a file from before settings existed has no epoch
+	}
+	if _, err := c.ExecContext(ctx, `UPDATE settings SET value = ? WHERE key = ?`, uuid.NewString(), settingHallEpoch); err != nil {
+		return fmt.Errorf("new hall epoch in backup: %w", err)
+	}
 	return nil
 }

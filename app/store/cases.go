@@ -74,7 +74,7 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 		return c, ErrNoDevice
 	}
 	c.ID = uuid.NewString()
-	c.Version = 1
+	c.Version = 1 // the row's revision once its first event is written
 	err = db.update(ctx, func(t *tx) error {
 		c.Accepted = t.now
 		day := t.now.In(beijing).Format("2006-01-02")
@@ -97,17 +97,10 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 			ON CONFLICT (day, device) DO UPDATE SET next = excluded.next`, day, device, next); err != nil {
 			return fmt.Errorf("advance tracking sequence: %w", err)
 		}
-		doc, err := json.Marshal(c)
-		if err != nil {
-			return fmt.Errorf("encode case: %w", err)
+		if err := insertCase(ctx, t, c, actor.ID, ""); err != nil {
+			return err
 		}
-		if _, err := t.ExecContext(ctx, `INSERT INTO cases (id, tracking, status, decision, applicant_id, accepted_at, due, supplement_by, clerk_id, doc, version, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-			c.ID, c.Tracking, string(c.Status), string(c.Decision), c.Applicant.IDNumber, stamp(c.Accepted),
-			dateOrNull(c.Due), dateOrNull(c.SupplementBy), nullID(actor.ID), string(doc), stamp(t.now)); err != nil {
-			return fmt.Errorf("insert case: %w", err)
-		}
-		if err := saveAttachments(ctx, t, c); err != nil {
+		if err := saveAttachments(ctx, t, c, ""); err != nil {
 			return err
 		}
 		data, _ := json.Marshal(map[string]string{"reason": c.Reason})
@@ -115,7 +108,8 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 		if c.Status == cases.StatusPrereview {
 			kind = cases.EvSubmitted // filed by the citizen; nothing decided yet
 		}
-		return caseEvent(ctx, t, c, 1, kind, actor, data)
+		_, err = caseEvent(ctx, t, c, kind, actor, data)
+		return err
 	})
 	if err != nil {
 		return cases.Case{}, err
@@ -123,10 +117,29 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 	return c, nil
 }
 
+// insertCase writes a new case row at chain version 0 (caseEvent moves it
+// on); origin is the hall machine it came from ("" for this one).
+func insertCase(ctx context.Context, t *tx, c cases.Case, clerkID int64, origin string) error {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode case: %w", err)
+	}
+	// The clerk column is only set when the account is known here: a case
+	// from another machine may arrive before its clerk's account does.
+	if _, err := t.ExecContext(ctx, `INSERT INTO cases (id, tracking, status, decision, applicant_id, accepted_at, due, supplement_by, clerk_id, doc, version, rev, head, origin, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM clerks WHERE id = ?), ?, 0, 0, '', ?, ?)`,
+		c.ID, c.Tracking, string(c.Status), string(c.Decision), c.Applicant.IDNumber, stamp(c.Accepted),
+		dateOrNull(c.Due), dateOrNull(c.SupplementBy), clerkID, string(doc), origin, stamp(t.now)); err != nil {
+		return fmt.Errorf("insert case: %w", err)
+	}
+	return nil
+}
+
 // UpdateCase stores a later action on a case (补正, 出件, 邮寄 …) with its
 // event and outbox row in one transaction. after.Version must be the
-// version that was read; if another window changed the case meanwhile
-// nothing is written. It returns the case with its new version.
+// revision that was read; if anything changed the case meanwhile (another
+// window, the county, a replicated event) nothing is written and the error
+// says what happened. It returns the case with its new revision.
 func (db *DB) UpdateCase(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any) (cases.Case, error) {
 	return db.UpdateCaseNotify(ctx, after, kind, actor, data, "")
 }
@@ -139,30 +152,24 @@ func (db *DB) UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases
 	if after.ID == "" || after.Version == 0 {
 		return after, fmt.Errorf("update case: not a stored case")
 	}
-	version := after.Version
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return after, fmt.Errorf("encode event data: %w", err)
 	}
-	doc, err := json.Marshal(after)
-	if err != nil {
-		return after, fmt.Errorf("encode case: %w", err)
-	}
 	err = db.update(ctx, func(t *tx) error {
-		res, err := t.ExecContext(ctx, `UPDATE cases SET status = ?, due = ?, supplement_by = ?, doc = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND version = ?`, string(after.Status), dateOrNull(after.Due), dateOrNull(after.SupplementBy), string(doc), stamp(t.now), after.ID, version)
-		if err != nil {
-			return fmt.Errorf("update case: %w", err)
+		var rev int
+		if err := t.QueryRowContext(ctx, `SELECT rev FROM cases WHERE id = ?`, after.ID).Scan(&rev); err != nil {
+			return fmt.Errorf("read case: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrCaseChanged
+		if rev != after.Version {
+			return changedError(ctx, t, after.ID)
 		}
 		// A later action may bring a file (a supplement's scan, a signed
 		// delivery receipt): it uploads like the ones from intake.
-		if err := saveAttachments(ctx, t, after); err != nil {
+		if err := saveAttachments(ctx, t, after, ""); err != nil {
 			return err
 		}
-		if err := caseEvent(ctx, t, after, version+1, kind, actor, raw); err != nil {
+		if after.Version, err = caseEvent(ctx, t, after, kind, actor, raw); err != nil {
 			return err
 		}
 		if notice == "" || after.Applicant.Mobile == "" {
@@ -175,39 +182,108 @@ func (db *DB) UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases
 	if err != nil {
 		return after, err
 	}
-	after.Version = version + 1
 	return after, nil
 }
 
-// saveAttachments records a case's files for upload; files already
-// recorded are left as they are.
-func saveAttachments(ctx context.Context, t *tx, c cases.Case) error {
+// ErrCaseChangedBy says what changed a case while a clerk had it open.
+var ErrCaseChangedBy = msg.New("此件已于{{.At}}由{{.Where}}{{.What}}，请重新打开后再操作")
+
+// changedError explains a stale update with the case's last event: who did
+// what, where and when, so the clerk knows whether to go on.
+func changedError(ctx context.Context, t *tx, caseID string) error {
+	var kind, at, actor string
+	var window int
+	err := t.QueryRowContext(ctx, `SELECT kind, at, actor_name, actor_window FROM case_events
+		WHERE case_id = ? AND superseded_by IS NULL ORDER BY version DESC, id DESC LIMIT 1`, caseID).Scan(&kind, &at, &actor, &window)
+	if err != nil {
+		return ErrCaseChanged
+	}
+	when, _ := unstamp(at)
+	return msg.New(ErrCaseChangedBy.Key, "At", when.In(beijing).Format("15:04"), "Where", where(window, actor),
+		"What", msg.Term(cases.EventName(cases.EventKind(kind))))
+}
+
+// where names the place an action was taken, as a clerk says it: a
+// window, or who acted when it was not at a window (自助终端, 县中心, an
+// agent's name).
+func where(window int, actor string) any {
+	if window > 0 {
+		return msg.New("{{.N}}号窗口", "N", window)
+	}
+	return msg.Term(actor)
+}
+
+// saveAttachments records a case's files; files already recorded are left
+// as they are. origin is the hall machine that holds the files ("" for
+// this one, which uploads them).
+func saveAttachments(ctx context.Context, t *tx, c cases.Case, origin string) error {
 	for _, a := range c.Attachments {
-		if _, err := t.ExecContext(ctx, `INSERT INTO attachments (sha256, case_id, name, size, type, added_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`, a.SHA256, c.ID, a.Name, a.Size, a.Type, stamp(t.now)); err != nil {
+		if _, err := t.ExecContext(ctx, `INSERT INTO attachments (sha256, case_id, name, size, type, added_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, a.SHA256, c.ID, a.Name, a.Size, a.Type, stamp(t.now), origin); err != nil {
 			return fmt.Errorf("insert attachment: %w", err)
 		}
 	}
 	return nil
 }
 
-func caseEvent(ctx context.Context, t *tx, c cases.Case, version int, kind cases.EventKind, actor cases.Actor, data []byte) error {
+// caseEvent records an action on a case made here: the case row moves to
+// the next place in its chain, the history gets the event, and the outbox
+// carries it to the county (and the hall). It returns the row's new
+// revision.
+func caseEvent(ctx context.Context, t *tx, c cases.Case, kind cases.EventKind, actor cases.Actor, data []byte) (int, error) {
+	var version, rev int
 	var base string
-	if version > 1 {
-		// The event this one is made on top of: a case's events form a
-		// chain, so two windows acting on the same state are told apart.
-		err := t.QueryRowContext(ctx, `SELECT event_id FROM case_events WHERE case_id = ? ORDER BY id DESC LIMIT 1`, c.ID).Scan(&base)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("read the case's last event: %w", err)
-		}
+	if err := t.QueryRowContext(ctx, `SELECT version, head, rev FROM cases WHERE id = ?`, c.ID).Scan(&version, &base, &rev); err != nil {
+		return 0, fmt.Errorf("read case chain: %w", err)
 	}
-	id, err := t.emit(ctx, protocol.Kind(kind), protocol.CaseEvent{CaseID: c.ID, Tracking: c.Tracking, Version: version, Base: base, At: t.now,
-		Actor: protocol.Actor{ID: actor.ID, Name: actor.Name, Window: actor.Window}, Data: data, Case: casewire.Doc(c)})
+	version++
+	ce := protocol.CaseEvent{CaseID: c.ID, Tracking: c.Tracking, Version: version, Base: base, At: t.now,
+		Actor: protocol.Actor{ID: actor.ID, Name: actor.Name, Window: actor.Window}, Data: data, Case: casewire.Doc(c)}
+	id, err := t.emit(ctx, protocol.Kind(kind), ce)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if _, err := t.ExecContext(ctx, `INSERT INTO case_events (case_id, kind, actor_id, actor_name, at, data, event_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, string(kind), nullID(actor.ID), actor.Name, stamp(t.now), string(data), id); err != nil {
+	if err := writeCase(ctx, t, c, version, id); err != nil {
+		return 0, err
+	}
+	if err := historyRow(ctx, t, id, kind, ce, ""); err != nil {
+		return 0, err
+	}
+	return rev + 1, nil
+}
+
+// writeCase stores a case's document at a place in its chain (head is the
+// event that put it there) and moves the row's revision on.
+func writeCase(ctx context.Context, t *tx, c cases.Case, version int, head string) error {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode case: %w", err)
+	}
+	if _, err := t.ExecContext(ctx, `UPDATE cases SET status = ?, decision = ?, due = ?, supplement_by = ?, doc = ?, version = ?, head = ?,
+		rev = rev + 1, updated_at = ? WHERE id = ?`, string(c.Status), string(c.Decision), dateOrNull(c.Due), dateOrNull(c.SupplementBy),
+		string(doc), version, head, stamp(t.now), c.ID); err != nil {
+		return fmt.Errorf("update case: %w", err)
+	}
+	return nil
+}
+
+// historyRow adds an event to a case's history; origin is the hall machine
+// it was made at ("" for this one).
+func historyRow(ctx context.Context, t *tx, eventID string, kind cases.EventKind, ce protocol.CaseEvent, origin string) error {
+	return historyRowBy(ctx, t, eventID, kind, ce, origin, nil)
+}
+
+// historyRowBy adds an event that another event stands over (supersededBy,
+// nil for a standing one).
+func historyRowBy(ctx context.Context, t *tx, eventID string, kind cases.EventKind, ce protocol.CaseEvent, origin string, supersededBy any) error {
+	data := ce.Data
+	if len(data) == 0 {
+		data = json.RawMessage("null")
+	}
+	if _, err := t.ExecContext(ctx, `INSERT INTO case_events (case_id, kind, actor_id, actor_name, at, data, event_id, version, base, origin, actor_window, superseded_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ce.CaseID, string(kind), nullID(ce.Actor.ID), ce.Actor.Name, stamp(ce.At), string(data), eventID, ce.Version, ce.Base, origin,
+		ce.Actor.Window, supersededBy); err != nil {
 		return fmt.Errorf("insert case event: %w", err)
 	}
 	return nil
@@ -231,7 +307,7 @@ func (db *DB) caseWhere(ctx context.Context, where, arg, shown string) (cases.Ca
 	var c cases.Case
 	var doc string
 	var version int
-	err := db.r.QueryRowContext(ctx, `SELECT doc, version FROM cases WHERE `+where, arg).Scan(&doc, &version)
+	err := db.r.QueryRowContext(ctx, `SELECT doc, rev FROM cases WHERE `+where, arg).Scan(&doc, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, msg.New(ErrCaseNotFound.Key, "Code", shown)
 	}
@@ -312,7 +388,7 @@ func nullID(id int64) any {
 // each case's events are still on this machine and since when: the
 // agent's work list (村代办 我的工作单).
 func (db *DB) AgentCases(ctx context.Context, agentID int64) ([]cases.Tracked, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT c.doc, c.version, COUNT(o.seq), MIN(o.created_at)
+	rows, err := db.r.QueryContext(ctx, `SELECT c.doc, c.rev, COUNT(o.seq), MIN(o.created_at)
 		FROM cases c LEFT JOIN outbox o ON o.case_id = c.id AND o.acked_at IS NULL
 		WHERE json_extract(c.doc, '$.proxy.agent.id') = ?
 		GROUP BY c.id ORDER BY c.accepted_at`, agentID)
@@ -353,7 +429,7 @@ func (db *DB) CaseCount(ctx context.Context) (int, error) {
 // CasesInStatus lists the cases in one status, oldest first (the counter's
 // pre-review list).
 func (db *DB) CasesInStatus(ctx context.Context, st cases.Status) ([]cases.Case, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT doc, version FROM cases WHERE status = ? ORDER BY accepted_at, rowid`, string(st))
+	rows, err := db.r.QueryContext(ctx, `SELECT doc, rev FROM cases WHERE status = ? ORDER BY accepted_at, rowid`, string(st))
 	if err != nil {
 		return nil, fmt.Errorf("list %s cases: %w", st, err)
 	}

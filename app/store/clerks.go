@@ -11,6 +11,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -95,6 +96,9 @@ func (db *DB) createAccount(ctx context.Context, actor *clerks.Account, a clerks
 		if err := audit(ctx, t, actorID, "account.create", a.Login, string(a.Role)); err != nil {
 			return err
 		}
+		if err := t.accountChanged(ctx, a.ID); err != nil {
+			return err
+		}
 		_, err = t.emit(ctx, protocol.AccountCreated, protocol.AccountPayload{ID: a.ID, Login: a.Login, Name: a.Name,
 			Role: string(a.Role), Sectors: nonNil(a.Sectors), Window: a.Window})
 		return err
@@ -145,8 +149,16 @@ func (db *DB) Authenticate(ctx context.Context, login, secret string) (clerks.Ac
 	err = db.update(ctx, func(t *tx) error {
 		id := sql.NullInt64{Int64: a.ID, Valid: true}
 		if ok {
-			if _, err := t.ExecContext(ctx, `UPDATE clerks SET failures = 0, locked_until = NULL WHERE id = ?`, a.ID); err != nil {
+			// Only a reset that changes something is news for the hall.
+			res, err := t.ExecContext(ctx, `UPDATE clerks SET failures = 0, locked_until = NULL, rev = rev + 1
+				WHERE id = ? AND (failures <> 0 OR locked_until IS NOT NULL)`, a.ID)
+			if err != nil {
 				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				if err := t.accountChanged(ctx, a.ID); err != nil {
+					return err
+				}
 			}
 			return audit(ctx, t, id, "login", a.Login, "")
 		}
@@ -155,7 +167,10 @@ func (db *DB) Authenticate(ctx context.Context, login, secret string) (clerks.Ac
 		if !att.LockedUntil.IsZero() {
 			until = stamp(att.LockedUntil)
 		}
-		if _, err := t.ExecContext(ctx, `UPDATE clerks SET failures = ?, locked_until = ? WHERE id = ?`, att.Failures, until, a.ID); err != nil {
+		if _, err := t.ExecContext(ctx, `UPDATE clerks SET failures = ?, locked_until = ?, rev = rev + 1 WHERE id = ?`, att.Failures, until, a.ID); err != nil {
+			return err
+		}
+		if err := t.accountChanged(ctx, a.ID); err != nil {
 			return err
 		}
 		return audit(ctx, t, id, "login.failed", a.Login, fmt.Sprintf("failures=%d", att.Failures))
@@ -243,4 +258,40 @@ func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// accountChanged passes an account as it now stands to the hall, when this
+// machine is the hub: accounts are the hall's, so a clerk signs in at any
+// of its machines (even with the hub away) and a lock holds at all.
+func (t *tx) accountChanged(ctx context.Context, id int64) error {
+	role, err := t.hallRole(ctx)
+	if err != nil || role != servicepoint.QueueHub {
+		return err
+	}
+	st, err := accountState(ctx, t, id)
+	if err != nil {
+		return err
+	}
+	return t.appendLog(ctx, protocol.HallItem{Kind: protocol.HallAccount, At: t.now, Account: &st},
+		fmt.Sprintf("account:%d:%d", st.ID, st.Rev), st.Login)
+}
+
+// accountState reads an account as the hall shares it.
+func accountState(ctx context.Context, t *tx, id int64) (protocol.HallAccountState, error) {
+	var s protocol.HallAccountState
+	var sectors string
+	var until sql.NullString
+	err := t.QueryRowContext(ctx, `SELECT id, login, name, role, sectors, window_no, active, secret_hash, failures, locked_until, rev
+		FROM clerks WHERE id = ?`, id).Scan(&s.ID, &s.Login, &s.Name, &s.Role, &sectors, &s.Window, &s.Active, &s.SecretHash,
+		&s.Failures, &until, &s.Rev)
+	if err != nil {
+		return s, fmt.Errorf("read account %d: %w", id, err)
+	}
+	_ = json.Unmarshal([]byte(sectors), &s.Sectors)
+	if until.Valid {
+		if u, err := unstamp(until.String); err == nil {
+			s.LockedUntil = &u
+		}
+	}
+	return s, nil
 }

@@ -183,8 +183,10 @@ func TestCreateCaseTrackingAndEvents(t *testing.T) {
 	if err != nil || updated.Version != 2 {
 		t.Fatalf("UpdateCase: %d, %v", updated.Version, err)
 	}
-	if _, err := db.UpdateCase(ctx, after, cases.EvCompleted, cases.Actor{Name: "李"}, nil); !errors.Is(err, ErrCaseChanged) {
-		t.Errorf("stale update: %v, want ErrCaseChanged", err)
+	// The clerk with the stale copy is told what happened, where and when.
+	if _, err := db.UpdateCase(ctx, after, cases.EvCompleted, cases.Actor{Name: "李"}, nil); !errors.Is(err, ErrCaseChangedBy) ||
+		!strings.Contains(err.Error(), "09:00由王丽当场办结") {
+		t.Errorf("stale update: %v, want ErrCaseChangedBy naming 王丽's 当场办结 at 09:00", err)
 	}
 	if evs, _ := db.CaseEvents(ctx, first.ID); len(evs) != 2 {
 		t.Errorf("%d events after one update and one refused, want 2", len(evs))

@@ -28,9 +28,21 @@ func (db *DB) Rate(ctx context.Context, r rating.Rating) (rating.Rating, error) 
 		if r.Reasons == nil {
 			reasons = []byte("[]")
 		}
-		_, err := t.ExecContext(ctx, `INSERT INTO ratings (kind, ref, level, reasons, note, clerk_id, clerk_name, window_no, matter, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(r.Kind), r.Ref, int(r.Level), string(reasons), r.Note, nullID(r.ClerkID),
-			r.ClerkName, r.Window, r.Matter, stamp(t.now))
+		var n int
+		if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM ratings WHERE kind = ? AND ref = ?`, string(r.Kind), r.Ref).Scan(&n); err != nil {
+			return fmt.Errorf("read rating: %w", err)
+		}
+		if n > 0 {
+			return rating.ErrAlreadyRated
+		}
+		id, err := t.emit(ctx, protocol.RatingGiven, protocol.RatingPayload{Kind: string(r.Kind), Ref: r.Ref, Level: int(r.Level),
+			Reasons: r.Reasons, Note: r.Note, ClerkID: r.ClerkID, ClerkName: r.ClerkName, Window: r.Window, Matter: r.Matter, At: r.At})
+		if err != nil {
+			return err
+		}
+		_, err = t.ExecContext(ctx, `INSERT INTO ratings (kind, ref, level, reasons, note, clerk_id, clerk_name, window_no, matter, at, event_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(r.Kind), r.Ref, int(r.Level), string(reasons), r.Note, nullID(r.ClerkID),
+			r.ClerkName, r.Window, r.Matter, stamp(t.now), id)
 		var se sqlite3.Error
 		if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
 			return rating.ErrAlreadyRated
@@ -38,9 +50,7 @@ func (db *DB) Rate(ctx context.Context, r rating.Rating) (rating.Rating, error) 
 		if err != nil {
 			return fmt.Errorf("insert rating: %w", err)
 		}
-		_, err = t.emit(ctx, protocol.RatingGiven, protocol.RatingPayload{Kind: string(r.Kind), Ref: r.Ref, Level: int(r.Level),
-			Reasons: r.Reasons, Note: r.Note, ClerkID: r.ClerkID, ClerkName: r.ClerkName, Window: r.Window, Matter: r.Matter, At: r.At})
-		return err
+		return nil
 	})
 	return r, err
 }

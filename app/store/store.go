@@ -58,6 +58,9 @@ type DB struct {
 	// calendar is the working-day calendar (embedded and county-published
 	// notices), read on first use and again after the county sends one.
 	calendar *workday.Calendar
+
+	// hall is what the store knows of the hall's hub (see SetHallOnline).
+	hall hallFlag
 }
 
 // CorruptError says the database file cannot be used. The file is left
@@ -288,12 +291,24 @@ func (t *tx) emit(ctx context.Context, kind protocol.Kind, payload any) (string,
 	}
 	id := uuid.NewString()
 	var caseID any // a case's events must reach the county in order
-	if ce, ok := payload.(protocol.CaseEvent); ok {
-		caseID = ce.CaseID
+	ref := ""
+	switch p := payload.(type) {
+	case protocol.CaseEvent:
+		caseID, ref = p.CaseID, p.CaseID
+	case protocol.RatingPayload:
+		ref = p.Kind + ":" + p.Ref
+	}
+	// The hall shares case events and ratings with its other machines.
+	var hallState any
+	if hallKind(kind) {
+		ev := protocol.Event{ID: id, Kind: kind, Created: t.now, Payload: b}
+		if hallState, err = t.hallEmit(ctx, ev, ref); err != nil {
+			return "", err
+		}
 	}
 	if _, err := t.ExecContext(ctx,
-		`INSERT INTO outbox (event_id, kind, payload, created_at, case_id) VALUES (?, ?, ?, ?, ?)`,
-		id, string(kind), string(b), stamp(t.now), caseID); err != nil {
+		`INSERT INTO outbox (event_id, kind, payload, created_at, case_id, hall_state) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, string(kind), string(b), stamp(t.now), caseID, hallState); err != nil {
 		return "", fmt.Errorf("insert outbox row: %w", err)
 	}
 	return id, nil

@@ -71,7 +71,7 @@ func (db *DB) SyncStatus(ctx context.Context) (SyncStatus, error) {
 	err := db.r.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL),
 		(SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL AND quarantined_at IS NOT NULL),
-		(SELECT COUNT(DISTINCT sha256) FROM attachments WHERE uploaded_at IS NULL)`).Scan(&s.Pending, &s.Quarantined, &s.Uploads)
+		(SELECT COUNT(DISTINCT sha256) FROM attachments WHERE uploaded_at IS NULL AND origin = '')`).Scan(&s.Pending, &s.Quarantined, &s.Uploads)
 	if err != nil {
 		return s, fmt.Errorf("read sync status: %w", err)
 	}
@@ -88,12 +88,22 @@ func (db *DB) SyncStatus(ctx context.Context) (SyncStatus, error) {
 // SendableEvents returns up to limit events to push, in commit order:
 // not yet acknowledged, not quarantined, and not behind a quarantined event
 // of the same case — a case's events reach the county in order or not at all.
+//
+// While the hall's hub answers, an event still waiting for the hub waits
+// for the county too: the hub decides the hall's order (two windows acting
+// on one case), and only what stands in the hall goes to the county. With
+// the hub away, events go to the county directly (the county then decides).
 func (db *DB) SendableEvents(ctx context.Context, limit int) ([]protocol.Event, error) {
+	holdHall := 0
+	if db.hall.online.Load() {
+		holdHall = 1
+	}
 	rows, err := db.r.QueryContext(ctx, `SELECT o.event_id, o.kind, o.payload, o.created_at FROM outbox o
 		WHERE o.acked_at IS NULL AND o.quarantined_at IS NULL
+		AND NOT (? = 1 AND o.hall_state IN ('pending', 'resend'))
 		AND NOT (o.case_id IS NOT NULL AND EXISTS (SELECT 1 FROM outbox q
 			WHERE q.case_id = o.case_id AND q.seq < o.seq AND q.acked_at IS NULL AND q.quarantined_at IS NOT NULL))
-		ORDER BY o.seq LIMIT ?`, limit)
+		ORDER BY o.seq LIMIT ?`, holdHall, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list sendable events: %w", err)
 	}
@@ -211,7 +221,7 @@ func (db *DB) ApplyFeed(ctx context.Context, items []protocol.FeedItem) error {
 			if n, _ := res.RowsAffected(); n == 0 {
 				return nil // applied before
 			}
-			changed, err := applyFeedItem(ctx, t, it)
+			changed, err := db.applyFeedItem(ctx, t, it)
 			catalogChanged = catalogChanged || changed
 			return err
 		})
@@ -230,14 +240,25 @@ func (db *DB) ApplyFeed(ctx context.Context, items []protocol.FeedItem) error {
 	return db.update(ctx, func(t *tx) error { return setSetting(ctx, t, settingLastPull, stamp(t.now)) })
 }
 
-func applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (catalogChanged bool, err error) {
+func (db *DB) applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (catalogChanged bool, err error) {
 	switch it.Kind {
 	case protocol.FeedCaseStatus:
 		var st protocol.CaseStatus
 		if err := json.Unmarshal(it.Payload, &st); err != nil {
 			return false, fmt.Errorf("decode case status: %w", err)
 		}
-		return false, applyCountyStatus(ctx, t, st)
+		if err := applyCountyStatus(ctx, t, st); err != nil {
+			return false, err
+		}
+		// Relayed to the hall for machines not enrolled with the county.
+		return false, t.relayToHall(ctx, protocol.HallItem{Kind: protocol.HallCounty, At: t.now, County: &it},
+			fmt.Sprintf("county:%d", it.Cursor), st.CaseID)
+	case protocol.FeedCaseEvent:
+		var ev protocol.Event
+		if err := json.Unmarshal(it.Payload, &ev); err != nil {
+			return false, fmt.Errorf("decode hall event: %w", err)
+		}
+		return false, db.applyCountyEvent(ctx, t, ev)
 	case protocol.FeedCatalog:
 		var d protocol.DocumentPayload
 		if err := json.Unmarshal(it.Payload, &d); err != nil {
@@ -283,12 +304,33 @@ func applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (catalogCha
 	return false, nil
 }
 
+// applyCountyStatus keeps the county's latest decision on a case and
+// applies it to the case. A decision older than the one kept changes
+// nothing; one for a case this machine does not hold yet (it was taken in
+// at another machine of the hall and has not arrived) waits for the case.
 func applyCountyStatus(ctx context.Context, t *tx, st protocol.CaseStatus) error {
+	var kept string
+	err := t.QueryRowContext(ctx, `SELECT at FROM county_status WHERE case_id = ?`, st.CaseID).Scan(&kept)
+	switch {
+	case err == nil:
+		if at, _ := unstamp(kept); !st.At.After(at) {
+			return nil
+		}
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("read county decision: %w", err)
+	}
+	payload, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	if _, err := t.ExecContext(ctx, `INSERT INTO county_status (case_id, at, payload) VALUES (?, ?, ?)
+		ON CONFLICT (case_id) DO UPDATE SET at = excluded.at, payload = excluded.payload`, st.CaseID, stamp(st.At), string(payload)); err != nil {
+		return fmt.Errorf("keep county decision: %w", err)
+	}
 	var doc string
-	var version int
-	err := t.QueryRowContext(ctx, `SELECT doc, version FROM cases WHERE id = ?`, st.CaseID).Scan(&doc, &version)
+	err = t.QueryRowContext(ctx, `SELECT doc FROM cases WHERE id = ?`, st.CaseID).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil // accepted at another kiosk of this hall: nothing to show here
+		return nil // applied when the case arrives
 	}
 	if err != nil {
 		return fmt.Errorf("read case: %w", err)
@@ -297,14 +339,9 @@ func applyCountyStatus(ctx context.Context, t *tx, st protocol.CaseStatus) error
 	if err := json.Unmarshal([]byte(doc), &c); err != nil {
 		return fmt.Errorf("decode case: %w", err)
 	}
-	u := cases.CountyUpdate{CaseNo: st.CountyCase, Status: st.Status, Pickup: st.Pickup, Reason: st.Reason, By: st.By, At: st.At}
-	for _, s := range st.Supplements {
-		u.Supplements = append(u.Supplements, cases.MaterialRef{Matter: s.Matter, Material: s.Material, Name: s.Name})
-	}
-	if st.SupplyBy != "" {
-		if u.SupplyBy, err = time.ParseInLocation("2006-01-02", st.SupplyBy, beijing); err != nil {
-			return fmt.Errorf("supply_by %q: %w", st.SupplyBy, err)
-		}
+	u, err := countyUpdate(st)
+	if err != nil {
+		return err
 	}
 	after, err := cases.ApplyCounty(c, u)
 	if err != nil {
@@ -314,15 +351,31 @@ func applyCountyStatus(ctx context.Context, t *tx, st protocol.CaseStatus) error
 	if err != nil {
 		return fmt.Errorf("encode case: %w", err)
 	}
-	// The version moves on so a window holding the case sees it changed;
-	// no outbox event: the county is where this came from.
-	_, err = t.ExecContext(ctx, `UPDATE cases SET status = ?, supplement_by = ?, doc = ?, version = version + 1, updated_at = ?,
+	// The revision moves on so a window holding the case sees it changed;
+	// the chain does not (no outbox event: the county is where this came
+	// from, and every machine of the hall hears it from the county too).
+	_, err = t.ExecContext(ctx, `UPDATE cases SET status = ?, supplement_by = ?, doc = ?, rev = rev + 1, updated_at = ?,
 		county_case = COALESCE(NULLIF(?, ''), county_case), county_at = ? WHERE id = ?`,
 		string(after.Status), dateOrNull(after.SupplementBy), string(b), stamp(t.now), st.CountyCase, stamp(st.At), c.ID)
 	if err != nil {
 		return fmt.Errorf("update case from county: %w", err)
 	}
 	return nil
+}
+
+// countyUpdate reads a county decision as the domain's.
+func countyUpdate(st protocol.CaseStatus) (cases.CountyUpdate, error) {
+	u := cases.CountyUpdate{CaseNo: st.CountyCase, Status: st.Status, Pickup: st.Pickup, Reason: st.Reason, By: st.By, At: st.At}
+	for _, s := range st.Supplements {
+		u.Supplements = append(u.Supplements, cases.MaterialRef{Matter: s.Matter, Material: s.Material, Name: s.Name})
+	}
+	if st.SupplyBy != "" {
+		var err error
+		if u.SupplyBy, err = time.ParseInLocation("2006-01-02", st.SupplyBy, beijing); err != nil {
+			return u, fmt.Errorf("supply_by %q: %w", st.SupplyBy, err)
+		}
+	}
+	return u, nil
 }
 
 func applyCountyBooking(ctx context.Context, t *tx, b queue.Booking, cancelled bool) error {
@@ -402,9 +455,11 @@ func (db *DB) readCalendar(ctx context.Context) (*workday.Calendar, error) {
 }
 
 // PendingUploads lists the SHA-256 of attachments the county does not hold
-// yet, once per file, oldest first.
+// yet, once per file, oldest first: this machine's own files (a file that
+// came with a case from another machine of the hall is that machine's to
+// upload).
 func (db *DB) PendingUploads(ctx context.Context) ([]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT sha256 FROM attachments WHERE uploaded_at IS NULL GROUP BY sha256 ORDER BY MIN(added_at), sha256`)
+	rows, err := db.r.QueryContext(ctx, `SELECT sha256 FROM attachments WHERE uploaded_at IS NULL AND origin = '' GROUP BY sha256 ORDER BY MIN(added_at), sha256`)
 	if err != nil {
 		return nil, fmt.Errorf("list pending uploads: %w", err)
 	}

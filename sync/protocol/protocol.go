@@ -224,6 +224,12 @@ const (
 	FeedHolidays         Kind = "holidays.published"
 	FeedBookingCreated   Kind = "booking.created"
 	FeedBookingCancelled Kind = "booking.cancelled"
+	// FeedCaseEvent: an event another device of the same service point
+	// made (a case event or a rating), as the county applied it; the
+	// payload is the Event. Every machine of a hall holds every case of
+	// it, and this is how they hear of each other's work when the hall's
+	// LAN is down (docs/hall-network.md).
+	FeedCaseEvent Kind = "hall.event"
 )
 
 // FeedItem is one entry of a service point's feed. Cursor increases

@@ -93,7 +93,17 @@ func Error(err error) string {
 		if m.Data == nil {
 			return L(m.Key)
 		}
-		return L(m.Key, m.Data)
+		data := make(map[string]any, len(m.Data))
+		for k, v := range m.Data {
+			switch t := v.(type) {
+			case msg.Term:
+				v = L(string(t))
+			case *msg.Error:
+				v = Error(t)
+			}
+			data[k] = v
+		}
+		return L(m.Key, data)
 	}
 	var inv *catalog.InvalidError
 	if errors.As(err, &inv) {

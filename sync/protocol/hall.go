@@ -1,0 +1,179 @@
+package protocol
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// The hall protocol: the machines of one service point (counters, 24-hour
+// terminals, the display) share every case of the point through the hall's
+// hub, over TLS on the hall LAN (docs/hall-network.md). A machine pushes
+// the events it made to the hub, which decides their order, and follows
+// the hub's log of everything the hall shares. The events are the same
+// Events the county receives.
+
+// HallVersion is the hall protocol's version; a hub refuses a machine that
+// speaks a newer one and the machine says to upgrade the hub.
+const HallVersion = 1
+
+// Hall headers.
+const (
+	// HeaderHallVersion carries HallVersion on every hall request.
+	HeaderHallVersion = "X-Hall-Version"
+)
+
+// HallPush is POST /hall/v1/events: events a machine made, in commit order.
+type HallPush struct {
+	Events []Event `json:"events"`
+	// Recovered marks events the hub took before and has lost (its file
+	// was restored from a copy): the hub takes them as they stand.
+	Recovered bool `json:"recovered,omitempty"`
+	// CountyDevice is the machine's identity at the county, so a device
+	// the county revokes also leaves the hall.
+	CountyDevice string `json:"county_device,omitempty"`
+}
+
+// Statuses of one pushed event at the hub.
+const (
+	HallAccepted = "accepted" // in the hall's log
+	HallRefused  = "refused"  // will never be taken as sent
+	HallHeld     = "held"     // an earlier event of its case was refused in this push: resend after dealing with it
+)
+
+// Codes of refused events.
+const (
+	// CodeConflict: another event already stands at this place in the
+	// case's chain (two windows acted on the same state); Head says which.
+	CodeConflict = "conflict"
+	// CodeAlreadyRated: the service was rated at another machine first.
+	CodeAlreadyRated = "already_rated"
+)
+
+// HallResult is the hub's answer for one pushed event.
+type HallResult struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Repeat bool   `json:"repeat,omitempty"`
+	Code   string `json:"code,omitempty"`
+	// Message is for the log; what a clerk reads is built from Head.
+	Message string `json:"message,omitempty"`
+	// Head is the case as it stands at the hub, for a conflict.
+	Head *CaseHead `json:"head,omitempty"`
+}
+
+// CaseHead is the event that stands last in a case's chain, with the whole
+// case after it: what a machine adopts when its own event lost.
+type CaseHead struct {
+	EventID string    `json:"event_id"`
+	Kind    Kind      `json:"kind"`
+	Event   CaseEvent `json:"event"`
+}
+
+// HallPushResponse answers a push, one result per event in request order.
+type HallPushResponse struct {
+	Results []HallResult `json:"results"`
+	// Epoch is the hub's log's identity (see HallLog).
+	Epoch      string    `json:"epoch"`
+	ServerTime time.Time `json:"server_time"`
+}
+
+// Kinds of hall log items.
+const (
+	// HallEvent: an event the hub took (a case event or a rating).
+	HallEvent = "event"
+	// HallOverride: the county holds another event at a place in a
+	// case's chain than the hall did; Event (the county's) stands and
+	// Supersedes lists the hall's events it replaces.
+	HallOverride = "override"
+	// HallAccount: an account as it now stands at the hub.
+	HallAccount = "account"
+	// HallCounty: a county decision on a case, relayed for machines that
+	// are not enrolled with the county themselves.
+	HallCounty = "county"
+	// HallMachineRemoved: a machine left the hall (removed by a supervisor
+	// or revoked by the county).
+	HallMachineRemoved = "machine.removed"
+)
+
+// HallItem is one entry of the hub's log.
+type HallItem struct {
+	Seq  int64  `json:"seq"`
+	Kind string `json:"kind"`
+	// Origin is the hall machine the item came from.
+	Origin string    `json:"origin,omitempty"`
+	At     time.Time `json:"at"`
+	// Event is set for HallEvent and HallOverride.
+	Event      *Event   `json:"event,omitempty"`
+	Supersedes []string `json:"supersedes,omitempty"`
+	// Account is set for HallAccount.
+	Account *HallAccountState `json:"account,omitempty"`
+	// County is set for HallCounty: the feed item as the county sent it.
+	County *FeedItem `json:"county,omitempty"`
+	// Machine is set for HallMachineRemoved.
+	Machine string `json:"machine,omitempty"`
+}
+
+// HallAccountState is an account as the hub holds it, secret hash
+// included so a machine can sign a clerk in while the hub is away. It
+// travels only between paired machines, over TLS.
+type HallAccountState struct {
+	ID          int64      `json:"id"`
+	Login       string     `json:"login"`
+	Name        string     `json:"name"`
+	Role        string     `json:"role"`
+	Sectors     []string   `json:"sectors"`
+	Window      int        `json:"window"`
+	Active      bool       `json:"active"`
+	SecretHash  string     `json:"secret_hash"`
+	Failures    int        `json:"failures"`
+	LockedUntil *time.Time `json:"locked_until,omitempty"`
+	// Rev orders an account's states: a machine keeps the highest.
+	Rev int64 `json:"rev"`
+}
+
+// HallLog answers GET /hall/v1/log?epoch=E&after=N&wait=S: items after
+// cursor N. The epoch names the hub's log; a hub whose file was restored
+// from a copy starts a new epoch, and a machine that sees a new one reads
+// the log again from the start and sends the hub again what the hub took
+// from it before (HallPush.Recovered), so a restored hub is rolled forward,
+// never the hall back.
+type HallLog struct {
+	Epoch string     `json:"epoch"`
+	Items []HallItem `json:"items"`
+	Next  int64      `json:"next"`
+	More  bool       `json:"more"`
+}
+
+// HallPairRequest is POST /hall/v1/pair, sent over TLS to a hub whose
+// certificate matched the pairing code's fingerprint.
+type HallPairRequest struct {
+	// Secret is the pairing code's secret part.
+	Secret string `json:"secret"`
+	Device int    `json:"device"`
+	Name   string `json:"name,omitempty"`
+}
+
+// HallPairResponse gives the machine its hall identity; Token is shown
+// once and sent as a bearer token on every later request.
+type HallPairResponse struct {
+	Machine      string              `json:"machine"`
+	Token        string              `json:"token"`
+	Hub          string              `json:"hub"` // the hub's machine id
+	ServicePoint ServicePointPayload `json:"service_point"`
+	Fingerprint  string              `json:"fingerprint"`
+}
+
+// HallLoginRequest is POST /hall/v1/login: a clerk signs in at a machine
+// and the hub checks the secret, so wrong tries count for the whole hall.
+type HallLoginRequest struct {
+	Login  string `json:"login"`
+	Secret string `json:"secret"`
+}
+
+// HallLoginResponse is the account signed in, or a refusal: Key and Data
+// are the message (msg.Error) to show.
+type HallLoginResponse struct {
+	Account *HallAccountState `json:"account,omitempty"`
+	Key     string            `json:"key,omitempty"`
+	Data    json.RawMessage   `json:"data,omitempty"`
+}
