@@ -53,6 +53,7 @@ func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 
 	// Without a village and the letter, the decision is refused and says why.
 	test.Tap(s.Accept)
+	finish(t, s)
 	if s.Result != nil || !strings.Contains(s.Message.Text, "行政村") {
 		t.Fatalf("filing without a village: %q", s.Message.Text)
 	}
@@ -60,11 +61,13 @@ func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 	test.Type(s.Mandate.Group, "3组")
 	s.Mandate.Powers.SetSelected([]string{"代为申报", "代领结果"})
 	test.Tap(s.Accept)
+	finish(t, s)
 	if s.Result != nil || !strings.Contains(s.Message.Text, "委托书照片") {
 		t.Fatalf("filing without the letter: %q", s.Message.Text)
 	}
 	// The letter for the resident to sign, printed from what is filled in.
 	test.Tap(s.Mandate.PrintBtn)
+	finish(t, s)
 	if !strings.Contains(s.Mandate.PrintNote.Text, "未设置打印机") {
 		t.Errorf("print the letter with no printer: %q", s.Mandate.PrintNote.Text)
 	}
@@ -76,6 +79,7 @@ func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 		t.Fatal(err)
 	}
 	test.Tap(s.Accept)
+	finish(t, s)
 	if s.Result == nil {
 		t.Fatalf("filing with the mandate: %q", s.Message.Text)
 	}
@@ -111,11 +115,13 @@ func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 	d := list.Delivery
 	test.Type(d.ID, "330522199003150024")
 	test.Tap(d.ConfirmBtn)
+	finish(t, list)
 	if !strings.Contains(d.Message.Text, "签收") {
 		t.Fatalf("delivery without the receipt photo: %q", d.Message.Text)
 	}
 	list.SetReceiptPhoto([]byte("%PDF-1.4 签收回执"), "签收.pdf")
 	test.Tap(d.ConfirmBtn)
+	finish(t, list)
 	if list.Delivery != nil {
 		t.Fatalf("delivery failed: %q", d.Message.Text)
 	}

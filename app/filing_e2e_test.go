@@ -70,6 +70,7 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 
 	// Not photographed yet: refused, with what is missing.
 	test.Tap(f.SubmitBtn)
+	finish(t, term)
 	if f.Result != nil || !strings.Contains(f.Message.Text, "请拍照上传") {
 		t.Fatalf("filing without photos: %q", f.Message.Text)
 	}
@@ -84,6 +85,7 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 		os.Chtimes(p, time.Now(), time.Now().Add(time.Duration(i)*time.Second))
 	}
 	test.Tap(f.ScanBtn)
+	finish(t, term)
 	if !strings.Contains(f.Message.Text, "经营者居民身份证") || !strings.Contains(f.Message.Text, "申请书") || !strings.Contains(f.Message.Text, "notes.txt") {
 		t.Fatalf("scans: %q", f.Message.Text)
 	}
@@ -92,6 +94,7 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 	}
 	shootAt(t, w, "filing-form.png", 1280, 800)
 	test.Tap(f.SubmitBtn)
+	finish(t, term)
 	if f.Result == nil {
 		t.Fatalf("filing: %q", f.Message.Text)
 	}
@@ -122,6 +125,7 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 	test.NewTempWindow(t, p.Content())
 	test.Tap(p.Open[cs.Tracking])
 	test.Tap(p.Accept)
+	finish(t, p)
 	got, _ := db.CaseByID(ctx, cs.ID)
 	if got.Status != cases.StatusAccepted || len(p.Papers) == 0 {
 		t.Fatalf("after pre-review: %s, %d papers", got.Status, len(p.Papers))

@@ -61,3 +61,15 @@ func signIn(t *testing.T, display, login, secret string) {
 	xdo(t, display, "key", "Return")
 	time.Sleep(2 * time.Second)
 }
+
+// finish waits, with a deadline, until a screen's action (a decision with
+// its papers, a filing with its slip, a delivery) has shown its result:
+// those run off the UI goroutine.
+func finish(t testing.TB, screen interface{ Wait(context.Context) error }) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := screen.Wait(ctx); err != nil {
+		t.Fatalf("the screen's action did not finish: %v", err)
+	}
+}

@@ -137,6 +137,7 @@ func TestIntakeBundleFromSearchToReceipt(t *testing.T) {
 	}
 	// 5. Decide. The bad mobile blocks it and nothing is written.
 	test.Tap(s.Defer)
+	finish(t, s)
 	if s.Result != nil || s.Mobile.Validate() == nil || !strings.Contains(s.Message.Text, "有1项填写不正确") {
 		t.Fatalf("decision with a bad mobile: result %v, message %q", s.Result != nil, s.Message.Text)
 	}
@@ -146,10 +147,12 @@ func TestIntakeBundleFromSearchToReceipt(t *testing.T) {
 	s.Mobile.SetText("")
 	test.Type(s.Mobile, "138 5720 1234")
 	test.Tap(s.Accept) // plain 受理 while a material is 容缺: refused with the reason
+	finish(t, s)
 	if s.Result != nil || !strings.Contains(s.Message.Text, "容缺受理") {
 		t.Fatalf("plain accept with a deferred material: message %q", s.Message.Text)
 	}
 	test.Tap(s.Defer)
+	finish(t, s)
 	if s.Result == nil {
 		t.Fatalf("容缺受理 failed: %q", s.Message.Text)
 	}

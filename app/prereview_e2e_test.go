@@ -75,6 +75,7 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 	}
 	test.Tap(p.Open[filed[0].Tracking])
 	test.Tap(p.Accept)
+	finish(t, p)
 	if !strings.Contains(p.Message.Text, "已受理") || len(p.Papers) == 0 || len(p.Items) != 1 {
 		t.Fatalf("accept: %q, %d papers, %d left", p.Message.Text, len(p.Papers), len(p.Items))
 	}

@@ -52,12 +52,35 @@ func (s *intakeService) Attach(r io.Reader, name string) (cases.Attachment, erro
 	return s.c.Attach(r, name)
 }
 
-func (s *intakeService) Submit(ctx context.Context, a clerks.Account, d cases.Draft, dec cases.Decision) (cases.Case, error) {
+// Decide is one counter action: commit the case, tell the county link,
+// then render, archive and print its papers. The screen calls it off the
+// UI goroutine, so a printer that takes its time never freezes the window.
+func (s *intakeService) Decide(ctx context.Context, a clerks.Account, d cases.Draft, dec cases.Decision) (intake.Outcome, error) {
 	cs, err := s.c.Submit(ctx, a, d, dec)
-	if err == nil && s.committed != nil {
+	if err != nil {
+		return intake.Outcome{}, err
+	}
+	s.accepted()
+	return s.papers(ctx, cs), nil
+}
+
+// accepted tells the county link a case is waiting, so it goes now rather
+// than at the next scheduled round.
+func (s *intakeService) accepted() {
+	if s.committed != nil {
 		s.committed()
 	}
-	return cs, err
+}
+
+// papers prints what a committed case calls for; a failure is reported in
+// the outcome and never touches the case.
+func (s *intakeService) papers(ctx context.Context, cs cases.Case) intake.Outcome {
+	printed, err := s.c.PrintAll(ctx, cs)
+	o := intake.Outcome{Case: cs, PrintErr: err}
+	for _, p := range printed {
+		o.Papers = append(o.Papers, paper(p))
+	}
+	return o
 }
 
 // Prereview lists the citizens' filings waiting for pre-review.
@@ -65,9 +88,15 @@ func (s *intakeService) Prereview(ctx context.Context) ([]cases.Case, error) {
 	return s.c.Prereview(ctx)
 }
 
-// AcceptSubmission accepts a pre-reviewed filing into the normal flow.
-func (s *intakeService) AcceptSubmission(ctx context.Context, a clerks.Account, cs cases.Case, d cases.Draft, dec cases.Decision) (cases.Case, error) {
-	return s.c.AcceptSubmission(ctx, a, cs, d, dec)
+// AcceptSubmission accepts a pre-reviewed filing into the normal flow and
+// prints its receipt, as one action like Decide.
+func (s *intakeService) AcceptSubmission(ctx context.Context, a clerks.Account, cs cases.Case, d cases.Draft, dec cases.Decision) (intake.Outcome, error) {
+	got, err := s.c.AcceptSubmission(ctx, a, cs, d, dec)
+	if err != nil {
+		return intake.Outcome{}, err
+	}
+	s.accepted()
+	return s.papers(ctx, got), nil
 }
 
 // ReturnSubmission returns a filing with its reasons.
