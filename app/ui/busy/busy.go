@@ -19,8 +19,10 @@ import (
 // Guard lets one action run at a time. The zero Guard is ready to use.
 type Guard struct {
 	mu sync.Mutex
-	// idle is closed once the running action's done has returned; nil
-	// when nothing runs.
+	// running is set from Run until done starts.
+	running bool
+	// idle is closed once the action's done has returned; nil when
+	// nothing runs.
 	idle chan struct{}
 }
 
@@ -28,7 +30,7 @@ type Guard struct {
 func (g *Guard) Busy() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.idle != nil
+	return g.running
 }
 
 // Run starts an action unless one of g is still running, and reports
@@ -42,12 +44,12 @@ func (g *Guard) Busy() bool {
 // returns: with Fyne's test driver, even before Run itself has returned.
 func Run[T any](g *Guard, begin func(), work func() (T, error), done func(T, error)) bool {
 	g.mu.Lock()
-	if g.idle != nil {
+	if g.running {
 		g.mu.Unlock()
 		return false
 	}
 	idle := make(chan struct{})
-	g.idle = idle
+	g.running, g.idle = true, idle
 	g.mu.Unlock()
 	if begin != nil {
 		begin()
@@ -55,9 +57,16 @@ func Run[T any](g *Guard, begin func(), work func() (T, error), done func(T, err
 	go func() {
 		v, err := work()
 		fyne.Do(func() {
-			defer close(idle)
+			defer func() {
+				g.mu.Lock()
+				if g.idle == idle { // done did not start another action
+					g.idle = nil
+				}
+				g.mu.Unlock()
+				close(idle)
+			}()
 			g.mu.Lock()
-			g.idle = nil
+			g.running = false
 			g.mu.Unlock()
 			done(v, err)
 		})

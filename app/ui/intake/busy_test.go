@@ -171,7 +171,13 @@ func TestLookupPrintAndPrereviewRunOffTheUIThread(t *testing.T) {
 		t.Errorf("while printing: disabled %v, message %q", l.PrintBtn.Disabled(), l.Message.Text)
 	}
 	tapReturns(t, l.PrintBtn)
+	j.free()
+	settle(t, l)
+	if n := j.printed.Load(); n != 1 || l.Message.Text != "已送打印机" || l.PrintBtn.Disabled() {
+		t.Errorf("lookup print: %d prints, message %q, disabled %v", n, l.Message.Text, l.PrintBtn.Disabled())
+	}
 
+	j.release, j.once = make(chan struct{}), sync.Once{} // the printer jams again
 	p := NewPrereview(context.Background(), j, clerks.Account{ID: 2, Name: "王丽"})
 	test.NewTempWindow(t, p.Content())
 	p.show(j.cs)
@@ -182,11 +188,7 @@ func TestLookupPrintAndPrereviewRunOffTheUIThread(t *testing.T) {
 	tapReturns(t, p.Defer)
 
 	j.free()
-	settle(t, l)
 	settle(t, p)
-	if n := j.printed.Load(); n != 1 || l.Message.Text != "已送打印机" || l.PrintBtn.Disabled() {
-		t.Errorf("lookup print: %d prints, message %q, disabled %v", n, l.Message.Text, l.PrintBtn.Disabled())
-	}
 	if n := j.decided.Load(); n != 1 || len(p.Papers) != 1 || !strings.Contains(p.Message.Text, "已受理") {
 		t.Errorf("pre-review: %d acceptances, %d papers, message %q", n, len(p.Papers), p.Message.Text)
 	}
