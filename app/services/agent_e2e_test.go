@@ -143,7 +143,15 @@ func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 func TestAgentWeekOfflineThenOneSync(t *testing.T) {
 	ctx := context.Background()
 	cd := halltest.StartCountyd(t, t.TempDir(), "127.0.0.1:0")
-	start := time.Now().Add(-7 * 24 * time.Hour)
+	// The week ends at the last noon in Beijing: ending it at the real
+	// time made the newest filings yesterday's, and so overdue, whenever
+	// the test ran in the hour after midnight there.
+	now := time.Now().In(halltest.CST)
+	noon := time.Date(now.Year(), now.Month(), now.Day(), 12, 0, 0, 0, halltest.CST)
+	if noon.After(now) {
+		noon = noon.AddDate(0, 0, -1)
+	}
+	start := noon.Add(-7 * 24 * time.Hour)
 	h, svc, sup, clk := halltest.At(t, start)
 	db := h.DB
 	ag := h.Account(t, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
@@ -174,7 +182,7 @@ func TestAgentWeekOfflineThenOneSync(t *testing.T) {
 		}
 		filed = append(filed, cs)
 	}
-	clk.Set(time.Now())
+	clk.Set(noon)
 	list, err := services.Agent{Intake: svc}.WorkList(ctx, ag)
 	if err != nil || len(list) != 200 || list[len(list)-1].Shelf != cases.ShelfUnsent || list[0].Waiting < 6*24*time.Hour {
 		t.Fatalf("work list before sync: %d items, first waiting %v, %v", len(list), list[0].Waiting, err)
