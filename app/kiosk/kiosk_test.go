@@ -17,6 +17,7 @@ import (
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/internal/halltest"
 	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 )
 
 // The controller runs headless: the same start-up and navigation as the
@@ -54,7 +55,7 @@ func shown(w fyne.Window) string {
 
 func start(t *testing.T, dir, mode string) (*Controller, fyne.Window) {
 	t.Helper()
-	a := test.NewTempApp(t)
+	a := busytest.NewApp(t) // the home screen's status refresh waits for the UI goroutine
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(1280, 800))
 	k := New(a, w, Options{Dir: dir, KeepBackups: 7, Clock: clock.System{}, StartMode: mode, Version: "0.0.0-test"})

@@ -14,6 +14,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/internal/halltest"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/printing"
 )
@@ -70,7 +71,7 @@ func tapReturns(t *testing.T, b *widget.Button) {
 // shows the tracking code and each paper's status, the store holds exactly
 // one case, and a reprint once the printer works prints it.
 func TestAcceptWithAJammedPrinter(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	ctx := context.Background()
 	h, svc, sup, clk := halltest.At(t, time.Date(2026, 11, 26, 10, 30, 0, 0, halltest.CST))
 	clerk := h.Account(t, sup, clerks.Account{Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3}, "wl258147")

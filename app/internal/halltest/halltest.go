@@ -30,6 +30,7 @@ import (
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -245,11 +246,7 @@ func (h *Hall) SeedAgentCases(t testing.TB) clerks.Account {
 // those run off the UI goroutine.
 func Settle(t testing.TB, screen interface{ Wait(context.Context) error }) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := screen.Wait(ctx); err != nil {
-		t.Fatalf("the screen's action did not finish: %v", err)
-	}
+	busytest.Settle(t, screen)
 }
 
 // PDFText extracts a PDF's text with pdftotext, keeping the layout.

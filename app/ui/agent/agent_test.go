@@ -14,6 +14,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -47,7 +48,7 @@ func (f *slowDisk) Deliver(_ context.Context, _ clerks.Account, cs cases.Case, _
 }
 
 func TestDeliveryRunsOffTheUIThread(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	cat, err := catalog.Parse(assets.DemoCatalog())
 	if err != nil {
 		t.Fatal(err)
@@ -74,11 +75,7 @@ func TestDeliveryRunsOffTheUIThread(t *testing.T) {
 	}
 	test.Tap(d.ConfirmBtn) // the second tap
 	f.free()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := s.Wait(ctx); err != nil {
-		t.Fatal(err)
-	}
+	busytest.Settle(t, s)
 	if n := f.delivered.Load(); n != 1 {
 		t.Errorf("%d deliveries, want 1", n)
 	}

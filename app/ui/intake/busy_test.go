@@ -16,6 +16,7 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -87,18 +88,12 @@ func tapReturns(t *testing.T, b *widget.Button) {
 	}
 }
 
-// settle waits, with a deadline, until a screen's action has shown its result.
-func settle(t *testing.T, w interface{ Wait(context.Context) error }) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := w.Wait(ctx); err != nil {
-		t.Fatalf("the screen's action did not finish: %v", err)
-	}
-}
+// settle runs the UI goroutine's queued work until a screen's action has
+// shown its result.
+func settle(t *testing.T, w interface{ Wait(context.Context) error }) { busytest.Settle(t, w) }
 
 func TestDecisionRunsOffTheUIThread(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	j := newJammed(t)
 	s := New(context.Background(), j, clerks.Account{ID: 2, Name: "王丽", Window: 3}, time.Now, nil)
 	test.NewTempWindow(t, s.Content())
@@ -134,7 +129,7 @@ func TestDecisionRunsOffTheUIThread(t *testing.T) {
 }
 
 func TestReprintRunsOffTheUIThread(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	j := newJammed(t)
 	s := New(context.Background(), j, clerks.Account{ID: 2, Name: "王丽"}, time.Now, nil)
 	test.NewTempWindow(t, s.Content())
@@ -158,7 +153,7 @@ func TestReprintRunsOffTheUIThread(t *testing.T) {
 }
 
 func TestLookupPrintAndPrereviewRunOffTheUIThread(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	j := newJammed(t)
 	j.cs = cases.Case{ID: "case-1", Tracking: "47U8BPC821Y100HJ", Status: cases.StatusAccepted,
 		Draft: cases.Draft{Matters: []string{"330000-SS-0001"}, Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024"}}}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -67,18 +68,12 @@ func tapReturns(t *testing.T, b *widget.Button) {
 	}
 }
 
-// settle waits, with a deadline, until the terminal's action has shown its result.
-func settle(t *testing.T, term *Terminal) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := term.Wait(ctx); err != nil {
-		t.Fatalf("the terminal's action did not finish: %v", err)
-	}
-}
+// settle runs the UI goroutine's queued work until the terminal's action
+// has shown its result.
+func settle(t *testing.T, term *Terminal) { busytest.Settle(t, term) }
 
 func TestGuidePrintRunsOffTheUIThread(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	j := newJammed(t)
 	term := New(context.Background(), j, Options{After: (&timers{}).after})
 	test.NewTempWindow(t, term.Content()).Resize(fyne.NewSize(1280, 800))
@@ -99,7 +94,7 @@ func TestGuidePrintRunsOffTheUIThread(t *testing.T) {
 // A citizen files and walks away while the slip is still at the printer:
 // the filing is kept, and the next person sees nothing of it.
 func TestFilingRunsOffTheUIThreadAndForgetsTheLastCitizen(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	j := newJammed(t)
 	term := New(context.Background(), j, Options{After: (&timers{}).after, Filing: j})
 	test.NewTempWindow(t, term.Content()).Resize(fyne.NewSize(1280, 800))

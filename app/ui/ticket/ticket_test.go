@@ -13,6 +13,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 )
 
 // fakeHall issues numbers like the hub: by request id, at most once.
@@ -87,15 +88,9 @@ func (f *fakeHall) StaffCheck(_ context.Context, login, pin string) error {
 	return clerks.ErrBadSecret
 }
 
-// settle waits, with a deadline, until a screen's action has shown its answer.
-func settle(t *testing.T, w interface{ Wait(context.Context) error }) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := w.Wait(ctx); err != nil {
-		t.Fatalf("the screen's action did not finish: %v", err)
-	}
-}
+// settle runs the UI goroutine's queued work until a screen's action has
+// shown its answer.
+func settle(t *testing.T, w interface{ Wait(context.Context) error }) { busytest.Settle(t, w) }
 
 // tapReturns taps b on another goroutine and fails unless the tap returns
 // at once: a tap that waits for the printer freezes the ticket machine.
@@ -111,7 +106,7 @@ func tapReturns(t *testing.T, b *widget.Button) {
 }
 
 func TestJammedSlipPrinterNeverFreezesTheMachine(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	f := &fakeHall{byReq: map[string]queue.Slip{}, jam: make(chan struct{})}
 	var once sync.Once
 	free := func() { once.Do(func() { close(f.jam) }) }
@@ -155,7 +150,7 @@ func TestJammedSlipPrinterNeverFreezesTheMachine(t *testing.T) {
 func now() time.Time { return time.Date(2026, 9, 29, 9, 0, 0, 0, time.Local) }
 
 func TestTakeTicketInOneTapAndNeverTwice(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	f := &fakeHall{byReq: map[string]queue.Slip{}}
 	s := New(context.Background(), f, now, nil)
 	test.NewTempWindow(t, s.Content())
@@ -183,7 +178,7 @@ func TestTakeTicketInOneTapAndNeverTwice(t *testing.T) {
 }
 
 func TestResidentIDAndGreenLane(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	f := &fakeHall{byReq: map[string]queue.Slip{}}
 	s := New(context.Background(), f, now, nil)
 	test.NewTempWindow(t, s.Content())
@@ -220,7 +215,7 @@ func TestResidentIDAndGreenLane(t *testing.T) {
 }
 
 func TestBooker(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	f := &fakeHall{byReq: map[string]queue.Slip{}}
 	b := NewBooker(context.Background(), f, now, nil)
 	test.NewTempWindow(t, b.Content())
