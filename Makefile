@@ -50,9 +50,9 @@ bench: deps-test
 	$(GO) test -tags $(TAGS) -run '^$$' -bench AcceptToReceipt -benchtime 1000x ./app/counter/
 	$(GO) test -run '^$$' -bench . -benchmem ./printing/internal/ttfsubset/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench CallToBoard -benchtime 300x ./app/hall/
-	$(GO) test -tags $(TAGS) -run '^$$' -bench GuideKeystroke -benchtime 20x ./app/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench GuideKeystroke -benchtime 20x ./app/services/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Ingest -benchtime 40x ./sync/countyd/county/
-	$(GO) test -tags $(TAGS) -run '^$$' -bench Drain -benchtime 1x -timeout 30m ./app/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench Drain -benchtime 1x -timeout 30m ./app/countylink/
 
 # 200 simulated kiosks push, pull and report to one countyd on loopback for
 # LOAD (5m) while a county officer browses the back office; the page
@@ -73,7 +73,8 @@ fuzz:
 
 # Regenerates docs/screenshots from the real kiosk under Xvfb.
 screenshots: deps-test
-	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestKioskWindow|TestIntakeBundle|TestPrereviewAtTheCounter|TestSelfFilingAtTheTerminal' ./app/
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestKioskWindow' ./app/
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestIntakeBundle|TestPrereviewAtTheCounter|TestSelfFilingAtTheTerminal' ./app/services/
 	$(GO) test -count=1 -run TestCaseDocuments ./printing/ -update
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run TestBrowserCorrection ./sync/countyd/office/
 

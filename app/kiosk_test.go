@@ -21,13 +21,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/hall"
-	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/internal/halltest"
+	"github.com/yichuang/yichuang/app/kiosk"
 	"github.com/yichuang/yichuang/app/store"
-	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -295,29 +294,6 @@ func keepScreenshot(t *testing.T, name string, png []byte) {
 	}
 }
 
-// configuredData prepares a data directory as a hall has it after setup.
-func configuredData(t testing.TB) string {
-	t.Helper()
-	dir := t.TempDir()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.LoadCatalog(ctx, assets.DemoCatalog()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ConfigureKiosk(ctx, servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101000", Name: "洪桥镇便民服务中心", Level: catalog.Township},
-		Device: 1, Paper: servicepoint.PaperA4}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CreateFirstSupervisor(ctx, clerks.Account{Login: "zhuguan", Name: "陈主管", Window: 1}, "hq-2026-chen"); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 func checkLog(t *testing.T, r *running) {
 	t.Helper()
 	log := r.stderr.String()
@@ -330,7 +306,7 @@ func checkLog(t *testing.T, r *running) {
 
 func TestKioskWindowHome(t *testing.T) {
 	display := startX(t)
-	dir := configuredData(t)
+	dir := halltest.ConfiguredData(t)
 	r := launch(t, display, dir)
 	win := waitWindow(t, display, r)
 	waitPainted(t, display, win)
@@ -374,7 +350,7 @@ func TestKioskWindowFirstStart(t *testing.T) {
 
 func TestKioskWindowDamagedDatabase(t *testing.T) {
 	display := startX(t)
-	dir := configuredData(t)
+	dir := halltest.ConfiguredData(t)
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
 	if err != nil {
@@ -406,7 +382,7 @@ func TestKioskWindowDamagedDatabase(t *testing.T) {
 // state, 5 s after the first frame. See docs/performance.md.
 func BenchmarkStartup(b *testing.B) {
 	display := startX(b)
-	dir := configuredData(b)
+	dir := halltest.ConfiguredData(b)
 	for _, bin := range []struct{ name, path, title string }{
 		{"kiosk", kioskBinary(b), "Yichuang"},
 		{"bare-fyne", bareFyne.binary(b, "./testdata/barefyne"), "Bare Yichuang"},
@@ -479,7 +455,7 @@ func TestKioskWindowIntakeScreens(t *testing.T) {
 		t.Skip("screenshot walk-through: run with make screenshots")
 	}
 	display := startX(t)
-	dir := configuredData(t)
+	dir := halltest.ConfiguredData(t)
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
 	if err != nil {
@@ -521,7 +497,7 @@ func TestKioskWindowIntakeScreens(t *testing.T) {
 // seedQueue opens four counters, issues a dozen tickets for today and calls
 // four, so the display has something to show.
 func seedQueue(ctx context.Context, db *store.DB) error {
-	l := hall.NewLocal(db, clock.System{}, hallNotice)
+	l := hall.NewLocal(db, clock.System{}, kiosk.HallNotice)
 	for w, secs := range map[int][]string{1: {"不动产登记"}, 2: {"商事登记", "投资项目"}, 3: {"社会事务", "民生服务"}, 5: {"公安服务", "其他综合事务"}} {
 		if err := l.OpenCounter(ctx, hall.Counter{Window: w, ClerkID: int64(w), ClerkName: fmt.Sprint("窗口", w), Sectors: secs}); err != nil {
 			return err
@@ -548,7 +524,7 @@ func TestKioskWindowQueueScreens(t *testing.T) {
 		t.Skip("screenshot walk-through: run with make screenshots")
 	}
 	display := startX(t)
-	dir := configuredData(t)
+	dir := halltest.ConfiguredData(t)
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
 	if err != nil {
@@ -576,17 +552,9 @@ func TestKioskWindowQueueScreens(t *testing.T) {
 // seedCase accepts one 容缺 case at the counter and returns its tracking code.
 func seedCase(t testing.TB, dir string) string {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sup, err := db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, cs := acceptDeferredCase(t, &kiosk{dir: dir, db: db, clock: clock.System{}}, sup)
+	h := halltest.Open(t, dir, nil)
+	defer h.DB.Close()
+	_, cs := h.AcceptDeferredCase(t, h.Supervisor(t))
 	return cs.Tracking
 }
 
@@ -598,7 +566,7 @@ func TestKioskWindowSelfServiceScreens(t *testing.T) {
 		t.Skip("screenshot walk-through: run with make screenshots")
 	}
 	display := startX(t)
-	dir := configuredData(t)
+	dir := halltest.ConfiguredData(t)
 	code := seedCase(t, dir)
 	r, shot := walkThrough(t, display, dir, time.Second)
 	clickAt(t, display, 450, 310) // 自助服务
@@ -635,26 +603,26 @@ func TestKioskWindowCountyLink(t *testing.T) {
 	}
 	ctx := context.Background()
 	display := startX(t)
-	cd := startCountyd(t, t.TempDir(), "127.0.0.1:0")
-	k, l, sup := enrolledKiosk(t, cd, cd.URL)
-	cs := caseWithScan(t, k, sup, 200<<10)
-	round(t, l)
-	cd.admin(t, "set-status", "-case", cs.Tracking, "-status", "reviewing", "-by", "县市场监管局 李审")
-	acceptDeferredCase(t, k, sup) // waits for the kiosk's own round
+	cd := halltest.StartCountyd(t, t.TempDir(), "127.0.0.1:0")
+	h, l, sup := halltest.Enrolled(t, cd, cd.URL)
+	cs := h.CaseWithScan(t, sup, 200<<10)
+	halltest.Round(t, l)
+	cd.Admin(t, "set-status", "-case", cs.Tracking, "-status", "reviewing", "-by", "县市场监管局 李审")
+	h.AcceptDeferredCase(t, sup) // waits for the kiosk's own round
 	// One event set aside as the county would for a case of another hall
 	// (the screen under test shows it; the county's refusals themselves are
 	// tested in sync/countyd).
-	_, refused := acceptDeferredCase(t, k, sup)
-	evs, _ := k.db.SendableEvents(ctx, 10)
+	_, refused := h.AcceptDeferredCase(t, sup)
+	evs, _ := h.DB.SendableEvents(ctx, 10)
 	for _, e := range evs {
 		if strings.Contains(string(e.Payload), refused.ID) {
-			k.db.RecordPush(ctx, []protocol.Result{{ID: e.ID, Status: protocol.Rejected,
+			h.DB.RecordPush(ctx, []protocol.Result{{ID: e.ID, Status: protocol.Rejected,
 				Error: &protocol.Error{Code: protocol.CodeWrongPoint, Message: "case belongs to service point 330522102000"}}})
 		}
 	}
-	k.db.Close()
+	h.DB.Close()
 
-	r, shot := walkThrough(t, display, k.dir, 2*time.Second)
+	r, shot := walkThrough(t, display, h.Dir, 2*time.Second)
 	shot("home-online.png")
 	clickAt(t, display, 828, 310) // 窗口受理 tile
 	signIn(t, display, "zhuguan", "hq-2026-chen")
@@ -669,15 +637,11 @@ func TestKioskWindowAgent(t *testing.T) {
 	if os.Getenv("YICHUANG_SCREENSHOTS") == "" {
 		t.Skip("screenshot walk-through: run with make screenshots")
 	}
-	ctx := context.Background()
 	display := startX(t)
-	dir := configuredData(t)
-	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seedAgentCases(t, &kiosk{dir: dir, db: db, clock: clock.System{}})
-	db.Close()
+	dir := halltest.ConfiguredData(t)
+	h := halltest.Open(t, dir, nil)
+	h.SeedAgentCases(t)
+	h.DB.Close()
 
 	r, shot := walkThrough(t, display, dir, time.Second)
 	clickAt(t, display, 828, 505) // 村代办 tile

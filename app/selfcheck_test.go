@@ -5,10 +5,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/yichuang/yichuang/app/internal/halltest"
 )
 
 func TestSelfCheckWithoutADisplay(t *testing.T) {
-	dir := configuredData(t)
+	dir := halltest.ConfiguredData(t)
 	var out bytes.Buffer
 	if err := selfCheck(context.Background(), dir, &out); err != nil {
 		t.Fatalf("self-check: %v\n%s", err, out.String())

@@ -33,6 +33,11 @@ var rules = []rule{
 		Why: "screens get small interfaces; SQL, PDF bytes and HTTP stay out of the UI"},
 	{From: module + "/app/ui", Deny: []string{"net/http"}, Direct: true, Why: "the UI never talks to the network"},
 	{From: module + "/app/ui", Deny: []string{"fyne.io/fyne/v2/app"}, Why: "only app/ (main) starts a Fyne app, so screens test headless"},
+	{From: module + "/app/kiosk", Deny: []string{"fyne.io/fyne/v2/app"}, Why: "only app/ (main) starts a Fyne app, so the controller runs headless"},
+	{From: module + "/app/services", Deny: []string{"fyne.io/fyne/v2/app", module + "/app/kiosk"},
+		Why: "services adapt the store to the screens; the controller uses them, not the other way round"},
+	{From: module + "/app/countylink", Deny: []string{"fyne.io/fyne/v2", module + "/app/ui"},
+		Why: "sync runs in the background and never touches a screen; app/services adapts it"},
 	{From: module + "/printing", Deny: []string{"fyne.io/fyne/v2", "database/sql"}, Why: "documents are data in, bytes out"},
 	{From: module + "/sync/protocol", Deny: []string{module, "github.com/", "fyne.io/", "database/sql"}, Why: "wire types are stdlib only"},
 	{From: module + "/assets", Deny: []string{module + "/", "github.com/", "fyne.io/"}, Why: "assets are data, stdlib only"},
@@ -101,7 +106,8 @@ func TestImportRules(t *testing.T) {
 	for _, p := range pkgs {
 		seen[p.ImportPath] = true
 	}
-	for _, must := range []string{module + "/app/ui/home", module + "/printing", module + "/app/store"} {
+	for _, must := range []string{module + "/app/ui/home", module + "/printing", module + "/app/store",
+		module + "/app/kiosk", module + "/app/services", module + "/app/countylink"} {
 		if !seen[must] {
 			t.Fatalf("go list did not report %s; the rule check would pass vacuously", must)
 		}
@@ -112,19 +118,25 @@ func TestImportRules(t *testing.T) {
 }
 
 // TestRulesCatchViolations proves the check can fail: a UI package that
-// imports database/sql, and printing importing Fyne, are reported.
+// imports database/sql, printing importing Fyne, the controller starting
+// its own Fyne app, and the county link drawing a screen are reported.
 func TestRulesCatchViolations(t *testing.T) {
 	bad := []pkg{
 		{ImportPath: module + "/app/ui/home", Imports: []string{"database/sql"}, Deps: []string{"database/sql", "fmt"}},
 		{ImportPath: module + "/printing", Imports: []string{"fyne.io/fyne/v2/widget"}, Deps: []string{"fyne.io/fyne/v2/widget"}},
 		{ImportPath: module + "/app/ui/setup", Imports: []string{"net/http"}, Deps: []string{"net/http"}},
+		{ImportPath: module + "/app/kiosk", Imports: []string{"fyne.io/fyne/v2/app"}, Deps: []string{"fyne.io/fyne/v2/app"}},
+		{ImportPath: module + "/app/countylink", Imports: []string{module + "/app/ui/l10n"}, Deps: []string{module + "/app/ui/l10n"}},
 	}
 	got := violations(bad)
-	if len(got) != 3 {
-		t.Fatalf("violations = %q, want 3 (ui→database/sql, printing→fyne, ui→net/http)", got)
+	if len(got) != 5 {
+		t.Fatalf("violations = %q, want 5 (ui→database/sql, printing→fyne, ui→net/http, kiosk→fyne app, countylink→ui)", got)
 	}
-	ok := []pkg{{ImportPath: module + "/app/ui/home", Imports: []string{"fyne.io/fyne/v2/widget"}, Deps: []string{"net/http"}}}
+	ok := []pkg{
+		{ImportPath: module + "/app/ui/home", Imports: []string{"fyne.io/fyne/v2/widget"}, Deps: []string{"net/http"}},
+		{ImportPath: module + "/app/kiosk", Imports: []string{"fyne.io/fyne/v2/widget", module + "/app/services"}, Deps: []string{"fyne.io/fyne/v2", module + "/app/store"}},
+	}
 	if got := violations(ok); len(got) != 0 {
-		t.Errorf("violations for a clean UI package = %q, want none (net/http only through Fyne)", got)
+		t.Errorf("violations for clean packages = %q, want none (net/http only through Fyne; the controller may use widgets and the store)", got)
 	}
 }

@@ -6,6 +6,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
@@ -52,10 +54,13 @@ type Screen struct {
 	// DeliverBtns opens the delivery form per tracking code.
 	DeliverBtns map[string]*widget.Button
 	Delivery    *Delivery
-	list        *fyne.Container
-	route       *fyne.Container
-	tabs        *container.AppTabs
-	content     *fyne.Container
+	// guard runs the delivery (storing the receipt photo, recording it)
+	// off the UI goroutine.
+	guard   busy.Guard
+	list    *fyne.Container
+	route   *fyne.Container
+	tabs    *container.AppTabs
+	content *fyne.Container
 }
 
 // New builds the work list for a signed-in agent.
@@ -79,6 +84,10 @@ func New(ctx context.Context, svc Service, agent clerks.Account, now func() time
 
 // Content returns the screen's root object.
 func (s *Screen) Content() fyne.CanvasObject { return s.content }
+
+// Wait blocks until a delivery in flight, if any, has shown its result, or
+// ctx ends.
+func (s *Screen) Wait(ctx context.Context) error { return s.guard.Wait(ctx) }
 
 // Reload reads the work list again.
 func (s *Screen) Reload() {
@@ -260,21 +269,38 @@ func (s *Screen) SetReceiptPhoto(b []byte, name string) {
 	s.Delivery.PhotoNote.SetText(l10n.L("已拍照：{{.Name}}", map[string]any{"Name": name}))
 }
 
+// confirmDelivery stores the receipt photo and records the delivery off
+// the UI goroutine (a photo of several MB is hashed and written to disk);
+// the button stays disabled until the answer is shown.
 func (s *Screen) confirmDelivery() {
 	d := s.Delivery
 	if len(d.photo) == 0 {
 		d.Message.SetText(l10n.Error(cases.ErrReceiptPhoto))
 		return
 	}
-	_, err := s.svc.Deliver(s.ctx, s.agent, d.Case, cases.Person{Name: strings.TrimSpace(d.Name.Text), IDNumber: d.ID.Text},
-		strings.NewReader(string(d.photo)), d.photoName)
-	if err != nil {
-		d.Message.SetText(l10n.Error(err))
-		return
-	}
-	s.closeDelivery()
-	s.Message.Importance = widget.SuccessImportance
-	s.say(l10n.L("已送达 {{.Code}}，联网后自动上传", map[string]any{"Code": tracking.Format(d.Case.Tracking)}))
+	resident := cases.Person{Name: strings.TrimSpace(d.Name.Text), IDNumber: d.ID.Text}
+	busy.Run(&s.guard, func() {
+		d.ConfirmBtn.Disable()
+		d.Message.Importance = widget.MediumImportance
+		d.Message.SetText(l10n.L("正在保存…"))
+	}, func() (cases.Case, error) {
+		return s.svc.Deliver(s.ctx, s.agent, d.Case, resident, bytes.NewReader(d.photo), d.photoName)
+	}, func(_ cases.Case, err error) {
+		d.ConfirmBtn.Enable()
+		d.Message.Importance = widget.DangerImportance
+		if err != nil {
+			d.Message.SetText(l10n.Error(err))
+			return
+		}
+		d.Message.SetText("")
+		if s.Delivery == d {
+			s.closeDelivery()
+		} else {
+			s.Reload() // the agent went back to the list meanwhile
+		}
+		s.Message.Importance = widget.SuccessImportance
+		s.say(l10n.L("已送达 {{.Code}}，联网后自动上传", map[string]any{"Code": tracking.Format(d.Case.Tracking)}))
+	})
 }
 
 func (s *Screen) closeDelivery() {

@@ -22,6 +22,7 @@ import (
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/ratingui"
 )
@@ -72,10 +73,16 @@ type Screen struct {
 	Reason                          *widget.Entry
 	Accept, Complete, Defer, Refuse *widget.Button
 	Message                         *widget.Label
+	// Working says the decision is being saved and printed; the buttons
+	// are disabled meanwhile.
+	Working *widget.Label
 
 	// After the decision.
 	Result *Result
 
+	// guard runs the screen's printing actions (the decision, a reprint,
+	// the mandate letter) one at a time, off the UI goroutine.
+	guard   busy.Guard
 	tabs    *container.AppTabs
 	content *fyne.Container
 }
@@ -115,6 +122,10 @@ func New(ctx context.Context, svc Service, actor clerks.Account, now func() time
 
 // Content returns the screen's root object.
 func (s *Screen) Content() fyne.CanvasObject { return s.content }
+
+// Wait blocks until the action in flight, if any (a decision, a reprint,
+// the mandate letter), has shown its result, or ctx ends.
+func (s *Screen) Wait(ctx context.Context) error { return s.guard.Wait(ctx) }
 
 // Prefill puts a resident ID taken with the ticket into the applicant step,
 // so the citizen is not asked again.
@@ -445,6 +456,8 @@ func (s *Screen) decisionStep() fyne.CanvasObject {
 	s.Message = widget.NewLabel("")
 	s.Message.Wrapping = fyne.TextWrapWord
 	s.Message.Importance = widget.DangerImportance
+	s.Working = widget.NewLabel(l10n.L("正在保存并打印…"))
+	s.Working.Hide()
 	s.Reason = widget.NewMultiLineEntry()
 	s.Reason.SetPlaceHolder(l10n.L("不予受理时写明理由，将打印在告知书上"))
 	s.Reason.SetMinRowsVisible(2)
@@ -457,7 +470,7 @@ func (s *Screen) decisionStep() fyne.CanvasObject {
 	help := widget.NewLabel(l10n.L("受理：材料齐全（含告知承诺）。容缺受理：主要材料齐全，次要材料标为“容缺待补”。不予受理：必须写明理由。"))
 	help.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(s.Summary, help, widget.NewForm(widget.NewFormItem(l10n.L("理由"), s.Reason)),
-		container.NewHBox(s.Accept, s.Complete, s.Defer, layout.NewSpacer(), s.Refuse), s.Message)
+		container.NewHBox(s.Accept, s.Complete, s.Defer, layout.NewSpacer(), s.Refuse), s.Working, s.Message)
 }
 
 // Draft collects what the screen holds.
@@ -486,17 +499,46 @@ func (s *Screen) Draft() cases.Draft {
 	return d
 }
 
+// decide is one counter action, off the UI goroutine: the case is
+// committed, then its papers are rendered, archived and printed. The draft
+// is taken as it stands at the tap; the buttons stay disabled until the
+// result is shown, so a double tap cannot make a second case.
 func (s *Screen) decide(kind cases.Kind) {
-	s.Message.SetText("")
-	cs, err := s.svc.Submit(s.ctx, s.actor, s.Draft(), cases.Decision{Kind: kind, Reason: s.Reason.Text})
-	if err != nil {
-		s.showError(err)
-		return
+	d, dec := s.Draft(), cases.Decision{Kind: kind, Reason: s.Reason.Text}
+	busy.Run(&s.guard, func() {
+		s.Message.SetText("")
+		s.setBusy(true)
+		s.Working.Show()
+	}, func() (Outcome, error) { return s.svc.Decide(s.ctx, s.actor, d, dec) }, func(o Outcome, err error) {
+		s.setBusy(false)
+		s.Working.Hide()
+		if err != nil {
+			s.showError(err)
+			return
+		}
+		s.Result = newResult(s, o)
+		s.content.Objects = []fyne.CanvasObject{s.Result.content}
+		s.content.Refresh()
+	})
+}
+
+// setBusy disables every button that would start another action while one
+// is in flight, and enables them again.
+func (s *Screen) setBusy(on bool) {
+	buttons := []*widget.Button{s.Accept, s.Complete, s.Defer, s.Refuse}
+	if s.Mandate != nil {
+		buttons = append(buttons, s.Mandate.PrintBtn)
 	}
-	papers, perr := s.svc.Print(s.ctx, cs)
-	s.Result = newResult(s, cs, papers, perr)
-	s.content.Objects = []fyne.CanvasObject{s.Result.content}
-	s.content.Refresh()
+	if s.Result != nil {
+		buttons = append(buttons, s.Result.Reprints...)
+	}
+	for _, b := range buttons {
+		if on {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
 }
 
 // showError puts each field's message beside its field and says where to
@@ -552,7 +594,8 @@ type Result struct {
 	content fyne.CanvasObject
 }
 
-func newResult(s *Screen, cs cases.Case, papers []Paper, printErr error) *Result {
+func newResult(s *Screen, o Outcome) *Result {
+	cs, papers := o.Case, o.Papers
 	r := &Result{Case: cs, Papers: papers}
 	title := widget.NewLabel(l10n.L("办理结果：{{.Status}}", map[string]any{"Status": l10n.L(cases.StatusName(cs.Status))}))
 	title.SizeName = theme.SizeNameSubHeadingText
@@ -562,17 +605,14 @@ func newResult(s *Screen, cs cases.Case, papers []Paper, printErr error) *Result
 	for i := range papers {
 		status := widget.NewLabel("")
 		idx := i
-		reprint := widget.NewButtonWithIcon(l10n.L("重新打印"), theme.DocumentPrintIcon(), func() {
-			r.Papers[idx] = s.svc.Reprint(s.ctx, r.Papers[idx])
-			r.show(idx)
-		})
+		reprint := widget.NewButtonWithIcon(l10n.L("重新打印"), theme.DocumentPrintIcon(), func() { r.reprint(s, idx) })
 		r.Statuses = append(r.Statuses, status)
 		r.Reprints = append(r.Reprints, reprint)
 		rows.Add(container.NewBorder(nil, nil, widget.NewLabel(papers[i].Title), reprint, status))
 		r.show(idx)
 	}
-	if printErr != nil {
-		l := widget.NewLabel(l10n.L("纸质文件生成失败，案件已保存：{{.Why}}", map[string]any{"Why": l10n.Error(printErr)}))
+	if o.PrintErr != nil {
+		l := widget.NewLabel(l10n.L("纸质文件生成失败，案件已保存：{{.Why}}", map[string]any{"Why": l10n.Error(o.PrintErr)}))
 		l.Importance = widget.DangerImportance
 		l.Wrapping = fyne.TextWrapWord
 		rows.Add(l)
@@ -606,6 +646,21 @@ func newResult(s *Screen, cs cases.Case, papers []Paper, printErr error) *Result
 	}
 	r.content = container.NewVBox(title, r.Code, widget.NewLabel(due), widget.NewSeparator(), rows, container.NewHBox(r.RateBtn, layout.NewSpacer(), r.NextCase))
 	return r
+}
+
+// reprint sends one archived paper to the printer again, off the UI
+// goroutine; its status says so meanwhile.
+func (r *Result) reprint(s *Screen, i int) {
+	p := r.Papers[i]
+	busy.Run(&s.guard, func() {
+		s.setBusy(true)
+		r.Statuses[i].Importance = widget.MediumImportance
+		r.Statuses[i].SetText(l10n.L("正在打印…"))
+	}, func() (Paper, error) { return s.svc.Reprint(s.ctx, p), nil }, func(p Paper, _ error) {
+		s.setBusy(false)
+		r.Papers[i] = p
+		r.show(i)
+	})
 }
 
 func (r *Result) show(i int) {

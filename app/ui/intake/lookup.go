@@ -17,6 +17,7 @@ import (
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/ratingui"
 )
@@ -56,7 +57,9 @@ type Lookup struct {
 	RateBtn *widget.Button
 	Rating  *ratingui.Screen
 
-	Case    cases.Case
+	Case cases.Case
+	// guard runs the reprint off the UI goroutine.
+	guard   busy.Guard
 	actions *fyne.Container
 	content fyne.CanvasObject
 }
@@ -109,6 +112,10 @@ func NewLookup(ctx context.Context, svc Service, actor clerks.Account) *Lookup {
 
 // Content returns the screen's root object.
 func (l *Lookup) Content() fyne.CanvasObject { return l.content }
+
+// Wait blocks until a reprint in flight, if any, has shown its result, or
+// ctx ends.
+func (l *Lookup) Wait(ctx context.Context) error { return l.guard.Wait(ctx) }
 
 func (l *Lookup) find() {
 	l.RateBtn.Hide()
@@ -173,8 +180,22 @@ func (l *Lookup) show(cs cases.Case) {
 	if cs.Status == cases.StatusCompleted {
 		acts = append(acts, l.authorizeBox(), l.deliverBox(), l.mailBox())
 	}
-	l.PrintBtn = widget.NewButtonWithIcon(l10n.L("重新打印回执和通知书"), theme.DocumentPrintIcon(), func() {
-		papers, err := l.svc.Print(l.ctx, l.Case)
+	l.PrintBtn = widget.NewButtonWithIcon(l10n.L("重新打印回执和通知书"), theme.DocumentPrintIcon(), l.print)
+	acts = append(acts, container.NewHBox(l.PrintBtn))
+	l.actions.Objects = acts
+	l.actions.Refresh()
+}
+
+// print makes the case's papers again, off the UI goroutine: a printer
+// that takes its time leaves the screen usable, and the button disabled.
+func (l *Lookup) print() {
+	cs, btn := l.Case, l.PrintBtn
+	busy.Run(&l.guard, func() {
+		btn.Disable()
+		l.Message.Importance = widget.MediumImportance
+		l.Message.SetText(l10n.L("正在打印…"))
+	}, func() ([]Paper, error) { return l.svc.Print(l.ctx, cs) }, func(papers []Paper, err error) {
+		btn.Enable()
 		if err != nil {
 			l.fail(err)
 			return
@@ -192,9 +213,6 @@ func (l *Lookup) show(cs cases.Case) {
 		l.Message.Importance = widget.SuccessImportance
 		l.Message.SetText(l10n.L("已送打印机"))
 	})
-	acts = append(acts, container.NewHBox(l.PrintBtn))
-	l.actions.Objects = acts
-	l.actions.Refresh()
 }
 
 func maskID(a cases.Applicant) string {

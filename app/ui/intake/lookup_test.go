@@ -30,8 +30,8 @@ type fakeService struct {
 
 func (f *fakeService) Catalog(context.Context) (*catalog.Catalog, error) { return f.cat, nil }
 func (f *fakeService) Prereview(context.Context) ([]cases.Case, error)   { return nil, nil }
-func (f *fakeService) AcceptSubmission(_ context.Context, _ clerks.Account, cs cases.Case, _ cases.Draft, _ cases.Decision) (cases.Case, error) {
-	return cs, nil
+func (f *fakeService) AcceptSubmission(_ context.Context, _ clerks.Account, cs cases.Case, _ cases.Draft, _ cases.Decision) (Outcome, error) {
+	return Outcome{Case: cs}, nil
 }
 func (f *fakeService) ReturnSubmission(_ context.Context, _ clerks.Account, cs cases.Case, _ string) (cases.Case, error) {
 	return cs, nil
@@ -55,8 +55,8 @@ func (f *fakeService) Search(context.Context, string) ([]catalog.Hit, error) {
 func (f *fakeService) Attach(io.Reader, string) (cases.Attachment, error) {
 	return cases.Attachment{}, nil
 }
-func (f *fakeService) Submit(context.Context, clerks.Account, cases.Draft, cases.Decision) (cases.Case, error) {
-	return cases.Case{}, errors.New("not used")
+func (f *fakeService) Decide(context.Context, clerks.Account, cases.Draft, cases.Decision) (Outcome, error) {
+	return Outcome{}, errors.New("not used")
 }
 func (f *fakeService) Print(context.Context, cases.Case) ([]Paper, error) {
 	return []Paper{{Title: "受理回执"}}, nil

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
@@ -77,16 +78,25 @@ func (s *Screen) mandateForm() *MandateForm {
 	return m
 }
 
+// printMandate prints the letter from what is filled in, off the UI
+// goroutine (the agent's portable printer can be slow to answer).
 func (s *Screen) printMandate() {
-	p, err := s.svc.PrintMandate(s.ctx, s.actor, s.Draft())
-	switch {
-	case err != nil:
-		s.Mandate.PrintNote.SetText(l10n.Error(err))
-	case p.Err != nil:
-		s.Mandate.PrintNote.SetText(l10n.Error(p.Err))
-	default:
-		s.Mandate.PrintNote.SetText(l10n.L("已打印，请村民签字"))
-	}
+	d := s.Draft()
+	note := s.Mandate.PrintNote
+	busy.Run(&s.guard, func() {
+		s.setBusy(true)
+		note.SetText(l10n.L("正在打印…"))
+	}, func() (Paper, error) { return s.svc.PrintMandate(s.ctx, s.actor, d) }, func(p Paper, err error) {
+		s.setBusy(false)
+		switch {
+		case err != nil:
+			note.SetText(l10n.Error(err))
+		case p.Err != nil:
+			note.SetText(l10n.Error(p.Err))
+		default:
+			note.SetText(l10n.L("已打印，请村民签字"))
+		}
+	})
 }
 
 func (s *Screen) pickLetter() {

@@ -18,6 +18,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
@@ -38,9 +39,13 @@ type Prereview struct {
 	Current               *cases.Case
 	Accept, Defer, Return *widget.Button
 	ReturnReason          *widget.Entry
-	Papers                []Paper
-	list, detail          *fyne.Container
-	content               *fyne.Container
+	// Working says the accepted filing is being saved and its receipt
+	// printed; the buttons are disabled meanwhile.
+	Working      *widget.Label
+	Papers       []Paper
+	guard        busy.Guard
+	list, detail *fyne.Container
+	content      *fyne.Container
 }
 
 // NewPrereview builds the pre-review list.
@@ -57,6 +62,10 @@ func NewPrereview(ctx context.Context, svc Service, actor clerks.Account) *Prere
 
 // Content returns the screen's root object.
 func (p *Prereview) Content() fyne.CanvasObject { return p.content }
+
+// Wait blocks until an acceptance in flight, if any, has shown its result,
+// or ctx ends.
+func (p *Prereview) Wait(ctx context.Context) error { return p.guard.Wait(ctx) }
 
 // Reload reads the waiting filings again and shows the list.
 func (p *Prereview) Reload() {
@@ -157,9 +166,11 @@ func (p *Prereview) show(cs cases.Case) {
 	p.Return = widget.NewButton(l10n.L("退回补正"), p.sendBack)
 	p.Return.Importance = widget.DangerImportance
 	back := widget.NewButtonWithIcon(l10n.L("返回列表"), theme.NavigateBackIcon(), p.Reload)
+	p.Working = widget.NewLabel(l10n.L("正在保存并打印…"))
+	p.Working.Hide()
 	p.Message.SetText("")
 	p.detail = container.NewVBox(container.NewHBox(back), details, widget.NewSeparator(),
-		container.NewHBox(p.Accept, p.Defer), p.ReturnReason, container.NewHBox(layout.NewSpacer(), p.Return))
+		container.NewHBox(p.Accept, p.Defer, p.Working), p.ReturnReason, container.NewHBox(layout.NewSpacer(), p.Return))
 	p.content.Objects = []fyne.CanvasObject{container.NewBorder(p.Message, nil, nil, nil, container.NewVScroll(p.detail))}
 	p.content.Refresh()
 }
@@ -192,21 +203,37 @@ func (p *Prereview) fieldLines(cs cases.Case) []string {
 	return out
 }
 
+// decide accepts the open filing and prints its receipt as one action, off
+// the UI goroutine; the buttons stay disabled until the list comes back.
 func (p *Prereview) decide(kind cases.Kind) {
 	cs := *p.Current
-	got, err := p.svc.AcceptSubmission(p.ctx, p.actor, cs, cs.Draft, cases.Decision{Kind: kind})
-	if err != nil {
-		p.Message.SetText(l10n.Error(err))
-		return
-	}
-	papers, err := p.svc.Print(p.ctx, got)
-	p.Papers = papers
-	msg := l10n.L("{{.Code}} 已受理：{{.Status}}", map[string]any{"Code": tracking.Format(got.Tracking), "Status": l10n.L(cases.StatusName(got.Status))})
-	if err != nil {
-		msg += "；" + l10n.Error(err)
-	}
-	p.Reload()
-	p.Message.SetText(msg)
+	buttons := []*widget.Button{p.Accept, p.Defer, p.Return}
+	busy.Run(&p.guard, func() {
+		for _, b := range buttons {
+			b.Disable()
+		}
+		p.Message.SetText("")
+		p.Working.Show()
+	}, func() (Outcome, error) {
+		return p.svc.AcceptSubmission(p.ctx, p.actor, cs, cs.Draft, cases.Decision{Kind: kind})
+	}, func(o Outcome, err error) {
+		for _, b := range buttons {
+			b.Enable()
+		}
+		p.Working.Hide()
+		if err != nil {
+			p.Message.SetText(l10n.Error(err))
+			return
+		}
+		p.Papers = o.Papers
+		got := o.Case
+		msg := l10n.L("{{.Code}} 已受理：{{.Status}}", map[string]any{"Code": tracking.Format(got.Tracking), "Status": l10n.L(cases.StatusName(got.Status))})
+		if o.PrintErr != nil {
+			msg += "；" + l10n.Error(o.PrintErr)
+		}
+		p.Reload()
+		p.Message.SetText(msg)
+	})
 }
 
 func (p *Prereview) sendBack() {

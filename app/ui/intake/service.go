@@ -15,8 +15,12 @@ import (
 	"github.com/yichuang/yichuang/app/rating"
 )
 
-// Service is what the counter screens need; the kiosk's wiring implements
-// it over the store, the document printer and the archive.
+// Service is what the counter screens need; app/services implements it
+// over the store, the document printer and the archive.
+//
+// Decide, AcceptSubmission, Print, Reprint and PrintMandate print, and a
+// printer can take its time (or jam): the screens call them off the UI
+// goroutine, one at a time, and show the result through fyne.Do.
 type Service interface {
 	Catalog(ctx context.Context) (*catalog.Catalog, error)
 	// CaseCatalog is the catalog a case was accepted under, which names its
@@ -24,15 +28,21 @@ type Service interface {
 	CaseCatalog(ctx context.Context, cs cases.Case) (*catalog.Catalog, error)
 	Search(ctx context.Context, query string) ([]catalog.Hit, error)
 	Attach(r io.Reader, name string) (cases.Attachment, error)
-	Submit(ctx context.Context, actor clerks.Account, d cases.Draft, dec cases.Decision) (cases.Case, error)
+	// Decide is one counter action: it commits the case with the clerk's
+	// decision, then renders, archives and prints its papers. An error
+	// means nothing was written (invalid fields come back as
+	// cases.FieldErrors); once the case is committed a printer problem
+	// never undoes it and comes back in the Outcome instead.
+	Decide(ctx context.Context, actor clerks.Account, d cases.Draft, dec cases.Decision) (Outcome, error)
 	// Print makes every paper the case calls for now; each is archived
 	// whatever the printer does.
 	Print(ctx context.Context, cs cases.Case) ([]Paper, error)
 	Reprint(ctx context.Context, p Paper) Paper
 	// Prereview lists citizens' own filings waiting for a clerk;
-	// AcceptSubmission and ReturnSubmission decide one.
+	// AcceptSubmission and ReturnSubmission decide one. AcceptSubmission is
+	// one action as Decide is: the accepted case, then its receipt.
 	Prereview(ctx context.Context) ([]cases.Case, error)
-	AcceptSubmission(ctx context.Context, actor clerks.Account, cs cases.Case, d cases.Draft, dec cases.Decision) (cases.Case, error)
+	AcceptSubmission(ctx context.Context, actor clerks.Account, cs cases.Case, d cases.Draft, dec cases.Decision) (Outcome, error)
 	ReturnSubmission(ctx context.Context, actor clerks.Account, cs cases.Case, reason string) (cases.Case, error)
 	// Rate stores the citizen's 好差评 of a service.
 	Rate(ctx context.Context, r rating.Rating) (rating.Rating, error)
@@ -56,4 +66,13 @@ type Paper struct {
 	Err error
 	// Ref lets the service reprint it; the screens do not look inside.
 	Ref any
+}
+
+// Outcome is a decided case and the papers handed over for it.
+type Outcome struct {
+	Case   cases.Case
+	Papers []Paper
+	// PrintErr is why the papers could not all be made (rendered or
+	// archived); the case is saved all the same and can be reprinted.
+	PrintErr error
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
@@ -57,8 +58,11 @@ type Filing struct {
 	SubmitBtn *widget.Button
 	Message   *widget.Label
 	// Done is the filed case's code, shown after submitting.
-	Done    *widget.Label
-	Result  *cases.Case
+	Done   *widget.Label
+	Result *cases.Case
+	// gen counts the citizens: clear starts a new one, and an answer that
+	// arrives for an earlier one is dropped, never shown to the next.
+	gen     int
 	content *fyne.Container
 }
 
@@ -96,6 +100,7 @@ func newFiling(t *Terminal, svc FilingService) *Filing {
 // clear forgets everything entered and shows the matter choice: the idle
 // wipe and a new citizen start here.
 func (f *Filing) clear() {
+	f.gen++
 	f.matter, f.Result = nil, nil
 	// A public screen: the ID number and the mobile are hidden as typed
 	// (the check digit catches a typo), so the next person sees neither.
@@ -209,9 +214,30 @@ func (f *Filing) press(key string) {
 }
 
 // TakeScans gives each material set to 拍照上传 and still without a photo
-// the next scan from the document camera's folder, in order.
+// the next scan from the document camera's folder, in order. Reading the
+// folder and storing the files runs off the UI goroutine.
 func (f *Filing) TakeScans() {
-	got, errs := f.svc.TakeScans(f.t.ctx)
+	type taken struct {
+		got  []cases.Attachment
+		errs []error
+	}
+	gen := f.gen
+	busy.Run(&f.t.guard, func() {
+		f.setBusy(true)
+		f.Message.SetText(l10n.L("正在读取高拍仪照片…"))
+	}, func() (taken, error) {
+		got, errs := f.svc.TakeScans(f.t.ctx)
+		return taken{got, errs}, nil
+	}, func(r taken, _ error) {
+		if f.gen != gen {
+			return // the citizen left: these photos are nobody's now
+		}
+		f.setBusy(false)
+		f.placeScans(r.got, r.errs)
+	})
+}
+
+func (f *Filing) placeScans(got []cases.Attachment, errs []error) {
 	var msgs []string
 	for _, err := range errs {
 		msgs = append(msgs, l10n.Error(err))
@@ -234,6 +260,20 @@ func (f *Filing) TakeScans() {
 		msgs = append(msgs, l10n.L("高拍仪还没有新照片"))
 	}
 	f.Message.SetText(strings.Join(msgs, "\n"))
+}
+
+// setBusy disables the filing's buttons while an action is in flight.
+func (f *Filing) setBusy(on bool) {
+	for _, b := range []*widget.Button{f.ScanBtn, f.SubmitBtn} {
+		if b == nil {
+			continue
+		}
+		if on {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
 }
 
 // Draft is the filing as entered.
@@ -266,9 +306,23 @@ func (f *Filing) Draft() cases.Draft {
 	return d
 }
 
-// Submit files it; the slip is printed and the code shown.
+// Submit files it; the slip is printed and the code shown. Filing and
+// printing run as one call off the UI goroutine, the buttons disabled.
 func (f *Filing) Submit() {
-	cs, err := f.svc.SubmitSelf(f.t.ctx, f.Draft())
+	gen, d := f.gen, f.Draft()
+	busy.Run(&f.t.guard, func() {
+		f.setBusy(true)
+		f.Message.SetText(l10n.L("正在提交并打印回执…"))
+	}, func() (cases.Case, error) { return f.svc.SubmitSelf(f.t.ctx, d) }, func(cs cases.Case, err error) {
+		if f.gen != gen {
+			return // filed for a citizen who walked away; the next sees nothing of it
+		}
+		f.setBusy(false)
+		f.submitted(cs, err)
+	})
+}
+
+func (f *Filing) submitted(cs cases.Case, err error) {
 	if err != nil {
 		text := l10n.Error(err)
 		var fe cases.FieldErrors

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
@@ -239,14 +240,24 @@ func (g *GuideScreen) open(code string) {
 	g.Detail = widget.NewLabel(matterText(m))
 	g.Detail.Wrapping = fyne.TextWrapWord
 	msg := widget.NewLabel("")
-	g.Print = widget.NewButtonWithIcon(l10n.L("打印办事指南"), theme.DocumentPrintIcon(), func() {
+	var printBtn *widget.Button
+	printBtn = widget.NewButtonWithIcon(l10n.L("打印办事指南"), theme.DocumentPrintIcon(), func() {
 		g.t.Touch()
-		if err := g.t.svc.PrintGuide(g.t.ctx, m.Code); err != nil {
-			msg.SetText(l10n.Error(err))
-			return
-		}
-		msg.SetText(l10n.L("已打印，请在出纸口取走"))
+		// Rendered and printed off the UI goroutine: the citizen keeps a
+		// live screen while the printer warms up.
+		busy.RunErr(&g.t.guard, func() {
+			printBtn.Disable()
+			msg.SetText(l10n.L("正在打印…"))
+		}, func() error { return g.t.svc.PrintGuide(g.t.ctx, m.Code) }, func(err error) {
+			printBtn.Enable()
+			if err != nil {
+				msg.SetText(l10n.Error(err))
+				return
+			}
+			msg.SetText(l10n.L("已打印，请在出纸口取走"))
+		})
 	})
+	g.Print = printBtn
 	g.Print.Importance = widget.HighImportance
 	back := widget.NewButtonWithIcon(l10n.L("返回"), theme.NavigateBackIcon(), func() {
 		g.t.Touch()

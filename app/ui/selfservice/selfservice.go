@@ -20,6 +20,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/home"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
@@ -85,6 +86,10 @@ type Terminal struct {
 	tickStop  func()
 	remaining int
 
+	// guard runs the terminal's slow actions — printing a guide, reading
+	// the document camera's folder, filing with its slip — one at a time,
+	// off the UI goroutine.
+	guard   busy.Guard
 	home    fyne.CanvasObject
 	body    *fyne.Container
 	content *fyne.Container
@@ -133,6 +138,10 @@ func New(ctx context.Context, svc Service, opts Options) *Terminal {
 
 // Content returns the terminal's root object.
 func (t *Terminal) Content() fyne.CanvasObject { return t.content }
+
+// Wait blocks until the terminal's action in flight, if any, has shown its
+// result, or ctx ends.
+func (t *Terminal) Wait(ctx context.Context) error { return t.guard.Wait(ctx) }
 
 // tall gives a widget that fills its width at least the minimum touch height.
 func tall(o fyne.CanvasObject, h float32) fyne.CanvasObject {

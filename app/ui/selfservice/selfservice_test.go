@@ -146,6 +146,7 @@ func TestGuideSearchOnScreenKeyboard(t *testing.T) {
 		t.Fatalf("matter page: %+v", g.Matter)
 	}
 	test.Tap(g.Print)
+	settle(t, term)
 	if len(term.svc.(*fake).printed) != 1 {
 		t.Error("guide not printed")
 	}

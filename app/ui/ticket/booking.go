@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/reqid"
+	"github.com/yichuang/yichuang/app/ui/busy"
 
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/ids"
@@ -35,8 +36,15 @@ type Booker struct {
 
 	slots   []queue.Slot
 	request string
+	// guard runs booking (and its slip) and cancelling off the UI
+	// goroutine: both go to the hub across the LAN.
+	guard   busy.Guard
 	content fyne.CanvasObject
 }
+
+// Wait blocks until a booking or cancellation in flight, if any, has shown
+// its answer, or ctx ends.
+func (b *Booker) Wait(ctx context.Context) error { return b.guard.Wait(ctx) }
 
 func slotLabel(s queue.Slot) string {
 	return l10n.L("{{.Day}} {{.Half}}（余{{.Free}}个）", map[string]any{"Day": s.Day, "Half": l10n.L(queue.HalfName(s.Half)), "Free": s.Free})
@@ -90,36 +98,62 @@ func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func
 		if b.request == "" {
 			b.request = reqid.New() // reused if the answer is lost and the button pressed again
 		}
-		bk, err := svc.Book(ctx, queue.BookRequest{RequestID: b.request, Sector: sectorOf(b.Sector.Selected), Day: slot.Day, Half: slot.Half,
-			ResidentID: b.ResidentID.Text, Mobile: b.Mobile.Text})
-		if err != nil {
-			if !errors.Is(err, queue.ErrHubDown) {
-				b.request = "" // refused for a reason: a corrected try is a new request
+		req := queue.BookRequest{RequestID: b.request, Sector: sectorOf(b.Sector.Selected), Day: slot.Day, Half: slot.Half,
+			ResidentID: b.ResidentID.Text, Mobile: b.Mobile.Text}
+		type booked struct {
+			bk       queue.Booking
+			printErr error
+		}
+		busy.Run(&b.guard, func() {
+			b.Submit.Disable()
+			b.Cancel.Disable()
+			b.Message.SetText("")
+		}, func() (booked, error) {
+			bk, err := svc.Book(ctx, req)
+			if err != nil {
+				return booked{}, err
 			}
-			b.Message.SetText(l10n.Error(err))
-			return
-		}
-		b.request = ""
-		b.Message.SetText("")
-		text := l10n.L("预约成功。预约码 {{.Code}}，{{.Day}} {{.Half}}，{{.Sector}}。请在时段开始前30分钟内到取号机签到。",
-			map[string]any{"Code": bk.Code, "Day": bk.Day, "Half": l10n.L(queue.HalfName(bk.Half)), "Sector": l10n.L(bk.Sector)})
-		if err := svc.PrintBooking(ctx, bk); err != nil {
-			text += "\n" + l10n.L("凭条没有打印出来，请记下预约码")
-		}
-		b.Result.SetText(text)
+			return booked{bk, svc.PrintBooking(ctx, bk)}, nil
+		}, func(r booked, err error) {
+			b.Submit.Enable()
+			b.Cancel.Enable()
+			if err != nil {
+				if !errors.Is(err, queue.ErrHubDown) {
+					b.request = "" // refused for a reason: a corrected try is a new request
+				}
+				b.Message.SetText(l10n.Error(err))
+				return
+			}
+			b.request = ""
+			b.Message.SetText("")
+			bk := r.bk
+			text := l10n.L("预约成功。预约码 {{.Code}}，{{.Day}} {{.Half}}，{{.Sector}}。请在时段开始前30分钟内到取号机签到。",
+				map[string]any{"Code": bk.Code, "Day": bk.Day, "Half": l10n.L(queue.HalfName(bk.Half)), "Sector": l10n.L(bk.Sector)})
+			if r.printErr != nil {
+				text += "\n" + l10n.L("凭条没有打印出来，请记下预约码")
+			}
+			b.Result.SetText(text)
+		})
 	})
 	b.Submit.Importance = widget.HighImportance
 	b.CancelCode, b.CancelID = widget.NewEntry(), widget.NewEntry()
 	b.CancelCode.SetPlaceHolder(l10n.L("预约码，如 1010B017"))
 	b.CancelID.SetPlaceHolder(l10n.L("身份证号"))
 	b.Cancel = widget.NewButton(l10n.L("取消预约"), func() {
-		bk, err := svc.CancelBooking(ctx, b.CancelCode.Text, b.CancelID.Text)
-		if err != nil {
-			b.Message.SetText(l10n.Error(err))
-			return
-		}
-		b.Message.SetText("")
-		b.Result.SetText(l10n.L("已取消预约 {{.Code}}", map[string]any{"Code": bk.Code}))
+		code, id := b.CancelCode.Text, b.CancelID.Text
+		busy.Run(&b.guard, func() {
+			b.Submit.Disable()
+			b.Cancel.Disable()
+		}, func() (queue.Booking, error) { return svc.CancelBooking(ctx, code, id) }, func(bk queue.Booking, err error) {
+			b.Submit.Enable()
+			b.Cancel.Enable()
+			if err != nil {
+				b.Message.SetText(l10n.Error(err))
+				return
+			}
+			b.Message.SetText("")
+			b.Result.SetText(l10n.L("已取消预约 {{.Code}}", map[string]any{"Code": bk.Code}))
+		})
 	})
 	title := widget.NewLabel(l10n.L("预约办事（可预约7个工作日内）"))
 	title.SizeName = theme.SizeNameHeadingText

@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/reqid"
+	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 
 	"github.com/yichuang/yichuang/app/catalog"
@@ -65,7 +66,11 @@ type Screen struct {
 	Detail *widget.Label
 	Done   *widget.Button
 
-	busy    bool
+	// held is set from a tap until the next citizen's screen: a ticket is
+	// on its way or shown. guard runs the hub's answer and the slip's
+	// printing off the UI goroutine.
+	held    bool
+	guard   busy.Guard
 	pending map[string]string // sector → request id of an unanswered tap
 	green   bool
 	slip    *fyne.Container
@@ -150,6 +155,9 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func()) *S
 // Content returns the screen's root object.
 func (s *Screen) Content() fyne.CanvasObject { return s.content }
 
+// Wait blocks until a ticket on its way, if any, is shown, or ctx ends.
+func (s *Screen) Wait(ctx context.Context) error { return s.guard.Wait(ctx) }
+
 func errOf(err error) error {
 	if err == nil {
 		return nil
@@ -161,58 +169,85 @@ func errOf(err error) error {
 // way does nothing, and a tap after a failed one reuses its request id, so
 // neither a double tap nor a lost answer gives two tickets.
 func (s *Screen) take(sector string) {
-	if s.busy {
+	if s.held {
 		return
 	}
 	if err := s.ResidentID.Validate(); err != nil {
 		s.Message.SetText(err.Error())
 		return
 	}
-	s.busy = true
 	rid, ok := s.pending[sector]
 	if !ok {
 		rid = reqid.New()
 		s.pending[sector] = rid
 	}
-	slip, err := s.svc.IssueTicket(s.ctx, queue.TicketRequest{RequestID: rid, Sector: sector,
-		ResidentID: strings.TrimSpace(s.ResidentID.Text), Green: s.green && s.Green.Checked})
-	if err != nil {
-		s.busy = false
-		if !errors.Is(err, queue.ErrHubDown) {
-			delete(s.pending, sector) // refused: the corrected tap is a new request
-		}
-		s.Message.SetText(l10n.Error(err))
-		return
-	}
-	delete(s.pending, sector)
-	s.show(slip)
+	req := queue.TicketRequest{RequestID: rid, Sector: sector,
+		ResidentID: strings.TrimSpace(s.ResidentID.Text), Green: s.green && s.Green.Checked}
+	s.issue(sector, func() (queue.Slip, error) { return s.svc.IssueTicket(s.ctx, req) })
 }
 
 func (s *Screen) checkIn() {
-	if s.busy || strings.TrimSpace(s.Booking.Text) == "" {
+	if s.held || strings.TrimSpace(s.Booking.Text) == "" {
 		return
 	}
-	s.busy = true
 	key := "checkin:" + strings.ToUpper(strings.TrimSpace(s.Booking.Text))
 	rid, ok := s.pending[key]
 	if !ok {
 		rid = reqid.New()
 		s.pending[key] = rid
 	}
-	slip, err := s.svc.CheckIn(s.ctx, rid, s.Booking.Text)
-	if err != nil {
-		s.busy = false
-		if !errors.Is(err, queue.ErrHubDown) {
-			delete(s.pending, key)
-		}
-		s.Message.SetText(l10n.Error(err))
-		return
-	}
-	delete(s.pending, key)
-	s.show(slip)
+	code := s.Booking.Text
+	s.issue(key, func() (queue.Slip, error) { return s.svc.CheckIn(s.ctx, rid, code) })
 }
 
-func (s *Screen) show(slip queue.Slip) {
+// printed is a ticket and what the printer said.
+type printed struct {
+	slip     queue.Slip
+	printErr error
+}
+
+// issue asks the hall for a ticket and prints its slip, both off the UI
+// goroutine (the hub is across the LAN, the roll printer can stall); the
+// buttons are disabled until the number is shown. key is the tap's entry
+// in pending.
+func (s *Screen) issue(key string, ask func() (queue.Slip, error)) {
+	busy.Run(&s.guard, func() {
+		s.held = true
+		s.setButtons(false)
+		s.Message.SetText("")
+	}, func() (printed, error) {
+		slip, err := ask()
+		if err != nil {
+			return printed{}, err
+		}
+		return printed{slip: slip, printErr: s.svc.PrintTicket(s.ctx, slip)}, nil
+	}, func(p printed, err error) {
+		s.setButtons(true)
+		if err != nil {
+			s.held = false
+			if !errors.Is(err, queue.ErrHubDown) {
+				delete(s.pending, key) // refused: the corrected tap is a new request
+			}
+			s.Message.SetText(l10n.Error(err))
+			return
+		}
+		delete(s.pending, key)
+		s.show(p.slip, p.printErr)
+	})
+}
+
+// setButtons enables or disables the buttons that ask for a ticket.
+func (s *Screen) setButtons(on bool) {
+	for _, b := range append(append([]*widget.Button(nil), s.Sectors...), s.CheckIn) {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
+func (s *Screen) show(slip queue.Slip, printErr error) {
 	s.Message.SetText("")
 	s.Number.Text = slip.Ticket.Number
 	s.Number.Refresh()
@@ -221,10 +256,10 @@ func (s *Screen) show(slip queue.Slip) {
 	if slip.Ticket.Priority != "" {
 		detail += "\n" + l10n.L("优先办理")
 	}
-	if err := s.svc.PrintTicket(s.ctx, slip); err != nil {
+	if printErr != nil {
 		// The citizen needs the number, not the printer's words; staff see
 		// them in the log and on the counter.
-		log.Printf("ticket slip %s not printed: %v", slip.Ticket.Number, err)
+		log.Printf("ticket slip %s not printed: %v", slip.Ticket.Number, printErr)
 		detail += "\n" + l10n.L("凭条没有打印出来，请记住您的号码（工作人员请检查打印机）")
 	} else {
 		detail += "\n" + l10n.L("请取走凭条")
@@ -241,7 +276,7 @@ func (s *Screen) reset() {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
-	s.busy, s.green = false, false
+	s.held, s.green = false, false
 	s.ResidentID.SetText("")
 	s.Booking.SetText("")
 	s.Green.SetChecked(false)

@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 )
 
 // fakeHall issues numbers like the hub: by request id, at most once.
@@ -23,6 +25,8 @@ type fakeHall struct {
 	failNext error
 	lastReq  []queue.TicketRequest
 	booked   []queue.BookRequest
+	// jam, when set, holds every slip at the printer until closed.
+	jam chan struct{}
 }
 
 func (f *fakeHall) IssueTicket(_ context.Context, req queue.TicketRequest) (queue.Slip, error) {
@@ -63,10 +67,20 @@ func (f *fakeHall) FreeSlots(_ context.Context, sector string) ([]queue.Slot, er
 	return []queue.Slot{{Sector: sector, Day: "2026-10-10", Half: queue.AM, Free: 3}, {Sector: sector, Day: "2026-10-10", Half: queue.PM, Free: 0}}, nil
 }
 func (f *fakeHall) PrintTicket(_ context.Context, s queue.Slip) error {
+	if f.jam != nil {
+		<-f.jam
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.printed = append(f.printed, s.Ticket.Number)
 	return nil
 }
-func (f *fakeHall) PrintBooking(context.Context, queue.Booking) error { return nil }
+func (f *fakeHall) PrintBooking(context.Context, queue.Booking) error {
+	if f.jam != nil {
+		<-f.jam
+	}
+	return nil
+}
 func (f *fakeHall) StaffCheck(_ context.Context, login, pin string) error {
 	if login == "wangli" && pin == "wl258147" {
 		return nil
@@ -74,16 +88,76 @@ func (f *fakeHall) StaffCheck(_ context.Context, login, pin string) error {
 	return clerks.ErrBadSecret
 }
 
+// settle runs the UI goroutine's queued work until a screen's action has
+// shown its answer.
+func settle(t *testing.T, w interface{ Wait(context.Context) error }) { busytest.Settle(t, w) }
+
+// tapReturns taps b on another goroutine and fails unless the tap returns
+// at once: a tap that waits for the printer freezes the ticket machine.
+func tapReturns(t *testing.T, b *widget.Button) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { test.Tap(b); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("tapping %q blocked on the printer: the machine would freeze", b.Text)
+	}
+}
+
+func TestJammedSlipPrinterNeverFreezesTheMachine(t *testing.T) {
+	busytest.NewApp(t)
+	f := &fakeHall{byReq: map[string]queue.Slip{}, jam: make(chan struct{})}
+	var once sync.Once
+	free := func() { once.Do(func() { close(f.jam) }) }
+	t.Cleanup(free)
+	s := New(context.Background(), f, now, nil)
+	test.NewTempWindow(t, s.Content())
+	tapReturns(t, s.Sectors[1])
+	for _, b := range append(s.Sectors, s.CheckIn) {
+		if !b.Disabled() {
+			t.Fatalf("%q enabled while a ticket is on its way", b.Text)
+		}
+	}
+	tapReturns(t, s.Sectors[1])
+	tapReturns(t, s.Sectors[2])
+	free()
+	settle(t, s)
+	if f.issued != 1 || len(f.printed) != 1 || s.Number.Text != "B001" {
+		t.Errorf("after the jam cleared: %d issued, %d printed, showing %q", f.issued, len(f.printed), s.Number.Text)
+	}
+
+	b := NewBooker(context.Background(), f, now, nil)
+	test.NewTempWindow(t, b.Content())
+	f.jam = make(chan struct{})
+	once = sync.Once{}
+	b.Sector.SetSelected("商事登记")
+	b.Slot.SetSelected(b.Slot.Options[0])
+	test.Type(b.ResidentID, "330522199003150024")
+	test.Type(b.Mobile, "13857201234")
+	tapReturns(t, b.Submit)
+	if !b.Submit.Disabled() || !b.Cancel.Disabled() {
+		t.Error("预约 or 取消预约 enabled while the booking slip prints")
+	}
+	tapReturns(t, b.Submit)
+	free()
+	settle(t, b)
+	if len(f.booked) != 1 || !strings.Contains(b.Result.Text, "1010B001") || b.Submit.Disabled() {
+		t.Errorf("booking after the jam: %d booked, %q, disabled %v", len(f.booked), b.Result.Text, b.Submit.Disabled())
+	}
+}
+
 func now() time.Time { return time.Date(2026, 9, 29, 9, 0, 0, 0, time.Local) }
 
 func TestTakeTicketInOneTapAndNeverTwice(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	f := &fakeHall{byReq: map[string]queue.Slip{}}
 	s := New(context.Background(), f, now, nil)
 	test.NewTempWindow(t, s.Content())
 	biz := s.Sectors[1] // B 商事登记
 	test.Tap(biz)
 	test.Tap(biz) // the double tap of an impatient finger
+	settle(t, s)
 	if f.issued != 1 || len(f.printed) != 1 || s.Number.Text != "B001" {
 		t.Fatalf("after a double tap: %d issued, %d printed, showing %q", f.issued, len(f.printed), s.Number.Text)
 	}
@@ -92,17 +166,19 @@ func TestTakeTicketInOneTapAndNeverTwice(t *testing.T) {
 	// the ticket the hub already made, not a second one.
 	f.failNext = queue.ErrHubDown
 	test.Tap(s.Sectors[6])
+	settle(t, s)
 	if s.Message.Text == "" {
 		t.Fatal("no message when the hub is down")
 	}
 	test.Tap(s.Sectors[6])
+	settle(t, s)
 	if f.issued != 2 || f.lastReq[1].RequestID != f.lastReq[2].RequestID {
 		t.Errorf("retry after a lost answer: %d issued, request ids %q and %q", f.issued, f.lastReq[1].RequestID, f.lastReq[2].RequestID)
 	}
 }
 
 func TestResidentIDAndGreenLane(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	f := &fakeHall{byReq: map[string]queue.Slip{}}
 	s := New(context.Background(), f, now, nil)
 	test.NewTempWindow(t, s.Content())
@@ -127,6 +203,7 @@ func TestResidentIDAndGreenLane(t *testing.T) {
 		t.Fatal("staff could not open the green lane")
 	}
 	test.Tap(s.Sectors[0])
+	settle(t, s)
 	req := f.lastReq[len(f.lastReq)-1]
 	if !req.Green || req.ResidentID != "330522199003150024" || s.Number.Text != "A001" {
 		t.Errorf("green ticket request %+v, showing %q", req, s.Number.Text)
@@ -138,7 +215,7 @@ func TestResidentIDAndGreenLane(t *testing.T) {
 }
 
 func TestBooker(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	f := &fakeHall{byReq: map[string]queue.Slip{}}
 	b := NewBooker(context.Background(), f, now, nil)
 	test.NewTempWindow(t, b.Content())
@@ -150,6 +227,7 @@ func TestBooker(t *testing.T) {
 	test.Type(b.ResidentID, "330522199003150024")
 	test.Type(b.Mobile, "13857201234")
 	test.Tap(b.Submit)
+	settle(t, b)
 	if len(f.booked) != 1 || f.booked[0].Day != "2026-10-10" || f.booked[0].Half != queue.AM {
 		t.Fatalf("booked %+v", f.booked)
 	}
@@ -159,11 +237,13 @@ func TestBooker(t *testing.T) {
 	test.Type(b.CancelCode, "1010B001")
 	test.Type(b.CancelID, "330522199003150020")
 	test.Tap(b.Cancel)
+	settle(t, b)
 	if !strings.Contains(b.Message.Text, "1010B001") {
 		t.Errorf("cancel with a wrong ID: %q", b.Message.Text)
 	}
 	b.CancelID.SetText("330522199003150024")
 	test.Tap(b.Cancel)
+	settle(t, b)
 	if b.Result.Text != "已取消预约 1010B001" {
 		t.Errorf("cancel: %q", b.Result.Text)
 	}

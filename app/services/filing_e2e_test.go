@@ -1,4 +1,4 @@
-package main
+package services_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/internal/halltest"
+	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/app/ui/selfservice"
 )
@@ -26,13 +28,13 @@ import (
 func TestSelfFilingAtTheTerminal(t *testing.T) {
 	test.NewTempApp(t)
 	ctx := context.Background()
-	k, svc, sup, clk := hallAt(t, time.Date(2026, 11, 26, 22, 15, 0, 0, cst))
-	db, dir := k.db, k.dir
+	h, svc, sup, clk := halltest.At(t, time.Date(2026, 11, 26, 22, 15, 0, 0, halltest.CST))
+	db, dir := h.DB, h.Dir
 	scans := filepath.Join(t.TempDir(), "scans-in")
 	os.MkdirAll(scans, 0o700)
-	self := &selfService{db: db, clock: clk}
+	self := &services.SelfService{DB: db, Clock: clk}
 	term := selfservice.New(ctx, self, selfservice.Options{After: noTimers{}.after, Now: clk.Now,
-		Filing: &filingService{c: svc.c, scanDir: scans}})
+		Filing: &services.Filing{Counter: svc.Counter, ScanDir: scans}})
 	w := test.NewTempWindow(t, term.Content())
 	w.Resize(fyne.NewSize(1280, 800))
 
@@ -70,6 +72,7 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 
 	// Not photographed yet: refused, with what is missing.
 	test.Tap(f.SubmitBtn)
+	halltest.Settle(t, term)
 	if f.Result != nil || !strings.Contains(f.Message.Text, "请拍照上传") {
 		t.Fatalf("filing without photos: %q", f.Message.Text)
 	}
@@ -84,6 +87,7 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 		os.Chtimes(p, time.Now(), time.Now().Add(time.Duration(i)*time.Second))
 	}
 	test.Tap(f.ScanBtn)
+	halltest.Settle(t, term)
 	if !strings.Contains(f.Message.Text, "经营者居民身份证") || !strings.Contains(f.Message.Text, "申请书") || !strings.Contains(f.Message.Text, "notes.txt") {
 		t.Fatalf("scans: %q", f.Message.Text)
 	}
@@ -92,6 +96,7 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 	}
 	shootAt(t, w, "filing-form.png", 1280, 800)
 	test.Tap(f.SubmitBtn)
+	halltest.Settle(t, term)
 	if f.Result == nil {
 		t.Fatalf("filing: %q", f.Message.Text)
 	}
@@ -103,11 +108,11 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 	if len(slips) != 1 {
 		t.Fatalf("slip not archived: %v", slips)
 	}
-	slip := mustRead(t, slips[0])
-	if text := compactText(pdfText(t, slip)); !strings.Contains(text, "自助申报回执") || !strings.Contains(text, "预审") || strings.Contains(text, "330522199003150024") {
+	slip := halltest.MustRead(t, slips[0])
+	if text := halltest.CompactText(halltest.PDFText(t, slip)); !strings.Contains(text, "自助申报回执") || !strings.Contains(text, "预审") || strings.Contains(text, "330522199003150024") {
 		t.Errorf("slip text:\n%s", text)
 	}
-	if got := zbarDecode(t, slip); got != cs.Tracking {
+	if got := halltest.ZbarDecode(t, slip); got != cs.Tracking {
 		t.Errorf("the slip's QR reads %q, want %q", got, cs.Tracking)
 	}
 	// The citizen walks away: nothing of the filing stays on the terminal.
@@ -116,12 +121,13 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 		t.Error("the idle wipe left the filing on the terminal")
 	}
 
-	clk.Set(time.Date(2026, 11, 27, 8, 40, 0, 0, cst))
-	clerk := account(t, k, sup, clerks.Account{Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3}, "wl258147")
+	clk.Set(time.Date(2026, 11, 27, 8, 40, 0, 0, halltest.CST))
+	clerk := h.Account(t, sup, clerks.Account{Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3}, "wl258147")
 	p := intake.NewPrereview(ctx, svc, clerk)
 	test.NewTempWindow(t, p.Content())
 	test.Tap(p.Open[cs.Tracking])
 	test.Tap(p.Accept)
+	halltest.Settle(t, p)
 	got, _ := db.CaseByID(ctx, cs.ID)
 	if got.Status != cases.StatusAccepted || len(p.Papers) == 0 {
 		t.Fatalf("after pre-review: %s, %d papers", got.Status, len(p.Papers))

@@ -1,9 +1,10 @@
-package main
+package services
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,44 +21,47 @@ import (
 	"github.com/yichuang/yichuang/printing"
 )
 
-// selfService gives the self-service terminal the catalog, guide printing,
+// SelfService gives the self-service terminal the catalog, guide printing,
 // the verified progress query and the supervisor check.
-type selfService struct {
-	db      *store.DB
-	level   catalog.Level
-	printer printing.Printer
-	dir     string
-	point   string
-	clock   clock.Clock
+type SelfService struct {
+	DB *store.DB
+	// Level is the hall's level: the guide offers the matters done here.
+	Level   catalog.Level
+	Printer printing.Printer
+	// Prints is the archive directory; guides go to its guides/.
+	Prints string
+	// Point is the hall's name, printed on the guide.
+	Point string
+	Clock clock.Clock
 }
 
-var _ selfservice.Service = (*selfService)(nil)
+var _ selfservice.Service = (*SelfService)(nil)
 
 var errNotSupervisor = msg.New("需要主管账号")
 
-func (s *selfService) Catalog(ctx context.Context) (*catalog.Catalog, error) {
-	return s.db.ActiveCatalog(ctx)
+func (s *SelfService) Catalog(ctx context.Context) (*catalog.Catalog, error) {
+	return s.DB.ActiveCatalog(ctx)
 }
 
-func (s *selfService) Search(ctx context.Context, q string) ([]catalog.Hit, error) {
-	return s.db.Search(ctx, q, store.SearchOptions{Level: s.level, Limit: 60})
+func (s *SelfService) Search(ctx context.Context, q string) ([]catalog.Hit, error) {
+	return s.DB.Search(ctx, q, store.SearchOptions{Level: s.Level, Limit: 60})
 }
 
 // PrintGuide prints a matter's guide on the terminal's printer.
-func (s *selfService) PrintGuide(ctx context.Context, code string) error {
-	cat, err := s.db.ActiveCatalog(ctx)
+func (s *SelfService) PrintGuide(ctx context.Context, code string) error {
+	cat, err := s.DB.ActiveCatalog(ctx)
 	if err != nil {
 		return err
 	}
 	m, ok := cat.Matter(code)
 	if !ok {
-		return errors.New("no such matter")
+		return fmt.Errorf("print guide: no matter %s in catalog %s", code, cat.Version)
 	}
 	var buf bytes.Buffer
-	if err := printing.Guide(&buf, printing.A4, printing.GuideInput{Matter: m, ServicePoint: s.point, CatalogVer: cat.Version, PrintedAt: s.clock.Now()}); err != nil {
-		return err
+	if err := printing.Guide(&buf, printing.A4, printing.GuideInput{Matter: m, ServicePoint: s.Point, CatalogVer: cat.Version, PrintedAt: s.Clock.Now()}); err != nil {
+		return fmt.Errorf("render guide %s: %w", code, err)
 	}
-	dir := filepath.Join(s.dir, "guides")
+	dir := filepath.Join(s.Prints, "guides")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -65,7 +69,7 @@ func (s *selfService) PrintGuide(ctx context.Context, code string) error {
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		return err
 	}
-	if err := s.printer.Print(ctx, path, printing.Job{Title: "办事指南 " + m.Name, Layout: printing.A4}); err != nil {
+	if err := s.Printer.Print(ctx, path, printing.Job{Title: "办事指南 " + m.Name, Layout: printing.A4}); err != nil {
 		if errors.Is(err, printing.ErrNoPrinter) {
 			return errSlipNoPrinter
 		}
@@ -74,13 +78,13 @@ func (s *selfService) PrintGuide(ctx context.Context, code string) error {
 	return nil
 }
 
-func (s *selfService) Progress(ctx context.Context, code, last4 string) (cases.Progress, error) {
-	return s.db.VerifyProgress(ctx, code, last4)
+func (s *SelfService) Progress(ctx context.Context, code, last4 string) (cases.Progress, error) {
+	return s.DB.VerifyProgress(ctx, code, last4)
 }
 
 // SupervisorCheck lets only an active supervisor leave the terminal.
-func (s *selfService) SupervisorCheck(ctx context.Context, login, pin string) error {
-	a, err := s.db.Authenticate(ctx, login, pin)
+func (s *SelfService) SupervisorCheck(ctx context.Context, login, pin string) error {
+	a, err := s.DB.Authenticate(ctx, login, pin)
 	if err != nil {
 		return err
 	}
@@ -90,22 +94,22 @@ func (s *selfService) SupervisorCheck(ctx context.Context, login, pin string) er
 	return nil
 }
 
-// filingService is 自助申报 at the terminal over the counter's engine: the
+// Filing is 自助申报 at the terminal over the counter's engine: the
 // document camera's folder and the filing with its printed slip.
-type filingService struct {
-	c *counter.Counter
-	// scanDir is where the document camera (高拍仪) or scanner drops its
+type Filing struct {
+	Counter *counter.Counter
+	// ScanDir is where the document camera (高拍仪) or scanner drops its
 	// files; taken files leave it, refused ones go to its rejected/.
-	scanDir string
+	ScanDir string
 }
 
-var _ selfservice.FilingService = (*filingService)(nil)
+var _ selfservice.FilingService = (*Filing)(nil)
 
 // TakeScans stores every file in the drop folder as an attachment, oldest
 // first. A file that is not an image or PDF, or is over 20 MB, is moved to
 // rejected/ with its message; the others are kept.
-func (f *filingService) TakeScans(ctx context.Context) ([]cases.Attachment, []error) {
-	entries, err := os.ReadDir(f.scanDir)
+func (f *Filing) TakeScans(ctx context.Context) ([]cases.Attachment, []error) {
+	entries, err := os.ReadDir(f.ScanDir)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, nil
@@ -126,17 +130,17 @@ func (f *filingService) TakeScans(ctx context.Context) ([]cases.Attachment, []er
 	var got []cases.Attachment
 	var errs []error
 	for _, fl := range files {
-		path := filepath.Join(f.scanDir, fl.name)
+		path := filepath.Join(f.ScanDir, fl.name)
 		r, err := os.Open(path)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		a, err := f.c.Attach(r, fl.name)
+		a, err := f.Counter.Attach(r, fl.name)
 		r.Close()
 		if err != nil {
 			errs = append(errs, err)
-			rej := filepath.Join(f.scanDir, "rejected")
+			rej := filepath.Join(f.ScanDir, "rejected")
 			if os.MkdirAll(rej, 0o700) == nil {
 				os.Rename(path, filepath.Join(rej, fl.name))
 			}
@@ -150,13 +154,13 @@ func (f *filingService) TakeScans(ctx context.Context) ([]cases.Attachment, []er
 
 // SubmitSelf stores the filing for pre-review and prints its slip; a
 // printer problem does not undo the filing.
-func (f *filingService) SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, error) {
-	cs, err := f.c.SubmitSelf(ctx, d)
+func (f *Filing) SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, error) {
+	cs, err := f.Counter.SubmitSelf(ctx, d)
 	if err != nil {
 		return cs, err
 	}
 	// The slip is archived whatever the printer does; the code is on
 	// the screen too.
-	f.c.PrintAll(ctx, cs)
+	f.Counter.PrintAll(ctx, cs)
 	return cs, nil
 }

@@ -1,4 +1,4 @@
-package main
+package services_test
 
 import (
 	"context"
@@ -17,6 +17,8 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/internal/halltest"
+	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 )
@@ -29,12 +31,12 @@ import (
 func TestPrereviewAtTheCounter(t *testing.T) {
 	test.NewTempApp(t)
 	ctx := context.Background()
-	k, svc, sup, clk := hallAt(t, time.Date(2026, 11, 26, 21, 30, 0, 0, cst))
-	db := k.db
-	clerk := account(t, k, sup, clerks.Account{Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3}, "wl258147")
+	h, svc, sup, clk := halltest.At(t, time.Date(2026, 11, 26, 21, 30, 0, 0, halltest.CST))
+	db := h.DB
+	clerk := h.Account(t, sup, clerks.Account{Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3}, "wl258147")
 	var filed []cases.Case
 	for i := 0; i < 2; i++ { // filed at night at the 24-hour terminal
-		d := restaurantDraft(t, k, "")
+		d := h.RestaurantDraft(t, "")
 		cat, _ := db.ActiveCatalog(ctx)
 		m, _ := cat.Matter("330000-SS-0001")
 		d.Materials = nil
@@ -46,13 +48,13 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 			d.Materials = append(d.Materials, cases.MaterialEntry{Matter: m.Code, Material: mat.ID, State: st})
 		}
 		for _, name := range []string{"申请书.jpg", "租赁协议.pdf"} {
-			a, err := svc.c.Attach(strings.NewReader("%PDF-1.4 "+name), name)
+			a, err := svc.Counter.Attach(strings.NewReader("%PDF-1.4 "+name), name)
 			if err != nil {
 				t.Fatal(err)
 			}
 			d.Attachments = append(d.Attachments, a)
 		}
-		cs, err := svc.c.SubmitSelf(ctx, d)
+		cs, err := svc.Counter.SubmitSelf(ctx, d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,6 +77,7 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 	}
 	test.Tap(p.Open[filed[0].Tracking])
 	test.Tap(p.Accept)
+	halltest.Settle(t, p)
 	if !strings.Contains(p.Message.Text, "已受理") || len(p.Papers) == 0 || len(p.Items) != 1 {
 		t.Fatalf("accept: %q, %d papers, %d left", p.Message.Text, len(p.Papers), len(p.Items))
 	}
@@ -101,7 +104,7 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 	if len(p.Items) != 0 {
 		t.Fatalf("still listed: %d", len(p.Items))
 	}
-	pr, err := (&selfService{db: db, clock: clk}).Progress(ctx, filed[1].Tracking, "1234")
+	pr, err := (&services.SelfService{DB: db, Clock: clk}).Progress(ctx, filed[1].Tracking, "1234")
 	if err != nil || pr.Status != cases.StatusReturned || pr.Reason != "租赁协议照片不清楚，请重新拍照上传" || len(pr.Matters) == 0 || len(pr.Supplements) != 0 {
 		t.Errorf("progress of the returned filing: %+v, %v", pr, err)
 	}

@@ -1,10 +1,9 @@
-package main
+package services_test
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/internal/halltest"
+	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/ui/agent"
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -27,9 +28,9 @@ import (
 func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 	test.NewTempApp(t)
 	ctx := context.Background()
-	k, svc, sup, clk := hallAt(t, time.Date(2026, 11, 26, 9, 0, 0, 0, cst))
-	db, dir := k.db, k.dir
-	ag := account(t, k, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
+	h, svc, sup, clk := halltest.At(t, time.Date(2026, 11, 26, 9, 0, 0, 0, halltest.CST))
+	db, dir := h.DB, h.Dir
+	ag := h.Account(t, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
 
 	s := intake.New(ctx, svc, ag, clk.Now, nil)
 	w := test.NewTempWindow(t, s.Content())
@@ -53,6 +54,7 @@ func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 
 	// Without a village and the letter, the decision is refused and says why.
 	test.Tap(s.Accept)
+	halltest.Settle(t, s)
 	if s.Result != nil || !strings.Contains(s.Message.Text, "行政村") {
 		t.Fatalf("filing without a village: %q", s.Message.Text)
 	}
@@ -60,22 +62,25 @@ func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 	test.Type(s.Mandate.Group, "3组")
 	s.Mandate.Powers.SetSelected([]string{"代为申报", "代领结果"})
 	test.Tap(s.Accept)
+	halltest.Settle(t, s)
 	if s.Result != nil || !strings.Contains(s.Message.Text, "委托书照片") {
 		t.Fatalf("filing without the letter: %q", s.Message.Text)
 	}
 	// The letter for the resident to sign, printed from what is filled in.
 	test.Tap(s.Mandate.PrintBtn)
+	halltest.Settle(t, s)
 	if !strings.Contains(s.Mandate.PrintNote.Text, "未设置打印机") {
 		t.Errorf("print the letter with no printer: %q", s.Mandate.PrintNote.Text)
 	}
 	letters, _ := filepath.Glob(filepath.Join(dir, "prints", "*", "*", "cun01-mandate-*.pdf"))
-	if len(letters) != 1 || !strings.Contains(compactText(pdfText(t, mustRead(t, letters[0]))), "受托代办员李网格") {
+	if len(letters) != 1 || !strings.Contains(halltest.CompactText(halltest.PDFText(t, halltest.MustRead(t, letters[0]))), "受托代办员李网格") {
 		t.Fatalf("archived letters %v", letters)
 	}
 	if err := s.AddMandateLetter(strings.NewReader("%PDF-1.4 signed 代办委托书"), "委托书.pdf"); err != nil {
 		t.Fatal(err)
 	}
 	test.Tap(s.Accept)
+	halltest.Settle(t, s)
 	if s.Result == nil {
 		t.Fatalf("filing with the mandate: %q", s.Message.Text)
 	}
@@ -84,7 +89,7 @@ func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 		t.Fatalf("proxy %+v", cs.Proxy)
 	}
 
-	list := agent.New(ctx, agentService{svc}, ag, clk.Now, nil)
+	list := agent.New(ctx, services.Agent{Intake: svc}, ag, clk.Now, nil)
 	test.NewTempWindow(t, list.Content())
 	if len(list.Items) != 1 || list.Items[0].Shelf != cases.ShelfUnsent || !strings.Contains(list.Summary.Text, "待同步 1") {
 		t.Fatalf("work list before sync: %+v / %q", list.Items, list.Summary.Text)
@@ -111,11 +116,13 @@ func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 	d := list.Delivery
 	test.Type(d.ID, "330522199003150024")
 	test.Tap(d.ConfirmBtn)
+	halltest.Settle(t, list)
 	if !strings.Contains(d.Message.Text, "签收") {
 		t.Fatalf("delivery without the receipt photo: %q", d.Message.Text)
 	}
 	list.SetReceiptPhoto([]byte("%PDF-1.4 签收回执"), "签收.pdf")
 	test.Tap(d.ConfirmBtn)
+	halltest.Settle(t, list)
 	if list.Delivery != nil {
 		t.Fatalf("delivery failed: %q", d.Message.Text)
 	}
@@ -128,17 +135,6 @@ func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 	}
 }
 
-func compactText(s string) string { return strings.Join(strings.Fields(s), "") }
-
-func mustRead(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // TestAgentWeekOfflineThenOneSync: an agent's laptop files 200 cases, each
 // with its signed letter's photo, over a week without a link (the store's
 // clock walks through the week); one sync round then takes everything to a
@@ -146,27 +142,33 @@ func mustRead(t testing.TB, path string) []byte {
 // and puts it on the agent's list with what to fetch.
 func TestAgentWeekOfflineThenOneSync(t *testing.T) {
 	ctx := context.Background()
-	cd := startCountyd(t, t.TempDir(), "127.0.0.1:0")
-	start := time.Now().Add(-7 * 24 * time.Hour)
-	k, svc, sup, clk := hallAt(t, start)
-	db := k.db
-	ag := account(t, k, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
+	cd := halltest.StartCountyd(t, t.TempDir(), "127.0.0.1:0")
+	// The week ends at the last noon in Beijing: ending it at the real
+	// time made the newest filings yesterday's, and so overdue, whenever
+	// the test ran in the hour after midnight there.
+	now := time.Now().In(halltest.CST)
+	noon := time.Date(now.Year(), now.Month(), now.Day(), 12, 0, 0, 0, halltest.CST)
+	if noon.After(now) {
+		noon = noon.AddDate(0, 0, -1)
+	}
+	start := noon.Add(-7 * 24 * time.Hour)
+	h, svc, sup, clk := halltest.At(t, start)
+	db := h.DB
+	ag := h.Account(t, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
 	// Enrolled at the station while it had a link; the signatures use the
 	// laptop's real clock.
-	l := newCountyLink(db, k.files(), time.Now, func() int64 { return sup.ID })
-	l.manual = true
-	code := enrollCode.FindString(cd.admin(t, "enroll-code", "-point", "330522101000", "-name", "洪桥镇便民服务中心", "-level", "township"))
-	if err := l.Enroll(ctx, cd.URL, code); err != nil {
+	l := h.Link(sup.ID, "")
+	if err := l.Enroll(ctx, cd.URL, cd.EnrollCode(t)); err != nil {
 		t.Fatal(err)
 	}
-	round(t, l)
+	halltest.Round(t, l)
 
 	villages := []string{"大钱村", "许家村", "弁南村", "新川村"}
 	var filed []cases.Case
 	for i := 0; i < 200; i++ {
 		clk.Set(start.Add(time.Duration(i) * 7 * 24 * time.Hour / 200)) // about 29 a day
-		d := restaurantDraft(t, k, "")
-		letter, err := svc.c.Attach(strings.NewReader(fmt.Sprintf("%%PDF-1.4 代办委托书 #%d signed", i)), "委托书.pdf")
+		d := h.RestaurantDraft(t, "")
+		letter, err := svc.Counter.Attach(strings.NewReader(fmt.Sprintf("%%PDF-1.4 代办委托书 #%d signed", i)), "委托书.pdf")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,14 +176,14 @@ func TestAgentWeekOfflineThenOneSync(t *testing.T) {
 		d.Proxy = &cases.Proxy{Village: villages[i%4], Group: fmt.Sprintf("%d组", 1+i%7), Mandate: cases.Mandate{
 			Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: cases.Powers,
 			ValidUntil: clk.Now().AddDate(0, 3, 0), Evidence: cases.EvidenceLetter, Letter: letter.SHA256}}
-		cs, err := svc.c.Submit(ctx, ag, d, cases.Decision{Kind: cases.Accept})
+		cs, err := svc.Counter.Submit(ctx, ag, d, cases.Decision{Kind: cases.Accept})
 		if err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
 		filed = append(filed, cs)
 	}
-	clk.Set(time.Now())
-	list, err := agentService{svc}.WorkList(ctx, ag)
+	clk.Set(noon)
+	list, err := services.Agent{Intake: svc}.WorkList(ctx, ag)
 	if err != nil || len(list) != 200 {
 		t.Fatalf("work list before sync: %d items, %v", len(list), err)
 	}
@@ -199,19 +201,19 @@ func TestAgentWeekOfflineThenOneSync(t *testing.T) {
 		t.Fatalf("work list before sync: the oldest unsent case waits %v, want about a week", oldest)
 	}
 
-	rep := round(t, l) // the link is back: one round
+	rep := halltest.Round(t, l) // the link is back: one round
 	if rep.Pushed != 200 || rep.Uploaded != 200 || rep.Rejected != 0 {
 		t.Fatalf("one round after the week: %+v", rep)
 	}
 	if st, _ := db.SyncStatus(ctx); st.Pending != 0 || st.Uploads != 0 {
 		t.Fatalf("still waiting: %+v", st)
 	}
-	cd.admin(t, "set-status", "-case", filed[42].Tracking, "-status", "correction",
+	cd.Admin(t, "set-status", "-case", filed[42].Tracking, "-status", "correction",
 		"-supplement", "330000-SS-0001:premises_proof:经营场所使用证明", "-supply-by", time.Now().AddDate(0, 0, 5).Format("2006-01-02"))
-	if rep := round(t, l); rep.Pulled != 1 {
+	if rep := halltest.Round(t, l); rep.Pulled != 1 {
 		t.Fatalf("pull: %+v", rep)
 	}
-	list, _ = agentService{svc}.WorkList(ctx, ag)
+	list, _ = services.Agent{Intake: svc}.WorkList(ctx, ag)
 	var fix []cases.WorkItem
 	for _, w := range list {
 		if w.Shelf == cases.ShelfCorrection {
@@ -222,70 +224,12 @@ func TestAgentWeekOfflineThenOneSync(t *testing.T) {
 		t.Errorf("需补正 on the list: %+v", fix)
 	}
 
-	cd.cmd.Process.Kill()
-	cd.cmd.Wait()
-	st, err := countyStore(t, cd.data).Stats(ctx)
+	cd.Stop()
+	st, err := halltest.CountyStore(t, cd.Data).Stats(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.Cases != 200 || st.CompleteBlobs != 200 || st.Rejected != 0 || st.CaseLog != 200 {
 		t.Errorf("county: %d cases, %d files, %d case events, %d rejected; want 200, 200, 200, 0", st.Cases, st.CompleteBlobs, st.CaseLog, st.Rejected)
 	}
-}
-
-// seedAgentCases gives agent cun01 (created here) cases on every shelf:
-// one the county wants corrected, one completed to deliver, one past its
-// supplement deadline, and a few not yet synced.
-func seedAgentCases(t testing.TB, k *kiosk) clerks.Account {
-	t.Helper()
-	ctx := context.Background()
-	sup, _ := k.db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
-	ag, err := k.db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := k.counterService(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.c.Printer = nil
-	people := []struct{ name, id, village, group string }{
-		{"王阿婆", "330522194503120021", "大钱村", "3组"}, {"张小红", "330522199003150024", "大钱村", "3组"},
-		{"李四", "330522198805060018", "许家村", "1组"}, {"王阿婆", "330522194503120021", "弁南村", "5组"},
-	}
-	var filed []cases.Case
-	for i, p := range people {
-		d := restaurantDraft(t, k, "")
-		d.Applicant.Name, d.Applicant.IDNumber = p.name, p.id
-		d.Proxy = &cases.Proxy{Village: p.village, Group: p.group, Mandate: cases.Mandate{Resident: cases.Person{Name: p.name, IDNumber: p.id},
-			Powers: cases.Powers, ValidUntil: time.Now().AddDate(0, 3, 0), Evidence: cases.EvidenceCommitment}}
-		cs, err := svc.c.Submit(ctx, ag, d, cases.Decision{Kind: cases.Accept})
-		if err != nil {
-			t.Fatalf("seed %d: %v", i, err)
-		}
-		filed = append(filed, cs)
-	}
-	// The first three reached the county (acknowledged) and came back decided.
-	evs, _ := k.db.SendableEvents(ctx, 100)
-	var acks []protocol.Result
-	for _, e := range evs {
-		if !strings.Contains(string(e.Payload), filed[3].ID) {
-			acks = append(acks, protocol.Result{ID: e.ID, Status: protocol.Applied})
-		}
-	}
-	k.db.RecordPush(ctx, acks)
-	feed := []protocol.CaseStatus{
-		{CaseID: filed[0].ID, Status: protocol.CountyCompleted, Pickup: "营业执照已送至洪桥镇便民服务中心3号窗口，请代领后送达", At: time.Now()},
-		{CaseID: filed[1].ID, Status: protocol.CountyCorrection, Supplements: []protocol.Supplement{{Matter: "330000-SS-0001", Material: "premises_proof", Name: "经营场所使用证明"}},
-			SupplyBy: time.Now().AddDate(0, 0, 4).Format("2006-01-02"), At: time.Now()},
-		{CaseID: filed[2].ID, Status: protocol.CountyCorrection, Supplements: []protocol.Supplement{{Name: "户口簿首页及本人页"}},
-			SupplyBy: time.Now().AddDate(0, 0, -2).Format("2006-01-02"), At: time.Now()},
-	}
-	for i, st := range feed {
-		b, _ := json.Marshal(st)
-		if err := k.db.ApplyFeed(ctx, []protocol.FeedItem{{Cursor: int64(i + 1), Kind: protocol.FeedCaseStatus, At: time.Now(), Payload: b}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return ag
 }

@@ -1,4 +1,4 @@
-package main
+package countylink
 
 import (
 	"errors"
@@ -7,18 +7,6 @@ import (
 
 	"github.com/yichuang/yichuang/sync/client"
 )
-
-func TestRefusalInTheSupervisorsWords(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"wrong_point: case belongs to service point 330522102000", "不属于本服务点（wrong_point：case belongs to service point 330522102000）"},
-		{"out_of_order: version 2 after 3", "同一办件的前一条记录未被接收（out_of_order：version 2 after 3）"},
-		{"something_new: from a newer county", "something_new: from a newer county"},
-	} {
-		if got := refusal(tc.in); got != tc.want {
-			t.Errorf("refusal(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
 
 func TestLinkErrorSaysWhatToDo(t *testing.T) {
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
@@ -33,8 +21,11 @@ func TestLinkErrorSaysWhatToDo(t *testing.T) {
 		{&client.StatusError{Status: 503, Code: "internal"}, "县中心暂时无法处理（503），稍后自动重试"},
 		{errors.New("dial tcp 10.0.0.1:443: connect: network is unreachable"), "无法连接县中心，办件已保存在本机，联网后自动上传"},
 	} {
-		if got := linkError(tc.err, now).Error(); got != tc.want {
-			t.Errorf("linkError(%v) = %q, want %q", tc.err, got, tc.want)
+		if got := Explain(tc.err, now).Error(); got != tc.want {
+			t.Errorf("Explain(%v) = %q, want %q", tc.err, got, tc.want)
 		}
+	}
+	if Explain(nil, now) != nil {
+		t.Error("Explain(nil) is not nil")
 	}
 }

@@ -1,10 +1,7 @@
-package main
+package services_test
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,12 +11,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/catalog/catalogtest"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/internal/halltest"
 	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/selfservice"
 	"github.com/yichuang/yichuang/assets"
@@ -30,7 +28,7 @@ type noTimers struct{}
 
 func (noTimers) after(time.Duration, func()) func() { return func() {} }
 
-func selfServiceFixture(t testing.TB, catalogDoc []byte) (*kiosk, *selfService, clerks.Account) {
+func selfServiceFixture(t testing.TB, catalogDoc []byte) (*halltest.Hall, *services.SelfService, clerks.Account) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -51,46 +49,8 @@ func selfServiceFixture(t testing.TB, catalogDoc []byte) (*kiosk, *selfService, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &kiosk{dir: dir, db: db, clock: clk}
-	return k, &selfService{db: db, level: catalog.Township, printer: printing.System{}, dir: dir, point: "洪桥镇便民服务中心", clock: clk}, sup
-}
-
-// restaurantDraft is a 个体工商户 application as a clerk fills it in, every
-// material received as the catalog first allows; deferred names a material
-// marked 容缺 instead ("" for none).
-func restaurantDraft(t testing.TB, k *kiosk, deferred string) cases.Draft {
-	t.Helper()
-	cat, err := k.db.ActiveCatalog(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, _ := cat.Matter("330000-SS-0001")
-	d := cases.Draft{Matters: []string{m.Code}, Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"},
-		Fields: map[string]string{"organization_form": "个人经营", "business_address": "洪桥镇洪桥路18号", "business_scope": "餐饮服务",
-			"registered_capital": "5", "employees": "3", "delivery": "窗口领取"}}
-	for _, mat := range m.Materials {
-		st := cases.AllowedStates(mat)[0]
-		if mat.ID == deferred {
-			st = cases.Deferred
-		}
-		d.Materials = append(d.Materials, cases.MaterialEntry{Matter: m.Code, Material: mat.ID, State: st})
-	}
-	return d
-}
-
-// acceptDeferredCase accepts one 个体工商户 case at the counter with the
-// premises proof deferred (容缺), as a clerk would, and returns it.
-func acceptDeferredCase(t testing.TB, k *kiosk, sup clerks.Account) (*intakeService, cases.Case) {
-	t.Helper()
-	svc, err := k.counterService(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := svc.c.Submit(context.Background(), sup, restaurantDraft(t, k, "premises_proof"), cases.Decision{Kind: cases.AcceptDeferred})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc, cs
+	h := &halltest.Hall{Dir: dir, DB: db, Clock: clk}
+	return h, &services.SelfService{DB: db, Level: catalog.Township, Printer: printing.System{}, Prints: dir, Point: "洪桥镇便民服务中心", Clock: clk}, sup
 }
 
 // TestSelfServiceWithTheRealStore searches the real catalog index from the
@@ -100,8 +60,8 @@ func acceptDeferredCase(t testing.TB, k *kiosk, sup clerks.Account) (*intakeServ
 func TestSelfServiceWithTheRealStore(t *testing.T) {
 	test.NewTempApp(t)
 	ctx := context.Background()
-	k, self, sup := selfServiceFixture(t, assets.DemoCatalog())
-	term := selfservice.New(ctx, self, selfservice.Options{After: noTimers{}.after, Now: k.clock.Now})
+	h, self, sup := selfServiceFixture(t, assets.DemoCatalog())
+	term := selfservice.New(ctx, self, selfservice.Options{After: noTimers{}.after, Now: h.Clock.Now})
 	w := test.NewTempWindow(t, term.Content())
 	w.Resize(fyne.NewSize(1280, 800))
 
@@ -126,12 +86,12 @@ func TestSelfServiceWithTheRealStore(t *testing.T) {
 	}
 
 	// A case accepted at the counter, its receipt printed to PDF.
-	svc, cs := acceptDeferredCase(t, k, sup)
-	pdf, _, err := svc.c.Render(ctx, cs, printing.Receipt)
+	svc, cs := h.AcceptDeferredCase(t, sup)
+	pdf, _, err := svc.Counter.Render(ctx, cs, printing.Receipt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	scanned := zbarDecode(t, pdf)
+	scanned := halltest.ZbarDecode(t, pdf)
 	if scanned != cs.Tracking {
 		t.Fatalf("receipt QR reads %q, want %q", scanned, cs.Tracking)
 	}
@@ -159,7 +119,7 @@ func TestSelfServiceWithTheRealStore(t *testing.T) {
 	if !strings.Contains(p.Timeline.Text, "● 补正") || !strings.Contains(p.Details.Text, "个体工商户设立登记") || strings.Contains(p.Details.Text, "张小红") {
 		t.Errorf("progress: %q\n%s", p.Timeline.Text, p.Details.Text)
 	}
-	log, _ := k.db.AuditLog(ctx, 10)
+	log, _ := h.DB.AuditLog(ctx, 10)
 	if len(log) == 0 || log[0].Action != "progress.query" || log[0].Subject != cs.Tracking {
 		t.Errorf("no audit row for the query: %+v", log)
 	}
@@ -171,25 +131,10 @@ func TestSelfServiceWithTheRealStore(t *testing.T) {
 	if _, err := self.Progress(ctx, cs.Tracking, "1234"); err == nil || !strings.Contains(err.Error(), "锁定") {
 		t.Errorf("after five wrong checks: %v", err)
 	}
-	k.clock.(*clock.Manual).Advance(store.ProgressLockFor)
+	h.Clock.(*clock.Manual).Advance(store.ProgressLockFor)
 	if _, err := self.Progress(ctx, cs.Tracking, "0024"); err != nil {
 		t.Errorf("after the lock: %v", err)
 	}
-}
-
-func zbarDecode(t testing.TB, pdf []byte) string {
-	t.Helper()
-	dir := t.TempDir()
-	in := filepath.Join(dir, "r.pdf")
-	os.WriteFile(in, pdf, 0o600)
-	if out, err := exec.Command("pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", "-singlefile", in, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v %s", err, out)
-	}
-	out, err := exec.Command("zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", filepath.Join(dir, "p.png")).Output()
-	if err != nil {
-		t.Fatalf("zbarimg: %v", err)
-	}
-	return string(bytes.TrimSpace(out))
 }
 
 // BenchmarkGuideKeystroke measures a keystroke on the terminal's on-screen

@@ -1,4 +1,4 @@
-package main
+package countylink_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/internal/halltest"
 	"github.com/yichuang/yichuang/sync/client"
 )
 
@@ -49,27 +50,25 @@ func TestSyncThroughAHostileLink(t *testing.T) {
 	}
 	ctx := context.Background()
 	dataDir := t.TempDir()
-	cd := startCountyd(t, dataDir, "127.0.0.1:0")
+	cd := halltest.StartCountyd(t, dataDir, "127.0.0.1:0")
 	proxy := hostileLink(t, cd.Listen)
-	k, l, sup := enrolledKiosk(t, cd, "http://"+proxy.Listen)
+	h, l, sup := halltest.Enrolled(t, cd, "http://"+proxy.Listen)
 	// Short waits: the test drives rounds itself instead of waiting minutes.
-	l.opts = client.Options{Gzip: true, AttemptTimeout: 8 * time.Second, RetryMax: 2, RetryWaitMin: 20 * time.Millisecond, RetryWaitMax: 200 * time.Millisecond}
+	l.SetClientOptions(client.Options{Gzip: true, AttemptTimeout: 8 * time.Second, RetryMax: 2, RetryWaitMin: 20 * time.Millisecond, RetryWaitMax: 200 * time.Millisecond})
 
-	svc, err := k.counterService(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := h.Intake(t)
+	var err error
 	var all []cases.Case
 	accept := func(n int) { // a tenth with a scan, a fifth with a second event
 		for i := len(all); n > 0; i, n = i+1, n-1 {
 			var cs cases.Case
 			if i%10 == 0 {
-				cs = caseWithScan(t, k, sup, 6<<10)
+				cs = h.CaseWithScan(t, sup, 6<<10)
 			} else {
-				_, cs = acceptDeferredCase(t, k, sup)
+				_, cs = h.AcceptDeferredCase(t, sup)
 			}
 			if i%5 == 1 { // the applicant authorizes a collector
-				if cs, err = svc.c.Authorize(ctx, sup, cs, cases.Person{Name: "李四", IDNumber: "330522198805060018"}); err != nil {
+				if cs, err = svc.Counter.Authorize(ctx, sup, cs, cases.Person{Name: "李四", IDNumber: "330522198805060018"}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -102,7 +101,7 @@ func TestSyncThroughAHostileLink(t *testing.T) {
 			rounds++
 		}
 	}
-	before, err := k.db.SyncStatus(ctx)
+	before, err := h.DB.SyncStatus(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,9 +109,9 @@ func TestSyncThroughAHostileLink(t *testing.T) {
 	for _, ph := range phases {
 		// Each toxic gets its share of the work: 200 cases accepted while
 		// the link was down, then sent through the toxic.
-		st, _ := k.db.SyncStatus(ctx)
+		st, _ := h.DB.SyncStatus(ctx)
 		accept(200)
-		after, _ := k.db.SyncStatus(ctx)
+		after, _ := h.DB.SyncStatus(ctx)
 		wantEvents += after.Pending - st.Pending
 		toxic(t, proxy, ph.name, ph.kind, ph.stream, ph.attrs)
 		if ph.name == "bandwidth" {
@@ -121,10 +120,9 @@ func TestSyncThroughAHostileLink(t *testing.T) {
 			done := make(chan struct{})
 			go func() { runRounds(1500 * time.Millisecond); close(done) }()
 			time.Sleep(400 * time.Millisecond)
-			cd.cmd.Process.Kill()
-			cd.cmd.Wait()
+			cd.Stop()
 			<-done
-			cd = startCountyd(t, dataDir, cd.Listen)
+			cd = halltest.StartCountyd(t, dataDir, cd.Listen)
 		}
 		runRounds(4 * time.Second)
 		proxy.Toxics.ResetToxics(ctx)
@@ -132,7 +130,7 @@ func TestSyncThroughAHostileLink(t *testing.T) {
 	// A clear link: everything left goes through.
 	deadline := time.Now().Add(5 * time.Minute)
 	for {
-		st, err := k.db.SyncStatus(ctx)
+		st, err := h.DB.SyncStatus(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,13 +146,12 @@ func TestSyncThroughAHostileLink(t *testing.T) {
 	if failures == 0 || repeats == 0 {
 		t.Error("no round failed or no answer was lost: the toxics did not bite, so this test proved nothing")
 	}
-	if q, _ := k.db.Quarantined(ctx); len(q) != 0 {
+	if q, _ := h.DB.Quarantined(ctx); len(q) != 0 {
 		t.Fatalf("%d events quarantined, first: %+v", len(q), q[0])
 	}
 
-	cd.cmd.Process.Kill()
-	cd.cmd.Wait()
-	cs := countyStore(t, dataDir)
+	cd.Stop()
+	cs := halltest.CountyStore(t, dataDir)
 	st, err := cs.Stats(ctx)
 	if err != nil {
 		t.Fatal(err)

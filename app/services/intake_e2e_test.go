@@ -1,4 +1,4 @@
-package main
+package services_test
 
 import (
 	"context"
@@ -20,8 +20,10 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/internal/halltest"
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/intake"
@@ -59,12 +61,11 @@ func TestIntakeBundleFromSearchToReceipt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &kiosk{dir: dir, db: db, clock: clk}
-	svc, err := k.counterService(ctx)
+	svc, err := services.NewIntake(ctx, db, dir, clk)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc.c.Printer = nil // no printer in this test: papers are archived (the CUPS path has its own test)
+	svc.Counter.Printer = nil // no printer in this test: papers are archived (the CUPS path has its own test)
 
 	s := intake.New(ctx, svc, clerk, clk.Now, nil)
 	w := test.NewTempWindow(t, s.Content())
@@ -137,6 +138,7 @@ func TestIntakeBundleFromSearchToReceipt(t *testing.T) {
 	}
 	// 5. Decide. The bad mobile blocks it and nothing is written.
 	test.Tap(s.Defer)
+	halltest.Settle(t, s)
 	if s.Result != nil || s.Mobile.Validate() == nil || !strings.Contains(s.Message.Text, "有1项填写不正确") {
 		t.Fatalf("decision with a bad mobile: result %v, message %q", s.Result != nil, s.Message.Text)
 	}
@@ -146,10 +148,12 @@ func TestIntakeBundleFromSearchToReceipt(t *testing.T) {
 	s.Mobile.SetText("")
 	test.Type(s.Mobile, "138 5720 1234")
 	test.Tap(s.Accept) // plain 受理 while a material is 容缺: refused with the reason
+	halltest.Settle(t, s)
 	if s.Result != nil || !strings.Contains(s.Message.Text, "容缺受理") {
 		t.Fatalf("plain accept with a deferred material: message %q", s.Message.Text)
 	}
 	test.Tap(s.Defer)
+	halltest.Settle(t, s)
 	if s.Result == nil {
 		t.Fatalf("容缺受理 failed: %q", s.Message.Text)
 	}

@@ -1,4 +1,4 @@
-package main
+package countylink_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yichuang/yichuang/app/internal/halltest"
 	"github.com/yichuang/yichuang/sync/client"
 )
 
@@ -59,12 +60,12 @@ const (
 // 10,000 cases.
 func BenchmarkDrain(b *testing.B) {
 	ctx := context.Background()
-	cd := startCountyd(b, b.TempDir(), "127.0.0.1:0")
+	cd := halltest.StartCountyd(b, b.TempDir(), "127.0.0.1:0")
 	proxy := hostileLink(b, cd.Listen)
-	k, l, sup := enrolledKiosk(b, cd, "http://"+proxy.Listen)
+	h, l, sup := halltest.Enrolled(b, cd, "http://"+proxy.Listen)
 	sc := func(n int) {
 		for i := 0; i < n; i++ {
-			acceptDeferredCase(b, k, sup)
+			h.AcceptDeferredCase(b, sup)
 		}
 	}
 	toxic(b, proxy, "up", "latency", "upstream", `{"latency": 100}`)
@@ -72,11 +73,11 @@ func BenchmarkDrain(b *testing.B) {
 	toxic(b, proxy, "bw", "bandwidth", "upstream", `{"rate": 125}`)
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		before, _ := k.db.SyncStatus(ctx)
+		before, _ := h.DB.SyncStatus(ctx)
 		sc(10_000 - before.Pending)
-		st, _ := k.db.SyncStatus(ctx)
+		st, _ := h.DB.SyncStatus(ctx)
 		m := newMeter()
-		l.opts = client.Options{Gzip: true, Transport: m, AttemptTimeout: 2 * time.Minute}
+		l.SetClientOptions(client.Options{Gzip: true, Transport: m, AttemptTimeout: 2 * time.Minute})
 		b.StartTimer()
 		t0 := time.Now()
 		rep, err := l.Round(ctx)
@@ -100,8 +101,8 @@ func BenchmarkDrain(b *testing.B) {
 		const sample = 200
 		sc(sample)
 		pe := newMeter()
-		l.opts = client.Options{Transport: pe, AttemptTimeout: 2 * time.Minute}
-		s, err := l.syncer(ctx)
+		l.SetClientOptions(client.Options{Transport: pe, AttemptTimeout: 2 * time.Minute})
+		s, err := l.Syncer(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}

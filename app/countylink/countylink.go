@@ -1,0 +1,321 @@
+// Package countylink provides the kiosk's link with the county center: sync
+// rounds in the background once the kiosk is enrolled (push the outbox,
+// upload the scans, pull the county's decisions, catalogs and calendars), a
+// round at once when a case was accepted or 立即同步 is pressed, enrollment
+// with a one-time code, and the link's failures in the hall's words.
+//
+// It has no screens and imports no Fyne: the counter writes to SQLite and
+// never waits for the county, and the link reads the outbox on its own
+// goroutine. app/services adapts it to the status bar and the 县中心连接
+// screen.
+package countylink
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log"
+	"math"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/yichuang/yichuang/app/blobs"
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/sync/client"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// Messages of the county link, for the status bar and the link screen.
+var (
+	ErrClockSkew   = msg.New("时钟不准：本机时间与县中心相差{{.Minutes}}分钟，请校准本机时间后再同步")
+	ErrDeviceOff   = msg.New("本机未在县中心登记或已被停用，请联系县中心重新登记")
+	ErrUnreachable = msg.New("无法连接县中心，办件已保存在本机，联网后自动上传")
+	ErrEnrollCode  = msg.New("登记码无效、已使用或已过期，请向县中心重新申请")
+	ErrCountyError = msg.New("县中心暂时无法处理（{{.Code}}），稍后自动重试")
+)
+
+// Interval is the pause between background rounds while online.
+const Interval = 30 * time.Second
+
+// Config is what a link is made of.
+type Config struct {
+	Store *store.DB
+	// Files is where intake keeps the scans the link uploads.
+	Files blobs.Store
+	// Clock signs requests and dates the link's state; the county refuses
+	// a clock more than a few minutes off, which Explain tells the hall.
+	Clock clock.Clock
+	// Version is the kiosk's version, reported at enrollment and after
+	// every round (the county's fleet view).
+	Version string
+	// Actor says who is signed in, for the audit rows of enrollment and
+	// retries.
+	Actor func() int64
+	// CAFile, when it exists, holds the county's own CA certificates
+	// (PEM): county centers on the government extranet often use an
+	// internal CA. They are trusted in addition to the system's roots.
+	CAFile string
+	// Client tunes the HTTP client; nil means gzip, 30 s per attempt and
+	// 3 retries.
+	Client *client.Options
+	// OnChange is told, on the link's goroutine, when a round ends or an
+	// upload moves (the status bar refreshes).
+	OnChange func()
+	// Manual runs rounds only when Round is called, and Enroll does not
+	// start the background loop (tests drive the rounds).
+	Manual bool
+}
+
+// Link runs sync with the county. Its methods are safe to call from any
+// goroutine; Round and Enroll talk to the network and belong off the UI
+// goroutine.
+type Link struct {
+	cfg Config
+
+	mu     sync.Mutex
+	clock  clock.Clock
+	opts   client.Options
+	state  client.State
+	upload client.UploadProgress
+	cancel context.CancelFunc
+	kick   chan struct{}
+}
+
+// New prepares the link; nothing runs until Start (or Round).
+func New(cfg Config) *Link {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System{}
+	}
+	if cfg.Actor == nil {
+		cfg.Actor = func() int64 { return 0 }
+	}
+	opts := client.Options{Gzip: true, AttemptTimeout: 30 * time.Second, RetryMax: 3}
+	if cfg.Client != nil {
+		opts = *cfg.Client
+	}
+	return &Link{cfg: cfg, clock: cfg.Clock, opts: opts, kick: make(chan struct{}, 1)}
+}
+
+func (l *Link) now() time.Time {
+	l.mu.Lock()
+	c := l.clock
+	l.mu.Unlock()
+	return c.Now()
+}
+
+// syncer builds the sync round runner from the stored enrollment; nil
+// before the kiosk is enrolled.
+func (l *Link) syncer(ctx context.Context) (*client.Syncer, error) {
+	e, ok, err := l.cfg.Store.Enrollment(ctx)
+	if err != nil || !ok {
+		return nil, err
+	}
+	opts, err := l.clientOptions()
+	if err != nil {
+		return nil, err
+	}
+	opts.Log = func(level, m string, kv ...any) { log.Printf("county link %s: %s %v", level, m, kv) }
+	c, err := client.New(e.CountyURL, client.Credentials{DeviceID: e.DeviceID, Secret: e.Secret}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("county client: %w", err)
+	}
+	return &client.Syncer{Client: c, Store: l.cfg.Store, Open: l.open, BatchSize: protocol.MaxBatch,
+		Status: func(ctx context.Context, roundErr error) (protocol.DeviceStatus, error) {
+			note := ""
+			if roundErr != nil {
+				note = Explain(roundErr, l.now()).Error()
+			}
+			return l.cfg.Store.DeviceStatus(ctx, l.cfg.Version, note)
+		},
+		Progress: func(p client.UploadProgress) {
+			l.mu.Lock()
+			l.upload = p
+			l.mu.Unlock()
+			l.changed()
+		}}, nil
+}
+
+// clientOptions are the HTTP client's options with the link's clock and,
+// when the county's CA file is present, a transport that trusts it.
+func (l *Link) clientOptions() (client.Options, error) {
+	l.mu.Lock()
+	opts := l.opts
+	opts.Now = l.clock.Now
+	l.mu.Unlock()
+	if l.cfg.CAFile == "" || opts.Transport != nil {
+		return opts, nil
+	}
+	pem, err := os.ReadFile(l.cfg.CAFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return opts, nil
+	}
+	if err != nil {
+		return opts, fmt.Errorf("read county CA: %w", err)
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil {
+		roots = x509.NewCertPool()
+	}
+	if !roots.AppendCertsFromPEM(pem) {
+		return opts, fmt.Errorf("county CA file %s holds no PEM certificate", l.cfg.CAFile)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	opts.Transport = t
+	return opts, nil
+}
+
+// Round runs one sync round now, in the caller's goroutine: push, upload,
+// pull. The background loop runs the same rounds. Before enrollment it does
+// nothing.
+func (l *Link) Round(ctx context.Context) (client.Report, error) {
+	s, err := l.syncer(ctx)
+	if err != nil || s == nil {
+		return client.Report{}, err
+	}
+	rep, err := s.Once(ctx)
+	l.mu.Lock()
+	l.state = client.State{Online: err == nil, At: l.clock.Now(), Report: rep, Err: err}
+	l.mu.Unlock()
+	return rep, err
+}
+
+// Start begins background sync if the kiosk is enrolled (again after a new
+// enrollment), with interval between rounds while online.
+func (l *Link) Start(interval time.Duration) error {
+	s, err := l.syncer(context.Background())
+	if err != nil || s == nil {
+		return err
+	}
+	l.mu.Lock()
+	if l.cancel != nil {
+		l.cancel()
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	l.cancel = cancel
+	l.mu.Unlock()
+	go s.Run(runCtx, interval, 5*time.Minute, l.kick, func(st client.State) {
+		if st.Err != nil {
+			log.Printf("county link: %v", st.Err) // codes and paths only: no bodies, no secrets
+		}
+		l.mu.Lock()
+		l.state = st
+		l.mu.Unlock()
+		l.changed()
+	})
+	return nil
+}
+
+func (l *Link) changed() {
+	if l.cfg.OnChange != nil {
+		l.cfg.OnChange()
+	}
+}
+
+// Stop ends background sync.
+func (l *Link) Stop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cancel != nil {
+		l.cancel()
+		l.cancel = nil
+	}
+}
+
+func (l *Link) open(sha string) (client.File, int64, error) {
+	f, err := os.Open(l.cfg.Files.Path(sha))
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
+}
+
+// SyncNow asks the background loop for a round at once (立即同步, or a
+// case just accepted); it never waits.
+func (l *Link) SyncNow() {
+	select {
+	case l.kick <- struct{}{}:
+	default: // a round is already asked for
+	}
+}
+
+// Snapshot is the link's state for the status bar.
+func (l *Link) Snapshot() (client.State, client.UploadProgress) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.state, l.upload
+}
+
+// Problem is the last round's failure in the hall's words; nil when it
+// went through or none has run.
+func (l *Link) Problem() error {
+	st, _ := l.Snapshot()
+	return Explain(st.Err, l.now())
+}
+
+// Explain turns a sync failure into what the hall should read and do; now
+// is the kiosk's time, to say how far its clock is off the county's.
+func Explain(err error, now time.Time) error {
+	var se *client.StatusError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &se) && se.Code == protocol.CodeClockSkew:
+		return msg.New(ErrClockSkew.Key, "Minutes", int(math.Round(math.Abs(se.ClockOffset(now).Minutes()))))
+	case errors.As(err, &se) && (se.Code == protocol.CodeRevoked || se.Code == protocol.CodeUnauthorized):
+		return ErrDeviceOff
+	case errors.As(err, &se) && se.Code == protocol.CodeBadEnrollment:
+		return ErrEnrollCode
+	case errors.As(err, &se):
+		return msg.New(ErrCountyError.Key, "Code", fmt.Sprintf("%d", se.Status))
+	}
+	return ErrUnreachable
+}
+
+// Enroll exchanges a one-time code for the kiosk's identity at the county,
+// keeps it, and starts syncing. The code must belong to this hall's
+// service point.
+func (l *Link) Enroll(ctx context.Context, countyURL, code string) error {
+	host, _ := os.Hostname()
+	opts, err := l.clientOptions()
+	if err != nil {
+		return err
+	}
+	opts.RetryMax, opts.AttemptTimeout = 1, 15*time.Second
+	res, err := client.Enroll(ctx, countyURL, code, host, l.cfg.Version, opts)
+	if err != nil {
+		log.Printf("enroll: %v", err)
+		return Explain(err, l.now())
+	}
+	sp, _, err := l.cfg.Store.ServicePoint(ctx)
+	if err != nil {
+		return err
+	}
+	if sp.Code != "" && sp.Code != res.ServicePoint.Code {
+		return msg.New("登记码属于“{{.Name}}”（{{.Code}}），与本机设置的服务点不符，请核对", "Name", res.ServicePoint.Name, "Code", res.ServicePoint.Code)
+	}
+	if err := l.cfg.Store.SaveEnrollment(ctx, l.cfg.Actor(), store.Enrollment{CountyURL: countyURL, DeviceID: res.DeviceID, Secret: res.Secret}); err != nil {
+		return err
+	}
+	if !l.cfg.Manual {
+		return l.Start(Interval)
+	}
+	return nil
+}
+
+// Retry puts an event the county refused back in the outbox, recording
+// who asked.
+func (l *Link) Retry(ctx context.Context, eventID string) error {
+	return l.cfg.Store.RetryQuarantined(ctx, l.cfg.Actor(), eventID)
+}

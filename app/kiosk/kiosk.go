@@ -1,0 +1,279 @@
+// Package kiosk provides the running kiosk behind its window: it opens the
+// data directory's database (a damaged file leads to recovery, never to an
+// empty start), keeps the county link and the daily backups going, and
+// navigates between the screens — setup, the first supervisor, home, 窗口受理,
+// 自助服务, 大厅显示屏, 村代办 — giving each its service from app/services.
+//
+// It is handed the Fyne app and window and never creates them: only package
+// main imports fyne.io/fyne/v2/app (app/archtest), so the controller runs
+// headless under fyne.io/fyne/v2/test. It is not under app/ui because it
+// opens the store and the printer, which screens may not.
+package kiosk
+
+import (
+	"context"
+	"errors"
+	"log"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/countylink"
+	"github.com/yichuang/yichuang/app/hall"
+	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/services"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/accounts"
+	"github.com/yichuang/yichuang/app/ui/home"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/ui/recovery"
+	"github.com/yichuang/yichuang/app/ui/setup"
+	"github.com/yichuang/yichuang/app/voice"
+	"github.com/yichuang/yichuang/assets"
+)
+
+// Options are the kiosk's flags.
+type Options struct {
+	// Dir is the data directory: yichuang.db, backups/, files/, prints/
+	// and, optionally, county-ca.pem.
+	Dir string
+	// KeepBackups is how many daily backups to keep.
+	KeepBackups int
+	// Clock is the time every rule uses; nil is the system clock.
+	Clock clock.Clock
+	// Fullscreen is the window outside the terminal and the hall display
+	// (which always fill the screen).
+	Fullscreen bool
+	// StartMode is the screen the session opens on after setup: home,
+	// selfservice, counter, board or agent.
+	StartMode string
+	// Version is the kiosk's version, reported to the county.
+	Version string
+	// ScanDir is where the document camera drops its photos for 自助申报;
+	// "" is scans-in/ in Dir.
+	ScanDir string
+}
+
+// Controller holds the running kiosk's parts and shows its screens. Its
+// methods run on the UI goroutine.
+type Controller struct {
+	app  fyne.App
+	win  fyne.Window
+	opts Options
+	// startMode is used once, after setup.
+	startMode string
+
+	db   *store.DB
+	home *home.Screen
+	// cancel ends the screen on show (its event streams, its refresh).
+	cancel context.CancelFunc
+	// stop ends the background work of an open database (backups).
+	stop context.CancelFunc
+	// clerk is who is signed in at the counter; zero when nobody is.
+	clerk clerks.Account
+
+	// queue is the hall's queue for this machine's role; stopQueue ends a
+	// hub's LAN service when the configuration changes.
+	queue     hall.Service
+	stopQueue context.CancelFunc
+	speaker   *voice.Speaker
+
+	// link syncs with the county center in the background once enrolled.
+	link *countylink.Link
+}
+
+// New prepares the kiosk for a window; Start opens the data.
+func New(a fyne.App, w fyne.Window, opts Options) *Controller {
+	if opts.Clock == nil {
+		opts.Clock = clock.System{}
+	}
+	if opts.ScanDir == "" {
+		opts.ScanDir = filepath.Join(opts.Dir, "scans-in")
+	}
+	return &Controller{app: a, win: w, opts: opts, startMode: opts.StartMode}
+}
+
+func (k *Controller) dbPath() string { return filepath.Join(k.opts.Dir, "yichuang.db") }
+
+// Start opens the database and shows the right first screen: recovery for
+// a damaged file, setup on first start, the session's screen otherwise.
+func (k *Controller) Start() {
+	ctx := context.Background()
+	db, err := store.Open(ctx, k.dbPath(), store.Options{Clock: k.opts.Clock})
+	var corrupt *store.CorruptError
+	switch {
+	case errors.As(err, &corrupt):
+		k.showRecovery(corrupt)
+		return
+	case err != nil:
+		log.Printf("open database: %v", err)
+		k.showFatal(l10n.L("无法打开数据文件：{{.Why}}", map[string]any{"Why": err.Error()}))
+		return
+	}
+	k.db = db
+	k.link = countylink.New(countylink.Config{
+		Store: db, Files: services.Files(k.opts.Dir), Clock: k.opts.Clock, Version: k.opts.Version,
+		Actor:  func() int64 { return k.clerk.ID },
+		CAFile: filepath.Join(k.opts.Dir, "county-ca.pem"),
+		// A round ended or an upload moved: the status bar reads again, off
+		// the UI goroutine (Refresh hands its widgets back through fyne.Do).
+		OnChange: func() {
+			fyne.Do(func() {
+				if h := k.home; h != nil {
+					go h.Refresh(context.Background())
+				}
+			})
+		},
+	})
+	if err := k.link.Start(countylink.Interval); err != nil {
+		log.Printf("county link: %v", err)
+	}
+	if ok, err := db.HasCatalog(ctx); err == nil && !ok {
+		// First start: the demo catalog, until the county pushes its own.
+		if _, err := db.LoadCatalog(ctx, assets.DemoCatalog()); err != nil {
+			log.Printf("load demo catalog: %v", err)
+		}
+	}
+	bctx, stop := context.WithCancel(context.Background())
+	k.stop = stop
+	go k.backups(bctx)
+	k.next()
+}
+
+// next shows the first screen that still needs doing: hall setup, then
+// the first supervisor, then the session's screen.
+func (k *Controller) next() {
+	ctx := context.Background()
+	cfg, ok, err := k.db.Kiosk(ctx)
+	if err != nil {
+		k.showFatal(l10n.Error(err))
+		return
+	}
+	if !ok {
+		k.win.SetContent(setup.New(ctx, k.db, cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next() }).Content())
+		return
+	}
+	if k.queue == nil {
+		qctx, cancel := context.WithCancel(context.Background())
+		k.queue, k.stopQueue = startQueue(qctx, k.db, k.opts.Clock, cfg), cancel
+	}
+	if has, err := k.db.HasSupervisor(ctx); err == nil && !has {
+		k.win.SetContent(accounts.NewFirstSupervisor(ctx, k.db, func(a clerks.Account) {
+			k.clerk = a
+			k.next()
+		}).Content())
+		return
+	}
+	mode := k.startMode
+	k.startMode = ""
+	switch mode {
+	case "selfservice":
+		k.showSelfService()
+	case "counter":
+		k.showCounter()
+	case "board":
+		k.showBoard()
+	case "agent":
+		k.showAgent()
+	default:
+		k.showHome()
+	}
+}
+
+// restartQueue drops the queue so the next screen starts it afresh for a
+// changed configuration (role, hub address, key).
+func (k *Controller) restartQueue() {
+	if k.stopQueue != nil {
+		k.stopQueue()
+	}
+	k.queue, k.stopQueue = nil, nil
+}
+
+// panelCtx is the lifetime of the screen on show: it ends when another
+// screen replaces it, which stops that screen's event streams.
+func (k *Controller) panelCtx() context.Context {
+	if k.cancel != nil {
+		k.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	k.cancel = cancel
+	return ctx
+}
+
+func (k *Controller) showRecovery(c *store.CorruptError) {
+	p := recovery.Problem{Path: c.Path, Reason: l10n.Error(c.Reason), Detail: c.Detail}
+	if len(c.Backups) > 0 {
+		p.Newest, p.NewestSize = c.Backups[0].Day, c.Backups[0].Size
+	}
+	screen := recovery.New(p, func() (string, error) {
+		kept, err := store.RestoreBackup(context.Background(), c.Path, c.Backups[0].Path, k.opts.Clock.Now())
+		if err == nil {
+			log.Printf("database restored from %s; damaged file kept as %s", c.Backups[0].Path, kept)
+			go func() {
+				time.Sleep(2 * time.Second) // let the clerk read where the damaged file went
+				fyne.Do(k.Start)
+			}()
+		}
+		return kept, err
+	}, k.app.Quit)
+	k.win.SetContent(screen.Content())
+}
+
+func (k *Controller) showFatal(text string) {
+	l := widget.NewLabel(text + "\n" + l10n.L("请联系县中心技术支持。"))
+	l.Wrapping = fyne.TextWrapWord
+	k.win.SetContent(container.NewPadded(container.NewVBox(l, widget.NewButton(l10n.L("退出"), k.app.Quit))))
+}
+
+// showFatalBack shows a message with a way back.
+func (k *Controller) showFatalBack(text string, back func()) {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	k.win.SetContent(container.NewPadded(container.NewVBox(l, widget.NewButton(l10n.L("返回"), back))))
+}
+
+// backups takes today's backup now and then once an hour checks whether
+// the day changed, until ctx ends (the database closes).
+func (k *Controller) backups(ctx context.Context) {
+	t := time.NewTicker(time.Hour) // cheap: a backup is made only when the day changed
+	defer t.Stop()
+	for {
+		if made, err := k.db.DailyBackup(ctx, k.opts.KeepBackups); err != nil && ctx.Err() == nil {
+			log.Printf("daily backup: %v", err)
+		} else if made != "" {
+			log.Printf("daily backup written: %s", filepath.Base(made))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close ends the screen on show, background sync and backups, and closes
+// the database; the window is the caller's.
+func (k *Controller) Close() {
+	if k.cancel != nil {
+		k.cancel()
+	}
+	if k.stop != nil {
+		k.stop()
+	}
+	if k.stopQueue != nil {
+		k.stopQueue()
+	}
+	if k.link != nil {
+		k.link.Stop()
+	}
+	if k.db != nil {
+		if err := k.db.Close(); err != nil {
+			log.Printf("close database: %v", err)
+		}
+	}
+}

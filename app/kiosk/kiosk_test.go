@@ -1,0 +1,178 @@
+package kiosk
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/internal/halltest"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
+)
+
+// The controller runs headless: the same start-up and navigation as the
+// real window (kiosk_test.go in app/ runs that under Xvfb), with Fyne's
+// test app and window.
+
+// shown is the text of everything the window draws.
+func shown(w fyne.Window) string {
+	var b strings.Builder
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch x := o.(type) {
+		case *widget.Label:
+			b.WriteString(x.Text + "\n")
+		case *widget.Button:
+			b.WriteString(x.Text + "\n")
+		case *canvas.Text:
+			b.WriteString(x.Text + "\n")
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(w.Content())
+	return b.String()
+}
+
+func start(t *testing.T, dir, mode string) (*Controller, fyne.Window) {
+	t.Helper()
+	a := busytest.NewApp(t) // the home screen's status refresh waits for the UI goroutine
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(1280, 800))
+	k := New(a, w, Options{Dir: dir, KeepBackups: 7, Clock: clock.System{}, StartMode: mode, Version: "0.0.0-test"})
+	k.Start()
+	t.Cleanup(k.Close)
+	return k, w
+}
+
+func TestStartOpensTheSessionsScreen(t *testing.T) {
+	for _, tc := range []struct {
+		mode       string
+		want       string
+		fullscreen bool
+	}{
+		{"", "窗口受理", false},
+		{"home", "村代办", false},
+		{"counter", "窗口人员登录", false},
+		{"agent", "窗口人员登录", false},
+		{"selfservice", "24小时自助服务", true},
+	} {
+		name := tc.mode
+		if name == "" {
+			name = "default"
+		}
+		t.Run(name, func(t *testing.T) {
+			k, w := start(t, halltest.ConfiguredData(t), tc.mode)
+			if got := shown(w); !strings.Contains(got, tc.want) {
+				t.Errorf("mode %q shows:\n%s\nwant %q on it", tc.mode, got, tc.want)
+			}
+			if w.FullScreen() != tc.fullscreen {
+				t.Errorf("mode %q: fullscreen %v, want %v", tc.mode, w.FullScreen(), tc.fullscreen)
+			}
+			if k.db == nil || k.link == nil || k.queue == nil {
+				t.Errorf("after start: database %v, link %v, queue %v", k.db != nil, k.link != nil, k.queue != nil)
+			}
+			if k.startMode != "" {
+				t.Errorf("start mode %q is still pending: it is used once", k.startMode)
+			}
+		})
+	}
+}
+
+// A signed-in supervisor goes from home to the counter's workspace (with
+// the supervisor's tools), to the terminal (fullscreen) and home again.
+func TestNavigation(t *testing.T) {
+	k, w := start(t, halltest.ConfiguredData(t), "")
+	sup, err := k.db.Authenticate(context.Background(), halltest.SupervisorLogin, halltest.SupervisorSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.clerk = sup
+	k.showCounter()
+	if got := shown(w); !strings.Contains(got, "新办件") || !strings.Contains(got, "县中心连接") {
+		t.Fatalf("the supervisor's workspace shows:\n%s", got)
+	}
+	k.showSelfService()
+	if !w.FullScreen() {
+		t.Error("the terminal is not fullscreen")
+	}
+	k.showHome()
+	if got := shown(w); !strings.Contains(got, "自助服务") {
+		t.Errorf("home shows:\n%s", got)
+	}
+}
+
+func TestFirstStartShowsSetupWithTheDemoCatalog(t *testing.T) {
+	dir := t.TempDir()
+	k, w := start(t, dir, "")
+	if got := shown(w); !strings.Contains(got, "本机单独使用") {
+		t.Errorf("first start shows:\n%s\nwant the setup form", got)
+	}
+	cat, err := k.db.ActiveCatalog(context.Background())
+	if err != nil || len(cat.Matters) < 120 {
+		t.Errorf("after first start: catalog %v, %v; want the demo catalog", cat != nil, err)
+	}
+}
+
+func TestDamagedDatabaseOffersTheBackup(t *testing.T) {
+	dir := halltest.ConfiguredData(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DailyBackup(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	damaged := []byte("SQLite format 2 — overwritten by a careless copy")
+	path := filepath.Join(dir, "yichuang.db")
+	os.WriteFile(path, damaged, 0o600)
+
+	k, w := start(t, dir, "")
+	if got := shown(w); !strings.Contains(got, "数据库文件损坏或无法读取") {
+		t.Errorf("damaged database shows:\n%s", got)
+	}
+	if k.db != nil {
+		t.Error("the controller opened a damaged database")
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, damaged) {
+		t.Error("the damaged file changed before anyone chose to restore")
+	}
+}
+
+// The backups loop writes today's backup at once and stops when the
+// kiosk closes.
+func TestBackupOnStart(t *testing.T) {
+	dir := halltest.ConfiguredData(t)
+	start(t, dir, "")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if got, _ := filepath.Glob(filepath.Join(dir, "backups", "*")); len(got) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no backup 30 s after start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

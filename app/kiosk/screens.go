@@ -1,0 +1,251 @@
+package kiosk
+
+import (
+	"context"
+	"log"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/rating"
+	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/services"
+	"github.com/yichuang/yichuang/app/ui/accounts"
+	"github.com/yichuang/yichuang/app/ui/agent"
+	"github.com/yichuang/yichuang/app/ui/board"
+	"github.com/yichuang/yichuang/app/ui/calling"
+	"github.com/yichuang/yichuang/app/ui/home"
+	"github.com/yichuang/yichuang/app/ui/intake"
+	"github.com/yichuang/yichuang/app/ui/kiosktheme"
+	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/ui/link"
+	"github.com/yichuang/yichuang/app/ui/selfservice"
+	"github.com/yichuang/yichuang/app/ui/setup"
+	"github.com/yichuang/yichuang/app/ui/stats"
+	"github.com/yichuang/yichuang/app/ui/ticket"
+	"github.com/yichuang/yichuang/app/voice"
+	"github.com/yichuang/yichuang/printing"
+)
+
+// counterService wires the counter for the current configuration and
+// tells the county link of every accepted case.
+func (k *Controller) counterService(ctx context.Context) (*services.Intake, error) {
+	svc, err := services.NewIntake(ctx, k.db, k.opts.Dir, k.opts.Clock)
+	if err != nil {
+		return nil, err
+	}
+	if k.link != nil {
+		svc.Committed = k.link.SyncNow
+	}
+	return svc, nil
+}
+
+func (k *Controller) showHome() {
+	ctx := k.panelCtx()
+	// Modes whose issue has not landed are shown, disabled, as 建设中.
+	modes := []home.Mode{
+		{Title: l10n.L("自助服务"), Subtitle: l10n.L("取号、预约、办事指南、进度查询，24小时可用"), Icon: theme.AccountIcon(),
+			Ready: true, Open: k.showSelfService},
+		{Title: l10n.L("窗口受理"), Subtitle: l10n.L("无差别全科受理：一表申报、材料核验、打印回执"), Icon: theme.DocumentCreateIcon(),
+			Ready: true, Open: k.showCounter},
+		{Title: l10n.L("大厅显示屏"), Subtitle: l10n.L("叫号与等候信息、语音播报；按 Esc 返回"), Icon: theme.ComputerIcon(),
+			Ready: k.queue != nil, Open: k.showBoard},
+		{Title: l10n.L("村代办"), Subtitle: l10n.L("代办员为村民申报、送达办理结果"), Icon: theme.HomeIcon(),
+			Ready: true, Open: k.showAgent},
+	}
+	k.home = home.New(services.Status{DB: k.db, Link: k.link}, k.opts.Clock.Now, modes, func(code string) {
+		if err := l10n.Use(code); err != nil {
+			log.Printf("switch language: %v", err)
+		}
+		k.showHome()
+	})
+	if _, enrolled, _ := k.db.Enrollment(ctx); enrolled {
+		k.home.SetSyncNow(k.link.SyncNow)
+	}
+	k.win.SetContent(k.home.Content())
+	h := k.home
+	go func() {
+		// The status bar reads the store off the UI goroutine; Refresh
+		// hands its widgets back through fyne.Do.
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			if err := h.Refresh(ctx); err != nil && ctx.Err() == nil {
+				log.Printf("status: %v", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// showCounter opens 窗口受理: sign in first, then the workspace.
+func (k *Controller) showCounter() {
+	ctx := context.Background()
+	if k.clerk.ID == 0 {
+		k.win.SetContent(accounts.NewLogin(ctx, k.db, func(a clerks.Account) {
+			k.clerk = a
+			k.showCounter()
+		}, k.showHome).Content())
+		return
+	}
+	svc, err := k.counterService(ctx)
+	if err != nil {
+		k.showFatal(l10n.Error(err))
+		return
+	}
+	sectors := k.clerk.Sectors
+	if len(sectors) == 0 {
+		sectors = catalog.Sectors // no sectors recorded: a 全科 clerk serves all
+	}
+	nav := intake.Nav{
+		Home:   k.showHome,
+		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
+		People: func() { k.showPeople() },
+		Stats:  func() { k.win.SetContent(stats.New(ctx, k.queue, k.db, k.opts.Clock.Now, k.showCounter).Content()) },
+		Link: func() {
+			k.win.SetContent(link.New(ctx, services.County{DB: k.db, Link: k.link}, k.showCounter).Content())
+		},
+		Settings: func() {
+			cfg, _, _ := k.db.Kiosk(ctx)
+			k.win.SetContent(setup.New(ctx, k.db, cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next(); k.showCounter() }).Content())
+		},
+	}
+	if k.clerk.Window > 0 && k.queue != nil {
+		counter := queue.Counter{Window: k.clerk.Window, ClerkID: k.clerk.ID, ClerkName: k.clerk.Name, Sectors: sectors}
+		nav.Calling = func(start func(string), rate func(rating.Rating)) fyne.CanvasObject {
+			p := calling.New(k.panelCtx(), k.queue, counter, start)
+			p.OnFinished = func(t queue.Ticket) {
+				rate(rating.Rating{Kind: rating.Ticket, Ref: t.ID, ClerkID: k.clerk.ID, ClerkName: k.clerk.Name,
+					Window: k.clerk.Window, Matter: t.Sector})
+			}
+			return p.Content()
+		}
+	}
+	k.win.SetContent(intake.NewWorkspace(ctx, svc, k.clerk, k.opts.Clock.Now, k.win, nav).Content())
+}
+
+// showAgent is 村代办 mode: an agent signs in and works from the work list;
+// new filings use the counter's intake with the resident's mandate.
+func (k *Controller) showAgent() {
+	ctx := context.Background()
+	if k.clerk.ID == 0 || k.clerk.Role != clerks.Agent {
+		k.clerk = clerks.Account{}
+		k.win.SetContent(accounts.NewLogin(ctx, k.db, func(a clerks.Account) {
+			k.clerk = a
+			if a.Role != clerks.Agent {
+				k.clerk = clerks.Account{}
+				k.showFatalBack(l10n.L("村代办模式只供代办员账号使用；窗口人员请从“窗口受理”进入。"), k.showHome)
+				return
+			}
+			k.showAgent()
+		}, k.showHome).Content())
+		return
+	}
+	svc, err := k.counterService(ctx)
+	if err != nil {
+		k.showFatal(l10n.Error(err))
+		return
+	}
+	nav := intake.Nav{
+		Home:   k.showHome,
+		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
+		WorkList: func() fyne.CanvasObject {
+			return agent.New(ctx, services.Agent{Intake: svc}, k.clerk, k.opts.Clock.Now, k.win).Content()
+		},
+	}
+	k.win.SetContent(intake.NewWorkspace(ctx, svc, k.clerk, k.opts.Clock.Now, k.win, nav).Content())
+}
+
+// showSelfService turns this screen into the 24-hour self-service
+// terminal: fullscreen, touch only, a USB QR scanner typing into the
+// window; leaving needs a supervisor.
+func (k *Controller) showSelfService() {
+	ctx := k.panelCtx()
+	cfg, _, _ := k.db.Kiosk(ctx)
+	printer := printing.System{Queue: cfg.PrinterQueue}
+	prints := services.Prints(k.opts.Dir)
+	tickets := &services.Tickets{Service: k.queue, DB: k.db, Printer: printer, Prints: prints, Point: cfg.Point.Name}
+	self := &services.SelfService{DB: k.db, Level: cfg.Point.Level, Printer: printer, Prints: prints, Point: cfg.Point.Name, Clock: k.opts.Clock}
+	var filing selfservice.FilingService
+	if isvc, err := k.counterService(ctx); err == nil {
+		filing = &services.Filing{Counter: isvc.Counter, ScanDir: k.opts.ScanDir}
+	}
+	opts := selfservice.Options{
+		Filing: filing,
+		Now:    k.opts.Clock.Now,
+		SetElderly: func(on bool) {
+			if on {
+				k.app.Settings().SetTheme(selfservice.ElderlyTheme())
+			} else {
+				k.app.Settings().SetTheme(kiosktheme.New())
+			}
+		},
+		Exit: func() {
+			k.app.Settings().SetTheme(kiosktheme.New())
+			k.win.Canvas().SetOnTypedRune(nil)
+			k.win.Canvas().SetOnTypedKey(nil)
+			k.win.SetFullScreen(k.opts.Fullscreen)
+			k.showHome()
+		},
+	}
+	if k.queue != nil {
+		opts.Ticket = func(back func()) fyne.CanvasObject {
+			return ticket.New(ctx, tickets, k.opts.Clock.Now, back).Content()
+		}
+		opts.Booking = func(back func()) fyne.CanvasObject {
+			return ticket.NewBooker(ctx, tickets, k.opts.Clock.Now, back).Content()
+		}
+	}
+	term := selfservice.New(ctx, self, opts)
+	k.win.SetContent(term.Content())
+	k.win.SetFullScreen(true)
+	// With no field focused, keys reach the window: that is how a USB QR
+	// scanner (a keyboard wedge) delivers a receipt's code.
+	k.win.Canvas().SetOnTypedRune(term.Type)
+	k.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter {
+			term.Enter()
+		}
+	})
+}
+
+// showBoard turns this screen into the hall display; Esc leaves it.
+func (k *Controller) showBoard() {
+	ctx := k.panelCtx()
+	cfg, _, _ := k.db.Kiosk(ctx)
+	if k.speaker == nil {
+		k.speaker = voice.New()
+	}
+	b := board.New(ctx, k.queue, cfg.Point.Name, k.opts.Clock.Now, func(number string, window int) {
+		k.speaker.Say(voice.CallText(number, window))
+	})
+	b.ShowVoice(k.speaker.Enabled())
+	k.win.SetContent(b.Content())
+	k.win.SetFullScreen(true)
+	k.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyV { // hall staff switch the voice off for a meeting, on again after
+			k.speaker.SetEnabled(!k.speaker.Enabled())
+			b.ShowVoice(k.speaker.Enabled())
+		}
+		if ev.Name == fyne.KeyEscape {
+			k.win.Canvas().SetOnTypedKey(nil)
+			k.win.SetFullScreen(k.opts.Fullscreen)
+			k.showHome()
+		}
+	})
+}
+
+func (k *Controller) showPeople() {
+	ctx := context.Background()
+	k.win.SetContent(accounts.NewPeople(ctx, k.db, func() {
+		k.win.SetContent(accounts.NewAccount(ctx, k.db, k.clerk, func(clerks.Account) { k.showPeople() }, k.showPeople).Content())
+	}, k.showCounter).Content())
+}

@@ -1,0 +1,181 @@
+package services
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/counter"
+	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/rating"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/intake"
+	"github.com/yichuang/yichuang/printing"
+)
+
+// Intake gives the counter screens (窗口受理, 查询办件, 预审, the agent's
+// filing) what they need, over the store and the counter (documents,
+// archive, printer).
+type Intake struct {
+	DB      *store.DB
+	Counter *counter.Counter
+	// Level is the hall's level: search offers only the matters done here.
+	Level catalog.Level
+	// Committed is told when a case was accepted, so the county link
+	// sends it now rather than at the next scheduled round.
+	Committed func()
+}
+
+var _ intake.Service = (*Intake)(nil)
+
+// Printer messages, in the clerk's words.
+var (
+	errNoPrinter = msg.New("本机未设置打印机，文件已存档，可在设置中指定打印机后重新打印")
+	errPrinter   = msg.New("打印机没有接受（{{.Why}}），文件已存档，可重新打印")
+)
+
+func (s *Intake) Catalog(ctx context.Context) (*catalog.Catalog, error) {
+	return s.DB.ActiveCatalog(ctx)
+}
+
+// CaseCatalog is the catalog version a case was accepted under.
+func (s *Intake) CaseCatalog(ctx context.Context, cs cases.Case) (*catalog.Catalog, error) {
+	return s.DB.CaseCatalog(ctx, cs.CatalogVer)
+}
+
+func (s *Intake) Search(ctx context.Context, q string) ([]catalog.Hit, error) {
+	return s.DB.Search(ctx, q, store.SearchOptions{Level: s.Level})
+}
+
+func (s *Intake) Attach(r io.Reader, name string) (cases.Attachment, error) {
+	return s.Counter.Attach(r, name)
+}
+
+// Decide is one counter action: commit the case, tell the county link,
+// then render, archive and print its papers. The screen calls it off the
+// UI goroutine, so a printer that takes its time never freezes the window.
+func (s *Intake) Decide(ctx context.Context, a clerks.Account, d cases.Draft, dec cases.Decision) (intake.Outcome, error) {
+	cs, err := s.Counter.Submit(ctx, a, d, dec)
+	if err != nil {
+		return intake.Outcome{}, err
+	}
+	s.accepted()
+	return s.papers(ctx, cs), nil
+}
+
+// accepted tells the county link a case is waiting, so it goes now rather
+// than at the next scheduled round.
+func (s *Intake) accepted() {
+	if s.Committed != nil {
+		s.Committed()
+	}
+}
+
+// papers prints what a committed case calls for; a failure is reported in
+// the outcome and never touches the case.
+func (s *Intake) papers(ctx context.Context, cs cases.Case) intake.Outcome {
+	printed, err := s.Counter.PrintAll(ctx, cs)
+	o := intake.Outcome{Case: cs, PrintErr: err}
+	for _, p := range printed {
+		o.Papers = append(o.Papers, paper(p))
+	}
+	return o
+}
+
+// Prereview lists the citizens' filings waiting for pre-review.
+func (s *Intake) Prereview(ctx context.Context) ([]cases.Case, error) {
+	return s.Counter.Prereview(ctx)
+}
+
+// AcceptSubmission accepts a pre-reviewed filing into the normal flow and
+// prints its receipt, as one action like Decide.
+func (s *Intake) AcceptSubmission(ctx context.Context, a clerks.Account, cs cases.Case, d cases.Draft, dec cases.Decision) (intake.Outcome, error) {
+	got, err := s.Counter.AcceptSubmission(ctx, a, cs, d, dec)
+	if err != nil {
+		return intake.Outcome{}, err
+	}
+	s.accepted()
+	return s.papers(ctx, got), nil
+}
+
+// ReturnSubmission returns a filing with its reasons.
+func (s *Intake) ReturnSubmission(ctx context.Context, a clerks.Account, cs cases.Case, reason string) (cases.Case, error) {
+	return s.Counter.ReturnSubmission(ctx, a, cs, reason)
+}
+
+// Rate stores the citizen's rating of a service.
+func (s *Intake) Rate(ctx context.Context, r rating.Rating) (rating.Rating, error) {
+	return s.DB.Rate(ctx, r)
+}
+
+// PrintMandate prints the 代办委托书 for signing.
+func (s *Intake) PrintMandate(ctx context.Context, a clerks.Account, d cases.Draft) (intake.Paper, error) {
+	p, err := s.Counter.PrintMandate(ctx, a, d)
+	if err != nil {
+		return intake.Paper{}, err
+	}
+	return paper(p), nil
+}
+
+func paper(p counter.Printed) intake.Paper {
+	out := intake.Paper{Title: printing.DocTitle(p.Kind), Path: p.Path, Ref: p}
+	switch {
+	case p.PrintErr == nil:
+	case errors.Is(p.PrintErr, counter.ErrNoPrinter), errors.Is(p.PrintErr, printing.ErrNoPrinter):
+		out.Err = errNoPrinter
+	default:
+		out.Err = msg.New(errPrinter.Key, "Why", p.PrintErr.Error())
+	}
+	return out
+}
+
+func (s *Intake) Print(ctx context.Context, cs cases.Case) ([]intake.Paper, error) {
+	printed, err := s.Counter.PrintAll(ctx, cs)
+	out := make([]intake.Paper, 0, len(printed))
+	for _, p := range printed {
+		out = append(out, paper(p))
+	}
+	return out, err
+}
+
+func (s *Intake) Reprint(ctx context.Context, p intake.Paper) intake.Paper {
+	pr, ok := p.Ref.(counter.Printed)
+	if !ok {
+		return p
+	}
+	return paper(s.Counter.Reprint(ctx, pr))
+}
+
+func (s *Intake) Lookup(ctx context.Context, code string) (cases.Case, error) {
+	return s.Counter.Lookup(ctx, code)
+}
+
+func (s *Intake) Supplement(ctx context.Context, a clerks.Account, cs cases.Case, got []cases.MaterialEntry) (cases.Case, error) {
+	return s.Counter.Supplement(ctx, a, cs, got)
+}
+
+func (s *Intake) Authorize(ctx context.Context, a clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error) {
+	return s.Counter.Authorize(ctx, a, cs, p)
+}
+
+func (s *Intake) Deliver(ctx context.Context, a clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error) {
+	return s.Counter.Deliver(ctx, a, cs, p)
+}
+
+func (s *Intake) Mail(ctx context.Context, a clerks.Account, cs cases.Case, m cases.MailRecord) (cases.Case, error) {
+	return s.Counter.Mail(ctx, a, cs, m)
+}
+
+// Reveal shows the full ID number only after writing who asked (查询留痕).
+func (s *Intake) Reveal(ctx context.Context, a clerks.Account, cs cases.Case) (string, error) {
+	if err := s.DB.Audit(ctx, a.ID, "reveal.id_number", cs.Tracking, ""); err != nil {
+		return "", err
+	}
+	if cs.Applicant.Kind == cases.Enterprise {
+		return cs.Applicant.LegalRepID, nil
+	}
+	return cs.Applicant.IDNumber, nil
+}

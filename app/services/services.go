@@ -1,0 +1,58 @@
+// Package services provides what the screens run on: each type implements
+// the small interface one app/ui screen declares (intake.Service,
+// agent.Service, selfservice.Service and FilingService, ticket.Service,
+// home.Source, link.Service) over the store, the counter's documents and
+// printer, the hall's queue and the county link.
+//
+// The screens may not import the store, the printer or HTTP (app/archtest);
+// package main only wires. These adapters are the one place where the two
+// meet, so a screen's interface can change without touching either side,
+// and each adapter is tested with the real store through its screen.
+package services
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/yichuang/yichuang/app/blobs"
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/counter"
+	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/printing"
+)
+
+// Files is where scanned attachments are kept in a data directory, by
+// SHA-256.
+func Files(dataDir string) blobs.Store { return blobs.Store{Dir: filepath.Join(dataDir, "files")} }
+
+// Prints is where every PDF handed out is archived in a data directory.
+func Prints(dataDir string) string { return filepath.Join(dataDir, "prints") }
+
+// NewIntake wires the counter for the hall's current configuration: its
+// paper and printer, and the working days it counts due dates by (the
+// embedded holiday notices and any the county published since). The
+// county link, when there is one, is told of each accepted case through
+// Committed.
+func NewIntake(ctx context.Context, db *store.DB, dataDir string, clk clock.Clock) (*Intake, error) {
+	cfg, _, err := db.Kiosk(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read kiosk configuration: %w", err)
+	}
+	cal, err := db.Calendar(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read working days: %w", err)
+	}
+	layout := printing.A4
+	if cfg.Paper == servicepoint.PaperRoll80 {
+		layout = printing.Roll80
+	}
+	c := &counter.Counter{
+		Store: db, Calendar: cal, Clock: clk,
+		Blobs:   Files(dataDir),
+		Archive: printing.Archive{Dir: Prints(dataDir)},
+		Printer: printing.System{Queue: cfg.PrinterQueue}, Layout: layout,
+	}
+	return &Intake{DB: db, Counter: c, Level: cfg.Point.Level}, nil
+}

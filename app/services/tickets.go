@@ -1,0 +1,90 @@
+package services
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/yichuang/yichuang/app/hall"
+	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/ticket"
+	"github.com/yichuang/yichuang/printing"
+)
+
+// Tickets is the ticket machine's service: the hall's queue, this
+// machine's roll printer, and staff sign-in for the 绿色通道.
+type Tickets struct {
+	hall.Service
+	DB      *store.DB
+	Printer printing.Printer
+	// Prints is the archive directory; slips go to its tickets/.
+	Prints string
+	// Point is the hall's name, printed on the slip.
+	Point string
+}
+
+var _ ticket.Service = (*Tickets)(nil)
+
+func (t *Tickets) print(ctx context.Context, in printing.TicketInput, name string) error {
+	var buf bytes.Buffer
+	meta, err := printing.WriteTicket(&buf, in)
+	if err != nil {
+		return fmt.Errorf("render slip %s: %w", name, err)
+	}
+	dir := filepath.Join(t.Prints, "tickets")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, name+".pdf")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		return err
+	}
+	err = t.Printer.Print(ctx, path, printing.Job{Title: in.Title + " " + in.Number, Layout: printing.Roll80, Length: meta.PageHeight})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, printing.ErrNoPrinter):
+		return errSlipNoPrinter
+	}
+	return msg.New(errSlipPrinter.Key, "Why", err.Error())
+}
+
+// Slip printer messages.
+var (
+	errSlipNoPrinter = msg.New("本机没有连接打印机")
+	errSlipPrinter   = msg.New("打印机没有响应（{{.Why}}）")
+)
+
+// PrintTicket prints the slip on the roll printer.
+func (t *Tickets) PrintTicket(ctx context.Context, s queue.Slip) error {
+	prio := ""
+	switch s.Ticket.Priority {
+	case queue.PriorityGreen:
+		prio = "绿色通道 · 优先办理"
+	case queue.PriorityBooking:
+		prio = "预约签到 · 优先办理"
+	}
+	return t.print(ctx, printing.TicketInput{ServicePoint: t.Point, Number: s.Ticket.Number, Sector: s.Ticket.Sector,
+		Ahead: s.Ahead, Wait: s.Wait, Issued: s.Ticket.Issued, Priority: prio, QR: s.Ticket.Number + "-" + s.Ticket.Day},
+		fmt.Sprintf("%s-%s", s.Ticket.Day, s.Ticket.Number))
+}
+
+// PrintBooking prints a booking slip.
+func (t *Tickets) PrintBooking(ctx context.Context, b queue.Booking) error {
+	return t.print(ctx, printing.TicketInput{ServicePoint: t.Point, Title: "预约凭条", Number: b.Code, Sector: b.Sector, Ahead: -1,
+		Issued: b.Created, QR: b.Code, Lines: []string{
+			fmt.Sprintf("预约时段：%s %s", b.Day, queue.HalfName(b.Half)),
+			"请在时段开始前30分钟内到取号机输入预约码签到，签到后优先叫号。",
+		}}, "booking-"+b.Code)
+}
+
+// StaffCheck verifies a staff member for the 绿色通道.
+func (t *Tickets) StaffCheck(ctx context.Context, login, secret string) error {
+	_, err := t.DB.Authenticate(ctx, login, secret)
+	return err
+}
