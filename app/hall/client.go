@@ -25,24 +25,34 @@ var ErrHubDown = queue.ErrHubDown
 
 // Client is the queue on the hall hub, seen over the LAN.
 type Client struct {
-	base string
-	key  string
-	http *retryablehttp.Client
+	base  string
+	token string
+	http  *retryablehttp.Client
 	// stream has no timeout: an event stream stays open all day.
 	stream *http.Client
 }
 
 var _ Service = (*Client)(nil)
 
-// NewClient returns a client of the hub at base (http://192.168.1.10:8730).
-func NewClient(base, key string) *Client {
+// Conn is how a machine reaches its hub: the transport (TLS pinned to the
+// hub's certificate, see hallnet) and the machine's bearer token.
+type Conn struct {
+	Transport http.RoundTripper
+	Token     string
+}
+
+// NewClient returns a client of the hub at base (https://192.168.1.10:8730).
+func NewClient(base string, conn Conn) *Client {
 	rc := retryablehttp.NewClient()
 	rc.RetryMax = 3
 	rc.RetryWaitMin = 100 * time.Millisecond
 	rc.RetryWaitMax = time.Second
 	rc.Logger = nil // requests hold ID numbers; never log them
 	rc.HTTPClient.Timeout = 5 * time.Second
-	return &Client{base: strings.TrimRight(base, "/"), key: key, http: rc, stream: &http.Client{}}
+	if conn.Transport != nil {
+		rc.HTTPClient.Transport = conn.Transport
+	}
+	return &Client{base: strings.TrimRight(base, "/"), token: conn.Token, http: rc, stream: &http.Client{Transport: conn.Transport}}
 }
 
 // do sends one logical request; retries reuse its request id, so the hub
@@ -59,7 +69,7 @@ func (c *Client) do(ctx context.Context, method, path, requestID string, in, out
 	if err != nil {
 		return err
 	}
-	req.Header.Set(KeyHeader, c.key)
+	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Content-Type", "application/json")
 	if requestID == "" && method == http.MethodPost {
 		requestID = uuid.NewString()
@@ -196,7 +206,7 @@ func (c *Client) follow(ctx context.Context, ch chan<- Event, offline *bool) err
 	if err != nil {
 		return err
 	}
-	req.Header.Set(KeyHeader, c.key)
+	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := c.stream.Do(req)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/hallnet"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
@@ -183,20 +184,30 @@ func TestBookingsAndCheckIn(t *testing.T) {
 	}
 }
 
-func TestHTTPKeyAndIdempotency(t *testing.T) {
+func TestHTTPTokenAndIdempotency(t *testing.T) {
 	l, _ := newLocal(t)
-	srv := httptest.NewServer(Handler(l, "hall-secret-key"))
-	defer srv.Close()
+	srv, conn := serveHub(t, Handler(l))
 	ctx := context.Background()
-	bad := NewClient(srv.URL, "wrong")
+	bad := NewClient(srv.URL, Conn{Transport: conn.Transport, Token: "wrong"})
 	if _, err := bad.IssueTicket(ctx, TicketRequest{RequestID: "x", Sector: "商事登记"}); err == nil || !strings.Contains(err.Error(), "401") {
-		t.Errorf("wrong key: %v, want refused", err)
+		t.Errorf("wrong token: %v, want refused", err)
 	}
-	resp, _ := http.Get(srv.URL + "/api/board")
+	resp, err := (&http.Client{Transport: conn.Transport}).Get(srv.URL + "/api/board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("no key: %s", resp.Status)
+		t.Errorf("no token: %s", resp.Status)
 	}
-	c := NewClient(srv.URL, "hall-secret-key")
+	// Plain HTTP gets nothing: the hall speaks TLS only.
+	if resp, err := http.Get(strings.Replace(srv.URL, "https://", "http://", 1) + "/api/board"); err == nil {
+		if resp.StatusCode == http.StatusOK {
+			t.Error("the queue answered over plain HTTP")
+		}
+		resp.Body.Close()
+	}
+	c := NewClient(srv.URL, conn)
 	a, err := c.IssueTicket(ctx, TicketRequest{RequestID: "same", Sector: "商事登记"})
 	if err != nil {
 		t.Fatal(err)
@@ -224,8 +235,8 @@ func TestHTTPKeyAndIdempotency(t *testing.T) {
 
 func TestClientSeesHubGoAndComeBack(t *testing.T) {
 	l, _ := newLocal(t)
-	srv := httptest.NewServer(Handler(l, "k"))
-	c := NewClient(srv.URL, "k")
+	srv, conn := serveHub(t, Handler(l))
+	c := NewClient(srv.URL, conn)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ch, _ := c.Subscribe(ctx)
@@ -243,13 +254,14 @@ func TestClientSeesHubGoAndComeBack(t *testing.T) {
 		t.Errorf("request while the hub is down: %v", err)
 	}
 	// The hub comes back on the same address.
-	srv2 := httptest.NewUnstartedServer(Handler(l, "k"))
+	srv2 := httptest.NewUnstartedServer(hubHandler(Handler(l)))
 	ln, err := netListen(addr)
 	if err != nil {
 		t.Skipf("cannot rebind %s: %v", addr, err)
 	}
 	srv2.Listener = ln
-	srv2.Start()
+	srv2.TLS = srv.TLS
+	srv2.StartTLS()
 	defer func() {
 		cancel() // stop following first: Close waits for open streams
 		srv2.CloseClientConnections()
@@ -263,4 +275,37 @@ func TestClientSeesHubGoAndComeBack(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no online event within 10 s")
 	}
+}
+
+// testToken is the one machine token the test hubs know.
+const testToken = "token-of-a-paired-machine"
+
+// hubHandler serves h to paired machines only, as the hub does.
+func hubHandler(h http.Handler) http.Handler {
+	return hallnet.Authorize(func(_ context.Context, tok string) (string, string) {
+		if tok != testToken {
+			return "", hallnet.CodeUnauthorized
+		}
+		return "machine-1", ""
+	}, h)
+}
+
+// serveHub serves h over TLS with a hub certificate of its own and returns
+// the connection a paired machine has (pinned to it, with its token).
+func serveHub(t testing.TB, h http.Handler) (*httptest.Server, Conn) {
+	t.Helper()
+	id, err := hallnet.NewIdentity("测试", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := hallnet.ServerConfig(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, _ := id.Fingerprint()
+	srv := httptest.NewUnstartedServer(hubHandler(h))
+	srv.TLS = cfg
+	srv.StartTLS()
+	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
+	return srv, Conn{Transport: &http.Transport{TLSClientConfig: hallnet.PinnedConfig(fp)}, Token: testToken}
 }

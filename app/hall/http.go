@@ -2,9 +2,7 @@ package hall
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -13,11 +11,6 @@ import (
 
 	"github.com/yichuang/yichuang/app/msg"
 )
-
-// KeyHeader carries the hall key set at installation; requests without it
-// are refused, so a laptop plugged into the hall's switch cannot call
-// numbers or read who is waiting.
-const KeyHeader = "X-Hall-Key"
 
 // RequestHeader carries a terminal's id for one logical request. The hub
 // answers a repeat of it (a retry after a lost answer) with the first
@@ -32,9 +25,12 @@ type wireError struct {
 	Message string         `json:"message"`
 }
 
-// Handler serves a Service on the hall's LAN.
-func Handler(svc Service, key string) http.Handler {
-	h := &handler{svc: svc, key: []byte(key), seen: map[string]*answer{}}
+// Handler serves a Service on the hall's LAN. It checks nobody: the hub
+// serves it behind hallnet.Authorize, over TLS, to paired machines only, so
+// a laptop plugged into the hall's switch cannot call numbers or read who
+// is waiting.
+func Handler(svc Service) http.Handler {
+	h := &handler{svc: svc, seen: map[string]*answer{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/tickets", h.once(func(r *http.Request) (any, error) {
 		var req TicketRequest
@@ -70,7 +66,7 @@ func Handler(svc Service, key string) http.Handler {
 		}
 		return svc.CancelBooking(r.Context(), req.Code, req.ResidentID)
 	}))
-	mux.HandleFunc("GET /api/slots", h.auth(func(r *http.Request) (any, error) {
+	mux.HandleFunc("GET /api/slots", h.answer(func(r *http.Request) (any, error) {
 		return svc.FreeSlots(r.Context(), r.URL.Query().Get("sector"))
 	}))
 	mux.HandleFunc("POST /api/counters/open", h.once(func(r *http.Request) (any, error) {
@@ -101,15 +97,14 @@ func Handler(svc Service, key string) http.Handler {
 		}
 		return svc.Act(r.Context(), req)
 	}))
-	mux.HandleFunc("GET /api/board", h.auth(func(r *http.Request) (any, error) { return svc.Board(r.Context()) }))
-	mux.HandleFunc("GET /api/stats", h.auth(func(r *http.Request) (any, error) { return svc.Stats(r.Context()) }))
+	mux.HandleFunc("GET /api/board", h.answer(func(r *http.Request) (any, error) { return svc.Board(r.Context()) }))
+	mux.HandleFunc("GET /api/stats", h.answer(func(r *http.Request) (any, error) { return svc.Stats(r.Context()) }))
 	mux.HandleFunc("GET /api/events", h.events)
 	return mux
 }
 
 type handler struct {
 	svc  Service
-	key  []byte
 	mu   sync.Mutex
 	seen map[string]*answer
 }
@@ -122,19 +117,8 @@ type answer struct {
 	at     time.Time
 }
 
-func (h *handler) authorized(w http.ResponseWriter, r *http.Request) bool {
-	if subtle.ConstantTimeCompare([]byte(r.Header.Get(KeyHeader)), h.key) != 1 || len(h.key) == 0 {
-		writeJSON(w, http.StatusUnauthorized, wireError{Message: "hall key missing or wrong"})
-		return false
-	}
-	return true
-}
-
-func (h *handler) auth(fn func(*http.Request) (any, error)) http.HandlerFunc {
+func (h *handler) answer(fn func(*http.Request) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !h.authorized(w, r) {
-			return
-		}
 		status, body := run(fn, r)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
@@ -145,9 +129,6 @@ func (h *handler) auth(fn func(*http.Request) (any, error)) http.HandlerFunc {
 // once runs a state-changing request at most once per request id.
 func (h *handler) once(fn func(*http.Request) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !h.authorized(w, r) {
-			return
-		}
 		id := r.Header.Get(RequestHeader)
 		if id == "" {
 			writeJSON(w, http.StatusBadRequest, wireError{Message: "missing " + RequestHeader})
@@ -217,9 +198,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // events streams board changes as server-sent events.
 func (h *handler) events(w http.ResponseWriter, r *http.Request) {
-	if !h.authorized(w, r) {
-		return
-	}
 	fl, ok := w.(http.Flusher)
 	if !ok {
 		writeJSON(w, http.StatusInternalServerError, wireError{Message: "streaming unsupported"})
@@ -260,18 +238,3 @@ func writeEvent(w http.ResponseWriter, ev Event) {
 	fmt.Fprintf(w, "data: %s\n\n", b)
 }
 
-// Listen serves the hall API on addr until ctx ends.
-func Listen(ctx context.Context, addr string, svc Service, key string) error {
-	srv := &http.Server{Addr: addr, Handler: Handler(svc, key), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(c)
-	}()
-	err := srv.ListenAndServe()
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
-	return err
-}

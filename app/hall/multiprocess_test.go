@@ -3,6 +3,8 @@ package hall
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/hallnet"
 	"github.com/yichuang/yichuang/app/store"
 )
 
@@ -31,9 +34,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// runHub serves the hall API: spec is "dbpath|addr|key".
+// runHub serves the hall API over TLS: spec is "dbpath|addr|certfile|keyfile".
 func runHub(spec string) {
-	parts := strings.SplitN(spec, "|", 3)
+	parts := strings.SplitN(spec, "|", 4)
 	ctx := context.Background()
 	db, err := store.Open(ctx, parts[0], store.Options{})
 	if err != nil {
@@ -41,13 +44,36 @@ func runHub(spec string) {
 		os.Exit(3)
 	}
 	l := NewLocal(db, clock.System{}, "测试公告")
+	cert, err1 := os.ReadFile(parts[2])
+	key, err2 := os.ReadFile(parts[3])
+	cfg, err3 := hallnet.ServerConfig(hallnet.Identity{CertPEM: cert, KeyPEM: key})
+	if err := errors.Join(err1, err2, err3); err != nil {
+		fmt.Fprintln(os.Stderr, "hub identity:", err)
+		os.Exit(3)
+	}
 	ln, err := net.Listen("tcp", parts[1])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hub listen:", err)
 		os.Exit(3)
 	}
 	fmt.Println("ready")
-	http.Serve(ln, Handler(l, parts[2]))
+	http.Serve(tls.NewListener(ln, cfg), hubHandler(Handler(l)))
+}
+
+// hubIdentity writes a hub certificate and key to dir and returns the
+// spec part naming them and the connection a paired machine has.
+func hubIdentity(tb testing.TB, dir string) (files string, conn Conn) {
+	tb.Helper()
+	id, err := hallnet.NewIdentity("测试", time.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cert, key := filepath.Join(dir, "hub.crt"), filepath.Join(dir, "hub.key")
+	if err := errors.Join(os.WriteFile(cert, id.CertPEM, 0o600), os.WriteFile(key, id.KeyPEM, 0o600)); err != nil {
+		tb.Fatal(err)
+	}
+	fp, _ := id.Fingerprint()
+	return cert + "|" + key, Conn{Transport: &http.Transport{TLSClientConfig: hallnet.PinnedConfig(fp)}, Token: testToken}
 }
 
 type hub struct {
@@ -55,10 +81,10 @@ type hub struct {
 	addr string
 }
 
-func startHub(tb testing.TB, db, addr, key string) *hub {
+func startHub(tb testing.TB, db, addr, identity string) *hub {
 	tb.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), hubEnv+"="+db+"|"+addr+"|"+key)
+	cmd.Env = append(os.Environ(), hubEnv+"="+db+"|"+addr+"|"+identity)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		tb.Fatal(err)
@@ -126,25 +152,26 @@ func waitFor(tb testing.TB, ch <-chan Event, kind EventKind, d time.Duration) Ev
 func TestHubCountersAndBoardAcrossProcesses(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	db := filepath.Join(t.TempDir(), "hub.db")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "hub.db")
 	addr := freeAddr(t)
-	const key = "hall-key-330522101000"
-	h := startHub(t, db, addr, key)
-	base := "http://" + addr
+	identity, conn := hubIdentity(t, dir)
+	h := startHub(t, db, addr, identity)
+	base := "https://" + addr
 
-	// Without the key nothing is answered.
+	// Without a paired machine's token nothing is answered.
 	for _, path := range []string{"/api/board", "/api/events"} {
-		resp, err := http.Get(base + path)
+		resp, err := (&http.Client{Transport: conn.Transport}).Get(base + path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("GET %s without the key: %s", path, resp.Status)
+			t.Errorf("GET %s without a token: %s", path, resp.Status)
 		}
 	}
 
-	machine, counterA, counterB, display := NewClient(base, key), NewClient(base, key), NewClient(base, key), NewClient(base, key)
+	machine, counterA, counterB, display := NewClient(base, conn), NewClient(base, conn), NewClient(base, conn), NewClient(base, conn)
 	board, _ := display.Subscribe(ctx)
 	waitFor(t, board, EventChanged, 5*time.Second)
 	if err := counterA.OpenCounter(ctx, Counter{Window: 1, ClerkID: 1, ClerkName: "王丽", Sectors: []string{"商事登记"}}); err != nil {
@@ -188,7 +215,7 @@ func TestHubCountersAndBoardAcrossProcesses(t *testing.T) {
 	if _, err := machine.IssueTicket(ctx, TicketRequest{RequestID: "while-down", Sector: "商事登记"}); err == nil {
 		t.Fatal("a ticket was issued while the hub was down")
 	}
-	startHub(t, db, addr, key)
+	startHub(t, db, addr, identity)
 	waitFor(t, board, EventOnline, 15*time.Second)
 	for i := 10; i < 15; i++ {
 		issue(i)
@@ -222,9 +249,11 @@ func BenchmarkCallToBoard(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	addr := freeAddr(b)
-	startHub(b, filepath.Join(b.TempDir(), "hub.db"), addr, "k")
-	base := "http://" + addr
-	machine, counter, display := NewClient(base, "k"), NewClient(base, "k"), NewClient(base, "k")
+	dir := b.TempDir()
+	identity, conn := hubIdentity(b, dir)
+	startHub(b, filepath.Join(dir, "hub.db"), addr, identity)
+	base := "https://" + addr
+	machine, counter, display := NewClient(base, conn), NewClient(base, conn), NewClient(base, conn)
 	board, _ := display.Subscribe(ctx)
 	waitFor(b, board, EventChanged, 5*time.Second)
 	if err := counter.OpenCounter(ctx, Counter{Window: 1, ClerkID: 1, ClerkName: "王丽", Sectors: []string{"商事登记"}}); err != nil {

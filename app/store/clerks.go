@@ -276,8 +276,13 @@ func (t *tx) accountChanged(ctx context.Context, id int64) error {
 		fmt.Sprintf("account:%d:%d", st.ID, st.Rev), st.Login)
 }
 
+// rowQuerier is a transaction or the read pool.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // accountState reads an account as the hall shares it.
-func accountState(ctx context.Context, t *tx, id int64) (protocol.HallAccountState, error) {
+func accountState(ctx context.Context, t rowQuerier, id int64) (protocol.HallAccountState, error) {
 	var s protocol.HallAccountState
 	var sectors string
 	var until sql.NullString
@@ -294,4 +299,16 @@ func accountState(ctx context.Context, t *tx, id int64) (protocol.HallAccountSta
 		}
 	}
 	return s, nil
+}
+
+// AccountState is an account as the hall shares it (secret hash included:
+// it goes only to paired machines, over TLS).
+func (db *DB) AccountState(ctx context.Context, id int64) (protocol.HallAccountState, error) {
+	return accountState(ctx, db.r, id)
+}
+
+// KeepAccount stores an account as the hub gave it (a sign-in checked at
+// the hub), so the clerk can sign in here when the hub is away.
+func (db *DB) KeepAccount(ctx context.Context, st protocol.HallAccountState) error {
+	return db.update(ctx, func(t *tx) error { return applyAccount(ctx, t, st) })
 }

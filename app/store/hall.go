@@ -125,13 +125,22 @@ func (t *tx) appendLog(ctx context.Context, it protocol.HallItem, itemID, ref st
 		ON CONFLICT (item_id) DO NOTHING`, itemID, it.Kind, ref, it.Origin, string(b), stamp(t.now)); err != nil {
 		return fmt.Errorf("append to the hall log: %w", err)
 	}
+	t.logged = true
 	return nil
 }
 
 // hallOnline says the hub answered lately; while it does, events waiting
 // for the hub also wait before going to the county, so the county sees the
 // hall's order. When the hub is away they go straight to the county.
-type hallFlag struct{ online atomic.Bool }
+type hallFlag struct {
+	online atomic.Bool
+	// onLog is told after a commit that added to the hall's log.
+	onLog atomic.Pointer[func()]
+}
+
+// OnHallLog sets what to call after each commit that added to the hub's log
+// (the hub's server wakes the machines waiting on it).
+func (db *DB) OnHallLog(f func()) { db.hall.onLog.Store(&f) }
 
 // SetHallOnline tells the store whether the hall's hub is reachable.
 func (db *DB) SetHallOnline(on bool) { db.hall.online.Store(on) }
@@ -1084,4 +1093,92 @@ func (db *DB) SeenHallNotice(ctx context.Context, id, actorID int64) error {
 		}
 		return audit(ctx, t, sql.NullInt64{Int64: actorID, Valid: actorID != 0}, "hall.notice.seen", strconv.FormatInt(id, 10), "")
 	})
+}
+
+// HallUploads lists files of this machine's own cases the hub does not hold
+// yet (the hub serves them to the hall's other machines), oldest first.
+func (db *DB) HallUploads(ctx context.Context) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT sha256 FROM attachments WHERE origin = '' AND hall_sent_at IS NULL
+		GROUP BY sha256 ORDER BY MIN(added_at), sha256`)
+	if err != nil {
+		return nil, fmt.Errorf("list files for the hub: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sha string
+		if err := rows.Scan(&sha); err != nil {
+			return nil, err
+		}
+		out = append(out, sha)
+	}
+	return out, rows.Err()
+}
+
+// MarkHallSent records that the hub holds a file.
+func (db *DB) MarkHallSent(ctx context.Context, sha string) error {
+	return db.update(ctx, func(t *tx) error {
+		_, err := t.ExecContext(ctx, `UPDATE attachments SET hall_sent_at = ? WHERE sha256 = ? AND hall_sent_at IS NULL`, stamp(t.now), sha)
+		return err
+	})
+}
+
+// HallCounts is what waits between this machine and its hub.
+type HallCounts struct {
+	// Pending events the hub has not taken; Files not given to it.
+	Pending, Files int
+	// Notices not yet read.
+	Notices int
+}
+
+// HallCounts counts what waits for the hub.
+func (db *DB) HallCounts(ctx context.Context) (HallCounts, error) {
+	var c HallCounts
+	err := db.r.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM outbox WHERE hall_state IN ('pending', 'resend') AND withdrawn_at IS NULL),
+		(SELECT COUNT(DISTINCT sha256) FROM attachments WHERE origin = '' AND hall_sent_at IS NULL),
+		(SELECT COUNT(*) FROM hall_notices WHERE seen_at IS NULL)`).Scan(&c.Pending, &c.Files, &c.Notices)
+	if err != nil {
+		return c, fmt.Errorf("count what waits for the hub: %w", err)
+	}
+	return c, nil
+}
+
+// HallState is an outbox event's place with the hub: "pending", "resend",
+// "accepted", "refused", or "" for events the hall does not share.
+func (db *DB) HallState(ctx context.Context, eventID string) (string, error) {
+	var st sql.NullString
+	err := db.r.QueryRowContext(ctx, `SELECT hall_state FROM outbox WHERE event_id = ?`, eventID).Scan(&st)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return st.String, err
+}
+
+// HeadEvent is the id of the event that stands last in a case's chain.
+func (db *DB) HeadEvent(ctx context.Context, caseID string) (string, error) {
+	var head string
+	err := db.r.QueryRowContext(ctx, `SELECT head FROM cases WHERE id = ?`, caseID).Scan(&head)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", msg.New(ErrCaseNotFound.Key, "Code", caseID)
+	}
+	return head, err
+}
+
+// LostNotice is the notice recorded for an event of this machine that did
+// not stand (nil when there is none).
+func (db *DB) LostNotice(ctx context.Context, eventID string) (*msg.Error, error) {
+	var m string
+	err := db.r.QueryRowContext(ctx, `SELECT message FROM hall_notices WHERE event_id = ?`, eventID).Scan(&m)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var la lostAction
+	if err := json.Unmarshal([]byte(m), &la); err != nil {
+		return nil, err
+	}
+	return la.message(), nil
 }

@@ -258,6 +258,9 @@ func (db *DB) Check(ctx context.Context) error { return integrity(ctx, db.r) }
 type tx struct {
 	*sql.Tx
 	now time.Time
+	// logged: the transaction added to the hall's log (the hub then wakes
+	// the machines following it, once it is committed).
+	logged bool
 }
 
 // update runs fn in a BEGIN IMMEDIATE transaction on the writer connection
@@ -267,11 +270,17 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&tx{Tx: t, now: db.clock.Now()}); err != nil {
+	tr := &tx{Tx: t, now: db.clock.Now()}
+	if err := fn(tr); err != nil {
 		return errors.Join(err, rollback(t))
 	}
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if tr.logged {
+		if f := db.hall.onLog.Load(); f != nil {
+			(*f)()
+		}
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"encoding/json"
 	"time"
 )
 
@@ -149,8 +148,23 @@ type HallLog struct {
 type HallPairRequest struct {
 	// Secret is the pairing code's secret part.
 	Secret string `json:"secret"`
+	// Machine is the new machine's id in the hall (it makes its own).
+	Machine string `json:"machine"`
+	// Device is its number in the hall (1–35, part of its tracking codes).
 	Device int    `json:"device"`
 	Name   string `json:"name,omitempty"`
+	// Point is the service point the machine was set up for: it must be
+	// the hub's.
+	Point string `json:"point"`
+}
+
+// HallError is the body of a refused hall request: Code for the machine to
+// act on, Key and Data the message (msg.Error) for the person at it.
+type HallError struct {
+	Code    string         `json:"code"`
+	Key     string         `json:"key,omitempty"`
+	Data    map[string]any `json:"data,omitempty"`
+	Message string         `json:"message,omitempty"`
 }
 
 // HallPairResponse gives the machine its hall identity; Token is shown
@@ -170,10 +184,7 @@ type HallLoginRequest struct {
 	Secret string `json:"secret"`
 }
 
-// HallLoginResponse is the account signed in, or a refusal: Key and Data
-// are the message (msg.Error) to show.
+// HallLoginResponse is the account signed in, as the hub now holds it.
 type HallLoginResponse struct {
-	Account *HallAccountState `json:"account,omitempty"`
-	Key     string            `json:"key,omitempty"`
-	Data    json.RawMessage   `json:"data,omitempty"`
+	Account HallAccountState `json:"account"`
 }
