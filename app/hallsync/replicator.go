@@ -171,12 +171,19 @@ func (r *Replicator) load(ctx context.Context) error {
 		return err
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if l != r.link || r.http == nil {
 		r.link = l
 		r.http = &http.Client{Transport: Transport(l.Pin)}
 	}
-	r.st.Paired = l.Paired()
+	r.mu.Unlock()
+	r.set(func(s *State) {
+		s.Paired = l.Paired()
+		if l.Removed != "" {
+			s.Removed, s.Online, s.Err = true, false, ErrHubRemoved
+		} else {
+			s.Removed = false
+		}
+	})
 	return nil
 }
 

@@ -83,13 +83,16 @@ type Kiosk struct {
 	Device       int    // 1–35
 	PrinterQueue string // CUPS/Windows printer name; empty: the system default
 	Paper        string // PaperA4 or PaperRoll80
-	// QueueRole says where the hall's queue runs: QueueLocal (this machine
-	// alone, a village station), QueueHub (this machine is the hall hub and
-	// serves the others) or QueueClient (the queue is on HubAddr).
+	// QueueRole is this machine's place in its hall: QueueLocal (alone, a
+	// village station), QueueHub (the hall hub: it serves the queue and
+	// keeps the hall's log of cases for the others) or QueueClient (one of
+	// the hall's other machines, paired with the hub at HubAddr).
 	QueueRole string
 	HubAddr   string // host:port of the hub, for QueueClient
-	HallKey   string // shared by the hub and its terminals
 }
+
+// DefaultHubPort is where a hall hub serves the hall's machines.
+const DefaultHubPort = "8730"
 
 // Queue roles.
 const (
@@ -102,7 +105,6 @@ const (
 var (
 	ErrDevice = msg.New("本机编号应为1到35，同一大厅的每台机器编号不同")
 	ErrPaper  = msg.New("请选择纸张：A4 或 80毫米热敏卷纸")
-	ErrKey    = msg.New("大厅密钥至少12位，主机和各终端填写相同的密钥")
 	ErrHub    = msg.New("请填写大厅主机地址，如 192.168.1.10:8730")
 )
 
@@ -123,20 +125,19 @@ func (k Kiosk) Normalize() (Kiosk, error) {
 	if k.Paper != PaperA4 && k.Paper != PaperRoll80 {
 		return k, ErrPaper
 	}
-	k.HubAddr, k.HallKey = strings.TrimSpace(k.HubAddr), strings.TrimSpace(k.HallKey)
+	k.HubAddr = strings.TrimSpace(k.HubAddr)
 	switch k.QueueRole {
-	case "", QueueLocal:
-		k.QueueRole, k.HubAddr = QueueLocal, ""
-	case QueueHub, QueueClient:
-		if utf8.RuneCountInString(k.HallKey) < 12 {
-			return k, ErrKey
+	case "", QueueLocal, QueueHub:
+		if k.QueueRole == "" {
+			k.QueueRole = QueueLocal
 		}
-		if k.QueueRole == QueueClient {
-			if host, port, err := net.SplitHostPort(k.HubAddr); err != nil || host == "" || port == "" {
-				return k, ErrHub
-			}
-		} else {
-			k.HubAddr = ""
+		k.HubAddr = ""
+	case QueueClient:
+		if !strings.Contains(k.HubAddr, ":") {
+			k.HubAddr += ":" + DefaultHubPort // the port is the usual one unless said
+		}
+		if host, port, err := net.SplitHostPort(k.HubAddr); err != nil || host == "" || port == "" {
+			return k, ErrHub
 		}
 	default:
 		return k, ErrHub

@@ -148,10 +148,37 @@ func (db *DB) Authenticate(ctx context.Context, login, secret string) (clerks.Ac
 	}
 	err = db.update(ctx, func(t *tx) error {
 		id := sql.NullInt64{Int64: a.ID, Valid: true}
+		// The hub orders an account's states (rev); a machine of a hall
+		// that signs a clerk in alone (its hub away) counts the tries on
+		// its copy without claiming a newer state than the hub's.
+		role, err := t.hallRole(ctx)
+		if err != nil {
+			return err
+		}
+		bump := 1
+		if role == servicepoint.QueueClient {
+			bump = 0
+		}
+		// The secret was checked outside the transaction (argon2id is slow
+		// on purpose); the tries are counted on the row as it is now, so
+		// two tries at once, or a lock that arrived from the hub meanwhile,
+		// are not lost.
+		var fresh sql.NullString
+		if err := t.QueryRowContext(ctx, `SELECT failures, locked_until FROM clerks WHERE id = ?`, a.ID).Scan(&att.Failures, &fresh); err != nil {
+			return fmt.Errorf("read account: %w", err)
+		}
+		att.LockedUntil = time.Time{}
+		if fresh.Valid {
+			att.LockedUntil, _ = unstamp(fresh.String)
+		}
+		if att.Locked(now) {
+			ok = false
+			return nil // locked meanwhile: refused below, nothing to count
+		}
 		if ok {
 			// Only a reset that changes something is news for the hall.
-			res, err := t.ExecContext(ctx, `UPDATE clerks SET failures = 0, locked_until = NULL, rev = rev + 1
-				WHERE id = ? AND (failures <> 0 OR locked_until IS NOT NULL)`, a.ID)
+			res, err := t.ExecContext(ctx, `UPDATE clerks SET failures = 0, locked_until = NULL, rev = rev + ?
+				WHERE id = ? AND (failures <> 0 OR locked_until IS NOT NULL)`, bump, a.ID)
 			if err != nil {
 				return err
 			}
@@ -167,7 +194,7 @@ func (db *DB) Authenticate(ctx context.Context, login, secret string) (clerks.Ac
 		if !att.LockedUntil.IsZero() {
 			until = stamp(att.LockedUntil)
 		}
-		if _, err := t.ExecContext(ctx, `UPDATE clerks SET failures = ?, locked_until = ?, rev = rev + 1 WHERE id = ?`, att.Failures, until, a.ID); err != nil {
+		if _, err := t.ExecContext(ctx, `UPDATE clerks SET failures = ?, locked_until = ?, rev = rev + ? WHERE id = ?`, att.Failures, until, bump, a.ID); err != nil {
 			return err
 		}
 		if err := t.accountChanged(ctx, a.ID); err != nil {

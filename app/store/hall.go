@@ -49,6 +49,7 @@ const (
 	settingHallToken   = "hall.token"      // this machine's bearer token at the hub
 	settingHallCert    = "hall.cert"       // the hub's certificate (PEM)
 	settingHallPrivKey = "hall.key"        // the hub's private key (PEM)
+	settingHallRemoved = "hall.removed"    // why this machine left the hall ("" while in it)
 )
 
 // hallKinds are the event kinds the hall shares.
@@ -995,7 +996,7 @@ func (a *applier) item(ctx context.Context, it protocol.HallItem) error {
 			return err
 		}
 		if it.Machine == me {
-			return setSetting(ctx, a.t, settingHallToken, "")
+			return leaveHall(ctx, a.t, "removed by the hub")
 		}
 		return nil
 	}

@@ -41,7 +41,7 @@ func openAt(t *testing.T, dir string, clk *clock.Manual) *DB {
 func configure(t *testing.T, db *DB, device int, role string) {
 	t.Helper()
 	k := servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101000", Name: "洪桥镇便民服务中心", Level: "township"},
-		Device: device, QueueRole: role, HubAddr: "192.168.1.10:8730", HallKey: "a-hall-key-of-12"}
+		Device: device, QueueRole: role, HubAddr: "192.168.1.10:8730"}
 	if _, err := db.ConfigureKiosk(context.Background(), k); err != nil {
 		t.Fatal(err)
 	}

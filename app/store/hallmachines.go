@@ -272,6 +272,8 @@ type HallLink struct {
 	Token   string
 	Machine string // this machine's id
 	Hub     string // the hub's machine id
+	// Removed says why the machine left the hall ("" while in it).
+	Removed string
 }
 
 // Paired says whether the machine holds a working link.
@@ -281,7 +283,7 @@ func (l HallLink) Paired() bool { return l.Token != "" && l.Pin != "" && l.Addr 
 func (db *DB) HallLink(ctx context.Context) (HallLink, error) {
 	var l HallLink
 	for key, dst := range map[string]*string{settingHub: &l.Addr, settingHallPin: &l.Pin, settingHallToken: &l.Token,
-		settingHallMachine: &l.Machine, settingHallHub: &l.Hub} {
+		settingHallMachine: &l.Machine, settingHallHub: &l.Hub, settingHallRemoved: &l.Removed} {
 		v, _, err := db.Setting(ctx, key)
 		if err != nil {
 			return l, err
@@ -298,7 +300,7 @@ func (db *DB) HallLink(ctx context.Context) (HallLink, error) {
 func (db *DB) JoinHall(ctx context.Context, actorID int64, l HallLink) error {
 	return db.update(ctx, func(t *tx) error {
 		for key, v := range map[string]string{settingHub: l.Addr, settingHallPin: l.Pin, settingHallToken: l.Token,
-			settingHallMachine: l.Machine, settingHallHub: l.Hub, settingHallCursor: ""} {
+			settingHallMachine: l.Machine, settingHallHub: l.Hub, settingHallCursor: "", settingHallRemoved: ""} {
 			if err := setSetting(ctx, t, key, v); err != nil {
 				return err
 			}
@@ -320,10 +322,15 @@ func (db *DB) JoinHall(ctx context.Context, actorID int64, l HallLink) error {
 // LeaveHall forgets the hub's token (the hub removed this machine, or the
 // county revoked it): nothing more is sent or received.
 func (db *DB) LeaveHall(ctx context.Context, why string) error {
-	return db.update(ctx, func(t *tx) error {
-		if err := setSetting(ctx, t, settingHallToken, ""); err != nil {
-			return err
-		}
-		return audit(ctx, t, sql.NullInt64{}, "hall.leave", "", why)
-	})
+	return db.update(ctx, func(t *tx) error { return leaveHall(ctx, t, why) })
+}
+
+func leaveHall(ctx context.Context, t *tx, why string) error {
+	if err := setSetting(ctx, t, settingHallToken, ""); err != nil {
+		return err
+	}
+	if err := setSetting(ctx, t, settingHallRemoved, why); err != nil {
+		return err
+	}
+	return audit(ctx, t, sql.NullInt64{}, "hall.leave", "", why)
 }

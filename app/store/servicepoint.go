@@ -55,7 +55,6 @@ const (
 	settingPaper     = "printer.paper"
 	settingQueueRole = "queue.role"
 	settingHub       = "queue.hub"
-	settingHallKey   = "queue.key"
 )
 
 // ConfigureKiosk saves the hall, this kiosk's number and its printer in one
@@ -70,7 +69,7 @@ func (db *DB) ConfigureKiosk(ctx context.Context, k servicepoint.Kiosk) (service
 			return err
 		}
 		for key, v := range map[string]string{settingDevice: strconv.Itoa(k.Device), settingPrinter: k.PrinterQueue, settingPaper: k.Paper,
-			settingQueueRole: k.QueueRole, settingHub: k.HubAddr, settingHallKey: k.HallKey} {
+			settingQueueRole: k.QueueRole, settingHub: k.HubAddr} {
 			if _, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, v); err != nil {
 				return fmt.Errorf("save setting %s: %w", key, err)
@@ -101,7 +100,7 @@ func (db *DB) Kiosk(ctx context.Context) (k servicepoint.Kiosk, ok bool, err err
 	if k.Paper == "" {
 		k.Paper = servicepoint.PaperA4
 	}
-	for key, dst := range map[string]*string{settingQueueRole: &k.QueueRole, settingHub: &k.HubAddr, settingHallKey: &k.HallKey} {
+	for key, dst := range map[string]*string{settingQueueRole: &k.QueueRole, settingHub: &k.HubAddr} {
 		if *dst, _, err = db.Setting(ctx, key); err != nil {
 			return k, false, err
 		}
