@@ -201,7 +201,33 @@ func (c *Client) Subscribe(ctx context.Context) (<-chan Event, error) {
 	return ch, nil
 }
 
+// quiet is how long the stream may stay silent before the hub counts as
+// gone: it sends a keep-alive every KeepAlive, so a hub switched off or
+// unplugged (no reset ever arrives) is noticed within seconds.
+const quiet = 3 * KeepAlive
+
 func (c *Client) follow(ctx context.Context, ch chan<- Event, offline *bool) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	heard := make(chan struct{}, 1)
+	go func() {
+		t := time.NewTimer(quiet)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-heard:
+				if !t.Stop() {
+					<-t.C
+				}
+				t.Reset(quiet)
+			case <-t.C:
+				cancel() // silent too long: the hub is gone
+				return
+			}
+		}
+	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/api/events", nil)
 	if err != nil {
 		return err
@@ -218,6 +244,10 @@ func (c *Client) follow(ctx context.Context, ch chan<- Event, offline *bool) err
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
+		select {
+		case heard <- struct{}{}:
+		default:
+		}
 		line := sc.Bytes()
 		data, ok := bytes.CutPrefix(line, []byte("data: "))
 		if !ok {

@@ -196,6 +196,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// KeepAlive is how often the event stream says it is alive when nothing
+// happens: machines count the hub gone after three silent beats.
+const KeepAlive = 4 * time.Second
+
 // events streams board changes as server-sent events.
 func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 	fl, ok := w.(http.Flusher)
@@ -214,7 +218,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK) // Subscribe starts with the current board
 	fl.Flush()
-	beat := time.NewTicker(15 * time.Second)
+	beat := time.NewTicker(KeepAlive)
 	defer beat.Stop()
 	for {
 		select {
@@ -237,4 +241,3 @@ func writeEvent(w http.ResponseWriter, ev Event) {
 	b, _ := json.Marshal(ev)
 	fmt.Fprintf(w, "data: %s\n\n", b)
 }
-

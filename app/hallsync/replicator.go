@@ -549,3 +549,21 @@ func (r *Replicator) Fetch(ctx context.Context, sha string) error {
 	}
 	return nil
 }
+
+// CreateAccount adds an account at the hub, for the whole hall: accounts are
+// the hall's, kept at the hub, so this needs the hub.
+func (r *Replicator) CreateAccount(ctx context.Context, req protocol.HallAccountRequest) (protocol.HallAccountState, error) {
+	var resp protocol.HallLoginResponse
+	err := r.call(ctx, http.MethodPost, "/hall/v1/accounts", req, &resp, 15*time.Second)
+	var he *hallError
+	if errors.As(err, &he) && he.Code == "refused" {
+		return resp.Account, he.message()
+	}
+	if err != nil {
+		return resp.Account, ErrAccountsAtHub
+	}
+	return resp.Account, nil
+}
+
+// ErrAccountsAtHub: adding an account needs the hub.
+var ErrAccountsAtHub = msg.New("人员账号由大厅主机统一管理，现在连不上主机；请在主机恢复后再添加，或到大厅主机上添加")

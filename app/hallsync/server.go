@@ -44,6 +44,7 @@ type HubStore interface {
 	MachineID(ctx context.Context) (string, error)
 	Authenticate(ctx context.Context, login, secret string) (clerks.Account, error)
 	AccountState(ctx context.Context, id int64) (protocol.HallAccountState, error)
+	CreateAccount(ctx context.Context, actor clerks.Account, a clerks.Account, secret string) (clerks.Account, error)
 }
 
 var _ HubStore = (*store.DB)(nil)
@@ -97,6 +98,7 @@ func (s *Server) Handler() http.Handler {
 	auth.HandleFunc("POST /hall/v1/events", s.handlePush)
 	auth.HandleFunc("GET /hall/v1/log", s.handleLog)
 	auth.HandleFunc("POST /hall/v1/login", s.handleLogin)
+	auth.HandleFunc("POST /hall/v1/accounts", s.handleNewAccount)
 	auth.HandleFunc("PUT /hall/v1/blobs/{sha}", s.handlePutBlob)
 	auth.HandleFunc("GET /hall/v1/blobs/{sha}", s.handleGetBlob)
 	if s.Queue != nil {
@@ -239,6 +241,33 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := s.Store.Authenticate(r.Context(), req.Login, req.Secret)
+	if err != nil {
+		if m, ok := msg.As(err); ok {
+			writeError(w, http.StatusForbidden, protocol.HallError{Code: "refused", Key: m.Key, Data: m.Data})
+			return
+		}
+		s.internal(w, r, err)
+		return
+	}
+	st, err := s.Store.AccountState(r.Context(), a.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.Notify()
+	writeJSON(w, protocol.HallLoginResponse{Account: st})
+}
+
+// handleNewAccount adds an account for the hall, on behalf of a supervisor
+// signed in at a paired machine.
+func (s *Server) handleNewAccount(w http.ResponseWriter, r *http.Request) {
+	var req protocol.HallAccountRequest
+	if err := decode(r, 8<<10, &req); err != nil {
+		writeError(w, http.StatusBadRequest, protocol.HallError{Code: protocol.CodeMalformed, Message: err.Error()})
+		return
+	}
+	a, err := s.Store.CreateAccount(r.Context(), clerks.Account{ID: req.Actor},
+		clerks.Account{Login: req.Login, Name: req.Name, Role: clerks.Role(req.Role), Sectors: req.Sectors, Window: req.Window}, req.Secret)
 	if err != nil {
 		if m, ok := msg.As(err); ok {
 			writeError(w, http.StatusForbidden, protocol.HallError{Code: "refused", Key: m.Key, Data: m.Data})

@@ -57,6 +57,9 @@ type Options struct {
 	// ScanDir is where the document camera drops its photos for 自助申报;
 	// "" is scans-in/ in Dir.
 	ScanDir string
+	// HubListen is where a hall hub serves the hall's machines; "" is
+	// :8730 on every address.
+	HubListen string
 }
 
 // Controller holds the running kiosk's parts and shows its screens. Its
@@ -77,11 +80,11 @@ type Controller struct {
 	// clerk is who is signed in at the counter; zero when nobody is.
 	clerk clerks.Account
 
-	// queue is the hall's queue for this machine's role; stopQueue ends a
-	// hub's LAN service when the configuration changes.
-	queue     hall.Service
-	stopQueue context.CancelFunc
-	speaker   *voice.Speaker
+	// hall is this machine's part in its hall (the queue, the hub's
+	// server or the link to the hub); nil until the configuration is read,
+	// and again after it changes.
+	hall    *hallSide
+	speaker *voice.Speaker
 
 	// link syncs with the county center in the background once enrolled.
 	link *countylink.Link
@@ -155,15 +158,24 @@ func (k *Controller) next() {
 		return
 	}
 	if !ok {
-		k.win.SetContent(setup.New(ctx, k.db, cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next() }).Content())
+		k.win.SetContent(setup.New(ctx, k.setupService(), cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next() }).Content())
 		return
 	}
-	if k.queue == nil {
-		qctx, cancel := context.WithCancel(context.Background())
-		k.queue, k.stopQueue = startQueue(qctx, k.db, k.opts.Clock, cfg), cancel
+	if k.hall == nil {
+		k.hall = startHall(k.db, k.opts.Clock, k.opts.Dir, k.hubListen(), cfg, k.hallChanged)
 	}
 	if has, err := k.db.HasSupervisor(ctx); err == nil && !has {
-		k.win.SetContent(accounts.NewFirstSupervisor(ctx, k.db, func(a clerks.Account) {
+		if cfg.QueueRole == servicepoint.QueueClient {
+			// A machine of a hall takes the hall's accounts from its hub:
+			// pair it first, then wait for them.
+			if k.setupService().Paired(ctx) {
+				k.showJoining()
+			} else {
+				k.showSettings()
+			}
+			return
+		}
+		k.win.SetContent(accounts.NewFirstSupervisor(ctx, k.accountsService(), func(a clerks.Account) {
 			k.clerk = a
 			k.next()
 		}).Content())
@@ -185,13 +197,22 @@ func (k *Controller) next() {
 	}
 }
 
-// restartQueue drops the queue so the next screen starts it afresh for a
-// changed configuration (role, hub address, key).
+// restartQueue drops the hall side so the next screen starts it afresh for
+// a changed configuration (role, hub address, a new pairing).
 func (k *Controller) restartQueue() {
-	if k.stopQueue != nil {
-		k.stopQueue()
+	if k.hall != nil {
+		k.hall.stop()
 	}
-	k.queue, k.stopQueue = nil, nil
+	k.hall = nil
+}
+
+// queue is the hall's queue for this machine's role; nil when there is
+// none (a machine of a hall not paired with its hub yet).
+func (k *Controller) queue() hall.Service {
+	if k.hall == nil {
+		return nil
+	}
+	return k.hall.queue
 }
 
 // panelCtx is the lifetime of the screen on show: it ends when another
@@ -265,8 +286,8 @@ func (k *Controller) Close() {
 	if k.stop != nil {
 		k.stop()
 	}
-	if k.stopQueue != nil {
-		k.stopQueue()
+	if k.hall != nil {
+		k.hall.stop()
 	}
 	if k.link != nil {
 		k.link.Stop()

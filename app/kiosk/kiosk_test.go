@@ -88,8 +88,8 @@ func TestStartOpensTheSessionsScreen(t *testing.T) {
 			if w.FullScreen() != tc.fullscreen {
 				t.Errorf("mode %q: fullscreen %v, want %v", tc.mode, w.FullScreen(), tc.fullscreen)
 			}
-			if k.db == nil || k.link == nil || k.queue == nil {
-				t.Errorf("after start: database %v, link %v, queue %v", k.db != nil, k.link != nil, k.queue != nil)
+			if k.db == nil || k.link == nil || k.queue() == nil {
+				t.Errorf("after start: database %v, link %v, queue %v", k.db != nil, k.link != nil, k.queue() != nil)
 			}
 			if k.startMode != "" {
 				t.Errorf("start mode %q is still pending: it is used once", k.startMode)

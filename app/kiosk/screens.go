@@ -10,6 +10,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/hallsync"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/servicepoint"
@@ -38,10 +39,28 @@ func (k *Controller) counterService(ctx context.Context) (*services.Intake, erro
 	if err != nil {
 		return nil, err
 	}
-	if k.link != nil {
-		svc.Committed = k.link.SyncNow
+	repl := k.replicator()
+	svc.Committed = func() {
+		if k.link != nil {
+			k.link.SyncNow()
+		}
+		if repl != nil {
+			repl.Kick()
+		}
+	}
+	if repl != nil {
+		svc.Hall = repl
 	}
 	return svc, nil
+}
+
+// replicator is the link to the hub on a machine of a hall (nil on the hub
+// and on a machine alone).
+func (k *Controller) replicator() *hallsync.Replicator {
+	if k.hall == nil {
+		return nil
+	}
+	return k.hall.repl
 }
 
 func (k *Controller) showHome() {
@@ -53,7 +72,7 @@ func (k *Controller) showHome() {
 		{Title: l10n.L("窗口受理"), Subtitle: l10n.L("无差别全科受理：一表申报、材料核验、打印回执"), Icon: theme.DocumentCreateIcon(),
 			Ready: true, Open: k.showCounter},
 		{Title: l10n.L("大厅显示屏"), Subtitle: l10n.L("叫号与等候信息、语音播报；按 Esc 返回"), Icon: theme.ComputerIcon(),
-			Ready: k.queue != nil, Open: k.showBoard},
+			Ready: k.queue() != nil, Open: k.showBoard},
 		{Title: l10n.L("村代办"), Subtitle: l10n.L("代办员为村民申报、送达办理结果"), Icon: theme.HomeIcon(),
 			Ready: true, Open: k.showAgent},
 	}
@@ -66,7 +85,7 @@ func (k *Controller) showHome() {
 	if _, enrolled, _ := k.db.Enrollment(ctx); enrolled {
 		k.home.SetSyncNow(k.link.SyncNow)
 	}
-	k.win.SetContent(k.home.Content())
+	k.win.SetContent(k.withBanner(ctx, k.home.Content()))
 	h := k.home
 	go func() {
 		// The status bar reads the store off the UI goroutine; Refresh
@@ -90,10 +109,10 @@ func (k *Controller) showHome() {
 func (k *Controller) showCounter() {
 	ctx := context.Background()
 	if k.clerk.ID == 0 {
-		k.win.SetContent(accounts.NewLogin(ctx, k.db, func(a clerks.Account) {
+		k.win.SetContent(k.withBanner(k.panelCtx(), accounts.NewLogin(ctx, k.accountsService(), func(a clerks.Account) {
 			k.clerk = a
 			k.showCounter()
-		}, k.showHome).Content())
+		}, k.showHome).Content()))
 		return
 	}
 	svc, err := k.counterService(ctx)
@@ -101,6 +120,9 @@ func (k *Controller) showCounter() {
 		k.showFatal(l10n.Error(err))
 		return
 	}
+	// The screen's lifetime: the calling panel's event stream and the
+	// hall banner end when another screen replaces this one.
+	pctx := k.panelCtx()
 	sectors := k.clerk.Sectors
 	if len(sectors) == 0 {
 		sectors = catalog.Sectors // no sectors recorded: a 全科 clerk serves all
@@ -109,19 +131,22 @@ func (k *Controller) showCounter() {
 		Home:   k.showHome,
 		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
 		People: func() { k.showPeople() },
-		Stats:  func() { k.win.SetContent(stats.New(ctx, k.queue, k.db, k.opts.Clock.Now, k.showCounter).Content()) },
+		Stats:  func() { k.win.SetContent(stats.New(ctx, k.queue(), k.db, k.opts.Clock.Now, k.showCounter).Content()) },
 		Link: func() {
 			k.win.SetContent(link.New(ctx, services.County{DB: k.db, Link: k.link}, k.showCounter).Content())
 		},
 		Settings: func() {
 			cfg, _, _ := k.db.Kiosk(ctx)
-			k.win.SetContent(setup.New(ctx, k.db, cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next(); k.showCounter() }).Content())
+			k.win.SetContent(setup.New(ctx, k.setupService(), cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next(); k.showCounter() }).Content())
 		},
 	}
-	if k.clerk.Window > 0 && k.queue != nil {
+	if k.hall != nil && k.hall.server != nil {
+		nav.Hall = func() { k.showHallMachines(k.showCounter) }
+	}
+	if k.clerk.Window > 0 && k.queue() != nil {
 		counter := queue.Counter{Window: k.clerk.Window, ClerkID: k.clerk.ID, ClerkName: k.clerk.Name, Sectors: sectors}
 		nav.Calling = func(start func(string), rate func(rating.Rating)) fyne.CanvasObject {
-			p := calling.New(k.panelCtx(), k.queue, counter, start)
+			p := calling.New(pctx, k.queue(), counter, start)
 			p.OnFinished = func(t queue.Ticket) {
 				rate(rating.Rating{Kind: rating.Ticket, Ref: t.ID, ClerkID: k.clerk.ID, ClerkName: k.clerk.Name,
 					Window: k.clerk.Window, Matter: t.Sector})
@@ -129,7 +154,7 @@ func (k *Controller) showCounter() {
 			return p.Content()
 		}
 	}
-	k.win.SetContent(intake.NewWorkspace(ctx, svc, k.clerk, k.opts.Clock.Now, k.win, nav).Content())
+	k.win.SetContent(k.withBanner(pctx, intake.NewWorkspace(ctx, svc, k.clerk, k.opts.Clock.Now, k.win, nav).Content()))
 }
 
 // showAgent is 村代办 mode: an agent signs in and works from the work list;
@@ -138,7 +163,7 @@ func (k *Controller) showAgent() {
 	ctx := context.Background()
 	if k.clerk.ID == 0 || k.clerk.Role != clerks.Agent {
 		k.clerk = clerks.Account{}
-		k.win.SetContent(accounts.NewLogin(ctx, k.db, func(a clerks.Account) {
+		k.win.SetContent(accounts.NewLogin(ctx, k.accountsService(), func(a clerks.Account) {
 			k.clerk = a
 			if a.Role != clerks.Agent {
 				k.clerk = clerks.Account{}
@@ -161,7 +186,7 @@ func (k *Controller) showAgent() {
 			return agent.New(ctx, services.Agent{Intake: svc}, k.clerk, k.opts.Clock.Now, k.win).Content()
 		},
 	}
-	k.win.SetContent(intake.NewWorkspace(ctx, svc, k.clerk, k.opts.Clock.Now, k.win, nav).Content())
+	k.win.SetContent(k.withBanner(k.panelCtx(), intake.NewWorkspace(ctx, svc, k.clerk, k.opts.Clock.Now, k.win, nav).Content()))
 }
 
 // showSelfService turns this screen into the 24-hour self-service
@@ -172,7 +197,7 @@ func (k *Controller) showSelfService() {
 	cfg, _, _ := k.db.Kiosk(ctx)
 	printer := printing.System{Queue: cfg.PrinterQueue}
 	prints := services.Prints(k.opts.Dir)
-	tickets := &services.Tickets{Service: k.queue, DB: k.db, Printer: printer, Prints: prints, Point: cfg.Point.Name}
+	tickets := &services.Tickets{Service: k.queue(), DB: k.db, Printer: printer, Prints: prints, Point: cfg.Point.Name}
 	self := &services.SelfService{DB: k.db, Level: cfg.Point.Level, Printer: printer, Prints: prints, Point: cfg.Point.Name, Clock: k.opts.Clock}
 	var filing selfservice.FilingService
 	if isvc, err := k.counterService(ctx); err == nil {
@@ -196,7 +221,7 @@ func (k *Controller) showSelfService() {
 			k.showHome()
 		},
 	}
-	if k.queue != nil {
+	if k.queue() != nil {
 		opts.Ticket = func(back func()) fyne.CanvasObject {
 			return ticket.New(ctx, tickets, k.opts.Clock.Now, back).Content()
 		}
@@ -224,7 +249,7 @@ func (k *Controller) showBoard() {
 	if k.speaker == nil {
 		k.speaker = voice.New()
 	}
-	b := board.New(ctx, k.queue, cfg.Point.Name, k.opts.Clock.Now, func(number string, window int) {
+	b := board.New(ctx, k.queue(), cfg.Point.Name, k.opts.Clock.Now, func(number string, window int) {
 		k.speaker.Say(voice.CallText(number, window))
 	})
 	b.ShowVoice(k.speaker.Enabled())
@@ -245,7 +270,7 @@ func (k *Controller) showBoard() {
 
 func (k *Controller) showPeople() {
 	ctx := context.Background()
-	k.win.SetContent(accounts.NewPeople(ctx, k.db, func() {
-		k.win.SetContent(accounts.NewAccount(ctx, k.db, k.clerk, func(clerks.Account) { k.showPeople() }, k.showPeople).Content())
+	k.win.SetContent(accounts.NewPeople(ctx, k.accountsService(), func() {
+		k.win.SetContent(accounts.NewAccount(ctx, k.accountsService(), k.clerk, func(clerks.Account) { k.showPeople() }, k.showPeople).Content())
 	}, k.showCounter).Content())
 }

@@ -34,8 +34,5 @@ func (s Agent) Deliver(ctx context.Context, a clerks.Account, cs cases.Case, res
 		return cs, err
 	}
 	out, err := s.Counter.DeliverByAgent(ctx, a, cs, resident, photo)
-	if err == nil {
-		s.accepted()
-	}
-	return out, err
+	return s.settled(ctx, a, out, err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
@@ -27,6 +28,68 @@ type Intake struct {
 	// Committed is told when a case was accepted, so the county link
 	// sends it now rather than at the next scheduled round.
 	Committed func()
+	// Hall, on a machine of a hall (not the hub), takes each action to the
+	// hub at once and says whether it stood: another window may have acted
+	// on the same case first.
+	Hall Settler
+}
+
+// Settler takes an action to the hall's hub and waits (briefly) for its
+// verdict: "accepted", "refused", or "pending" when the hub did not answer
+// in time.
+type Settler interface {
+	Settle(ctx context.Context, eventID string, within time.Duration) (string, error)
+}
+
+// SettleWithin is how long an action waits for the hub's verdict before the
+// window goes on (the action then stands here and is judged when the hub is
+// back).
+const SettleWithin = 2 * time.Second
+
+// settled waits for the hub's word on an action just committed on a case.
+// If another window's action on the case came first, this one was tried
+// again on top of it (and stands, returned as the case now is) or no longer
+// made sense: then the clerk gets the reason (nothing is printed), and the
+// notice is marked read since it was shown here.
+func (s *Intake) settled(ctx context.Context, a clerks.Account, cs cases.Case, err error) (cases.Case, error) {
+	if errors.Is(err, store.ErrCaseChangedBy) || errors.Is(err, store.ErrCaseChanged) {
+		return cs, s.stale(ctx, cs, err)
+	}
+	if err != nil {
+		return cs, err
+	}
+	s.accepted()
+	if s.Hall == nil {
+		return cs, nil
+	}
+	ev, err := s.DB.HeadEvent(ctx, cs.ID)
+	if err != nil {
+		return cs, nil
+	}
+	st, err := s.Hall.Settle(ctx, ev, SettleWithin)
+	if err != nil || st != "refused" {
+		return cs, nil
+	}
+	if m, err := s.DB.LostNotice(ctx, ev); err == nil && m != nil {
+		if notes, err := s.DB.HallNotices(ctx); err == nil {
+			for _, n := range notes {
+				if n.Message.Error() == m.Error() {
+					s.DB.SeenHallNotice(ctx, n.ID, a.ID)
+				}
+			}
+		}
+		return cs, s.stale(ctx, cs, m)
+	}
+	return s.DB.CaseByID(ctx, cs.ID)
+}
+
+// stale is err with the case as it now stands, for the screen to show.
+func (s *Intake) stale(ctx context.Context, cs cases.Case, err error) error {
+	now, rerr := s.DB.CaseByID(ctx, cs.ID)
+	if rerr != nil {
+		return err
+	}
+	return &intake.StaleError{Err: err, Case: now}
 }
 
 var _ intake.Service = (*Intake)(nil)
@@ -94,16 +157,16 @@ func (s *Intake) Prereview(ctx context.Context) ([]cases.Case, error) {
 // prints its receipt, as one action like Decide.
 func (s *Intake) AcceptSubmission(ctx context.Context, a clerks.Account, cs cases.Case, d cases.Draft, dec cases.Decision) (intake.Outcome, error) {
 	got, err := s.Counter.AcceptSubmission(ctx, a, cs, d, dec)
-	if err != nil {
+	if got, err = s.settled(ctx, a, got, err); err != nil {
 		return intake.Outcome{}, err
 	}
-	s.accepted()
 	return s.papers(ctx, got), nil
 }
 
 // ReturnSubmission returns a filing with its reasons.
 func (s *Intake) ReturnSubmission(ctx context.Context, a clerks.Account, cs cases.Case, reason string) (cases.Case, error) {
-	return s.Counter.ReturnSubmission(ctx, a, cs, reason)
+	got, err := s.Counter.ReturnSubmission(ctx, a, cs, reason)
+	return s.settled(ctx, a, got, err)
 }
 
 // Rate stores the citizen's rating of a service.
@@ -154,19 +217,23 @@ func (s *Intake) Lookup(ctx context.Context, code string) (cases.Case, error) {
 }
 
 func (s *Intake) Supplement(ctx context.Context, a clerks.Account, cs cases.Case, got []cases.MaterialEntry) (cases.Case, error) {
-	return s.Counter.Supplement(ctx, a, cs, got)
+	out, err := s.Counter.Supplement(ctx, a, cs, got)
+	return s.settled(ctx, a, out, err)
 }
 
 func (s *Intake) Authorize(ctx context.Context, a clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error) {
-	return s.Counter.Authorize(ctx, a, cs, p)
+	out, err := s.Counter.Authorize(ctx, a, cs, p)
+	return s.settled(ctx, a, out, err)
 }
 
 func (s *Intake) Deliver(ctx context.Context, a clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error) {
-	return s.Counter.Deliver(ctx, a, cs, p)
+	out, err := s.Counter.Deliver(ctx, a, cs, p)
+	return s.settled(ctx, a, out, err)
 }
 
 func (s *Intake) Mail(ctx context.Context, a clerks.Account, cs cases.Case, m cases.MailRecord) (cases.Case, error) {
-	return s.Counter.Mail(ctx, a, cs, m)
+	out, err := s.Counter.Mail(ctx, a, cs, m)
+	return s.settled(ctx, a, out, err)
 }
 
 // Reveal shows the full ID number only after writing who asked (查询留痕).

@@ -207,11 +207,17 @@ func changedError(ctx context.Context, t *tx, caseID string) error {
 // window, or who acted when it was not at a window (自助终端, 县中心, an
 // agent's name).
 func where(window int, actor string) any {
-	if window > 0 {
+	switch {
+	case window > 0:
 		return msg.New("{{.N}}号窗口", "N", window)
+	case actor == selfServiceActor:
+		return msg.New("自助终端")
 	}
-	return msg.Term(actor)
+	return actor // a person's name (a village agent) is shown as it is
 }
+
+// selfServiceActor is who acts for a citizen's own filing at the terminal.
+const selfServiceActor = "自助终端"
 
 // saveAttachments records a case's files; files already recorded are left
 // as they are. origin is the hall machine that holds the files ("" for

@@ -188,3 +188,16 @@ type HallLoginRequest struct {
 type HallLoginResponse struct {
 	Account HallAccountState `json:"account"`
 }
+
+// HallAccountRequest is POST /hall/v1/accounts: a supervisor signed in at a
+// machine adds an account for the whole hall. The hub checks that Actor is
+// an active supervisor of its own.
+type HallAccountRequest struct {
+	Actor   int64    `json:"actor"`
+	Login   string   `json:"login"`
+	Name    string   `json:"name"`
+	Role    string   `json:"role"`
+	Sectors []string `json:"sectors"`
+	Window  int      `json:"window"`
+	Secret  string   `json:"secret"`
+}

@@ -79,7 +79,9 @@ func New(ctx context.Context, svc Service, hall string, now func() time.Time, sa
 	}
 	side := container.NewVBox(big(l10n.L("等候人数"), 34, theme.ColorNamePlaceHolder))
 	for _, sec := range catalog.Sectors {
-		t := big("0", 34, theme.ColorNameForeground)
+		// Unknown until the hub says: a board that cannot reach the hub
+		// must not tell the hall nobody is waiting.
+		t := big(unknownCount, 34, theme.ColorNameForeground)
 		s.Waiting[sec] = t
 		side.Add(container.NewBorder(nil, nil, big(fmt.Sprintf("%c %s", queue.Letter(sec), l10n.L(sec)), 30, theme.ColorNameForeground), t))
 	}
@@ -141,6 +143,10 @@ func (s *Screen) Apply(ev queue.Event) {
 	case queue.EventOffline:
 		s.Banner.Text = l10n.L("叫号主机连接中断，请以窗口工作人员指引为准")
 		s.Banner.Refresh()
+		for _, t := range s.Waiting {
+			t.Text = unknownCount
+			t.Refresh()
+		}
 		return
 	case queue.EventOnline:
 		s.Banner.Text = ""
@@ -173,6 +179,9 @@ func (s *Screen) Apply(ev queue.Event) {
 		}
 	}
 }
+
+// unknownCount shows in place of a waiting count the board does not know.
+const unknownCount = "—"
 
 // noticeChars is how much of the scrolling notice shows at once: a text's
 // minimum width is its whole length, so the board shows a window of it

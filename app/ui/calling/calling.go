@@ -126,6 +126,7 @@ func (p *Panel) apply(ev queue.Event) {
 	switch ev.Kind {
 	case queue.EventOffline:
 		p.showBanner(queue.ErrHubDown)
+		p.Waiting.SetText(l10n.L("等候人数未知（叫号主机连接中断）"))
 		return
 	case queue.EventOnline:
 		p.Banner.Hide()

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -139,6 +140,48 @@ func (l *Lookup) done(cs cases.Case, what string) {
 	l.show(cs)
 }
 
+// act runs a later action (补正, 受托人, 出件, 邮寄) off the UI goroutine: it
+// goes to the hall's hub and waits for its word, which can take a moment.
+// What was typed stays on a refusal; if the case changed under the clerk
+// (another window came first) the case is shown as it now stands, with
+// what happened.
+func (l *Lookup) act(work func() (cases.Case, error), ok string, after func()) {
+	busy.Run(&l.guard, func() {
+		l.setActions(false)
+		l.Message.Importance = widget.MediumImportance
+		l.Message.SetText(l10n.L("正在办理…"))
+	}, work, func(cs cases.Case, err error) {
+		l.setActions(true)
+		var stale *StaleError
+		switch {
+		case errors.As(err, &stale):
+			l.show(stale.Case)
+			l.fail(stale.Err)
+		case err != nil:
+			l.fail(err)
+		default:
+			l.done(cs, ok)
+			if after != nil {
+				after()
+			}
+		}
+	})
+}
+
+// setActions enables or disables the case's action buttons.
+func (l *Lookup) setActions(on bool) {
+	for _, b := range []*widget.Button{l.SupplementDone, l.AuthorizeBtn, l.DeliverBtn, l.MailBtn, l.PrintBtn} {
+		if b == nil {
+			continue
+		}
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
 func (l *Lookup) matterNames(cs cases.Case) string {
 	var names []string
 	for _, code := range cs.Matters {
@@ -254,12 +297,8 @@ func (l *Lookup) supplementBox(deferred []cases.MaterialEntry) fyne.CanvasObject
 				got = append(got, e)
 			}
 		}
-		cs, err := l.svc.Supplement(l.ctx, l.actor, l.Case, got)
-		if err != nil {
-			l.fail(err)
-			return
-		}
-		l.done(cs, l10n.L("补正已记录"))
+		cs := l.Case
+		l.act(func() (cases.Case, error) { return l.svc.Supplement(l.ctx, l.actor, cs, got) }, l10n.L("补正已记录"), nil)
 	})
 	box.Add(container.NewHBox(l.SupplyAsCopy, l.SupplementDone))
 	return widget.NewCard("", "", box)
@@ -270,12 +309,8 @@ func (l *Lookup) authorizeBox() fyne.CanvasObject {
 	l.AuthName.SetPlaceHolder(l10n.L("受托人姓名"))
 	l.AuthID.SetPlaceHolder(l10n.L("受托人身份证号"))
 	l.AuthorizeBtn = widget.NewButton(l10n.L("登记受托人（已核验授权委托书）"), func() {
-		cs, err := l.svc.Authorize(l.ctx, l.actor, l.Case, cases.Person{Name: l.AuthName.Text, IDNumber: l.AuthID.Text})
-		if err != nil {
-			l.fail(err)
-			return
-		}
-		l.done(cs, l10n.L("受托人已登记"))
+		cs, p := l.Case, cases.Person{Name: l.AuthName.Text, IDNumber: l.AuthID.Text}
+		l.act(func() (cases.Case, error) { return l.svc.Authorize(l.ctx, l.actor, cs, p) }, l10n.L("受托人已登记"), nil)
 	})
 	return widget.NewCard("", "", container.NewVBox(widget.NewLabel(l10n.L("委托他人领取")),
 		container.NewGridWithColumns(2, l.AuthName, l.AuthID), container.NewHBox(l.AuthorizeBtn)))
@@ -286,13 +321,8 @@ func (l *Lookup) deliverBox() fyne.CanvasObject {
 	l.CollectorName.SetPlaceHolder(l10n.L("领取人姓名"))
 	l.CollectorID.SetPlaceHolder(l10n.L("领取人身份证号（读卡或录入）"))
 	l.DeliverBtn = widget.NewButton(l10n.L("核验并出件"), func() {
-		cs, err := l.svc.Deliver(l.ctx, l.actor, l.Case, cases.Person{Name: l.CollectorName.Text, IDNumber: l.CollectorID.Text})
-		if err != nil {
-			l.fail(err)
-			return
-		}
-		l.done(cs, l10n.L("已出件"))
-		l.RateBtn.Show()
+		cs, p := l.Case, cases.Person{Name: l.CollectorName.Text, IDNumber: l.CollectorID.Text}
+		l.act(func() (cases.Case, error) { return l.svc.Deliver(l.ctx, l.actor, cs, p) }, l10n.L("已出件"), l.RateBtn.Show)
 	})
 	l.DeliverBtn.Importance = widget.HighImportance
 	return widget.NewCard("", "", container.NewVBox(widget.NewLabel(l10n.L("出件：核对领取人身份证")),
@@ -305,12 +335,8 @@ func (l *Lookup) mailBox() fyne.CanvasObject {
 	l.MailCarrier.SetPlaceHolder(l10n.L("快递公司（默认中国邮政EMS）"))
 	l.MailNo.SetPlaceHolder(l10n.L("快递单号"))
 	l.MailBtn = widget.NewButton(l10n.L("登记邮寄"), func() {
-		cs, err := l.svc.Mail(l.ctx, l.actor, l.Case, cases.MailRecord{Address: l.MailAddress.Text, Carrier: l.MailCarrier.Text, Tracking: l.MailNo.Text})
-		if err != nil {
-			l.fail(err)
-			return
-		}
-		l.done(cs, l10n.L("已登记邮寄"))
+		cs, m := l.Case, cases.MailRecord{Address: l.MailAddress.Text, Carrier: l.MailCarrier.Text, Tracking: l.MailNo.Text}
+		l.act(func() (cases.Case, error) { return l.svc.Mail(l.ctx, l.actor, cs, m) }, l10n.L("已登记邮寄"), nil)
 	})
 	return widget.NewCard("", "", container.NewVBox(widget.NewLabel(l10n.L("邮寄送达（证照快递免费寄送）")), l.MailAddress,
 		container.NewGridWithColumns(2, l.MailCarrier, l.MailNo), container.NewHBox(layout.NewSpacer(), l.MailBtn)))

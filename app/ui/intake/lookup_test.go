@@ -15,8 +15,10 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -98,7 +100,7 @@ func (f *fakeService) Reveal(context.Context, clerks.Account, cases.Case) (strin
 }
 
 func TestLookupSupplementAndDeliver(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	cat, err := catalog.Parse(assets.DemoCatalog())
 	if err != nil {
 		t.Fatal(err)
@@ -121,6 +123,7 @@ func TestLookupSupplementAndDeliver(t *testing.T) {
 	}
 	l.Supplied[0].SetChecked(true)
 	test.Tap(l.SupplementDone)
+	settle(t, l)
 	if l.Message.Text != "补正已记录" || svc.cs.Status != cases.StatusAccepted {
 		t.Fatalf("after 补正: %q, status %s", l.Message.Text, svc.cs.Status)
 	}
@@ -136,18 +139,21 @@ func TestLookupSupplementAndDeliver(t *testing.T) {
 	test.Type(l.CollectorName, "李四")
 	test.Type(l.CollectorID, "11010519491231002X")
 	test.Tap(l.DeliverBtn)
+	settle(t, l)
 	if !strings.Contains(l.Message.Text, "领取人不是申请人") {
 		t.Fatalf("stranger collecting: %q", l.Message.Text)
 	}
 	test.Type(l.AuthName, "李四")
 	test.Type(l.AuthID, "11010519491231002X")
 	test.Tap(l.AuthorizeBtn)
+	settle(t, l)
 	if l.Message.Text != "受托人已登记" {
 		t.Fatalf("authorize: %q", l.Message.Text)
 	}
 	test.Type(l.CollectorName, "李四")
 	test.Type(l.CollectorID, "11010519491231002X")
 	test.Tap(l.DeliverBtn)
+	settle(t, l)
 	if l.Message.Text != "已出件" || svc.cs.Status != cases.StatusDelivered {
 		t.Errorf("deliver to the authorized person: %q, %s", l.Message.Text, svc.cs.Status)
 	}
@@ -187,5 +193,50 @@ func TestPrivateEntryHidesWhenLeft(t *testing.T) {
 	w.Canvas().Focus(e)
 	if e.Password {
 		t.Error("still hidden when the clerk comes back to check it")
+	}
+}
+
+// staleService answers an action as the hall does when another window came
+// first: the action did not stand, here is the case as it is now.
+type staleService struct {
+	*fakeService
+	now cases.Case
+}
+
+func (s *staleService) Deliver(context.Context, clerks.Account, cases.Case, cases.Person) (cases.Case, error) {
+	lost := msg.New("您于{{.Tried}}办理的“{{.What}}”（查询码{{.Code}}）未生效：该件已于{{.At}}由{{.Where}}{{.Done}}",
+		"Tried", "11:03", "What", msg.Term("出件"), "Code", "47U8BPC821Y100HJ", "At", "11:00", "Where", msg.New("{{.N}}号窗口", "N", 2),
+		"Done", msg.Term("出件"))
+	return cases.Case{}, &StaleError{Err: lost, Case: s.now}
+}
+
+// TestLookupShowsWhatAnotherWindowDid: the clerk's 出件 lost to window 2's;
+// the screen says so and shows the case as it now stands (handed out), so
+// the clerk does not try again.
+func TestLookupShowsWhatAnotherWindowDid(t *testing.T) {
+	busytest.NewApp(t)
+	cat, _ := catalog.Parse(assets.DemoCatalog())
+	cs := cases.Case{ID: "case-1", Tracking: "47U8BPC821Y100HJ", Status: cases.StatusCompleted,
+		Draft: cases.Draft{Matters: []string{"330000-SS-0001"},
+			Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024"}}}
+	delivered := cs
+	delivered.Status = cases.StatusDelivered
+	svc := &staleService{fakeService: &fakeService{cat: cat, cs: cs}, now: delivered}
+	l := NewLookup(context.Background(), svc, clerks.Account{ID: 3, Name: "赵", Window: 3})
+	test.NewTempWindow(t, l.Content())
+	test.Type(l.Code, "47U8BPC821Y100HJ")
+	test.Tap(l.Find)
+	test.Type(l.CollectorName, "张小红")
+	test.Type(l.CollectorID, "330522199003150024")
+	test.Tap(l.DeliverBtn)
+	settle(t, l)
+	if !strings.Contains(l.Message.Text, "该件已于11:00由2号窗口出件") || l.Message.Importance != widget.DangerImportance {
+		t.Errorf("message %q (%v), want window 2's 出件", l.Message.Text, l.Message.Importance)
+	}
+	if !strings.Contains(l.Details.Text, "已领取") || l.Case.Status != cases.StatusDelivered {
+		t.Errorf("the case shown is still %s:\n%s", l.Case.Status, l.Details.Text)
+	}
+	if l.RateBtn.Visible() {
+		t.Error("rating offered for a hand-over that did not stand")
 	}
 }

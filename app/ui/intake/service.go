@@ -76,3 +76,15 @@ type Outcome struct {
 	// archived); the case is saved all the same and can be reprinted.
 	PrintErr error
 }
+
+// StaleError says an action was not taken because the case had changed
+// under the clerk: another window (or the county) acted on it first. Case
+// is the case as it now stands, for the screen to show.
+type StaleError struct {
+	Err  error
+	Case cases.Case
+}
+
+func (e *StaleError) Error() string { return e.Err.Error() }
+
+func (e *StaleError) Unwrap() error { return e.Err }

@@ -19,9 +19,9 @@ import (
 // Nav is where the workspace's own buttons lead.
 type Nav struct {
 	Home, Logout func()
-	// People, Settings, Stats and Link (县中心连接) are shown to
-	// supervisors only; nil hides them.
-	People, Settings, Stats, Link func()
+	// People, Settings, Stats, Link (县中心连接) and Hall (大厅设备, on the
+	// hall's hub) are shown to supervisors only; nil hides them.
+	People, Settings, Stats, Link, Hall func()
 	// Calling builds the counter's calling panel, given a function that
 	// starts intake for a resident ID and one that asks the citizen to rate
 	// a finished ticket; nil when the hall has no queue.
@@ -83,6 +83,9 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 		}
 		if nav.Link != nil {
 			bar.Add(widget.NewButtonWithIcon(l10n.L("县中心连接"), theme.UploadIcon(), nav.Link))
+		}
+		if nav.Hall != nil {
+			bar.Add(widget.NewButtonWithIcon(l10n.L("大厅设备"), theme.ComputerIcon(), nav.Hall))
 		}
 		if nav.Settings != nil {
 			bar.Add(widget.NewButtonWithIcon(l10n.L("设置"), theme.SettingsIcon(), nav.Settings))

@@ -337,7 +337,7 @@ func (f *Filing) submitted(cs cases.Case, err error) {
 	f.Result = &cs
 	f.Done.SetText(l10n.L("已提交，查询码 {{.Code}}", map[string]any{"Code": tracking.Format(cs.Tracking)}))
 	f.Done.SizeName = theme.SizeNameHeadingText
-	next := widget.NewLabel(l10n.L("请取走打印的回执。工作人员预审后即受理，进度可凭查询码在本机查询。"))
+	next := widget.NewLabel(l10n.L("请取走打印的回执。工作人员预审后即受理，进度可凭查询码在本大厅任一自助终端或窗口查询。"))
 	next.Wrapping = fyne.TextWrapWord
 	done := widget.NewButton(l10n.L("完成"), func() { f.t.Touch(); f.clear(); f.t.Home() })
 	f.show(container.NewCenter(container.NewVBox(f.Done, next, container.NewCenter(touch(done)))))

@@ -17,12 +17,19 @@ import (
 
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
-// Configurer saves the configuration (one transaction with its outbox event).
+// Configurer saves the configuration (one transaction with its outbox
+// event) and pairs a machine with its hall's hub.
 type Configurer interface {
 	ConfigureKiosk(ctx context.Context, k servicepoint.Kiosk) (servicepoint.Kiosk, error)
+	// Pair joins the hall of the hub at addr with the pairing code the
+	// hub's supervisor made (over the LAN: called off the UI goroutine).
+	Pair(ctx context.Context, addr, code string) error
+	// Paired says whether this machine already holds a link to its hub.
+	Paired(ctx context.Context) bool
 }
 
 // Screen is the setup form.
@@ -35,12 +42,17 @@ type Screen struct {
 	Paper   *widget.RadioGroup
 	Queue   *widget.RadioGroup
 	Hub     *widget.Entry
-	HallKey *widget.Entry
-	Submit  *widget.Button
-	Message *widget.Label
+	// PairCode is the pairing code read off the hub (连接大厅主机).
+	PairCode *widget.Entry
+	Submit   *widget.Button
+	Message  *widget.Label
 
+	g       busy.Guard
 	content fyne.CanvasObject
 }
+
+// Wait blocks until a pairing in flight has shown its result, or ctx ends.
+func (s *Screen) Wait(ctx context.Context) error { return s.g.Wait(ctx) }
 
 // New builds the setup screen, filled with the current configuration; done
 // is called with the saved one.
@@ -103,18 +115,15 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 	local, hub, client := l10n.L("本机单独使用"), l10n.L("本机为大厅主机"), l10n.L("连接大厅主机")
 	s.Hub = widget.NewEntry()
 	s.Hub.SetPlaceHolder("192.168.1.10:8730")
-	s.HallKey = widget.NewPasswordEntry()
-	s.HallKey.SetPlaceHolder(l10n.L("主机和各终端相同，至少12位"))
+	s.PairCode = widget.NewEntry()
+	s.PairCode.SetPlaceHolder(l10n.L("大厅主机“大厅设备”中生成的20位配对码"))
 	s.Queue = widget.NewRadioGroup([]string{local, hub, client}, func(v string) {
 		if v == client {
 			s.Hub.Enable()
+			s.PairCode.Enable()
 		} else {
 			s.Hub.Disable()
-		}
-		if v == local {
-			s.HallKey.Disable()
-		} else {
-			s.HallKey.Enable()
+			s.PairCode.Disable()
 		}
 	})
 	s.Queue.Horizontal = true
@@ -135,7 +144,6 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		s.Queue.SetSelected(client)
 	}
 	s.Hub.SetText(current.HubAddr)
-	s.HallKey.SetText(current.HallKey)
 	if current.Point.Code != "" {
 		s.Code.SetText(current.Point.Code)
 		s.Name.SetText(current.Point.Name)
@@ -163,7 +171,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		&widget.FormItem{Text: l10n.L("纸张"), Widget: s.Paper},
 		&widget.FormItem{Text: l10n.L("叫号"), Widget: s.Queue, HintText: l10n.L("村便民服务站一台电脑选“本机单独使用”；大厅有多台终端时，一台为主机，其余连接它")},
 		&widget.FormItem{Text: l10n.L("主机地址"), Widget: s.Hub},
-		&widget.FormItem{Text: l10n.L("大厅密钥"), Widget: s.HallKey},
+		&widget.FormItem{Text: l10n.L("配对码"), Widget: s.PairCode, HintText: l10n.L("只在第一次连接或重新配对时填写；由主管在大厅主机上生成")},
 	)
 	s.Submit = widget.NewButtonWithIcon(l10n.L("保存并开始使用"), theme.ConfirmIcon(), func() {
 		s.Message.SetText("")
@@ -174,17 +182,42 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		k, err := c.ConfigureKiosk(ctx, servicepoint.Kiosk{
 			Point:  servicepoint.ServicePoint{Code: s.Code.Text, Name: s.Name.Text, Level: levelOf()},
 			Device: atoi(s.Device.Text), PrinterQueue: s.Printer.Text, Paper: paperOf(),
-			QueueRole: roleOf(), HubAddr: s.Hub.Text, HallKey: s.HallKey.Text,
+			QueueRole: roleOf(), HubAddr: s.Hub.Text,
 		})
 		switch {
 		case errors.Is(err, servicepoint.ErrNameEmpty), errors.Is(err, servicepoint.ErrNameLong):
 			s.Name.SetValidationError(errors.New(l10n.Error(err)))
+			return
 		case err != nil:
 			// What was typed stays in the form; only the message changes.
 			s.Message.SetText(l10n.Error(err))
-		default:
-			done(k)
+			return
 		}
+		code := strings.TrimSpace(s.PairCode.Text)
+		if k.QueueRole != servicepoint.QueueClient || (code == "" && c.Paired(ctx)) {
+			done(k)
+			return
+		}
+		if code == "" {
+			s.Message.SetText(l10n.L("请填写大厅主机“大厅设备”中生成的配对码"))
+			return
+		}
+		// Pairing goes over the LAN to the hub: off the UI goroutine.
+		busy.RunErr(&s.g, func() {
+			s.Submit.Disable()
+			s.Message.Importance = widget.MediumImportance
+			s.Message.SetText(l10n.L("正在与大厅主机配对…"))
+		}, func() error { return c.Pair(ctx, k.HubAddr, code) }, func(err error) {
+			s.Submit.Enable()
+			s.Message.Importance = widget.DangerImportance
+			if err != nil {
+				s.Message.SetText(l10n.Error(err))
+				return
+			}
+			s.PairCode.SetText("")
+			s.Message.SetText("")
+			done(k)
+		})
 	})
 	s.Submit.Importance = widget.HighImportance
 

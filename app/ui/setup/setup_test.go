@@ -9,12 +9,27 @@ import (
 
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 )
 
 type fakeConfigurer struct {
-	got []servicepoint.Kiosk
-	err error
+	got     []servicepoint.Kiosk
+	err     error
+	pairs   []string // addr|code
+	pairErr error
+	paired  bool
 }
+
+func (f *fakeConfigurer) Pair(_ context.Context, addr, code string) error {
+	f.pairs = append(f.pairs, addr+"|"+code)
+	if f.pairErr != nil {
+		return f.pairErr
+	}
+	f.paired = true
+	return nil
+}
+
+func (f *fakeConfigurer) Paired(context.Context) bool { return f.paired }
 
 func (f *fakeConfigurer) ConfigureKiosk(_ context.Context, k servicepoint.Kiosk) (servicepoint.Kiosk, error) {
 	f.got = append(f.got, k)
@@ -102,7 +117,7 @@ func TestSetupIsPrefilled(t *testing.T) {
 }
 
 func TestSetupQueueRoles(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t)
 	c := &fakeConfigurer{}
 	var done *servicepoint.Kiosk
 	s := New(context.Background(), c, servicepoint.Kiosk{}, func(k servicepoint.Kiosk) { done = &k })
@@ -110,19 +125,44 @@ func TestSetupQueueRoles(t *testing.T) {
 	test.Type(s.Code, "330522101000")
 	test.Type(s.Name, "洪桥镇便民服务中心")
 	s.Queue.SetSelected("连接大厅主机")
-	test.Type(s.HallKey, "short")
-	test.Tap(s.Submit)
-	if done != nil || s.Message.Text != servicepoint.ErrKey.Key {
-		t.Fatalf("short key: %q", s.Message.Text)
-	}
-	s.HallKey.SetText("hongqiao-hall-2026")
 	test.Tap(s.Submit)
 	if done != nil || s.Message.Text != servicepoint.ErrHub.Key {
 		t.Fatalf("no hub address: %q", s.Message.Text)
 	}
-	test.Type(s.Hub, "192.168.1.10:8730")
+	test.Type(s.Hub, "192.168.1.10")
 	test.Tap(s.Submit)
+	busytest.Settle(t, s)
+	if done != nil || len(c.pairs) != 0 || s.Message.Text == "" {
+		t.Fatalf("no pairing code yet: done %+v, pairs %v, message %q", done, c.pairs, s.Message.Text)
+	}
+	// The hub refuses the code: the form keeps what was typed.
+	c.pairErr = errors.New("配对码不对或已过期，请在大厅主机上重新生成配对码")
+	test.Type(s.PairCode, "7Q3M-X2KA-9PDB-C4TE-RW1H")
+	test.Tap(s.Submit)
+	busytest.Settle(t, s)
+	if done != nil || s.PairCode.Text == "" || s.Hub.Text != "192.168.1.10" {
+		t.Fatalf("after a refused pairing: done %+v, code %q, hub %q", done, s.PairCode.Text, s.Hub.Text)
+	}
+	c.pairErr = nil
+	test.Tap(s.Submit)
+	busytest.Settle(t, s)
 	if done == nil || done.QueueRole != servicepoint.QueueClient || done.HubAddr != "192.168.1.10:8730" {
 		t.Fatalf("client config: %+v (%q)", done, s.Message.Text)
 	}
+	if got := c.pairs[len(c.pairs)-1]; got != "192.168.1.10:8730|7Q3M-X2KA-9PDB-C4TE-RW1H" {
+		t.Errorf("paired with %q", got)
+	}
+	// Saved again later (a new printer): no code needed, no pairing again.
+	done = nil
+	n := len(c.pairs)
+	s2 := New(context.Background(), c, *c.gotLast(), func(k servicepoint.Kiosk) { done = &k })
+	test.Tap(s2.Submit)
+	if done == nil || len(c.pairs) != n {
+		t.Errorf("re-saving a paired machine: done %+v, pairings %d → %d", done, n, len(c.pairs))
+	}
+}
+
+func (f *fakeConfigurer) gotLast() *servicepoint.Kiosk {
+	k, _ := f.got[len(f.got)-1].Normalize()
+	return &k
 }
