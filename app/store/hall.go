@@ -1183,3 +1183,44 @@ func (db *DB) LostNotice(ctx context.Context, eventID string) (*msg.Error, error
 	}
 	return la.message(), nil
 }
+
+// loseAtCounty gives way to the county's head for an event of this machine
+// the county refused as a conflict.
+func (db *DB) loseAtCounty(ctx context.Context, t *tx, eventID string, head protocol.CaseHead) error {
+	role, err := t.hallRole(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(head.Event)
+	if err != nil {
+		return err
+	}
+	ev := protocol.Event{ID: head.EventID, Kind: head.Kind, Created: head.Event.At, Payload: b}
+	a := &applier{db: db, t: t, src: fromCounty, isHub: role == servicepoint.QueueHub}
+	if err := a.lose(ctx, eventID, ev, head.Event); err != nil {
+		return err
+	}
+	// The refused event is withdrawn by lose when it had not reached the
+	// county; it had not (the county refused it), so make sure.
+	_, err = t.ExecContext(ctx, `UPDATE outbox SET withdrawn_at = COALESCE(withdrawn_at, ?), acked_at = COALESCE(acked_at, ?),
+		last_error = ? WHERE event_id = ?`, stamp(t.now), stamp(t.now), "county: conflict with "+head.EventID, eventID)
+	return err
+}
+
+// revokedByCounty takes a device the county revoked out of the hall, when
+// this machine is the hub.
+func revokedByCounty(ctx context.Context, t *tx, device string) error {
+	role, err := t.hallRole(ctx)
+	if err != nil || role != servicepoint.QueueHub || device == "" {
+		return err
+	}
+	var id string
+	err = t.QueryRowContext(ctx, `SELECT id FROM hall_machines WHERE county_device = ? AND removed_at IS NULL`, device).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return removeMachine(ctx, t, 0, id, "县中心已停用该设备")
+}

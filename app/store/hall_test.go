@@ -660,3 +660,65 @@ func TestHallThroughTheCountysFeed(t *testing.T) {
 		t.Errorf("b holds %d events of the case, want 1", n)
 	}
 }
+
+// TestHallCountyRefusesTheSecondDelivery: with the hub away, windows 2 and
+// 3 both handed out and sent straight to the county; the county took window
+// 2's and refused window 3's with its head. Window 3 gives way at once,
+// withdraws its event and tells its clerk.
+func TestHallCountyRefusesTheSecondDelivery(t *testing.T) {
+	h := newTestHall(t, "a", "b")
+	ctx := context.Background()
+	c := acceptCase(t, h.ms["a"], 2)
+	h.sync()
+	completeAtCounty(t, h, c, t0.Add(time.Hour))
+	h.clk.Advance(2 * time.Hour)
+	events := map[string]protocol.Event{}
+	for name, window := range map[string]int{"a": 2, "b": 3} {
+		db := h.ms[name]
+		db.SetHallOnline(false) // the hub is away: events go to the county directly
+		cs, _ := db.CaseByTracking(ctx, c.Tracking)
+		after, _ := cases.Deliver(cs, cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, h.clk.Now())
+		if _, err := db.UpdateCase(ctx, after, cases.EvDelivered, cases.Actor{Name: name, Window: window}, after.Pickup); err != nil {
+			t.Fatal(err)
+		}
+		evs, _ := db.SendableEvents(ctx, 100)
+		for _, e := range evs {
+			if e.Kind == protocol.Kind(cases.EvDelivered) {
+				events[name] = e
+			}
+		}
+		if events[name].ID == "" {
+			t.Fatalf("%s: the delivery is not sendable with the hub away", name)
+		}
+	}
+	var won protocol.CaseEvent
+	json.Unmarshal(events["a"].Payload, &won)
+	if err := h.ms["a"].RecordPush(ctx, []protocol.Result{{ID: events["a"].ID, Status: protocol.Applied}}); err != nil {
+		t.Fatal(err)
+	}
+	err := h.ms["b"].RecordPush(ctx, []protocol.Result{{ID: events["b"].ID, Status: protocol.Rejected,
+		Error: &protocol.Error{Code: protocol.CodeConflict, Message: "version 3 is another event"},
+		Head:  &protocol.CaseHead{EventID: events["a"].ID, Kind: events["a"].Kind, Event: won}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := h.ms["b"]
+	cs, _ := b.CaseByTracking(ctx, c.Tracking)
+	if cs.Pickup == nil || cs.Status != cases.StatusDelivered {
+		t.Fatalf("b after the county's refusal: %+v", cs)
+	}
+	var head string
+	b.r.QueryRow(`SELECT head FROM cases WHERE id = ?`, c.ID).Scan(&head)
+	if head != events["a"].ID {
+		t.Errorf("b's head %s, want window 2's %s", head, events["a"].ID)
+	}
+	if q, _ := b.Quarantined(ctx); len(q) != 0 {
+		t.Errorf("a conflict was quarantined for the supervisor: %+v", q)
+	}
+	if evs, _ := b.SendableEvents(ctx, 100); hasKind(evs, cases.EvDelivered) {
+		t.Error("b would send its refused delivery again")
+	}
+	if notes, _ := b.HallNotices(ctx); len(notes) != 1 || !strings.Contains(notes[0].Message.Error(), "由2号窗口出件") {
+		t.Errorf("b's notices: %+v", notes)
+	}
+}

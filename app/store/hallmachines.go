@@ -193,25 +193,6 @@ func removeMachine(ctx context.Context, t *tx, actorID int64, id, why string) er
 	return audit(ctx, t, sql.NullInt64{Int64: actorID, Valid: actorID != 0}, "hall.remove", id, why)
 }
 
-// RemoveCountyDevice takes out of the hall the machine the county knows as
-// device (the county revoked it).
-func (db *DB) RemoveCountyDevice(ctx context.Context, device string) error {
-	if device == "" {
-		return nil
-	}
-	return db.update(ctx, func(t *tx) error {
-		var id string
-		err := t.QueryRowContext(ctx, `SELECT id FROM hall_machines WHERE county_device = ? AND removed_at IS NULL`, device).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return removeMachine(ctx, t, 0, id, "县中心已停用该设备")
-	})
-}
-
 // SeedHall starts the hub's log from what this machine already holds: its
 // accounts, and every event of its own the hall shares (a machine that
 // becomes the hub of a hall brings its cases along). It is run each time

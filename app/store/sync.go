@@ -129,6 +129,14 @@ func (db *DB) RecordPush(ctx context.Context, results []protocol.Result) error {
 					}
 				}
 			case protocol.Rejected:
+				if r.Error != nil && r.Error.Code == protocol.CodeConflict && r.Head != nil {
+					// Another device's event stands at this place at the
+					// county: give way to it, as to the hub's word.
+					if err := db.loseAtCounty(ctx, t, r.ID, *r.Head); err != nil {
+						return err
+					}
+					continue
+				}
 				reason := "rejected"
 				if r.Error != nil {
 					reason = r.Error.Code + ": " + r.Error.Message
@@ -259,6 +267,12 @@ func (db *DB) applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (c
 			return false, fmt.Errorf("decode hall event: %w", err)
 		}
 		return false, db.applyCountyEvent(ctx, t, ev)
+	case protocol.FeedDeviceRevoked:
+		var r protocol.DeviceRevoked
+		if err := json.Unmarshal(it.Payload, &r); err != nil {
+			return false, fmt.Errorf("decode revocation: %w", err)
+		}
+		return false, revokedByCounty(ctx, t, r.DeviceID)
 	case protocol.FeedCatalog:
 		var d protocol.DocumentPayload
 		if err := json.Unmarshal(it.Payload, &d); err != nil {

@@ -146,6 +146,8 @@ const (
 	// CodeUnsupported: the event carries a document of a newer layout than
 	// the receiver reads (protocol.VersionError); upgrade the receiver.
 	CodeUnsupported = "unsupported_version"
+	// CodeConflict (also a hall code): another event of the same case
+	// stands at this event's version; Result.Head says which.
 )
 
 // Limits shared by both sides.
@@ -209,6 +211,9 @@ type Result struct {
 	// CountyCase is the county's case number, for a case event.
 	CountyCase string `json:"county_case,omitempty"`
 	Error      *Error `json:"error,omitempty"`
+	// Head is the case as the county holds it, with a conflict: another
+	// event stands at this event's place in the case's chain.
+	Head *CaseHead `json:"head,omitempty"`
 }
 
 // PushResponse answers a push, one result per event, in request order.
@@ -230,7 +235,16 @@ const (
 	// it, and this is how they hear of each other's work when the hall's
 	// LAN is down (docs/hall-network.md).
 	FeedCaseEvent Kind = "hall.event"
+	// FeedDeviceRevoked: the county revoked a device of the point (its
+	// payload is DeviceRevoked); the hall's hub takes it out of the hall.
+	FeedDeviceRevoked Kind = "device.revoked"
 )
+
+// DeviceRevoked is the payload of FeedDeviceRevoked.
+type DeviceRevoked struct {
+	DeviceID string    `json:"device_id"`
+	At       time.Time `json:"at"`
+}
 
 // FeedItem is one entry of a service point's feed. Cursor increases
 // strictly; a client stores the last one it applied.

@@ -127,7 +127,11 @@ func (a *applier) close() {
 	}
 }
 
-type rejection struct{ code, msg string }
+type rejection struct {
+	code, msg string
+	// head is the case as the county has it, for a conflict.
+	head *protocol.CaseHead
+}
 
 func reject(code, format string, args ...any) *rejection {
 	return &rejection{code: code, msg: fmt.Sprintf(format, args...)}
@@ -167,7 +171,7 @@ func (a *applier) apply(ctx context.Context, ev protocol.Event) (protocol.Result
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, ev.ID, a.dev.ID, string(ev.Kind), rej.code, rej.msg, string(ev.Payload), ts(a.now)); err != nil {
 			return res, fmt.Errorf("log rejected event: %w", err)
 		}
-		return protocol.Result{ID: ev.ID, Status: protocol.Rejected, Error: &protocol.Error{Code: rej.code, Message: rej.msg}}, nil
+		return protocol.Result{ID: ev.ID, Status: protocol.Rejected, Error: &protocol.Error{Code: rej.code, Message: rej.msg}, Head: rej.head}, nil
 	}
 	b, err := json.Marshal(res)
 	if err != nil {
@@ -281,7 +285,29 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 	case point != a.dev.Point.Code:
 		return "", reject(protocol.CodeWrongPoint, "case %s is held by service point %s", ce.Tracking, point), nil
 	case ce.Version <= version:
-		return "", reject(protocol.CodeOutOfOrder, "version %d is not after the applied version %d", ce.Version, version), nil
+		// An event at a place the county's chain has passed: another event
+		// standing there is a conflict (two windows acted on the same state
+		// while apart; the first to reach the county stands); none is an
+		// older event this county never had, kept as history.
+		standing, err := a.eventAt(ctx, ce.CaseID, ce.Version)
+		if err != nil {
+			return "", nil, err
+		}
+		if standing != "" {
+			return "", a.conflict(ctx, ce, "version %d of the case is event %s", ce.Version, standing), nil
+		}
+		return countyCase, nil, a.logCase(ctx, ev, ce)
+	case ce.Base != "":
+		// Made on top of an event other than the one the county holds at
+		// the place before it: the same conflict, seen one step later.
+		prev, err := a.eventAt(ctx, ce.CaseID, ce.Version-1)
+		if err != nil {
+			return "", nil, err
+		}
+		if prev != "" && prev != ce.Base {
+			return "", a.conflict(ctx, ce, "made on event %s, the county holds %s at version %d", ce.Base, prev, ce.Version-1), nil
+		}
+		fallthrough
 	default:
 		if _, err := a.exec(ctx, `UPDATE cases SET tracking = ?, version = ?, kiosk_status = ?, doc = ?, updated_at = ?, due = ? WHERE case_id = ?`,
 			ce.Tracking, ce.Version, doc.Status, string(docJSON), ts(a.now), dueDay(doc.Due), ce.CaseID); err != nil {
@@ -306,11 +332,59 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 			return "", nil, fmt.Errorf("insert case attachment: %w", err)
 		}
 	}
+	return countyCase, nil, a.logCase(ctx, ev, ce)
+}
+
+// logCase records a case event in the case's log and sends it down the
+// point's feed to the hall's other machines.
+func (a *applier) logCase(ctx context.Context, ev protocol.Event, ce protocol.CaseEvent) error {
 	if _, err := a.exec(ctx, `INSERT INTO case_log (case_id, event_id, kind, version, device_id, payload, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		ce.CaseID, ev.ID, string(ev.Kind), ce.Version, a.dev.ID, string(ev.Payload), ts(a.now)); err != nil {
-		return "", nil, fmt.Errorf("insert case log: %w", err)
+		return fmt.Errorf("insert case log: %w", err)
 	}
-	return countyCase, nil, nil
+	return a.toHall(ctx, ev)
+}
+
+// toHall sends an applied event down its point's feed, for the other
+// devices of the hall (the sender is not sent its own).
+func (a *applier) toHall(ctx context.Context, ev protocol.Event) error {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("encode hall event: %w", err)
+	}
+	if _, err := a.exec(ctx, `INSERT INTO feed (service_point, kind, at, payload, device_id) VALUES (?, ?, ?, ?, ?)`,
+		a.dev.Point.Code, string(protocol.FeedCaseEvent), ts(a.now), string(b), a.dev.ID); err != nil {
+		return fmt.Errorf("insert hall feed item: %w", err)
+	}
+	return nil
+}
+
+// eventAt is the event at a place in a case's chain ("" when none).
+func (a *applier) eventAt(ctx context.Context, caseID string, version int) (string, error) {
+	var id string
+	err := a.queryRow(ctx, `SELECT event_id FROM case_log WHERE case_id = ? AND version = ? ORDER BY seq LIMIT 1`, caseID, version).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read case log: %w", err)
+	}
+	return id, nil
+}
+
+// conflict refuses an event that lost to another at its place in the
+// chain, giving the case as the county has it (its latest event).
+func (a *applier) conflict(ctx context.Context, ce protocol.CaseEvent, format string, args ...any) *rejection {
+	rej := reject(protocol.CodeConflict, format, args...)
+	var h protocol.CaseHead
+	var kind, payload string
+	err := a.queryRow(ctx, `SELECT event_id, kind, payload FROM case_log WHERE case_id = ? ORDER BY version DESC, seq DESC LIMIT 1`, ce.CaseID).
+		Scan(&h.EventID, &kind, &payload)
+	if err == nil && json.Unmarshal([]byte(payload), &h.Event) == nil {
+		h.Kind = protocol.Kind(kind)
+		rej.head = &h
+	}
+	return rej
 }
 
 // nextCountyCase numbers cases per county (the first six digits of the
@@ -348,6 +422,9 @@ func (a *applier) applyInbox(ctx context.Context, ev protocol.Event) (*rejection
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`, ev.ID, a.dev.ID, a.dev.Point.Code, string(ev.Kind),
 		ts(ev.Created), string(ev.Payload), ts(a.now)); err != nil {
 		return nil, fmt.Errorf("insert inbox event: %w", err)
+	}
+	if ev.Kind == protocol.RatingGiven {
+		return nil, a.toHall(ctx, ev) // the hall's statistics count every window's ratings
 	}
 	return nil, nil
 }

@@ -203,7 +203,14 @@ func (s *SQLite) revokeDevice(ctx context.Context, tx *sql.Tx, id string) error 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
 	}
-	return nil
+	// The device's hall hears of it too: its hub takes the device out of
+	// the hall, so it stops receiving the hall's cases over the LAN.
+	var point string
+	if err := tx.QueryRowContext(ctx, `SELECT point_code FROM devices WHERE id = ?`, id).Scan(&point); err != nil {
+		return fmt.Errorf("read device's point: %w", err)
+	}
+	_, err = appendFeed(ctx, tx, point, protocol.FeedDeviceRevoked, ts(s.now()), protocol.DeviceRevoked{DeviceID: id, At: s.now()})
+	return err
 }
 
 // Devices lists devices by service point, without their secrets.

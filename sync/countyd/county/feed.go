@@ -21,12 +21,12 @@ const allPoints = "*"
 // reader never sees cursor n+1 before n. A PostgreSQL store with concurrent
 // writers must keep that true (one writer, or a lock on the feed), or a
 // kiosk could skip an item committed late under a smaller cursor.
-func (s *SQLite) Feed(ctx context.Context, point string, after int64, limit int) ([]protocol.FeedItem, bool, error) {
+func (s *SQLite) Feed(ctx context.Context, dev Device, after int64, limit int) ([]protocol.FeedItem, bool, error) {
 	if limit <= 0 || limit > protocol.MaxFeed {
 		limit = protocol.MaxFeed
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT cursor, kind, at, payload FROM feed
-		WHERE service_point IN (?, ?) AND cursor > ? ORDER BY cursor LIMIT ?`, point, allPoints, after, limit+1)
+		WHERE service_point IN (?, ?) AND cursor > ? AND device_id <> ? ORDER BY cursor LIMIT ?`, dev.Point.Code, allPoints, after, dev.ID, limit+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("read feed: %w", err)
 	}
@@ -58,7 +58,7 @@ func appendFeed(ctx context.Context, tx *sql.Tx, point string, kind protocol.Kin
 	if err != nil {
 		return protocol.FeedItem{}, fmt.Errorf("encode feed item: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO feed (service_point, kind, at, payload) VALUES (?, ?, ?, ?)`, point, string(kind), at, string(b))
+	res, err := tx.ExecContext(ctx, `INSERT INTO feed (service_point, kind, at, payload, device_id) VALUES (?, ?, ?, ?, '')`, point, string(kind), at, string(b))
 	if err != nil {
 		return protocol.FeedItem{}, fmt.Errorf("insert feed item: %w", err)
 	}

@@ -220,3 +220,89 @@ func TestPublishValidates(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// TestHallEventsReachTheOtherDevicesOfThePoint: a case event and a rating
+// one device of a hall sends go down the feed of the point's other devices
+// (so they hear of it with the hall's LAN down), not back to the sender,
+// and not to another point. A device the county revokes is named in its
+// point's feed, for the hall's hub to take it out of the hall.
+func TestHallEventsReachTheOtherDevicesOfThePoint(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	dev2, secret2 := e.c.Enroll(t, countytest.TestPoint)
+	dev3, secret3 := e.c.Enroll(t, otherPoint)
+	id, tr := newCase()
+	ev := caseEvent(id, tr, countytest.TestPoint.Code, 1, "case.accepted", "accepted")
+	rating := protocol.Event{ID: "rating-1", Kind: protocol.RatingGiven, Created: t0,
+		Payload: json.RawMessage(`{"kind":"case","ref":"` + id + `","level":5,"clerk_id":3,"clerk_name":"王丽","at":"2026-11-26T10:31:00+08:00"}`)}
+	e.push(t, ev, rating)
+
+	var got []protocol.Event
+	for _, it := range feed(t, e, dev2, secret2, "").Items {
+		if it.Kind == protocol.FeedCaseEvent {
+			var x protocol.Event
+			if err := json.Unmarshal(it.Payload, &x); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, x)
+		}
+	}
+	if len(got) != 2 || got[0].ID != ev.ID || got[1].ID != rating.ID || string(got[0].Payload) != string(ev.Payload) {
+		t.Fatalf("the hall's other device got %+v, want the case event and the rating as sent", got)
+	}
+	for _, who := range []struct{ dev, secret, name string }{{e.dev, e.secret, "the sender"}, {dev3, secret3, "another point"}} {
+		for _, it := range feed(t, e, who.dev, who.secret, "").Items {
+			if it.Kind == protocol.FeedCaseEvent {
+				t.Errorf("%s got a hall event: %s", who.name, it.Payload)
+			}
+		}
+	}
+
+	if err := e.c.Store.RevokeDevice(ctx, dev2); err != nil {
+		t.Fatal(err)
+	}
+	var revoked []string
+	for _, it := range feed(t, e, e.dev, e.secret, "").Items {
+		if it.Kind == protocol.FeedDeviceRevoked {
+			var r protocol.DeviceRevoked
+			json.Unmarshal(it.Payload, &r)
+			revoked = append(revoked, r.DeviceID)
+		}
+	}
+	if fmt.Sprint(revoked) != fmt.Sprint([]string{dev2}) {
+		t.Errorf("revocations in the point's feed: %v, want %s", revoked, dev2)
+	}
+}
+
+// TestConflictOnTheChain: an event made on top of an event the county does
+// not hold at that place is refused with the county's head, like a second
+// event at the same place.
+func TestConflictOnTheChain(t *testing.T) {
+	e := newEnv(t)
+	point := countytest.TestPoint.Code
+	id, tr := newCase()
+	first := caseEvent(id, tr, point, 1, "case.accepted", "accepted")
+	e.push(t, first)
+	second := caseEvent(id, tr, point, 2, "case.supplemented", "accepted")
+	second.Payload = withBase(t, second.Payload, "some-other-v1")
+	got := e.push(t, second)
+	if got[0].Error == nil || got[0].Error.Code != protocol.CodeConflict || got[0].Head == nil || got[0].Head.EventID != first.ID {
+		t.Fatalf("made on another v1: %+v", got[0])
+	}
+	third := caseEvent(id, tr, point, 2, "case.supplemented", "accepted")
+	third.Payload = withBase(t, third.Payload, first.ID)
+	if got := e.push(t, third); got[0].Status != protocol.Applied {
+		t.Fatalf("made on the county's v1: %+v", got[0])
+	}
+}
+
+func withBase(t *testing.T, payload json.RawMessage, base string) json.RawMessage {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(payload, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["base"] = base
+	b, _ := json.Marshal(m)
+	return b
+}

@@ -203,7 +203,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request, dev Device, _ []by
 	if e != nil {
 		return e
 	}
-	items, more, err := s.store.Feed(r.Context(), dev.Point.Code, after, limit)
+	items, more, err := s.store.Feed(r.Context(), dev, after, limit)
 	if err != nil {
 		return s.internal(r.Context(), "read feed", err)
 	}

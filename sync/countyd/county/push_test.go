@@ -76,8 +76,8 @@ func TestPushRejections(t *testing.T) {
 	noDoc.Payload = json.RawMessage(`{"case_id":"` + held + `","tracking":"` + heldTr + `","version":1,"case":null}`)
 	badSHA := caseEvent(good, goodTr, point, 1, "case.accepted", "accepted", "ABC")
 	evs := []protocol.Event{
-		caseEvent(id, tr, point, 2, "case.supplemented", "accepted"),               // older than applied 3
-		caseEvent(id, tr, point, 3, "case.supplemented", "accepted"),               // equal to applied 3
+		caseEvent(id, tr, point, 2, "case.supplemented", "accepted"),               // older than applied 3: history the county lacked
+		caseEvent(id, tr, point, 3, "case.supplemented", "accepted"),               // another event at applied 3: a conflict
 		caseEvent(other, otherTr, otherPoint.Code, 1, "case.accepted", "accepted"), // another hall's case
 		{ID: uuid.NewString(), Kind: "case.teleported", Payload: json.RawMessage(`{}`)},
 		{ID: uuid.NewString(), Kind: "weather.report", Payload: json.RawMessage(`{}`)},
@@ -90,7 +90,7 @@ func TestPushRejections(t *testing.T) {
 		{ID: uuid.NewString(), Kind: protocol.TicketIssued, Payload: json.RawMessage(`{"doc":{"id":"t1","number":"A001"}}`)},
 		{ID: uuid.NewString(), Kind: protocol.BookingCreated, Payload: json.RawMessage(`{"doc":"x"}`)},
 	}
-	want := []string{"out_of_order", "out_of_order", "wrong_point", "bad_payload", "unknown_kind", "bad_payload",
+	want := []string{"applied", "conflict", "wrong_point", "bad_payload", "unknown_kind", "bad_payload",
 		"out_of_order", "bad_payload", "out_of_order", "applied", "bad_payload", "applied", "bad_payload"}
 	got := e.push(t, evs...)
 	for i, r := range got {
@@ -102,16 +102,23 @@ func TestPushRejections(t *testing.T) {
 			t.Errorf("event %d (%s): got %s %+v, want %s", i, evs[i].Kind, code, r.Error, want[i])
 		}
 	}
+	if got[1].Head == nil || got[1].Head.Event.Version != 3 || got[1].Head.Event.CaseID != id {
+		t.Errorf("conflict without the county's head: %+v", got[1].Head)
+	}
 	st := e.stats(t)
-	if st.Applied != 3 || st.Cases != 2 || st.Inbox != 1 || st.Rejected != 11 {
-		t.Errorf("applied %d cases %d inbox %d rejected %d, want 3 2 1 11", st.Applied, st.Cases, st.Inbox, st.Rejected)
+	if st.Applied != 4 || st.Cases != 2 || st.Inbox != 1 || st.Rejected != 10 {
+		t.Errorf("applied %d cases %d inbox %d rejected %d, want 4 2 1 10", st.Applied, st.Cases, st.Inbox, st.Rejected)
+	}
+	c, _ := e.c.Store.Case(context.Background(), tr)
+	if c.Version != 3 {
+		t.Errorf("a history event moved the case to version %d", c.Version)
 	}
 
 	// A rejection is judged again on retry (the county may have fixed its
 	// side); unchanged, it gets the same answer and still no repeat flag.
-	again := e.push(t, evs[0])
-	if again[0].Status != protocol.Rejected || again[0].Repeat || again[0].Error.Code != protocol.CodeOutOfOrder {
-		t.Errorf("retry of a rejected event = %+v, want rejected out_of_order", again[0])
+	again := e.push(t, evs[1])
+	if again[0].Status != protocol.Rejected || again[0].Repeat || again[0].Error.Code != protocol.CodeConflict {
+		t.Errorf("retry of a rejected event = %+v, want rejected as a conflict", again[0])
 	}
 	// The held-back event applies once sent after a good predecessor.
 	e.push(t, caseEvent(held, heldTr, point, 1, "case.accepted", "accepted"))

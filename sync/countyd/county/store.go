@@ -42,9 +42,9 @@ type Store interface {
 	// one result per event.
 	Apply(ctx context.Context, dev Device, events []protocol.Event) ([]protocol.Result, error)
 
-	// Feed returns up to limit items for a service point after a cursor,
-	// and whether more follow.
-	Feed(ctx context.Context, point string, after int64, limit int) (items []protocol.FeedItem, more bool, err error)
+	// Feed returns up to limit items for a device's service point after a
+	// cursor, and whether more follow; the device's own events are left out.
+	Feed(ctx context.Context, dev Device, after int64, limit int) (items []protocol.FeedItem, more bool, err error)
 
 	// Cases lists cases, newest first.
 	Cases(ctx context.Context, f CaseFilter) ([]Case, error)
