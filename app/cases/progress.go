@@ -42,7 +42,7 @@ var StepNames = []string{"受理", "审核中", "补正", "办结", "已领取",
 
 // Messages of the progress query.
 var (
-	ErrVerify       = msg.New("请核对编号和验证信息")
+	ErrVerify       = msg.New("没有查到：请核对查询码和证件号（或手机号）后四位；刚在其他窗口办理的件请稍候片刻再查")
 	ErrVerifyLocked = msg.New("验证错误次数过多，该查询码已锁定，请在{{.Until}}之后再试或到窗口咨询")
 )
 

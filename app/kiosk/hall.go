@@ -28,10 +28,11 @@ import (
 // HallNotice is the line the hall display shows under the calls.
 const HallNotice = "办事请先取号，留意叫号；老年人、残疾人可请工作人员开通绿色通道。请保管好随身物品。"
 
-// hallSide is this machine's part in its hall, for its role: a village
+// HallSide is this machine's part in its hall, for its role: a village
 // station runs the queue alone; the hub serves the queue and the hall's log
 // of cases to the others; every other machine of a hall follows the hub.
-type hallSide struct {
+// It needs no window (the controller starts it; tests run it headless).
+type HallSide struct {
 	role  string
 	queue hall.Service
 	// server is the hub's; repl every other hall machine's.
@@ -42,11 +43,30 @@ type hallSide struct {
 	stop    context.CancelFunc
 }
 
+// Queue is the hall's queue for this machine (nil on a machine of a hall
+// not yet paired).
+func (h *HallSide) Queue() hall.Service { return h.queue }
+
+// Replicator is the link to the hub (nil on the hub and on a machine alone).
+func (h *HallSide) Replicator() *hallsync.Replicator { return h.repl }
+
+// Server is the hub's server (nil elsewhere).
+func (h *HallSide) Server() *hallsync.Server { return h.server }
+
+// Role is this machine's role in its hall.
+func (h *HallSide) Role() string { return h.role }
+
+// Problem is why the hub cannot serve (nil when it can).
+func (h *HallSide) Problem() error { return h.problem }
+
+// Stop ends the hall side.
+func (h *HallSide) Stop() { h.stop() }
+
 // startHall sets up the hall side for the configuration; it runs until
 // stop is called. onChange hears about the hub link (the banner refreshes).
-func startHall(db *store.DB, clk clock.Clock, dir, listen string, cfg servicepoint.Kiosk, onChange func()) *hallSide {
+func StartHall(db *store.DB, clk clock.Clock, dir, listen string, cfg servicepoint.Kiosk, onChange func()) *HallSide {
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &hallSide{role: cfg.QueueRole, stop: cancel}
+	h := &HallSide{role: cfg.QueueRole, stop: cancel}
 	switch cfg.QueueRole {
 	case servicepoint.QueueHub:
 		local := hall.NewLocal(db, clk, HallNotice)
@@ -76,7 +96,7 @@ func startHall(db *store.DB, clk clock.Clock, dir, listen string, cfg servicepoi
 
 // serve starts the hub's server: its certificate (made on first start,
 // kept in its database), the log seeded with what it holds, TLS on listen.
-func (h *hallSide) serve(ctx context.Context, db *store.DB, local *hall.Local, dir, listen string, cfg servicepoint.Kiosk) error {
+func (h *HallSide) serve(ctx context.Context, db *store.DB, local *hall.Local, dir, listen string, cfg servicepoint.Kiosk) error {
 	cert, key, ok, err := db.HubIdentity(ctx)
 	if err != nil {
 		return err

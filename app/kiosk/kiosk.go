@@ -83,7 +83,7 @@ type Controller struct {
 	// hall is this machine's part in its hall (the queue, the hub's
 	// server or the link to the hub); nil until the configuration is read,
 	// and again after it changes.
-	hall    *hallSide
+	hall    *HallSide
 	speaker *voice.Speaker
 
 	// link syncs with the county center in the background once enrolled.
@@ -162,7 +162,7 @@ func (k *Controller) next() {
 		return
 	}
 	if k.hall == nil {
-		k.hall = startHall(k.db, k.opts.Clock, k.opts.Dir, k.hubListen(), cfg, k.hallChanged)
+		k.hall = StartHall(k.db, k.opts.Clock, k.opts.Dir, k.hubListen(), cfg, k.hallChanged)
 	}
 	if has, err := k.db.HasSupervisor(ctx); err == nil && !has {
 		if cfg.QueueRole == servicepoint.QueueClient {
@@ -201,7 +201,7 @@ func (k *Controller) next() {
 // a changed configuration (role, hub address, a new pairing).
 func (k *Controller) restartQueue() {
 	if k.hall != nil {
-		k.hall.stop()
+		k.hall.Stop()
 	}
 	k.hall = nil
 }
@@ -287,7 +287,7 @@ func (k *Controller) Close() {
 		k.stop()
 	}
 	if k.hall != nil {
-		k.hall.stop()
+		k.hall.Stop()
 	}
 	if k.link != nil {
 		k.link.Stop()

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/catalog/catalogtest"
 	"github.com/yichuang/yichuang/app/clerks"
@@ -109,7 +110,7 @@ func TestSelfServiceWithTheRealStore(t *testing.T) {
 		p.Keypad.Press(key)
 	}
 	test.Tap(p.Query)
-	if p.Details.Text != "" || p.Message.Text != "请核对编号和验证信息" {
+	if p.Details.Text != "" || p.Message.Text != cases.ErrVerify.Key {
 		t.Fatalf("wrong last four showed %q / %q", p.Details.Text, p.Message.Text)
 	}
 	for _, key := range []string{"1", "2", "3", "4"} { // last four of the mobile

@@ -337,8 +337,18 @@ func (a *applier) caseEvent(ctx context.Context, ev protocol.Event) (verdict, er
 		}
 		return refused(protocol.CodeBadPayload, "the payload does not decode: %v", err), nil
 	}
-	if ce.CaseID == "" || ce.Version < 1 || ce.Case.ID != ce.CaseID {
-		return refused(protocol.CodeBadPayload, "case_id, version and the case document must agree"), nil
+	if ce.CaseID == "" || len(ce.CaseID) > 64 || ce.Version < 1 || ce.Case.ID != ce.CaseID || ce.Case.Tracking != ce.Tracking {
+		return refused(protocol.CodeBadPayload, "case_id, tracking, version and the case document must agree"), nil
+	}
+	if a.src == atHub {
+		// A paired machine speaks for this hall only.
+		var point string
+		if err := a.t.QueryRowContext(ctx, `SELECT code FROM service_point WHERE id = 1`).Scan(&point); err != nil {
+			return verdict{}, fmt.Errorf("read service point: %w", err)
+		}
+		if ce.Case.ServicePoint != point {
+			return refused(protocol.CodeWrongPoint, "the case belongs to service point %s, the hall to %s", ce.Case.ServicePoint, point), nil
+		}
 	}
 	if prev, ok := a.held[ce.CaseID]; ok {
 		return verdict{status: protocol.HallHeld, msg: "after refused event " + prev}, nil
@@ -850,9 +860,14 @@ func (a *applier) supersedeFrom(ctx context.Context, caseID string, fromVersion 
 			return nil, err
 		}
 	default:
-		// Known here already, superseded by what it now replaces.
+		// Known here already, superseded by what it now replaces: it
+		// stands after all (the county holds it), so a notice that told
+		// its clerk it did not is taken back.
 		if _, err := t.ExecContext(ctx, `UPDATE case_events SET superseded_by = NULL WHERE event_id = ?`, head.ID); err != nil {
 			return nil, err
+		}
+		if _, err := t.ExecContext(ctx, `DELETE FROM hall_notices WHERE event_id = ?`, head.ID); err != nil {
+			return nil, fmt.Errorf("take back notice: %w", err)
 		}
 		c, err := casewire.Case(hce.Case)
 		if err != nil {

@@ -722,3 +722,117 @@ func TestHallCountyRefusesTheSecondDelivery(t *testing.T) {
 		t.Errorf("b's notices: %+v", notes)
 	}
 }
+
+// TestProgressBeforeTheCaseArrives: a citizen asks at the terminal for a
+// case taken in at window 2 a moment ago, before it reached the terminal,
+// again and again. The answer is the neutral one, nothing is counted, and
+// the right answer works once the case is there; wrong checks on a case the
+// terminal holds still lock it.
+func TestProgressBeforeTheCaseArrives(t *testing.T) {
+	h := newTestHall(t, "a", "terminal")
+	ctx := context.Background()
+	c := acceptCase(t, h.ms["a"], 2)
+	term := h.ms["terminal"]
+	for i := 0; i < 2*ProgressMaxFailures; i++ {
+		if _, err := term.VerifyProgress(ctx, c.Tracking, "0024"); !errors.Is(err, cases.ErrVerify) {
+			t.Fatalf("try %d before the case is here: %v, want the neutral answer", i, err)
+		}
+	}
+	h.sync()
+	if _, err := term.VerifyProgress(ctx, c.Tracking, "0024"); err != nil {
+		t.Fatalf("once the case is here: %v", err)
+	}
+	for i := 0; i < ProgressMaxFailures; i++ {
+		term.VerifyProgress(ctx, c.Tracking, "9999")
+	}
+	if _, err := term.VerifyProgress(ctx, c.Tracking, "0024"); !errors.Is(err, cases.ErrVerifyLocked) {
+		t.Errorf("after five wrong checks: %v, want locked", err)
+	}
+}
+
+// TestHallOnlineHoldsOnlyWhatWaitsForTheHub: while the hub answers, a case
+// event waits for the hub before the county, but everything the hall does
+// not share (the machine's own configuration, a notice) goes to the county
+// at once.
+func TestHallOnlineHoldsOnlyWhatWaitsForTheHub(t *testing.T) {
+	h := newTestHall(t, "a")
+	ctx := context.Background()
+	db := h.ms["a"]
+	db.SetHallOnline(true)
+	c := acceptCase(t, db, 2)
+	evs, err := db.SendableEvents(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range evs {
+		kinds = append(kinds, string(e.Kind))
+	}
+	got := strings.Join(kinds, " ")
+	if strings.Contains(got, "case.") || !strings.Contains(got, string(protocol.ServicePointConfigured)) || !strings.Contains(got, string(protocol.CatalogActivated)) {
+		t.Errorf("sendable while the hub answers: %s; want the configuration, not the case yet", got)
+	}
+	h.push("a")
+	evs, _ = db.SendableEvents(ctx, 100)
+	if !hasKind(evs, cases.EvAccepted) {
+		t.Errorf("the case %s is not sendable after the hub took it", c.Tracking)
+	}
+}
+
+// TestHallRefusesAnotherHallsCase: a paired machine speaks for this hall
+// only; an event for another service point's case changes nothing.
+func TestHallRefusesAnotherHallsCase(t *testing.T) {
+	h := newTestHall(t, "a")
+	ctx := context.Background()
+	c := acceptCase(t, h.ms["a"], 2)
+	evs, _ := h.ms["a"].HallOutgoing(ctx, 10)
+	var ce protocol.CaseEvent
+	json.Unmarshal(evs[0].Payload, &ce)
+	ce.Case.ServicePoint = "330522102000"
+	evs[0].Payload, _ = json.Marshal(ce)
+	res, err := h.hub.HallAccept(ctx, h.ids[h.ms["a"]], protocol.HallPush{Events: evs[:1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Status != protocol.HallRefused || res[0].Code != protocol.CodeWrongPoint {
+		t.Errorf("another hall's case: %+v", res[0])
+	}
+	if _, err := h.hub.CaseByTracking(ctx, c.Tracking); err == nil {
+		t.Error("the hub stored another hall's case")
+	}
+}
+
+// TestCountyRevocationTakesTheMachineOutOfTheHall: the county revokes a
+// device; its hall's hub hears it in the county's feed and removes the
+// machine, whose token then stops working.
+func TestCountyRevocationTakesTheMachineOutOfTheHall(t *testing.T) {
+	h := newTestHall(t, "a")
+	ctx := context.Background()
+	if err := h.hub.Pair(ctx, h.ids[h.ms["a"]], "unused", 2, "a", "token-hash-a"); err == nil {
+		t.Fatal("paired with an unknown code")
+	}
+	// The machine as the hub knows it, with its county identity.
+	if err := h.hub.NewPairing(ctx, 1, "secret-hash", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.hub.Pair(ctx, h.ids[h.ms["a"]], "secret-hash", 2, "a", "token-hash-a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.hub.HallAccept(ctx, h.ids[h.ms["a"]], protocol.HallPush{CountyDevice: "d_a"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.hub.MachineByToken(ctx, "token-hash-a"); err != nil {
+		t.Fatalf("before the revocation: %v", err)
+	}
+	item := feedItem(77, protocol.FeedDeviceRevoked, protocol.DeviceRevoked{DeviceID: "d_a", At: t0})
+	if err := h.hub.ApplyFeed(ctx, []protocol.FeedItem{item}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.hub.MachineByToken(ctx, "token-hash-a"); !errors.Is(err, ErrMachineGone) {
+		t.Errorf("after the county revoked it: %v, want the machine gone", err)
+	}
+	h.pull("a")
+	if l, _ := h.ms["a"].HallLink(ctx); l.Paired() || l.Removed == "" {
+		t.Errorf("the machine's link after removal: %+v", l)
+	}
+}

@@ -100,7 +100,7 @@ func (db *DB) SendableEvents(ctx context.Context, limit int) ([]protocol.Event, 
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT o.event_id, o.kind, o.payload, o.created_at FROM outbox o
 		WHERE o.acked_at IS NULL AND o.quarantined_at IS NULL
-		AND NOT (? = 1 AND o.hall_state IN ('pending', 'resend'))
+		AND NOT (? = 1 AND COALESCE(o.hall_state, '') IN ('pending', 'resend'))
 		AND NOT (o.case_id IS NOT NULL AND EXISTS (SELECT 1 FROM outbox q
 			WHERE q.case_id = o.case_id AND q.seq < o.seq AND q.acked_at IS NULL AND q.quarantined_at IS NOT NULL))
 		ORDER BY o.seq LIMIT ?`, holdHall, limit)

@@ -173,7 +173,7 @@ func TestProgressByScannerAndLast4(t *testing.T) {
 		p.Keypad.Press(k)
 	}
 	test.Tap(p.Query)
-	if p.Message.Text != "请核对编号和验证信息" || p.Timeline.Text != "" || p.Details.Text != "" {
+	if p.Message.Text != cases.ErrVerify.Key || p.Timeline.Text != "" || p.Details.Text != "" {
 		t.Fatalf("wrong last-4 shows: %q %q %q", p.Message.Text, p.Timeline.Text, p.Details.Text)
 	}
 	if p.Last4() != "" {
