@@ -12,7 +12,7 @@ TAGS      := sqlite_fts5,no_emoji
 PURE_PKGS := ./app/ids/... ./app/workday/... ./app/catalog/... ./app/servicepoint/... \
              ./app/locale/... ./app/msg/... ./app/clock/... ./app/textfold/... \
              ./app/tracking/... ./app/clerks/... ./app/cases/... ./app/blobs/... ./sync/protocol/... \
-             ./sync/client/...
+             ./sync/client/... ./app/casewire/... ./app/hallnet/...
 
 .PHONY: run countyd test build package package-test bench load fuzz screenshots deps-build deps-test deps-package
 
@@ -74,7 +74,7 @@ fuzz:
 # Regenerates docs/screenshots from the real kiosk under Xvfb.
 screenshots: deps-test
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestKioskWindow' ./app/
-	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestIntakeBundle|TestPrereviewAtTheCounter|TestSelfFilingAtTheTerminal' ./app/services/
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestIntakeBundle|TestPrereviewAtTheCounter|TestSelfFilingAtTheTerminal|TestHallLookupAtTwoWindows' ./app/services/
 	$(GO) test -count=1 -run TestCaseDocuments ./printing/ -update
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run TestBrowserCorrection ./sync/countyd/office/
 

@@ -36,7 +36,7 @@ type testHub struct {
 	cancel context.CancelFunc
 }
 
-func openDB(t *testing.T, dir string, device int, role, hubAddr string) *store.DB {
+func openDB(t testing.TB, dir string, device int, role, hubAddr string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(dir, "kiosk.db"), store.Options{Clock: clock.System{}})
@@ -54,7 +54,7 @@ func openDB(t *testing.T, dir string, device int, role, hubAddr string) *store.D
 	return db
 }
 
-func startTestHub(t *testing.T) *testHub {
+func startTestHub(t testing.TB) *testHub {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
@@ -87,7 +87,7 @@ func startTestHub(t *testing.T) *testHub {
 }
 
 // code makes a pairing code at the hub, as its supervisor does.
-func (h *testHub) code(t *testing.T) string {
+func (h *testHub) code(t testing.TB) string {
 	t.Helper()
 	code, c, err := hallnet.NewCode(h.fp)
 	if err != nil {
@@ -108,7 +108,7 @@ type machine struct {
 
 // join sets up a machine, pairs it with a fresh code and starts its
 // replicator.
-func (h *testHub) join(t *testing.T, device int) *machine {
+func (h *testHub) join(t testing.TB, device int) *machine {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -142,7 +142,7 @@ func eventually(t *testing.T, what string, within time.Duration, ok func() bool)
 	}
 }
 
-func newCase(t *testing.T, db *store.DB, files blobs.Store, window int) cases.Case {
+func newCase(t testing.TB, db *store.DB, files blobs.Store, window int) cases.Case {
 	t.Helper()
 	scan, err := files.Put(strings.NewReader("%PDF-1.4 租赁合同 "+time.Now().String()), "租赁合同.pdf")
 	if err != nil {
@@ -370,4 +370,29 @@ func TestHallConflictAtTheWindow(t *testing.T) {
 	if !errors.As(error(m), &lm) || lm.Key != store.ErrLostTo.Key {
 		t.Errorf("notice %v is not the lost-action message", m)
 	}
+}
+
+// TestPrereviewScansReachTheCounters: a citizen files at the terminal with
+// a photo of a material; the counters that pre-review get the photo too.
+func TestPrereviewScansReachTheCounters(t *testing.T) {
+	h := startTestHub(t)
+	term, b := h.join(t, 4), h.join(t, 3)
+	ctx := context.Background()
+	photo, err := term.blobs.Put(strings.NewReader("\x89PNG\r\n\x1a\n租赁合同照片"), "租赁合同.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	filing := cases.Submit(cases.Draft{Matters: []string{"330000-SS-0001"},
+		Applicant:   cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"},
+		Attachments: []cases.Attachment{photo}}, point, time.Now())
+	cs, err := term.db.CreateCase(ctx, filing, cases.Actor{Name: "自助终端"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	term.repl.Kick()
+	eventually(t, "the filing at window 3", 5*time.Second, func() bool {
+		got, err := b.db.CasesInStatus(ctx, cases.StatusPrereview)
+		return err == nil && len(got) == 1 && got[0].ID == cs.ID
+	})
+	eventually(t, "the photo at window 3", 10*time.Second, func() bool { return b.blobs.Verify(photo.SHA256) == nil })
 }

@@ -37,6 +37,7 @@ type MachineStore interface {
 	HallState(ctx context.Context, eventID string) (string, error)
 	SetHallOnline(on bool)
 	LeaveHall(ctx context.Context, why string) error
+	PrereviewScans(ctx context.Context) ([]string, error)
 }
 
 var _ MachineStore = (*store.DB)(nil)
@@ -349,6 +350,7 @@ func (r *Replicator) pullOnce(ctx context.Context) error {
 			return nil // ask again from 0 in the new epoch
 		}
 	}
+	defer r.fetchPrereviewScans(ctx)
 	if len(lg.Items) == 0 {
 		return nil
 	}
@@ -363,6 +365,26 @@ func (r *Replicator) pullOnce(ctx context.Context) error {
 		r.OnApplied()
 	}
 	return nil
+}
+
+// fetchPrereviewScans brings here the scans of filings waiting for
+// pre-review: the clerk who checks a filing checks its photos.
+func (r *Replicator) fetchPrereviewScans(ctx context.Context) {
+	shas, err := r.Store.PrereviewScans(ctx)
+	if err != nil {
+		r.logf("hall: scans to fetch: %v", err)
+		return
+	}
+	for _, sha := range shas {
+		if _, err := os.Stat(r.Blobs.Path(sha)); err == nil {
+			continue
+		}
+		if err := r.Fetch(ctx, sha); err != nil {
+			// The machine that took it may not have given it to the hub
+			// yet: tried again after the next items.
+			continue
+		}
+	}
 }
 
 func (r *Replicator) contact() {

@@ -1239,3 +1239,24 @@ func revokedByCounty(ctx context.Context, t *tx, device string) error {
 	}
 	return removeMachine(ctx, t, 0, id, "县中心已停用该设备")
 }
+
+// PrereviewScans lists the scans of citizens' filings waiting for
+// pre-review that came from another machine of the hall: the counter that
+// pre-reviews them needs them here.
+func (db *DB) PrereviewScans(ctx context.Context) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT a.sha256 FROM attachments a JOIN cases c ON c.id = a.case_id
+		WHERE a.origin <> '' AND c.status = ?`, string(cases.StatusPrereview))
+	if err != nil {
+		return nil, fmt.Errorf("list scans to fetch: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sha string
+		if err := rows.Scan(&sha); err != nil {
+			return nil, err
+		}
+		out = append(out, sha)
+	}
+	return out, rows.Err()
+}

@@ -346,14 +346,11 @@ func (a *applier) logCase(ctx context.Context, ev protocol.Event, ce protocol.Ca
 }
 
 // toHall sends an applied event down its point's feed, for the other
-// devices of the hall (the sender is not sent its own).
+// devices of the hall (the sender is not sent its own). The item refers to
+// the event as stored (case_log or inbox); Feed puts it together.
 func (a *applier) toHall(ctx context.Context, ev protocol.Event) error {
-	b, err := json.Marshal(ev)
-	if err != nil {
-		return fmt.Errorf("encode hall event: %w", err)
-	}
-	if _, err := a.exec(ctx, `INSERT INTO feed (service_point, kind, at, payload, device_id) VALUES (?, ?, ?, ?, ?)`,
-		a.dev.Point.Code, string(protocol.FeedCaseEvent), ts(a.now), string(b), a.dev.ID); err != nil {
+	if _, err := a.exec(ctx, `INSERT INTO feed (service_point, kind, at, payload, device_id, ref_event) VALUES (?, ?, ?, '{}', ?, ?)`,
+		a.dev.Point.Code, string(protocol.FeedCaseEvent), ts(a.now), a.dev.ID, ev.ID); err != nil {
 		return fmt.Errorf("insert hall feed item: %w", err)
 	}
 	return nil

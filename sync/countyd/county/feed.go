@@ -25,8 +25,13 @@ func (s *SQLite) Feed(ctx context.Context, dev Device, after int64, limit int) (
 	if limit <= 0 || limit > protocol.MaxFeed {
 		limit = protocol.MaxFeed
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT cursor, kind, at, payload FROM feed
-		WHERE service_point IN (?, ?) AND cursor > ? AND device_id <> ? ORDER BY cursor LIMIT ?`, dev.Point.Code, allPoints, after, dev.ID, limit+1)
+	// A hall event's item is the event as applied: from the case log (case
+	// events) or the inbox (ratings), in the Event shape the kiosk sent.
+	rows, err := s.r.QueryContext(ctx, `SELECT f.cursor, f.kind, f.at, CASE WHEN f.ref_event IS NULL THEN f.payload
+			WHEN l.event_id IS NOT NULL THEN json_object('id', l.event_id, 'kind', l.kind, 'created', l.applied_at, 'payload', json(l.payload))
+			ELSE json_object('id', i.event_id, 'kind', i.kind, 'created', i.created, 'payload', json(i.payload)) END
+		FROM feed f LEFT JOIN case_log l ON l.event_id = f.ref_event LEFT JOIN inbox i ON i.event_id = f.ref_event AND l.event_id IS NULL
+		WHERE f.service_point IN (?, ?) AND f.cursor > ? AND f.device_id <> ? ORDER BY f.cursor LIMIT ?`, dev.Point.Code, allPoints, after, dev.ID, limit+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("read feed: %w", err)
 	}

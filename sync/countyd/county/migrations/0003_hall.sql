@@ -3,6 +3,9 @@
 -- applies goes down the feed of its service point; device_id says which
 -- device sent it, so that device is not sent its own events back.
 ALTER TABLE feed ADD COLUMN device_id TEXT NOT NULL DEFAULT '';
+-- A hall event's feed item names the event (in case_log or inbox) rather
+-- than copy its 2 KB again: the feed is read far less often than written.
+ALTER TABLE feed ADD COLUMN ref_event TEXT;
 
 -- A case's chain: which event stands at each version, so a second event
 -- for the same place (two windows acting on the same state while apart) is
