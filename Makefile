@@ -53,6 +53,8 @@ bench: deps-test
 	$(GO) test -tags $(TAGS) -run '^$$' -bench GuideKeystroke -benchtime 20x ./app/services/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Ingest -benchtime 40x ./sync/countyd/county/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Drain -benchtime 1x -timeout 30m ./app/countylink/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench AcceptVisibleAtAnotherMachine -benchtime 300x ./app/hallsync/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench Backfill -benchtime 1x -timeout 20m ./app/hallsync/
 
 # 200 simulated kiosks push, pull and report to one countyd on loopback for
 # LOAD (5m) while a county officer browses the back office; the page
