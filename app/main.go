@@ -33,6 +33,7 @@ func main() {
 	fullscreen := flag.Bool("fullscreen", false, "fill the screen (kiosk terminals)")
 	keepBackups := flag.Int("keep-backups", 7, "daily backups to keep")
 	mode := flag.String("mode", envOr("YICHUANG_MODE", "home"), "first screen after start: home, selfservice, counter, board or agent")
+	hubListen := flag.String("hub-listen", envOr("YICHUANG_HUB_LISTEN", ""), "where a hall hub serves the hall's machines (default :8730)")
 	showVersion := flag.Bool("version", false, "print the version and commit, then exit")
 	check := flag.Bool("self-check", false, "check the database, catalog, working days and printing without a display, then exit")
 	flag.Parse()
@@ -75,7 +76,7 @@ func main() {
 	k := kiosk.New(a, w, kiosk.Options{Dir: *dataDir, KeepBackups: *keepBackups, Clock: clock.System{},
 		Fullscreen: *fullscreen, StartMode: *mode, Version: Version(),
 		// The document camera drops its photos here for 自助申报.
-		ScanDir: os.Getenv("YICHUANG_SCAN_DIR")})
+		ScanDir: os.Getenv("YICHUANG_SCAN_DIR"), HubListen: *hubListen})
 	w.SetCloseIntercept(func() { k.Close(); a.Quit() })
 	k.Start()
 	go func() {

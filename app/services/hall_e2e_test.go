@@ -11,9 +11,11 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/internal/halltest"
 	"github.com/yichuang/yichuang/app/internal/lantest"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
+	"github.com/yichuang/yichuang/app/ui/hallui"
 	"github.com/yichuang/yichuang/app/ui/intake"
 )
 
@@ -29,6 +31,20 @@ func TestHallLookupAtTwoWindows(t *testing.T) {
 	a, b := lan.Join(t, 2), lan.Join(t, 3)
 	clerkA := clerks.Account{ID: 1, Name: "王丽", Role: clerks.Supervisor, Window: 2}
 	clerkB := clerks.Account{ID: 1, Name: "李华", Role: clerks.Supervisor, Window: 3}
+
+	// The hub's supervisor sees the hall's machines and makes a code for
+	// the next one.
+	sup := lan.Hub.Supervisor(t)
+	admin := lan.Hub.HallService()
+	admin.Actor = func() clerks.Account { return sup }
+	ms := hallui.NewMachines(ctx, admin, time.Now, func() {})
+	mw := test.NewTempWindow(t, ms.Content())
+	test.Tap(ms.MakeCode)
+	halltest.Settle(t, ms)
+	if len(ms.Removes) != 2 || !ms.Code.Visible() || len(strings.ReplaceAll(ms.Code.Text, "-", "")) != 20 {
+		t.Fatalf("大厅设备: %d machines listed, code %q", len(ms.Removes), ms.Code.Text)
+	}
+	shootAt(t, mw, "hall-machines.png", 1000, 520)
 
 	svcA, svcB := a.Intake(t), b.Intake(t)
 	o, err := svcA.Decide(ctx, clerkA, a.RestaurantDraft(t, ""), cases.Decision{Kind: cases.Complete})

@@ -185,6 +185,10 @@ func NewMachines(ctx context.Context, svc Admin, now func() time.Time, back func
 // Content returns the screen's root object.
 func (m *Machines) Content() fyne.CanvasObject { return m.content }
 
+// Wait blocks until an action in flight (a code, a removal) has shown its
+// result, or ctx ends.
+func (m *Machines) Wait(ctx context.Context) error { return m.g.Wait(ctx) }
+
 func (m *Machines) makeCode() {
 	busy.Run(&m.g, func() { m.MakeCode.Disable() }, func() ([2]any, error) {
 		code, until, err := m.svc.NewCode(m.ctx)
@@ -197,7 +201,7 @@ func (m *Machines) makeCode() {
 		}
 		m.Code.SetText(v[0].(string))
 		m.Code.Show()
-		m.Message.SetText(l10n.L("配对码在{{.Until}}前有效，只能使用一次", map[string]any{"Until": v[1].(time.Time).Format("15:04")}))
+		m.Message.SetText(l10n.L("配对码在{{.Until}}前有效，只能使用一次", map[string]any{"Until": v[1].(time.Time).In(beijing).Format("15:04")}))
 	})
 }
 
