@@ -221,7 +221,17 @@ func (k *Controller) showJoining() {
 
 // showSettings opens the setup screen for the configuration as it is.
 func (k *Controller) showSettings() {
-	ctx := context.Background()
-	cfg, _, _ := k.db.Kiosk(ctx)
-	k.win.SetContent(setup.New(ctx, k.setupService(), cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next() }).Content())
+	cfg, _, _ := k.db.Kiosk(context.Background())
+	k.showSetup(cfg, k.next)
+}
+
+// showSetup shows the setup screen; once saved (and paired), the hall side
+// starts again for the new configuration and then goes on.
+func (k *Controller) showSetup(cfg servicepoint.Kiosk, then func()) {
+	k.setup = setup.New(context.Background(), k.setupService(), cfg, func(servicepoint.Kiosk) {
+		k.setup = nil
+		k.restartQueue()
+		then()
+	})
+	k.win.SetContent(k.setup.Content())
 }

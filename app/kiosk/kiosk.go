@@ -88,6 +88,8 @@ type Controller struct {
 
 	// link syncs with the county center in the background once enrolled.
 	link *countylink.Link
+	// setup is the setup screen while it shows (tests fill it in).
+	setup *setup.Screen
 }
 
 // New prepares the kiosk for a window; Start opens the data.
@@ -158,7 +160,7 @@ func (k *Controller) next() {
 		return
 	}
 	if !ok {
-		k.win.SetContent(setup.New(ctx, k.setupService(), cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next() }).Content())
+		k.showSetup(cfg, k.next)
 		return
 	}
 	if k.hall == nil {

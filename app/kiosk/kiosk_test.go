@@ -3,6 +3,7 @@ package kiosk
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +15,11 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/internal/halltest"
+	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 )
@@ -175,4 +179,75 @@ func TestBackupOnStart(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestFirstStartJoinsTheHall: a new machine of a hall is set up on its
+// setup screen with the hub's address and a pairing code from the hub's
+// supervisor. It takes the hall's accounts from the hub and opens on the
+// home screen; the hub's supervisor signs in at it, and a case taken in at
+// the hub is there.
+func TestFirstStartJoinsTheHall(t *testing.T) {
+	ctx := context.Background()
+	hubDir := halltest.ConfiguredData(t)
+	hub := halltest.Open(t, hubDir, clock.System{})
+	cfg, _, _ := hub.DB.Kiosk(ctx)
+	cfg.QueueRole = servicepoint.QueueHub
+	if _, err := hub.DB.ConfigureKiosk(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	listen := "127.0.0.1:" + freePort(t)
+	side := StartHall(hub.DB, clock.System{}, hubDir, listen, cfg, func() {})
+	t.Cleanup(side.Stop)
+	sup := hub.Supervisor(t)
+	code, _, err := services.Hall{DB: hub.DB, Role: servicepoint.QueueHub, Identity: side.Server().Identity,
+		Actor: func() clerks.Account { return sup }, Now: time.Now}.NewCode(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := hub.CaseWithScan(t, sup, 2<<10)
+
+	k, w := start(t, t.TempDir(), "")
+	s := k.setup
+	if s == nil {
+		t.Fatalf("first start shows:\n%s\nwant the setup form", shown(w))
+	}
+	test.Type(s.Code, "330522101000")
+	test.Type(s.Name, "洪桥镇便民服务中心")
+	s.Device.SetText("2")
+	s.Queue.SetSelected("连接大厅主机")
+	test.Type(s.Hub, listen)
+	test.Type(s.PairCode, strings.ToLower(code))
+	test.Tap(s.Submit)
+	busytest.Settle(t, s)
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(shown(w), "窗口受理") {
+		if time.Now().After(deadline) {
+			t.Fatalf("after pairing the machine shows:\n%s", shown(w))
+		}
+		busytest.Settle(t, noWait{})
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, err := k.accountsService().Authenticate(ctx, halltest.SupervisorLogin, halltest.SupervisorSecret); err != nil {
+		t.Errorf("the hub's supervisor at the new machine: %v", err)
+	}
+	if _, err := k.db.CaseByTracking(ctx, c.Tracking); err != nil {
+		t.Errorf("the hub's case at the new machine: %v", err)
+	}
+}
+
+// noWait lets busytest.Settle run queued UI calls without waiting for an
+// action.
+type noWait struct{}
+
+func (noWait) Wait(context.Context) error { return nil }
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/yichuang/yichuang/app/hallsync"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/rating"
-	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/ui/accounts"
 	"github.com/yichuang/yichuang/app/ui/agent"
@@ -25,7 +24,6 @@ import (
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/link"
 	"github.com/yichuang/yichuang/app/ui/selfservice"
-	"github.com/yichuang/yichuang/app/ui/setup"
 	"github.com/yichuang/yichuang/app/ui/stats"
 	"github.com/yichuang/yichuang/app/ui/ticket"
 	"github.com/yichuang/yichuang/app/voice"
@@ -137,7 +135,7 @@ func (k *Controller) showCounter() {
 		},
 		Settings: func() {
 			cfg, _, _ := k.db.Kiosk(ctx)
-			k.win.SetContent(setup.New(ctx, k.setupService(), cfg, func(servicepoint.Kiosk) { k.restartQueue(); k.next(); k.showCounter() }).Content())
+			k.showSetup(cfg, func() { k.next(); k.showCounter() })
 		},
 	}
 	if k.hall != nil && k.hall.server != nil {
