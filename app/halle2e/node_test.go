@@ -188,6 +188,16 @@ func (n *node) draft(ctx context.Context) (cases.Draft, error) {
 	return d, nil
 }
 
+// counterWithDraft is the counter's service and the usual draft.
+func (n *node) counterWithDraft(ctx context.Context) (*services.Intake, cases.Draft, error) {
+	svc, err := n.intake(ctx)
+	if err != nil {
+		return nil, cases.Draft{}, err
+	}
+	d, err := n.draft(ctx)
+	return svc, d, err
+}
+
 type answer map[string]any
 
 func (n *node) handler() http.Handler {
@@ -238,11 +248,7 @@ func (n *node) handler() http.Handler {
 		return answer{"id": a.ID, "name": a.Name}, nil
 	})
 	do("/accept", func(ctx context.Context, in map[string]any) (answer, error) {
-		svc, err := n.intake(ctx)
-		if err != nil {
-			return nil, err
-		}
-		d, err := n.draft(ctx)
+		svc, d, err := n.counterWithDraft(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -257,11 +263,7 @@ func (n *node) handler() http.Handler {
 		return answer{"tracking": o.Case.Tracking, "status": string(o.Case.Status)}, nil
 	})
 	do("/selffile", func(ctx context.Context, in map[string]any) (answer, error) {
-		svc, err := n.intake(ctx)
-		if err != nil {
-			return nil, err
-		}
-		d, err := n.draft(ctx)
+		svc, d, err := n.counterWithDraft(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -241,6 +241,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := s.Store.Authenticate(r.Context(), req.Login, req.Secret)
+	s.answerAccount(w, r, a, err)
+}
+
+// answerAccount answers with an account as the hub now holds it, or with
+// the refusal in words for the person at the machine.
+func (s *Server) answerAccount(w http.ResponseWriter, r *http.Request, a clerks.Account, err error) {
 	if err != nil {
 		if m, ok := msg.As(err); ok {
 			writeError(w, http.StatusForbidden, protocol.HallError{Code: "refused", Key: m.Key, Data: m.Data})
@@ -268,21 +274,7 @@ func (s *Server) handleNewAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := s.Store.CreateAccount(r.Context(), clerks.Account{ID: req.Actor},
 		clerks.Account{Login: req.Login, Name: req.Name, Role: clerks.Role(req.Role), Sectors: req.Sectors, Window: req.Window}, req.Secret)
-	if err != nil {
-		if m, ok := msg.As(err); ok {
-			writeError(w, http.StatusForbidden, protocol.HallError{Code: "refused", Key: m.Key, Data: m.Data})
-			return
-		}
-		s.internal(w, r, err)
-		return
-	}
-	st, err := s.Store.AccountState(r.Context(), a.ID)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	s.Notify()
-	writeJSON(w, protocol.HallLoginResponse{Account: st})
+	s.answerAccount(w, r, a, err)
 }
 
 func (s *Server) handlePutBlob(w http.ResponseWriter, r *http.Request) {

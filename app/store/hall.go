@@ -1114,19 +1114,25 @@ func (db *DB) SeenHallNotice(ctx context.Context, id, actorID int64) error {
 // HallUploads lists files of this machine's own cases the hub does not hold
 // yet (the hub serves them to the hall's other machines), oldest first.
 func (db *DB) HallUploads(ctx context.Context) ([]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT sha256 FROM attachments WHERE origin = '' AND hall_sent_at IS NULL
+	return db.strings(ctx, "list files for the hub", `SELECT sha256 FROM attachments WHERE origin = '' AND hall_sent_at IS NULL
 		GROUP BY sha256 ORDER BY MIN(added_at), sha256`)
+}
+
+// strings runs a query of one text column on the read pool; what says what
+// was being read, for the error.
+func (db *DB) strings(ctx context.Context, what, query string, args ...any) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list files for the hub: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var sha string
-		if err := rows.Scan(&sha); err != nil {
-			return nil, err
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		out = append(out, sha)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -1244,19 +1250,6 @@ func revokedByCounty(ctx context.Context, t *tx, device string) error {
 // pre-review that came from another machine of the hall: the counter that
 // pre-reviews them needs them here.
 func (db *DB) PrereviewScans(ctx context.Context) ([]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT a.sha256 FROM attachments a JOIN cases c ON c.id = a.case_id
+	return db.strings(ctx, "list scans to fetch", `SELECT DISTINCT a.sha256 FROM attachments a JOIN cases c ON c.id = a.case_id
 		WHERE a.origin <> '' AND c.status = ?`, string(cases.StatusPrereview))
-	if err != nil {
-		return nil, fmt.Errorf("list scans to fetch: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var sha string
-		if err := rows.Scan(&sha); err != nil {
-			return nil, err
-		}
-		out = append(out, sha)
-	}
-	return out, rows.Err()
 }

@@ -263,6 +263,18 @@ func mustLog(t *testing.T, db *DB) []protocol.HallItem {
 	return items
 }
 
+// completedAtA is a case taken in at window 2 (machine a), known to the
+// whole hall and completed at the county an hour later; the clock is then
+// two hours on, at the time of the hand-over.
+func completedAtA(t *testing.T, h *testHall) cases.Case {
+	t.Helper()
+	c := acceptCase(t, h.ms["a"], 2)
+	h.sync()
+	completeAtCounty(t, h, c, t0.Add(time.Hour))
+	h.clk.Advance(2 * time.Hour)
+	return c
+}
+
 // completeAtCounty moves a case to 办结 (待领取) everywhere, as the county's
 // decision each machine pulls.
 func completeAtCounty(t *testing.T, h *testHall, c cases.Case, at time.Time) {
@@ -292,27 +304,11 @@ func values(m map[string]*DB) []*DB {
 func TestHallOneDeliveryStands(t *testing.T) {
 	h := newTestHall(t, "a", "b")
 	ctx := context.Background()
-	c := acceptCase(t, h.ms["a"], 2)
-	h.sync()
-	completeAtCounty(t, h, c, t0.Add(time.Hour))
-	h.clk.Advance(2 * time.Hour)
+	c := completedAtA(t, h)
 
-	deliver := func(name string, window int) {
-		cs, err := h.ms[name].CaseByTracking(ctx, c.Tracking)
-		if err != nil {
-			t.Fatal(err)
-		}
-		after, err := cases.Deliver(cs, cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, h.clk.Now())
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if _, err := h.ms[name].UpdateCase(ctx, after, cases.EvDelivered, cases.Actor{ID: 0, Name: "窗口" + name, Window: window}, after.Pickup); err != nil {
-			t.Fatalf("%s deliver: %v", name, err)
-		}
-	}
-	deliver("a", 2)
+	deliverAt(t, h.ms["a"], c.Tracking, "窗口a", 2, h.clk.Now())
 	h.clk.Advance(3 * time.Minute)
-	deliver("b", 3)
+	deliverAt(t, h.ms["b"], c.Tracking, "窗口b", 3, h.clk.Now())
 
 	if res := h.push("a"); len(res) != 1 || res[0].Status != protocol.HallAccepted {
 		t.Fatalf("a's delivery: %+v", res)
@@ -362,6 +358,24 @@ func TestHallOneDeliveryStands(t *testing.T) {
 	}
 }
 
+// deliverAt hands the case's result to 张小红 at a window of machine db, as
+// the window's clerk does on the case as that machine holds it.
+func deliverAt(t *testing.T, db *DB, tracking, who string, window int, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	cs, err := db.CaseByTracking(ctx, tracking)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := cases.Deliver(cs, cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, now)
+	if err != nil {
+		t.Fatalf("%s: %v", who, err)
+	}
+	if _, err := db.UpdateCase(ctx, after, cases.EvDelivered, cases.Actor{Name: who, Window: window}, after.Pickup); err != nil {
+		t.Fatalf("%s deliver: %v", who, err)
+	}
+}
+
 func hasKind(evs []protocol.Event, k cases.EventKind) bool {
 	for _, e := range evs {
 		if e.Kind == protocol.Kind(k) {
@@ -380,11 +394,9 @@ func TestHallStaleWindowIsToldAtOnce(t *testing.T) {
 	c := acceptCase(t, h.hub, 1)
 	h.sync()
 	completeAtCounty(t, h, c, t0.Add(time.Hour))
-	cs, _ := h.hub.CaseByTracking(ctx, c.Tracking)
+	cs, _ := h.hub.CaseByTracking(ctx, c.Tracking) // window 4 opens the case
+	deliverAt(t, h.hub, c.Tracking, "李", 1, h.clk.Now())
 	after, _ := cases.Deliver(cs, cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, h.clk.Now())
-	if _, err := h.hub.UpdateCase(ctx, after, cases.EvDelivered, cases.Actor{Name: "李", Window: 1}, after.Pickup); err != nil {
-		t.Fatal(err)
-	}
 	_, err := h.hub.UpdateCase(ctx, after, cases.EvDelivered, cases.Actor{Name: "王", Window: 4}, after.Pickup)
 	if !errors.Is(err, ErrCaseChangedBy) || !strings.Contains(err.Error(), "由1号窗口出件") {
 		t.Errorf("second delivery: %v, want it refused naming window 1's 出件", err)
@@ -453,18 +465,10 @@ func TestHallLoserIsReplayedWhenItStillMakesSense(t *testing.T) {
 func TestHallCountyOverridesTheHall(t *testing.T) {
 	h := newTestHall(t, "a", "b")
 	ctx := context.Background()
-	c := acceptCase(t, h.ms["a"], 2)
-	h.sync()
-	completeAtCounty(t, h, c, t0.Add(time.Hour))
-	h.clk.Advance(2 * time.Hour)
+	c := completedAtA(t, h)
 	var bEvent protocol.Event
-	for _, name := range []string{"a", "b"} {
-		cs, _ := h.ms[name].CaseByTracking(ctx, c.Tracking)
-		after, _ := cases.Deliver(cs, cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, h.clk.Now())
-		window := map[string]int{"a": 2, "b": 3}[name]
-		if _, err := h.ms[name].UpdateCase(ctx, after, cases.EvDelivered, cases.Actor{Name: name, Window: window}, after.Pickup); err != nil {
-			t.Fatal(err)
-		}
+	for name, window := range map[string]int{"a": 2, "b": 3} {
+		deliverAt(t, h.ms[name], c.Tracking, name, window, h.clk.Now())
 	}
 	h.push("a") // the hub takes window 2's
 	// Window 3's went to the county directly (no hub): it comes down the
@@ -524,11 +528,7 @@ func TestHallRestoredHubRollsForward(t *testing.T) {
 	h.sync()
 	cs, _ := h.ms["a"].CaseByTracking(ctx, late.Tracking)
 	completeAtCounty(t, h, cs, t0.Add(time.Hour))
-	cs, _ = h.ms["a"].CaseByTracking(ctx, late.Tracking)
-	after, _ := cases.Deliver(cs, cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, h.clk.Now())
-	if _, err := h.ms["a"].UpdateCase(ctx, after, cases.EvDelivered, cases.Actor{Name: "a", Window: 2}, after.Pickup); err != nil {
-		t.Fatal(err)
-	}
+	deliverAt(t, h.ms["a"], late.Tracking, "a", 2, h.clk.Now())
 	h.sync()
 
 	// The hub's disk dies; last night's copy goes back in.
@@ -668,19 +668,12 @@ func TestHallThroughTheCountysFeed(t *testing.T) {
 func TestHallCountyRefusesTheSecondDelivery(t *testing.T) {
 	h := newTestHall(t, "a", "b")
 	ctx := context.Background()
-	c := acceptCase(t, h.ms["a"], 2)
-	h.sync()
-	completeAtCounty(t, h, c, t0.Add(time.Hour))
-	h.clk.Advance(2 * time.Hour)
+	c := completedAtA(t, h)
 	events := map[string]protocol.Event{}
 	for name, window := range map[string]int{"a": 2, "b": 3} {
 		db := h.ms[name]
 		db.SetHallOnline(false) // the hub is away: events go to the county directly
-		cs, _ := db.CaseByTracking(ctx, c.Tracking)
-		after, _ := cases.Deliver(cs, cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, h.clk.Now())
-		if _, err := db.UpdateCase(ctx, after, cases.EvDelivered, cases.Actor{Name: name, Window: window}, after.Pickup); err != nil {
-			t.Fatal(err)
-		}
+		deliverAt(t, db, c.Tracking, name, window, h.clk.Now())
 		evs, _ := db.SendableEvents(ctx, 100)
 		for _, e := range evs {
 			if e.Kind == protocol.Kind(cases.EvDelivered) {

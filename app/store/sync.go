@@ -473,20 +473,8 @@ func (db *DB) readCalendar(ctx context.Context) (*workday.Calendar, error) {
 // came with a case from another machine of the hall is that machine's to
 // upload).
 func (db *DB) PendingUploads(ctx context.Context) ([]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT sha256 FROM attachments WHERE uploaded_at IS NULL AND origin = '' GROUP BY sha256 ORDER BY MIN(added_at), sha256`)
-	if err != nil {
-		return nil, fmt.Errorf("list pending uploads: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var sha string
-		if err := rows.Scan(&sha); err != nil {
-			return nil, fmt.Errorf("scan pending upload: %w", err)
-		}
-		out = append(out, sha)
-	}
-	return out, rows.Err()
+	return db.strings(ctx, "list pending uploads",
+		`SELECT sha256 FROM attachments WHERE uploaded_at IS NULL AND origin = '' GROUP BY sha256 ORDER BY MIN(added_at), sha256`)
 }
 
 // MarkUploaded records that the county holds a file (every case using it).
