@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -396,6 +397,21 @@ func (a *applier) judgeCase(ctx context.Context, ev protocol.Event, ce protocol.
 		return verdict{}, err
 	}
 	if !row.exists {
+		// A tracking code is unique in the hall (it carries the machine's
+		// number); another case under it means a machine took a number in
+		// use. Refused, not stored over the other: the push goes on.
+		var other string
+		err := t.QueryRowContext(ctx, `SELECT id FROM cases WHERE tracking = ?`, ce.Tracking).Scan(&other)
+		if err == nil {
+			if a.src == atHub {
+				return refused(CodeTrackingTaken, "tracking code %s is case %s's", ce.Tracking, other), nil
+			}
+			log.Printf("hall: case %s came with tracking code %s, which case %s holds here; not stored", ce.CaseID, ce.Tracking, other)
+			return refused(CodeTrackingTaken, "tracking code taken"), audit(ctx, t, sql.NullInt64{}, "hall.tracking_taken", ce.Tracking, ce.CaseID)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return verdict{}, fmt.Errorf("read tracking code: %w", err)
+		}
 		return accepted(), a.adoptNew(ctx, ev, ce)
 	}
 	if ce.Version > row.version {
@@ -561,6 +577,10 @@ func (a *applier) win(ctx context.Context, ev protocol.Event, ce protocol.CaseEv
 	return a.t.appendLog(ctx, protocol.HallItem{Kind: protocol.HallOverride, At: a.t.now, Event: &ev, Supersedes: losers},
 		"override:"+ev.ID, ce.CaseID)
 }
+
+// CodeTrackingTaken refuses a new case whose tracking code another case of
+// the hall holds (two machines with one number).
+const CodeTrackingTaken = "tracking_taken"
 
 // Notice messages: an action that did not stand.
 var (

@@ -829,3 +829,59 @@ func TestCountyRevocationTakesTheMachineOutOfTheHall(t *testing.T) {
 		t.Errorf("the machine's link after removal: %+v", l)
 	}
 }
+
+// TestHallTrackingCodeTakenIsRefusedNotWedged: a machine that took a
+// number in use makes a case with a tracking code another case holds; the
+// hub refuses that one event and takes the rest of the push.
+func TestHallTrackingCodeTakenIsRefusedNotWedged(t *testing.T) {
+	h := newTestHall(t, "a", "b")
+	ctx := context.Background()
+	acceptCase(t, h.ms["a"], 2)
+	h.push("a")
+	evs, _ := h.ms["a"].HallOutgoing(ctx, 10)
+	if len(evs) != 0 {
+		t.Fatalf("a still has %d events for the hub", len(evs))
+	}
+	got, _, _ := h.hub.HallLog(ctx, 0, 1000)
+	var first protocol.CaseEvent
+	for _, it := range got {
+		if it.Event != nil && strings.HasPrefix(string(it.Event.Kind), "case.") {
+			json.Unmarshal(it.Event.Payload, &first)
+		}
+	}
+	clash := first
+	clash.CaseID = "another-case"
+	clash.Case.ID = "another-case"
+	p, _ := json.Marshal(clash)
+	fine := acceptCase(t, h.ms["b"], 3)
+	bEvs, _ := h.ms["b"].HallOutgoing(ctx, 10)
+	push := protocol.HallPush{Events: append([]protocol.Event{{ID: "clash", Kind: "case.accepted", Created: t0, Payload: p}}, bEvs...)}
+	res, err := h.hub.HallAccept(ctx, h.ids[h.ms["b"]], push)
+	if err != nil {
+		t.Fatalf("the push failed as a whole: %v", err)
+	}
+	if res[0].Status != protocol.HallRefused || res[0].Code != CodeTrackingTaken || res[len(res)-1].Status != protocol.HallAccepted {
+		t.Errorf("results: %+v", res)
+	}
+	if _, err := h.hub.CaseByTracking(ctx, fine.Tracking); err != nil {
+		t.Errorf("the good case after the clash: %v", err)
+	}
+}
+
+// TestHubKeepsItsNumberFree: the hub cannot take the number of a machine
+// paired with it.
+func TestHubKeepsItsNumberFree(t *testing.T) {
+	h := newTestHall(t, "a")
+	ctx := context.Background()
+	if err := h.hub.NewPairing(ctx, 1, "s", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.hub.Pair(ctx, h.ids[h.ms["a"]], "s", 2, "a", "tok"); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, _ := h.hub.Kiosk(ctx)
+	cfg.Device = 2
+	if _, err := h.hub.ConfigureKiosk(ctx, cfg); !errors.Is(err, ErrDeviceTaken) {
+		t.Errorf("hub taking number 2: %v, want ErrDeviceTaken", err)
+	}
+}

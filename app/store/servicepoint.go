@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -65,6 +66,15 @@ func (db *DB) ConfigureKiosk(ctx context.Context, k servicepoint.Kiosk) (service
 		return k, err
 	}
 	err = db.update(ctx, func(t *tx) error {
+		// A hub's own number must stay free of the machines paired with it:
+		// it is part of every tracking code made here.
+		var taken int
+		if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM hall_machines WHERE device_no = ? AND removed_at IS NULL`, k.Device).Scan(&taken); err != nil {
+			return fmt.Errorf("read hall machines: %w", err)
+		}
+		if taken > 0 && k.QueueRole == servicepoint.QueueHub {
+			return msg.New(ErrDeviceTaken.Key, "N", k.Device)
+		}
 		if err := saveServicePoint(ctx, t, k.Point, k.Device); err != nil {
 			return err
 		}

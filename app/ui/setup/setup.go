@@ -179,6 +179,15 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 			s.Message.SetText(l10n.L("请先改正标红的项目"))
 			return
 		}
+		code := strings.TrimSpace(s.PairCode.Text)
+		// The hub knows each machine by its number (part of every tracking
+		// code): a paired machine that changes its number pairs again, and
+		// nothing is saved until it has the code for it.
+		renumbered := current.Device > 0 && atoi(s.Device.Text) != current.Device
+		if roleOf() == servicepoint.QueueClient && renumbered && code == "" && c.Paired(ctx) {
+			s.Message.SetText(l10n.L("更换本机编号后须重新配对：请填写大厅主机“大厅设备”中生成的配对码"))
+			return
+		}
 		k, err := c.ConfigureKiosk(ctx, servicepoint.Kiosk{
 			Point:  servicepoint.ServicePoint{Code: s.Code.Text, Name: s.Name.Text, Level: levelOf()},
 			Device: atoi(s.Device.Text), PrinterQueue: s.Printer.Text, Paper: paperOf(),
@@ -193,7 +202,6 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 			s.Message.SetText(l10n.Error(err))
 			return
 		}
-		code := strings.TrimSpace(s.PairCode.Text)
 		if k.QueueRole != servicepoint.QueueClient || (code == "" && c.Paired(ctx)) {
 			done(k)
 			return

@@ -3,6 +3,7 @@ package setup
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -165,4 +166,28 @@ func TestSetupQueueRoles(t *testing.T) {
 func (f *fakeConfigurer) gotLast() *servicepoint.Kiosk {
 	k, _ := f.got[len(f.got)-1].Normalize()
 	return &k
+}
+
+// TestRenumberingAPairedMachineNeedsACode: the hub knows each machine by
+// its number, so a paired machine does not save a new one without pairing
+// again.
+func TestRenumberingAPairedMachineNeedsACode(t *testing.T) {
+	busytest.NewApp(t)
+	c := &fakeConfigurer{paired: true}
+	cur := servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101000", Name: "洪桥镇便民服务中心", Level: catalog.Township},
+		Device: 2, QueueRole: servicepoint.QueueClient, HubAddr: "192.168.1.10:8730"}
+	var done *servicepoint.Kiosk
+	s := New(context.Background(), c, cur, func(k servicepoint.Kiosk) { done = &k })
+	test.NewTempWindow(t, s.Content())
+	s.Device.SetText("5")
+	test.Tap(s.Submit)
+	if done != nil || len(c.got) != 0 || !strings.Contains(s.Message.Text, "重新配对") {
+		t.Fatalf("renumbered without a code: done %+v, saved %d, message %q", done, len(c.got), s.Message.Text)
+	}
+	test.Type(s.PairCode, "7Q3M-X2KA-9PDB-C4TE-RW1H")
+	test.Tap(s.Submit)
+	busytest.Settle(t, s)
+	if done == nil || done.Device != 5 || len(c.pairs) != 1 {
+		t.Errorf("with a code: done %+v, pairings %v", done, c.pairs)
+	}
 }
