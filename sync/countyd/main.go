@@ -64,7 +64,7 @@ type command struct {
 
 // version and commit are stamped by the release build (make package).
 var (
-	version = "0.6.0-dev"
+	version = "0.7.0-dev"
 	commit  = "unknown"
 )
 
