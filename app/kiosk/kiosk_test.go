@@ -186,16 +186,19 @@ func TestBackupOnStart(t *testing.T) {
 // supervisor. It takes the hall's accounts from the hub and opens on the
 // home screen; the hub's supervisor signs in at it, and a case taken in at
 // the hub is there.
-func TestFirstStartJoinsTheHall(t *testing.T) {
+// startHub runs a set-up hall's hub on loopback and makes a pairing code
+// there, as its supervisor would in 大厅设备.
+func startHub(t *testing.T) (hub *halltest.Hall, listen, code string) {
+	t.Helper()
 	ctx := context.Background()
 	hubDir := halltest.ConfiguredData(t)
-	hub := halltest.Open(t, hubDir, clock.System{})
+	hub = halltest.Open(t, hubDir, clock.System{})
 	cfg, _, _ := hub.DB.Kiosk(ctx)
 	cfg.QueueRole = servicepoint.QueueHub
 	if _, err := hub.DB.ConfigureKiosk(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
-	listen := "127.0.0.1:" + freePort(t)
+	listen = "127.0.0.1:" + freePort(t)
 	side := StartHall(hub.DB, clock.System{}, hubDir, listen, cfg, func() {})
 	t.Cleanup(side.Stop)
 	sup := hub.Supervisor(t)
@@ -204,7 +207,26 @@ func TestFirstStartJoinsTheHall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := hub.CaseWithScan(t, sup, 2<<10)
+	return hub, listen, code
+}
+
+// waitShown settles the window until it shows want.
+func waitShown(t *testing.T, w fyne.Window, want string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(shown(w), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the window shows:\n%s\nwant %q on it", shown(w), want)
+		}
+		busytest.Settle(t, noWait{})
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestFirstStartJoinsTheHall(t *testing.T) {
+	ctx := context.Background()
+	hub, listen, code := startHub(t)
+	c := hub.CaseWithScan(t, hub.Supervisor(t), 2<<10)
 
 	k, w := start(t, t.TempDir(), "")
 	s := k.setup
@@ -219,19 +241,64 @@ func TestFirstStartJoinsTheHall(t *testing.T) {
 	test.Type(s.PairCode, strings.ToLower(code))
 	test.Tap(s.Submit)
 	busytest.Settle(t, s)
-	deadline := time.Now().Add(15 * time.Second)
-	for !strings.Contains(shown(w), "窗口受理") {
-		if time.Now().After(deadline) {
-			t.Fatalf("after pairing the machine shows:\n%s", shown(w))
-		}
-		busytest.Settle(t, noWait{})
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitShown(t, w, "窗口受理")
 	if _, err := k.accountsService().Authenticate(ctx, halltest.SupervisorLogin, halltest.SupervisorSecret); err != nil {
 		t.Errorf("the hub's supervisor at the new machine: %v", err)
 	}
 	if _, err := k.db.CaseByTracking(ctx, c.Tracking); err != nil {
 		t.Errorf("the hub's case at the new machine: %v", err)
+	}
+}
+
+// A window of a 0.6 hall (set to 连接大厅主机, never paired: 0.6 shared
+// only the queue, with a hall key) opens after the upgrade on its own,
+// says it is not paired, and keeps working; once paired on its settings
+// screen, the cases it took alone go to the hub.
+func TestUpgradedWindowWorksAloneUntilPaired(t *testing.T) {
+	ctx := context.Background()
+	hub, listen, code := startHub(t)
+
+	dir := halltest.ConfiguredData(t)
+	win := halltest.Open(t, dir, clock.System{})
+	cfg, _, _ := win.DB.Kiosk(ctx)
+	cfg.Device, cfg.QueueRole, cfg.HubAddr = 2, servicepoint.QueueClient, listen
+	if _, err := win.DB.ConfigureKiosk(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	alone := win.CaseWithScan(t, win.Supervisor(t), 1<<10)
+	win.DB.Close()
+
+	k, w := start(t, dir, "")
+	waitShown(t, w, "本机尚未与大厅主机配对")
+	if got := shown(w); !strings.Contains(got, "窗口受理") {
+		t.Fatalf("the unpaired window shows:\n%s\nwant its home screen under the banner", got)
+	}
+	if _, err := k.db.CaseByTracking(ctx, alone.Tracking); err != nil {
+		t.Fatalf("the case taken alone at the window: %v", err)
+	}
+
+	k.showSettings()
+	s := k.setup
+	if s == nil {
+		t.Fatalf("settings show:\n%s", shown(w))
+	}
+	test.Type(s.PairCode, code)
+	test.Tap(s.Submit)
+	busytest.Settle(t, s)
+	waitShown(t, w, "窗口受理")
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, err := hub.DB.CaseByTracking(ctx, alone.Tracking)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the window's own case at the hub after pairing: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := shown(w); strings.Contains(got, "本机尚未与大厅主机配对") {
+		t.Errorf("after pairing the window still shows:\n%s", got)
 	}
 }
 
