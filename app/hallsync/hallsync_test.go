@@ -1,9 +1,13 @@
 package hallsync
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"github.com/yichuang/yichuang/sync/protocol"
 	"io"
 	"net"
 	"net/http"
@@ -297,6 +301,33 @@ func TestHallRefusesStrangers(t *testing.T) {
 	}
 	if st := a.repl.State(); !errors.Is(st.Err, ErrHubRemoved) {
 		t.Errorf("state of the removed machine: %+v", st)
+	}
+}
+
+// Guessing a pairing secret: after 5 tries a minute from one address the
+// hub answers 429 with Retry-After and does not look at the secret, so a
+// code's 35 bits cannot be searched in the ten minutes it lives.
+func TestPairingGuessesAreLimited(t *testing.T) {
+	h := startTestHub(t)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: hallnet.PinnedConfig(h.fp)}}
+	try := func(secret string) *http.Response {
+		body, _ := json.Marshal(protocol.HallPairRequest{Secret: secret, Machine: "guesser", Device: 9, Point: point})
+		resp, err := client.Post("https://"+h.addr+"/hall/v1/pair", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	for i := range 5 {
+		if resp := try(fmt.Sprintf("GUESS%02d", i)); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("guess %d: %d, want 403", i+1, resp.StatusCode)
+		}
+	}
+	resp := try("GUESS05")
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("sixth guess in a minute: %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/sync/protocol"
+	"github.com/yichuang/yichuang/sync/ratelimit"
 )
 
 // HubStore is what the hub's server needs from its database.
@@ -66,7 +67,7 @@ type Server struct {
 	// seen is when each machine's contact was last written, so a busy
 	// machine does not write its last-seen on every request.
 	seen map[string]time.Time
-	pair limiter
+	pair *pairLimiter
 }
 
 // Notify wakes the machines waiting on the hub's log: it grew (a push, or
@@ -93,6 +94,9 @@ func (s *Server) waiter() <-chan struct{} {
 // Handler serves the hall: /hall/v1/ (sync) and /api/ (the queue).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	if s.pair == nil {
+		s.pair = newPairLimiter()
+	}
 	mux.HandleFunc("POST /hall/v1/pair", s.handlePair)
 	auth := http.NewServeMux()
 	auth.HandleFunc("POST /hall/v1/events", s.handlePush)
@@ -322,7 +326,8 @@ func (s *Server) handleGetBlob(w http.ResponseWriter, r *http.Request) {
 // code lives.
 func (s *Server) handlePair(w http.ResponseWriter, r *http.Request) {
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	if !s.pair.allow(host, time.Now()) {
+	if ok, retry := s.pair.allow(host, time.Now()); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
 		writeError(w, http.StatusTooManyRequests, protocol.HallError{Code: protocol.CodeRateLimited, Key: ErrPairTooFast.Key})
 		return
 	}
@@ -375,34 +380,19 @@ var (
 	ErrOtherPoint  = msg.New("大厅主机属于“{{.Name}}”（{{.Code}}），与本机设置的服务点不同，请先在设置中改为同一服务点")
 )
 
-// limiter allows a few pairing tries a minute per address and overall.
-type limiter struct {
-	mu    sync.Mutex
-	tries map[string][]time.Time
+// pairLimiter allows 5 pairing tries a minute per address and 20 overall.
+type pairLimiter struct{ host, all ratelimit.Limiter }
+
+func newPairLimiter() *pairLimiter {
+	return &pairLimiter{host: ratelimit.Limiter{Every: 12 * time.Second, Burst: 5, MaxKeys: 1000},
+		all: ratelimit.Limiter{Every: 3 * time.Second, Burst: 20}}
 }
 
-func (l *limiter) allow(host string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.tries == nil {
-		l.tries = map[string][]time.Time{}
+func (l *pairLimiter) allow(host string, now time.Time) (bool, time.Duration) {
+	if ok, retry := l.all.Allow("", now); !ok {
+		return false, retry
 	}
-	recent := func(key string) []time.Time {
-		var out []time.Time
-		for _, t := range l.tries[key] {
-			if now.Sub(t) < time.Minute {
-				out = append(out, t)
-			}
-		}
-		l.tries[key] = out
-		return out
-	}
-	if len(recent(host)) >= 5 || len(recent("")) >= 20 {
-		return false
-	}
-	l.tries[host] = append(l.tries[host], now)
-	l.tries[""] = append(l.tries[""], now)
-	return true
+	return l.host.Allow(host, now)
 }
 
 // Serve serves the hall over TLS on ln until ctx ends.
