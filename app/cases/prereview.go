@@ -61,3 +61,11 @@ func ReturnSubmission(c Case, reason string) (Case, error) {
 	c.Status, c.Reason = StatusReturned, reason
 	return c, nil
 }
+
+// Notice is a citizen notice the county is asked to send with a case
+// event: the template (protocol.NoticePrereviewAccepted, …) from which the
+// county writes its own words to the mobile it holds, and the text as the
+// kiosk would write it, which only counties before 0.8 use.
+type Notice struct {
+	Template, Text string
+}

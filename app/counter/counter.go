@@ -28,6 +28,7 @@ import (
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/printing"
+	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 // Store is what the counter needs from the database.
@@ -40,7 +41,7 @@ type Store interface {
 	UpdateCase(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any) (cases.Case, error)
 	CaseByTracking(ctx context.Context, code string) (cases.Case, error)
 	CasesInStatus(ctx context.Context, st cases.Status) ([]cases.Case, error)
-	UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any, notice string) (cases.Case, error)
+	UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any, notice cases.Notice) (cases.Case, error)
 	RecordDocument(ctx context.Context, caseID, kind, layout, path string) (int64, error)
 	MarkPrinted(ctx context.Context, docID int64, printErr error) error
 }
@@ -383,7 +384,8 @@ func (c *Counter) AcceptSubmission(ctx context.Context, actor clerks.Account, cs
 		return cs, err
 	}
 	after.Accepted = now
-	notice := fmt.Sprintf("【一窗】您自助申报的事项（查询码%s）已通过预审并受理，承诺办结日期%s。", tracking.Format(after.Tracking), after.Due.In(beijingTZ).Format("2006-01-02"))
+	notice := cases.Notice{Template: protocol.NoticePrereviewAccepted,
+		Text: fmt.Sprintf("【一窗】您自助申报的事项（查询码%s）已通过预审并受理，承诺办结日期%s。", tracking.Format(after.Tracking), after.Due.In(beijingTZ).Format("2006-01-02"))}
 	return c.Store.UpdateCaseNotify(ctx, after, cases.DecisionEvent(dec.Kind), actorOf(actor), map[string]string{"prereview": "accepted"}, notice)
 }
 
@@ -393,7 +395,8 @@ func (c *Counter) ReturnSubmission(ctx context.Context, actor clerks.Account, cs
 	if err != nil {
 		return cs, err
 	}
-	notice := fmt.Sprintf("【一窗】您自助申报的事项（查询码%s）预审退回：%s。请补正后重新提交，或凭查询码在自助终端查看。", tracking.Format(after.Tracking), after.Reason)
+	notice := cases.Notice{Template: protocol.NoticePrereviewReturned,
+		Text: fmt.Sprintf("【一窗】您自助申报的事项（查询码%s）预审退回：%s。请补正后重新提交，或凭查询码在自助终端查看。", tracking.Format(after.Tracking), after.Reason)}
 	return c.Store.UpdateCaseNotify(ctx, after, cases.EvReturned, actorOf(actor), map[string]string{"reason": after.Reason}, notice)
 }
 

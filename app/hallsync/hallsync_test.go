@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/yichuang/yichuang/sync/protocol"
 	"io"
 	"net"
 	"net/http"
@@ -26,6 +25,7 @@ import (
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/assets"
+	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 const point = "330522101000"

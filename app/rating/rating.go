@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 // Level is the citizen's verdict, 5 (非常满意) down to 1 (非常不满意).
@@ -38,7 +39,7 @@ func LevelName(l Level) string {
 
 // Reasons a citizen can pick for 不满意 and 非常不满意 (from the 好差评
 // 差评 categories); a free-text note may add to them.
-var Reasons = []string{"等候时间长", "一次告知不清", "材料要求多", "办理时间长", "服务态度差", "业务不熟练", "设施环境差"}
+var Reasons = protocol.RatingReasons
 
 // Kind of service rated.
 type Kind string

@@ -141,14 +141,14 @@ func insertCase(ctx context.Context, t *tx, c cases.Case, clerkID int64, origin 
 // window, the county, a replicated event) nothing is written and the error
 // says what happened. It returns the case with its new revision.
 func (db *DB) UpdateCase(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any) (cases.Case, error) {
-	return db.UpdateCaseNotify(ctx, after, kind, actor, data, "")
+	return db.UpdateCaseNotify(ctx, after, kind, actor, data, cases.Notice{})
 }
 
 // UpdateCaseNotify is UpdateCase that also asks the county, in the same
 // transaction, to send the applicant a notice (an SMS through the county's
-// gateway; nothing is sent where there is none). An empty text or an
-// applicant without a mobile asks nothing.
-func (db *DB) UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any, notice string) (cases.Case, error) {
+// gateway; nothing is sent where there is none). A notice without a
+// template or an applicant without a mobile asks nothing.
+func (db *DB) UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any, notice cases.Notice) (cases.Case, error) {
 	if after.ID == "" || after.Version == 0 {
 		return after, fmt.Errorf("update case: not a stored case")
 	}
@@ -172,11 +172,11 @@ func (db *DB) UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases
 		if after.Version, err = caseEvent(ctx, t, after, kind, actor, raw); err != nil {
 			return err
 		}
-		if notice == "" || after.Applicant.Mobile == "" {
+		if notice.Template == "" || after.Applicant.Mobile == "" {
 			return nil
 		}
 		_, err = t.emit(ctx, protocol.NoticeRequested, protocol.NoticePayload{CaseID: after.ID, Tracking: after.Tracking,
-			Mobile: after.Applicant.Mobile, Text: notice, At: t.now})
+			Template: notice.Template, Mobile: after.Applicant.Mobile, Text: notice.Text, At: t.now})
 		return err
 	})
 	if err != nil {

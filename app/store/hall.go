@@ -320,6 +320,12 @@ func refused(code, format string, args ...any) verdict {
 
 // event applies one incoming event.
 func (a *applier) event(ctx context.Context, ev protocol.Event) (verdict, error) {
+	if !protocol.ValidID(ev.ID) {
+		return refused(protocol.CodeBadPayload, "an event id has letters, digits and . _ : - only"), nil
+	}
+	if err := protocol.CheckPayload(ev.Payload); err != nil {
+		return refused(protocol.CodeBadPayload, "%v", err), nil
+	}
 	switch {
 	case strings.HasPrefix(string(ev.Kind), "case."):
 		return a.caseEvent(ctx, ev)
@@ -338,9 +344,10 @@ func (a *applier) caseEvent(ctx context.Context, ev protocol.Event) (verdict, er
 		}
 		return refused(protocol.CodeBadPayload, "the payload does not decode: %v", err), nil
 	}
-	if ce.CaseID == "" || len(ce.CaseID) > 64 || ce.Version < 1 || ce.Case.ID != ce.CaseID || ce.Case.Tracking != ce.Tracking {
+	if !protocol.ValidCaseID(ce.CaseID) || ce.Version < 1 || ce.Case.ID != ce.CaseID || ce.Case.Tracking != ce.Tracking {
 		return refused(protocol.CodeBadPayload, "case_id, tracking, version and the case document must agree"), nil
 	}
+
 	if a.src == atHub {
 		// A paired machine speaks for this hall only.
 		var point string
@@ -350,6 +357,11 @@ func (a *applier) caseEvent(ctx context.Context, ev protocol.Event) (verdict, er
 		if ce.Case.ServicePoint != point {
 			return refused(protocol.CodeWrongPoint, "the case belongs to service point %s, the hall to %s", ce.Case.ServicePoint, point), nil
 		}
+	}
+	if tp, err := protocol.ParseTracking(ce.Tracking); err != nil {
+		return refused(protocol.CodeBadPayload, "tracking %q is not a tracking code", ce.Tracking), nil
+	} else if tp.ServicePoint != ce.Case.ServicePoint {
+		return refused(protocol.CodeWrongPoint, "tracking code %s is one of service point %s", ce.Tracking, tp.ServicePoint), nil
 	}
 	if prev, ok := a.held[ce.CaseID]; ok {
 		return verdict{status: protocol.HallHeld, msg: "after refused event " + prev}, nil
@@ -580,7 +592,7 @@ func (a *applier) win(ctx context.Context, ev protocol.Event, ce protocol.CaseEv
 
 // CodeTrackingTaken refuses a new case whose tracking code another case of
 // the hall holds (two machines with one number).
-const CodeTrackingTaken = "tracking_taken"
+const CodeTrackingTaken = protocol.CodeTrackingTaken
 
 // Notice messages: an action that did not stand.
 var (
@@ -683,6 +695,9 @@ func (a *applier) rating(ctx context.Context, ev protocol.Event) (verdict, error
 	var p protocol.RatingPayload
 	if err := json.Unmarshal(ev.Payload, &p); err != nil {
 		return refused(protocol.CodeBadPayload, "the payload does not decode: %v", err), nil
+	}
+	if err := p.Check(); err != nil {
+		return refused(protocol.CodeBadPayload, "%v", err), nil
 	}
 	r, err := rating.Check(rating.Rating{Kind: rating.Kind(p.Kind), Ref: p.Ref, Level: rating.Level(p.Level), Reasons: p.Reasons,
 		Note: p.Note, ClerkID: p.ClerkID, ClerkName: p.ClerkName, Window: p.Window, Matter: p.Matter})

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
@@ -850,8 +852,8 @@ func TestHallTrackingCodeTakenIsRefusedNotWedged(t *testing.T) {
 		}
 	}
 	clash := first
-	clash.CaseID = "another-case"
-	clash.Case.ID = "another-case"
+	clash.CaseID = uuid.NewString()
+	clash.Case.ID = clash.CaseID
 	p, _ := json.Marshal(clash)
 	fine := acceptCase(t, h.ms["b"], 3)
 	bEvs, _ := h.ms["b"].HallOutgoing(ctx, 10)

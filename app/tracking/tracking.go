@@ -26,26 +26,18 @@
 package tracking
 
 import (
-	"errors"
-	"fmt"
-	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/textfold"
+	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 // Length is the number of characters in a code.
-const Length = 16
+const Length = protocol.TrackingLength
 
-const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-// epoch is day 0 of the TTT field.
-var epoch = time.Date(2020, 1, 1, 0, 0, 0, 0, beijing)
-
-var beijing = time.FixedZone("CST", 8*60*60)
+const alphabet = protocol.TrackingAlphabet
 
 // Messages for codes that cannot be read.
 var (
@@ -56,56 +48,13 @@ var (
 
 // ErrUnusable means the parts give a code whose check value would be "*";
 // take the next sequence number (about one in 37 is skipped).
-var ErrUnusable = errors.New("tracking code: check value is '*', use the next sequence")
+var ErrUnusable = protocol.ErrTrackingUnusable
 
 // Parts are the fields a code is made of.
-type Parts struct {
-	ServicePoint string // 12-digit division code
-	Device       int    // 1–35
-	Day          time.Time
-	Seq          int // 0–46655
-}
+type Parts = protocol.TrackingParts
 
 // Encode builds the code for p.
-func Encode(p Parts) (string, error) {
-	point, err := strconv.ParseUint(p.ServicePoint, 10, 64)
-	if err != nil || len(p.ServicePoint) != 12 {
-		return "", fmt.Errorf("tracking code: service point %q is not a 12-digit code", p.ServicePoint)
-	}
-	if p.Device < 1 || p.Device > 35 {
-		return "", fmt.Errorf("tracking code: device %d not in 1–35", p.Device)
-	}
-	y, m, d := p.Day.In(beijing).Date()
-	days := int(time.Date(y, m, d, 0, 0, 0, 0, beijing).Sub(epoch).Hours() / 24)
-	if days < 0 || days >= 36*36*36 {
-		return "", fmt.Errorf("tracking code: day %s out of range", p.Day.Format("2006-01-02"))
-	}
-	if p.Seq < 0 || p.Seq >= 36*36*36 {
-		return "", fmt.Errorf("tracking code: sequence %d out of range", p.Seq)
-	}
-	body := base36(point, 8) + base36(uint64(p.Device), 1) + base36(uint64(days), 3) + base36(uint64(p.Seq), 3)
-	c := checkValue(body)
-	if c == 36 {
-		return "", ErrUnusable
-	}
-	return body + string(alphabet[c]), nil
-}
-
-func base36(n uint64, width int) string {
-	s := strings.ToUpper(strconv.FormatUint(n, 36))
-	return strings.Repeat("0", width-len(s)) + s
-}
-
-// checkValue returns the ISO 7064 MOD 37-2 check value (0–36) of s, which
-// must consist of alphabet characters: the value c that makes
-// Σ v_i·2^(n-i) + c ≡ 1 (mod 37) over the whole code.
-func checkValue(s string) int {
-	p := 0
-	for i := 0; i < len(s); i++ {
-		p = ((p + strings.IndexByte(alphabet, s[i])) * 2) % 37
-	}
-	return (38 - p) % 37
-}
+func Encode(p Parts) (string, error) { return protocol.EncodeTracking(p) }
 
 // Normalize reads a code as people type it — lowercase, spaces, dashes,
 // full-width characters — and returns the canonical 16 characters, or a
@@ -122,7 +71,7 @@ func Normalize(s string) (string, error) {
 	if len(c) != Length {
 		return "", msg.New(ErrLength.Key, "Len", pos)
 	}
-	if checkValue(c[:Length-1]) != strings.IndexByte(alphabet, c[Length-1]) {
+	if !protocol.TrackingCheckOK(c) {
 		return "", ErrCheck
 	}
 	return c, nil
@@ -134,15 +83,11 @@ func Decode(s string) (Parts, error) {
 	if err != nil {
 		return Parts{}, err
 	}
-	point, _ := strconv.ParseUint(c[0:8], 36, 64)
-	dev, _ := strconv.ParseUint(c[8:9], 36, 64)
-	days, _ := strconv.ParseUint(c[9:12], 36, 64)
-	seq, _ := strconv.ParseUint(c[12:15], 36, 64)
-	if point > 999999999999 || dev == 0 {
+	p, err := protocol.ParseTracking(c)
+	if err != nil {
 		return Parts{}, ErrCheck
 	}
-	return Parts{ServicePoint: fmt.Sprintf("%012d", point), Device: int(dev),
-		Day: epoch.AddDate(0, 0, int(days)), Seq: int(seq)}, nil
+	return p, nil
 }
 
 // Format groups a code in fours for print and screen: 4P2K 1X0Q 1A4T 00C7.

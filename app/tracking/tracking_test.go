@@ -7,6 +7,11 @@ import (
 	"time"
 )
 
+var (
+	beijing = time.FixedZone("CST", 8*60*60)
+	epoch   = time.Date(2020, 1, 1, 0, 0, 0, 0, beijing)
+)
+
 func TestEncodeDecodeRoundTrip(t *testing.T) {
 	p := Parts{ServicePoint: "330522101000", Device: 3, Day: time.Date(2026, 11, 26, 23, 30, 0, 0, time.UTC), Seq: 42}
 	code, err := Encode(p)

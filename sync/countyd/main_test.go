@@ -193,7 +193,8 @@ func TestServeAndSubcommands(t *testing.T) {
 	srv := start(t, data)
 	k := enroll(t, srv.url, data)
 
-	results, err := k.push([]protocol.Event{caseEvent("case-1", "47U8BPC811Y2000H", 1)})
+	id, tr := countytest.NewCase(countytest.TestPoint.Code)
+	results, err := k.push([]protocol.Event{caseEvent(id, tr, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestServeAndSubcommands(t *testing.T) {
 	}
 	cc := results[0].CountyCase
 	list := countyd(t, "cases", "-data", data)
-	if !strings.Contains(list, cc) || !strings.Contains(list, "47U8BPC811Y2000H") || !strings.Contains(list, "n (0/1)") {
+	if !strings.Contains(list, cc) || !strings.Contains(list, tr) || !strings.Contains(list, "n (0/1)") {
 		t.Errorf("cases output lacks the case or its incomplete attachments:\n%s", list)
 	}
 	// The attachment arrives; the case becomes complete at the county.
@@ -215,7 +216,7 @@ func TestServeAndSubcommands(t *testing.T) {
 		t.Errorf("cases after upload:\n%s", list)
 	}
 
-	countyd(t, "set-status", "-data", data, "-case", "47u8bpc811y2000h", "-status", "correction",
+	countyd(t, "set-status", "-data", data, "-case", strings.ToLower(tr), "-status", "correction",
 		"-supplement", "330000-SS-0001:premises_proof:经营场所使用证明", "-supplement", "租赁协议（双方签字）",
 		"-supply-by", time.Now().AddDate(0, 0, 7).Format(time.DateOnly), "-reason", "租赁协议未签字", "-by", "李审")
 	status, b, err = k.do("GET", "/api/v1/feed?after=0", nil, nil)
@@ -266,9 +267,13 @@ func TestKillMidStream(t *testing.T) {
 
 	const cases, versions, perBatch = 30, 10, 10
 	var all []protocol.Event
+	var ids, trs [cases]string
+	for c := range cases {
+		ids[c], trs[c] = countytest.NewCase(countytest.TestPoint.Code)
+	}
 	for v := 1; v <= versions; v++ {
 		for c := range cases {
-			all = append(all, caseEvent(fmt.Sprintf("case-%02d", c), fmt.Sprintf("TRACKING%08d", c), v))
+			all = append(all, caseEvent(ids[c], trs[c], v))
 		}
 	}
 	var batches [][]protocol.Event
@@ -336,7 +341,7 @@ func TestKillMidStream(t *testing.T) {
 			stats.Applied, stats.CaseLog, stats.Cases, stats.Rejected, len(all), len(all), cases)
 	}
 	for c := range cases {
-		log, err := st.CaseLog(context.Background(), fmt.Sprintf("case-%02d", c))
+		log, err := st.CaseLog(context.Background(), ids[c])
 		if err != nil {
 			t.Fatal(err)
 		}

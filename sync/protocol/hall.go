@@ -46,6 +46,12 @@ const (
 	CodeConflict = "conflict"
 	// CodeAlreadyRated: the service was rated at another machine first.
 	CodeAlreadyRated = "already_rated"
+	// CodeTrackingTaken: a new case's tracking code is another case's
+	// (two machines of a hall with one number, or a device naming a code
+	// it did not make).
+	CodeTrackingTaken = "tracking_taken"
+	// CodeIDTaken: another device's event has this event's id.
+	CodeIDTaken = "id_taken"
 )
 
 // HallResult is the hub's answer for one pushed event.

@@ -354,12 +354,27 @@ type RatingPayload struct {
 // after pre-review. Nothing is sent where the county has no gateway.
 const NoticeRequested Kind = "notice.requested"
 
-// NoticePayload is the payload of NoticeRequested. Mobile is the full
-// number: the gateway needs it; it is never logged.
+// NoticePayload is the payload of NoticeRequested: which notice, about
+// which case. The county writes the words itself from the case it holds and
+// sends them to the applicant's mobile on record; Mobile and Text are
+// still sent for counties before 0.8, which used them, and are ignored by
+// later ones. What the county hands its gateway is a NoticePayload too,
+// with Mobile and Text its own. Mobile is never logged.
 type NoticePayload struct {
 	CaseID   string    `json:"case_id"`
 	Tracking string    `json:"tracking"`
+	Template string    `json:"template,omitempty"`
 	Mobile   string    `json:"mobile"`
 	Text     string    `json:"text"`
 	At       time.Time `json:"at"`
 }
+
+// Notice templates (NoticePayload.Template).
+const (
+	// NoticePrereviewAccepted: a self-filed case passed pre-review and was
+	// accepted; the text gives the promised completion date.
+	NoticePrereviewAccepted = "prereview.accepted"
+	// NoticePrereviewReturned: a self-filed case was returned; the text
+	// gives the case's reason.
+	NoticePrereviewReturned = "prereview.returned"
+)

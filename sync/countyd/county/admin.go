@@ -59,10 +59,26 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// findCase reads a reference by its shape: a county case number
+// (330522-2026-000123), a case id (a UUID), or a tracking code (16
+// characters with a valid check, any letter case, spaces and dashes
+// allowed). The three never look alike, and each is unique in its own
+// column, so a device cannot make a reference name two cases (issue 15:
+// a case id equal to another point's county number hid that case). Any
+// other text is a case id kept from before ids were checked.
 func findCase(ctx context.Context, q queryer, ref string) (Case, error) {
 	ref = strings.TrimSpace(ref)
-	rows, err := q.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE c.case_id = ? OR c.tracking = ? OR c.county_case = ?`,
-		ref, strings.ToUpper(ref), ref)
+	col, arg := "c.case_id", ref
+	folded := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(ref))
+	switch {
+	case isCountyCase(ref):
+		col = "c.county_case"
+	case protocol.ValidCaseID(strings.ToLower(ref)):
+		arg = strings.ToLower(ref)
+	case protocol.TrackingCheckOK(folded):
+		col, arg = "c.tracking", folded
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE `+col+` = ?`, arg)
 	if err != nil {
 		return Case{}, fmt.Errorf("find case: %w", err)
 	}
@@ -85,6 +101,23 @@ func findCase(ctx context.Context, q queryer, ref string) (Case, error) {
 		return found[0], nil
 	}
 	return Case{}, invalid("%q names %d cases: use the case id or county case number", ref, len(found))
+}
+
+// isCountyCase says whether s has the shape of a county case number:
+// six digits, a year, and a sequence of six or more digits.
+func isCountyCase(s string) bool {
+	county, rest, ok := strings.Cut(s, "-")
+	year, seq, ok2 := strings.Cut(rest, "-")
+	return ok && ok2 && len(county) == 6 && len(year) == 4 && len(seq) >= 6 && allDigits(county+year+seq)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // CaseLog returns a case's applied events in apply order.

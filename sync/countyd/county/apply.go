@@ -138,8 +138,14 @@ func reject(code, format string, args ...any) *rejection {
 }
 
 func (a *applier) apply(ctx context.Context, ev protocol.Event) (protocol.Result, error) {
-	var answer string
-	err := a.queryRow(ctx, `SELECT answer FROM applied_events WHERE event_id = ?`, ev.ID).Scan(&answer)
+	var answer, owner string
+	err := a.queryRow(ctx, `SELECT ae.answer, COALESCE(d.point_code, '') FROM applied_events ae
+		LEFT JOIN devices d ON d.id = ae.device_id WHERE ae.event_id = ?`, ev.ID).Scan(&answer, &owner)
+	if err == nil && owner != a.dev.Point.Code {
+		// Another point's event: its answer is not this device's to read,
+		// and this event cannot be that one.
+		return a.rejected(ctx, ev, reject(protocol.CodeIDTaken, "another device's event has this id"))
+	}
 	if err == nil {
 		var r protocol.Result
 		if err := json.Unmarshal([]byte(answer), &r); err != nil {
@@ -155,6 +161,9 @@ func (a *applier) apply(ctx context.Context, ev protocol.Event) (protocol.Result
 	res := protocol.Result{ID: ev.ID, Status: protocol.Applied}
 	var rej *rejection
 	err = nil
+	if perr := protocol.CheckPayload(ev.Payload); perr != nil {
+		return a.rejected(ctx, ev, reject(protocol.CodeBadPayload, "%v", perr))
+	}
 	switch {
 	case IsCaseKind(ev.Kind):
 		res.CountyCase, rej, err = a.applyCase(ctx, ev)
@@ -167,11 +176,7 @@ func (a *applier) apply(ctx context.Context, ev protocol.Event) (protocol.Result
 		return res, err
 	}
 	if rej != nil {
-		if _, err := a.exec(ctx, `INSERT INTO rejected_events (event_id, device_id, kind, code, message, payload, rejected_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, ev.ID, a.dev.ID, string(ev.Kind), rej.code, rej.msg, string(ev.Payload), ts(a.now)); err != nil {
-			return res, fmt.Errorf("log rejected event: %w", err)
-		}
-		return protocol.Result{ID: ev.ID, Status: protocol.Rejected, Error: &protocol.Error{Code: rej.code, Message: rej.msg}, Head: rej.head}, nil
+		return a.rejected(ctx, ev, rej)
 	}
 	b, err := json.Marshal(res)
 	if err != nil {
@@ -186,6 +191,15 @@ func (a *applier) apply(ctx context.Context, ev protocol.Event) (protocol.Result
 		return res, errConcurrentApply
 	}
 	return res, nil
+}
+
+// rejected logs a rejection for county staff and answers it.
+func (a *applier) rejected(ctx context.Context, ev protocol.Event, rej *rejection) (protocol.Result, error) {
+	if _, err := a.exec(ctx, `INSERT INTO rejected_events (event_id, device_id, kind, code, message, payload, rejected_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, ev.ID, a.dev.ID, string(ev.Kind), rej.code, rej.msg, string(ev.Payload), ts(a.now)); err != nil {
+		return protocol.Result{}, fmt.Errorf("log rejected event: %w", err)
+	}
+	return protocol.Result{ID: ev.ID, Status: protocol.Rejected, Error: &protocol.Error{Code: rej.code, Message: rej.msg}, Head: rej.head}, nil
 }
 
 // isObject says whether raw is a JSON object (json.Unmarshal takes null
@@ -243,11 +257,14 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 	}
 	doc := ce.Case
 	switch {
-	case ce.CaseID == "" || ce.Tracking == "":
-		return "", reject(protocol.CodeBadPayload, "case_id and tracking are required"), nil
-	case ce.Version < 1:
-		return "", reject(protocol.CodeBadPayload, "version %d: want 1 or more", ce.Version), nil
+	case !protocol.ValidCaseID(ce.CaseID):
+		return "", reject(protocol.CodeBadPayload, "case_id must be a UUID in lower case"), nil
+	case ce.Version < 1 || ce.Version > MaxCaseVersion:
+		return "", reject(protocol.CodeBadPayload, "version %d: want 1 to %d", ce.Version, MaxCaseVersion), nil
+	case len(doc.Attachments) > MaxAttachments:
+		return "", reject(protocol.CodeBadPayload, "%d attachments: at most %d", len(doc.Attachments), MaxAttachments), nil
 	}
+
 	// The document is kept as sent: fields a newer kiosk added within the
 	// same layout stay for a county release that reads them.
 	docJSON := compact(rawCase)
@@ -265,13 +282,28 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 	if doc.ServicePoint != a.dev.Point.Code {
 		return "", reject(protocol.CodeWrongPoint, "the case belongs to service point %s, the device to %s", doc.ServicePoint, a.dev.Point.Code), nil
 	}
+	if tp, err := protocol.ParseTracking(ce.Tracking); err != nil {
+		return "", reject(protocol.CodeBadPayload, "tracking %q is not a tracking code", ce.Tracking), nil
+	} else if tp.ServicePoint != a.dev.Point.Code {
+		return "", reject(protocol.CodeWrongPoint, "tracking code %s is one of service point %s", ce.Tracking, tp.ServicePoint), nil
+	}
 
-	var point string
+	var point, heldTracking string
 	var version int
-	err = a.queryRow(ctx, `SELECT county_case, service_point, version FROM cases WHERE case_id = ?`, ce.CaseID).
-		Scan(&countyCase, &point, &version)
+	err = a.queryRow(ctx, `SELECT county_case, service_point, version, tracking FROM cases WHERE case_id = ?`, ce.CaseID).
+		Scan(&countyCase, &point, &version, &heldTracking)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
+		if ce.Version > MaxVersionJump {
+			return "", reject(protocol.CodeBadPayload, "version %d of a case the county does not hold: the chain starts at 1", ce.Version), nil
+		}
+		var other string
+		switch err := a.queryRow(ctx, `SELECT case_id FROM cases WHERE tracking = ? LIMIT 1`, ce.Tracking).Scan(&other); {
+		case err == nil:
+			return "", reject(protocol.CodeTrackingTaken, "tracking code %s is another case's", ce.Tracking), nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return "", nil, fmt.Errorf("read case by tracking: %w", err)
+		}
 		if countyCase, err = a.nextCountyCase(ctx); err != nil {
 			return "", nil, err
 		}
@@ -284,6 +316,10 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		return "", nil, fmt.Errorf("read case: %w", err)
 	case point != a.dev.Point.Code:
 		return "", reject(protocol.CodeWrongPoint, "case %s is held by service point %s", ce.Tracking, point), nil
+	case ce.Tracking != heldTracking:
+		return "", reject(protocol.CodeBadPayload, "a case keeps its tracking code (%s)", heldTracking), nil
+	case ce.Version > version+MaxVersionJump:
+		return "", reject(protocol.CodeBadPayload, "version %d is more than %d past the county's %d", ce.Version, MaxVersionJump, version), nil
 	case ce.Version <= version:
 		// An event at a place the county's chain has passed: another event
 		// standing there is a conflict (two windows acted on the same state
@@ -412,8 +448,19 @@ func (a *applier) applyInbox(ctx context.Context, ev protocol.Event) (*rejection
 	if err := json.Unmarshal(ev.Payload, v); err != nil {
 		return reject(protocol.CodeBadPayload, "the payload does not decode: %v", err), nil
 	}
-	if q, ok := v.(*protocol.QueuePayload); ok && !isObject(q.Doc) {
-		return reject(protocol.CodeBadPayload, "doc is not a JSON object"), nil
+	switch p := v.(type) {
+	case *protocol.QueuePayload:
+		if !isObject(p.Doc) {
+			return reject(protocol.CodeBadPayload, "doc is not a JSON object"), nil
+		}
+	case *protocol.RatingPayload:
+		if err := p.Check(); err != nil {
+			return reject(protocol.CodeBadPayload, "%v", err), nil
+		}
+	case *protocol.NoticePayload:
+		if rej, err := a.applyNotice(ctx, ev, p); rej != nil || err != nil {
+			return rej, err
+		}
 	}
 	if _, err := a.exec(ctx, `INSERT INTO inbox (event_id, device_id, service_point, kind, created, payload, received_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`, ev.ID, a.dev.ID, a.dev.Point.Code, string(ev.Kind),
@@ -435,12 +482,23 @@ func dueDay(t time.Time) string {
 	return t.In(chinaTime).Format(time.DateOnly)
 }
 
+// Bounds of a case's chain. A case's events are clerks' actions, a few
+// dozen in its life; a device cannot pin a case at a version no later
+// event could pass, nor skip far ahead of what the county holds. Gaps of
+// a few versions are normal in a hall: another window's events of the
+// same case may reach the county later.
+const (
+	MaxCaseVersion = 10000
+	MaxVersionJump = 100
+	MaxAttachments = 500
+)
+
 // cleanMatters drops blank and over-long matter codes: they index the back
 // office's filter and must not stop a case the kiosk has already promised.
 func cleanMatters(ms []string) []string {
 	var out []string
 	for _, m := range ms {
-		if m = strings.TrimSpace(m); m != "" && len(m) <= 64 {
+		if m = strings.TrimSpace(m); protocol.ValidID(m) && len(m) <= 64 {
 			out = append(out, m)
 		}
 	}

@@ -30,10 +30,6 @@ func malformed(format string, args ...any) *apiError {
 
 var errTooLarge = &apiError{status: 413, code: protocol.CodeTooLarge, msg: fmt.Sprintf("the body is over %d bytes", protocol.MaxBody)}
 
-// maxEventID bounds an event id: the protocol's are UUIDs (36 characters);
-// the slack is for a client that writes them another way.
-const maxEventID = 100
-
 // decodePush reads a push body as sent: gzip-compressed when the header
 // says so, at most MaxBody bytes once decompressed, at most MaxBatch events,
 // each with an id.
@@ -64,8 +60,8 @@ func decodePush(contentEncoding string, body []byte) (protocol.PushRequest, *api
 		return req, malformed("%d events: at most %d per push", len(req.Events), protocol.MaxBatch)
 	}
 	for i, ev := range req.Events {
-		if ev.ID == "" || len(ev.ID) > maxEventID {
-			return req, malformed("event %d: the id must have 1 to %d characters", i, maxEventID)
+		if !protocol.ValidID(ev.ID) || !protocol.ValidID(string(ev.Kind)) {
+			return req, malformed("event %d: the id and kind must have 1 to %d letters, digits or . _ : -", i, protocol.MaxIDLength)
 		}
 	}
 	return req, nil

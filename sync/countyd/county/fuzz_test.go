@@ -42,7 +42,7 @@ func FuzzDecodePush(f *testing.F) {
 			t.Fatalf("%d events accepted", len(req.Events))
 		}
 		for _, ev := range req.Events {
-			if ev.ID == "" || len(ev.ID) > maxEventID {
+			if !protocol.ValidID(ev.ID) || !protocol.ValidID(string(ev.Kind)) {
 				t.Fatalf("event id %q accepted", ev.ID)
 			}
 		}

@@ -103,10 +103,8 @@ func caseEvent(caseID, tracking, point string, version int, kind, status string,
 	return protocol.Event{ID: uuid.NewString(), Kind: protocol.Kind(kind), Created: t0, Payload: p}
 }
 
-func newCase() (caseID, tracking string) {
-	id := uuid.NewString()
-	return id, strings.ToUpper(strings.ReplaceAll(id, "-", "")[:16])
-}
+// newCase is a case id and tracking code of the test point.
+func newCase() (caseID, tracking string) { return countytest.NewCase(countytest.TestPoint.Code) }
 
 func pushBody(t testing.TB, events []protocol.Event) []byte {
 	t.Helper()

@@ -187,8 +187,12 @@ func (s *Server) relayNotices(ctx context.Context, events []protocol.Event, resu
 		if ev.Kind != protocol.NoticeRequested || results[i].Status != protocol.Applied || results[i].Repeat {
 			continue
 		}
-		var n protocol.NoticePayload
-		if json.Unmarshal(ev.Payload, &n) != nil {
+		n, err := s.store.Notice(ctx, ev.ID)
+		if errors.Is(err, ErrNotFound) {
+			continue // a repeat of the case's notice, or held
+		}
+		if err != nil {
+			s.log.ErrorContext(ctx, "read notice", "err", err)
 			continue
 		}
 		if err := s.notify(ctx, n); err != nil {

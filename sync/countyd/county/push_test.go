@@ -66,7 +66,7 @@ func TestPushRejections(t *testing.T) {
 	id, tr := newCase()
 	e.push(t, caseEvent(id, tr, point, 3, "case.accepted", "accepted"))
 
-	other, otherTr := newCase()
+	other, otherTr := countytest.NewCase(otherPoint.Code)
 	good, goodTr := newCase()
 	held, heldTr := newCase()
 	fine, fineTr := newCase()

@@ -129,9 +129,9 @@ type seedCase struct {
 }
 
 func newSeed(applicant string, due time.Time) seedCase {
-	id := uuid.NewString()
+	id, tracking := countytest.NewCase(countytest.TestPoint.Code)
 	return seedCase{
-		id: id, tracking: strings.ToUpper(strings.ReplaceAll(id, "-", "")[:16]),
+		id: id, tracking: tracking,
 		matters: []string{"330000-SS-0001", "330000-SS-0012"},
 		materials: [][3]string{
 			{"330000-SS-0001", "id_card", "shared"}, {"330000-SS-0001", "application_form", "original"},

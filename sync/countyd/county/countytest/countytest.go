@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,8 +17,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -75,6 +79,8 @@ type Options struct {
 	// Log gets the request log; nil sends it to tb.Log (shown for failed
 	// tests and with -v), or discards it when tb is a *testing.F.
 	Log *slog.Logger
+	// Notify is the county's SMS gateway; nil sends nothing.
+	Notify func(ctx context.Context, n protocol.NoticePayload) error
 }
 
 // Start runs a county center until the test ends.
@@ -97,7 +103,7 @@ func Start(tb testing.TB, opts Options) *County {
 	if err != nil {
 		tb.Fatalf("open county store: %v", err)
 	}
-	srv := httptest.NewServer(county.NewServer(st, county.Options{Now: opts.Now, Log: opts.Log}))
+	srv := httptest.NewServer(county.NewServer(st, county.Options{Now: opts.Now, Log: opts.Log, Notify: opts.Notify}))
 	tb.Cleanup(func() {
 		srv.Close()
 		st.Close()
@@ -177,4 +183,26 @@ func (c *County) Do(tb testing.TB, deviceID, secret, method, pathAndQuery string
 		tb.Fatal(err)
 	}
 	return resp.StatusCode, resp.Header, b
+}
+
+// caseSeq numbers the cases NewCase makes, so their tracking codes never
+// collide within a test binary.
+var caseSeq atomic.Int64
+
+// NewCase is a new case id and a tracking code of point, as a kiosk makes
+// them (device 35 of the hall, from 2026-11-26 on).
+func NewCase(point string) (caseID, tracking string) {
+	day := time.Date(2026, 11, 26, 12, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	for {
+		n := int(caseSeq.Add(1))
+		code, err := protocol.EncodeTracking(protocol.TrackingParts{ServicePoint: point, Device: 35,
+			Day: day.AddDate(0, 0, n/46656), Seq: n % 46656})
+		if errors.Is(err, protocol.ErrTrackingUnusable) {
+			continue
+		}
+		if err != nil {
+			panic(err)
+		}
+		return uuid.NewString(), code
+	}
 }
