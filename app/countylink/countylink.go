@@ -12,8 +12,11 @@ package countylink
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log"
@@ -121,11 +124,15 @@ func (l *Link) syncer(ctx context.Context) (*client.Syncer, error) {
 		return nil, err
 	}
 	opts.Log = func(level, m string, kv ...any) { log.Printf("county link %s: %s %v", level, m, kv) }
-	c, err := client.New(e.CountyURL, client.Credentials{DeviceID: e.DeviceID, Secret: e.Secret}, opts)
+	cred, err := credentials(e)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(e.CountyURL, cred, opts)
 	if err != nil {
 		return nil, fmt.Errorf("county client: %w", err)
 	}
-	return &client.Syncer{Client: c, Store: l.cfg.Store, Open: l.open, BatchSize: protocol.MaxBatch,
+	return &client.Syncer{Client: c, Store: l.cfg.Store, Open: l.open, BatchSize: protocol.MaxBatch, Prepare: l.moveToKey,
 		Status: func(ctx context.Context, roundErr error) (protocol.DeviceStatus, error) {
 			note := ""
 			if roundErr != nil {
@@ -293,7 +300,7 @@ func (l *Link) Enroll(ctx context.Context, countyURL, code string) error {
 		return err
 	}
 	opts.RetryMax, opts.AttemptTimeout = 1, 15*time.Second
-	res, err := client.Enroll(ctx, countyURL, code, host, l.cfg.Version, opts)
+	res, key, err := client.Enroll(ctx, countyURL, code, host, l.cfg.Version, opts)
 	if err != nil {
 		log.Printf("enroll: %v", err)
 		return Explain(err, l.now())
@@ -305,12 +312,79 @@ func (l *Link) Enroll(ctx context.Context, countyURL, code string) error {
 	if sp.Code != "" && sp.Code != res.ServicePoint.Code {
 		return msg.New("登记码属于“{{.Name}}”（{{.Code}}），与本机设置的服务点不符，请核对", "Name", res.ServicePoint.Name, "Code", res.ServicePoint.Code)
 	}
-	if err := l.cfg.Store.SaveEnrollment(ctx, l.cfg.Actor(), store.Enrollment{CountyURL: countyURL, DeviceID: res.DeviceID, Secret: res.Secret}); err != nil {
+	e := store.Enrollment{CountyURL: countyURL, DeviceID: res.DeviceID, Secret: res.Secret}
+	if key != nil {
+		e.Key = base64.StdEncoding.EncodeToString(key.Seed())
+	}
+	if err := l.cfg.Store.SaveEnrollment(ctx, l.cfg.Actor(), e); err != nil {
 		return err
 	}
 	if !l.cfg.Manual {
 		return l.Start(Interval)
 	}
+	return nil
+}
+
+// credentials are the stored enrollment's: the device's key, or the HMAC
+// secret of a kiosk enrolled before 0.8.
+func credentials(e store.Enrollment) (client.Credentials, error) {
+	cred := client.Credentials{DeviceID: e.DeviceID, Secret: e.Secret}
+	if e.Key != "" {
+		key, err := decodeKey(e.Key)
+		if err != nil {
+			return cred, err
+		}
+		cred.Key, cred.Secret = key, ""
+	}
+	return cred, nil
+}
+
+func decodeKey(s string) (ed25519.PrivateKey, error) {
+	seed, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, errors.New("the stored device key is damaged")
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// moveToKey moves a kiosk enrolled before 0.8 from its HMAC secret, which
+// the county also holds, to a key pair whose private half never leaves
+// the kiosk. The key is kept before the county is asked, so a lost answer
+// is recovered on the next round: the county then takes only the new key,
+// and the same request signed with it confirms the move. A county before
+// 0.8 answers 404; the kiosk keeps its secret and asks again later.
+func (l *Link) moveToKey(ctx context.Context, c *client.Client) error {
+	e, ok, err := l.cfg.Store.Enrollment(ctx)
+	if err != nil || !ok || e.Key != "" || e.Secret == "" {
+		return err
+	}
+	if e.NextKey == "" {
+		seed := make([]byte, ed25519.SeedSize)
+		rand.Read(seed)
+		e.NextKey = base64.StdEncoding.EncodeToString(seed)
+		if err := l.cfg.Store.SetNextDeviceKey(ctx, e.NextKey); err != nil {
+			return err
+		}
+	}
+	key, err := decodeKey(e.NextKey)
+	if err != nil {
+		return err
+	}
+	err = c.Rekey(ctx, key)
+	if client.Code(err) == protocol.CodeUnauthorized {
+		c.SetCredentials(client.Credentials{DeviceID: e.DeviceID, Key: key})
+		if err = c.Rekey(ctx, key); err != nil {
+			c.SetCredentials(client.Credentials{DeviceID: e.DeviceID, Secret: e.Secret})
+		}
+	}
+	if err != nil {
+		log.Printf("county link: device key not moved yet: %v", err)
+		return nil // the secret still works; the round goes on with it
+	}
+	if err := l.cfg.Store.AdoptDeviceKey(ctx); err != nil {
+		return err
+	}
+	c.SetCredentials(client.Credentials{DeviceID: e.DeviceID, Key: key})
 	return nil
 }
 

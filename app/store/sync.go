@@ -22,40 +22,80 @@ const (
 	settingCountyURL = "sync.county_url"
 	settingDeviceID  = "sync.device_id"
 	settingSecret    = "sync.secret"
+	settingDeviceKey = "sync.device_key"
+	settingNextKey   = "sync.next_key"
 	settingLastPush  = "sync.last_push"
 	settingLastPull  = "sync.last_pull"
 )
 
 // Enrollment is the kiosk's identity at the county center.
 type Enrollment struct {
-	CountyURL, DeviceID, Secret string
+	CountyURL, DeviceID string
+	// Key is the device's Ed25519 private key seed, base64: the county
+	// holds only its public key.
+	Key string
+	// Secret is the HMAC secret of a kiosk enrolled before 0.8, kept until
+	// the county confirms the move to a key pair.
+	Secret string
+	// NextKey is the key made for that move, kept from before the request
+	// so a lost answer loses nothing.
+	NextKey string
+}
+
+// enrollmentSettings are where an Enrollment's fields are kept.
+func (e *Enrollment) settings() map[string]*string {
+	return map[string]*string{settingCountyURL: &e.CountyURL, settingDeviceID: &e.DeviceID, settingSecret: &e.Secret,
+		settingDeviceKey: &e.Key, settingNextKey: &e.NextKey}
 }
 
 // Enrollment returns the stored identity; ok is false before enrollment.
 func (db *DB) Enrollment(ctx context.Context) (e Enrollment, ok bool, err error) {
-	for key, dst := range map[string]*string{settingCountyURL: &e.CountyURL, settingDeviceID: &e.DeviceID, settingSecret: &e.Secret} {
-		v, found, err := db.Setting(ctx, key)
+	for key, dst := range e.settings() {
+		v, _, err := db.Setting(ctx, key)
 		if err != nil {
 			return Enrollment{}, false, err
 		}
-		if !found {
-			return Enrollment{}, false, nil
-		}
 		*dst = v
+	}
+	if e.DeviceID == "" || e.CountyURL == "" || e.Key == "" && e.Secret == "" {
+		return Enrollment{}, false, nil
 	}
 	return e, true, nil
 }
 
 // SaveEnrollment stores the identity the county gave this kiosk, with an
-// audit row naming the supervisor (never the secret).
+// audit row naming the supervisor (never the key or secret).
 func (db *DB) SaveEnrollment(ctx context.Context, actorID int64, e Enrollment) error {
 	return db.update(ctx, func(t *tx) error {
-		for key, v := range map[string]string{settingCountyURL: e.CountyURL, settingDeviceID: e.DeviceID, settingSecret: e.Secret} {
-			if err := setSetting(ctx, t, key, v); err != nil {
+		for key, v := range e.settings() {
+			if err := setSetting(ctx, t, key, *v); err != nil {
 				return err
 			}
 		}
 		return audit(ctx, t, sql.NullInt64{Int64: actorID, Valid: actorID != 0}, "sync.enroll", e.DeviceID, e.CountyURL)
+	})
+}
+
+// SetNextDeviceKey keeps the key a kiosk enrolled before 0.8 is about to
+// move to, before it asks the county.
+func (db *DB) SetNextDeviceKey(ctx context.Context, key string) error {
+	return db.update(ctx, func(t *tx) error { return setSetting(ctx, t, settingNextKey, key) })
+}
+
+// AdoptDeviceKey makes the next key the device's key and forgets the HMAC
+// secret, once the county has confirmed the move.
+func (db *DB) AdoptDeviceKey(ctx context.Context) error {
+	return db.update(ctx, func(t *tx) error {
+		var next string
+		if err := t.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, settingNextKey).Scan(&next); err != nil || next == "" {
+			return fmt.Errorf("adopt device key: no next key")
+		}
+		for key, v := range map[string]string{settingDeviceKey: next, settingSecret: "", settingNextKey: ""} {
+			if err := setSetting(ctx, t, key, v); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, t, sql.NullInt64{}, "sync.rekey", "", "")
 	})
 }
 

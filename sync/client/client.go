@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -21,6 +22,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -28,9 +30,12 @@ import (
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
-// Credentials identify an enrolled kiosk.
+// Credentials identify an enrolled kiosk: its Ed25519 key (from 0.8), or
+// the HMAC secret a kiosk enrolled before holds until it moves to a key
+// (Rekey).
 type Credentials struct {
 	DeviceID, Secret string
+	Key              ed25519.PrivateKey
 }
 
 // Options tune the client; zero values take the defaults in brackets.
@@ -56,9 +61,25 @@ type Options struct {
 // Client is a kiosk's connection to one county center.
 type Client struct {
 	base  *url.URL
-	cred  Credentials
 	opts  Options
 	retry *retryablehttp.Client
+
+	mu   sync.Mutex
+	cred Credentials
+}
+
+// SetCredentials changes how the client signs from the next request on
+// (after the device moved to a key pair).
+func (c *Client) SetCredentials(cred Credentials) {
+	c.mu.Lock()
+	c.cred = cred
+	c.mu.Unlock()
+}
+
+func (c *Client) credentials() Credentials {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cred
 }
 
 // New returns a client for the county center at baseURL (for example
@@ -190,10 +211,17 @@ func (c *Client) resign(r *http.Request) error {
 	}
 	ts := strconv.FormatInt(c.opts.Now().Unix(), 10)
 	n := hex.EncodeToString(nonce)
-	r.Header.Set(protocol.HeaderDevice, c.cred.DeviceID)
+	cred := c.credentials()
+	canonical := protocol.Canonical(r.Method, r.URL.RequestURI(), ts, n, hash)
+	sig := protocol.Sign(cred.Secret, canonical)
+	if cred.Key != nil {
+		sig = protocol.SignEd25519(cred.Key, canonical)
+	}
+	r.Header.Set(protocol.HeaderDevice, cred.DeviceID)
 	r.Header.Set(protocol.HeaderTimestamp, ts)
 	r.Header.Set(protocol.HeaderNonce, n)
-	r.Header.Set(protocol.HeaderSignature, protocol.Sign(c.cred.Secret, protocol.Canonical(r.Method, r.URL.RequestURI(), ts, n, hash)))
+	r.Header.Set(protocol.HeaderContentHash, hash)
+	r.Header.Set(protocol.HeaderSignature, sig)
 	return nil
 }
 
@@ -280,34 +308,53 @@ func (l redactingLogger) Debug(msg string, kv ...any) {
 func (l redactingLogger) Warn(msg string, kv ...any) { l.emit("warn", msg, kv) }
 
 // Enroll exchanges an enrollment code for the device's identity. It is the
-// only unsigned request.
-func Enroll(ctx context.Context, baseURL, code, hostname, version string, opts Options) (protocol.EnrollResponse, error) {
+// only unsigned request. The device's key pair is made here; the county
+// gets the public key and the caller keeps the private one (Credentials).
+func Enroll(ctx context.Context, baseURL, code, hostname, version string, opts Options) (protocol.EnrollResponse, ed25519.PrivateKey, error) {
+	pub, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return protocol.EnrollResponse{}, nil, fmt.Errorf("make device key: %w", err)
+	}
 	c, err := New(baseURL, Credentials{}, opts)
 	if err != nil {
-		return protocol.EnrollResponse{}, err
+		return protocol.EnrollResponse{}, nil, err
 	}
-	body, _ := json.Marshal(protocol.EnrollRequest{Code: strings.ToUpper(strings.TrimSpace(code)), Hostname: hostname, AppVersion: version})
+	body, _ := json.Marshal(protocol.EnrollRequest{Code: strings.ToUpper(strings.TrimSpace(code)), Hostname: hostname, AppVersion: version,
+		PublicKey: protocol.EncodePublicKey(pub)})
 	var out protocol.EnrollResponse
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.base.String()+"/api/v1/enroll", body)
 	if err != nil {
-		return out, err
+		return out, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.retry.Do(req)
 	if err != nil {
-		return out, err
+		return out, nil, err
 	}
 	defer resp.Body.Close()
 	if err := statusError(resp); err != nil {
-		return out, err
+		return out, nil, err
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return out, fmt.Errorf("decode enrollment: %w", err)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, protocol.MaxEnrollBody)).Decode(&out); err != nil {
+		return out, nil, fmt.Errorf("decode enrollment: %w", err)
 	}
-	if out.DeviceID == "" || out.Secret == "" {
-		return out, errors.New("county enrollment answer has no device id or secret")
+	if out.DeviceID == "" {
+		return out, nil, errors.New("county enrollment answer has no device id")
 	}
-	return out, nil
+	if out.Secret != "" {
+		// A county before 0.8 ignores the key and gives a secret: use
+		// that, and move to the key when the county knows how.
+		return out, nil, nil
+	}
+	return out, key, nil
+}
+
+// Rekey moves the device to the key pair of key. The request is signed
+// with the client's current credential; the county forgets the secret.
+func (c *Client) Rekey(ctx context.Context, key ed25519.PrivateKey) error {
+	body, _ := json.Marshal(protocol.RekeyRequest{PublicKey: protocol.EncodePublicKey(key.Public().(ed25519.PublicKey))})
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/device/key", body, http.Header{"Content-Type": {"application/json"}}, true, nil)
+	return err
 }
 
 // Push sends events (at most protocol.MaxBatch) and returns the county's

@@ -47,6 +47,9 @@ type Syncer struct {
 	// (roundErr is how the round went). A report that fails is logged by
 	// the caller's logger and does not fail the round.
 	Status func(ctx context.Context, roundErr error) (protocol.DeviceStatus, error)
+	// Prepare, when set, runs first in every round (a kiosk enrolled
+	// before 0.8 moves to a key pair there); its error ends the round.
+	Prepare func(ctx context.Context, c *Client) error
 }
 
 // UploadProgress is the attachments' upload state for a progress bar.
@@ -80,6 +83,11 @@ func (s *Syncer) Once(ctx context.Context) (Report, error) {
 
 func (s *Syncer) round(ctx context.Context) (Report, error) {
 	var rep Report
+	if s.Prepare != nil {
+		if err := s.Prepare(ctx, s.Client); err != nil {
+			return rep, err
+		}
+	}
 	if err := s.push(ctx, &rep); err != nil {
 		return rep, err
 	}

@@ -170,6 +170,11 @@ const (
 	HeaderTimestamp = "X-Yc-Timestamp"
 	HeaderNonce     = "X-Yc-Nonce"
 	HeaderSignature = "X-Yc-Signature"
+	// HeaderContentHash is the hex SHA-256 of the body as sent, the hash
+	// the signature covers. With it the county checks the signature
+	// before it reads a byte of the body, so an unsigned caller cannot
+	// make it hold large bodies; the body must then hash to it.
+	HeaderContentHash = "X-Yc-Content-SHA256"
 	// Attachment headers.
 	HeaderStoredLength = "X-Yc-Stored-Length"
 	HeaderTotalLength  = "X-Yc-Total-Length"
@@ -177,18 +182,33 @@ const (
 )
 
 // EnrollRequest is POST /api/v1/enroll (not signed: the code is the secret).
+// PublicKey is the device's Ed25519 public key (EncodePublicKey); a device
+// before 0.8 sends none and gets an HMAC secret.
 type EnrollRequest struct {
 	Code       string `json:"code"`
 	Hostname   string `json:"hostname,omitempty"`
 	AppVersion string `json:"app_version,omitempty"`
+	PublicKey  string `json:"public_key,omitempty"`
 }
 
-// EnrollResponse gives the device its identity. Secret is shown once.
+// MaxEnrollBody is the largest enrollment request: a few short fields.
+const MaxEnrollBody = 4 << 10
+
+// EnrollResponse gives the device its identity. Secret is set (and shown
+// once) only for a device that sent no public key.
 type EnrollResponse struct {
 	DeviceID     string              `json:"device_id"`
-	Secret       string              `json:"secret"`
+	Secret       string              `json:"secret,omitempty"`
 	ServicePoint ServicePointPayload `json:"service_point"`
 	ServerTime   time.Time           `json:"server_time"`
+}
+
+// RekeyRequest is POST /api/v1/device/key: a device moves to the key
+// pair whose public key it sends. It is signed with the device's current
+// credential (its secret, or its current key); the same key again is
+// answered 204 too, so a lost answer is harmless.
+type RekeyRequest struct {
+	PublicKey string `json:"public_key"`
 }
 
 // PushRequest is POST /api/v1/events: outbox events in commit order.

@@ -39,6 +39,15 @@ func TestLimiterBurstThenRate(t *testing.T) {
 func TestLimiterPenalty(t *testing.T) {
 	l := &Limiter{Every: time.Second, Burst: 3}
 	now := time.Unix(0, 0)
+	for i := range 3 {
+		if ok, _ := l.Check("guesser", now); !ok {
+			t.Fatalf("check before failure %d refused", i+1)
+		}
+		l.Penalty("guesser", time.Second, now)
+	}
+	if ok, retry := l.Check("guesser", now); ok || retry != time.Second {
+		t.Errorf("after 3 failures of a burst of 3: ok %v, retry %v; want refused for 1s", ok, retry)
+	}
 	l.Penalty("admin", 10*time.Second, now)
 	ok, retry := l.Allow("admin", now)
 	if ok || retry != 8*time.Second {

@@ -2,26 +2,140 @@ package county
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/yichuang/yichuang/sync/protocol"
+	"github.com/yichuang/yichuang/sync/ratelimit"
 )
 
 func unauthorized(msg string) *apiError {
 	return &apiError{status: 401, code: protocol.CodeUnauthorized, msg: msg}
 }
 
+// notSigned is the one answer for a request that is not signed by an
+// enrolled device: an unknown device and a wrong signature look the same,
+// so a caller without a credential cannot learn which device ids exist.
+var notSigned = unauthorized("the request is not signed by an enrolled device")
+
+// tooMany answers 429 with how long to wait.
+func tooMany(retry time.Duration, what string) *apiError {
+	return &apiError{status: http.StatusTooManyRequests, code: protocol.CodeRateLimited, msg: what,
+		retryAfter: max(retry, time.Second)}
+}
+
+// Limits bound what callers may cost the county. Zero fields take the
+// defaults in brackets; docs/security.md says why each is what it is.
+type Limits struct {
+	// DeviceEvery and DeviceBurst limit each device's signed requests
+	// [one per 20 ms, 300 at once]: a kiosk's sync round is a few
+	// requests, an upload one per MiB.
+	DeviceEvery time.Duration
+	DeviceBurst int
+	// FailuresEvery and FailuresBurst limit requests from one address
+	// whose signature fails [one per second, 60 at once]; honest devices
+	// fail only when their clock is off.
+	FailuresEvery time.Duration
+	FailuresBurst int
+	// EnrollEvery and EnrollBurst limit enrollments per address [one per
+	// 6 s, 10 at once].
+	EnrollEvery time.Duration
+	EnrollBurst int
+	// SignedBodies bounds the bytes of signed bodies being read at once
+	// [96 MiB]; a request waits up to BodyWait [10 s] for room, then gets
+	// 429. Bodies are read only after their signature is checked.
+	SignedBodies int64
+	BodyWait     time.Duration
+	// LegacyBodies bounds the bytes read at once from requests of kiosks
+	// before 0.8, which sign without X-Yc-Content-SHA256 and so must be
+	// read before they can be checked [16 MiB]; no wait.
+	LegacyBodies int64
+	// LegacyReadTime bounds reading such a body [30 s].
+	LegacyReadTime time.Duration
+}
+
+func (l Limits) withDefaults() Limits {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	defInt := func(n *int, v int) {
+		if *n == 0 {
+			*n = v
+		}
+	}
+	def(&l.DeviceEvery, 20*time.Millisecond)
+	defInt(&l.DeviceBurst, 300)
+	def(&l.FailuresEvery, time.Second)
+	defInt(&l.FailuresBurst, 60)
+	def(&l.EnrollEvery, 6*time.Second)
+	defInt(&l.EnrollBurst, 10)
+	def(&l.BodyWait, 10*time.Second)
+	def(&l.LegacyReadTime, 30*time.Second)
+	if l.SignedBodies == 0 {
+		l.SignedBodies = 96 << 20
+	}
+	if l.LegacyBodies == 0 {
+		l.LegacyBodies = 16 << 20
+	}
+	return l
+}
+
+// signedReadTime bounds reading a signed body: 8 MiB over a slow township
+// link, where the kiosk gives each attempt 30 s.
+const signedReadTime = 2 * time.Minute
+
+// Limiters count real time, not the county's clock (which tests stop):
+// they are about load, not business days.
+
+// guards are the server's limiters and gates, made from Limits.
+type guards struct {
+	lim                       Limits
+	device, failures, enrolls *ratelimit.Limiter
+	signed, legacy            *ratelimit.Gate
+}
+
+func newGuards(l Limits) *guards {
+	l = l.withDefaults()
+	return &guards{lim: l,
+		device:   &ratelimit.Limiter{Every: l.DeviceEvery, Burst: l.DeviceBurst},
+		failures: &ratelimit.Limiter{Every: l.FailuresEvery, Burst: l.FailuresBurst},
+		enrolls:  &ratelimit.Limiter{Every: l.EnrollEvery, Burst: l.EnrollBurst},
+		signed:   ratelimit.NewGate(l.SignedBodies),
+		legacy:   ratelimit.NewGate(l.LegacyBodies),
+	}
+}
+
+// clientAddr is the caller's address without the port.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
 // readBody reads at most limit bytes of the body as sent; the signature
-// covers exactly these bytes, compressed or not.
+// covers exactly these bytes, compressed or not. A declared length is
+// read into a buffer of that size, so a body costs its size once.
 func readBody(r *http.Request, limit int64) ([]byte, *apiError) {
 	tooLarge := &apiError{status: 413, code: protocol.CodeTooLarge, msg: fmt.Sprintf("the body is over %d bytes", limit)}
 	if r.ContentLength > limit {
 		return nil, tooLarge
+	}
+	if r.ContentLength >= 0 {
+		b := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(r.Body, b); err != nil {
+			return nil, malformed("the body cannot be read: %v", err)
+		}
+		return b, nil
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
@@ -57,12 +171,26 @@ func isNonce(s string) bool {
 	return true
 }
 
-// authenticate checks a signed request (docs/protocol.md, "Signing") and
-// records its nonce. The signature is checked before anything else about
-// the device is said, so an unsigned caller learns nothing, not even
-// whether a device was revoked; the nonce is recorded only for a verified
-// request, so a forger cannot fill the nonce table.
-func (s *Server) authenticate(ctx context.Context, r *http.Request, body []byte) (Device, *apiError) {
+// decoy stands in for an unknown device, so checking a signature costs
+// the same whether the device exists or not.
+var decoy = Device{PublicKey: ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public().(ed25519.PublicKey)}
+
+// verifySignature checks a signature with the device's credential: its
+// public key, or the HMAC secret of a device enrolled before 0.8.
+func verifySignature(dev Device, canonical, sig string) bool {
+	if dev.PublicKey != nil {
+		return protocol.VerifyEd25519(dev.PublicKey, canonical, sig)
+	}
+	return dev.Secret != "" && protocol.Verify(dev.Secret, canonical, sig)
+}
+
+// authenticate checks a signed request (docs/protocol.md, "Signing") over
+// the body hash it covers; useNonce then records its nonce. The signature is checked
+// before anything else about the device is said, so an unsigned caller
+// learns nothing, not even whether a device exists or was revoked; the
+// nonce is recorded only for a verified request, so a forger cannot fill
+// the nonce table.
+func (s *Server) authenticate(ctx context.Context, r *http.Request, bodyHash string) (Device, *apiError) {
 	id, stamp := r.Header.Get(protocol.HeaderDevice), r.Header.Get(protocol.HeaderTimestamp)
 	nonce, sig := r.Header.Get(protocol.HeaderNonce), r.Header.Get(protocol.HeaderSignature)
 	if id == "" || stamp == "" || nonce == "" || sig == "" {
@@ -76,15 +204,15 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, body []byte)
 		return Device{}, unauthorized("the timestamp must be Unix seconds")
 	}
 	dev, err := s.store.Device(ctx, id)
-	if errors.Is(err, ErrNotFound) {
-		return Device{}, unauthorized("unknown device")
-	}
-	if err != nil {
+	known := err == nil
+	if errors.Is(err, ErrNotFound) || !protocol.ValidID(id) {
+		dev, known = decoy, false
+	} else if err != nil {
 		return Device{}, s.internal(ctx, "read device", err)
 	}
-	canonical := protocol.Canonical(r.Method, requestTarget(r), stamp, nonce, protocol.BodyHash(body))
-	if !protocol.Verify(dev.Secret, canonical, sig) {
-		return Device{}, unauthorized("the signature does not match")
+	canonical := protocol.Canonical(r.Method, requestTarget(r), stamp, nonce, bodyHash)
+	if !verifySignature(dev, canonical, sig) || !known {
+		return Device{}, notSigned
 	}
 	info(ctx).device = dev.ID
 	if !dev.Revoked.IsZero() {
@@ -99,27 +227,98 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, body []byte)
 		return Device{}, &apiError{status: 401, code: protocol.CodeClockSkew,
 			msg: fmt.Sprintf("the device clock is %s %s the county's", skew.Round(time.Second), way)}
 	}
-	if err := s.store.UseNonce(ctx, dev.ID, nonce); errors.Is(err, ErrReplayed) {
-		return Device{}, &apiError{status: 401, code: protocol.CodeReplayed, msg: "this nonce was already used"}
-	} else if err != nil {
-		return Device{}, s.internal(ctx, "record nonce", err)
-	}
 	return dev, nil
 }
 
-// signed wraps a handler of signed requests: it reads the body (at most
-// limit bytes), authenticates, and writes the handler's error if any.
+// useNonce records a verified request's nonce, once its body is known to
+// be the signed one: a refused request stores nothing.
+func (s *Server) useNonce(ctx context.Context, r *http.Request, dev Device) *apiError {
+	if err := s.store.UseNonce(ctx, dev.ID, r.Header.Get(protocol.HeaderNonce)); errors.Is(err, ErrReplayed) {
+		return &apiError{status: 401, code: protocol.CodeReplayed, msg: "this nonce was already used"}
+	} else if err != nil {
+		return s.internal(ctx, "record nonce", err)
+	}
+	return nil
+}
+
+// signed wraps a handler of signed requests: it authenticates, reads the
+// body (at most limit bytes) and writes the handler's error if any.
 func (s *Server) signed(limit int64, h func(w http.ResponseWriter, r *http.Request, dev Device, body []byte) *apiError) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		body, e := readBody(r, limit)
-		if e == nil {
-			var dev Device
-			if dev, e = s.authenticate(r.Context(), r, body); e == nil {
-				e = h(w, r, dev, body)
-			}
-		}
-		if e != nil {
+		if e := s.serveSigned(w, r, limit, h); e != nil {
 			s.writeError(w, e)
 		}
 	}
+}
+
+// serveSigned checks the signature before the body is read when the
+// request declares the body's hash (kiosks from 0.8): an unsigned caller
+// costs a header parse and a device look-up, never a body. A kiosk before
+// 0.8 declares none; its body is read first, within a small shared budget
+// and a short deadline, so such callers cannot hold much memory either.
+func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request, limit int64,
+	h func(w http.ResponseWriter, r *http.Request, dev Device, body []byte) *apiError) *apiError {
+	ctx := r.Context()
+	addr := clientAddr(r)
+	if ok, retry := s.guards.failures.Check(addr, time.Now()); !ok {
+		return tooMany(retry, "too many unsigned requests from this address")
+	}
+	if r.ContentLength > limit {
+		_, e := readBody(r, limit) // 413 before anything is read
+		return e
+	}
+	reserve := limit
+	if r.ContentLength >= 0 {
+		reserve = r.ContentLength
+	}
+	declared := r.Header.Get(protocol.HeaderContentHash)
+	var body []byte
+	var dev Device
+	var e *apiError
+	if declared != "" {
+		if dev, e = s.authenticate(ctx, r, declared); e != nil {
+			return s.failed(addr, e)
+		}
+		if ok, retry := s.guards.device.Allow(dev.ID, time.Now()); !ok {
+			return tooMany(retry, "this device sends too many requests")
+		}
+		if !s.guards.signed.Enter(reserve, s.guards.lim.BodyWait) {
+			return tooMany(time.Second, "the county is busy reading other requests")
+		}
+		defer s.guards.signed.Leave(reserve)
+		http.NewResponseController(w).SetReadDeadline(time.Now().Add(signedReadTime))
+		if body, e = readBody(r, limit); e != nil {
+			return e
+		}
+		if protocol.BodyHash(body) != declared {
+			return unauthorized("the body does not match its signed hash")
+		}
+	} else {
+		if !s.guards.legacy.Enter(reserve, 0) {
+			return tooMany(2*time.Second, "the county is busy reading other requests")
+		}
+		defer s.guards.legacy.Leave(reserve)
+		http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.guards.lim.LegacyReadTime))
+		if body, e = readBody(r, limit); e != nil {
+			return e
+		}
+		if dev, e = s.authenticate(ctx, r, protocol.BodyHash(body)); e != nil {
+			return s.failed(addr, e)
+		}
+		if ok, retry := s.guards.device.Allow(dev.ID, time.Now()); !ok {
+			return tooMany(retry, "this device sends too many requests")
+		}
+	}
+	if e := s.useNonce(ctx, r, dev); e != nil {
+		return e
+	}
+	return h(w, r, dev, body)
+}
+
+// failed counts a failed signature against the caller's address.
+func (s *Server) failed(addr string, e *apiError) *apiError {
+	if e.status == http.StatusUnauthorized && e.code != protocol.CodeClockSkew {
+		s.guards.failures.Penalty(addr, s.guards.lim.FailuresEvery, time.Now())
+	}
+	return e
 }

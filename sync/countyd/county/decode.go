@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -20,6 +21,8 @@ type apiError struct {
 	status int
 	code   string
 	msg    string
+	// retryAfter is sent as Retry-After (429).
+	retryAfter time.Duration
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.msg }
@@ -92,6 +95,9 @@ func decodeEnroll(body []byte) (protocol.EnrollRequest, *apiError) {
 	if err := decodeJSON(body, &req); err != nil {
 		return req, malformed("the enrollment body cannot be read: %v", err)
 	}
+	if err := protocol.CheckPayload(body); err != nil {
+		return req, malformed("%v", err)
+	}
 	if len(req.Hostname) > maxEnrollField || len(req.AppVersion) > maxEnrollField {
 		return req, malformed("hostname and app_version have at most %d bytes", maxEnrollField)
 	}
@@ -159,6 +165,9 @@ func decodeStatus(body []byte) (protocol.DeviceStatus, *apiError) {
 	var st protocol.DeviceStatus
 	if err := decodeJSON(body, &st); err != nil {
 		return st, malformed("the status body cannot be read: %v", err)
+	}
+	if err := protocol.CheckPayload(body); err != nil {
+		return st, malformed("%v", err)
 	}
 	if st.Pending < 0 || st.Quarantined < 0 || st.Uploads < 0 {
 		return st, malformed("pending, quarantined and uploads must not be negative")

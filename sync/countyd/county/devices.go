@@ -2,6 +2,7 @@ package county
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
@@ -90,11 +91,32 @@ func newDeviceID() string {
 	return "d_" + hex.EncodeToString(b[:])
 }
 
-// Enroll consumes code and creates a device for its service point. An
-// unknown, used or expired code yields ErrBadEnrollment and writes nothing.
+// Enroll consumes code and creates a device for its service point that
+// signs with an HMAC secret (a kiosk before 0.8). An unknown, used or
+// expired code yields ErrBadEnrollment and writes nothing.
 func (s *SQLite) Enroll(ctx context.Context, code, hostname, appVersion string) (Device, error) {
+	return s.enroll(ctx, code, hostname, appVersion, nil)
+}
+
+// EnrollKey is Enroll for a device that signs with its own Ed25519 key: the
+// county keeps the public key only.
+func (s *SQLite) EnrollKey(ctx context.Context, code, hostname, appVersion string, pub ed25519.PublicKey) (Device, error) {
+	if len(pub) != ed25519.PublicKeySize {
+		return Device{}, invalid("a public key is %d bytes", ed25519.PublicKeySize)
+	}
+	return s.enroll(ctx, code, hostname, appVersion, pub)
+}
+
+func (s *SQLite) enroll(ctx context.Context, code, hostname, appVersion string, pub ed25519.PublicKey) (Device, error) {
 	now := s.now()
-	d := Device{ID: newDeviceID(), Secret: newSecret(), Hostname: hostname, AppVersion: appVersion, Created: now}
+	d := Device{ID: newDeviceID(), PublicKey: pub, Hostname: hostname, AppVersion: appVersion, Created: now}
+	stored, pubText := "", ""
+	if pub == nil {
+		d.Secret = newSecret()
+		stored = s.box.seal(d.ID, d.Secret)
+	} else {
+		pubText = protocol.EncodePublicKey(pub)
+	}
 	err := s.update(ctx, func(tx *sql.Tx) error {
 		var expires string
 		var used sql.NullString
@@ -119,8 +141,8 @@ func (s *SQLite) Enroll(ctx context.Context, code, hostname, appVersion string) 
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrBadEnrollment
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (id, secret, point_code, point_name, point_level, hostname, app_version, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.Secret, d.Point.Code, d.Point.Name, d.Point.Level, hostname, appVersion, ts(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (id, secret, public_key, point_code, point_name, point_level, hostname, app_version, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, stored, pubText, d.Point.Code, d.Point.Name, d.Point.Level, hostname, appVersion, ts(now)); err != nil {
 			return fmt.Errorf("insert device: %w", err)
 		}
 		return nil
@@ -131,18 +153,42 @@ func (s *SQLite) Enroll(ctx context.Context, code, hostname, appVersion string) 
 	return d, nil
 }
 
-const deviceCols = `id, secret, point_code, point_name, point_level, hostname, app_version, created_at, revoked_at, last_seen`
+// SetDeviceKey moves a device to the key pair of pub: from then on only
+// signatures by that key pass, and its HMAC secret, if it had one, is
+// forgotten.
+func (s *SQLite) SetDeviceKey(ctx context.Context, id string, pub ed25519.PublicKey) error {
+	if len(pub) != ed25519.PublicKeySize {
+		return invalid("a public key is %d bytes", ed25519.PublicKeySize)
+	}
+	return s.update(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE devices SET public_key = ?, secret = '' WHERE id = ?`, protocol.EncodePublicKey(pub), id)
+		if err != nil {
+			return fmt.Errorf("set device key: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+const deviceCols = `id, secret, public_key, point_code, point_name, point_level, hostname, app_version, created_at, revoked_at, last_seen`
 
 func scanDevice(sc interface{ Scan(...any) error }, extra ...any) (Device, error) {
 	var d Device
+	var pub string
 	var created, revoked, seen sql.NullString
-	err := sc.Scan(append([]any{&d.ID, &d.Secret, &d.Point.Code, &d.Point.Name, &d.Point.Level, &d.Hostname, &d.AppVersion,
+	err := sc.Scan(append([]any{&d.ID, &d.Secret, &pub, &d.Point.Code, &d.Point.Name, &d.Point.Level, &d.Hostname, &d.AppVersion,
 		&created, &revoked, &seen}, extra...)...)
 	d.Created, d.Revoked, d.LastSeen = parseTS(created), parseTS(revoked), parseTS(seen)
+	if pub != "" {
+		d.PublicKey, _ = protocol.DecodePublicKey(pub)
+	}
 	return d, err
 }
 
-// Device returns the device with its secret, for checking a signature.
+// Device returns the device with its credential (the public key, or the
+// opened HMAC secret of a device before 0.8), for checking a signature.
 func (s *SQLite) Device(ctx context.Context, id string) (Device, error) {
 	d, err := scanDevice(s.r.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -150,6 +196,9 @@ func (s *SQLite) Device(ctx context.Context, id string) (Device, error) {
 	}
 	if err != nil {
 		return Device{}, fmt.Errorf("read device: %w", err)
+	}
+	if d.Secret, err = s.box.open(d.ID, d.Secret); err != nil {
+		return Device{}, fmt.Errorf("read device %s: %w", d.ID, err)
 	}
 	return d, nil
 }

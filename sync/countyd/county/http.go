@@ -2,6 +2,7 @@ package county
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -26,6 +27,8 @@ type Options struct {
 	// per notice, after it is stored, and its failure is only logged: the
 	// kiosk's push has succeeded either way.
 	Notify func(ctx context.Context, n protocol.NoticePayload) error
+	// Limits bound what callers may cost the county (zero: defaults).
+	Limits Limits
 }
 
 // Server is the county's HTTP API under /api/v1 (docs/protocol.md).
@@ -35,12 +38,13 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	notify func(ctx context.Context, n protocol.NoticePayload) error
+	guards *guards
 }
 
 // NewServer returns the API over store. Tests of other packages start it
 // with httptest.NewServer(county.NewServer(store, county.Options{})).
 func NewServer(store Store, opts Options) *Server {
-	s := &Server{store: store, now: opts.Now, log: opts.Log, mux: http.NewServeMux(), notify: opts.Notify}
+	s := &Server{store: store, now: opts.Now, log: opts.Log, mux: http.NewServeMux(), notify: opts.Notify, guards: newGuards(opts.Limits)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -51,6 +55,7 @@ func NewServer(store Store, opts Options) *Server {
 	s.mux.HandleFunc("POST /api/v1/events", s.signed(protocol.MaxBody, s.push))
 	s.mux.HandleFunc("GET /api/v1/feed", s.signed(protocol.MaxBody, s.feed))
 	s.mux.HandleFunc("POST /api/v1/status", s.signed(MaxStatusBody, s.status))
+	s.mux.HandleFunc("POST /api/v1/device/key", s.signed(protocol.MaxEnrollBody, s.rekey))
 	s.mux.HandleFunc("HEAD /api/v1/blobs/{sha256}", s.signed(protocol.MaxChunk, s.headBlob))
 	s.mux.HandleFunc("PUT /api/v1/blobs/{sha256}", s.signed(protocol.MaxChunk, s.putBlob))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -122,6 +127,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	body := protocol.ErrorBody{Error: protocol.Error{Code: e.code, Message: e.msg}}
+	if e.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((e.retryAfter+time.Second-1)/time.Second)))
+	}
 	if e.code == protocol.CodeClockSkew {
 		now := s.now().In(chinaTime)
 		body.Error.ServerTime = &now
@@ -136,18 +144,36 @@ func (s *Server) internal(ctx context.Context, what string, err error) *apiError
 	return &apiError{status: 500, code: protocol.CodeInternal, msg: "internal error, retry later"}
 }
 
-// enroll is POST /api/v1/enroll; the code is the credential.
+// enroll is POST /api/v1/enroll; the code is the credential. Tries are
+// limited per address, and the body is a few short fields.
 func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
-	body, e := readBody(r, protocol.MaxBody)
+	if ok, retry := s.guards.enrolls.Allow(clientAddr(r), time.Now()); !ok {
+		s.writeError(w, tooMany(retry, "too many enrollment tries from this address"))
+		return
+	}
+	body, e := readBody(r, protocol.MaxEnrollBody)
 	var req protocol.EnrollRequest
 	if e == nil {
 		req, e = decodeEnroll(body)
+	}
+	var pub ed25519.PublicKey
+	if e == nil && req.PublicKey != "" {
+		var err error
+		if pub, err = protocol.DecodePublicKey(req.PublicKey); err != nil {
+			e = malformed("%v", err)
+		}
 	}
 	if e != nil {
 		s.writeError(w, e)
 		return
 	}
-	dev, err := s.store.Enroll(r.Context(), req.Code, req.Hostname, req.AppVersion)
+	var dev Device
+	var err error
+	if pub != nil {
+		dev, err = s.store.EnrollKey(r.Context(), req.Code, req.Hostname, req.AppVersion, pub)
+	} else {
+		dev, err = s.store.Enroll(r.Context(), req.Code, req.Hostname, req.AppVersion)
+	}
 	if errors.Is(err, ErrBadEnrollment) {
 		s.writeError(w, &apiError{status: 403, code: protocol.CodeBadEnrollment, msg: "the enrollment code is unknown, used or expired"})
 		return
@@ -161,6 +187,24 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 		DeviceID: dev.ID, Secret: dev.Secret, ServerTime: s.now().In(chinaTime),
 		ServicePoint: protocol.ServicePointPayload{Code: dev.Point.Code, Name: dev.Point.Name, Level: dev.Point.Level},
 	})
+}
+
+// rekey is POST /api/v1/device/key: the device moves to a key pair; the
+// request is signed with its current credential.
+func (s *Server) rekey(w http.ResponseWriter, r *http.Request, dev Device, body []byte) *apiError {
+	var req protocol.RekeyRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return malformed("the key body cannot be read: %v", err)
+	}
+	pub, err := protocol.DecodePublicKey(req.PublicKey)
+	if err != nil {
+		return malformed("%v", err)
+	}
+	if err := s.store.SetDeviceKey(r.Context(), dev.ID, pub); err != nil {
+		return s.internal(r.Context(), "set device key", err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // push is POST /api/v1/events.

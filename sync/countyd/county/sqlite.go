@@ -33,6 +33,9 @@ type SQLite struct {
 
 	pruneMu   sync.Mutex
 	lastPrune time.Time
+
+	secretsKey string
+	box        *secretBox
 }
 
 var _ Store = (*SQLite)(nil)
@@ -100,7 +103,18 @@ func OpenSQLite(ctx context.Context, path string, opts ...SQLiteOption) (*SQLite
 		return nil, fmt.Errorf("open county read pool: %w", err)
 	}
 	s.r.SetMaxOpenConns(4)
+	if s.secretsKey == "" {
+		s.secretsKey = filepath.Join(filepath.Dir(path), "secrets.key")
+	}
+	if s.box, err = loadSecretBox(s.secretsKey); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.sealClearSecrets(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}

@@ -10,6 +10,7 @@ package county
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +29,10 @@ type Store interface {
 	// Enroll consumes a code and creates a device; ErrBadEnrollment when
 	// the code is unknown, used or expired.
 	Enroll(ctx context.Context, code, hostname, appVersion string) (Device, error)
+	// EnrollKey is Enroll for a device with its own Ed25519 key pair.
+	EnrollKey(ctx context.Context, code, hostname, appVersion string, pub ed25519.PublicKey) (Device, error)
+	// SetDeviceKey moves a device to a key pair; its secret is forgotten.
+	SetDeviceKey(ctx context.Context, id string, pub ed25519.PublicKey) error
 	// Device returns a device with its secret; ErrNotFound when unknown.
 	Device(ctx context.Context, id string) (Device, error)
 	// UseNonce records a verified request's nonce and the device's last
@@ -140,9 +145,12 @@ const EnrollTTL = 72 * time.Hour
 // Device is an enrolled kiosk.
 type Device struct {
 	ID string
-	// Secret is the HMAC key. It is set only by Device and Enroll, never
+	// Secret is the HMAC key of a device enrolled before 0.8 that has not
+	// moved to a key pair yet. It is set only by Device and Enroll, never
 	// in listings, and never logged (see LogValue).
-	Secret     string
+	Secret string
+	// PublicKey is the device's Ed25519 key; nil for an HMAC device.
+	PublicKey  ed25519.PublicKey
 	Point      ServicePoint
 	Hostname   string
 	AppVersion string

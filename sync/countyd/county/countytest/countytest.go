@@ -6,6 +6,7 @@ package countytest
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -81,6 +82,8 @@ type Options struct {
 	Log *slog.Logger
 	// Notify is the county's SMS gateway; nil sends nothing.
 	Notify func(ctx context.Context, n protocol.NoticePayload) error
+	// Limits bound callers (zero: the county's defaults).
+	Limits county.Limits
 }
 
 // Start runs a county center until the test ends.
@@ -103,7 +106,7 @@ func Start(tb testing.TB, opts Options) *County {
 	if err != nil {
 		tb.Fatalf("open county store: %v", err)
 	}
-	srv := httptest.NewServer(county.NewServer(st, county.Options{Now: opts.Now, Log: opts.Log, Notify: opts.Notify}))
+	srv := httptest.NewServer(county.NewServer(st, county.Options{Now: opts.Now, Log: opts.Log, Notify: opts.Notify, Limits: opts.Limits}))
 	tb.Cleanup(func() {
 		srv.Close()
 		st.Close()
@@ -149,9 +152,17 @@ func NewNonce() string {
 	return hex.EncodeToString(b[:])
 }
 
-// Sign sets the four signing headers of req for body (the bytes as sent),
-// timestamped at, with a fresh nonce.
+// Sign sets the signing headers of req for body (the bytes as sent),
+// timestamped at, with a fresh nonce, as a kiosk from 0.8 does: with the
+// body's hash declared, so the county checks the signature first.
 func Sign(req *http.Request, deviceID, secret string, body []byte, at time.Time) {
+	SignLegacy(req, deviceID, secret, body, at)
+	req.Header.Set(protocol.HeaderContentHash, protocol.BodyHash(body))
+}
+
+// SignLegacy signs as a kiosk before 0.8: the four headers, no declared
+// body hash.
+func SignLegacy(req *http.Request, deviceID, secret string, body []byte, at time.Time) {
 	stamp := strconv.FormatInt(at.Unix(), 10)
 	nonce := NewNonce()
 	canonical := protocol.Canonical(req.Method, req.URL.RequestURI(), stamp, nonce, protocol.BodyHash(body))
@@ -159,6 +170,18 @@ func Sign(req *http.Request, deviceID, secret string, body []byte, at time.Time)
 	req.Header.Set(protocol.HeaderTimestamp, stamp)
 	req.Header.Set(protocol.HeaderNonce, nonce)
 	req.Header.Set(protocol.HeaderSignature, protocol.Sign(secret, canonical))
+}
+
+// SignKey signs with a device's Ed25519 key, the body's hash declared.
+func SignKey(req *http.Request, deviceID string, key ed25519.PrivateKey, body []byte, at time.Time) {
+	stamp := strconv.FormatInt(at.Unix(), 10)
+	nonce := NewNonce()
+	canonical := protocol.Canonical(req.Method, req.URL.RequestURI(), stamp, nonce, protocol.BodyHash(body))
+	req.Header.Set(protocol.HeaderDevice, deviceID)
+	req.Header.Set(protocol.HeaderTimestamp, stamp)
+	req.Header.Set(protocol.HeaderNonce, nonce)
+	req.Header.Set(protocol.HeaderContentHash, protocol.BodyHash(body))
+	req.Header.Set(protocol.HeaderSignature, protocol.SignEd25519(key, canonical))
 }
 
 // Do sends a request signed at the county's clock and returns the status,
