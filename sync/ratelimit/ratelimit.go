@@ -52,6 +52,23 @@ func (l *Limiter) AllowN(key string, n int, now time.Time) (ok bool, retry time.
 	return true, 0
 }
 
+// Check says whether one event for key would pass at now, taking nothing:
+// for limits counted on failures only (a login is checked before the
+// password is, and charged with Penalty only when it was wrong).
+func (l *Limiter) Check(key string, now time.Time) (ok bool, retry time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	at, known := l.full[key]
+	if !known || !at.After(now) {
+		return true, 0
+	}
+	burst := time.Duration(max(l.Burst, 1)) * l.Every
+	if over := at.Add(l.Every).Sub(now) - burst; over > 0 {
+		return false, over
+	}
+	return true, 0
+}
+
 // Penalty pushes key back by d without taking an event: a failed login
 // costs more than a successful one.
 func (l *Limiter) Penalty(key string, d time.Duration, now time.Time) {
