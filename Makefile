@@ -72,6 +72,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./printing/internal/ttfsubset
 	for f in FuzzDecodePush FuzzDecodeEnroll FuzzParseFeedQuery FuzzParseBlobPut FuzzPush; do \
 		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./sync/countyd/county || exit 1; done
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzMaskText$$' -fuzztime $(FUZZTIME) ./sync/countyd/office
 
 # Regenerates docs/screenshots from the real kiosk under Xvfb.
 screenshots: deps-test

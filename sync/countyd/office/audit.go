@@ -74,8 +74,11 @@ func (o *Office) auditPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		if e.StaffName != "" {
 			who = e.StaffName + "（" + e.StaffLogin + "）"
 		}
-		rows = append(rows, row{At: stamp(e.At), Staff: who, Action: rc.T(actionName(e.Action)), Subject: e.Subject,
-			Reason: e.Reason, Detail: MaskText(e.Detail), IP: e.ClientIP})
+		// Logins are typed by anyone at the login form, reasons by staff
+		// about an applicant: all of it is masked. The address is the
+		// county's own record.
+		rows = append(rows, row{At: stamp(e.At), Staff: MaskText(who), Action: MaskText(rc.T(actionName(e.Action))), Subject: MaskText(e.Subject),
+			Reason: MaskText(e.Reason), Detail: MaskText(e.Detail), IP: e.ClientIP})
 	}
 	staff, err := o.st.StaffMembers(ctx)
 	if err != nil {

@@ -8,9 +8,10 @@
 // work without JavaScript. Every form carries the session's CSRF token;
 // every POST without a valid token or without the session cookie is
 // refused with 403 before anything is read or written. Identity and mobile
-// numbers are masked on every page; showing one in full asks for a reason
-// and leaves an audit row, as do opening a case, viewing an attachment and
-// every decision.
+// numbers are masked on every page, in the fields that hold them and in
+// any text a kiosk sent (a file name, a form value, a host name: mask.go);
+// showing one in full asks for a reason and leaves an audit row, as do
+// opening a case, viewing an attachment and every decision.
 package office
 
 import (
