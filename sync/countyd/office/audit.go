@@ -55,6 +55,7 @@ func (o *Office) auditPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 			f.Case = c.ID
 		}
 	}
+	o.flushFailedLogins(ctx, false)
 	entries, total, err := o.st.AuditLog(ctx, f)
 	var inv *county.InvalidError
 	if errors.As(err, &inv) {
@@ -139,8 +140,10 @@ func (o *Office) showStaff(w http.ResponseWriter, r *http.Request, rc *reqCtx, p
 	now := o.now()
 	for _, s := range staff {
 		x := row{Staff: s, RoleName: rc.T(roleName(s.Role)), Created: stamp(s.Created)}
-		if now.Before(s.LockedUntil) {
-			x.Locked = stamp(s.LockedUntil)
+		// Browsers that never signed in as the account may be held back
+		// after wrong passwords; its own browsers are not (throttle.go).
+		if ok, retry := o.guard.login.Check(s.Login, now); !ok {
+			x.Locked = stamp(now.Add(retry))
 		}
 		rows = append(rows, x)
 	}
