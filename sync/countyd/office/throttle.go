@@ -46,11 +46,13 @@ import (
 // but refills steadily instead of locking, and binds only browsers that
 // never signed in as the account.
 const (
-	// loginHashes is how many password checks run at once: 3 × 19 MiB.
-	loginHashes = 3
-	// anonHashes of them may serve browsers without a device cookie, so
-	// a flood of anonymous tries always leaves one for staff at their desks.
-	anonHashes = 2
+	// loginHashes is how many password checks run at once: 2 × 19 MiB,
+	// and at most two of countyd's cores.
+	loginHashes = 2
+	// anonHashes of them may serve browsers without a device cookie: a
+	// flood of anonymous tries takes one core at most, and always leaves
+	// one check for staff at their desks.
+	anonHashes = 1
 	// hashWait is how long a try waits for room before it is answered 503.
 	hashWait        = time.Second
 	trustedHashWait = 5 * time.Second
