@@ -193,3 +193,18 @@ func TestFailedLoginsAreAuditedByCount(t *testing.T) {
 		t.Errorf("100 tries on 100 invented logins added %d rows, want at most %d", got, office.AddressBudget+2)
 	}
 }
+
+// TestThrottledInThePagesLanguage: the 429 page says when to try again in
+// the language the browser chose, and Retry-After says it in seconds.
+func TestThrottledInThePagesLanguage(t *testing.T) {
+	e := newEnv(t)
+	b := e.client(t)
+	b.get("/office/lang?l=en")
+	var a answer
+	for range office.LoginBudget + 1 {
+		a = b.try("admin", "wrong-password")
+	}
+	if a.status != http.StatusTooManyRequests || a.retry != "180" || !strings.Contains(a.body, "Too many tries; try again in 3 minutes") {
+		t.Errorf("English page over the budget: %d, Retry-After %q; want 429, 180 and the English words", a.status, a.retry)
+	}
+}
