@@ -52,6 +52,7 @@ bench: deps-test
 	$(GO) test -tags $(TAGS) -run '^$$' -bench CallToBoard -benchtime 300x ./app/hall/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench GuideKeystroke -benchtime 20x ./app/services/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Ingest -benchtime 40x ./sync/countyd/county/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench UnderAttack -benchtime 1x ./sync/countyd/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Drain -benchtime 1x -timeout 30m ./app/countylink/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench AcceptVisibleAtAnotherMachine -benchtime 300x ./app/hallsync/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Backfill -benchtime 1x -timeout 20m ./app/hallsync/
@@ -72,6 +73,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./printing/internal/ttfsubset
 	for f in FuzzDecodePush FuzzDecodeEnroll FuzzParseFeedQuery FuzzParseBlobPut FuzzPush; do \
 		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./sync/countyd/county || exit 1; done
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzMaskText$$' -fuzztime $(FUZZTIME) ./sync/countyd/office
 
 # Regenerates docs/screenshots from the real kiosk under Xvfb.
 screenshots: deps-test

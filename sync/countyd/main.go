@@ -24,11 +24,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -190,13 +192,17 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	}
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	devKey, err := deviceKey(*data)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
 	}
+	off := office.New(st, office.Options{Log: log, SecureCookies: *secureCookies, DeviceKey: devKey})
 	srv := &http.Server{
-		Handler: office.Mount(county.NewServer(st, county.Options{Log: log, Notify: smsNotifier(*smsGateway)}),
-			office.New(st, office.Options{Log: log, SecureCookies: *secureCookies})),
+		Handler: office.Mount(county.NewServer(st, county.Options{Log: log, Notify: smsNotifier(*smsGateway)}), off),
 		// Generous timeouts: a township link may move an 8 MiB push at a
 		// few hundred kbit/s.
 		ReadHeaderTimeout: 30 * time.Second,
@@ -230,10 +236,49 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	// cut-off one leaves nothing half-applied).
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	err = srv.Shutdown(sctx)
+	// The counts of failed logins still open go to the audit trail.
+	off.Close(sctx)
+	if err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// deviceKey is the key that signs the back office's device cookies. It is
+// kept in the data directory, so a restart does not make every staff
+// browser a stranger that anyone's wrong passwords can hold back.
+func deviceKey(data string) ([]byte, error) {
+	path := filepath.Join(data, "office-device.key")
+	if key, err := os.ReadFile(path); err == nil && len(key) >= 32 {
+		return key, nil
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read device cookie key: %w", err)
+	}
+	key := make([]byte, 32)
+	rand.Read(key) // never fails (crypto/rand, Go 1.24+)
+	// Written whole or not at all: a half-written key would be read back
+	// as a different one.
+	f, err := os.CreateTemp(data, "office-device.key.*")
+	if err != nil {
+		return nil, fmt.Errorf("write device cookie key: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(key); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write device cookie key: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write device cookie key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write device cookie key: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return nil, fmt.Errorf("write device cookie key: %w", err)
+	}
+	return key, nil
 }
 
 // parseAndOpen reads a subcommand's flags and opens the county store in

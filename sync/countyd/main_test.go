@@ -31,7 +31,7 @@ var (
 )
 
 // binary builds countyd once per test run.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -63,7 +63,7 @@ func TestMain(m *testing.M) {
 }
 
 // countyd runs a subcommand to completion and returns its standard output.
-func countyd(t *testing.T, args ...string) string {
+func countyd(t testing.TB, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	var stderr bytes.Buffer
@@ -83,7 +83,7 @@ type server struct {
 }
 
 // start runs the server on a free loopback port and waits for its address.
-func start(t *testing.T, data string) *server {
+func start(t testing.TB, data string) *server {
 	t.Helper()
 	s := &server{cmd: exec.Command(binary(t), "-listen", "127.0.0.1:0", "-data", data), stderr: new(bytes.Buffer), done: make(chan error, 1)}
 	s.cmd.Stderr = s.stderr
@@ -156,7 +156,7 @@ func (k *kiosk) push(events []protocol.Event) ([]protocol.Result, error) {
 	return resp.Results, nil
 }
 
-func enroll(t *testing.T, url, data string) *kiosk {
+func enroll(t testing.TB, url, data string) *kiosk {
 	t.Helper()
 	code := strings.TrimSpace(countyd(t, "enroll-code", "-data", data, "-point", "330522101000", "-name", "洪桥镇便民服务中心", "-level", "township"))
 	body := fmt.Sprintf(`{"code":%q,"hostname":"hall-pc-1","app_version":"0.6.0"}`, code)

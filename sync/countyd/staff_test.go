@@ -60,3 +60,27 @@ func TestStaffAdd(t *testing.T) {
 		t.Error("an account with a short password was created")
 	}
 }
+
+// TestDeviceKeyIsKept: the key of the back office's device cookies is made
+// once, readable by countyd alone, and the same after a restart.
+func TestDeviceKeyIsKept(t *testing.T) {
+	dir := t.TempDir()
+	first, err := deviceKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := deviceKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != 32 || !bytes.Equal(first, again) {
+		t.Errorf("key of %d bytes, then another: %x, %x", len(first), first, again)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "office-device.key"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file: %v, mode %v; want 0600", err, fi.Mode())
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "office-device.key.*")); len(m) != 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
+}

@@ -52,13 +52,14 @@ func (l *Limiter) AllowN(key string, n int, now time.Time) (ok bool, retry time.
 	return true, 0
 }
 
-// Check says whether one more event for key would pass now, taking
-// nothing: a caller that counts only failures (Penalty) asks first.
+// Check says whether one event for key would pass at now, taking nothing:
+// for limits counted on failures only (a login is checked before the
+// password is, and charged with Penalty only when it was wrong).
 func (l *Limiter) Check(key string, now time.Time) (ok bool, retry time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	at, known := l.full[key]
-	if !known || at.Before(now) {
+	if !known || !at.After(now) {
 		return true, 0
 	}
 	burst := time.Duration(max(l.Burst, 1)) * l.Every

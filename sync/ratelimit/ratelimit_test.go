@@ -55,6 +55,34 @@ func TestLimiterPenalty(t *testing.T) {
 	}
 }
 
+// Check answers what Allow would, without taking anything: a limit
+// counted on failures looks before the work and charges after it.
+func TestLimiterCheckTakesNothing(t *testing.T) {
+	l := &Limiter{Every: time.Minute, Burst: 3}
+	now := time.Unix(0, 0)
+	for i := range 10 {
+		if ok, _ := l.Check("lishen", now); !ok {
+			t.Fatalf("check %d refused though nothing was charged", i+1)
+		}
+	}
+	if got := l.Keys(); got != 0 {
+		t.Errorf("checks left %d keys, want 0", got)
+	}
+	for range 3 {
+		l.Penalty("lishen", time.Minute, now)
+	}
+	ok, retry := l.Check("lishen", now)
+	if ok || retry != time.Minute {
+		t.Errorf("after 3 penalties with a burst of 3: ok %v, retry %v; want refused for 1m", ok, retry)
+	}
+	if aok, aretry := l.Allow("lishen", now); aok != ok || aretry != retry {
+		t.Errorf("Allow says %v %v where Check said %v %v", aok, aretry, ok, retry)
+	}
+	if ok, _ := l.Check("lishen", now.Add(time.Minute)); !ok {
+		t.Error("refused once a minute had passed")
+	}
+}
+
 // However many keys come, the limiter holds at most MaxKeys, and keys that
 // are over their rate are kept before keys with nothing against them.
 func TestLimiterMemoryIsBounded(t *testing.T) {

@@ -55,6 +55,7 @@ func (o *Office) auditPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 			f.Case = c.ID
 		}
 	}
+	o.flushFailedLogins(ctx, false)
 	entries, total, err := o.st.AuditLog(ctx, f)
 	var inv *county.InvalidError
 	if errors.As(err, &inv) {
@@ -74,8 +75,11 @@ func (o *Office) auditPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		if e.StaffName != "" {
 			who = e.StaffName + "（" + e.StaffLogin + "）"
 		}
-		rows = append(rows, row{At: stamp(e.At), Staff: who, Action: rc.T(actionName(e.Action)), Subject: e.Subject,
-			Reason: e.Reason, Detail: MaskText(e.Detail), IP: e.ClientIP})
+		// Logins are typed by anyone at the login form, reasons by staff
+		// about an applicant: all of it is masked. The address is the
+		// county's own record.
+		rows = append(rows, row{At: stamp(e.At), Staff: MaskText(who), Action: MaskText(rc.T(actionName(e.Action))), Subject: MaskText(e.Subject),
+			Reason: MaskText(e.Reason), Detail: MaskText(e.Detail), IP: e.ClientIP})
 	}
 	staff, err := o.st.StaffMembers(ctx)
 	if err != nil {
@@ -136,8 +140,10 @@ func (o *Office) showStaff(w http.ResponseWriter, r *http.Request, rc *reqCtx, p
 	now := o.now()
 	for _, s := range staff {
 		x := row{Staff: s, RoleName: rc.T(roleName(s.Role)), Created: stamp(s.Created)}
-		if now.Before(s.LockedUntil) {
-			x.Locked = stamp(s.LockedUntil)
+		// Browsers that never signed in as the account may be held back
+		// after wrong passwords; its own browsers are not (throttle.go).
+		if ok, retry := o.guard.login.Check(s.Login, now); !ok {
+			x.Locked = stamp(now.Add(retry))
 		}
 		rows = append(rows, x)
 	}

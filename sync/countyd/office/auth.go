@@ -1,6 +1,7 @@
 package office
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -8,21 +9,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/sync/countyd/county"
-)
-
-// Lockout policy of the back office: five wrong passwords in a row lock
-// the account for 15 minutes. Stricter than the kiosk's (5 minutes): the
-// back office is reachable from the county network, not one hall counter,
-// and its accounts see every township's cases.
-const (
-	MaxFailures = 5
-	LockFor     = 15 * time.Minute
 )
 
 // Cookie names. The session cookie is limited to /office/ so the API never
@@ -101,7 +94,9 @@ func langOf(r *http.Request) string {
 }
 
 // session returns the request's live session, ending it when it has been
-// idle too long.
+// idle too long or has lasted its whole lifetime since sign-in: a cookie
+// taken from a browser left open works for hours at most, not for as long
+// as someone keeps using it.
 func (o *Office) session(r *http.Request) (county.Session, bool) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
@@ -115,9 +110,9 @@ func (o *Office) session(r *http.Request) (county.Session, bool) {
 		}
 		return county.Session{}, false
 	}
-	if o.now().Sub(se.LastSeen) > o.idle {
+	if now := o.now(); now.Sub(se.LastSeen) > o.idle || now.Sub(se.Created) > o.maxAge {
 		if err := o.st.DeleteSession(r.Context(), hash, nil); err != nil {
-			o.log.ErrorContext(r.Context(), "end idle session", "err", err)
+			o.log.ErrorContext(r.Context(), "end expired session", "err", err)
 		}
 		return county.Session{}, false
 	}
@@ -187,15 +182,21 @@ func (o *Office) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (o *Office) showLogin(w http.ResponseWriter, r *http.Request, login, problem string) {
-	token := randomToken()
-	http.SetCookie(w, o.cookie(r, loginCookie, token))
-	rc := &reqCtx{lang: langOf(r), IP: clientIP(r)}
-	rc.Session.CSRF = token
 	status := http.StatusOK
 	if problem != "" {
 		status = http.StatusUnauthorized
 	}
-	o.renderStatus(w, r, rc, status, "login", map[string]any{"Login": login, "Problem": translate(rc.lang, problem), "Next": localPath(r.FormValue("next"))})
+	o.showLoginStatus(w, r, login, status, translate(langOf(r), problem))
+}
+
+// showLoginStatus renders the login form again with a problem (already
+// in the page's language) and a fresh pre-login token.
+func (o *Office) showLoginStatus(w http.ResponseWriter, r *http.Request, login string, status int, problem string) {
+	token := randomToken()
+	http.SetCookie(w, o.cookie(r, loginCookie, token))
+	rc := &reqCtx{lang: langOf(r), IP: clientIP(r)}
+	rc.Session.CSRF = token
+	o.renderStatus(w, r, rc, status, "login", map[string]any{"Login": login, "Problem": problem, "Next": localPath(r.FormValue("next"))})
 }
 
 var (
@@ -203,8 +204,10 @@ var (
 	dummyHash string
 )
 
-// login checks a password. An unknown login costs the same argon2id work
-// as a known one, so timing does not tell which logins exist.
+// login checks a password, within the limits of throttle.go: limits are
+// looked at before anything is spent, the check runs only inside the
+// hash gate, and nothing in the answer (text, status, work done) depends
+// on whether the login exists.
 func (o *Office) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	c, err := r.Cookie(loginCookie)
@@ -214,80 +217,127 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	login := strings.ToLower(strings.TrimSpace(r.PostFormValue("login")))
+	if r := []rune(login); len(r) > 64 {
+		login = string(r[:64])
+	}
 	password := r.PostFormValue("password")
 	now := o.now()
+	g := o.guard
+	o.flushFailedLogins(ctx, false)
 	e := county.AuditEntry{StaffLogin: login, Action: "login.failed", Subject: login, ClientIP: clientIP(r)}
-	if len(login) > 64 {
-		login, e.StaffLogin, e.Subject = login[:64], login[:64], login[:64]
-	}
-	st, err := o.st.StaffByLogin(ctx, login)
-	if errors.Is(err, county.ErrNotFound) {
-		dummyOnce.Do(func() { dummyHash, _ = clerks.Hash(randomToken()) })
-		clerks.Verify(dummyHash, password)
-		if err := o.st.SetLoginState(ctx, 0, 0, time.Time{}, &e); err != nil {
-			o.internal(w, r, nil, "audit failed login", err)
-			return
+	device := g.deviceID(r, login, now)
+	trusted := device != ""
+	// check says whether the try is within its budget: a browser that
+	// signed in as the login before by its own, any other by its address
+	// (every try) and by the login (wrong passwords).
+	check := func(take bool) (bool, time.Duration) {
+		if trusted {
+			return g.device.Check(device, now)
 		}
-		o.showLogin(w, r, login, "登录名或密码不对")
+		if take {
+			if ok, retry := g.address.Allow(e.ClientIP, now); !ok {
+				return false, retry
+			}
+		}
+		return g.login.Check(login, now)
+	}
+	if ok, retry := check(true); !ok {
+		o.throttled(w, r, e, login, retry)
 		return
 	}
+	leave, ok := g.enterHash(trusted)
+	if !ok {
+		// The gate is full: countyd is busy, whoever asks. 503 rather than
+		// 429, which would say this client asked too often.
+		w.Header().Set("Retry-After", "5")
+		o.showLoginStatus(w, r, login, http.StatusServiceUnavailable, translate(langOf(r), "登录的人太多，请几秒钟后再试"))
+		return
+	}
+	// Again inside the gate: tries that waited together must not all be
+	// checked against a budget none of them has charged yet.
+	if ok, retry := check(false); !ok {
+		leave()
+		o.throttled(w, r, e, login, retry)
+		return
+	}
+	st, err := o.st.StaffByLogin(ctx, login)
+	known := err == nil
+	hash := st.PasswordHash
+	if errors.Is(err, county.ErrNotFound) {
+		// An unknown login costs the same argon2id as a known one.
+		dummyOnce.Do(func() { dummyHash, _ = clerks.Hash(randomToken()) })
+		hash, err = dummyHash, nil
+	}
 	if err != nil {
+		leave()
 		o.internal(w, r, nil, "read staff", err)
 		return
 	}
-	e.StaffID, e.StaffName = st.ID, st.Name
-	if now.Before(st.LockedUntil) {
-		e.Action = "login.locked"
-		if err := o.st.SetLoginState(ctx, st.ID, st.Failures, st.LockedUntil, &e); err != nil {
-			o.internal(w, r, nil, "audit locked login", err)
-			return
-		}
-		o.showLogin(w, r, login, fmt.Sprintf(translate(langOf(r), "连续输错%d次，账号已锁定，请在%s之后再试"),
-			MaxFailures, st.LockedUntil.In(china).Format("15:04")))
-		return
-	}
-	ok, err := clerks.Verify(st.PasswordHash, password)
+	good, err := clerks.Verify(hash, password)
+	leave()
 	if err != nil {
 		o.internal(w, r, nil, "verify password", err)
 		return
 	}
-	if !ok {
-		failures := st.Failures
-		if !st.LockedUntil.IsZero() {
-			failures = 0 // a served lock starts a fresh count
+	if !good || !known {
+		if trusted {
+			g.device.Penalty(device, LoginRefill, now)
+		} else {
+			g.login.Penalty(login, LoginRefill, now)
 		}
-		failures++
-		var until time.Time
-		if failures >= MaxFailures {
-			until = now.Add(LockFor)
-		}
-		if err := o.st.SetLoginState(ctx, st.ID, failures, until, &e); err != nil {
-			o.internal(w, r, nil, "record failed login", err)
-			return
-		}
-		problem := "登录名或密码不对"
-		if !until.IsZero() {
-			problem = fmt.Sprintf(translate(langOf(r), "连续输错%d次，账号已锁定，请在%s之后再试"), MaxFailures, until.In(china).Format("15:04"))
-		}
-		o.showLogin(w, r, login, problem)
+		e.StaffID, e.StaffName = st.ID, st.Name
+		o.auditTry(ctx, e, false)
+		o.showLogin(w, r, login, "登录名或密码不对")
 		return
 	}
 	if !st.Active {
 		o.showLogin(w, r, login, "该账号已停用，请联系系统管理员")
 		return
 	}
+	if trusted {
+		g.device.Forget(device)
+	}
 	token := randomToken()
 	se := county.Session{TokenHash: county.HashToken(token), Staff: st, CSRF: randomToken()}
-	e.Action = "login"
+	e.StaffID, e.StaffName, e.Action = st.ID, st.Name, "login"
 	if err := o.st.CreateSession(ctx, se, now.Add(-o.idle), e); err != nil {
 		o.internal(w, r, nil, "create session", err)
 		return
 	}
 	http.SetCookie(w, o.cookie(r, sessionCookie, token))
+	// This browser is now known for the login; a fresh cookie each time,
+	// so one copied from it ages out.
+	dc := o.cookie(r, g.deviceCookieName(login), g.newDeviceCookie(login, now))
+	dc.MaxAge = int(DeviceCookieLife / time.Second)
+	http.SetCookie(w, dc)
 	gone := o.cookie(r, loginCookie, "")
 	gone.MaxAge = -1
 	http.SetCookie(w, gone)
 	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// throttled answers a try over its budget: 429 with Retry-After, the same
+// words whether the login exists or not, and no password check.
+func (o *Office) throttled(w http.ResponseWriter, r *http.Request, e county.AuditEntry, login string, retry time.Duration) {
+	o.auditTry(r.Context(), e, true)
+	secs := int((retry + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	lang := langOf(r)
+	problem := fmt.Sprintf(translate(lang, "尝试次数过多，请%d秒后再试"), secs)
+	if secs > 90 {
+		problem = fmt.Sprintf(translate(lang, "尝试次数过多，请%d分钟后再试"), (secs+59)/60)
+	}
+	o.showLoginStatus(w, r, login, http.StatusTooManyRequests, problem)
+}
+
+// auditTry counts a failed or throttled try; rows are written only when a
+// count's window opens or closes (throttle.go).
+func (o *Office) auditTry(ctx context.Context, e county.AuditEntry, throttled bool) {
+	for _, row := range o.guard.failed.record(e, throttled, o.now()) {
+		if err := o.st.Audit(ctx, row); err != nil {
+			o.log.ErrorContext(ctx, "audit failed login", "err", err)
+		}
+	}
 }
 
 func (o *Office) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) {

@@ -163,7 +163,8 @@ func TestBrowserCorrection(t *testing.T) {
 	screenshot(t, ctx, "office-case.png")
 
 	err = chromedp.Do(ctx,
-		chromedp.Click(`input[name=material][value="330000-SS-0012|safety_rules"]`),
+		// The checklist is named by place: safety_rules is the seed's sixth line.
+		chromedp.Click(`input[name=material][value="5"]`),
 		chromedp.SendKeys(`form.action textarea[name=extra]`, "房屋租赁合同原件"),
 		chromedp.SetValue(`input[name=supply_by]`, "2026-12-03"),
 		chromedp.Click(`input[name=status][value=correction] ~ button`),

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,6 +91,24 @@ func decodeCase(c county.Case) protocol.CaseDoc {
 	return d
 }
 
+// shownCase is the case document as pages show it: every string in it,
+// whichever field it is, comes from a kiosk and is masked (MaskText). The
+// numbers a staff member may see in full come from decodeCase, through
+// the audited reveal only.
+func shownCase(c county.Case) protocol.CaseDoc {
+	d := decodeCase(c)
+	maskStrings(reflect.ValueOf(&d).Elem())
+	return d
+}
+
+// caseHead is what a case page shows of the county's row: the county's own
+// number and service point as they are, the kiosk's tracking code masked.
+type caseHead struct {
+	CountyCase, Tracking, Point string
+	Complete                    bool
+	Stored, Attachments         int
+}
+
 type caseRow struct {
 	Ref, CountyCase, Tracking string
 	Point                     string
@@ -170,8 +189,8 @@ func (o *Office) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	rows := make([]caseRow, 0, len(list))
 	for _, c := range list {
 		d := decodeCase(c)
-		row := caseRow{Ref: c.CountyCase, CountyCase: c.CountyCase, Tracking: c.Tracking, Point: names[c.Point],
-			Applicant: d.Applicant.Name, KioskStatus: rc.T(cases.StatusName(cases.Status(c.KioskStatus))),
+		row := caseRow{Ref: c.CountyCase, CountyCase: c.CountyCase, Tracking: MaskText(c.Tracking), Point: names[c.Point],
+			Applicant: MaskText(d.Applicant.Name), KioskStatus: MaskText(rc.T(cases.StatusName(cases.Status(c.KioskStatus)))),
 			CountyStatus: rc.T(countyStatusName(c.CountyStatus)), Accepted: day(d.Accepted), Due: day(d.Due),
 			Urgency: o.urgency(cal, c, d.Due), Complete: c.Complete, Stored: c.Stored, Attachments: c.Attachments}
 		if row.Point == "" {
@@ -181,7 +200,7 @@ func (o *Office) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 			cat = o.catalogFor(ctx, d.CatalogVersion)
 		}
 		for _, m := range d.Matters {
-			row.Matters = append(row.Matters, matterName(cat, m))
+			row.Matters = append(row.Matters, MaskText(matterName(cat, m)))
 		}
 		rows = append(rows, row)
 	}
@@ -192,7 +211,9 @@ func (o *Office) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	}
 	var matters []option
 	for _, code := range codes {
-		matters = append(matters, option{code, code + " " + matterName(cat, code)})
+		// The codes are the kiosks' (a code outside the catalog is listed
+		// as sent): one hiding a number cannot be chosen, and needs none.
+		matters = append(matters, option{MaskText(code), MaskText(code + " " + matterName(cat, code))})
 	}
 	var points []option
 	for code, name := range names {
@@ -238,11 +259,15 @@ func (o *Office) loadCase(w http.ResponseWriter, r *http.Request, rc *reqCtx) (c
 	return c, true
 }
 
-type fieldRow struct{ Key, Label, Value string }
+type fieldRow struct{ Label, Value string }
 
+// materialRow is a line of the checklist; the correction form names it by
+// Index in the case's list, never by the kiosk's codes, so no text from a
+// kiosk goes into an attribute.
 type materialRow struct {
-	Matter, MatterName, Material, Name, State string
-	Deferred                                  bool
+	Index                   int
+	MatterName, Name, State string
+	Deferred                bool
 }
 
 type attachmentRow struct {
@@ -250,22 +275,34 @@ type attachmentRow struct {
 	Complete                 bool
 }
 
-// Numbers a staff member may reveal, by form value.
-var revealable = []string{"applicant.id_number", "applicant.legal_rep_id", "applicant.mobile"}
-
-func revealValue(d protocol.CaseDoc, field string) string {
+// revealValue is the value of a revealable field and the name the audit
+// row records for it. Form fields go by their place in fieldKeys
+// ("fields.2"): their keys are the kiosk's and stay out of the page.
+func revealValue(d protocol.CaseDoc, field string) (value, name string) {
 	switch field {
 	case "applicant.id_number":
-		return d.Applicant.IDNumber
+		return d.Applicant.IDNumber, field
 	case "applicant.legal_rep_id":
-		return d.Applicant.LegalRepID
+		return d.Applicant.LegalRepID, field
 	case "applicant.mobile":
-		return d.Applicant.Mobile
+		return d.Applicant.Mobile, field
 	}
-	if key, ok := strings.CutPrefix(field, "fields."); ok {
-		return d.Fields[key]
+	if i, err := strconv.Atoi(strings.TrimPrefix(field, "fields.")); err == nil && strings.HasPrefix(field, "fields.") {
+		if keys := fieldKeys(d); i >= 0 && i < len(keys) {
+			return d.Fields[keys[i]], "fields." + keys[i]
+		}
 	}
-	return ""
+	return "", ""
+}
+
+// fieldKeys are the keys of a case's form fields in the order pages list them.
+func fieldKeys(d protocol.CaseDoc) []string {
+	keys := make([]string, 0, len(d.Fields))
+	for k := range d.Fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func sizeText(n int64) string {
@@ -302,7 +339,7 @@ func (o *Office) casePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 // problem is a form error.
 func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c county.Case, revealed map[string]string, problem string, status int) {
 	ctx := r.Context()
-	d := decodeCase(c)
+	d, shown := decodeCase(c), shownCase(c)
 	cat := o.catalogFor(ctx, d.CatalogVersion)
 	cal := o.calendar(ctx)
 	show := func(field, value string, mask func(string) string) string {
@@ -311,7 +348,9 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 		}
 		return mask(value)
 	}
-	applicantID := d.Applicant.IDNumber
+	// An enterprise's credit code is public, but one that is really a
+	// person's ID is masked like any other.
+	applicantID := MaskText(d.Applicant.IDNumber)
 	if d.Applicant.Kind != protocol.ApplicantEnterprise {
 		applicantID = show("applicant.id_number", d.Applicant.IDNumber, MaskID)
 	}
@@ -324,16 +363,21 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 		}
 	}
 	var fields []fieldRow
-	for k, v := range d.Fields {
+	var fieldOpts []option
+	for i, k := range fieldKeys(d) {
 		label := labels[k]
 		if label == "" {
 			label = k
 		}
-		fields = append(fields, fieldRow{Key: k, Label: label, Value: show("fields."+k, v, MaskText)})
+		label = MaskText(label)
+		name := "fields." + strconv.Itoa(i)
+		fields = append(fields, fieldRow{Label: label, Value: show(name, d.Fields[k], MaskText)})
+		if MaskText(d.Fields[k]) != d.Fields[k] {
+			fieldOpts = append(fieldOpts, option{name, rc.T("表单字段") + "：" + label})
+		}
 	}
-	slices.SortFunc(fields, func(a, b fieldRow) int { return strings.Compare(a.Key, b.Key) })
 	var materials []materialRow
-	for _, m := range d.Materials {
+	for i, m := range d.Materials {
 		// The wire's state names are the domain's; the domain names them
 		// in Chinese.
 		st := cases.MaterialState(m.State)
@@ -341,12 +385,15 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 		if state == "未核验" && st != cases.Pending {
 			state = m.State
 		}
-		materials = append(materials, materialRow{Matter: m.Matter, MatterName: matterName(cat, m.Matter), Material: m.Material,
-			Name: cases.MaterialName(cat, m.Matter, m.Material), State: rc.T(state), Deferred: st == cases.Deferred})
+		materials = append(materials, materialRow{Index: i, MatterName: MaskText(matterName(cat, m.Matter)),
+			Name: MaskText(cases.MaterialName(cat, m.Matter, m.Material)), State: MaskText(rc.T(state)), Deferred: st == cases.Deferred})
 	}
 	var atts []attachmentRow
-	for _, a := range d.Attachments {
-		row := attachmentRow{SHA256: a.SHA256, Name: a.Name, Type: a.Type, Size: sizeText(a.Size)}
+	for i, a := range d.Attachments {
+		// The hash is checked as 64 hex digits on the way in, and the
+		// page links it only once the county holds a file of that hash,
+		// so it can carry nothing a kiosk chose.
+		row := attachmentRow{SHA256: a.SHA256, Name: shown.Attachments[i].Name, Type: shown.Attachments[i].Type, Size: sizeText(a.Size)}
 		if b, err := o.blobComplete(ctx, a.SHA256); err == nil {
 			row.Complete = b
 		}
@@ -354,7 +401,7 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 	}
 	var matters []string
 	for _, m := range d.Matters {
-		matters = append(matters, m+" "+matterName(cat, m))
+		matters = append(matters, MaskText(m+" "+matterName(cat, m)))
 	}
 	log, err := o.st.CaseLog(ctx, c.ID)
 	if err != nil {
@@ -378,10 +425,12 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 	}
 	var hist []histRow
 	for _, h := range history {
-		row := histRow{At: stamp(h.Status.At), Status: rc.T(countyStatusName(h.Status.Status)), By: h.Status.By,
-			SupplyBy: h.Status.SupplyBy, Pickup: h.Status.Pickup, Reason: h.Status.Reason}
+		// Typed by staff, but about the applicant: a reason may well
+		// quote a phone number.
+		row := histRow{At: stamp(h.Status.At), Status: rc.T(countyStatusName(h.Status.Status)), By: MaskText(h.Status.By),
+			SupplyBy: MaskText(h.Status.SupplyBy), Pickup: MaskText(h.Status.Pickup), Reason: MaskText(h.Status.Reason)}
 		for _, s := range h.Status.Supplements {
-			row.Supplements = append(row.Supplements, s.Name)
+			row.Supplements = append(row.Supplements, MaskText(s.Name))
 		}
 		hist = append(hist, row)
 	}
@@ -399,25 +448,22 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 	if d.Applicant.Mobile != "" {
 		revealOpts = append(revealOpts, option{"applicant.mobile", rc.T("手机号码")})
 	}
-	for _, f := range fields {
-		if MaskText(d.Fields[f.Key]) != d.Fields[f.Key] {
-			revealOpts = append(revealOpts, option{"fields." + f.Key, rc.T("表单字段") + "：" + f.Label})
-		}
-	}
+	revealOpts = append(revealOpts, fieldOpts...)
 	var clerk string
-	if d.Clerk.Name != "" {
-		clerk = fmt.Sprintf("%s（%s%d）", d.Clerk.Name, rc.T("窗口"), d.Clerk.Window)
+	if shown.Clerk.Name != "" {
+		clerk = fmt.Sprintf("%s（%s%d）", shown.Clerk.Name, rc.T("窗口"), d.Clerk.Window)
 	}
 	due := day(d.Due)
 	data := map[string]any{
-		"C": c, "D": d, "Point": o.pointNames(ctx)[c.Point], "Matters": matters, "Clerk": clerk,
-		"KioskStatus": rc.T(cases.StatusName(cases.Status(c.KioskStatus))), "CountyStatus": rc.T(countyStatusName(c.CountyStatus)),
+		"C": caseHead{CountyCase: c.CountyCase, Tracking: MaskText(c.Tracking), Point: c.Point, Complete: c.Complete, Stored: c.Stored, Attachments: c.Attachments},
+		"D": shown, "Point": o.pointNames(ctx)[c.Point], "Matters": matters, "Clerk": clerk,
+		"KioskStatus": MaskText(rc.T(cases.StatusName(cases.Status(c.KioskStatus)))), "CountyStatus": rc.T(countyStatusName(c.CountyStatus)),
 		"Accepted": stamp(d.Accepted), "Due": due, "SupplementBy": day(d.SupplementBy), "Urgency": o.urgency(cal, c, d.Due),
 		"ApplicantKind": map[bool]string{true: rc.T("企业"), false: rc.T("个人")}[d.Applicant.Kind == protocol.ApplicantEnterprise],
 		"ApplicantID":   applicantID, "LegalRepID": show("applicant.legal_rep_id", d.Applicant.LegalRepID, MaskID),
 		"Mobile": show("applicant.mobile", d.Applicant.Mobile, MaskMobile), "Revealed": len(revealed) > 0,
 		"Fields": fields, "Materials": materials, "Attachments": atts, "Events": events, "History": hist,
-		"RevealOpts": revealOpts, "SupplyBy": supplyBy, "Problem": rc.T(problem), "Form": r.PostForm,
+		"RevealOpts": revealOpts, "SupplyBy": supplyBy, "Problem": rc.T(problem),
 	}
 	if status != http.StatusOK {
 		o.renderStatus(w, r, rc, status, "case", data)
@@ -444,8 +490,8 @@ func (o *Office) reveal(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	d := decodeCase(c)
 	field := r.PostFormValue("field")
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	value := revealValue(d, field)
-	if !slices.Contains(revealable, field) && !strings.HasPrefix(field, "fields.") || value == "" {
+	value, name := revealValue(d, field)
+	if value == "" {
 		o.showCase(w, r, rc, c, nil, "请选择要显示的号码", http.StatusBadRequest)
 		return
 	}
@@ -454,7 +500,7 @@ func (o *Office) reveal(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		return
 	}
 	e := rc.audit("case.reveal", c.CountyCase)
-	e.CaseID, e.Reason, e.Detail = c.ID, reason, field
+	e.CaseID, e.Reason, e.Detail = c.ID, reason, name
 	if err := o.st.Audit(r.Context(), e); err != nil {
 		o.internal(w, r, rc, "audit reveal", err)
 		return
@@ -506,8 +552,24 @@ func (o *Office) attachment(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		w.Header().Del("Content-Security-Policy")
 	}
 	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.Name}))
+	// The file's name is the kiosk's, as on the case page: masked. The
+	// contents are the audited look.
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": MaskText(a.Name)}))
 	http.ServeContent(w, r, "", time.Time{}, f)
+}
+
+// pickMaterial finds a checklist line of the correction form: by its place
+// in the case's list (what the page sends), or as "matter|material".
+func pickMaterial(d protocol.CaseDoc, v string) (matter, material string, ok bool) {
+	if i, err := strconv.Atoi(v); err == nil {
+		if i < 0 || i >= len(d.Materials) {
+			return "", "", false
+		}
+		return d.Materials[i].Matter, d.Materials[i].Material, true
+	}
+	matter, material, _ = strings.Cut(v, "|")
+	ok = slices.ContainsFunc(d.Materials, func(m protocol.Material) bool { return m.Matter == matter && m.Material == material })
+	return matter, material, ok
 }
 
 // setStatus records a county decision, sends it to the hall through the
@@ -526,8 +588,8 @@ func (o *Office) setStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	case protocol.CountyReviewing:
 	case protocol.CountyCorrection:
 		for _, v := range form["material"] {
-			matter, material, _ := strings.Cut(v, "|")
-			if !slices.ContainsFunc(d.Materials, func(m protocol.Material) bool { return m.Matter == matter && m.Material == material }) {
+			matter, material, ok := pickMaterial(d, v)
+			if !ok {
 				problem = "所选材料不在该案件的材料清单中"
 				break
 			}

@@ -51,19 +51,22 @@ func (o *Office) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCtx, n
 	now := o.now()
 	var rows []deviceRow
 	for _, d := range devs {
-		row := deviceRow{ID: d.ID, Point: d.Point.Code, PointName: d.Point.Name, Host: d.Hostname, AppVersion: d.AppVersion,
+		// The device id, point and point name are the county's; the host
+		// name, version and every word of a status report are the
+		// device's, masked like any text from a kiosk.
+		row := deviceRow{ID: d.ID, Point: d.Point.Code, PointName: d.Point.Name, Host: MaskText(d.Hostname), AppVersion: MaskText(d.AppVersion),
 			Enrolled: stamp(d.Created), LastSeen: stamp(d.LastSeen), Events: d.Events, Revoked: !d.Revoked.IsZero(),
 			Offline: d.LastSeen.IsZero() || now.Sub(d.LastSeen) > offlineAfter}
 		if rep, ok := reports[d.ID]; ok {
 			s := rep.Status
 			row.HasReport = true
 			if s.AppVersion != "" {
-				row.AppVersion = s.AppVersion
+				row.AppVersion = MaskText(s.AppVersion)
 			}
 			row.Pending, row.Quarantined, row.Uploads = s.Pending, s.Quarantined, s.Uploads
 			// Kiosk error texts may quote what a clerk typed.
 			row.LastError = MaskText(s.LastError)
-			row.Printer, row.PrinterState, row.PrinterDetail = s.Printer.Queue, s.Printer.State, MaskText(s.Printer.Detail)
+			row.Printer, row.PrinterState, row.PrinterDetail = MaskText(s.Printer.Queue), MaskText(s.Printer.State), MaskText(s.Printer.Detail)
 			if !s.Printer.At.IsZero() {
 				row.PrinterAt = stamp(s.Printer.At)
 			}
@@ -144,7 +147,7 @@ func (o *Office) revokeConfirm(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if !ok {
 		return
 	}
-	o.render(w, r, rc, "revoke", map[string]any{"D": d, "LastSeen": stamp(d.LastSeen)})
+	o.render(w, r, rc, "revoke", map[string]any{"ID": d.ID, "Point": d.Point, "Host": MaskText(d.Hostname), "LastSeen": stamp(d.LastSeen)})
 }
 
 func (o *Office) revoke(w http.ResponseWriter, r *http.Request, rc *reqCtx) {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/yichuang/yichuang/app/cases"
@@ -26,6 +27,26 @@ func TestMask(t *testing.T) {
 		{MaskMobile, "0572-6012345", "********2345"},
 		{MaskText, "电话13812341234，身份证330522199003070024。", "电话138****1234，身份证330522********0024。"},
 		{MaskText, "早餐、面点的现场制售", "早餐、面点的现场制售"},
+		// The shapes a number takes in device text.
+		{MaskText, "身份证正面_330522195505050017.jpg", "身份证正面_330522********0017.jpg"},
+		{MaskText, "11010519491231002x", "110105********002X"},
+		{MaskText, "旧证330522550505001号", "旧证330522*****5001号"},
+		{MaskText, "９330522195505050017９", "933052**********0179"},
+		{MaskText, "ID３３０５２２１９５５０５０５００１７", "ID330522********0017"},
+		{MaskText, "138 1234 5678", "138****5678"},
+		{MaskText, "+86 139-8765-4321", "+86139****4321"},
+		{MaskText, "330522 19550505 0017", "330522********0017"},
+		{MaskText, "33052219​5505050017", "330522********0017"},
+		{MaskText, "卡号6222021234567890123", "卡号622202*********0123"},
+		{MaskText, "a13812345678b", "a138****5678b"},
+		// What must stay: dates, times, amounts, addresses, landlines,
+		// versions, county case numbers, IP addresses.
+		{MaskText, "2026-12-01 09:30 至 2026-12-05", "2026-12-01 09:30 至 2026-12-05"},
+		{MaskText, "330522-2026-000001", "330522-2026-000001"},
+		{MaskText, "0572-6012345", "0572-6012345"},
+		{MaskText, "dial tcp 10.100.100.100:443", "dial tcp 10.100.100.100:443"},
+		{MaskText, "1,234,567,890.50 元", "1,234,567,890.50 元"},
+		{MaskText, "长兴县洪桥镇中心街18号 1920x1080", "长兴县洪桥镇中心街18号 1920x1080"},
 	}
 	for _, tt := range tests {
 		if got := tt.fn(tt.in); got != tt.want {
@@ -108,4 +129,31 @@ func TestTemplatesParseInBothLanguages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzMaskText: whatever text surrounds it, a number put in free text does
+// not come out whole, and no run of 11 digits or more comes out at all.
+func FuzzMaskText(f *testing.F) {
+	for _, s := range []string{"", "身份证正面_", "a-", "9", "１", " ", "\u200b", "x"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, before, after string) {
+		for _, n := range []string{"330522195505050017", "11010519491231002X", "330522550505001", "13812345678"} {
+			got := MaskText(before + n + after)
+			if strings.Contains(got, n) {
+				t.Fatalf("MaskText(%q) = %q keeps %s", before+n+after, got, n)
+			}
+			run := 0
+			for _, r := range got {
+				if _, ok := digitValue(r); ok {
+					run++
+				} else {
+					run = 0
+				}
+				if run >= 11 {
+					t.Fatalf("MaskText(%q) = %q keeps a run of %d digits", before+n+after, got, run)
+				}
+			}
+		}
+	})
 }

@@ -8,9 +8,10 @@
 // work without JavaScript. Every form carries the session's CSRF token;
 // every POST without a valid token or without the session cookie is
 // refused with 403 before anything is read or written. Identity and mobile
-// numbers are masked on every page; showing one in full asks for a reason
-// and leaves an audit row, as do opening a case, viewing an attachment and
-// every decision.
+// numbers are masked on every page, in the fields that hold them and in
+// any text a kiosk sent (a file name, a form value, a host name: mask.go);
+// showing one in full asks for a reason and leaves an audit row, as do
+// opening a case, viewing an attachment and every decision.
 package office
 
 import (
@@ -44,7 +45,6 @@ type Store interface {
 	StaffMembers(ctx context.Context) ([]county.Staff, error)
 	CreateStaff(ctx context.Context, st county.Staff, passwordHash string) (county.Staff, error)
 	SetStaffActive(ctx context.Context, staffID int64, active bool, e county.AuditEntry) error
-	SetLoginState(ctx context.Context, staffID int64, failures int, lockedUntil time.Time, e *county.AuditEntry) error
 	CreateSession(ctx context.Context, se county.Session, idleBefore time.Time, e county.AuditEntry) error
 	Session(ctx context.Context, tokenHash string) (county.Session, error)
 	TouchSession(ctx context.Context, tokenHash string) error
@@ -95,6 +95,13 @@ type Options struct {
 	SecureCookies bool
 	// IdleTimeout ends a session unused this long; 0 means 30 minutes.
 	IdleTimeout time.Duration
+	// MaxSessionAge ends a session this long after sign-in, however busy
+	// it is; 0 means 12 hours (a working day and its overtime).
+	MaxSessionAge time.Duration
+	// DeviceKey signs the device cookies of browsers that signed in
+	// (throttle.go); countyd keeps it in its data directory. Empty: a
+	// random key, so the cookies last until the process stops.
+	DeviceKey []byte
 }
 
 // Office is the back office's HTTP handler for /office/.
@@ -104,6 +111,8 @@ type Office struct {
 	log     *slog.Logger
 	secure  bool
 	idle    time.Duration
+	maxAge  time.Duration
+	guard   *loginGuard
 	pages   map[string]map[string]*template.Template // lang → page → template
 	mux     *http.ServeMux
 	catMu   sync.Mutex
@@ -122,7 +131,7 @@ var files embed.FS
 // New returns the back office over st.
 func New(st Store, opts Options) *Office {
 	o := &Office{st: st, now: opts.Now, log: opts.Log, secure: opts.SecureCookies, idle: opts.IdleTimeout,
-		mux: http.NewServeMux(), catalog: map[string]*catalog.Catalog{}}
+		maxAge: opts.MaxSessionAge, guard: newLoginGuard(opts.DeviceKey), mux: http.NewServeMux(), catalog: map[string]*catalog.Catalog{}}
 	if o.now == nil {
 		o.now = time.Now
 	}
@@ -132,6 +141,9 @@ func New(st Store, opts Options) *Office {
 	if o.idle == 0 {
 		o.idle = 30 * time.Minute
 	}
+	if o.maxAge == 0 {
+		o.maxAge = 12 * time.Hour
+	}
 	o.pages = mustParsePages()
 	o.routes()
 	return o
@@ -140,12 +152,35 @@ func New(st Store, opts Options) *Office {
 // Mount serves the back office under /office/ and everything else with
 // api (countyd's /api/v1), on one listener. "/" leads a browser to the
 // back office.
+//
+// Over TLS every answer, the API's too, carries Strict-Transport-Security:
+// the host is then reached over HTTPS only, so a staff member's first
+// request of the day cannot be downgraded to plain HTTP on the county
+// network and their session cookie read.
 func Mount(api http.Handler, off *Office) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(Prefix, off)
 	mux.Handle("GET /{$}", http.RedirectHandler(Prefix, http.StatusSeeOther))
 	mux.Handle("/", api)
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		off.hsts(w.Header(), r)
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// HSTSValue is the Strict-Transport-Security answer: a year, the usual
+// length for a host that is HTTPS for good. No includeSubDomains: the
+// county's other hosts under the same name are not ours to decide.
+const HSTSValue = "max-age=31536000"
+
+// hsts sets Strict-Transport-Security when the request came over TLS or
+// countyd was told a TLS proxy is in front (-secure-cookies). A header
+// from the client saying so is not believed; browsers ignore the header
+// over plain HTTP anyway.
+func (o *Office) hsts(h http.Header, r *http.Request) {
+	if r.TLS != nil || o.secure {
+		h.Set("Strict-Transport-Security", HSTSValue)
+	}
 }
 
 func (o *Office) routes() {
@@ -224,12 +259,18 @@ func (o *Office) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	h := w.Header()
 	// Pages show personal data (masked, sometimes revealed): never cached,
-	// never framed, no scripts at all, forms only to ourselves.
+	// never framed, no scripts at all, forms only to ourselves, no window
+	// of another site holding a handle on ours, nothing of ours embedded
+	// elsewhere, no device features.
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+	o.hsts(h, r)
 	li := &logInfo{}
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {

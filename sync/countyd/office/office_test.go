@@ -13,41 +13,6 @@ import (
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
-func TestLoginLockout(t *testing.T) {
-	e := newEnv(t)
-	b := e.client(t)
-	for i := 1; i <= 5; i++ {
-		if got, want := b.login("lishen", "wrong-password"), http.StatusUnauthorized; got != want {
-			t.Fatalf("wrong password %d: got %d, want %d", i, got, want)
-		}
-	}
-	// Locked: even the right password is refused, and the page says until when.
-	token := b.csrf("/office/login")
-	status, body := b.post("/office/login", url.Values{"csrf": {token}, "login": {"lishen"}, "password": {password}})
-	if status != http.StatusUnauthorized {
-		t.Fatalf("right password while locked: got %d, want %d", status, http.StatusUnauthorized)
-	}
-	mustContain(t, body, "账号已锁定", "10:45")
-	e.clock.Add(14 * time.Minute)
-	if got, want := b.login("lishen", password), http.StatusUnauthorized; got != want {
-		t.Fatalf("after 14 minutes: got %d, want %d", got, want)
-	}
-	e.clock.Add(time.Minute + time.Second)
-	if got, want := b.login("lishen", password), http.StatusSeeOther; got != want {
-		t.Fatalf("after 15 minutes: got %d, want %d", got, want)
-	}
-	got := map[string]int{}
-	for _, a := range e.audit(t, county.AuditFilter{Staff: "lishen"}) {
-		got[a.Action]++
-	}
-	want := map[string]int{"login.failed": 5, "login.locked": 2, "login": 1}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("audit %s: got %d rows, want %d", k, got[k], v)
-		}
-	}
-}
-
 func TestUnknownLoginAndSessionExpiry(t *testing.T) {
 	e := newEnv(t)
 	b := e.client(t)
@@ -62,6 +27,29 @@ func TestUnknownLoginAndSessionExpiry(t *testing.T) {
 	status, _ := b.get("/office/cases")
 	if status != http.StatusSeeOther {
 		t.Fatalf("cases after 31 idle minutes: got %d, want a redirect to the login page", status)
+	}
+}
+
+// TestSessionEndsTwelveHoursAfterSignIn: a session used every few minutes
+// never goes idle, but ends 12 hours after sign-in all the same.
+func TestSessionEndsTwelveHoursAfterSignIn(t *testing.T) {
+	e := newEnv(t)
+	b := e.client(t)
+	b.mustLogin("lishen")
+	for elapsed := time.Duration(0); elapsed < 12*time.Hour; elapsed += 20 * time.Minute {
+		if status, _ := b.get("/office/cases"); status != http.StatusOK {
+			t.Fatalf("%v after sign-in, in use every 20 minutes: got %d, want 200", elapsed, status)
+		}
+		e.clock.Add(20 * time.Minute)
+	}
+	e.clock.Add(time.Second)
+	if status, _ := b.get("/office/cases"); status != http.StatusSeeOther {
+		t.Fatalf("12 hours after sign-in: got %d, want a redirect to the login page", status)
+	}
+	// Ended, not only refused: signing in again starts a new 12 hours.
+	b.mustLogin("lishen")
+	if status, _ := b.get("/office/cases"); status != http.StatusOK {
+		t.Fatalf("after signing in again: got %d, want 200", status)
 	}
 }
 
