@@ -39,8 +39,8 @@ type Limits struct {
 	DeviceEvery time.Duration
 	DeviceBurst int
 	// FailuresEvery and FailuresBurst limit requests from one address
-	// whose signature fails [one per second, 60 at once]; honest devices
-	// fail only when their clock is off.
+	// whose signature fails [one per second, 60 at once]: past them a
+	// failure is answered 429 rather than 401.
 	FailuresEvery time.Duration
 	FailuresBurst int
 	// EnrollEvery and EnrollBurst limit enrollments per address [one per
@@ -171,6 +171,26 @@ func isNonce(s string) bool {
 	return true
 }
 
+// checkHeaders says what is missing or malformed in a request's signing
+// headers, from the headers alone.
+func checkHeaders(r *http.Request) *apiError {
+	id, stamp := r.Header.Get(protocol.HeaderDevice), r.Header.Get(protocol.HeaderTimestamp)
+	nonce, sig := r.Header.Get(protocol.HeaderNonce), r.Header.Get(protocol.HeaderSignature)
+	if id == "" || stamp == "" || nonce == "" || sig == "" {
+		return unauthorized("the request is not signed")
+	}
+	if !isNonce(nonce) {
+		return unauthorized("the nonce must be 16 random bytes in hex")
+	}
+	if _, err := strconv.ParseInt(stamp, 10, 64); err != nil {
+		return unauthorized("the timestamp must be Unix seconds")
+	}
+	if h := r.Header.Get(protocol.HeaderContentHash); h != "" && !isSHA256(h) {
+		return unauthorized("the content hash must be 64 lower-case hex digits")
+	}
+	return nil
+}
+
 // decoy stands in for an unknown device, so checking a signature costs
 // the same whether the device exists or not.
 var decoy = Device{PublicKey: ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public().(ed25519.PublicKey)}
@@ -191,18 +211,12 @@ func verifySignature(dev Device, canonical, sig string) bool {
 // nonce is recorded only for a verified request, so a forger cannot fill
 // the nonce table.
 func (s *Server) authenticate(ctx context.Context, r *http.Request, bodyHash string) (Device, *apiError) {
+	if e := checkHeaders(r); e != nil {
+		return Device{}, e
+	}
 	id, stamp := r.Header.Get(protocol.HeaderDevice), r.Header.Get(protocol.HeaderTimestamp)
 	nonce, sig := r.Header.Get(protocol.HeaderNonce), r.Header.Get(protocol.HeaderSignature)
-	if id == "" || stamp == "" || nonce == "" || sig == "" {
-		return Device{}, unauthorized("the request is not signed")
-	}
-	if !isNonce(nonce) {
-		return Device{}, unauthorized("the nonce must be 16 random bytes in hex")
-	}
-	unix, err := strconv.ParseInt(stamp, 10, 64)
-	if err != nil {
-		return Device{}, unauthorized("the timestamp must be Unix seconds")
-	}
+	unix, _ := strconv.ParseInt(stamp, 10, 64)
 	dev, err := s.store.Device(ctx, id)
 	known := err == nil
 	if errors.Is(err, ErrNotFound) || !protocol.ValidID(id) {
@@ -260,8 +274,8 @@ func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request, limit int64
 	h func(w http.ResponseWriter, r *http.Request, dev Device, body []byte) *apiError) *apiError {
 	ctx := r.Context()
 	addr := clientAddr(r)
-	if ok, retry := s.guards.failures.Check(addr, time.Now()); !ok {
-		return tooMany(retry, "too many unsigned requests from this address")
+	if e := checkHeaders(r); e != nil {
+		return s.failed(addr, e) // not even signed: nothing is read
 	}
 	if r.ContentLength > limit {
 		_, e := readBody(r, limit) // 413 before anything is read
@@ -315,10 +329,20 @@ func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request, limit int64
 	return h(w, r, dev, body)
 }
 
-// failed counts a failed signature against the caller's address.
+// failed counts a failed signature against the caller's address; past
+// the address's allowance the answer is 429 with Retry-After, which tells
+// a client that keeps trying to slow down. A good signature from the same
+// address still passes: kiosks behind a township's shared address must
+// not be locked out by someone else's forgeries there, and refusing a
+// forgery costs a header parse and one look-up either way.
 func (s *Server) failed(addr string, e *apiError) *apiError {
-	if e.status == http.StatusUnauthorized && e.code != protocol.CodeClockSkew {
-		s.guards.failures.Penalty(addr, s.guards.lim.FailuresEvery, time.Now())
+	if e.status != http.StatusUnauthorized || e.code == protocol.CodeClockSkew {
+		return e
 	}
+	now := time.Now()
+	if ok, retry := s.guards.failures.Check(addr, now); !ok {
+		return tooMany(retry, "too many unsigned requests from this address")
+	}
+	s.guards.failures.Penalty(addr, s.guards.lim.FailuresEvery, now)
 	return e
 }

@@ -52,18 +52,66 @@ func (s *SQLite) blobState(ctx context.Context, q rowQueryer, sha string) (BlobS
 	return b, nil
 }
 
-// PutBlob stores a chunk at offset of an attachment of total bytes.
+// partialPath is where a device's unfinished upload lives: apart from
+// every other device's, so no upload can disturb another.
+func (s *SQLite) partialPath(deviceID, sha string) string {
+	return filepath.Join(s.blobDir, "partial", deviceID, sha)
+}
+
+// MaxOpenUploads is how many unfinished uploads one device may have: a
+// kiosk uploads one file at a time.
+const MaxOpenUploads = 50
+
+// DeviceBlob is what a device may know of an attachment: stored whole
+// when a device of its service point sent it, or its own unfinished
+// upload; ErrNotFound otherwise, whatever the county holds.
+func (s *SQLite) DeviceBlob(ctx context.Context, dev Device, sha string) (BlobState, error) {
+	if !isSHA256(sha) {
+		return BlobState{}, invalid("attachment name must be 64 lowercase hex digits")
+	}
+	if st, ok, err := s.pointBlob(ctx, s.r, dev.Point.Code, sha); err != nil || ok {
+		return st, err
+	}
+	st := BlobState{SHA256: sha}
+	err := s.r.QueryRowContext(ctx, `SELECT total, stored FROM blob_uploads WHERE device_id = ? AND sha256 = ?`, dev.ID, sha).
+		Scan(&st.Total, &st.Stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, ErrNotFound
+	}
+	if err != nil {
+		return st, fmt.Errorf("read upload: %w", err)
+	}
+	return st, nil
+}
+
+// pointBlob is a complete attachment a device of point sent.
+func (s *SQLite) pointBlob(ctx context.Context, q rowQueryer, point, sha string) (BlobState, bool, error) {
+	st := BlobState{SHA256: sha}
+	err := q.QueryRowContext(ctx, `SELECT b.total FROM blobs b JOIN blob_points p ON p.sha256 = b.sha256
+		WHERE b.sha256 = ? AND p.point_code = ? AND b.completed_at IS NOT NULL`, sha, point).Scan(&st.Total)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, false, nil
+	}
+	if err != nil {
+		return st, false, fmt.Errorf("read blob: %w", err)
+	}
+	st.Stored, st.Complete = st.Total, true
+	return st, true, nil
+}
+
+// PutBlob stores a chunk at offset of a device's upload of total bytes.
 //
 // The database row is the truth about how much is stored: the file is cut
 // back to it before each write, so bytes written before a crash but never
 // recorded are overwritten, not kept twice. The file is synced before the
-// row is updated, so a recorded length is always on disk.
+// row is updated, so a recorded length is always on disk. A finished
+// upload is checked against its name and then becomes the county's file
+// (or, when the county has it already from another point, proves that
+// this point has it too and is dropped).
 //
 // An unfinished upload announced with another total is discarded and
-// started over (a complete blob was checked against its name, so its
-// total is right; a partial one may come from a broken client, and must not
-// block a good one for ever).
-func (s *SQLite) PutBlob(ctx context.Context, sha string, offset, total int64, chunk []byte) (BlobState, error) {
+// started over: the device restarted it.
+func (s *SQLite) PutBlob(ctx context.Context, dev Device, sha string, offset, total int64, chunk []byte) (BlobState, error) {
 	switch {
 	case !isSHA256(sha):
 		return BlobState{}, invalid("attachment name must be 64 lowercase hex digits")
@@ -73,22 +121,28 @@ func (s *SQLite) PutBlob(ctx context.Context, sha string, offset, total int64, c
 		return BlobState{}, ErrTooLarge
 	}
 	defer s.blobLock(sha)()
-	st, err := s.blobState(ctx, s.r, sha)
+	if st, ok, err := s.pointBlob(ctx, s.r, dev.Point.Code, sha); err != nil || ok {
+		return st, err // already here for this point
+	}
+	st, err := s.DeviceBlob(ctx, dev, sha)
 	found := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return st, err
 	}
-	if found && st.Complete {
-		return st, nil // already here (another case, another kiosk)
-	}
-	path := s.blobPath(sha)
 	if found && st.Total != total {
-		if err := s.dropBlob(ctx, sha); err != nil {
+		if err := s.dropUpload(ctx, dev, sha); err != nil {
 			return st, err
 		}
 		found = false
 	}
 	if !found {
+		var open int
+		if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM blob_uploads WHERE device_id = ?`, dev.ID).Scan(&open); err != nil {
+			return st, fmt.Errorf("count uploads: %w", err)
+		}
+		if open >= MaxOpenUploads {
+			return st, ErrTooManyUploads
+		}
 		st = BlobState{SHA256: sha, Total: total}
 	}
 	if offset != st.Stored {
@@ -97,58 +151,84 @@ func (s *SQLite) PutBlob(ctx context.Context, sha string, offset, total int64, c
 	if int64(len(chunk)) > total-offset {
 		return st, invalid("a chunk of %d bytes at %d goes past the total length %d", len(chunk), offset, total)
 	}
+	path := s.partialPath(dev.ID, sha)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return st, fmt.Errorf("create blob directory: %w", err)
+		return st, fmt.Errorf("create upload directory: %w", err)
 	}
 	if err := writeAt(path, offset, chunk); err != nil {
 		return st, err
 	}
 	st.Stored = offset + int64(len(chunk))
-	if st.Stored == total {
-		got, err := fileSHA256(path)
-		if err != nil {
+	now := ts(s.now())
+	if st.Stored < total {
+		return st, s.update(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO blob_uploads (device_id, sha256, total, stored, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (device_id, sha256) DO UPDATE SET total = excluded.total, stored = excluded.stored, updated_at = excluded.updated_at`,
+				dev.ID, sha, total, st.Stored, now, now)
+			if err != nil {
+				return fmt.Errorf("record upload: %w", err)
+			}
+			return nil
+		})
+	}
+	got, err := fileSHA256(path)
+	if err != nil {
+		return st, err
+	}
+	if got != sha {
+		if err := s.dropUpload(ctx, dev, sha); err != nil {
 			return st, err
 		}
-		if got != sha {
-			if err := s.dropBlob(ctx, sha); err != nil {
-				return st, err
-			}
-			return BlobState{SHA256: sha}, ErrHashMismatch
+		return BlobState{SHA256: sha}, ErrHashMismatch
+	}
+	if _, err := s.Blob(ctx, sha); errors.Is(err, ErrNotFound) {
+		final := s.blobPath(sha)
+		if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
+			return st, fmt.Errorf("create blob directory: %w", err)
 		}
-		st.Complete = true
+		if err := os.Rename(path, final); err != nil {
+			return st, fmt.Errorf("store blob: %w", err)
+		}
+	} else if err != nil {
+		return st, err
 	}
-	now := ts(s.now())
-	var done sql.NullString
-	if st.Complete {
-		done = sql.NullString{String: now, Valid: true}
-	}
+	st.Complete = true
 	err = s.update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, total, stored, created_at, updated_at, completed_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (sha256) DO UPDATE SET total = excluded.total, stored = excluded.stored, updated_at = excluded.updated_at,
-			completed_at = excluded.completed_at`, sha, total, st.Stored, now, now, done)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, total, stored, created_at, updated_at, completed_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (sha256) DO NOTHING`, sha, total, total, now, now, now); err != nil {
 			return fmt.Errorf("record blob: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO blob_points (sha256, point_code) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+			sha, dev.Point.Code); err != nil {
+			return fmt.Errorf("record blob's point: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM blob_uploads WHERE device_id = ? AND sha256 = ?`, dev.ID, sha); err != nil {
+			return fmt.Errorf("finish upload: %w", err)
 		}
 		return nil
 	})
-	return st, err
+	if err != nil {
+		return st, err
+	}
+	os.Remove(path) // when the county had the file already
+	return st, nil
 }
 
-// dropBlob forgets an attachment: the row first, so a crash in between
-// leaves a stray file (cut back on the next write) rather than a row
-// pointing at missing bytes.
-func (s *SQLite) dropBlob(ctx context.Context, sha string) error {
+// dropUpload forgets a device's unfinished upload: the row first, so a
+// crash in between leaves a stray file (cut back on the next write)
+// rather than a row pointing at missing bytes.
+func (s *SQLite) dropUpload(ctx context.Context, dev Device, sha string) error {
 	err := s.update(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM blobs WHERE sha256 = ?`, sha); err != nil {
-			return fmt.Errorf("delete blob: %w", err)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM blob_uploads WHERE device_id = ? AND sha256 = ?`, dev.ID, sha); err != nil {
+			return fmt.Errorf("delete upload: %w", err)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(s.blobPath(sha)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove blob file: %w", err)
+	if err := os.Remove(s.partialPath(dev.ID, sha)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove upload file: %w", err)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -164,7 +165,7 @@ func TestBlobCrashBetweenWriteAndRecord(t *testing.T) {
 	e := newEnv(t)
 	data, sha := randomFile(3000)
 	e.putChunk(t, sha, 0, 3000, data[:1000])
-	path := filepath.Join(e.c.Dir, "blobs", sha[:2], sha[2:4], sha)
+	path := filepath.Join(e.c.Dir, "blobs", "partial", e.dev, sha)
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -187,4 +188,68 @@ func hexUpper(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// A device sees only its own unfinished uploads and its point's files: it
+// cannot learn whether the county holds a file of a given hash, nor
+// disturb another device's upload (issue 15).
+func TestBlobsAreTheirPointsOwn(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	devB, secretB := e.c.Enroll(t, otherPoint)
+	b := &env{c: e.c, clock: e.clock, dev: devB, secret: secretB}
+	devA2, secretA2 := e.c.Enroll(t, countytest.TestPoint)
+	a2 := &env{c: e.c, clock: e.clock, dev: devA2, secret: secretA2}
+
+	x, shaX := randomFile(3000)
+	if a := e.putChunk(t, shaX, 0, 3000, x); a.complete != "true" {
+		t.Fatalf("A's upload: %+v", a)
+	}
+	if a := b.head(t, shaX); a.status != http.StatusNotFound {
+		t.Errorf("another point asks whether the county holds A's file: %+v, want 404", a)
+	}
+	if a := a2.head(t, shaX); a.complete != "true" {
+		t.Errorf("A's hall-mate: %+v, want the file complete", a)
+	}
+
+	y, shaY := randomFile(3000)
+	e.putChunk(t, shaY, 0, 3000, y[:1000])
+	b.putChunk(t, shaY, 0, 5000, y[:1000]) // another total: B's own upload, not A's
+	if a := e.head(t, shaY); a.stored != "1000" {
+		t.Errorf("A's unfinished upload after B's: %+v, want 1000 stored", a)
+	}
+	if a := e.putChunk(t, shaY, 1000, 3000, y[1000:]); a.complete != "true" {
+		t.Errorf("A resumes: %+v", a)
+	}
+
+	// B proves it has X by sending it whole; a wrong copy changes nothing.
+	if a := b.putChunk(t, shaX, 0, 3000, make([]byte, 3000)); a.code != protocol.CodeHashMismatch {
+		t.Errorf("B's wrong copy: %+v", a)
+	}
+	if f, _, err := e.c.Store.OpenBlob(ctx, shaX); err != nil {
+		t.Errorf("A's file after B's wrong copy: %v", err)
+	} else {
+		f.Close()
+	}
+	if a := b.putChunk(t, shaX, 0, 3000, x); a.complete != "true" {
+		t.Errorf("B sends X whole: %+v", a)
+	}
+	if a := b.head(t, shaX); a.complete != "true" {
+		t.Errorf("B after sending X: %+v", a)
+	}
+	if n := e.stats(t).CompleteBlobs; n != 2 {
+		t.Errorf("complete files %d, want 2 (X once, Y)", n)
+	}
+
+	// A device cannot leave unfinished uploads without end.
+	for i := range county.MaxOpenUploads {
+		_, sha := randomFile(10)
+		if a := a2.putChunk(t, sha, 0, 10, []byte{1}); a.status != http.StatusOK {
+			t.Fatalf("unfinished upload %d: %+v", i+1, a)
+		}
+	}
+	_, sha := randomFile(10)
+	if a := a2.putChunk(t, sha, 0, 10, []byte{1}); a.status != http.StatusTooManyRequests {
+		t.Errorf("upload %d left unfinished: %+v, want 429", county.MaxOpenUploads+1, a)
+	}
 }

@@ -286,12 +286,12 @@ func setBlobHeaders(w http.ResponseWriter, b BlobState) {
 }
 
 // headBlob is HEAD /api/v1/blobs/{sha256}.
-func (s *Server) headBlob(w http.ResponseWriter, r *http.Request, _ Device, _ []byte) *apiError {
+func (s *Server) headBlob(w http.ResponseWriter, r *http.Request, dev Device, _ []byte) *apiError {
 	sha := r.PathValue("sha256")
 	if !isSHA256(sha) {
 		return malformed("attachment name must be 64 lowercase hex digits")
 	}
-	b, err := s.store.Blob(r.Context(), sha)
+	b, err := s.store.DeviceBlob(r.Context(), dev, sha)
 	if errors.Is(err, ErrNotFound) {
 		return &apiError{status: 404, code: protocol.CodeNotFound, msg: "nothing stored"}
 	}
@@ -304,12 +304,12 @@ func (s *Server) headBlob(w http.ResponseWriter, r *http.Request, _ Device, _ []
 }
 
 // putBlob is PUT /api/v1/blobs/{sha256}?offset=n.
-func (s *Server) putBlob(w http.ResponseWriter, r *http.Request, _ Device, body []byte) *apiError {
+func (s *Server) putBlob(w http.ResponseWriter, r *http.Request, dev Device, body []byte) *apiError {
 	p, e := parseBlobPut(r.PathValue("sha256"), r.URL.Query().Get("offset"), r.Header.Get(protocol.HeaderTotalLength), len(body))
 	if e != nil {
 		return e
 	}
-	b, err := s.store.PutBlob(r.Context(), p.sha, p.offset, p.total, body)
+	b, err := s.store.PutBlob(r.Context(), dev, p.sha, p.offset, p.total, body)
 	var oe *OffsetError
 	var ie *InvalidError
 	switch {
@@ -320,6 +320,8 @@ func (s *Server) putBlob(w http.ResponseWriter, r *http.Request, _ Device, body 
 		return &apiError{status: 422, code: protocol.CodeHashMismatch, msg: "the file does not match its sha256; the data was discarded"}
 	case errors.Is(err, ErrTooLarge):
 		return &apiError{status: 413, code: protocol.CodeTooLarge, msg: err.Error()}
+	case errors.Is(err, ErrTooManyUploads):
+		return tooMany(time.Minute, err.Error())
 	case errors.As(err, &ie):
 		return malformed("%s", ie.Msg)
 	case err != nil:

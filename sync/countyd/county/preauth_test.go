@@ -166,8 +166,8 @@ func TestRateLimits(t *testing.T) {
 	if r := get(dev2, "forged"); r.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("the address after 5 forgeries: %d, want 429", r.StatusCode)
 	}
-	if r := get(dev2, secret2); r.StatusCode != http.StatusTooManyRequests {
-		t.Errorf("a good request from the same address: %d, want 429 until it cools down", r.StatusCode)
+	if r := get(dev2, secret2); r.StatusCode != http.StatusOK {
+		t.Errorf("a good request from the same address: %d, want 200 (forgeries there lock no kiosk out)", r.StatusCode)
 	}
 
 	enroll := func(body []byte) int {

@@ -74,12 +74,15 @@ type Store interface {
 	CreateBooking(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
 	CancelBooking(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
 
-	// Blob is what is stored of an attachment; ErrNotFound when nothing.
+	// Blob is an attachment the county holds whole; ErrNotFound when not.
 	Blob(ctx context.Context, sha string) (BlobState, error)
+	// DeviceBlob is what a device may know of an attachment: held whole
+	// for its point, or its own unfinished upload; ErrNotFound otherwise.
+	DeviceBlob(ctx context.Context, dev Device, sha string) (BlobState, error)
 	// PutBlob appends a chunk at offset. *OffsetError when offset is not
 	// the stored length; ErrHashMismatch (data discarded) when the
 	// completed file is not its name.
-	PutBlob(ctx context.Context, sha string, offset, total int64, chunk []byte) (BlobState, error)
+	PutBlob(ctx context.Context, dev Device, sha string, offset, total int64, chunk []byte) (BlobState, error)
 
 	// SetDeviceStatus keeps a device's latest self-reported state.
 	SetDeviceStatus(ctx context.Context, deviceID string, st protocol.DeviceStatus) error
@@ -92,11 +95,12 @@ type Store interface {
 
 // Errors of the store. The HTTP layer maps them to protocol codes.
 var (
-	ErrNotFound      = errors.New("not found")
-	ErrBadEnrollment = errors.New("enrollment code unknown, used or expired")
-	ErrReplayed      = errors.New("nonce already used")
-	ErrHashMismatch  = errors.New("uploaded data does not match its sha256")
-	ErrTooLarge      = errors.New("attachment over the size limit")
+	ErrNotFound       = errors.New("not found")
+	ErrBadEnrollment  = errors.New("enrollment code unknown, used or expired")
+	ErrReplayed       = errors.New("nonce already used")
+	ErrHashMismatch   = errors.New("uploaded data does not match its sha256")
+	ErrTooLarge       = errors.New("attachment over the size limit")
+	ErrTooManyUploads = errors.New("too many unfinished uploads from this device")
 )
 
 // InvalidError says an input breaks a rule; its text says which, for the
