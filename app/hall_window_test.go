@@ -49,6 +49,9 @@ func TestKioskWindowHallOfTwo(t *testing.T) {
 	hubDisplay := startX(t)
 	hub := launch(t, hubDisplay, hubDir, "-hub-listen", listen)
 	waitWindow(t, hubDisplay, hub)
+	settle()
+	// Its data is sealed: the supervisor signs in once after it starts.
+	signIn(t, hubDisplay, halltest.SupervisorLogin, halltest.SupervisorSecret)
 	waitTLS(t, listen)
 
 	// Pairing, as the supervisor does it: a code at the hub (its database,
@@ -58,13 +61,13 @@ func TestKioskWindowHallOfTwo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer hubDB.Close()
-	cert, key, ok, err := hubDB.HubIdentity(ctx)
-	if err != nil || !ok {
-		t.Fatalf("the hub made no identity: %v", err)
-	}
 	sup, err := hubDB.Authenticate(ctx, halltest.SupervisorLogin, halltest.SupervisorSecret)
 	if err != nil {
 		t.Fatal(err)
+	}
+	cert, key, ok, err := hubDB.HubIdentity(ctx)
+	if err != nil || !ok {
+		t.Fatalf("the hub made no identity: %v", err)
 	}
 	code, _, err := services.Hall{DB: hubDB, Role: servicepoint.QueueHub, Identity: hallnet.Identity{CertPEM: cert, KeyPEM: key},
 		Actor: func() clerks.Account { return sup }, Now: time.Now}.NewCode(ctx)

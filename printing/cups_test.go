@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yichuang/yichuang/app/vault"
 )
 
 const testQueue = "YichuangTestPDF"
@@ -60,14 +62,23 @@ func TestPrintThroughCUPS(t *testing.T) {
 	if _, err := WriteCaseDoc(&buf, Receipt, A4, CaseInput{Case: c, Catalog: cat, ServicePoint: "洪桥镇便民服务中心", PrintedAt: printedAt}); err != nil {
 		t.Fatal(err)
 	}
-	path, err := Archive{Dir: t.TempDir()}.Save(c.Tracking, Receipt, A4, buf.Bytes(), printedAt)
+	key := vault.New()
+	archive := Archive{Dir: t.TempDir(), Key: func() (Sealer, error) { return key, nil }}
+	path, err := archive.Save(c.Tracking, Receipt, A4, buf.Bytes(), printedAt)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if raw, _ := os.ReadFile(path); bytes.Contains(raw, []byte("%PDF")) {
+		t.Error("the archived receipt is in clear")
+	}
+	pdf, err := archive.Read(path)
+	if err != nil || !bytes.Equal(pdf, buf.Bytes()) {
+		t.Fatalf("read the archived receipt: %v", err)
 	}
 	title := fmt.Sprintf("yichuang-cups-%d", time.Now().UnixNano())
 	home, _ := os.UserHomeDir()
 	outDirs := []string{filepath.Join(home, "PDF"), "/var/spool/cups-pdf/ANONYMOUS"}
-	if err := (System{Queue: testQueue}).Print(context.Background(), path, Job{Title: title, Layout: A4}); err != nil {
+	if err := (System{Queue: testQueue}).Print(context.Background(), pdf, Job{Title: title, Layout: A4}); err != nil {
 		t.Fatalf("Print: %v", err)
 	}
 	var printed string
@@ -109,9 +120,7 @@ func TestPrintThroughCUPS(t *testing.T) {
 
 func TestPrintToMissingQueueReportsTheReason(t *testing.T) {
 	cupsPDFQueue(t)
-	path := filepath.Join(t.TempDir(), "x.pdf")
-	os.WriteFile(path, []byte("%PDF-1.4\n"), 0o600)
-	err := (System{Queue: "NoSuchPrinter"}).Print(context.Background(), path, Job{Title: "x", Layout: A4})
+	err := (System{Queue: "NoSuchPrinter"}).Print(context.Background(), []byte("%PDF-1.4\n"), Job{Title: "x", Layout: A4})
 	if err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("Print to a missing queue: %v, want lp's reason", err)
 	}

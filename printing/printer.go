@@ -23,9 +23,9 @@ type Job struct {
 	Length float64
 }
 
-// Printer sends a PDF file to paper.
+// Printer sends a PDF document to paper.
 type Printer interface {
-	Print(ctx context.Context, path string, job Job) error
+	Print(ctx context.Context, pdf []byte, job Job) error
 }
 
 // System prints through the operating system: CUPS (lp) on Linux and
@@ -40,10 +40,38 @@ var _ Printer = System{}
 // ErrNoPrinter means the system has no way to print.
 var ErrNoPrinter = errors.New("no print command on this system")
 
-// Print hands the file to the print queue and returns once the queue has
-// accepted it (or refused). A refused job returns the queue's own words,
-// which the UI shows next to a reprint button.
-func (s System) Print(ctx context.Context, path string, job Job) error {
+// Print hands the document to the print queue and returns once the queue
+// has accepted it (or refused). A refused job returns the queue's own
+// words, which the UI shows next to a reprint button.
+//
+// The print command reads a file: the document is written to a private
+// temporary directory and removed once the command returned (lp has
+// copied it into the spool by then; the Windows verb waits for the
+// reader). Archived papers stay sealed (Archive); only this copy is plain,
+// for the seconds the job takes.
+func (s System) Print(ctx context.Context, pdf []byte, job Job) error {
+	dir, err := os.MkdirTemp("", "yichuang-print-")
+	if err != nil {
+		return fmt.Errorf("print: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	name := "document"
+	if job.Title != "" {
+		name = strings.Map(func(r rune) rune {
+			if strings.ContainsRune(`/\:*?"<>| `, r) {
+				return '-'
+			}
+			return r
+		}, job.Title)
+	}
+	path := filepath.Join(dir, name+".pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		return fmt.Errorf("print: %w", err)
+	}
+	return s.printFile(ctx, path, job)
+}
+
+func (s System) printFile(ctx context.Context, path string, job Job) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	var cmd *exec.Cmd
@@ -112,6 +140,27 @@ func windowsPrint(ctx context.Context, path, queue string) *exec.Cmd {
 // offline and shown later to whoever asks what the citizen was given.
 type Archive struct {
 	Dir string
+	// Key gives what seals the papers at rest (the machine's data key,
+	// once open); nil keeps them in clear.
+	Key func() (Sealer, error)
+}
+
+// Sealer seals files at rest: the kiosk's data key (app/vault).
+type Sealer interface {
+	WriteFile(path string, plain []byte, aad string) error
+	ReadFile(path, aad string) ([]byte, error)
+}
+
+// Read opens an archived document.
+func (a Archive) Read(path string) ([]byte, error) {
+	if a.Key == nil {
+		return os.ReadFile(path)
+	}
+	k, err := a.Key()
+	if err != nil {
+		return nil, err
+	}
+	return k.ReadFile(path, filepath.Base(path))
 }
 
 // Save writes a document as Dir/2026/11/<tracking>-<kind>-<layout>-<time>.pdf
@@ -129,6 +178,16 @@ func (a Archive) Save(tracking string, kind DocKind, layout Layout, pdf []byte, 
 			break
 		}
 		final = filepath.Join(dir, fmt.Sprintf("%s-%s-%s-%s-%d.pdf", tracking, kind, layout, t.Format("20060102T150405"), i))
+	}
+	if a.Key != nil {
+		k, err := a.Key()
+		if err != nil {
+			return "", fmt.Errorf("archive %s: %w", name, err)
+		}
+		if err := k.WriteFile(final, pdf, filepath.Base(final)); err != nil {
+			return "", fmt.Errorf("archive %s: %w", name, err)
+		}
+		return final, nil
 	}
 	tmp := final + ".tmp"
 	if err := os.WriteFile(tmp, pdf, 0o600); err != nil {

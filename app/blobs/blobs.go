@@ -17,6 +17,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/vault"
 )
 
 // MaxSize is the largest file accepted: 20 MB, a generous multi-page scan.
@@ -29,61 +30,111 @@ var (
 	ErrEmpty    = msg.New("文件“{{.Name}}”是空的")
 )
 
-// Store keeps files under Dir/ab/cd/<sha256>.
+// Keys gives the data key files are sealed with (the store's, once the
+// machine's data is open).
+type Keys interface {
+	DataKey() (*vault.Key, error)
+}
+
+// Store keeps files under Dir/ab/cd/<sha256>, sealed with the machine's
+// data key (docs/security.md): a copied disk holds no readable scan. The
+// name is the SHA-256 of the file as scanned, which is what the county
+// and the hall know it by. Files from before 0.8 are in clear until Seal
+// seals them.
 type Store struct {
-	Dir string
+	Dir  string
+	Keys Keys
 }
 
 // Put reads a file, checks its size and type by content (not by its name),
 // and stores it. It returns the attachment record for the case.
 func (s Store) Put(r io.Reader, name string) (cases.Attachment, error) {
+	return s.put(r, name, "")
+}
+
+// ErrHashMismatch: a file received from another machine is not what it
+// was named; nothing was stored.
+var ErrHashMismatch = errors.New("blobs: the file does not match its name")
+
+// PutAs stores a file received by its name (its SHA-256), refusing it
+// without storing anything when the content is something else.
+func (s Store) PutAs(r io.Reader, sum string) (cases.Attachment, error) {
+	return s.put(r, sum, sum)
+}
+
+func (s Store) put(r io.Reader, name, want string) (cases.Attachment, error) {
 	name = filepath.Base(strings.TrimSpace(name))
-	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return cases.Attachment{}, fmt.Errorf("blob dir: %w", err)
-	}
-	tmp, err := os.CreateTemp(s.Dir, ".incoming-*")
+	b, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
-		return cases.Attachment{}, fmt.Errorf("blob temp file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename this is a no-op
-	h := sha256.New()
-	head := &prefix{max: 512}
-	n, err := io.Copy(io.MultiWriter(tmp, h, head), io.LimitReader(r, MaxSize+1))
-	if err != nil {
-		tmp.Close()
 		return cases.Attachment{}, fmt.Errorf("read %s: %w", name, err)
 	}
 	switch {
-	case n == 0:
-		tmp.Close()
+	case len(b) == 0:
 		return cases.Attachment{}, msg.New(ErrEmpty.Key, "Name", name)
-	case n > MaxSize:
-		tmp.Close()
+	case len(b) > MaxSize:
 		return cases.Attachment{}, msg.New(ErrTooLarge.Key, "Name", name)
 	}
-	typ := sniff(head.b)
+	typ := sniff(b[:min(len(b), 512)])
 	if typ == "" {
-		tmp.Close()
 		return cases.Attachment{}, msg.New(ErrType.Key, "Name", name)
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return cases.Attachment{}, fmt.Errorf("sync %s: %w", name, err)
+	sum := sha256.Sum256(b)
+	sha := hex.EncodeToString(sum[:])
+	if want != "" && sha != want {
+		return cases.Attachment{}, ErrHashMismatch
 	}
-	if err := tmp.Close(); err != nil {
-		return cases.Attachment{}, err
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	final := s.Path(sum)
-	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
-		return cases.Attachment{}, err
-	}
-	if _, err := os.Stat(final); errors.Is(err, os.ErrNotExist) {
-		if err := os.Rename(tmp.Name(), final); err != nil {
+	if !s.Has(sha) {
+		if err := s.write(sha, b); err != nil {
 			return cases.Attachment{}, fmt.Errorf("store %s: %w", name, err)
 		}
 	}
-	return cases.Attachment{SHA256: sum, Name: name, Size: n, Type: typ}, nil
+	return cases.Attachment{SHA256: sha, Name: name, Size: int64(len(b)), Type: typ}, nil
+}
+
+// write seals b under its name.
+func (s Store) write(sum string, b []byte) error {
+	k, err := s.key()
+	if err != nil {
+		return err
+	}
+	return k.WriteFile(s.Path(sum), b, sum)
+}
+
+func (s Store) key() (*vault.Key, error) {
+	if s.Keys == nil {
+		return nil, errors.New("blobs: no data key configured")
+	}
+	return s.Keys.DataKey()
+}
+
+// Open returns a stored file's content.
+func (s Store) Open(sum string) ([]byte, error) {
+	b, err := os.ReadFile(s.Path(sum))
+	if err != nil {
+		return nil, err
+	}
+	if !vault.IsSealedFile(b) {
+		return b, nil // from before 0.8, sealed by Seal
+	}
+	k, err := s.key()
+	if err != nil {
+		return nil, err
+	}
+	return k.ReadFile(s.Path(sum), sum)
+}
+
+// Has says whether a file is stored.
+func (s Store) Has(sum string) bool {
+	_, err := os.Stat(s.Path(sum))
+	return err == nil
+}
+
+// Remove forgets a stored file.
+func (s Store) Remove(sum string) error {
+	if err := os.Remove(s.Path(sum)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // Path returns where a file with the given SHA-256 is kept.
@@ -94,33 +145,30 @@ func (s Store) Path(sum string) string {
 	return filepath.Join(s.Dir, sum[:2], sum[2:4], sum)
 }
 
-// Verify re-hashes a stored file and reports whether it is intact.
+// Verify reads a stored file and reports whether it is intact.
 func (s Store) Verify(sum string) error {
-	f, err := os.Open(s.Path(sum))
+	b, err := s.Open(sum)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+	h := sha256.Sum256(b)
+	if got := hex.EncodeToString(h[:]); got != sum {
 		return fmt.Errorf("blob %s is damaged: content hashes to %s", sum, got)
 	}
 	return nil
 }
 
-type prefix struct {
-	b   []byte
-	max int
-}
-
-func (p *prefix) Write(b []byte) (int, error) {
-	if room := p.max - len(p.b); room > 0 {
-		p.b = append(p.b, b[:min(room, len(b))]...)
+// Seal seals the files still in clear (kept by a release before 0.8), and
+// returns how many.
+func (s Store) Seal() (int, error) {
+	k, err := s.key()
+	if err != nil {
+		return 0, err
 	}
-	return len(b), nil
+	return k.SealDir(s.Dir, func(path string) (string, bool) {
+		sum := filepath.Base(path)
+		return sum, len(sum) == 64 && path == s.Path(sum)
+	})
 }
 
 // sniff recognises the file types a scanner or phone produces.

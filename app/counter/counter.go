@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/yichuang/yichuang/app/blobs"
@@ -278,7 +279,7 @@ func (c *Counter) PrintMandate(ctx context.Context, actor clerks.Account, d case
 	if c.Printer == nil {
 		out.PrintErr = ErrNoPrinter
 	} else {
-		out.PrintErr = c.Printer.Print(ctx, path, printing.Job{Title: out.Title, Layout: c.layout(), Length: meta.PageHeight})
+		out.PrintErr = c.Printer.Print(ctx, buf.Bytes(), printing.Job{Title: out.Title, Layout: c.layout(), Length: meta.PageHeight})
 	}
 	return out, nil
 }
@@ -288,8 +289,10 @@ func (c *Counter) PrintMandate(ctx context.Context, actor clerks.Account, d case
 func (c *Counter) Reprint(ctx context.Context, p Printed) Printed {
 	if c.Printer == nil {
 		p.PrintErr = ErrNoPrinter
+	} else if pdf, err := c.Archive.Read(p.Path); err != nil {
+		p.PrintErr = fmt.Errorf("read the archived %s: %w", filepath.Base(p.Path), err)
 	} else {
-		p.PrintErr = c.Printer.Print(ctx, p.Path, printing.Job{Title: p.Title, Layout: c.layout(), Length: p.Length})
+		p.PrintErr = c.Printer.Print(ctx, pdf, printing.Job{Title: p.Title, Layout: c.layout(), Length: p.Length})
 	}
 	if err := c.Store.MarkPrinted(ctx, p.DocID, p.PrintErr); err != nil && p.PrintErr == nil {
 		p.PrintErr = fmt.Errorf("record print: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -32,9 +33,9 @@ type recordingPrinter struct {
 	err  error
 }
 
-func (p *recordingPrinter) Print(_ context.Context, path string, job printing.Job) error {
-	if _, err := os.Stat(path); err != nil {
-		return err
+func (p *recordingPrinter) Print(_ context.Context, pdf []byte, job printing.Job) error {
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		return fmt.Errorf("sent to the printer: not a PDF (%d bytes)", len(pdf))
 	}
 	p.jobs = append(p.jobs, job)
 	return p.err
@@ -76,8 +77,9 @@ func newFixture(tb testing.TB) fixture {
 		tb.Fatal(err)
 	}
 	cat, _ := db.ActiveCatalog(ctx)
-	c := &Counter{Store: db, Calendar: workday.Default(), Clock: clk, Blobs: blobs.Store{Dir: filepath.Join(dir, "files")},
-		Archive: printing.Archive{Dir: filepath.Join(dir, "prints")}, Layout: printing.A4}
+	c := &Counter{Store: db, Calendar: workday.Default(), Clock: clk, Blobs: blobs.Store{Dir: filepath.Join(dir, "files"), Keys: db},
+		Archive: printing.Archive{Dir: filepath.Join(dir, "prints"), Key: func() (printing.Sealer, error) { return db.DataKey() }},
+		Layout:  printing.A4}
 	return fixture{c: c, db: db, clerk: clerk, cat: cat, dir: dir}
 }
 
@@ -124,8 +126,11 @@ func TestSubmitPrintsAndArchives(t *testing.T) {
 		if pr.PrintErr != nil {
 			t.Errorf("%s: %v", pr.Kind, pr.PrintErr)
 		}
-		if b, err := os.ReadFile(pr.Path); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
-			t.Errorf("%s not archived at %s", pr.Kind, pr.Path)
+		if b, err := f.c.Archive.Read(pr.Path); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Errorf("%s not archived at %s: %v", pr.Kind, pr.Path, err)
+		}
+		if raw, _ := os.ReadFile(pr.Path); bytes.Contains(raw, []byte("%PDF-")) {
+			t.Errorf("%s archived in clear at %s", pr.Kind, pr.Path)
 		}
 	}
 	if len(p.jobs) != 2 || !strings.Contains(p.jobs[0].Title, cs.Tracking) {

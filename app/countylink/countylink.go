@@ -11,6 +11,7 @@
 package countylink
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -236,17 +237,18 @@ func (l *Link) Stop() {
 }
 
 func (l *Link) open(sha string) (client.File, int64, error) {
-	f, err := os.Open(l.cfg.Files.Path(sha))
+	b, err := l.cfg.Files.Open(sha)
 	if err != nil {
 		return nil, 0, err
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, 0, err
-	}
-	return f, st.Size(), nil
+	return memFile{bytes.NewReader(b)}, int64(len(b)), nil
 }
+
+// memFile is an opened scan: files are sealed on disk, so an upload reads
+// the opened bytes (20 MB at most).
+type memFile struct{ *bytes.Reader }
+
+func (memFile) Close() error { return nil }
 
 // SyncNow asks the background loop for a round at once (立即同步, or a
 // case just accepted); it never waits.

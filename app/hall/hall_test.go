@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/hallnet"
 	"github.com/yichuang/yichuang/app/ids"
@@ -24,12 +25,31 @@ var morning = time.Date(2026, 9, 29, 9, 0, 0, 0, beijing)
 func newLocal(t testing.TB) (*Local, *clock.Manual) {
 	t.Helper()
 	clk := clock.NewManual(morning)
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "hub.db"), store.Options{Clock: clk})
+	db, err := openHubDB(context.Background(), filepath.Join(t.TempDir(), "hub.db"), store.Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return NewLocal(db, clk, "请保管好随身物品"), clk
+}
+
+// openHubDB opens a hub's database and its data, as its supervisor's
+// sign-in does (the first one sets the machine up).
+func openHubDB(ctx context.Context, path string, opts store.Options) (*store.DB, error) {
+	db, err := store.Open(ctx, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	if has, _ := db.HasSupervisor(ctx); !has {
+		_, err = db.CreateFirstSupervisor(ctx, clerks.Account{Login: "zhuguan", Name: "陈主管", Window: 1}, "hq-2026-chen")
+	} else {
+		_, err = db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 func TestTicketsCallsAndBoard(t *testing.T) {

@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 func runHub(spec string) {
 	parts := strings.SplitN(spec, "|", 4)
 	ctx := context.Background()
-	db, err := store.Open(ctx, parts[0], store.Options{})
+	db, err := openHubDB(ctx, parts[0], store.Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hub open:", err)
 		os.Exit(3)

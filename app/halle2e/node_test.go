@@ -22,6 +22,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/countylink"
+	"github.com/yichuang/yichuang/app/hallsync"
 	"github.com/yichuang/yichuang/app/kiosk"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/services"
@@ -117,9 +118,31 @@ func openNode(sp spec) (*node, error) {
 		}
 	}
 	opts := client.Options{Gzip: true, AttemptTimeout: 3 * time.Second, RetryMax: 1, RetryWaitMin: 50 * time.Millisecond, RetryWaitMax: 200 * time.Millisecond}
-	n.link = countylink.New(countylink.Config{Store: db, Files: services.Files(sp.Dir), Clock: clock.System{}, Version: "0.0.0-e2e",
+	n.link = countylink.New(countylink.Config{Store: db, Files: services.Files(sp.Dir, db), Clock: clock.System{}, Version: "0.0.0-e2e",
 		Client: &opts, Manual: true})
-	n.startHall()
+	// A restarted machine's data is sealed: the hub opens it with its
+	// supervisor's sign-in (the morning after a power cut), a window or
+	// terminal with the key its hub keeps for it, as the kiosk does.
+	if db.Locked() && sp.Role == servicepoint.QueueHub {
+		if _, err := db.Authenticate(ctx, supLogin, supSecret); err != nil {
+			return nil, err
+		}
+	}
+	if keyed, _ := db.Keyed(ctx); keyed && db.Locked() {
+		go func() {
+			for db.Locked() {
+				if l, err := db.HallLink(ctx); err == nil && l.Paired() {
+					if key, err := hallsync.UnlockKey(ctx, l); err == nil {
+						db.UnlockWithHub(ctx, l.Hub, key)
+					}
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			n.startHall()
+		}()
+	} else {
+		n.startHall()
+	}
 	// The county link's background rounds, quickened for the test (the
 	// kiosk's own loop backs off up to minutes while the county is away).
 	go func() {

@@ -62,7 +62,8 @@ func startTestHub(t testing.TB) *testHub {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
-	h := &testHub{db: openDB(t, dir, 1, servicepoint.QueueHub, ""), blobs: blobs.Store{Dir: filepath.Join(dir, "files")}, cancel: cancel}
+	h := &testHub{db: openDB(t, dir, 1, servicepoint.QueueHub, ""), cancel: cancel}
+	h.blobs = blobs.Store{Dir: filepath.Join(dir, "files"), Keys: h.db}
 	var err error
 	if h.sup, err = h.db.CreateFirstSupervisor(ctx, clerks.Account{Login: "zhuguan", Name: "陈主管", Window: 1}, "hq-2026-chen"); err != nil {
 		t.Fatal(err)
@@ -116,17 +117,18 @@ func (h *testHub) join(t testing.TB, device int) *machine {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	m := &machine{db: openDB(t, dir, device, servicepoint.QueueClient, h.addr), blobs: blobs.Store{Dir: filepath.Join(dir, "files")}}
+	m := &machine{db: openDB(t, dir, device, servicepoint.QueueClient, h.addr)}
+	m.blobs = blobs.Store{Dir: filepath.Join(dir, "files"), Keys: m.db}
 	var err error
 	if m.id, err = m.db.MachineID(ctx); err != nil {
-		t.Fatal(err)
+		t.Fatalf("machine id: %v", err)
 	}
 	link, err := Pair(ctx, Pairing{Addr: h.addr, Code: h.code(t), Machine: m.id, Device: device, Name: "pc", Point: point})
 	if err != nil {
 		t.Fatalf("pair: %v", err)
 	}
 	if err := m.db.JoinHall(ctx, 0, link); err != nil {
-		t.Fatal(err)
+		t.Fatalf("join: %v", err)
 	}
 	m.repl = &Replicator{Store: m.db, Blobs: m.blobs, Wait: 2 * time.Second}
 	rctx, cancel := context.WithCancel(context.Background())

@@ -2,6 +2,7 @@ package hallsync
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
@@ -60,5 +61,22 @@ func Pair(ctx context.Context, p Pairing) (store.HallLink, error) {
 	if out.Fingerprint != seen || out.Token == "" {
 		return store.HallLink{}, msg.New(ErrPairWrongHub.Key, "Addr", p.Addr)
 	}
-	return store.HallLink{Addr: p.Addr, Pin: seen, Token: out.Token, Machine: p.Machine, Hub: out.Hub}, nil
+	return store.HallLink{Addr: p.Addr, Pin: seen, Token: out.Token, Machine: p.Machine, Hub: out.Hub, UnlockKey: out.UnlockKey}, nil
+}
+
+// UnlockKey asks the hub for the key it keeps for this machine, to open
+// the machine's data at start.
+func UnlockKey(ctx context.Context, l store.HallLink) ([]byte, error) {
+	tr := &http.Transport{TLSClientConfig: hallnet.PinnedConfig(l.Pin),
+		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext, TLSHandshakeTimeout: 5 * time.Second}
+	defer tr.CloseIdleConnections()
+	var out protocol.HallUnlockResponse
+	if err := do(ctx, &http.Client{Transport: tr}, "https://"+l.Addr, l.Token, http.MethodGet, "/hall/v1/unlock", nil, &out, 10*time.Second); err != nil {
+		return nil, err
+	}
+	key, err := base64.StdEncoding.DecodeString(out.Key)
+	if err != nil || len(key) != 32 {
+		return nil, errors.New("the hub's unlock key is not 32 bytes")
+	}
+	return key, nil
 }

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -283,7 +282,7 @@ func (r *Replicator) uploadAll(ctx context.Context) error {
 		return err
 	}
 	for _, sha := range shas {
-		b, err := os.ReadFile(r.Blobs.Path(sha))
+		b, err := r.Blobs.Open(sha)
 		if err != nil {
 			r.logf("hall: scan %s.. is missing here: %v", sha[:8], err)
 			continue
@@ -376,7 +375,7 @@ func (r *Replicator) fetchPrereviewScans(ctx context.Context) {
 		return
 	}
 	for _, sha := range shas {
-		if _, err := os.Stat(r.Blobs.Path(sha)); err == nil {
+		if r.Blobs.Has(sha) {
 			continue
 		}
 		if err := r.Fetch(ctx, sha); err != nil {
@@ -537,7 +536,7 @@ func (r *Replicator) Login(ctx context.Context, login, secret string) (protocol.
 // Fetch brings a scan of another machine's case from the hub into this
 // machine's files.
 func (r *Replicator) Fetch(ctx context.Context, sha string) error {
-	if _, err := os.Stat(r.Blobs.Path(sha)); err == nil {
+	if r.Blobs.Has(sha) {
 		return nil
 	}
 	r.mu.Lock()
@@ -561,13 +560,10 @@ func (r *Replicator) Fetch(ctx context.Context, sha string) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("hub has no file %s..: %s", sha[:8], resp.Status)
 	}
-	a, err := r.Blobs.Put(io.LimitReader(resp.Body, blobs.MaxSize+1), sha)
-	if err != nil {
-		return err
-	}
-	if a.SHA256 != sha {
-		os.Remove(r.Blobs.Path(a.SHA256))
+	if _, err := r.Blobs.PutAs(io.LimitReader(resp.Body, blobs.MaxSize+1), sha); errors.Is(err, blobs.ErrHashMismatch) {
 		return fmt.Errorf("the hub's copy of %s.. is damaged", sha[:8])
+	} else if err != nil {
+		return err
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ package hallsync
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +18,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,7 +39,8 @@ type HubStore interface {
 	HallLog(ctx context.Context, after int64, limit int) ([]protocol.HallItem, bool, error)
 	HallEpoch(ctx context.Context) (string, error)
 	MachineByToken(ctx context.Context, tokenHash string) (store.HallMachine, error)
-	Pair(ctx context.Context, machineID, secretHash string, device int, name, tokenHash string) error
+	Pair(ctx context.Context, machineID, secretHash string, device int, name, tokenHash string) ([]byte, error)
+	MachineUnlockKey(ctx context.Context, machineID string) ([]byte, error)
 	TouchMachine(ctx context.Context, id string) error
 	ServicePoint(ctx context.Context) (servicepoint.ServicePoint, bool, error)
 	MachineID(ctx context.Context) (string, error)
@@ -105,6 +106,7 @@ func (s *Server) Handler() http.Handler {
 	auth.HandleFunc("POST /hall/v1/accounts", s.handleNewAccount)
 	auth.HandleFunc("PUT /hall/v1/blobs/{sha}", s.handlePutBlob)
 	auth.HandleFunc("GET /hall/v1/blobs/{sha}", s.handleGetBlob)
+	auth.HandleFunc("GET /hall/v1/unlock", s.handleUnlock)
 	if s.Queue != nil {
 		auth.Handle("/api/", s.Queue)
 	}
@@ -287,19 +289,18 @@ func (s *Server) handlePutBlob(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, protocol.HallError{Code: protocol.CodeMalformed, Message: "name a file by its sha256"})
 		return
 	}
-	if _, err := os.Stat(s.Blobs.Path(sha)); err == nil {
+	if s.Blobs.Has(sha) {
 		io.Copy(io.Discard, io.LimitReader(r.Body, blobs.MaxSize+1))
 		writeJSON(w, map[string]bool{"stored": true})
 		return
 	}
-	a, err := s.Blobs.Put(http.MaxBytesReader(w, r.Body, blobs.MaxSize+1), sha)
-	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, protocol.HallError{Code: protocol.CodeBadPayload, Message: err.Error()})
+	_, err := s.Blobs.PutAs(http.MaxBytesReader(w, r.Body, blobs.MaxSize+1), sha)
+	if errors.Is(err, blobs.ErrHashMismatch) {
+		writeError(w, http.StatusUnprocessableEntity, protocol.HallError{Code: protocol.CodeHashMismatch, Message: "the file is not its name"})
 		return
 	}
-	if a.SHA256 != sha {
-		os.Remove(s.Blobs.Path(a.SHA256))
-		writeError(w, http.StatusUnprocessableEntity, protocol.HallError{Code: protocol.CodeHashMismatch, Message: "the file is not its name"})
+	if err != nil {
+		writeError(w, http.StatusUnprocessableEntity, protocol.HallError{Code: protocol.CodeBadPayload, Message: err.Error()})
 		return
 	}
 	writeJSON(w, map[string]bool{"stored": true})
@@ -311,14 +312,13 @@ func (s *Server) handleGetBlob(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, protocol.HallError{Code: protocol.CodeMalformed, Message: "name a file by its sha256"})
 		return
 	}
-	f, err := os.Open(s.Blobs.Path(sha))
+	b, err := s.Blobs.Open(sha)
 	if err != nil {
 		writeError(w, http.StatusNotFound, protocol.HallError{Code: protocol.CodeNotFound, Message: "the hub does not hold this file (yet)"})
 		return
 	}
-	defer f.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
-	io.Copy(w, f)
+	w.Write(b)
 }
 
 // Pairing: a machine proves it has the code's secret. Tries are limited per
@@ -356,7 +356,8 @@ func (s *Server) handlePair(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	if err := s.Store.Pair(ctx, req.Machine, hallnet.HashSecret(req.Secret), req.Device, req.Name, hallnet.HashSecret(token)); err != nil {
+	unlock, err := s.Store.Pair(ctx, req.Machine, hallnet.HashSecret(req.Secret), req.Device, req.Name, hallnet.HashSecret(token))
+	if err != nil {
 		if m, ok := msg.As(err); ok {
 			writeError(w, http.StatusForbidden, protocol.HallError{Code: "refused", Key: m.Key, Data: m.Data})
 			return
@@ -371,7 +372,20 @@ func (s *Server) handlePair(w http.ResponseWriter, r *http.Request) {
 	}
 	fp, _ := s.Identity.Fingerprint()
 	writeJSON(w, protocol.HallPairResponse{Machine: req.Machine, Token: token, Hub: hub, Fingerprint: fp,
-		ServicePoint: protocol.ServicePointPayload{Code: sp.Code, Name: sp.Name, Level: string(sp.Level)}})
+		ServicePoint: protocol.ServicePointPayload{Code: sp.Code, Name: sp.Name, Level: string(sp.Level)},
+		UnlockKey:    base64.StdEncoding.EncodeToString(unlock)})
+}
+
+// handleUnlock gives a paired machine the key that opens its data, so a
+// window or terminal that restarts (a power cut at night) opens without a
+// clerk while the hub is up. A removed machine's token no longer works.
+func (s *Server) handleUnlock(w http.ResponseWriter, r *http.Request) {
+	key, err := s.Store.MachineUnlockKey(r.Context(), hallnet.Machine(r.Context()))
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, protocol.HallUnlockResponse{Key: base64.StdEncoding.EncodeToString(key)})
 }
 
 // Pairing messages.

@@ -76,7 +76,7 @@ func StartHall(db *store.DB, clk clock.Clock, dir, listen string, cfg servicepoi
 			h.problem = err
 		}
 	case servicepoint.QueueClient:
-		h.repl = &hallsync.Replicator{Store: db, Blobs: services.Files(dir),
+		h.repl = &hallsync.Replicator{Store: db, Blobs: services.Files(dir, db),
 			CountyDevice: func() string {
 				e, _, _ := db.Enrollment(context.Background())
 				return e.DeviceID
@@ -113,7 +113,7 @@ func (h *HallSide) serve(ctx context.Context, db *store.DB, local *hall.Local, d
 	if err := db.SeedHall(ctx); err != nil {
 		return err
 	}
-	h.server = &hallsync.Server{Store: db, Identity: id, Queue: hall.Handler(local), Blobs: services.Files(dir)}
+	h.server = &hallsync.Server{Store: db, Identity: id, Queue: hall.Handler(local), Blobs: services.Files(dir, db)}
 	db.OnHallLog(h.server.Notify)
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"log"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -86,10 +87,14 @@ type Controller struct {
 	hall    *HallSide
 	speaker *voice.Speaker
 
-	// link syncs with the county center in the background once enrolled.
-	link *countylink.Link
+	// link syncs with the county center in the background once enrolled
+	// and the data is open (linkStarted).
+	link        *countylink.Link
+	linkStarted bool
 	// setup is the setup screen while it shows (tests fill it in).
 	setup *setup.Screen
+	// lock is the sign-in of a locked machine while it shows (the same).
+	lock *accounts.Login
 }
 
 // New prepares the kiosk for a window; Start opens the data.
@@ -122,7 +127,7 @@ func (k *Controller) Start() {
 	}
 	k.db = db
 	k.link = countylink.New(countylink.Config{
-		Store: db, Files: services.Files(k.opts.Dir), Clock: k.opts.Clock, Version: k.opts.Version,
+		Store: db, Files: services.Files(k.opts.Dir, db), Clock: k.opts.Clock, Version: k.opts.Version,
 		Actor:  func() int64 { return k.clerk.ID },
 		CAFile: filepath.Join(k.opts.Dir, "county-ca.pem"),
 		// A round ended or an upload moved: the status bar reads again, off
@@ -135,9 +140,6 @@ func (k *Controller) Start() {
 			})
 		},
 	})
-	if err := k.link.Start(countylink.Interval); err != nil {
-		log.Printf("county link: %v", err)
-	}
 	if ok, err := db.HasCatalog(ctx); err == nil && !ok {
 		// First start: the demo catalog, until the county pushes its own.
 		if _, err := db.LoadCatalog(ctx, assets.DemoCatalog()); err != nil {
@@ -162,6 +164,17 @@ func (k *Controller) next() {
 	if !ok {
 		k.showSetup(cfg, k.next)
 		return
+	}
+	if k.needsUnlock(ctx) {
+		k.showLocked(cfg)
+		return
+	}
+	if !k.linkStarted {
+		k.linkStarted = true
+		go k.sealOldFiles()
+		if err := k.link.Start(countylink.Interval); err != nil {
+			log.Printf("county link: %v", err)
+		}
 	}
 	if k.hall == nil {
 		k.hall = StartHall(k.db, k.opts.Clock, k.opts.Dir, k.hubListen(), cfg, k.hallChanged)
@@ -196,6 +209,28 @@ func (k *Controller) next() {
 		k.showAgent()
 	default:
 		k.showHome()
+	}
+}
+
+// sealOldFiles seals the scans and papers a release before 0.8 kept in
+// clear, once the machine's data is open.
+func (k *Controller) sealOldFiles() {
+	if n, err := services.Files(k.opts.Dir, k.db).Seal(); err != nil {
+		log.Printf("seal old scans: %v", err)
+	} else if n > 0 {
+		log.Printf("sealed %d scans kept in clear before", n)
+	}
+	key, err := k.db.DataKey()
+	if err != nil {
+		return
+	}
+	n, err := key.SealDir(services.Prints(k.opts.Dir), func(path string) (string, bool) {
+		return filepath.Base(path), strings.HasSuffix(path, ".pdf") // the archive's associated data
+	})
+	if err != nil {
+		log.Printf("seal old papers: %v", err)
+	} else if n > 0 {
+		log.Printf("sealed %d printed papers kept in clear before", n)
 	}
 }
 

@@ -3,6 +3,8 @@ package kiosk
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net"
 	"os"
 	"path/filepath"
@@ -76,7 +78,7 @@ func TestStartOpensTheSessionsScreen(t *testing.T) {
 	}{
 		{"", "窗口受理", false},
 		{"home", "村代办", false},
-		{"counter", "窗口人员登录", false},
+		{"counter", "新办件", false}, // the clerk who opened the machine is signed in
 		{"agent", "窗口人员登录", false},
 		{"selfservice", "24小时自助服务", true},
 	} {
@@ -86,6 +88,7 @@ func TestStartOpensTheSessionsScreen(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			k, w := start(t, halltest.ConfiguredData(t), tc.mode)
+			unlock(t, k, w)
 			if got := shown(w); !strings.Contains(got, tc.want) {
 				t.Errorf("mode %q shows:\n%s\nwant %q on it", tc.mode, got, tc.want)
 			}
@@ -269,6 +272,7 @@ func TestUpgradedWindowWorksAloneUntilPaired(t *testing.T) {
 	win.DB.Close()
 
 	k, w := start(t, dir, "")
+	unlock(t, k, w)
 	waitShown(t, w, "本机尚未与大厅主机配对")
 	if got := shown(w); !strings.Contains(got, "窗口受理") {
 		t.Fatalf("the unpaired window shows:\n%s\nwant its home screen under the banner", got)
@@ -302,6 +306,22 @@ func TestUpgradedWindowWorksAloneUntilPaired(t *testing.T) {
 	}
 }
 
+// unlock signs the supervisor in at the locked machine's first screen,
+// as a clerk does after the machine started (its data is sealed).
+func unlock(t *testing.T, k *Controller, w fyne.Window) {
+	t.Helper()
+	if k.lock == nil || !strings.Contains(shown(w), "本机数据已加密保护") {
+		t.Fatalf("a machine with sealed data starts on:\n%s\nwant the sign-in that opens it", shown(w))
+	}
+	test.Type(k.lock.User, halltest.SupervisorLogin)
+	test.Type(k.lock.Secret, halltest.SupervisorSecret)
+	test.Tap(k.lock.Submit)
+	busytest.Settle(t, noWait{})
+	if k.db.Locked() {
+		t.Fatalf("after the sign-in the data is still locked: %s", k.lock.Message.Text)
+	}
+}
+
 // noWait lets busytest.Settle run queued UI calls without waiting for an
 // action.
 type noWait struct{}
@@ -317,4 +337,41 @@ func freePort(t *testing.T) string {
 	defer ln.Close()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return port
+}
+
+// Scans and papers a release before 0.8 kept in clear are sealed once the
+// machine's data is opened after the upgrade.
+func TestOldFilesAreSealedAtTheFirstSignIn(t *testing.T) {
+	dir := halltest.ConfiguredData(t)
+	scan := []byte("%PDF-1.4 an old scan of an ID card")
+	sum := sha256.Sum256(scan)
+	name := hex.EncodeToString(sum[:])
+	scanPath := filepath.Join(dir, "files", name[:2], name[2:4], name)
+	paperPath := filepath.Join(dir, "prints", "2026", "11", "47U8BPC821XV000C-receipt-a4-20261126T103000.pdf")
+	for path, b := range map[string][]byte{scanPath: scan, paperPath: []byte("%PDF-1.4 an old receipt 张小红")} {
+		os.MkdirAll(filepath.Dir(path), 0o700)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k, w := start(t, dir, "")
+	unlock(t, k, w)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		a, _ := os.ReadFile(scanPath)
+		b, _ := os.ReadFile(paperPath)
+		if !bytes.Contains(a, []byte("ID card")) && !bytes.Contains(b, []byte("张小红")) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("old files still in clear: scan %v, paper %v", bytes.Contains(a, []byte("ID card")), bytes.Contains(b, []byte("张小红")))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got, err := services.Files(dir, k.db).Open(name); err != nil || !bytes.Equal(got, scan) {
+		t.Errorf("the sealed scan opens: %v", err)
+	}
+	if got, err := services.Archive(dir, k.db).Read(paperPath); err != nil || !bytes.Contains(got, []byte("old receipt")) {
+		t.Errorf("the sealed paper opens: %v", err)
+	}
 }

@@ -194,9 +194,8 @@ func (k *Controller) showSelfService() {
 	ctx := k.panelCtx()
 	cfg, _, _ := k.db.Kiosk(ctx)
 	printer := printing.System{Queue: cfg.PrinterQueue}
-	prints := services.Prints(k.opts.Dir)
-	tickets := &services.Tickets{Service: k.queue(), DB: k.db, Printer: printer, Prints: prints, Point: cfg.Point.Name}
-	self := &services.SelfService{DB: k.db, Level: cfg.Point.Level, Printer: printer, Prints: prints, Point: cfg.Point.Name, Clock: k.opts.Clock}
+	tickets := &services.Tickets{Service: k.queue(), DB: k.db, Printer: printer, Point: cfg.Point.Name}
+	self := &services.SelfService{DB: k.db, Level: cfg.Point.Level, Printer: printer, Point: cfg.Point.Name, Clock: k.opts.Clock}
 	var filing selfservice.FilingService
 	if isvc, err := k.counterService(ctx); err == nil {
 		filing = &services.Filing{Counter: isvc.Counter, ScanDir: k.opts.ScanDir}

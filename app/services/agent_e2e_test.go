@@ -73,7 +73,7 @@ func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 		t.Errorf("print the letter with no printer: %q", s.Mandate.PrintNote.Text)
 	}
 	letters, _ := filepath.Glob(filepath.Join(dir, "prints", "*", "*", "cun01-mandate-*.pdf"))
-	if len(letters) != 1 || !strings.Contains(halltest.CompactText(halltest.PDFText(t, halltest.MustRead(t, letters[0]))), "受托代办员李网格") {
+	if len(letters) != 1 || !strings.Contains(halltest.CompactText(halltest.PDFText(t, h.Paper(t, letters[0]))), "受托代办员李网格") {
 		t.Fatalf("archived letters %v", letters)
 	}
 	if err := s.AddMandateLetter(strings.NewReader("%PDF-1.4 signed 代办委托书"), "委托书.pdf"); err != nil {

@@ -108,7 +108,7 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 	if len(slips) != 1 {
 		t.Fatalf("slip not archived: %v", slips)
 	}
-	slip := halltest.MustRead(t, slips[0])
+	slip := h.Paper(t, slips[0])
 	if text := halltest.CompactText(halltest.PDFText(t, slip)); !strings.Contains(text, "自助申报回执") || !strings.Contains(text, "预审") || strings.Contains(text, "330522199003150024") {
 		t.Errorf("slip text:\n%s", text)
 	}

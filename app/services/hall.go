@@ -199,6 +199,10 @@ func (a Accounts) Authenticate(ctx context.Context, login, secret string) (clerk
 	if err := a.DB.KeepAccount(ctx, st); err != nil {
 		return clerks.Account{}, err
 	}
+	// The secret the hub checked opens (or is given) this machine's data.
+	if err := a.DB.UnlockWithSecret(ctx, st.ID, secret); err != nil {
+		return clerks.Account{}, err
+	}
 	return account(st), nil
 }
 
@@ -231,6 +235,9 @@ func (a Accounts) CreateAccount(ctx context.Context, actor clerks.Account, acc c
 		return acc, err
 	}
 	if err := a.DB.KeepAccount(ctx, st); err != nil {
+		return acc, err
+	}
+	if err := a.DB.UnlockWithSecret(ctx, st.ID, secret); err != nil {
 		return acc, err
 	}
 	return account(st), nil

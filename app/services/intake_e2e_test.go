@@ -3,7 +3,6 @@ package services_test
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -28,6 +27,7 @@ import (
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
+	"github.com/yichuang/yichuang/app/vault"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -200,13 +200,14 @@ func TestIntakeBundleFromSearchToReceipt(t *testing.T) {
 	if err := raw.QueryRow(`SELECT status, applicant_id, clerk_id, doc FROM cases WHERE tracking = ?`, cs.Tracking).Scan(&status, &applicantID, &clerkID, &doc); err != nil {
 		t.Fatalf("case row: %v", err)
 	}
-	if status != "deferred" || applicantID != "330522199003150024" || clerkID != clerk.ID {
-		t.Errorf("case row: %s %s %d", status, applicantID, clerkID)
+	// The row holds no ID number in clear, and the document is sealed
+	// (docs/security.md); the store opens it.
+	if status != "deferred" || applicantID != "" || clerkID != clerk.ID || !vault.IsSealedText(doc) || strings.Contains(doc, "13857201234") {
+		t.Errorf("case row: %s %q %d, sealed %v", status, applicantID, clerkID, vault.IsSealedText(doc))
 	}
-	var stored cases.Case
-	json.Unmarshal([]byte(doc), &stored)
-	if stored.Applicant.Mobile != "13857201234" || stored.Fields["enterprise_name"] != "长兴县洪桥镇小红面馆" || len(stored.Attachments) != 1 {
-		t.Errorf("stored case: mobile %q, fields %v, %d attachments", stored.Applicant.Mobile, stored.Fields, len(stored.Attachments))
+	stored, err := db.CaseByID(ctx, cs.ID)
+	if err != nil || stored.Applicant.Mobile != "13857201234" || stored.Fields["enterprise_name"] != "长兴县洪桥镇小红面馆" || len(stored.Attachments) != 1 {
+		t.Errorf("stored case: mobile %q, fields %v, %d attachments, %v", stored.Applicant.Mobile, stored.Fields, len(stored.Attachments), err)
 	}
 	var kind, actor, eventID string
 	if err := raw.QueryRow(`SELECT kind, actor_name, event_id FROM case_events WHERE case_id = ?`, cs.ID).Scan(&kind, &actor, &eventID); err != nil {
@@ -219,8 +220,18 @@ func TestIntakeBundleFromSearchToReceipt(t *testing.T) {
 	if err := raw.QueryRow(`SELECT kind, payload FROM outbox WHERE event_id = ? AND acked_at IS NULL`, eventID).Scan(&outKind, &payload); err != nil {
 		t.Fatalf("outbox row for the event: %v", err)
 	}
-	if outKind != "case.accepted_deferred" || !strings.Contains(payload, cs.Tracking) || !strings.Contains(payload, `"version":1`) {
-		t.Errorf("outbox row: %s %.200s", outKind, payload)
+	if outKind != "case.accepted_deferred" || !vault.IsSealedText(payload) || strings.Contains(payload, cs.Tracking) {
+		t.Errorf("outbox row: %s %.200s, want it sealed", outKind, payload)
+	}
+	pending, _ := db.PendingEvents(ctx, 100)
+	var sent string
+	for _, e := range pending {
+		if e.ID == eventID {
+			sent = string(e.Payload)
+		}
+	}
+	if !strings.Contains(sent, cs.Tracking) || !strings.Contains(sent, `"version":1`) {
+		t.Errorf("the event as sent: %.200s", sent)
 	}
 	var docs int
 	raw.QueryRow(`SELECT COUNT(*) FROM documents WHERE case_id = ? AND print_error IS NOT NULL`, cs.ID).Scan(&docs)

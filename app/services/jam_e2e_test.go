@@ -38,7 +38,7 @@ func newJammedPrinter(t *testing.T) *jammedPrinter {
 
 func (p *jammedPrinter) free() { p.once.Do(func() { close(p.release) }) }
 
-func (p *jammedPrinter) Print(_ context.Context, path string, job printing.Job) error {
+func (p *jammedPrinter) Print(_ context.Context, _ []byte, job printing.Job) error {
 	p.mu.Lock()
 	p.jobs = append(p.jobs, job.Title)
 	fixed := p.fixed

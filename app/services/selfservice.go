@@ -28,8 +28,6 @@ type SelfService struct {
 	// Level is the hall's level: the guide offers the matters done here.
 	Level   catalog.Level
 	Printer printing.Printer
-	// Prints is the archive directory; guides go to its guides/.
-	Prints string
 	// Point is the hall's name, printed on the guide.
 	Point string
 	Clock clock.Clock
@@ -61,15 +59,7 @@ func (s *SelfService) PrintGuide(ctx context.Context, code string) error {
 	if err := printing.Guide(&buf, printing.A4, printing.GuideInput{Matter: m, ServicePoint: s.Point, CatalogVer: cat.Version, PrintedAt: s.Clock.Now()}); err != nil {
 		return fmt.Errorf("render guide %s: %w", code, err)
 	}
-	dir := filepath.Join(s.Prints, "guides")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	path := filepath.Join(dir, code+".pdf")
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		return err
-	}
-	if err := s.Printer.Print(ctx, path, printing.Job{Title: "办事指南 " + m.Name, Layout: printing.A4}); err != nil {
+	if err := s.Printer.Print(ctx, buf.Bytes(), printing.Job{Title: "办事指南 " + m.Name, Layout: printing.A4}); err != nil {
 		if errors.Is(err, printing.ErrNoPrinter) {
 			return errSlipNoPrinter
 		}

@@ -51,7 +51,7 @@ func selfServiceFixture(t testing.TB, catalogDoc []byte) (*halltest.Hall, *servi
 		t.Fatal(err)
 	}
 	h := &halltest.Hall{Dir: dir, DB: db, Clock: clk}
-	return h, &services.SelfService{DB: db, Level: catalog.Township, Printer: printing.System{}, Prints: dir, Point: "洪桥镇便民服务中心", Clock: clk}, sup
+	return h, &services.SelfService{DB: db, Level: catalog.Township, Printer: printing.System{}, Point: "洪桥镇便民服务中心", Clock: clk}, sup
 }
 
 // TestSelfServiceWithTheRealStore searches the real catalog index from the

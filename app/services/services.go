@@ -25,7 +25,15 @@ import (
 
 // Files is where scanned attachments are kept in a data directory, by
 // SHA-256.
-func Files(dataDir string) blobs.Store { return blobs.Store{Dir: filepath.Join(dataDir, "files")} }
+// Files are sealed with db's data key (docs/security.md).
+func Files(dataDir string, db *store.DB) blobs.Store {
+	return blobs.Store{Dir: filepath.Join(dataDir, "files"), Keys: db}
+}
+
+// Archive is where every PDF handed out is kept, sealed with db's data key.
+func Archive(dataDir string, db *store.DB) printing.Archive {
+	return printing.Archive{Dir: Prints(dataDir), Key: func() (printing.Sealer, error) { return db.DataKey() }}
+}
 
 // Prints is where every PDF handed out is archived in a data directory.
 func Prints(dataDir string) string { return filepath.Join(dataDir, "prints") }
@@ -50,8 +58,8 @@ func NewIntake(ctx context.Context, db *store.DB, dataDir string, clk clock.Cloc
 	}
 	c := &counter.Counter{
 		Store: db, Calendar: cal, Clock: clk,
-		Blobs:   Files(dataDir),
-		Archive: printing.Archive{Dir: Prints(dataDir)},
+		Blobs:   Files(dataDir, db),
+		Archive: Archive(dataDir, db),
 		Printer: printing.System{Queue: cfg.PrinterQueue}, Layout: layout,
 	}
 	return &Intake{DB: db, Counter: c, Level: cfg.Point.Level}, nil

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/yichuang/yichuang/app/hall"
 	"github.com/yichuang/yichuang/app/msg"
@@ -22,8 +20,6 @@ type Tickets struct {
 	hall.Service
 	DB      *store.DB
 	Printer printing.Printer
-	// Prints is the archive directory; slips go to its tickets/.
-	Prints string
 	// Point is the hall's name, printed on the slip.
 	Point string
 }
@@ -36,15 +32,7 @@ func (t *Tickets) print(ctx context.Context, in printing.TicketInput, name strin
 	if err != nil {
 		return fmt.Errorf("render slip %s: %w", name, err)
 	}
-	dir := filepath.Join(t.Prints, "tickets")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	path := filepath.Join(dir, name+".pdf")
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		return err
-	}
-	err = t.Printer.Print(ctx, path, printing.Job{Title: in.Title + " " + in.Number, Layout: printing.Roll80, Length: meta.PageHeight})
+	err = t.Printer.Print(ctx, buf.Bytes(), printing.Job{Title: in.Title + " " + in.Number, Layout: printing.Roll80, Length: meta.PageHeight})
 	switch {
 	case err == nil:
 		return nil

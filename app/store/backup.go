@@ -110,6 +110,9 @@ func (db *DB) BackupTo(ctx context.Context, path string) error {
 		os.Remove(tmp)
 		return fmt.Errorf("check new backup: %w", err)
 	}
+	if err := os.Chmod(tmp, 0o600); err != nil { // VACUUM INTO follows the umask
+		return fmt.Errorf("backup permissions: %w", err)
+	}
 	if err := syncFile(tmp); err != nil {
 		return err
 	}

@@ -36,6 +36,11 @@ func (db *DB) Setting(ctx context.Context, key string) (string, bool, error) {
 	if err != nil {
 		return "", false, fmt.Errorf("read setting %s: %w", key, err)
 	}
+	if sealedSettings[key] {
+		if v, err = db.unsealString(v, colSetting+":"+key); err != nil {
+			return "", false, err
+		}
+	}
 	return v, true, nil
 }
 
@@ -120,16 +125,16 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 // insertCase writes a new case row at chain version 0 (caseEvent moves it
 // on); origin is the hall machine it came from ("" for this one).
 func insertCase(ctx context.Context, t *tx, c cases.Case, clerkID int64, origin string) error {
-	doc, err := json.Marshal(c)
+	doc, err := t.sealJSON(c, colCaseDoc)
 	if err != nil {
-		return fmt.Errorf("encode case: %w", err)
+		return err
 	}
 	// The clerk column is only set when the account is known here: a case
 	// from another machine may arrive before its clerk's account does.
-	if _, err := t.ExecContext(ctx, `INSERT INTO cases (id, tracking, status, decision, applicant_id, accepted_at, due, supplement_by, clerk_id, doc, version, rev, head, origin, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM clerks WHERE id = ?), ?, 0, 0, '', ?, ?)`,
-		c.ID, c.Tracking, string(c.Status), string(c.Decision), c.Applicant.IDNumber, stamp(c.Accepted),
-		dateOrNull(c.Due), dateOrNull(c.SupplementBy), clerkID, string(doc), origin, stamp(t.now)); err != nil {
+	if _, err := t.ExecContext(ctx, `INSERT INTO cases (id, tracking, status, decision, applicant_id, accepted_at, due, supplement_by, clerk_id, doc, version, rev, head, origin, updated_at, agent_id)
+		VALUES (?, ?, ?, ?, '', ?, ?, ?, (SELECT id FROM clerks WHERE id = ?), ?, 0, 0, '', ?, ?, ?)`,
+		c.ID, c.Tracking, string(c.Status), string(c.Decision), stamp(c.Accepted),
+		dateOrNull(c.Due), dateOrNull(c.SupplementBy), clerkID, doc, origin, stamp(t.now), agentOf(c)); err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
 	return nil
@@ -216,6 +221,14 @@ func where(window int, actor string) any {
 	return actor // a person's name (a village agent) is shown as it is
 }
 
+// agentOf is the village agent who filed a case, or NULL.
+func agentOf(c cases.Case) any {
+	if c.Proxy == nil || c.Proxy.Agent.ID == 0 {
+		return nil
+	}
+	return c.Proxy.Agent.ID
+}
+
 // selfServiceActor is who acts for a citizen's own filing at the terminal.
 const selfServiceActor = "自助终端"
 
@@ -224,8 +237,12 @@ const selfServiceActor = "自助终端"
 // this one, which uploads them).
 func saveAttachments(ctx context.Context, t *tx, c cases.Case, origin string) error {
 	for _, a := range c.Attachments {
+		name, err := t.seal([]byte(a.Name), colAttachmentName)
+		if err != nil {
+			return err
+		}
 		if _, err := t.ExecContext(ctx, `INSERT INTO attachments (sha256, case_id, name, size, type, added_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`, a.SHA256, c.ID, a.Name, a.Size, a.Type, stamp(t.now), origin); err != nil {
+			ON CONFLICT DO NOTHING`, a.SHA256, c.ID, name, a.Size, a.Type, stamp(t.now), origin); err != nil {
 			return fmt.Errorf("insert attachment: %w", err)
 		}
 	}
@@ -261,13 +278,13 @@ func caseEvent(ctx context.Context, t *tx, c cases.Case, kind cases.EventKind, a
 // writeCase stores a case's document at a place in its chain (head is the
 // event that put it there) and moves the row's revision on.
 func writeCase(ctx context.Context, t *tx, c cases.Case, version int, head string) error {
-	doc, err := json.Marshal(c)
+	doc, err := t.sealJSON(c, colCaseDoc)
 	if err != nil {
-		return fmt.Errorf("encode case: %w", err)
+		return err
 	}
 	if _, err := t.ExecContext(ctx, `UPDATE cases SET status = ?, decision = ?, due = ?, supplement_by = ?, doc = ?, version = ?, head = ?,
-		rev = rev + 1, updated_at = ? WHERE id = ?`, string(c.Status), string(c.Decision), dateOrNull(c.Due), dateOrNull(c.SupplementBy),
-		string(doc), version, head, stamp(t.now), c.ID); err != nil {
+		rev = rev + 1, updated_at = ?, agent_id = ? WHERE id = ?`, string(c.Status), string(c.Decision), dateOrNull(c.Due), dateOrNull(c.SupplementBy),
+		doc, version, head, stamp(t.now), agentOf(c), c.ID); err != nil {
 		return fmt.Errorf("update case: %w", err)
 	}
 	return nil
@@ -286,9 +303,13 @@ func historyRowBy(ctx context.Context, t *tx, eventID string, kind cases.EventKi
 	if len(data) == 0 {
 		data = json.RawMessage("null")
 	}
+	sealed, err := t.seal(data, colEventData)
+	if err != nil {
+		return err
+	}
 	if _, err := t.ExecContext(ctx, `INSERT INTO case_events (case_id, kind, actor_id, actor_name, at, data, event_id, version, base, origin, actor_window, superseded_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ce.CaseID, string(kind), nullID(ce.Actor.ID), ce.Actor.Name, stamp(ce.At), string(data), eventID, ce.Version, ce.Base, origin,
+		ce.CaseID, string(kind), nullID(ce.Actor.ID), ce.Actor.Name, stamp(ce.At), sealed, eventID, ce.Version, ce.Base, origin,
 		ce.Actor.Window, supersededBy); err != nil {
 		return fmt.Errorf("insert case event: %w", err)
 	}
@@ -320,8 +341,8 @@ func (db *DB) caseWhere(ctx context.Context, where, arg, shown string) (cases.Ca
 	if err != nil {
 		return c, fmt.Errorf("read case: %w", err)
 	}
-	if err := json.Unmarshal([]byte(doc), &c); err != nil {
-		return c, fmt.Errorf("decode case: %w", err)
+	if err := db.unsealJSON(doc, colCaseDoc, &c); err != nil {
+		return c, err
 	}
 	c.Version = version
 	return c, nil
@@ -347,6 +368,10 @@ func (db *DB) CaseEvents(ctx context.Context, caseID string) ([]CaseEvent, error
 	for rows.Next() {
 		var e CaseEvent
 		if err := rows.Scan(&e.Kind, &e.Actor, &e.At, &e.EventID, &e.Data); err != nil {
+			return nil, err
+		}
+		var err error
+		if e.Data, err = db.unsealString(e.Data, colEventData); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
@@ -396,7 +421,7 @@ func nullID(id int64) any {
 func (db *DB) AgentCases(ctx context.Context, agentID int64) ([]cases.Tracked, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT c.doc, c.rev, COUNT(o.seq), MIN(o.created_at)
 		FROM cases c LEFT JOIN outbox o ON o.case_id = c.id AND o.acked_at IS NULL
-		WHERE json_extract(c.doc, '$.proxy.agent.id') = ?
+		WHERE c.agent_id = ?
 		GROUP BY c.id ORDER BY c.accepted_at`, agentID)
 	if err != nil {
 		return nil, fmt.Errorf("list agent cases: %w", err)
@@ -411,8 +436,8 @@ func (db *DB) AgentCases(ctx context.Context, agentID int64) ([]cases.Tracked, e
 			return nil, fmt.Errorf("scan agent case: %w", err)
 		}
 		version := t.Case.Version
-		if err := json.Unmarshal([]byte(doc), &t.Case); err != nil {
-			return nil, fmt.Errorf("decode agent case: %w", err)
+		if err := db.unsealJSON(doc, colCaseDoc, &t.Case); err != nil {
+			return nil, err
 		}
 		t.Case.Version = version
 		if oldest.Valid {
@@ -448,8 +473,8 @@ func (db *DB) CasesInStatus(ctx context.Context, st cases.Status) ([]cases.Case,
 		if err := rows.Scan(&doc, &version); err != nil {
 			return nil, fmt.Errorf("scan case: %w", err)
 		}
-		if err := json.Unmarshal([]byte(doc), &c); err != nil {
-			return nil, fmt.Errorf("decode case: %w", err)
+		if err := db.unsealJSON(doc, colCaseDoc, &c); err != nil {
+			return nil, err
 		}
 		c.Version = version
 		out = append(out, c)

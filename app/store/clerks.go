@@ -12,6 +12,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/vault"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -58,6 +59,20 @@ func (db *DB) createAccount(ctx context.Context, actor *clerks.Account, a clerks
 		return a, err
 	}
 	sectors, _ := json.Marshal(nonNil(a.Sectors))
+	// The first supervisor of a machine without a data key makes it, in
+	// the same transaction as the account (a hub logs the account, sealed).
+	var newKey *vault.Key
+	if actor == nil && db.Locked() {
+		keyed, err := db.Keyed(ctx)
+		if err != nil {
+			return a, err
+		}
+		if !keyed {
+			newKey = vault.New()
+			db.keys.key.Store(newKey)
+		}
+	}
+	sealedN := 0
 	err = db.update(ctx, func(t *tx) error {
 		var supervisors int
 		if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM clerks WHERE role = 'supervisor' AND active = 1`).Scan(&supervisors); err != nil {
@@ -92,6 +107,11 @@ func (db *DB) createAccount(ctx context.Context, actor *clerks.Account, a clerks
 		if a.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
+		if newKey != nil {
+			if sealedN, err = t.establish(ctx, newKey, secretWrap(newKey, a.ID, secret, hash)); err != nil {
+				return err
+			}
+		}
 		a.Active = true
 		if err := audit(ctx, t, actorID, "account.create", a.Login, string(a.Role)); err != nil {
 			return err
@@ -103,7 +123,17 @@ func (db *DB) createAccount(ctx context.Context, actor *clerks.Account, a clerks
 			Role: string(a.Role), Sectors: nonNil(a.Sectors), Window: a.Window})
 		return err
 	})
-	return a, err
+	if err != nil {
+		if newKey != nil {
+			db.keys.key.Store(nil)
+		}
+		return a, err
+	}
+	if sealedN > 0 {
+		db.scrubClearCopies(ctx)
+	}
+	// The new account can open this machine's data.
+	return a, db.UnlockWithSecret(ctx, a.ID, secret)
 }
 
 func nonNil(s []string) []string {
@@ -210,6 +240,9 @@ func (db *DB) Authenticate(ctx context.Context, login, secret string) (clerks.Ac
 			return clerks.Account{}, clerks.LockedError(att.LockedUntil.In(beijing))
 		}
 		return clerks.Account{}, clerks.ErrBadSecret
+	}
+	if err := db.UnlockWithSecret(ctx, a.ID, secret); err != nil {
+		return clerks.Account{}, err
 	}
 	return a, nil
 }

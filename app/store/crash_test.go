@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -34,6 +35,10 @@ func crashChild(path string) {
 	db, err := Open(ctx, path, Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child open:", err)
+		os.Exit(3)
+	}
+	if err := unlockForTest(ctx, db); err != nil {
+		fmt.Fprintln(os.Stderr, "child unlock:", err)
 		os.Exit(3)
 	}
 	err = db.update(ctx, func(t *tx) error {
@@ -141,7 +146,17 @@ func TestKill9KeepsEveryAcknowledgedAction(t *testing.T) {
 		return set
 	}
 	stored := ids(`SELECT id FROM crash_probe`)
-	events := ids(`SELECT json_extract(payload, '$.id') FROM outbox WHERE kind = 'test.crash_probe'`)
+	unlocked(t, db)
+	pending, err := db.PendingEvents(ctx, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := map[string]bool{}
+	for _, e := range pending {
+		var p struct{ ID string }
+		json.Unmarshal(e.Payload, &p)
+		events[p.ID] = true
+	}
 	missing := 0
 	for _, id := range acked {
 		if !stored[id] || !events[id] {

@@ -119,12 +119,12 @@ func (t *tx) hallEmit(ctx context.Context, ev protocol.Event, ref string) (state
 // appendLog adds an item to the hub's log.
 func (t *tx) appendLog(ctx context.Context, it protocol.HallItem, itemID, ref string) error {
 	it.Seq = 0
-	b, err := json.Marshal(it)
+	b, err := t.sealJSON(it, colHallLog)
 	if err != nil {
-		return fmt.Errorf("encode hall item: %w", err)
+		return err
 	}
 	if _, err := t.ExecContext(ctx, `INSERT INTO hall_log (item_id, kind, ref, origin, payload, at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (item_id) DO NOTHING`, itemID, it.Kind, ref, it.Origin, string(b), stamp(t.now)); err != nil {
+		ON CONFLICT (item_id) DO NOTHING`, itemID, it.Kind, ref, it.Origin, b, stamp(t.now)); err != nil {
 		return fmt.Errorf("append to the hall log: %w", err)
 	}
 	t.logged = true
@@ -214,8 +214,8 @@ func (db *DB) HallLog(ctx context.Context, after int64, limit int) (items []prot
 			return nil, false, fmt.Errorf("scan hall item: %w", err)
 		}
 		var it protocol.HallItem
-		if err := json.Unmarshal([]byte(payload), &it); err != nil {
-			return nil, false, fmt.Errorf("decode hall item %d: %w", seq, err)
+		if err := db.unsealJSON(payload, colHallLog, &it); err != nil {
+			return nil, false, fmt.Errorf("hall item %d: %w", seq, err)
 		}
 		it.Seq = seq
 		items = append(items, it)
@@ -502,14 +502,18 @@ func caseHead(ctx context.Context, t *tx, caseID string) (*protocol.CaseHead, er
 		return nil, fmt.Errorf("read the case's head: %w", err)
 	}
 	var c cases.Case
-	if err := json.Unmarshal([]byte(doc), &c); err != nil {
-		return nil, fmt.Errorf("decode case: %w", err)
+	if err := t.db.unsealJSON(doc, colCaseDoc, &c); err != nil {
+		return nil, err
+	}
+	plainData, err := t.unseal(data, colEventData)
+	if err != nil {
+		return nil, err
 	}
 	h.Kind = protocol.Kind(kind)
 	h.Event.CaseID = caseID
 	h.Event.At, _ = unstamp(at)
 	h.Event.Actor.ID = actorID.Int64
-	h.Event.Data = json.RawMessage(data)
+	h.Event.Data = json.RawMessage(plainData)
 	h.Event.Case = casewire.Doc(c)
 	return &h, nil
 }
@@ -625,8 +629,8 @@ func (db *DB) retry(ctx context.Context, t *tx, eventID string, winner protocol.
 		return fmt.Errorf("withdraw lost event: %w", err)
 	}
 	var lost protocol.CaseEvent
-	if err := json.Unmarshal([]byte(payload), &lost); err != nil {
-		return fmt.Errorf("decode lost event: %w", err)
+	if err := db.unsealJSON(payload, colOutbox, &lost); err != nil {
+		return fmt.Errorf("lost event: %w", err)
 	}
 	tried, err := casewire.Case(lost.Case)
 	if err != nil {
@@ -638,8 +642,8 @@ func (db *DB) retry(ctx context.Context, t *tx, eventID string, winner protocol.
 		return fmt.Errorf("read case: %w", err)
 	}
 	var now cases.Case
-	if err := json.Unmarshal([]byte(doc), &now); err != nil {
-		return fmt.Errorf("decode case: %w", err)
+	if err := db.unsealJSON(doc, colCaseDoc, &now); err != nil {
+		return err
 	}
 	now.Version = rev
 	cat, err := db.CaseCatalog(ctx, now.CatalogVer)
@@ -718,8 +722,12 @@ func (a *applier) rating(ctx context.Context, ev protocol.Event) (verdict, error
 		return verdict{}, fmt.Errorf("read rating: %w", err)
 	}
 	reasons, _ := json.Marshal(nonNil(r.Reasons))
+	note, err := a.t.sealNote(r.Note)
+	if err != nil {
+		return verdict{}, err
+	}
 	if _, err := a.t.ExecContext(ctx, `INSERT INTO ratings (kind, ref, level, reasons, note, clerk_id, clerk_name, window_no, matter, at, event_id, origin)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(r.Kind), r.Ref, int(r.Level), string(reasons), r.Note, nullID(r.ClerkID),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(r.Kind), r.Ref, int(r.Level), string(reasons), note, nullID(r.ClerkID),
 		r.ClerkName, r.Window, r.Matter, stamp(p.At), ev.ID, a.originOr("hall")); err != nil {
 		return verdict{}, fmt.Errorf("insert rating: %w", err)
 	}
@@ -786,7 +794,7 @@ func (db *DB) HallOutgoing(ctx context.Context, limit int) ([]protocol.Event, er
 	if err != nil {
 		return nil, fmt.Errorf("list events for the hub: %w", err)
 	}
-	return scanEvents(rows)
+	return db.scanEvents(rows)
 }
 
 // HallRecordPush applies the hub's answers: taken events are confirmed; an
@@ -994,7 +1002,7 @@ func (db *DB) HallResend(ctx context.Context, limit int) ([]protocol.Event, erro
 	if err != nil {
 		return nil, fmt.Errorf("list events to send again: %w", err)
 	}
-	return scanEvents(rows)
+	return db.scanEvents(rows)
 }
 
 // item applies one item of the hub's log.
@@ -1075,7 +1083,7 @@ func applyAccount(ctx context.Context, t *tx, s protocol.HallAccountState) error
 	if err != nil {
 		return fmt.Errorf("keep hall account %s: %w", s.Login, err)
 	}
-	return nil
+	return t.dropStaleWraps(ctx)
 }
 
 // withCountyStatus applies again the county's latest decision on a case
@@ -1090,8 +1098,8 @@ func withCountyStatus(ctx context.Context, t *tx, c cases.Case) (cases.Case, err
 		return c, fmt.Errorf("read county decision: %w", err)
 	}
 	var st protocol.CaseStatus
-	if err := json.Unmarshal([]byte(payload), &st); err != nil {
-		return c, fmt.Errorf("decode county decision: %w", err)
+	if err := t.db.unsealJSON(payload, colCountyStatus, &st); err != nil {
+		return c, err
 	}
 	u, err := countyUpdate(st)
 	if err != nil {

@@ -37,7 +37,7 @@ func openAt(t *testing.T, dir string, clk *clock.Manual) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
+	return unlocked(t, db)
 }
 
 func configure(t *testing.T, db *DB, device int, role string) {
@@ -803,14 +803,14 @@ func TestHallRefusesAnotherHallsCase(t *testing.T) {
 func TestCountyRevocationTakesTheMachineOutOfTheHall(t *testing.T) {
 	h := newTestHall(t, "a")
 	ctx := context.Background()
-	if err := h.hub.Pair(ctx, h.ids[h.ms["a"]], "unused", 2, "a", "token-hash-a"); err == nil {
+	if _, err := h.hub.Pair(ctx, h.ids[h.ms["a"]], "unused", 2, "a", "token-hash-a"); err == nil {
 		t.Fatal("paired with an unknown code")
 	}
 	// The machine as the hub knows it, with its county identity.
 	if err := h.hub.NewPairing(ctx, 1, "secret-hash", t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.hub.Pair(ctx, h.ids[h.ms["a"]], "secret-hash", 2, "a", "token-hash-a"); err != nil {
+	if _, err := h.hub.Pair(ctx, h.ids[h.ms["a"]], "secret-hash", 2, "a", "token-hash-a"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.hub.HallAccept(ctx, h.ids[h.ms["a"]], protocol.HallPush{CountyDevice: "d_a"}); err != nil {
@@ -878,7 +878,7 @@ func TestHubKeepsItsNumberFree(t *testing.T) {
 	if err := h.hub.NewPairing(ctx, 1, "s", t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.hub.Pair(ctx, h.ids[h.ms["a"]], "s", 2, "a", "tok"); err != nil {
+	if _, err := h.hub.Pair(ctx, h.ids[h.ms["a"]], "s", 2, "a", "tok"); err != nil {
 		t.Fatal(err)
 	}
 	cfg, _, _ := h.hub.Kiosk(ctx)

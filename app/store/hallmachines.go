@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/vault"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -78,10 +80,18 @@ type HallMachine struct {
 // Pair consumes a pairing secret and records the machine with its token's
 // hash. The device number must be free in the hall (the hub's own
 // included): it is part of every tracking code.
-func (db *DB) Pair(ctx context.Context, machineID, secretHash string, device int, name, tokenHash string) error {
-	return db.update(ctx, func(t *tx) error {
+//
+// It returns the key the hub keeps for the machine (to open the machine's
+// data when it starts), kept here sealed under the hub's own data key.
+func (db *DB) Pair(ctx context.Context, machineID, secretHash string, device int, name, tokenHash string) ([]byte, error) {
+	unlock := vault.New().Bytes()
+	return unlock, db.update(ctx, func(t *tx) error {
+		sealedUnlock, err := t.seal(unlock, colUnlockKey+":"+machineID)
+		if err != nil {
+			return err
+		}
 		var id sql.NullInt64
-		err := t.QueryRowContext(ctx, `SELECT created_by FROM hall_pairing WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ?`,
+		err = t.QueryRowContext(ctx, `SELECT created_by FROM hall_pairing WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ?`,
 			secretHash, stamp(t.now)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrPairingCode
@@ -104,10 +114,11 @@ func (db *DB) Pair(ctx context.Context, machineID, secretHash string, device int
 		if _, err := t.ExecContext(ctx, `UPDATE hall_pairing SET used_at = ? WHERE secret_hash = ?`, stamp(t.now), secretHash); err != nil {
 			return err
 		}
-		if _, err := t.ExecContext(ctx, `INSERT INTO hall_machines (id, device_no, name, token_hash, paired_at, paired_by) VALUES (?, ?, ?, ?, ?, ?)
+		if _, err := t.ExecContext(ctx, `INSERT INTO hall_machines (id, device_no, name, token_hash, paired_at, paired_by, unlock_key) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET device_no = excluded.device_no, name = excluded.name, token_hash = excluded.token_hash,
-				paired_at = excluded.paired_at, paired_by = excluded.paired_by, removed_at = NULL, removed_why = ''`,
-			machineID, device, name, tokenHash, stamp(t.now), id); err != nil {
+				paired_at = excluded.paired_at, paired_by = excluded.paired_by, removed_at = NULL, removed_why = '',
+				unlock_key = excluded.unlock_key`,
+			machineID, device, name, tokenHash, stamp(t.now), id, sealedUnlock); err != nil {
 			return fmt.Errorf("record machine: %w", err)
 		}
 		return audit(ctx, t, id, "hall.pair", machineID, fmt.Sprintf("device=%d name=%s", device, name))
@@ -228,7 +239,7 @@ func (db *DB) SeedHall(ctx context.Context) error {
 			if err != nil {
 				return nil, err
 			}
-			return scanEvents(rows)
+			return db.scanEvents(rows)
 		}()
 		if err != nil {
 			return err
@@ -255,6 +266,10 @@ type HallLink struct {
 	Hub     string // the hub's machine id
 	// Removed says why the machine left the hall ("" while in it).
 	Removed string
+	// UnlockKey is the key the hub keeps for this machine (base64), as
+	// pairing gave it; it is not stored (JoinHall wraps the data key with
+	// it).
+	UnlockKey string
 }
 
 // Paired says whether the machine holds a working link.
@@ -278,8 +293,46 @@ func (db *DB) HallLink(ctx context.Context) (HallLink, error) {
 // hall's: the hall's accounts replace the ones made here (they come down
 // the hub's log), the hub's log is followed from its start, and every
 // event of this machine the hall shares is sent to the hub.
+//
+// The machine's data key is wrapped with the key the hub keeps for it
+// (l.UnlockKey); a machine without a data key yet makes one now (and
+// seals what it holds with it).
 func (db *DB) JoinHall(ctx context.Context, actorID int64, l HallLink) error {
+	db.keys.mu.Lock()
+	k, fresh, err := db.keyForJoin(ctx)
+	db.keys.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	var wrap *wrapRow
+	if l.UnlockKey != "" {
+		raw, _ := base64.StdEncoding.DecodeString(l.UnlockKey)
+		kek, err := vault.FromBytes(raw)
+		if err != nil {
+			return fmt.Errorf("the hub's unlock key: %w", err)
+		}
+		w := hallWrap(k, kek, l.Hub)
+		wrap = &w
+	} else if fresh {
+		return ErrHubTooOld
+	}
+	if fresh {
+		db.keys.mu.Lock()
+		err := db.establish(ctx, k, *wrap)
+		db.keys.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
 	return db.update(ctx, func(t *tx) error {
+		if wrap != nil {
+			if _, err := t.ExecContext(ctx, `DELETE FROM key_wraps WHERE kind = 'hall'`); err != nil {
+				return err
+			}
+			if err := t.putWrap(ctx, *wrap); err != nil {
+				return err
+			}
+		}
 		for key, v := range map[string]string{settingHub: l.Addr, settingHallPin: l.Pin, settingHallToken: l.Token,
 			settingHallMachine: l.Machine, settingHallHub: l.Hub, settingHallCursor: "", settingHallRemoved: ""} {
 			if err := setSetting(ctx, t, key, v); err != nil {
@@ -291,6 +344,9 @@ func (db *DB) JoinHall(ctx context.Context, actorID int64, l HallLink) error {
 		}
 		if _, err := t.ExecContext(ctx, `DELETE FROM clerks`); err != nil {
 			return fmt.Errorf("drop local accounts: %w", err)
+		}
+		if err := t.dropStaleWraps(ctx); err != nil {
+			return err
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE outbox SET hall_state = 'pending'
 			WHERE hall_state IS NULL AND withdrawn_at IS NULL AND (kind LIKE 'case.%' OR kind = ?)`, string(protocol.RatingGiven)); err != nil {
@@ -314,4 +370,25 @@ func leaveHall(ctx context.Context, t *tx, why string) error {
 		return err
 	}
 	return audit(ctx, t, sql.NullInt64{}, "hall.leave", "", why)
+}
+
+// ErrHubTooOld: the hub does not keep a key for its machines (a release
+// before 0.8), and this machine has no data key of its own yet.
+var ErrHubTooOld = msg.New("大厅主机的版本过旧，请先将大厅主机升级到最新版本，再配对本机")
+
+// colUnlockKey is the sealed column of the keys the hub keeps for its
+// machines.
+const colUnlockKey = "hall_machines.unlock_key"
+
+// MachineUnlockKey is the key the hub keeps for a paired machine.
+func (db *DB) MachineUnlockKey(ctx context.Context, machineID string) ([]byte, error) {
+	var sealed string
+	err := db.r.QueryRowContext(ctx, `SELECT unlock_key FROM hall_machines WHERE id = ? AND removed_at IS NULL`, machineID).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && sealed == "" {
+		return nil, ErrNotInTheHall
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read unlock key: %w", err)
+	}
+	return db.unseal(sealed, colUnlockKey+":"+machineID)
 }

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -51,6 +53,27 @@ func TestMigrateFromRelease06(t *testing.T) {
 	}
 	if v, _ := db.SchemaVersion(ctx); v < 7 {
 		t.Fatalf("schema %d after opening", v)
+	}
+
+	// Until the first sign-in the data is as 0.6 left it; the sign-in seals
+	// it (vault.go), and no file of the data folder (the database, its
+	// log, the copy kept before migrating) holds it in clear afterwards.
+	if !db.Locked() {
+		t.Error("the upgraded machine's data is open before anyone signed in")
+	}
+	if _, err := db.Authenticate(ctx, "zhuguan", "hq-2026-chen"); err != nil {
+		t.Fatal(err)
+	}
+	for _, clear := range []string{"330522199003150024", "13857201234", "330522198805060018"} {
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(clear)) {
+				t.Errorf("%s holds %s in clear after the first sign-in", filepath.Base(p), clear)
+			}
+			return nil
+		})
 	}
 
 	// Case 1: accepted, a county decision (which moved its version in 0.6),

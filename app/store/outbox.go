@@ -26,11 +26,11 @@ func (db *DB) PendingEvents(ctx context.Context, limit int) ([]protocol.Event, e
 	if err != nil {
 		return nil, fmt.Errorf("list pending events: %w", err)
 	}
-	return scanEvents(rows)
+	return db.scanEvents(rows)
 }
 
 // scanEvents reads outbox rows (event_id, kind, payload, created_at).
-func scanEvents(rows *sql.Rows) ([]protocol.Event, error) {
+func (db *DB) scanEvents(rows *sql.Rows) ([]protocol.Event, error) {
 	defer rows.Close()
 	var out []protocol.Event
 	for rows.Next() {
@@ -39,8 +39,11 @@ func scanEvents(rows *sql.Rows) ([]protocol.Event, error) {
 		if err := rows.Scan(&e.ID, &kind, &payload, &created); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
-		e.Kind, e.Payload = protocol.Kind(kind), json.RawMessage(payload)
-		var err error
+		plain, err := db.unseal(payload, colOutbox)
+		if err != nil {
+			return nil, fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		e.Kind, e.Payload = protocol.Kind(kind), json.RawMessage(plain)
 		if e.Created, err = unstamp(created); err != nil {
 			return nil, fmt.Errorf("event %s: created_at: %w", e.ID, err)
 		}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -50,7 +49,7 @@ func (db *DB) VerifyProgress(ctx context.Context, code, last4 string) (cases.Pro
 		err = t.QueryRowContext(ctx, `SELECT doc, updated_at FROM cases WHERE tracking = ?`, c).Scan(&doc, &updated)
 		var cs cases.Case
 		if err == nil {
-			err = json.Unmarshal([]byte(doc), &cs)
+			err = t.db.unsealJSON(doc, colCaseDoc, &cs)
 		} else if errors.Is(err, sql.ErrNoRows) {
 			err = nil
 		}

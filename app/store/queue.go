@@ -56,7 +56,7 @@ func ticketByRequest(ctx context.Context, tx *tx, requestID string) (queue.Ticke
 		return queue.Ticket{}, false, fmt.Errorf("look up ticket request: %w", err)
 	}
 	var t queue.Ticket
-	if err := json.Unmarshal([]byte(doc), &t); err != nil {
+	if err := tx.db.unsealJSON(doc, colTicket, &t); err != nil {
 		return t, false, err
 	}
 	t.Version = version
@@ -79,8 +79,12 @@ func issue(ctx context.Context, tx *tx, requestID string, t queue.Ticket) (queue
 		return t, fmt.Errorf("advance ticket sequence: %w", err)
 	}
 	doc, _ := json.Marshal(t)
+	sealed, err := tx.seal(doc, colTicket)
+	if err != nil {
+		return t, err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, request_id, number, sector, day, status, doc, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, requestID, t.Number, t.Sector, t.Day, string(t.Status), string(doc), stamp(tx.now)); err != nil {
+		t.ID, requestID, t.Number, t.Sector, t.Day, string(t.Status), sealed, stamp(tx.now)); err != nil {
 		return t, fmt.Errorf("insert ticket: %w", err)
 	}
 	_, err = tx.emit(ctx, protocol.TicketIssued, protocol.QueuePayload{Doc: doc})
@@ -96,7 +100,7 @@ func (db *DB) CheckInBooking(ctx context.Context, requestID, code string, s queu
 			t = prev
 			return err
 		}
-		b, err := bookingByCode(ctx, tx, code)
+		b, err := tx.db.bookingByCode(ctx, tx, code)
 		if err != nil {
 			return err
 		}
@@ -189,14 +193,14 @@ func (db *DB) CallNext(ctx context.Context, window int, p queue.Policy) (queue.T
 			return err
 		}
 		day := beijingDay(tx.now)
-		busy, err := ticketsWhere(ctx, tx, `day = ? AND window_no = ? AND status IN ('called', 'serving')`, day, window)
+		busy, err := tx.db.ticketsWhere(ctx, tx, `day = ? AND window_no = ? AND status IN ('called', 'serving')`, day, window)
 		if err != nil {
 			return err
 		}
 		if len(busy) > 0 {
 			return msg.New(queue.ErrBusy.Key, "Number", busy[0].Number)
 		}
-		waiting, err := ticketsWhere(ctx, tx, `day = ? AND status = 'waiting'`, day)
+		waiting, err := tx.db.ticketsWhere(ctx, tx, `day = ? AND status = 'waiting'`, day)
 		if err != nil {
 			return err
 		}
@@ -217,7 +221,7 @@ func (db *DB) CallNext(ctx context.Context, window int, p queue.Policy) (queue.T
 func (db *DB) UpdateTicket(ctx context.Context, id string, action func(t queue.Ticket, now time.Time) (queue.Ticket, error)) (queue.Ticket, error) {
 	var t queue.Ticket
 	err := db.update(ctx, func(tx *tx) error {
-		list, err := ticketsWhere(ctx, tx, `id = ?`, id)
+		list, err := tx.db.ticketsWhere(ctx, tx, `id = ?`, id)
 		if err != nil {
 			return err
 		}
@@ -234,8 +238,12 @@ func (db *DB) UpdateTicket(ctx context.Context, id string, action func(t queue.T
 
 func saveTicket(ctx context.Context, tx *tx, t queue.Ticket) error {
 	doc, _ := json.Marshal(t)
+	sealed, err := tx.seal(doc, colTicket)
+	if err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE tickets SET sector = ?, status = ?, window_no = ?, doc = ?, version = version + 1, updated_at = ?
-		WHERE id = ? AND version = ?`, t.Sector, string(t.Status), t.Window, string(doc), stamp(tx.now), t.ID, t.Version)
+		WHERE id = ? AND version = ?`, t.Sector, string(t.Status), t.Window, sealed, stamp(tx.now), t.ID, t.Version)
 	if err != nil {
 		return fmt.Errorf("save ticket: %w", err)
 	}
@@ -252,7 +260,7 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func ticketsWhere(ctx context.Context, q querier, where string, args ...any) ([]queue.Ticket, error) {
+func (db *DB) ticketsWhere(ctx context.Context, q querier, where string, args ...any) ([]queue.Ticket, error) {
 	rows, err := q.QueryContext(ctx, `SELECT doc, version FROM tickets WHERE `+where+` ORDER BY rowid`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read tickets: %w", err)
@@ -266,7 +274,7 @@ func ticketsWhere(ctx context.Context, q querier, where string, args ...any) ([]
 			return nil, err
 		}
 		v := t.Version
-		if err := json.Unmarshal([]byte(doc), &t); err != nil {
+		if err := db.unsealJSON(doc, colTicket, &t); err != nil {
 			return nil, err
 		}
 		t.Version = v
@@ -277,12 +285,12 @@ func ticketsWhere(ctx context.Context, q querier, where string, args ...any) ([]
 
 // TicketsOn returns a day's tickets in issue order.
 func (db *DB) TicketsOn(ctx context.Context, day string) ([]queue.Ticket, error) {
-	return ticketsWhere(ctx, db.r, `day = ?`, day)
+	return db.ticketsWhere(ctx, db.r, `day = ?`, day)
 }
 
 // TicketByID returns one ticket.
 func (db *DB) TicketByID(ctx context.Context, id string) (queue.Ticket, error) {
-	list, err := ticketsWhere(ctx, db.r, `id = ?`, id)
+	list, err := db.ticketsWhere(ctx, db.r, `id = ?`, id)
 	if err != nil {
 		return queue.Ticket{}, err
 	}
@@ -302,7 +310,7 @@ func (db *DB) Book(ctx context.Context, requestID string, b queue.Booking, s que
 		var doc string
 		err := tx.QueryRowContext(ctx, `SELECT doc FROM bookings WHERE request_id = ?`, requestID).Scan(&doc)
 		if err == nil {
-			return json.Unmarshal([]byte(doc), &b)
+			return db.unsealJSON(doc, colBooking, &b)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -312,7 +320,7 @@ func (db *DB) Book(ctx context.Context, requestID string, b queue.Booking, s que
 		}
 		var dup string
 		err = tx.QueryRowContext(ctx, `SELECT code FROM bookings WHERE resident_id = ? AND sector = ? AND day = ? AND status = 'active'`,
-			b.ResidentID, b.Sector, b.Day).Scan(&dup)
+			db.residentKey(b.ResidentID), b.Sector, b.Day).Scan(&dup)
 		if err == nil {
 			return msg.New(queue.ErrDuplicate.Key, "Day", b.Day, "Sector", b.Sector, "Code", dup)
 		}
@@ -343,16 +351,19 @@ func (db *DB) Book(ctx context.Context, requestID string, b queue.Booking, s que
 // saveBooking inserts (requestID set) or updates a booking with its event.
 func saveBooking(ctx context.Context, tx *tx, b queue.Booking, requestID string) error {
 	doc, _ := json.Marshal(b)
-	var err error
+	sealed, err := tx.seal(doc, colBooking)
+	if err != nil {
+		return err
+	}
 	if requestID != "" {
 		_, err = tx.ExecContext(ctx, `INSERT INTO bookings (id, request_id, code, sector, day, half, resident_id, status, doc, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, requestID, b.Code, b.Sector, b.Day, string(b.Half), b.ResidentID, string(b.Status), string(doc), stamp(tx.now))
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, requestID, b.Code, b.Sector, b.Day, string(b.Half), tx.db.residentKey(b.ResidentID), string(b.Status), sealed, stamp(tx.now))
 		var se sqlite3.Error
 		if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique && strings.Contains(err.Error(), "resident_id") {
 			return msg.New(queue.ErrDuplicate.Key, "Day", b.Day, "Sector", b.Sector, "Code", "")
 		}
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE bookings SET status = ?, doc = ? WHERE id = ?`, string(b.Status), string(doc), b.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE bookings SET status = ?, doc = ? WHERE id = ?`, string(b.Status), sealed, b.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("save booking: %w", err)
@@ -368,7 +379,7 @@ func saveBooking(ctx context.Context, tx *tx, b queue.Booking, requestID string)
 	return err
 }
 
-func bookingByCode(ctx context.Context, q interface {
+func (db *DB) bookingByCode(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, code string) (queue.Booking, error) {
 	var b queue.Booking
@@ -381,12 +392,12 @@ func bookingByCode(ctx context.Context, q interface {
 	if err != nil {
 		return b, err
 	}
-	return b, json.Unmarshal([]byte(doc), &b)
+	return b, db.unsealJSON(doc, colBooking, &b)
 }
 
 // BookingByCode returns a booking.
 func (db *DB) BookingByCode(ctx context.Context, code string) (queue.Booking, error) {
-	return bookingByCode(ctx, db.r, code)
+	return db.bookingByCode(ctx, db.r, code)
 }
 
 // CancelBooking cancels an active booking; the resident ID must match.
@@ -394,7 +405,7 @@ func (db *DB) CancelBooking(ctx context.Context, code, residentID string) (queue
 	var b queue.Booking
 	err := db.update(ctx, func(tx *tx) error {
 		var err error
-		if b, err = bookingByCode(ctx, tx, code); err != nil {
+		if b, err = tx.db.bookingByCode(ctx, tx, code); err != nil {
 			return err
 		}
 		if b.ResidentID != residentID {

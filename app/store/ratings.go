@@ -40,8 +40,12 @@ func (db *DB) Rate(ctx context.Context, r rating.Rating) (rating.Rating, error) 
 		if err != nil {
 			return err
 		}
+		note, err := t.sealNote(r.Note)
+		if err != nil {
+			return err
+		}
 		_, err = t.ExecContext(ctx, `INSERT INTO ratings (kind, ref, level, reasons, note, clerk_id, clerk_name, window_no, matter, at, event_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(r.Kind), r.Ref, int(r.Level), string(reasons), r.Note, nullID(r.ClerkID),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(r.Kind), r.Ref, int(r.Level), string(reasons), note, nullID(r.ClerkID),
 			r.ClerkName, r.Window, r.Matter, stamp(t.now), id)
 		var se sqlite3.Error
 		if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {

@@ -61,6 +61,8 @@ type DB struct {
 
 	// hall is what the store knows of the hall's hub (see SetHallOnline).
 	hall hallFlag
+	// keys is the data key personal data is sealed with (vault.go).
+	keys keyring
 }
 
 // CorruptError says the database file cannot be used. The file is left
@@ -103,8 +105,11 @@ func (e *CorruptError) Error() string {
 //     start, so a transaction never fails half-way with SQLITE_BUSY when it
 //     upgrades from read to write.
 //   - query_only (readers): a read connection cannot write by mistake.
+//   - secure_delete: a deleted or rewritten row is overwritten with zeros,
+//     so a copied file does not keep what was sealed or removed since
+//     (docs/security.md).
 func dsn(path string, writer bool) string {
-	p := "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000"
+	p := "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_secure_delete=on"
 	if writer {
 		p += "&_txlock=immediate"
 	} else {
@@ -141,6 +146,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if reason, detail := sniff(path); reason != nil {
 		return nil, corrupt(reason, detail)
 	}
+	if err := private(path); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
 
 	w, err := sql.Open("sqlite3", dsn(path, true))
 	if err != nil {
@@ -168,6 +176,27 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// private makes the database and its log files readable by their owner
+// only: SQLite creates them with the process's umask (often 0644), and a
+// release before 0.8 left them so. The data in them is sealed too; this
+// keeps other accounts on a shared PC from copying even that.
+func private(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	if err := os.Chmod(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return nil
 }
 
 // sniff looks at the file before SQLite does: a file that is not SQLite at
@@ -257,6 +286,7 @@ func (db *DB) Check(ctx context.Context) error { return integrity(ctx, db.r) }
 // event commit or roll back together.
 type tx struct {
 	*sql.Tx
+	db  *DB
 	now time.Time
 	// logged: the transaction added to the hall's log (the hub then wakes
 	// the machines following it, once it is committed).
@@ -270,7 +300,7 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tr := &tx{Tx: t, now: db.clock.Now()}
+	tr := &tx{Tx: t, db: db, now: db.clock.Now()}
 	if err := fn(tr); err != nil {
 		return errors.Join(err, rollback(t))
 	}
@@ -315,9 +345,15 @@ func (t *tx) emit(ctx context.Context, kind protocol.Kind, payload any) (string,
 			return "", err
 		}
 	}
+	stored := string(b)
+	if sealedKind(string(kind)) {
+		if stored, err = t.seal(b, colOutbox); err != nil {
+			return "", err
+		}
+	}
 	if _, err := t.ExecContext(ctx,
 		`INSERT INTO outbox (event_id, kind, payload, created_at, case_id, hall_state) VALUES (?, ?, ?, ?, ?, ?)`,
-		id, string(kind), string(b), stamp(t.now), caseID, hallState); err != nil {
+		id, string(kind), stored, stamp(t.now), caseID, hallState); err != nil {
 		return "", fmt.Errorf("insert outbox row: %w", err)
 	}
 	return id, nil

@@ -29,7 +29,7 @@ func openTemp(t *testing.T) (*DB, *clock.Manual) {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db, clk
+	return unlocked(t, db), clk
 }
 
 func TestOpenSetsPragmasOnEveryConnection(t *testing.T) {

@@ -90,6 +90,11 @@ func (db *DB) AdoptDeviceKey(ctx context.Context) error {
 		if err := t.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, settingNextKey).Scan(&next); err != nil || next == "" {
 			return fmt.Errorf("adopt device key: no next key")
 		}
+		b, err := t.unseal(next, colSetting+":"+settingNextKey)
+		if err != nil {
+			return err
+		}
+		next = string(b)
 		for key, v := range map[string]string{settingDeviceKey: next, settingSecret: "", settingNextKey: ""} {
 			if err := setSetting(ctx, t, key, v); err != nil {
 				return err
@@ -147,7 +152,7 @@ func (db *DB) SendableEvents(ctx context.Context, limit int) ([]protocol.Event, 
 	if err != nil {
 		return nil, fmt.Errorf("list sendable events: %w", err)
 	}
-	return scanEvents(rows)
+	return db.scanEvents(rows)
 }
 
 // RecordPush applies the county's answers to a push in one transaction:
@@ -201,8 +206,8 @@ type QuarantinedEvent struct {
 
 // Quarantined lists refused events, oldest first.
 func (db *DB) Quarantined(ctx context.Context) ([]QuarantinedEvent, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT event_id, kind, COALESCE(json_extract(payload, '$.tracking'), ''), COALESCE(last_error, ''), quarantined_at
-		FROM outbox WHERE acked_at IS NULL AND quarantined_at IS NOT NULL ORDER BY seq`)
+	rows, err := db.r.QueryContext(ctx, `SELECT o.event_id, o.kind, COALESCE(c.tracking, ''), COALESCE(o.last_error, ''), o.quarantined_at
+		FROM outbox o LEFT JOIN cases c ON c.id = o.case_id WHERE o.acked_at IS NULL AND o.quarantined_at IS NOT NULL ORDER BY o.seq`)
 	if err != nil {
 		return nil, fmt.Errorf("list quarantined events: %w", err)
 	}
@@ -373,12 +378,12 @@ func applyCountyStatus(ctx context.Context, t *tx, st protocol.CaseStatus) error
 	case !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("read county decision: %w", err)
 	}
-	payload, err := json.Marshal(st)
+	payload, err := t.sealJSON(st, colCountyStatus)
 	if err != nil {
 		return err
 	}
 	if _, err := t.ExecContext(ctx, `INSERT INTO county_status (case_id, at, payload) VALUES (?, ?, ?)
-		ON CONFLICT (case_id) DO UPDATE SET at = excluded.at, payload = excluded.payload`, st.CaseID, stamp(st.At), string(payload)); err != nil {
+		ON CONFLICT (case_id) DO UPDATE SET at = excluded.at, payload = excluded.payload`, st.CaseID, stamp(st.At), payload); err != nil {
 		return fmt.Errorf("keep county decision: %w", err)
 	}
 	var doc string
@@ -390,8 +395,8 @@ func applyCountyStatus(ctx context.Context, t *tx, st protocol.CaseStatus) error
 		return fmt.Errorf("read case: %w", err)
 	}
 	var c cases.Case
-	if err := json.Unmarshal([]byte(doc), &c); err != nil {
-		return fmt.Errorf("decode case: %w", err)
+	if err := t.db.unsealJSON(doc, colCaseDoc, &c); err != nil {
+		return err
 	}
 	u, err := countyUpdate(st)
 	if err != nil {
@@ -401,16 +406,16 @@ func applyCountyStatus(ctx context.Context, t *tx, st protocol.CaseStatus) error
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(after)
+	b, err := t.sealJSON(after, colCaseDoc)
 	if err != nil {
-		return fmt.Errorf("encode case: %w", err)
+		return err
 	}
 	// The revision moves on so a window holding the case sees it changed;
 	// the chain does not (no outbox event: the county is where this came
 	// from, and every machine of the hall hears it from the county too).
 	_, err = t.ExecContext(ctx, `UPDATE cases SET status = ?, supplement_by = ?, doc = ?, rev = rev + 1, updated_at = ?,
 		county_case = COALESCE(NULLIF(?, ''), county_case), county_at = ? WHERE id = ?`,
-		string(after.Status), dateOrNull(after.SupplementBy), string(b), stamp(t.now), st.CountyCase, stamp(st.At), c.ID)
+		string(after.Status), dateOrNull(after.SupplementBy), b, stamp(t.now), st.CountyCase, stamp(st.At), c.ID)
 	if err != nil {
 		return fmt.Errorf("update case from county: %w", err)
 	}
@@ -435,18 +440,24 @@ func countyUpdate(st protocol.CaseStatus) (cases.CountyUpdate, error) {
 func applyCountyBooking(ctx context.Context, t *tx, b queue.Booking, cancelled bool) error {
 	if cancelled {
 		b.Status = queue.BookingCancelled
-		doc, _ := json.Marshal(b)
-		_, err := t.ExecContext(ctx, `UPDATE bookings SET status = ?, doc = ? WHERE id = ? AND status = ?`,
-			string(queue.BookingCancelled), string(doc), b.ID, string(queue.BookingActive))
+		doc, err := t.sealJSON(b, colBooking)
+		if err != nil {
+			return err
+		}
+		_, err = t.ExecContext(ctx, `UPDATE bookings SET status = ?, doc = ? WHERE id = ? AND status = ?`,
+			string(queue.BookingCancelled), doc, b.ID, string(queue.BookingActive))
 		return err
 	}
 	b.Status = queue.BookingActive
-	doc, _ := json.Marshal(b)
+	doc, err := t.sealJSON(b, colBooking)
+	if err != nil {
+		return err
+	}
 	// request_id "county:" marks a booking made elsewhere. A clash with a
 	// local booking of the same person, sector and day keeps the local one.
-	_, err := t.ExecContext(ctx, `INSERT INTO bookings (id, request_id, code, sector, day, half, resident_id, status, doc, created_at)
+	_, err = t.ExecContext(ctx, `INSERT INTO bookings (id, request_id, code, sector, day, half, resident_id, status, doc, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		b.ID, "county:"+b.ID, b.Code, b.Sector, b.Day, string(b.Half), b.ResidentID, string(b.Status), string(doc), stamp(t.now))
+		b.ID, "county:"+b.ID, b.Code, b.Sector, b.Day, string(b.Half), t.db.residentKey(b.ResidentID), string(b.Status), doc, stamp(t.now))
 	return err
 }
 
@@ -559,6 +570,12 @@ func (db *DB) DeviceStatus(ctx context.Context, appVersion, lastError string) (p
 }
 
 func setSetting(ctx context.Context, t *tx, key, value string) error {
+	if sealedSettings[key] && value != "" {
+		var err error
+		if value, err = t.seal([]byte(value), colSetting+":"+key); err != nil {
+			return err
+		}
+	}
 	if _, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
 		return fmt.Errorf("save setting %s: %w", key, err)
 	}

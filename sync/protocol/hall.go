@@ -181,6 +181,16 @@ type HallPairResponse struct {
 	Hub          string              `json:"hub"` // the hub's machine id
 	ServicePoint ServicePointPayload `json:"service_point"`
 	Fingerprint  string              `json:"fingerprint"`
+	// UnlockKey is the key (32 bytes, base64) the hub keeps for this
+	// machine: the machine wraps its data key with it and asks for it
+	// again when it starts (GET /hall/v1/unlock), so a hall machine opens
+	// its data without a sign-in while its hub is up.
+	UnlockKey string `json:"unlock_key,omitempty"`
+}
+
+// HallUnlockResponse answers GET /hall/v1/unlock.
+type HallUnlockResponse struct {
+	Key string `json:"key"`
 }
 
 // HallLoginRequest is POST /hall/v1/login: a clerk signs in at a machine

@@ -86,7 +86,22 @@ func Open(t testing.TB, dir string, clk clock.Clock) *Hall {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	// The data opens as on a hall PC after a restart: the supervisor signs
+	// in once (a machine without its own supervisor opens another way).
+	if has, _ := db.HasSupervisor(context.Background()); has && db.Locked() {
+		db.Authenticate(context.Background(), SupervisorLogin, SupervisorSecret)
+	}
 	return &Hall{Dir: dir, DB: db, Clock: clk}
+}
+
+// Paper is an archived PDF as the counter kept it (sealed on disk).
+func (h *Hall) Paper(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := services.Archive(h.Dir, h.DB).Read(path)
+	if err != nil {
+		t.Fatalf("read archived %s: %v", filepath.Base(path), err)
+	}
+	return b
 }
 
 // At opens a set-up hall (see ConfiguredData) with its clock at a given
@@ -103,7 +118,7 @@ func At(t testing.TB, at time.Time) (*Hall, *services.Intake, clerks.Account, *c
 }
 
 // Files is where the hall keeps scans.
-func (h *Hall) Files() blobs.Store { return services.Files(h.Dir) }
+func (h *Hall) Files() blobs.Store { return services.Files(h.Dir, h.DB) }
 
 // Intake is the counter's service as the kiosk wires it (with the hall's
 // configured printer).

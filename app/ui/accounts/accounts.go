@@ -50,7 +50,8 @@ type Login struct {
 	content      fyne.CanvasObject
 }
 
-// NewLogin builds the sign-in screen; done gets the signed-in account.
+// NewLogin builds the sign-in screen; done gets the signed-in account,
+// cancel (when not nil) goes back.
 func NewLogin(ctx context.Context, svc Service, done func(clerks.Account), cancel func()) *Login {
 	l := &Login{User: widget.NewEntry(), Secret: widget.NewPasswordEntry(), Message: errLabel()}
 	l.User.SetPlaceHolder(l10n.L("登录名"))
@@ -67,9 +68,12 @@ func NewLogin(ctx context.Context, svc Service, done func(clerks.Account), cance
 	})
 	l.Submit.Importance = widget.HighImportance
 	l.Secret.OnSubmitted = func(string) { l.Submit.OnTapped() }
-	back := widget.NewButton(l10n.L("返回"), cancel)
+	buttons := container.NewHBox(layout.NewSpacer(), l.Submit)
+	if cancel != nil { // nil: nowhere to go back to (a locked machine)
+		buttons.Objects = append([]fyne.CanvasObject{widget.NewButton(l10n.L("返回"), cancel)}, buttons.Objects...)
+	}
 	l.content = framed(l10n.L("窗口人员登录"), widget.NewForm(widget.NewFormItem(l10n.L("登录名"), l.User), widget.NewFormItem(l10n.L("密码"), l.Secret)),
-		l.Message, container.NewHBox(back, layout.NewSpacer(), l.Submit))
+		l.Message, buttons)
 	return l
 }
 
