@@ -4,6 +4,13 @@
 # Both install missing system packages first (packaging/deps.sh).
 
 GO        ?= go
+# go.mod's go line (1.26.11) is the floor that has the standard library's
+# security fixes. An older Go fetches that toolchain from the module proxy,
+# but only with GOTOOLCHAIN=auto; some installs default to local (see
+# `go env GOTOOLCHAIN`) and would stop instead. GOTOOLCHAIN=local make ...
+# forbids the download: an older Go then fails with a clear message.
+GOTOOLCHAIN ?= auto
+export GOTOOLCHAIN
 # no_emoji drops Fyne's 4 MB colour emoji font, which a service hall never
 # shows and which Fyne would otherwise parse per text style.
 TAGS      := sqlite_fts5,no_emoji

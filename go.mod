@@ -1,6 +1,6 @@
 module github.com/yichuang/yichuang
 
-go 1.26.0
+go 1.26.11
 
 require (
 	fyne.io/fyne/v2 v2.8.1
@@ -15,7 +15,7 @@ require (
 	github.com/prometheus/client_golang v1.13.0
 	github.com/rs/zerolog v1.28.0
 	golang.org/x/crypto v0.59.0
-	golang.org/x/image v0.24.0
+	golang.org/x/image v0.48.0
 )
 
 require (
