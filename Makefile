@@ -36,26 +36,31 @@ test: deps-test
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) test -count=1 -tags $(TAGS) -timeout 30m ./...
 
-# govulncheck over the product's packages (not their tests) against a pinned
-# copy of the Go vulnerability database. packaging/vulndb builds the copy from
-# the golang.org/x/vulndb module, which comes through the Go module proxy like
-# any module, so this needs no access to vuln.go.dev. A newer pin:
-# make vulndb-latest, then paste its two lines here. Against the live database
+# govulncheck over the product's packages (not their tests) as built for
+# Linux (kiosk, countyd) and for Windows (the kiosk's zip, cgo through
+# mingw-w64, hence deps-package), against a pinned copy of the Go
+# vulnerability database. packaging/vulndb builds the copy from the
+# golang.org/x/vulndb module, which comes through the Go module proxy like any
+# module, so this needs no access to vuln.go.dev. A newer pin: make
+# vulndb-latest, then paste its two lines here. Against the live database
 # instead (needs the internet): make vulncheck VULNCHECK_DB=https://vuln.go.dev
 GOVULNCHECK    := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 VULNDB_SUM     := h1:mfngRv0Yoh0VApsXKEN82CjD99kl7mtparN3bs3JnqI=
 VULNCHECK_DB   ?=
 
-vulncheck: deps-build
-	@db="$(VULNCHECK_DB)"; \
+vulncheck: deps-package
+	@set -e; db="$(VULNCHECK_DB)"; \
 	if [ -z "$$db" ]; then \
 		dir=$$($(GO) run ./packaging/vulndb -version $(VULNDB_VERSION) -sum $(VULNDB_SUM)) || { \
 			echo "make vulncheck: could not build the vulnerability database from $(VULNDB_VERSION) (is the Go module proxy reachable?)" >&2; exit 1; }; \
 		db="file://$$dir"; \
 	fi; \
-	echo "govulncheck against $$db"; \
-	$(GO) run $(GOVULNCHECK) -db "$$db" -show version -tags $(TAGS) ./...
+	GOBIN=$(CURDIR)/bin $(GO) install $(GOVULNCHECK); \
+	echo "== govulncheck linux/amd64 ./..."; \
+	bin/govulncheck -db "$$db" -show version -tags $(TAGS) ./...; \
+	echo "== govulncheck windows/amd64 ./app/..."; \
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc bin/govulncheck -db "$$db" -tags $(TAGS) ./app/...
 
 vulndb-latest:
 	@$(GO) run ./packaging/vulndb -latest
