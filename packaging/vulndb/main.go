@@ -81,7 +81,7 @@ const stamp = "SOURCE"
 // a complete one from the same source is there.
 func ensure(dir, version, sum string) error {
 	source := fmt.Sprintf("%s@%s %s\n", module, version, sum)
-	if b, err := os.ReadFile(filepath.Join(dir, stamp)); err == nil && string(b) == source {
+	if complete(dir, source) {
 		return nil
 	}
 	m, err := download(module + "@" + version)
@@ -111,10 +111,19 @@ func ensure(dir, version, sum string) error {
 	if err := os.WriteFile(filepath.Join(tmp, stamp), []byte(source), 0o644); err != nil {
 		return err
 	}
+	if complete(dir, source) { // another run finished first
+		return nil
+	}
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
 	return os.Rename(tmp, dir)
+}
+
+// complete reports whether dir holds a whole database built from source.
+func complete(dir, source string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, stamp))
+	return err == nil && string(b) == source
 }
 
 // modInfo is what `go mod download -json` says of a module.
