@@ -4,6 +4,13 @@
 # Both install missing system packages first (packaging/deps.sh).
 
 GO        ?= go
+# go.mod's go line (1.26.11) is the floor that has the standard library's
+# security fixes. An older Go fetches that toolchain from the module proxy,
+# but only with GOTOOLCHAIN=auto; some installs default to local (see
+# `go env GOTOOLCHAIN`) and would stop instead. GOTOOLCHAIN=local make ...
+# forbids the download: an older Go then fails with a clear message.
+GOTOOLCHAIN ?= auto
+export GOTOOLCHAIN
 # no_emoji drops Fyne's 4 MB colour emoji font, which a service hall never
 # shows and which Fyne would otherwise parse per text style.
 TAGS      := sqlite_fts5,no_emoji
@@ -14,7 +21,7 @@ PURE_PKGS := ./app/ids/... ./app/workday/... ./app/catalog/... ./app/servicepoin
              ./app/tracking/... ./app/clerks/... ./app/cases/... ./app/blobs/... ./sync/protocol/... \
              ./sync/client/... ./app/casewire/... ./app/hallnet/...
 
-.PHONY: run countyd test build package package-test bench load fuzz screenshots deps-build deps-test deps-package
+.PHONY: run countyd test vulncheck vulndb-latest build package package-test bench load fuzz screenshots deps-build deps-test deps-package
 
 run: deps-build
 	$(GO) run -tags $(TAGS) ./app $(ARGS)
@@ -28,6 +35,35 @@ test: deps-test
 	CGO_ENABLED=0 $(GO) test -count=1 $(PURE_PKGS)
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) test -count=1 -tags $(TAGS) -timeout 30m ./...
+
+# govulncheck over the product's packages (not their tests) as built for
+# Linux (kiosk, countyd) and for Windows (the kiosk's zip, cgo through
+# mingw-w64, hence deps-package), against a pinned copy of the Go
+# vulnerability database. packaging/vulndb builds the copy from the
+# golang.org/x/vulndb module, which comes through the Go module proxy like any
+# module, so this needs no access to vuln.go.dev. A newer pin: make
+# vulndb-latest, then paste its two lines here. Against the live database
+# instead (needs the internet): make vulncheck VULNCHECK_DB=https://vuln.go.dev
+GOVULNCHECK    := golang.org/x/vuln/cmd/govulncheck@v1.9.0
+VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
+VULNDB_SUM     := h1:mfngRv0Yoh0VApsXKEN82CjD99kl7mtparN3bs3JnqI=
+VULNCHECK_DB   ?=
+
+vulncheck: deps-package
+	@set -e; db="$(VULNCHECK_DB)"; \
+	if [ -z "$$db" ]; then \
+		dir=$$($(GO) run ./packaging/vulndb -version $(VULNDB_VERSION) -sum $(VULNDB_SUM)) || { \
+			echo "make vulncheck: could not build the vulnerability database from $(VULNDB_VERSION) (is the Go module proxy reachable?)" >&2; exit 1; }; \
+		db="file://$$dir"; \
+	fi; \
+	GOBIN=$(CURDIR)/bin $(GO) install $(GOVULNCHECK); \
+	echo "== govulncheck linux/amd64 ./..."; \
+	bin/govulncheck -db "$$db" -show version -tags $(TAGS) ./...; \
+	echo "== govulncheck windows/amd64 ./app/..."; \
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc bin/govulncheck -db "$$db" -tags $(TAGS) ./app/...
+
+vulndb-latest:
+	@$(GO) run ./packaging/vulndb -latest
 
 build: deps-build
 	mkdir -p bin

@@ -41,8 +41,10 @@ if [ -n "$missing" ]; then
 	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 fi
 
-# Go: go.mod asks for 1.26; any Go from 1.21 on fetches that toolchain itself
-# from the module proxy (GOTOOLCHAIN=auto). Older or no Go cannot.
+# Go: go.mod asks for 1.26.11 (the standard library's security fixes); any Go
+# from 1.21 on fetches that toolchain itself from the module proxy
+# (GOTOOLCHAIN=auto, which the Makefile sets unless the environment says
+# otherwise). Older or no Go cannot.
 if ! command -v go >/dev/null 2>&1; then
 	echo "Go is not installed. Install Go 1.21 or newer (https://go.dev/doc/install, or apt-get install golang-go on" >&2
 	echo "Ubuntu 24.04 / Debian 13), then run make again; the right Go version is fetched automatically." >&2
