@@ -74,6 +74,9 @@ type Config struct {
 	// Manual runs rounds only when Round is called, and Enroll does not
 	// start the background loop (tests drive the rounds).
 	Manual bool
+	// Revoked is called, once, when the county answers that it revoked
+	// this device: the kiosk wipes its data (store.Wipe). Nil does nothing.
+	Revoked func(ctx context.Context)
 }
 
 // Link runs sync with the county. Its methods are safe to call from any
@@ -89,6 +92,8 @@ type Link struct {
 	upload client.UploadProgress
 	cancel context.CancelFunc
 	kick   chan struct{}
+	// revokeOnce: a revocation is acted on once.
+	revokeOnce sync.Once
 }
 
 // New prepares the link; nothing runs until Start (or Round).
@@ -191,7 +196,19 @@ func (l *Link) Round(ctx context.Context) (client.Report, error) {
 	l.mu.Lock()
 	l.state = client.State{Online: err == nil, At: l.clock.Now(), Report: rep, Err: err}
 	l.mu.Unlock()
+	l.revoked(ctx, err)
 	return rep, err
+}
+
+// revoked hands a revocation to the kiosk once.
+func (l *Link) revoked(ctx context.Context, err error) {
+	if client.Code(err) != protocol.CodeRevoked || l.cfg.Revoked == nil {
+		return
+	}
+	l.revokeOnce.Do(func() {
+		log.Printf("county link: the county revoked this device; its data is wiped")
+		l.cfg.Revoked(ctx)
+	})
 }
 
 // Start begins background sync if the kiosk is enrolled (again after a new
@@ -216,6 +233,7 @@ func (l *Link) Start(interval time.Duration) error {
 		l.state = st
 		l.mu.Unlock()
 		l.changed()
+		l.revoked(context.Background(), st.Err)
 	})
 	return nil
 }

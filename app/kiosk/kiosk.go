@@ -128,8 +128,9 @@ func (k *Controller) Start() {
 	k.db = db
 	k.link = countylink.New(countylink.Config{
 		Store: db, Files: services.Files(k.opts.Dir, db), Clock: k.opts.Clock, Version: k.opts.Version,
-		Actor:  func() int64 { return k.clerk.ID },
-		CAFile: filepath.Join(k.opts.Dir, "county-ca.pem"),
+		Actor:   func() int64 { return k.clerk.ID },
+		CAFile:  filepath.Join(k.opts.Dir, "county-ca.pem"),
+		Revoked: k.revoked,
 		// A round ended or an upload moved: the status bar reads again, off
 		// the UI goroutine (Refresh hands its widgets back through fyne.Do).
 		OnChange: func() {
@@ -163,6 +164,10 @@ func (k *Controller) next() {
 	}
 	if !ok {
 		k.showSetup(cfg, k.next)
+		return
+	}
+	if _, wiped, _ := k.db.Wiped(ctx); wiped {
+		k.showWiped()
 		return
 	}
 	if k.needsUnlock(ctx) {

@@ -375,3 +375,87 @@ func TestOldFilesAreSealedAtTheFirstSignIn(t *testing.T) {
 		t.Errorf("the sealed paper opens: %v", err)
 	}
 }
+
+// A machine wiped after the county revoked it says so when it starts, and
+// goes on once a supervisor has signed in to acknowledge it.
+func TestWipedMachineSaysSo(t *testing.T) {
+	dir := halltest.ConfiguredData(t)
+	h := halltest.Open(t, dir, clock.System{})
+	if err := services.WipeRevoked(context.Background(), h.DB, dir); err != nil {
+		t.Fatal(err)
+	}
+	h.DB.Close()
+	k, w := start(t, dir, "")
+	waitShown(t, w, "县中心已停用本机")
+	tapButton(t, w, "主管登录确认")
+	lg := findLogin(t, w)
+	test.Type(lg.user, halltest.SupervisorLogin)
+	test.Type(lg.secret, halltest.SupervisorSecret)
+	test.Tap(lg.submit)
+	busytest.Settle(t, noWait{})
+	waitShown(t, w, "窗口受理")
+	if _, wiped, _ := k.db.Wiped(context.Background()); wiped {
+		t.Error("the wipe is still to be acknowledged after the supervisor signed in")
+	}
+}
+
+// tapButton taps the button with a text on the window.
+func tapButton(t *testing.T, w fyne.Window, text string) {
+	t.Helper()
+	var found *widget.Button
+	walkObjects(w.Content(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			found = b
+		}
+	})
+	if found == nil {
+		t.Fatalf("no button %q on:\n%s", text, shown(w))
+	}
+	test.Tap(found)
+}
+
+type loginForm struct {
+	user, secret *widget.Entry
+	submit       *widget.Button
+}
+
+// findLogin finds the sign-in form's fields on the window.
+func findLogin(t *testing.T, w fyne.Window) loginForm {
+	t.Helper()
+	var f loginForm
+	walkObjects(w.Content(), func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Entry:
+			if x.Password {
+				f.secret = x
+			} else if f.user == nil {
+				f.user = x
+			}
+		case *widget.Button:
+			if x.Text == "登录" {
+				f.submit = x
+			}
+		}
+	})
+	if f.user == nil || f.secret == nil || f.submit == nil {
+		t.Fatalf("no sign-in form on:\n%s", shown(w))
+	}
+	return f
+}
+
+func walkObjects(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	f(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walkObjects(c, f)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walkObjects(c, f)
+		}
+	}
+}

@@ -12,7 +12,9 @@ package services
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/yichuang/yichuang/app/blobs"
@@ -63,4 +65,15 @@ func NewIntake(ctx context.Context, db *store.DB, dataDir string, clk clock.Cloc
 		Printer: printing.System{Queue: cfg.PrinterQueue}, Layout: layout,
 	}
 	return &Intake{DB: db, Counter: c, Level: cfg.Point.Level}, nil
+}
+
+// WipeRevoked destroys the machine's data after the county revoked it: the
+// database's citizens' data and keys (store.Wipe), and every scan, printed
+// paper and scanner drop on disk.
+func WipeRevoked(ctx context.Context, db *store.DB, dataDir string) error {
+	err := db.Wipe(ctx, "县中心已停用本机")
+	for _, dir := range []string{filepath.Join(dataDir, "files"), Prints(dataDir), filepath.Join(dataDir, "scans-in")} {
+		err = errors.Join(err, os.RemoveAll(dir))
+	}
+	return err
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/vault"
@@ -494,4 +495,72 @@ func (t *tx) dropStaleWraps(ctx context.Context) error {
 		return fmt.Errorf("drop wraps of stopped accounts: %w", err)
 	}
 	return nil
+}
+
+// settingWiped records that the county revoked this machine and its data
+// was wiped (when and why), until a supervisor has read it.
+const settingWiped = "vault.wiped"
+
+// personalTables are emptied by Wipe: everything a citizen's data is in.
+var personalTables = []string{"documents", "attachments", "case_events", "county_status", "hall_notices", "hall_refused",
+	"hall_log", "ratings", "tickets", "bookings", "outbox", "progress_attempts", "cases", "feed_applied"}
+
+// Wipe destroys this machine's data after the county revoked it (a stolen
+// laptop, a PC taken out of service): the data key's wraps and every row
+// of citizens' data go, the file is rewritten so no freed page keeps
+// them, and the backups are removed. Events not yet sent are lost with
+// them: that is the point of a revocation. The configuration, the catalog
+// and the staff accounts stay, so the machine can be enrolled again.
+func (db *DB) Wipe(ctx context.Context, why string) error {
+	db.keys.mu.Lock()
+	defer db.keys.mu.Unlock()
+	db.keys.key.Store(nil)
+	err := db.update(ctx, func(t *tx) error {
+		for _, table := range personalTables {
+			if _, err := t.ExecContext(ctx, `DELETE FROM `+table); err != nil {
+				return fmt.Errorf("wipe %s: %w", table, err)
+			}
+		}
+		if _, err := t.ExecContext(ctx, `DELETE FROM key_wraps`); err != nil {
+			return fmt.Errorf("wipe key wraps: %w", err)
+		}
+		for _, key := range []string{settingSecret, settingDeviceKey, settingNextKey, settingHallPrivKey, settingVaultCheck,
+			settingDeviceID, settingHallToken, settingHallCursor} {
+			if _, err := t.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key); err != nil {
+				return fmt.Errorf("wipe setting %s: %w", key, err)
+			}
+		}
+		if err := setSetting(ctx, t, settingWiped, stamp(t.now)+" "+why); err != nil {
+			return err
+		}
+		return audit(ctx, t, sql.NullInt64{}, "vault.wiped", "", why)
+	})
+	if err != nil {
+		return err
+	}
+	db.scrubClearCopies(ctx)
+	return nil
+}
+
+// Wiped says whether the machine's data was wiped after a revocation and
+// not yet acknowledged, and when.
+func (db *DB) Wiped(ctx context.Context) (time.Time, bool, error) {
+	v, ok, err := db.Setting(ctx, settingWiped)
+	if err != nil || !ok || v == "" {
+		return time.Time{}, false, err
+	}
+	at, _, _ := strings.Cut(v, " ")
+	t, _ := unstamp(at)
+	return t, true, nil
+}
+
+// AcknowledgeWiped records that a supervisor has read that the data was
+// wiped.
+func (db *DB) AcknowledgeWiped(ctx context.Context, actorID int64) error {
+	return db.update(ctx, func(t *tx) error {
+		if err := setSetting(ctx, t, settingWiped, ""); err != nil {
+			return err
+		}
+		return audit(ctx, t, sql.NullInt64{Int64: actorID, Valid: actorID != 0}, "vault.wiped.seen", "", "")
+	})
 }
