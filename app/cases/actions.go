@@ -64,6 +64,9 @@ type Case struct {
 	CatalogVer   string               `json:"catalog_version"`
 	// County is the county center's last word on the case, from sync.
 	County *CountyDecision `json:"county,omitempty"`
+	// Reduced is when the case was reduced to what the hall still needs
+	// (Reduce); zero for a whole case.
+	Reduced time.Time `json:"reduced,omitzero"`
 	// Version is the stored row's version, for optimistic updates; it is
 	// storage metadata, not part of the record.
 	Version int `json:"-"`

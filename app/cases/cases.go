@@ -39,6 +39,8 @@ type Applicant struct {
 	LegalRepName string        `json:"legal_rep_name,omitempty"`
 	LegalRepID   string        `json:"legal_rep_id,omitempty"`
 	Mobile       string        `json:"mobile"`
+	// Last4 is all a reduced case keeps of the numbers above (Reduce).
+	Last4 []string `json:"last4,omitempty"`
 }
 
 // FormValues returns the combined-form fields the applicant already

@@ -53,8 +53,8 @@ func Verify(c Case, last4 string) bool {
 	if len([]rune(last4)) != 4 {
 		return false
 	}
-	for _, s := range []string{c.Applicant.IDNumber, c.Applicant.LegalRepID, c.Applicant.Mobile} {
-		if len(s) >= 4 && strings.ToUpper(s[len(s)-4:]) == last4 {
+	for _, s := range c.Applicant.last4() {
+		if s == last4 {
 			return true
 		}
 	}

@@ -301,7 +301,8 @@ func (k *Controller) showFatalBack(text string, back func()) {
 }
 
 // backups takes today's backup now and then once an hour checks whether
-// the day changed, until ctx ends (the database closes).
+// the day changed, and applies the county's retention period, until ctx
+// ends (the database closes).
 func (k *Controller) backups(ctx context.Context) {
 	t := time.NewTicker(time.Hour) // cheap: a backup is made only when the day changed
 	defer t.Stop()
@@ -310,6 +311,14 @@ func (k *Controller) backups(ctx context.Context) {
 			log.Printf("daily backup: %v", err)
 		} else if made != "" {
 			log.Printf("daily backup written: %s", filepath.Base(made))
+		}
+		// The county's retention period, once the data is open.
+		if !k.db.Locked() {
+			if r, err := services.Minimise(ctx, k.db, k.opts.Dir); err != nil && ctx.Err() == nil {
+				log.Printf("retention: %v", err)
+			} else if r.Cases > 0 {
+				log.Printf("retention: %d closed cases reduced, %d scans and %d papers deleted", r.Cases, len(r.Scans), len(r.Papers))
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/hall"
 	"github.com/yichuang/yichuang/app/hallnet"
 	"github.com/yichuang/yichuang/app/internal/halltest"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/rating"
+	"github.com/yichuang/yichuang/app/services"
 )
 
 // TestCopiedDataFolderYieldsNothing is a hall PC's data folder copied with
@@ -118,4 +120,60 @@ func pemBody(p []byte) string {
 		}
 	}
 	return b.String()[:60]
+}
+
+// The county's retention period reaches the hall through the feed, and a
+// closed case is reduced with its scan and papers deleted from disk.
+func TestRetentionFromTheCounty(t *testing.T) {
+	ctx := context.Background()
+	cd := halltest.StartCountyd(t, t.TempDir(), "127.0.0.1:0")
+	clk := clock.NewManual(time.Now())
+	h := halltest.Open(t, halltest.ConfiguredData(t), clk)
+	sup := h.Supervisor(t)
+	l := h.Link(sup.ID, "")
+	if err := l.Enroll(ctx, cd.URL, cd.EnrollCode(t)); err != nil {
+		t.Fatal(err)
+	}
+	svc := h.Intake(t)
+	svc.Counter.Printer = nil
+	scan := append([]byte("%PDF-1.4 "), bytes.Repeat([]byte("scan "), 100)...)
+	att, err := svc.Counter.Attach(bytes.NewReader(scan), "申请书.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := h.RestaurantDraft(t, "")
+	d.Attachments = []cases.Attachment{att}
+	o, err := svc.Decide(ctx, sup, d, cases.Decision{Kind: cases.Complete})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := cases.Deliver(o.Case, cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.DB.UpdateCase(ctx, after, cases.EvDelivered, cases.Actor{Name: sup.Name, Window: 1}, after.Pickup); err != nil {
+		t.Fatal(err)
+	}
+	cd.Admin(t, "set-retention", "-days", "30")
+	halltest.Round(t, l)
+	if keep, _ := h.DB.Retention(ctx); keep != 30*24*time.Hour {
+		t.Fatalf("retention after the county's word: %v", keep)
+	}
+	// A month and a day later.
+	clk.Set(clk.Now().Add(31 * 24 * time.Hour))
+	r, err := services.Minimise(ctx, h.DB, h.Dir)
+	if err != nil || r.Cases != 1 || len(r.Scans) != 1 || len(r.Papers) == 0 {
+		t.Fatalf("minimise: %+v, %v", r, err)
+	}
+	if h.Files().Has(att.SHA256) {
+		t.Error("the reduced case's scan is still on disk")
+	}
+	for _, p := range r.Papers {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("paper %s still on disk", filepath.Base(p))
+		}
+	}
+	if _, err := h.DB.VerifyProgress(ctx, o.Case.Tracking, "1234"); err != nil {
+		t.Errorf("progress of the reduced case: %v", err)
+	}
 }

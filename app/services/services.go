@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/yichuang/yichuang/app/blobs"
 	"github.com/yichuang/yichuang/app/clock"
@@ -76,4 +77,42 @@ func WipeRevoked(ctx context.Context, db *store.DB, dataDir string) error {
 		err = errors.Join(err, os.RemoveAll(dir))
 	}
 	return err
+}
+
+// Minimise applies the county's retention period (store.Minimise) and
+// deletes from disk the scans and papers it freed, and the papers no case
+// holds (mandate letters printed before a filing) once they are as old.
+func Minimise(ctx context.Context, db *store.DB, dataDir string) (store.Reduced, error) {
+	r, err := db.Minimise(ctx)
+	if err != nil {
+		return r, err
+	}
+	files := Files(dataDir, db)
+	for _, sha := range r.Scans {
+		err = errors.Join(err, files.Remove(sha))
+	}
+	for _, p := range r.Papers {
+		if rerr := os.Remove(p); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			err = errors.Join(err, rerr)
+		}
+	}
+	keep, kerr := db.Retention(ctx)
+	held, herr := db.DocumentPaths(ctx)
+	if kerr != nil || herr != nil {
+		return r, errors.Join(err, kerr, herr)
+	}
+	before := time.Now().Add(-keep)
+	werr := filepath.WalkDir(Prints(dataDir), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || held[path] {
+			return err
+		}
+		if info, err := d.Info(); err == nil && info.ModTime().Before(before) {
+			return os.Remove(path)
+		}
+		return nil
+	})
+	if werr != nil && !errors.Is(werr, os.ErrNotExist) {
+		err = errors.Join(err, werr)
+	}
+	return r, err
 }

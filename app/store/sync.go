@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
@@ -312,6 +313,15 @@ func (db *DB) applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (c
 			return false, fmt.Errorf("decode hall event: %w", err)
 		}
 		return false, db.applyCountyEvent(ctx, t, ev)
+	case protocol.FeedRetention:
+		var r protocol.Retention
+		if err := json.Unmarshal(it.Payload, &r); err != nil {
+			return false, fmt.Errorf("decode retention: %w", err)
+		}
+		if r.PersonalDataDays < protocol.MinRetentionDays || r.PersonalDataDays > protocol.MaxRetentionDays {
+			return false, nil // not a rule this release follows: kept as it was
+		}
+		return false, setSetting(ctx, t, settingRetention, strconv.Itoa(r.PersonalDataDays))
 	case protocol.FeedDeviceRevoked:
 		var r protocol.DeviceRevoked
 		if err := json.Unmarshal(it.Payload, &r); err != nil {

@@ -80,6 +80,7 @@ var commands = []command{
 	{"publish-catalog", "send a catalog to every service point or one", publishCatalog},
 	{"publish-holidays", "send a holiday calendar to every service point", publishHolidays},
 	{"book", "send a booking made elsewhere (12345, 浙里办) to a service point", book},
+	{"set-retention", "tell every kiosk how many days to keep citizens' data of closed cases", setRetention},
 	{"staff-add", "create a back-office staff account (password from stdin or -password-file)", staffAdd},
 }
 
@@ -456,6 +457,24 @@ func publishHolidays(ctx context.Context, fs *flag.FlagSet, args []string, out i
 	return publish(ctx, *data, out, *file, func(st *county.SQLite, doc []byte) (protocol.FeedItem, error) {
 		return st.PublishHolidays(ctx, doc)
 	})
+}
+
+func setRetention(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	days := fs.Int("days", protocol.DefaultRetentionDays, fmt.Sprintf("days after a case closed (%d to %d)", protocol.MinRetentionDays, protocol.MaxRetentionDays))
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	it, err := st.PublishRetention(ctx, *days)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "kiosks keep citizens' data of closed cases %d days (feed item %d)\n", *days, it.Cursor)
+	return nil
 }
 
 func book(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {

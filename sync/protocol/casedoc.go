@@ -50,6 +50,9 @@ type CaseDoc struct {
 	Mail           *Mail          `json:"mail,omitempty"`
 	CatalogVersion string         `json:"catalog_version"`
 	County         *CountyOpinion `json:"county,omitempty"`
+	// Reduced is when a machine reduced a closed case to what it still
+	// needs (the county's retention period); zero for a whole case.
+	Reduced time.Time `json:"reduced,omitzero"`
 }
 
 // Applicant kinds of a CaseDoc.
@@ -67,6 +70,9 @@ type Applicant struct {
 	LegalRepName string `json:"legal_rep_name,omitempty"`
 	LegalRepID   string `json:"legal_rep_id,omitempty"`
 	Mobile       string `json:"mobile"`
+	// Last4 is all a reduced case keeps of the numbers above: the last four
+	// characters the progress query checks.
+	Last4 []string `json:"last4,omitempty"`
 }
 
 // Material is one line of a case's checklist and how the window handled

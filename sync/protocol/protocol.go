@@ -258,6 +258,26 @@ const (
 	// FeedDeviceRevoked: the county revoked a device of the point (its
 	// payload is DeviceRevoked); the hall's hub takes it out of the hall.
 	FeedDeviceRevoked Kind = "device.revoked"
+	// FeedRetention: how long kiosks keep citizens' data of closed cases
+	// (payload Retention).
+	FeedRetention Kind = "retention.published"
+)
+
+// Retention is the county's rule for personal data on kiosks: a case
+// closed (collected, mailed, refused) and acknowledged by the county is
+// reduced, PersonalDataDays after it closed, to what the progress query
+// and the statistics need.
+type Retention struct {
+	PersonalDataDays int `json:"personal_data_days"`
+}
+
+// Bounds of Retention.PersonalDataDays: at least a month (a citizen asks
+// about a result collected last week), at most ten years.
+const (
+	MinRetentionDays = 30
+	MaxRetentionDays = 3650
+	// DefaultRetentionDays is kept until the county says otherwise.
+	DefaultRetentionDays = 90
 )
 
 // DeviceRevoked is the payload of FeedDeviceRevoked.

@@ -127,6 +127,15 @@ func (s *SQLite) PublishHolidays(ctx context.Context, doc json.RawMessage) (prot
 	return s.publish(ctx, allPoints, protocol.FeedHolidays, protocol.DocumentPayload{Year: head.Year, Document: compact(doc)})
 }
 
+// PublishRetention sends every service point how many days kiosks keep
+// citizens' data of closed cases.
+func (s *SQLite) PublishRetention(ctx context.Context, days int) (protocol.FeedItem, error) {
+	if days < protocol.MinRetentionDays || days > protocol.MaxRetentionDays {
+		return protocol.FeedItem{}, invalid("retention of %d days: want %d to %d", days, protocol.MinRetentionDays, protocol.MaxRetentionDays)
+	}
+	return s.publish(ctx, allPoints, protocol.FeedRetention, protocol.Retention{PersonalDataDays: days})
+}
+
 // CreateBooking sends a booking made through another channel (12345
 // hotline, 浙里办) to its service point.
 func (s *SQLite) CreateBooking(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error) {

@@ -142,3 +142,23 @@ func TestNoticesHaveADailyAllowance(t *testing.T) {
 		t.Errorf("the next day: %d sent in all, want %d", got, county.MaxNoticesPerDay+1)
 	}
 }
+
+// The county's retention period goes to every point, within bounds.
+func TestPublishRetention(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, days := range []int{0, protocol.MinRetentionDays - 1, protocol.MaxRetentionDays + 1} {
+		if _, err := e.c.Store.PublishRetention(ctx, days); err == nil {
+			t.Errorf("retention of %d days accepted", days)
+		}
+	}
+	if _, err := e.c.Store.PublishRetention(ctx, 180); err != nil {
+		t.Fatal(err)
+	}
+	status, _, body := e.c.Do(t, e.dev, e.secret, "GET", "/api/v1/feed?after=0", nil, nil)
+	var fr protocol.FeedResponse
+	json.Unmarshal(body, &fr)
+	if status != 200 || len(fr.Items) != 1 || fr.Items[0].Kind != protocol.FeedRetention || !strings.Contains(string(fr.Items[0].Payload), "180") {
+		t.Errorf("feed: %d %s", status, body)
+	}
+}

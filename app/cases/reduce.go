@@ -1,0 +1,60 @@
+package cases
+
+import (
+	"strings"
+	"time"
+)
+
+// Closed says whether a case is over at the hall: its result collected or
+// mailed, or it was refused (here or by the county), or a self-filing was
+// returned. Such a case, once the county has it all, is reduced after the
+// county's retention period (Reduce).
+func (s Status) Closed() bool {
+	switch s {
+	case StatusDelivered, StatusMailed, StatusRejected, StatusDenied, StatusReturned:
+		return true
+	}
+	return false
+}
+
+// Reduce keeps of a closed case what the progress query and the statistics
+// need: its code, matters, dates, status, clerk and the county's decision,
+// the material states, and the last four characters of the applicant's
+// numbers (the progress query's check). Names, numbers, form answers,
+// scans, reasons and addresses go: the hall no longer needs them, and the
+// county holds the case.
+func Reduce(c Case, at time.Time) Case {
+	r := Case{ID: c.ID, Tracking: c.Tracking, ServicePoint: c.ServicePoint, Decision: c.Decision, Status: c.Status,
+		Accepted: c.Accepted, Due: c.Due, MatterDue: c.MatterDue, SupplementBy: c.SupplementBy, Clerk: c.Clerk,
+		CatalogVer: c.CatalogVer, Version: c.Version, Reduced: at}
+	r.Bundle, r.Matters = c.Bundle, c.Matters
+	r.Applicant = Applicant{Kind: c.Applicant.Kind, Last4: c.Applicant.last4()}
+	for _, m := range c.Materials {
+		r.Materials = append(r.Materials, MaterialEntry{Matter: m.Matter, Material: m.Material, State: m.State})
+	}
+	if c.Proxy != nil {
+		r.Proxy = &Proxy{Agent: c.Proxy.Agent, Village: c.Proxy.Village}
+	}
+	if c.Pickup != nil {
+		r.Pickup = &PickupRecord{At: c.Pickup.At, As: c.Pickup.As, Via: c.Pickup.Via}
+	}
+	if c.Mail != nil {
+		r.Mail = &MailRecord{At: c.Mail.At, Carrier: c.Mail.Carrier}
+	}
+	if c.County != nil {
+		r.County = &CountyDecision{CaseNo: c.County.CaseNo, Status: c.County.Status, At: c.County.At}
+	}
+	return r
+}
+
+// last4 are the last four characters of the applicant's numbers that the
+// progress query accepts.
+func (a Applicant) last4() []string {
+	var out []string
+	for _, s := range []string{a.IDNumber, a.LegalRepID, a.Mobile} {
+		if len(s) >= 4 {
+			out = append(out, strings.ToUpper(s[len(s)-4:]))
+		}
+	}
+	return append(out, a.Last4...)
+}

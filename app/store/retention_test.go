@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// collectedCase is a case completed at once and collected, every event of
+// it acknowledged by the county unless unsent.
+func collectedCase(t *testing.T, db *DB, unsent bool, scan string) cases.Case {
+	t.Helper()
+	ctx := context.Background()
+	c := sampleCase()
+	c.Decision, c.Status = cases.Complete, cases.StatusCompleted
+	c.Attachments[0].SHA256 = scan
+	cs, err := db.CreateCase(ctx, c, c.Clerk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliverAt(t, db, cs.Tracking, "王丽", 3, db.clock.Now())
+	if !unsent {
+		evs, _ := db.PendingEvents(ctx, 100)
+		var ids []string
+		for _, e := range evs {
+			ids = append(ids, e.ID)
+		}
+		if err := db.MarkAcked(ctx, ids...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := db.CaseByID(ctx, cs.ID)
+	return got
+}
+
+// A closed case the county holds is reduced once the county's retention
+// period is over: what the progress query and the statistics need stays,
+// the citizen's data goes; open cases and cases with unsent events stay
+// whole (issue 15, data minimisation).
+func TestMinimiseReducesClosedCases(t *testing.T) {
+	db, clk := openTemp(t)
+	ctx := context.Background()
+	db.SetDeviceNumber(ctx, 1)
+	closed := collectedCase(t, db, false, strings.Repeat("cd", 32))
+	waiting := collectedCase(t, db, true, strings.Repeat("ab", 32)) // the open case's scan too
+	open, err := db.CreateCase(ctx, sampleCase(), cases.Actor{Name: "王丽"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The county keeps data 120 days.
+	if err := db.ApplyFeed(ctx, []protocol.FeedItem{feedItem(1, protocol.FeedRetention, protocol.Retention{PersonalDataDays: 120})}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(clk.Now().Add(100 * 24 * time.Hour))
+	if r, err := db.Minimise(ctx); err != nil || r.Cases != 0 {
+		t.Fatalf("before the county's period: reduced %d, %v", r.Cases, err)
+	}
+	clk.Set(clk.Now().Add(21 * 24 * time.Hour))
+	r, err := db.Minimise(ctx)
+	if err != nil || r.Cases != 1 || len(r.Scans) != 1 || r.Scans[0] != strings.Repeat("cd", 32) {
+		t.Fatalf("after it: %+v, %v; want one case reduced and its scan freed", r, err)
+	}
+	got, err := db.CaseByID(ctx, closed.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Applicant.Name != "" || got.Applicant.IDNumber != "" || got.Applicant.Mobile != "" || len(got.Fields) != 0 ||
+		len(got.Attachments) != 0 || got.Pickup == nil || got.Pickup.Collector.IDNumber != "" || got.Reduced.IsZero() {
+		t.Errorf("reduced case: %+v", got)
+	}
+	if got.Status != cases.StatusDelivered || got.Tracking != closed.Tracking || len(got.Matters) != 1 || got.Clerk.Name != "王丽" {
+		t.Errorf("the reduced case lost what statistics need: %+v", got)
+	}
+	if _, err := db.VerifyProgress(ctx, closed.Tracking, "0024"); err != nil {
+		t.Errorf("the progress query of a reduced case: %v", err)
+	}
+	evs, _ := db.CaseEvents(ctx, closed.ID)
+	for _, e := range evs {
+		if strings.Contains(e.Data, "330522") {
+			t.Errorf("history of the reduced case keeps %s", e.Data)
+		}
+	}
+	for _, c := range []cases.Case{waiting, open} {
+		if kept, _ := db.CaseByID(ctx, c.ID); kept.Applicant.IDNumber == "" {
+			t.Errorf("case %s (%s) was reduced", c.Tracking, c.Status)
+		}
+	}
+	// The waiting case once sent is reduced too; its scan stays, the open
+	// case holds it.
+	evs2, _ := db.PendingEvents(ctx, 100)
+	var ids []string
+	for _, e := range evs2 {
+		ids = append(ids, e.ID)
+	}
+	db.MarkAcked(ctx, ids...)
+	r, err = db.Minimise(ctx)
+	if err != nil || r.Cases != 1 || len(r.Scans) != 0 {
+		t.Errorf("the waiting case once sent: %+v, %v", r, err)
+	}
+}
