@@ -259,6 +259,14 @@ func waitPainted(tb testing.TB, display, window string) ([]byte, time.Time) {
 // is kept: the status bar is filled in by the first status read.
 func settle() { time.Sleep(1500 * time.Millisecond) }
 
+// openData signs in at a restarted machine's lock screen (its data is
+// sealed until someone does), as the first clerk of the day does; that
+// clerk stays signed in.
+func openData(t *testing.T, display, login, secret string) {
+	t.Helper()
+	signIn(t, display, login, secret)
+}
+
 // walkThrough starts the kiosk on dir, waits for its first painted screen
 // and returns it with a screenshot function for a walk through its screens.
 func walkThrough(t *testing.T, display, dir string, wait time.Duration) (*running, func(name string)) {
@@ -315,6 +323,9 @@ func TestKioskWindowHome(t *testing.T) {
 	if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 600 {
 		t.Errorf("window is %v, want at least 800×600", b.Size())
 	}
+	keepScreenshot(t, "locked.png", raw) // sealed data: the sign-in first
+	openData(t, display, "zhuguan", "hq-2026-chen")
+	_, raw = capture(t, display, win)
 	keepScreenshot(t, "home.png", raw)
 	if !strings.Contains(r.stderr.String(), "LC_CTYPE was not UTF-8; set to") {
 		t.Errorf("with LANG unset the kiosk did not switch to a UTF-8 LC_CTYPE; log:\n%s", r.stderr)
@@ -471,10 +482,10 @@ func TestKioskWindowIntakeScreens(t *testing.T) {
 	}
 	db.Close()
 	r, shot := walkThrough(t, display, dir, 800*time.Millisecond)
-	clickAt(t, display, 828, 310) // 窗口受理 tile
 	shot("counter-login.png")
-	signIn(t, display, "wangli", "wl258147")
-	clickAt(t, display, 676, 175) // search (under the calling panel)
+	openData(t, display, "wangli", "wl258147") // the clerk opens the machine and stays signed in
+	clickAt(t, display, 828, 310)              // 窗口受理 tile
+	clickAt(t, display, 676, 175)              // search (under the calling panel)
 	typeText(t, display, "kcg")
 	shot("intake-search.png")
 	clickAt(t, display, 170, 219) // 我要开餐馆
@@ -530,11 +541,15 @@ func TestKioskWindowQueueScreens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.Authenticate(ctx, "zhuguan", "hq-2026-chen"); err != nil {
+		t.Fatal(err)
+	}
 	if err := seedQueue(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 	r, shot := walkThrough(t, display, dir, time.Second)
+	openData(t, display, "zhuguan", "hq-2026-chen")
 	clickAt(t, display, 450, 310) // 自助服务
 	clickAt(t, display, 640, 345) // 取号 / 预约签到
 	shot("ticket.png")
@@ -544,7 +559,8 @@ func TestKioskWindowQueueScreens(t *testing.T) {
 	r.cmd.Wait()
 
 	r, shot = walkThrough(t, display, dir, 2*time.Second) // fullscreen switch and the first event
-	clickAt(t, display, 450, 515)                         // 大厅显示屏
+	openData(t, display, "zhuguan", "hq-2026-chen")
+	clickAt(t, display, 450, 515) // 大厅显示屏
 	shot("board.png")
 	checkLog(t, r)
 }
@@ -569,6 +585,7 @@ func TestKioskWindowSelfServiceScreens(t *testing.T) {
 	dir := halltest.ConfiguredData(t)
 	code := seedCase(t, dir)
 	r, shot := walkThrough(t, display, dir, time.Second)
+	openData(t, display, "zhuguan", "hq-2026-chen")
 	clickAt(t, display, 450, 310) // 自助服务
 	shot("selfservice.png")
 	clickAt(t, display, 448, 500)                                      // 办事指南
@@ -623,10 +640,10 @@ func TestKioskWindowCountyLink(t *testing.T) {
 	h.DB.Close()
 
 	r, shot := walkThrough(t, display, h.Dir, 2*time.Second)
+	openData(t, display, "zhuguan", "hq-2026-chen")
 	shot("home-online.png")
-	clickAt(t, display, 828, 310) // 窗口受理 tile
-	signIn(t, display, "zhuguan", "hq-2026-chen")
-	clickAt(t, display, 935, 25) // 县中心连接 (supervisors only)
+	clickAt(t, display, 828, 310) // 窗口受理 tile: the supervisor is signed in
+	clickAt(t, display, 935, 25)  // 县中心连接 (supervisors only)
 	shot("county-link.png")
 	checkLog(t, r)
 }
@@ -644,8 +661,8 @@ func TestKioskWindowAgent(t *testing.T) {
 	h.DB.Close()
 
 	r, shot := walkThrough(t, display, dir, time.Second)
-	clickAt(t, display, 828, 505) // 村代办 tile
-	signIn(t, display, "cun01", "lw-2026-dq")
+	openData(t, display, "cun01", "lw-2026-dq") // the agent opens the laptop
+	clickAt(t, display, 828, 505)               // 村代办 tile
 	shot("agent-worklist.png")
 	clickAt(t, display, 125, 126) // 今日路线
 	shot("agent-route.png")

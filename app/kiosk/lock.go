@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/clerks"
@@ -46,15 +45,13 @@ func (k *Controller) showLocked(cfg servicepoint.Kiosk) {
 	note.Wrapping = fyne.TextWrapWord
 	hub := widget.NewLabel("")
 	hub.Wrapping = fyne.TextWrapWord
-	login := accounts.NewLogin(ctx, k.accountsService(), func(a clerks.Account) {
+	login := accounts.NewUnlock(ctx, k.accountsService(), func(a clerks.Account) {
 		k.clerk = a
 		k.lock = nil
 		k.next()
-	}, nil)
+	}, widget.NewSeparator(), note, hub)
 	k.lock = login
-	// Over the sign-in, not beside it: the form stays where every sign-in
-	// screen has it.
-	k.win.SetContent(container.NewStack(login.Content(), container.NewVBox(container.NewPadded(container.NewVBox(note, hub)))))
+	k.win.SetContent(login.Content())
 	if cfg.QueueRole != servicepoint.QueueClient || !k.setupService().Paired(ctx) {
 		return
 	}

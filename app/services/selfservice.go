@@ -96,8 +96,8 @@ type Filing struct {
 var _ selfservice.FilingService = (*Filing)(nil)
 
 // TakeScans stores every file in the drop folder as an attachment, oldest
-// first. A file that is not an image or PDF, or is over 20 MB, is moved to
-// rejected/ with its message; the others are kept.
+// first. A file that is not an image or PDF, or is over 20 MB, is refused
+// with its message and deleted; the others are kept, sealed.
 func (f *Filing) TakeScans(ctx context.Context) ([]cases.Attachment, []error) {
 	entries, err := os.ReadDir(f.ScanDir)
 	if err != nil {
@@ -129,11 +129,10 @@ func (f *Filing) TakeScans(ctx context.Context) ([]cases.Attachment, []error) {
 		a, err := f.Counter.Attach(r, fl.name)
 		r.Close()
 		if err != nil {
+			// Not kept at all: a file that is not a scan may still be
+			// someone's papers, and nothing of it may stay in clear.
 			errs = append(errs, err)
-			rej := filepath.Join(f.ScanDir, "rejected")
-			if os.MkdirAll(rej, 0o700) == nil {
-				os.Rename(path, filepath.Join(rej, fl.name))
-			}
+			os.Remove(path)
 			continue
 		}
 		os.Remove(path) // stored by its SHA-256: nothing of it stays in the drop folder

@@ -171,8 +171,15 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// openStore opens the county's database; COUNTYD_SECRETS_KEY names the
+// file of the key that seals remaining device secrets (docs/security.md),
+// secrets.key beside the database when unset.
 func openStore(ctx context.Context, data string) (*county.SQLite, error) {
-	return county.OpenSQLite(ctx, filepath.Join(data, "county.db"))
+	var opts []county.SQLiteOption
+	if key := os.Getenv("COUNTYD_SECRETS_KEY"); key != "" {
+		opts = append(opts, county.WithSecretsKey(key))
+	}
+	return county.OpenSQLite(ctx, filepath.Join(data, "county.db"), opts...)
 }
 
 func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {

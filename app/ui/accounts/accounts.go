@@ -53,6 +53,17 @@ type Login struct {
 // NewLogin builds the sign-in screen; done gets the signed-in account,
 // cancel (when not nil) goes back.
 func NewLogin(ctx context.Context, svc Service, done func(clerks.Account), cancel func()) *Login {
+	return newLogin(ctx, svc, l10n.L("窗口人员登录"), done, cancel)
+}
+
+// NewUnlock is the sign-in of a machine whose data is sealed (it just
+// started): the same form, under its own title, with notes below it, and
+// nowhere to go back to.
+func NewUnlock(ctx context.Context, svc Service, done func(clerks.Account), notes ...fyne.CanvasObject) *Login {
+	return newLogin(ctx, svc, l10n.L("开启本机数据"), done, nil, notes...)
+}
+
+func newLogin(ctx context.Context, svc Service, title string, done func(clerks.Account), cancel func(), notes ...fyne.CanvasObject) *Login {
 	l := &Login{User: widget.NewEntry(), Secret: widget.NewPasswordEntry(), Message: errLabel()}
 	l.User.SetPlaceHolder(l10n.L("登录名"))
 	l.Secret.SetPlaceHolder(l10n.L("密码或PIN"))
@@ -69,11 +80,12 @@ func NewLogin(ctx context.Context, svc Service, done func(clerks.Account), cance
 	l.Submit.Importance = widget.HighImportance
 	l.Secret.OnSubmitted = func(string) { l.Submit.OnTapped() }
 	buttons := container.NewHBox(layout.NewSpacer(), l.Submit)
-	if cancel != nil { // nil: nowhere to go back to (a locked machine)
+	if cancel != nil {
 		buttons.Objects = append([]fyne.CanvasObject{widget.NewButton(l10n.L("返回"), cancel)}, buttons.Objects...)
 	}
-	l.content = framed(l10n.L("窗口人员登录"), widget.NewForm(widget.NewFormItem(l10n.L("登录名"), l.User), widget.NewFormItem(l10n.L("密码"), l.Secret)),
-		l.Message, buttons)
+	body := []fyne.CanvasObject{widget.NewForm(widget.NewFormItem(l10n.L("登录名"), l.User), widget.NewFormItem(l10n.L("密码"), l.Secret)),
+		l.Message, buttons}
+	l.content = framed(title, append(body, notes...)...)
 	return l
 }
 
