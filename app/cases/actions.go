@@ -181,7 +181,7 @@ func Authorize(c Case, p Person, today time.Time) (Case, error) {
 	if err != nil {
 		return c, err
 	}
-	id, err := ids.NormalizeResidentID(p.IDNumber, today)
+	id, err := ids.NormalizePersonID(p.IDNumber, today)
 	if err != nil {
 		return c, err
 	}
@@ -198,7 +198,7 @@ func Deliver(c Case, collector Person, now time.Time) (Case, error) {
 	if c.Status != StatusCompleted {
 		return c, msg.New(ErrNotReady.Key, "Status", StatusName(c.Status))
 	}
-	id, err := ids.NormalizeResidentID(collector.IDNumber, now)
+	id, err := ids.NormalizePersonID(collector.IDNumber, now)
 	if err != nil {
 		return c, err
 	}

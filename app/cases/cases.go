@@ -322,7 +322,7 @@ func CheckField(f catalog.Field, value string, today time.Time) (string, error) 
 	}
 	switch f.Type {
 	case catalog.ResidentID:
-		return ids.NormalizeResidentID(v, today)
+		return ids.NormalizePersonID(v, today)
 	case catalog.USCC:
 		return ids.NormalizeUSCC(v)
 	case catalog.Mobile:
@@ -376,7 +376,7 @@ func NormalizeApplicant(a Applicant, today time.Time) (Applicant, FieldErrors) {
 		if a.LegalRepName, err = checkName(strings.TrimSpace(a.LegalRepName)); err != nil {
 			errs[KeyLegalRepName] = err
 		}
-		if a.LegalRepID, err = ids.NormalizeResidentID(a.LegalRepID, today); err != nil {
+		if a.LegalRepID, err = ids.NormalizePersonID(a.LegalRepID, today); err != nil {
 			errs[KeyLegalRepID] = err
 		}
 	default:
@@ -385,7 +385,7 @@ func NormalizeApplicant(a Applicant, today time.Time) (Applicant, FieldErrors) {
 		if a.Name, err = checkName(a.Name); err != nil {
 			errs[KeyApplicantName] = err
 		}
-		if a.IDNumber, err = ids.NormalizeResidentID(a.IDNumber, today); err != nil {
+		if a.IDNumber, err = ids.NormalizePersonID(a.IDNumber, today); err != nil {
 			errs[KeyApplicantID] = err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 )
@@ -302,4 +303,30 @@ func dateOr(t time.Time) string {
 		return ""
 	}
 	return t.Format("2006-01-02")
+}
+
+// A foreign national with a 2023 permanent resident ID card is an applicant
+// like any other: the number is checked by its own rules and kept as typed.
+func TestForeignPermanentResidentApplies(t *testing.T) {
+	cat := demo(t)
+	d := restaurant(t, cat)
+	body := "93339219850701001" // issued in Zhejiang to a Japanese national
+	fp := body + string(ids.ResidentIDCheck(body))
+	d.Applicant.Name, d.Applicant.IDNumber = "YAMADA HANAKO", fp
+	got, err := Normalize(cat, d, now)
+	if err != nil {
+		t.Fatalf("Normalize(foreign permanent resident) = %v %v, want nil", err, err.(FieldErrors))
+	}
+	if got.Applicant.IDNumber != fp || got.Fields["applicant_id"] != fp {
+		t.Errorf("applicant ID = %q / %q, want %q", got.Applicant.IDNumber, got.Fields["applicant_id"], fp)
+	}
+	d.Applicant.IDNumber = body + "0"
+	if fp[17] == '0' {
+		d.Applicant.IDNumber = body + "1"
+	}
+	_, err = Normalize(cat, d, now)
+	var fe FieldErrors
+	if !errors.As(err, &fe) || !errors.Is(fe[KeyApplicantID], ids.ErrFPChecksum) {
+		t.Errorf("Normalize(bad check digit) = %v, want %v on the applicant's ID", err, ids.ErrFPChecksum)
+	}
 }

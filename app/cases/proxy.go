@@ -97,7 +97,7 @@ func CheckProxy(d Draft, now time.Time) (Draft, error) {
 	if q.Village == "" {
 		return d, ErrVillage
 	}
-	id, err := ids.NormalizeResidentID(q.Mandate.Resident.IDNumber, now)
+	id, err := ids.NormalizePersonID(q.Mandate.Resident.IDNumber, now)
 	if err != nil {
 		return d, err
 	}

@@ -52,7 +52,7 @@ var beijing = time.FixedZone("CST", 8*60*60)
 func (l *Local) IssueTicket(ctx context.Context, req TicketRequest) (Slip, error) {
 	t := queue.Ticket{Sector: req.Sector}
 	if req.ResidentID != "" {
-		id, err := ids.NormalizeResidentID(req.ResidentID, l.Clock.Now())
+		id, err := ids.NormalizePersonID(req.ResidentID, l.Clock.Now())
 		if err != nil {
 			return Slip{}, err
 		}
@@ -120,7 +120,7 @@ func recentService(all []queue.Ticket, sector string) time.Duration {
 
 // Book makes an appointment.
 func (l *Local) Book(ctx context.Context, req BookRequest) (queue.Booking, error) {
-	id, err := ids.NormalizeResidentID(req.ResidentID, l.Clock.Now())
+	id, err := ids.NormalizePersonID(req.ResidentID, l.Clock.Now())
 	if err != nil {
 		return queue.Booking{}, err
 	}
@@ -138,7 +138,7 @@ func (l *Local) Book(ctx context.Context, req BookRequest) (queue.Booking, error
 
 // CancelBooking cancels an appointment.
 func (l *Local) CancelBooking(ctx context.Context, code, residentID string) (queue.Booking, error) {
-	id, err := ids.NormalizeResidentID(residentID, l.Clock.Now())
+	id, err := ids.NormalizePersonID(residentID, l.Clock.Now())
 	if err != nil {
 		return queue.Booking{}, err
 	}

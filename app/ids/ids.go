@@ -31,6 +31,8 @@ var (
 	ErrIDChecksum     = msg.New("身份证号码校验位不对：按前17位算出最后一位应为“{{.Want}}”，录入的是“{{.Got}}”，请逐位核对")
 	ErrUSCCLength     = msg.New("统一社会信用代码应为18位，录入的是{{.Len}}位")
 	ErrUSCCChars      = msg.New("统一社会信用代码第{{.Pos}}位“{{.Char}}”不允许（不使用字母I、O、Z、S、V）")
+	ErrUSCCAuthority  = msg.New("统一社会信用代码第1位“{{.Char}}”不是登记管理部门代码（应为1–9、A、N或Y）")
+	ErrUSCCCategory   = msg.New("统一社会信用代码第2位“{{.Char}}”不是第1位为“{{.First}}”时的机构类别代码（应为{{.Allowed}}之一）")
 	ErrUSCCRegion     = msg.New("统一社会信用代码第3–8位应为登记机关行政区划代码（6位数字）")
 	ErrUSCCChecksum   = msg.New("统一社会信用代码校验位不对：按前17位算出最后一位应为“{{.Want}}”，录入的是“{{.Got}}”，请逐位核对")
 	ErrMobileLength   = msg.New("手机号码应为11位，录入的是{{.Len}}位")
@@ -100,16 +102,8 @@ func NormalizeResidentID(s string, today time.Time) (string, error) {
 	if !provinces[id[:2]] {
 		return "", msg.New(ErrIDProvince.Key, "Code", id[:2])
 	}
-	birth, err := time.Parse("20060102", id[6:14])
-	if err != nil {
-		return "", msg.New(ErrIDBirthDate.Key, "Date", id[6:14])
-	}
-	if birth.Year() < 1850 {
-		return "", msg.New(ErrIDBirthTooOld.Key, "Year", birth.Year())
-	}
-	y, m, d := today.Date()
-	if birth.After(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
-		return "", msg.New(ErrIDBirthFuture.Key, "Date", birth.Format("2006-01-02"))
+	if err := birthDate(id[6:14], today); err != nil {
+		return "", err
 	}
 	if want := ResidentIDCheck(id); want != id[17] {
 		return "", msg.New(ErrIDChecksum.Key, "Want", string(want), "Got", string(id[17]))
@@ -126,6 +120,25 @@ func ValidateResidentID(s string) error {
 }
 
 const usccChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+// usccCategories gives, for each registration authority code (the first
+// character, GB 32100-2015 table 1 and the codes assigned since: A for the
+// Central Military Commission's establishment office, N for agriculture),
+// the institution category codes (the second character) it registers.
+var usccCategories = map[byte]string{
+	'1': "1239",   // 机构编制: 机关, 事业单位, 群众团体, 其他
+	'2': "19",     // 外交: 外国常驻新闻机构, 其他
+	'3': "123459", // 司法行政: 律师执业机构, 公证处, 基层法律服务所, 司法鉴定机构, 仲裁委员会, 其他
+	'4': "19",     // 文化: 外国在华文化中心, 其他
+	'5': "1239",   // 民政: 社会团体, 民办非企业单位, 基金会, 其他
+	'6': "129",    // 旅游: 外国及港澳台旅游部门常驻代表机构, 其他
+	'7': "129",    // 宗教: 宗教活动场所, 宗教院校, 其他
+	'8': "19",     // 工会: 基层工会, 其他
+	'9': "123",    // 工商: 企业, 个体工商户, 农民专业合作社
+	'A': "19",     // 中央军委改革和编制办公室: 军队事业单位, 其他
+	'N': "1239",   // 农业: 组级、村级、乡镇级集体经济组织, 其他
+	'Y': "1",      // 其他
+}
 
 var usccWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
 
@@ -156,6 +169,13 @@ func NormalizeUSCC(s string) (string, error) {
 		if r >= utf8.RuneSelf || strings.IndexByte(usccChars, byte(r)) < 0 {
 			return "", msg.New(ErrUSCCChars.Key, "Pos", pos, "Char", string(r))
 		}
+	}
+	categories, ok := usccCategories[c[0]]
+	if !ok {
+		return "", msg.New(ErrUSCCAuthority.Key, "Char", c[:1])
+	}
+	if strings.IndexByte(categories, c[1]) < 0 {
+		return "", msg.New(ErrUSCCCategory.Key, "Char", c[1:2], "First", c[:1], "Allowed", strings.Join(strings.Split(categories, ""), "、"))
 	}
 	if !isDigits(c[2:8]) {
 		return "", ErrUSCCRegion

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/msg"
 )
 
@@ -40,21 +41,26 @@ var (
 )
 
 // Normalize trims the fields and checks them, returning the first problem.
-// The code's digits must agree with the level: a township's code ends in
-// 000, a village's does not, so a code typed for the wrong tier is caught.
+// The code's digits must be in the national tier ranges (ids.CheckDivisionCode)
+// and agree with the level: a township's code ends in 000, a village's does
+// not, so a code typed for the wrong tier is caught.
 func (s ServicePoint) Normalize() (ServicePoint, error) {
 	s.Code = strings.TrimSpace(s.Code)
 	s.Name = strings.TrimSpace(s.Name)
-	if len(s.Code) != 12 || strings.Trim(s.Code, "0123456789") != "" || s.Code[:2] == "00" {
+	if len(s.Code) != 12 || strings.Trim(s.Code, "0123456789") != "" {
 		return s, ErrCodeFormat
+	}
+	tier, err := ids.CheckDivisionCode(s.Code)
+	if err != nil {
+		return s, err
 	}
 	switch s.Level {
 	case catalog.Township:
-		if s.Code[9:] != "000" || s.Code[6:9] == "000" {
+		if tier != ids.TierTownship {
 			return s, ErrCodeTownship
 		}
 	case catalog.Village:
-		if s.Code[9:] == "000" || s.Code[6:9] == "000" {
+		if tier != ids.TierVillage {
 			return s, ErrCodeVillage
 		}
 	default:

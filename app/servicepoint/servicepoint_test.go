@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ids"
 )
 
 func TestNormalize(t *testing.T) {
@@ -18,7 +19,10 @@ func TestNormalize(t *testing.T) {
 		{"short code", ServicePoint{"3305221010", "x", catalog.Township}, ErrCodeFormat},
 		{"letters", ServicePoint{"33052210100A", "x", catalog.Township}, ErrCodeFormat},
 		{"village code as township", ServicePoint{"330522101201", "x", catalog.Township}, ErrCodeTownship},
-		{"county code as township", ServicePoint{"330522000000", "x", catalog.Township}, ErrCodeTownship},
+		{"county code as township", ServicePoint{"330522000000", "x", catalog.Township}, ids.ErrDivisionTownship},
+		{"township out of the national ranges", ServicePoint{"330522601000", "x", catalog.Township}, ids.ErrDivisionTownship},
+		{"village out of the national ranges", ServicePoint{"330522101600", "x", catalog.Village}, ids.ErrDivisionVillage},
+		{"no such province", ServicePoint{"990522101000", "x", catalog.Township}, ids.ErrDivisionProvince},
 		{"township code as village", ServicePoint{"330522101000", "x", catalog.Village}, ErrCodeVillage},
 		{"county level not allowed", ServicePoint{"330522101000", "x", catalog.County}, ErrLevel},
 		{"no name", ServicePoint{"330522101000", "  ", catalog.Township}, ErrNameEmpty},

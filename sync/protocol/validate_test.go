@@ -98,4 +98,3 @@ func FuzzCheckPayload(f *testing.F) {
 		}
 	})
 }
-

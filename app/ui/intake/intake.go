@@ -234,7 +234,7 @@ func (s *Screen) applicantStep() fyne.CanvasObject {
 		if s.isEnterprise() {
 			_, err = ids.NormalizeUSCC(v)
 		} else {
-			_, err = ids.NormalizeResidentID(v, today())
+			_, err = ids.NormalizePersonID(v, today())
 		}
 		return l10nErr(err)
 	}
@@ -242,7 +242,7 @@ func (s *Screen) applicantStep() fyne.CanvasObject {
 		if !s.isEnterprise() {
 			return nil
 		}
-		_, err := ids.NormalizeResidentID(v, today())
+		_, err := ids.NormalizePersonID(v, today())
 		return l10nErr(err)
 	}
 	s.Mobile.Validator = func(v string) error { _, err := ids.NormalizeMobile(v); return l10nErr(err) }
@@ -253,17 +253,19 @@ func (s *Screen) applicantStep() fyne.CanvasObject {
 		return nil
 	}
 	nameItem := widget.NewFormItem(l10n.L("姓名"), s.ApplicantName)
-	idItem := widget.NewFormItem(l10n.L("身份证号"), s.ApplicantID)
+	idItem := widget.NewFormItem(l10n.L("证件号码"), s.ApplicantID)
+	personHint := l10n.L("居民身份证或外国人永久居留身份证")
+	idItem.HintText = personHint
 	form := widget.NewForm(nameItem, idItem, widget.NewFormItem(l10n.L("手机号"), s.Mobile))
 	repForm := widget.NewForm(widget.NewFormItem(l10n.L("法定代表人"), s.LegalRepName), widget.NewFormItem(l10n.L("法定代表人身份证号"), s.LegalRepID))
 	s.enterpriseRows = container.NewVBox(repForm)
 	s.enterpriseRows.Hide()
 	s.Kind = widget.NewRadioGroup([]string{person, enterprise}, func(v string) {
 		if v == enterprise {
-			nameItem.Text, idItem.Text = l10n.L("单位名称"), l10n.L("统一社会信用代码")
+			nameItem.Text, idItem.Text, idItem.HintText = l10n.L("单位名称"), l10n.L("统一社会信用代码"), ""
 			s.enterpriseRows.Show()
 		} else {
-			nameItem.Text, idItem.Text = l10n.L("姓名"), l10n.L("身份证号")
+			nameItem.Text, idItem.Text, idItem.HintText = l10n.L("姓名"), l10n.L("证件号码"), personHint
 			s.enterpriseRows.Hide()
 		}
 		form.Refresh()

@@ -82,7 +82,7 @@ func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func
 	})
 	b.Sector.PlaceHolder = l10n.L("请选择")
 	b.ResidentID, b.Mobile = widget.NewEntry(), widget.NewEntry()
-	b.ResidentID.Validator = func(v string) error { _, err := ids.NormalizeResidentID(v, now()); return errOf(err) }
+	b.ResidentID.Validator = func(v string) error { _, err := ids.NormalizePersonID(v, now()); return errOf(err) }
 	b.Mobile.Validator = func(v string) error { _, err := ids.NormalizeMobile(v); return errOf(err) }
 	b.Submit = widget.NewButtonWithIcon(l10n.L("预约"), theme.ConfirmIcon(), func() {
 		var slot *queue.Slot

@@ -98,7 +98,7 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func()) *S
 		if strings.TrimSpace(v) == "" {
 			return nil
 		}
-		_, err := ids.NormalizeResidentID(v, s.now())
+		_, err := ids.NormalizePersonID(v, s.now())
 		return errOf(err)
 	}
 	s.Booking = widget.NewEntry()

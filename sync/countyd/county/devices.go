@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -48,8 +49,12 @@ func normalizeCode(code string) string {
 
 // ValidatePoint checks a service point as the county records it.
 func ValidatePoint(p ServicePoint) error {
-	if len(p.Code) != 12 || strings.Trim(p.Code, "0123456789") != "" {
-		return invalid("service point code %q: want 12 digits", p.Code)
+	tier, err := ids.CheckDivisionCode(p.Code)
+	if err != nil {
+		return invalid("service point code %q: %v", p.Code, err)
+	}
+	if want := map[string]ids.Tier{LevelTownship: ids.TierTownship, LevelVillage: ids.TierVillage}[p.Level]; want != 0 && tier != want {
+		return invalid("service point code %q is not of a %s", p.Code, p.Level)
 	}
 	if strings.TrimSpace(p.Name) == "" {
 		return invalid("service point name is empty")

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -161,7 +162,10 @@ func (s *SQLite) booking(ctx context.Context, point string, kind protocol.Kind, 
 }
 
 func validPointCode(code string) error {
-	return ValidatePoint(ServicePoint{Code: code, Name: "-", Level: LevelTownship})
+	if _, err := ids.CheckDivisionCode(code); err != nil {
+		return invalid("service point code %q: %v", code, err)
+	}
+	return nil
 }
 
 // compact drops a document file's indentation; the content is unchanged.
