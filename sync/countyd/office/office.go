@@ -102,6 +102,9 @@ type Options struct {
 	// (throttle.go); countyd keeps it in its data directory. Empty: a
 	// random key, so the cookies last until the process stops.
 	DeviceKey []byte
+	// SMSGateway says countyd sends notices (-sms-gateway); without it the
+	// notices page says they stay queued.
+	SMSGateway bool
 }
 
 // Office is the back office's HTTP handler for /office/.
