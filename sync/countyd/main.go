@@ -192,6 +192,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	secureCookies := fs.Bool("secure-cookies", false, "mark back-office cookies Secure even on plain HTTP (behind a TLS proxy); over -tls-cert they always are")
 	key := fs.String("tls-key", "", "TLS key file")
 	smsGateway := fs.String("sms-gateway", envOr("COUNTYD_SMS_GATEWAY", ""), "URL of the county's SMS gateway (docs/sms.md): citizen notices are POSTed there as provider templates; empty: they stay queued")
+	smsEvery := fs.Duration("sms-every", 15*time.Second, "wait between the SMS sender's rounds")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -218,7 +219,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	senderDone := make(chan struct{})
 	go func() {
 		defer close(senderDone)
-		sms.New(st, sms.Options{Gateway: *smsGateway, Log: log}).Run(ctx)
+		sms.New(st, sms.Options{Gateway: *smsGateway, Log: log, Every: *smsEvery}).Run(ctx)
 	}()
 	defer func() { <-senderDone }()
 	if *smsGateway == "" {
