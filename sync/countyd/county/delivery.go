@@ -295,4 +295,3 @@ func (s *SQLite) RecordNoticeTries(ctx context.Context, o Outgoing, out NoticeOu
 		return nil
 	})
 }
-

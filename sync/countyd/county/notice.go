@@ -184,10 +184,10 @@ func storedSignature(row rowScanner) (string, error) {
 
 type newNotice struct {
 	eventID, caseID, template, point, mobile, origin, text string
-	version                                                 int
-	params                                                  map[string]string
-	held                                                    bool
-	at                                                      time.Time
+	version                                                int
+	params                                                 map[string]string
+	held                                                   bool
+	at                                                     time.Time
 }
 
 // insertNotice stores a notice once per case, template and case version.
@@ -228,4 +228,3 @@ func isMobile(s string) bool {
 	}
 	return true
 }
-

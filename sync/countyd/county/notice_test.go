@@ -27,10 +27,10 @@ type gateway struct {
 	*httptest.Server
 	mu        sync.Mutex
 	failFirst int
-	tries     map[string]int           // notice id → HTTP tries
-	delivered map[string]sms.Request   // notice id → the request that was sent on
-	order     []string                 // notice ids in delivery order
-	repeats   int                      // tries for a notice already taken
+	tries     map[string]int         // notice id → HTTP tries
+	delivered map[string]sms.Request // notice id → the request that was sent on
+	order     []string               // notice ids in delivery order
+	repeats   int                    // tries for a notice already taken
 }
 
 func newGateway(t *testing.T, failFirst int) *gateway {

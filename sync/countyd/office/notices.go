@@ -12,8 +12,8 @@ const maxNoticeRows = 200
 
 type noticeRow struct {
 	Created, Case, Tracking, Template, Origin, Mobile, Text string
-	State, Sent, NextTry, LastTry, ProviderID, LastError   string
-	Tries                                                  int
+	State, Sent, NextTry, LastTry, ProviderID, LastError    string
+	Tries                                                   int
 }
 
 // noticesPage shows what became of the citizen notices: queued, sent (with
