@@ -9,6 +9,7 @@
 //	countyd set-status -case TRACKING -status correction -supplement 330000-SS-0001:premises_proof:经营场所使用证明 -supply-by 2026-12-04
 //	countyd publish-catalog -file catalog.json [-point CODE] | publish-holidays -file 2027.json
 //	countyd book -point CODE -file booking.json [-cancel]
+//	countyd set-sms -file sms.json (signature and provider templates, docs/sms.md) | countyd notices
 //	countyd staff-add -login L -name N -role reviewer|catalog_editor|admin [-password-file F] (else the password is read from stdin)
 //
 // The back office for county staff is served at /office/ on the same
@@ -46,6 +47,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/office"
+	"github.com/yichuang/yichuang/sync/countyd/sms"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -80,6 +82,8 @@ var commands = []command{
 	{"publish-catalog", "send a catalog to every service point or one", publishCatalog},
 	{"publish-holidays", "send a holiday calendar to every service point", publishHolidays},
 	{"book", "send a booking made elsewhere (12345, 浙里办) to a service point", book},
+	{"set-sms", "set the SMS signature and provider templates citizen notices are sent with (docs/sms.md)", setSMS},
+	{"notices", "list the latest citizen notices and what became of them (mobiles masked)", listNotices},
 	{"set-retention", "tell every kiosk how many days to keep citizens' data of closed cases", setRetention},
 	{"staff-add", "create a back-office staff account (password from stdin or -password-file)", staffAdd},
 }
@@ -187,7 +191,8 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	cert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS when given with -tls-key)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark back-office cookies Secure even on plain HTTP (behind a TLS proxy); over -tls-cert they always are")
 	key := fs.String("tls-key", "", "TLS key file")
-	smsGateway := fs.String("sms-gateway", envOr("COUNTYD_SMS_GATEWAY", ""), "URL of the county's SMS gateway: citizen notices are POSTed there as JSON {mobile, text, tracking}; empty sends nothing")
+	smsGateway := fs.String("sms-gateway", envOr("COUNTYD_SMS_GATEWAY", ""), "URL of the county's SMS gateway (docs/sms.md): citizen notices are POSTed there as provider templates; empty: they stay queued")
+	smsEvery := fs.Duration("sms-every", 15*time.Second, "wait between the SMS sender's rounds")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -208,9 +213,20 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	if err != nil {
 		return err
 	}
-	off := office.New(st, office.Options{Log: log, SecureCookies: *secureCookies, DeviceKey: devKey})
+	off := office.New(st, office.Options{Log: log, SecureCookies: *secureCookies, DeviceKey: devKey, SMSGateway: *smsGateway != ""})
+	// The sender stops with ctx; a round cut short leaves its notice
+	// queued, and the gateway's notice_id makes a repeat harmless.
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		sms.New(st, sms.Options{Gateway: *smsGateway, Log: log, Every: *smsEvery}).Run(ctx)
+	}()
+	defer func() { <-senderDone }()
+	if *smsGateway == "" {
+		log.Warn("no -sms-gateway: citizen notices stay queued")
+	}
 	srv := &http.Server{
-		Handler: office.Mount(county.NewServer(st, county.Options{Log: log, Notify: smsNotifier(*smsGateway)}), off),
+		Handler: office.Mount(county.NewServer(st, county.Options{Log: log}), off),
 		// Generous timeouts: a township link may move an 8 MiB push at a
 		// few hundred kbit/s.
 		ReadHeaderTimeout: 30 * time.Second,
@@ -576,28 +592,68 @@ func staffAdd(ctx context.Context, fs *flag.FlagSet, args []string, out io.Write
 	return nil
 }
 
-// smsNotifier relays citizen notices to the county's SMS gateway with a
-// plain JSON POST; without a gateway notices stay in the inbox, unsent.
-func smsNotifier(gateway string) func(context.Context, protocol.NoticePayload) error {
-	if gateway == "" {
-		return nil
+func setSMS(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	file := fs.String("file", "", `JSON file: {"signature": "长兴县政务服务", "templates": {"case.completed": {"code": "SMS_123456789", "params": {"code": "tracking", "way": "pickup"}}}}`)
+	if err := parse(fs, args); err != nil {
+		return err
 	}
-	client := &http.Client{Timeout: 10 * time.Second}
-	return func(ctx context.Context, n protocol.NoticePayload) error {
-		body, _ := json.Marshal(map[string]string{"mobile": n.Mobile, "text": n.Text, "tracking": n.Tracking})
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, gateway, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			return fmt.Errorf("sms gateway: %w", err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode >= 300 {
-			return fmt.Errorf("sms gateway answered %d", resp.StatusCode)
-		}
-		return nil
+	raw, err := readDoc(*file)
+	if err != nil {
+		return err
 	}
+	var c county.SMSConfig
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return fmt.Errorf("read %s: %w", *file, err)
+	}
+	st, err := openStore(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	c, err = st.SetSMSConfig(ctx, c, county.AuditEntry{StaffLogin: "countyd", StaffName: "countyd set-sms", ClientIP: "local"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "signature 【%s】, %d templates; the sender uses them from its next round\n", c.Signature, len(c.Templates))
+	for name, tmpls := range county.NoticeTemplates() {
+		if _, ok := c.Templates[name]; !ok {
+			fmt.Fprintf(out, "not configured: %s (values %s): its notices stay queued\n", name, strings.Join(tmpls, ", "))
+		}
+	}
+	return nil
 }
+
+func listNotices(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	limit := fs.Int("n", 50, "how many, newest first")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ns, err := st.Notices(ctx, "", *limit)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CREATED\tCASE\tTEMPLATE\tMOBILE\tSTATE\tTRIES\tSENT\tPROVIDER ID\tLAST ERROR")
+	for _, n := range ns {
+		state := n.State
+		if n.Held {
+			state = "held"
+		}
+		sent := ""
+		if !n.SentAt.IsZero() {
+			sent = n.SentAt.In(chinaTime).Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", n.Created.In(chinaTime).Format(time.DateTime), n.CountyCase,
+			n.Template, office.MaskMobile(n.Mobile), state, n.Tries, sent, n.ProviderID, n.LastError)
+	}
+	return tw.Flush()
+}
+
+var chinaTime = time.FixedZone("CST", 8*3600)

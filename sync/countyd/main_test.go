@@ -83,9 +83,10 @@ type server struct {
 }
 
 // start runs the server on a free loopback port and waits for its address.
-func start(t testing.TB, data string) *server {
+func start(t testing.TB, data string, extra ...string) *server {
 	t.Helper()
-	s := &server{cmd: exec.Command(binary(t), "-listen", "127.0.0.1:0", "-data", data), stderr: new(bytes.Buffer), done: make(chan error, 1)}
+	args := append([]string{"-listen", "127.0.0.1:0", "-data", data}, extra...)
+	s := &server{cmd: exec.Command(binary(t), args...), stderr: new(bytes.Buffer), done: make(chan error, 1)}
 	s.cmd.Stderr = s.stderr
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {

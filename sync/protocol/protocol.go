@@ -417,4 +417,17 @@ const (
 	// NoticePrereviewReturned: a self-filed case was returned; the text
 	// gives the case's reason.
 	NoticePrereviewReturned = "prereview.returned"
+	// NoticeCaseCompleted: the case is done (办结); the text says where
+	// and how to collect the result. The county writes it with its own
+	// decision; a kiosk may ask for it for a case the township completed.
+	NoticeCaseCompleted = "case.completed"
+	// NoticeCaseCorrection: the county asks for 补正; the text lists the
+	// materials and the day to bring them by. County decisions only.
+	NoticeCaseCorrection = "case.correction"
+	// NoticeCaseDenied: 不予许可, with the reason; the written decision
+	// (with the 复议 and 诉讼 periods) is at the window. County decisions only.
+	NoticeCaseDenied = "case.denied"
+	// NoticeSupplementLapsed: a 容缺 case's supplement deadline passed
+	// without the materials, and the case ended as its catalog says.
+	NoticeSupplementLapsed = "supplement.lapsed"
 )

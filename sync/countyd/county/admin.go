@@ -226,5 +226,8 @@ func setCaseStatus(ctx context.Context, tx *sql.Tx, c StatusChange, now time.Tim
 		cs.ID, it.Cursor, c.Status, string(it.Payload), ts(now)); err != nil {
 		return it, cs, fmt.Errorf("log county status: %w", err)
 	}
+	if err := queueDecisionNotice(ctx, tx, cs, c, it.Cursor, now); err != nil {
+		return it, cs, err
+	}
 	return it, cs, nil
 }

@@ -22,11 +22,6 @@ type Options struct {
 	// duration) and internal errors; nil means slog.Default(). Bodies,
 	// secrets and signatures are never logged.
 	Log *slog.Logger
-	// Notify relays a citizen notice (an SMS) through the county's gateway;
-	// nil keeps notices in the inbox and sends nothing. It is called once
-	// per notice, after it is stored, and its failure is only logged: the
-	// kiosk's push has succeeded either way.
-	Notify func(ctx context.Context, n protocol.NoticePayload) error
 	// Limits bound what callers may cost the county (zero: defaults).
 	Limits Limits
 }
@@ -37,14 +32,13 @@ type Server struct {
 	now    func() time.Time
 	log    *slog.Logger
 	mux    *http.ServeMux
-	notify func(ctx context.Context, n protocol.NoticePayload) error
 	guards *guards
 }
 
 // NewServer returns the API over store. Tests of other packages start it
 // with httptest.NewServer(county.NewServer(store, county.Options{})).
 func NewServer(store Store, opts Options) *Server {
-	s := &Server{store: store, now: opts.Now, log: opts.Log, mux: http.NewServeMux(), notify: opts.Notify, guards: newGuards(opts.Limits)}
+	s := &Server{store: store, now: opts.Now, log: opts.Log, mux: http.NewServeMux(), guards: newGuards(opts.Limits)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -218,31 +212,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, dev Device, body [
 		return s.internal(r.Context(), "apply events", err)
 	}
 	writeJSON(w, http.StatusOK, protocol.PushResponse{Results: results, ServerTime: s.now().In(chinaTime)})
-	s.relayNotices(r.Context(), req.Events, results)
 	return nil
-}
-
-// relayNotices hands newly stored notices (not repeats) to the gateway.
-func (s *Server) relayNotices(ctx context.Context, events []protocol.Event, results []protocol.Result) {
-	if s.notify == nil {
-		return
-	}
-	for i, ev := range events {
-		if ev.Kind != protocol.NoticeRequested || results[i].Status != protocol.Applied || results[i].Repeat {
-			continue
-		}
-		n, err := s.store.Notice(ctx, ev.ID)
-		if errors.Is(err, ErrNotFound) {
-			continue // a repeat of the case's notice, or held
-		}
-		if err != nil {
-			s.log.ErrorContext(ctx, "read notice", "err", err)
-			continue
-		}
-		if err := s.notify(ctx, n); err != nil {
-			s.log.WarnContext(ctx, "notice not relayed", "tracking", n.Tracking, "err", err)
-		}
-	}
 }
 
 // feed is GET /api/v1/feed?after=N&limit=M.

@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -17,9 +15,6 @@ import (
 // 24 hours; beyond it they are kept, held and not sent, and the county's
 // staff see them. A township hall sends a few dozen on a busy day.
 const MaxNoticesPerDay = 300
-
-// maxNoticeReason bounds the clerk's reason quoted in a notice.
-const maxNoticeReason = 100
 
 // applyNotice turns a device's request into the county's own notice: about
 // a case this county holds for the device's point, in a state the template
@@ -52,7 +47,7 @@ func (a *applier) applyNotice(ctx context.Context, ev protocol.Event, n *protoco
 			tmpl = protocol.NoticePrereviewReturned
 		}
 	}
-	text, ok := noticeText(tmpl, doc)
+	facts, ok := deviceNoticeFacts(tmpl, doc, a.now)
 	if !ok {
 		return reject(protocol.CodeBadPayload, "notice %q does not fit the case as the county holds it (%s)", tmpl, doc.Status), nil
 	}
@@ -61,44 +56,156 @@ func (a *applier) applyNotice(ctx context.Context, ev protocol.Event, n *protoco
 	}
 	var sent int
 	since := a.now.Add(-24 * time.Hour)
-	if err := a.queryRow(ctx, `SELECT COUNT(*) FROM notices WHERE point_code = ? AND created_at >= ? AND held = 0`,
+	if err := a.queryRow(ctx, `SELECT COUNT(*) FROM notices WHERE point_code = ? AND created_at >= ? AND held = 0 AND origin = 'device'`,
 		a.dev.Point.Code, ts(since)).Scan(&sent); err != nil {
 		return nil, fmt.Errorf("count notices: %w", err)
 	}
-	held := 0
-	if sent >= MaxNoticesPerDay {
-		held = 1
+	sig, err := storedSignature(a.queryRow(ctx, `SELECT doc FROM sms_config WHERE id = 1`))
+	if err != nil {
+		return nil, err
 	}
-	if _, err := a.exec(ctx, `INSERT INTO notices (event_id, case_id, template, case_version, point_code, mobile, text, held, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, template, case_version) DO NOTHING`,
-		ev.ID, n.CaseID, tmpl, version, a.dev.Point.Code, doc.Applicant.Mobile, text, held, ts(a.now)); err != nil {
-		return nil, fmt.Errorf("insert notice: %w", err)
+	params, _ := noticeParams(tmpl, facts)
+	if err := insertNotice(ctx, a.exec, newNotice{
+		eventID: ev.ID, caseID: n.CaseID, template: tmpl, version: version, point: a.dev.Point.Code,
+		mobile: doc.Applicant.Mobile, origin: "device", params: params, text: renderNotice(sig, tmpl, params),
+		held: sent >= MaxNoticesPerDay, at: a.now,
+	}); err != nil {
+		return nil, err
 	}
 	return nil, nil
 }
 
-// noticeText writes a template's words for a case in the state it is
-// for, or says the case is not in that state.
-func noticeText(tmpl string, doc protocol.CaseDoc) (string, bool) {
-	code := groupTracking(doc.Tracking)
+// Kiosk statuses a lapse notice cannot follow: the case was completed,
+// refused or handed out (the materials came, or it ended another way), or
+// it is still in pre-review. Any other status may be the kiosk's name for
+// "ended because the 容缺 deadline passed", which is the kiosk's to choose.
+var notLapsed = map[string]bool{"accepted": true, "completed": true, "delivered": true, "mailed": true,
+	"rejected": true, "denied": true, "prereview": true, "returned": true}
+
+// deviceNoticeFacts checks that a kiosk's template fits the case as the
+// county holds it and returns what the notice may say. The county
+// decisions' templates (补正, 不予许可) are the county's alone.
+func deviceNoticeFacts(tmpl string, doc protocol.CaseDoc, now time.Time) (noticeFacts, bool) {
+	f := noticeFacts{tracking: doc.Tracking}
 	switch tmpl {
 	case protocol.NoticePrereviewAccepted:
-		if doc.Status != "accepted" && doc.Status != "deferred" || doc.Due.IsZero() {
-			return "", false
-		}
-		return fmt.Sprintf("【一窗】您自助申报的事项（查询码%s）已通过预审并受理，承诺办结日期%s。", code,
-			doc.Due.In(chinaTime).Format(time.DateOnly)), true
+		f.due = doc.Due
+		return f, (doc.Status == "accepted" || doc.Status == "deferred") && !doc.Due.IsZero()
 	case protocol.NoticePrereviewReturned:
-		if doc.Status != "returned" {
-			return "", false
+		f.reason = doc.Reason
+		return f, doc.Status == "returned"
+	case protocol.NoticeCaseCompleted:
+		f.pickup = "凭受理回执到受理窗口领取"
+		if doc.Mail != nil {
+			f.pickup = "免费邮寄送达"
 		}
-		reason := strings.TrimSpace(doc.Reason)
-		if utf8.RuneCountInString(reason) > maxNoticeReason {
-			reason = string([]rune(reason)[:maxNoticeReason]) + "…"
+		return f, doc.Status == "completed"
+	case protocol.NoticeSupplementLapsed:
+		// The deadline's day has come (the kiosk's and the county's clocks
+		// may differ by minutes around midnight) and the case did not end
+		// another way.
+		if doc.SupplementBy.IsZero() || notLapsed[doc.Status] {
+			return f, false
 		}
-		return fmt.Sprintf("【一窗】您自助申报的事项（查询码%s）预审退回：%s。请补正后重新提交，或凭查询码在自助终端查看。", code, reason), true
+		day := doc.SupplementBy.In(chinaTime).Format(time.DateOnly)
+		f.supplyBy = day
+		for _, m := range doc.Materials {
+			if m.State == "deferred" {
+				f.materials = append(f.materials, m.Material)
+			}
+		}
+		if len(f.materials) == 0 {
+			f.materials = []string{"容缺材料"}
+		}
+		return f, day <= now.In(chinaTime).Format(time.DateOnly)
 	}
-	return "", false
+	return f, false
+}
+
+// decisionTemplates are the county decisions the citizen is told of; a
+// case back under review (reviewing) is not news to them.
+var decisionTemplates = map[string]string{
+	protocol.CountyCompleted:  protocol.NoticeCaseCompleted,
+	protocol.CountyCorrection: protocol.NoticeCaseCorrection,
+	protocol.CountyDenied:     protocol.NoticeCaseDenied,
+}
+
+// queueDecisionNotice writes the notice of a county decision in the
+// decision's own transaction, so the citizen is told if and only if the
+// decision stands; once per case, template and case version, so the same
+// decision again (a double submit, a correction of a typo) sends nothing
+// more. A case without a mobile on record gets no notice: the hall tells
+// the applicant when they come.
+func queueDecisionNotice(ctx context.Context, tx *sql.Tx, cs Case, c StatusChange, cursor int64, now time.Time) error {
+	tmpl, ok := decisionTemplates[c.Status]
+	if !ok {
+		return nil
+	}
+	var doc protocol.CaseDoc
+	if err := json.Unmarshal(cs.Doc, &doc); err != nil {
+		return fmt.Errorf("read case for notice: %w", err)
+	}
+	if !isMobile(doc.Applicant.Mobile) {
+		return nil
+	}
+	f := noticeFacts{tracking: cs.Tracking, reason: c.Reason, pickup: c.Pickup, supplyBy: c.SupplyBy}
+	for _, sp := range c.Supplements {
+		f.materials = append(f.materials, sp.Name)
+	}
+	sig, err := storedSignature(tx.QueryRowContext(ctx, `SELECT doc FROM sms_config WHERE id = 1`))
+	if err != nil {
+		return err
+	}
+	params, _ := noticeParams(tmpl, f)
+	return insertNotice(ctx, tx.ExecContext, newNotice{
+		eventID: fmt.Sprintf("county-status:%d", cursor), caseID: cs.ID, template: tmpl, version: cs.Version,
+		point: cs.Point, mobile: doc.Applicant.Mobile, origin: "county", params: params,
+		text: renderNotice(sig, tmpl, params), at: now,
+	})
+}
+
+// storedSignature reads the configured signature from a row of
+// sms_config ("" before one is set).
+func storedSignature(row rowScanner) (string, error) {
+	var doc string
+	err := row.Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read sms configuration: %w", err)
+	}
+	var c SMSConfig
+	if err := json.Unmarshal([]byte(doc), &c); err != nil {
+		return "", fmt.Errorf("decode sms configuration: %w", err)
+	}
+	return c.Signature, nil
+}
+
+type newNotice struct {
+	eventID, caseID, template, point, mobile, origin, text string
+	version                                                int
+	params                                                 map[string]string
+	held                                                   bool
+	at                                                     time.Time
+}
+
+// insertNotice stores a notice once per case, template and case version.
+func insertNotice(ctx context.Context, exec func(context.Context, string, ...any) (sql.Result, error), n newNotice) error {
+	params, err := json.Marshal(n.params)
+	if err != nil {
+		return fmt.Errorf("encode notice parameters: %w", err)
+	}
+	held := 0
+	if n.held {
+		held = 1
+	}
+	if _, err := exec(ctx, `INSERT INTO notices (event_id, case_id, template, case_version, point_code, mobile, text, held, created_at, origin, params)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, template, case_version) DO NOTHING`,
+		n.eventID, n.caseID, n.template, n.version, n.point, n.mobile, n.text, held, ts(n.at), n.origin, string(params)); err != nil {
+		return fmt.Errorf("insert notice: %w", err)
+	}
+	return nil
 }
 
 // groupTracking writes a tracking code in fours, as on the receipt.
@@ -120,23 +227,4 @@ func isMobile(s string) bool {
 		}
 	}
 	return true
-}
-
-// Notice is the notice an applied event asked for, as the county wrote it,
-// when it is to be sent: ErrNotFound for a repeat of a case's notice, a
-// held one, or an event that asked for none.
-func (s *SQLite) Notice(ctx context.Context, eventID string) (protocol.NoticePayload, error) {
-	var n protocol.NoticePayload
-	var at string
-	err := s.r.QueryRowContext(ctx, `SELECT n.case_id, c.tracking, n.template, n.mobile, n.text, n.created_at
-		FROM notices n JOIN cases c ON c.case_id = n.case_id WHERE n.event_id = ? AND n.held = 0`, eventID).
-		Scan(&n.CaseID, &n.Tracking, &n.Template, &n.Mobile, &n.Text, &at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return n, ErrNotFound
-	}
-	if err != nil {
-		return n, fmt.Errorf("read notice: %w", err)
-	}
-	n.At = parseTS(sql.NullString{String: at, Valid: true})
-	return n, nil
 }

@@ -3,6 +3,9 @@ package county_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -12,34 +15,113 @@ import (
 
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
+	"github.com/yichuang/yichuang/sync/countyd/sms"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
-// gateway records what the county hands its SMS gateway.
+// gateway is a real loopback SMS gateway (docs/sms.md): it fails the
+// first tries of every notice with 503, then takes it, and answers a
+// repeat of a notice it took with the same message id without sending it
+// again, as the interface asks of an adapter.
 type gateway struct {
-	mu   sync.Mutex
-	sent []protocol.NoticePayload
+	*httptest.Server
+	mu        sync.Mutex
+	failFirst int
+	tries     map[string]int         // notice id → HTTP tries
+	delivered map[string]sms.Request // notice id → the request that was sent on
+	order     []string               // notice ids in delivery order
+	repeats   int                    // tries for a notice already taken
 }
 
-func (g *gateway) notify(_ context.Context, n protocol.NoticePayload) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.sent = append(g.sent, n)
-	return nil
+func newGateway(t *testing.T, failFirst int) *gateway {
+	g := &gateway{failFirst: failFirst, tries: map[string]int{}, delivered: map[string]sms.Request{}}
+	g.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req sms.Request
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.NoticeID == "" {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		g.tries[req.NoticeID]++
+		if _, done := g.delivered[req.NoticeID]; done {
+			g.repeats++
+		} else if g.tries[req.NoticeID] <= g.failFirst {
+			http.Error(w, "provider busy", http.StatusServiceUnavailable)
+			return
+		} else {
+			g.delivered[req.NoticeID] = req
+			g.order = append(g.order, req.NoticeID)
+		}
+		json.NewEncoder(w).Encode(sms.Response{MessageID: "MSG-" + req.NoticeID})
+	}))
+	t.Cleanup(g.Close)
+	return g
 }
 
-func (g *gateway) all() []protocol.NoticePayload {
+func (g *gateway) all() []sms.Request {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return append([]protocol.NoticePayload(nil), g.sent...)
+	var out []sms.Request
+	for _, id := range g.order {
+		out = append(out, g.delivered[id])
+	}
+	return out
 }
+
+// testSMS configures every template, renaming some parameters as a
+// provider's approved template would call them.
+var testSMS = county.SMSConfig{Signature: "【长兴县政务服务】", Templates: map[string]county.SMSTemplate{
+	protocol.NoticePrereviewAccepted: {Code: "SMS_100000001", Params: map[string]string{"code": county.ValTracking, "date": county.ValDue}},
+	protocol.NoticePrereviewReturned: {Code: "SMS_100000002", Params: map[string]string{"code": county.ValTracking, "reason": county.ValReason}},
+	protocol.NoticeCaseCompleted:     {Code: "SMS_100000003", Params: map[string]string{"code": county.ValTracking, "way": county.ValPickup}},
+	protocol.NoticeCaseCorrection:    {Code: "SMS_100000004", Params: map[string]string{"code": county.ValTracking, "items": county.ValMaterials, "date": county.ValSupplyBy}},
+	protocol.NoticeCaseDenied:        {Code: "SMS_100000005", Params: map[string]string{"code": county.ValTracking, "reason": county.ValReason}},
+	protocol.NoticeSupplementLapsed:  {Code: "SMS_100000006", Params: map[string]string{"code": county.ValTracking, "items": county.ValMaterials, "date": county.ValSupplyBy}},
+}}
+
+var staffAudit = county.AuditEntry{StaffLogin: "admin", StaffName: "管理员", ClientIP: "127.0.0.1"}
 
 func newNoticeEnv(t *testing.T) (*env, *gateway) {
-	g := &gateway{}
-	clock := countytest.NewClock(t0)
-	c := countytest.Start(t, countytest.Options{Now: clock.Now, Notify: g.notify})
-	dev, secret := c.Enroll(t, countytest.TestPoint)
-	return &env{c: c, clock: clock, dev: dev, secret: secret}, g
+	e := newEnv(t)
+	if _, err := e.c.Store.SetSMSConfig(context.Background(), testSMS, staffAudit); err != nil {
+		t.Fatal(err)
+	}
+	return e, newGateway(t, 0)
+}
+
+// sender is the county's sender with short waits, on the test clock.
+func (e *env) sender(g *gateway) *sms.Sender {
+	return sms.New(e.c.Store, sms.Options{Gateway: g.URL, Now: e.clock.Now, RetryMax: 2, Log: slog.New(slog.DiscardHandler),
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond})
+}
+
+// sendAll runs the sender's rounds, moving the clock past each backoff,
+// until nothing is queued that could still go.
+func (e *env) sendAll(t *testing.T, s *sms.Sender) {
+	t.Helper()
+	for range 20 {
+		if _, err := s.SendDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		counts, err := e.c.Store.NoticeCounts(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[county.NoticeQueued] == 0 {
+			return
+		}
+		e.clock.Add(2 * time.Hour)
+	}
+}
+
+func (e *env) notices(t *testing.T) []county.NoticeRecord {
+	t.Helper()
+	ns, err := e.c.Store.Notices(context.Background(), "", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ns
 }
 
 // returnedCase is a self-filed case returned at pre-review, with the
@@ -76,13 +158,19 @@ func TestNoticesAreTheCountysOwn(t *testing.T) {
 	}
 	e.push(t, first) // a repeat after a lost answer
 	e.push(t, noticeEvent(forged))
+	s := e.sender(g)
+	e.sendAll(t, s)
 	sent := g.all()
 	if len(sent) != 1 {
 		t.Fatalf("gateway got %d notices, want 1: %+v", len(sent), sent)
 	}
-	if got := sent[0]; got.Mobile != "13857201234" || !strings.Contains(got.Text, "身份证照片不清楚") ||
-		!strings.Contains(got.Text, tr[:4]+" ") || strings.Contains(got.Text, "evil") {
-		t.Errorf("gateway got %+v, want the county's text about the case to the mobile on record", got)
+	if got := sent[0]; got.Mobile != "13857201234" || got.TemplateCode != "SMS_100000002" || got.Signature != "长兴县政务服务" ||
+		got.Params["reason"] != "身份证照片不清楚" || !strings.HasPrefix(got.Params["code"], tr[:4]+" ") {
+		t.Errorf("gateway got %+v, want the county's template about the case to the mobile on record", got)
+	}
+	if ns := e.notices(t); len(ns) != 1 || !strings.HasPrefix(ns[0].Text, "【长兴县政务服务】") ||
+		!strings.Contains(ns[0].Text, "身份证照片不清楚") || strings.Contains(ns[0].Text, "evil") {
+		t.Errorf("stored notices: %+v, want the county's own text", ns)
 	}
 
 	// Not this point's case, no such case, and a template the case is not
@@ -106,6 +194,7 @@ func TestNoticesAreTheCountysOwn(t *testing.T) {
 			t.Errorf("%s: %d %s, want the notice rejected", name, status, body)
 		}
 	}
+	e.sendAll(t, s)
 	if n := len(g.all()); n != 1 {
 		t.Errorf("after refused notices the gateway got %d in all, want still 1", n)
 	}
@@ -113,8 +202,9 @@ func TestNoticesAreTheCountysOwn(t *testing.T) {
 	// A kiosk before 0.8 names no template: the case's state says which,
 	// and its mobile and text are not used.
 	e.push(t, returnedCase(id, tr, 2), noticeEvent(protocol.NoticePayload{CaseID: id, Tracking: tr, Mobile: "13900000000", Text: "x"}))
+	e.sendAll(t, s)
 	sent = g.all()
-	if len(sent) != 2 || sent[1].Mobile != "13857201234" || !strings.Contains(sent[1].Text, "预审退回") {
+	if len(sent) != 2 || sent[1].Mobile != "13857201234" || sent[1].TemplateCode != "SMS_100000002" {
 		t.Errorf("legacy notice: %+v", sent)
 	}
 }
@@ -122,6 +212,20 @@ func TestNoticesAreTheCountysOwn(t *testing.T) {
 // Over a point's daily allowance notices are kept but not sent.
 func TestNoticesHaveADailyAllowance(t *testing.T) {
 	e, g := newNoticeEnv(t)
+	counts := func() map[string]int {
+		c, err := e.c.Store.NoticeCounts(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	// County decisions are not a device's to spend: they are never held,
+	// nor counted against the point's allowance.
+	id, tr := newCase()
+	e.push(t, returnedCase(id, tr, 1))
+	if _, err := e.c.Store.SetCaseStatus(context.Background(), county.StatusChange{Case: id, Status: protocol.CountyDenied, Reason: "不符合条件"}); err != nil {
+		t.Fatal(err)
+	}
 	var evs []protocol.Event
 	for range county.MaxNoticesPerDay + 2 {
 		id, tr := newCase()
@@ -132,14 +236,18 @@ func TestNoticesHaveADailyAllowance(t *testing.T) {
 		}
 	}
 	e.push(t, evs...)
-	if got := len(g.all()); got != county.MaxNoticesPerDay {
-		t.Errorf("sent %d notices in a day, want %d", got, county.MaxNoticesPerDay)
+	if got := counts(); got[county.NoticeQueued] != county.MaxNoticesPerDay+1 || got["held"] != 2 {
+		t.Errorf("notices of a day: %v, want %d queued (one the county's) and 2 held", got, county.MaxNoticesPerDay+1)
 	}
 	e.clock.Add(25 * time.Hour)
-	id, tr := newCase()
+	id, tr = newCase()
 	e.push(t, returnedCase(id, tr, 1), noticeEvent(protocol.NoticePayload{CaseID: id, Tracking: tr, Template: protocol.NoticePrereviewReturned}))
-	if got := len(g.all()); got != county.MaxNoticesPerDay+1 {
-		t.Errorf("the next day: %d sent in all, want %d", got, county.MaxNoticesPerDay+1)
+	if got := counts(); got[county.NoticeQueued] != county.MaxNoticesPerDay+2 {
+		t.Errorf("the next day: %v, want %d queued", got, county.MaxNoticesPerDay+2)
+	}
+	e.sendAll(t, e.sender(g))
+	if got := len(g.all()); got != county.MaxNoticesPerDay+2 {
+		t.Errorf("the gateway got %d, want every unheld one (%d)", got, county.MaxNoticesPerDay+2)
 	}
 }
 

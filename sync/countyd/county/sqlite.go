@@ -165,16 +165,24 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 			return fmt.Errorf("read schema version: %w", err)
 		}
-		if current > len(names) {
-			return fmt.Errorf("county database schema %d is newer than this countyd knows (%d)", current, len(names))
-		}
+		// Numbers rise; a gap is allowed, because parallel branches reserve
+		// their numbers before they are merged (issue 16: 0007–0010).
+		nums := make([]int, len(names))
 		for i, n := range names {
 			base := strings.TrimPrefix(n, "migrations/")
 			num, _, _ := strings.Cut(base, "_")
-			if v, err := strconv.Atoi(num); err != nil || v != i+1 {
-				return fmt.Errorf("migration %s: want number %04d", base, i+1)
+			v, err := strconv.Atoi(num)
+			if err != nil || v < 1 || i > 0 && v <= nums[i-1] {
+				return fmt.Errorf("migration %s: want a number above the previous file's", base)
 			}
-			if i < current {
+			nums[i] = v
+		}
+		if len(nums) > 0 && current > nums[len(nums)-1] {
+			return fmt.Errorf("county database schema %d is newer than this countyd knows (%d)", current, nums[len(nums)-1])
+		}
+		for i, n := range names {
+			base := strings.TrimPrefix(n, "migrations/")
+			if nums[i] <= current {
 				continue
 			}
 			b, err := migrationFS.ReadFile(n)
@@ -184,13 +192,13 @@ func (s *SQLite) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, string(b)); err != nil {
 				return fmt.Errorf("apply migration %s: %w", base, err)
 			}
-			if hook := afterMigration[i+1]; hook != nil {
+			if hook := afterMigration[nums[i]]; hook != nil {
 				if err := hook(ctx, tx); err != nil {
 					return fmt.Errorf("migration %s: %w", base, err)
 				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				i+1, base, ts(s.now())); err != nil {
+				nums[i], base, ts(s.now())); err != nil {
 				return fmt.Errorf("record migration %s: %w", base, err)
 			}
 		}

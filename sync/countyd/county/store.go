@@ -46,10 +46,6 @@ type Store interface {
 	// Apply applies pushed events in order, each at most once, and returns
 	// one result per event.
 	Apply(ctx context.Context, dev Device, events []protocol.Event) ([]protocol.Result, error)
-	// Notice is the citizen notice an applied event asked for, as the
-	// county wrote it; ErrNotFound when there is none to send.
-	Notice(ctx context.Context, eventID string) (protocol.NoticePayload, error)
-
 	// Feed returns up to limit items for a device's service point after a
 	// cursor, and whether more follow; the device's own events are left out.
 	Feed(ctx context.Context, dev Device, after int64, limit int) (items []protocol.FeedItem, more bool, err error)

@@ -77,6 +77,10 @@ type Store interface {
 	CatalogPublications(ctx context.Context) ([]county.Publication, error)
 	SetOverride(ctx context.Context, o county.OverrideRecord, effective county.CatalogVersion, e county.AuditEntry) (protocol.FeedItem, error)
 	Overrides(ctx context.Context) ([]county.OverrideRecord, error)
+
+	Notices(ctx context.Context, caseID string, limit int) ([]county.NoticeRecord, error)
+	NoticeCounts(ctx context.Context) (map[string]int, error)
+	SMSConfig(ctx context.Context) (county.SMSConfig, error)
 }
 
 var _ Store = (*county.SQLite)(nil)
@@ -102,6 +106,9 @@ type Options struct {
 	// (throttle.go); countyd keeps it in its data directory. Empty: a
 	// random key, so the cookies last until the process stops.
 	DeviceKey []byte
+	// SMSGateway says countyd sends notices (-sms-gateway); without it the
+	// notices page says they stay queued.
+	SMSGateway bool
 }
 
 // Office is the back office's HTTP handler for /office/.
@@ -110,6 +117,7 @@ type Office struct {
 	now     func() time.Time
 	log     *slog.Logger
 	secure  bool
+	sms     bool // countyd runs an SMS sender
 	idle    time.Duration
 	maxAge  time.Duration
 	guard   *loginGuard
@@ -130,7 +138,7 @@ var files embed.FS
 
 // New returns the back office over st.
 func New(st Store, opts Options) *Office {
-	o := &Office{st: st, now: opts.Now, log: opts.Log, secure: opts.SecureCookies, idle: opts.IdleTimeout,
+	o := &Office{st: st, now: opts.Now, log: opts.Log, secure: opts.SecureCookies, sms: opts.SMSGateway, idle: opts.IdleTimeout,
 		maxAge: opts.MaxSessionAge, guard: newLoginGuard(opts.DeviceKey), mux: http.NewServeMux(), catalog: map[string]*catalog.Catalog{}}
 	if o.now == nil {
 		o.now = time.Now
@@ -198,6 +206,7 @@ func (o *Office) routes() {
 	o.mux.HandleFunc("POST /office/cases/{ref}/status", o.page(county.RoleReviewer, o.setStatus))
 	o.mux.HandleFunc("GET /office/cases/{ref}/attachments/{sha}", o.page(county.RoleReviewer, o.attachment))
 
+	o.mux.HandleFunc("GET /office/notices", o.page(county.RoleReviewer, o.noticesPage))
 	o.mux.HandleFunc("GET /office/fleet", o.page(county.RoleAdmin, o.fleet))
 	o.mux.HandleFunc("POST /office/fleet/codes", o.page(county.RoleAdmin, o.createCode))
 	o.mux.HandleFunc("GET /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, o.revokeConfirm))

@@ -80,8 +80,6 @@ type Options struct {
 	// Log gets the request log; nil sends it to tb.Log (shown for failed
 	// tests and with -v), or discards it when tb is a *testing.F.
 	Log *slog.Logger
-	// Notify is the county's SMS gateway; nil sends nothing.
-	Notify func(ctx context.Context, n protocol.NoticePayload) error
 	// Limits bound callers (zero: the county's defaults).
 	Limits county.Limits
 }
@@ -106,7 +104,7 @@ func Start(tb testing.TB, opts Options) *County {
 	if err != nil {
 		tb.Fatalf("open county store: %v", err)
 	}
-	srv := httptest.NewServer(county.NewServer(st, county.Options{Now: opts.Now, Log: opts.Log, Notify: opts.Notify, Limits: opts.Limits}))
+	srv := httptest.NewServer(county.NewServer(st, county.Options{Now: opts.Now, Log: opts.Log, Limits: opts.Limits}))
 	tb.Cleanup(func() {
 		srv.Close()
 		st.Close()

@@ -1,0 +1,64 @@
+package office
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/yichuang/yichuang/sync/countyd/county"
+)
+
+// maxNoticeRows is how many of the latest notices the page lists.
+const maxNoticeRows = 200
+
+type noticeRow struct {
+	Created, Case, Tracking, Template, Origin, Mobile, Text string
+	State, Sent, NextTry, LastTry, ProviderID, LastError    string
+	Tries                                                   int
+}
+
+// noticesPage shows what became of the citizen notices: queued, sent (with
+// the provider's id), failed, or held over a point's allowance, and why a
+// notice waits (no gateway, no template). Mobiles are masked like every
+// number on these pages; the rendered text is the county's own but goes
+// through MaskText too, as any text that quotes a clerk.
+func (o *Office) noticesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	ctx := r.Context()
+	ns, err := o.st.Notices(ctx, "", maxNoticeRows)
+	if err != nil {
+		o.internal(w, r, rc, "list notices", err)
+		return
+	}
+	counts, err := o.st.NoticeCounts(ctx)
+	if err != nil {
+		o.internal(w, r, rc, "count notices", err)
+		return
+	}
+	cfg, err := o.st.SMSConfig(ctx)
+	configured := err == nil
+	if err != nil && !errors.Is(err, county.ErrNotFound) {
+		o.internal(w, r, rc, "read sms configuration", err)
+		return
+	}
+	var rows []noticeRow
+	for _, n := range ns {
+		state := n.State
+		if n.Held {
+			state = "held"
+		}
+		row := noticeRow{Created: stamp(n.Created), Case: n.CountyCase, Tracking: n.Tracking, Template: n.Template,
+			Origin: n.Origin, Mobile: MaskMobile(n.Mobile), Text: MaskText(n.Text), State: state, Tries: n.Tries,
+			ProviderID: n.ProviderID, LastError: MaskText(n.LastError)}
+		if !n.SentAt.IsZero() {
+			row.Sent = stamp(n.SentAt)
+		}
+		if !n.NextAttemptAt.IsZero() && n.State == county.NoticeQueued {
+			row.NextTry = stamp(n.NextAttemptAt)
+		}
+		if !n.LastAttemptAt.IsZero() {
+			row.LastTry = stamp(n.LastAttemptAt)
+		}
+		rows = append(rows, row)
+	}
+	o.render(w, r, rc, "notices", map[string]any{"Notices": rows, "Counts": counts, "Gateway": o.sms,
+		"Configured": configured, "Signature": cfg.Signature, "Templates": len(cfg.Templates)})
+}
