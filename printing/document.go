@@ -6,6 +6,7 @@
 package printing
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -17,7 +18,14 @@ import (
 // fontFamily is the embedded CJK+Latin font's name inside each PDF. One font
 // for every glyph: DroidSansFallback has no Latin (digits became boxes) and
 // CFF/TTC fonts fail in gofpdf, which is why assets ships a plain TrueType.
-const fontFamily = "wqy"
+//
+// The family's length is chosen so that gofpdf's name for it, "utf8" +
+// family, is exactly as long as the PDF/A subset name "ABCDEF+MicroHei":
+// archivable renames it in place.
+const fontFamily = "wqymicrohei"
+
+// fontSubsetName is the embedded font's name after the subset tag.
+const fontSubsetName = "MicroHei"
 
 // renderDoc lays out blocks on a new PDF and writes it. The document's font
 // is a subset holding exactly the characters its blocks can draw; anything
@@ -78,7 +86,16 @@ func renderDoc(w io.Writer, layout Layout, title string, created time.Time, bloc
 	}
 	_, h := pdf.GetPageSize()
 	meta := Meta{Pages: pdf.PageNo(), PageHeight: h}
-	if err := pdf.Output(w); err != nil {
+	var raw bytes.Buffer
+	if err := pdf.Output(&raw); err != nil {
+		return meta, fmt.Errorf("build pdf: %w", err)
+	}
+	out, err := archivable(raw.Bytes(), docInfo{Title: title, Created: created,
+		FontFrom: "utf8" + fontFamily, FontTo: subsetName(font, fontSubsetName)})
+	if err != nil {
+		return meta, fmt.Errorf("print %s: %w", title, err)
+	}
+	if _, err := w.Write(out); err != nil {
 		return meta, fmt.Errorf("write pdf: %w", err)
 	}
 	return meta, nil
