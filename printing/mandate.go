@@ -58,7 +58,7 @@ func WriteMandateLetter(w io.Writer, layout Layout, in MandateInput) (Meta, erro
 	if in.AgentIDNumber != "" {
 		blocks = append(blocks, kv{"代办员身份证号", ids.MaskIDNumber(in.AgentIDNumber)})
 	} else {
-		blocks = append(blocks, signature{"代办员身份证号"})
+		blocks = append(blocks, kv{"代办员身份证号", "＿＿＿＿＿＿＿＿＿＿＿＿（代办员手写）"})
 	}
 	blocks = append(blocks,
 		kv{"委托办理事项", strings.Join(matters, "、")},
