@@ -67,3 +67,11 @@ var icon []byte
 
 // Icon returns the application icon (PNG, 256×256).
 func Icon() []byte { return icon }
+
+// SRGBProfile returns the sRGB ICC profile (from Debian's icc-profiles-free,
+// zlib licence, see color/COPYRIGHT-sRGB.txt) that archivable PDFs embed as
+// their output intent (PDF/A-2b, ISO 19005-2 §6.2.3).
+func SRGBProfile() []byte { return srgbProfile }
+
+//go:embed color/sRGB.icc
+var srgbProfile []byte

@@ -22,6 +22,7 @@ const (
 	SupplementNotice DocKind = "supplement_notice" // 容缺补正告知书
 	Commitment       DocKind = "commitment"        // 告知承诺书
 	RefusalNotice    DocKind = "refusal_notice"    // 不予受理告知书
+	DenialNotice     DocKind = "denial_notice"     // 不予许可决定书
 	PickupVoucher    DocKind = "pickup_voucher"    // 领取凭证
 	SubmissionSlip   DocKind = "submission_slip"   // 自助申报回执
 )
@@ -37,6 +38,8 @@ func DocTitle(k DocKind) string {
 		return "告知承诺书"
 	case RefusalNotice:
 		return "不予受理告知书"
+	case DenialNotice:
+		return "不予许可决定书"
 	case PickupVoucher:
 		return "领取凭证"
 	case SubmissionSlip:
@@ -50,6 +53,9 @@ func DocTitle(k DocKind) string {
 func DocsFor(c cases.Case) []DocKind {
 	if c.Status == cases.StatusRejected {
 		return []DocKind{RefusalNotice}
+	}
+	if c.Status == cases.StatusDenied {
+		return []DocKind{DenialNotice}
 	}
 	if c.Status == cases.StatusPrereview {
 		return []DocKind{SubmissionSlip}
@@ -73,7 +79,27 @@ type CaseInput struct {
 	Catalog      *catalog.Catalog
 	ServicePoint string // the hall's name
 	PrintedAt    time.Time
+	// Copy is whose copy this is. Only the citizen's copy of a receipt
+	// carries the query PIN (Case.QueryPIN); the archive's never does, so
+	// neither a reprint nor the county's file can be used to read the
+	// citizen's case.
+	Copy Copy
+	// SealPNG is the service point's configured seal image, or nil.
+	SealPNG []byte
 }
+
+// Copy names who keeps a printed document.
+type Copy string
+
+// Copies of a document.
+const (
+	ArchiveCopy Copy = ""        // 存档联: the hall's archive and the county
+	CitizenCopy Copy = "citizen" // 申请人联: handed to the applicant
+)
+
+// HasQueryPIN reports whether a document kind carries the query PIN on the
+// citizen's copy: the papers that tell a citizen how to follow the case.
+func HasQueryPIN(k DocKind) bool { return k == Receipt || k == SubmissionSlip || k == RefusalNotice }
 
 // WriteCaseDoc writes one case document in one layout.
 func WriteCaseDoc(w io.Writer, kind DocKind, layout Layout, in CaseInput) (Meta, error) {
@@ -86,7 +112,9 @@ func WriteCaseDoc(w io.Writer, kind DocKind, layout Layout, in CaseInput) (Meta,
 	case Commitment:
 		blocks = commitment(in)
 	case RefusalNotice:
-		blocks = refusalNotice(in)
+		blocks = refusalNotice(in, false)
+	case DenialNotice:
+		blocks = refusalNotice(in, true)
 	case PickupVoucher:
 		blocks = pickupVoucher(in)
 	case SubmissionSlip:
@@ -114,11 +142,101 @@ func cnTime(t time.Time) string {
 }
 
 func top(in CaseInput, title string) []block {
+	return topBy(in, title, "")
+}
+
+// topBy is top with a subtitle: the department a notice is issued by.
+func topBy(in CaseInput, title, sub string) []block {
 	return []block{
 		header{in.ServicePoint, "打印时间 " + cnTime(in.PrintedAt)},
-		heading{title, ""},
-		qrBlock{in.Case.Tracking, tracking.Format(in.Case.Tracking), "扫码或在自助服务终端输入查询码，可查看办理进度、补正要求和领取信息"},
+		heading{title, sub},
+		qrBlock{in.Case.Tracking, tracking.Format(in.Case.Tracking), "扫码或在自助服务终端输入查询码和查询密码，可查看办理进度、补正要求和领取信息"},
 	}
+}
+
+// pinBlocks prints the query PIN on the citizen's copy and says, on every
+// other copy, where it is: the PIN is what 进度查询 accepts, so it is on
+// the one paper the citizen takes home and nowhere else.
+func pinBlocks(in CaseInput) []block {
+	if in.Copy == CitizenCopy && in.Case.QueryPIN != "" {
+		return []block{kv{"查询密码", in.Case.QueryPIN},
+			para{text: "申请人联：查询密码与查询码一起可查询办理进度，请勿告诉他人；遗失可凭身份证到窗口重置。", small: true}}
+	}
+	return []block{para{text: "存档联：查询密码只印在申请人联上。", small: true}}
+}
+
+// issuers are the departments papers about the case are issued by: the
+// bundle's lead, or each matter's own department.
+func issuers(in CaseInput) []catalog.Department {
+	if d, ok := in.Catalog.IssuingDepartment(in.Case.Bundle, in.Case.Matters); ok {
+		return []catalog.Department{d}
+	}
+	var out []catalog.Department
+	for _, code := range in.Case.Matters {
+		if m, ok := in.Catalog.Matter(code); ok && !slices.ContainsFunc(out, func(d catalog.Department) bool { return d.Name == m.Department }) {
+			d, _ := in.Catalog.Department(m.Department)
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func issuerNames(ds []catalog.Department) string {
+	var names []string
+	for _, d := range ds {
+		names = append(names, d.Name)
+	}
+	return strings.Join(names, "、")
+}
+
+// remedy says where and within what time a citizen can challenge a
+// department's decision: 行政复议法 (2023修订) 第20条 and 行政诉讼法 第46条.
+func remedy(d catalog.Department) string {
+	if d.Reconsideration == "" {
+		return fmt.Sprintf("如有异议，可向%s或本服务中心反映。", d.Name)
+	}
+	days, months := d.Periods()
+	return fmt.Sprintf("如不服本决定，可以自知道或者应当知道本决定之日起%d日内向%s申请行政复议，也可以自知道或者应当知道本决定之日起%d个月内依法向%s提起行政诉讼。",
+		days, d.Reconsideration, months, d.Court)
+}
+
+// sealOf is the seal area of a paper issued by the hall itself (a receipt,
+// a voucher): the service point's seal, or its configured image.
+func sealOf(in CaseInput, date time.Time) block {
+	return sealArea{issuer: in.ServicePoint + "（受理专用章）", date: cnDate(date), png: in.SealPNG}
+}
+
+// proxyBlocks say, on a case an agent filed, who filed it, under which
+// mandate, and how the result comes back.
+func proxyBlocks(c cases.Case) []block {
+	p := c.Proxy
+	if p == nil {
+		return nil
+	}
+	mandate := "代办委托书（委托人签字）"
+	if p.Mandate.Evidence == cases.EvidenceCommitment {
+		mandate = "村民书面承诺"
+	}
+	if !p.Mandate.ValidUntil.IsZero() {
+		mandate += "，有效期至" + cnDate(p.Mandate.ValidUntil)
+	}
+	return []block{
+		section("村代办"),
+		kv{"代办员", p.Agent.Name},
+		kv{"代办地点", strings.TrimSpace(p.Village + " " + p.Group)},
+		kv{"委托依据", mandate},
+		kv{"结果送达", "办结后由代办员" + p.Agent.Name + "领取并送交委托人，委托人签收"},
+	}
+}
+
+// materialState is how a material's state is printed. An original can
+// only be received by a clerk holding it: what a citizen or an agent
+// photographed is an electronic copy, whatever state it was recorded in.
+func materialState(c cases.Case, s cases.MaterialState) string {
+	if s == cases.Original && (c.Proxy != nil || c.Status == cases.StatusPrereview) {
+		return "电子副本（拍照上传）"
+	}
+	return cases.StateName(s)
 }
 
 // applicantRows shows who the case is for, with the ID number and mobile
@@ -128,13 +246,13 @@ func applicantRows(a cases.Applicant) []block {
 		return []block{
 			kv{"申请单位", a.Name},
 			kv{"信用代码", a.IDNumber},
-			kv{"法定代表人", a.LegalRepName + "（" + ids.MaskResidentID(a.LegalRepID) + "）"},
+			kv{"法定代表人", a.LegalRepName + "（" + ids.MaskIDNumber(a.LegalRepID) + "）"},
 			kv{"联系电话", ids.MaskMobile(a.Mobile)},
 		}
 	}
 	return []block{
 		kv{"申请人", a.Name},
-		kv{"身份证号", ids.MaskResidentID(a.IDNumber)},
+		kv{"身份证号", ids.MaskIDNumber(a.IDNumber)},
 		kv{"联系电话", ids.MaskMobile(a.Mobile)},
 	}
 }
@@ -174,10 +292,13 @@ func mapNames(in CaseInput) []string {
 func receipt(in CaseInput) []block {
 	c := in.Case
 	b := top(in, "受理回执")
+	b = append(b, pinBlocks(in)...)
 	b = append(b, section("申请信息"))
 	b = append(b, applicantRows(c.Applicant)...)
 	b = append(b,
 		kv{"办理事项", errandName(in)},
+		kv{"实施部门", issuerNames(issuers(in))},
+		kv{"受理机构", in.ServicePoint + "（受实施部门委托受理）"},
 		kv{"受理时间", cnTime(c.Accepted)},
 		kv{"受理人", clerkText(c)},
 		kv{"办理状态", cases.StatusName(c.Status)},
@@ -199,9 +320,10 @@ func receipt(in CaseInput) []block {
 		if e.State == cases.NotApplicable {
 			continue
 		}
-		mats = append(mats, []string{cases.MaterialName(in.Catalog, e.Matter, e.Material), cases.StateName(e.State)})
+		mats = append(mats, []string{cases.MaterialName(in.Catalog, e.Matter, e.Material), materialState(c, e.State)})
 	}
 	b = append(b, section("收取材料"), table{cols: []string{"材料", "收取情况"}, width: []float64{0.68, 0.32}, rows: dedupeRows(mats)})
+	b = append(b, proxyBlocks(c)...)
 	if !c.SupplementBy.IsZero() {
 		b = append(b, para{text: "容缺受理：请于" + cnDate(c.SupplementBy) + "前补齐标为“容缺待补”的材料，详见《容缺补正告知书》。"})
 	}
@@ -209,7 +331,7 @@ func receipt(in CaseInput) []block {
 		b = append(b, para{text: fmt.Sprintf("随件扫描材料 %d 份，已留存。", len(c.Attachments)), small: true})
 	}
 	b = append(b, gap(2), para{text: "请妥善保管本回执，凭回执和申请人身份证领取办理结果。办理结果可在窗口领取或申请免费邮寄。", small: true})
-	return b
+	return append(b, sealOf(in, c.Accepted))
 }
 
 // dedupeRows merges identical rows: a bundle asks for the ID card in every
@@ -239,6 +361,7 @@ func supplementNotice(in CaseInput) []block {
 		kv{"补正期限", cnDate(c.SupplementBy)},
 		kv{"经办人", clerkText(c)},
 		para{text: "逾期未补正的，将依照有关规定终止办理，已作出的决定可能被撤销。补正时请出示本告知书或报查询码。", small: true},
+		sealOf(in, c.Accepted),
 		signature{"申请人签收"},
 	)
 	return b
@@ -260,24 +383,49 @@ func commitment(in CaseInput) []block {
 		b = append(b, section(fmt.Sprintf("承诺事项%d：%s", i+1, material)),
 			para{text: commitmentText(material, matterName(in.Catalog, e.Matter))})
 	}
-	b = append(b, gap(2), signature{"申请人（签字或盖章）"}, kv{"经办人", clerkText(c)})
+	b = append(b, gap(2), signature{"申请人（签字或盖章）"}, kv{"经办人", clerkText(c)}, sealOf(in, c.Accepted))
 	return b
 }
 
-func refusalNotice(in CaseInput) []block {
+// refusalNotice is the 不予受理告知书 (or, denied, the 不予许可决定书). It
+// is issued in the competent department's name: a township center is not
+// a legal subject and accepts on the department's behalf, so a notice in
+// the center's own name would name the wrong respondent in a 行政复议.
+func refusalNotice(in CaseInput, denied bool) []block {
 	c := in.Case
-	b := top(in, "不予受理告知书")
+	ds := issuers(in)
+	title, verb, date := "不予受理告知书", "不予受理", c.Accepted
+	if denied {
+		title, verb, date = "不予许可决定书", "不予许可", in.PrintedAt
+		if c.County != nil && !c.County.At.IsZero() {
+			date = c.County.At
+		}
+	}
+	b := topBy(in, title, issuerNames(ds))
+	if !denied {
+		b = append(b, pinBlocks(in)...)
+	}
 	b = append(b, applicantRows(c.Applicant)...)
 	b = append(b, para{text: fmt.Sprintf("%s：", c.Applicant.Name)},
-		para{text: fmt.Sprintf("您于%s申请办理的“%s”，经审查，决定不予受理，理由如下：", cnDate(c.Accepted), errandName(in))},
-		para{text: c.Reason},
-		para{text: "如对本决定不服，可以自收到本告知书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。如需了解办理条件，可向窗口索取办事指南。"},
+		para{text: fmt.Sprintf("您于%s申请办理的“%s”，经审查，%s决定%s，理由如下：", cnDate(c.Accepted), errandName(in), issuerNames(ds), verb)},
+		para{text: c.Reason})
+	for _, d := range ds {
+		b = append(b, para{text: remedy(d)})
+		if d.Reconsideration != "" {
+			days, months := d.Periods()
+			b = append(b, kv{"复议机关", fmt.Sprintf("%s（%d日内）", d.Reconsideration, days)},
+				kv{"管辖法院", fmt.Sprintf("%s（%d个月内）", d.Court, months)})
+		}
+	}
+	b = append(b, para{text: "如需了解办理条件，可向窗口索取办事指南。", small: true},
+		kv{"受理机构", in.ServicePoint + "（受" + issuerNames(ds) + "委托受理）"},
 		kv{"经办人", clerkText(c)},
-		kv{"日期", cnDate(c.Accepted)},
-		para{text: in.ServicePoint + "（受理专用章）", align: "R"},
-		signature{"申请人签收"},
+		kv{"日期", cnDate(date)},
 	)
-	return b
+	for _, d := range ds {
+		b = append(b, sealArea{issuer: d.Name, date: cnDate(date)})
+	}
+	return append(b, signature{"申请人签收"})
 }
 
 func pickupVoucher(in CaseInput) []block {
@@ -295,7 +443,8 @@ func pickupVoucher(in CaseInput) []block {
 		kv{"经办人", clerkText(c)},
 		para{text: "领取时请携带本凭证和申请人身份证；委托他人领取的，请携带授权委托书和受托人身份证。需要邮寄的，请联系窗口登记邮寄地址（证照快递免费寄送）。", small: true},
 	)
-	return b
+	b = append(b, proxyBlocks(c)...)
+	return append(b, sealOf(in, in.PrintedAt))
 }
 
 // submissionSlip is what a citizen takes home after filing at the terminal:
@@ -304,9 +453,11 @@ func pickupVoucher(in CaseInput) []block {
 func submissionSlip(in CaseInput) []block {
 	c := in.Case
 	b := top(in, "自助申报回执")
+	b = append(b, pinBlocks(in)...)
 	b = append(b, applicantRows(c.Applicant)...)
 	b = append(b, kv{"申报事项", errandName(in)}, kv{"提交时间", cnTime(c.Accepted)}, kv{"上传材料", fmt.Sprintf("%d份", len(c.Attachments))},
 		para{text: "下一步：工作人员将在1个工作日内预审您提交的材料。预审通过后即为受理，按承诺时限办理；需要补正的，会在进度查询中写明原因。请凭本回执的查询码在自助服务终端或窗口查询进度。"},
-		para{text: "预审前无需到窗口；告知承诺的材料，请按承诺如实提供，行政机关将依法核查。", small: true})
+		para{text: "预审前无需到窗口；告知承诺的材料，请按承诺如实提供，行政机关将依法核查。", small: true},
+		sealOf(in, c.Accepted))
 	return b
 }

@@ -122,8 +122,11 @@ func TestCaseDocuments(t *testing.T) {
 	c := restaurantCase(t, cat)
 	refused := c
 	refused.Status, refused.Decision, refused.Reason = cases.StatusRejected, cases.Reject, "经营场所位于住宅楼内，不符合餐饮服务场所设置要求。"
+	denied := c
+	denied.Status, denied.Reason = cases.StatusDenied, "现场核查，经营场所不具备食品经营条件。"
+	denied.County = &cases.CountyDecision{Status: cases.CountyDenied, Reason: denied.Reason, At: time.Date(2026, 12, 1, 15, 0, 0, 0, beijing)}
 	in := CaseInput{Case: c, Catalog: cat, ServicePoint: "洪桥镇便民服务中心", PrintedAt: printedAt}
-	common := []string{compact(tracking.Format(c.Tracking)), "洪桥镇便民服务中心", "330522********0024"}
+	common := []string{compact(tracking.Format(c.Tracking)), "洪桥镇便民服务中心", "330522********00**", "（盖章）"}
 	tests := []struct {
 		kind DocKind
 		cs   cases.Case
@@ -131,10 +134,13 @@ func TestCaseDocuments(t *testing.T) {
 		file string
 	}{
 		{Receipt, c, []string{"受理回执", "我要开餐馆", "个体工商户设立登记", "食品经营许可（新办）", "公众聚集场所投入使用、营业前消防安全检查",
-			"容缺待补", "告知承诺", "2026年12月3日", "王丽（3号窗口）", "138****1234", "容缺受理，待补正"}, "receipt"},
+			"容缺待补", "告知承诺", "2026年12月3日", "王丽（3号窗口）", "138****1234", "容缺受理，待补正",
+			"实施部门", "县市场监督管理局", "受实施部门委托受理", "洪桥镇便民服务中心（受理专用章）", "存档联"}, "receipt"},
 		{SupplementNotice, c, []string{"容缺补正告知书", "经营场所（住所）使用证明", "2026年12月3日前", "张小红"}, "supplement-notice"},
 		{Commitment, c, []string{"告知承诺书", "房屋产权人同意设置的书面意见", "申请人承诺", "申请人（签字或盖章）"}, "commitment"},
-		{RefusalNotice, refused, []string{"不予受理告知书", "住宅楼内", "行政复议", "六个月内"}, "refusal-notice"},
+		{RefusalNotice, refused, []string{"不予受理告知书", "住宅楼内", "县市场监督管理局决定不予受理", "60日内向县人民政府申请行政复议",
+			"6个月内依法向县人民法院提起行政诉讼", "复议机关县人民政府", "管辖法院县人民法院", "受县市场监督管理局委托受理"}, "refusal-notice"},
+		{DenialNotice, denied, []string{"不予许可决定书", "县市场监督管理局决定不予许可", "县人民政府申请行政复议", "2026年12月1日"}, "denial-notice"},
 		{PickupVoucher, c, []string{"领取凭证", "预计2026年12月3日可领取", "授权委托书"}, "pickup-voucher"},
 	}
 	for _, tt := range tests {
@@ -163,7 +169,7 @@ func TestCaseDocuments(t *testing.T) {
 				if layout == Roll80 && (meta.Pages != 1 || meta.PageHeight < 80) {
 					t.Errorf("roll document: %+v, want one page as long as its content", meta)
 				}
-				if *update && (layout == A4 || tt.kind == Receipt) {
+				if *update && (layout == A4 || tt.kind == Receipt || tt.kind == RefusalNotice) {
 					name := tt.file + "-" + map[Layout]string{A4: "a4", Roll80: "80mm"}[layout] + ".pdf"
 					if err := os.WriteFile(filepath.Join("testdata", name), buf.Bytes(), 0o644); err != nil {
 						t.Fatal(err)

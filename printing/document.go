@@ -6,10 +6,13 @@
 package printing
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jung-kurt/gofpdf"
 )
@@ -17,7 +20,14 @@ import (
 // fontFamily is the embedded CJK+Latin font's name inside each PDF. One font
 // for every glyph: DroidSansFallback has no Latin (digits became boxes) and
 // CFF/TTC fonts fail in gofpdf, which is why assets ships a plain TrueType.
-const fontFamily = "wqy"
+//
+// The family's length is chosen so that gofpdf's name for it, "utf8" +
+// family, is exactly as long as the PDF/A subset name "ABCDEF+MicroHei":
+// archivable renames it in place.
+const fontFamily = "wqymicrohei"
+
+// fontSubsetName is the embedded font's name after the subset tag.
+const fontSubsetName = "MicroHei"
 
 // renderDoc lays out blocks on a new PDF and writes it. The document's font
 // is a subset holding exactly the characters its blocks can draw; anything
@@ -78,7 +88,16 @@ func renderDoc(w io.Writer, layout Layout, title string, created time.Time, bloc
 	}
 	_, h := pdf.GetPageSize()
 	meta := Meta{Pages: pdf.PageNo(), PageHeight: h}
-	if err := pdf.Output(w); err != nil {
+	var raw bytes.Buffer
+	if err := pdf.Output(&raw); err != nil {
+		return meta, fmt.Errorf("build pdf: %w", err)
+	}
+	out, err := archivable(raw.Bytes(), docInfo{Title: title, Created: created,
+		FontFrom: "utf8" + fontFamily, FontTo: subsetName(font, fontSubsetName)})
+	if err != nil {
+		return meta, fmt.Errorf("print %s: %w", title, err)
+	}
+	if _, err := w.Write(out); err != nil {
 		return meta, fmt.Errorf("write pdf: %w", err)
 	}
 	return meta, nil
@@ -88,13 +107,15 @@ func renderDoc(w io.Writer, layout Layout, title string, created time.Time, bloc
 // gofpdf's own MultiCell and SplitText drop the CJK character at which they
 // break a line (they treat it like a breaking space), so every multi-line
 // text goes through here: any CJK character may end a line, a Latin word is
-// kept whole when it fits on a line of its own, and explicit newlines are
-// kept.
+// kept whole when it fits on a line of its own, a date, a time or a number
+// is never cut (a "2026年12月" / "3日" on two lines of a roll receipt has been
+// read as the wrong day), and explicit newlines are kept.
 func wrap(pdf *gofpdf.Fpdf, text string, w float64) []string {
 	avail := w - 2*pdf.GetCellMargin()
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
 		r := []rune(para)
+		inside := unbreakable(para)
 		start := 0
 		for start < len(r) {
 			end, lastBreak := start, -1
@@ -102,13 +123,13 @@ func wrap(pdf *gofpdf.Fpdf, text string, w float64) []string {
 				if pdf.GetStringWidth(string(r[start:end+1])) > avail && end > start {
 					break
 				}
-				if breakable(r[end]) {
+				if breakable(r[end]) && (end+1 == len(r) || !inside[end+1]) {
 					lastBreak = end + 1 // a break is allowed after this rune
 				}
 				end++
 			}
-			if end < len(r) && lastBreak > start && !breakable(r[end]) && !breakable(r[end-1]) {
-				end = lastBreak // do not cut a Latin word or number in two
+			if end < len(r) && lastBreak > start && (inside[end] || !breakable(r[end]) && !breakable(r[end-1])) {
+				end = lastBreak // do not cut a Latin word, a number or a date in two
 			}
 			out = append(out, strings.TrimRight(string(r[start:end]), " "))
 			start = end
@@ -124,3 +145,21 @@ func wrap(pdf *gofpdf.Fpdf, text string, w float64) []string {
 }
 
 func breakable(r rune) bool { return r == ' ' || r > 0x2E80 }
+
+// reUnbreakable matches what a line must not be broken inside: dates with
+// Chinese or numeric separators (with a time after them), times, and
+// numbers with their decimal point, thousands separator or percent sign.
+var reUnbreakable = regexp.MustCompile(`(?:\d{4}年)?\d{1,2}月\d{1,2}日(?: ?\d{1,2}:\d{2}(?::\d{2})?)?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?: \d{1,2}:\d{2}(?::\d{2})?)?|\d{4}年\d{1,2}月|\d{1,2}:\d{2}(?::\d{2})?|\d[\d.,]*\d%?|\d%?`)
+
+// unbreakable reports, per rune of s, whether a line may not start there
+// because the rune continues a date, time or number begun before it.
+func unbreakable(s string) []bool {
+	out := make([]bool, utf8.RuneCountInString(s)+1)
+	for _, m := range reUnbreakable.FindAllStringIndex(s, -1) {
+		from, to := utf8.RuneCountInString(s[:m[0]]), utf8.RuneCountInString(s[:m[1]])
+		for i := from + 1; i < to; i++ {
+			out[i] = true
+		}
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package printing
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -450,4 +451,67 @@ func (r *renderer) render(blocks []block) {
 		}
 		b.draw(r)
 	}
+}
+
+// sealArea is where the issuer's seal goes, with the issuer's name and the
+// date under it (a seal covers both in Chinese practice). When the service
+// point configured a seal image it is placed there, captioned as exactly
+// that — an image, not a cryptographic electronic signature (电子签章 under
+// 电子签名法 needs a certificate this kiosk does not hold).
+type sealArea struct {
+	issuer, date string
+	png          []byte
+}
+
+// sealImageCaption marks a printed seal image for what it is.
+const sealImageCaption = "电子印章图像（非电子签章）"
+
+func (b sealArea) texts() []string {
+	return []string{b.issuer, b.date, "（盖章）", sealImageCaption}
+}
+
+func (b sealArea) side(r *renderer) float64 {
+	if r.g.fixedHeight == 0 {
+		return 30
+	}
+	return 38
+}
+
+func (b sealArea) height(r *renderer) float64 { return b.side(r) + r.g.line + 4 }
+
+func (b sealArea) draw(r *renderer) {
+	x, y := r.pdf.GetXY()
+	side := b.side(r)
+	w := min(r.w, side+30)
+	bx := x + r.w - w // right-aligned on A4 and roll alike
+	cx, cy := bx+w/2, y+side/2+1
+	if len(b.png) > 0 {
+		opt := gofpdf.ImageOptions{ImageType: "PNG", ReadDpi: false}
+		info := r.pdf.RegisterImageOptionsReader("seal", opt, bytes.NewReader(b.png))
+		if info != nil {
+			r.pdf.ImageOptions("seal", cx-side/2, cy-side/2, side, side, false, opt, 0, "")
+		}
+	} else {
+		r.pdf.SetDrawColor(150, 150, 150)
+		r.pdf.SetLineWidth(0.2)
+		r.pdf.SetDashPattern([]float64{1, 1}, 0)
+		r.pdf.Circle(cx, cy, side/2, "D")
+		r.pdf.SetDashPattern([]float64{}, 0)
+		r.pdf.SetDrawColor(0, 0, 0)
+	}
+	r.size(r.g.base)
+	n := 0
+	for _, l := range []string{b.issuer, "（盖章）", b.date} {
+		for _, part := range r.lines(l, w) {
+			r.pdf.SetXY(bx, cy-r.g.line*1.5+float64(n)*r.g.line)
+			r.cell(w, r.g.line, part, "C")
+			n++
+		}
+	}
+	if len(b.png) > 0 {
+		r.size(r.g.smallSize)
+		r.pdf.SetXY(bx, y+side+2)
+		r.cell(w, r.g.line, sealImageCaption, "C")
+	}
+	r.pdf.SetXY(x, y+b.height(r))
 }

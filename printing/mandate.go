@@ -22,6 +22,9 @@ type MandateInput struct {
 	Catalog      *catalog.Catalog
 	ServicePoint string
 	PrintedAt    time.Time
+	// AgentIDNumber is the agent's ID number, printed masked; when the
+	// agent's account does not hold it the letter has a line to write it.
+	AgentIDNumber string
 }
 
 // WriteMandateLetter writes the 代办委托书. It has no tracking code yet: the
@@ -48,17 +51,35 @@ func WriteMandateLetter(w io.Writer, layout Layout, in MandateInput) (Meta, erro
 		header{in.ServicePoint, "打印时间 " + cnTime(in.PrintedAt)},
 		heading{"代办委托书", ""},
 		kv{"委托人", who},
-		kv{"身份证号", ids.MaskResidentID(p.Mandate.Resident.IDNumber)},
+		kv{"身份证号", ids.MaskIDNumber(p.Mandate.Resident.IDNumber)},
 		kv{"住址", strings.TrimSpace(p.Village + " " + p.Group)},
 		kv{"受托代办员", p.Agent.Name},
+	}
+	if in.AgentIDNumber != "" {
+		blocks = append(blocks, kv{"代办员身份证号", ids.MaskIDNumber(in.AgentIDNumber)})
+	} else {
+		blocks = append(blocks, kv{"代办员身份证号", "＿＿＿＿＿＿＿＿＿＿＿＿（代办员手写）"})
+	}
+	blocks = append(blocks,
 		kv{"委托办理事项", strings.Join(matters, "、")},
 		kv{"委托权限", strings.Join(powers, "、")},
 		kv{"委托期限", "自" + cnDate(in.PrintedAt) + "起至" + cnDate(p.Mandate.ValidUntil) + "止"},
-		para{text: fmt.Sprintf("本人自愿委托%s代为办理上述事项，代办员按本委托书载明的权限行事，本人对代办员据此提交的申请材料的真实性负责。代办员不得收取任何费用，不得超越权限办理，不得泄露本人信息。", p.Agent.Name)},
+		kv{"结果送达", "办结后由代办员领取并送交委托人，委托人签收"},
+		para{text: fmt.Sprintf("本人自愿委托%s代为办理上述事项，代办员按本委托书载明的权限行事，本人对代办员据此提交的申请材料的真实性负责。代办员不得收取任何费用，不得超越权限办理，不得泄露本人信息，不得代为保管本人的身份证、银行卡等原件。", p.Agent.Name)},
 		gap(2),
 		signature{"委托人（签字并按手印）"},
-		signature{"代办员（签字）"},
-		para{text: "本委托书签字后由代办员拍照随件上传，原件由委托人留存。", small: true},
+	)
+	if d.Applicant.Kind == cases.Enterprise {
+		// An enterprise authorizes by its seal; the legal representative
+		// signs as well.
+		blocks = append(blocks, sealArea{issuer: d.Applicant.Name + "（单位公章）", date: "年　月　日"})
 	}
+	blocks = append(blocks, signature{"代办员（签字）"})
+	if cases.PledgeAllowed(in.Catalog, d.Matters) {
+		blocks = append(blocks, para{text: "委托人不能到场签字的，本事项可以村民书面承诺代替本委托书签字：委托人本人口述承诺已委托上述代办员，由代办员记录并拍照上传，事后核查。", small: true})
+	} else {
+		blocks = append(blocks, para{text: "本事项须委托人本人签字（或按手印），不接受村民书面承诺代替。", small: true})
+	}
+	blocks = append(blocks, para{text: "本委托书签字后由代办员拍照随件上传，原件由委托人留存。", small: true})
 	return renderDoc(w, layout, "代办委托书", in.PrintedAt, blocks)
 }

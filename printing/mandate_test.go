@@ -10,6 +10,54 @@ import (
 )
 
 func TestMandateLetterForSigning(t *testing.T) {
+	mandateLetterCases(t)
+}
+
+// TestMandateLetterVariants: the agent's ID masked; a company seal area for
+// an enterprise; the pledge offered only where the catalog allows it.
+func TestMandateLetterVariants(t *testing.T) {
+	cat := demoCatalog(t)
+	base := restaurantCase(t, cat).Draft
+	base.Proxy = &cases.Proxy{Agent: cases.Actor{ID: 7, Name: "李网格"}, Village: "大钱村", Mandate: cases.Mandate{
+		Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: []cases.Power{cases.PowerSubmit},
+		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing)}}
+	enterprise := base
+	enterprise.Applicant = cases.Applicant{Kind: cases.Enterprise, Name: "长兴县小红餐饮有限公司", IDNumber: "91330522MA2B3C4D5E", LegalRepName: "张小红", LegalRepID: "330522199003150024"}
+	pledge := base
+	pledge.Matters = []string{"330000-SH-0001"}
+	tests := []struct {
+		name    string
+		d       cases.Draft
+		agentID string
+		want    []string
+		not     []string
+	}{
+		{"agent with ID", base, "330522198507070031", []string{"代办员身份证号330522********00**", "不接受村民书面承诺"}, []string{"单位公章", "330522198507070031"}},
+		{"agent without ID writes it", base, "", []string{"代办员身份证号＿"}, nil},
+		{"enterprise", enterprise, "", []string{"长兴县小红餐饮有限公司（单位公章）", "委托人（签字并按手印）"}, nil},
+		{"pledge allowed", pledge, "", []string{"可以村民书面承诺代替"}, []string{"不接受村民书面承诺"}},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		if _, err := WriteMandateLetter(&buf, A4, MandateInput{Draft: tt.d, Catalog: cat, ServicePoint: "洪桥镇便民服务中心",
+			PrintedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, beijing), AgentIDNumber: tt.agentID}); err != nil {
+			t.Fatal(err)
+		}
+		text := compact(pdfText(t, buf.Bytes()))
+		for _, want := range tt.want {
+			if !strings.Contains(text, compact(want)) {
+				t.Errorf("%s: got %s, want it to contain %q", tt.name, text, want)
+			}
+		}
+		for _, not := range tt.not {
+			if strings.Contains(text, compact(not)) {
+				t.Errorf("%s: got %s, want no %q", tt.name, text, not)
+			}
+		}
+	}
+}
+
+func mandateLetterCases(t *testing.T) {
 	cat := demoCatalog(t)
 	d := restaurantCase(t, cat).Draft
 	d.Proxy = &cases.Proxy{Agent: cases.Actor{ID: 7, Name: "李网格"}, Village: "大钱村", Group: "3组", Mandate: cases.Mandate{
@@ -22,7 +70,7 @@ func TestMandateLetterForSigning(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := compact(pdfText(t, buf.Bytes()))
-		for _, want := range []string{"代办委托书", "委托人张小红", "330522********0024", "大钱村3组", "受托代办员李网格", "代为申报、代领结果",
+		for _, want := range []string{"代办委托书", "委托人张小红", "330522********00**", "大钱村3组", "受托代办员李网格", "代为申报、代领结果",
 			"至2027年2月26日止", "委托人（签字并按手印）"} {
 			if !strings.Contains(text, compact(want)) {
 				t.Errorf("%s letter lacks %q:\n%s", layout, want, text)

@@ -67,6 +67,14 @@ type Case struct {
 	// Reduced is when the case was reduced to what the hall still needs
 	// (Reduce); zero for a whole case.
 	Reduced time.Time `json:"reduced,omitzero"`
+	// QueryPINHash is the salted hash of the query PIN (查询密码) that
+	// 进度查询 checks (VerifyQueryPIN); "" for a case accepted before the
+	// PIN existed, which is still checked by the last four characters.
+	QueryPINHash string `json:"query_pin,omitempty"`
+	// QueryPIN is the PIN in clear. It is set only on the value acceptance
+	// returns, for the citizen's copy of the receipt, and never stored,
+	// synced or logged.
+	QueryPIN string `json:"-"`
 	// Version is the stored row's version, for optimistic updates; it is
 	// storage metadata, not part of the record.
 	Version int `json:"-"`

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -328,5 +329,45 @@ func TestForeignPermanentResidentApplies(t *testing.T) {
 	var fe FieldErrors
 	if !errors.As(err, &fe) || !errors.Is(fe[KeyApplicantID], ids.ErrFPChecksum) {
 		t.Errorf("Normalize(bad check digit) = %v, want %v on the applicant's ID", err, ids.ErrFPChecksum)
+	}
+}
+
+func TestVerifyQueryPINAndLegacyLast4(t *testing.T) {
+	pin, hash, err := NewQueryPIN(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := "000000"
+	if pin == other {
+		other = "000001"
+	}
+	a := Applicant{Kind: Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"}
+	withPIN := Case{Draft: Draft{Applicant: a}, QueryPINHash: hash}
+	legacy := Case{Draft: Draft{Applicant: a}}
+	tests := []struct {
+		name   string
+		c      Case
+		secret string
+		want   bool
+	}{
+		{"the PIN", withPIN, pin, true},
+		{"the PIN with spaces", withPIN, " " + pin + " ", true},
+		{"another PIN", withPIN, other, false},
+		{"ID last four no longer open a PIN case", withPIN, "0024", false},
+		{"mobile last four no longer open a PIN case", withPIN, "1234", false},
+		{"a legacy case keeps its ID last four", legacy, "0024", true},
+		{"a legacy case keeps its mobile last four", legacy, "1234", true},
+		{"a legacy case refuses a PIN-looking guess", legacy, pin, false},
+	}
+	for _, tt := range tests {
+		if got := Verify(tt.c, tt.secret); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if _, h2, _ := NewQueryPIN(nil); h2 == hash {
+		t.Errorf("two PINs got the same salted hash %q", hash)
+	}
+	if strings.Contains(hash, pin) {
+		t.Errorf("the hash %q contains the PIN", hash)
 	}
 }

@@ -42,14 +42,22 @@ var StepNames = []string{"受理", "审核中", "补正", "办结", "已领取",
 
 // Messages of the progress query.
 var (
-	ErrVerify       = msg.New("没有查到：请核对查询码和证件号（或手机号）后四位；刚在其他窗口办理的件请稍候片刻再查")
+	ErrVerify       = msg.New("没有查到：请核对查询码和回执申请人联上的6位查询密码（旧回执为证件号或手机号后四位）；刚在其他窗口办理的件请稍候片刻再查")
 	ErrVerifyLocked = msg.New("验证错误次数过多，该查询码已锁定，请在{{.Until}}之后再试或到窗口咨询")
 )
 
-// Verify reports whether last4 matches the last four characters of the
-// applicant's ID number (or the legal representative's) or mobile.
-func Verify(c Case, last4 string) bool {
-	last4 = strings.ToUpper(strings.TrimSpace(last4))
+// Verify reports whether secret opens the case's progress: its query PIN,
+// or, for a case accepted before PINs existed (no QueryPINHash), the last
+// four characters of the applicant's ID number (or the legal
+// representative's) or mobile. Those old receipts are in citizens' hands
+// with nothing else to query by, so they keep working; a case with a PIN
+// accepts nothing else, because the last four are printed, masked or not,
+// on papers that leave the citizen's hands (archive, county, agent).
+func Verify(c Case, secret string) bool {
+	if c.QueryPINHash != "" {
+		return VerifyQueryPIN(c.QueryPINHash, secret)
+	}
+	last4 := strings.ToUpper(strings.TrimSpace(secret))
 	if len([]rune(last4)) != 4 {
 		return false
 	}

@@ -28,7 +28,10 @@ func Reduce(c Case, at time.Time) Case {
 		Accepted: c.Accepted, Due: c.Due, MatterDue: c.MatterDue, SupplementBy: c.SupplementBy, Clerk: c.Clerk,
 		CatalogVer: c.CatalogVer, Version: c.Version, Reduced: at}
 	r.Bundle, r.Matters = c.Bundle, c.Matters
-	r.Applicant = Applicant{Kind: c.Applicant.Kind, Last4: c.Applicant.last4()}
+	r.Applicant = Applicant{Kind: c.Applicant.Kind}
+	if r.QueryPINHash = c.QueryPINHash; r.QueryPINHash == "" {
+		r.Applicant.Last4 = c.Applicant.last4() // the check of a case from before the PIN
+	}
 	for _, m := range c.Materials {
 		r.Materials = append(r.Materials, MaterialEntry{Matter: m.Matter, Material: m.Material, State: m.State})
 	}

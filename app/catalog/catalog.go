@@ -67,6 +67,11 @@ type Catalog struct {
 	Issuer    string   `json:"issuer"`
 	Matters   []Matter `json:"matters"`
 	Bundles   []Bundle `json:"bundles"`
+	// Departments are the competent departments matters name, with where
+	// a citizen turns against their decisions. A township center is not a
+	// legal subject: it accepts on a department's behalf, and a refusal
+	// is that department's decision.
+	Departments []Department `json:"departments,omitempty"`
 
 	byCode map[string]int
 }
@@ -92,6 +97,84 @@ type Matter struct {
 	// SelfService: a citizen may file it at the 24-hour terminal (自助申报);
 	// a clerk pre-reviews the filing before it is accepted.
 	SelfService bool `json:"self_service,omitempty"`
+	// PledgeMandate: for this matter a village agent may file on a
+	// resident's written pledge (村民书面承诺) instead of a signed 代办委托书;
+	// without it the principal's signature is required.
+	PledgeMandate bool `json:"pledge_mandate,omitempty"`
+}
+
+// Department is a competent department (实施部门) and its remedies.
+type Department struct {
+	Name string `json:"name"`
+	// Reconsideration is its 复议机关: since 行政复议法 (2023修订) 第24条 the
+	// county people's government for a county department; the next higher
+	// authority for vertically led ones such as tax (第27条). Empty for a
+	// body whose acts are not administrative (a utility company).
+	Reconsideration string `json:"reconsideration,omitempty"`
+	// Court is the court of first instance for its cases (a 基层人民法院,
+	// or the court a province's 集中管辖 designates).
+	Court string `json:"court,omitempty"`
+	// ReconsiderationDays and LitigationMonths are the periods to apply;
+	// 0 means the general ones (DefaultReconsiderationDays, DefaultLitigationMonths).
+	ReconsiderationDays int `json:"reconsideration_days,omitempty"`
+	LitigationMonths    int `json:"litigation_months,omitempty"`
+}
+
+// The general periods: 行政复议法 第20条 (sixty days from knowing of the
+// act) and 行政诉讼法 第46条 (six months).
+const (
+	DefaultReconsiderationDays = 60
+	DefaultLitigationMonths    = 6
+)
+
+// Periods returns the department's reconsideration days and litigation months.
+func (d Department) Periods() (days, months int) {
+	days, months = DefaultReconsiderationDays, DefaultLitigationMonths
+	if d.ReconsiderationDays > 0 {
+		days = d.ReconsiderationDays
+	}
+	if d.LitigationMonths > 0 {
+		months = d.LitigationMonths
+	}
+	return days, months
+}
+
+// Department returns the department of that name; a catalog that does not
+// list it yields just the name, with no remedy bodies.
+func (c *Catalog) Department(name string) (Department, bool) {
+	for _, d := range c.Departments {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return Department{Name: name}, false
+}
+
+// IssuingDepartment is the department in whose name papers about an errand are
+// issued: the bundle's lead department (牵头部门), or the matter's own
+// department. ok is false when matters of different departments are filed
+// together without a bundle to name a lead.
+func (c *Catalog) IssuingDepartment(bundle string, matters []string) (Department, bool) {
+	if b, found := c.Bundle(bundle); found && b.Lead != "" {
+		d, _ := c.Department(b.Lead)
+		return d, true
+	}
+	name := ""
+	for _, code := range matters {
+		m, found := c.Matter(code)
+		if !found {
+			continue
+		}
+		if name != "" && m.Department != name {
+			return Department{}, false
+		}
+		name = m.Department
+	}
+	if name == "" {
+		return Department{}, false
+	}
+	d, _ := c.Department(name)
+	return d, true
 }
 
 // DefaultSupplementDays is the 容缺 supplement deadline when a matter sets none.
@@ -184,6 +267,9 @@ type Bundle struct {
 	Aliases     []string `json:"aliases,omitempty"`
 	Description string   `json:"description"`
 	Matters     []string `json:"matters"`
+	// Lead is the lead department (牵头部门): papers about the whole
+	// errand are issued in its name. It is one of its matters' departments.
+	Lead string `json:"lead,omitempty"`
 }
 
 // Matter returns the matter with the given code.

@@ -35,7 +35,35 @@ func fixture() *Catalog {
 				Fields: []Field{f("applicant_id", "身份证号码", ResidentID, true)}},
 		},
 		Bundles: []Bundle{{Code: "330000-YJS-001", Name: "我要开餐馆", Aliases: []string{"开饭店"},
-			Description: "一表申报", Matters: []string{"330000-SS-0001", "330000-SS-0002"}}},
+			Description: "一表申报", Matters: []string{"330000-SS-0001", "330000-SS-0002"}, Lead: "县市场监督管理局"}},
+		Departments: []Department{{Name: "县市场监督管理局", Reconsideration: "县人民政府", Court: "县人民法院"},
+			{Name: "县人力资源和社会保障局", Reconsideration: "县人民政府", Court: "县人民法院", ReconsiderationDays: 90}},
+	}
+}
+
+func TestIssuingDepartment(t *testing.T) {
+	c, err := Parse(encode(t, fixture()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		bundle  string
+		matters []string
+		want    string
+		ok      bool
+		days    int
+	}{
+		{"a bundle is issued by its lead", "330000-YJS-001", []string{"330000-SS-0001", "330000-SS-0002"}, "县市场监督管理局", true, 60},
+		{"one matter by its department", "", []string{"330000-MS-0001"}, "县人力资源和社会保障局", true, 90},
+		{"two departments without a lead", "", []string{"330000-SS-0001", "330000-MS-0001"}, "", false, 60},
+	}
+	for _, tt := range tests {
+		d, ok := c.IssuingDepartment(tt.bundle, tt.matters)
+		days, months := d.Periods()
+		if d.Name != tt.want || ok != tt.ok || (ok && (days != tt.days || months != 6)) {
+			t.Errorf("%s: got %q %v %d days %d months, want %q %v %d days 6 months", tt.name, d.Name, ok, days, months, tt.want, tt.ok, tt.days)
+		}
 	}
 }
 
@@ -81,6 +109,10 @@ func TestParseRejectsBrokenRules(t *testing.T) {
 		{"bundle unknown matter", func(c *Catalog) { c.Bundles[0].Matters[1] = "330000-SS-9999" }, "“330000-SS-9999”不在目录中"},
 		{"bundle of one", func(c *Catalog) { c.Bundles[0].Matters = c.Bundles[0].Matters[:1] }, "至少要包含2个事项"},
 		{"bundle code clashes", func(c *Catalog) { c.Bundles[0].Code = "330000-SS-0001" }, "编码重复"},
+		{"lead not a matter's department", func(c *Catalog) { c.Bundles[0].Lead = "县人力资源和社会保障局" }, "牵头部门“县人力资源和社会保障局”不是"},
+		{"department twice", func(c *Catalog) { c.Departments = append(c.Departments, c.Departments[0]) }, "重复"},
+		{"reconsideration without court", func(c *Catalog) { c.Departments[0].Court = "" }, "没有写管辖法院"},
+		{"reconsideration period under 60 days", func(c *Catalog) { c.Departments[0].ReconsiderationDays = 30 }, "少于行政复议法第二十条的六十日"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -168,6 +168,34 @@ func (c *Catalog) Validate() error {
 			}
 			in[code] = true
 		}
+		if b.Lead != "" && !slices.ContainsFunc(b.Matters, func(code string) bool {
+			m, ok := c.Matter(code)
+			return ok && m.Department == b.Lead
+		}) {
+			p.add("%s的牵头部门“%s”不是其任一事项的实施部门", where, b.Lead)
+		}
+	}
+	depts := map[string]bool{}
+	for i, d := range c.Departments {
+		where := fmt.Sprintf("部门第%d项（%s）", i+1, d.Name)
+		switch {
+		case strings.TrimSpace(d.Name) == "":
+			p.add("%s缺少名称", where)
+		case depts[d.Name]:
+			p.add("%s重复", where)
+		}
+		depts[d.Name] = true
+		if d.Reconsideration != "" && strings.TrimSpace(d.Court) == "" {
+			p.add("%s写了复议机关却没有写管辖法院", where)
+		}
+		// A shorter period than the law's would mislead a citizen into
+		// losing the remedy; a special law may give more, never less here.
+		if d.ReconsiderationDays != 0 && d.ReconsiderationDays < DefaultReconsiderationDays {
+			p.add("%s的复议期限%d日少于行政复议法第二十条的六十日", where, d.ReconsiderationDays)
+		}
+		if d.LitigationMonths < 0 || d.LitigationMonths > 24 {
+			p.add("%s的起诉期限%d个月不在1–24个月之间", where, d.LitigationMonths)
+		}
 	}
 	c.byCode = nil
 	return p.err("目录")

@@ -59,6 +59,23 @@ type Counter struct {
 	Printer printing.Printer
 	// Layout is the paper the printer takes.
 	Layout printing.Layout
+	// Rand draws query PINs; nil means crypto/rand.
+	Rand io.Reader
+	// Seal returns the service point's configured seal image (PNG), nil
+	// when none is configured; a nil Seal means none.
+	Seal func(ctx context.Context) ([]byte, error)
+}
+
+// withQueryPIN gives a new case its query PIN: the hash goes into the
+// record, the PIN in clear stays on the returned value for the citizen's
+// copy of the receipt only.
+func (c *Counter) withQueryPIN(cs cases.Case) (cases.Case, error) {
+	pin, hash, err := cases.NewQueryPIN(c.Rand)
+	if err != nil {
+		return cs, err
+	}
+	cs.QueryPIN, cs.QueryPINHash = pin, hash
+	return cs, nil
 }
 
 func actorOf(a clerks.Account) cases.Actor {
@@ -103,6 +120,9 @@ func (c *Counter) Submit(ctx context.Context, actor clerks.Account, d cases.Draf
 		if d, err = cases.CheckProxy(d, now); err != nil {
 			return cases.Case{}, err
 		}
+		if err := cases.CheckPledge(cat, d); err != nil {
+			return cases.Case{}, err
+		}
 	} else {
 		d.Proxy = nil
 	}
@@ -114,6 +134,9 @@ func (c *Counter) Submit(ctx context.Context, actor clerks.Account, d cases.Draf
 		ServicePoint: sp.Code, Draft: d, Decision: dec.Kind, Reason: dec.Reason, Status: out.Status,
 		Due: out.Due, MatterDue: out.MatterDue, SupplementBy: out.SupplementBy,
 		Clerk: actorOf(actor), CatalogVer: cat.Version,
+	}
+	if cs, err = c.withQueryPIN(cs); err != nil {
+		return cases.Case{}, err
 	}
 	return c.Store.CreateCase(ctx, cs, actorOf(actor))
 }
@@ -203,8 +226,13 @@ var ErrNoPrinter = errors.New("no printer configured")
 // Documents lists the papers a case calls for now.
 func (c *Counter) Documents(cs cases.Case) []printing.DocKind { return printing.DocsFor(cs) }
 
-// Render writes one document of a case as PDF bytes in the configured layout.
+// Render writes one document of a case as PDF bytes in the configured
+// layout: the archive's copy, which never carries the query PIN.
 func (c *Counter) Render(ctx context.Context, cs cases.Case, kind printing.DocKind) ([]byte, printing.Meta, error) {
+	return c.render(ctx, cs, kind, printing.ArchiveCopy)
+}
+
+func (c *Counter) render(ctx context.Context, cs cases.Case, kind printing.DocKind, copy printing.Copy) ([]byte, printing.Meta, error) {
 	cat, err := c.Store.CaseCatalog(ctx, cs.CatalogVer)
 	if err != nil {
 		return nil, printing.Meta{}, err
@@ -214,7 +242,12 @@ func (c *Counter) Render(ctx context.Context, cs cases.Case, kind printing.DocKi
 		return nil, printing.Meta{}, err
 	}
 	var buf bytes.Buffer
-	in := printing.CaseInput{Case: cs, Catalog: cat, ServicePoint: sp.Name, PrintedAt: c.Clock.Now()}
+	in := printing.CaseInput{Case: cs, Catalog: cat, ServicePoint: sp.Name, PrintedAt: c.Clock.Now(), Copy: copy}
+	if c.Seal != nil {
+		if in.SealPNG, err = c.Seal(ctx); err != nil {
+			return nil, printing.Meta{}, fmt.Errorf("render %s: seal image: %w", kind, err)
+		}
+	}
 	meta, err := printing.WriteCaseDoc(&buf, kind, c.layout(), in)
 	if err != nil {
 		return nil, meta, fmt.Errorf("render %s: %w", kind, err)
@@ -245,7 +278,30 @@ func (c *Counter) Print(ctx context.Context, cs cases.Case, kind printing.DocKin
 	if p.DocID, err = c.Store.RecordDocument(ctx, cs.ID, string(kind), string(c.layout()), path); err != nil {
 		return p, err
 	}
+	if printing.HasQueryPIN(kind) && cs.QueryPIN != "" {
+		// The citizen's copy, with the PIN, goes to the printer only: it
+		// is never archived, so no reprint and no archive copy shows it.
+		own, meta, err := c.render(ctx, cs, kind, printing.CitizenCopy)
+		if err != nil {
+			return p, err
+		}
+		p.Length = meta.PageHeight
+		return c.send(ctx, p, own), nil
+	}
 	return c.Reprint(ctx, p), nil
+}
+
+// send prints pdf as document p and records the outcome.
+func (c *Counter) send(ctx context.Context, p Printed, pdf []byte) Printed {
+	if c.Printer == nil {
+		p.PrintErr = ErrNoPrinter
+	} else {
+		p.PrintErr = c.Printer.Print(ctx, pdf, printing.Job{Title: p.Title, Layout: c.layout(), Length: p.Length})
+	}
+	if err := c.Store.MarkPrinted(ctx, p.DocID, p.PrintErr); err != nil && p.PrintErr == nil {
+		p.PrintErr = fmt.Errorf("record print: %w", err)
+	}
+	return p
 }
 
 // PrintMandate prints the 代办委托书 for the resident to sign, before the
@@ -353,6 +409,9 @@ func (c *Counter) SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, er
 	}
 	cs := cases.Submit(d, sp.Code, now)
 	cs.CatalogVer = cat.Version
+	if cs, err = c.withQueryPIN(cs); err != nil {
+		return cases.Case{}, err
+	}
 	return c.Store.CreateCase(ctx, cs, cases.Actor{Name: "自助终端"})
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -30,6 +31,7 @@ var beijing = time.FixedZone("CST", 8*3600)
 
 type recordingPrinter struct {
 	jobs []printing.Job
+	pdfs [][]byte
 	err  error
 }
 
@@ -38,6 +40,7 @@ func (p *recordingPrinter) Print(_ context.Context, pdf []byte, job printing.Job
 		return fmt.Errorf("sent to the printer: not a PDF (%d bytes)", len(pdf))
 	}
 	p.jobs = append(p.jobs, job)
+	p.pdfs = append(p.pdfs, pdf)
 	return p.err
 }
 
@@ -135,6 +138,33 @@ func TestSubmitPrintsAndArchives(t *testing.T) {
 	}
 	if len(p.jobs) != 2 || !strings.Contains(p.jobs[0].Title, cs.Tracking) {
 		t.Errorf("printer jobs = %+v", p.jobs)
+	}
+	// The query PIN is on the citizen's receipt only, never in the archive.
+	if len(cs.QueryPIN) != cases.QueryPINDigits || cs.QueryPINHash == "" {
+		t.Fatalf("accepted case without a query PIN: %q %q", cs.QueryPIN, cs.QueryPINHash)
+	}
+	archived, err := f.c.Archive.Read(printed[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Contains(textOf(t, p.pdfs[0]), cs.QueryPIN), true; got != want {
+		t.Errorf("PIN on the printed receipt: got %v, want %v", got, want)
+	}
+	if got, want := strings.Contains(textOf(t, archived), cs.QueryPIN), false; got != want {
+		t.Errorf("PIN on the archived receipt: got %v, want %v", got, want)
+	}
+	stored, err := f.db.CaseByTracking(ctx, cs.Tracking)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.QueryPIN != "" || stored.QueryPINHash != cs.QueryPINHash {
+		t.Errorf("stored PIN %q hash %q, want no PIN and the hash", stored.QueryPIN, stored.QueryPINHash)
+	}
+	if _, err := f.db.VerifyProgress(ctx, cs.Tracking, cs.QueryPIN); err != nil {
+		t.Errorf("progress by PIN: %v", err)
+	}
+	if _, err := f.db.VerifyProgress(ctx, cs.Tracking, "0024"); err == nil {
+		t.Errorf("progress by the ID's last four opened a case that has a PIN")
 	}
 	if err := f.c.Blobs.Verify(scan.SHA256); err != nil {
 		t.Error(err)
@@ -402,7 +432,7 @@ func TestSelfFilingThenPrereview(t *testing.T) {
 	if notices != 2 { // one for the accepted filing, one for the returned
 		t.Errorf("%d notices requested, want 2", notices)
 	}
-	p, err := f.db.VerifyProgress(ctx, ret.Tracking, "1234")
+	p, err := f.db.VerifyProgress(ctx, ret.Tracking, second.QueryPIN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -412,4 +442,18 @@ func TestSelfFilingThenPrereview(t *testing.T) {
 	if list, _ := f.c.Prereview(ctx); len(list) != 0 {
 		t.Errorf("still waiting: %d", len(list))
 	}
+}
+
+// textOf is the text of a PDF, by pdftotext.
+func textOf(t *testing.T, pdf []byte) string {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", in, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
 }

@@ -126,6 +126,11 @@ func (k *Controller) Start() {
 		return
 	}
 	k.db = db
+	// The county's mask pattern holds on every screen and paper from the
+	// first one; a failure leaves the default, which hides more, not less.
+	if err := db.ApplyIDMask(ctx); err != nil {
+		log.Printf("id mask: %v", err)
+	}
 	k.link = countylink.New(countylink.Config{
 		Store: db, Files: services.Files(k.opts.Dir, db), Clock: k.opts.Clock, Version: k.opts.Version,
 		Actor:   func() int64 { return k.clerk.ID },

@@ -8,8 +8,25 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
+
+// settingIDMask is the county's ID number mask pattern (FeedMasking).
+const settingIDMask = "masking.id_pattern"
+
+// ApplyIDMask puts the county's stored ID mask (or ids.DefaultIDMask) in
+// force for this process; the kiosk calls it once at start.
+func (db *DB) ApplyIDMask(ctx context.Context) error {
+	v, ok, err := db.Setting(ctx, settingIDMask)
+	if err != nil {
+		return fmt.Errorf("read id mask: %w", err)
+	}
+	if !ok || ids.CheckIDMask(v) != nil {
+		v = ids.DefaultIDMask
+	}
+	return ids.SetIDMask(v)
+}
 
 // settingRetention is the county's retention period, in days.
 const settingRetention = "retention.days"

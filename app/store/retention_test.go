@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -100,5 +101,38 @@ func TestMinimiseReducesClosedCases(t *testing.T) {
 	r, err = db.Minimise(ctx)
 	if err != nil || r.Cases != 1 || len(r.Scans) != 0 {
 		t.Errorf("the waiting case once sent: %+v, %v", r, err)
+	}
+}
+
+// TestCountyIDMaskFeed: the county's mask pattern arrives through the feed,
+// takes effect at once and after a restart; one that would reveal the birth
+// date is ignored.
+func TestCountyIDMaskFeed(t *testing.T) {
+	t.Cleanup(func() { ids.SetIDMask(ids.DefaultIDMask) })
+	db, _ := openTemp(t)
+	ctx := context.Background()
+	const id = "330522199003150024"
+	if err := db.ApplyIDMask(ctx); err != nil || ids.MaskIDNumber(id) != "330522********00**" {
+		t.Fatalf("default: got %q (%v), want 330522********00**", ids.MaskIDNumber(id), err)
+	}
+	tests := []struct {
+		cursor  int64
+		pattern string
+		want    string
+	}{
+		{1, "######************", "330522************"},
+		{2, "##########********", "330522************"}, // shows the birth year: ignored
+	}
+	for _, tt := range tests {
+		if err := db.ApplyFeed(ctx, []protocol.FeedItem{feedItem(tt.cursor, protocol.FeedMasking, protocol.Masking{IDPattern: tt.pattern})}); err != nil {
+			t.Fatal(err)
+		}
+		if got := ids.MaskIDNumber(id); got != tt.want {
+			t.Errorf("after %q: got %q, want %q", tt.pattern, got, tt.want)
+		}
+	}
+	ids.SetIDMask(ids.DefaultIDMask) // as a restarted process starts
+	if err := db.ApplyIDMask(ctx); err != nil || ids.MaskIDNumber(id) != "330522************" {
+		t.Errorf("after a restart: got %q (%v), want the county's pattern", ids.MaskIDNumber(id), err)
 	}
 }

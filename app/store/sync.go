@@ -11,6 +11,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
@@ -322,6 +323,20 @@ func (db *DB) applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (c
 			return false, nil // not a rule this release follows: kept as it was
 		}
 		return false, setSetting(ctx, t, settingRetention, strconv.Itoa(r.PersonalDataDays))
+	case protocol.FeedMasking:
+		var m protocol.Masking
+		if err := json.Unmarshal(it.Payload, &m); err != nil {
+			return false, fmt.Errorf("decode masking: %w", err)
+		}
+		if ids.CheckIDMask(m.IDPattern) != nil {
+			return false, nil // a rule that would reveal more: kept as it was
+		}
+		if err := setSetting(ctx, t, settingIDMask, m.IDPattern); err != nil {
+			return false, err
+		}
+		// Takes effect at once; a rolled-back item is applied again on the
+		// next pull with the same pattern.
+		return false, ids.SetIDMask(m.IDPattern)
 	case protocol.FeedDeviceRevoked:
 		var r protocol.DeviceRevoked
 		if err := json.Unmarshal(it.Payload, &r); err != nil {

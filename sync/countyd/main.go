@@ -45,6 +45,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/office"
 	"github.com/yichuang/yichuang/sync/countyd/sms"
@@ -85,6 +86,7 @@ var commands = []command{
 	{"set-sms", "set the SMS signature and provider templates citizen notices are sent with (docs/sms.md)", setSMS},
 	{"notices", "list the latest citizen notices and what became of them (mobiles masked)", listNotices},
 	{"set-retention", "tell every kiosk how many days to keep citizens' data of closed cases", setRetention},
+	{"set-id-mask", "tell every kiosk how to mask ID numbers on screens and papers", setIDMask},
 	{"staff-add", "create a back-office staff account (password from stdin or -password-file)", staffAdd},
 }
 
@@ -497,6 +499,24 @@ func setRetention(ctx context.Context, fs *flag.FlagSet, args []string, out io.W
 		return err
 	}
 	fmt.Fprintf(out, "kiosks keep citizens' data of closed cases %d days (feed item %d)\n", *days, it.Cursor)
+	return nil
+}
+
+func setIDMask(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	pattern := fs.String("pattern", ids.DefaultIDMask, "18 characters, # shows and * hides that position of an ID number")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	it, err := st.PublishMasking(ctx, *pattern)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "kiosks mask ID numbers as %s (feed item %d)\n", *pattern, it.Cursor)
 	return nil
 }
 

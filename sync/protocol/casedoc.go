@@ -53,6 +53,10 @@ type CaseDoc struct {
 	// Reduced is when a machine reduced a closed case to what it still
 	// needs (the county's retention period); zero for a whole case.
 	Reduced time.Time `json:"reduced,omitzero"`
+	// QueryPINHash is the salted hash of the citizen's query PIN, so any
+	// machine of the hall answers the progress query. The county neither
+	// needs nor uses it; the PIN itself never leaves the citizen's receipt.
+	QueryPINHash string `json:"query_pin,omitempty"`
 }
 
 // Applicant kinds of a CaseDoc.

@@ -261,7 +261,18 @@ const (
 	// FeedRetention: how long kiosks keep citizens' data of closed cases
 	// (payload Retention).
 	FeedRetention Kind = "retention.published"
+	// FeedMasking: how kiosks mask ID numbers on screens and papers
+	// (payload Masking).
+	FeedMasking Kind = "masking.published"
 )
+
+// Masking is the county's masking rule. IDPattern has 18 characters, '#'
+// to show and '*' to hide the character at that position of an ID number;
+// it must hide the birth date (7–14), the gender digit (17) and at least
+// one of the last four (ids.CheckIDMask).
+type Masking struct {
+	IDPattern string `json:"id_pattern"`
+}
 
 // Retention is the county's rule for personal data on kiosks: a case
 // closed (collected, mailed, refused) and acknowledged by the county is

@@ -142,7 +142,7 @@ func (s *Screen) Reload() {
 				what = l10n.L("送达")
 			}
 			s.route.Add(widget.NewLabel(fmt.Sprintf("· [%s]  %s  %s（%s）  %s", what, tracking.Format(c.Tracking), c.Applicant.Name,
-				ids.MaskResidentID(c.Applicant.IDNumber), s.matterNames(c))))
+				ids.MaskIDNumber(c.Applicant.IDNumber), s.matterNames(c))))
 		}
 	}
 	if len(s.route.Objects) == 0 {
@@ -166,7 +166,7 @@ func (s *Screen) matterNames(c cases.Case) string {
 // line is one case in a sentence: who, what, where, and what is pressing.
 func (s *Screen) line(w cases.WorkItem) string {
 	c := w.Case
-	text := fmt.Sprintf("%s  %s（%s）  %s", tracking.Format(c.Tracking), c.Applicant.Name, ids.MaskResidentID(c.Applicant.IDNumber), s.matterNames(c))
+	text := fmt.Sprintf("%s  %s（%s）  %s", tracking.Format(c.Tracking), c.Applicant.Name, ids.MaskIDNumber(c.Applicant.IDNumber), s.matterNames(c))
 	if p := c.Proxy; p != nil {
 		text += "  " + strings.TrimSpace(p.Village+" "+p.Group)
 	}

@@ -221,7 +221,7 @@ func (p *Panel) set(t *queue.Ticket) {
 			text += " · " + l10n.L("优先")
 		}
 		if t.ResidentID != "" {
-			text += " · " + ids.MaskResidentID(t.ResidentID)
+			text += " · " + ids.MaskIDNumber(t.ResidentID)
 		}
 		p.Current.SetText(text)
 	}

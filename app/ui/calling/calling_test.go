@@ -64,7 +64,7 @@ func TestCallingPanel(t *testing.T) {
 	}
 	test.Tap(p.Open)
 	test.Tap(p.Call)
-	if !strings.Contains(p.Current.Text, "B001") || !strings.Contains(p.Current.Text, "330522********0024") {
+	if !strings.Contains(p.Current.Text, "B001") || !strings.Contains(p.Current.Text, "330522********00**") {
 		t.Fatalf("current = %q", p.Current.Text)
 	}
 	if !p.Call.Disabled() {

@@ -211,7 +211,7 @@ func (l *Lookup) show(cs cases.Case) {
 		lines = append(lines, l10n.L("补正期限")+"："+cs.SupplementBy.Format("2006-01-02"))
 	}
 	for _, a := range cs.Authorized {
-		lines = append(lines, l10n.L("受托人")+"："+a.Name+"（"+ids.MaskResidentID(a.IDNumber)+"）")
+		lines = append(lines, l10n.L("受托人")+"："+a.Name+"（"+ids.MaskIDNumber(a.IDNumber)+"）")
 	}
 	l.Details.SetText(strings.Join(lines, "\n"))
 	l.Reveal.Show()
@@ -262,7 +262,7 @@ func maskID(a cases.Applicant) string {
 	if a.Kind == cases.Enterprise {
 		return a.IDNumber
 	}
-	return ids.MaskResidentID(a.IDNumber)
+	return ids.MaskIDNumber(a.IDNumber)
 }
 
 func (l *Lookup) reveal() {

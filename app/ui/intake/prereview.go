@@ -134,7 +134,7 @@ func (p *Prereview) line(cs cases.Case) string {
 		}
 	}
 	return fmt.Sprintf("%s  %s  %s（%s）  %s · %s", cs.Accepted.In(beijingTZ).Format("01-02 15:04"), tracking.Format(cs.Tracking),
-		cs.Applicant.Name, ids.MaskResidentID(cs.Applicant.IDNumber), l10n.L(sector), strings.Join(names, "、"))
+		cs.Applicant.Name, ids.MaskIDNumber(cs.Applicant.IDNumber), l10n.L(sector), strings.Join(names, "、"))
 }
 
 func (p *Prereview) show(cs cases.Case) {
@@ -193,7 +193,7 @@ func (p *Prereview) fieldLines(cs cases.Case) []string {
 			seen[f.Key] = true
 			switch f.Type {
 			case catalog.ResidentID:
-				v = ids.MaskResidentID(v)
+				v = ids.MaskIDNumber(v)
 			case catalog.Mobile:
 				v = ids.MaskMobile(v)
 			}

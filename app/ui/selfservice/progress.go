@@ -44,7 +44,9 @@ func newProgress(t *Terminal) *ProgressScreen {
 		t.Touch()
 		limit := tracking.Length
 		if p.active == &p.last4 {
-			limit = 4
+			// The query PIN has 6 digits; a receipt from before the PIN
+			// is checked by 4 characters, so up to 6 are taken.
+			limit = cases.QueryPINDigits
 		}
 		next := edit(*p.active, key)
 		if len([]rune(next)) <= limit {
@@ -65,10 +67,10 @@ func newProgress(t *Terminal) *ProgressScreen {
 	p.Timeline.Wrapping = fyne.TextWrapWord
 	p.Details = widget.NewLabel("")
 	p.Details.Wrapping = fyne.TextWrapWord
-	hint := widget.NewLabel(l10n.L("请将受理回执上的二维码对准扫描口，或输入16位查询码；再输入申请人身份证号或手机号的后4位"))
+	hint := widget.NewLabel(l10n.L("请将受理回执上的二维码对准扫描口，或输入16位查询码；再输入回执申请人联上的6位查询密码（旧回执输入证件号或手机号后4位）"))
 	hint.Wrapping = fyne.TextWrapWord
 	home := widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), func() { t.Touch(); t.Home() })
-	form := widget.NewForm(widget.NewFormItem(l10n.L("查询码"), tall(p.CodeField, MinTouch)), widget.NewFormItem(l10n.L("验证后4位"), tall(p.Last4Field, MinTouch)))
+	form := widget.NewForm(widget.NewFormItem(l10n.L("查询码"), tall(p.CodeField, MinTouch)), widget.NewFormItem(l10n.L("查询密码"), tall(p.Last4Field, MinTouch)))
 	left := container.NewVBox(container.NewHBox(touch(home)), hint, form, p.Keypad.box, container.NewHBox(layout.NewSpacer(), touch(p.Query)))
 	right := container.NewVBox(p.Message, p.Timeline, p.Details)
 	p.content = container.NewPadded(container.NewGridWithColumns(2, left, right))
@@ -83,7 +85,7 @@ func (p *ProgressScreen) render() {
 	}
 	mask := strings.Repeat("●", len([]rune(p.last4)))
 	if mask == "" {
-		mask = l10n.L("点此输入后4位")
+		mask = l10n.L("点此输入查询密码")
 	}
 	p.CodeField.SetText(code)
 	p.Last4Field.SetText(mask)

@@ -137,6 +137,16 @@ func (s *SQLite) PublishRetention(ctx context.Context, days int) (protocol.FeedI
 	return s.publish(ctx, allPoints, protocol.FeedRetention, protocol.Retention{PersonalDataDays: days})
 }
 
+// PublishMasking sends every service point the ID number mask pattern its
+// kiosks use on screens and papers; a pattern that would show the birth
+// date, the gender digit or the whole tail is refused.
+func (s *SQLite) PublishMasking(ctx context.Context, pattern string) (protocol.FeedItem, error) {
+	if ids.CheckIDMask(pattern) != nil {
+		return protocol.FeedItem{}, invalid("id mask %q: want 18 of # and *, hiding positions 7-14, 17 and one of 15-18", pattern)
+	}
+	return s.publish(ctx, allPoints, protocol.FeedMasking, protocol.Masking{IDPattern: pattern})
+}
+
 // CreateBooking sends a booking made through another channel (12345
 // hotline, 浙里办) to its service point.
 func (s *SQLite) CreateBooking(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error) {
