@@ -112,7 +112,7 @@ func (c *Counter) Submit(ctx context.Context, actor clerks.Account, d cases.Draf
 	}
 	cs := cases.Case{
 		ServicePoint: sp.Code, Draft: d, Decision: dec.Kind, Reason: dec.Reason, Status: out.Status,
-		Due: out.Due, MatterDue: out.MatterDue, SupplementBy: out.SupplementBy,
+		Due: out.Due, MatterDue: out.MatterDue, SupplementBy: out.SupplementBy, Suspensions: out.Suspensions,
 		Clerk: actorOf(actor), CatalogVer: cat.Version,
 	}
 	return c.Store.CreateCase(ctx, cs, actorOf(actor))
@@ -134,7 +134,7 @@ func (c *Counter) Supplement(ctx context.Context, actor clerks.Account, cs cases
 	if err != nil {
 		return cs, err
 	}
-	after, err := cases.Supplement(cat, cs, received)
+	after, err := cases.Supplement(cat, cs, received, c.Clock.Now())
 	if err != nil {
 		return cs, err
 	}
