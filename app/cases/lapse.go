@@ -13,7 +13,7 @@ const EvLapsed EventKind = "case.supplement_lapsed"
 
 // LapseNotice is the county's notice template for a lapse (the county
 // holds the approved text; the kiosk only names it).
-const LapseNotice = "supplement.lapsed"
+const LapseNotice = "supplement.lapsed" // protocol.NoticeSupplementLapsed
 
 // LapseStatus is the status a lapse of the matter leads to.
 func LapseStatus(l catalog.Lapse) Status {

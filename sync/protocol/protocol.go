@@ -432,4 +432,8 @@ const (
 	// NoticePrereviewReturned: a self-filed case was returned; the text
 	// gives the case's reason.
 	NoticePrereviewReturned = "prereview.returned"
+	// NoticeSupplementLapsed: a 容缺 case's supplement deadline passed
+	// without the materials; the text says what the case became (终止办理
+	// or 视为撤回) and that the applicant may apply again.
+	NoticeSupplementLapsed = "supplement.lapsed"
 )
