@@ -132,7 +132,7 @@ func TestCaseDocuments(t *testing.T) {
 	}{
 		{Receipt, c, []string{"受理回执", "我要开餐馆", "个体工商户设立登记", "食品经营许可（新办）", "公众聚集场所投入使用、营业前消防安全检查",
 			"容缺待补", "告知承诺", "2026年12月3日", "王丽（3号窗口）", "138****1234", "容缺受理，待补正"}, "receipt"},
-		{SupplementNotice, c, []string{"容缺补正告知书", "经营场所（住所）使用证明", "2026年12月3日前", "张小红"}, "supplement-notice"},
+		{SupplementNotice, c, []string{"容缺补正告知书", "经营场所（住所）使用证明", "2026年12月3日前", "张小红", "终止办理", "不计入承诺办结时限"}, "supplement-notice"},
 		{Commitment, c, []string{"告知承诺书", "房屋产权人同意设置的书面意见", "申请人承诺", "申请人（签字或盖章）"}, "commitment"},
 		{RefusalNotice, refused, []string{"不予受理告知书", "住宅楼内", "行政复议", "六个月内"}, "refusal-notice"},
 		{PickupVoucher, c, []string{"领取凭证", "预计2026年12月3日可领取", "授权委托书"}, "pickup-voucher"},

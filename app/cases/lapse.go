@@ -15,6 +15,23 @@ const EvLapsed EventKind = "case.supplement_lapsed"
 // holds the approved text; the kiosk only names it).
 const LapseNotice = "supplement.lapsed" // protocol.NoticeSupplementLapsed
 
+// LapseOutcome is what the case becomes if its supplement deadline passes
+// with what it owes now, as the notice tells the applicant.
+func LapseOutcome(cat *catalog.Catalog, c Case) catalog.Lapse {
+	outcome := catalog.Lapse("")
+	for _, e := range c.MaterialsIn(Deferred) {
+		m, _ := cat.Matter(e.Matter)
+		l := cat.LapseOf(m)
+		if outcome == "" || l == catalog.LapseTerminate {
+			outcome = l
+		}
+	}
+	if outcome == "" {
+		return cat.LapseOf(nil)
+	}
+	return outcome
+}
+
 // LapseStatus is the status a lapse of the matter leads to.
 func LapseStatus(l catalog.Lapse) Status {
 	if l == catalog.LapseWithdrawn {
@@ -41,15 +58,7 @@ func Lapse(cat *catalog.Catalog, c Case, now time.Time) (Case, bool) {
 	if len(owed) == 0 || !dayOf(now).After(dayOf(c.SupplementBy)) {
 		return c, false
 	}
-	outcome := catalog.Lapse("")
-	for _, e := range owed {
-		m, _ := cat.Matter(e.Matter)
-		l := cat.LapseOf(m)
-		if outcome == "" || l == catalog.LapseTerminate {
-			outcome = l
-		}
-	}
-	c.Status = LapseStatus(outcome)
+	c.Status = LapseStatus(LapseOutcome(cat, c))
 	c.Reason = "未在" + c.SupplementBy.In(workday.China).Format("2006-01-02") + "前补齐容缺材料"
 	c = resume(c, now, func(Suspension) bool { return true })
 	return c, true
