@@ -81,6 +81,9 @@ func TestParseRejectsBrokenRules(t *testing.T) {
 		{"bundle unknown matter", func(c *Catalog) { c.Bundles[0].Matters[1] = "330000-SS-9999" }, "“330000-SS-9999”不在目录中"},
 		{"bundle of one", func(c *Catalog) { c.Bundles[0].Matters = c.Bundles[0].Matters[:1] }, "至少要包含2个事项"},
 		{"bundle code clashes", func(c *Catalog) { c.Bundles[0].Code = "330000-SS-0001" }, "编码重复"},
+		{"unknown catalog lapse", func(c *Catalog) { c.SupplementLapse = "forget" }, "容缺逾期处理（supplement_lapse）“forget”"},
+		{"unknown matter lapse", func(c *Catalog) { c.Matters[0].SupplementLapse = "ignore" }, "容缺逾期处理“ignore”"},
+		{"bad paper key", func(c *Catalog) { c.Matters[0].Materials[0].Paper = "ID Card" }, "同一证件标识（paper）“ID Card”"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,6 +98,29 @@ func TestParseRejectsBrokenRules(t *testing.T) {
 				t.Errorf("error = %q, want it to mention %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestLapseOf(t *testing.T) {
+	tests := []struct {
+		name            string
+		catalog, matter Lapse
+		want            Lapse
+	}{
+		{"nothing said: 终止办理", "", "", LapseTerminate},
+		{"the catalog's default", LapseWithdrawn, "", LapseWithdrawn},
+		{"the matter's own rule wins", LapseWithdrawn, LapseTerminate, LapseTerminate},
+		{"the matter's own rule without a default", "", LapseWithdrawn, LapseWithdrawn},
+	}
+	for _, tt := range tests {
+		c := fixture()
+		c.SupplementLapse, c.Matters[0].SupplementLapse = tt.catalog, tt.matter
+		if _, err := Parse(encode(t, c)); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got := c.LapseOf(&c.Matters[0]); got != tt.want {
+			t.Errorf("%s: LapseOf = %s, want %s", tt.name, got, tt.want)
+		}
 	}
 }
 
