@@ -58,9 +58,6 @@ type Case struct {
 	Due          time.Time            `json:"due,omitempty"`
 	MatterDue    map[string]time.Time `json:"matter_due,omitempty"`
 	SupplementBy time.Time            `json:"supplement_by,omitempty"`
-	// Suspensions are the spans the time limit did not run (补正, 特别程序);
-	// DueAt moves Due by them.
-	Suspensions []Suspension `json:"suspensions,omitempty"`
 	Clerk        Actor                `json:"clerk"`
 	Pickup       *PickupRecord        `json:"pickup,omitempty"`
 	Mail         *MailRecord          `json:"mail,omitempty"`
@@ -73,6 +70,10 @@ type Case struct {
 	// Version is the stored row's version, for optimistic updates; it is
 	// storage metadata, not part of the record.
 	Version int `json:"-"`
+
+	// Suspensions are the spans the time limit did not run (补正, 特别程序);
+	// DueAt moves Due by them.
+	Suspensions []Suspension `json:"suspensions,omitempty"`
 }
 
 // EventKind names what happened to a case; the names are part of the sync
