@@ -325,13 +325,22 @@ func receipt(in CaseInput) []block {
 	b = append(b, section("收取材料"), table{cols: []string{"材料", "收取情况"}, width: []float64{0.68, 0.32}, rows: dedupeRows(mats)})
 	b = append(b, proxyBlocks(c)...)
 	if !c.SupplementBy.IsZero() {
-		b = append(b, para{text: "容缺受理：请于" + cnDate(c.SupplementBy) + "前补齐标为“容缺待补”的材料，详见《容缺补正告知书》。"})
+		b = append(b, para{text: "容缺受理：请于" + cnDate(c.SupplementBy) + "前补齐标为“容缺待补”的材料，逾期未补齐的" +
+			lapseWords(in) + "，详见《容缺补正告知书》。"})
 	}
 	if len(c.Attachments) > 0 {
 		b = append(b, para{text: fmt.Sprintf("随件扫描材料 %d 份，已留存。", len(c.Attachments)), small: true})
 	}
 	b = append(b, gap(2), para{text: "请妥善保管本回执，凭回执和申请人身份证领取办理结果。办理结果可在窗口领取或申请免费邮寄。", small: true})
 	return append(b, sealOf(in, c.Accepted))
+}
+
+// lapseWords says what the catalog makes of a missed supplement deadline.
+func lapseWords(in CaseInput) string {
+	if in.Catalog != nil && cases.LapseOutcome(in.Catalog, in.Case) == catalog.LapseWithdrawn {
+		return "本申请视为撤回"
+	}
+	return "本申请终止办理"
 }
 
 // dedupeRows merges identical rows: a bundle asks for the ID card in every
@@ -360,7 +369,8 @@ func supplementNotice(in CaseInput) []block {
 	b = append(b, section("需补正的材料"), table{cols: []string{"材料", "所属事项"}, width: []float64{0.55, 0.45}, rows: rows},
 		kv{"补正期限", cnDate(c.SupplementBy)},
 		kv{"经办人", clerkText(c)},
-		para{text: "逾期未补正的，将依照有关规定终止办理，已作出的决定可能被撤销。补正时请出示本告知书或报查询码。", small: true},
+		para{text: "补正期限是材料补齐的期限，不是承诺办结日期。" + cnDate(c.SupplementBy) + "后仍未补齐的，" + lapseWords(in) +
+			"，需要时请重新申请。补正期间不计入承诺办结时限，办结日期相应顺延。补正时请出示本告知书或报查询码。", small: true},
 		sealOf(in, c.Accepted),
 		signature{"申请人签收"},
 	)

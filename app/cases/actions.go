@@ -78,6 +78,10 @@ type Case struct {
 	// Version is the stored row's version, for optimistic updates; it is
 	// storage metadata, not part of the record.
 	Version int `json:"-"`
+
+	// Suspensions are the spans the time limit did not run (补正, 特别程序);
+	// DueAt moves Due by them.
+	Suspensions []Suspension `json:"suspensions,omitempty"`
 }
 
 // EventKind names what happened to a case; the names are part of the sync
@@ -98,7 +102,7 @@ const (
 
 // EventKinds lists every case event kind, for translation tables.
 var EventKinds = []EventKind{EvAccepted, EvCompleted, EvDeferred, EvRejected, EvSupplemented, EvAuthorized, EvDelivered, EvMailed,
-	EvSubmitted, EvReturned}
+	EvSubmitted, EvReturned, EvLapsed}
 
 // EventName is the Chinese name of a case event, for lists and logs.
 func EventName(k EventKind) string {
@@ -123,6 +127,8 @@ func EventName(k EventKind) string {
 		return "自助申报"
 	case EvReturned:
 		return "预审退回"
+	case EvLapsed:
+		return "逾期未补正"
 	}
 	return string(k)
 }
@@ -152,9 +158,10 @@ var (
 	ErrAlreadyAuth     = msg.New("此人已是受托人")
 )
 
-// Supplement records 补正: deferred materials received. When none remain
-// deferred the case returns to 办理中.
-func Supplement(cat *catalog.Catalog, c Case, received []MaterialEntry) (Case, error) {
+// Supplement records 补正: deferred materials received at at. When none
+// remain deferred the case returns to 办理中 and the clock, stopped since the
+// 补正 notice, runs again.
+func Supplement(cat *catalog.Catalog, c Case, received []MaterialEntry, at time.Time) (Case, error) {
 	if len(received) == 0 {
 		return c, ErrNothingReceived
 	}
@@ -178,6 +185,7 @@ func Supplement(cat *catalog.Catalog, c Case, received []MaterialEntry) (Case, e
 			c.Status = StatusAccepted
 		}
 		c.SupplementBy = time.Time{}
+		c = resume(c, at, func(s Suspension) bool { return s.Kind == SuspendCorrection })
 	}
 	return c, nil
 }

@@ -202,11 +202,15 @@ const (
 	StatusReviewing  Status = "reviewing"  // 县级审核中
 	StatusCorrection Status = "correction" // 县级要求补正
 	StatusDenied     Status = "denied"     // 不予许可
+	// Statuses of a 容缺 case whose supplement deadline passed without the
+	// materials, as its catalog says (catalog.Lapse).
+	StatusTerminated Status = "terminated" // 逾期未补正，终止办理
+	StatusWithdrawn  Status = "withdrawn"  // 逾期未补正，视为撤回
 )
 
 // Statuses lists every status, for translation tables and filters.
 var Statuses = []Status{StatusAccepted, StatusDeferred, StatusCompleted, StatusRejected, StatusDelivered, StatusMailed,
-	StatusReviewing, StatusCorrection, StatusDenied, StatusPrereview, StatusReturned}
+	StatusReviewing, StatusCorrection, StatusDenied, StatusPrereview, StatusReturned, StatusTerminated, StatusWithdrawn}
 
 // StatusName is the Chinese name of a status.
 func StatusName(s Status) string {
@@ -233,6 +237,10 @@ func StatusName(s Status) string {
 		return "已提交，待窗口预审"
 	case StatusReturned:
 		return "预审退回，请补正后重新提交"
+	case StatusTerminated:
+		return "逾期未补正，终止办理"
+	case StatusWithdrawn:
+		return "逾期未补正，视为撤回"
 	}
 	return string(s)
 }
@@ -253,6 +261,9 @@ type Outcome struct {
 	MatterDue map[string]time.Time
 	// SupplementBy is the 容缺 deadline; zero when nothing is missing.
 	SupplementBy time.Time
+	// Suspensions: a 容缺受理 stops the clock from the notice (now) until
+	// the materials arrive.
+	Suspensions []Suspension
 }
 
 // Messages of refused decisions and invalid drafts.
@@ -485,6 +496,7 @@ func Decide(cat *catalog.Catalog, cal *workday.Calendar, d Draft, dec Decision, 
 		if out.SupplementBy, err = cal.AddWorkdays(now, supplement); err != nil {
 			return Outcome{}, err
 		}
+		out.Suspensions = []Suspension{{Kind: SuspendCorrection, Reason: "容缺受理", From: now}}
 	default:
 		return Outcome{}, fmt.Errorf("decide: unknown decision %q", dec.Kind)
 	}

@@ -242,13 +242,13 @@ func TestLaterActions(t *testing.T) {
 	}
 	c := Case{Draft: d, Status: StatusDeferred, SupplementBy: now.AddDate(0, 0, 7)}
 
-	if _, err := Supplement(cat, c, []MaterialEntry{{Matter: "330000-SS-0001", Material: "application_form", State: Original}}); !errors.Is(err, ErrNotDeferred) {
+	if _, err := Supplement(cat, c, []MaterialEntry{{Matter: "330000-SS-0001", Material: "application_form", State: Original}}, now); !errors.Is(err, ErrNotDeferred) {
 		t.Errorf("supplementing a material that was not missing: %v", err)
 	}
-	if _, err := Supplement(cat, c, []MaterialEntry{{Matter: "330000-SS-0001", Material: "premises_proof", State: Committed}}); !errors.Is(err, ErrSupplementState) {
+	if _, err := Supplement(cat, c, []MaterialEntry{{Matter: "330000-SS-0001", Material: "premises_proof", State: Committed}}, now); !errors.Is(err, ErrSupplementState) {
 		t.Errorf("supplement as commitment: %v", err)
 	}
-	c2, err := Supplement(cat, c, []MaterialEntry{{Matter: "330000-SS-0001", Material: "premises_proof", State: Copy}})
+	c2, err := Supplement(cat, c, []MaterialEntry{{Matter: "330000-SS-0001", Material: "premises_proof", State: Copy}}, now)
 	if err != nil || c2.Status != StatusAccepted || !c2.SupplementBy.IsZero() || len(c2.MaterialsIn(Deferred)) != 0 {
 		t.Fatalf("after 补正: %v %s %v", err, c2.Status, c2.SupplementBy)
 	}

@@ -43,6 +43,9 @@ type CountyUpdate struct {
 	Reason      string
 	By          string
 	At          time.Time
+	// Procedure is the 特别程序 under way (ProcHearing …), with the
+	// county's recorded reason; "" means none is (any that ran has ended).
+	Procedure, ProcedureReason string
 }
 
 // MaterialRef names a material the county asks for; Matter and Material
@@ -95,6 +98,9 @@ func ApplyCounty(c Case, u CountyUpdate) (Case, error) {
 		if !u.SupplyBy.IsZero() {
 			c.SupplementBy = u.SupplyBy
 		}
+		// The clock stops from the county's notice until the materials
+		// arrive (Supplement restarts it).
+		c = suspend(c, Suspension{Kind: SuspendCorrection, Reason: "县级要求补正", From: u.At})
 		if !handedOver {
 			c.Status = StatusCorrection
 		}
@@ -112,6 +118,19 @@ func ApplyCounty(c Case, u CountyUpdate) (Case, error) {
 		}
 	default:
 		return c, fmt.Errorf("unknown county status %q for %s", u.Status, c.Tracking)
+	}
+	switch {
+	case u.Status == CountyCompleted || u.Status == CountyDenied:
+		// Decided: nothing is owed or examined any more.
+		c = resume(c, u.At, func(Suspension) bool { return true })
+	case u.Procedure != "":
+		if ProcedureName(u.Procedure) == "" {
+			return c, fmt.Errorf("unknown special procedure %q for %s", u.Procedure, c.Tracking)
+		}
+		c = resume(c, u.At, func(s Suspension) bool { return s.Kind == SuspendSpecial && s.Procedure != u.Procedure })
+		c = suspend(c, Suspension{Kind: SuspendSpecial, Procedure: u.Procedure, Reason: strings.TrimSpace(u.ProcedureReason), From: u.At})
+	default:
+		c = resume(c, u.At, func(s Suspension) bool { return s.Kind == SuspendSpecial })
 	}
 	c.County = d
 	return c, nil

@@ -43,7 +43,7 @@ func AcceptSubmission(c Case, dec Decision, out Outcome, clerk Actor, catalogVer
 		return c, ErrNotPrereview
 	}
 	c.Decision, c.Reason, c.Status = dec.Kind, dec.Reason, out.Status
-	c.Due, c.MatterDue, c.SupplementBy = out.Due, out.MatterDue, out.SupplementBy
+	c.Due, c.MatterDue, c.SupplementBy, c.Suspensions = out.Due, out.MatterDue, out.SupplementBy, out.Suspensions
 	c.Clerk, c.CatalogVer = clerk, catalogVersion
 	return c, nil
 }

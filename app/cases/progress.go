@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Step is one stage of a case as the self-service terminal shows it.
@@ -27,7 +28,12 @@ type Progress struct {
 	// the case's checklist, by name.
 	MoreSupplements []string
 	SupplyBy        time.Time
-	Due             time.Time
+	// Due is the promised date; MoveDue moves it by the working days the
+	// clock was stopped (Promised keeps the date first promised).
+	Due, Promised time.Time
+	// Paused is "暂停计时（补正中）" or "暂停计时（特别程序：检验）" while the
+	// time limit is suspended, "" while it runs.
+	Paused string
 	// Pickup is the county's word on where and how to collect the result;
 	// Reason why an application was refused or denied.
 	Pickup, Reason string
@@ -38,7 +44,8 @@ type Progress struct {
 }
 
 // StepNames are the stage names ProgressOf uses, for translation tables.
-var StepNames = []string{"受理", "审核中", "补正", "办结", "已领取", "已邮寄", "不予受理", "不予许可", "已提交", "预审", "预审退回"}
+var StepNames = []string{"受理", "审核中", "补正", "办结", "已领取", "已邮寄", "不予受理", "不予许可", "已提交", "预审", "预审退回",
+	"终止办理", "视为撤回"}
 
 // Messages of the progress query.
 var (
@@ -73,8 +80,11 @@ func Verify(c Case, secret string) bool {
 // 办结 → 已领取. updated is when the kiosk last heard from the county (synced)
 // or when the case last changed here.
 func ProgressOf(c Case, updated time.Time, synced bool) Progress {
-	p := Progress{Tracking: c.Tracking, Matters: c.Matters, Status: c.Status, Due: c.Due, Updated: updated, Synced: synced,
+	p := Progress{Tracking: c.Tracking, Matters: c.Matters, Status: c.Status, Due: c.Due, Promised: c.Due, Updated: updated, Synced: synced,
 		Supplements: c.MaterialsIn(Deferred), SupplyBy: c.SupplementBy}
+	if s, ok := c.Suspended(); ok && !closedStatus(c.Status) {
+		p.Paused = SuspensionLabel(s)
+	}
 	if c.County != nil {
 		p.MoreSupplements, p.Pickup = c.County.Supplements, c.County.Pickup
 	}
@@ -90,6 +100,14 @@ func ProgressOf(c Case, updated time.Time, synced bool) Progress {
 	case StatusRejected:
 		p.Due, p.Reason = time.Time{}, c.Reason
 		p.Steps = []Step{{Name: "受理", Done: false}, {Name: "不予受理", Done: true, Current: true}}
+		return p
+	case StatusTerminated, StatusWithdrawn:
+		end := "终止办理"
+		if c.Status == StatusWithdrawn {
+			end = "视为撤回"
+		}
+		p.Due, p.Reason = time.Time{}, c.Reason
+		p.Steps = []Step{{Name: "受理", Done: true}, {Name: "补正", Done: false}, {Name: end, Done: true, Current: true}}
 		return p
 	case StatusDenied:
 		p.Due, p.Reason = time.Time{}, c.Reason
@@ -109,6 +127,29 @@ func ProgressOf(c Case, updated time.Time, synced bool) Progress {
 		p.Steps = append(p.Steps, Step{Name: n, Done: i < stage || (i == stage && stage == 4) || i == 0, Current: i == stage})
 	}
 	return p
+}
+
+// MoveDue shows the due date as of now: moved by every working day the
+// clock was stopped. A date the calendar cannot move (a year not yet
+// published) stays as promised rather than be guessed.
+func (p Progress) MoveDue(c Case, cal *workday.Calendar, now time.Time) Progress {
+	if p.Due.IsZero() || cal == nil {
+		return p
+	}
+	if due, err := c.DueAt(cal, now); err == nil {
+		p.Due = due
+	}
+	return p
+}
+
+// closedStatus: the case is decided or handed over, its clock no longer
+// matters.
+func closedStatus(s Status) bool {
+	switch s {
+	case StatusCompleted, StatusRejected, StatusDelivered, StatusMailed, StatusDenied, StatusTerminated, StatusWithdrawn:
+		return true
+	}
+	return false
 }
 
 func hadSupplement(c Case) bool {

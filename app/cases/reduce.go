@@ -28,6 +28,10 @@ func Reduce(c Case, at time.Time) Case {
 		Accepted: c.Accepted, Due: c.Due, MatterDue: c.MatterDue, SupplementBy: c.SupplementBy, Clerk: c.Clerk,
 		CatalogVer: c.CatalogVer, Version: c.Version, Reduced: at}
 	r.Bundle, r.Matters = c.Bundle, c.Matters
+	for _, s := range c.Suspensions {
+		// The spans keep the moved due date right; reasons go like the others.
+		r.Suspensions = append(r.Suspensions, Suspension{Kind: s.Kind, Procedure: s.Procedure, From: s.From, To: s.To})
+	}
 	r.Applicant = Applicant{Kind: c.Applicant.Kind}
 	if r.QueryPINHash = c.QueryPINHash; r.QueryPINHash == "" {
 		r.Applicant.Last4 = c.Applicant.last4() // the check of a case from before the PIN

@@ -30,7 +30,7 @@ func Replay(cat *catalog.Catalog, c Case, kind EventKind, data json.RawMessage, 
 		if err := json.Unmarshal(data, &d); err != nil {
 			return c, fmt.Errorf("replay %s: %w", kind, err)
 		}
-		out, err = Supplement(cat, c, d.Received)
+		out, err = Supplement(cat, c, d.Received, at)
 	case EvAuthorized:
 		var p Person
 		if err := json.Unmarshal(data, &p); err != nil {

@@ -3,7 +3,23 @@ package cases
 import (
 	"sort"
 	"time"
+
+	"github.com/yichuang/yichuang/app/workday"
 )
+
+// lateDays counts working days past by, at least 1 once by's day has
+// passed (a case due on Friday is late on Saturday, though the first
+// working day it is late is Monday); without a calendar for the year
+// (not yet published) it falls back to calendar days rather than hide
+// that the case is late.
+func lateDays(cal *workday.Calendar, by, now time.Time) int {
+	if cal != nil {
+		if n, err := cal.LateDays(by, now); err == nil {
+			return max(n, 1)
+		}
+	}
+	return int(dayOf(now).Sub(dayOf(by)).Hours() / 24)
+}
 
 // Tracked is a case with its sync state, as a work list needs it.
 type Tracked struct {
@@ -56,7 +72,7 @@ type WorkItem struct {
 	// By is the date that matters: the supplement deadline, or the
 	// promised date; zero when none.
 	By time.Time
-	// Late is how many days past By (0 when not late).
+	// Late is how many working days past By (0 when not late).
 	Late int
 	// Waiting is how long the oldest unsent event has waited.
 	Waiting time.Duration
@@ -68,8 +84,10 @@ type WorkItem struct {
 
 // Plan sorts an agent's cases onto shelves for today: what is overdue comes
 // first, then 补正 to fetch and results to deliver, then what has not left
-// the laptop (with its age), then what waits at the county.
-func Plan(tracked []Tracked, now time.Time) []WorkItem {
+// the laptop (with its age), then what waits at the county. Lateness is in
+// working days on cal, as time limits are; the promised date is moved by
+// the days the clock was stopped.
+func Plan(tracked []Tracked, cal *workday.Calendar, now time.Time) []WorkItem {
 	today := dayOf(now)
 	var out []WorkItem
 	for _, t := range tracked {
@@ -87,16 +105,23 @@ func Plan(tracked []Tracked, now time.Time) []WorkItem {
 			}
 		case StatusCompleted:
 			w.Shelf = ShelfDeliver
-		case StatusDelivered, StatusMailed, StatusRejected, StatusDenied:
+		case StatusDelivered, StatusMailed, StatusRejected, StatusDenied, StatusTerminated, StatusWithdrawn:
 			w.Shelf = ShelfDone
 		default:
 			w.Shelf, w.By = ShelfAtCounty, c.Due
+			if cal != nil && !c.Due.IsZero() {
+				// The promised date moves while the clock is stopped
+				// (特别程序 at the county); an unknown year keeps it.
+				if due, err := c.DueAt(cal, now); err == nil {
+					w.By = due
+				}
+			}
 		}
 		if w.Shelf == ShelfAtCounty && t.Unsent > 0 {
 			w.Shelf = ShelfUnsent
 		}
 		if !w.By.IsZero() && w.Shelf != ShelfDone && dayOf(w.By).Before(today) {
-			w.Late = int(today.Sub(dayOf(w.By)).Hours() / 24)
+			w.Late = lateDays(cal, w.By, now)
 			w.Shelf = ShelfOverdue
 		}
 		out = append(out, w)

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 func TestPlanPutsWhatNeedsTheAgentFirst(t *testing.T) {
@@ -27,7 +29,7 @@ func TestPlanPutsWhatNeedsTheAgentFirst(t *testing.T) {
 	done := mk("DONE", StatusDelivered, proxy("大钱村", "3组"))
 	now := day(0).Add(8 * time.Hour)
 	items := Plan([]Tracked{{Case: done}, {Case: county}, {Case: unsent, Unsent: 1, Oldest: now.Add(-50 * time.Hour)},
-		{Case: ready}, {Case: fix}, {Case: late}}, now)
+		{Case: ready}, {Case: fix}, {Case: late}}, workday.Default(), now)
 
 	var got []string
 	for _, w := range items {

@@ -64,6 +64,9 @@ func Doc(c cases.Case) protocol.CaseDoc {
 	if m := c.Mail; m != nil {
 		d.Mail = &protocol.Mail{Address: m.Address, Carrier: m.Carrier, Tracking: m.Tracking, At: m.At}
 	}
+	for _, s := range c.Suspensions {
+		d.Suspensions = append(d.Suspensions, protocol.Suspension{Kind: s.Kind, Procedure: s.Procedure, Reason: s.Reason, From: s.From, To: s.To})
+	}
 	if o := c.County; o != nil {
 		d.County = &protocol.CountyOpinion{CaseNo: o.CaseNo, Status: o.Status, Supplements: slices.Clone(o.Supplements),
 			Pickup: o.Pickup, Reason: o.Reason, By: o.By, At: o.At, Corrected: o.Corrected}
@@ -118,6 +121,9 @@ func Case(d protocol.CaseDoc) (cases.Case, error) {
 	}
 	if m := d.Mail; m != nil {
 		c.Mail = &cases.MailRecord{Address: m.Address, Carrier: m.Carrier, Tracking: m.Tracking, At: m.At}
+	}
+	for _, s := range d.Suspensions {
+		c.Suspensions = append(c.Suspensions, cases.Suspension{Kind: s.Kind, Procedure: s.Procedure, Reason: s.Reason, From: s.From, To: s.To})
 	}
 	if o := d.County; o != nil {
 		c.County = &cases.CountyDecision{CaseNo: o.CaseNo, Status: o.Status, Supplements: slices.Clone(o.Supplements),

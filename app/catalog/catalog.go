@@ -72,6 +72,10 @@ type Catalog struct {
 	// legal subject: it accepts on a department's behalf, and a refusal
 	// is that department's decision.
 	Departments []Department `json:"departments,omitempty"`
+	// SupplementLapse is what a 容缺 case becomes when its supplement
+	// deadline passes without the materials, for matters that say nothing
+	// (""  means LapseTerminate).
+	SupplementLapse Lapse `json:"supplement_lapse,omitempty"`
 
 	byCode map[string]int
 }
@@ -94,6 +98,9 @@ type Matter struct {
 	// SupplementDays is the deadline in working days for materials accepted
 	// as missing (容缺); 0 means DefaultSupplementDays.
 	SupplementDays int `json:"supplement_days,omitempty"`
+	// SupplementLapse overrides the catalog's SupplementLapse for this
+	// matter.
+	SupplementLapse Lapse `json:"supplement_lapse,omitempty"`
 	// SelfService: a citizen may file it at the 24-hour terminal (自助申报);
 	// a clerk pre-reviews the filing before it is accepted.
 	SelfService bool `json:"self_service,omitempty"`
@@ -177,6 +184,31 @@ func (c *Catalog) IssuingDepartment(bundle string, matters []string) (Department
 	return d, true
 }
 
+// Lapse is what a 容缺 case becomes when the supplement deadline passes
+// without the materials: the acceptance was conditional on them.
+type Lapse string
+
+// Lapse outcomes.
+const (
+	// LapseTerminate: 终止办理 — the department ends the procedure.
+	LapseTerminate Lapse = "terminate"
+	// LapseWithdrawn: 视为撤回 — the application counts as withdrawn; the
+	// applicant may file again.
+	LapseWithdrawn Lapse = "withdrawn"
+)
+
+// LapseOf is what a matter's 容缺 lapse leads to: the matter's own rule,
+// else the catalog's, else 终止办理.
+func (c *Catalog) LapseOf(m *Matter) Lapse {
+	switch {
+	case m != nil && m.SupplementLapse != "":
+		return m.SupplementLapse
+	case c.SupplementLapse != "":
+		return c.SupplementLapse
+	}
+	return LapseTerminate
+}
+
 // DefaultSupplementDays is the 容缺 supplement deadline when a matter sets none.
 const DefaultSupplementDays = 5
 
@@ -248,6 +280,10 @@ type Material struct {
 	Commitment bool `json:"commitment"`
 	// Deferrable: it may be missing at intake and supplemented later (容缺).
 	Deferrable bool `json:"deferrable"`
+	// Paper names the document itself when several matters ask for the
+	// same one (居民身份证, 户口簿): a bundle asks for it once. Materials of
+	// different matters with the same Paper are one sheet at the window.
+	Paper string `json:"paper,omitempty"`
 }
 
 // Field is one typed field of a matter's application form.

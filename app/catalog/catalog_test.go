@@ -113,6 +113,9 @@ func TestParseRejectsBrokenRules(t *testing.T) {
 		{"department twice", func(c *Catalog) { c.Departments = append(c.Departments, c.Departments[0]) }, "重复"},
 		{"reconsideration without court", func(c *Catalog) { c.Departments[0].Court = "" }, "没有写管辖法院"},
 		{"reconsideration period under 60 days", func(c *Catalog) { c.Departments[0].ReconsiderationDays = 30 }, "少于行政复议法第二十条的六十日"},
+		{"unknown catalog lapse", func(c *Catalog) { c.SupplementLapse = "forget" }, "容缺逾期处理（supplement_lapse）“forget”"},
+		{"unknown matter lapse", func(c *Catalog) { c.Matters[0].SupplementLapse = "ignore" }, "容缺逾期处理“ignore”"},
+		{"bad paper key", func(c *Catalog) { c.Matters[0].Materials[0].Paper = "ID Card" }, "同一证件标识（paper）“ID Card”"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,6 +130,29 @@ func TestParseRejectsBrokenRules(t *testing.T) {
 				t.Errorf("error = %q, want it to mention %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestLapseOf(t *testing.T) {
+	tests := []struct {
+		name            string
+		catalog, matter Lapse
+		want            Lapse
+	}{
+		{"nothing said: 终止办理", "", "", LapseTerminate},
+		{"the catalog's default", LapseWithdrawn, "", LapseWithdrawn},
+		{"the matter's own rule wins", LapseWithdrawn, LapseTerminate, LapseTerminate},
+		{"the matter's own rule without a default", "", LapseWithdrawn, LapseWithdrawn},
+	}
+	for _, tt := range tests {
+		c := fixture()
+		c.SupplementLapse, c.Matters[0].SupplementLapse = tt.catalog, tt.matter
+		if _, err := Parse(encode(t, c)); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got := c.LapseOf(&c.Matters[0]); got != tt.want {
+			t.Errorf("%s: LapseOf = %s, want %s", tt.name, got, tt.want)
+		}
 	}
 }
 

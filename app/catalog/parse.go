@@ -111,6 +111,9 @@ func (c *Catalog) Validate() error {
 	if len(c.Matters) == 0 {
 		p.add("目录中没有事项")
 	}
+	if !validLapse(c.SupplementLapse) {
+		p.add("目录的容缺逾期处理（supplement_lapse）“%s”应为 terminate（终止办理）或 withdrawn（视为撤回）", c.SupplementLapse)
+	}
 	codes := map[string]bool{}
 	// A field key means the same thing in every matter, so bundles can
 	// merge forms by key; the first use of a key sets its shape.
@@ -201,6 +204,8 @@ func (c *Catalog) Validate() error {
 	return p.err("目录")
 }
 
+func validLapse(l Lapse) bool { return l == "" || l == LapseTerminate || l == LapseWithdrawn }
+
 func validateMatter(p *problems, where string, m *Matter) {
 	if strings.TrimSpace(m.Name) == "" {
 		p.add("%s缺少名称", where)
@@ -246,6 +251,9 @@ func validateMatter(p *problems, where string, m *Matter) {
 	if m.SupplementDays < 0 || m.SupplementDays > 30 {
 		p.add("%s的容缺补正期限%d天应在1到30个工作日之间", where, m.SupplementDays)
 	}
+	if !validLapse(m.SupplementLapse) {
+		p.add("%s的容缺逾期处理“%s”应为 terminate（终止办理）或 withdrawn（视为撤回）", where, m.SupplementLapse)
+	}
 	for _, f := range m.Fees {
 		if strings.TrimSpace(f.Item) == "" {
 			p.add("%s有收费项目缺少名称", where)
@@ -264,6 +272,9 @@ func validateMatter(p *problems, where string, m *Matter) {
 			p.add("%s编号重复", w)
 		}
 		ids[mat.ID] = true
+		if mat.Paper != "" && !keyRE.MatchString(mat.Paper) {
+			p.add("%s的同一证件标识（paper）“%s”格式不对（小写字母、数字和下划线）", w, mat.Paper)
+		}
 		if strings.TrimSpace(mat.Name) == "" {
 			p.add("%s缺少名称", w)
 		}

@@ -132,7 +132,7 @@ func (c *Counter) Submit(ctx context.Context, actor clerks.Account, d cases.Draf
 	}
 	cs := cases.Case{
 		ServicePoint: sp.Code, Draft: d, Decision: dec.Kind, Reason: dec.Reason, Status: out.Status,
-		Due: out.Due, MatterDue: out.MatterDue, SupplementBy: out.SupplementBy,
+		Due: out.Due, MatterDue: out.MatterDue, SupplementBy: out.SupplementBy, Suspensions: out.Suspensions,
 		Clerk: actorOf(actor), CatalogVer: cat.Version,
 	}
 	if cs, err = c.withQueryPIN(cs); err != nil {
@@ -157,7 +157,7 @@ func (c *Counter) Supplement(ctx context.Context, actor clerks.Account, cs cases
 	if err != nil {
 		return cs, err
 	}
-	after, err := cases.Supplement(cat, cs, received)
+	after, err := cases.Supplement(cat, cs, received, c.Clock.Now())
 	if err != nil {
 		return cs, err
 	}

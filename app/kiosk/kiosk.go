@@ -306,8 +306,9 @@ func (k *Controller) showFatalBack(text string, back func()) {
 }
 
 // backups takes today's backup now and then once an hour checks whether
-// the day changed, and applies the county's retention period, until ctx
-// ends (the database closes).
+// the day changed, applies the county's retention period and ends the 容缺
+// cases past their supplement deadline, until ctx ends (the database
+// closes).
 func (k *Controller) backups(ctx context.Context) {
 	t := time.NewTicker(time.Hour) // cheap: a backup is made only when the day changed
 	defer t.Stop()
@@ -323,6 +324,13 @@ func (k *Controller) backups(ctx context.Context) {
 				log.Printf("retention: %v", err)
 			} else if r.Cases > 0 {
 				log.Printf("retention: %d closed cases reduced, %d scans and %d papers deleted", r.Cases, len(r.Scans), len(r.Papers))
+			}
+			// 容缺 cases whose supplement deadline passed end as the
+			// catalog says, with the applicant's notice.
+			if n, err := services.LapseSupplements(ctx, k.db, k.opts.Clock.Now()); err != nil && ctx.Err() == nil {
+				log.Printf("容缺 lapse: %v", err)
+			} else if n > 0 {
+				log.Printf("容缺 lapse: %d cases ended after their supplement deadline", n)
 			}
 		}
 		select {

@@ -23,7 +23,7 @@ func (s Agent) WorkList(ctx context.Context, a clerks.Account) ([]cases.WorkItem
 	if err != nil {
 		return nil, err
 	}
-	return cases.Plan(tracked, s.Counter.Clock.Now()), nil
+	return cases.Plan(tracked, s.Counter.Calendar, s.Counter.Clock.Now()), nil
 }
 
 // Deliver stores the receipt photo and records the delivery; the county

@@ -431,7 +431,7 @@ func TestHallLoserIsReplayedWhenItStillMakesSense(t *testing.T) {
 	csB, _ := h.ms["b"].CaseByTracking(ctx, c.Tracking)
 	received := []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "premises_proof", State: cases.Original}}
 	cat, _ := h.ms["b"].ActiveCatalog(ctx)
-	sup, err := cases.Supplement(cat, csB, received)
+	sup, err := cases.Supplement(cat, csB, received, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ func (db *DB) VerifyProgress(ctx context.Context, code, last4 string) (cases.Pro
 	}
 	var out cases.Progress
 	var fail error
+	cal, _ := db.Calendar(ctx) // nil (no moved date) rather than no answer
 	err = db.update(ctx, func(t *tx) error {
 		var failures int
 		var lockedUntil sql.NullString
@@ -92,7 +93,9 @@ func (db *DB) VerifyProgress(ctx context.Context, code, last4 string) (cases.Pro
 				when, synced = at, true
 			}
 		}
-		out = cases.ProgressOf(cs, when, synced)
+		// The promised date as of now: moved by the working days the
+		// clock was stopped (补正, 特别程序).
+		out = cases.ProgressOf(cs, when, synced).MoveDue(cs, cal, t.now)
 		return audit(ctx, t, sql.NullInt64{}, "progress.query", c, "self-service")
 	})
 	if err != nil {

@@ -449,7 +449,8 @@ func applyCountyStatus(ctx context.Context, t *tx, st protocol.CaseStatus) error
 
 // countyUpdate reads a county decision as the domain's.
 func countyUpdate(st protocol.CaseStatus) (cases.CountyUpdate, error) {
-	u := cases.CountyUpdate{CaseNo: st.CountyCase, Status: st.Status, Pickup: st.Pickup, Reason: st.Reason, By: st.By, At: st.At}
+	u := cases.CountyUpdate{CaseNo: st.CountyCase, Status: st.Status, Pickup: st.Pickup, Reason: st.Reason, By: st.By, At: st.At,
+		Procedure: st.Procedure, ProcedureReason: st.ProcedureReason}
 	for _, s := range st.Supplements {
 		u.Supplements = append(u.Supplements, cases.MaterialRef{Matter: s.Matter, Material: s.Material, Name: s.Name})
 	}

@@ -7,6 +7,7 @@
 //	countyd devices | revoke -device ID
 //	countyd cases [-point CODE] [-status S]
 //	countyd set-status -case TRACKING -status correction -supplement 330000-SS-0001:premises_proof:经营场所使用证明 -supply-by 2026-12-04
+//	countyd set-status -case TRACKING -status reviewing -procedure inspection -procedure-reason 样品送省质检院检验
 //	countyd publish-catalog -file catalog.json [-point CODE] | publish-holidays -file 2027.json
 //	countyd book -point CODE -file booking.json [-cancel]
 //	countyd set-sms -file sms.json (signature and provider templates, docs/sms.md) | countyd notices
@@ -439,6 +440,9 @@ func setStatus(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writ
 	fs.StringVar(&c.Pickup, "pickup", "", "where and how to collect the result (completed)")
 	fs.StringVar(&c.Reason, "reason", "", "why (required for denied)")
 	fs.StringVar(&c.By, "by", "", "the officer's name")
+	fs.StringVar(&c.Procedure, "procedure", "", "special procedure that stops the time limit, with reviewing: hearing, inspection, testing, appraisal or expert_review (行政许可法 第45条)")
+	fs.StringVar(&c.ProcedureReason, "procedure-reason", "", "why the special procedure is needed (required with -procedure)")
+	fs.StringVar(&c.AgainReason, "again-reason", "", "why a case already asked for 补正 needs another request (一次性告知)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -44,6 +44,11 @@ type CaseDoc struct {
 	Due          time.Time            `json:"due"`
 	MatterDue    map[string]time.Time `json:"matter_due,omitempty"`
 	SupplementBy time.Time            `json:"supplement_by"`
+	// Suspensions are the spans the time limit did not run (补正 owed by
+	// the citizen, a 特别程序 at the county); the due date moves by their
+	// working days. Added in layout 1: an older reader ignores them and
+	// judges by Due alone, which is only stricter.
+	Suspensions []Suspension `json:"suspensions,omitempty"`
 
 	Clerk          Actor          `json:"clerk"`
 	Pickup         *Pickup        `json:"pickup,omitempty"`
@@ -57,6 +62,22 @@ type CaseDoc struct {
 	// machine of the hall answers the progress query. The county neither
 	// needs nor uses it; the PIN itself never leaves the citizen's receipt.
 	QueryPINHash string `json:"query_pin,omitempty"`
+}
+
+// Suspension kinds of a CaseDoc.
+const (
+	SuspendCorrection = "correction" // 补正
+	SuspendSpecial    = "special"    // 特别程序 (Procedure says which)
+)
+
+// Suspension is a span during which a case's time limit did not run; To is
+// zero while it runs.
+type Suspension struct {
+	Kind      string    `json:"kind"`
+	Procedure string    `json:"procedure,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	From      time.Time `json:"from"`
+	To        time.Time `json:"to,omitzero"`
 }
 
 // Applicant kinds of a CaseDoc.

@@ -336,11 +336,26 @@ type CaseStatus struct {
 	SupplyBy string `json:"supply_by,omitempty"`
 	// Pickup is where and how the result is collected (completed).
 	Pickup string `json:"pickup,omitempty"`
-	// Reason is why the application was denied (denied) or a note.
+	// Reason is why the application was denied (denied) or a note; for a
+	// second correction of a case, why another one is needed (一次性告知:
+	// 行政许可法 第32条 asks for everything at once).
 	Reason string    `json:"reason,omitempty"`
 	By     string    `json:"by,omitempty"` // county officer's name
 	At     time.Time `json:"at"`
+	// Procedure is the 特别程序 under way with this status (行政许可法
+	// 第45条: 听证 "hearing", 检验 "inspection", 检测 "testing", 鉴定
+	// "appraisal", 专家评审 "expert_review"); it stops the time limit from At
+	// until a status without it. ProcedureReason is the recorded reason.
+	// An older kiosk ignores both and keeps the clock running.
+	Procedure       string `json:"procedure,omitempty"`
+	ProcedureReason string `json:"procedure_reason,omitempty"`
+	// AgainReason is why a case asked for 补正 before needs another
+	// request (一次性告知); the county refuses a second one without it.
+	AgainReason string `json:"again_reason,omitempty"`
 }
+
+// Special procedures of CaseStatus.Procedure.
+var Procedures = []string{"hearing", "inspection", "testing", "appraisal", "expert_review"}
 
 // Supplement is one material the county asks for. Matter and Material are
 // the catalog ids when it is a catalog material; Name is always set.

@@ -177,9 +177,9 @@ func (s *Screen) row(w cases.WorkItem) fyne.CanvasObject {
 	lines := []string{s.line(w)}
 	switch {
 	case w.Late > 0 && (w.Case.Status == cases.StatusCorrection || w.Case.Status == cases.StatusDeferred):
-		lines = append(lines, l10n.L("补正期限{{.Date}}已过{{.N}}天，出发前请联系村民并告知窗口", map[string]any{"Date": w.By.Format("2006-01-02"), "N": w.Late}))
+		lines = append(lines, l10n.L("补正期限{{.Date}}已过{{.N}}个工作日，出发前请联系村民并告知窗口", map[string]any{"Date": w.By.Format("2006-01-02"), "N": w.Late}))
 	case w.Late > 0:
-		lines = append(lines, l10n.L("承诺办结日期{{.Date}}已过{{.N}}天", map[string]any{"Date": w.By.Format("2006-01-02"), "N": w.Late}))
+		lines = append(lines, l10n.L("承诺办结日期{{.Date}}已过{{.N}}个工作日", map[string]any{"Date": w.By.Format("2006-01-02"), "N": w.Late}))
 	case !w.By.IsZero() && (w.Shelf == cases.ShelfCorrection):
 		lines = append(lines, l10n.L("请于{{.Date}}前向村民收取：", map[string]any{"Date": w.By.Format("2006-01-02")}))
 	}

@@ -362,39 +362,35 @@ func (s *Screen) materialStep() fyne.CanvasObject {
 func (s *Screen) buildChecklist() {
 	s.Materials = nil
 	list := container.NewVBox()
-	for _, code := range s.matters {
-		m, _ := s.cat.Matter(code)
-		for _, mat := range m.Materials {
-			states := cases.AllowedStates(mat)
-			entry := cases.MaterialEntry{Matter: code, Material: mat.ID}
-			if i := slices.IndexFunc(s.Materials, func(r *MaterialRow) bool {
-				return r.Name == mat.Name && slices.Equal(r.States, states)
-			}); i >= 0 {
-				s.Materials[i].Entries = append(s.Materials[i].Entries, entry)
-				continue
-			}
-			row := &MaterialRow{Name: mat.Name, Entries: []cases.MaterialEntry{entry}, States: states}
-			var opts []string
-			for _, st := range states {
-				opts = append(opts, l10n.L(cases.StateName(st)))
-			}
-			row.Select = widget.NewSelect(opts, nil)
-			row.Select.PlaceHolder = l10n.L("未核验")
-			label := mat.Name
-			if mat.Required {
-				label = "* " + label
-			}
-			if len(s.matters) > 1 {
-				label += "（" + m.Name + "）"
-			}
-			l := widget.NewLabel(label)
-			l.Wrapping = fyne.TextWrapWord
-			// The state picker has a fixed width so the material's name
-			// gets the rest and wraps inside it.
-			pick := container.NewGridWrap(fyne.NewSize(230, row.Select.MinSize().Height), row.Select)
-			list.Add(container.NewBorder(nil, nil, nil, container.NewCenter(pick), l))
-			s.Materials = append(s.Materials, row)
+	// One line per paper: a bundle asks for the same 居民身份证 or 户口簿
+	// once (cases.ChecklistLines), and the line's state is recorded for
+	// every matter's entry.
+	lines, err := cases.ChecklistLines(s.cat, s.matters)
+	if err != nil {
+		lines = nil
+	}
+	for _, line := range lines {
+		row := &MaterialRow{Name: line.Name, Entries: line.Entries, States: line.States}
+		var opts []string
+		for _, st := range line.States {
+			opts = append(opts, l10n.L(cases.StateName(st)))
 		}
+		row.Select = widget.NewSelect(opts, nil)
+		row.Select.PlaceHolder = l10n.L("未核验")
+		label := line.Name
+		if line.Required {
+			label = "* " + label
+		}
+		if len(s.matters) > 1 {
+			label += "（" + strings.Join(line.Matters, "、") + "）"
+		}
+		l := widget.NewLabel(label)
+		l.Wrapping = fyne.TextWrapWord
+		// The state picker has a fixed width so the material's name
+		// gets the rest and wraps inside it.
+		pick := container.NewGridWrap(fyne.NewSize(230, row.Select.MinSize().Height), row.Select)
+		list.Add(container.NewBorder(nil, nil, nil, container.NewCenter(pick), l))
+		s.Materials = append(s.Materials, row)
 	}
 	quick := widget.NewButton(l10n.L("快速填写：可共享的免提交，其余已收原件"), func() {
 		for _, r := range s.Materials {

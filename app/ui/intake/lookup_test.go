@@ -71,7 +71,7 @@ func (f *fakeService) Lookup(_ context.Context, code string) (cases.Case, error)
 	return f.cs, nil
 }
 func (f *fakeService) Supplement(_ context.Context, _ clerks.Account, cs cases.Case, got []cases.MaterialEntry) (cases.Case, error) {
-	after, err := cases.Supplement(f.cat, cs, got)
+	after, err := cases.Supplement(f.cat, cs, got, time.Now())
 	if err == nil {
 		f.cs = after
 	}

@@ -94,6 +94,9 @@ func sourceStrings(t *testing.T) map[string]string {
 	for _, n := range cases.StepNames {
 		found[n] = "cases.StepNames"
 	}
+	for _, n := range cases.SuspensionLabels() {
+		found[n] = "cases.SuspensionLabels"
+	}
 	for _, sec := range catalog.Sectors {
 		found[sec] = "catalog.Sectors"
 	}

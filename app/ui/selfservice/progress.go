@@ -162,9 +162,16 @@ func (p *ProgressScreen) show(pr cases.Progress) {
 	}
 	switch pr.Status {
 	case cases.StatusAccepted, cases.StatusDeferred, cases.StatusReviewing, cases.StatusCorrection:
+		if pr.Paused != "" {
+			// The time limit is stopped while materials are owed or a
+			// 特别程序 runs: the date below moves on until it restarts.
+			lines = append(lines, "", l10n.L(pr.Paused))
+		}
 		if !pr.Due.IsZero() {
 			lines = append(lines, "", l10n.L("承诺办结日期：{{.Date}}，办结后到受理窗口领取或免费邮寄", map[string]any{"Date": pr.Due.Format("2006-01-02")}))
 		}
+	case cases.StatusTerminated, cases.StatusWithdrawn:
+		lines = append(lines, "", l10n.L("未在补正期限内补齐材料：{{.Reason}}。如需办理请重新申请", map[string]any{"Reason": pr.Reason}))
 	case cases.StatusCompleted:
 		if pr.Pickup != "" {
 			lines = append(lines, "", l10n.L("已办结：{{.Pickup}}", map[string]any{"Pickup": pr.Pickup}))

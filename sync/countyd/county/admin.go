@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -181,8 +183,34 @@ func ValidateStatus(c StatusChange, today string) error {
 	if c.Status == protocol.CountyDenied && strings.TrimSpace(c.Reason) == "" {
 		return invalid("a denial must give its reason")
 	}
+	if c.Procedure != "" {
+		if c.Status != protocol.CountyReviewing {
+			return invalid("a special procedure (%s) goes only with reviewing", c.Procedure)
+		}
+		if !slices.Contains(protocol.Procedures, c.Procedure) {
+			return invalid("special procedure %q: want one of %s", c.Procedure, strings.Join(protocol.Procedures, ", "))
+		}
+		if utf8.RuneCountInString(strings.TrimSpace(c.ProcedureReason)) < 4 {
+			return invalid(ErrProcedureReason)
+		}
+	} else if c.ProcedureReason != "" {
+		return invalid("a procedure reason goes only with a special procedure")
+	}
+	if c.AgainReason != "" && c.Status != protocol.CountyCorrection {
+		return invalid("a reason for another correction goes only with a correction")
+	}
 	return nil
 }
+
+// Messages of the county's time-limit rules, in Chinese as the back office
+// shows them (its table has the English).
+const (
+	// ErrSecondCorrection: 一次性告知 — a case is asked for 补正 once, with
+	// everything missing; another request must record why.
+	ErrSecondCorrection = "该件已经要求过补正。按一次性告知的要求，再次要求补正必须写明理由（至少4个字），例如首次补正材料中发现的新问题"
+	// ErrProcedureReason: a 特别程序 stops the clock only with its reason on record.
+	ErrProcedureReason = "启动特别程序（暂停计时）必须写明事由（至少4个字）"
+)
 
 // SetCaseStatus records a county decision and appends it to the case's
 // service point feed in the same transaction. Any status may follow any
@@ -210,6 +238,16 @@ func setCaseStatus(ctx context.Context, tx *sql.Tx, c StatusChange, now time.Tim
 	if err != nil {
 		return protocol.FeedItem{}, cs, err
 	}
+	if c.Status == protocol.CountyCorrection {
+		var asked int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_status_log WHERE case_id = ? AND status = ?`,
+			cs.ID, protocol.CountyCorrection).Scan(&asked); err != nil {
+			return protocol.FeedItem{}, cs, fmt.Errorf("count corrections: %w", err)
+		}
+		if asked > 0 && utf8.RuneCountInString(strings.TrimSpace(c.AgainReason)) < 4 {
+			return protocol.FeedItem{}, cs, invalid(ErrSecondCorrection)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET county_status = ?, county_status_at = ? WHERE case_id = ?`,
 		c.Status, ts(now), cs.ID); err != nil {
 		return protocol.FeedItem{}, cs, fmt.Errorf("update county status: %w", err)
@@ -217,7 +255,8 @@ func setCaseStatus(ctx context.Context, tx *sql.Tx, c StatusChange, now time.Tim
 	it, err := appendFeed(ctx, tx, cs.Point, protocol.FeedCaseStatus, ts(now), protocol.CaseStatus{
 		CaseID: cs.ID, Tracking: cs.Tracking, CountyCase: cs.CountyCase, Status: c.Status,
 		Supplements: c.Supplements, SupplyBy: c.SupplyBy, Pickup: c.Pickup, Reason: c.Reason, By: c.By,
-		At: now.In(chinaTime),
+		At: now.In(chinaTime), Procedure: c.Procedure, ProcedureReason: strings.TrimSpace(c.ProcedureReason),
+		AgainReason: strings.TrimSpace(c.AgainReason),
 	})
 	if err != nil {
 		return it, cs, err

@@ -450,7 +450,7 @@ type CasePageFilter struct {
 
 // closedCase is the SQL condition of a case whose clock has stopped: the
 // hall finished it, or the county completed or denied it.
-const closedCase = `(c.kiosk_status IN ('completed', 'rejected', 'delivered', 'mailed', 'denied')
+const closedCase = `(c.kiosk_status IN ('completed', 'rejected', 'delivered', 'mailed', 'denied', 'terminated', 'withdrawn')
 	OR c.county_status IN ('completed', 'denied'))`
 
 // CasePage returns one page of cases and how many match. Each row costs

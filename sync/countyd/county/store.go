@@ -218,6 +218,13 @@ type StatusChange struct {
 	Pickup      string
 	Reason      string
 	By          string
+	// Procedure is a 特别程序 that starts (or goes on) with a reviewing
+	// status, with its recorded reason; the time limit stops until a status
+	// without it (行政许可法 第45条).
+	Procedure, ProcedureReason string
+	// AgainReason says why a case already asked for 补正 needs another
+	// request: 一次性告知 (第32条) allows one unless this is recorded.
+	AgainReason string
 }
 
 // BlobState is what is stored of one attachment.

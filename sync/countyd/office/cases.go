@@ -45,7 +45,8 @@ func countyStatusName(s string) string {
 // stops, so it is never shown as overdue.
 func isClosed(c county.Case) bool {
 	switch cases.Status(c.KioskStatus) {
-	case cases.StatusCompleted, cases.StatusRejected, cases.StatusDelivered, cases.StatusMailed, cases.StatusDenied:
+	case cases.StatusCompleted, cases.StatusRejected, cases.StatusDelivered, cases.StatusMailed, cases.StatusDenied,
+		cases.StatusTerminated, cases.StatusWithdrawn:
 		return true
 	}
 	return c.CountyStatus == protocol.CountyCompleted || c.CountyStatus == protocol.CountyDenied
@@ -69,6 +70,15 @@ func (o *Office) urgency(cal *workday.Calendar, c county.Case, due time.Time) st
 		return "soon"
 	}
 	return ""
+}
+
+// procedureOpts are the special procedures of the reviewing form.
+func procedureOpts() []option {
+	var out []option
+	for _, p := range cases.Procedures {
+		out = append(out, option{Value: p, Label: cases.ProcedureName(p)})
+	}
+	return out
 }
 
 type clockFunc func() time.Time
@@ -117,6 +127,8 @@ type caseRow struct {
 	KioskStatus, CountyStatus string
 	Accepted, Due             string
 	Urgency                   string
+	Paused                    string
+	SupplementLapsed          bool
 	Complete                  bool
 	Stored, Attachments       int
 }
@@ -193,6 +205,8 @@ func (o *Office) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 			Applicant: MaskText(d.Applicant.Name), KioskStatus: MaskText(rc.T(cases.StatusName(cases.Status(c.KioskStatus)))),
 			CountyStatus: rc.T(countyStatusName(c.CountyStatus)), Accepted: day(d.Accepted), Due: day(d.Due),
 			Urgency: o.urgency(cal, c, d.Due), Complete: c.Complete, Stored: c.Stored, Attachments: c.Attachments}
+		dl := o.deadline(ctx, cal, c, d)
+		row.Due, row.Urgency, row.Paused, row.SupplementLapsed = dl.Due, dl.Urgency, rc.T(dl.Paused), dl.SupplementLapsed
 		if row.Point == "" {
 			row.Point = c.Point
 		}
@@ -421,6 +435,7 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 	}
 	type histRow struct {
 		At, Status, By, SupplyBy, Pickup, Reason string
+		Procedure                                string
 		Supplements                              []string
 	}
 	var hist []histRow
@@ -429,6 +444,12 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 		// quote a phone number.
 		row := histRow{At: stamp(h.Status.At), Status: rc.T(countyStatusName(h.Status.Status)), By: MaskText(h.Status.By),
 			SupplyBy: MaskText(h.Status.SupplyBy), Pickup: MaskText(h.Status.Pickup), Reason: MaskText(h.Status.Reason)}
+		if n := cases.ProcedureName(h.Status.Procedure); n != "" {
+			row.Procedure = rc.T("特别程序") + "：" + rc.T(n) + " " + MaskText(h.Status.ProcedureReason)
+		}
+		if h.Status.AgainReason != "" {
+			row.Reason += " " + rc.T("再次补正理由") + "：" + MaskText(h.Status.AgainReason)
+		}
 		for _, s := range h.Status.Supplements {
 			row.Supplements = append(row.Supplements, MaskText(s.Name))
 		}
@@ -453,17 +474,22 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 	if shown.Clerk.Name != "" {
 		clerk = fmt.Sprintf("%s（%s%d）", shown.Clerk.Name, rc.T("窗口"), d.Clerk.Window)
 	}
-	due := day(d.Due)
+	dl := o.deadline(ctx, cal, c, d)
+	due := dl.Due
+	if promised := day(d.Due); promised != due {
+		due += "（" + rc.T("原承诺") + " " + promised + "）"
+	}
 	data := map[string]any{
 		"C": caseHead{CountyCase: c.CountyCase, Tracking: MaskText(c.Tracking), Point: c.Point, Complete: c.Complete, Stored: c.Stored, Attachments: c.Attachments},
 		"D": shown, "Point": o.pointNames(ctx)[c.Point], "Matters": matters, "Clerk": clerk,
 		"KioskStatus": MaskText(rc.T(cases.StatusName(cases.Status(c.KioskStatus)))), "CountyStatus": rc.T(countyStatusName(c.CountyStatus)),
-		"Accepted": stamp(d.Accepted), "Due": due, "SupplementBy": day(d.SupplementBy), "Urgency": o.urgency(cal, c, d.Due),
+		"Accepted": stamp(d.Accepted), "Due": due, "SupplementBy": day(d.SupplementBy), "Urgency": dl.Urgency,
+		"Paused": rc.T(dl.Paused), "SupplementLapsed": dl.SupplementLapsed,
 		"ApplicantKind": map[bool]string{true: rc.T("企业"), false: rc.T("个人")}[d.Applicant.Kind == protocol.ApplicantEnterprise],
 		"ApplicantID":   applicantID, "LegalRepID": show("applicant.legal_rep_id", d.Applicant.LegalRepID, MaskID),
 		"Mobile": show("applicant.mobile", d.Applicant.Mobile, MaskMobile), "Revealed": len(revealed) > 0,
 		"Fields": fields, "Materials": materials, "Attachments": atts, "Events": events, "History": hist,
-		"RevealOpts": revealOpts, "SupplyBy": supplyBy, "Problem": rc.T(problem),
+		"RevealOpts": revealOpts, "SupplyBy": supplyBy, "Problem": rc.T(problem), "Procedures": procedureOpts(),
 	}
 	if status != http.StatusOK {
 		o.renderStatus(w, r, rc, status, "case", data)
@@ -586,7 +612,15 @@ func (o *Office) setStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	problem := ""
 	switch ch.Status {
 	case protocol.CountyReviewing:
+		ch.Procedure = strings.TrimSpace(form.Get("procedure"))
+		if ch.Procedure != "" {
+			ch.ProcedureReason = strings.TrimSpace(form.Get("procedure_reason"))
+			if len([]rune(ch.ProcedureReason)) < 4 {
+				problem = county.ErrProcedureReason
+			}
+		}
 	case protocol.CountyCorrection:
+		ch.AgainReason = strings.TrimSpace(form.Get("again_reason"))
 		for _, v := range form["material"] {
 			matter, material, ok := pickMaterial(d, v)
 			if !ok {
@@ -629,7 +663,13 @@ func (o *Office) setStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	}
 	e := rc.audit("case.status", c.CountyCase)
 	e.Reason = ch.Reason
+	if ch.AgainReason != "" {
+		e.Reason = ch.AgainReason
+	}
 	e.Detail = ch.Status
+	if ch.Procedure != "" {
+		e.Reason, e.Detail = ch.ProcedureReason, ch.Status+"；"+ch.Procedure
+	}
 	for _, s := range ch.Supplements {
 		e.Detail += "；" + s.Name
 	}
