@@ -64,9 +64,13 @@ func (s Suspension) Running() bool { return s.To.IsZero() }
 
 // SuspensionLabel is how a running suspension is shown to citizens and
 // staff: "暂停计时（补正中）" or "暂停计时（特别程序：检验）".
-func SuspensionLabel(s Suspension) string {
-	if s.Kind == SuspendSpecial {
-		if n := ProcedureName(s.Procedure); n != "" {
+func SuspensionLabel(s Suspension) string { return PauseLabel(s.Kind, s.Procedure) }
+
+// PauseLabel is SuspensionLabel for a suspension's kind and procedure as
+// they travel (protocol.Suspension), for readers of the wire form.
+func PauseLabel(kind, procedure string) string {
+	if kind == SuspendSpecial {
+		if n := ProcedureName(procedure); n != "" {
 			return "暂停计时（特别程序：" + n + "）"
 		}
 		return "暂停计时（特别程序）"

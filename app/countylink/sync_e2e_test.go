@@ -55,7 +55,7 @@ func TestSyncWithTheRealCounty(t *testing.T) {
 		t.Fatalf("pull after correction: %+v", rep)
 	}
 	self := &services.SelfService{DB: h.DB, Clock: clock.System{}}
-	p, err := self.Progress(ctx, cs.Tracking, "1234")
+	p, err := self.Progress(ctx, cs.Tracking, cs.QueryPIN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestSyncWithTheRealCounty(t *testing.T) {
 
 	cd.Admin(t, "set-status", "-case", cs.Tracking, "-status", "completed", "-pickup", "请到洪桥镇便民服务中心3号窗口领取营业执照")
 	halltest.Round(t, l)
-	p, _ = self.Progress(ctx, cs.Tracking, "1234")
+	p, _ = self.Progress(ctx, cs.Tracking, cs.QueryPIN)
 	if current(p) != "办结" || !strings.Contains(p.Pickup, "3号窗口") {
 		t.Errorf("progress after completion: current %q, pickup %q", current(p), p.Pickup)
 	}

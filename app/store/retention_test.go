@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -134,5 +135,35 @@ func TestCountyIDMaskFeed(t *testing.T) {
 	ids.SetIDMask(ids.DefaultIDMask) // as a restarted process starts
 	if err := db.ApplyIDMask(ctx); err != nil || ids.MaskIDNumber(id) != "330522************" {
 		t.Errorf("after a restart: got %q (%v), want the county's pattern", ids.MaskIDNumber(id), err)
+	}
+}
+
+// The county configures a point's seal image; the kiosk keeps it for its
+// papers, replaces it when a new one comes and drops it when removed.
+func TestCountySealFeed(t *testing.T) {
+	db, _ := openTemp(t)
+	ctx := context.Background()
+	if img, err := db.SealImage(ctx); err != nil || img != nil {
+		t.Fatalf("before any: SealImage = %d bytes, %v; want none", len(img), err)
+	}
+	first, second := []byte("\x89PNG first"), []byte("\x89PNG second")
+	tests := []struct {
+		cursor int64
+		png    []byte
+		want   []byte
+	}{
+		{1, first, first},
+		{2, second, second},
+		{3, make([]byte, protocol.MaxSealPNG+1), second}, // too large for any release: kept as it was
+		{4, nil, nil},
+	}
+	for _, tt := range tests {
+		if err := db.ApplyFeed(ctx, []protocol.FeedItem{feedItem(tt.cursor, protocol.FeedSeal, protocol.Seal{PNG: tt.png})}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.SealImage(ctx)
+		if err != nil || !bytes.Equal(got, tt.want) {
+			t.Errorf("after item %d: SealImage = %q (%v), want %q", tt.cursor, got, err, tt.want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -337,6 +338,15 @@ func (db *DB) applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (c
 		// Takes effect at once; a rolled-back item is applied again on the
 		// next pull with the same pattern.
 		return false, ids.SetIDMask(m.IDPattern)
+	case protocol.FeedSeal:
+		var sl protocol.Seal
+		if err := json.Unmarshal(it.Payload, &sl); err != nil {
+			return false, fmt.Errorf("decode seal: %w", err)
+		}
+		if len(sl.PNG) > protocol.MaxSealPNG {
+			return false, nil // larger than any release accepts: kept as it was
+		}
+		return false, setSetting(ctx, t, settingSeal, base64.StdEncoding.EncodeToString(sl.PNG))
 	case protocol.FeedDeviceRevoked:
 		var r protocol.DeviceRevoked
 		if err := json.Unmarshal(it.Payload, &r); err != nil {

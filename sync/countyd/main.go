@@ -88,6 +88,7 @@ var commands = []command{
 	{"notices", "list the latest citizen notices and what became of them (mobiles masked)", listNotices},
 	{"set-retention", "tell every kiosk how many days to keep citizens' data of closed cases", setRetention},
 	{"set-id-mask", "tell every kiosk how to mask ID numbers on screens and papers", setIDMask},
+	{"set-seal", "send a service point the seal image printed on its receipts and notices", setSeal},
 	{"staff-add", "create a back-office staff account (password from stdin or -password-file)", staffAdd},
 }
 
@@ -521,6 +522,40 @@ func setIDMask(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writ
 		return err
 	}
 	fmt.Fprintf(out, "kiosks mask ID numbers as %s (feed item %d)\n", *pattern, it.Cursor)
+	return nil
+}
+
+func setSeal(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	point := fs.String("point", "", "service point code")
+	file := fs.String("file", "", "the seal image, a PNG")
+	remove := fs.Bool("remove", false, "remove the point's seal image (the seal area is left for a stamp)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*file == "") == !*remove {
+		return fmt.Errorf("set-seal: give -file or -remove")
+	}
+	var img []byte
+	if *file != "" {
+		var err error
+		if img, err = os.ReadFile(*file); err != nil {
+			return fmt.Errorf("set-seal: %w", err)
+		}
+	}
+	st, err := openStore(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	it, err := st.PublishSeal(ctx, *point, img)
+	if err != nil {
+		return err
+	}
+	if img == nil {
+		fmt.Fprintf(out, "point %s prints no seal image (feed item %d)\n", *point, it.Cursor)
+		return nil
+	}
+	fmt.Fprintf(out, "point %s prints the seal image of %d bytes (feed item %d)\n", *point, len(img), it.Cursor)
 	return nil
 }
 

@@ -264,7 +264,21 @@ const (
 	// FeedMasking: how kiosks mask ID numbers on screens and papers
 	// (payload Masking).
 	FeedMasking Kind = "masking.published"
+	// FeedSeal: the image a service point prints in the seal area of its
+	// receipts and notices (payload Seal), for that point only.
+	FeedSeal Kind = "seal.published"
 )
+
+// MaxSealPNG bounds a seal image: a 600×600 PNG of a red stamp is a few
+// tens of kilobytes.
+const MaxSealPNG = 256 << 10
+
+// Seal is a service point's configured seal image, a PNG; empty removes it
+// (the seal area is then left for a stamp by hand). It is an image placed
+// on paper, not a cryptographic electronic seal, and the papers say so.
+type Seal struct {
+	PNG []byte `json:"png,omitempty"`
+}
 
 // Masking is the county's masking rule. IDPattern has 18 characters, '#'
 // to show and '*' to hide the character at that position of an ID number;

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"image/png"
 
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -145,6 +146,31 @@ func (s *SQLite) PublishMasking(ctx context.Context, pattern string) (protocol.F
 		return protocol.FeedItem{}, invalid("id mask %q: want 18 of # and *, hiding positions 7-14, 17 and one of 15-18", pattern)
 	}
 	return s.publish(ctx, allPoints, protocol.FeedMasking, protocol.Masking{IDPattern: pattern})
+}
+
+// PublishSeal sends one service point the seal image its kiosks print in
+// the seal area of receipts and notices; nil removes it. The image must be
+// a PNG of at most protocol.MaxSealPNG bytes and 1000 pixels a side.
+func (s *SQLite) PublishSeal(ctx context.Context, point string, img []byte) (protocol.FeedItem, error) {
+	if err := validPointCode(point); err != nil {
+		return protocol.FeedItem{}, err
+	}
+	if img != nil {
+		if len(img) > protocol.MaxSealPNG {
+			return protocol.FeedItem{}, invalid("seal image of %d bytes: at most %d", len(img), protocol.MaxSealPNG)
+		}
+		cfg, err := png.DecodeConfig(bytes.NewReader(img))
+		if err != nil {
+			return protocol.FeedItem{}, invalid("seal image: not a PNG: %v", err)
+		}
+		if cfg.Width < 50 || cfg.Height < 50 || cfg.Width > 1000 || cfg.Height > 1000 {
+			return protocol.FeedItem{}, invalid("seal image of %d×%d pixels: want 50 to 1000 a side", cfg.Width, cfg.Height)
+		}
+		if _, err := png.Decode(bytes.NewReader(img)); err != nil {
+			return protocol.FeedItem{}, invalid("seal image: broken PNG: %v", err)
+		}
+	}
+	return s.publish(ctx, point, protocol.FeedSeal, protocol.Seal{PNG: img})
 }
 
 // CreateBooking sends a booking made through another channel (12345

@@ -1,8 +1,12 @@
 package county_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -268,5 +272,57 @@ func TestPublishRetention(t *testing.T) {
 	json.Unmarshal(body, &fr)
 	if status != 200 || len(fr.Items) != 1 || fr.Items[0].Kind != protocol.FeedRetention || !strings.Contains(string(fr.Items[0].Payload), "180") {
 		t.Errorf("feed: %d %s", status, body)
+	}
+}
+
+// A seal image goes to its own point only, and only as a PNG of sensible
+// size: the county's staff cannot put a photo or a huge file on every paper.
+func TestPublishSeal(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	pngOf := func(w, h int) []byte {
+		var b bytes.Buffer
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
+		img.Set(w/2, h/2, color.RGBA{200, 0, 0, 255})
+		png.Encode(&b, img)
+		return b.Bytes()
+	}
+	point := countytest.TestPoint.Code
+	bad := []struct {
+		name  string
+		point string
+		img   []byte
+	}{
+		{"not a PNG", point, []byte("GIF89a not a png at all")},
+		{"too small", point, pngOf(20, 20)},
+		{"too large a side", point, pngOf(1200, 300)},
+		{"too many bytes", point, append(pngOf(100, 100), make([]byte, protocol.MaxSealPNG)...)},
+		{"no such point", "330522000000", pngOf(300, 300)},
+	}
+	for _, tt := range bad {
+		if _, err := e.c.Store.PublishSeal(ctx, tt.point, tt.img); err == nil {
+			t.Errorf("%s: accepted", tt.name)
+		}
+	}
+	if _, err := e.c.Store.PublishSeal(ctx, "330522102000", pngOf(300, 300)); err != nil {
+		t.Fatal(err)
+	}
+	good := pngOf(300, 300)
+	if _, err := e.c.Store.PublishSeal(ctx, point, good); err != nil {
+		t.Fatal(err)
+	}
+	status, _, body := e.c.Do(t, e.dev, e.secret, "GET", "/api/v1/feed?after=0", nil, nil)
+	var fr protocol.FeedResponse
+	json.Unmarshal(body, &fr)
+	var seals []protocol.Seal
+	for _, it := range fr.Items {
+		if it.Kind == protocol.FeedSeal {
+			var s protocol.Seal
+			json.Unmarshal(it.Payload, &s)
+			seals = append(seals, s)
+		}
+	}
+	if status != 200 || len(seals) != 1 || !bytes.Equal(seals[0].PNG, good) {
+		t.Errorf("feed: status %d, %d seal items (want 1, this point's own)", status, len(seals))
 	}
 }

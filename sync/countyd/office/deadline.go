@@ -16,9 +16,9 @@ import (
 // (补正 from its request until it moves on, a 特别程序 from the status that
 // starts it until one without it). A span both know is taken once, ended
 // as soon as either side saw it end.
-func casePauses(d protocol.CaseDoc, history []county.StatusLogEntry) []cases.Suspension {
-	var out []cases.Suspension
-	add := func(s cases.Suspension) {
+func casePauses(d protocol.CaseDoc, history []county.StatusLogEntry) []protocol.Suspension {
+	var out []protocol.Suspension
+	add := func(s protocol.Suspension) {
 		for i := range out {
 			if out[i].Kind == s.Kind && out[i].Procedure == s.Procedure && out[i].From.Equal(s.From) {
 				if out[i].To.IsZero() || (!s.To.IsZero() && s.To.Before(out[i].To)) {
@@ -30,9 +30,9 @@ func casePauses(d protocol.CaseDoc, history []county.StatusLogEntry) []cases.Sus
 		out = append(out, s)
 	}
 	for _, s := range d.Suspensions {
-		add(cases.Suspension{Kind: s.Kind, Procedure: s.Procedure, Reason: s.Reason, From: s.From, To: s.To})
+		add(s)
 	}
-	var corr, spec *cases.Suspension
+	var corr, spec *protocol.Suspension
 	for _, h := range history {
 		st := h.Status
 		if spec != nil && st.Procedure != spec.Procedure {
@@ -41,7 +41,7 @@ func casePauses(d protocol.CaseDoc, history []county.StatusLogEntry) []cases.Sus
 			spec = nil
 		}
 		if st.Procedure != "" && spec == nil {
-			spec = &cases.Suspension{Kind: cases.SuspendSpecial, Procedure: st.Procedure, Reason: st.ProcedureReason, From: st.At}
+			spec = &protocol.Suspension{Kind: cases.SuspendSpecial, Procedure: st.Procedure, Reason: st.ProcedureReason, From: st.At}
 		}
 		if corr != nil && st.Status != protocol.CountyCorrection {
 			corr.To = st.At
@@ -49,10 +49,10 @@ func casePauses(d protocol.CaseDoc, history []county.StatusLogEntry) []cases.Sus
 			corr = nil
 		}
 		if st.Status == protocol.CountyCorrection && corr == nil {
-			corr = &cases.Suspension{Kind: cases.SuspendCorrection, From: st.At}
+			corr = &protocol.Suspension{Kind: cases.SuspendCorrection, From: st.At}
 		}
 	}
-	for _, s := range []*cases.Suspension{corr, spec} {
+	for _, s := range []*protocol.Suspension{corr, spec} {
 		if s != nil {
 			add(*s)
 		}
@@ -81,14 +81,23 @@ func (o *Office) deadline(ctx context.Context, cal *workday.Calendar, c county.C
 	if err != nil {
 		o.log.ErrorContext(ctx, "read status log", "err", err)
 	}
-	sc := cases.Case{Due: d.Due, Status: cases.Status(d.Status), Suspensions: casePauses(d, history)}
+	spans := casePauses(d, history)
+	pauses := make([]workday.Pause, len(spans))
+	var running *protocol.Suspension
+	for i, s := range spans {
+		pauses[i] = workday.Pause{From: s.From, To: s.To}
+		// A special procedure is named before a 补正 running beside it.
+		if s.To.IsZero() && (running == nil || s.Kind == cases.SuspendSpecial && running.Kind != cases.SuspendSpecial) {
+			running = &spans[i]
+		}
+	}
 	now := o.now()
-	if due, err := sc.DueAt(cal, now); err == nil {
+	if due, _, err := cal.MovedDue(d.Due, pauses, now); err == nil {
 		v.Due = day(due)
 		v.Urgency = o.urgency(cal, c, due)
 	}
-	if s, ok := sc.Suspended(); ok && !isClosed(c) {
-		v.Paused = cases.SuspensionLabel(s)
+	if running != nil && !isClosed(c) {
+		v.Paused = cases.PauseLabel(running.Kind, running.Procedure)
 		if v.Urgency == "soon" {
 			v.Urgency = ""
 		}

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -40,12 +39,16 @@ func TestCasePausesJoinTheHallAndTheCounty(t *testing.T) {
 	}
 	for _, tt := range tests {
 		ps := casePauses(protocol.CaseDoc{Due: due, Suspensions: tt.doc}, tt.history)
-		c := cases.Case{Due: due, Suspensions: ps}
-		n, err := workday.Default().PausedDays(c.Pauses(), at(tt.now))
+		var pauses []workday.Pause
+		running := false
+		for _, p := range ps {
+			pauses = append(pauses, workday.Pause{From: p.From, To: p.To})
+			running = running || p.To.IsZero()
+		}
+		n, err := workday.Default().PausedDays(pauses, at(tt.now))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, running := c.Suspended()
 		if n != tt.paused || running != tt.running {
 			t.Errorf("%s: %d paused days, running %v; want %d, %v (%+v)", tt.name, n, running, tt.paused, tt.running, ps)
 		}
