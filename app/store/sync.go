@@ -322,6 +322,8 @@ func (db *DB) applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (c
 			return false, nil // not a rule this release follows: kept as it was
 		}
 		return false, setSetting(ctx, t, settingRetention, strconv.Itoa(r.PersonalDataDays))
+	case protocol.FeedHallConfig:
+		return false, applyHallConfig(ctx, t, it)
 	case protocol.FeedDeviceRevoked:
 		var r protocol.DeviceRevoked
 		if err := json.Unmarshal(it.Payload, &r); err != nil {

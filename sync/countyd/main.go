@@ -80,6 +80,7 @@ var commands = []command{
 	{"publish-catalog", "send a catalog to every service point or one", publishCatalog},
 	{"publish-holidays", "send a holiday calendar to every service point", publishHolidays},
 	{"book", "send a booking made elsewhere (12345, 浙里办) to a service point", book},
+	{"set-hall-config", "send one service point its hall: sectors, opening hours (延时/错时), booking capacity, closures", setHallConfig},
 	{"set-retention", "tell every kiosk how many days to keep citizens' data of closed cases", setRetention},
 	{"staff-add", "create a back-office staff account (password from stdin or -password-file)", staffAdd},
 }
@@ -482,6 +483,17 @@ func setRetention(ctx context.Context, fs *flag.FlagSet, args []string, out io.W
 	}
 	fmt.Fprintf(out, "kiosks keep citizens' data of closed cases %d days (feed item %d)\n", *days, it.Cursor)
 	return nil
+}
+
+func setHallConfig(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	point := fs.String("point", "", "service point code (12 digits)")
+	file := fs.String("file", "", "hall config JSON file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return publish(ctx, *data, out, *file, func(st *county.SQLite, doc []byte) (protocol.FeedItem, error) {
+		return st.PublishHallConfig(ctx, *point, doc)
+	})
 }
 
 func book(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {

@@ -261,6 +261,11 @@ const (
 	// FeedRetention: how long kiosks keep citizens' data of closed cases
 	// (payload Retention).
 	FeedRetention Kind = "retention.published"
+	// FeedHallConfig: one service point's hall — sectors and ticket
+	// letters, opening hours with 延时/错时, booking capacity per half-day,
+	// closures (payload DocumentPayload, Version set; the document is read
+	// by queue.ParseHallConfig on both sides).
+	FeedHallConfig Kind = "hall_config.published"
 )
 
 // Retention is the county's rule for personal data on kiosks: a case
@@ -340,7 +345,7 @@ type Supplement struct {
 }
 
 // DocumentPayload carries a catalog or a holiday calendar as published
-// (FeedCatalog, FeedHolidays).
+// (FeedCatalog, FeedHolidays, FeedHallConfig).
 type DocumentPayload struct {
 	Version  string          `json:"version,omitempty"` // catalog version
 	Year     int             `json:"year,omitempty"`    // calendar year

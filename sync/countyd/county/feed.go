@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -134,6 +135,20 @@ func (s *SQLite) PublishRetention(ctx context.Context, days int) (protocol.FeedI
 		return protocol.FeedItem{}, invalid("retention of %d days: want %d to %d", days, protocol.MinRetentionDays, protocol.MaxRetentionDays)
 	}
 	return s.publish(ctx, allPoints, protocol.FeedRetention, protocol.Retention{PersonalDataDays: days})
+}
+
+// PublishHallConfig sends one service point its hall config (sectors,
+// hours, booking capacity, closures), checked by the same rule the kiosk
+// applies, so a config the kiosk would refuse never enters the feed.
+func (s *SQLite) PublishHallConfig(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error) {
+	if err := validPointCode(point); err != nil {
+		return protocol.FeedItem{}, err
+	}
+	c, err := queue.ParseHallConfig(doc)
+	if err != nil {
+		return protocol.FeedItem{}, invalid("%v", err)
+	}
+	return s.publish(ctx, point, protocol.FeedHallConfig, protocol.DocumentPayload{Version: c.Version, Document: compact(doc)})
 }
 
 // CreateBooking sends a booking made through another channel (12345
