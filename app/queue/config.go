@@ -259,6 +259,13 @@ func (c HallConfig) Day(cal *workday.Calendar, t time.Time) (Hours, error) {
 	if err != nil {
 		return Hours{}, err
 	}
+	holiday, _ := cal.HolidayName(t)
+	return c.hours(t, work, holiday), nil
+}
+
+// hours are t's sessions given whether its date is a working day and the
+// public holiday it falls in ("" for none).
+func (c HallConfig) hours(t time.Time, work bool, holiday string) Hours {
 	midnight := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, workday.China)
 	spans := func(ss []Session) []Span {
 		out := make([]Span, 0, len(ss))
@@ -277,17 +284,17 @@ func (c HallConfig) Day(cal *workday.Calendar, t time.Time) (Hours, error) {
 				h.Sessions[len(h.Sessions)-1].End = midnight.Add(time.Duration(u) * time.Minute)
 			}
 		}
-		return h, nil
+		return h
 	}
-	if name, ok := cal.HolidayName(t); ok {
-		return Hours{Closed: name}, nil
+	if holiday != "" {
+		return Hours{Closed: holiday}
 	}
 	for _, w := range c.Weekend {
 		if int(t.Weekday()) == w.Weekday {
-			return Hours{Sessions: spans(w.Sessions)}, nil
+			return Hours{Sessions: spans(w.Sessions)}
 		}
 	}
-	return Hours{Closed: "休息日"}, nil
+	return Hours{Closed: "休息日"}
 }
 
 // Half gives a half-day's window: from the first to the last end of the
@@ -324,7 +331,17 @@ const lookAhead = 31
 func (c HallConfig) CheckOpen(cal *workday.Calendar, now time.Time) error {
 	now = now.In(workday.China)
 	h, err := c.Day(cal, now)
-	if err != nil {
+	if m, ok := msg.As(err); ok && m.Is(workday.ErrNotCovered) {
+		// The year's holiday notice has not arrived: the hall does not
+		// stop issuing tickets for that, it keeps Monday to Friday (the
+		// closures still hold) until the county sends the calendar.
+		h = c.hours(now, now.Weekday() != time.Saturday && now.Weekday() != time.Sunday, "")
+		for _, cl := range c.Closure {
+			if d := now.Format(time.DateOnly); d >= cl.From && d <= cl.To {
+				h = Hours{Closed: cl.Reason}
+			}
+		}
+	} else if err != nil {
 		return err
 	}
 	for i, s := range h.Sessions {

@@ -211,3 +211,25 @@ func TestNumbersSortNumerically(t *testing.T) {
 		t.Errorf("Less: got B1000 before B999, want B999 first")
 	}
 }
+
+// TestTicketsWithoutNextYearsCalendar: a hall whose holiday notice for the
+// year has not arrived keeps issuing tickets Monday to Friday.
+func TestTicketsWithoutNextYearsCalendar(t *testing.T) {
+	c, cal := changxing(t), workday.Default()
+	if years := cal.Years(); years[len(years)-1] >= 2030 {
+		t.Skipf("the embedded calendar covers 2030 (%v): pick a later year", years)
+	}
+	tests := []struct {
+		at   string
+		want error
+	}{
+		{"2030-01-08 09:00", nil},          // a Tuesday
+		{"2030-01-08 12:30", ErrLunch},     // its lunch break
+		{"2030-01-06 10:00", ErrClosedDay}, // a Sunday
+	}
+	for _, tt := range tests {
+		if err := c.CheckOpen(cal, at(tt.at)); !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+			t.Errorf("%s: got %v, want %v", tt.at, err, tt.want)
+		}
+	}
+}
