@@ -165,6 +165,10 @@ type Material struct {
 	Commitment bool `json:"commitment"`
 	// Deferrable: it may be missing at intake and supplemented later (容缺).
 	Deferrable bool `json:"deferrable"`
+	// PersonalOriginal: the original is a document the person keeps and
+	// needs (居民身份证, 户口簿, 银行卡, 社会保障卡): a village agent never
+	// takes it away; they photograph it (电子副本, verified).
+	PersonalOriginal bool `json:"personal_original,omitempty"`
 }
 
 // Field is one typed field of a matter's application form.

@@ -103,6 +103,24 @@ func (c *Counter) Submit(ctx context.Context, actor clerks.Account, d cases.Draf
 		if d, err = cases.CheckProxy(d, now); err != nil {
 			return cases.Case{}, err
 		}
+		if err := cases.CheckAgentMaterials(cat, d); err != nil {
+			return cases.Case{}, err
+		}
+		decide, err := cases.AgentDecision(cat, d, dec)
+		if err != nil {
+			return cases.Case{}, err
+		}
+		if !decide {
+			// Filed for the township to accept: checked as a decision
+			// would be, so the window gets a complete filing, but nothing
+			// decided and no date promised by the agent.
+			if _, err := cases.Decide(cat, c.Calendar, d, dec, now); err != nil {
+				return cases.Case{}, err
+			}
+			cs := cases.Submit(d, sp.Code, now)
+			cs.CatalogVer = cat.Version
+			return c.Store.CreateCase(ctx, cs, actorOf(actor))
+		}
 	} else {
 		d.Proxy = nil
 	}
@@ -322,7 +340,8 @@ var (
 // case waiting for pre-review, with its tracking code and outbox event:
 // every matter must allow self-service, the applicant and the form are
 // checked as at the window, and every material must be answered — a scan
-// (marked as an original received), shared data or a written commitment.
+// (an electronic copy, never an original received), shared data or a
+// written commitment.
 func (c *Counter) SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, error) {
 	cat, err := c.Store.ActiveCatalog(ctx)
 	if err != nil {
@@ -350,6 +369,9 @@ func (c *Counter) SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, er
 		if e.State == cases.Pending || e.State == cases.Deferred {
 			return cases.Case{}, msg.New(ErrSelfMaterial.Key, "Material", cases.MaterialName(cat, e.Matter, e.Material))
 		}
+	}
+	if err := cases.CheckSelfMaterials(cat, d); err != nil {
+		return cases.Case{}, err
 	}
 	cs := cases.Submit(d, sp.Code, now)
 	cs.CatalogVer = cat.Version

@@ -364,6 +364,11 @@ func (s *Screen) buildChecklist() {
 		m, _ := s.cat.Matter(code)
 		for _, mat := range m.Materials {
 			states := cases.AllowedStates(mat)
+			if s.actor.Role == clerks.Agent {
+				// An agent never takes a resident's ID or bank card away:
+				// those are photographed (电子副本（已核验）).
+				states = cases.AgentStates(mat)
+			}
 			entry := cases.MaterialEntry{Matter: code, Material: mat.ID}
 			if i := slices.IndexFunc(s.Materials, func(r *MaterialRow) bool {
 				return r.Name == mat.Name && slices.Equal(r.States, states)
@@ -402,6 +407,8 @@ func (s *Screen) buildChecklist() {
 				r.SetState(cases.Shared)
 			case slices.Contains(r.States, cases.Original):
 				r.SetState(cases.Original)
+			case slices.Contains(r.States, cases.ECopy):
+				r.SetState(cases.ECopy) // an agent's photo of a personal original
 			}
 		}
 	})
