@@ -168,7 +168,7 @@ func TestTakeTicketInOneTapAndNeverTwice(t *testing.T) {
 	f := &fakeHall{byReq: map[string]queue.Slip{}}
 	s := New(context.Background(), f, now, nil)
 	test.NewTempWindow(t, s.Content())
-	settle(t, s) // the hall's sectors and hours, read from the hub
+	settle(t, s)        // the hall's sectors and hours, read from the hub
 	biz := s.Sectors[1] // B 商事登记
 	test.Tap(biz)
 	test.Tap(biz) // the double tap of an impatient finger
