@@ -172,7 +172,7 @@ func Supplement(cat *catalog.Catalog, c Case, received []MaterialEntry, at time.
 		if i < 0 || mats[i].State != Deferred {
 			return c, msg.New(ErrNotDeferred.Key, "Material", name)
 		}
-		if r.State != Original && r.State != Copy {
+		if r.State != Original && r.State != Copy && r.State != ECopy { // an agent's 代为补正 is a photo
 			return c, msg.New(ErrSupplementState.Key, "Material", name)
 		}
 		mats[i].State = r.State

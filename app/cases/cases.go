@@ -72,6 +72,10 @@ const (
 	Committed     MaterialState = "commitment" // 告知承诺
 	Deferred      MaterialState = "deferred"   // 容缺待补
 	NotApplicable MaterialState = "na"         // 不适用
+	// ECopy is a material photographed or scanned where no paper is
+	// received — by the citizen at the self-service terminal or by a
+	// village agent — and checked against the original shown (电子副本).
+	ECopy MaterialState = "ecopy"
 )
 
 // StateName is the Chinese label of a state, as on screen and paper.
@@ -89,6 +93,8 @@ func StateName(s MaterialState) string {
 		return "容缺待补"
 	case NotApplicable:
 		return "不适用"
+	case ECopy:
+		return "电子副本（已核验）"
 	}
 	return "未核验"
 }
@@ -103,6 +109,9 @@ func AllowedStates(m catalog.Material) []MaterialState {
 	if m.Copies > 0 {
 		out = append(out, Copy)
 	}
+	// A photo stands for the paper wherever paper is asked for; whether
+	// one was taken instead is for the channel to say (RemoteStates).
+	out = append(out, ECopy)
 	if m.SharedData {
 		out = append(out, Shared)
 	}

@@ -215,10 +215,10 @@ func TestAllowedStates(t *testing.T) {
 		m    catalog.Material
 		want []MaterialState
 	}{
-		{catalog.Material{Required: true, Originals: 1, SharedData: true}, []MaterialState{Original, Shared}},
-		{catalog.Material{Required: true, Originals: 1, Copies: 1, Commitment: true, Deferrable: true}, []MaterialState{Original, Copy, Committed, Deferred}},
-		{catalog.Material{Copies: 2}, []MaterialState{Copy, NotApplicable}},
-		{catalog.Material{Required: true}, []MaterialState{Original}},
+		{catalog.Material{Required: true, Originals: 1, SharedData: true}, []MaterialState{Original, ECopy, Shared}},
+		{catalog.Material{Required: true, Originals: 1, Copies: 1, Commitment: true, Deferrable: true}, []MaterialState{Original, Copy, ECopy, Committed, Deferred}},
+		{catalog.Material{Copies: 2}, []MaterialState{Copy, ECopy, NotApplicable}},
+		{catalog.Material{Required: true}, []MaterialState{Original, ECopy}},
 	}
 	for _, tt := range tests {
 		got := AllowedStates(tt.m)

@@ -30,6 +30,12 @@ type ChecklistLine struct {
 // matter lets the citizen defer (容缺) and another needs at once is still
 // one line, offering only what both allow.
 func ChecklistLines(cat *catalog.Catalog, codes []string) ([]ChecklistLine, error) {
+	return ChecklistLinesFor(cat, codes, AllowedStates)
+}
+
+// ChecklistLinesFor is ChecklistLines for a channel that allows fewer
+// states than the catalog (AgentStates, SelfStates).
+func ChecklistLinesFor(cat *catalog.Catalog, codes []string, allowed func(catalog.Material) []MaterialState) ([]ChecklistLine, error) {
 	var out []ChecklistLine
 	keys := []string{} // out[i]'s merge key
 	for _, code := range codes {
@@ -43,7 +49,7 @@ func ChecklistLines(cat *catalog.Catalog, codes []string) ([]ChecklistLine, erro
 				key = "paper:" + mat.Paper
 			}
 			entry := MaterialEntry{Matter: code, Material: mat.ID}
-			states := AllowedStates(mat)
+			states := allowed(mat)
 			if i := slices.Index(keys, key); i >= 0 && !slices.ContainsFunc(out[i].Entries, func(e MaterialEntry) bool { return e.Matter == code }) {
 				if both := intersect(out[i].States, states); len(both) > 0 {
 					out[i].States = both

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/msg"
 )
@@ -174,4 +175,102 @@ var beijingTZ = time.FixedZone("CST", 8*3600)
 func dayOf(t time.Time) time.Time {
 	y, m, d := t.In(beijingTZ).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, beijingTZ)
+}
+
+// Messages of what an agent or a terminal may record.
+var (
+	ErrAgentOriginal     = msg.New("代办员不能收走村民的“{{.Material}}”原件，请拍照上传，记为“电子副本（已核验）”")
+	ErrRemotePaper       = msg.New("“{{.Material}}”是拍照上传的，只能记为“电子副本（已核验）”，不能记为已收原件或复印件")
+	ErrAgentCannotDecide = msg.New("“{{.Matter}}”不能在村便民服务站{{.Decision}}：代办员只代为申报，由乡镇（街道）窗口受理")
+)
+
+// decisionVerb is what a decision does, as the agent's refusal says it.
+func decisionVerb(k Kind) string {
+	switch k {
+	case Complete:
+		return "当场办结"
+	case Reject:
+		return "不予受理"
+	case AcceptDeferred:
+		return "容缺受理"
+	}
+	return "受理"
+}
+
+// AgentStates are the states a village agent may record for a material:
+// the catalog's, without 已收原件 for a personal original (ID card, 户口簿,
+// bank card) — the agent photographs it and leaves it with its owner.
+func AgentStates(m catalog.Material) []MaterialState {
+	return slices.DeleteFunc(AllowedStates(m), func(s MaterialState) bool { return s == Original && m.PersonalOriginal })
+}
+
+// SelfStates are the states a citizen's own filing at the terminal may
+// record: the terminal takes no paper, so a material is a photo (电子副本),
+// shared data, a commitment, or not applicable.
+func SelfStates(m catalog.Material) []MaterialState {
+	return slices.DeleteFunc(AllowedStates(m), func(s MaterialState) bool { return s == Original || s == Copy })
+}
+
+// checkStates refuses a checklist line whose state the channel's rule
+// does not allow, with err naming the material.
+func checkStates(cat *catalog.Catalog, d Draft, allowed func(catalog.Material) []MaterialState, err *msg.Error) error {
+	for _, e := range d.Materials {
+		m, ok := cat.Matter(e.Matter)
+		if !ok {
+			continue // Decide names the unknown matter
+		}
+		for _, mat := range m.Materials {
+			if mat.ID == e.Material && e.State != Pending && slices.Contains(AllowedStates(mat), e.State) && !slices.Contains(allowed(mat), e.State) {
+				return msg.New(err.Key, "Material", mat.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// CheckAgentMaterials refuses an agent's checklist that records a
+// personal original as received (已收原件).
+func CheckAgentMaterials(cat *catalog.Catalog, d Draft) error {
+	return checkStates(cat, d, AgentStates, ErrAgentOriginal)
+}
+
+// CheckSelfMaterials refuses a terminal filing that records paper (原件 or
+// 复印件): what the citizen photographed is an electronic copy.
+func CheckSelfMaterials(cat *catalog.Catalog, d Draft) error {
+	return checkStates(cat, d, SelfStates, ErrRemotePaper)
+}
+
+// AgentMayDecide says whether a village station may decide on every
+// matter of the draft: the catalog lists the village among the matter's
+// levels (小事不出村). Otherwise the agent only files, and the township
+// window accepts (受办分离).
+func AgentMayDecide(cat *catalog.Catalog, d Draft) bool {
+	for _, code := range d.Matters {
+		m, ok := cat.Matter(code)
+		if !ok || !m.DoneAt(catalog.Village) {
+			return false
+		}
+	}
+	return len(d.Matters) > 0
+}
+
+// AgentDecision says what becomes of an agent's filing with the decision
+// asked for: decided at the station (decide true) when the catalog lets
+// the village accept every matter; otherwise 受理 and 容缺受理 become a
+// filing for the township to accept (decide false, like a self-service
+// filing waiting for 预审), and 当场办结 or 不予受理 — decisions only the
+// accepting window takes — are refused.
+func AgentDecision(cat *catalog.Catalog, d Draft, dec Decision) (decide bool, err error) {
+	if AgentMayDecide(cat, d) {
+		return true, nil
+	}
+	if dec.Kind == Accept || dec.Kind == AcceptDeferred {
+		return false, nil
+	}
+	for _, code := range d.Matters {
+		if m, ok := cat.Matter(code); ok && !m.DoneAt(catalog.Village) {
+			return false, msg.New(ErrAgentCannotDecide.Key, "Matter", m.Name, "Decision", decisionVerb(dec.Kind))
+		}
+	}
+	return false, ErrNoMatter
 }

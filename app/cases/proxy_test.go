@@ -2,8 +2,12 @@ package cases
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 func agentDraft() Draft {
@@ -74,5 +78,109 @@ func TestAgentDeliversOnlyWithTheCollectPower(t *testing.T) {
 	}
 	if err := AgentMay(Case{}, PowerCollect, now); !errors.Is(err, ErrNotAgentCase) {
 		t.Errorf("counter case: %v", err)
+	}
+}
+
+// villageDraft is a resident's 城乡居民养老保险待遇领取 (a matter the
+// village may accept) with every material answered as at the window.
+func villageDraft(t *testing.T, cat *catalog.Catalog, matters ...string) Draft {
+	t.Helper()
+	mats, err := Checklist(cat, matters)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range mats {
+		m, _ := cat.Matter(e.Matter)
+		for _, mat := range m.Materials {
+			if mat.ID == e.Material {
+				mats[i].State = AllowedStates(mat)[0]
+			}
+		}
+	}
+	return Draft{Matters: matters, Materials: mats, Proxy: &Proxy{Village: "大钱村"}}
+}
+
+// TestAgentNeverTakesPersonalOriginals: the agent's checklist cannot say
+// 已收原件 for the resident's ID card or bank card; a photo of it is an
+// electronic copy (电子副本（已核验）).
+func TestAgentNeverTakesPersonalOriginals(t *testing.T) {
+	cat := demo(t)
+	d := villageDraft(t, cat, "330000-SH-0002")
+	for _, id := range []string{"id_card", "bank_card"} {
+		setState(&d, "330000-SH-0002", id, Original)
+		if err := CheckAgentMaterials(cat, d); !errors.Is(err, ErrAgentOriginal) {
+			t.Errorf("%s as 已收原件: got %v, want %v", id, err, ErrAgentOriginal)
+		}
+		setState(&d, "330000-SH-0002", id, ECopy)
+	}
+	if err := CheckAgentMaterials(cat, d); err != nil {
+		t.Errorf("ID and bank card photographed: got %v, want nil", err)
+	}
+	m, _ := cat.Matter("330000-SH-0002")
+	for _, mat := range m.Materials {
+		got := AgentStates(mat)
+		if mat.PersonalOriginal && slices.Contains(got, Original) {
+			t.Errorf("AgentStates(%s): got %v, want no 已收原件", mat.Name, got)
+		}
+		if !mat.PersonalOriginal && !slices.Equal(got, AllowedStates(mat)) {
+			t.Errorf("AgentStates(%s): got %v, want the catalog's %v", mat.Name, got, AllowedStates(mat))
+		}
+	}
+	// An agent's ECopy checklist is a complete one for the decision.
+	if _, err := Decide(cat, workday.Default(), d, Decision{Kind: Accept}, now); err != nil {
+		t.Errorf("Decide with electronic copies: got %v, want accepted", err)
+	}
+}
+
+// TestSelfFilingIsElectronic: what a citizen photographs at the terminal is
+// an electronic copy, never 已收原件 nor 复印件.
+func TestSelfFilingIsElectronic(t *testing.T) {
+	cat := demo(t)
+	d := villageDraft(t, cat, "330000-MS-0012")
+	d.Proxy = nil
+	for i := range d.Materials {
+		if d.Materials[i].State == Original || d.Materials[i].State == Copy {
+			d.Materials[i].State = ECopy
+		}
+	}
+	setState(&d, "330000-MS-0012", "id_card", Original)
+	if err := CheckSelfMaterials(cat, d); !errors.Is(err, ErrRemotePaper) {
+		t.Errorf("terminal filing with 已收原件: got %v, want %v", err, ErrRemotePaper)
+	}
+	setState(&d, "330000-MS-0012", "id_card", ECopy)
+	if err := CheckSelfMaterials(cat, d); err != nil {
+		t.Errorf("terminal filing with a photo: got %v, want nil", err)
+	}
+	if got := StateName(ECopy); got != "电子副本（已核验）" {
+		t.Errorf("StateName(ECopy): got %q, want 电子副本（已核验）", got)
+	}
+}
+
+// TestAgentDecidesOnlyWhereTheVillageMay: 受理/当场办结/不予受理 by an agent
+// only for matters the catalog lets the village accept; otherwise 受理 is a
+// filing for the township (预审) and the other decisions are refused.
+func TestAgentDecidesOnlyWhereTheVillageMay(t *testing.T) {
+	cat := demo(t)
+	tests := []struct {
+		name    string
+		matters []string
+		kind    Kind
+		decide  bool
+		want    error
+	}{
+		{"village matter done on the spot", []string{"330000-SH-0019"}, Complete, true, nil},
+		{"village matter refused", []string{"330000-SH-0019"}, Reject, true, nil},
+		{"township matter: filed, not accepted", []string{"330000-GA-0011"}, Accept, false, nil},
+		{"township matter with 容缺: filed", []string{"330000-GA-0011"}, AcceptDeferred, false, nil},
+		{"township matter done on the spot", []string{"330000-GA-0011"}, Complete, false, ErrAgentCannotDecide},
+		{"township matter refused", []string{"330000-GA-0011"}, Reject, false, ErrAgentCannotDecide},
+		{"one township matter in the errand", []string{"330000-SH-0019", "330000-GA-0011"}, Accept, false, nil},
+	}
+	for _, tt := range tests {
+		d := Draft{Matters: tt.matters}
+		decide, err := AgentDecision(cat, d, Decision{Kind: tt.kind})
+		if decide != tt.decide || !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+			t.Errorf("%s: got %v, %v; want %v, %v", tt.name, decide, err, tt.decide, tt.want)
+		}
 	}
 }

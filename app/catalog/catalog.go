@@ -284,6 +284,10 @@ type Material struct {
 	// same one (居民身份证, 户口簿): a bundle asks for it once. Materials of
 	// different matters with the same Paper are one sheet at the window.
 	Paper string `json:"paper,omitempty"`
+	// PersonalOriginal: the original is a document the person keeps and
+	// needs (居民身份证, 户口簿, 银行卡, 社会保障卡): a village agent never
+	// takes it away; they photograph it (电子副本, verified).
+	PersonalOriginal bool `json:"personal_original,omitempty"`
 }
 
 // Field is one typed field of a matter's application form.

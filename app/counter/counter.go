@@ -123,6 +123,27 @@ func (c *Counter) Submit(ctx context.Context, actor clerks.Account, d cases.Draf
 		if err := cases.CheckPledge(cat, d); err != nil {
 			return cases.Case{}, err
 		}
+		if err := cases.CheckAgentMaterials(cat, d); err != nil {
+			return cases.Case{}, err
+		}
+		decide, err := cases.AgentDecision(cat, d, dec)
+		if err != nil {
+			return cases.Case{}, err
+		}
+		if !decide {
+			// Filed for the township to accept: checked as a decision
+			// would be, so the window gets a complete filing, but nothing
+			// decided and no date promised by the agent.
+			if _, err := cases.Decide(cat, c.Calendar, d, dec, now); err != nil {
+				return cases.Case{}, err
+			}
+			cs := cases.Submit(d, sp.Code, now)
+			cs.CatalogVer = cat.Version
+			if cs, err = c.withQueryPIN(cs); err != nil {
+				return cases.Case{}, err
+			}
+			return c.Store.CreateCase(ctx, cs, actorOf(actor))
+		}
 	} else {
 		d.Proxy = nil
 	}
@@ -378,7 +399,8 @@ var (
 // case waiting for pre-review, with its tracking code and outbox event:
 // every matter must allow self-service, the applicant and the form are
 // checked as at the window, and every material must be answered — a scan
-// (marked as an original received), shared data or a written commitment.
+// (an electronic copy, never an original received), shared data or a
+// written commitment.
 func (c *Counter) SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, error) {
 	cat, err := c.Store.ActiveCatalog(ctx)
 	if err != nil {
@@ -406,6 +428,9 @@ func (c *Counter) SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, er
 		if e.State == cases.Pending || e.State == cases.Deferred {
 			return cases.Case{}, msg.New(ErrSelfMaterial.Key, "Material", cases.MaterialName(cat, e.Matter, e.Material))
 		}
+	}
+	if err := cases.CheckSelfMaterials(cat, d); err != nil {
+		return cases.Case{}, err
 	}
 	cs := cases.Submit(d, sp.Code, now)
 	cs.CatalogVer = cat.Version

@@ -313,11 +313,29 @@ func TestAgentFilesUnderAMandateAndDelivers(t *testing.T) {
 	d.Proxy = &cases.Proxy{Village: "大钱村", Group: "3组", Mandate: cases.Mandate{
 		Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: []cases.Power{cases.PowerSubmit, cases.PowerCollect},
 		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing), Evidence: cases.EvidenceLetter, Letter: letter.SHA256}}
+	// The agent cannot take the resident's ID card away: 已收原件 is refused.
+	if _, err := f.c.Submit(ctx, agent, d, cases.Decision{Kind: cases.Accept}); !errors.Is(err, cases.ErrAgentOriginal) {
+		t.Fatalf("agent recording a personal original as received: got %v, want %v", err, cases.ErrAgentOriginal)
+	}
+	for i, e := range d.Materials {
+		if e.State == cases.Original && isPersonalOriginal(f.cat, e) {
+			d.Materials[i].State = cases.ECopy
+		}
+	}
+	// The matter is not one a village may accept: 当场办结 is refused, 受理
+	// files the case for the township window (待预审), nothing promised.
+	if _, err := f.c.Submit(ctx, agent, d, cases.Decision{Kind: cases.Complete}); !errors.Is(err, cases.ErrAgentCannotDecide) {
+		t.Fatalf("agent completing a township matter: got %v, want %v", err, cases.ErrAgentCannotDecide)
+	}
 	cs, err := f.c.Submit(ctx, agent, d, cases.Decision{Kind: cases.Accept})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cs.Proxy == nil || cs.Proxy.Agent.Name != "李网格" || cs.Clerk.Name != "李网格" {
+	if cs.Status != cases.StatusPrereview || !cs.Due.IsZero() {
+		t.Fatalf("agent's filing of a township matter: got %s due %v, want %s and no date", cs.Status, cs.Due, cases.StatusPrereview)
+	}
+	// Filed, not accepted: the agent is on the proxy, no clerk has decided.
+	if cs.Proxy == nil || cs.Proxy.Agent.Name != "李网格" || cs.Clerk.Name != "" {
 		t.Fatalf("proxy %+v, clerk %+v", cs.Proxy, cs.Clerk)
 	}
 	list, err := f.db.AgentCases(ctx, agent.ID)
@@ -363,7 +381,7 @@ func TestSelfFilingThenPrereview(t *testing.T) {
 	d.Materials = nil
 	m, _ := f.cat.Matter("330000-SS-0001")
 	for _, mat := range m.Materials {
-		st := cases.Original // a scan dropped by the document camera
+		st := cases.ECopy // a scan dropped by the document camera: an electronic copy
 		if slices.Contains(cases.AllowedStates(mat), cases.Committed) {
 			st = cases.Committed
 		}
@@ -456,4 +474,14 @@ func textOf(t *testing.T, pdf []byte) string {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	return string(out)
+}
+
+func isPersonalOriginal(cat *catalog.Catalog, e cases.MaterialEntry) bool {
+	m, _ := cat.Matter(e.Matter)
+	for _, mat := range m.Materials {
+		if mat.ID == e.Material {
+			return mat.PersonalOriginal
+		}
+	}
+	return false
 }

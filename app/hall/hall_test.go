@@ -143,7 +143,9 @@ func TestTicketsCallsAndBoard(t *testing.T) {
 func TestBookingsAndCheckIn(t *testing.T) {
 	l, clk := newLocal(t)
 	ctx := context.Background()
-	l.Schedule.Capacity = 2
+	cfg := queue.DefaultHallConfig()
+	cfg.Sectors[0].CapacityAM, cfg.Sectors[0].CapacityPM = 2, 2 // 不动产登记
+	l.Config = &cfg
 	id := "330522199003150024"
 	b, err := l.Book(ctx, BookRequest{RequestID: "b1", Sector: "不动产登记", Day: "2026-10-10", Half: queue.AM, ResidentID: id, Mobile: "13857201234"})
 	if err != nil || b.Code != "1010A001" {
@@ -155,7 +157,7 @@ func TestBookingsAndCheckIn(t *testing.T) {
 		want error
 	}{
 		{"same day twice", BookRequest{Sector: "不动产登记", Day: "2026-10-10", Half: queue.PM, ResidentID: id, Mobile: "13857201234"}, queue.ErrDuplicate},
-		{"holiday", BookRequest{Sector: "不动产登记", Day: "2026-10-05", Half: queue.AM, ResidentID: id, Mobile: "13857201234"}, queue.ErrNotWorkday},
+		{"holiday", BookRequest{Sector: "不动产登记", Day: "2026-10-05", Half: queue.AM, ResidentID: id, Mobile: "13857201234"}, queue.ErrClosedOn},
 		{"too far", BookRequest{Sector: "不动产登记", Day: "2026-10-16", Half: queue.AM, ResidentID: id, Mobile: "13857201234"}, queue.ErrTooFar},
 		{"bad ID", BookRequest{Sector: "不动产登记", Day: "2026-10-09", Half: queue.AM, ResidentID: "330522199003150020", Mobile: "13857201234"}, ids.ErrIDChecksum},
 		{"bad mobile", BookRequest{Sector: "不动产登记", Day: "2026-10-09", Half: queue.AM, ResidentID: id, Mobile: "1385720"}, ids.ErrMobileLength},

@@ -6,9 +6,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/workday"
@@ -16,9 +16,12 @@ import (
 
 // Local is the queue running on this machine's database.
 type Local struct {
-	DB       *store.DB
-	Policy   queue.Policy
-	Schedule queue.Schedule
+	DB     *store.DB
+	Policy queue.Policy
+	// Config, when set, replaces the hall config the county sent (tests,
+	// or a hall run without a county); otherwise it is read from the
+	// database at every action, so a new one takes effect at once.
+	Config *queue.HallConfig
 	// Calendar, when set, replaces the database's (embedded notices plus
 	// those the county published).
 	Calendar *workday.Calendar
@@ -33,7 +36,7 @@ var _ Service = (*Local)(nil)
 
 // NewLocal returns the queue over db with the default policy and schedule.
 func NewLocal(db *store.DB, clk clock.Clock, notice string) *Local {
-	return &Local{DB: db, Policy: queue.DefaultPolicy, Schedule: queue.DefaultSchedule,
+	return &Local{DB: db, Policy: queue.DefaultPolicy,
 		Clock: clk, Notice: notice, subs: map[chan Event]struct{}{}}
 }
 
@@ -42,6 +45,23 @@ func (l *Local) calendar(ctx context.Context) (*workday.Calendar, error) {
 		return l.Calendar, nil
 	}
 	return l.DB.Calendar(ctx)
+}
+
+func (l *Local) config(ctx context.Context) (queue.HallConfig, error) {
+	if l.Config != nil {
+		return *l.Config, nil
+	}
+	return l.DB.HallConfig(ctx)
+}
+
+// rules are the hall's config and calendar, read for one action.
+func (l *Local) rules(ctx context.Context) (queue.HallConfig, *workday.Calendar, error) {
+	cfg, err := l.config(ctx)
+	if err != nil {
+		return cfg, nil, err
+	}
+	cal, err := l.calendar(ctx)
+	return cfg, cal, err
 }
 
 func (l *Local) today() string { return l.Clock.Now().In(beijing).Format("2006-01-02") }
@@ -61,7 +81,11 @@ func (l *Local) IssueTicket(ctx context.Context, req TicketRequest) (Slip, error
 	if req.Green {
 		t.Priority = queue.PriorityGreen
 	}
-	t, err := l.DB.IssueTicket(ctx, req.RequestID, t)
+	cfg, cal, err := l.rules(ctx)
+	if err != nil {
+		return Slip{}, err
+	}
+	t, err = l.DB.IssueTicket(ctx, req.RequestID, t, cfg, cal)
 	if err != nil {
 		return Slip{}, err
 	}
@@ -71,7 +95,11 @@ func (l *Local) IssueTicket(ctx context.Context, req TicketRequest) (Slip, error
 
 // CheckIn turns a booking into a ticket.
 func (l *Local) CheckIn(ctx context.Context, requestID, code string) (Slip, error) {
-	t, err := l.DB.CheckInBooking(ctx, requestID, code, l.Schedule)
+	cfg, cal, err := l.rules(ctx)
+	if err != nil {
+		return Slip{}, err
+	}
+	t, err := l.DB.CheckInBooking(ctx, requestID, code, cfg, cal)
 	if err != nil {
 		return Slip{}, err
 	}
@@ -128,12 +156,12 @@ func (l *Local) Book(ctx context.Context, req BookRequest) (queue.Booking, error
 	if err != nil {
 		return queue.Booking{}, err
 	}
-	cal, err := l.calendar(ctx)
+	cfg, cal, err := l.rules(ctx)
 	if err != nil {
 		return queue.Booking{}, err
 	}
 	return l.DB.Book(ctx, req.RequestID, queue.Booking{Sector: req.Sector, Day: req.Day, Half: req.Half, ResidentID: id, Mobile: mobile},
-		l.Schedule, cal)
+		cfg, cal)
 }
 
 // CancelBooking cancels an appointment.
@@ -147,16 +175,20 @@ func (l *Local) CancelBooking(ctx context.Context, code, residentID string) (que
 
 // FreeSlots lists bookable half-days with the places left.
 func (l *Local) FreeSlots(ctx context.Context, sector string) ([]queue.Slot, error) {
-	cal, err := l.calendar(ctx)
+	cfg, cal, err := l.rules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return l.DB.FreeSlots(ctx, sector, l.Schedule, cal)
+	return l.DB.FreeSlots(ctx, sector, cfg, cal)
 }
 
 // OpenCounter starts calling at a window.
 func (l *Local) OpenCounter(ctx context.Context, c Counter) error {
-	sectors := slices.DeleteFunc(slices.Clone(c.Sectors), func(s string) bool { return !slices.Contains(catalog.Sectors, s) })
+	cfg, err := l.config(ctx)
+	if err != nil {
+		return err
+	}
+	sectors := slices.DeleteFunc(slices.Clone(c.Sectors), func(s string) bool { return !cfg.HasSector(s) })
 	if len(sectors) == 0 {
 		return queue.ErrNoSector
 	}
@@ -181,6 +213,15 @@ func (l *Local) CallNext(ctx context.Context, _ string, window int) (queue.Ticke
 // Act applies a counter action to the window's ticket.
 func (l *Local) Act(ctx context.Context, req ActRequest) (queue.Ticket, error) {
 	p := l.Policy
+	if req.Action == Transfer {
+		cfg, err := l.config(ctx)
+		if err != nil {
+			return queue.Ticket{}, err
+		}
+		if !cfg.HasSector(req.Sector) {
+			return queue.Ticket{}, queue.ErrNoSector
+		}
+	}
 	t, err := l.DB.UpdateTicket(ctx, req.TicketID, func(t queue.Ticket, now time.Time) (queue.Ticket, error) {
 		switch req.Action {
 		case Recall:
@@ -215,9 +256,20 @@ func (l *Local) Board(ctx context.Context) (Board, error) {
 	if err != nil {
 		return Board{}, err
 	}
+	cfg, cal, err := l.rules(ctx)
+	if err != nil {
+		return Board{}, err
+	}
 	b := Board{Waiting: map[string]int{}, Notice: l.Notice}
-	for _, s := range catalog.Sectors {
-		b.Waiting[s] = 0
+	for _, s := range cfg.Sectors {
+		b.Waiting[s.Name] = 0
+		b.Sectors = append(b.Sectors, queue.BoardSector{Name: s.Name, Letter: s.Letter})
+	}
+	// What the ticket machine says instead of its buttons when the hall
+	// is closed; the message's key travels so each screen renders it in
+	// its own language.
+	if m, ok := msg.As(cfg.CheckOpen(cal, l.Clock.Now())); ok {
+		b.Closed = &queue.ClosedNotice{Key: m.Key, Data: m.Data}
 	}
 	var called []queue.Ticket
 	for _, t := range all {
@@ -247,6 +299,10 @@ func (l *Local) Stats(ctx context.Context) (Stats, error) {
 	for _, c := range counters {
 		names[c.ClerkID] = c.ClerkName
 	}
+	cfg, err := l.config(ctx)
+	if err != nil {
+		return Stats{}, err
+	}
 	st := Stats{Day: day}
 	type acc struct {
 		s                SectorStats
@@ -256,7 +312,7 @@ func (l *Local) Stats(ctx context.Context) (Stats, error) {
 	bySector := map[string]*acc{}
 	byClerk := map[int64]*ClerkStats{}
 	clerkSum := map[int64]time.Duration{}
-	for _, s := range catalog.Sectors {
+	for _, s := range cfg.SectorNames() {
 		bySector[s] = &acc{s: SectorStats{Sector: s}}
 	}
 	for _, t := range all {
@@ -287,7 +343,7 @@ func (l *Local) Stats(ctx context.Context) (Stats, error) {
 			a.waitN++
 		}
 	}
-	for _, s := range catalog.Sectors {
+	for _, s := range cfg.SectorNames() {
 		a := bySector[s]
 		if a.waitN > 0 {
 			a.s.AvgWait = a.waitSum / time.Duration(a.waitN)

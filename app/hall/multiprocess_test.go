@@ -38,12 +38,15 @@ func TestMain(m *testing.M) {
 func runHub(spec string) {
 	parts := strings.SplitN(spec, "|", 4)
 	ctx := context.Background()
-	db, err := openHubDB(ctx, parts[0], store.Options{})
+	// A working morning: the hub issues tickets only in service hours,
+	// and the test must not depend on when it runs.
+	clk := clock.NewManual(time.Date(2026, 9, 29, 9, 0, 0, 0, beijing))
+	db, err := openHubDB(ctx, parts[0], store.Options{Clock: clk})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hub open:", err)
 		os.Exit(3)
 	}
-	l := NewLocal(db, clock.System{}, "测试公告")
+	l := NewLocal(db, clk, "测试公告")
 	cert, err1 := os.ReadFile(parts[2])
 	key, err2 := os.ReadFile(parts[3])
 	cfg, err3 := hallnet.ServerConfig(hallnet.Identity{CertPEM: cert, KeyPEM: key})

@@ -57,31 +57,11 @@ type Slot struct {
 	Free   int    `json:"free"`
 }
 
-// Schedule is the hall's appointment settings.
-type Schedule struct {
-	AMStart, AMEnd, PMStart, PMEnd time.Duration // offsets from midnight, Beijing
-	Capacity                       int           // bookings per sector per half-day
-	DaysAhead                      int           // bookable this many working days ahead
-	// CheckInEarly: check-in opens this long before the slot. Until the
-	// slot's end a checked-in booking gets a priority ticket; later, an
-	// ordinary one.
-	CheckInEarly time.Duration
-}
-
-// DefaultSchedule is Tongxiang's practice: 20 per half-day, 7 working
-// days ahead, check-in from 30 minutes before.
-var DefaultSchedule = Schedule{
-	AMStart: 8*time.Hour + 30*time.Minute, AMEnd: 12 * time.Hour,
-	PMStart: 13*time.Hour + 30*time.Minute, PMEnd: 17 * time.Hour,
-	Capacity: 20, DaysAhead: 7, CheckInEarly: 30 * time.Minute,
-}
-
 var beijing = time.FixedZone("CST", 8*60*60)
 
 // Booking messages.
 var (
 	ErrBadDay        = msg.New("预约日期“{{.Day}}”格式不对")
-	ErrNotWorkday    = msg.New("{{.Day}}不是工作日（周末或节假日），请另选日期")
 	ErrPast          = msg.New("{{.Day}}{{.Half}}已经过去，请另选时段")
 	ErrTooFar        = msg.New("只能预约{{.N}}个工作日以内，{{.Day}}超出了范围")
 	ErrSlotFull      = msg.New("{{.Day}}{{.Half}}{{.Sector}}已约满；还可预约：{{.Next}}")
@@ -89,34 +69,46 @@ var (
 	ErrTooEarly      = msg.New("预约时段{{.From}}开始，请在{{.Open}}之后签到取号")
 	ErrBookingGone   = msg.New("预约{{.Code}}已{{.Status}}，不能再使用")
 	ErrNoSuchBooking = msg.New("没有找到预约码“{{.Code}}”")
+	ErrClosedOn      = msg.New("{{.Day}}大厅不对外服务（{{.Reason}}），请另选日期")
+	ErrNoHalf        = msg.New("{{.Day}}{{.Half}}不对外服务，请另选时段")
+	ErrNoBooking     = msg.New("{{.Sector}}{{.Half}}不接受预约，请另选时段或现场取号")
 )
 
-// Window returns a slot's start and end in Beijing time.
-func (s Schedule) Window(day string, h Half) (start, end time.Time, err error) {
+// Window returns a half-day's window on day, from the hall's hours; a
+// day or half-day without sessions cannot be booked.
+func (c HallConfig) Window(cal *workday.Calendar, day string, h Half) (start, end time.Time, err error) {
 	d, err := time.ParseInLocation("2006-01-02", day, beijing)
 	if err != nil {
 		return start, end, msg.New(ErrBadDay.Key, "Day", day)
 	}
-	if h == PM {
-		return d.Add(s.PMStart), d.Add(s.PMEnd), nil
+	hours, err := c.Day(cal, d.Add(12*time.Hour))
+	if err != nil {
+		return start, end, err
 	}
-	return d.Add(s.AMStart), d.Add(s.AMEnd), nil
+	if hours.Closed != "" {
+		return start, end, msg.New(ErrClosedOn.Key, "Day", day, "Reason", hours.Closed)
+	}
+	start, end, ok := hours.Half(h)
+	if !ok {
+		return start, end, msg.New(ErrNoHalf.Key, "Day", day, "Half", HalfName(h))
+	}
+	return start, end, nil
 }
 
-// CheckBookable says whether a half-day may be booked at now: a working
-// day (holidays and 调休 from the calendar), not over, and no more than
-// DaysAhead working days away.
-func (s Schedule) CheckBookable(cal *workday.Calendar, now time.Time, day string, h Half) error {
-	start, end, err := s.Window(day, h)
+// CheckBookable says whether a sector's half-day may be booked at now: the
+// hall has sessions then (its closures, holidays and 调休 from the
+// calendar, 错时 weekends), the sector takes bookings then, it is not over,
+// and it is no more than DaysAhead working days away.
+func (c HallConfig) CheckBookable(cal *workday.Calendar, now time.Time, sector, day string, h Half) error {
+	if c.Letter(sector) == 0 {
+		return ErrNoSector
+	}
+	start, end, err := c.Window(cal, day, h)
 	if err != nil {
 		return err
 	}
-	ok, err := cal.IsWorkday(start)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return msg.New(ErrNotWorkday.Key, "Day", day)
+	if c.Capacity(sector, h) == 0 {
+		return msg.New(ErrNoBooking.Key, "Sector", sector, "Half", HalfName(h))
 	}
 	if !now.Before(end) {
 		return msg.New(ErrPast.Key, "Day", day, "Half", HalfName(h))
@@ -125,25 +117,26 @@ func (s Schedule) CheckBookable(cal *workday.Calendar, now time.Time, day string
 	if err != nil {
 		return err
 	}
-	if n > s.DaysAhead {
-		return msg.New(ErrTooFar.Key, "N", s.DaysAhead, "Day", day)
+	if n > c.DaysAhead {
+		return msg.New(ErrTooFar.Key, "N", c.DaysAhead, "Day", day)
 	}
 	return nil
 }
 
-// Bookable lists the half-days open for booking from now on, in order.
-func (s Schedule) Bookable(cal *workday.Calendar, now time.Time) ([]Slot, error) {
+// Bookable lists a sector's half-days open for booking from now on, in
+// order (places left are the store's to count).
+func (c HallConfig) Bookable(cal *workday.Calendar, now time.Time, sector string) ([]Slot, error) {
 	var out []Slot
 	d := now.In(beijing)
-	for i := 0; i < 31 && len(out) < 2*(s.DaysAhead+1); i++ {
+	for i := 0; i < 31; i++ {
 		day := time.Date(d.Year(), d.Month(), d.Day()+i, 0, 0, 0, 0, beijing).Format("2006-01-02")
 		for _, h := range []Half{AM, PM} {
-			err := s.CheckBookable(cal, now, day, h)
+			err := c.CheckBookable(cal, now, sector, day, h)
 			if m, ok := msg.As(err); ok && m.Is(ErrTooFar) {
 				return out, nil
 			}
 			if err == nil {
-				out = append(out, Slot{Day: day, Half: h})
+				out = append(out, Slot{Sector: sector, Day: day, Half: h, Free: c.Capacity(sector, h)})
 			} else if _, isMsg := msg.As(err); !isMsg {
 				return out, err // the calendar does not cover the day
 			}
@@ -153,9 +146,10 @@ func (s Schedule) Bookable(cal *workday.Calendar, now time.Time) ([]Slot, error)
 }
 
 // CheckIn decides the ticket a booking gets at now: a priority ticket from
-// CheckInEarly before the slot to its end, an ordinary one after; too
-// early is refused with the time to come back.
-func (s Schedule) CheckIn(b Booking, now time.Time) (priority bool, err error) {
+// CheckInMinutes before the slot to its end; after it an ordinary one, and
+// only while the hall is open (tickets are never issued outside service
+// hours); too early is refused with the time to come back.
+func (c HallConfig) CheckIn(cal *workday.Calendar, b Booking, now time.Time) (priority bool, err error) {
 	if b.Status != BookingActive {
 		st := "取消"
 		if b.Status == BookingUsed {
@@ -163,19 +157,23 @@ func (s Schedule) CheckIn(b Booking, now time.Time) (priority bool, err error) {
 		}
 		return false, msg.New(ErrBookingGone.Key, "Code", b.Code, "Status", st)
 	}
-	start, end, err := s.Window(b.Day, b.Half)
+	start, end, err := c.Window(cal, b.Day, b.Half)
 	if err != nil {
 		return false, err
 	}
-	open := start.Add(-s.CheckInEarly)
+	open := start.Add(-time.Duration(c.CheckInMinutes) * time.Minute)
 	if now.Before(open) {
 		return false, msg.New(ErrTooEarly.Key, "From", fmt.Sprintf("%s %s", b.Day, start.Format("15:04")), "Open", open.Format("01-02 15:04"))
 	}
-	return !now.After(end), nil
+	if !now.After(end) {
+		return true, nil
+	}
+	return false, c.CheckOpen(cal, now)
 }
 
-// BookingCode makes a booking's code from its day, sector and number.
-func BookingCode(day, sector string, seq int) string {
+// BookingCode makes a booking's code from its day, its sector's letter and
+// its number.
+func BookingCode(day string, letter byte, seq int) string {
 	d, _ := time.Parse("2006-01-02", day)
-	return fmt.Sprintf("%s%c%03d", d.Format("0102"), Letter(sector), seq)
+	return fmt.Sprintf("%s%c%03d", d.Format("0102"), letter, seq)
 }

@@ -26,23 +26,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/msg"
 )
-
-// Letters give each sector its ticket prefix, in catalog.Sectors order:
-// A 不动产登记, B 商事登记, C 投资项目, D 社会事务, E 其他综合事务, F 公安服务,
-// G 民生服务.
-const Letters = "ABCDEFG"
-
-// Letter returns the ticket prefix of a sector, or 0 if it is not one.
-func Letter(sector string) byte {
-	i := slices.Index(catalog.Sectors, sector)
-	if i < 0 || i >= len(Letters) {
-		return 0
-	}
-	return Letters[i]
-}
 
 // Status of a ticket.
 type Status string
@@ -132,7 +117,7 @@ func (p Policy) Less(a, b Ticket) bool {
 	if !ea.Equal(eb) {
 		return ea.Before(eb)
 	}
-	return a.Number < b.Number
+	return CompareNumbers(a.Number, b.Number) < 0
 }
 
 // Next picks the ticket a counter serving sectors calls next from the
@@ -165,9 +150,10 @@ var (
 )
 
 // Number formats a ticket number: sector letter and three digits, A001.
-// Past 999 in one day the count carries on with four digits.
-func Number(sector string, seq int) string {
-	return fmt.Sprintf("%c%03d", Letter(sector), seq)
+// Past 999 in one day the count carries on with four digits (A1000), which
+// is why numbers are compared with CompareNumbers, never as strings.
+func Number(letter byte, seq int) string {
+	return fmt.Sprintf("%c%03d", letter, seq)
 }
 
 func stateErr(t Ticket, action string) error {
@@ -259,7 +245,7 @@ func (p Policy) Transfer(t Ticket, window int, sector string) (Ticket, error) {
 	if t.Window != window {
 		return t, msg.New(ErrNotYours.Key, "Number", t.Number)
 	}
-	if Letter(sector) == 0 {
+	if sector == "" { // the hall checks the sector is one of its own
 		return t, ErrNoSector
 	}
 	if sector == t.Sector {

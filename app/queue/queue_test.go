@@ -15,7 +15,7 @@ import (
 var day0 = time.Date(2026, 11, 26, 8, 30, 0, 0, beijing)
 
 func ticket(id, sector string, issued time.Duration, prio string) Ticket {
-	return Ticket{ID: id, Number: Number(sector, len(id)), Sector: sector, Issued: day0.Add(issued), Priority: prio, Status: Waiting}
+	return Ticket{ID: id, Number: Number(DefaultHallConfig().Letter(sector), len(id)), Sector: sector, Issued: day0.Add(issued), Priority: prio, Status: Waiting}
 }
 
 func TestNextFollowsTheRule(t *testing.T) {
@@ -132,7 +132,7 @@ func simulateDay(t *testing.T, seed uint64) {
 			prio = PriorityGreen
 		}
 		at := day0.Add(time.Duration(r.IntN(int(7*time.Hour+30*time.Minute)/int(time.Second))) * time.Second)
-		arrivals = append(arrivals, arrival{at, Ticket{ID: fmt.Sprint(i), Number: Number(sec, i+1), Sector: sec, Issued: at, Priority: prio, Status: Waiting}})
+		arrivals = append(arrivals, arrival{at, Ticket{ID: fmt.Sprint(i), Number: Number(DefaultHallConfig().Letter(sec), i+1), Sector: sec, Issued: at, Priority: prio, Status: Waiting}})
 	}
 	slices.SortFunc(arrivals, func(a, b arrival) int { return a.at.Compare(b.at) })
 
@@ -266,9 +266,9 @@ func TestEstimate(t *testing.T) {
 
 func TestBookingAcrossNationalDay(t *testing.T) {
 	cal := workday.Default()
-	s := DefaultSchedule
+	s := DefaultHallConfig()
 	now := time.Date(2026, 9, 29, 9, 0, 0, 0, beijing) // Tuesday before National Day
-	slots, err := s.Bookable(cal, now)
+	slots, err := s.Bookable(cal, now, "商事登记")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,9 +288,9 @@ func TestBookingAcrossNationalDay(t *testing.T) {
 		half Half
 		want error
 	}{
-		{"2026-10-01", AM, ErrNotWorkday},
-		{"2026-10-07", PM, ErrNotWorkday},
-		{"2026-10-11", AM, ErrNotWorkday},
+		{"2026-10-01", AM, ErrClosedOn},
+		{"2026-10-07", PM, ErrClosedOn},
+		{"2026-10-11", AM, ErrClosedOn},
 		{"2026-10-10", AM, nil},
 		{"2026-10-14", PM, nil},
 		{"2026-10-15", AM, ErrTooFar},
@@ -298,19 +298,19 @@ func TestBookingAcrossNationalDay(t *testing.T) {
 		{"2026-13-01", AM, ErrBadDay},
 	}
 	for _, tt := range tests {
-		err := s.CheckBookable(cal, now, tt.day, tt.half)
+		err := s.CheckBookable(cal, now, "商事登记", tt.day, tt.half)
 		if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 			t.Errorf("CheckBookable(%s %s) = %v, want %v", tt.day, tt.half, err, tt.want)
 		}
 	}
 	// This morning is bookable until noon, then only the afternoon.
-	if err := s.CheckBookable(cal, now.Add(3*time.Hour+time.Minute), "2026-09-29", AM); !errors.Is(err, ErrPast) {
+	if err := s.CheckBookable(cal, now.Add(3*time.Hour+time.Minute), "商事登记", "2026-09-29", AM); !errors.Is(err, ErrPast) {
 		t.Errorf("booking a finished morning: %v", err)
 	}
 }
 
 func TestCheckIn(t *testing.T) {
-	s := DefaultSchedule
+	s, cal := DefaultHallConfig(), workday.Default()
 	b := Booking{Code: "1010B001", Day: "2026-10-10", Half: PM, Status: BookingActive}
 	at := func(hm string) time.Time {
 		t, _ := time.ParseInLocation("2006-01-02 15:04", "2026-10-10 "+hm, beijing)
@@ -325,19 +325,20 @@ func TestCheckIn(t *testing.T) {
 		{"13:00", true, nil},
 		{"16:59", true, nil},
 		{"17:00", true, nil},
-		{"17:01", false, nil},
+		// After the slot the hall has closed: no ticket outside service hours.
+		{"17:01", false, ErrServiceEnd},
 	}
 	for _, tt := range tests {
-		prio, err := s.CheckIn(b, at(tt.at))
+		prio, err := s.CheckIn(cal, b, at(tt.at))
 		if prio != tt.priority || !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
 			t.Errorf("CheckIn at %s = %v, %v; want %v, %v", tt.at, prio, err, tt.priority, tt.err)
 		}
 	}
 	b.Status = BookingCancelled
-	if _, err := s.CheckIn(b, at("13:30")); !errors.Is(err, ErrBookingGone) {
+	if _, err := s.CheckIn(cal, b, at("13:30")); !errors.Is(err, ErrBookingGone) {
 		t.Errorf("cancelled booking: %v", err)
 	}
-	if got := BookingCode("2026-10-10", "商事登记", 17); got != "1010B017" {
+	if got := BookingCode("2026-10-10", s.Letter("商事登记"), 17); got != "1010B017" {
 		t.Errorf("BookingCode = %q", got)
 	}
 }

@@ -76,6 +76,25 @@ type Board struct {
 	Calls   []Call         `json:"calls"`   // newest first
 	Waiting map[string]int `json:"waiting"` // by sector
 	Notice  string         `json:"notice"`
+	// Sectors are the hall's, in order, from its config: the board and
+	// the ticket machine draw them from here, so a new config shows
+	// without a restart.
+	Sectors []BoardSector `json:"sectors,omitempty"`
+	// Closed is set while no ticket can be issued: why, and when to come.
+	Closed *ClosedNotice `json:"closed,omitempty"`
+}
+
+// BoardSector is a sector as screens show it.
+type BoardSector struct {
+	Name   string `json:"name"`
+	Letter string `json:"letter"`
+}
+
+// ClosedNotice is a service-hours message (ErrLunch, ErrServiceEnd …) as
+// data, to be rendered in the screen's language.
+type ClosedNotice struct {
+	Key  string         `json:"key"`
+	Data map[string]any `json:"data,omitempty"`
 }
 
 // EventKind says what changed.

@@ -41,7 +41,7 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 		m, _ := cat.Matter("330000-SS-0001")
 		d.Materials = nil
 		for _, mat := range m.Materials {
-			st := cases.Original
+			st := cases.ECopy // photographed at the terminal
 			if slices.Contains(cases.AllowedStates(mat), cases.Committed) {
 				st = cases.Committed
 			}

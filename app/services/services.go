@@ -64,7 +64,7 @@ func NewIntake(ctx context.Context, db *store.DB, dataDir string, clk clock.Cloc
 		Blobs:   Files(dataDir, db),
 		Archive: Archive(dataDir, db),
 		Printer: printing.System{Queue: cfg.PrinterQueue}, Layout: layout,
-		Seal:    db.SealImage,
+		Seal: db.SealImage,
 	}
 	return &Intake{DB: db, Counter: c, Level: cfg.Point.Level}, nil
 }

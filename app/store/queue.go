@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,11 +27,15 @@ var (
 
 func beijingDay(t time.Time) string { return t.In(beijing).Format("2006-01-02") }
 
-// IssueTicket takes a number. The request id makes it idempotent: asked
-// again with the same id (a terminal retrying after a lost answer) it
-// returns the ticket issued the first time.
-func (db *DB) IssueTicket(ctx context.Context, requestID string, t queue.Ticket) (queue.Ticket, error) {
-	if queue.Letter(t.Sector) == 0 {
+// IssueTicket takes a number for one of the hall's sectors, only while
+// the hall is open (cfg's hours, cal's holidays and 调休, checked at the
+// store's clock inside the transaction). The request id makes it
+// idempotent: asked again with the same id (a terminal retrying after a
+// lost answer) it returns the ticket issued the first time, even if the
+// hall has closed since.
+func (db *DB) IssueTicket(ctx context.Context, requestID string, t queue.Ticket, cfg queue.HallConfig, cal *workday.Calendar) (queue.Ticket, error) {
+	letter := cfg.Letter(t.Sector)
+	if letter == 0 {
 		return t, queue.ErrNoSector
 	}
 	err := db.update(ctx, func(tx *tx) error {
@@ -38,8 +43,11 @@ func (db *DB) IssueTicket(ctx context.Context, requestID string, t queue.Ticket)
 			t = prev
 			return err
 		}
+		if err := cfg.CheckOpen(cal, tx.now); err != nil {
+			return err
+		}
 		var err error
-		t, err = issue(ctx, tx, requestID, t)
+		t, err = issue(ctx, tx, requestID, t, letter)
 		return err
 	})
 	return t, err
@@ -63,7 +71,7 @@ func ticketByRequest(ctx context.Context, tx *tx, requestID string) (queue.Ticke
 	return t, true, nil
 }
 
-func issue(ctx context.Context, tx *tx, requestID string, t queue.Ticket) (queue.Ticket, error) {
+func issue(ctx context.Context, tx *tx, requestID string, t queue.Ticket, letter byte) (queue.Ticket, error) {
 	t.ID, t.Day, t.Issued, t.Status, t.Version = uuid.NewString(), beijingDay(tx.now), tx.now, queue.Waiting, 1
 	var next int
 	err := tx.QueryRowContext(ctx, `SELECT next FROM ticket_seq WHERE day = ? AND sector = ?`, t.Day, t.Sector).Scan(&next)
@@ -73,7 +81,7 @@ func issue(ctx context.Context, tx *tx, requestID string, t queue.Ticket) (queue
 	if next == 0 {
 		next = 1
 	}
-	t.Number = queue.Number(t.Sector, next)
+	t.Number = queue.Number(letter, next)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_seq (day, sector, next) VALUES (?, ?, ?)
 		ON CONFLICT (day, sector) DO UPDATE SET next = excluded.next`, t.Day, t.Sector, next+1); err != nil {
 		return t, fmt.Errorf("advance ticket sequence: %w", err)
@@ -93,7 +101,7 @@ func issue(ctx context.Context, tx *tx, requestID string, t queue.Ticket) (queue
 
 // CheckInBooking turns a booking into a ticket at the ticket machine: a
 // priority ticket within the check-in window, an ordinary one after it.
-func (db *DB) CheckInBooking(ctx context.Context, requestID, code string, s queue.Schedule) (queue.Ticket, error) {
+func (db *DB) CheckInBooking(ctx context.Context, requestID, code string, cfg queue.HallConfig, cal *workday.Calendar) (queue.Ticket, error) {
 	var t queue.Ticket
 	err := db.update(ctx, func(tx *tx) error {
 		if prev, ok, err := ticketByRequest(ctx, tx, requestID); err != nil || ok {
@@ -104,15 +112,19 @@ func (db *DB) CheckInBooking(ctx context.Context, requestID, code string, s queu
 		if err != nil {
 			return err
 		}
-		priority, err := s.CheckIn(b, tx.now)
+		priority, err := cfg.CheckIn(cal, b, tx.now)
 		if err != nil {
 			return err
+		}
+		letter := cfg.Letter(b.Sector)
+		if letter == 0 {
+			return queue.ErrNoSector // booked for a sector the hall no longer has
 		}
 		t = queue.Ticket{Sector: b.Sector, ResidentID: b.ResidentID, BookingID: b.ID}
 		if priority {
 			t.Priority = queue.PriorityBooking
 		}
-		if t, err = issue(ctx, tx, requestID, t); err != nil {
+		if t, err = issue(ctx, tx, requestID, t, letter); err != nil {
 			return err
 		}
 		b.Status, b.TicketID = queue.BookingUsed, t.ID
@@ -280,6 +292,15 @@ func (db *DB) ticketsWhere(ctx context.Context, q querier, where string, args ..
 		t.Version = v
 		out = append(out, t)
 	}
+	// Issue order, and among tickets of the same instant their numbers'
+	// order read as numbers (A999 before A1000). Not rowid: tickets from
+	// another machine of the hall arrive in any order.
+	slices.SortStableFunc(out, func(a, b queue.Ticket) int {
+		if c := a.Issued.Compare(b.Issued); c != 0 {
+			return c
+		}
+		return queue.CompareNumbers(a.Number, b.Number)
+	})
 	return out, rows.Err()
 }
 
@@ -302,8 +323,8 @@ func (db *DB) TicketByID(ctx context.Context, id string) (queue.Ticket, error) {
 
 // Book makes an appointment: the half-day must be bookable, have room,
 // and the person may hold only one active booking per sector and day.
-func (db *DB) Book(ctx context.Context, requestID string, b queue.Booking, s queue.Schedule, cal *workday.Calendar) (queue.Booking, error) {
-	if queue.Letter(b.Sector) == 0 {
+func (db *DB) Book(ctx context.Context, requestID string, b queue.Booking, s queue.HallConfig, cal *workday.Calendar) (queue.Booking, error) {
+	if s.Letter(b.Sector) == 0 {
 		return b, queue.ErrNoSector
 	}
 	err := db.update(ctx, func(tx *tx) error {
@@ -315,7 +336,7 @@ func (db *DB) Book(ctx context.Context, requestID string, b queue.Booking, s que
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if err := s.CheckBookable(cal, tx.now, b.Day, b.Half); err != nil {
+		if err := s.CheckBookable(cal, tx.now, b.Sector, b.Day, b.Half); err != nil {
 			return err
 		}
 		var dup string
@@ -329,7 +350,7 @@ func (db *DB) Book(ctx context.Context, requestID string, b queue.Booking, s que
 			b.Sector, b.Day, string(b.Half)).Scan(&taken); err != nil {
 			return err
 		}
-		if taken >= s.Capacity {
+		if taken >= s.Capacity(b.Sector, b.Half) {
 			return msg.New(queue.ErrSlotFull.Key, "Day", b.Day, "Half", queue.HalfName(b.Half), "Sector", b.Sector,
 				"Next", nextFree(ctx, tx, b.Sector, s, cal))
 		}
@@ -342,7 +363,7 @@ func (db *DB) Book(ctx context.Context, requestID string, b queue.Booking, s que
 			ON CONFLICT (day, sector) DO UPDATE SET next = excluded.next`, b.Day, b.Sector, next+1); err != nil {
 			return err
 		}
-		b.ID, b.Code, b.Status, b.Created = uuid.NewString(), queue.BookingCode(b.Day, b.Sector, next), queue.BookingActive, tx.now
+		b.ID, b.Code, b.Status, b.Created = uuid.NewString(), queue.BookingCode(b.Day, s.Letter(b.Sector), next), queue.BookingActive, tx.now
 		return saveBooking(ctx, tx, b, requestID)
 	})
 	return b, err
@@ -422,8 +443,8 @@ func (db *DB) CancelBooking(ctx context.Context, code, residentID string) (queue
 
 // nextFree names up to three bookable half-days of a sector that still
 // have room, for the answer to a full slot.
-func nextFree(ctx context.Context, tx *tx, sector string, s queue.Schedule, cal *workday.Calendar) string {
-	slots, err := s.Bookable(cal, tx.now)
+func nextFree(ctx context.Context, tx *tx, sector string, s queue.HallConfig, cal *workday.Calendar) string {
+	slots, err := s.Bookable(cal, tx.now, sector)
 	if err != nil {
 		return ""
 	}
@@ -434,7 +455,7 @@ func nextFree(ctx context.Context, tx *tx, sector string, s queue.Schedule, cal 
 			sector, sl.Day, string(sl.Half)).Scan(&taken); err != nil {
 			return ""
 		}
-		if taken < s.Capacity {
+		if taken < sl.Free {
 			free = append(free, sl.Day+" "+queue.HalfName(sl.Half))
 		}
 		if len(free) == 3 {
@@ -442,14 +463,14 @@ func nextFree(ctx context.Context, tx *tx, sector string, s queue.Schedule, cal 
 		}
 	}
 	if len(free) == 0 {
-		return "7个工作日内均已约满"
+		return fmt.Sprintf("%d个工作日内均已约满", s.DaysAhead)
 	}
 	return strings.Join(free, "、")
 }
 
 // FreeSlots lists the bookable half-days of a sector with the places left.
-func (db *DB) FreeSlots(ctx context.Context, sector string, s queue.Schedule, cal *workday.Calendar) ([]queue.Slot, error) {
-	slots, err := s.Bookable(cal, db.clock.Now())
+func (db *DB) FreeSlots(ctx context.Context, sector string, s queue.HallConfig, cal *workday.Calendar) ([]queue.Slot, error) {
+	slots, err := s.Bookable(cal, db.clock.Now(), sector)
 	if err != nil {
 		return nil, err
 	}
@@ -459,7 +480,7 @@ func (db *DB) FreeSlots(ctx context.Context, sector string, s queue.Schedule, ca
 			sector, slots[i].Day, string(slots[i].Half)).Scan(&taken); err != nil {
 			return nil, err
 		}
-		slots[i].Sector, slots[i].Free = sector, max(s.Capacity-taken, 0)
+		slots[i].Free = max(slots[i].Free-taken, 0)
 	}
 	return slots, nil
 }

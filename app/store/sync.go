@@ -347,6 +347,8 @@ func (db *DB) applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (c
 			return false, nil // larger than any release accepts: kept as it was
 		}
 		return false, setSetting(ctx, t, settingSeal, base64.StdEncoding.EncodeToString(sl.PNG))
+	case protocol.FeedHallConfig:
+		return false, applyHallConfig(ctx, t, it)
 	case protocol.FeedDeviceRevoked:
 		var r protocol.DeviceRevoked
 		if err := json.Unmarshal(it.Payload, &r); err != nil {

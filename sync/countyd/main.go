@@ -86,6 +86,7 @@ var commands = []command{
 	{"book", "send a booking made elsewhere (12345, 浙里办) to a service point", book},
 	{"set-sms", "set the SMS signature and provider templates citizen notices are sent with (docs/sms.md)", setSMS},
 	{"notices", "list the latest citizen notices and what became of them (mobiles masked)", listNotices},
+	{"set-hall-config", "send one service point its hall: sectors, opening hours (延时/错时), booking capacity, closures", setHallConfig},
 	{"set-retention", "tell every kiosk how many days to keep citizens' data of closed cases", setRetention},
 	{"set-id-mask", "tell every kiosk how to mask ID numbers on screens and papers", setIDMask},
 	{"set-seal", "send a service point the seal image printed on its receipts and notices", setSeal},
@@ -557,6 +558,17 @@ func setSeal(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer
 	}
 	fmt.Fprintf(out, "point %s prints the seal image of %d bytes (feed item %d)\n", *point, len(img), it.Cursor)
 	return nil
+}
+
+func setHallConfig(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	point := fs.String("point", "", "service point code (12 digits)")
+	file := fs.String("file", "", "hall config JSON file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return publish(ctx, *data, out, *file, func(st *county.SQLite, doc []byte) (protocol.FeedItem, error) {
+		return st.PublishHallConfig(ctx, *point, doc)
+	})
 }
 
 func book(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {

@@ -267,6 +267,11 @@ const (
 	// FeedSeal: the image a service point prints in the seal area of its
 	// receipts and notices (payload Seal), for that point only.
 	FeedSeal Kind = "seal.published"
+	// FeedHallConfig: one service point's hall — sectors and ticket
+	// letters, opening hours with 延时/错时, booking capacity per half-day,
+	// closures (payload DocumentPayload, Version set; the document is read
+	// by queue.ParseHallConfig on both sides).
+	FeedHallConfig Kind = "hall_config.published"
 )
 
 // MaxSealPNG bounds a seal image: a 600×600 PNG of a red stamp is a few
@@ -380,7 +385,7 @@ type Supplement struct {
 }
 
 // DocumentPayload carries a catalog or a holiday calendar as published
-// (FeedCatalog, FeedHolidays).
+// (FeedCatalog, FeedHolidays, FeedHallConfig).
 type DocumentPayload struct {
 	Version  string          `json:"version,omitempty"` // catalog version
 	Year     int             `json:"year,omitempty"`    // calendar year

@@ -14,10 +14,10 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 
-	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"slices"
 )
 
 // Service is what the display needs.
@@ -32,6 +32,8 @@ const Rows = 6
 type Screen struct {
 	Numbers, Windows []*canvas.Text
 	Waiting          map[string]*canvas.Text
+	side             *fyne.Container
+	sectors          []queue.BoardSector
 	Notice           *canvas.Text
 	Clock            *canvas.Text
 	Banner           *canvas.Text
@@ -77,14 +79,13 @@ func New(ctx context.Context, svc Service, hall string, now func() time.Time, sa
 		s.Numbers, s.Windows = append(s.Numbers, n), append(s.Windows, w)
 		rows.Add(container.NewGridWithColumns(2, n, w))
 	}
-	side := container.NewVBox(big(l10n.L("等候人数"), 34, theme.ColorNamePlaceHolder))
-	for _, sec := range catalog.Sectors {
-		// Unknown until the hub says: a board that cannot reach the hub
-		// must not tell the hall nobody is waiting.
-		t := big(unknownCount, 34, theme.ColorNameForeground)
-		s.Waiting[sec] = t
-		side.Add(container.NewBorder(nil, nil, big(fmt.Sprintf("%c %s", queue.Letter(sec), l10n.L(sec)), 30, theme.ColorNameForeground), t))
+	side := container.NewVBox()
+	s.side = side
+	var defaults []queue.BoardSector
+	for _, sec := range queue.DefaultHallConfig().Sectors {
+		defaults = append(defaults, queue.BoardSector{Name: sec.Name, Letter: sec.Letter})
 	}
+	s.setSectors(defaults)
 	s.Notice = big("", 32, theme.ColorNameForeground)
 	sideWidth := canvas.NewRectangle(color.Transparent)
 	sideWidth.SetMinSize(fyne.NewSize(420, 1))
@@ -124,6 +125,26 @@ func New(ctx context.Context, svc Service, hall string, now func() time.Time, sa
 	return s
 }
 
+// setSectors draws the waiting counts of the hall's sectors; the hub's
+// board carries them from the hall config, so a new config redraws the
+// side without a restart.
+func (s *Screen) setSectors(list []queue.BoardSector) {
+	if slices.Equal(list, s.sectors) {
+		return
+	}
+	s.sectors = slices.Clone(list)
+	s.Waiting = map[string]*canvas.Text{}
+	s.side.Objects = []fyne.CanvasObject{big(l10n.L("等候人数"), 34, theme.ColorNamePlaceHolder)}
+	for _, sec := range list {
+		// Unknown until the hub says: a board that cannot reach the hub
+		// must not tell the hall nobody is waiting.
+		t := big(unknownCount, 34, theme.ColorNameForeground)
+		s.Waiting[sec.Name] = t
+		s.side.Add(container.NewBorder(nil, nil, big(fmt.Sprintf("%s %s", sec.Letter, l10n.L(sec.Name)), 30, theme.ColorNameForeground), t))
+	}
+	s.side.Refresh()
+}
+
 // ShowVoice tells the hall staff whether calls are spoken (V toggles it).
 func (s *Screen) ShowVoice(on bool) {
 	if on {
@@ -161,6 +182,9 @@ func (s *Screen) Apply(ev queue.Event) {
 		s.Numbers[i].Text, s.Windows[i].Text = n, w
 		s.Numbers[i].Refresh()
 		s.Windows[i].Refresh()
+	}
+	if len(ev.Board.Sectors) > 0 {
+		s.setSectors(ev.Board.Sectors)
 	}
 	for sec, t := range s.Waiting {
 		t.Text = fmt.Sprint(ev.Board.Waiting[sec])

@@ -67,3 +67,25 @@ func TestBoardFitsASmallScreen(t *testing.T) {
 		t.Errorf("board needs %v, more than a %v screen", got, limit)
 	}
 }
+
+// TestBoardDrawsTheConfiguredSectors: the hub's board carries the hall's
+// sectors; a config with other ones redraws the waiting side at once.
+func TestBoardDrawsTheConfiguredSectors(t *testing.T) {
+	test.NewTempApp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := New(ctx, noEvents{}, "洪桥镇便民服务中心", func() time.Time { return time.Date(2026, 9, 29, 9, 5, 0, 0, time.Local) }, nil)
+	test.NewTempWindow(t, s.Content())
+	s.Apply(queue.Event{Kind: queue.EventChanged, Board: queue.Board{
+		Sectors: []queue.BoardSector{{Name: "公积金", Letter: "J"}, {Name: "医保社保", Letter: "H"}},
+		Waiting: map[string]int{"公积金": 4}}})
+	if got, want := len(s.Waiting), 2; got != want {
+		t.Fatalf("waiting rows: got %d, want %d", got, want)
+	}
+	if got, want := s.Waiting["公积金"].Text, "4"; got != want {
+		t.Errorf("公积金 waiting: got %q, want %q", got, want)
+	}
+	if _, ok := s.Waiting["商事登记"]; ok {
+		t.Error("a sector the config dropped is still on the board")
+	}
+}

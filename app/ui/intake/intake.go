@@ -365,7 +365,13 @@ func (s *Screen) buildChecklist() {
 	// One line per paper: a bundle asks for the same 居民身份证 or 户口簿
 	// once (cases.ChecklistLines), and the line's state is recorded for
 	// every matter's entry.
-	lines, err := cases.ChecklistLines(s.cat, s.matters)
+	allowed := cases.AllowedStates
+	if s.actor.Role == clerks.Agent {
+		// An agent never takes a resident's ID or bank card away: those
+		// are photographed (电子副本（已核验）).
+		allowed = cases.AgentStates
+	}
+	lines, err := cases.ChecklistLinesFor(s.cat, s.matters, allowed)
 	if err != nil {
 		lines = nil
 	}
@@ -400,6 +406,8 @@ func (s *Screen) buildChecklist() {
 				r.SetState(cases.Shared)
 			case slices.Contains(r.States, cases.Original):
 				r.SetState(cases.Original)
+			case slices.Contains(r.States, cases.ECopy):
+				r.SetState(cases.ECopy) // an agent's photo of a personal original
 			}
 		}
 	})

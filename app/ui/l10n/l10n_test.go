@@ -73,7 +73,7 @@ func sourceStrings(t *testing.T) map[string]string {
 	for _, k := range []cases.Kind{cases.Accept, cases.Complete, cases.AcceptDeferred, cases.Reject} {
 		found[cases.KindName(k)] = "cases.KindName"
 	}
-	for _, st := range []cases.MaterialState{cases.Original, cases.Copy, cases.Shared, cases.Committed, cases.Deferred, cases.NotApplicable} {
+	for _, st := range []cases.MaterialState{cases.Original, cases.Copy, cases.Shared, cases.Committed, cases.Deferred, cases.NotApplicable, cases.ECopy} {
 		found[cases.StateName(st)] = "cases.StateName"
 	}
 	for _, l := range rating.Levels {

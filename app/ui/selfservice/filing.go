@@ -168,9 +168,9 @@ func (f *Filing) choose(m *catalog.Matter) {
 	mats := container.NewVBox()
 	for _, mat := range m.Materials {
 		var opts []string
-		for _, st := range cases.AllowedStates(mat) {
+		for _, st := range cases.SelfStates(mat) {
 			switch st {
-			case cases.Original, cases.Copy:
+			case cases.ECopy:
 				if !slices.Contains(opts, photo()) {
 					opts = append(opts, photo())
 				}
@@ -291,7 +291,7 @@ func (f *Filing) Draft() cases.Draft {
 		switch f.Materials[mat.ID].Selected {
 		case photo():
 			if a, ok := f.scans[mat.ID]; ok {
-				st = cases.Original
+				st = cases.ECopy // a photo, never an original received
 				d.Attachments = append(d.Attachments, a)
 			}
 		case l10n.L(cases.StateName(cases.Shared)):

@@ -35,6 +35,7 @@ type Booker struct {
 	Cancel               *widget.Button
 
 	slots   []queue.Slot
+	sectors []string
 	request string
 	// guard runs booking (and its slip) and cancelling off the UI
 	// goroutine: both go to the hub across the LAN.
@@ -59,12 +60,21 @@ func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func
 	b.Result.SizeName = theme.SizeNameSubHeadingText
 	b.Slot = widget.NewSelect(nil, nil)
 	b.Slot.PlaceHolder = l10n.L("请先选择业务")
+	// The hall's sectors from its config; the catalog's until the hub
+	// answers (like the slots below, read when the screen opens).
+	b.sectors = catalog.Sectors
+	if bd, err := svc.Board(ctx); err == nil && len(bd.Sectors) > 0 {
+		b.sectors = nil
+		for _, s := range bd.Sectors {
+			b.sectors = append(b.sectors, s.Name)
+		}
+	}
 	var names []string
-	for _, s := range catalog.Sectors {
+	for _, s := range b.sectors {
 		names = append(names, l10n.L(s))
 	}
 	b.Sector = widget.NewSelect(names, func(name string) {
-		slots, err := svc.FreeSlots(ctx, sectorOf(name))
+		slots, err := svc.FreeSlots(ctx, b.sectorOf(name))
 		if err != nil {
 			b.Message.SetText(l10n.Error(err))
 			return
@@ -98,7 +108,7 @@ func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func
 		if b.request == "" {
 			b.request = reqid.New() // reused if the answer is lost and the button pressed again
 		}
-		req := queue.BookRequest{RequestID: b.request, Sector: sectorOf(b.Sector.Selected), Day: slot.Day, Half: slot.Half,
+		req := queue.BookRequest{RequestID: b.request, Sector: b.sectorOf(b.Sector.Selected), Day: slot.Day, Half: slot.Half,
 			ResidentID: b.ResidentID.Text, Mobile: b.Mobile.Text}
 		type booked struct {
 			bk       queue.Booking
@@ -172,8 +182,8 @@ func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func
 // Content returns the screen's root object.
 func (b *Booker) Content() fyne.CanvasObject { return b.content }
 
-func sectorOf(label string) string {
-	for _, s := range catalog.Sectors {
+func (b *Booker) sectorOf(label string) string {
+	for _, s := range b.sectors {
 		if l10n.L(s) == label {
 			return s
 		}

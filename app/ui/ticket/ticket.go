@@ -23,8 +23,8 @@ import (
 	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 
-	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
@@ -41,6 +41,9 @@ type Service interface {
 	PrintBooking(ctx context.Context, b queue.Booking) error
 	// StaffCheck verifies a staff member's login and PIN (for 绿色通道).
 	StaffCheck(ctx context.Context, login, secret string) error
+	// Board gives the hall's sectors and, while no ticket can be
+	// issued, why (lunch break, service over, a closed day).
+	Board(ctx context.Context) (queue.Board, error)
 }
 
 // Screen is the ticket machine.
@@ -51,7 +54,12 @@ type Screen struct {
 	// back returns to the home screen; nil hides the button.
 	back func()
 
-	Sectors    []*widget.Button
+	Sectors []*widget.Button
+	// Closed says why no ticket can be taken now (午间休息, 今日服务已结束
+	// …), with BookNow offering an appointment instead; hidden while the
+	// hall is open.
+	Closed     *widget.Label
+	BookNow    *widget.Button
 	ResidentID *widget.Entry
 	Booking    *widget.Entry
 	CheckIn    *widget.Button
@@ -77,6 +85,9 @@ type Screen struct {
 	main    *fyne.Container
 	content *fyne.Container
 	timer   *time.Timer
+	grid    *fyne.Container
+	// shut is set while the board says the hall is closed.
+	shut bool
 }
 
 // New builds the ticket machine.
@@ -84,14 +95,15 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func()) *S
 	s := &Screen{ctx: ctx, svc: svc, now: now, back: back, pending: map[string]string{}}
 	title := widget.NewLabel(l10n.L("请选择办理的业务，取号后请留意叫号"))
 	title.SizeName = theme.SizeNameHeadingText
-	grid := container.NewGridWithColumns(4)
-	for _, sector := range catalog.Sectors {
-		sec := sector
-		b := widget.NewButton(fmt.Sprintf("%c  %s", queue.Letter(sec), l10n.L(sec)), func() { s.take(sec) })
-		b.Importance = widget.HighImportance
-		s.Sectors = append(s.Sectors, b)
-		grid.Add(container.NewGridWrap(fyne.NewSize(250, 110), b))
-	}
+	s.grid = container.NewGridWithColumns(4)
+	s.Closed = widget.NewLabel("")
+	s.Closed.Wrapping = fyne.TextWrapWord
+	s.Closed.SizeName = theme.SizeNameSubHeadingText
+	s.Closed.Importance = widget.WarningImportance
+	s.BookNow = widget.NewButtonWithIcon(l10n.L("预约其他时段"), theme.CalendarIcon(), s.book)
+	s.BookNow.Importance = widget.HighImportance
+	s.Closed.Hide()
+	s.BookNow.Hide()
 	s.ResidentID = widget.NewEntry()
 	s.ResidentID.SetPlaceHolder(l10n.L("身份证号（可不填；填写后窗口可直接调出）"))
 	s.ResidentID.Validator = func(v string) error {
@@ -132,7 +144,7 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func()) *S
 	if back != nil {
 		top = append(top, container.NewHBox(widget.NewButtonWithIcon(l10n.L("返回"), theme.NavigateBackIcon(), back)))
 	}
-	s.main = container.NewVBox(append(top, title, grid, widget.NewSeparator(),
+	s.main = container.NewVBox(append(top, title, s.Closed, container.NewHBox(s.BookNow), s.grid, widget.NewSeparator(),
 		widget.NewForm(widget.NewFormItem(l10n.L("身份证号"), s.ResidentID), widget.NewFormItem(l10n.L("已预约"), bookingRow)),
 		s.Message, layout.NewSpacer(), widget.NewSeparator(), s.Green, staff)...)
 
@@ -149,7 +161,60 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func()) *S
 	s.slip = container.NewCenter(container.NewGridWrap(fyne.NewSize(640, 460),
 		container.NewVBox(yours, s.Number, s.Detail, container.NewCenter(s.Done))))
 	s.content = container.NewStack(container.NewPadded(s.main))
+	s.refresh()
 	return s
+}
+
+// refresh reads the hall's sectors and hours from the hub, off the UI
+// goroutine, and redraws the buttons: a config the county sent shows with
+// the next citizen, without a restart. The hub checks the hours again at
+// every ticket; this only spares a citizen a tap that would be refused.
+func (s *Screen) refresh() {
+	busy.Run(&s.guard, func() { s.setButtons(false) }, func() (queue.Board, error) {
+		return s.svc.Board(s.ctx)
+	}, func(b queue.Board, err error) {
+		if err == nil {
+			s.apply(b)
+		}
+		s.setButtons(true)
+	})
+}
+
+// apply draws the board's sectors and its closed notice.
+func (s *Screen) apply(b queue.Board) {
+	if len(b.Sectors) > 0 {
+		s.Sectors = s.Sectors[:0]
+		s.grid.Objects = nil
+		for _, sec := range b.Sectors {
+			name := sec.Name
+			btn := widget.NewButton(fmt.Sprintf("%s  %s", sec.Letter, l10n.L(name)), func() { s.take(name) })
+			btn.Importance = widget.HighImportance
+			s.Sectors = append(s.Sectors, btn)
+			s.grid.Add(container.NewGridWrap(fyne.NewSize(250, 110), btn))
+		}
+		s.grid.Refresh()
+	}
+	s.shut = b.Closed != nil
+	if s.shut {
+		for _, btn := range s.Sectors {
+			btn.Disable()
+		}
+		s.Closed.SetText(l10n.Error(&msg.Error{Key: b.Closed.Key, Data: b.Closed.Data}))
+		s.Closed.Show()
+		s.BookNow.Show()
+	} else {
+		s.Closed.SetText("")
+		s.Closed.Hide()
+		s.BookNow.Hide()
+	}
+}
+
+// book shows the appointment screen in place of the sector buttons; its
+// back button returns here.
+func (s *Screen) book() {
+	bk := NewBooker(s.ctx, s.svc, s.now, s.reset)
+	s.content.Objects = []fyne.CanvasObject{bk.Content()}
+	s.content.Refresh()
 }
 
 // Content returns the screen's root object.
@@ -229,6 +294,9 @@ func (s *Screen) issue(key string, ask func() (queue.Slip, error)) {
 				delete(s.pending, key) // refused: the corrected tap is a new request
 			}
 			s.Message.SetText(l10n.Error(err))
+			if m, ok := msg.As(err); ok && closedNow(m) {
+				s.apply(queue.Board{Closed: &queue.ClosedNotice{Key: m.Key, Data: m.Data}})
+			}
 			return
 		}
 		delete(s.pending, key)
@@ -236,10 +304,15 @@ func (s *Screen) issue(key string, ask func() (queue.Slip, error)) {
 	})
 }
 
+// closedNow says whether the hub refused a ticket for the hall's hours.
+func closedNow(m *msg.Error) bool {
+	return m.Is(queue.ErrLunch) || m.Is(queue.ErrNotYetOpen) || m.Is(queue.ErrServiceEnd) || m.Is(queue.ErrClosedDay)
+}
+
 // setButtons enables or disables the buttons that ask for a ticket.
 func (s *Screen) setButtons(on bool) {
 	for _, b := range append(append([]*widget.Button(nil), s.Sectors...), s.CheckIn) {
-		if on {
+		if on && (!s.shut || b == s.CheckIn) {
 			b.Enable()
 		} else {
 			b.Disable()
@@ -283,4 +356,5 @@ func (s *Screen) reset() {
 	s.Green.Disable()
 	s.content.Objects = []fyne.CanvasObject{container.NewPadded(s.main)}
 	s.content.Refresh()
+	s.refresh()
 }

@@ -27,6 +27,19 @@ type fakeHall struct {
 	booked   []queue.BookRequest
 	// jam, when set, holds every slip at the printer until closed.
 	jam chan struct{}
+	// board is what Board answers: the hall's sectors and hours.
+	board queue.Board
+}
+
+func (f *fakeHall) Board(context.Context) (queue.Board, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.board.Sectors == nil {
+		for _, s := range queue.DefaultHallConfig().Sectors {
+			f.board.Sectors = append(f.board.Sectors, queue.BoardSector{Name: s.Name, Letter: s.Letter})
+		}
+	}
+	return f.board, nil
 }
 
 func (f *fakeHall) IssueTicket(_ context.Context, req queue.TicketRequest) (queue.Slip, error) {
@@ -46,7 +59,7 @@ func (f *fakeHall) IssueTicket(_ context.Context, req queue.TicketRequest) (queu
 	if req.Green {
 		prio = queue.PriorityGreen
 	}
-	s := queue.Slip{Ticket: queue.Ticket{ID: req.RequestID, Number: queue.Number(req.Sector, f.issued), Sector: req.Sector, Priority: prio}, Ahead: 2, Wait: 20 * time.Minute}
+	s := queue.Slip{Ticket: queue.Ticket{ID: req.RequestID, Number: queue.Number(queue.DefaultHallConfig().Letter(req.Sector), f.issued), Sector: req.Sector, Priority: prio}, Ahead: 2, Wait: 20 * time.Minute}
 	f.byReq[req.RequestID] = s
 	return s, nil
 }
@@ -113,6 +126,7 @@ func TestJammedSlipPrinterNeverFreezesTheMachine(t *testing.T) {
 	t.Cleanup(free)
 	s := New(context.Background(), f, now, nil)
 	test.NewTempWindow(t, s.Content())
+	settle(t, s) // the hall's sectors and hours, read from the hub
 	tapReturns(t, s.Sectors[1])
 	for _, b := range append(s.Sectors, s.CheckIn) {
 		if !b.Disabled() {
@@ -154,6 +168,7 @@ func TestTakeTicketInOneTapAndNeverTwice(t *testing.T) {
 	f := &fakeHall{byReq: map[string]queue.Slip{}}
 	s := New(context.Background(), f, now, nil)
 	test.NewTempWindow(t, s.Content())
+	settle(t, s)        // the hall's sectors and hours, read from the hub
 	biz := s.Sectors[1] // B 商事登记
 	test.Tap(biz)
 	test.Tap(biz) // the double tap of an impatient finger
@@ -162,6 +177,7 @@ func TestTakeTicketInOneTapAndNeverTwice(t *testing.T) {
 		t.Fatalf("after a double tap: %d issued, %d printed, showing %q", f.issued, len(f.printed), s.Number.Text)
 	}
 	test.Tap(s.Done)
+	settle(t, s)
 	// A lost answer: the machine keeps the request id, so the retry gets
 	// the ticket the hub already made, not a second one.
 	f.failNext = queue.ErrHubDown
@@ -182,6 +198,7 @@ func TestResidentIDAndGreenLane(t *testing.T) {
 	f := &fakeHall{byReq: map[string]queue.Slip{}}
 	s := New(context.Background(), f, now, nil)
 	test.NewTempWindow(t, s.Content())
+	settle(t, s) // the hall's sectors and hours, read from the hub
 	test.Type(s.ResidentID, "330522199003150020")
 	test.Tap(s.Sectors[0])
 	if f.issued != 0 || s.Message.Text == "" {
@@ -246,5 +263,66 @@ func TestBooker(t *testing.T) {
 	settle(t, b)
 	if b.Result.Text != "已取消预约 1010B001" {
 		t.Errorf("cancel: %q", b.Result.Text)
+	}
+}
+
+// TestClosedHallOffersBooking: outside service hours the machine shows why
+// and when to come, keeps its sector buttons off and offers a booking; a
+// new config's sectors show with the next citizen, without a restart.
+func TestClosedHallOffersBooking(t *testing.T) {
+	busytest.NewApp(t)
+	f := &fakeHall{byReq: map[string]queue.Slip{}}
+	f.board.Sectors = []queue.BoardSector{{Name: "不动产登记", Letter: "A"}, {Name: "公积金", Letter: "J"}}
+	f.board.Closed = &queue.ClosedNotice{Key: queue.ErrLunch.Key, Data: map[string]any{"At": "13:30"}}
+	s := New(context.Background(), f, now, nil)
+	test.NewTempWindow(t, s.Content())
+	settle(t, s)
+	if got, want := len(s.Sectors), 2; got != want {
+		t.Fatalf("sector buttons: got %d, want %d (the hall's config)", got, want)
+	}
+	if got, want := s.Sectors[1].Text, "J  公积金"; got != want {
+		t.Errorf("second button: got %q, want %q", got, want)
+	}
+	if got := s.Closed.Text; !strings.Contains(got, "午间休息") || !strings.Contains(got, "13:30") || !s.Closed.Visible() {
+		t.Errorf("closed notice: got %q (visible %v), want the lunch break and 13:30", got, s.Closed.Visible())
+	}
+	if !s.Sectors[0].Disabled() || !s.BookNow.Visible() {
+		t.Errorf("while closed: sector disabled %v, booking offered %v; want true, true", s.Sectors[0].Disabled(), s.BookNow.Visible())
+	}
+	test.Tap(s.Sectors[0])
+	settle(t, s)
+	if f.issued != 0 {
+		t.Errorf("tickets issued while closed: got %d, want 0", f.issued)
+	}
+	test.Tap(s.BookNow)
+	if len(s.content.Objects) != 1 || s.content.Objects[0] == s.main {
+		t.Error("预约其他时段 did not open the booking screen")
+	}
+	// The hall opens (and the county sends a third sector): the next
+	// citizen's screen has it.
+	f.mu.Lock()
+	f.board.Closed = nil
+	f.board.Sectors = append(f.board.Sectors, queue.BoardSector{Name: "医保社保", Letter: "H"})
+	f.mu.Unlock()
+	s.reset()
+	settle(t, s)
+	if got, want := len(s.Sectors), 3; got != want || s.Sectors[0].Disabled() || s.Closed.Visible() {
+		t.Errorf("after opening: %d buttons (want %d), disabled %v, notice visible %v", got, want, s.Sectors[0].Disabled(), s.Closed.Visible())
+	}
+}
+
+// TestRefusedForHoursShowsTheNotice: the hub refuses a ticket the screen
+// still thought possible (the hour turned while it sat idle).
+func TestRefusedForHoursShowsTheNotice(t *testing.T) {
+	busytest.NewApp(t)
+	f := &fakeHall{byReq: map[string]queue.Slip{}}
+	s := New(context.Background(), f, now, nil)
+	test.NewTempWindow(t, s.Content())
+	settle(t, s)
+	f.failNext = msg.New(queue.ErrServiceEnd.Key, "Next", "12月2日 08:30")
+	test.Tap(s.Sectors[0])
+	settle(t, s)
+	if !s.Closed.Visible() || !strings.Contains(s.Closed.Text, "今日服务已结束") || !s.BookNow.Visible() || !s.Sectors[0].Disabled() {
+		t.Errorf("after a refusal for the hours: notice %q visible %v, booking %v, disabled %v", s.Closed.Text, s.Closed.Visible(), s.BookNow.Visible(), s.Sectors[0].Disabled())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"image/png"
 
 	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -171,6 +172,20 @@ func (s *SQLite) PublishSeal(ctx context.Context, point string, img []byte) (pro
 		}
 	}
 	return s.publish(ctx, point, protocol.FeedSeal, protocol.Seal{PNG: img})
+}
+
+// PublishHallConfig sends one service point its hall config (sectors,
+// hours, booking capacity, closures), checked by the same rule the kiosk
+// applies, so a config the kiosk would refuse never enters the feed.
+func (s *SQLite) PublishHallConfig(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error) {
+	if err := validPointCode(point); err != nil {
+		return protocol.FeedItem{}, err
+	}
+	c, err := queue.ParseHallConfig(doc)
+	if err != nil {
+		return protocol.FeedItem{}, invalid("%v", err)
+	}
+	return s.publish(ctx, point, protocol.FeedHallConfig, protocol.DocumentPayload{Version: c.Version, Document: compact(doc)})
 }
 
 // CreateBooking sends a booking made through another channel (12345

@@ -281,6 +281,7 @@ var english = map[string]string{
 	"已邮寄":       "Mailed",
 	"县级审核中":     "County review",
 	"已收原件":      "Original received",
+	"电子副本（已核验）": "Electronic copy (verified)",
 	"已收复印件":     "Copy received",
 	"数据共享免提交":   "Shared data",
 	"告知承诺":      "Written commitment",
