@@ -173,7 +173,7 @@ func TestRetentionFromTheCounty(t *testing.T) {
 			t.Errorf("paper %s still on disk", filepath.Base(p))
 		}
 	}
-	if _, err := h.DB.VerifyProgress(ctx, o.Case.Tracking, "1234"); err != nil {
+	if _, err := h.DB.VerifyProgress(ctx, o.Case.Tracking, o.Case.QueryPIN); err != nil {
 		t.Errorf("progress of the reduced case: %v", err)
 	}
 }

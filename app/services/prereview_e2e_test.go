@@ -104,7 +104,7 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 	if len(p.Items) != 0 {
 		t.Fatalf("still listed: %d", len(p.Items))
 	}
-	pr, err := (&services.SelfService{DB: db, Clock: clk}).Progress(ctx, filed[1].Tracking, "1234")
+	pr, err := (&services.SelfService{DB: db, Clock: clk}).Progress(ctx, filed[1].Tracking, filed[1].QueryPIN)
 	if err != nil || pr.Status != cases.StatusReturned || pr.Reason != "租赁协议照片不清楚，请重新拍照上传" || len(pr.Matters) == 0 || len(pr.Supplements) != 0 {
 		t.Errorf("progress of the returned filing: %+v, %v", pr, err)
 	}

@@ -97,7 +97,8 @@ func TestSelfServiceWithTheRealStore(t *testing.T) {
 		t.Fatalf("receipt QR reads %q, want %q", scanned, cs.Tracking)
 	}
 
-	// The scanner types it into the terminal; the citizen types the last four.
+	// The scanner types it into the terminal; the citizen types the query
+	// PIN printed on their copy.
 	for _, r := range scanned {
 		term.Type(r)
 	}
@@ -106,14 +107,19 @@ func TestSelfServiceWithTheRealStore(t *testing.T) {
 	if p.Code() != cs.Tracking {
 		t.Fatalf("progress code %q after the scan", p.Code())
 	}
-	for _, key := range []string{"9", "9", "9", "9"} {
-		p.Keypad.Press(key)
+	if len(cs.QueryPIN) != 6 {
+		t.Fatalf("accepted case has query PIN %q, want 6 digits", cs.QueryPIN)
 	}
-	test.Tap(p.Query)
-	if p.Details.Text != "" || p.Message.Text != cases.ErrVerify.Key {
-		t.Fatalf("wrong last four showed %q / %q", p.Details.Text, p.Message.Text)
+	for _, wrong := range []string{"1234", "0024"} { // the last four of the mobile and the ID no longer open it
+		for _, key := range strings.Split(wrong, "") {
+			p.Keypad.Press(key)
+		}
+		test.Tap(p.Query)
+		if p.Details.Text != "" || p.Message.Text != cases.ErrVerify.Key {
+			t.Fatalf("%s showed %q / %q", wrong, p.Details.Text, p.Message.Text)
+		}
 	}
-	for _, key := range []string{"1", "2", "3", "4"} { // last four of the mobile
+	for _, key := range strings.Split(cs.QueryPIN, "") {
 		p.Keypad.Press(key)
 	}
 	test.Tap(p.Query)
@@ -129,11 +135,11 @@ func TestSelfServiceWithTheRealStore(t *testing.T) {
 	for i := 0; i < store.ProgressMaxFailures; i++ {
 		self.Progress(ctx, cs.Tracking, "0000")
 	}
-	if _, err := self.Progress(ctx, cs.Tracking, "1234"); err == nil || !strings.Contains(err.Error(), "锁定") {
+	if _, err := self.Progress(ctx, cs.Tracking, cs.QueryPIN); err == nil || !strings.Contains(err.Error(), "锁定") {
 		t.Errorf("after five wrong checks: %v", err)
 	}
 	h.Clock.(*clock.Manual).Advance(store.ProgressLockFor)
-	if _, err := self.Progress(ctx, cs.Tracking, "0024"); err != nil {
+	if _, err := self.Progress(ctx, cs.Tracking, cs.QueryPIN); err != nil {
 		t.Errorf("after the lock: %v", err)
 	}
 }

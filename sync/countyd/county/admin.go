@@ -1,9 +1,11 @@
 package county
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -238,26 +240,34 @@ func setCaseStatus(ctx context.Context, tx *sql.Tx, c StatusChange, now time.Tim
 	if err != nil {
 		return protocol.FeedItem{}, cs, err
 	}
+	st := protocol.CaseStatus{
+		CaseID: cs.ID, Tracking: cs.Tracking, CountyCase: cs.CountyCase, Status: c.Status,
+		Supplements: c.Supplements, SupplyBy: c.SupplyBy, Pickup: c.Pickup, Reason: c.Reason, By: c.By,
+		At: now.In(chinaTime), Procedure: c.Procedure, ProcedureReason: strings.TrimSpace(c.ProcedureReason),
+		AgainReason: strings.TrimSpace(c.AgainReason),
+	}
 	if c.Status == protocol.CountyCorrection {
 		var asked int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_status_log WHERE case_id = ? AND status = ?`,
 			cs.ID, protocol.CountyCorrection).Scan(&asked); err != nil {
 			return protocol.FeedItem{}, cs, fmt.Errorf("count corrections: %w", err)
 		}
-		if asked > 0 && utf8.RuneCountInString(strings.TrimSpace(c.AgainReason)) < 4 {
-			return protocol.FeedItem{}, cs, invalid(ErrSecondCorrection)
+		if asked > 0 {
+			// The same request sent again while it stands (a double
+			// submit, a retried command) is the one request, not another.
+			if it, same, err := repeatedStatus(ctx, tx, cs, st); err != nil || same {
+				return it, cs, err
+			}
+			if utf8.RuneCountInString(strings.TrimSpace(c.AgainReason)) < 4 {
+				return protocol.FeedItem{}, cs, invalid(ErrSecondCorrection)
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET county_status = ?, county_status_at = ? WHERE case_id = ?`,
 		c.Status, ts(now), cs.ID); err != nil {
 		return protocol.FeedItem{}, cs, fmt.Errorf("update county status: %w", err)
 	}
-	it, err := appendFeed(ctx, tx, cs.Point, protocol.FeedCaseStatus, ts(now), protocol.CaseStatus{
-		CaseID: cs.ID, Tracking: cs.Tracking, CountyCase: cs.CountyCase, Status: c.Status,
-		Supplements: c.Supplements, SupplyBy: c.SupplyBy, Pickup: c.Pickup, Reason: c.Reason, By: c.By,
-		At: now.In(chinaTime), Procedure: c.Procedure, ProcedureReason: strings.TrimSpace(c.ProcedureReason),
-		AgainReason: strings.TrimSpace(c.AgainReason),
-	})
+	it, err := appendFeed(ctx, tx, cs.Point, protocol.FeedCaseStatus, ts(now), st)
 	if err != nil {
 		return it, cs, err
 	}
@@ -269,4 +279,31 @@ func setCaseStatus(ctx context.Context, tx *sql.Tx, c StatusChange, now time.Tim
 		return it, cs, err
 	}
 	return it, cs, nil
+}
+
+// repeatedStatus reports whether st repeats the case's latest county
+// decision word for word (its time aside), and returns that decision's
+// feed item.
+func repeatedStatus(ctx context.Context, tx *sql.Tx, cs Case, st protocol.CaseStatus) (protocol.FeedItem, bool, error) {
+	var cursor int64
+	var payload string
+	err := tx.QueryRowContext(ctx, `SELECT cursor, payload FROM case_status_log WHERE case_id = ? ORDER BY cursor DESC LIMIT 1`,
+		cs.ID).Scan(&cursor, &payload)
+	if errors.Is(err, sql.ErrNoRows) {
+		return protocol.FeedItem{}, false, nil
+	}
+	if err != nil {
+		return protocol.FeedItem{}, false, fmt.Errorf("read last county status: %w", err)
+	}
+	var last protocol.CaseStatus
+	if err := json.Unmarshal([]byte(payload), &last); err != nil {
+		return protocol.FeedItem{}, false, fmt.Errorf("decode last county status: %w", err)
+	}
+	st.At = last.At
+	a, _ := json.Marshal(last)
+	b, _ := json.Marshal(st)
+	if !bytes.Equal(a, b) {
+		return protocol.FeedItem{}, false, nil
+	}
+	return protocol.FeedItem{Cursor: cursor, Kind: protocol.FeedCaseStatus, Payload: json.RawMessage(payload)}, true, nil
 }

@@ -214,6 +214,9 @@ func TestCountyDecisionsQueueOneNotice(t *testing.T) {
 			// A later version of the case (the citizen brought the
 			// materials) and the same decision: told again.
 			e.push(t, kioskCase(id, tr, 2, "accepted", nil))
+			if c.Status == protocol.CountyCorrection {
+				c.AgainReason = "补正的租赁合同未盖章" // 一次性告知: another request says why
+			}
 			if _, err := e.c.Store.SetCaseStatus(ctx, c); err != nil {
 				t.Fatal(err)
 			}

@@ -26,6 +26,7 @@ func TestCorrectionIsAskedOnceUnlessTheReasonIsRecorded(t *testing.T) {
 		ok   bool
 	}{
 		{"first correction", county.StatusChange{Case: tr, Status: "correction", Supplements: sup, SupplyBy: "2026-12-04"}, true},
+		{"the same request again (a double submit) is the one request", county.StatusChange{Case: tr, Status: "correction", Supplements: sup, SupplyBy: "2026-12-04"}, true},
 		{"back to review", county.StatusChange{Case: tr, Status: "reviewing"}, true},
 		{"second correction without a reason", county.StatusChange{Case: tr, Status: "correction", Supplements: sup, SupplyBy: "2026-12-04"}, false},
 		{"second correction with a token reason", county.StatusChange{Case: tr, Status: "correction", Supplements: sup, SupplyBy: "2026-12-04", AgainReason: "补"}, false},
@@ -33,8 +34,12 @@ func TestCorrectionIsAskedOnceUnlessTheReasonIsRecorded(t *testing.T) {
 			AgainReason: "补正的租赁协议出租人与产权人不一致"}, true},
 		{"reason for another correction on a review", county.StatusChange{Case: tr, Status: "reviewing", AgainReason: "不该有"}, false},
 	}
+	var cursors []int64
 	for _, s := range steps {
 		it, err := e.c.Store.SetCaseStatus(ctx, s.c)
+		if err == nil {
+			cursors = append(cursors, it.Cursor)
+		}
 		if (err == nil) != s.ok {
 			t.Fatalf("%s: err = %v, want ok=%v", s.name, err, s.ok)
 		}
@@ -49,6 +54,9 @@ func TestCorrectionIsAskedOnceUnlessTheReasonIsRecorded(t *testing.T) {
 				t.Errorf("%s: the hall hears again_reason %q, want %q", s.name, st.AgainReason, s.c.AgainReason)
 			}
 		}
+	}
+	if len(cursors) < 2 || cursors[1] != cursors[0] {
+		t.Errorf("feed cursors %v: a repeated request must answer the first one's item, not add one", cursors)
 	}
 }
 
