@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
 )
 
@@ -19,9 +20,18 @@ var lapseActor = cases.Actor{Name: "容缺期限到期（系统）"}
 // one transaction with its outbox event and the county's notice to the
 // applicant (template supplement.lapsed). A case a window changed in the
 // meantime (补正 at this very moment) is left for the next round, which sees
-// it as it now stands. It returns how many cases lapsed.
+// it as it now stands. In a hall the hub ends every case of the hall (a
+// window may be off for days) and the other machines none; a machine alone
+// ends its own. It returns how many cases lapsed.
 func LapseSupplements(ctx context.Context, db *store.DB, now time.Time) (int, error) {
-	list, err := db.DeferredPastDeadline(ctx, now)
+	k, _, err := db.Kiosk(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if k.QueueRole == servicepoint.QueueClient {
+		return 0, nil // the hub's to do
+	}
+	list, err := db.DeferredPastDeadline(ctx, now, k.QueueRole == servicepoint.QueueHub)
 	if err != nil {
 		return 0, err
 	}

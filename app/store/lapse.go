@@ -8,14 +8,16 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 )
 
-// DeferredPastDeadline lists the 容缺 cases this machine accepted whose
-// supplement deadline was before today: the candidates for cases.Lapse.
-// Only the accepting machine ends them, so the machines of a hall do not
-// each write the same lapse as two events of one version (a conflict).
-func (db *DB) DeferredPastDeadline(ctx context.Context, now time.Time) ([]cases.Case, error) {
+// DeferredPastDeadline lists the 容缺 cases whose supplement deadline was
+// before today: the candidates for cases.Lapse. One machine of a hall ends
+// them, so two machines do not each write the same lapse as two events of
+// one version (a conflict): wholeHall lists every case this database holds
+// (the hall's hub, which is always on), otherwise only the cases this
+// machine accepted (a machine working alone).
+func (db *DB) DeferredPastDeadline(ctx context.Context, now time.Time, wholeHall bool) ([]cases.Case, error) {
 	today := now.In(beijing).Format(time.DateOnly)
-	rows, err := db.r.QueryContext(ctx, `SELECT doc, rev FROM cases WHERE status = ? AND origin = ''
-		AND supplement_by IS NOT NULL AND supplement_by < ? ORDER BY supplement_by, rowid`, string(cases.StatusDeferred), today)
+	rows, err := db.r.QueryContext(ctx, `SELECT doc, rev FROM cases WHERE status = ? AND (origin = '' OR ?)
+		AND supplement_by IS NOT NULL AND supplement_by < ? ORDER BY supplement_by, rowid`, string(cases.StatusDeferred), wholeHall, today)
 	if err != nil {
 		return nil, fmt.Errorf("list deferred cases past deadline: %w", err)
 	}
