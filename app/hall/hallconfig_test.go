@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,23 @@ func TestClerkOfAConfiguredSector(t *testing.T) {
 	err = l.OpenCounter(ctx, Counter{Window: 4, ClerkID: 4, ClerkName: "李华", Sectors: []string{"商事登记", "便民代办"}})
 	if !errors.Is(err, queue.ErrSectorGone) || !strings.Contains(err.Error(), "便民代办") {
 		t.Errorf("counter with a sector the hall lacks: got %v, want %v naming 便民代办", err, queue.ErrSectorGone)
+	}
+	// The county drops 公积金 (renamed 住房公积金): its clerk still signs
+	// in, keeps the sector on record, and opening for it names it.
+	renamed := strings.Replace(string(doc), `"name": "公积金"`, `"name": "住房公积金"`, 1)
+	payload, _ = json.Marshal(protocol.DocumentPayload{Version: "2026-12-renamed", Document: json.RawMessage(renamed)})
+	if err := l.DB.ApplyFeed(ctx, []protocol.FeedItem{{Cursor: 2, Kind: protocol.FeedHallConfig, Payload: payload}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.CloseCounter(ctx, acc.Window); err != nil {
+		t.Fatal(err)
+	}
+	again, err := l.DB.Authenticate(ctx, "gjj", "gjj-2026-shen")
+	if err != nil || !slices.Equal(again.Sectors, []string{"公积金"}) {
+		t.Fatalf("sign-in after the sector was dropped: got %+v, %v; want the clerk with 公积金 on record", again, err)
+	}
+	err = l.OpenCounter(ctx, Counter{Window: again.Window, ClerkID: again.ID, ClerkName: again.Name, Sectors: again.Sectors})
+	if !errors.Is(err, queue.ErrSectorGone) || !strings.Contains(err.Error(), "公积金") {
+		t.Errorf("open for the dropped sector: got %v, want %v naming 公积金", err, queue.ErrSectorGone)
 	}
 }
