@@ -234,6 +234,14 @@ func CheckAgentMaterials(cat *catalog.Catalog, d Draft) error {
 	return checkStates(cat, d, AgentStates, ErrAgentOriginal)
 }
 
+// CheckAgentSupplement refuses an agent's 代为补正 that records a personal
+// original as received: the rule of the agent's filing holds when the
+// agent brings what was missing, too — the ID card or 户口簿 stays with
+// the resident, its photo is the 电子副本（已核验）.
+func CheckAgentSupplement(cat *catalog.Catalog, received []MaterialEntry) error {
+	return CheckAgentMaterials(cat, Draft{Materials: received})
+}
+
 // CheckSelfMaterials refuses a terminal filing that records paper (原件 or
 // 复印件): what the citizen photographed is an electronic copy.
 func CheckSelfMaterials(cat *catalog.Catalog, d Draft) error {

@@ -132,6 +132,45 @@ func TestAgentNeverTakesPersonalOriginals(t *testing.T) {
 	}
 }
 
+// TestAgentSupplementKeepsPersonalOriginalsWithTheResident: 代为补正 by an
+// agent may not record 已收原件 for the ID card or bank card; a photo
+// (电子副本) or the paper of an ordinary material may.
+func TestAgentSupplementKeepsPersonalOriginalsWithTheResident(t *testing.T) {
+	cat := demo(t)
+	m, _ := cat.Matter("330000-SH-0002")
+	var personal, ordinary string
+	for _, mat := range m.Materials {
+		if mat.PersonalOriginal && personal == "" {
+			personal = mat.ID
+		}
+		if !mat.PersonalOriginal && slices.Contains(AllowedStates(mat), Original) && ordinary == "" {
+			ordinary = mat.ID
+		}
+	}
+	if personal == "" || ordinary == "" {
+		t.Fatalf("demo matter lacks a personal original (%q) or an ordinary original (%q)", personal, ordinary)
+	}
+	entry := func(id string, st MaterialState) MaterialEntry {
+		return MaterialEntry{Matter: m.Code, Material: id, State: st}
+	}
+	tests := []struct {
+		name     string
+		received []MaterialEntry
+		want     error
+	}{
+		{"personal original as 已收原件", []MaterialEntry{entry(personal, Original)}, ErrAgentOriginal},
+		{"personal original photographed", []MaterialEntry{entry(personal, ECopy)}, nil},
+		{"an ordinary paper taken", []MaterialEntry{entry(ordinary, Original)}, nil},
+		{"one bad line among good ones", []MaterialEntry{entry(ordinary, Original), entry(personal, Original)}, ErrAgentOriginal},
+	}
+	for _, tt := range tests {
+		err := CheckAgentSupplement(cat, tt.received)
+		if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
+		}
+	}
+}
+
 // TestSelfFilingIsElectronic: what a citizen photographs at the terminal is
 // an electronic copy, never 已收原件 nor 复印件.
 func TestSelfFilingIsElectronic(t *testing.T) {

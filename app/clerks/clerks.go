@@ -17,7 +17,6 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
-	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/msg"
 )
 
@@ -48,7 +47,7 @@ type Account struct {
 	Login   string
 	Name    string
 	Role    Role
-	Sectors []string // sectors mastered, from catalog.Sectors
+	Sectors []string // sectors mastered, among the hall's configured sectors
 	Window  int      // window number in the hall; 0 for agents
 	Active  bool
 }
@@ -101,14 +100,28 @@ func (a Account) Normalize() (Account, error) {
 	default:
 		return a, ErrRole
 	}
-	for _, s := range a.Sectors {
-		if !slices.Contains(catalog.Sectors, s) {
+	for i, s := range a.Sectors {
+		if a.Sectors[i] = strings.TrimSpace(s); a.Sectors[i] == "" {
 			return a, msg.New(ErrSector.Key, "Sector", s)
 		}
 	}
 	slices.Sort(a.Sectors)
 	a.Sectors = slices.Compact(a.Sectors)
 	return a, nil
+}
+
+// CheckSectors refuses sectors the hall does not have. The hall's sectors
+// come from its county's config (queue.HallConfig), not from a fixed list,
+// so the check is made where the account is written, against the config
+// that holds there; an account kept from before a config change is not
+// refused at sign-in (the counter tells its clerk instead).
+func (a Account) CheckSectors(hall []string) error {
+	for _, s := range a.Sectors {
+		if !slices.Contains(hall, s) {
+			return msg.New(ErrSector.Key, "Sector", s)
+		}
+	}
+	return nil
 }
 
 // CheckSecret rejects secrets that are too short or trivially guessable.

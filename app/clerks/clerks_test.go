@@ -79,6 +79,31 @@ func TestLockout(t *testing.T) {
 	}
 }
 
+// TestCheckSectors checks a clerk's sectors against the hall's configured
+// ones, not against a fixed list: 长兴's 公积金 is a sector there, and
+// nowhere else.
+func TestCheckSectors(t *testing.T) {
+	changxing := []string{"不动产登记", "商事登记", "公积金", "税务服务"}
+	dflt := []string{"不动产登记", "商事登记", "社会事务"}
+	tests := []struct {
+		name    string
+		sectors []string
+		hall    []string
+		want    error
+	}{
+		{"a configured sector", []string{"公积金"}, changxing, nil},
+		{"the same sector where the hall lacks it", []string{"公积金"}, dflt, ErrSector},
+		{"none: serves all", nil, dflt, nil},
+		{"one of two missing", []string{"商事登记", "社会事务"}, changxing, ErrSector},
+	}
+	for _, tt := range tests {
+		err := Account{Sectors: tt.sectors}.CheckSectors(tt.hall)
+		if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
+		}
+	}
+}
+
 func TestNormalize(t *testing.T) {
 	tests := []struct {
 		name string
@@ -90,7 +115,7 @@ func TestNormalize(t *testing.T) {
 		{"bad login", Account{Login: "王丽", Name: "王丽", Role: Clerk, Window: 1}, ErrLogin},
 		{"no window", Account{Login: "wl", Name: "王丽", Role: Clerk}, ErrWindow},
 		{"no role", Account{Login: "wl", Name: "王丽", Window: 1}, ErrRole},
-		{"bad sector", Account{Login: "wl", Name: "王丽", Role: Clerk, Window: 1, Sectors: []string{"税务"}}, ErrSector},
+		{"empty sector", Account{Login: "wl", Name: "王丽", Role: Clerk, Window: 1, Sectors: []string{" "}}, ErrSector},
 		{"no name", Account{Login: "wl", Role: Clerk, Window: 1}, ErrName},
 	}
 	for _, tt := range tests {

@@ -178,6 +178,11 @@ func (c *Counter) Supplement(ctx context.Context, actor clerks.Account, cs cases
 	if err != nil {
 		return cs, err
 	}
+	if actor.Role == clerks.Agent {
+		if err := cases.CheckAgentSupplement(cat, received); err != nil {
+			return cs, err
+		}
+	}
 	after, err := cases.Supplement(cat, cs, received, c.Clock.Now())
 	if err != nil {
 		return cs, err

@@ -485,3 +485,59 @@ func isPersonalOriginal(cat *catalog.Catalog, e cases.MaterialEntry) bool {
 	}
 	return false
 }
+
+// TestAgentSupplementIsAPhotoOfPersonalOriginals: an agent's 代为补正 of a
+// missing ID card is refused as 已收原件 and recorded as 电子副本（已核验）;
+// the case then goes on.
+func TestAgentSupplementIsAPhotoOfPersonalOriginals(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sup, _ := f.db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
+	agent, err := f.db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := f.draft(t)
+	letter, err := f.c.Attach(strings.NewReader("%PDF-1.4 signed 代办委托书"), "委托书.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Attachments = []cases.Attachment{letter}
+	d.Proxy = &cases.Proxy{Village: "大钱村", Mandate: cases.Mandate{
+		Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: []cases.Power{cases.PowerSubmit, cases.PowerSupplement},
+		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing), Evidence: cases.EvidenceLetter, Letter: letter.SHA256}}
+	for i, e := range d.Materials {
+		if e.State == cases.Original && isPersonalOriginal(f.cat, e) {
+			d.Materials[i].State = cases.ECopy
+		}
+	}
+	cs, err := f.c.Submit(ctx, agent, d, cases.Decision{Kind: cases.Accept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The ID card is owed (as a county's 补正 or a 容缺 leaves it).
+	var owed cases.MaterialEntry
+	for i, e := range cs.Materials {
+		if isPersonalOriginal(f.cat, e) {
+			cs.Materials[i].State, owed = cases.Deferred, e
+			break
+		}
+	}
+	if owed.Material == "" {
+		t.Fatal("the draft has no personal original")
+	}
+	owed.State = cases.Original
+	if _, err := f.c.Supplement(ctx, agent, cs, []cases.MaterialEntry{owed}); !errors.Is(err, cases.ErrAgentOriginal) {
+		t.Fatalf("agent's 代为补正 as 已收原件: got %v, want %v", err, cases.ErrAgentOriginal)
+	}
+	owed.State = cases.ECopy
+	got, err := f.c.Supplement(ctx, agent, cs, []cases.MaterialEntry{owed})
+	if err != nil {
+		t.Fatalf("agent's 代为补正 as a photo: %v", err)
+	}
+	for _, e := range got.Materials {
+		if e.Material == owed.Material && e.Matter == owed.Matter && e.State != cases.ECopy {
+			t.Errorf("recorded state: got %s, want %s", e.State, cases.ECopy)
+		}
+	}
+}

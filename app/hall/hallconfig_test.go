@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -70,5 +73,74 @@ func TestCountyHallConfigTakesEffectAtOnce(t *testing.T) {
 		ResidentID: "330522199003150024", Mobile: "13857201234"})
 	if err != nil || bk.Code != "1010J001" {
 		t.Errorf("公积金 on 调休 Saturday: got %+v, %v; want code 1010J001", bk, err)
+	}
+}
+
+// TestClerkOfAConfiguredSector: under 长兴's 10 sectors a clerk of 公积金
+// (a sector the default hall lacks) can be created, open a counter and
+// call a 公积金 ticket; before the config came the same clerk is refused,
+// and a counter asking for a sector the hall dropped is told which one.
+func TestClerkOfAConfiguredSector(t *testing.T) {
+	l, _ := newLocal(t)
+	ctx := context.Background()
+	sup, err := l.DB.Authenticate(ctx, "zhuguan", "hq-2026-chen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gjj := clerks.Account{Login: "gjj", Name: "沈公积", Role: clerks.Clerk, Window: 9, Sectors: []string{"公积金"}}
+	if _, err := l.DB.CreateAccount(ctx, sup, gjj, "gjj-2026-shen"); !errors.Is(err, clerks.ErrSector) {
+		t.Fatalf("公积金 clerk in the default hall: got %v, want %v", err, clerks.ErrSector)
+	}
+	if err := l.OpenCounter(ctx, Counter{Window: 9, ClerkID: 9, ClerkName: "沈公积", Sectors: []string{"公积金"}}); !errors.Is(err, queue.ErrSectorGone) {
+		t.Errorf("公积金 counter in the default hall: got %v, want %v", err, queue.ErrSectorGone)
+	}
+
+	doc, err := os.ReadFile("../queue/testdata/changxing-hall.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := json.Marshal(protocol.DocumentPayload{Version: "2026-12-hongqiao", Document: doc})
+	if err := l.DB.ApplyFeed(ctx, []protocol.FeedItem{{Cursor: 1, Kind: protocol.FeedHallConfig, Payload: payload}}); err != nil {
+		t.Fatal(err)
+	}
+	acc, err := l.DB.CreateAccount(ctx, sup, gjj, "gjj-2026-shen")
+	if err != nil {
+		t.Fatalf("公积金 clerk in 长兴's hall: %v", err)
+	}
+	if _, err := l.IssueTicket(ctx, TicketRequest{RequestID: "r1", Sector: "商事登记"}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := l.IssueTicket(ctx, TicketRequest{RequestID: "r2", Sector: "公积金"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.OpenCounter(ctx, Counter{Window: acc.Window, ClerkID: acc.ID, ClerkName: acc.Name, Sectors: acc.Sectors}); err != nil {
+		t.Fatalf("open the 公积金 counter: %v", err)
+	}
+	got, err := l.CallNext(ctx, "c1", acc.Window)
+	if err != nil || got.ID != s.Ticket.ID || got.Number != "J001" {
+		t.Errorf("call at the 公积金 counter: got %s (%s), %v; want J001", got.Number, got.Sector, err)
+	}
+	err = l.OpenCounter(ctx, Counter{Window: 4, ClerkID: 4, ClerkName: "李华", Sectors: []string{"商事登记", "便民代办"}})
+	if !errors.Is(err, queue.ErrSectorGone) || !strings.Contains(err.Error(), "便民代办") {
+		t.Errorf("counter with a sector the hall lacks: got %v, want %v naming 便民代办", err, queue.ErrSectorGone)
+	}
+	// The county drops 公积金 (renamed 住房公积金): its clerk still signs
+	// in, keeps the sector on record, and opening for it names it.
+	renamed := strings.Replace(string(doc), `"name": "公积金"`, `"name": "住房公积金"`, 1)
+	payload, _ = json.Marshal(protocol.DocumentPayload{Version: "2026-12-renamed", Document: json.RawMessage(renamed)})
+	if err := l.DB.ApplyFeed(ctx, []protocol.FeedItem{{Cursor: 2, Kind: protocol.FeedHallConfig, Payload: payload}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.CloseCounter(ctx, acc.Window); err != nil {
+		t.Fatal(err)
+	}
+	again, err := l.DB.Authenticate(ctx, "gjj", "gjj-2026-shen")
+	if err != nil || !slices.Equal(again.Sectors, []string{"公积金"}) {
+		t.Fatalf("sign-in after the sector was dropped: got %+v, %v; want the clerk with 公积金 on record", again, err)
+	}
+	err = l.OpenCounter(ctx, Counter{Window: again.Window, ClerkID: again.ID, ClerkName: again.Name, Sectors: again.Sectors})
+	if !errors.Is(err, queue.ErrSectorGone) || !strings.Contains(err.Error(), "公积金") {
+		t.Errorf("open for the dropped sector: got %v, want %v naming 公积金", err, queue.ErrSectorGone)
 	}
 }

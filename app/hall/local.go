@@ -3,6 +3,7 @@ package hall
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -188,11 +189,16 @@ func (l *Local) OpenCounter(ctx context.Context, c Counter) error {
 	if err != nil {
 		return err
 	}
-	sectors := slices.DeleteFunc(slices.Clone(c.Sectors), func(s string) bool { return !cfg.HasSector(s) })
-	if len(sectors) == 0 {
+	// A sector the hall no longer has is refused by name, not dropped: a
+	// counter opened for fewer sectors than its clerk chose would wait
+	// for tickets that never come to it, and nobody would know why.
+	if gone := cfg.Missing(c.Sectors); len(gone) > 0 {
+		return msg.New(queue.ErrSectorGone.Key, "Sectors", strings.Join(gone, "、"))
+	}
+	if len(c.Sectors) == 0 {
 		return queue.ErrNoSector
 	}
-	return l.DB.OpenCounter(ctx, c.Window, c.ClerkID, c.ClerkName, sectors)
+	return l.DB.OpenCounter(ctx, c.Window, c.ClerkID, c.ClerkName, c.Sectors)
 }
 
 // CloseCounter stops calling at a window.

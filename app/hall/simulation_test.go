@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/queue"
 )
 
@@ -26,7 +25,7 @@ func TestSimulatedDayThroughTheStore(t *testing.T) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(7, 11))
 	clk.Set(time.Date(2026, 9, 29, 8, 30, 0, 0, beijing))
-	sectors := catalog.Sectors
+	sectors := queue.DefaultHallConfig().SectorNames()
 	for w := 1; w <= 10; w++ {
 		set := []string{sectors[(w-1)%len(sectors)]}
 		for len(set) < 1+r.IntN(3) {

@@ -26,6 +26,7 @@ import (
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/countylink"
 	"github.com/yichuang/yichuang/app/hall"
+	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/store"
@@ -200,7 +201,7 @@ func (k *Controller) next() {
 			}
 			return
 		}
-		k.win.SetContent(accounts.NewFirstSupervisor(ctx, k.accountsService(), func(a clerks.Account) {
+		k.win.SetContent(accounts.NewFirstSupervisor(ctx, k.accountsService(), k.hallSectors(ctx), func(a clerks.Account) {
 			k.clerk = a
 			k.next()
 		}).Content())
@@ -260,6 +261,28 @@ func (k *Controller) queue() hall.Service {
 		return nil
 	}
 	return k.hall.queue
+}
+
+// hallSectors are the hall's sectors as its county configured them: the
+// hub's board (the hub holds the config for the whole hall), this
+// machine's own config when it has no hall service, the default config
+// when neither answers. Bounded, because a supervisor waits for it.
+func (k *Controller) hallSectors(ctx context.Context) []string {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if q := k.queue(); q != nil {
+		if b, err := q.Board(ctx); err == nil && len(b.Sectors) > 0 {
+			out := make([]string, len(b.Sectors))
+			for i, s := range b.Sectors {
+				out[i] = s.Name
+			}
+			return out
+		}
+	}
+	if cfg, err := k.db.HallConfig(ctx); err == nil {
+		return cfg.SectorNames()
+	}
+	return queue.DefaultHallConfig().SectorNames()
 }
 
 // panelCtx is the lifetime of the screen on show: it ends when another

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 
-	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/hallsync"
 	"github.com/yichuang/yichuang/app/queue"
@@ -121,10 +120,9 @@ func (k *Controller) showCounter() {
 	// The screen's lifetime: the calling panel's event stream and the
 	// hall banner end when another screen replaces this one.
 	pctx := k.panelCtx()
+	// The calling panel offers the clerk's sectors that the hall has (all
+	// of them for a 全科 clerk with none recorded) and names the others.
 	sectors := k.clerk.Sectors
-	if len(sectors) == 0 {
-		sectors = catalog.Sectors // no sectors recorded: a 全科 clerk serves all
-	}
 	nav := intake.Nav{
 		Home:   k.showHome,
 		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
@@ -267,7 +265,8 @@ func (k *Controller) showBoard() {
 
 func (k *Controller) showPeople() {
 	ctx := context.Background()
-	k.win.SetContent(accounts.NewPeople(ctx, k.accountsService(), func() {
-		k.win.SetContent(accounts.NewAccount(ctx, k.accountsService(), k.clerk, func(clerks.Account) { k.showPeople() }, k.showPeople).Content())
+	hall := k.hallSectors(ctx)
+	k.win.SetContent(accounts.NewPeople(ctx, k.accountsService(), hall, func() {
+		k.win.SetContent(accounts.NewAccount(ctx, k.accountsService(), k.clerk, hall, func(clerks.Account) { k.showPeople() }, k.showPeople).Content())
 	}, k.showCounter).Content())
 }

@@ -41,6 +41,11 @@ type SectorConfig struct {
 	// Bookings taken per half-day; 0 means the half-day is not bookable.
 	CapacityAM int `json:"capacity_am"`
 	CapacityPM int `json:"capacity_pm"`
+	// Serves are the catalog's sectors (the province's 板块 a matter names)
+	// whose matters this hall sector takes besides the one of its own name:
+	// a hall that folds 社会事务 into 民生服务 lists it here. The catalog is
+	// province-wide and keeps its names; the hall maps them, once, here.
+	Serves []string `json:"serves,omitempty"`
 }
 
 // Session is one opening span of a day, "08:30" to "12:00".
@@ -129,6 +134,25 @@ func (c HallConfig) Validate() error {
 			return fmt.Errorf("hall config: sector %s: capacity must be 0 to %d per half-day", s.Name, maxCapacity)
 		}
 		names[s.Name], letters[s.Letter] = true, true
+	}
+	// Each catalog sector's matters go to one hall sector: by serves, or
+	// to the sector of the same name; never to two.
+	served := map[string]string{}
+	for _, s := range c.Sectors {
+		if slices.Contains(catalog.Sectors, s.Name) {
+			served[s.Name] = s.Name
+		}
+	}
+	for _, s := range c.Sectors {
+		for _, cs := range s.Serves {
+			if !slices.Contains(catalog.Sectors, cs) {
+				return fmt.Errorf("hall config: sector %s serves %q, which is not one of the catalog's sectors (%s)", s.Name, cs, strings.Join(catalog.Sectors, "、"))
+			}
+			if other, ok := served[cs]; ok && other != s.Name {
+				return fmt.Errorf("hall config: the catalog's %s matters go to both %s and %s; list them under one sector", cs, other, s.Name)
+			}
+			served[cs] = s.Name
+		}
 	}
 	if len(c.Workday) == 0 {
 		return fmt.Errorf("hall config: a working day needs at least one session")
@@ -405,6 +429,35 @@ func splitNumber(s string) (prefix, digits string) {
 		i--
 	}
 	return s[:i], s[i:]
+}
+
+// SectorFor is the hall sector that takes a catalog sector's matters: the
+// one whose serves lists it, else the one of the same name; "" when the
+// hall has none (the citizen then chooses among the hall's sectors).
+// Validate makes the answer unique.
+func (c HallConfig) SectorFor(catalogSector string) string {
+	for _, s := range c.Sectors {
+		if slices.Contains(s.Serves, catalogSector) {
+			return s.Name
+		}
+	}
+	if c.HasSector(catalogSector) {
+		return catalogSector
+	}
+	return ""
+}
+
+// Missing are the sectors of sectors (a clerk's, say) that the hall no
+// longer has, in their order: a county that renames or drops a sector
+// leaves clerks with sectors nobody can call, and they must be told.
+func (c HallConfig) Missing(sectors []string) []string {
+	var out []string
+	for _, s := range sectors {
+		if !c.HasSector(s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // HasSector says whether the hall has a sector.

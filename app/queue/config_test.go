@@ -3,6 +3,7 @@ package queue
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +174,8 @@ func TestHallConfigValidation(t *testing.T) {
 		{"capacity negative", `"capacity_am": 5, "capacity_pm": 0`, `"capacity_am": 5, "capacity_pm": -1`},
 		{"misspelt field", `"capacity_pm": 0`, `"capacity_p": 0`},
 		{"days ahead zero", `"days_ahead": 7`, `"days_ahead": 0`},
+		{"serves a sector the catalog lacks", `"name": "公积金", "letter": "J"`, `"name": "公积金", "serves": ["住房公积金"], "letter": "J"`},
+		{"catalog sector in two hall sectors", `"name": "公积金", "letter": "J"`, `"name": "公积金", "serves": ["社会事务"], "letter": "J"`},
 	}
 	for _, tt := range tests {
 		doc := strings.Replace(string(base), tt.from, tt.to, 1)
@@ -181,6 +184,60 @@ func TestHallConfigValidation(t *testing.T) {
 		}
 		if _, err := ParseHallConfig([]byte(doc)); err == nil {
 			t.Errorf("%s: got no error, want the config refused", tt.name)
+		}
+	}
+}
+
+// TestMatterSectorToHallSector maps a catalog sector (what a matter names)
+// to the hall sector that takes it: listed in serves, else by name, else
+// none.
+func TestMatterSectorToHallSector(t *testing.T) {
+	base, err := os.ReadFile("testdata/changxing-hall.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// This hall folds 社会事务 into 民生服务 and has no sector of that name.
+	doc := strings.Replace(string(base), `{"name": "社会事务", "letter": "D", "capacity_am": 20, "capacity_pm": 20},`, "", 1)
+	doc = strings.Replace(doc, `"name": "民生服务", "letter": "F"`, `"name": "民生服务", "serves": ["社会事务"], "letter": "F"`, 1)
+	folded, err := ParseHallConfig([]byte(doc))
+	if err != nil {
+		t.Fatalf("ParseHallConfig: %v", err)
+	}
+	tests := []struct {
+		name    string
+		cfg     HallConfig
+		catalog string
+		want    string
+	}{
+		{"default hall: same name", DefaultHallConfig(), "社会事务", "社会事务"},
+		{"default hall: every catalog sector has its own", DefaultHallConfig(), "其他综合事务", "其他综合事务"},
+		{"长兴: same name", changxing(t), "不动产登记", "不动产登记"},
+		{"folded: listed in serves", folded, "社会事务", "民生服务"},
+		{"folded: the serving sector keeps its own name", folded, "民生服务", "民生服务"},
+		{"a hall sector the catalog does not know takes nothing by itself", changxing(t), "公积金", "公积金"},
+		{"no hall sector", HallConfig{Sectors: []SectorConfig{{Name: "综合受理", Letter: "A"}}}, "商事登记", ""},
+	}
+	for _, tt := range tests {
+		if got := tt.cfg.SectorFor(tt.catalog); got != tt.want {
+			t.Errorf("%s: SectorFor(%s): got %q, want %q", tt.name, tt.catalog, got, tt.want)
+		}
+	}
+}
+
+// TestMissingSectors names a clerk's sectors the hall no longer has.
+func TestMissingSectors(t *testing.T) {
+	tests := []struct {
+		cfg     HallConfig
+		sectors []string
+		want    []string
+	}{
+		{DefaultHallConfig(), []string{"商事登记", "公积金"}, []string{"公积金"}},
+		{changxing(t), []string{"商事登记", "公积金"}, nil},
+		{changxing(t), nil, nil},
+	}
+	for _, tt := range tests {
+		if got := tt.cfg.Missing(tt.sectors); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: Missing(%v): got %v, want %v", tt.cfg.Version, tt.sectors, got, tt.want)
 		}
 	}
 }

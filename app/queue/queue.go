@@ -138,7 +138,10 @@ func (p Policy) Next(waiting []Ticket, sectors []string) (Ticket, bool) {
 
 // Messages.
 var (
-	ErrNoSector    = msg.New("请选择办理的业务类别")
+	ErrNoSector = msg.New("请选择办理的业务类别")
+	// ErrSectorGone: a counter asked for sectors the hall's config no
+	// longer has (the county renamed or dropped them).
+	ErrSectorGone  = msg.New("本大厅现在没有“{{.Sectors}}”板块（县里更新了大厅设置），请主管在人员管理中调整您的板块")
 	ErrNotYours    = msg.New("号码{{.Number}}不在本窗口办理")
 	ErrState       = msg.New("号码{{.Number}}当前为“{{.Status}}”，不能{{.Action}}")
 	ErrMaxCalls    = msg.New("号码{{.Number}}已呼叫{{.N}}次，请按“过号”")

@@ -51,6 +51,15 @@ func (db *DB) createAccount(ctx context.Context, actor *clerks.Account, a clerks
 	if err != nil {
 		return a, err
 	}
+	// The sectors are the hall's as this machine (the hub, or a machine
+	// alone) holds its county's config now.
+	cfg, err := db.HallConfig(ctx)
+	if err != nil {
+		return a, err
+	}
+	if err := a.CheckSectors(cfg.SectorNames()); err != nil {
+		return a, err
+	}
 	if err := clerks.CheckSecret(secret); err != nil {
 		return a, err
 	}

@@ -6,6 +6,7 @@ package accounts
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
@@ -107,8 +107,11 @@ type AccountForm struct {
 // NewFirstSupervisor builds the one-time screen that creates the first
 // supervisor. There is no built-in password anywhere: whoever installs the
 // kiosk chooses it here.
-func NewFirstSupervisor(ctx context.Context, svc Service, done func(clerks.Account)) *AccountForm {
-	f := newAccountForm(false)
+//
+// hall are the hall's sectors (its county's config, or the default one
+// before the county sent any), for all three account screens.
+func NewFirstSupervisor(ctx context.Context, svc Service, hall []string, done func(clerks.Account)) *AccountForm {
+	f := newAccountForm(false, hall)
 	f.Submit.OnTapped = func() {
 		a, secret, ok := f.read(clerks.Supervisor)
 		if !ok {
@@ -128,8 +131,8 @@ func NewFirstSupervisor(ctx context.Context, svc Service, done func(clerks.Accou
 }
 
 // NewAccount builds the supervisor's form for adding a person.
-func NewAccount(ctx context.Context, svc Service, actor clerks.Account, done func(clerks.Account), cancel func()) *AccountForm {
-	f := newAccountForm(true)
+func NewAccount(ctx context.Context, svc Service, actor clerks.Account, hall []string, done func(clerks.Account), cancel func()) *AccountForm {
+	f := newAccountForm(true, hall)
 	f.Submit.OnTapped = func() {
 		a, secret, ok := f.read("")
 		if !ok {
@@ -146,11 +149,11 @@ func NewAccount(ctx context.Context, svc Service, actor clerks.Account, done fun
 	return f
 }
 
-func newAccountForm(withRole bool) *AccountForm {
+func newAccountForm(withRole bool, hall []string) *AccountForm {
 	f := &AccountForm{Name: widget.NewEntry(), User: widget.NewEntry(), Window: widget.NewEntry(),
 		Secret: widget.NewPasswordEntry(), Confirm: widget.NewPasswordEntry(), Message: errLabel()}
 	f.Window.SetText("1")
-	f.Sectors = widget.NewCheckGroup(catalog.Sectors, nil)
+	f.Sectors = widget.NewCheckGroup(hall, nil)
 	f.Sectors.Horizontal = true
 	if withRole {
 		names := []string{l10n.L("受理员"), l10n.L("主管"), l10n.L("代办员")}
@@ -196,6 +199,10 @@ func (f *AccountForm) read(role clerks.Role) (clerks.Account, string, bool) {
 		f.Message.SetText(l10n.Error(err))
 		return a, "", false
 	}
+	if err := a.CheckSectors(f.Sectors.Options); err != nil {
+		f.Message.SetText(l10n.Error(err))
+		return a, "", false
+	}
 	if err := clerks.CheckSecret(f.Secret.Text); err != nil {
 		f.Message.SetText(l10n.Error(err))
 		return a, "", false
@@ -213,8 +220,10 @@ type People struct {
 	content fyne.CanvasObject
 }
 
-// NewPeople lists the accounts; add opens the account form.
-func NewPeople(ctx context.Context, svc Service, add, back func()) *People {
+// NewPeople lists the accounts with their sectors; a sector the hall no
+// longer has (hall: its sectors now) is marked, so the supervisor sees
+// whose sectors the county's new config left behind.
+func NewPeople(ctx context.Context, svc Service, hall []string, add, back func()) *People {
 	p := &People{}
 	accts, err := svc.Accounts(ctx)
 	msg := errLabel()
@@ -229,6 +238,9 @@ func NewPeople(ctx context.Context, svc Service, add, back func()) *People {
 				line += "  " + l10n.L("{{.N}}号窗口", map[string]any{"N": a.Window})
 			}
 			line += "  " + strings.Repeat("★", a.Stars())
+			if len(a.Sectors) > 0 {
+				line += "  " + sectorsLine(a.Sectors, hall)
+			}
 			if !a.Active {
 				line += "  " + l10n.L("（已停用）")
 			}
@@ -239,6 +251,18 @@ func NewPeople(ctx context.Context, svc Service, add, back func()) *People {
 	t.SizeName = theme.SizeNameHeadingText
 	p.content = container.NewBorder(container.NewVBox(t, msg), container.NewHBox(widget.NewButton(l10n.L("返回"), back), layout.NewSpacer(), p.Add), nil, nil, p.List)
 	return p
+}
+
+// sectorsLine names an account's sectors, marking those the hall lacks.
+func sectorsLine(sectors, hall []string) string {
+	out := make([]string, len(sectors))
+	for i, s := range sectors {
+		out[i] = l10n.L(s)
+		if !slices.Contains(hall, s) {
+			out[i] += l10n.L("（本大厅已无此板块）")
+		}
+	}
+	return strings.Join(out, "、")
 }
 
 // Content returns the screen's root object.

@@ -3,11 +3,15 @@ package accounts
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/queue"
 )
 
 type fakeService struct {
@@ -68,7 +72,7 @@ func TestFirstSupervisor(t *testing.T) {
 	test.NewTempApp(t)
 	svc := &fakeService{}
 	var got clerks.Account
-	f := NewFirstSupervisor(context.Background(), svc, func(a clerks.Account) { got = a })
+	f := NewFirstSupervisor(context.Background(), svc, queue.DefaultHallConfig().SectorNames(), func(a clerks.Account) { got = a })
 	test.NewTempWindow(t, f.Content())
 	test.Type(f.Name, "陈主管")
 	test.Type(f.User, "zhuguan")
@@ -90,5 +94,57 @@ func TestFirstSupervisor(t *testing.T) {
 	test.Tap(f.Submit)
 	if got.Role != clerks.Supervisor || got.Login != "zhuguan" || got.Stars() != 2 {
 		t.Errorf("created %+v (message %q)", got, f.Message.Text)
+	}
+}
+
+// TestAccountFormOffersTheHallsSectors: the form offers the hall's
+// configured sectors (长兴's 公积金), not a fixed list, and refuses one the
+// hall lacks before asking the store.
+func TestAccountFormOffersTheHallsSectors(t *testing.T) {
+	test.NewTempApp(t)
+	hall := []string{"不动产登记", "商事登记", "税务服务", "医保社保", "公积金"}
+	svc := &fakeService{}
+	var got clerks.Account
+	f := NewAccount(context.Background(), svc, clerks.Account{ID: 1, Role: clerks.Supervisor}, hall, func(a clerks.Account) { got = a }, func() {})
+	test.NewTempWindow(t, f.Content())
+	if !slices.Equal(f.Sectors.Options, hall) {
+		t.Fatalf("sectors offered: got %v, want the hall's %v", f.Sectors.Options, hall)
+	}
+	test.Type(f.Name, "沈公积")
+	test.Type(f.User, "gjj")
+	f.Window.SetText("9")
+	test.Type(f.Secret, "gjj-2026-shen")
+	test.Type(f.Confirm, "gjj-2026-shen")
+	f.Sectors.Selected = []string{"公积金", "社会事务"} // as a stale screen could hold
+	test.Tap(f.Submit)
+	if len(svc.created) != 0 || !strings.Contains(f.Message.Text, "社会事务") {
+		t.Fatalf("a sector the hall lacks: got created %v, message %q; want refused naming 社会事务", svc.created, f.Message.Text)
+	}
+	f.Sectors.SetSelected([]string{"公积金"})
+	test.Tap(f.Submit)
+	if !slices.Equal(got.Sectors, []string{"公积金"}) {
+		t.Errorf("created: got %+v (message %q), want a 公积金 clerk", got, f.Message.Text)
+	}
+}
+
+// TestPeopleMarksSectorsTheHallDropped: after the county's config drops a
+// sector, the list says whose sector it was.
+func TestPeopleMarksSectorsTheHallDropped(t *testing.T) {
+	test.NewTempApp(t)
+	svc := &fakeService{created: []clerks.Account{
+		{ID: 2, Login: "gjj", Name: "沈公积", Role: clerks.Clerk, Window: 9, Sectors: []string{"公积金", "商事登记"}, Active: true},
+		{ID: 3, Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3, Sectors: []string{"商事登记"}, Active: true}}}
+	p := NewPeople(context.Background(), svc, queue.DefaultHallConfig().SectorNames(), func() {}, func() {})
+	test.NewTempWindow(t, p.Content())
+	line := func(i int) string {
+		o := p.List.CreateItem()
+		p.List.UpdateItem(i, o)
+		return o.(*widget.Label).Text
+	}
+	if got := line(0); !strings.Contains(got, "公积金（本大厅已无此板块）") || strings.Contains(got, "商事登记（") {
+		t.Errorf("clerk of a dropped sector: got %q, want 公积金 marked, 商事登记 not", got)
+	}
+	if got := line(1); strings.Contains(got, "已无此板块") {
+		t.Errorf("clerk of kept sectors: got %q, want nothing marked", got)
 	}
 }

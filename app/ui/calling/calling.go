@@ -1,5 +1,6 @@
 // Package calling provides the counter's calling panel (叫号): open the
-// window for the sectors its clerk masters, call the next number, recall,
+// window for the sectors its clerk masters that the hall has (its
+// county's config, as the hub's board carries it), call the next number, recall,
 // start, park, mark no-show, transfer, finish, and start intake with the
 // ticket's applicant. When the hall hub cannot be reached it says so in a
 // banner; the counter's intake keeps working.
@@ -8,6 +9,8 @@ package calling
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -16,7 +19,6 @@ import (
 
 	"github.com/yichuang/yichuang/app/reqid"
 
-	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/ui/l10n"
@@ -41,22 +43,28 @@ type Panel struct {
 	Open, Call, Recall, Start, Park, NoShow, Finish, Intake, Transfer *widget.Button
 	TransferTo                                                        *widget.Select
 	Current, Waiting, Banner                                          *widget.Label
+	// Sectors chooses which of the clerk's sectors the window opens for;
+	// Gone says which of them the hall no longer has.
+	Sectors *widget.CheckGroup
+	Gone    *widget.Label
 
 	// OnFinished is told of each ticket served to the end (办结), so the
 	// citizen can rate the service.
 	OnFinished func(queue.Ticket)
 
-	mu      sync.Mutex
-	ticket  *queue.Ticket
-	opened  bool
-	pending string // request id of a call whose answer was lost
-	content fyne.CanvasObject
+	mastered []string // the clerk's sectors; none: 全科, every sector of the hall
+	hall     []string // the hall's sectors, from the hub's board
+	mu       sync.Mutex
+	ticket   *queue.Ticket
+	opened   bool
+	pending  string // request id of a call whose answer was lost
+	content  fyne.CanvasObject
 }
 
 // New builds the panel for a counter; intake opens counter intake with a
 // resident ID (empty when the ticket has none).
 func New(ctx context.Context, svc Service, counter queue.Counter, intake func(residentID string)) *Panel {
-	p := &Panel{ctx: ctx, svc: svc, counter: counter, intake: intake}
+	p := &Panel{ctx: ctx, svc: svc, counter: counter, intake: intake, mastered: slices.Clone(counter.Sectors)}
 	p.Current = widget.NewLabel(l10n.L("未开启叫号"))
 	p.Waiting = widget.NewLabel("")
 	p.Banner = widget.NewLabel("")
@@ -72,19 +80,21 @@ func New(ctx context.Context, svc Service, counter queue.Counter, intake func(re
 	p.Park = widget.NewButton(l10n.L("暂停"), act(queue.ActPark))
 	p.NoShow = widget.NewButton(l10n.L("过号"), act(queue.ActNoShow))
 	p.Finish = widget.NewButton(l10n.L("办结"), act(queue.ActFinish))
-	var names []string
-	for _, s := range catalog.Sectors {
-		names = append(names, l10n.L(s))
-	}
-	p.TransferTo = widget.NewSelect(names, nil)
+	p.TransferTo = widget.NewSelect(nil, nil)
 	p.TransferTo.PlaceHolder = l10n.L("转到板块")
 	p.Transfer = widget.NewButton(l10n.L("转移"), func() {
-		for _, s := range catalog.Sectors {
+		for _, s := range p.hall {
 			if l10n.L(s) == p.TransferTo.Selected {
 				p.act(queue.ActTransfer, s)
 			}
 		}
 	})
+	p.Sectors = widget.NewCheckGroup(nil, nil)
+	p.Sectors.Horizontal = true
+	p.Gone = widget.NewLabel("")
+	p.Gone.Importance = widget.WarningImportance
+	p.Gone.Wrapping = fyne.TextWrapWord
+	p.Gone.Hide()
 	p.Intake = widget.NewButton(l10n.L("受理此号"), func() {
 		if t := p.current(); t != nil && p.intake != nil {
 			p.intake(t.ResidentID)
@@ -93,7 +103,11 @@ func New(ctx context.Context, svc Service, counter queue.Counter, intake func(re
 	p.content = container.NewVBox(
 		container.NewHBox(p.Open, p.Call, p.Recall, p.Start, p.Park, p.NoShow, p.Finish,
 			container.NewGridWrap(fyne.NewSize(150, p.TransferTo.MinSize().Height), p.TransferTo), p.Transfer, p.Intake),
+		container.NewHBox(widget.NewLabel(l10n.L("叫号板块")), p.Sectors), p.Gone,
 		container.NewHBox(p.Current, p.Waiting), p.Banner)
+	// The default hall until the hub's board says otherwise (a counter
+	// whose hub is down still shows its clerk's sectors).
+	p.setHall(queue.DefaultHallConfig().SectorNames())
 	p.refresh()
 	p.follow()
 	return p
@@ -131,12 +145,72 @@ func (p *Panel) apply(ev queue.Event) {
 	case queue.EventOnline:
 		p.Banner.Hide()
 	}
+	if len(ev.Board.Sectors) > 0 {
+		names := make([]string, len(ev.Board.Sectors))
+		for i, s := range ev.Board.Sectors {
+			names[i] = s.Name
+		}
+		p.setHall(names)
+	}
 	n := 0
-	for _, s := range p.counter.Sectors {
+	for _, s := range p.sectors() {
 		n += ev.Board.Waiting[s]
 	}
 	p.Waiting.SetText(l10n.L("本窗口板块等候 {{.N}} 人", map[string]any{"N": n}))
 }
+
+// setHall takes the hall's sectors: the choice offers the clerk's sectors
+// the hall has (all of them for a 全科 clerk), those the hall no longer
+// has are named in Gone — never silently dropped — and transfers go to
+// any sector of the hall.
+func (p *Panel) setHall(hall []string) {
+	if slices.Equal(hall, p.hall) {
+		return
+	}
+	p.hall = hall
+	var offer, gone []string
+	if len(p.mastered) == 0 {
+		offer = hall
+	}
+	for _, s := range p.mastered {
+		if slices.Contains(hall, s) {
+			offer = append(offer, s)
+		} else {
+			gone = append(gone, s)
+		}
+	}
+	// Keep the clerk's choice; a sector offered anew (the hub's config
+	// arriving after the default one) starts chosen.
+	var chosen []string
+	for _, s := range offer {
+		if slices.Contains(p.Sectors.Selected, s) || !slices.Contains(p.Sectors.Options, s) {
+			chosen = append(chosen, s)
+		}
+	}
+	p.Sectors.Options = offer
+	p.Sectors.SetSelected(chosen)
+	if len(gone) > 0 {
+		text := l10n.L("本大厅现在没有您的“{{.Sectors}}”板块（县里更新了大厅设置），请主管在人员管理中调整。", map[string]any{"Sectors": strings.Join(gone, "、")})
+		if len(offer) > 0 {
+			text += l10n.L("您仍可按其余板块叫号。")
+		} else {
+			text += l10n.L("在此之前本窗口不能叫号，受理不受影响。")
+		}
+		p.Gone.SetText(text)
+		p.Gone.Show()
+	} else {
+		p.Gone.Hide()
+	}
+	var names []string
+	for _, s := range hall {
+		names = append(names, l10n.L(s))
+	}
+	p.TransferTo.SetOptions(names)
+	p.refresh()
+}
+
+// sectors are the sectors the window opens for: the ones chosen.
+func (p *Panel) sectors() []string { return slices.Clone(p.Sectors.Selected) }
 
 func (p *Panel) showBanner(err error) {
 	p.Banner.SetText(l10n.Error(err))
@@ -159,7 +233,15 @@ func (p *Panel) toggle() {
 	if p.opened {
 		err = p.svc.CloseCounter(p.ctx, p.counter.Window)
 	} else {
-		err = p.svc.OpenCounter(p.ctx, p.counter)
+		c := p.counter
+		c.Sectors = p.sectors()
+		if len(c.Sectors) == 0 {
+			p.fail(queue.ErrNoSector)
+			return
+		}
+		if err = p.svc.OpenCounter(p.ctx, c); err == nil {
+			p.counter = c
+		}
 	}
 	if err != nil {
 		p.fail(err)
@@ -251,6 +333,13 @@ func (p *Panel) refresh() {
 		st = t.Status
 	}
 	enable(p.Call, p.opened && t == nil)
+	// The sectors are chosen before opening; the hub keeps them until the
+	// window closes.
+	if p.opened || len(p.Sectors.Options) == 0 {
+		p.Sectors.Disable()
+	} else {
+		p.Sectors.Enable()
+	}
 	enable(p.Recall, st == queue.Called)
 	enable(p.Start, st == queue.Called || st == queue.Parked)
 	enable(p.Park, st == queue.Serving)

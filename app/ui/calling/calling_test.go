@@ -2,6 +2,7 @@ package calling
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,10 +17,14 @@ type fakeQueue struct {
 	events  chan queue.Event
 	p       queue.Policy
 	cur     queue.Ticket
+	counter queue.Counter // as the window was opened
 }
 
-func (f *fakeQueue) OpenCounter(context.Context, queue.Counter) error { f.open = true; return nil }
-func (f *fakeQueue) CloseCounter(context.Context, int) error          { f.open = false; return nil }
+func (f *fakeQueue) OpenCounter(_ context.Context, c queue.Counter) error {
+	f.open, f.counter = true, c
+	return nil
+}
+func (f *fakeQueue) CloseCounter(context.Context, int) error { f.open = false; return nil }
 func (f *fakeQueue) CallNext(_ context.Context, _ string, window int) (queue.Ticket, error) {
 	t, ok := f.p.Next(f.waiting, []string{"商事登记"})
 	if !ok {
@@ -104,5 +109,96 @@ func TestCallingPanel(t *testing.T) {
 	p.apply(queue.Event{Kind: queue.EventOnline, Board: queue.Board{Waiting: map[string]int{"商事登记": 4, "民生服务": 9}}})
 	if p.Banner.Visible() || p.Waiting.Text != "本窗口板块等候 4 人" {
 		t.Errorf("hub back: banner %v, waiting %q", p.Banner.Visible(), p.Waiting.Text)
+	}
+}
+
+func board(sectors ...string) queue.Event {
+	b := queue.Board{Waiting: map[string]int{}}
+	for i, s := range sectors {
+		b.Sectors = append(b.Sectors, queue.BoardSector{Name: s, Letter: string(rune('A' + i))})
+		b.Waiting[s] = i + 1
+	}
+	return queue.Event{Kind: queue.EventChanged, Board: b}
+}
+
+// TestCallingSectorsFollowTheHall: the choice of sectors is the clerk's
+// sectors that the hall (its county's config, on the hub's board) has; a
+// sector the county dropped is named, not silently left out; transfers go
+// to the hall's sectors.
+func TestCallingSectorsFollowTheHall(t *testing.T) {
+	changxing := []string{"不动产登记", "商事登记", "投资项目", "社会事务", "公安服务", "民生服务", "税务服务", "医保社保", "公积金", "其他综合事务"}
+	tests := []struct {
+		name     string
+		mastered []string
+		hall     []string
+		offer    []string
+		gone     string // in the notice; "" for none
+		open     error  // tapping 开启叫号
+	}{
+		{"长兴 hall: 公积金 is callable", []string{"商事登记", "公积金"}, changxing, []string{"商事登记", "公积金"}, "", nil},
+		{"default hall: 公积金 named as gone", []string{"商事登记", "公积金"}, queue.DefaultHallConfig().SectorNames(), []string{"商事登记"}, "公积金", nil},
+		{"nothing left to call", []string{"公积金"}, queue.DefaultHallConfig().SectorNames(), nil, "不能叫号", queue.ErrNoSector},
+		{"全科 clerk: every sector of the hall", nil, changxing, changxing, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			f := &fakeQueue{p: queue.DefaultPolicy, events: make(chan queue.Event, 4)}
+			p := New(context.Background(), f, queue.Counter{Window: 9, ClerkID: 9, ClerkName: "沈公积", Sectors: tt.mastered}, nil)
+			test.NewTempWindow(t, p.Content())
+			p.apply(board(tt.hall...))
+			if got := p.Sectors.Options; !slices.Equal(got, tt.offer) {
+				t.Errorf("offered: got %v, want %v", got, tt.offer)
+			}
+			if got := p.Sectors.Selected; !slices.Equal(got, tt.offer) {
+				t.Errorf("chosen: got %v, want %v", got, tt.offer)
+			}
+			if tt.gone == "" && p.Gone.Visible() {
+				t.Errorf("notice: got %q, want none", p.Gone.Text)
+			}
+			if tt.gone != "" && (!p.Gone.Visible() || !strings.Contains(p.Gone.Text, tt.gone)) {
+				t.Errorf("notice: got %v %q, want it naming %s", p.Gone.Visible(), p.Gone.Text, tt.gone)
+			}
+			if got := len(p.TransferTo.Options); got != len(tt.hall) {
+				t.Errorf("transfer targets: got %d, want the hall's %d", got, len(tt.hall))
+			}
+			test.Tap(p.Open)
+			if tt.open != nil {
+				if f.open || p.Current.Text != "请选择办理的业务类别" {
+					t.Errorf("open with nothing to call: got opened %v, %q; want refused", f.open, p.Current.Text)
+				}
+				return
+			}
+			if !f.open || !slices.Equal(f.counter.Sectors, tt.offer) {
+				t.Errorf("opened for %v (%v), want %v", f.counter.Sectors, f.open, tt.offer)
+			}
+			if !p.Sectors.Disabled() {
+				t.Error("the choice of sectors stays editable while the window is open")
+			}
+		})
+	}
+}
+
+// TestCallingSectorsWhenTheConfigArrives: the default hall shows first
+// (the hub's board comes a moment later); a sector the county's config
+// adds starts chosen, one the clerk unticked stays unticked.
+func TestCallingSectorsWhenTheConfigArrives(t *testing.T) {
+	test.NewTempApp(t)
+	f := &fakeQueue{p: queue.DefaultPolicy, events: make(chan queue.Event, 4)}
+	p := New(context.Background(), f, queue.Counter{Window: 9, Sectors: []string{"商事登记", "民生服务", "公积金"}}, nil)
+	test.NewTempWindow(t, p.Content())
+	if !p.Gone.Visible() {
+		t.Error("default hall: 公积金 not named as missing")
+	}
+	p.Sectors.SetSelected([]string{"商事登记"}) // the clerk unticks 民生服务
+	p.apply(board("商事登记", "民生服务", "公积金"))
+	if got, want := p.Sectors.Selected, []string{"商事登记", "公积金"}; !slices.Equal(got, want) {
+		t.Errorf("chosen: got %v, want %v", got, want)
+	}
+	if p.Gone.Visible() {
+		t.Errorf("notice after the config came: got %q, want none", p.Gone.Text)
+	}
+	if got, want := p.Waiting.Text, "本窗口板块等候 4 人"; got != want { // 1 + 3 waiting
+		t.Errorf("waiting: got %q, want %q", got, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -283,6 +284,12 @@ func (l *Lookup) supplementBox(deferred []cases.MaterialEntry) fyne.CanvasObject
 		l.Supplied = append(l.Supplied, c)
 		box.Add(c)
 	}
+	agent := l.actor.Role == clerks.Agent
+	if agent {
+		hint := widget.NewLabel(l10n.L("代为补正：身份证、户口簿、银行卡等个人证件原件留在村民手中，拍照后记为“电子副本（已核验）”"))
+		hint.Wrapping = fyne.TextWrapWord
+		box.Add(hint)
+	}
 	l.SupplyAsCopy = widget.NewCheck(l10n.L("收到的是复印件"), nil)
 	l.SupplementDone = widget.NewButton(l10n.L("记录补正"), func() {
 		state := cases.Original
@@ -294,6 +301,11 @@ func (l *Lookup) supplementBox(deferred []cases.MaterialEntry) fyne.CanvasObject
 			if c.Checked {
 				e := l.suppliedEntry[i]
 				e.State = state
+				// An agent takes no personal original (cases.AgentStates):
+				// what they bring of it is its photo.
+				if agent && e.State == cases.Original && !l.agentMayTake(e) {
+					e.State = cases.ECopy
+				}
 				got = append(got, e)
 			}
 		}
@@ -302,6 +314,22 @@ func (l *Lookup) supplementBox(deferred []cases.MaterialEntry) fyne.CanvasObject
 	})
 	box.Add(container.NewHBox(l.SupplyAsCopy, l.SupplementDone))
 	return widget.NewCard("", "", box)
+}
+
+// agentMayTake says whether an agent may record a material's original as
+// received: not a personal original the catalog marks.
+func (l *Lookup) agentMayTake(e cases.MaterialEntry) bool {
+	if l.cat == nil {
+		return true
+	}
+	if m, ok := l.cat.Matter(e.Matter); ok {
+		for _, mat := range m.Materials {
+			if mat.ID == e.Material {
+				return slices.Contains(cases.AgentStates(mat), cases.Original)
+			}
+		}
+	}
+	return true // an unknown material: the counter's check decides
 }
 
 func (l *Lookup) authorizeBox() fyne.CanvasObject {

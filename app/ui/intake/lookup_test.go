@@ -99,6 +99,39 @@ func (f *fakeService) Reveal(context.Context, clerks.Account, cases.Case) (strin
 	return f.cs.Applicant.IDNumber, nil
 }
 
+// TestAgentSupplementRecordsAPhoto: an agent's 代为补正 of an ID card is
+// recorded as 电子副本（已核验）, an ordinary paper as received.
+func TestAgentSupplementRecordsAPhoto(t *testing.T) {
+	busytest.NewApp(t)
+	cat, err := catalog.Parse(assets.DemoCatalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &fakeService{cat: cat, cs: cases.Case{ID: "case-1", Tracking: "47U8BPC821Y100HJ", Status: cases.StatusDeferred,
+		Draft: cases.Draft{Matters: []string{"330000-SS-0001"},
+			Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"},
+			Materials: []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "id_card", State: cases.Deferred},
+				{Matter: "330000-SS-0001", Material: "premises_proof", State: cases.Deferred}}}}}
+	l := NewLookup(context.Background(), svc, clerks.Account{ID: 5, Name: "李网格", Role: clerks.Agent})
+	test.NewTempWindow(t, l.Content())
+	test.Type(l.Code, "47u8 bpc8 21y1 00hj")
+	test.Tap(l.Find)
+	if len(l.Supplied) != 2 {
+		t.Fatalf("supplement checks: got %d, want 2", len(l.Supplied))
+	}
+	for _, c := range l.Supplied {
+		c.SetChecked(true)
+	}
+	test.Tap(l.SupplementDone)
+	settle(t, l)
+	want := map[string]cases.MaterialState{"id_card": cases.ECopy, "premises_proof": cases.Original}
+	for _, e := range svc.cs.Materials {
+		if got := e.State; got != want[e.Material] {
+			t.Errorf("%s: got %s, want %s", e.Material, got, want[e.Material])
+		}
+	}
+}
+
 func TestLookupSupplementAndDeliver(t *testing.T) {
 	busytest.NewApp(t)
 	cat, err := catalog.Parse(assets.DemoCatalog())

@@ -14,7 +14,6 @@ import (
 	"github.com/yichuang/yichuang/app/reqid"
 	"github.com/yichuang/yichuang/app/ui/busy"
 
-	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/ui/l10n"
@@ -60,9 +59,9 @@ func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func
 	b.Result.SizeName = theme.SizeNameSubHeadingText
 	b.Slot = widget.NewSelect(nil, nil)
 	b.Slot.PlaceHolder = l10n.L("请先选择业务")
-	// The hall's sectors from its config; the catalog's until the hub
-	// answers (like the slots below, read when the screen opens).
-	b.sectors = catalog.Sectors
+	// The hall's sectors from its config; the default hall's until the
+	// hub answers (like the slots below, read when the screen opens).
+	b.sectors = queue.DefaultHallConfig().SectorNames()
 	if bd, err := svc.Board(ctx); err == nil && len(bd.Sectors) > 0 {
 		b.sectors = nil
 		for _, s := range bd.Sectors {
