@@ -378,50 +378,13 @@ func (o *Office) calendar(ctx context.Context) *workday.Calendar {
 	if o.cal != nil && o.calKey == key {
 		return o.cal
 	}
-	cal, err := mergeCalendars(docs)
+	cal, err := county.MergeCalendars(docs)
 	if err != nil {
 		o.log.Error("published holiday calendars do not load; using the embedded ones", "err", err)
 		cal = workday.Default()
 	}
 	o.cal, o.calKey = cal, key
 	return cal
-}
-
-func mergeCalendars(published []json.RawMessage) (*workday.Calendar, error) {
-	embedded, err := assets.HolidayCalendars()
-	if err != nil {
-		return nil, err
-	}
-	byYear := map[int][]byte{}
-	var years []int
-	add := func(doc []byte) error {
-		var head struct {
-			Year int `json:"year"`
-		}
-		if err := json.Unmarshal(doc, &head); err != nil {
-			return fmt.Errorf("holiday calendar: %w", err)
-		}
-		if _, ok := byYear[head.Year]; !ok {
-			years = append(years, head.Year)
-		}
-		byYear[head.Year] = doc
-		return nil
-	}
-	for _, d := range embedded {
-		if err := add(d); err != nil {
-			return nil, err
-		}
-	}
-	for _, d := range published {
-		if err := add(d); err != nil {
-			return nil, err
-		}
-	}
-	docs := make([][]byte, 0, len(years))
-	for _, y := range years {
-		docs = append(docs, byYear[y])
-	}
-	return workday.Load(docs...)
 }
 
 // catalogFor returns the catalog a case was accepted under: a stored
