@@ -50,11 +50,13 @@ type NoticeRecord struct {
 	SentCode   string
 	SentParams map[string]string
 	Created    time.Time
+	// Requeues is how often staff sent it back after it failed.
+	Requeues int
 }
 
 const noticeCols = `n.event_id, n.case_id, c.county_case, c.tracking, n.point_code, n.template, n.origin, n.mobile, n.text,
 	n.params, n.state, n.held, n.attempts, n.last_error, n.last_attempt_at, n.next_attempt_at, n.sent_at,
-	n.provider_id, n.sent_code, n.sent_params, n.created_at`
+	n.provider_id, n.sent_code, n.sent_params, n.created_at, n.requeues`
 
 func scanNotice(sc rowScanner) (NoticeRecord, error) {
 	var n NoticeRecord
@@ -63,7 +65,7 @@ func scanNotice(sc rowScanner) (NoticeRecord, error) {
 	var created string
 	if err := sc.Scan(&n.EventID, &n.CaseID, &n.CountyCase, &n.Tracking, &n.Point, &n.Template, &n.Origin, &n.Mobile,
 		&n.Text, &params, &n.State, &n.Held, &n.Tries, &n.LastError, &last, &next, &sent, &n.ProviderID, &n.SentCode,
-		&sentParams, &created); err != nil {
+		&sentParams, &created, &n.Requeues); err != nil {
 		return n, err
 	}
 	if err := json.Unmarshal([]byte(params), &n.Params); err != nil {

@@ -81,6 +81,7 @@ type Store interface {
 	Notices(ctx context.Context, caseID string, limit int) ([]county.NoticeRecord, error)
 	NoticeCounts(ctx context.Context) (map[string]int, error)
 	SMSConfig(ctx context.Context) (county.SMSConfig, error)
+	RequeueNotice(ctx context.Context, eventID string, e county.AuditEntry) error
 }
 
 var _ Store = (*county.SQLite)(nil)
@@ -207,6 +208,7 @@ func (o *Office) routes() {
 	o.mux.HandleFunc("GET /office/cases/{ref}/attachments/{sha}", o.page(county.RoleReviewer, o.attachment))
 
 	o.mux.HandleFunc("GET /office/notices", o.page(county.RoleReviewer, o.noticesPage))
+	o.mux.HandleFunc("POST /office/notices/requeue", o.page(county.RoleReviewer, o.requeueNotice))
 	o.mux.HandleFunc("GET /office/fleet", o.page(county.RoleAdmin, o.fleet))
 	o.mux.HandleFunc("POST /office/fleet/codes", o.page(county.RoleAdmin, o.createCode))
 	o.mux.HandleFunc("GET /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, o.revokeConfirm))
