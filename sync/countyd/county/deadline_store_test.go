@@ -2,6 +2,7 @@ package county_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 	"testing"
@@ -158,5 +159,53 @@ func TestDeadlineFiltersJudgeTheMovedDate(t *testing.T) {
 	}
 	if c.DueMoved != "2026-10-19" || c.PausedSince != "" {
 		t.Errorf("after review resumed: got due %q paused since %q, want 2026-10-19 and none", c.DueMoved, c.PausedSince)
+	}
+}
+
+// A county that ran 0010 before 0007 was merged gets 0007 on its next
+// start (migrations are applied by the record, not by the highest
+// number), and its existing cases get their deadline columns from their
+// documents and status logs.
+func TestMigration0007BackfillsACountyAlreadyAt0010(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	st := e.c.Store
+	e.clock.Set(day10("2026-09-14"))
+	id, tr := newCase()
+	e.push(t, shapedCase(id, tr, 1, "accepted", func(d map[string]any) { d["due"] = "2026-09-30T00:00:00+08:00" }))
+	e.clock.Set(day10("2026-09-22"))
+	if _, err := st.SetCaseStatus(ctx, county.StatusChange{Case: tr, Status: protocol.CountyCorrection,
+		Supplements: []protocol.Supplement{{Name: "经营场所使用证明"}}, SupplyBy: "2026-10-30"}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`DROP INDEX cases_due_moved`, `DROP INDEX cases_paused`, `DROP INDEX cases_supplement_by`,
+		`ALTER TABLE cases DROP COLUMN due_moved`, `ALTER TABLE cases DROP COLUMN paused_since`,
+		`ALTER TABLE cases DROP COLUMN paused_kind`, `ALTER TABLE cases DROP COLUMN paused_procedure`,
+		`ALTER TABLE cases DROP COLUMN supplement_by`,
+		`ALTER TABLE notices DROP COLUMN requeues`, `ALTER TABLE notices DROP COLUMN requeued_at`,
+		`DELETE FROM schema_migrations WHERE version = 7`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	again, err := county.OpenSQLite(ctx, st.Path(), county.WithClock(e.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	c, err := again.Case(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DueMoved != "2026-09-30" || c.PausedSince != "2026-09-22" || c.PausedKind != "correction" {
+		t.Errorf("after the upgrade: got due %q paused since %q (%q), want 2026-09-30, 2026-09-22, correction",
+			c.DueMoved, c.PausedSince, c.PausedKind)
 	}
 }
