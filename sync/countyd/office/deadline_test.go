@@ -2,6 +2,8 @@ package office_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -48,7 +50,7 @@ func TestCaseListJudgesTheMovedDateWithoutReadingStatusLogs(t *testing.T) {
 	e.clock.Set(t0)
 
 	counter := &statusLogCounter{SQLite: e.st}
-	srv := httptest.NewServer(office.New(counter, office.Options{Now: e.clock.Now}))
+	srv := httptest.NewServer(office.New(counter, office.Options{Now: e.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(srv.Close)
 	b := e.client(t)
 	b.base = srv.URL
