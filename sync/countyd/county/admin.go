@@ -17,6 +17,7 @@ import (
 
 const caseCols = `c.case_id, c.county_case, c.tracking, c.service_point, c.version, c.kiosk_status, c.county_status,
 	c.county_status_at, c.first_seen, c.updated_at, c.doc,
+	c.due_moved, c.paused_since, c.paused_kind, c.paused_procedure, c.supplement_by,
 	(SELECT COUNT(*) FROM case_attachments a WHERE a.case_id = c.case_id),
 	(SELECT COUNT(*) FROM case_attachments a JOIN blobs b ON b.sha256 = a.sha256
 		WHERE a.case_id = c.case_id AND b.completed_at IS NOT NULL)`
@@ -26,7 +27,8 @@ func scanCase(sc interface{ Scan(...any) error }) (Case, error) {
 	var statusAt, first, updated sql.NullString
 	var doc string
 	err := sc.Scan(&c.ID, &c.CountyCase, &c.Tracking, &c.Point, &c.Version, &c.KioskStatus, &c.CountyStatus,
-		&statusAt, &first, &updated, &doc, &c.Attachments, &c.Stored)
+		&statusAt, &first, &updated, &doc, &c.DueMoved, &c.PausedSince, &c.PausedKind, &c.PausedProcedure, &c.SupplementBy,
+		&c.Attachments, &c.Stored)
 	c.CountyStatusAt, c.FirstSeen, c.Updated = parseTS(statusAt), parseTS(first), parseTS(updated)
 	c.Doc = json.RawMessage(doc)
 	c.Complete = c.Stored == c.Attachments
@@ -226,7 +228,7 @@ func (s *SQLite) SetCaseStatus(ctx context.Context, c StatusChange) (protocol.Fe
 	var it protocol.FeedItem
 	err := s.update(ctx, func(tx *sql.Tx) error {
 		var err error
-		it, _, err = setCaseStatus(ctx, tx, c, now)
+		it, _, err = setCaseStatus(ctx, tx, &s.cals, c, now)
 		return err
 	})
 	return it, err
@@ -235,7 +237,7 @@ func (s *SQLite) SetCaseStatus(ctx context.Context, c StatusChange) (protocol.Fe
 // setCaseStatus is SetCaseStatus inside the caller's transaction (the back
 // office writes its audit row in the same one). It returns the case it
 // changed.
-func setCaseStatus(ctx context.Context, tx *sql.Tx, c StatusChange, now time.Time) (protocol.FeedItem, Case, error) {
+func setCaseStatus(ctx context.Context, tx *sql.Tx, cals *calendarCache, c StatusChange, now time.Time) (protocol.FeedItem, Case, error) {
 	cs, err := findCase(ctx, tx, c.Case)
 	if err != nil {
 		return protocol.FeedItem{}, cs, err
@@ -274,6 +276,12 @@ func setCaseStatus(ctx context.Context, tx *sql.Tx, c StatusChange, now time.Tim
 	if _, err := tx.ExecContext(ctx, `INSERT INTO case_status_log (case_id, cursor, status, payload, at) VALUES (?, ?, ?, ?, ?)`,
 		cs.ID, it.Cursor, c.Status, string(it.Payload), ts(now)); err != nil {
 		return it, cs, fmt.Errorf("log county status: %w", err)
+	}
+	// A 补正 request or a special procedure stops the clock, any other
+	// decision starts it again: the deadline columns follow in this
+	// transaction.
+	if err := refreshDeadline(ctx, tx, cals, cs.ID, now); err != nil {
+		return it, cs, err
 	}
 	if err := queueDecisionNotice(ctx, tx, cs, c, it.Cursor, now); err != nil {
 		return it, cs, err

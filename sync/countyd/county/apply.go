@@ -54,7 +54,7 @@ var errConcurrentApply = errors.New("event applied concurrently")
 func (s *SQLite) Apply(ctx context.Context, dev Device, events []protocol.Event) ([]protocol.Result, error) {
 	results := make([]protocol.Result, len(events))
 	err := s.update(ctx, func(tx *sql.Tx) error {
-		a := applier{tx: tx, dev: dev, now: s.now(), failedCases: map[string]string{}, stmts: map[string]*sql.Stmt{}}
+		a := applier{tx: tx, dev: dev, now: s.now(), cals: &s.cals, failedCases: map[string]string{}, stmts: map[string]*sql.Stmt{}}
 		defer a.close()
 		for i, ev := range events {
 			r, err := a.apply(ctx, ev)
@@ -75,6 +75,8 @@ type applier struct {
 	tx  *sql.Tx
 	dev Device
 	now time.Time
+	// cals is the calendar a case's deadline columns are worked out on.
+	cals *calendarCache
 	// failedCases maps a case id to the event of it rejected earlier in
 	// this push: its later events are held back, as the kiosk would have
 	// done had it known, so a case's events apply in order whatever the
@@ -367,6 +369,11 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 			ce.CaseID, at.SHA256); err != nil {
 			return "", nil, fmt.Errorf("insert case attachment: %w", err)
 		}
+	}
+	// A new document may move the due date, stop or start the clock (the
+	// hall's suspensions) or set a 容缺 supplement day.
+	if err := refreshDeadline(ctx, a.tx, a.cals, ce.CaseID, a.now); err != nil {
+		return "", nil, err
 	}
 	return countyCase, nil, a.logCase(ctx, ev, ce)
 }

@@ -50,11 +50,13 @@ type NoticeRecord struct {
 	SentCode   string
 	SentParams map[string]string
 	Created    time.Time
+	// Requeues is how often staff sent it back after it failed.
+	Requeues int
 }
 
 const noticeCols = `n.event_id, n.case_id, c.county_case, c.tracking, n.point_code, n.template, n.origin, n.mobile, n.text,
 	n.params, n.state, n.held, n.attempts, n.last_error, n.last_attempt_at, n.next_attempt_at, n.sent_at,
-	n.provider_id, n.sent_code, n.sent_params, n.created_at`
+	n.provider_id, n.sent_code, n.sent_params, n.created_at, n.requeues`
 
 func scanNotice(sc rowScanner) (NoticeRecord, error) {
 	var n NoticeRecord
@@ -63,7 +65,7 @@ func scanNotice(sc rowScanner) (NoticeRecord, error) {
 	var created string
 	if err := sc.Scan(&n.EventID, &n.CaseID, &n.CountyCase, &n.Tracking, &n.Point, &n.Template, &n.Origin, &n.Mobile,
 		&n.Text, &params, &n.State, &n.Held, &n.Tries, &n.LastError, &last, &next, &sent, &n.ProviderID, &n.SentCode,
-		&sentParams, &created); err != nil {
+		&sentParams, &created, &n.Requeues); err != nil {
 		return n, err
 	}
 	if err := json.Unmarshal([]byte(params), &n.Params); err != nil {
@@ -293,5 +295,57 @@ func (s *SQLite) RecordNoticeTries(ctx context.Context, o Outgoing, out NoticeOu
 			return fmt.Errorf("record notice outcome: %w", err)
 		}
 		return nil
+	})
+}
+
+// Why a notice cannot go back in the queue, in Chinese as the back office
+// shows them (its table has the English).
+const (
+	// ErrNoticeSent: the gateway took it; the citizen has it, and a second
+	// copy days later would read as a second decision.
+	ErrNoticeSent = "该通知已发送，不能重发"
+	// ErrNoticeNotFailed: only a notice the sender gave up on is re-queued;
+	// a queued one is still being tried, a held or legacy one is not the
+	// sender's to try.
+	ErrNoticeNotFailed = "只有发送失败的通知可以重新排队"
+)
+
+// RequeueNotice puts a failed notice back in the queue for a fresh round
+// of MaxNoticeTries, once staff fixed what made it fail (the gateway, a
+// template code), with the staff member's audit row in the same
+// transaction. Its earlier tries stay in notice_attempts; attempts counts
+// the tries of the current round, requeues how often staff sent it back.
+// The state is checked in the UPDATE itself, so a notice the sender marks
+// sent in between is never sent twice. ErrNotFound when there is no such
+// notice.
+func (s *SQLite) RequeueNotice(ctx context.Context, eventID string, e AuditEntry) error {
+	now := s.now()
+	return s.update(ctx, func(tx *sql.Tx) error {
+		var state, caseID, countyCase, tmpl string
+		err := tx.QueryRowContext(ctx, `SELECT n.state, n.case_id, c.county_case, n.template FROM notices n
+			JOIN cases c ON c.case_id = n.case_id WHERE n.event_id = ?`, eventID).Scan(&state, &caseID, &countyCase, &tmpl)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("read notice: %w", err)
+		}
+		switch state {
+		case NoticeSent:
+			return invalid(ErrNoticeSent)
+		case NoticeFailed:
+		default:
+			return invalid(ErrNoticeNotFailed)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE notices SET state = 'queued', attempts = 0, next_attempt_at = NULL,
+			requeues = requeues + 1, requeued_at = ? WHERE event_id = ? AND state = 'failed'`, ts(now), eventID)
+		if err != nil {
+			return fmt.Errorf("requeue notice: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return invalid(ErrNoticeNotFailed)
+		}
+		e.Action, e.Subject, e.CaseID, e.Detail = "notice.requeue", countyCase, caseID, eventID+"；"+tmpl
+		return s.audit(ctx, tx, e)
 	})
 }

@@ -127,7 +127,16 @@ func (s *SQLite) PublishHolidays(ctx context.Context, doc json.RawMessage) (prot
 	if !isObject(doc) || json.Unmarshal(doc, &head) != nil || head.Year < 2000 || head.Year > 2200 {
 		return protocol.FeedItem{}, invalid("a holiday calendar must be a JSON object with a \"year\"")
 	}
-	return s.publish(ctx, allPoints, protocol.FeedHolidays, protocol.DocumentPayload{Year: head.Year, Document: compact(doc)})
+	var it protocol.FeedItem
+	err := s.update(ctx, func(tx *sql.Tx) error {
+		var err error
+		if it, err = appendFeed(ctx, tx, allPoints, protocol.FeedHolidays, ts(s.now()), protocol.DocumentPayload{Year: head.Year, Document: compact(doc)}); err != nil {
+			return err
+		}
+		// Other working days move every stored due date.
+		return refreshAllDeadlines(ctx, tx, &s.cals, s.now())
+	})
+	return it, err
 }
 
 // PublishRetention sends every service point how many days kiosks keep

@@ -387,7 +387,7 @@ func (s *SQLite) SetCaseStatusAudited(ctx context.Context, c StatusChange, e Aud
 	err := s.update(ctx, func(tx *sql.Tx) error {
 		var cs Case
 		var err error
-		if it, cs, err = setCaseStatus(ctx, tx, c, now); err != nil {
+		if it, cs, err = setCaseStatus(ctx, tx, &s.cals, c, now); err != nil {
 			return err
 		}
 		e.CaseID, e.Subject = cs.ID, cs.CountyCase
@@ -429,6 +429,8 @@ const (
 	DueOpen    = "open"    // not finished (办理中)
 	DueOverdue = "overdue" // not finished and due before today
 	DueSoon    = "soon"    // not finished and due from today up to SoonDay
+	DuePaused  = "paused"  // not finished and its clock stopped (暂停计时)
+	DueLapsed  = "lapsed"  // 容缺 and past its supplement day, not yet ended by the hall
 )
 
 // CasePageFilter narrows and pages the back office's case list; empty
@@ -438,7 +440,8 @@ type CasePageFilter struct {
 	Matter string
 	// Status matches the kiosk's status or the county's.
 	Status string
-	// Deadline is "", DueOpen, DueOverdue or DueSoon; Today and SoonDay
+	// Deadline is "", DueOpen, DueOverdue, DueSoon, DuePaused or
+	// DueLapsed; Today and SoonDay
 	// (YYYY-MM-DD, Beijing) are the days they are judged against, worked
 	// out by the caller on the working-day calendar.
 	Deadline      string
@@ -469,8 +472,14 @@ func (s *SQLite) CasePage(ctx context.Context, f CasePageFilter) ([]Case, int, e
 		where = append(where, "EXISTS (SELECT 1 FROM case_matters m WHERE m.case_id = c.case_id AND m.matter = ?)")
 		args = append(args, f.Matter)
 	}
+	// The deadline filters judge the stored moved day (deadline.go) by the
+	// rules of CaseDeadline, which the pages show: a case whose clock is
+	// stopped is never due soon, and is overdue only if it already was
+	// when the clock stopped — what a running pause adds grows by a working
+	// day each working day, so it can neither make a case late nor make a
+	// late one timely, and the filters need not count it.
 	if f.DueBy != "" {
-		where, args = append(where, "c.due <> '' AND c.due <= ?"), append(args, f.DueBy)
+		where, args = append(where, "c.due_moved <> '' AND c.due_moved <= ?"), append(args, f.DueBy)
 	}
 	order := "c.first_seen DESC, c.county_case DESC"
 	switch f.Deadline {
@@ -478,11 +487,22 @@ func (s *SQLite) CasePage(ctx context.Context, f CasePageFilter) ([]Case, int, e
 	case DueOpen:
 		where = append(where, "NOT "+closedCase)
 	case DueOverdue:
-		where, args = append(where, "NOT "+closedCase, "c.due <> '' AND c.due < ?"), append(args, f.Today)
-		order = "c.due, c.county_case"
+		where, args = append(where, "NOT "+closedCase, "c.due_moved <> '' AND c.due_moved < ?",
+			"(c.paused_since = '' OR c.due_moved < c.paused_since)"), append(args, f.Today)
+		order = "c.due_moved, c.county_case"
 	case DueSoon:
-		where, args = append(where, "NOT "+closedCase, "c.due >= ? AND c.due <= ?"), append(args, f.Today, f.SoonDay)
-		order = "c.due, c.county_case"
+		where, args = append(where, "NOT "+closedCase, "c.paused_since = ''", "c.due_moved >= ? AND c.due_moved <= ?"),
+			append(args, f.Today, f.SoonDay)
+		order = "c.due_moved, c.county_case"
+	case DuePaused:
+		where = append(where, "NOT "+closedCase, "c.paused_since <> ''")
+		order = "c.paused_since, c.county_case"
+	case DueLapsed:
+		// The hall ends a lapsed 容缺 case (终止办理 or 视为撤回, as its
+		// catalog says); until its kiosk has synced, the county sees it here.
+		where, args = append(where, "c.kiosk_status = 'deferred'", "c.supplement_by <> '' AND c.supplement_by < ?"),
+			append(args, f.Today)
+		order = "c.supplement_by, c.county_case"
 	default:
 		return nil, 0, invalid("deadline filter %q", f.Deadline)
 	}
@@ -942,8 +962,12 @@ func (s *SQLite) Overrides(ctx context.Context) ([]OverrideRecord, error) {
 }
 
 // afterMigration runs Go steps a migration needs inside its transaction.
-var afterMigration = map[int]func(ctx context.Context, tx *sql.Tx) error{
-	2: backfillOffice,
+var afterMigration = map[int]func(ctx context.Context, tx *sql.Tx, now time.Time) error{
+	2: func(ctx context.Context, tx *sql.Tx, _ time.Time) error { return backfillOffice(ctx, tx) },
+	// 0007's deadline columns, from each case's document and status log.
+	7: func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+		return refreshAllDeadlines(ctx, tx, &calendarCache{}, now)
+	},
 }
 
 // backfillOffice fills the case indexes and the status log of 0002 from

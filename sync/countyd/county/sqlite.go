@@ -36,6 +36,10 @@ type SQLite struct {
 
 	secretsKey string
 	box        *secretBox
+
+	// cals is the working-day calendar the deadline columns are worked
+	// out on (deadline.go).
+	cals calendarCache
 }
 
 var _ Store = (*SQLite)(nil)
@@ -165,6 +169,10 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 			return fmt.Errorf("read schema version: %w", err)
 		}
+		applied, err := appliedMigrations(ctx, tx)
+		if err != nil {
+			return err
+		}
 		// Numbers rise; a gap is allowed, because parallel branches reserve
 		// their numbers before they are merged (issue 16: 0007–0010).
 		nums := make([]int, len(names))
@@ -182,7 +190,10 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		}
 		for i, n := range names {
 			base := strings.TrimPrefix(n, "migrations/")
-			if nums[i] <= current {
+			// By the record, not by the highest number: a number reserved
+			// below one already applied (0007 merged after 0010) is still
+			// applied once on a database that has 0010.
+			if applied[nums[i]] {
 				continue
 			}
 			b, err := migrationFS.ReadFile(n)
@@ -193,7 +204,7 @@ func (s *SQLite) migrate(ctx context.Context) error {
 				return fmt.Errorf("apply migration %s: %w", base, err)
 			}
 			if hook := afterMigration[nums[i]]; hook != nil {
-				if err := hook(ctx, tx); err != nil {
+				if err := hook(ctx, tx, s.now()); err != nil {
 					return fmt.Errorf("migration %s: %w", base, err)
 				}
 			}
@@ -204,6 +215,24 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// appliedMigrations is the set of migration numbers a database has.
+func appliedMigrations(ctx context.Context, tx *sql.Tx) (map[int]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read applied migrations: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("scan applied migration: %w", err)
+		}
+		out[v] = true
+	}
+	return out, rows.Err()
 }
 
 // tsLayout is fixed-width UTC, so comparing the text compares the times.

@@ -195,6 +195,12 @@ type Case struct {
 	Updated     time.Time
 	// Doc is the latest case document as the kiosk sent it.
 	Doc json.RawMessage
+	// The time limit as stored (deadline.go; CaseDeadline judges it):
+	// DueMoved is the promised day moved by the pauses that ended before
+	// the running one, PausedSince the day the running pause began ("" while
+	// the clock runs), PausedKind and PausedProcedure what stopped it, and
+	// SupplementBy a 容缺 case's supplement day. Days are YYYY-MM-DD.
+	DueMoved, PausedSince, PausedKind, PausedProcedure, SupplementBy string
 }
 
 // LogEntry is one applied case event.

@@ -16,7 +16,6 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
-	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -41,37 +40,6 @@ func countyStatusName(s string) string {
 	return s
 }
 
-// isClosed mirrors the store's closedCase: the clock of a finished case
-// stops, so it is never shown as overdue.
-func isClosed(c county.Case) bool {
-	switch cases.Status(c.KioskStatus) {
-	case cases.StatusCompleted, cases.StatusRejected, cases.StatusDelivered, cases.StatusMailed, cases.StatusDenied,
-		cases.StatusTerminated, cases.StatusWithdrawn:
-		return true
-	}
-	return c.CountyStatus == protocol.CountyCompleted || c.CountyStatus == protocol.CountyDenied
-}
-
-// urgency classifies a case's due date on the working-day calendar:
-// "overdue", "soon" (due within two working days) or "". A year the
-// calendar does not cover gives "" rather than a guess.
-func (o *Office) urgency(cal *workday.Calendar, c county.Case, due time.Time) string {
-	if due.IsZero() || isClosed(c) {
-		return ""
-	}
-	u, err := workday.Deadlines{Calendar: cal, Clock: clockFunc(o.now)}.Classify(due)
-	if err != nil {
-		return ""
-	}
-	switch u {
-	case workday.Overdue:
-		return "overdue"
-	case workday.DueSoon:
-		return "soon"
-	}
-	return ""
-}
-
 // procedureOpts are the special procedures of the reviewing form.
 func procedureOpts() []option {
 	var out []option
@@ -80,10 +48,6 @@ func procedureOpts() []option {
 	}
 	return out
 }
-
-type clockFunc func() time.Time
-
-func (f clockFunc) Now() time.Time { return f() }
 
 // decodeCase reads a case's document in its wire form. One of a newer
 // layout than this countyd reads (an upgraded kiosk, an older county)
@@ -175,19 +139,15 @@ func (o *Office) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	page = max(page, 1)
 	cal := o.calendar(ctx)
 	now := o.now()
-	soon, err := cal.AddWorkdays(now, workday.DefaultSoonDays)
-	if err != nil {
-		soon = now.AddDate(0, 0, workday.DefaultSoonDays)
-	}
 	f := county.CasePageFilter{Point: q.Get("point"), Matter: q.Get("matter"), Status: q.Get("status"), Deadline: q.Get("deadline"),
-		DueBy: q.Get("due_by"), Today: day(now), SoonDay: day(soon), Limit: PageSize, Offset: (page - 1) * PageSize}
+		DueBy: q.Get("due_by"), Today: day(now), SoonDay: soonDay(cal, now), Limit: PageSize, Offset: (page - 1) * PageSize}
 	if f.DueBy != "" {
 		if _, err := time.Parse(time.DateOnly, f.DueBy); err != nil {
 			f.DueBy = ""
 		}
 	}
 	switch f.Deadline {
-	case "", county.DueOpen, county.DueOverdue, county.DueSoon:
+	case "", county.DueOpen, county.DueOverdue, county.DueSoon, county.DuePaused, county.DueLapsed:
 	default:
 		f.Deadline = ""
 	}
@@ -203,9 +163,9 @@ func (o *Office) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		d := decodeCase(c)
 		row := caseRow{Ref: c.CountyCase, CountyCase: c.CountyCase, Tracking: MaskText(c.Tracking), Point: names[c.Point],
 			Applicant: MaskText(d.Applicant.Name), KioskStatus: MaskText(rc.T(cases.StatusName(cases.Status(c.KioskStatus)))),
-			CountyStatus: rc.T(countyStatusName(c.CountyStatus)), Accepted: day(d.Accepted), Due: day(d.Due),
-			Urgency: o.urgency(cal, c, d.Due), Complete: c.Complete, Stored: c.Stored, Attachments: c.Attachments}
-		dl := o.deadline(ctx, cal, c, d)
+			CountyStatus: rc.T(countyStatusName(c.CountyStatus)), Accepted: day(d.Accepted),
+			Complete: c.Complete, Stored: c.Stored, Attachments: c.Attachments}
+		dl := o.deadline(cal, c)
 		row.Due, row.Urgency, row.Paused, row.SupplementLapsed = dl.Due, dl.Urgency, rc.T(dl.Paused), dl.SupplementLapsed
 		if row.Point == "" {
 			row.Point = c.Point
@@ -474,7 +434,7 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 	if shown.Clerk.Name != "" {
 		clerk = fmt.Sprintf("%s（%s%d）", shown.Clerk.Name, rc.T("窗口"), d.Clerk.Window)
 	}
-	dl := o.deadline(ctx, cal, c, d)
+	dl := o.deadline(cal, c)
 	due := dl.Due
 	if promised := day(d.Due); promised != due {
 		due += "（" + rc.T("原承诺") + " " + promised + "）"

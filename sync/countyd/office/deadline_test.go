@@ -1,56 +1,92 @@
-package office
+package office_test
 
 import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/countyd/office"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
-// The county's deadline list counts the spans the hall recorded and its own
-// decisions, each span once: a 补正 the county asked for and the hall has
-// not yet reported supplied still stops the clock, and one the hall reported
-// ends when the materials arrived.
-func TestCasePausesJoinTheHallAndTheCounty(t *testing.T) {
-	at := func(s string) time.Time {
-		d, _ := time.ParseInLocation(time.DateOnly, s, china)
-		return d.Add(10 * time.Hour)
+// statusLogCounter is the county store counting how often the back office
+// reads a case's status log.
+type statusLogCounter struct {
+	*county.SQLite
+	reads atomic.Int64
+}
+
+func (s *statusLogCounter) CaseStatusLog(ctx context.Context, caseID string) ([]county.StatusLogEntry, error) {
+	s.reads.Add(1)
+	return s.SQLite.CaseStatusLog(ctx, caseID)
+}
+
+// The case list judges the due date moved by the pauses, in its filters
+// and its highlights alike: a case the county asked for 补正 before its
+// day is not overdue once that day passed, and shows under 暂停计时 with
+// its label; a case with no pause whose day passed is overdue. The list
+// reads no status log, whatever its length.
+func TestCaseListJudgesTheMovedDateWithoutReadingStatusLogs(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.clock.Set(time.Date(2026, 11, 20, 10, 0, 0, 0, t0.Location()))
+	paused := e.push(t, newSeed("补正人", time.Date(2026, 11, 25, 0, 0, 0, 0, t0.Location())))
+	late := e.push(t, newSeed("过期人", time.Date(2026, 11, 24, 0, 0, 0, 0, t0.Location())))
+	for range 5 {
+		e.push(t, newSeed("正常人", time.Date(2026, 12, 10, 0, 0, 0, 0, t0.Location())))
 	}
-	log := func(status, procedure, day string) county.StatusLogEntry {
-		return county.StatusLogEntry{Status: protocol.CaseStatus{Status: status, Procedure: procedure, At: at(day)}}
+	if _, err := e.st.SetCaseStatus(ctx, county.StatusChange{Case: paused, Status: "correction", By: "李审",
+		Supplements: []protocol.Supplement{{Name: "经营场所使用证明"}}, SupplyBy: "2026-12-04"}); err != nil {
+		t.Fatal(err)
 	}
-	due := at("2026-09-28").Truncate(24 * time.Hour)
+	e.clock.Set(t0)
+
+	counter := &statusLogCounter{SQLite: e.st}
+	srv := httptest.NewServer(office.New(counter, office.Options{Now: e.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	t.Cleanup(srv.Close)
+	b := e.client(t)
+	b.base = srv.URL
+	jar, _ := cookiejar.New(nil)
+	b.c.Jar = jar
+	b.mustLogin("lishen")
 	tests := []struct {
-		name    string
-		doc     []protocol.Suspension
-		history []county.StatusLogEntry
-		now     string
-		paused  int
-		running bool
+		query      string
+		want, miss []string
 	}{
-		{"county 补正 not yet supplied", nil, []county.StatusLogEntry{log("correction", "", "2026-09-15")}, "2026-09-18", 3, true},
-		{"the hall reported it supplied", []protocol.Suspension{{Kind: "correction", From: at("2026-09-15"), To: at("2026-09-17")}},
-			[]county.StatusLogEntry{log("correction", "", "2026-09-15")}, "2026-09-30", 2, false},
-		{"检验 until the next status", nil, []county.StatusLogEntry{log("reviewing", "inspection", "2026-09-18"), log("reviewing", "", "2026-09-30")},
-			"2026-10-09", 8, false},
-		{"容缺 at the window, still owed", []protocol.Suspension{{Kind: "correction", From: at("2026-09-21")}}, nil, "2026-09-23", 2, true},
+		{"?deadline=overdue", []string{late}, []string{paused}},
+		{"?deadline=paused", []string{paused, "暂停计时（补正中）"}, []string{late}},
+		{"", []string{paused, late, "暂停计时（补正中）", `class="overdue"`}, nil},
 	}
 	for _, tt := range tests {
-		ps := casePauses(protocol.CaseDoc{Due: due, Suspensions: tt.doc}, tt.history)
-		var pauses []workday.Pause
-		running := false
-		for _, p := range ps {
-			pauses = append(pauses, workday.Pause{From: p.From, To: p.To})
-			running = running || p.To.IsZero()
+		status, body := b.get("/office/cases" + tt.query)
+		if status != http.StatusOK {
+			t.Fatalf("cases%s: status %d", tt.query, status)
 		}
-		n, err := workday.Default().PausedDays(pauses, at(tt.now))
-		if err != nil {
-			t.Fatal(err)
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("cases%s: missing %q", tt.query, w)
+			}
 		}
-		if n != tt.paused || running != tt.running {
-			t.Errorf("%s: %d paused days, running %v; want %d, %v (%+v)", tt.name, n, running, tt.paused, tt.running, ps)
+		for _, m := range tt.miss {
+			if strings.Contains(body, m) {
+				t.Errorf("cases%s: has %q", tt.query, m)
+			}
 		}
+	}
+	if n := counter.reads.Load(); n != 0 {
+		t.Errorf("the case list read %d status logs, want none", n)
+	}
+	// The paused case's row is not highlighted overdue.
+	_, body := b.get("/office/cases?deadline=paused")
+	if strings.Contains(body, `class="overdue"`) {
+		t.Errorf("a case whose clock stopped before its day is highlighted overdue")
 	}
 }

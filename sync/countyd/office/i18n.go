@@ -341,4 +341,13 @@ var english = map[string]string{
 	"暂停计时（特别程序：专家评审）": "Clock stopped (special procedure: expert review)",
 	"该件已经要求过补正。按一次性告知的要求，再次要求补正必须写明理由（至少4个字），例如首次补正材料中发现的新问题": "This case was already asked for a correction. Everything missing must be asked at once; another request must say why (at least 4 characters), e.g. a new problem found in the supplied materials",
 	"启动特别程序（暂停计时）必须写明事由（至少4个字）":                               "Starting a special procedure (which stops the time limit) needs its reason (at least 4 characters)",
+	// The deadline filters (0007) and re-queuing a failed notice.
+	"暂停计时":       "Clock stopped",
+	"重新排队":       "Queue again",
+	"已重新排队 %d 次": "Queued again %d times",
+	"发送失败的通知，在修正网关或模板后可重新排队；已发送的通知不会重发。": "A failed notice can be queued again once the gateway or template is fixed; a sent notice is never sent again.",
+	"已重新排队，发送程序将在下一轮发送":                  "Queued again: the sender takes it in its next round",
+	"没有这条通知":          "No such notice",
+	"该通知已发送，不能重发":     "This notice was sent and cannot be sent again",
+	"只有发送失败的通知可以重新排队": "Only a failed notice can be queued again",
 }

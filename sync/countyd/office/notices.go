@@ -3,6 +3,7 @@ package office
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/yichuang/yichuang/sync/countyd/county"
 )
@@ -11,7 +12,11 @@ import (
 const maxNoticeRows = 200
 
 type noticeRow struct {
+	// ID is the notice's event id: the county's ("county-status:12") or
+	// a kiosk's UUID, never personal data.
+	ID                                                      string
 	Created, Case, Tracking, Template, Origin, Mobile, Text string
+	Requeues                                                int
 	State, Sent, NextTry, LastTry, ProviderID, LastError    string
 	Tries                                                   int
 }
@@ -45,7 +50,7 @@ func (o *Office) noticesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		if n.Held {
 			state = "held"
 		}
-		row := noticeRow{Created: stamp(n.Created), Case: n.CountyCase, Tracking: n.Tracking, Template: n.Template,
+		row := noticeRow{ID: n.EventID, Requeues: n.Requeues, Created: stamp(n.Created), Case: n.CountyCase, Tracking: n.Tracking, Template: n.Template,
 			Origin: n.Origin, Mobile: MaskMobile(n.Mobile), Text: MaskText(n.Text), State: state, Tries: n.Tries,
 			ProviderID: n.ProviderID, LastError: MaskText(n.LastError)}
 		if !n.SentAt.IsZero() {
@@ -59,6 +64,31 @@ func (o *Office) noticesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		}
 		rows = append(rows, row)
 	}
+	switch r.URL.Query().Get("done") {
+	case "requeue":
+		rc.Flash = "已重新排队，发送程序将在下一轮发送"
+	}
 	o.render(w, r, rc, "notices", map[string]any{"Notices": rows, "Counts": counts, "Gateway": o.sms,
 		"Configured": configured, "Signature": cfg.Signature, "Templates": len(cfg.Templates)})
+}
+
+// requeueNotice sends a failed notice back to the queue once staff fixed
+// what made it fail (the gateway, a template code), audited in the same
+// transaction. A sent notice is refused: the citizen has it already.
+func (o *Office) requeueNotice(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	id := strings.TrimSpace(r.PostFormValue("id"))
+	err := o.st.RequeueNotice(r.Context(), id, rc.audit("notice.requeue", ""))
+	var inv *county.InvalidError
+	switch {
+	case errors.Is(err, county.ErrNotFound):
+		o.fail(w, r, rc, http.StatusNotFound, "没有这条通知")
+		return
+	case errors.As(err, &inv):
+		o.fail(w, r, rc, http.StatusConflict, inv.Msg)
+		return
+	case err != nil:
+		o.internal(w, r, rc, "requeue notice", err)
+		return
+	}
+	http.Redirect(w, r, "/office/notices?done=requeue", http.StatusSeeOther)
 }

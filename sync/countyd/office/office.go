@@ -81,6 +81,7 @@ type Store interface {
 	Notices(ctx context.Context, caseID string, limit int) ([]county.NoticeRecord, error)
 	NoticeCounts(ctx context.Context) (map[string]int, error)
 	SMSConfig(ctx context.Context) (county.SMSConfig, error)
+	RequeueNotice(ctx context.Context, eventID string, e county.AuditEntry) error
 }
 
 var _ Store = (*county.SQLite)(nil)
@@ -207,6 +208,7 @@ func (o *Office) routes() {
 	o.mux.HandleFunc("GET /office/cases/{ref}/attachments/{sha}", o.page(county.RoleReviewer, o.attachment))
 
 	o.mux.HandleFunc("GET /office/notices", o.page(county.RoleReviewer, o.noticesPage))
+	o.mux.HandleFunc("POST /office/notices/requeue", o.page(county.RoleReviewer, o.requeueNotice))
 	o.mux.HandleFunc("GET /office/fleet", o.page(county.RoleAdmin, o.fleet))
 	o.mux.HandleFunc("POST /office/fleet/codes", o.page(county.RoleAdmin, o.createCode))
 	o.mux.HandleFunc("GET /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, o.revokeConfirm))
@@ -378,50 +380,13 @@ func (o *Office) calendar(ctx context.Context) *workday.Calendar {
 	if o.cal != nil && o.calKey == key {
 		return o.cal
 	}
-	cal, err := mergeCalendars(docs)
+	cal, err := county.MergeCalendars(docs)
 	if err != nil {
 		o.log.Error("published holiday calendars do not load; using the embedded ones", "err", err)
 		cal = workday.Default()
 	}
 	o.cal, o.calKey = cal, key
 	return cal
-}
-
-func mergeCalendars(published []json.RawMessage) (*workday.Calendar, error) {
-	embedded, err := assets.HolidayCalendars()
-	if err != nil {
-		return nil, err
-	}
-	byYear := map[int][]byte{}
-	var years []int
-	add := func(doc []byte) error {
-		var head struct {
-			Year int `json:"year"`
-		}
-		if err := json.Unmarshal(doc, &head); err != nil {
-			return fmt.Errorf("holiday calendar: %w", err)
-		}
-		if _, ok := byYear[head.Year]; !ok {
-			years = append(years, head.Year)
-		}
-		byYear[head.Year] = doc
-		return nil
-	}
-	for _, d := range embedded {
-		if err := add(d); err != nil {
-			return nil, err
-		}
-	}
-	for _, d := range published {
-		if err := add(d); err != nil {
-			return nil, err
-		}
-	}
-	docs := make([][]byte, 0, len(years))
-	for _, y := range years {
-		docs = append(docs, byYear[y])
-	}
-	return workday.Load(docs...)
 }
 
 // catalogFor returns the catalog a case was accepted under: a stored
