@@ -231,8 +231,11 @@ func (c *Counter) Mail(ctx context.Context, actor clerks.Account, cs cases.Case,
 	return c.Store.UpdateCase(ctx, after, cases.EvMailed, actorOf(actor), after.Mail)
 }
 
-// ErrResetByAgent: a village agent may not reset a query PIN.
-var ErrResetByAgent = msg.New("村代办员不能重置查询密码：请申请人（或受托人）本人持身份证件到窗口办理")
+// Messages of the query PIN's reset.
+var (
+	ErrResetByAgent = msg.New("村代办员不能重置查询密码：请申请人（或受托人）本人持身份证件到窗口办理")
+	ErrPINNoPrinter = msg.New("本机未设置打印机：新的查询密码只印在通知上，请先在设置中指定打印机再重置")
+)
 
 // ResetQueryPIN gives a case a new query PIN (重置查询密码) for a citizen
 // who lost the paper with it. The clerk has the person's ID card in hand and
@@ -246,6 +249,11 @@ var ErrResetByAgent = msg.New("村代办员不能重置查询密码：请申请�
 func (c *Counter) ResetQueryPIN(ctx context.Context, actor clerks.Account, cs cases.Case, idNumber string) (cases.Case, error) {
 	if actor.Role != clerks.Clerk && actor.Role != clerks.Supervisor {
 		return cs, ErrResetByAgent
+	}
+	if c.Printer == nil {
+		// The new PIN exists only on the notice: without a printer the
+		// reset would leave the citizen with no working PIN at all.
+		return cs, ErrPINNoPrinter
 	}
 	after, rec, err := cases.ResetQueryPIN(cs, idNumber, c.Rand, c.Clock.Now())
 	if err != nil {

@@ -36,8 +36,6 @@ func archived(t *testing.T, dir string) int {
 func TestResetQueryPINAtTheWindow(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	p := &recordingPrinter{}
-	f.c.Printer = p
 	cs, err := f.c.Submit(ctx, f.clerk, f.draft(t), cases.Decision{Kind: cases.Accept})
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +43,12 @@ func TestResetQueryPINAtTheWindow(t *testing.T) {
 	oldPIN := cs.QueryPIN
 	cs.QueryPIN = "" // as the look-up screen has it: the PIN is not in the record
 	before := archived(t, f.c.Archive.Dir)
+	// No printer, no reset: the new PIN would be on no paper at all.
+	if _, err := f.c.ResetQueryPIN(ctx, f.clerk, cs, "330522199003150024"); !errors.Is(err, ErrPINNoPrinter) {
+		t.Errorf("reset without a printer: got %v, want %v", err, ErrPINNoPrinter)
+	}
+	p := &recordingPrinter{}
+	f.c.Printer = p
 
 	agent := clerks.Account{ID: 9, Login: "cun01", Name: "李网格", Role: clerks.Agent}
 	if _, err := f.c.ResetQueryPIN(ctx, agent, cs, "330522199003150024"); !errors.Is(err, ErrResetByAgent) {
