@@ -182,7 +182,7 @@ func topBy(in CaseInput, title, sub string) []block {
 func pinBlocks(in CaseInput) []block {
 	if in.Copy == CitizenCopy && in.Case.QueryPIN != "" {
 		return []block{kv{"查询密码", in.Case.QueryPIN},
-			para{text: "申请人联：查询密码与查询码一起可查询办理进度，请勿告诉他人；遗失可凭身份证到窗口重置。", small: true}}
+			para{text: "申请人联：查询密码与查询码一起可查询办理进度，请勿告诉他人；遗失可凭本人身份证件到窗口重置。", small: true}}
 	}
 	return []block{para{text: "存档联：查询密码只印在申请人联上。", small: true}}
 }
@@ -261,6 +261,19 @@ func materialState(c cases.Case, s cases.MaterialState) string {
 	return cases.StateName(s)
 }
 
+// personID is how a person's ID is printed: the document's name and the
+// number masked. Both kinds are 18 characters masked alike, so without the
+// name a 外国人永久居留身份证 would pass for a 居民身份证 — and a paper that
+// names the wrong document points the clerk who collects or checks it at
+// the wrong card.
+func personID(id string) string {
+	id = strings.ToUpper(strings.TrimSpace(id))
+	if id == "" {
+		return ""
+	}
+	return ids.KindName(ids.KindOf(id)) + " " + ids.MaskIDNumber(id)
+}
+
 // applicantRows shows who the case is for, with the ID number and mobile
 // masked: a receipt gets left on counters and in bins.
 func applicantRows(a cases.Applicant) []block {
@@ -268,13 +281,13 @@ func applicantRows(a cases.Applicant) []block {
 		return []block{
 			kv{"申请单位", a.Name},
 			kv{"信用代码", a.IDNumber},
-			kv{"法定代表人", a.LegalRepName + "（" + ids.MaskIDNumber(a.LegalRepID) + "）"},
+			kv{"法定代表人", a.LegalRepName + "（" + personID(a.LegalRepID) + "）"},
 			kv{"联系电话", ids.MaskMobile(a.Mobile)},
 		}
 	}
 	return []block{
 		kv{"申请人", a.Name},
-		kv{"身份证号", ids.MaskIDNumber(a.IDNumber)},
+		kv{"证件", personID(a.IDNumber)},
 		kv{"联系电话", ids.MaskMobile(a.Mobile)},
 	}
 }
@@ -353,7 +366,7 @@ func receipt(in CaseInput) []block {
 	if len(c.Attachments) > 0 {
 		b = append(b, para{text: fmt.Sprintf("随件扫描材料 %d 份，已留存。", len(c.Attachments)), small: true})
 	}
-	b = append(b, gap(2), para{text: "请妥善保管本回执，凭回执和申请人身份证领取办理结果。办理结果可在窗口领取或申请免费邮寄。", small: true})
+	b = append(b, gap(2), para{text: "请妥善保管本回执，凭回执和申请人身份证件领取办理结果。办理结果可在窗口领取或申请免费邮寄。", small: true})
 	return append(b, sealOf(in, c.Accepted))
 }
 
@@ -473,7 +486,7 @@ func pickupVoucher(in CaseInput) []block {
 		kv{"领取时间", ready},
 		kv{"领取地点", in.ServicePoint},
 		kv{"经办人", clerkText(c)},
-		para{text: "领取时请携带本凭证和申请人身份证；委托他人领取的，请携带授权委托书和受托人身份证。需要邮寄的，请联系窗口登记邮寄地址（证照快递免费寄送）。", small: true},
+		para{text: "领取时请携带本凭证和申请人身份证件；委托他人领取的，请携带授权委托书和受托人身份证件。需要邮寄的，请联系窗口登记邮寄地址（证照快递免费寄送）。", small: true},
 	)
 	b = append(b, proxyBlocks(c)...)
 	return append(b, sealOf(in, in.PrintedAt))
