@@ -1,6 +1,7 @@
 package printing
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -25,6 +26,10 @@ const (
 	DenialNotice     DocKind = "denial_notice"     // 不予许可决定书
 	PickupVoucher    DocKind = "pickup_voucher"    // 领取凭证
 	SubmissionSlip   DocKind = "submission_slip"   // 自助申报回执
+	// QueryPINNotice (查询密码重置通知) has a citizen's copy only: it
+	// carries nothing but the new PIN for the case, so there is nothing to
+	// archive, and an archived copy would be the PIN itself.
+	QueryPINNotice DocKind = "query_pin_notice"
 )
 
 // DocTitle is a document's printed title.
@@ -44,6 +49,8 @@ func DocTitle(k DocKind) string {
 		return "领取凭证"
 	case SubmissionSlip:
 		return "自助申报回执"
+	case QueryPINNotice:
+		return "查询密码重置通知"
 	}
 	return string(k)
 }
@@ -99,7 +106,17 @@ const (
 
 // HasQueryPIN reports whether a document kind carries the query PIN on the
 // citizen's copy: the papers that tell a citizen how to follow the case.
-func HasQueryPIN(k DocKind) bool { return k == Receipt || k == SubmissionSlip || k == RefusalNotice }
+func HasQueryPIN(k DocKind) bool {
+	return k == Receipt || k == SubmissionSlip || k == RefusalNotice || k == QueryPINNotice
+}
+
+// CitizenOnly reports whether a document kind exists only as the citizen's
+// copy: it is printed and never archived, and WriteCaseDoc refuses to make
+// any other copy of it.
+func CitizenOnly(k DocKind) bool { return k == QueryPINNotice }
+
+// ErrCitizenOnly: an archive copy was asked of a paper that has none.
+var ErrCitizenOnly = errors.New("print: this document has only the citizen's copy")
 
 // WriteCaseDoc writes one case document in one layout.
 func WriteCaseDoc(w io.Writer, kind DocKind, layout Layout, in CaseInput) (Meta, error) {
@@ -119,6 +136,11 @@ func WriteCaseDoc(w io.Writer, kind DocKind, layout Layout, in CaseInput) (Meta,
 		blocks = pickupVoucher(in)
 	case SubmissionSlip:
 		blocks = submissionSlip(in)
+	case QueryPINNotice:
+		if in.Copy != CitizenCopy || in.Case.QueryPIN == "" {
+			return Meta{}, fmt.Errorf("%s: %w", kind, ErrCitizenOnly)
+		}
+		blocks = queryPINNotice(in)
 	default:
 		return Meta{}, fmt.Errorf("print: unknown document %q", kind)
 	}
@@ -160,7 +182,7 @@ func topBy(in CaseInput, title, sub string) []block {
 func pinBlocks(in CaseInput) []block {
 	if in.Copy == CitizenCopy && in.Case.QueryPIN != "" {
 		return []block{kv{"查询密码", in.Case.QueryPIN},
-			para{text: "申请人联：查询密码与查询码一起可查询办理进度，请勿告诉他人；遗失可凭身份证到窗口重置。", small: true}}
+			para{text: "申请人联：查询密码与查询码一起可查询办理进度，请勿告诉他人；遗失可凭本人身份证件到窗口重置。", small: true}}
 	}
 	return []block{para{text: "存档联：查询密码只印在申请人联上。", small: true}}
 }
@@ -239,6 +261,19 @@ func materialState(c cases.Case, s cases.MaterialState) string {
 	return cases.StateName(s)
 }
 
+// personID is how a person's ID is printed: the document's name and the
+// number masked. Both kinds are 18 characters masked alike, so without the
+// name a 外国人永久居留身份证 would pass for a 居民身份证 — and a paper that
+// names the wrong document points the clerk who collects or checks it at
+// the wrong card.
+func personID(id string) string {
+	id = strings.ToUpper(strings.TrimSpace(id))
+	if id == "" {
+		return ""
+	}
+	return ids.KindName(ids.KindOf(id)) + " " + ids.MaskIDNumber(id)
+}
+
 // applicantRows shows who the case is for, with the ID number and mobile
 // masked: a receipt gets left on counters and in bins.
 func applicantRows(a cases.Applicant) []block {
@@ -246,13 +281,13 @@ func applicantRows(a cases.Applicant) []block {
 		return []block{
 			kv{"申请单位", a.Name},
 			kv{"信用代码", a.IDNumber},
-			kv{"法定代表人", a.LegalRepName + "（" + ids.MaskIDNumber(a.LegalRepID) + "）"},
+			kv{"法定代表人", a.LegalRepName + "（" + personID(a.LegalRepID) + "）"},
 			kv{"联系电话", ids.MaskMobile(a.Mobile)},
 		}
 	}
 	return []block{
 		kv{"申请人", a.Name},
-		kv{"身份证号", ids.MaskIDNumber(a.IDNumber)},
+		kv{"证件", personID(a.IDNumber)},
 		kv{"联系电话", ids.MaskMobile(a.Mobile)},
 	}
 }
@@ -331,7 +366,7 @@ func receipt(in CaseInput) []block {
 	if len(c.Attachments) > 0 {
 		b = append(b, para{text: fmt.Sprintf("随件扫描材料 %d 份，已留存。", len(c.Attachments)), small: true})
 	}
-	b = append(b, gap(2), para{text: "请妥善保管本回执，凭回执和申请人身份证领取办理结果。办理结果可在窗口领取或申请免费邮寄。", small: true})
+	b = append(b, gap(2), para{text: "请妥善保管本回执，凭回执和申请人身份证件领取办理结果。办理结果可在窗口领取或申请免费邮寄。", small: true})
 	return append(b, sealOf(in, c.Accepted))
 }
 
@@ -451,7 +486,7 @@ func pickupVoucher(in CaseInput) []block {
 		kv{"领取时间", ready},
 		kv{"领取地点", in.ServicePoint},
 		kv{"经办人", clerkText(c)},
-		para{text: "领取时请携带本凭证和申请人身份证；委托他人领取的，请携带授权委托书和受托人身份证。需要邮寄的，请联系窗口登记邮寄地址（证照快递免费寄送）。", small: true},
+		para{text: "领取时请携带本凭证和申请人身份证件；委托他人领取的，请携带授权委托书和受托人身份证件。需要邮寄的，请联系窗口登记邮寄地址（证照快递免费寄送）。", small: true},
 	)
 	b = append(b, proxyBlocks(c)...)
 	return append(b, sealOf(in, in.PrintedAt))
@@ -470,4 +505,22 @@ func submissionSlip(in CaseInput) []block {
 		para{text: "预审前无需到窗口；告知承诺的材料，请按承诺如实提供，行政机关将依法核查。", small: true},
 		sealOf(in, c.Accepted))
 	return b
+}
+
+// queryPINNotice is the 查询密码重置通知: the case's new query PIN for a
+// citizen who lost the receipt's applicant copy. It names the applicant
+// only masked (张*), no number, no matter: a lost notice must tell a finder
+// as little as possible besides the code and the PIN, which the citizen
+// can have reset again.
+func queryPINNotice(in CaseInput) []block {
+	c := in.Case
+	b := top(in, "查询密码重置通知")
+	b = append(b, pinBlocks(in)...)
+	b = append(b,
+		kv{"申请人", ids.MaskName(c.Applicant.Name)},
+		kv{"重置时间", cnTime(in.PrintedAt)},
+		para{text: "经核验本人身份证件，本件的查询密码已重置，原查询密码即日起失效。请凭查询码和新的查询密码在自助服务终端查询办理进度。"},
+		para{text: "本通知只有申请人联，不存档，遗失后不能补打；请妥善保管，勿告诉他人。再次遗失的，可凭身份证件到窗口重新重置。", small: true},
+	)
+	return append(b, sealOf(in, in.PrintedAt))
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
-	"github.com/yichuang/yichuang/app/ids"
 )
 
 // Mandate is the 代办委托书 a village agent prints before filing, for the
@@ -51,14 +50,14 @@ func WriteMandateLetter(w io.Writer, layout Layout, in MandateInput) (Meta, erro
 		header{in.ServicePoint, "打印时间 " + cnTime(in.PrintedAt)},
 		heading{"代办委托书", ""},
 		kv{"委托人", who},
-		kv{"身份证号", ids.MaskIDNumber(p.Mandate.Resident.IDNumber)},
+		kv{"委托人证件", personID(p.Mandate.Resident.IDNumber)},
 		kv{"住址", strings.TrimSpace(p.Village + " " + p.Group)},
 		kv{"受托代办员", p.Agent.Name},
 	}
 	if in.AgentIDNumber != "" {
-		blocks = append(blocks, kv{"代办员身份证号", ids.MaskIDNumber(in.AgentIDNumber)})
+		blocks = append(blocks, kv{"代办员证件", personID(in.AgentIDNumber)})
 	} else {
-		blocks = append(blocks, kv{"代办员身份证号", "＿＿＿＿＿＿＿＿＿＿＿＿（代办员手写）"})
+		blocks = append(blocks, kv{"代办员证件", "＿＿＿＿＿＿＿＿＿＿＿＿（代办员手写证件名称和号码）"})
 	}
 	blocks = append(blocks,
 		kv{"委托办理事项", strings.Join(matters, "、")},

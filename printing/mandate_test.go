@@ -32,8 +32,8 @@ func TestMandateLetterVariants(t *testing.T) {
 		want    []string
 		not     []string
 	}{
-		{"agent with ID", base, "330522198507070031", []string{"代办员身份证号330522********00**", "不接受村民书面承诺"}, []string{"单位公章", "330522198507070031"}},
-		{"agent without ID writes it", base, "", []string{"代办员身份证号＿"}, nil},
+		{"agent with ID", base, "330522198507070031", []string{"代办员证件居民身份证330522********00**", "不接受村民书面承诺"}, []string{"单位公章", "330522198507070031"}},
+		{"agent without ID writes it", base, "", []string{"代办员证件＿"}, nil},
 		{"enterprise", enterprise, "", []string{"长兴县小红餐饮有限公司（单位公章）", "委托人（签字并按手印）"}, nil},
 		{"pledge allowed", pledge, "", []string{"可以村民书面承诺代替"}, []string{"不接受村民书面承诺"}},
 	}

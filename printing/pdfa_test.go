@@ -152,6 +152,18 @@ func TestEveryPaperIsArchivable(t *testing.T) {
 			})
 		}
 	}
+	t.Run("query_pin_notice", func(t *testing.T) {
+		// Only the citizen's copy of it exists; it is archivable all the same.
+		in := in
+		in.Case.QueryPIN, in.Copy = "123456", CitizenCopy
+		for _, layout := range []Layout{A4, Roll80} {
+			var buf bytes.Buffer
+			if _, err := WriteCaseDoc(&buf, QueryPINNotice, layout, in); err != nil {
+				t.Fatal(err)
+			}
+			checkArchivable(t, buf.Bytes())
+		}
+	})
 	t.Run("ticket", func(t *testing.T) {
 		var buf bytes.Buffer
 		if _, err := WriteTicket(&buf, TicketInput{ServicePoint: "洪桥镇便民服务中心", Number: "A1000", Sector: "商事登记", Issued: printedAt, QR: "A1000", Wait: 5 * time.Minute}); err != nil {

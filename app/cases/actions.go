@@ -98,11 +98,14 @@ const (
 	EvAuthorized   EventKind = "case.authorized"
 	EvDelivered    EventKind = "case.delivered"
 	EvMailed       EventKind = "case.mailed"
+	// EvQueryPINReset: the clerk gave the case a new query PIN after
+	// checking the applicant in person; the old one stops working.
+	EvQueryPINReset EventKind = "case.query_pin_reset"
 )
 
 // EventKinds lists every case event kind, for translation tables.
 var EventKinds = []EventKind{EvAccepted, EvCompleted, EvDeferred, EvRejected, EvSupplemented, EvAuthorized, EvDelivered, EvMailed,
-	EvSubmitted, EvReturned, EvLapsed}
+	EvSubmitted, EvReturned, EvLapsed, EvQueryPINReset}
 
 // EventName is the Chinese name of a case event, for lists and logs.
 func EventName(k EventKind) string {
@@ -129,6 +132,8 @@ func EventName(k EventKind) string {
 		return "预审退回"
 	case EvLapsed:
 		return "逾期未补正"
+	case EvQueryPINReset:
+		return "重置查询密码"
 	}
 	return string(k)
 }
@@ -218,20 +223,30 @@ func Deliver(c Case, collector Person, now time.Time) (Case, error) {
 	if err != nil {
 		return c, err
 	}
-	as := ""
-	switch {
-	case c.Applicant.Kind == Individual && id == c.Applicant.IDNumber:
-		as = "applicant"
-	case c.Applicant.Kind == Enterprise && id == c.Applicant.LegalRepID:
-		as = "legal_rep"
-	case slices.ContainsFunc(c.Authorized, func(a Person) bool { return a.IDNumber == id }):
-		as = "authorized"
-	default:
+	as := c.standsFor(id)
+	if as == "" {
 		return c, ErrCollector
 	}
 	c.Pickup = &PickupRecord{Collector: Person{Name: strings.TrimSpace(collector.Name), IDNumber: id}, At: now, As: as}
 	c.Status = StatusDelivered
 	return c, nil
+}
+
+// standsFor says whom a person with the normalized ID number id stands for
+// on the case — "applicant", "legal_rep" or "authorized" (a registered
+// 受托人) — or "" for nobody.
+func (c Case) standsFor(id string) string {
+	switch {
+	case id == "":
+		return ""
+	case c.Applicant.Kind == Individual && id == c.Applicant.IDNumber:
+		return "applicant"
+	case c.Applicant.Kind == Enterprise && id == c.Applicant.LegalRepID:
+		return "legal_rep"
+	case slices.ContainsFunc(c.Authorized, func(a Person) bool { return a.IDNumber == id }):
+		return "authorized"
+	}
+	return ""
 }
 
 // MailResult records 邮寄: the result was sent to an address.

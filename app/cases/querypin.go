@@ -9,6 +9,10 @@ import (
 	"io"
 	"math/big"
 	"strings"
+	"time"
+
+	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/msg"
 )
 
 // QueryPINDigits is the length of the query PIN (查询密码). Six digits with
@@ -54,4 +58,45 @@ func VerifyQueryPIN(hash, pin string) bool {
 		return false
 	}
 	return subtle.ConstantTimeCompare([]byte(hashPIN(salt, pin)), []byte(hash)) == 1
+}
+
+// Messages of the query PIN's reset.
+var (
+	ErrPINResetWho     = msg.New("证件号码与申请人（单位为法定代表人）或已登记受托人的都不一致，不能重置查询密码；请核对来人的证件")
+	ErrPINResetReduced = msg.New("此件已办结归档，个人信息已按规定删除，无法核对身份，不能重置查询密码；请向县行政服务中心查询")
+)
+
+// PINReset is what the event of a reset records: whom the person at the
+// window stood for. Never the PIN, its hash or an ID number: the event goes
+// to every machine of the hall, to the county and into the history.
+type PINReset struct {
+	As string `json:"as"` // applicant, legal_rep or authorized
+}
+
+// ResetQueryPIN gives a case a new query PIN (查询密码) for a citizen who
+// lost the paper: the clerk has the person's ID card in hand and idNumber
+// is what the clerk typed from it. Only the applicant (an enterprise's legal
+// representative) or a registered 受托人 may have it, as only they may
+// collect the result (Deliver); the old PIN stops working, since the hash
+// is replaced. The new PIN is on the returned case (QueryPIN) for the
+// citizen's notice only, with its hash (QueryPINHash) for the record. A
+// reduced case has no one left to check against and is refused.
+func ResetQueryPIN(c Case, idNumber string, r io.Reader, now time.Time) (Case, PINReset, error) {
+	if !c.Reduced.IsZero() {
+		return c, PINReset{}, ErrPINResetReduced
+	}
+	id, err := ids.NormalizePersonID(idNumber, now)
+	if err != nil {
+		return c, PINReset{}, err
+	}
+	as := c.standsFor(id)
+	if as == "" {
+		return c, PINReset{}, ErrPINResetWho
+	}
+	pin, hash, err := NewQueryPIN(r)
+	if err != nil {
+		return c, PINReset{}, err
+	}
+	c.QueryPIN, c.QueryPINHash = pin, hash
+	return c, PINReset{As: as}, nil
 }

@@ -45,6 +45,9 @@ type Store interface {
 	UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any, notice cases.Notice) (cases.Case, error)
 	RecordDocument(ctx context.Context, caseID, kind, layout, path string) (int64, error)
 	MarkPrinted(ctx context.Context, docID int64, printErr error) error
+	// ResetQueryPIN stores a case's new query PIN hash with its event, an
+	// audit row, and the end of the code's progress-query lock.
+	ResetQueryPIN(ctx context.Context, after cases.Case, actor cases.Actor, reset cases.PINReset) (cases.Case, error)
 }
 
 // Counter does the window's work.
@@ -231,6 +234,60 @@ func (c *Counter) Mail(ctx context.Context, actor clerks.Account, cs cases.Case,
 		return cs, err
 	}
 	return c.Store.UpdateCase(ctx, after, cases.EvMailed, actorOf(actor), after.Mail)
+}
+
+// Messages of the query PIN's reset.
+var (
+	ErrResetByAgent = msg.New("村代办员不能重置查询密码：请申请人（或受托人）本人持身份证件到窗口办理")
+	ErrPINNoPrinter = msg.New("本机未设置打印机：新的查询密码只印在通知上，请先在设置中指定打印机再重置")
+)
+
+// ResetQueryPIN gives a case a new query PIN (重置查询密码) for a citizen
+// who lost the paper with it. The clerk has the person's ID card in hand and
+// typed its number (idNumber), which must be the applicant's (the legal
+// representative's) or a registered 受托人's. Only a window's roles may do
+// it: the PIN opens the case to whoever holds the paper, so it is handed
+// over across a counter, never by an agent in a village. The new hash is
+// stored with the event, an audit row and the end of the code's progress
+// lock in one transaction; the returned case carries the PIN in clear for
+// PrintQueryPINNotice only.
+func (c *Counter) ResetQueryPIN(ctx context.Context, actor clerks.Account, cs cases.Case, idNumber string) (cases.Case, error) {
+	if actor.Role != clerks.Clerk && actor.Role != clerks.Supervisor {
+		return cs, ErrResetByAgent
+	}
+	if c.Printer == nil {
+		// The new PIN exists only on the notice: without a printer the
+		// reset would leave the citizen with no working PIN at all.
+		return cs, ErrPINNoPrinter
+	}
+	after, rec, err := cases.ResetQueryPIN(cs, idNumber, c.Rand, c.Clock.Now())
+	if err != nil {
+		return cs, err
+	}
+	stored, err := c.Store.ResetQueryPIN(ctx, after, actorOf(actor), rec)
+	if err != nil {
+		return cs, err
+	}
+	stored.QueryPIN = after.QueryPIN
+	return stored, nil
+}
+
+// PrintQueryPINNotice prints the 查询密码重置通知 of a case just reset
+// (cs.QueryPIN set). It is the citizen's copy only and is never archived
+// or recorded for a reprint: a lost or jammed notice means another reset.
+func (c *Counter) PrintQueryPINNotice(ctx context.Context, cs cases.Case) (Printed, error) {
+	p := Printed{Kind: printing.QueryPINNotice, Title: printing.DocTitle(printing.QueryPINNotice) + " " + cs.Tracking}
+	pdf, meta, err := c.render(ctx, cs, printing.QueryPINNotice, printing.CitizenCopy)
+	if err != nil {
+		return p, err
+	}
+	p.Length = meta.PageHeight
+	if c.Printer == nil {
+		p.PrintErr = ErrNoPrinter
+	} else {
+		p.PrintErr = c.Printer.Print(ctx, pdf, printing.Job{Title: p.Title, Layout: c.layout(), Length: p.Length})
+	}
+	return p, nil
 }
 
 // Printed is what happened to one document.

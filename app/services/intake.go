@@ -236,6 +236,40 @@ func (s *Intake) Mail(ctx context.Context, a clerks.Account, cs cases.Case, m ca
 	return s.settled(ctx, a, out, err)
 }
 
+// ResetQueryPIN resets a case's query PIN, waits for the hall's word as
+// every later action does, and only then prints the notice: a reset that
+// lost to another window's action on the case prints nothing. The PIN in
+// clear goes to the printer and nowhere else.
+func (s *Intake) ResetQueryPIN(ctx context.Context, a clerks.Account, cs cases.Case, idNumber string) (cases.Case, intake.Paper, error) {
+	out, err := s.Counter.ResetQueryPIN(ctx, a, cs, idNumber)
+	got, err := s.settled(ctx, a, out, err)
+	if err != nil {
+		return cs, intake.Paper{}, err
+	}
+	if got.QueryPINHash != out.QueryPINHash {
+		// Replayed over another window's action: the hash that stands is
+		// not the one of the PIN in hand, so there is nothing to print.
+		got.QueryPIN = ""
+		return got, intake.Paper{}, errPINNotKept
+	}
+	printed, err := s.Counter.PrintQueryPINNotice(ctx, out)
+	got.QueryPIN = ""
+	if err != nil {
+		return got, intake.Paper{}, err
+	}
+	p := intake.Paper{Title: printing.DocTitle(printed.Kind)}
+	if printed.PrintErr != nil {
+		// Not "archived, reprint": this notice has no copy to reprint.
+		p.Err = msg.New(errPINNotice.Key, "Why", printed.PrintErr.Error())
+	}
+	return got, p, nil
+}
+
+var (
+	errPINNotKept = msg.New("此件刚被其他窗口更新，本次重置未生效，请重新查询后再重置")
+	errPINNotice  = msg.New("查询密码已重置，但通知没有打印出来（{{.Why}}）。通知不存档、不能补打：请排除打印故障后再次重置")
+)
+
 // Reveal shows the full ID number only after writing who asked (查询留痕).
 func (s *Intake) Reveal(ctx context.Context, a clerks.Account, cs cases.Case) (string, error) {
 	if err := s.DB.Audit(ctx, a.ID, "reveal.id_number", cs.Tracking, ""); err != nil {

@@ -154,6 +154,29 @@ func (db *DB) UpdateCase(ctx context.Context, after cases.Case, kind cases.Event
 // gateway; nothing is sent where there is none). A notice without a
 // template or an applicant without a mobile asks nothing.
 func (db *DB) UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any, notice cases.Notice) (cases.Case, error) {
+	return db.updateCase(ctx, after, kind, actor, data, notice, nil)
+}
+
+// ResetQueryPIN stores a case's new query PIN (after holds only its hash
+// that anyone reads: the PIN in clear never reaches the record) as one
+// transaction: the case and its event, an audit row saying who reset it for
+// whom, and the end of any lock on the code's progress query, since the
+// guesses it counted were against the old PIN. reset is the event's data.
+func (db *DB) ResetQueryPIN(ctx context.Context, after cases.Case, actor cases.Actor, reset cases.PINReset) (cases.Case, error) {
+	return db.updateCase(ctx, after, cases.EvQueryPINReset, actor, reset, cases.Notice{}, func(t *tx) error {
+		if err := audit(ctx, t, sql.NullInt64{Int64: actor.ID, Valid: actor.ID != 0}, "case.query_pin_reset", after.Tracking, "as="+reset.As); err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `DELETE FROM progress_attempts WHERE tracking = ?`, after.Tracking); err != nil {
+			return fmt.Errorf("end progress lock: %w", err)
+		}
+		return nil
+	})
+}
+
+// updateCase writes a later action on a case; also, when not nil, runs in
+// the same transaction after the event is written.
+func (db *DB) updateCase(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any, notice cases.Notice, also func(t *tx) error) (cases.Case, error) {
 	if after.ID == "" || after.Version == 0 {
 		return after, fmt.Errorf("update case: not a stored case")
 	}
@@ -176,6 +199,11 @@ func (db *DB) UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases
 		}
 		if after.Version, err = caseEvent(ctx, t, after, kind, actor, raw); err != nil {
 			return err
+		}
+		if also != nil {
+			if err := also(t); err != nil {
+				return err
+			}
 		}
 		if notice.Template == "" || after.Applicant.Mobile == "" {
 			return nil

@@ -547,6 +547,13 @@ func (a *applier) adopt(ctx context.Context, ev protocol.Event, ce protocol.Case
 	if err := writeCase(ctx, a.t, c, ce.Version, ev.ID); err != nil {
 		return err
 	}
+	if cases.EventKind(ev.Kind) == cases.EvQueryPINReset {
+		// The lock here counted guesses at the old PIN; the citizen who
+		// just got a new one at a window must not find the terminal locked.
+		if _, err := a.t.ExecContext(ctx, `DELETE FROM progress_attempts WHERE tracking = ?`, ce.Tracking); err != nil {
+			return fmt.Errorf("end progress lock: %w", err)
+		}
+	}
 	return nil
 }
 

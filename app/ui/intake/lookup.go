@@ -53,6 +53,11 @@ type Lookup struct {
 	MailAddress, MailCarrier, MailNo *widget.Entry
 	MailBtn                          *widget.Button
 
+	// 重置查询密码: the ID number of the person at the counter, checked
+	// against the applicant's and the 受托人's.
+	ResetID     *privateEntry
+	ResetPINBtn *widget.Button
+
 	PrintBtn *widget.Button
 	// RateBtn asks the collector to rate the service once the result is
 	// handed over; Rating is that screen once opened.
@@ -171,7 +176,7 @@ func (l *Lookup) act(work func() (cases.Case, error), ok string, after func()) {
 
 // setActions enables or disables the case's action buttons.
 func (l *Lookup) setActions(on bool) {
-	for _, b := range []*widget.Button{l.SupplementDone, l.AuthorizeBtn, l.DeliverBtn, l.MailBtn, l.PrintBtn} {
+	for _, b := range []*widget.Button{l.SupplementDone, l.AuthorizeBtn, l.DeliverBtn, l.MailBtn, l.PrintBtn, l.ResetPINBtn} {
 		if b == nil {
 			continue
 		}
@@ -223,6 +228,11 @@ func (l *Lookup) show(cs cases.Case) {
 	}
 	if cs.Status == cases.StatusCompleted {
 		acts = append(acts, l.authorizeBox(), l.deliverBox(), l.mailBox())
+	}
+	l.ResetID, l.ResetPINBtn = nil, nil
+	if l.actor.Role != clerks.Agent {
+		// Not for agents: the new PIN is handed over across a counter.
+		acts = append(acts, l.resetPINBox())
 	}
 	l.PrintBtn = widget.NewButtonWithIcon(l10n.L("重新打印回执和通知书"), theme.DocumentPrintIcon(), l.print)
 	acts = append(acts, container.NewHBox(l.PrintBtn))
@@ -368,4 +378,53 @@ func (l *Lookup) mailBox() fyne.CanvasObject {
 	})
 	return widget.NewCard("", "", container.NewVBox(widget.NewLabel(l10n.L("邮寄送达（证照快递免费寄送）")), l.MailAddress,
 		container.NewGridWithColumns(2, l.MailCarrier, l.MailNo), container.NewHBox(layout.NewSpacer(), l.MailBtn)))
+}
+
+// resetPINBox offers 重置查询密码 for a citizen who lost the applicant's
+// copy of the receipt: the clerk reads or types the ID number from the card
+// of the person at the counter. The new PIN is printed, never shown here.
+func (l *Lookup) resetPINBox() fyne.CanvasObject {
+	l.ResetID = newPrivateEntry()
+	l.ResetID.SetPlaceHolder(l10n.L("来人证件号码（读卡或录入）"))
+	l.ResetPINBtn = widget.NewButton(l10n.L("核验证件并重置查询密码"), l.resetPIN)
+	return widget.NewCard("", "", container.NewVBox(
+		widget.NewLabel(l10n.L("重置查询密码：申请人联遗失时，核对申请人（单位为法定代表人）或受托人本人证件后重新生成，原密码作废")),
+		container.NewBorder(nil, nil, nil, l.ResetPINBtn, l.ResetID)))
+}
+
+// resetPIN runs the reset off the UI goroutine: it goes to the hall's hub
+// and then to the printer.
+func (l *Lookup) resetPIN() {
+	cs, id := l.Case, l.ResetID.Text
+	type result struct {
+		cs    cases.Case
+		paper Paper
+	}
+	busy.Run(&l.guard, func() {
+		l.setActions(false)
+		l.Message.Importance = widget.MediumImportance
+		l.Message.SetText(l10n.L("正在办理…"))
+	}, func() (result, error) {
+		got, p, err := l.svc.ResetQueryPIN(l.ctx, l.actor, cs, id)
+		return result{got, p}, err
+	}, func(r result, err error) {
+		l.setActions(true)
+		var stale *StaleError
+		switch {
+		case errors.As(err, &stale):
+			l.show(stale.Case)
+			l.fail(stale.Err)
+		case err != nil:
+			l.fail(err)
+		default:
+			// The number typed belonged to this citizen only.
+			l.show(r.cs)
+			if r.paper.Err != nil {
+				l.fail(r.paper.Err)
+				return
+			}
+			l.Message.Importance = widget.SuccessImportance
+			l.Message.SetText(l10n.L("查询密码已重置，原密码作废；新密码在打印的通知上，请交给来人"))
+		}
+	})
 }

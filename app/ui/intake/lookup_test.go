@@ -28,6 +28,24 @@ type fakeService struct {
 	cs      cases.Case
 	reveals int
 	ratings []rating.Rating
+	// notices are the PINs "printed" on 查询密码重置通知; noticeErr is
+	// the printer's refusal.
+	notices   []string
+	noticeErr error
+}
+
+func (f *fakeService) ResetQueryPIN(_ context.Context, a clerks.Account, cs cases.Case, id string) (cases.Case, Paper, error) {
+	if a.Role == clerks.Agent {
+		return cs, Paper{}, errors.New("agents may not reset")
+	}
+	after, _, err := cases.ResetQueryPIN(cs, id, nil, time.Now())
+	if err != nil {
+		return cs, Paper{}, err
+	}
+	f.notices = append(f.notices, after.QueryPIN)
+	after.QueryPIN = ""
+	f.cs = after
+	return after, Paper{Title: "查询密码重置通知", Err: f.noticeErr}, nil
 }
 
 func (f *fakeService) Catalog(context.Context) (*catalog.Catalog, error) { return f.cat, nil }
@@ -271,5 +289,72 @@ func TestLookupShowsWhatAnotherWindowDid(t *testing.T) {
 	}
 	if l.RateBtn.Visible() {
 		t.Error("rating offered for a hand-over that did not stand")
+	}
+}
+
+// TestLookupResetsTheQueryPIN: a clerk resets a lost PIN after typing the
+// number from the card of the person at the counter; a number that is not
+// the applicant's or a 受托人's is refused; the new PIN is printed and never
+// shown on the screen; an agent is not offered the reset at all.
+func TestLookupResetsTheQueryPIN(t *testing.T) {
+	busytest.NewApp(t)
+	cat, _ := catalog.Parse(assets.DemoCatalog())
+	oldPIN, hash, err := cases.NewQueryPIN(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &fakeService{cat: cat, cs: cases.Case{ID: "case-1", Tracking: "47U8BPC821Y100HJ", Status: cases.StatusAccepted, QueryPINHash: hash,
+		Draft: cases.Draft{Matters: []string{"330000-SS-0001"},
+			Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024"}}}}
+	l := NewLookup(context.Background(), svc, clerks.Account{ID: 2, Name: "王丽", Role: clerks.Clerk, Window: 3})
+	test.NewTempWindow(t, l.Content())
+	test.Type(l.Code, "47U8BPC821Y100HJ")
+	test.Tap(l.Find)
+	if l.ResetPINBtn == nil || !l.ResetPINBtn.Visible() {
+		t.Fatal("no 重置查询密码 on a found case")
+	}
+
+	test.Type(l.ResetID, "11010519491231002X")
+	test.Tap(l.ResetPINBtn)
+	settle(t, l)
+	if !strings.Contains(l.Message.Text, "不一致") || l.Message.Importance != widget.DangerImportance || len(svc.notices) != 0 {
+		t.Fatalf("a stranger's card: message %q, %d notices", l.Message.Text, len(svc.notices))
+	}
+	if got, want := cases.Verify(svc.cs, oldPIN), true; got != want {
+		t.Errorf("old PIN after a refused reset: got %v, want %v", got, want)
+	}
+
+	l.ResetID.SetText("330522199003150024")
+	test.Tap(l.ResetPINBtn)
+	settle(t, l)
+	if len(svc.notices) != 1 || l.Message.Importance != widget.SuccessImportance || !strings.Contains(l.Message.Text, "查询密码已重置") {
+		t.Fatalf("reset: message %q (%v), %d notices", l.Message.Text, l.Message.Importance, len(svc.notices))
+	}
+	newPIN := svc.notices[0]
+	if cases.Verify(svc.cs, oldPIN) || !cases.Verify(svc.cs, newPIN) {
+		t.Errorf("after the reset the old PIN opens the case %v, the new one %v; want false, true", cases.Verify(svc.cs, oldPIN), cases.Verify(svc.cs, newPIN))
+	}
+	if strings.Contains(l.Message.Text+l.Details.Text, newPIN) || l.Case.QueryPIN != "" {
+		t.Errorf("the new PIN is on the screen: %q %q", l.Message.Text, l.Details.Text)
+	}
+	if l.ResetID.Text != "" {
+		t.Errorf("the number typed stays for the next citizen: %q", l.ResetID.Text)
+	}
+
+	// A jammed printer: the clerk is told the notice did not come out.
+	svc.noticeErr = errors.New("打印机卡纸")
+	l.ResetID.SetText("330522199003150024")
+	test.Tap(l.ResetPINBtn)
+	settle(t, l)
+	if strings.Contains(l.Message.Text, "查询密码已重置，原密码作废") || l.Message.Importance != widget.DangerImportance {
+		t.Errorf("jammed notice: message %q (%v)", l.Message.Text, l.Message.Importance)
+	}
+
+	agent := NewLookup(context.Background(), svc, clerks.Account{ID: 9, Name: "李网格", Role: clerks.Agent})
+	test.NewTempWindow(t, agent.Content())
+	test.Type(agent.Code, "47U8BPC821Y100HJ")
+	test.Tap(agent.Find)
+	if agent.ResetPINBtn != nil || agent.ResetID != nil {
+		t.Error("an agent is offered 重置查询密码")
 	}
 }

@@ -54,6 +54,13 @@ type Service interface {
 	Authorize(ctx context.Context, actor clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error)
 	Deliver(ctx context.Context, actor clerks.Account, cs cases.Case, collector cases.Person) (cases.Case, error)
 	Mail(ctx context.Context, actor clerks.Account, cs cases.Case, m cases.MailRecord) (cases.Case, error)
+	// ResetQueryPIN gives the case a new query PIN after the clerk checked
+	// the ID card (idNumber, typed or read from it) of the applicant or a
+	// 受托人, and prints the 查询密码重置通知 with it (the citizen's copy,
+	// never archived). The returned case does not hold the PIN; Paper.Err is
+	// why the notice did not print (the PIN is then lost: reset again).
+	// It prints, so the screen calls it off the UI goroutine.
+	ResetQueryPIN(ctx context.Context, actor clerks.Account, cs cases.Case, idNumber string) (cases.Case, Paper, error)
 	// Reveal returns the applicant's full ID number and records who asked.
 	Reveal(ctx context.Context, actor clerks.Account, cs cases.Case) (string, error)
 }

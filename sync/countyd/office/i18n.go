@@ -293,6 +293,7 @@ var english = map[string]string{
 	"容缺受理":      "Accepted with deficiencies",
 	"补正":        "Supplemented",
 	"登记受托人":     "Proxy registered",
+	"重置查询密码":    "Query PIN reset",
 	"出件":        "Delivered",
 	"邮寄":        "Mailed",
 	"自助申报":      "Self-filed at the terminal",
