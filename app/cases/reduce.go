@@ -1,21 +1,21 @@
 package cases
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
 
-// Closed says whether a case is over at the hall: its result collected or
-// mailed, or it was refused (here or by the county), or a self-filing was
-// returned. Such a case, once the county has it all, is reduced after the
-// county's retention period (Reduce).
-func (s Status) Closed() bool {
-	switch s {
-	case StatusDelivered, StatusMailed, StatusRejected, StatusDenied, StatusReturned:
-		return true
-	}
-	return false
-}
+// ClosedStatuses are the states in which a case is over at the hall: its
+// result collected or mailed, refused (here or by the county), a
+// self-filing returned, or a 容缺 case ended because the materials never
+// came (终止办理, 视为撤回). Such a case, once the county has it all, is
+// reduced after the county's retention period (Reduce).
+var ClosedStatuses = []Status{StatusDelivered, StatusMailed, StatusRejected, StatusDenied, StatusReturned,
+	StatusTerminated, StatusWithdrawn}
+
+// Closed says whether the status is one of ClosedStatuses.
+func (s Status) Closed() bool { return slices.Contains(ClosedStatuses, s) }
 
 // Reduce keeps of a closed case what the progress query and the statistics
 // need: its code, matters, dates, status, clerk and the county's decision,

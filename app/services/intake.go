@@ -212,6 +212,11 @@ func (s *Intake) Reprint(ctx context.Context, p intake.Paper) intake.Paper {
 	return paper(s.Counter.Reprint(ctx, pr))
 }
 
+func (s *Intake) DueAt(_ context.Context, cs cases.Case) (time.Time, error) {
+	return cs.DueAt(s.Counter.Calendar, s.Counter.Clock.Now())
+}
+
+// Lookup finds a case by its tracking code.
 func (s *Intake) Lookup(ctx context.Context, code string) (cases.Case, error) {
 	return s.Counter.Lookup(ctx, code)
 }

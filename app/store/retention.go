@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
@@ -68,10 +69,11 @@ func (db *DB) Minimise(ctx context.Context) (Reduced, error) {
 	}
 	before := stamp(db.clock.Now().Add(-keep))
 	var closed []any
-	for _, s := range []cases.Status{cases.StatusDelivered, cases.StatusMailed, cases.StatusRejected, cases.StatusDenied, cases.StatusReturned} {
+	for _, s := range cases.ClosedStatuses {
 		closed = append(closed, string(s))
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id FROM cases c WHERE reduced_at IS NULL AND status IN (?, ?, ?, ?, ?) AND updated_at < ?
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(closed)), ", ")
+	rows, err := db.r.QueryContext(ctx, `SELECT id FROM cases c WHERE reduced_at IS NULL AND status IN (`+marks+`) AND updated_at < ?
 		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = c.id AND (o.acked_at IS NULL OR o.hall_state IN ('pending', 'resend')))`,
 		append(closed, before)...)
 	if err != nil {

@@ -211,7 +211,18 @@ func (l *Lookup) show(cs cases.Case) {
 		l10n.L("事项") + "：" + l.matterNames(cs),
 	}
 	if !cs.Due.IsZero() && cs.Status != cases.StatusRejected {
-		lines = append(lines, l10n.L("承诺办结日期")+"："+cs.Due.Format("2006-01-02"))
+		due := cs.Due
+		if moved, err := l.svc.DueAt(l.ctx, cs); err == nil {
+			due = moved
+		}
+		line := l10n.L("承诺办结日期") + "：" + due.Format("2006-01-02")
+		if !due.Equal(cs.Due) {
+			line += l10n.L("（原承诺{{.Date}}，补正等时间不计入）", map[string]any{"Date": cs.Due.Format("2006-01-02")})
+		}
+		lines = append(lines, line)
+		if s, ok := cs.Suspended(); ok && !cs.Status.Closed() && cs.Status != cases.StatusCompleted {
+			lines = append(lines, l10n.L(cases.SuspensionLabel(s)))
+		}
 	}
 	if !cs.SupplementBy.IsZero() {
 		lines = append(lines, l10n.L("补正期限")+"："+cs.SupplementBy.Format("2006-01-02"))
@@ -272,6 +283,9 @@ func (l *Lookup) print() {
 func maskID(a cases.Applicant) string {
 	if a.Kind == cases.Enterprise {
 		return a.IDNumber
+	}
+	if ids.KindOf(a.IDNumber) == ids.ForeignPermanent {
+		return l10n.L("外国人永久居留身份证") + " " + ids.MaskIDNumber(a.IDNumber)
 	}
 	return ids.MaskIDNumber(a.IDNumber)
 }

@@ -19,11 +19,13 @@ import (
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 )
 
 // fakeService keeps one case in memory and applies the real case rules.
 type fakeService struct {
+	now     time.Time // zero: the machine's clock
 	cat     *catalog.Catalog
 	cs      cases.Case
 	reveals int
@@ -87,6 +89,15 @@ func (f *fakeService) Lookup(_ context.Context, code string) (cases.Case, error)
 		return cases.Case{}, errors.New("no such case")
 	}
 	return f.cs, nil
+}
+func (f *fakeService) DueAt(_ context.Context, cs cases.Case) (time.Time, error) {
+	return cs.DueAt(workday.Default(), f.clock())
+}
+func (f *fakeService) clock() time.Time {
+	if !f.now.IsZero() {
+		return f.now
+	}
+	return time.Now()
 }
 func (f *fakeService) Supplement(_ context.Context, _ clerks.Account, cs cases.Case, got []cases.MaterialEntry) (cases.Case, error) {
 	after, err := cases.Supplement(f.cat, cs, got, time.Now())
@@ -356,5 +367,35 @@ func TestLookupResetsTheQueryPIN(t *testing.T) {
 	test.Tap(agent.Find)
 	if agent.ResetPINBtn != nil || agent.ResetID != nil {
 		t.Error("an agent is offered 重置查询密码")
+	}
+}
+
+// TestLookupShowsTheMovedDueDate: a 容缺 case still owing materials shows
+// its clock stopped, and the promised date moved by the working days the
+// citizen took, with the first promise beside it.
+func TestLookupShowsTheMovedDueDate(t *testing.T) {
+	busytest.NewApp(t)
+	cat, err := catalog.Parse(assets.DemoCatalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cst := time.FixedZone("CST", 8*3600)
+	accepted := time.Date(2026, 11, 26, 10, 0, 0, 0, cst)                        // Thursday
+	svc := &fakeService{cat: cat, now: time.Date(2026, 12, 1, 15, 0, 0, 0, cst), // the next Tuesday
+		cs: cases.Case{ID: "case-1", Tracking: "47U8BPC821Y100HJ", Status: cases.StatusDeferred,
+			Accepted: accepted, Due: time.Date(2026, 12, 3, 0, 0, 0, 0, cst),
+			Suspensions: []cases.Suspension{{Kind: cases.SuspendCorrection, From: accepted}},
+			Draft: cases.Draft{Matters: []string{"330000-SS-0001"},
+				Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"},
+				Materials: []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "premises_proof", State: cases.Deferred}}}}}
+	l := NewLookup(context.Background(), svc, clerks.Account{ID: 2, Name: "王丽"})
+	test.NewTempWindow(t, l.Content())
+	test.Type(l.Code, "47u8 bpc8 21y1 00hj")
+	test.Tap(l.Find)
+	// Fri 27, Mon 30 and Tue 1 are suspended: 3 Dec moves to 8 Dec.
+	for _, want := range []string{"承诺办结日期：2026-12-08（原承诺2026-12-03", "暂停计时（补正中）"} {
+		if !strings.Contains(l.Details.Text, want) {
+			t.Errorf("details lack %q:\n%s", want, l.Details.Text)
+		}
 	}
 }

@@ -6,6 +6,7 @@
 package intake
 
 import (
+	"time"
 	"context"
 	"io"
 
@@ -50,6 +51,9 @@ type Service interface {
 	// sign (village agents).
 	PrintMandate(ctx context.Context, actor clerks.Account, d cases.Draft) (Paper, error)
 	Lookup(ctx context.Context, code string) (cases.Case, error)
+	// DueAt is the case's promised date as of now: the recorded one moved by
+	// the working days its time limit was suspended (补正, 特别程序).
+	DueAt(ctx context.Context, cs cases.Case) (time.Time, error)
 	Supplement(ctx context.Context, actor clerks.Account, cs cases.Case, received []cases.MaterialEntry) (cases.Case, error)
 	Authorize(ctx context.Context, actor clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error)
 	Deliver(ctx context.Context, actor clerks.Account, cs cases.Case, collector cases.Person) (cases.Case, error)
