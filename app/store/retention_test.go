@@ -167,3 +167,38 @@ func TestCountySealFeed(t *testing.T) {
 		}
 	}
 }
+
+// A 容缺 case that lapsed (终止办理 or 视为撤回) is over at the hall like a
+// collected one: the county's retention period reduces it too.
+func TestMinimiseReducesLapsedCases(t *testing.T) {
+	for _, st := range []cases.Status{cases.StatusTerminated, cases.StatusWithdrawn} {
+		t.Run(string(st), func(t *testing.T) {
+			db, clk := openTemp(t)
+			ctx := context.Background()
+			db.SetDeviceNumber(ctx, 1)
+			c := sampleCase()
+			c.Status = st
+			cs, err := db.CreateCase(ctx, c, c.Clerk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			evs, _ := db.PendingEvents(ctx, 100)
+			var ids []string
+			for _, e := range evs {
+				ids = append(ids, e.ID)
+			}
+			if err := db.MarkAcked(ctx, ids...); err != nil {
+				t.Fatal(err)
+			}
+			clk.Set(clk.Now().Add(91 * 24 * time.Hour)) // the default 90 days
+			r, err := db.Minimise(ctx)
+			if err != nil || r.Cases != 1 {
+				t.Fatalf("Minimise: reduced %d, %v; want the lapsed case", r.Cases, err)
+			}
+			got, _ := db.CaseByID(ctx, cs.ID)
+			if got.Applicant.IDNumber != "" || got.Reduced.IsZero() || got.Status != st {
+				t.Errorf("reduced: %+v", got)
+			}
+		})
+	}
+}
