@@ -2,9 +2,7 @@ package services_test
 
 import (
 	"context"
-	"image/png"
-	"os"
-	"path/filepath"
+	"github.com/yichuang/yichuang/app/internal/shot"
 	"slices"
 	"strings"
 	"testing"
@@ -20,7 +18,6 @@ import (
 	"github.com/yichuang/yichuang/app/internal/halltest"
 	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/ui/intake"
-	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 )
 
 // TestPrereviewAtTheCounter: two citizens filed 个体工商户设立登记 at the
@@ -116,20 +113,7 @@ func shoot(t *testing.T, w fyne.Window, name string) { shootAt(t, w, name, 1100,
 
 // shootAt is shoot at a given window size.
 func shootAt(t *testing.T, w fyne.Window, name string, width, height float32) {
-	dir := os.Getenv("YICHUANG_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	test.ApplyTheme(t, kiosktheme.New())
-	w.Resize(fyne.NewSize(width, height))
-	f, err := os.Create(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, w.Canvas().Capture()); err != nil {
-		t.Fatal(err)
-	}
+	shot.Take(t, w, name, width, height)
 }
 
 // allText gathers the text of every label under o.

@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"errors"
+	"github.com/yichuang/yichuang/app/internal/shot"
 	"io"
 	"strings"
 	"testing"
@@ -389,7 +390,7 @@ func TestLookupShowsTheMovedDueDate(t *testing.T) {
 				Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"},
 				Materials: []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "premises_proof", State: cases.Deferred}}}}}
 	l := NewLookup(context.Background(), svc, clerks.Account{ID: 2, Name: "王丽"})
-	test.NewTempWindow(t, l.Content())
+	w := test.NewTempWindow(t, l.Content())
 	test.Type(l.Code, "47u8 bpc8 21y1 00hj")
 	test.Tap(l.Find)
 	// Fri 27, Mon 30 and Tue 1 are suspended: 3 Dec moves to 8 Dec.
@@ -398,4 +399,5 @@ func TestLookupShowsTheMovedDueDate(t *testing.T) {
 			t.Errorf("details lack %q:\n%s", want, l.Details.Text)
 		}
 	}
+	shot.Take(t, w, "lookup-clock-stopped.png", 1100, 700)
 }

@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"context"
+	"github.com/yichuang/yichuang/app/internal/shot"
 	"strings"
 	"sync"
 	"testing"
@@ -275,7 +276,7 @@ func TestClosedHallOffersBooking(t *testing.T) {
 	f.board.Sectors = []queue.BoardSector{{Name: "不动产登记", Letter: "A"}, {Name: "公积金", Letter: "J"}}
 	f.board.Closed = &queue.ClosedNotice{Key: queue.ErrLunch.Key, Data: map[string]any{"At": "13:30"}}
 	s := New(context.Background(), f, now, nil)
-	test.NewTempWindow(t, s.Content())
+	w := test.NewTempWindow(t, s.Content())
 	settle(t, s)
 	if got, want := len(s.Sectors), 2; got != want {
 		t.Fatalf("sector buttons: got %d, want %d (the hall's config)", got, want)
@@ -289,6 +290,7 @@ func TestClosedHallOffersBooking(t *testing.T) {
 	if !s.Sectors[0].Disabled() || !s.BookNow.Visible() {
 		t.Errorf("while closed: sector disabled %v, booking offered %v; want true, true", s.Sectors[0].Disabled(), s.BookNow.Visible())
 	}
+	shot.Take(t, w, "ticket-lunch-break.png", 1280, 800)
 	test.Tap(s.Sectors[0])
 	settle(t, s)
 	if f.issued != 0 {
