@@ -104,11 +104,11 @@ func TestKioskWindowHallOfTwo(t *testing.T) {
 	signIn(t, display, halltest.SupervisorLogin, halltest.SupervisorSecret)
 	clickAt(t, display, 290, 25) // 查询办件
 	time.Sleep(500 * time.Millisecond)
-	clickAt(t, display, 600, 180) // the code field
+	clickAt(t, display, 600, 224) // the code field (below the calling panel and its 叫号板块 row)
 	typeText(t, display, tracking.Format(o.Case.Tracking))
 	xdo(t, display, "key", "Return")
 	time.Sleep(time.Second)
-	clickAt(t, display, 108, 388) // 显示完整证件号（留痕）
+	clickAt(t, display, 108, 432) // 显示完整证件号（留痕）
 	time.Sleep(time.Second)
 	winDB, err = store.Open(ctx, filepath.Join(winDir, "yichuang.db"), store.Options{})
 	if err != nil {
@@ -124,7 +124,7 @@ func TestKioskWindowHallOfTwo(t *testing.T) {
 		t.Errorf("window 2 did not show the hub's case %s (no reveal in its audit log: %+v)", o.Case.Tracking, audit)
 	}
 
-	clickAt(t, display, 600, 180) // look the case up again: the full number goes off the screen
+	clickAt(t, display, 600, 224) // look the case up again: the full number goes off the screen
 	xdo(t, display, "key", "Return")
 	time.Sleep(500 * time.Millisecond)
 

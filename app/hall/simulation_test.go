@@ -25,6 +25,11 @@ func TestSimulatedDayThroughTheStore(t *testing.T) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(7, 11))
 	clk.Set(time.Date(2026, 9, 29, 8, 30, 0, 0, beijing))
+	// What is simulated is the calling order, not the hours: one long
+	// session (a busy day's 延时服务) lets 500 tickets through.
+	day := queue.DefaultHallConfig()
+	day.Workday = []queue.Session{{From: "08:30", To: "21:30"}}
+	l.Config = &day
 	sectors := queue.DefaultHallConfig().SectorNames()
 	for w := 1; w <= 10; w++ {
 		set := []string{sectors[(w-1)%len(sectors)]}

@@ -200,10 +200,11 @@ func hallScenario(t *testing.T, countyCut bool) {
 	var trackings []string
 
 	// 1. Accepted at window A, queried at the terminal within 2 s.
-	a1 := a.call("/accept", nil)["tracking"].(string)
+	accepted := a.call("/accept", nil)
+	a1, pin1 := accepted["tracking"].(string), accepted["pin"].(string)
 	trackings = append(trackings, a1)
 	took := eventually(t, "A's case at the terminal", 2*time.Second, func() bool {
-		out, err := term.try("/progress", map[string]any{"code": a1, "last4": "0024"})
+		out, err := term.try("/progress", map[string]any{"code": a1, "last4": pin1})
 		return err == nil && out["err"] == nil
 	})
 	t.Logf("accepted at A, answered at the terminal after %v", took)
@@ -242,7 +243,8 @@ func hallScenario(t *testing.T, countyCut bool) {
 		out, err := a.try("/state", nil)
 		return err == nil && out["online"] == false
 	})
-	a2 := a.call("/accept", nil)["tracking"].(string)
+	accepted = a.call("/accept", nil)
+	a2, pin2 := accepted["tracking"].(string), accepted["pin"].(string)
 	trackings = append(trackings, a2)
 	h.hub.start()
 	h.hub.call("/login", map[string]any{"login": supLogin, "secret": supSecret, "window": 1})
@@ -260,7 +262,7 @@ func hallScenario(t *testing.T, countyCut bool) {
 		}
 	}()
 	eventually(t, "A's case from while the hub was down, at the terminal", 20*time.Second, func() bool {
-		out, err := term.try("/progress", map[string]any{"code": a2, "last4": "0024"})
+		out, err := term.try("/progress", map[string]any{"code": a2, "last4": pin2})
 		return err == nil && out["err"] == nil
 	})
 

@@ -283,12 +283,21 @@ func (n *node) handler() http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return answer{"tracking": o.Case.Tracking, "status": string(o.Case.Status)}, nil
+		return answer{"tracking": o.Case.Tracking, "status": string(o.Case.Status), "pin": o.Case.QueryPIN}, nil
 	})
 	do("/selffile", func(ctx context.Context, in map[string]any) (answer, error) {
 		svc, d, err := n.counterWithDraft(ctx)
 		if err != nil {
 			return nil, err
+		}
+		// At the terminal every material is a photo (电子副本).
+		cat, err := n.db.ActiveCatalog(ctx)
+		if err != nil {
+			return nil, err
+		}
+		m, _ := cat.Matter("330000-SS-0001")
+		for i, mat := range m.Materials {
+			d.Materials[i].State = cases.SelfStates(mat)[0]
 		}
 		f := &services.Filing{Counter: svc.Counter, ScanDir: filepath.Join(n.sp.Dir, "scans-in")}
 		cs, err := f.SubmitSelf(ctx, d)
