@@ -16,15 +16,19 @@ import (
 const Mandate DocKind = "mandate" // 代办委托书
 
 // MandateInput is what the letter is made from: the draft as filled in so
-// far (applicant, matters, the mandate's powers and term) and the agent.
+// far (applicant, matters, the mandate's powers and term, the agent with
+// their ID number as their account holds it).
 type MandateInput struct {
 	Draft        cases.Draft
 	Catalog      *catalog.Catalog
 	ServicePoint string
 	PrintedAt    time.Time
-	// AgentIDNumber is the agent's ID number, printed masked; when the
-	// agent's account does not hold it the letter has a line to write it.
-	AgentIDNumber string
+}
+
+// idLine is a person's document on a letter: its name (居民身份证 or 外国人
+// 永久居留身份证, told by the number) and the number masked.
+func idLine(id string) string {
+	return ids.KindName(ids.KindOf(id)) + "　" + ids.MaskIDNumber(id)
 }
 
 // WriteMandateLetter writes the 代办委托书. It has no tracking code yet: the
@@ -51,14 +55,17 @@ func WriteMandateLetter(w io.Writer, layout Layout, in MandateInput) (Meta, erro
 		header{in.ServicePoint, "打印时间 " + cnTime(in.PrintedAt)},
 		heading{"代办委托书", ""},
 		kv{"委托人", who},
-		kv{"身份证号", ids.MaskIDNumber(p.Mandate.Resident.IDNumber)},
+		kv{"委托人证件", idLine(p.Mandate.Resident.IDNumber)},
 		kv{"住址", strings.TrimSpace(p.Village + " " + p.Group)},
 		kv{"受托代办员", p.Agent.Name},
 	}
-	if in.AgentIDNumber != "" {
-		blocks = append(blocks, kv{"代办员身份证号", ids.MaskIDNumber(in.AgentIDNumber)})
+	// The agent is named by their document as their account holds it
+	// (masked like every number on paper); an account made before the
+	// number was asked leaves a line for the agent to write it by hand.
+	if p.AgentIDNumber != "" {
+		blocks = append(blocks, kv{"代办员证件", idLine(p.AgentIDNumber)})
 	} else {
-		blocks = append(blocks, kv{"代办员身份证号", "＿＿＿＿＿＿＿＿＿＿＿＿（代办员手写）"})
+		blocks = append(blocks, kv{"代办员证件", "＿＿＿＿＿＿＿＿＿＿＿＿（代办员手写证件名称和号码）"})
 	}
 	blocks = append(blocks,
 		kv{"委托办理事项", strings.Join(matters, "、")},
