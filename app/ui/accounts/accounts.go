@@ -296,7 +296,7 @@ func agentIDLine(id string) string {
 	if id == "" {
 		return l10n.L("未登记身份证号")
 	}
-	return l10n.L(ids.KindName(ids.KindOf(id))) + " " + ids.MaskIDNumber(id)
+	return ids.KindName(ids.KindOf(id)) + " " + ids.MaskIDNumber(id) // the card's own name, as printed on it
 }
 
 // sectorsLine names an account's sectors, marking those the hall lacks.
