@@ -39,9 +39,9 @@ func TestPapersNameTheIDDocument(t *testing.T) {
 		d := withApplicant(cases.Applicant{Kind: cases.Individual, Name: "Anna Müller", IDNumber: residentID}).Draft
 		d.Proxy = &cases.Proxy{Agent: cases.Actor{ID: 7, Name: "李网格"}, Village: "大钱村", Mandate: cases.Mandate{
 			Resident: cases.Person{Name: "Anna Müller", IDNumber: residentID}, Powers: []cases.Power{cases.PowerSubmit},
-			ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing)}}
+			ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing)}, AgentIDNumber: agentID}
 		var buf bytes.Buffer
-		if _, err := WriteMandateLetter(&buf, A4, MandateInput{Draft: d, Catalog: cat, ServicePoint: "洪桥镇便民服务中心", PrintedAt: printedAt, AgentIDNumber: agentID}); err != nil {
+		if _, err := WriteMandateLetter(&buf, A4, MandateInput{Draft: d, Catalog: cat, ServicePoint: "洪桥镇便民服务中心", PrintedAt: printedAt}); err != nil {
 			t.Fatal(err)
 		}
 		return buf.Bytes()

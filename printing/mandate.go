@@ -15,15 +15,13 @@ import (
 const Mandate DocKind = "mandate" // 代办委托书
 
 // MandateInput is what the letter is made from: the draft as filled in so
-// far (applicant, matters, the mandate's powers and term) and the agent.
+// far (applicant, matters, the mandate's powers and term, the agent with
+// their ID number as their account holds it).
 type MandateInput struct {
 	Draft        cases.Draft
 	Catalog      *catalog.Catalog
 	ServicePoint string
 	PrintedAt    time.Time
-	// AgentIDNumber is the agent's ID number, printed masked; when the
-	// agent's account does not hold it the letter has a line to write it.
-	AgentIDNumber string
 }
 
 // WriteMandateLetter writes the 代办委托书. It has no tracking code yet: the
@@ -54,8 +52,11 @@ func WriteMandateLetter(w io.Writer, layout Layout, in MandateInput) (Meta, erro
 		kv{"住址", strings.TrimSpace(p.Village + " " + p.Group)},
 		kv{"受托代办员", p.Agent.Name},
 	}
-	if in.AgentIDNumber != "" {
-		blocks = append(blocks, kv{"代办员证件", personID(in.AgentIDNumber)})
+	// The agent is named by their document as their account holds it
+	// (masked like every number on paper); an account made before the
+	// number was asked leaves a line for the agent to write it by hand.
+	if p.AgentIDNumber != "" {
+		blocks = append(blocks, kv{"代办员证件", personID(p.AgentIDNumber)})
 	} else {
 		blocks = append(blocks, kv{"代办员证件", "＿＿＿＿＿＿＿＿＿＿＿＿（代办员手写证件名称和号码）"})
 	}

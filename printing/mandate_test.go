@@ -25,22 +25,30 @@ func TestMandateLetterVariants(t *testing.T) {
 	enterprise.Applicant = cases.Applicant{Kind: cases.Enterprise, Name: "长兴县小红餐饮有限公司", IDNumber: "91330522MA2B3C4D5E", LegalRepName: "张小红", LegalRepID: "330522199003150024"}
 	pledge := base
 	pledge.Matters = []string{"330000-SH-0001"}
+	withAgentID := func(d cases.Draft, id string) cases.Draft {
+		p := *d.Proxy
+		p.AgentIDNumber = id
+		d.Proxy = &p
+		return d
+	}
 	tests := []struct {
-		name    string
-		d       cases.Draft
-		agentID string
-		want    []string
-		not     []string
+		name string
+		d    cases.Draft
+		want []string
+		not  []string
 	}{
-		{"agent with ID", base, "330522198507070031", []string{"代办员证件居民身份证330522********00**", "不接受村民书面承诺"}, []string{"单位公章", "330522198507070031"}},
-		{"agent without ID writes it", base, "", []string{"代办员证件＿"}, nil},
-		{"enterprise", enterprise, "", []string{"长兴县小红餐饮有限公司（单位公章）", "委托人（签字并按手印）"}, nil},
-		{"pledge allowed", pledge, "", []string{"可以村民书面承诺代替"}, []string{"不接受村民书面承诺"}},
+		{"agent with ID", withAgentID(base, "330522198512030042"), []string{"代办员证件居民身份证330522********00**", "不接受村民书面承诺"},
+			[]string{"单位公章", "330522198512030042", "手写"}},
+		{"agent with a foreign permanent resident ID", withAgentID(base, "933392198507010015"), []string{"代办员证件外国人永久居留身份证933392********00**"},
+			[]string{"933392198507010015", "手写"}},
+		{"agent without ID writes it", base, []string{"代办员证件＿", "代办员手写证件名称和号码"}, nil},
+		{"enterprise", enterprise, []string{"长兴县小红餐饮有限公司（单位公章）", "委托人（签字并按手印）"}, nil},
+		{"pledge allowed", pledge, []string{"可以村民书面承诺代替"}, []string{"不接受村民书面承诺"}},
 	}
 	for _, tt := range tests {
 		var buf bytes.Buffer
 		if _, err := WriteMandateLetter(&buf, A4, MandateInput{Draft: tt.d, Catalog: cat, ServicePoint: "洪桥镇便民服务中心",
-			PrintedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, beijing), AgentIDNumber: tt.agentID}); err != nil {
+			PrintedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, beijing)}); err != nil {
 			t.Fatal(err)
 		}
 		text := compact(pdfText(t, buf.Bytes()))
@@ -70,7 +78,7 @@ func mandateLetterCases(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := compact(pdfText(t, buf.Bytes()))
-		for _, want := range []string{"代办委托书", "委托人张小红", "330522********00**", "大钱村3组", "受托代办员李网格", "代为申报、代领结果",
+		for _, want := range []string{"代办委托书", "委托人张小红", "委托人证件居民身份证330522********00**", "大钱村3组", "受托代办员李网格", "代为申报、代领结果",
 			"至2027年2月26日止", "委托人（签字并按手印）"} {
 			if !strings.Contains(text, compact(want)) {
 				t.Errorf("%s letter lacks %q:\n%s", layout, want, text)

@@ -60,10 +60,14 @@ type Mandate struct {
 // Proxy says a case was filed by a village agent (村代办) for a resident
 // who could not come, where the agent met them, and under what mandate.
 type Proxy struct {
-	Agent   Actor   `json:"agent"`
-	Village string  `json:"village"`         // 行政村
-	Group   string  `json:"group,omitempty"` // 村民小组: the day's route is planned by it
-	Mandate Mandate `json:"mandate"`
+	Agent Actor `json:"agent"`
+	// AgentIDNumber is the agent's own ID number as their account held it
+	// when they filed: the mandate names the agent by it (代办委托书 载明
+	// 受托人身份). "" for an agent account made before it was asked.
+	AgentIDNumber string  `json:"agent_id_number,omitempty"`
+	Village       string  `json:"village"`         // 行政村
+	Group         string  `json:"group,omitempty"` // 村民小组: the day's route is planned by it
+	Mandate       Mandate `json:"mandate"`
 }
 
 // MaxMandate is the longest a mandate may run: long enough for a matter

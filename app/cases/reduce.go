@@ -40,6 +40,8 @@ func Reduce(c Case, at time.Time) Case {
 		r.Materials = append(r.Materials, MaterialEntry{Matter: m.Matter, Material: m.Material, State: m.State})
 	}
 	if c.Proxy != nil {
+		// Who filed and where stay for the agents' statistics; the
+		// mandate, the resident and the agent's own ID number go.
 		r.Proxy = &Proxy{Agent: c.Proxy.Agent, Village: c.Proxy.Village}
 	}
 	if c.Pickup != nil {

@@ -50,7 +50,7 @@ func Doc(c cases.Case) protocol.CaseDoc {
 		for i, w := range p.Mandate.Powers {
 			powers[i] = string(w)
 		}
-		d.Proxy = &protocol.Proxy{Agent: actor(p.Agent), Village: p.Village, Group: p.Group, Mandate: protocol.Mandate{
+		d.Proxy = &protocol.Proxy{Agent: actor(p.Agent), AgentIDNumber: p.AgentIDNumber, Village: p.Village, Group: p.Group, Mandate: protocol.Mandate{
 			Resident: person(p.Mandate.Resident), Powers: powers, ValidUntil: p.Mandate.ValidUntil,
 			Evidence: p.Mandate.Evidence, Letter: p.Mandate.Letter}}
 	}
@@ -108,7 +108,7 @@ func Case(d protocol.CaseDoc) (cases.Case, error) {
 		for i, w := range p.Mandate.Powers {
 			powers[i] = cases.Power(w)
 		}
-		c.Proxy = &cases.Proxy{Agent: domainActor(p.Agent), Village: p.Village, Group: p.Group, Mandate: cases.Mandate{
+		c.Proxy = &cases.Proxy{Agent: domainActor(p.Agent), AgentIDNumber: p.AgentIDNumber, Village: p.Village, Group: p.Group, Mandate: cases.Mandate{
 			Resident: domainPerson(p.Mandate.Resident), Powers: powers, ValidUntil: p.Mandate.ValidUntil,
 			Evidence: p.Mandate.Evidence, Letter: p.Mandate.Letter}}
 	}

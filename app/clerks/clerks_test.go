@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yichuang/yichuang/app/ids"
 )
 
 func TestHashVerify(t *testing.T) {
@@ -105,13 +107,17 @@ func TestCheckSectors(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
+	today := time.Date(2026, 11, 26, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	tests := []struct {
 		name string
 		in   Account
 		want error
 	}{
 		{"clerk", Account{Login: " Wang_Li ", Name: "王丽", Role: Clerk, Window: 3, Sectors: []string{"商事登记", "不动产登记", "商事登记"}}, nil},
-		{"agent without window", Account{Login: "cun01", Name: "李代办", Role: Agent}, nil},
+		{"agent without window", Account{Login: "cun01", Name: "李代办", Role: Agent, IDNumber: "330522198512030042"}, nil},
+		{"agent with a foreign permanent resident ID", Account{Login: "cun02", Name: "李代办", Role: Agent, IDNumber: "933392198507010015"}, nil},
+		{"agent without ID number", Account{Login: "cun01", Name: "李代办", Role: Agent, IDNumber: " "}, ErrAgentID},
+		{"agent with a wrong check digit", Account{Login: "cun01", Name: "李代办", Role: Agent, IDNumber: "330522198512030041"}, ids.ErrIDChecksum},
 		{"bad login", Account{Login: "王丽", Name: "王丽", Role: Clerk, Window: 1}, ErrLogin},
 		{"no window", Account{Login: "wl", Name: "王丽", Role: Clerk}, ErrWindow},
 		{"no role", Account{Login: "wl", Name: "王丽", Window: 1}, ErrRole},
@@ -119,12 +125,35 @@ func TestNormalize(t *testing.T) {
 		{"no name", Account{Login: "wl", Role: Clerk, Window: 1}, ErrName},
 	}
 	for _, tt := range tests {
-		got, err := tt.in.Normalize()
+		got, err := tt.in.Normalize(today)
 		if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 			t.Errorf("%s: err = %v, want %v", tt.name, err, tt.want)
 		}
 		if tt.name == "clerk" && (got.Login != "wang_li" || len(got.Sectors) != 2 || got.Stars() != 2) {
 			t.Errorf("clerk normalized to %+v", got)
+		}
+	}
+}
+
+// Only an agent's ID number is kept: a number typed for a clerk (the form
+// hides the field, but a request may carry one) is dropped, not stored.
+func TestNormalizeKeepsOnlyAnAgentsIDNumber(t *testing.T) {
+	today := time.Date(2026, 11, 26, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	tests := []struct {
+		role Role
+		want string
+	}{
+		{Agent, "330522198512030042"},
+		{Clerk, ""},
+		{Supervisor, ""},
+	}
+	for _, tt := range tests {
+		a, err := Account{Login: "p01", Name: "李", Role: tt.role, Window: 1, IDNumber: " 33052219851203004２ "}.Normalize(today)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.role, err)
+		}
+		if a.IDNumber != tt.want {
+			t.Errorf("%s: got ID number %q, want %q", tt.role, a.IDNumber, tt.want)
 		}
 	}
 }

@@ -43,6 +43,9 @@ type Store interface {
 	CaseByTracking(ctx context.Context, code string) (cases.Case, error)
 	CasesInStatus(ctx context.Context, st cases.Status) ([]cases.Case, error)
 	UpdateCaseNotify(ctx context.Context, after cases.Case, kind cases.EventKind, actor cases.Actor, data any, notice cases.Notice) (cases.Case, error)
+	// AccountIDNumber is an account's own ID number ("" when it has none):
+	// an agent's, named in the mandate.
+	AccountIDNumber(ctx context.Context, id int64) (string, error)
 	RecordDocument(ctx context.Context, caseID, kind, layout, path string) (int64, error)
 	MarkPrinted(ctx context.Context, docID int64, printErr error) error
 	// ResetQueryPIN stores a case's new query PIN hash with its event, an
@@ -85,6 +88,18 @@ func actorOf(a clerks.Account) cases.Actor {
 	return cases.Actor{ID: a.ID, Name: a.Name, Window: a.Window}
 }
 
+// agentOf names the signed-in agent in a mandate, with their ID number as
+// their account holds it on this machine (never as the draft says: the
+// letter must name who really files).
+func (c *Counter) agentOf(ctx context.Context, actor clerks.Account, p cases.Proxy) (cases.Proxy, error) {
+	id, err := c.Store.AccountIDNumber(ctx, actor.ID)
+	if err != nil {
+		return p, fmt.Errorf("the agent's ID number: %w", err)
+	}
+	p.Agent, p.AgentIDNumber = actorOf(actor), id
+	return p, nil
+}
+
 // Attach stores a scanned file and returns its record for the draft.
 func (c *Counter) Attach(r io.Reader, name string) (cases.Attachment, error) {
 	return c.Blobs.Put(r, name)
@@ -118,7 +133,9 @@ func (c *Counter) Submit(ctx context.Context, actor clerks.Account, d cases.Draf
 			return cases.Case{}, cases.ErrNoProxy
 		}
 		p := *d.Proxy
-		p.Agent = actorOf(actor)
+		if p, err = c.agentOf(ctx, actor, p); err != nil {
+			return cases.Case{}, err
+		}
 		d.Proxy = &p
 		if d, err = cases.CheckProxy(d, now); err != nil {
 			return cases.Case{}, err
@@ -402,8 +419,10 @@ func (c *Counter) PrintMandate(ctx context.Context, actor clerks.Account, d case
 	if err != nil {
 		return Printed{Kind: printing.Mandate}, err
 	}
-	p := *d.Proxy
-	p.Agent = actorOf(actor)
+	p, err := c.agentOf(ctx, actor, *d.Proxy)
+	if err != nil {
+		return Printed{Kind: printing.Mandate}, err
+	}
 	d.Proxy = &p
 	var buf bytes.Buffer
 	meta, err := printing.WriteMandateLetter(&buf, c.layout(), printing.MandateInput{Draft: d, Catalog: cat, ServicePoint: sp.Name, PrintedAt: c.Clock.Now()})

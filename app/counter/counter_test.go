@@ -25,6 +25,7 @@ import (
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/printing"
+	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 var beijing = time.FixedZone("CST", 8*3600)
@@ -297,7 +298,7 @@ func TestAgentFilesUnderAMandateAndDelivers(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	sup, _ := f.db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
-	agent, err := f.db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
+	agent, err := f.db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent, IDNumber: "330522198512030042"}, "lw-2026-dq")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +311,8 @@ func TestAgentFilesUnderAMandateAndDelivers(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Attachments = []cases.Attachment{letter}
-	d.Proxy = &cases.Proxy{Village: "大钱村", Group: "3组", Mandate: cases.Mandate{
+	// The draft cannot name another agent's number: the account's stands.
+	d.Proxy = &cases.Proxy{Village: "大钱村", Group: "3组", AgentIDNumber: "330522199003150024", Mandate: cases.Mandate{
 		Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: []cases.Power{cases.PowerSubmit, cases.PowerCollect},
 		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing), Evidence: cases.EvidenceLetter, Letter: letter.SHA256}}
 	// The agent cannot take the resident's ID card away: 已收原件 is refused.
@@ -337,6 +339,10 @@ func TestAgentFilesUnderAMandateAndDelivers(t *testing.T) {
 	// Filed, not accepted: the agent is on the proxy, no clerk has decided.
 	if cs.Proxy == nil || cs.Proxy.Agent.Name != "李网格" || cs.Clerk.Name != "" {
 		t.Fatalf("proxy %+v, clerk %+v", cs.Proxy, cs.Clerk)
+	}
+	// The mandate names the agent by their ID number, as their account holds it.
+	if again, err := f.c.Lookup(ctx, cs.Tracking); err != nil || again.Proxy.AgentIDNumber != "330522198512030042" {
+		t.Fatalf("the mandate's agent ID number: got %+v, %v; want the account's", again.Proxy, err)
 	}
 	list, err := f.db.AgentCases(ctx, agent.ID)
 	if err != nil || len(list) != 1 || list[0].Case.ID != cs.ID || list[0].Unsent != 1 || list[0].Oldest.IsZero() {
@@ -462,6 +468,66 @@ func TestSelfFilingThenPrereview(t *testing.T) {
 	}
 }
 
+// TestMandateLetterNamesTheAgent: the 代办委托书 an agent prints names them
+// by their account's ID number, masked; an agent account from before the
+// number was asked gets the line to write it by hand.
+func TestMandateLetterNamesTheAgent(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sup, _ := f.db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
+	withID, err := f.db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent, IDNumber: "933392198507010015"}, "lw-2026-dq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An agent account made before the number was asked, as it stands
+	// in a database from then (or as a hub of that release sends it).
+	hash, _ := clerks.Hash("qw-2026-dq")
+	if err := f.db.KeepAccount(ctx, protocol.HallAccountState{ID: 50, Login: "cun09", Name: "钱网格", Role: string(clerks.Agent),
+		Active: true, SecretHash: hash, Rev: 1}); err != nil {
+		t.Fatal(err)
+	}
+	legacy := clerks.Account{ID: 50, Login: "cun09", Name: "钱网格", Role: clerks.Agent}
+	d := f.draft(t)
+	d.Proxy = &cases.Proxy{Village: "大钱村", AgentIDNumber: "330522199003150024", Mandate: cases.Mandate{
+		Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: []cases.Power{cases.PowerSubmit},
+		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing)}}
+	tests := []struct {
+		name  string
+		agent clerks.Account
+		want  []string
+		not   []string
+	}{
+		{"agent with a foreign permanent resident ID", withID, []string{"代办员证件外国人永久居留身份证933392********00**"},
+			[]string{"933392198507010015", "手写", "330522199003150024"}},
+		{"agent from before the number was asked", legacy, []string{"代办员证件＿", "代办员手写证件名称和号码"},
+			[]string{"330522199003150024"}},
+	}
+	for _, tt := range tests {
+		p, err := f.c.PrintMandate(ctx, tt.agent, d)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		pdf, err := f.c.Archive.Read(p.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(textOf(t, pdf)), "")
+		for _, w := range tt.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: got %s, want %q in it", tt.name, text, w)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(text, n) {
+				t.Errorf("%s: got %s, want no %q", tt.name, text, n)
+			}
+		}
+	}
+	if _, err := f.c.PrintMandate(ctx, clerks.Account{ID: 99, Role: clerks.Agent}, d); err == nil {
+		t.Error("printed for an account this machine does not hold")
+	}
+}
+
 // textOf is the text of a PDF, by pdftotext.
 func textOf(t *testing.T, pdf []byte) string {
 	t.Helper()
@@ -493,7 +559,7 @@ func TestAgentSupplementIsAPhotoOfPersonalOriginals(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	sup, _ := f.db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
-	agent, err := f.db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
+	agent, err := f.db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent, IDNumber: "330522198512030042"}, "lw-2026-dq")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -279,7 +279,8 @@ func (s *Server) handleNewAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := s.Store.CreateAccount(r.Context(), clerks.Account{ID: req.Actor},
-		clerks.Account{Login: req.Login, Name: req.Name, Role: clerks.Role(req.Role), Sectors: req.Sectors, Window: req.Window}, req.Secret)
+		clerks.Account{Login: req.Login, Name: req.Name, Role: clerks.Role(req.Role), Sectors: req.Sectors, Window: req.Window,
+			IDNumber: req.IDNumber}, req.Secret)
 	s.answerAccount(w, r, a, err)
 }
 

@@ -30,7 +30,7 @@ func TestAgentFilesWithAMandateThenDelivers(t *testing.T) {
 	ctx := context.Background()
 	h, svc, sup, clk := halltest.At(t, time.Date(2026, 11, 26, 9, 0, 0, 0, halltest.CST))
 	db, dir := h.DB, h.Dir
-	ag := h.Account(t, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
+	ag := h.Account(t, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent, IDNumber: "330522198512030042"}, "lw-2026-dq")
 
 	s := intake.New(ctx, svc, ag, clk.Now, nil)
 	w := test.NewTempWindow(t, s.Content())
@@ -154,7 +154,7 @@ func TestAgentWeekOfflineThenOneSync(t *testing.T) {
 	start := noon.Add(-7 * 24 * time.Hour)
 	h, svc, sup, clk := halltest.At(t, start)
 	db := h.DB
-	ag := h.Account(t, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
+	ag := h.Account(t, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent, IDNumber: "330522198512030042"}, "lw-2026-dq")
 	// Enrolled at the station while it had a link; the signatures use the
 	// laptop's real clock.
 	l := h.Link(sup.ID, "")

@@ -203,12 +203,19 @@ func (a Accounts) Authenticate(ctx context.Context, login, secret string) (clerk
 	if err := a.DB.UnlockWithSecret(ctx, st.ID, secret); err != nil {
 		return clerks.Account{}, err
 	}
+	if st.IDNumber != "" {
+		// Kept before the data was open, the agent's ID number could
+		// not be sealed then; now it can.
+		if err := a.DB.KeepAccount(ctx, st); err != nil {
+			return clerks.Account{}, err
+		}
+	}
 	return account(st), nil
 }
 
 func account(st protocol.HallAccountState) clerks.Account {
 	return clerks.Account{ID: st.ID, Login: st.Login, Name: st.Name, Role: clerks.Role(st.Role), Sectors: st.Sectors,
-		Window: st.Window, Active: st.Active}
+		Window: st.Window, Active: st.Active, IDNumber: st.IDNumber}
 }
 
 // CreateFirstSupervisor is for a machine alone or a hub: a machine of a
@@ -222,7 +229,7 @@ func (a Accounts) CreateAccount(ctx context.Context, actor clerks.Account, acc c
 	if a.Repl == nil {
 		return a.DB.CreateAccount(ctx, actor, acc, secret)
 	}
-	acc, err := acc.Normalize()
+	acc, err := acc.Normalize(a.DB.Now())
 	if err != nil {
 		return acc, err
 	}
@@ -230,7 +237,7 @@ func (a Accounts) CreateAccount(ctx context.Context, actor clerks.Account, acc c
 		return acc, err
 	}
 	st, err := a.Repl.CreateAccount(ctx, protocol.HallAccountRequest{Actor: actor.ID, Login: acc.Login, Name: acc.Name, Role: string(acc.Role),
-		Sectors: acc.Sectors, Window: acc.Window, Secret: secret})
+		Sectors: acc.Sectors, Window: acc.Window, Secret: secret, IDNumber: acc.IDNumber})
 	if err != nil {
 		return acc, err
 	}

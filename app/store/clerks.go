@@ -47,7 +47,7 @@ func (db *DB) CreateAccount(ctx context.Context, actor clerks.Account, a clerks.
 }
 
 func (db *DB) createAccount(ctx context.Context, actor *clerks.Account, a clerks.Account, secret string) (clerks.Account, error) {
-	a, err := a.Normalize()
+	a, err := a.Normalize(db.clock.Now())
 	if err != nil {
 		return a, err
 	}
@@ -108,8 +108,12 @@ func (db *DB) createAccount(ctx context.Context, actor *clerks.Account, a clerks
 		if taken > 0 {
 			return msg.New(ErrLoginTaken.Key, "Login", a.Login)
 		}
-		res, err := t.ExecContext(ctx, `INSERT INTO clerks (login, name, role, sectors, window_no, secret_hash, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.Login, a.Name, string(a.Role), string(sectors), a.Window, hash, stamp(t.now))
+		idNumber, err := t.sealIDNumber(a.IDNumber)
+		if err != nil {
+			return err
+		}
+		res, err := t.ExecContext(ctx, `INSERT INTO clerks (login, name, role, sectors, window_no, secret_hash, created_at, id_number)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.Login, a.Name, string(a.Role), string(sectors), a.Window, hash, stamp(t.now), idNumber)
 		if err != nil {
 			return fmt.Errorf("insert account: %w", err)
 		}
@@ -262,9 +266,11 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
-// Accounts lists all accounts, supervisors first.
+// Accounts lists all accounts, supervisors first, with the agents' ID
+// numbers in clear for the screen to mask (it needs the data key open:
+// a supervisor is signed in).
 func (db *DB) Accounts(ctx context.Context) ([]clerks.Account, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, login, name, role, sectors, window_no, active FROM clerks
+	rows, err := db.r.QueryContext(ctx, `SELECT id, login, name, role, sectors, window_no, active, id_number FROM clerks
 		ORDER BY role = 'supervisor' DESC, window_no, login`)
 	if err != nil {
 		return nil, fmt.Errorf("list accounts: %w", err)
@@ -273,11 +279,14 @@ func (db *DB) Accounts(ctx context.Context) ([]clerks.Account, error) {
 	var out []clerks.Account
 	for rows.Next() {
 		var a clerks.Account
-		var sectors string
-		if err := rows.Scan(&a.ID, &a.Login, &a.Name, &a.Role, &sectors, &a.Window, &a.Active); err != nil {
+		var sectors, idNumber string
+		if err := rows.Scan(&a.ID, &a.Login, &a.Name, &a.Role, &sectors, &a.Window, &a.Active, &idNumber); err != nil {
 			return nil, err
 		}
 		_ = json.Unmarshal([]byte(sectors), &a.Sectors)
+		if a.IDNumber, err = db.unsealString(idNumber, colClerkIDNumber); err != nil {
+			return nil, fmt.Errorf("account %s: %w", a.Login, err)
+		}
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -337,7 +346,7 @@ func (t *tx) accountChanged(ctx context.Context, id int64) error {
 	if err != nil || role != servicepoint.QueueHub {
 		return err
 	}
-	st, err := accountState(ctx, t, id)
+	st, err := accountState(ctx, t.db, t, id)
 	if err != nil {
 		return err
 	}
@@ -351,14 +360,22 @@ type rowQuerier interface {
 }
 
 // accountState reads an account as the hall shares it.
-func accountState(ctx context.Context, t rowQuerier, id int64) (protocol.HallAccountState, error) {
+func accountState(ctx context.Context, db *DB, t rowQuerier, id int64) (protocol.HallAccountState, error) {
 	var s protocol.HallAccountState
-	var sectors string
+	var sectors, idNumber string
 	var until sql.NullString
-	err := t.QueryRowContext(ctx, `SELECT id, login, name, role, sectors, window_no, active, secret_hash, failures, locked_until, rev
+	err := t.QueryRowContext(ctx, `SELECT id, login, name, role, sectors, window_no, active, secret_hash, failures, locked_until, rev, id_number
 		FROM clerks WHERE id = ?`, id).Scan(&s.ID, &s.Login, &s.Name, &s.Role, &sectors, &s.Window, &s.Active, &s.SecretHash,
-		&s.Failures, &until, &s.Rev)
+		&s.Failures, &until, &s.Rev, &idNumber)
 	if err != nil {
+		return s, fmt.Errorf("read account %d: %w", id, err)
+	}
+	// A hub whose data is still sealed (it just started, nobody signed in
+	// yet) can still answer a sign-in: it sends the account without the
+	// number, which a machine takes as "not known here" and keeps its own.
+	if s.IDNumber, err = db.unsealString(idNumber, colClerkIDNumber); errors.Is(err, ErrLocked) {
+		s.IDNumber = ""
+	} else if err != nil {
 		return s, fmt.Errorf("read account %d: %w", id, err)
 	}
 	_ = json.Unmarshal([]byte(sectors), &s.Sectors)
@@ -373,11 +390,38 @@ func accountState(ctx context.Context, t rowQuerier, id int64) (protocol.HallAcc
 // AccountState is an account as the hall shares it (secret hash included:
 // it goes only to paired machines, over TLS).
 func (db *DB) AccountState(ctx context.Context, id int64) (protocol.HallAccountState, error) {
-	return accountState(ctx, db.r, id)
+	return accountState(ctx, db, db.r, id)
 }
 
 // KeepAccount stores an account as the hub gave it (a sign-in checked at
-// the hub), so the clerk can sign in here when the hub is away.
+// the hub), so the clerk can sign in here when the hub is away. It runs
+// before the sign-in opens this machine's data, so an agent's ID number
+// that cannot be sealed yet is left as this machine has it: the sign-in
+// keeps the account again once the data is open (services.Accounts).
 func (db *DB) KeepAccount(ctx context.Context, st protocol.HallAccountState) error {
-	return db.update(ctx, func(t *tx) error { return applyAccount(ctx, t, st) })
+	return db.update(ctx, func(t *tx) error { return applyAccount(ctx, t, st, false) })
+}
+
+// Now is the time by the store's clock, for checks made before a write
+// that the store makes again (an account checked before the hub is asked).
+func (db *DB) Now() time.Time { return db.clock.Now() }
+
+// AccountIDNumber is the ID number an account holds, in clear: an agent's
+// own, for the 代办委托书 and the mandate of the cases the agent files; ""
+// for other roles and for an agent account made before it was asked.
+func (db *DB) AccountIDNumber(ctx context.Context, id int64) (string, error) {
+	var stored string
+	err := db.r.QueryRowContext(ctx, `SELECT id_number FROM clerks WHERE id = ?`, id).Scan(&stored)
+	if err != nil {
+		return "", fmt.Errorf("read account %d: %w", id, err)
+	}
+	return db.unsealString(stored, colClerkIDNumber)
+}
+
+// sealIDNumber seals an account's ID number; none stays "".
+func (t *tx) sealIDNumber(id string) (string, error) {
+	if id == "" {
+		return "", nil
+	}
+	return t.seal([]byte(id), colClerkIDNumber)
 }

@@ -1045,7 +1045,7 @@ func (a *applier) item(ctx context.Context, it protocol.HallItem) error {
 		if it.Account == nil {
 			return nil
 		}
-		return applyAccount(ctx, a.t, *it.Account)
+		return applyAccount(ctx, a.t, *it.Account, true)
 	case protocol.HallCounty:
 		if it.County == nil {
 			return nil
@@ -1069,24 +1069,37 @@ func (a *applier) item(ctx context.Context, it protocol.HallItem) error {
 }
 
 // applyAccount keeps an account as the hub has it (the highest revision).
-func applyAccount(ctx context.Context, t *tx, s protocol.HallAccountState) error {
+// An agent's ID number comes in clear over the hall's TLS and is sealed
+// here; a state without one (from a hub of the previous release, or one
+// whose data was sealed when it sent it) leaves the number this machine
+// has. With this machine's data sealed, the number cannot be kept: from
+// the hub's log (strict) the item waits, like a case event, until the data
+// is open; a sign-in (not strict) keeps the rest of the account.
+func applyAccount(ctx context.Context, t *tx, s protocol.HallAccountState, strict bool) error {
 	sectors, _ := json.Marshal(nonNil(s.Sectors))
 	var until any
 	if s.LockedUntil != nil {
 		until = stamp(*s.LockedUntil)
+	}
+	idNumber, err := t.sealIDNumber(s.IDNumber)
+	if errors.Is(err, ErrLocked) && !strict {
+		idNumber = ""
+	} else if err != nil {
+		return fmt.Errorf("keep hall account %s: %w", s.Login, err)
 	}
 	// A local account of the same login but another id (made here before
 	// this machine joined the hall) gives way to the hall's.
 	if _, err := t.ExecContext(ctx, `DELETE FROM clerks WHERE login = ? AND id <> ?`, s.Login, s.ID); err != nil {
 		return fmt.Errorf("drop local account: %w", err)
 	}
-	_, err := t.ExecContext(ctx, `INSERT INTO clerks (id, login, name, role, sectors, window_no, secret_hash, failures, locked_until, active, created_at, rev)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err = t.ExecContext(ctx, `INSERT INTO clerks (id, login, name, role, sectors, window_no, secret_hash, failures, locked_until, active, created_at, rev, id_number)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET login = excluded.login, name = excluded.name, role = excluded.role, sectors = excluded.sectors,
 			window_no = excluded.window_no, secret_hash = excluded.secret_hash, failures = excluded.failures,
-			locked_until = excluded.locked_until, active = excluded.active, rev = excluded.rev
+			locked_until = excluded.locked_until, active = excluded.active, rev = excluded.rev,
+			id_number = CASE WHEN excluded.id_number <> '' THEN excluded.id_number ELSE clerks.id_number END
 		WHERE excluded.rev >= clerks.rev`,
-		s.ID, s.Login, s.Name, s.Role, string(sectors), s.Window, s.SecretHash, s.Failures, until, s.Active, stamp(t.now), s.Rev)
+		s.ID, s.Login, s.Name, s.Role, string(sectors), s.Window, s.SecretHash, s.Failures, until, s.Active, stamp(t.now), s.Rev, idNumber)
 	if err != nil {
 		return fmt.Errorf("keep hall account %s: %w", s.Login, err)
 	}

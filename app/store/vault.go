@@ -52,6 +52,7 @@ const (
 	colAttachmentName = "attachments.name"
 	colRatingNote     = "ratings.note"
 	colSetting        = "settings.value"
+	colClerkIDNumber  = "clerks.id_number"
 )
 
 // sealedSettings are the settings that are credentials: the device's key
@@ -523,6 +524,12 @@ func (db *DB) Wipe(ctx context.Context, why string) error {
 		}
 		if _, err := t.ExecContext(ctx, `DELETE FROM key_wraps`); err != nil {
 			return fmt.Errorf("wipe key wraps: %w", err)
+		}
+		// The accounts stay, but not the agents' ID numbers: they were
+		// sealed with the key just destroyed, and the hub gives them
+		// again with the accounts once the machine is back in the hall.
+		if _, err := t.ExecContext(ctx, `UPDATE clerks SET id_number = ''`); err != nil {
+			return fmt.Errorf("wipe agents' ID numbers: %w", err)
 		}
 		for _, key := range []string{settingSecret, settingDeviceKey, settingNextKey, settingHallPrivKey, settingVaultCheck,
 			settingDeviceID, settingHallToken, settingHallCursor} {

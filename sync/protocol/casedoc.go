@@ -126,10 +126,15 @@ type Person struct {
 // Proxy says a village agent filed the case for a resident, under what
 // mandate.
 type Proxy struct {
-	Agent   Actor   `json:"agent"`
-	Village string  `json:"village"`
-	Group   string  `json:"group,omitempty"`
-	Mandate Mandate `json:"mandate"`
+	Agent Actor `json:"agent"`
+	// AgentIDNumber is the agent's own ID number, as the mandate names
+	// the agent. Added in layout 1: an older reader ignores it and keeps
+	// the agent by name and account, as before. The county masks it like
+	// any number from a kiosk.
+	AgentIDNumber string  `json:"agent_id_number,omitempty"`
+	Village       string  `json:"village"`
+	Group         string  `json:"group,omitempty"`
+	Mandate       Mandate `json:"mandate"`
 }
 
 // Mandate is the resident's authorization of the agent: powers "submit",

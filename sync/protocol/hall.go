@@ -134,6 +134,13 @@ type HallAccountState struct {
 	LockedUntil *time.Time `json:"locked_until,omitempty"`
 	// Rev orders an account's states: a machine keeps the highest.
 	Rev int64 `json:"rev"`
+	// IDNumber is a village agent's own ID number, printed (masked) on
+	// the 代办委托书 at whichever machine the agent uses. Added after hall
+	// version 1 without a new version: a machine of the previous release
+	// ignores it. Empty means the sender does not know it (no agent, an
+	// agent made before it was asked, a hub of the previous release or
+	// with its data still sealed): the receiver keeps what it has.
+	IDNumber string `json:"id_number,omitempty"`
 }
 
 // HallLog answers GET /hall/v1/log?epoch=E&after=N&wait=S: items after
@@ -216,4 +223,8 @@ type HallAccountRequest struct {
 	Sectors []string `json:"sectors"`
 	Window  int      `json:"window"`
 	Secret  string   `json:"secret"`
+	// IDNumber is a new agent's own ID number (required for an agent).
+	// Added like HallAccountState.IDNumber: a hub of the previous release
+	// makes the account without it.
+	IDNumber string `json:"id_number,omitempty"`
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,7 +18,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/ui/private"
 )
 
 // Service is what the account screens need.
@@ -96,12 +99,19 @@ func (l *Login) Content() fyne.CanvasObject { return l.content }
 // any account by a supervisor.
 type AccountForm struct {
 	Name, User, Window, Secret, Confirm *widget.Entry
-	Role                                *widget.RadioGroup
-	Sectors                             *widget.CheckGroup
-	Submit                              *widget.Button
-	Message                             *widget.Label
-	roles                               map[string]clerks.Role
-	content                             fyne.CanvasObject
+	// IDNumber is an agent's own ID number, asked only when the role is
+	// 代办员 (the 代办委托书 names the agent by it); hidden like every
+	// ID number once typed.
+	IDNumber *private.Entry
+	Role     *widget.RadioGroup
+	Sectors  *widget.CheckGroup
+	Submit   *widget.Button
+	Message  *widget.Label
+	roles    map[string]clerks.Role
+	// fields holds the form, built again when the role changes so the ID
+	// number's row comes and goes with its label.
+	fields  *fyne.Container
+	content fyne.CanvasObject
 }
 
 // NewFirstSupervisor builds the one-time screen that creates the first
@@ -150,8 +160,8 @@ func NewAccount(ctx context.Context, svc Service, actor clerks.Account, hall []s
 }
 
 func newAccountForm(withRole bool, hall []string) *AccountForm {
-	f := &AccountForm{Name: widget.NewEntry(), User: widget.NewEntry(), Window: widget.NewEntry(),
-		Secret: widget.NewPasswordEntry(), Confirm: widget.NewPasswordEntry(), Message: errLabel()}
+	f := &AccountForm{Name: widget.NewEntry(), User: widget.NewEntry(), Window: widget.NewEntry(), IDNumber: private.NewEntry(),
+		Secret: widget.NewPasswordEntry(), Confirm: widget.NewPasswordEntry(), Message: errLabel(), fields: container.NewStack()}
 	f.Window.SetText("1")
 	f.Sectors = widget.NewCheckGroup(hall, nil)
 	f.Sectors.Horizontal = true
@@ -161,6 +171,10 @@ func newAccountForm(withRole bool, hall []string) *AccountForm {
 		f.Role = widget.NewRadioGroup(names, nil)
 		f.Role.Horizontal = true
 		f.Role.SetSelected(names[0])
+		f.Role.OnChanged = func(string) {
+			f.fields.Objects = []fyne.CanvasObject{f.buildForm(true)}
+			f.fields.Refresh()
+		}
 	}
 	f.Submit = widget.NewButtonWithIcon(l10n.L("保存"), theme.ConfirmIcon(), nil)
 	f.Submit.Importance = widget.HighImportance
@@ -168,12 +182,26 @@ func newAccountForm(withRole bool, hall []string) *AccountForm {
 }
 
 func (f *AccountForm) form(withRole bool) fyne.CanvasObject {
+	f.fields.Objects = []fyne.CanvasObject{f.buildForm(withRole)}
+	return f.fields
+}
+
+// agent says whether the form is for a village agent now.
+func (f *AccountForm) agent() bool {
+	return f.Role != nil && f.roles[f.Role.Selected] == clerks.Agent
+}
+
+func (f *AccountForm) buildForm(withRole bool) *widget.Form {
 	items := []*widget.FormItem{
 		widget.NewFormItem(l10n.L("姓名"), f.Name),
 		{Text: l10n.L("登录名"), Widget: f.User, HintText: l10n.L("小写字母、数字或下划线")},
 	}
 	if withRole {
 		items = append(items, widget.NewFormItem(l10n.L("角色"), f.Role))
+	}
+	if f.agent() {
+		items = append(items, &widget.FormItem{Text: l10n.L("代办员身份证号"), Widget: f.IDNumber,
+			HintText: l10n.L("居民身份证或外国人永久居留身份证号码，印在代办委托书上（遮挡显示）")})
 	}
 	items = append(items,
 		widget.NewFormItem(l10n.L("窗口号"), f.Window),
@@ -195,7 +223,12 @@ func (f *AccountForm) read(role clerks.Role) (clerks.Account, string, bool) {
 	}
 	window, _ := strconv.Atoi(strings.TrimSpace(f.Window.Text))
 	a := clerks.Account{Name: f.Name.Text, Login: f.User.Text, Role: role, Window: window, Sectors: f.Sectors.Selected}
-	if _, err := a.Normalize(); err != nil {
+	if role == clerks.Agent {
+		a.IDNumber = f.IDNumber.Text // a number typed before choosing another role is not sent
+	}
+	// A check before the hub is asked, by this machine's time: the store
+	// checks again against its own clock.
+	if _, err := a.Normalize(time.Now()); err != nil {
 		f.Message.SetText(l10n.Error(err))
 		return a, "", false
 	}
@@ -241,6 +274,9 @@ func NewPeople(ctx context.Context, svc Service, hall []string, add, back func()
 			if len(a.Sectors) > 0 {
 				line += "  " + sectorsLine(a.Sectors, hall)
 			}
+			if a.Role == clerks.Agent {
+				line += "  " + agentIDLine(a.IDNumber)
+			}
 			if !a.Active {
 				line += "  " + l10n.L("（已停用）")
 			}
@@ -251,6 +287,16 @@ func NewPeople(ctx context.Context, svc Service, hall []string, add, back func()
 	t.SizeName = theme.SizeNameHeadingText
 	p.content = container.NewBorder(container.NewVBox(t, msg), container.NewHBox(widget.NewButton(l10n.L("返回"), back), layout.NewSpacer(), p.Add), nil, nil, p.List)
 	return p
+}
+
+// agentIDLine shows an agent's ID number masked, or says that the account
+// has none (made before it was asked): the supervisor should then make
+// the agent a new account, or the agent writes it on every letter by hand.
+func agentIDLine(id string) string {
+	if id == "" {
+		return l10n.L("未登记身份证号")
+	}
+	return ids.KindName(ids.KindOf(id)) + " " + ids.MaskIDNumber(id) // the card's own name, as printed on it
 }
 
 // sectorsLine names an account's sectors, marking those the hall lacks.

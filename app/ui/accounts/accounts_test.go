@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/queue"
 )
 
@@ -146,5 +148,107 @@ func TestPeopleMarksSectorsTheHallDropped(t *testing.T) {
 	}
 	if got := line(1); strings.Contains(got, "已无此板块") {
 		t.Errorf("clerk of kept sectors: got %q, want nothing marked", got)
+	}
+}
+
+// visible says whether o is in the form on screen (the ID number's row
+// comes and goes with the role).
+func visible(f *AccountForm, o fyne.CanvasObject) bool {
+	form := f.fields.Objects[0].(*widget.Form)
+	for _, it := range form.Items {
+		if it.Widget == o {
+			return true
+		}
+	}
+	return false
+}
+
+// TestAgentAccountNeedsItsIDNumber: the ID number is asked only for an
+// agent, is required there, hides once typed, and reaches the service
+// normalized; a number typed before switching to another role is not sent.
+func TestAgentAccountNeedsItsIDNumber(t *testing.T) {
+	test.NewTempApp(t)
+	svc := &fakeService{}
+	var got clerks.Account
+	f := NewAccount(context.Background(), svc, clerks.Account{ID: 1, Role: clerks.Supervisor}, queue.DefaultHallConfig().SectorNames(),
+		func(a clerks.Account) { got = a }, func() {})
+	w := test.NewTempWindow(t, f.Content())
+	if visible(f, f.IDNumber) {
+		t.Fatal("a clerk is asked for an ID number")
+	}
+	test.Type(f.Name, "李网格")
+	test.Type(f.User, "cun01")
+	test.Type(f.Secret, "dq-2026-li")
+	test.Type(f.Confirm, "dq-2026-li")
+	f.Role.SetSelected("代办员")
+	if !visible(f, f.IDNumber) {
+		t.Fatal("an agent is not asked for an ID number")
+	}
+	test.Tap(f.Submit)
+	if len(svc.created) != 0 || f.Message.Text != clerks.ErrAgentID.Key {
+		t.Fatalf("agent without ID number: got created %v, message %q; want refused", svc.created, f.Message.Text)
+	}
+	w.Canvas().Focus(f.IDNumber)
+	test.Type(f.IDNumber, "33052219851203004x")
+	w.Canvas().Focus(f.Name)
+	if !f.IDNumber.Password {
+		t.Error("the agent's ID number stays readable after moving on")
+	}
+	test.Tap(f.Submit)
+	if len(svc.created) != 0 || !strings.Contains(f.Message.Text, "校验位") {
+		t.Fatalf("wrong check digit: got created %v, message %q; want refused", svc.created, f.Message.Text)
+	}
+	f.IDNumber.SetText("330522198512030042")
+	test.Tap(f.Submit)
+	if got.Role != clerks.Agent || got.IDNumber != "330522198512030042" {
+		t.Fatalf("agent: got %+v (message %q), want an agent with the ID number", got, f.Message.Text)
+	}
+
+	svc.created = nil
+	f.User.SetText("wangli")
+	f.Role.SetSelected("受理员")
+	if visible(f, f.IDNumber) {
+		t.Error("the ID number's row stays after choosing 受理员")
+	}
+	test.Tap(f.Submit)
+	if len(svc.created) != 1 || svc.created[0].IDNumber != "" {
+		t.Errorf("clerk: got %+v, want created without an ID number", svc.created)
+	}
+}
+
+// TestPeopleShowsAgentsIDMasked: an agent's number is masked; an agent
+// from before the number was asked is marked so a supervisor knows.
+func TestPeopleShowsAgentsIDMasked(t *testing.T) {
+	test.NewTempApp(t)
+	svc := &fakeService{created: []clerks.Account{
+		{ID: 4, Login: "cun01", Name: "李网格", Role: clerks.Agent, IDNumber: "330522198512030042", Active: true},
+		{ID: 5, Login: "cun02", Name: "钱网格", Role: clerks.Agent, Active: true},
+		{ID: 3, Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3, Active: true}}}
+	p := NewPeople(context.Background(), svc, queue.DefaultHallConfig().SectorNames(), func() {}, func() {})
+	test.NewTempWindow(t, p.Content())
+	line := func(i int) string {
+		o := p.List.CreateItem()
+		p.List.UpdateItem(i, o)
+		return o.(*widget.Label).Text
+	}
+	tests := []struct {
+		i        int
+		want     string
+		notWants []string
+	}{
+		{0, "居民身份证 " + ids.MaskIDNumber("330522198512030042"), []string{"330522198512030042", "未登记"}},
+		{1, "未登记身份证号", nil},
+		{2, "", []string{"未登记", "身份证"}},
+	}
+	for _, tt := range tests {
+		got := line(tt.i)
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("line %d: got %q, want %q in it", tt.i, got, tt.want)
+		}
+		for _, not := range tt.notWants {
+			if strings.Contains(got, not) {
+				t.Errorf("line %d: got %q, want no %q", tt.i, got, not)
+			}
+		}
 	}
 }

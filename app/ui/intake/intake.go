@@ -132,7 +132,7 @@ func (s *Screen) Wait(ctx context.Context) error { return s.guard.Wait(ctx) }
 func (s *Screen) Prefill(residentID string) {
 	if residentID != "" {
 		s.ApplicantID.SetText(residentID)
-		s.ApplicantID.hide()
+		s.ApplicantID.Conceal()
 	}
 }
 

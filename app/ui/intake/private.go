@@ -1,40 +1,9 @@
 package intake
 
-import "fyne.io/fyne/v2/widget"
+import "github.com/yichuang/yichuang/app/ui/private"
 
 // privateEntry shows an ID number or a mobile only while the clerk types
-// it; once the clerk moves on, the screen shows dots, so the person across
-// the counter — or the next in line — cannot read it. Focusing it again
-// shows it for checking.
-type privateEntry struct {
-	widget.Entry
-}
+// it (package private, shared with the account form).
+type privateEntry = private.Entry
 
-func newPrivateEntry() *privateEntry {
-	e := &privateEntry{}
-	e.ExtendBaseWidget(e)
-	return e
-}
-
-// FocusGained implements fyne.Focusable: the clerk is typing or checking.
-func (e *privateEntry) FocusGained() {
-	if e.Password {
-		e.Password = false
-		e.Refresh()
-	}
-	e.Entry.FocusGained()
-}
-
-// FocusLost implements fyne.Focusable: the clerk moved on.
-func (e *privateEntry) FocusLost() {
-	e.Entry.FocusLost()
-	e.hide()
-}
-
-// hide shows dots instead of a filled-in number.
-func (e *privateEntry) hide() {
-	if e.Text != "" && !e.Password {
-		e.Password = true
-		e.Refresh()
-	}
-}
+func newPrivateEntry() *privateEntry { return private.NewEntry() }
