@@ -495,12 +495,7 @@ func setRetention(ctx context.Context, fs *flag.FlagSet, args []string, out io.W
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	it, err := st.PublishRetention(ctx, *days)
+	it, err := withStore(ctx, *data, func(st *county.SQLite) (protocol.FeedItem, error) { return st.PublishRetention(ctx, *days) })
 	if err != nil {
 		return err
 	}
@@ -513,12 +508,7 @@ func setIDMask(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writ
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	it, err := st.PublishMasking(ctx, *pattern)
+	it, err := withStore(ctx, *data, func(st *county.SQLite) (protocol.FeedItem, error) { return st.PublishMasking(ctx, *pattern) })
 	if err != nil {
 		return err
 	}
@@ -543,12 +533,7 @@ func setSeal(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer
 			return fmt.Errorf("set-seal: %w", err)
 		}
 	}
-	st, err := openStore(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	it, err := st.PublishSeal(ctx, *point, img)
+	it, err := withStore(ctx, *data, func(st *county.SQLite) (protocol.FeedItem, error) { return st.PublishSeal(ctx, *point, img) })
 	if err != nil {
 		return err
 	}
@@ -591,17 +576,24 @@ func publish(ctx context.Context, data string, out io.Writer, file string, fn fu
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, data)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	it, err := fn(st, doc)
+	it, err := withStore(ctx, data, func(st *county.SQLite) (protocol.FeedItem, error) { return fn(st, doc) })
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "published %s (feed cursor %d)\n", it.Kind, it.Cursor)
 	return nil
+}
+
+// withStore opens the county's store for one staff command and closes it
+// when the command is done.
+func withStore[T any](ctx context.Context, data string, fn func(*county.SQLite) (T, error)) (T, error) {
+	st, err := openStore(ctx, data)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer st.Close()
+	return fn(st)
 }
 
 // stdin is where staff-add reads a password; tests replace it.

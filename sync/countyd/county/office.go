@@ -404,24 +404,7 @@ type StatusLogEntry struct {
 
 // CaseStatusLog returns the county's decisions on a case, oldest first.
 func (s *SQLite) CaseStatusLog(ctx context.Context, caseID string) ([]StatusLogEntry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT cursor, payload FROM case_status_log WHERE case_id = ? ORDER BY seq`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("read status log: %w", err)
-	}
-	defer rows.Close()
-	var out []StatusLogEntry
-	for rows.Next() {
-		var e StatusLogEntry
-		var payload string
-		if err := rows.Scan(&e.Cursor, &payload); err != nil {
-			return nil, fmt.Errorf("scan status log: %w", err)
-		}
-		if err := json.Unmarshal([]byte(payload), &e.Status); err != nil {
-			return nil, fmt.Errorf("decode status log: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return statusLog(ctx, s.r, caseID)
 }
 
 // Deadline filters of the case list.
