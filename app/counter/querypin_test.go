@@ -150,7 +150,7 @@ func TestAgentPledgeFollowsTheCatalog(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	sup, _ := f.db.Authenticate(ctx, "zhuguan", "hq-2026-chen")
-	agent, err := f.db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
+	agent, err := f.db.CreateAccount(ctx, sup, clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent, IDNumber: "330522198507070031"}, "lw-2026-dq")
 	if err != nil {
 		t.Fatal(err)
 	}
