@@ -27,6 +27,7 @@ import (
 	"github.com/yichuang/yichuang/app/internal/halltest"
 	"github.com/yichuang/yichuang/app/kiosk"
 	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -485,30 +486,30 @@ func TestKioskWindowIntakeScreens(t *testing.T) {
 	shot("counter-login.png")
 	openData(t, display, "wangli", "wl258147") // the clerk opens the machine and stays signed in
 	clickAt(t, display, 828, 310)              // 窗口受理 tile
-	clickAt(t, display, 676, 175)              // search (under the calling panel)
+	clickAt(t, display, 676, 219)              // search (under the calling panel and its 叫号板块 row)
 	typeText(t, display, "kcg")
 	shot("intake-search.png")
-	clickAt(t, display, 170, 219) // 我要开餐馆
+	clickAt(t, display, 170, 263) // 我要开餐馆
 	time.Sleep(time.Second)
-	clickAt(t, display, 720, 219)
-	typeText(t, display, "张小红")
 	clickAt(t, display, 720, 263)
-	typeText(t, display, "330522199003150024")
+	typeText(t, display, "张小红")
 	clickAt(t, display, 720, 307)
+	typeText(t, display, "330522199003150024")
+	clickAt(t, display, 720, 376)      // below the ID field's hint
 	typeText(t, display, "1385720123") // one digit short: the message shows beside the field
-	clickAt(t, display, 720, 219)
+	clickAt(t, display, 720, 263)
 	shot("intake-applicant.png")
-	clickAt(t, display, 45, 238)
+	clickAt(t, display, 45, 282)
 	shot("intake-form.png")
-	clickAt(t, display, 45, 271)
+	clickAt(t, display, 45, 315)
 	shot("intake-materials.png")
 	checkLog(t, r)
 }
 
 // seedQueue opens four counters, issues a dozen tickets for today and calls
 // four, so the display has something to show.
-func seedQueue(ctx context.Context, db *store.DB) error {
-	l := hall.NewLocal(db, clock.System{}, kiosk.HallNotice)
+func seedQueue(ctx context.Context, db *store.DB, clk clock.Clock) error {
+	l := hall.NewLocal(db, clk, kiosk.HallNotice)
 	for w, secs := range map[int][]string{1: {"不动产登记"}, 2: {"商事登记", "投资项目"}, 3: {"社会事务", "民生服务"}, 5: {"公安服务", "其他综合事务"}} {
 		if err := l.OpenCounter(ctx, hall.Counter{Window: w, ClerkID: int64(w), ClerkName: fmt.Sprint("窗口", w), Sectors: secs}); err != nil {
 			return err
@@ -537,14 +538,19 @@ func TestKioskWindowQueueScreens(t *testing.T) {
 	display := startX(t)
 	dir := halltest.ConfiguredData(t)
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
+	// The hall is open at 10:30 on a working day; the kiosk and the seed
+	// run there whatever the hour of the test (YICHUANG_CLOCK).
+	at := openMorning(t)
+	t.Setenv("YICHUANG_CLOCK", at.Format(time.RFC3339))
+	clk := clock.Shifted{By: time.Until(at)}
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Authenticate(ctx, "zhuguan", "hq-2026-chen"); err != nil {
 		t.Fatal(err)
 	}
-	if err := seedQueue(ctx, db); err != nil {
+	if err := seedQueue(ctx, db, clk); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -565,13 +571,34 @@ func TestKioskWindowQueueScreens(t *testing.T) {
 	checkLog(t, r)
 }
 
-// seedCase accepts one 容缺 case at the counter and returns its tracking code.
-func seedCase(t testing.TB, dir string) string {
+// openMorning is 10:30 Beijing time of today, or of the next working day
+// when today is not one or 10:30 has passed.
+func openMorning(t *testing.T) time.Time {
+	t.Helper()
+	cst := time.FixedZone("CST", 8*3600)
+	now := time.Now().In(cst)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 10, 30, 0, 0, cst)
+	if !day.After(now) {
+		day = day.AddDate(0, 0, 1)
+	}
+	for i := 0; i < 20; i++ {
+		if ok, err := workday.Default().IsWorkday(day); err == nil && ok {
+			return day
+		}
+		day = day.AddDate(0, 0, 1)
+	}
+	t.Fatal("no working day in the next 20 days of the holiday calendar")
+	return day
+}
+
+// seedCase accepts one 容缺 case at the counter and returns its tracking
+// code and the query PIN printed on the citizen's copy.
+func seedCase(t testing.TB, dir string) (code, pin string) {
 	t.Helper()
 	h := halltest.Open(t, dir, nil)
 	defer h.DB.Close()
 	_, cs := h.AcceptDeferredCase(t, h.Supervisor(t))
-	return cs.Tracking
+	return cs.Tracking, cs.QueryPIN
 }
 
 // TestKioskWindowSelfServiceScreens walks the real window through the
@@ -583,7 +610,7 @@ func TestKioskWindowSelfServiceScreens(t *testing.T) {
 	}
 	display := startX(t)
 	dir := halltest.ConfiguredData(t)
-	code := seedCase(t, dir)
+	code, pin := seedCase(t, dir)
 	r, shot := walkThrough(t, display, dir, time.Second)
 	openData(t, display, "zhuguan", "hq-2026-chen")
 	clickAt(t, display, 450, 310) // 自助服务
@@ -600,8 +627,8 @@ func TestKioskWindowSelfServiceScreens(t *testing.T) {
 	clickAt(t, display, 833, 500)                  // 进度查询
 	xdo(t, display, "type", "--delay", "15", code) // the QR scanner types the code
 	xdo(t, display, "key", "Return")
-	for _, x := range []int{58, 117, 176, 235} { // 1 2 3 4: the mobile's last four
-		clickAt(t, display, x, 259)
+	for _, d := range pin { // the on-screen keypad's first row: 1 … 9, 0
+		clickAt(t, display, 58+59*((int(d-'0')+9)%10), 259)
 	}
 	clickAt(t, display, 599, 560) // 查询
 	shot("progress.png")
@@ -674,7 +701,7 @@ func TestKioskWindowAgent(t *testing.T) {
 	for _, f := range []struct {
 		y    int
 		text string
-	}{{124, "王阿婆"}, {168, "330522194503120021"}, {212, "13957201234"}, {396, "大钱村"}, {440, "3组"}} {
+	}{{124, "王阿婆"}, {168, "330522194503120021"}, {237, "13957201234"}, {421, "大钱村"}, {465, "3组"}} {
 		clickAt(t, display, 720, f.y)
 		typeText(t, display, f.text)
 	}

@@ -73,7 +73,7 @@ func main() {
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetFullScreen(*fullscreen)
 
-	k := kiosk.New(a, w, kiosk.Options{Dir: *dataDir, KeepBackups: *keepBackups, Clock: clock.System{},
+	k := kiosk.New(a, w, kiosk.Options{Dir: *dataDir, KeepBackups: *keepBackups, Clock: kioskClock(),
 		Fullscreen: *fullscreen, StartMode: *mode, Version: Version(),
 		// The document camera drops its photos here for 自助申报.
 		ScanDir: os.Getenv("YICHUANG_SCAN_DIR"), HubListen: *hubListen})
@@ -117,4 +117,22 @@ func defaultDataDir() string {
 		}
 	}
 	return filepath.Join(os.TempDir(), fmt.Sprintf("yichuang-%d", os.Getuid()))
+}
+
+// kioskClock is the machine's clock, or, when YICHUANG_CLOCK holds a time
+// (RFC 3339), the machine's clock moved to start there: to show or
+// photograph the hall at 10:30 when it is night. Never for a kiosk in
+// service: the county refuses signatures from a clock that far off.
+func kioskClock() clock.Clock {
+	v := os.Getenv("YICHUANG_CLOCK")
+	if v == "" {
+		return clock.System{}
+	}
+	at, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		log.Printf("YICHUANG_CLOCK=%q is not an RFC 3339 time; the machine's clock is used", v)
+		return clock.System{}
+	}
+	log.Printf("clock moved to start at %s (YICHUANG_CLOCK): for demonstrations only", at.Format(time.RFC3339))
+	return clock.Shifted{By: time.Until(at)}
 }

@@ -212,7 +212,7 @@ func (h *Hall) CaseWithScan(t testing.TB, sup clerks.Account, size int) cases.Ca
 func (h *Hall) SeedAgentCases(t testing.TB) clerks.Account {
 	t.Helper()
 	ctx := context.Background()
-	ag := h.Account(t, h.Supervisor(t), clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent}, "lw-2026-dq")
+	ag := h.Account(t, h.Supervisor(t), clerks.Account{Login: "cun01", Name: "李网格", Role: clerks.Agent, IDNumber: "330522198507070031"}, "lw-2026-dq")
 	svc := h.Intake(t)
 	svc.Counter.Printer = nil
 	people := []struct{ name, id, village, group string }{
@@ -224,7 +224,24 @@ func (h *Hall) SeedAgentCases(t testing.TB) clerks.Account {
 		d := h.RestaurantDraft(t, "")
 		d.Applicant.Name, d.Applicant.IDNumber = p.name, p.id
 		d.Proxy = &cases.Proxy{Village: p.village, Group: p.group, Mandate: cases.Mandate{Resident: cases.Person{Name: p.name, IDNumber: p.id},
-			Powers: cases.Powers, ValidUntil: time.Now().AddDate(0, 3, 0), Evidence: cases.EvidenceCommitment}}
+			Powers: cases.Powers, ValidUntil: time.Now().AddDate(0, 3, 0), Evidence: cases.EvidenceLetter}}
+		letter, err := svc.Counter.Attach(strings.NewReader("%PDF-1.4 signed mandate of "+p.name), "代办委托书.pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Attachments = append(d.Attachments, letter)
+		d.Proxy.Mandate.Letter = letter.SHA256
+		// The agent photographs the resident's ID card, never takes it.
+		cat, _ := h.DB.ActiveCatalog(ctx)
+		for j, e := range d.Materials {
+			if m, ok := cat.Matter(e.Matter); ok {
+				for _, mat := range m.Materials {
+					if mat.ID == e.Material && mat.PersonalOriginal && e.State == cases.Original {
+						d.Materials[j].State = cases.ECopy
+					}
+				}
+			}
+		}
 		cs, err := svc.Counter.Submit(ctx, ag, d, cases.Decision{Kind: cases.Accept})
 		if err != nil {
 			t.Fatalf("seed %d: %v", i, err)

@@ -276,7 +276,7 @@ func (s *Screen) applicantStep() fyne.CanvasObject {
 	s.Kind.Horizontal = true
 	s.Kind.SetSelected(person)
 	next := widget.NewButtonWithIcon(l10n.L("下一步：填写表单"), theme.NavigateNextIcon(), func() { s.tabs.SelectIndex(2) })
-	note := widget.NewLabel(l10n.L("身份证号和手机号只在录入和核对时显示；纸面上只印身份证号的前6位和后4位。"))
+	note := widget.NewLabel(l10n.L("证件号码和手机号只在录入和核对时显示；纸面上的证件号码按县中心规定遮盖，不印出生日期和性别位。"))
 	note.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(s.Kind, form, s.enterpriseRows, note)
 	s.Mandate = nil

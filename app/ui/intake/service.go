@@ -6,9 +6,9 @@
 package intake
 
 import (
-	"time"
 	"context"
 	"io"
+	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
