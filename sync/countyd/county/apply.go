@@ -290,10 +290,10 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		return "", reject(protocol.CodeWrongPoint, "tracking code %s is one of service point %s", ce.Tracking, tp.ServicePoint), nil
 	}
 
-	var point, heldTracking string
+	var point, heldTracking, countyStatus string
 	var version int
-	err = a.queryRow(ctx, `SELECT county_case, service_point, version, tracking FROM cases WHERE case_id = ?`, ce.CaseID).
-		Scan(&countyCase, &point, &version, &heldTracking)
+	err = a.queryRow(ctx, `SELECT county_case, service_point, version, tracking, county_status FROM cases WHERE case_id = ?`, ce.CaseID).
+		Scan(&countyCase, &point, &version, &heldTracking, &countyStatus)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if ce.Version > MaxVersionJump {
@@ -372,10 +372,33 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 	}
 	// A new document may move the due date, stop or start the clock (the
 	// hall's suspensions) or set a 容缺 supplement day.
-	if err := refreshDeadline(ctx, a.tx, a.cals, ce.CaseID, a.now); err != nil {
+	if err := a.storeDeadline(ctx, ce.CaseID, doc, countyStatus != ""); err != nil {
 		return "", nil, err
 	}
 	return countyCase, nil, a.logCase(ctx, ev, ce)
+}
+
+// storeDeadline is refreshDeadline for the document being applied, inside
+// the push's prepared statements: the document is already decoded, and a
+// case the county never decided on has no status log to read. It keeps the
+// ingest of a push as fast as before the deadline columns.
+func (a *applier) storeDeadline(ctx context.Context, caseID string, doc protocol.CaseDoc, decided bool) error {
+	cal, err := a.cals.get(ctx, a.tx)
+	if err != nil {
+		return err
+	}
+	var history []StatusLogEntry
+	if decided {
+		if history, err = statusLog(ctx, a.tx, caseID); err != nil {
+			return err
+		}
+	}
+	v := deadlineOf(cal, doc, history, a.now)
+	if _, err := a.exec(ctx, `UPDATE cases SET due_moved = ?, paused_since = ?, paused_kind = ?, paused_procedure = ?,
+		supplement_by = ? WHERE case_id = ?`, v.dueMoved, v.pausedSince, v.pausedKind, v.pausedProcedure, v.supplementBy, caseID); err != nil {
+		return fmt.Errorf("store case deadline: %w", err)
+	}
+	return nil
 }
 
 // logCase records a case event in the case's log and sends it down the
