@@ -71,7 +71,7 @@ func newGuide(t *Terminal) *GuideScreen {
 	home := widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), func() { t.Touch(); t.Home() })
 	// The candidate row keeps its height when empty, so the keyboard never
 	// jumps under a finger as candidates come and go.
-	left := container.NewVBox(container.NewHBox(touch(home)), sectors, g.Query, tall(g.candBox, MinTouch+8), g.Keyboard.box)
+	left := container.NewVBox(container.NewHBox(touch(home)), sectors, g.Query, tall(g.candBox, MinTouch+8), g.Keyboard.Content())
 	right := container.NewBorder(g.Message, container.NewHBox(touch(g.Prev), layout.NewSpacer(), touch(g.Next)), nil, nil, g.resBox)
 	g.search = container.NewPadded(container.NewGridWithColumns(2, left, right))
 	g.content = container.NewStack(g.search)
@@ -328,8 +328,8 @@ func matterText(m *catalog.Matter) string {
 	return b.String()
 }
 
-// clear empties the search for the next person.
-func (g *GuideScreen) clear() {
+// Reset empties the search and closes the matter page for the next person.
+func (g *GuideScreen) Reset() {
 	g.Query.OnChanged = nil
 	g.Query.SetText("")
 	g.Query.OnChanged = func(string) { g.t.Touch(); g.run() }
@@ -337,5 +337,6 @@ func (g *GuideScreen) clear() {
 	g.Message.SetText("")
 	g.showCandidates("")
 	g.content.(*fyne.Container).Objects = []fyne.CanvasObject{g.search}
+	g.content.Refresh()
 	g.refresh()
 }
