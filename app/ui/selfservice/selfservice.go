@@ -71,6 +71,7 @@ type Terminal struct {
 
 	Elderly  *widget.Button
 	elderly  bool
+	exit     *widget.Button
 	Guide    *GuideScreen
 	Progress *ProgressScreen
 	Filing   *Filing
@@ -204,8 +205,9 @@ func (t *Terminal) buildHome() fyne.CanvasObject {
 		grid.Add(t.tile("filing", l10n.L("自助申报"), l10n.L("拍照上传材料，窗口预审后受理"), theme.DocumentCreateIcon(), func() { t.open(t.Filing.content, t.Filing) }))
 	}
 	t.Elderly = widget.NewButtonWithIcon(l10n.L("长辈模式：大字"), theme.ZoomInIcon(), func() { t.Touch(); t.SetElderly(!t.elderly) })
-	exit := widget.NewButton(l10n.L("工作人员退出"), func() { t.Touch(); t.open(t.exitScreen(), nil) })
-	exit.Importance = widget.LowImportance
+	t.exit = widget.NewButton(l10n.L("工作人员退出"), func() { t.Touch(); t.open(t.exitScreen(), nil) })
+	t.exit.Importance = widget.LowImportance
+	exit := t.exit
 	return container.NewPadded(container.NewBorder(container.NewHBox(title, layout.NewSpacer(), touch(t.Elderly)),
 		container.NewHBox(layout.NewSpacer(), touch(exit)), nil, nil, container.NewCenter(grid)))
 }
