@@ -221,7 +221,7 @@ func (k *Controller) showSelfService() {
 			return ticket.New(ctx, tickets, k.opts.Clock.Now, back).Content()
 		}
 		opts.Booking = func(back func()) fyne.CanvasObject {
-			return ticket.NewBooker(ctx, tickets, k.opts.Clock.Now, back).Content()
+			return ticket.NewTouchBooker(ctx, tickets, k.opts.Clock.Now, back).Content()
 		}
 	}
 	term := selfservice.New(ctx, self, opts)

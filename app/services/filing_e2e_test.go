@@ -88,12 +88,26 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 	}
 	test.Tap(f.ScanBtn)
 	halltest.Settle(t, term)
-	if !strings.Contains(f.Message.Text, "经营者居民身份证") || !strings.Contains(f.Message.Text, "申请书") || !strings.Contains(f.Message.Text, "notes.txt") {
-		t.Fatalf("scans: %q", f.Message.Text)
+	if len(f.Photos) != 2 || !strings.Contains(f.Message.Text, "已读取2张照片") || !strings.Contains(f.Message.Text, "notes.txt") {
+		t.Fatalf("scans: %d photos, %q", len(f.Photos), f.Message.Text)
 	}
 	if left, _ := os.ReadDir(scans); len(left) != 0 {
 		t.Errorf("drop folder after taking: %v", left)
 	}
+	// The photos are shown, not matched by file time: until the citizen
+	// says which material each is, nothing is filed.
+	for _, p := range f.Photos {
+		if p.Scan.Image == nil {
+			t.Errorf("photo %s has no thumbnail", p.Scan.Name)
+		}
+	}
+	test.Tap(f.SubmitBtn)
+	halltest.Settle(t, term)
+	if f.Result != nil || !strings.Contains(f.Message.Text, "请为每张照片选择") {
+		t.Fatalf("filing with unassigned photos: %q", f.Message.Text)
+	}
+	f.Photos[0].Material.SetSelected("经营者居民身份证")
+	f.Photos[1].Material.SetSelected("个体工商户登记（备案）申请书")
 	shootAt(t, w, "filing-form.png", 1280, 800)
 	test.Tap(f.SubmitBtn)
 	halltest.Settle(t, term)
@@ -115,10 +129,16 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 	if got := halltest.ZbarDecode(t, slip); got != cs.Tracking {
 		t.Errorf("the slip's QR reads %q, want %q", got, cs.Tracking)
 	}
-	// The citizen walks away: nothing of the filing stays on the terminal.
+	// The citizen shoots one more page and walks away: nothing of the
+	// filing stays on the terminal, nor in the camera's folder.
+	os.WriteFile(filepath.Join(scans, "IMG_0003.jpg"), []byte("\xff\xd8\xff\xe0 jpeg late"), 0o600)
+	os.WriteFile(filepath.Join(scans, ".IMG_0004.jpg.part"), []byte("\xff\xd8"), 0o600)
 	term.Wipe()
-	if term.Filing.Name.Text != "" || term.Filing.ID.Text != "" || term.Filing.Result != nil {
+	if term.Filing.Name.Text != "" || term.Filing.ID.Text != "" || term.Filing.Result != nil || len(term.Filing.Photos) != 0 {
 		t.Error("the idle wipe left the filing on the terminal")
+	}
+	if left, _ := os.ReadDir(scans); len(left) != 0 {
+		t.Errorf("drop folder after the idle wipe: %v", left)
 	}
 
 	clk.Set(time.Date(2026, 11, 27, 8, 40, 0, 0, halltest.CST))

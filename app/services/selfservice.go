@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -95,38 +96,29 @@ type Filing struct {
 
 var _ selfservice.FilingService = (*Filing)(nil)
 
-// TakeScans stores every file in the drop folder as an attachment, oldest
-// first. A file that is not an image or PDF, or is over 20 MB, is refused
-// with its message and deleted; the others are kept, sealed.
-func (f *Filing) TakeScans(ctx context.Context) ([]cases.Attachment, []error) {
-	entries, err := os.ReadDir(f.ScanDir)
+// TakeScans stores every file in the drop folder as an attachment and
+// hands it back with its picture, for the citizen to say which material it
+// is (the order of the files means nothing). A file that is not an image
+// or PDF, or is over 20 MB, is refused with its message and deleted; the
+// others are kept, sealed. Nothing stays in the drop folder.
+func (f *Filing) TakeScans(ctx context.Context) ([]selfservice.Scan, []error) {
+	files, err := f.dropped(false)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil
-		}
 		return nil, []error{err}
 	}
-	type file struct {
-		name string
-		mod  int64
-	}
-	var files []file
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
-			files = append(files, file{e.Name(), info.ModTime().UnixNano()})
-		}
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].mod < files[j].mod })
-	var got []cases.Attachment
+	var got []selfservice.Scan
 	var errs []error
-	for _, fl := range files {
-		path := filepath.Join(f.ScanDir, fl.name)
+	for _, name := range files {
+		path := filepath.Join(f.ScanDir, name)
 		r, err := os.Open(path)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		a, err := f.Counter.Attach(r, fl.name)
+		// The bytes are kept for the thumbnail; Attach refuses a file over
+		// its limit, so at most that much is held.
+		var pic bytes.Buffer
+		a, err := f.Counter.Attach(io.TeeReader(r, &pic), name)
 		r.Close()
 		if err != nil {
 			// Not kept at all: a file that is not a scan may still be
@@ -136,9 +128,51 @@ func (f *Filing) TakeScans(ctx context.Context) ([]cases.Attachment, []error) {
 			continue
 		}
 		os.Remove(path) // stored by its SHA-256: nothing of it stays in the drop folder
-		got = append(got, a)
+		sc := selfservice.Scan{Attachment: a}
+		if strings.HasPrefix(a.Type, "image/") {
+			sc.Image = pic.Bytes()
+		}
+		got = append(got, sc)
 	}
 	return got, errs
+}
+
+// ClearScans deletes every file in the drop folder, hidden ones too (a
+// camera may write under a temporary name first): the terminal calls it
+// when a citizen's filing ends or the idle wipe runs.
+func (f *Filing) ClearScans(ctx context.Context) error {
+	files, err := f.dropped(true)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, name := range files {
+		if err := os.Remove(filepath.Join(f.ScanDir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("clear drop folder: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// dropped lists the regular files in the drop folder by name; a folder
+// not made yet holds nothing. Hidden files are files still being written
+// by the camera: taken only to be deleted.
+func (f *Filing) dropped(hidden bool) ([]string, error) {
+	entries, err := os.ReadDir(f.ScanDir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read drop folder: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && (hidden || !strings.HasPrefix(e.Name(), ".")) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
 }
 
 // SubmitSelf stores the filing for pre-review and prints its slip; a

@@ -24,6 +24,7 @@ type jammed struct {
 	release       chan struct{}
 	once          sync.Once
 	guides, filed atomic.Int32
+	cleared       atomic.Int32
 }
 
 func (j *jammed) free() { j.once.Do(func() { close(j.release) }) }
@@ -34,10 +35,12 @@ func (j *jammed) PrintGuide(context.Context, string) error {
 	return nil
 }
 
-func (j *jammed) TakeScans(context.Context) ([]cases.Attachment, []error) {
+func (j *jammed) TakeScans(context.Context) ([]Scan, []error) {
 	<-j.release
-	return []cases.Attachment{{SHA256: "ab", Name: "IMG_0001.jpg"}}, nil
+	return []Scan{{Attachment: cases.Attachment{SHA256: "ab", Name: "IMG_0001.jpg"}}}, nil
 }
+
+func (j *jammed) ClearScans(context.Context) error { j.cleared.Add(1); return nil }
 
 func (j *jammed) SubmitSelf(_ context.Context, d cases.Draft) (cases.Case, error) {
 	j.filed.Add(1)
@@ -109,10 +112,11 @@ func TestFilingRunsOffTheUIThreadAndForgetsTheLastCitizen(t *testing.T) {
 	}
 	j.free()
 	settle(t, term)
-	if _, ok := f.scans["id_card"]; !ok || f.SubmitBtn.Disabled() {
+	if len(f.Photos) != 1 || f.SubmitBtn.Disabled() {
 		t.Fatalf("scan not placed (%q) or submit still disabled", f.Message.Text)
 	}
 
+	f.Photos[0].Material.SetSelected("经营者居民身份证")
 	j.release, j.once = make(chan struct{}), sync.Once{}
 	tapReturns(t, f.SubmitBtn)
 	if !f.SubmitBtn.Disabled() || f.Message.Text != "正在提交并打印回执…" {

@@ -1,6 +1,7 @@
 package selfservice
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -24,12 +26,31 @@ import (
 // the filing itself (stored for pre-review, its slip printed).
 type FilingService interface {
 	// TakeScans collects what the document camera (高拍仪) or scanner
-	// dropped into its folder since the last call; a file that is not an
-	// image or PDF, or is too large, comes back as an error and the others
-	// are kept.
-	TakeScans(ctx context.Context) ([]cases.Attachment, []error)
+	// dropped into its folder since the last call, each with its picture
+	// for the citizen to check; a file that is not an image or PDF, or is
+	// too large, comes back as an error and the others are kept.
+	TakeScans(ctx context.Context) ([]Scan, []error)
+	// ClearScans deletes whatever is in the document camera's folder: a
+	// photo left there by one citizen must never reach the next.
+	ClearScans(ctx context.Context) error
 	// SubmitSelf stores the filing for pre-review and prints its slip.
 	SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, error)
+}
+
+// Scan is a file from the document camera, stored as an attachment.
+type Scan struct {
+	cases.Attachment
+	// Image is the photo itself, shown as a thumbnail so the citizen says
+	// which material it is; nil for a PDF.
+	Image []byte
+}
+
+// Photo is a scan on screen: its thumbnail, the material the citizen says
+// it is, and a button to drop it.
+type Photo struct {
+	Scan     Scan
+	Material *widget.Select
+	Remove   *widget.Button
 }
 
 // Filing is 自助申报: choose a matter the catalog lets citizens file
@@ -53,7 +74,10 @@ type Filing struct {
 	Choices  map[string]*widget.Select
 	// Materials maps a material id to how it is given.
 	Materials map[string]*widget.Select
-	scans     map[string]cases.Attachment
+	// Photos are the document camera's scans, each assigned to a material
+	// by the citizen: never matched silently by the order they came in.
+	Photos    []*Photo
+	photoBox  *fyne.Container
 	ScanBtn   *widget.Button
 	SubmitBtn *widget.Button
 	Message   *widget.Label
@@ -93,8 +117,18 @@ func photo() string { return l10n.L("拍照上传") }
 
 func newFiling(t *Terminal, svc FilingService) *Filing {
 	f := &Filing{t: t, svc: svc, content: container.NewStack()}
-	f.clear()
+	f.Reset()
 	return f
+}
+
+// Reset forgets the filing and empties the document camera's folder, so
+// that nothing of this citizen — typed or photographed — reaches the next.
+// The terminal calls it when the filing is left (首页, 完成) and at the
+// idle wipe. Deleting the few files of one visit is quick enough for the
+// UI goroutine, and must be done before the next citizen can tap.
+func (f *Filing) Reset() {
+	f.clear()
+	_ = f.svc.ClearScans(f.t.ctx) // a folder that cannot be emptied is also not read: see TakeScans
 }
 
 // clear forgets everything entered and shows the matter choice: the idle
@@ -109,7 +143,8 @@ func (f *Filing) clear() {
 	f.target = nil
 	f.Fields, f.Choices, f.Materials = map[string]*targetEntry{}, map[string]*widget.Select{}, map[string]*widget.Select{}
 	f.Keyboard = newKeyboard([]string{"1234567890", "QWERTYUIOP", "ASDFGHJKLX", "ZCVBNM"}, f.press)
-	f.scans = map[string]cases.Attachment{}
+	f.Photos = nil
+	f.photoBox = container.NewVBox()
 	f.Matters = map[string]*widget.Button{}
 	f.Message = widget.NewLabel("")
 	f.Message.Wrapping = fyne.TextWrapWord
@@ -134,7 +169,7 @@ func (f *Filing) clear() {
 }
 
 func (f *Filing) topBar() fyne.CanvasObject {
-	home := widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), func() { f.t.Touch(); f.clear(); f.t.Home() })
+	home := widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), func() { f.t.Touch(); f.t.Home() })
 	return container.NewHBox(touch(home))
 }
 
@@ -185,11 +220,11 @@ func (f *Filing) choose(m *catalog.Matter) {
 	f.ScanBtn = widget.NewButtonWithIcon(l10n.L("读取高拍仪照片"), theme.MediaPhotoIcon(), func() { f.t.Touch(); f.TakeScans() })
 	f.SubmitBtn = widget.NewButtonWithIcon(l10n.L("提交申报"), theme.ConfirmIcon(), func() { f.t.Touch(); f.Submit() })
 	f.SubmitBtn.Importance = widget.HighImportance
-	note := widget.NewLabel(l10n.L("选“拍照上传”的材料，请依次放到高拍仪下拍照，再点“读取高拍仪照片”。"))
+	note := widget.NewLabel(l10n.L("选“拍照上传”的材料，请放到高拍仪下拍照，再点“读取高拍仪照片”，并为每张照片选择它是哪份材料。"))
 	note.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabel(m.Name)
 	title.SizeName = theme.SizeNameSubHeadingText
-	body := container.NewVBox(title, form, f.Keyboard.box, widget.NewSeparator(), widget.NewLabel(l10n.L("申请材料")), mats, note,
+	body := container.NewVBox(title, form, f.Keyboard.Content(), widget.NewSeparator(), widget.NewLabel(l10n.L("申请材料")), mats, note, f.photoBox,
 		container.NewHBox(touch(f.ScanBtn), layout.NewSpacer(), touch(f.SubmitBtn)), f.Message)
 	f.show(container.NewBorder(f.topBar(), nil, nil, nil, container.NewVScroll(body)))
 }
@@ -218,7 +253,7 @@ func (f *Filing) press(key string) {
 // folder and storing the files runs off the UI goroutine.
 func (f *Filing) TakeScans() {
 	type taken struct {
-		got  []cases.Attachment
+		got  []Scan
 		errs []error
 	}
 	gen := f.gen
@@ -237,29 +272,69 @@ func (f *Filing) TakeScans() {
 	})
 }
 
-func (f *Filing) placeScans(got []cases.Attachment, errs []error) {
+// placeScans shows the new scans as thumbnails, each waiting for the
+// citizen to say which material it is.
+func (f *Filing) placeScans(got []Scan, errs []error) {
 	var msgs []string
 	for _, err := range errs {
 		msgs = append(msgs, l10n.Error(err))
 	}
-	for _, mat := range f.matter.Materials {
-		if len(got) == 0 {
-			break
-		}
-		if f.Materials[mat.ID].Selected == photo() {
-			if _, ok := f.scans[mat.ID]; !ok {
-				f.scans[mat.ID], got = got[0], got[1:]
-				msgs = append(msgs, l10n.L("已收到“{{.Material}}”的照片", map[string]any{"Material": mat.Name}))
-			}
-		}
+	for _, sc := range got {
+		f.addPhoto(sc)
 	}
-	if len(got) > 0 {
-		msgs = append(msgs, l10n.L("多出{{.N}}张照片没有对应的材料，已忽略", map[string]any{"N": len(got)}))
-	}
-	if len(msgs) == 0 {
+	switch {
+	case len(got) > 0:
+		msgs = append(msgs, l10n.L("已读取{{.N}}张照片，请为每张照片选择它是哪份材料", map[string]any{"N": len(got)}))
+	case len(msgs) == 0:
 		msgs = append(msgs, l10n.L("高拍仪还没有新照片"))
 	}
 	f.Message.SetText(strings.Join(msgs, "\n"))
+	f.photoBox.Refresh()
+}
+
+// photoMaterials are the materials of the matter that a photo may be,
+// by name.
+func (f *Filing) photoMaterials() (names []string, ids map[string]string) {
+	ids = map[string]string{}
+	for _, mat := range f.matter.Materials {
+		if slices.Contains(cases.SelfStates(mat), cases.ECopy) {
+			names = append(names, mat.Name)
+			ids[mat.Name] = mat.ID
+		}
+	}
+	return names, ids
+}
+
+func (f *Filing) addPhoto(sc Scan) {
+	names, ids := f.photoMaterials()
+	p := &Photo{Scan: sc}
+	p.Material = widget.NewSelect(names, func(name string) {
+		f.t.Touch()
+		// Saying what a photo is also says how that material is given.
+		if sel := f.Materials[ids[name]]; sel != nil && sel.Selected != photo() {
+			sel.SetSelected(photo())
+		}
+	})
+	p.Material.PlaceHolder = l10n.L("这是哪份材料？")
+	var row fyne.CanvasObject
+	p.Remove = widget.NewButtonWithIcon(l10n.L("删除"), theme.DeleteIcon(), func() {
+		f.t.Touch()
+		f.Photos = slices.DeleteFunc(f.Photos, func(q *Photo) bool { return q == p })
+		f.photoBox.Remove(row)
+	})
+	var thumb fyne.CanvasObject
+	if sc.Image != nil {
+		img := canvas.NewImageFromReader(bytes.NewReader(sc.Image), sc.Name)
+		img.FillMode = canvas.ImageFillContain
+		img.SetMinSize(fyne.NewSize(160, 120))
+		thumb = img
+	} else {
+		icon := widget.NewIcon(theme.FileIcon())
+		thumb = container.NewGridWrap(fyne.NewSize(160, 120), icon)
+	}
+	row = container.NewBorder(nil, nil, thumb, touch(p.Remove), container.NewVBox(tall(p.Material, MinTouch)))
+	f.Photos = append(f.Photos, p)
+	f.photoBox.Add(row)
 }
 
 // setBusy disables the filing's buttons while an action is in flight.
@@ -290,9 +365,11 @@ func (f *Filing) Draft() cases.Draft {
 		st := cases.Pending
 		switch f.Materials[mat.ID].Selected {
 		case photo():
-			if a, ok := f.scans[mat.ID]; ok {
-				st = cases.ECopy // a photo, never an original received
-				d.Attachments = append(d.Attachments, a)
+			for _, p := range f.Photos {
+				if p.Material.Selected == mat.Name {
+					st = cases.ECopy // a photo, never an original received
+					d.Attachments = append(d.Attachments, p.Scan.Attachment)
+				}
 			}
 		case l10n.L(cases.StateName(cases.Shared)):
 			st = cases.Shared
@@ -309,6 +386,12 @@ func (f *Filing) Draft() cases.Draft {
 // Submit files it; the slip is printed and the code shown. Filing and
 // printing run as one call off the UI goroutine, the buttons disabled.
 func (f *Filing) Submit() {
+	for _, p := range f.Photos {
+		if p.Material.Selected == "" {
+			f.Message.SetText(l10n.L("请为每张照片选择它是哪份材料，不需要的照片请删除"))
+			return
+		}
+	}
 	gen, d := f.gen, f.Draft()
 	busy.Run(&f.t.guard, func() {
 		f.setBusy(true)
@@ -339,7 +422,7 @@ func (f *Filing) submitted(cs cases.Case, err error) {
 	f.Done.SizeName = theme.SizeNameHeadingText
 	next := widget.NewLabel(l10n.L("请取走打印的回执。工作人员预审后即受理，进度可凭查询码在本大厅任一自助终端或窗口查询。"))
 	next.Wrapping = fyne.TextWrapWord
-	done := widget.NewButton(l10n.L("完成"), func() { f.t.Touch(); f.clear(); f.t.Home() })
+	done := widget.NewButton(l10n.L("完成"), func() { f.t.Touch(); f.t.Home() })
 	f.show(container.NewCenter(container.NewVBox(f.Done, next, container.NewCenter(touch(done)))))
 }
 

@@ -36,6 +36,9 @@ type GuideScreen struct {
 	hits   []catalog.Hit
 	page   int
 	bigram []candidate
+	// fit is how many result rows the page has room for, measured at
+	// each layout: fewer with 长辈模式's larger text.
+	fit int
 
 	// Matter page.
 	Matter *catalog.Matter
@@ -65,26 +68,61 @@ func newGuide(t *Terminal) *GuideScreen {
 		sectors.Add(tall(b, MinTouch))
 	}
 	g.Message = widget.NewLabel("")
-	g.resBox = container.NewVBox()
+	g.Message.Wrapping = fyne.TextWrapWord
+	g.resBox = container.New(&fitRows{g: g})
 	g.Prev = widget.NewButton(l10n.L("上一页"), func() { t.Touch(); g.page--; g.refresh() })
 	g.Next = widget.NewButton(l10n.L("下一页"), func() { t.Touch(); g.page++; g.refresh() })
 	home := widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), func() { t.Touch(); t.Home() })
 	// The candidate row keeps its height when empty, so the keyboard never
 	// jumps under a finger as candidates come and go.
-	left := container.NewVBox(container.NewHBox(touch(home)), sectors, g.Query, tall(g.candBox, MinTouch+8), g.Keyboard.box)
+	left := container.NewVBox(container.NewHBox(touch(home)), sectors, g.Query, tall(g.candBox, MinTouch+8), g.Keyboard.Content())
 	right := container.NewBorder(g.Message, container.NewHBox(touch(g.Prev), layout.NewSpacer(), touch(g.Next)), nil, nil, g.resBox)
-	g.search = container.NewPadded(container.NewGridWithColumns(2, left, right))
+	// The keys keep their touch size and take the width they need; the
+	// results, whose names wrap, take the rest. Two equal columns would
+	// make the page twice the keyboard's width, past the screen in 长辈模式.
+	g.search = container.NewPadded(container.NewBorder(nil, nil, left, nil, container.NewPadded(right)))
 	g.content = container.NewStack(g.search)
 	g.refresh()
 	return g
 }
 
-// pageSize is how many results show at once: fewer in 长辈模式.
+// pageSize is how many results show at once: as many as the page has
+// room for (fewer in 长辈模式), and a few before the first layout.
 func (g *GuideScreen) pageSize() int {
-	if g.t.elderly {
-		return 4
+	if g.fit > 0 {
+		return g.fit
 	}
-	return 8
+	return 4
+}
+
+// rowHeight is the height of one result: two lines of the theme's text,
+// so a long matter name wraps instead of being cut, and never less than
+// a touch target.
+func rowHeight() float32 {
+	two := widget.NewLabel("国\n国").MinSize().Height
+	return max(two+2*theme.Padding(), MinTouch+8)
+}
+
+// fitRows stacks the result rows at rowHeight each and tells the guide
+// how many fit. It asks for one row only, so the results never make the
+// page taller than the screen: the page asks the rows, not the reverse.
+type fitRows struct{ g *GuideScreen }
+
+func (l *fitRows) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, rowHeight()) }
+
+func (l *fitRows) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	h, pad := rowHeight(), theme.Padding()
+	if n := max(1, int((size.Height+pad)/(h+pad))); n != l.g.fit {
+		l.g.fit = n
+		l.g.refresh() // lays the new page out again, with this n
+		return
+	}
+	y := float32(0)
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h + pad
+	}
 }
 
 func (g *GuideScreen) run() {
@@ -135,10 +173,14 @@ func (g *GuideScreen) refresh() {
 	g.resBox.Objects = nil
 	for _, h := range g.hits[min(g.page*size, len(g.hits)):min((g.page+1)*size, len(g.hits))] {
 		hit := h
-		b := widget.NewButton(h.Name, func() { g.t.Touch(); g.open(hit.Code) })
-		b.Alignment = widget.ButtonAlignLeading
+		// The name is a wrapping label over a button without text: a
+		// button's own text never wraps, and a long name would widen
+		// the page past the screen.
+		b := widget.NewButton("", func() { g.t.Touch(); g.open(hit.Code) })
+		name := widget.NewLabel(h.Name)
+		name.Wrapping = fyne.TextWrapWord
 		g.Results = append(g.Results, b)
-		g.resBox.Add(tall(b, MinTouch+8))
+		g.resBox.Add(container.NewStack(b, name))
 	}
 	g.resBox.Refresh()
 	if g.page > 0 {
@@ -328,8 +370,8 @@ func matterText(m *catalog.Matter) string {
 	return b.String()
 }
 
-// clear empties the search for the next person.
-func (g *GuideScreen) clear() {
+// Reset empties the search and closes the matter page for the next person.
+func (g *GuideScreen) Reset() {
 	g.Query.OnChanged = nil
 	g.Query.SetText("")
 	g.Query.OnChanged = func(string) { g.t.Touch(); g.run() }
@@ -337,5 +379,6 @@ func (g *GuideScreen) clear() {
 	g.Message.SetText("")
 	g.showCandidates("")
 	g.content.(*fyne.Container).Objects = []fyne.CanvasObject{g.search}
+	g.content.Refresh()
 	g.refresh()
 }

@@ -71,7 +71,7 @@ func newProgress(t *Terminal) *ProgressScreen {
 	hint.Wrapping = fyne.TextWrapWord
 	home := widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), func() { t.Touch(); t.Home() })
 	form := widget.NewForm(widget.NewFormItem(l10n.L("查询码"), tall(p.CodeField, MinTouch)), widget.NewFormItem(l10n.L("查询密码"), tall(p.Last4Field, MinTouch)))
-	left := container.NewVBox(container.NewHBox(touch(home)), hint, form, p.Keypad.box, container.NewHBox(layout.NewSpacer(), touch(p.Query)))
+	left := container.NewVBox(container.NewHBox(touch(home)), hint, form, p.Keypad.Content(), container.NewHBox(layout.NewSpacer(), touch(p.Query)))
 	right := container.NewVBox(p.Message, p.Timeline, p.Details)
 	p.content = container.NewPadded(container.NewGridWithColumns(2, left, right))
 	p.render()
@@ -197,8 +197,8 @@ func (p *ProgressScreen) show(pr cases.Progress) {
 	p.Details.SetText(strings.Join(lines, "\n"))
 }
 
-// clear forgets the code, the check and the answer.
-func (p *ProgressScreen) clear() {
+// Reset forgets the code, the check and the answer.
+func (p *ProgressScreen) Reset() {
 	p.code, p.last4 = "", ""
 	p.active = &p.code
 	p.Message.SetText("")

@@ -42,7 +42,7 @@ type Service interface {
 type Options struct {
 	Now func() time.Time
 	// Idle is the quiet time before the countdown (60 s); Countdown how
-	// long it runs (10 s).
+	// long it runs (15 s), on screen, before the wipe.
 	Idle, Countdown time.Duration
 	// After runs f after d and returns a stop function; nil uses
 	// time.AfterFunc through fyne.Do. Tests fire timers by hand.
@@ -71,6 +71,7 @@ type Terminal struct {
 
 	Elderly  *widget.Button
 	elderly  bool
+	exit     *widget.Button
 	Guide    *GuideScreen
 	Progress *ProgressScreen
 	Filing   *Filing
@@ -82,6 +83,8 @@ type Terminal struct {
 
 	Countdown *widget.Label
 	overlay   fyne.CanvasObject
+	// current is the page on screen, reset when the citizen leaves it.
+	current   Screen
 	idleStop  func()
 	tickStop  func()
 	remaining int
@@ -102,7 +105,7 @@ func New(ctx context.Context, svc Service, opts Options) *Terminal {
 		opts.Idle = 60 * time.Second
 	}
 	if opts.Countdown == 0 {
-		opts.Countdown = 10 * time.Second
+		opts.Countdown = 15 * time.Second
 	}
 	if opts.After == nil {
 		opts.After = func(d time.Duration, f func()) func() {
@@ -125,10 +128,16 @@ func New(ctx context.Context, svc Service, opts Options) *Terminal {
 	t.Countdown = widget.NewLabel("")
 	t.Countdown.SizeName = theme.SizeNameHeadingText
 	t.Countdown.Alignment = fyne.TextAlignCenter
+	t.Countdown.Wrapping = fyne.TextWrapWord
 	stay := widget.NewButton(l10n.L("继续使用"), t.Touch)
 	stay.Importance = widget.HighImportance
-	shade := canvas.NewRectangle(theme.Color(theme.ColorNameShadow))
-	t.overlay = container.NewStack(shade, container.NewCenter(container.NewVBox(t.Countdown, container.NewCenter(touch(stay)))))
+	// The shade takes every touch on the screen, so a tap anywhere keeps
+	// the visit and never also presses the key or tile beneath it.
+	shade := newShield(t.Touch)
+	card := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
+	card.CornerRadius = theme.Padding() * 2
+	notice := container.NewStack(card, container.NewPadded(container.NewPadded(container.NewVBox(t.Countdown, container.NewCenter(touch(stay))))))
+	t.overlay = container.NewStack(shade, container.NewCenter(container.NewGridWrap(fyne.NewSize(640, 220), notice)))
 	t.overlay.Hide()
 	t.body = container.NewStack(t.home)
 	t.content = container.NewStack(t.body, t.overlay)
@@ -185,19 +194,20 @@ func (t *Terminal) buildHome() fyne.CanvasObject {
 	title.SizeName = theme.SizeNameHeadingText
 	grid := container.NewGridWithColumns(2)
 	if t.opts.Ticket != nil {
-		grid.Add(t.tile("ticket", l10n.L("取号"), l10n.L("按业务取号，预约签到"), theme.ContentAddIcon(), func() { t.show(t.opts.Ticket(t.Home)) }))
+		grid.Add(t.tile("ticket", l10n.L("取号"), l10n.L("按业务取号，预约签到"), theme.ContentAddIcon(), func() { t.open(t.opts.Ticket(t.Home), nil) }))
 	}
 	if t.opts.Booking != nil {
-		grid.Add(t.tile("booking", l10n.L("预约"), l10n.L("预约7个工作日内的时段"), theme.CalendarIcon(), func() { t.show(t.opts.Booking(t.Home)) }))
+		grid.Add(t.tile("booking", l10n.L("预约"), l10n.L("预约7个工作日内的时段"), theme.CalendarIcon(), func() { t.open(t.opts.Booking(t.Home), nil) }))
 	}
-	grid.Add(t.tile("guide", l10n.L("办事指南"), l10n.L("要带什么材料、多久办好"), theme.DocumentIcon(), func() { t.show(t.Guide.content) }))
-	grid.Add(t.tile("progress", l10n.L("进度查询"), l10n.L("扫描回执二维码或输入查询码"), theme.SearchIcon(), func() { t.show(t.Progress.content) }))
+	grid.Add(t.tile("guide", l10n.L("办事指南"), l10n.L("要带什么材料、多久办好"), theme.DocumentIcon(), func() { t.open(t.Guide.content, t.Guide) }))
+	grid.Add(t.tile("progress", l10n.L("进度查询"), l10n.L("扫描回执二维码或输入查询码"), theme.SearchIcon(), func() { t.open(t.Progress.content, t.Progress) }))
 	if t.Filing != nil {
-		grid.Add(t.tile("filing", l10n.L("自助申报"), l10n.L("拍照上传材料，窗口预审后受理"), theme.DocumentCreateIcon(), func() { t.show(t.Filing.content) }))
+		grid.Add(t.tile("filing", l10n.L("自助申报"), l10n.L("拍照上传材料，窗口预审后受理"), theme.DocumentCreateIcon(), func() { t.open(t.Filing.content, t.Filing) }))
 	}
 	t.Elderly = widget.NewButtonWithIcon(l10n.L("长辈模式：大字"), theme.ZoomInIcon(), func() { t.Touch(); t.SetElderly(!t.elderly) })
-	exit := widget.NewButton(l10n.L("工作人员退出"), func() { t.Touch(); t.show(t.exitScreen()) })
-	exit.Importance = widget.LowImportance
+	t.exit = widget.NewButton(l10n.L("工作人员退出"), func() { t.Touch(); t.open(t.exitScreen(), nil) })
+	t.exit.Importance = widget.LowImportance
+	exit := t.exit
 	return container.NewPadded(container.NewBorder(container.NewHBox(title, layout.NewSpacer(), touch(t.Elderly)),
 		container.NewHBox(layout.NewSpacer(), touch(exit)), nil, nil, container.NewCenter(grid)))
 }
@@ -220,13 +230,32 @@ func (t *Terminal) SetElderly(on bool) {
 // ElderlyOn reports whether 长辈模式 is on.
 func (t *Terminal) ElderlyOn() bool { return t.elderly }
 
+// Screen is a terminal page that holds what one citizen typed, chose or
+// was shown. The terminal resets the page on screen whenever the citizen
+// leaves it — 首页, 返回, 完成 or the idle wipe — so a page opened again,
+// by the same person or the next, starts empty. A page does not clear
+// itself on its way out: leaving goes through Home, and Home resets.
+type Screen interface {
+	Reset()
+}
+
+// open shows a page that belongs to the visit; s (nil for a page built
+// afresh each time it opens) is reset when the citizen leaves it.
+func (t *Terminal) open(o fyne.CanvasObject, s Screen) {
+	if t.current != nil && t.current != s {
+		t.current.Reset()
+	}
+	t.current = s
+	t.show(o)
+}
+
 func (t *Terminal) show(o fyne.CanvasObject) {
 	t.body.Objects = []fyne.CanvasObject{o}
 	t.body.Refresh()
 }
 
-// Home returns to the tiles.
-func (t *Terminal) Home() { t.show(t.home) }
+// Home returns to the tiles and resets the page the citizen left.
+func (t *Terminal) Home() { t.open(t.home, nil) }
 
 // Touch records activity: it restarts the idle timer and hides the countdown.
 func (t *Terminal) Touch() {
@@ -237,13 +266,19 @@ func (t *Terminal) Touch() {
 		t.tickStop()
 		t.tickStop = nil
 	}
-	t.overlay.Hide()
+	if t.overlay.Visible() {
+		t.overlay.Hide()
+		t.content.Refresh()
+	}
 	t.idleStop = t.opts.After(t.opts.Idle, t.startCountdown)
 }
 
 func (t *Terminal) startCountdown() {
 	t.remaining = int(t.opts.Countdown / time.Second)
 	t.overlay.Show()
+	// Show only flags the overlay: without a refresh of its parent the
+	// window is not repainted and the countdown runs unseen.
+	t.content.Refresh()
 	t.tick()
 }
 
@@ -252,18 +287,19 @@ func (t *Terminal) tick() {
 		t.Wipe()
 		return
 	}
-	t.Countdown.SetText(l10n.L("{{.N}} 秒后将清除您输入的信息并返回首页", map[string]any{"N": t.remaining}))
+	t.Countdown.SetText(l10n.L("{{.N}}秒后返回首页，点击屏幕继续", map[string]any{"N": t.remaining}))
 	t.remaining--
 	t.tickStop = t.opts.After(time.Second, t.tick)
 }
 
 // Wipe clears everything entered, ends 长辈模式 and returns home: the next
-// person at the terminal sees nothing of the last.
+// person at the terminal sees nothing of the last. Every page is reset,
+// not only the one on screen, and the document camera's folder is
+// emptied (Filing.Reset).
 func (t *Terminal) Wipe() {
-	t.Guide.clear()
-	t.Progress.clear()
-	if t.Filing != nil {
-		t.Filing.clear()
+	t.Home()
+	for _, s := range t.screens() {
+		s.Reset()
 	}
 	t.ExitLogin, t.ExitPIN = nil, nil
 	t.wedge.reset()
@@ -271,8 +307,18 @@ func (t *Terminal) Wipe() {
 		t.SetElderly(false)
 	}
 	t.overlay.Hide()
-	t.Home()
+	t.content.Refresh()
 	t.idleStop = t.opts.After(t.opts.Idle, t.startCountdown)
+}
+
+// screens are the terminal's own pages (取号 and 预约 are built afresh
+// each time they open, and dropped when left).
+func (t *Terminal) screens() []Screen {
+	s := []Screen{t.Guide, t.Progress}
+	if t.Filing != nil {
+		s = append(s, t.Filing)
+	}
+	return s
 }
 
 // Type feeds a key from a hardware keyboard or a QR scanner (a keyboard
@@ -288,8 +334,8 @@ func (t *Terminal) Enter() {
 	t.Touch()
 	line := t.wedge.take()
 	if code, ok := scannedCode(line); ok {
+		t.open(t.Progress.content, t.Progress)
 		t.Progress.setCode(code)
-		t.show(t.Progress.content)
 	}
 }
 
@@ -321,3 +367,22 @@ func (t *Terminal) exitScreen() fyne.CanvasObject {
 func ElderlyTheme() fyne.Theme { return &kiosktheme.Theme{Scale: 1.5, HighContrast: true} }
 
 var beijing = time.FixedZone("CST", 8*60*60)
+
+// shield is a plain area that takes every tap on it.
+type shield struct {
+	widget.BaseWidget
+	tapped func()
+}
+
+func newShield(tapped func()) *shield {
+	s := &shield{tapped: tapped}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// Tapped implements fyne.Tappable.
+func (s *shield) Tapped(*fyne.PointEvent) { s.tapped() }
+
+func (s *shield) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(theme.Color(theme.ColorNameShadow)))
+}

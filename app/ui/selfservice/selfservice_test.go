@@ -151,9 +151,9 @@ func TestGuideSearchOnScreenKeyboard(t *testing.T) {
 		t.Error("guide not printed")
 	}
 	// Browse by sector with paging.
-	g.clear()
+	g.Reset()
 	test.Tap(g.Sectors[3]) // 社会事务
-	if len(g.Results) != 8 || g.Next.Disabled() {
+	if len(g.Results) != g.pageSize() || len(g.Results) < 4 || g.Next.Disabled() {
 		t.Errorf("社会事务 first page: %d results, next disabled %v", len(g.Results), g.Next.Disabled())
 	}
 }
@@ -215,10 +215,14 @@ func TestIdleWipeClearsEverything(t *testing.T) {
 	term.Enter()
 	term.Progress.Keypad.Press("0")
 	tm.fire(1) // idle: the countdown starts
-	if !term.overlay.Visible() || !strings.Contains(term.Countdown.Text, "10 秒后") {
+	if !term.overlay.Visible() || term.Countdown.Text != "15秒后返回首页，点击屏幕继续" {
 		t.Fatalf("countdown: visible %v, %q", term.overlay.Visible(), term.Countdown.Text)
 	}
-	tm.fire(10) // the countdown runs out: nine more seconds, then the wipe
+	tm.fire(1)
+	if got, want := term.Countdown.Text, "14秒后返回首页，点击屏幕继续"; got != want {
+		t.Errorf("countdown after a second: got %q, want %q", got, want)
+	}
+	tm.fire(14) // the countdown runs out: thirteen more seconds, then the wipe
 	if term.Guide.Query.Text != "" || len(term.Guide.Hits()) != 0 || term.Progress.Code() != "" || term.Progress.Last4() != "" ||
 		term.ElderlyOn() || term.overlay.Visible() || term.body.Objects[0] != term.home {
 		t.Errorf("after the wipe: query %q, %d hits, code %q, last4 %q, elderly %v, overlay %v",
@@ -227,7 +231,10 @@ func TestIdleWipeClearsEverything(t *testing.T) {
 	// A touch during the countdown keeps the session.
 	term.Guide.Keyboard.Press("b")
 	tm.fire(1)
-	term.Touch()
+	test.Tap(term.overlay.(*fyne.Container).Objects[0].(*shield)) // a touch anywhere on the shade
+	if term.overlay.Visible() {
+		t.Error("a touch did not cancel the countdown")
+	}
 	tm.fire(3)
 	if term.Guide.Query.Text != "b" {
 		t.Error("a touch during the countdown did not keep the entry")

@@ -3,6 +3,7 @@ package ticket
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/reqid"
 	"github.com/yichuang/yichuang/app/ui/busy"
+	"github.com/yichuang/yichuang/app/ui/keypad"
 
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/queue"
@@ -33,6 +35,15 @@ type Booker struct {
 	CancelCode, CancelID *widget.Entry
 	Cancel               *widget.Button
 
+	// At a touch-only terminal: the fields are buttons that choose what
+	// the on-screen keypad fills, and the numbers are shown only while
+	// being typed (dots otherwise); Done goes home after a booking.
+	IDField, MobileField *widget.Button
+	Keypad               *keypad.Pad
+	Done                 *widget.Button
+	active               *widget.Entry
+	touch                bool
+
 	slots   []queue.Slot
 	sectors []string
 	request string
@@ -50,9 +61,22 @@ func slotLabel(s queue.Slot) string {
 	return l10n.L("{{.Day}} {{.Half}}（余{{.Free}}个）", map[string]any{"Day": s.Day, "Half": l10n.L(queue.HalfName(s.Half)), "Free": s.Free})
 }
 
-// NewBooker builds the appointment screen.
+// NewBooker builds the appointment screen for a screen with a keyboard.
 func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func()) *Booker {
-	b := &Booker{Message: widget.NewLabel(""), Result: widget.NewLabel("")}
+	return newBooker(ctx, svc, now, back, false)
+}
+
+// NewTouchBooker builds the appointment screen for the self-service
+// terminal, which has a touch screen and no keyboard: an on-screen keypad
+// for the ID number and the mobile, each shown only while typed, and a
+// 完成 that goes back after the booking. Cancelling needs the booking code
+// typed too: it is offered at the counter, not here.
+func NewTouchBooker(ctx context.Context, svc Service, now func() time.Time, back func()) *Booker {
+	return newBooker(ctx, svc, now, back, true)
+}
+
+func newBooker(ctx context.Context, svc Service, now func() time.Time, back func(), touch bool) *Booker {
+	b := &Booker{Message: widget.NewLabel(""), Result: widget.NewLabel(""), touch: touch}
 	b.Message.Wrapping = fyne.TextWrapWord
 	b.Message.Importance = widget.DangerImportance
 	b.Result.Wrapping = fyne.TextWrapWord
@@ -138,6 +162,15 @@ func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func
 			bk := r.bk
 			text := l10n.L("预约成功。预约码 {{.Code}}，{{.Day}} {{.Half}}，{{.Sector}}。请在时段开始前30分钟内到取号机签到。",
 				map[string]any{"Code": bk.Code, "Day": bk.Day, "Half": l10n.L(queue.HalfName(bk.Half)), "Sector": l10n.L(bk.Sector)})
+			// The numbers leave the fields; the screen keeps only their
+			// masked form, for the citizen to recognise their own.
+			text += "\n" + l10n.L("身份证号 {{.ID}}，手机号 {{.Mobile}}", map[string]any{"ID": ids.MaskResidentID(req.ResidentID), "Mobile": ids.MaskMobile(req.Mobile)})
+			b.ResidentID.SetText("")
+			b.Mobile.SetText("")
+			b.renderFields()
+			if b.Done != nil {
+				b.Done.Show()
+			}
 			if r.printErr != nil {
 				text += "\n" + l10n.L("凭条没有打印出来，请记下预约码")
 			}
@@ -166,16 +199,87 @@ func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func
 	})
 	title := widget.NewLabel(l10n.L("预约办事（可预约7个工作日内）"))
 	title.SizeName = theme.SizeNameHeadingText
-	form := widget.NewForm(widget.NewFormItem(l10n.L("业务"), b.Sector), widget.NewFormItem(l10n.L("时段"), b.Slot),
-		widget.NewFormItem(l10n.L("身份证号"), b.ResidentID), widget.NewFormItem(l10n.L("手机号"), b.Mobile))
 	top := container.NewHBox()
 	if back != nil {
 		top.Add(widget.NewButtonWithIcon(l10n.L("返回"), theme.NavigateBackIcon(), back))
 	}
+	if touch {
+		b.content = b.touchContent(top, title, back)
+		return b
+	}
+	form := widget.NewForm(widget.NewFormItem(l10n.L("业务"), b.Sector), widget.NewFormItem(l10n.L("时段"), b.Slot),
+		widget.NewFormItem(l10n.L("身份证号"), b.ResidentID), widget.NewFormItem(l10n.L("手机号"), b.Mobile))
 	cancel := container.NewBorder(nil, nil, nil, b.Cancel, container.NewGridWithColumns(2, b.CancelCode, b.CancelID))
 	b.content = container.NewPadded(container.NewVBox(top, title, form, container.NewHBox(layout.NewSpacer(), b.Submit), b.Message, b.Result,
 		widget.NewSeparator(), widget.NewLabel(l10n.L("取消预约")), cancel))
 	return b
+}
+
+// touchContent lays the screen out for the terminal: the form on the left,
+// the keypad on the right.
+func (b *Booker) touchContent(top *fyne.Container, title fyne.CanvasObject, back func()) fyne.CanvasObject {
+	b.active = b.ResidentID
+	b.IDField = widget.NewButton("", func() { b.active = b.ResidentID; b.renderFields() })
+	b.MobileField = widget.NewButton("", func() { b.active = b.Mobile; b.renderFields() })
+	b.IDField.Alignment, b.MobileField.Alignment = widget.ButtonAlignLeading, widget.ButtonAlignLeading
+	b.Keypad = keypad.New(keypad.Digits, func(key string) {
+		limit := 18
+		if b.active == b.Mobile {
+			limit = 11
+			if key == "X" {
+				return // a mobile has digits only
+			}
+		}
+		if next := keypad.Edit(b.active.Text, key); len([]rune(next)) <= limit {
+			b.active.SetText(next)
+		}
+		if b.active == b.ResidentID && len(b.ResidentID.Text) == 18 {
+			b.active = b.Mobile // ID complete: go on to the mobile
+		}
+		b.renderFields()
+	})
+	done := back
+	if done == nil {
+		done = func() {}
+	}
+	b.Done = widget.NewButtonWithIcon(l10n.L("完成"), theme.HomeIcon(), done)
+	b.Done.Hide()
+	form := widget.NewForm(widget.NewFormItem(l10n.L("业务"), b.Sector), widget.NewFormItem(l10n.L("时段"), b.Slot),
+		widget.NewFormItem(l10n.L("身份证号"), b.IDField), widget.NewFormItem(l10n.L("手机号"), b.MobileField))
+	b.renderFields()
+	note := widget.NewLabel(l10n.L("取消预约请到服务窗口办理"))
+	note.Wrapping = fyne.TextWrapWord
+	left := container.NewVBox(top, title, form, container.NewHBox(layout.NewSpacer(), b.Submit), b.Message, b.Result,
+		container.NewHBox(layout.NewSpacer(), b.Done), note)
+	return container.NewPadded(container.NewGridWithColumns(2, left, container.NewVBox(layout.NewSpacer(), b.Keypad.Content(), layout.NewSpacer())))
+}
+
+// renderFields shows the field being typed in full, for the citizen to
+// check digit by digit, and the other as dots, like the counter's private
+// entries: a passer-by sees a number only while it is being typed.
+func (b *Booker) renderFields() {
+	if !b.touch {
+		return
+	}
+	for _, f := range []struct {
+		btn   *widget.Button
+		e     *widget.Entry
+		empty string
+	}{{b.IDField, b.ResidentID, l10n.L("点此输入身份证号")}, {b.MobileField, b.Mobile, l10n.L("点此输入手机号")}} {
+		text := f.e.Text
+		switch {
+		case text == "":
+			text = f.empty
+		case b.active != f.e:
+			text = strings.Repeat("●", len([]rune(text)))
+		}
+		f.btn.SetText(text)
+		f.btn.Importance = widget.MediumImportance
+		if b.active == f.e {
+			f.btn.Importance = widget.HighImportance
+		}
+		f.btn.Refresh()
+	}
 }
 
 // Content returns the screen's root object.

@@ -15,6 +15,7 @@ import (
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
+	"github.com/yichuang/yichuang/app/ui/keypad"
 )
 
 // fakeHall issues numbers like the hub: by request id, at most once.
@@ -326,5 +327,58 @@ func TestRefusedForHoursShowsTheNotice(t *testing.T) {
 	settle(t, s)
 	if !s.Closed.Visible() || !strings.Contains(s.Closed.Text, "今日服务已结束") || !s.BookNow.Visible() || !s.Sectors[0].Disabled() {
 		t.Errorf("after a refusal for the hours: notice %q visible %v, booking %v, disabled %v", s.Closed.Text, s.Closed.Visible(), s.BookNow.Visible(), s.Sectors[0].Disabled())
+	}
+}
+
+// TestTouchBooker: at the touch-only terminal the ID number and mobile are
+// typed on the on-screen keypad, shown only while typed, and after the
+// booking the screen keeps only their masked form.
+func TestTouchBooker(t *testing.T) {
+	busytest.NewApp(t)
+	f := &fakeHall{byReq: map[string]queue.Slip{}}
+	home := 0
+	b := NewTouchBooker(context.Background(), f, now, func() { home++ })
+	test.NewTempWindow(t, b.Content())
+	b.Sector.SetSelected("商事登记")
+	b.Slot.SetSelected(b.Slot.Options[0])
+	for _, r := range "3305221990031500X" {
+		b.Keypad.Press(string(r))
+	}
+	if got, want := b.IDField.Text, "3305221990031500X"; got != want {
+		t.Errorf("ID field while typed: got %q, want %q", got, want)
+	}
+	b.Keypad.Press(keypad.Backspace)
+	b.Keypad.Press("2")
+	b.Keypad.Press("4") // the 18th character: the keypad moves on to the mobile
+	for _, r := range "13857201234X9" {
+		b.Keypad.Press(string(r)) // X is no mobile digit, and a 12th digit is refused
+	}
+	if got, want := b.IDField.Text, strings.Repeat("●", 18); got != want {
+		t.Errorf("ID field while the mobile is typed: got %q, want %q", got, want)
+	}
+	if got, want := b.Mobile.Text, "13857201234"; got != want {
+		t.Errorf("mobile: got %q, want %q", got, want)
+	}
+	test.Tap(b.Submit)
+	settle(t, b)
+	if len(f.booked) != 1 || f.booked[0].ResidentID != "330522199003150024" || f.booked[0].Mobile != "13857201234" {
+		t.Fatalf("booked %+v", f.booked)
+	}
+	for _, want := range []string{"1010B001", "330522********0024", "138****1234"} {
+		if !strings.Contains(b.Result.Text, want) {
+			t.Errorf("result %q lacks %q", b.Result.Text, want)
+		}
+	}
+	for _, o := range []string{b.Result.Text, b.IDField.Text, b.MobileField.Text, b.ResidentID.Text, b.Mobile.Text} {
+		if strings.Contains(o, "199003150024") || strings.Contains(o, "57201234") {
+			t.Errorf("a full number stays on the public screen: %q", o)
+		}
+	}
+	if !b.Done.Visible() {
+		t.Fatal("no 完成 after the booking")
+	}
+	test.Tap(b.Done)
+	if home != 1 {
+		t.Errorf("完成 went home %d times, want 1", home)
 	}
 }
