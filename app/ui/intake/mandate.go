@@ -14,6 +14,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // MandateForm is the 代办委托 a village agent records with the applicant:
@@ -132,7 +133,7 @@ func (s *Screen) proxy(d cases.Draft) *cases.Proxy {
 		}
 	}
 	// An unreadable date (the field says so) is left zero and refused.
-	p.Mandate.ValidUntil, _ = time.ParseInLocation("2006-01-02", strings.TrimSpace(m.ValidUntil.Text), time.FixedZone("CST", 8*3600))
+	p.Mandate.ValidUntil, _ = time.ParseInLocation("2006-01-02", strings.TrimSpace(m.ValidUntil.Text), workday.China)
 	if m.Evidence.Selected == l10n.L("村民书面承诺") {
 		p.Mandate.Evidence = cases.EvidenceCommitment
 	} else {

@@ -12,6 +12,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // ProgressScreen is 进度查询 (一码全知): the tracking code from the keypad or
@@ -190,9 +191,9 @@ func (p *ProgressScreen) show(pr cases.Progress) {
 	}
 	switch {
 	case pr.Synced:
-		lines = append(lines, "", l10n.L("状态更新于 {{.Time}}", map[string]any{"Time": pr.Updated.In(beijing).Format("2006-01-02 15:04")}))
+		lines = append(lines, "", l10n.L("状态更新于 {{.Time}}", map[string]any{"Time": pr.Updated.In(workday.China).Format("2006-01-02 15:04")}))
 	case !pr.Updated.IsZero():
-		lines = append(lines, "", l10n.L("本机记录于 {{.Time}}，尚未收到县中心的最新状态", map[string]any{"Time": pr.Updated.In(beijing).Format("2006-01-02 15:04")}))
+		lines = append(lines, "", l10n.L("本机记录于 {{.Time}}，尚未收到县中心的最新状态", map[string]any{"Time": pr.Updated.In(workday.China).Format("2006-01-02 15:04")}))
 	}
 	p.Details.SetText(strings.Join(lines, "\n"))
 }

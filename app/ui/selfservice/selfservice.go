@@ -319,5 +319,3 @@ func (t *Terminal) exitScreen() fyne.CanvasObject {
 // ElderlyTheme is the theme of 长辈模式: 1.5× text and padding, black on
 // white.
 func ElderlyTheme() fyne.Theme { return &kiosktheme.Theme{Scale: 1.5, HighContrast: true} }
-
-var beijing = time.FixedZone("CST", 8*60*60)
