@@ -336,7 +336,7 @@ func enrollCode(ctx context.Context, fs *flag.FlagSet, args []string, out io.Wri
 		return err
 	}
 	fmt.Fprintln(out, c.Code)
-	fmt.Fprintf(fs.Output(), "single use, for %s %s, valid until %s\n", p.Code, p.Name, c.Expires.Format("2006-01-02 15:04"))
+	fmt.Fprintf(fs.Output(), "single use, for %s %s, valid until %s\n", p.Code, p.Name, c.Expires.In(workday.China).Format("2006-01-02 15:04"))
 	return nil
 }
 
@@ -344,7 +344,7 @@ func stamp(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.Format("2006-01-02 15:04")
+	return t.In(workday.China).Format("2006-01-02 15:04")
 }
 
 func devices(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 	"slices"
 )
 
@@ -93,7 +94,7 @@ func New(ctx context.Context, svc Service, hall string, now func() time.Time, sa
 	s.content = container.NewBorder(container.NewVBox(head, s.Banner), container.NewPadded(s.Notice), nil, nil, body)
 
 	tick := func() {
-		s.Clock.Text = now().Format("15:04")
+		s.Clock.Text = now().In(workday.China).Format("15:04")
 		s.Clock.Refresh()
 		if len(s.notice) > 1 { // scroll the notice one character
 			s.notice = append(s.notice[1:], s.notice[0])

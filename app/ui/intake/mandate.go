@@ -37,7 +37,7 @@ func (s *Screen) mandateForm() *MandateForm {
 	m := &MandateForm{Village: widget.NewEntry(), Group: widget.NewEntry(), ValidUntil: widget.NewEntry()}
 	m.Village.SetPlaceHolder(l10n.L("如：大钱村"))
 	m.Group.SetPlaceHolder(l10n.L("如：3组"))
-	m.ValidUntil.SetText(s.now().AddDate(0, 3, 0).Format("2006-01-02"))
+	m.ValidUntil.SetText(s.now().In(workday.China).AddDate(0, 3, 0).Format("2006-01-02"))
 	m.ValidUntil.Validator = func(v string) error {
 		if _, err := time.Parse("2006-01-02", strings.TrimSpace(v)); err != nil {
 			return l10nErr(cases.ErrDate)
