@@ -51,18 +51,15 @@ type Speaker struct {
 	// HasSound reports whether the machine has a sound output; nil means
 	// HasSoundOutput.
 	HasSound func() bool
-	// OnChange is told, on the speaker's goroutine, when its State changes
-	// by itself (the program reported that the sound could not be played).
-	OnChange func()
-
-	mu      sync.Mutex
-	want    bool // the hall's setting
-	noSound bool // found missing when speaking
-	q       chan string
-	once    sync.Once
-	ctx     context.Context
-	cancel  context.CancelFunc
-	done    chan struct{}
+	mu       sync.Mutex
+	onChange func()
+	want     bool // the hall's setting
+	noSound  bool // found missing when speaking
+	q        chan string
+	once     sync.Once
+	ctx      context.Context
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
 
 // New returns a speaker, on when the program is installed.
@@ -100,6 +97,15 @@ func (s *Speaker) SetEnabled(on bool) {
 	if on {
 		s.noSound = false
 	}
+	s.mu.Unlock()
+}
+
+// OnChange sets f to be told, on the speaker's goroutine, when its State
+// changes by itself (the program reported that the sound could not be
+// played).
+func (s *Speaker) OnChange(f func()) {
+	s.mu.Lock()
+	s.onChange = f
 	s.mu.Unlock()
 }
 
@@ -189,11 +195,11 @@ func (s *Speaker) run() {
 		// stderr, so that is read too.
 		if err := cmd.Run(); s.ctx.Err() == nil && (err != nil || soundFailed(stderr.String())) {
 			s.mu.Lock()
-			changed := !s.noSound
+			changed, tell := !s.noSound, s.onChange
 			s.noSound = true
 			s.mu.Unlock()
-			if changed && s.OnChange != nil {
-				s.OnChange()
+			if changed && tell != nil {
+				tell()
 			}
 		}
 	}

@@ -175,8 +175,8 @@ func TestNoSoundDeviceIsNoticedWhenSpeaking(t *testing.T) {
 	}
 	for _, command := range commands {
 		var told atomic.Int32
-		s := &Speaker{Command: command, Args: []string{"-v", "cmn-latn-pinyin"}, HasSound: func() bool { return true },
-			OnChange: func() { told.Add(1) }}
+		s := &Speaker{Command: command, Args: []string{"-v", "cmn-latn-pinyin"}, HasSound: func() bool { return true }}
+		s.OnChange(func() { told.Add(1) })
 		s.SetEnabled(true)
 		if got := s.State(); got != On {
 			t.Fatalf("%s: state before speaking %v, want On", command, got)

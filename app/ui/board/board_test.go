@@ -61,7 +61,7 @@ func TestBoardFitsASmallScreen(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s := New(ctx, noEvents{}, "洪桥镇便民服务中心", time.Now, nil)
-	s.ShowVoice(true)
+	s.ShowVoice(VoiceNoDevice) // the longest voice line
 	s.Apply(queue.Event{Kind: queue.EventChanged, Board: queue.Board{Calls: []queue.Call{{Number: "B012", Window: 12}},
 		Notice: "请按业务类型取号，留意叫号；老年人、残疾人可请工作人员开通绿色通道。请保管好随身物品。"}})
 	if got, limit := s.Content().MinSize(), fyne.NewSize(1280, 768); got.Width > limit.Width || got.Height > limit.Height {
