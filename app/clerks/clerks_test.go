@@ -60,7 +60,7 @@ func TestCheckSecret(t *testing.T) {
 }
 
 func TestLockout(t *testing.T) {
-	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, workday.China)
 	var a Attempt
 	for i := 1; i < MaxFailures; i++ {
 		a = a.AfterFailure(now)
