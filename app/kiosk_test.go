@@ -575,7 +575,7 @@ func TestKioskWindowQueueScreens(t *testing.T) {
 // when today is not one or 10:30 has passed.
 func openMorning(t *testing.T) time.Time {
 	t.Helper()
-	cst := time.FixedZone("CST", 8*3600)
+	cst := workday.China
 	now := time.Now().In(cst)
 	day := time.Date(now.Year(), now.Month(), now.Day(), 10, 30, 0, 0, cst)
 	if !day.After(now) {

@@ -12,6 +12,7 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // DocKind names a document handed to the citizen about a case.
@@ -148,18 +149,16 @@ func WriteCaseDoc(w io.Writer, kind DocKind, layout Layout, in CaseInput) (Meta,
 	return renderDoc(w, layout, title, in.PrintedAt, blocks)
 }
 
-var beijing = time.FixedZone("CST", 8*3600)
-
 func cnDate(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	t = t.In(beijing)
+	t = t.In(workday.China)
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
 }
 
 func cnTime(t time.Time) string {
-	t = t.In(beijing)
+	t = t.In(workday.China)
 	return fmt.Sprintf("%s %02d:%02d", cnDate(t), t.Hour(), t.Minute())
 }
 

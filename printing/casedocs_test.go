@@ -14,12 +14,13 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 )
 
 var update = flag.Bool("update", false, "rewrite the sample documents in testdata/ and docs/screenshots/receipt-a4.png")
 
-var printedAt = time.Date(2026, 11, 26, 10, 42, 0, 0, beijing)
+var printedAt = time.Date(2026, 11, 26, 10, 42, 0, 0, workday.China)
 
 func demoCatalog(t testing.TB) *catalog.Catalog {
 	t.Helper()
@@ -63,12 +64,12 @@ func restaurantCase(t testing.TB, cat *catalog.Catalog) cases.Case {
 	if err != nil {
 		t.Fatal(err)
 	}
-	due := time.Date(2026, 12, 3, 0, 0, 0, 0, beijing)
+	due := time.Date(2026, 12, 3, 0, 0, 0, 0, workday.China)
 	md := map[string]time.Time{}
 	for _, c := range b.Matters {
 		md[c] = due
 	}
-	md["330000-SS-0001"] = time.Date(2026, 11, 26, 0, 0, 0, 0, beijing)
+	md["330000-SS-0001"] = time.Date(2026, 11, 26, 0, 0, 0, 0, workday.China)
 	return cases.Case{
 		ID: "6f1c0d4e-0000-4000-8000-000000000017", Tracking: code, ServicePoint: "330522101000",
 		Draft: cases.Draft{Bundle: b.Code, Matters: b.Matters, Materials: mats,
@@ -76,7 +77,7 @@ func restaurantCase(t testing.TB, cat *catalog.Catalog) cases.Case {
 			Fields:    map[string]string{"enterprise_name": "长兴县洪桥镇小红面馆"}},
 		Decision: cases.AcceptDeferred, Status: cases.StatusDeferred,
 		Accepted: printedAt.Add(-3 * time.Minute), Due: due, MatterDue: md,
-		SupplementBy: time.Date(2026, 12, 3, 0, 0, 0, 0, beijing),
+		SupplementBy: time.Date(2026, 12, 3, 0, 0, 0, 0, workday.China),
 		Clerk:        cases.Actor{ID: 2, Name: "王丽", Window: 3}, CatalogVer: cat.Version,
 	}
 }
@@ -124,7 +125,7 @@ func TestCaseDocuments(t *testing.T) {
 	refused.Status, refused.Decision, refused.Reason = cases.StatusRejected, cases.Reject, "经营场所位于住宅楼内，不符合餐饮服务场所设置要求。"
 	denied := c
 	denied.Status, denied.Reason = cases.StatusDenied, "现场核查，经营场所不具备食品经营条件。"
-	denied.County = &cases.CountyDecision{Status: cases.CountyDenied, Reason: denied.Reason, At: time.Date(2026, 12, 1, 15, 0, 0, 0, beijing)}
+	denied.County = &cases.CountyDecision{Status: cases.CountyDenied, Reason: denied.Reason, At: time.Date(2026, 12, 1, 15, 0, 0, 0, workday.China)}
 	in := CaseInput{Case: c, Catalog: cat, ServicePoint: "洪桥镇便民服务中心", PrintedAt: printedAt}
 	common := []string{compact(tracking.Format(c.Tracking)), "洪桥镇便民服务中心", "330522********00**", "（盖章）"}
 	tests := []struct {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // GuideInput is what a printed service guide (办事指南, 一次性告知单) shows.
@@ -35,7 +36,7 @@ func Guide(w io.Writer, layout Layout, in GuideInput) error {
 		legal = fmt.Sprintf("%d 个工作日", m.LegalDays)
 	}
 	b := []block{
-		header{in.ServicePoint, "打印时间 " + in.PrintedAt.Format("2006-01-02 15:04")},
+		header{in.ServicePoint, "打印时间 " + in.PrintedAt.In(workday.China).Format("2006-01-02 15:04")},
 		heading{m.Name, "办事指南 · 一次性告知单"},
 		kv{"事项编码", m.Code},
 		kv{"所属板块", m.Sector},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // pdfText writes the PDF to a temp file and returns pdftotext's extraction:
@@ -54,7 +55,7 @@ func sampleMatter() *catalog.Matter {
 func TestGuideTextIsExtractable(t *testing.T) {
 	var buf bytes.Buffer
 	err := Guide(&buf, A4, GuideInput{Matter: sampleMatter(), ServicePoint: "洪桥镇便民服务中心",
-		CatalogVer: "2026.11-demo", PrintedAt: time.Date(2026, 11, 26, 14, 5, 0, 0, time.Local)})
+		CatalogVer: "2026.11-demo", PrintedAt: time.Date(2026, 11, 26, 14, 5, 0, 0, workday.China)})
 	if err != nil {
 		t.Fatalf("Guide: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // TestPapersNameTheIDDocument: wherever a paper prints a person's ID — the
@@ -39,7 +40,7 @@ func TestPapersNameTheIDDocument(t *testing.T) {
 		d := withApplicant(cases.Applicant{Kind: cases.Individual, Name: "Anna Müller", IDNumber: residentID}).Draft
 		d.Proxy = &cases.Proxy{Agent: cases.Actor{ID: 7, Name: "李网格"}, Village: "大钱村", Mandate: cases.Mandate{
 			Resident: cases.Person{Name: "Anna Müller", IDNumber: residentID}, Powers: []cases.Power{cases.PowerSubmit},
-			ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing)}, AgentIDNumber: agentID}
+			ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, workday.China)}, AgentIDNumber: agentID}
 		var buf bytes.Buffer
 		if _, err := WriteMandateLetter(&buf, A4, MandateInput{Draft: d, Catalog: cat, ServicePoint: "洪桥镇便民服务中心", PrintedAt: printedAt}); err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 func TestMandateLetterForSigning(t *testing.T) {
@@ -20,7 +21,7 @@ func TestMandateLetterVariants(t *testing.T) {
 	base := restaurantCase(t, cat).Draft
 	base.Proxy = &cases.Proxy{Agent: cases.Actor{ID: 7, Name: "李网格"}, Village: "大钱村", Mandate: cases.Mandate{
 		Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: []cases.Power{cases.PowerSubmit},
-		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing)}}
+		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, workday.China)}}
 	enterprise := base
 	enterprise.Applicant = cases.Applicant{Kind: cases.Enterprise, Name: "长兴县小红餐饮有限公司", IDNumber: "91330522MA2B3C4D5E", LegalRepName: "张小红", LegalRepID: "330522199003150024"}
 	pledge := base
@@ -48,7 +49,7 @@ func TestMandateLetterVariants(t *testing.T) {
 	for _, tt := range tests {
 		var buf bytes.Buffer
 		if _, err := WriteMandateLetter(&buf, A4, MandateInput{Draft: tt.d, Catalog: cat, ServicePoint: "洪桥镇便民服务中心",
-			PrintedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, beijing)}); err != nil {
+			PrintedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, workday.China)}); err != nil {
 			t.Fatal(err)
 		}
 		text := compact(pdfText(t, buf.Bytes()))
@@ -70,11 +71,11 @@ func mandateLetterCases(t *testing.T) {
 	d := restaurantCase(t, cat).Draft
 	d.Proxy = &cases.Proxy{Agent: cases.Actor{ID: 7, Name: "李网格"}, Village: "大钱村", Group: "3组", Mandate: cases.Mandate{
 		Resident: cases.Person{Name: d.Applicant.Name, IDNumber: d.Applicant.IDNumber}, Powers: []cases.Power{cases.PowerSubmit, cases.PowerCollect},
-		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing)}}
+		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, workday.China)}}
 	for _, layout := range []Layout{A4, Roll80} {
 		var buf bytes.Buffer
 		if _, err := WriteMandateLetter(&buf, layout, MandateInput{Draft: d, Catalog: cat, ServicePoint: "洪桥镇便民服务中心",
-			PrintedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, beijing)}); err != nil {
+			PrintedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, workday.China)}); err != nil {
 			t.Fatal(err)
 		}
 		text := compact(pdfText(t, buf.Bytes()))

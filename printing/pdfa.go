@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -139,7 +140,7 @@ func archivable(raw []byte, info docInfo) ([]byte, error) {
 	for i := 1; i < n; i++ {
 		offsets[i] += shift
 	}
-	created := info.Created.In(beijing)
+	created := info.Created.In(workday.China)
 	infoNum, xmpNum, iccNum, intentNum, catNum := n, n+1, n+2, n+3, n+4
 	obj(infoNum, fmt.Sprintf("<< /Title %s /Creator %s /Producer %s /CreationDate (%s) /ModDate (%s) >>",
 		pdfTextString(info.Title), pdfTextString(pdfCreator), pdfTextString(pdfCreator), pdfDate(created), pdfDate(created)), nil)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/yichuang/yichuang/app/workday"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,7 +167,7 @@ func (a Archive) Read(path string) ([]byte, error) {
 // Save writes a document as Dir/2026/11/<tracking>-<kind>-<layout>-<time>.pdf
 // through a temporary file and returns its path.
 func (a Archive) Save(tracking string, kind DocKind, layout Layout, pdf []byte, now time.Time) (string, error) {
-	t := now.In(beijing)
+	t := now.In(workday.China)
 	dir := filepath.Join(a.Dir, t.Format("2006"), t.Format("01"))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("archive dir: %w", err)

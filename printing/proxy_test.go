@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // TestAgentFiledPapers: a case a village agent filed says who filed, under
@@ -16,7 +17,7 @@ func TestAgentFiledPapers(t *testing.T) {
 	cat := demoCatalog(t)
 	c := restaurantCase(t, cat)
 	c.Proxy = &cases.Proxy{Agent: cases.Actor{ID: 7, Name: "李网格"}, Village: "大钱村", Group: "3组",
-		Mandate: cases.Mandate{Evidence: cases.EvidenceLetter, ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing)}}
+		Mandate: cases.Mandate{Evidence: cases.EvidenceLetter, ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, workday.China)}}
 	for _, kind := range []DocKind{Receipt, PickupVoucher} {
 		var buf bytes.Buffer
 		if _, err := WriteCaseDoc(&buf, kind, A4, CaseInput{Case: c, Catalog: cat, ServicePoint: "洪桥镇便民服务中心", PrintedAt: printedAt}); err != nil {

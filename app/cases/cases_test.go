@@ -12,10 +12,8 @@ import (
 	"github.com/yichuang/yichuang/assets"
 )
 
-var beijing = time.FixedZone("CST", 8*3600)
-
 // 2026-11-26 is a Thursday; five working days later is Thursday 3 Dec.
-var now = time.Date(2026, 11, 26, 10, 30, 0, 0, beijing)
+var now = time.Date(2026, 11, 26, 10, 30, 0, 0, workday.China)
 
 func demo(t *testing.T) *catalog.Catalog {
 	t.Helper()
@@ -190,7 +188,7 @@ func TestCompleteImmediateMatterAcrossHoliday(t *testing.T) {
 	for _, mat := range m.Materials {
 		d.Materials = append(d.Materials, MaterialEntry{Matter: m.Code, Material: mat.ID, State: AllowedStates(mat)[0]})
 	}
-	eve := time.Date(2026, 2, 13, 16, 0, 0, 0, beijing) // the Friday before the Spring Festival
+	eve := time.Date(2026, 2, 13, 16, 0, 0, 0, workday.China) // the Friday before the Spring Festival
 	out, err := Decide(cat, workday.Default(), d, Decision{Kind: Complete}, eve)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Power is what a resident lets a village agent do on their behalf.
@@ -173,12 +174,10 @@ func DeliverByAgent(c Case, agent Actor, resident Person, receiptSHA string, now
 	return out, nil
 }
 
-var beijingTZ = time.FixedZone("CST", 8*3600)
-
 // dayOf is the Beijing calendar day of t, at midnight.
 func dayOf(t time.Time) time.Time {
-	y, m, d := t.In(beijingTZ).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, beijingTZ)
+	y, m, d := t.In(workday.China).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, workday.China)
 }
 
 // Messages of what an agent or a terminal may record.

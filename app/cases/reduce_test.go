@@ -2,6 +2,7 @@ package cases
 
 import (
 	"encoding/json"
+	"github.com/yichuang/yichuang/app/workday"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ import (
 // and in which village (the agents' statistics), never the agent's own ID
 // number, the resident's, or the mandate.
 func TestReduceKeepsNoPersonalNumbers(t *testing.T) {
-	at := time.Date(2027, 1, 4, 9, 0, 0, 0, beijingTZ)
+	at := time.Date(2027, 1, 4, 9, 0, 0, 0, workday.China)
 	c := Case{ID: "c1", Tracking: "HQ1", Status: StatusDelivered, Draft: Draft{
 		Applicant: Applicant{Kind: Individual, Name: "张小红", IDNumber: "330522199003150024", Mobile: "13857201234"},
 		Proxy: &Proxy{Agent: Actor{ID: 7, Name: "李网格"}, AgentIDNumber: "330522198512030042", Village: "大钱村", Group: "3组",

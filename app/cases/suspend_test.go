@@ -10,7 +10,7 @@ import (
 )
 
 func at(date string, hour int) time.Time {
-	t, err := time.ParseInLocation(time.DateOnly, date, beijing)
+	t, err := time.ParseInLocation(time.DateOnly, date, workday.China)
 	if err != nil {
 		panic(err)
 	}

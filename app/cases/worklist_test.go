@@ -10,7 +10,7 @@ import (
 )
 
 func TestPlanPutsWhatNeedsTheAgentFirst(t *testing.T) {
-	day := func(n int) time.Time { return time.Date(2026, 11, 26+n, 0, 0, 0, 0, beijing) }
+	day := func(n int) time.Time { return time.Date(2026, 11, 26+n, 0, 0, 0, 0, workday.China) }
 	proxy := func(village, group string) *Proxy { return &Proxy{Village: village, Group: group} }
 	mk := func(tracking string, st Status, p *Proxy) Case {
 		return Case{Tracking: tracking, Status: st, Draft: Draft{Proxy: p}, Accepted: day(-10)}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Role is what an account may do.
@@ -244,5 +245,5 @@ func (a Attempt) AfterFailure(now time.Time) Attempt {
 
 // LockedError returns the message for a locked account.
 func LockedError(until time.Time) error {
-	return msg.New(ErrLocked.Key, "N", MaxFailures, "Until", until.Format("15:04:05"))
+	return msg.New(ErrLocked.Key, "N", MaxFailures, "Until", until.In(workday.China).Format("15:04:05"))
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 func TestHashVerify(t *testing.T) {
@@ -59,7 +60,7 @@ func TestCheckSecret(t *testing.T) {
 }
 
 func TestLockout(t *testing.T) {
-	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, workday.China)
 	var a Attempt
 	for i := 1; i < MaxFailures; i++ {
 		a = a.AfterFailure(now)
@@ -107,7 +108,7 @@ func TestCheckSectors(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
-	today := time.Date(2026, 11, 26, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	today := time.Date(2026, 11, 26, 9, 0, 0, 0, workday.China)
 	tests := []struct {
 		name string
 		in   Account
@@ -138,7 +139,7 @@ func TestNormalize(t *testing.T) {
 // Only an agent's ID number is kept: a number typed for a clerk (the form
 // hides the field, but a request may carry one) is dropped, not stored.
 func TestNormalizeKeepsOnlyAnAgentsIDNumber(t *testing.T) {
-	today := time.Date(2026, 11, 26, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	today := time.Date(2026, 11, 26, 9, 0, 0, 0, workday.China)
 	tests := []struct {
 		role Role
 		want string

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"time"
 
 	"github.com/yichuang/yichuang/app/blobs"
 	"github.com/yichuang/yichuang/app/cases"
@@ -553,7 +552,7 @@ func (c *Counter) AcceptSubmission(ctx context.Context, actor clerks.Account, cs
 	}
 	after.Accepted = now
 	notice := cases.Notice{Template: protocol.NoticePrereviewAccepted,
-		Text: fmt.Sprintf("【一窗】您自助申报的事项（查询码%s）已通过预审并受理，承诺办结日期%s。", tracking.Format(after.Tracking), after.Due.In(beijingTZ).Format("2006-01-02"))}
+		Text: fmt.Sprintf("【一窗】您自助申报的事项（查询码%s）已通过预审并受理，承诺办结日期%s。", tracking.Format(after.Tracking), after.Due.In(workday.China).Format("2006-01-02"))}
 	return c.Store.UpdateCaseNotify(ctx, after, cases.DecisionEvent(dec.Kind), actorOf(actor), map[string]string{"prereview": "accepted"}, notice)
 }
 
@@ -567,5 +566,3 @@ func (c *Counter) ReturnSubmission(ctx context.Context, actor clerks.Account, cs
 		Text: fmt.Sprintf("【一窗】您自助申报的事项（查询码%s）预审退回：%s。请补正后重新提交，或凭查询码在自助终端查看。", tracking.Format(after.Tracking), after.Reason)}
 	return c.Store.UpdateCaseNotify(ctx, after, cases.EvReturned, actorOf(actor), map[string]string{"reason": after.Reason}, notice)
 }
-
-var beijingTZ = time.FixedZone("CST", 8*3600)

@@ -28,8 +28,6 @@ import (
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
-var beijing = time.FixedZone("CST", 8*3600)
-
 type recordingPrinter struct {
 	jobs []printing.Job
 	pdfs [][]byte
@@ -57,7 +55,7 @@ func newFixture(tb testing.TB) fixture {
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
-	clk := clock.NewManual(time.Date(2026, 11, 26, 10, 30, 0, 0, beijing))
+	clk := clock.NewManual(time.Date(2026, 11, 26, 10, 30, 0, 0, workday.China))
 	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Clock: clk})
 	if err != nil {
 		tb.Fatal(err)
@@ -314,7 +312,7 @@ func TestAgentFilesUnderAMandateAndDelivers(t *testing.T) {
 	// The draft cannot name another agent's number: the account's stands.
 	d.Proxy = &cases.Proxy{Village: "大钱村", Group: "3组", AgentIDNumber: "330522199003150024", Mandate: cases.Mandate{
 		Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: []cases.Power{cases.PowerSubmit, cases.PowerCollect},
-		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing), Evidence: cases.EvidenceLetter, Letter: letter.SHA256}}
+		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, workday.China), Evidence: cases.EvidenceLetter, Letter: letter.SHA256}}
 	// The agent cannot take the resident's ID card away: 已收原件 is refused.
 	if _, err := f.c.Submit(ctx, agent, d, cases.Decision{Kind: cases.Accept}); !errors.Is(err, cases.ErrAgentOriginal) {
 		t.Fatalf("agent recording a personal original as received: got %v, want %v", err, cases.ErrAgentOriginal)
@@ -490,7 +488,7 @@ func TestMandateLetterNamesTheAgent(t *testing.T) {
 	d := f.draft(t)
 	d.Proxy = &cases.Proxy{Village: "大钱村", AgentIDNumber: "330522199003150024", Mandate: cases.Mandate{
 		Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: []cases.Power{cases.PowerSubmit},
-		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing)}}
+		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, workday.China)}}
 	tests := []struct {
 		name  string
 		agent clerks.Account
@@ -571,7 +569,7 @@ func TestAgentSupplementIsAPhotoOfPersonalOriginals(t *testing.T) {
 	d.Attachments = []cases.Attachment{letter}
 	d.Proxy = &cases.Proxy{Village: "大钱村", Mandate: cases.Mandate{
 		Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: []cases.Power{cases.PowerSubmit, cases.PowerSupplement},
-		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing), Evidence: cases.EvidenceLetter, Letter: letter.SHA256}}
+		ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, workday.China), Evidence: cases.EvidenceLetter, Letter: letter.SHA256}}
 	for i, e := range d.Materials {
 		if e.State == cases.Original && isPersonalOriginal(f.cat, e) {
 			d.Materials[i].State = cases.ECopy

@@ -12,6 +12,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/printing"
 )
 
@@ -176,7 +177,7 @@ func TestAgentPledgeFollowsTheCatalog(t *testing.T) {
 			d := tt.d
 			d.Proxy = &cases.Proxy{Village: "大钱村", Group: "3组", Mandate: cases.Mandate{
 				Resident: cases.Person{Name: "张小红", IDNumber: "330522199003150024"}, Powers: []cases.Power{cases.PowerSubmit, cases.PowerCollect},
-				ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, beijing), Evidence: tt.evidence}}
+				ValidUntil: time.Date(2027, 2, 26, 0, 0, 0, 0, workday.China), Evidence: tt.evidence}}
 			if tt.evidence == cases.EvidenceLetter {
 				letter, err := f.c.Attach(strings.NewReader("%PDF-1.4 signed 代办委托书 "+tt.name), "委托书.pdf")
 				if err != nil {

@@ -49,7 +49,10 @@ const Interval = 30 * time.Second
 
 // Config is what a link is made of.
 type Config struct {
-	Store *store.DB
+	// Context is the link's lifetime (the kiosk's root context): the
+	// background loop ends when it ends. Nil is context.Background().
+	Context context.Context
+	Store   *store.DB
 	// Files is where intake keeps the scans the link uploads.
 	Files blobs.Store
 	// Clock signs requests and dates the link's state; the county refuses
@@ -92,6 +95,8 @@ type Link struct {
 	upload client.UploadProgress
 	cancel context.CancelFunc
 	kick   chan struct{}
+	// running counts the background loop, for Wait.
+	running sync.WaitGroup
 	// revokeOnce: a revocation is acted on once.
 	revokeOnce sync.Once
 }
@@ -103,6 +108,9 @@ func New(cfg Config) *Link {
 	}
 	if cfg.Actor == nil {
 		cfg.Actor = func() int64 { return 0 }
+	}
+	if cfg.Context == nil {
+		cfg.Context = context.Background()
 	}
 	opts := client.Options{Gzip: true, AttemptTimeout: 30 * time.Second, RetryMax: 3}
 	if cfg.Client != nil {
@@ -214,7 +222,7 @@ func (l *Link) revoked(ctx context.Context, err error) {
 // Start begins background sync if the kiosk is enrolled (again after a new
 // enrollment), with interval between rounds while online.
 func (l *Link) Start(interval time.Duration) error {
-	s, err := l.syncer(context.Background())
+	s, err := l.syncer(l.cfg.Context)
 	if err != nil || s == nil {
 		return err
 	}
@@ -222,10 +230,20 @@ func (l *Link) Start(interval time.Duration) error {
 	if l.cancel != nil {
 		l.cancel()
 	}
-	runCtx, cancel := context.WithCancel(context.Background())
+	runCtx, cancel := context.WithCancel(l.cfg.Context)
 	l.cancel = cancel
+	l.running.Add(1)
 	l.mu.Unlock()
-	go s.Run(runCtx, interval, 5*time.Minute, l.kick, func(st client.State) {
+	go func() {
+		defer l.running.Done()
+		l.run(runCtx, s, interval)
+	}()
+	return nil
+}
+
+// run is the background loop of Start.
+func (l *Link) run(ctx context.Context, s *client.Syncer, interval time.Duration) {
+	s.Run(ctx, interval, 5*time.Minute, l.kick, func(st client.State) {
 		if st.Err != nil {
 			log.Printf("county link: %v", st.Err) // codes and paths only: no bodies, no secrets
 		}
@@ -233,9 +251,8 @@ func (l *Link) Start(interval time.Duration) error {
 		l.state = st
 		l.mu.Unlock()
 		l.changed()
-		l.revoked(context.Background(), st.Err)
+		l.revoked(l.cfg.Context, st.Err)
 	})
-	return nil
 }
 
 func (l *Link) changed() {
@@ -245,6 +262,8 @@ func (l *Link) changed() {
 }
 
 // Stop ends background sync.
+// It does not wait (the revocation handler calls it from the loop itself);
+// Wait does.
 func (l *Link) Stop() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -253,6 +272,10 @@ func (l *Link) Stop() {
 		l.cancel = nil
 	}
 }
+
+// Wait returns once the background loop has ended (after Stop, or when
+// the Config's Context ends).
+func (l *Link) Wait() { l.running.Wait() }
 
 func (l *Link) open(sha string) (client.File, int64, error) {
 	b, err := l.cfg.Files.Open(sha)

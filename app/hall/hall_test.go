@@ -17,10 +17,11 @@ import (
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // 2026-09-29, a Tuesday morning.
-var morning = time.Date(2026, 9, 29, 9, 0, 0, 0, beijing)
+var morning = time.Date(2026, 9, 29, 9, 0, 0, 0, workday.China)
 
 func newLocal(t testing.TB) (*Local, *clock.Manual) {
 	t.Helper()
@@ -185,11 +186,11 @@ func TestBookingsAndCheckIn(t *testing.T) {
 	}
 
 	// Check-in on the day: too early, then in time (priority).
-	clk.Set(time.Date(2026, 10, 10, 7, 30, 0, 0, beijing))
+	clk.Set(time.Date(2026, 10, 10, 7, 30, 0, 0, workday.China))
 	if _, err := l.CheckIn(ctx, "c1", b.Code); !errors.Is(err, queue.ErrTooEarly) {
 		t.Errorf("check-in at 07:30: %v", err)
 	}
-	clk.Set(time.Date(2026, 10, 10, 8, 10, 0, 0, beijing))
+	clk.Set(time.Date(2026, 10, 10, 8, 10, 0, 0, workday.China))
 	slip, err := l.CheckIn(ctx, "c2", strings.ToLower(b.Code))
 	if err != nil || slip.Ticket.Priority != queue.PriorityBooking || slip.Ticket.ResidentID != id {
 		t.Fatalf("check-in: %+v, %v", slip.Ticket, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -26,7 +27,7 @@ func TestCountyHallConfigTakesEffectAtOnce(t *testing.T) {
 	if err != nil || s.Ticket.Number != "B001" {
 		t.Fatalf("default hall at 09:00: got %+v, %v; want B001", s.Ticket, err)
 	}
-	clk.Set(time.Date(2026, 9, 29, 12, 15, 0, 0, beijing))
+	clk.Set(time.Date(2026, 9, 29, 12, 15, 0, 0, workday.China))
 	if _, err := l.IssueTicket(ctx, TicketRequest{RequestID: "r2", Sector: "商事登记"}); !errors.Is(err, queue.ErrLunch) {
 		t.Errorf("12:15: got %v, want %v", err, queue.ErrLunch)
 	}
@@ -47,7 +48,7 @@ func TestCountyHallConfigTakesEffectAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Tuesday 18:30: open under the county's 延时, closed under the default.
-	clk.Set(time.Date(2026, 9, 29, 18, 30, 0, 0, beijing))
+	clk.Set(time.Date(2026, 9, 29, 18, 30, 0, 0, workday.China))
 	s, err = l.IssueTicket(ctx, TicketRequest{RequestID: "r3", Sector: "公积金"})
 	if err != nil || s.Ticket.Number != "J001" {
 		t.Fatalf("公积金 at 18:30 on a 延时 Tuesday: got %+v, %v; want J001", s.Ticket, err)

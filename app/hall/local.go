@@ -65,9 +65,7 @@ func (l *Local) rules(ctx context.Context) (queue.HallConfig, *workday.Calendar,
 	return cfg, cal, err
 }
 
-func (l *Local) today() string { return l.Clock.Now().In(beijing).Format("2006-01-02") }
-
-var beijing = time.FixedZone("CST", 8*60*60)
+func (l *Local) today() string { return l.Clock.Now().In(workday.China).Format("2006-01-02") }
 
 // IssueTicket takes a number; an ID, if given, must be a valid resident ID.
 func (l *Local) IssueTicket(ctx context.Context, req TicketRequest) (Slip, error) {

@@ -20,6 +20,7 @@ import (
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/hallnet"
 	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 const hubEnv = "YICHUANG_TEST_HUB"
@@ -40,7 +41,7 @@ func runHub(spec string) {
 	ctx := context.Background()
 	// A working morning: the hub issues tickets only in service hours,
 	// and the test must not depend on when it runs.
-	clk := clock.NewManual(time.Date(2026, 9, 29, 9, 0, 0, 0, beijing))
+	clk := clock.NewManual(time.Date(2026, 9, 29, 9, 0, 0, 0, workday.China))
 	db, err := openHubDB(ctx, parts[0], store.Options{Clock: clk})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hub open:", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // TestSimulatedDayThroughTheStore runs a hall day through the real queue
@@ -24,7 +25,7 @@ func TestSimulatedDayThroughTheStore(t *testing.T) {
 	l, clk := newLocal(t)
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(7, 11))
-	clk.Set(time.Date(2026, 9, 29, 8, 30, 0, 0, beijing))
+	clk.Set(time.Date(2026, 9, 29, 8, 30, 0, 0, workday.China))
 	// What is simulated is the calling order, not the hours: one long
 	// session (a busy day's 延时服务) lets 500 tickets through.
 	day := queue.DefaultHallConfig()

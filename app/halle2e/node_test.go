@@ -162,7 +162,7 @@ func (n *node) startHall() {
 	if n.hall != nil {
 		n.hall.Stop()
 	}
-	n.hall = kiosk.StartHall(n.db, clock.System{}, n.sp.Dir, n.sp.Listen, cfg, func() {})
+	n.hall = kiosk.StartHall(context.Background(), n.db, clock.System{}, n.sp.Dir, n.sp.Listen, cfg, func() {})
 }
 
 func (n *node) side() *kiosk.HallSide {

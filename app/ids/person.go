@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // IDKind is the kind of document a person's 18-character number belongs to.
@@ -133,7 +134,8 @@ func birthDate(s string, today time.Time) error {
 	if birth.Year() < 1850 {
 		return msg.New(ErrIDBirthTooOld.Key, "Year", birth.Year())
 	}
-	y, m, d := today.Date()
+	// Today is the hall's calendar day, not the machine's.
+	y, m, d := today.In(workday.China).Date()
 	if birth.After(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
 		return msg.New(ErrIDBirthFuture.Key, "Date", birth.Format("2006-01-02"))
 	}

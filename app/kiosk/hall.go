@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"net"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -41,6 +42,8 @@ type HallSide struct {
 	// problem is why the hub cannot serve (its port is taken).
 	problem error
 	stop    context.CancelFunc
+	// running counts the server's and the replicator's goroutines.
+	running sync.WaitGroup
 }
 
 // Queue is the hall's queue for this machine (nil on a machine of a hall
@@ -59,13 +62,17 @@ func (h *HallSide) Role() string { return h.role }
 // Problem is why the hub cannot serve (nil when it can).
 func (h *HallSide) Problem() error { return h.problem }
 
-// Stop ends the hall side.
-func (h *HallSide) Stop() { h.stop() }
+// Stop ends the hall side and waits until its server and link have ended.
+func (h *HallSide) Stop() {
+	h.stop()
+	h.running.Wait()
+}
 
-// startHall sets up the hall side for the configuration; it runs until
-// stop is called. onChange hears about the hub link (the banner refreshes).
-func StartHall(db *store.DB, clk clock.Clock, dir, listen string, cfg servicepoint.Kiosk, onChange func()) *HallSide {
-	ctx, cancel := context.WithCancel(context.Background())
+// StartHall sets up the hall side for the configuration; it runs until
+// Stop is called or ctx ends (the kiosk's root context). onChange hears
+// about the hub link (the banner refreshes).
+func StartHall(ctx context.Context, db *store.DB, clk clock.Clock, dir, listen string, cfg servicepoint.Kiosk, onChange func()) *HallSide {
+	ctx, cancel := context.WithCancel(ctx)
 	h := &HallSide{role: cfg.QueueRole, stop: cancel}
 	switch cfg.QueueRole {
 	case servicepoint.QueueHub:
@@ -84,7 +91,11 @@ func StartHall(db *store.DB, clk clock.Clock, dir, listen string, cfg servicepoi
 			OnChange: func(hallsync.State) { onChange() },
 			Log:      log.Printf,
 		}
-		go h.repl.Run(ctx)
+		h.running.Add(1)
+		go func() {
+			defer h.running.Done()
+			h.repl.Run(ctx)
+		}()
 		if base, conn, ok := h.repl.Conn(ctx); ok {
 			h.queue = hall.NewClient(base, conn)
 		}
@@ -119,7 +130,9 @@ func (h *HallSide) serve(ctx context.Context, db *store.DB, local *hall.Local, d
 	if err != nil {
 		return fmt.Errorf("%w (%v)", errHubPort, err)
 	}
+	h.running.Add(1)
 	go func() {
+		defer h.running.Done()
 		if err := h.server.Serve(ctx, ln); err != nil {
 			log.Printf("hall hub: %v", err)
 		}
@@ -144,7 +157,7 @@ func (k *Controller) hubListen() string {
 func (k *Controller) hallChanged() {
 	fyne.Do(func() {
 		if h := k.home; h != nil {
-			go h.Refresh(context.Background())
+			k.life.Go(func(ctx context.Context) { h.Refresh(ctx) })
 		}
 	})
 }
@@ -198,7 +211,7 @@ func (k *Controller) showJoining() {
 	l := widget.NewLabel(l10n.L("已与大厅主机配对，正在取得本大厅的人员和办件…"))
 	l.Wrapping = fyne.TextWrapWord
 	k.win.SetContent(k.withBanner(ctx, container.NewCenter(container.NewVBox(l, widget.NewButton(l10n.L("设置"), k.showSettings)))))
-	go func() {
+	k.life.Go(func(context.Context) {
 		t := time.NewTicker(500 * time.Millisecond)
 		defer t.Stop()
 		for {
@@ -216,19 +229,19 @@ func (k *Controller) showJoining() {
 				return
 			}
 		}
-	}()
+	})
 }
 
 // showSettings opens the setup screen for the configuration as it is.
 func (k *Controller) showSettings() {
-	cfg, _, _ := k.db.Kiosk(context.Background())
+	cfg, _, _ := k.db.Kiosk(k.life.ctx)
 	k.showSetup(cfg, k.next)
 }
 
 // showSetup shows the setup screen; once saved (and paired), the hall side
 // starts again for the new configuration and then goes on.
 func (k *Controller) showSetup(cfg servicepoint.Kiosk, then func()) {
-	k.setup = setup.New(context.Background(), k.setupService(), cfg, func(servicepoint.Kiosk) {
+	k.setup = setup.New(k.life.ctx, k.setupService(), cfg, func(servicepoint.Kiosk) {
 		k.setup = nil
 		k.restartQueue()
 		then()

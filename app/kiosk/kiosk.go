@@ -75,10 +75,11 @@ type Controller struct {
 
 	db   *store.DB
 	home *home.Screen
+	// life is the root context: every goroutine the controller starts runs
+	// under it, and Close ends them all before closing the database.
+	life *lifetime
 	// cancel ends the screen on show (its event streams, its refresh).
 	cancel context.CancelFunc
-	// stop ends the background work of an open database (backups).
-	stop context.CancelFunc
 	// clerk is who is signed in at the counter; zero when nobody is.
 	clerk clerks.Account
 
@@ -106,7 +107,7 @@ func New(a fyne.App, w fyne.Window, opts Options) *Controller {
 	if opts.ScanDir == "" {
 		opts.ScanDir = filepath.Join(opts.Dir, "scans-in")
 	}
-	return &Controller{app: a, win: w, opts: opts, startMode: opts.StartMode}
+	return &Controller{app: a, win: w, opts: opts, startMode: opts.StartMode, life: newLifetime()}
 }
 
 func (k *Controller) dbPath() string { return filepath.Join(k.opts.Dir, "yichuang.db") }
@@ -114,7 +115,7 @@ func (k *Controller) dbPath() string { return filepath.Join(k.opts.Dir, "yichuan
 // Start opens the database and shows the right first screen: recovery for
 // a damaged file, setup on first start, the session's screen otherwise.
 func (k *Controller) Start() {
-	ctx := context.Background()
+	ctx := k.life.ctx
 	db, err := store.Open(ctx, k.dbPath(), store.Options{Clock: k.opts.Clock})
 	var corrupt *store.CorruptError
 	switch {
@@ -133,7 +134,8 @@ func (k *Controller) Start() {
 		log.Printf("id mask: %v", err)
 	}
 	k.link = countylink.New(countylink.Config{
-		Store: db, Files: services.Files(k.opts.Dir, db), Clock: k.opts.Clock, Version: k.opts.Version,
+		Context: k.life.ctx,
+		Store:   db, Files: services.Files(k.opts.Dir, db), Clock: k.opts.Clock, Version: k.opts.Version,
 		Actor:   func() int64 { return k.clerk.ID },
 		CAFile:  filepath.Join(k.opts.Dir, "county-ca.pem"),
 		Revoked: k.revoked,
@@ -142,7 +144,7 @@ func (k *Controller) Start() {
 		OnChange: func() {
 			fyne.Do(func() {
 				if h := k.home; h != nil {
-					go h.Refresh(context.Background())
+					k.life.Go(func(ctx context.Context) { h.Refresh(ctx) })
 				}
 			})
 		},
@@ -153,16 +155,14 @@ func (k *Controller) Start() {
 			log.Printf("load demo catalog: %v", err)
 		}
 	}
-	bctx, stop := context.WithCancel(context.Background())
-	k.stop = stop
-	go k.backups(bctx)
+	k.life.Go(k.backups)
 	k.next()
 }
 
 // next shows the first screen that still needs doing: hall setup, then
 // the first supervisor, then the session's screen.
 func (k *Controller) next() {
-	ctx := context.Background()
+	ctx := k.life.ctx
 	cfg, ok, err := k.db.Kiosk(ctx)
 	if err != nil {
 		k.showFatal(l10n.Error(err))
@@ -182,13 +182,13 @@ func (k *Controller) next() {
 	}
 	if !k.linkStarted {
 		k.linkStarted = true
-		go k.sealOldFiles()
+		k.life.Go(k.sealOldFiles)
 		if err := k.link.Start(countylink.Interval); err != nil {
 			log.Printf("county link: %v", err)
 		}
 	}
 	if k.hall == nil {
-		k.hall = StartHall(k.db, k.opts.Clock, k.opts.Dir, k.hubListen(), cfg, k.hallChanged)
+		k.hall = StartHall(k.life.ctx, k.db, k.opts.Clock, k.opts.Dir, k.hubListen(), cfg, k.hallChanged)
 	}
 	if has, err := k.db.HasSupervisor(ctx); err == nil && !has {
 		if cfg.QueueRole == servicepoint.QueueClient {
@@ -225,7 +225,7 @@ func (k *Controller) next() {
 
 // sealOldFiles seals the scans and papers a release before 0.8 kept in
 // clear, once the machine's data is open.
-func (k *Controller) sealOldFiles() {
+func (k *Controller) sealOldFiles(context.Context) {
 	if n, err := services.Files(k.opts.Dir, k.db).Seal(); err != nil {
 		log.Printf("seal old scans: %v", err)
 	} else if n > 0 {
@@ -291,7 +291,7 @@ func (k *Controller) panelCtx() context.Context {
 	if k.cancel != nil {
 		k.cancel()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(k.life.ctx)
 	k.cancel = cancel
 	return ctx
 }
@@ -302,13 +302,16 @@ func (k *Controller) showRecovery(c *store.CorruptError) {
 		p.Newest, p.NewestSize = c.Backups[0].Day, c.Backups[0].Size
 	}
 	screen := recovery.New(p, func() (string, error) {
-		kept, err := store.RestoreBackup(context.Background(), c.Path, c.Backups[0].Path, k.opts.Clock.Now())
+		kept, err := store.RestoreBackup(k.life.ctx, c.Path, c.Backups[0].Path, k.opts.Clock.Now())
 		if err == nil {
 			log.Printf("database restored from %s; damaged file kept as %s", c.Backups[0].Path, kept)
-			go func() {
-				time.Sleep(2 * time.Second) // let the clerk read where the damaged file went
-				fyne.Do(k.Start)
-			}()
+			k.life.Go(func(ctx context.Context) {
+				select { // let the clerk read where the damaged file went
+				case <-time.After(2 * time.Second):
+					fyne.Do(k.Start)
+				case <-ctx.Done():
+				}
+			})
 		}
 		return kept, err
 	}, k.app.Quit)
@@ -364,20 +367,27 @@ func (k *Controller) backups(ctx context.Context) {
 	}
 }
 
-// Close ends the screen on show, background sync and backups, and closes
-// the database; the window is the caller's.
+// closeWait bounds how long Close waits for background work: a stuck
+// network call must not keep the kiosk from quitting.
+const closeWait = 10 * time.Second
+
+// Close cancels the root context, which ends the screen on show, the
+// backups, the county link and the hall side; waits for their goroutines;
+// and then closes the database. The window is the caller's.
 func (k *Controller) Close() {
-	if k.cancel != nil {
-		k.cancel()
+	var more []func()
+	if h := k.hall; h != nil {
+		more = append(more, h.Stop)
 	}
-	if k.stop != nil {
-		k.stop()
+	if l := k.link; l != nil {
+		l.Stop()
+		more = append(more, l.Wait)
 	}
-	if k.hall != nil {
-		k.hall.Stop()
+	if s := k.speaker; s != nil {
+		more = append(more, s.Close)
 	}
-	if k.link != nil {
-		k.link.Stop()
+	if !k.life.close(closeWait, more...) {
+		log.Printf("kiosk: %d background tasks still running %v after close", k.life.running.Load(), closeWait)
 	}
 	if k.db != nil {
 		if err := k.db.Close(); err != nil {

@@ -202,7 +202,7 @@ func startHub(t *testing.T) (hub *halltest.Hall, listen, code string) {
 		t.Fatal(err)
 	}
 	listen = "127.0.0.1:" + freePort(t)
-	side := StartHall(hub.DB, clock.System{}, hubDir, listen, cfg, func() {})
+	side := StartHall(context.Background(), hub.DB, clock.System{}, hubDir, listen, cfg, func() {})
 	t.Cleanup(side.Stop)
 	sup := hub.Supervisor(t)
 	code, _, err := services.Hall{DB: hub.DB, Role: servicepoint.QueueHub, Identity: side.Server().Identity,

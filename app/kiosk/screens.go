@@ -84,7 +84,7 @@ func (k *Controller) showHome() {
 	}
 	k.win.SetContent(k.withBanner(ctx, k.home.Content()))
 	h := k.home
-	go func() {
+	k.life.Go(func(context.Context) {
 		// The status bar reads the store off the UI goroutine; Refresh
 		// hands its widgets back through fyne.Do.
 		t := time.NewTicker(5 * time.Second)
@@ -99,12 +99,12 @@ func (k *Controller) showHome() {
 			case <-t.C:
 			}
 		}
-	}()
+	})
 }
 
 // showCounter opens 窗口受理: sign in first, then the workspace.
 func (k *Controller) showCounter() {
-	ctx := context.Background()
+	ctx := k.life.ctx
 	if k.clerk.ID == 0 {
 		k.win.SetContent(k.withBanner(k.panelCtx(), accounts.NewLogin(ctx, k.accountsService(), func(a clerks.Account) {
 			k.clerk = a
@@ -156,7 +156,7 @@ func (k *Controller) showCounter() {
 // showAgent is 村代办 mode: an agent signs in and works from the work list;
 // new filings use the counter's intake with the resident's mandate.
 func (k *Controller) showAgent() {
-	ctx := context.Background()
+	ctx := k.life.ctx
 	if k.clerk.ID == 0 || k.clerk.Role != clerks.Agent {
 		k.clerk = clerks.Account{}
 		k.win.SetContent(accounts.NewLogin(ctx, k.accountsService(), func(a clerks.Account) {
@@ -247,13 +247,23 @@ func (k *Controller) showBoard() {
 	b := board.New(ctx, k.queue(), cfg.Point.Name, k.opts.Clock.Now, func(number string, window int) {
 		k.speaker.Say(voice.CallText(number, window))
 	})
-	b.ShowVoice(k.speaker.Enabled())
+	showVoice := func() { b.ShowVoice(boardVoice(k.speaker.State())) }
+	// The speaker finds out when a call could not be played (no sound
+	// output): the board says so at once.
+	k.speaker.OnChange(func() {
+		fyne.Do(func() {
+			if ctx.Err() == nil {
+				showVoice()
+			}
+		})
+	})
+	showVoice()
 	k.win.SetContent(b.Content())
 	k.win.SetFullScreen(true)
 	k.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if ev.Name == fyne.KeyV { // hall staff switch the voice off for a meeting, on again after
-			k.speaker.SetEnabled(!k.speaker.Enabled())
-			b.ShowVoice(k.speaker.Enabled())
+			k.speaker.SetEnabled(k.speaker.State() != voice.On) // from 无声音设备 it looks again
+			showVoice()
 		}
 		if ev.Name == fyne.KeyEscape {
 			k.win.Canvas().SetOnTypedKey(nil)
@@ -263,8 +273,21 @@ func (k *Controller) showBoard() {
 	})
 }
 
+// boardVoice is the board's line for the speaker's state.
+func boardVoice(s voice.State) board.Voice {
+	switch s {
+	case voice.On:
+		return board.VoiceOn
+	case voice.NoDevice:
+		return board.VoiceNoDevice
+	case voice.NotInstalled:
+		return board.VoiceNotInstalled
+	}
+	return board.VoiceOff
+}
+
 func (k *Controller) showPeople() {
-	ctx := context.Background()
+	ctx := k.life.ctx
 	hall := k.hallSectors(ctx)
 	k.win.SetContent(accounts.NewPeople(ctx, k.accountsService(), hall, func() {
 		k.win.SetContent(accounts.NewAccount(ctx, k.accountsService(), k.clerk, hall, func(clerks.Account) { k.showPeople() }, k.showPeople).Content())

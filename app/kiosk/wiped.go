@@ -42,7 +42,7 @@ func (k *Controller) showWiped() {
 				return
 			}
 			k.clerk = a
-			if err := k.db.AcknowledgeWiped(context.Background(), a.ID); err != nil {
+			if err := k.db.AcknowledgeWiped(k.life.ctx, a.ID); err != nil {
 				log.Printf("acknowledge wipe: %v", err)
 			}
 			k.next()

@@ -57,8 +57,6 @@ type Slot struct {
 	Free   int    `json:"free"`
 }
 
-var beijing = time.FixedZone("CST", 8*60*60)
-
 // Booking messages.
 var (
 	ErrBadDay        = msg.New("预约日期“{{.Day}}”格式不对")
@@ -77,7 +75,7 @@ var (
 // Window returns a half-day's window on day, from the hall's hours; a
 // day or half-day without sessions cannot be booked.
 func (c HallConfig) Window(cal *workday.Calendar, day string, h Half) (start, end time.Time, err error) {
-	d, err := time.ParseInLocation("2006-01-02", day, beijing)
+	d, err := time.ParseInLocation("2006-01-02", day, workday.China)
 	if err != nil {
 		return start, end, msg.New(ErrBadDay.Key, "Day", day)
 	}
@@ -127,9 +125,9 @@ func (c HallConfig) CheckBookable(cal *workday.Calendar, now time.Time, sector, 
 // order (places left are the store's to count).
 func (c HallConfig) Bookable(cal *workday.Calendar, now time.Time, sector string) ([]Slot, error) {
 	var out []Slot
-	d := now.In(beijing)
+	d := now.In(workday.China)
 	for i := 0; i < 31; i++ {
-		day := time.Date(d.Year(), d.Month(), d.Day()+i, 0, 0, 0, 0, beijing).Format("2006-01-02")
+		day := time.Date(d.Year(), d.Month(), d.Day()+i, 0, 0, 0, 0, workday.China).Format("2006-01-02")
 		for _, h := range []Half{AM, PM} {
 			err := c.CheckBookable(cal, now, sector, day, h)
 			if m, ok := msg.As(err); ok && m.Is(ErrTooFar) {

@@ -25,7 +25,7 @@ func changxing(t *testing.T) HallConfig {
 }
 
 func at(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, beijing)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, workday.China)
 	if err != nil {
 		panic(err)
 	}

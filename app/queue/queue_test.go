@@ -12,7 +12,7 @@ import (
 	"github.com/yichuang/yichuang/app/workday"
 )
 
-var day0 = time.Date(2026, 11, 26, 8, 30, 0, 0, beijing)
+var day0 = time.Date(2026, 11, 26, 8, 30, 0, 0, workday.China)
 
 func ticket(id, sector string, issued time.Duration, prio string) Ticket {
 	return Ticket{ID: id, Number: Number(DefaultHallConfig().Letter(sector), len(id)), Sector: sector, Issued: day0.Add(issued), Priority: prio, Status: Waiting}
@@ -267,7 +267,7 @@ func TestEstimate(t *testing.T) {
 func TestBookingAcrossNationalDay(t *testing.T) {
 	cal := workday.Default()
 	s := DefaultHallConfig()
-	now := time.Date(2026, 9, 29, 9, 0, 0, 0, beijing) // Tuesday before National Day
+	now := time.Date(2026, 9, 29, 9, 0, 0, 0, workday.China) // Tuesday before National Day
 	slots, err := s.Bookable(cal, now, "商事登记")
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +313,7 @@ func TestCheckIn(t *testing.T) {
 	s, cal := DefaultHallConfig(), workday.Default()
 	b := Booking{Code: "1010B001", Day: "2026-10-10", Half: PM, Status: BookingActive}
 	at := func(hm string) time.Time {
-		t, _ := time.ParseInLocation("2006-01-02 15:04", "2026-10-10 "+hm, beijing)
+		t, _ := time.ParseInLocation("2006-01-02 15:04", "2026-10-10 "+hm, workday.China)
 		return t
 	}
 	tests := []struct {

@@ -28,6 +28,7 @@ import (
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/vault"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -40,7 +41,7 @@ func TestIntakeBundleFromSearchToReceipt(t *testing.T) {
 	test.NewTempApp(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	clk := clock.NewManual(time.Date(2026, 11, 26, 10, 30, 0, 0, time.FixedZone("CST", 8*3600)))
+	clk := clock.NewManual(time.Date(2026, 11, 26, 10, 30, 0, 0, workday.China))
 	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)

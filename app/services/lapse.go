@@ -9,6 +9,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // lapseActor is who a lapse is recorded by: no clerk decided it, the
@@ -48,9 +49,9 @@ func LapseSupplements(ctx context.Context, db *store.DB, now time.Time) (int, er
 			continue
 		}
 		text := fmt.Sprintf("您于%s申请的事项（受理编号%s）未在%s前补齐容缺材料，%s。如需办理请重新申请。",
-			c.Accepted.In(beijing).Format("2006年1月2日"), c.Tracking, c.SupplementBy.In(beijing).Format("2006年1月2日"),
+			c.Accepted.In(workday.China).Format("2006年1月2日"), c.Tracking, c.SupplementBy.In(workday.China).Format("2006年1月2日"),
 			cases.StatusName(after.Status))
-		data := map[string]any{"supplement_by": c.SupplementBy.In(beijing).Format(time.DateOnly), "status": after.Status}
+		data := map[string]any{"supplement_by": c.SupplementBy.In(workday.China).Format(time.DateOnly), "status": after.Status}
 		if _, err := db.UpdateCaseNotify(ctx, after, cases.EvLapsed, lapseActor, data,
 			cases.Notice{Template: cases.LapseNotice, Text: text}); err != nil {
 			errs = errors.Join(errs, fmt.Errorf("lapse case %s: %w", c.Tracking, err))
@@ -60,5 +61,3 @@ func LapseSupplements(ctx context.Context, db *store.DB, now time.Time) (int, er
 	}
 	return n, errs
 }
-
-var beijing = time.FixedZone("CST", 8*3600)

@@ -23,7 +23,7 @@ import (
 // and the applicant's notice; a second round changes nothing.
 func TestLapseSupplementsAtTheKiosk(t *testing.T) {
 	ctx := context.Background()
-	cst := time.FixedZone("CST", 8*3600)
+	cst := workday.China
 	clk := clock.NewManual(time.Date(2026, 11, 26, 10, 30, 0, 0, cst))
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "yichuang.db"), store.Options{Clock: clk})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/yichuang/yichuang/app/internal/halltest"
 	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/ui/intake"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // TestPrereviewAtTheCounter: two citizens filed 个体工商户设立登记 at the
@@ -59,7 +60,7 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 		clk.Advance(10 * time.Minute)
 	}
 
-	clk.Set(time.Date(2026, 11, 27, 8, 40, 0, 0, time.FixedZone("CST", 8*3600)))
+	clk.Set(time.Date(2026, 11, 27, 8, 40, 0, 0, workday.China))
 	p := intake.NewPrereview(ctx, svc, clerk)
 	w := test.NewTempWindow(t, p.Content())
 	shoot(t, w, "prereview-list.png")

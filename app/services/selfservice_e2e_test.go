@@ -21,6 +21,7 @@ import (
 	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/selfservice"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/printing"
 )
@@ -33,7 +34,7 @@ func selfServiceFixture(t testing.TB, catalogDoc []byte) (*halltest.Hall, *servi
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	clk := clock.NewManual(time.Date(2026, 11, 26, 10, 30, 0, 0, time.FixedZone("CST", 8*3600)))
+	clk := clock.NewManual(time.Date(2026, 11, 26, 10, 30, 0, 0, workday.China))
 	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Backup is one backup file.
@@ -23,9 +24,6 @@ type Backup struct {
 }
 
 const backupPrefix, backupSuffix = "yichuang-", ".db"
-
-// beijing is the hall's time zone; backups are named by its calendar day.
-var beijing = time.FixedZone("CST", 8*60*60)
 
 // ListBackups returns the backups in dir, newest first. A missing dir has none.
 func ListBackups(dir string) ([]Backup, error) {
@@ -44,7 +42,7 @@ func ListBackups(dir string) ([]Backup, error) {
 		if !ok || !ok2 || e.IsDir() {
 			continue
 		}
-		t, err := time.ParseInLocation("20060102", day, beijing)
+		t, err := time.ParseInLocation("20060102", day, workday.China)
 		if err != nil {
 			continue
 		}
@@ -73,7 +71,7 @@ func (db *DB) DailyBackup(ctx context.Context, keep int) (string, error) {
 	if err := os.MkdirAll(db.backupDir, 0o700); err != nil {
 		return "", fmt.Errorf("backup dir: %w", err)
 	}
-	day := db.clock.Now().In(beijing).Format("20060102")
+	day := db.clock.Now().In(workday.China).Format("20060102")
 	final := filepath.Join(db.backupDir, backupPrefix+day+backupSuffix)
 	made := ""
 	if _, err := os.Stat(final); errors.Is(err, os.ErrNotExist) {
@@ -142,7 +140,7 @@ func RestoreBackup(ctx context.Context, path, backup string, now time.Time) (str
 	if err := checkFile(ctx, backup); err != nil {
 		return "", fmt.Errorf("backup %s is not usable: %w", filepath.Base(backup), err)
 	}
-	kept := path + ".corrupt-" + now.In(beijing).Format("20060102T150405")
+	kept := path + ".corrupt-" + now.In(workday.China).Format("20060102T150405")
 	for _, sfx := range []string{"", "-wal", "-shm"} {
 		if err := os.Rename(path+sfx, kept+sfx); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return "", fmt.Errorf("set damaged database aside: %w", err)

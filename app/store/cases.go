@@ -14,6 +14,7 @@ import (
 	"github.com/yichuang/yichuang/app/casewire"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -82,7 +83,7 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 	c.Version = 1 // the row's revision once its first event is written
 	err = db.update(ctx, func(t *tx) error {
 		c.Accepted = t.now
-		day := t.now.In(beijing).Format("2006-01-02")
+		day := t.now.In(workday.China).Format("2006-01-02")
 		var next int
 		err := t.QueryRowContext(ctx, `SELECT next FROM tracking_seq WHERE day = ? AND device = ?`, day, device).Scan(&next)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -232,7 +233,7 @@ func changedError(ctx context.Context, t *tx, caseID string) error {
 		return ErrCaseChanged
 	}
 	when, _ := unstamp(at)
-	return msg.New(ErrCaseChangedBy.Key, "At", when.In(beijing).Format("15:04"), "Where", where(window, actor),
+	return msg.New(ErrCaseChangedBy.Key, "At", when.In(workday.China).Format("15:04"), "Where", where(window, actor),
 		"What", msg.Term(cases.EventName(cases.EventKind(kind))))
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/vault"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -180,7 +181,7 @@ func (db *DB) Authenticate(ctx context.Context, login, secret string) (clerks.Ac
 		att.LockedUntil, _ = unstamp(lockedUntil.String)
 	}
 	if att.Locked(now) {
-		return clerks.Account{}, clerks.LockedError(att.LockedUntil.In(beijing))
+		return clerks.Account{}, clerks.LockedError(att.LockedUntil.In(workday.China))
 	}
 	if !a.Active {
 		return clerks.Account{}, clerks.ErrInactive
@@ -250,7 +251,7 @@ func (db *DB) Authenticate(ctx context.Context, login, secret string) (clerks.Ac
 	}
 	if !ok {
 		if att.Locked(now) {
-			return clerks.Account{}, clerks.LockedError(att.LockedUntil.In(beijing))
+			return clerks.Account{}, clerks.LockedError(att.LockedUntil.In(workday.China))
 		}
 		return clerks.Account{}, clerks.ErrBadSecret
 	}

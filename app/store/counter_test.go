@@ -13,6 +13,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 func TestFirstSupervisorOnlyOnce(t *testing.T) {
@@ -119,7 +120,7 @@ func sampleCase() cases.Case {
 			Materials:   []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "id_card", State: cases.Shared}},
 			Attachments: []cases.Attachment{{SHA256: strings.Repeat("ab", 32), Name: "scan.pdf", Size: 10, Type: "application/pdf"}}},
 		Decision: cases.Accept, Status: cases.StatusAccepted,
-		Due:   time.Date(2026, 12, 1, 0, 0, 0, 0, beijing),
+		Due:   time.Date(2026, 12, 1, 0, 0, 0, 0, workday.China),
 		Clerk: cases.Actor{Name: "王丽", Window: 3},
 	}
 }

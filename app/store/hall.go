@@ -20,6 +20,7 @@ import (
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -696,8 +697,8 @@ type lostAction struct {
 }
 
 func (n lostAction) message() *msg.Error {
-	return msg.New(ErrLostTo.Key, "Tried", n.Tried.In(beijing).Format("15:04"), "What", msg.Term(cases.EventName(cases.EventKind(n.What))),
-		"Code", n.Code, "At", n.At.In(beijing).Format("15:04"), "Where", where(n.Window, n.Actor),
+	return msg.New(ErrLostTo.Key, "Tried", n.Tried.In(workday.China).Format("15:04"), "What", msg.Term(cases.EventName(cases.EventKind(n.What))),
+		"Code", n.Code, "At", n.At.In(workday.China).Format("15:04"), "Where", where(n.Window, n.Actor),
 		"Done", msg.Term(cases.EventName(cases.EventKind(n.Done))))
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // DeferredPastDeadline lists the 容缺 cases whose supplement deadline was
@@ -15,7 +16,7 @@ import (
 // (the hall's hub, which is always on), otherwise only the cases this
 // machine accepted (a machine working alone).
 func (db *DB) DeferredPastDeadline(ctx context.Context, now time.Time, wholeHall bool) ([]cases.Case, error) {
-	today := now.In(beijing).Format(time.DateOnly)
+	today := now.In(workday.China).Format(time.DateOnly)
 	rows, err := db.r.QueryContext(ctx, `SELECT doc, rev FROM cases WHERE status = ? AND (origin = '' OR ?)
 		AND supplement_by IS NOT NULL AND supplement_by < ? ORDER BY supplement_by, rowid`, string(cases.StatusDeferred), wholeHall, today)
 	if err != nil {

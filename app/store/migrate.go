@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"github.com/yichuang/yichuang/app/workday"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -63,7 +64,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		if dir == "" {
 			dir = filepath.Join(filepath.Dir(db.path), "backups")
 		}
-		path := filepath.Join(dir, fmt.Sprintf("before-schema-%d-%s.db", len(ms), db.clock.Now().In(beijing).Format("20060102T150405")))
+		path := filepath.Join(dir, fmt.Sprintf("before-schema-%d-%s.db", len(ms), db.clock.Now().In(workday.China).Format("20060102T150405")))
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("backup dir: %w", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Progress look-up limits: five wrong verifications lock a code for a
@@ -41,7 +42,7 @@ func (db *DB) VerifyProgress(ctx context.Context, code, last4 string) (cases.Pro
 		}
 		if lockedUntil.Valid {
 			if until, _ := unstamp(lockedUntil.String); t.now.Before(until) {
-				fail = msg.New(cases.ErrVerifyLocked.Key, "Until", until.In(beijing).Format("15:04"))
+				fail = msg.New(cases.ErrVerifyLocked.Key, "Until", until.In(workday.China).Format("15:04"))
 				return nil
 			}
 			failures = 0
@@ -74,7 +75,7 @@ func (db *DB) VerifyProgress(ctx context.Context, code, last4 string) (cases.Pro
 			if failures >= ProgressMaxFailures {
 				u := t.now.Add(ProgressLockFor)
 				until = stamp(u)
-				fail = msg.New(cases.ErrVerifyLocked.Key, "Until", u.In(beijing).Format("15:04"))
+				fail = msg.New(cases.ErrVerifyLocked.Key, "Until", u.In(workday.China).Format("15:04"))
 			}
 			_, err := t.ExecContext(ctx, `INSERT INTO progress_attempts (tracking, failures, locked_until) VALUES (?, ?, ?)
 				ON CONFLICT (tracking) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`, c, failures, until)

@@ -25,7 +25,7 @@ var (
 	ErrCounterClosed  = msg.New("{{.N}}号窗口尚未开启叫号")
 )
 
-func beijingDay(t time.Time) string { return t.In(beijing).Format("2006-01-02") }
+func beijingDay(t time.Time) string { return t.In(workday.China).Format("2006-01-02") }
 
 // IssueTicket takes a number for one of the hall's sectors, only while
 // the hall is open (cfg's hours, cal's holidays and 调休, checked at the

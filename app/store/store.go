@@ -369,5 +369,5 @@ func dateOrNull(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return t.In(beijing).Format("2006-01-02")
+	return t.In(workday.China).Format("2006-01-02")
 }

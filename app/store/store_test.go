@@ -16,9 +16,10 @@ import (
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
-var t0 = time.Date(2026, 11, 26, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+var t0 = time.Date(2026, 11, 26, 9, 0, 0, 0, workday.China)
 
 // openTemp opens a fresh database file in a temporary directory.
 func openTemp(t *testing.T) (*DB, *clock.Manual) {

@@ -468,7 +468,7 @@ func countyUpdate(st protocol.CaseStatus) (cases.CountyUpdate, error) {
 	}
 	if st.SupplyBy != "" {
 		var err error
-		if u.SupplyBy, err = time.ParseInLocation("2006-01-02", st.SupplyBy, beijing); err != nil {
+		if u.SupplyBy, err = time.ParseInLocation("2006-01-02", st.SupplyBy, workday.China); err != nil {
 			return u, fmt.Errorf("supply_by %q: %w", st.SupplyBy, err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -203,7 +204,7 @@ func TestFeedBringsHolidaysCatalogAndBookings(t *testing.T) {
 	if !slices.Contains(cal.Years(), 2027) || !slices.Contains(cal.Years(), 2026) {
 		t.Errorf("calendar years %v", cal.Years())
 	}
-	if ok, err := cal.IsWorkday(time.Date(2027, 1, 1, 10, 0, 0, 0, beijing)); err != nil || ok {
+	if ok, err := cal.IsWorkday(time.Date(2027, 1, 1, 10, 0, 0, 0, workday.China)); err != nil || ok {
 		t.Errorf("2027-01-01 workday = %v, %v; want a holiday", ok, err)
 	}
 	cat, _ := db.ActiveCatalog(ctx)

@@ -2,13 +2,14 @@ package tracking
 
 import (
 	"errors"
+	"github.com/yichuang/yichuang/app/workday"
 	"math/rand/v2"
 	"testing"
 	"time"
 )
 
 var (
-	beijing = time.FixedZone("CST", 8*60*60)
+	beijing = workday.China
 	epoch   = time.Date(2020, 1, 1, 0, 0, 0, 0, beijing)
 )
 

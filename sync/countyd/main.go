@@ -47,6 +47,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/office"
 	"github.com/yichuang/yichuang/sync/countyd/sms"
@@ -335,7 +336,7 @@ func enrollCode(ctx context.Context, fs *flag.FlagSet, args []string, out io.Wri
 		return err
 	}
 	fmt.Fprintln(out, c.Code)
-	fmt.Fprintf(fs.Output(), "single use, for %s %s, valid until %s\n", p.Code, p.Name, c.Expires.Format("2006-01-02 15:04"))
+	fmt.Fprintf(fs.Output(), "single use, for %s %s, valid until %s\n", p.Code, p.Name, c.Expires.In(workday.China).Format("2006-01-02 15:04"))
 	return nil
 }
 
@@ -343,7 +344,7 @@ func stamp(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.Format("2006-01-02 15:04")
+	return t.In(workday.China).Format("2006-01-02 15:04")
 }
 
 func devices(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
@@ -711,12 +712,10 @@ func listNotices(ctx context.Context, fs *flag.FlagSet, args []string, out io.Wr
 		}
 		sent := ""
 		if !n.SentAt.IsZero() {
-			sent = n.SentAt.In(chinaTime).Format(time.DateTime)
+			sent = n.SentAt.In(workday.China).Format(time.DateTime)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", n.Created.In(chinaTime).Format(time.DateTime), n.CountyCase,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", n.Created.In(workday.China).Format(time.DateTime), n.CountyCase,
 			n.Template, office.MaskMobile(n.Mobile), state, n.Tries, sent, n.ProviderID, n.LastError)
 	}
 	return tw.Flush()
 }
-
-var chinaTime = time.FixedZone("CST", 8*3600)

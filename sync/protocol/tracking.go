@@ -29,6 +29,8 @@ const TrackingLength = 16
 // TrackingAlphabet is the characters a tracking code is written in.
 const TrackingAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
+// trackingEpoch is midnight in Beijing (app/workday.China); sync/protocol
+// imports nothing but the standard library, so it states the offset itself.
 var trackingEpoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*60*60))
 
 // ErrTrackingUnusable means the parts give a code whose check value would

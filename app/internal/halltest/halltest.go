@@ -31,12 +31,14 @@ import (
 	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
-// CST is Beijing time, the halls' clock.
-var CST = time.FixedZone("CST", 8*3600)
+// CST is Beijing time, the halls' clock: the one zone of workday, named
+// short for the many tests that write dates in it.
+var CST = workday.China
 
 // The hall's first supervisor, as ConfiguredData creates it.
 const (

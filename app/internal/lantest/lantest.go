@@ -46,7 +46,7 @@ func StartLAN(t testing.TB) *LAN {
 	if cfg, err = h.DB.ConfigureKiosk(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
-	side := kiosk.StartHall(h.DB, clock.System{}, dir, addr, cfg, func() {})
+	side := kiosk.StartHall(context.Background(), h.DB, clock.System{}, dir, addr, cfg, func() {})
 	t.Cleanup(side.Stop)
 	if side.Problem() != nil {
 		t.Fatal(side.Problem())
@@ -89,7 +89,7 @@ func (l *LAN) Join(t testing.TB, device int) *Machine {
 	if err := (services.Hall{DB: h.DB, Role: servicepoint.QueueClient}).Pair(ctx, l.HubAddr, code); err != nil {
 		t.Fatal(err)
 	}
-	side := kiosk.StartHall(h.DB, clock.System{}, dir, "", cfg, func() {})
+	side := kiosk.StartHall(context.Background(), h.DB, clock.System{}, dir, "", cfg, func() {})
 	t.Cleanup(side.Stop)
 	m := &Machine{Hall: h, Side: side}
 	m.Eventually(t, "the hall's accounts", 10*time.Second, func() bool { ok, _ := h.DB.HasSupervisor(ctx); return ok })

@@ -27,6 +27,7 @@ import (
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Service is what the work list needs.
@@ -177,11 +178,11 @@ func (s *Screen) row(w cases.WorkItem) fyne.CanvasObject {
 	lines := []string{s.line(w)}
 	switch {
 	case w.Late > 0 && (w.Case.Status == cases.StatusCorrection || w.Case.Status == cases.StatusDeferred):
-		lines = append(lines, l10n.L("补正期限{{.Date}}已过{{.N}}个工作日，出发前请联系村民并告知窗口", map[string]any{"Date": w.By.Format("2006-01-02"), "N": w.Late}))
+		lines = append(lines, l10n.L("补正期限{{.Date}}已过{{.N}}个工作日，出发前请联系村民并告知窗口", map[string]any{"Date": w.By.In(workday.China).Format("2006-01-02"), "N": w.Late}))
 	case w.Late > 0:
-		lines = append(lines, l10n.L("承诺办结日期{{.Date}}已过{{.N}}个工作日", map[string]any{"Date": w.By.Format("2006-01-02"), "N": w.Late}))
+		lines = append(lines, l10n.L("承诺办结日期{{.Date}}已过{{.N}}个工作日", map[string]any{"Date": w.By.In(workday.China).Format("2006-01-02"), "N": w.Late}))
 	case !w.By.IsZero() && (w.Shelf == cases.ShelfCorrection):
-		lines = append(lines, l10n.L("请于{{.Date}}前向村民收取：", map[string]any{"Date": w.By.Format("2006-01-02")}))
+		lines = append(lines, l10n.L("请于{{.Date}}前向村民收取：", map[string]any{"Date": w.By.In(workday.China).Format("2006-01-02")}))
 	}
 	for _, e := range w.Fetch {
 		lines = append(lines, "    · "+cases.MaterialName(s.cat, e.Matter, e.Material))

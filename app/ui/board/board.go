@@ -17,6 +17,7 @@ import (
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 	"slices"
 )
 
@@ -93,7 +94,7 @@ func New(ctx context.Context, svc Service, hall string, now func() time.Time, sa
 	s.content = container.NewBorder(container.NewVBox(head, s.Banner), container.NewPadded(s.Notice), nil, nil, body)
 
 	tick := func() {
-		s.Clock.Text = now().Format("15:04")
+		s.Clock.Text = now().In(workday.China).Format("15:04")
 		s.Clock.Refresh()
 		if len(s.notice) > 1 { // scroll the notice one character
 			s.notice = append(s.notice[1:], s.notice[0])
@@ -145,11 +146,30 @@ func (s *Screen) setSectors(list []queue.BoardSector) {
 	s.side.Refresh()
 }
 
-// ShowVoice tells the hall staff whether calls are spoken (V toggles it).
-func (s *Screen) ShowVoice(on bool) {
-	if on {
+// Voice is what the board says about spoken calls.
+type Voice int
+
+const (
+	VoiceOff Voice = iota
+	VoiceOn
+	// VoiceNotInstalled: the machine has no speech program.
+	VoiceNotInstalled
+	// VoiceNoDevice: calls would be spoken to no loudspeaker; staff must
+	// not be told they are heard.
+	VoiceNoDevice
+)
+
+// ShowVoice tells the hall staff whether calls are spoken (V toggles it)
+// and, when they cannot be heard, why.
+func (s *Screen) ShowVoice(v Voice) {
+	switch v {
+	case VoiceOn:
 		s.Voice.Text = l10n.L("语音播报：开（按 V 切换）")
-	} else {
+	case VoiceNoDevice:
+		s.Voice.Text = l10n.L("语音播报：无声音设备（请接好音箱后按 V 重试）")
+	case VoiceNotInstalled:
+		s.Voice.Text = l10n.L("语音播报：未安装语音程序")
+	default:
 		s.Voice.Text = l10n.L("语音播报：关（按 V 切换）")
 	}
 	s.Voice.Refresh()

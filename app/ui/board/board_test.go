@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 type noEvents struct{}
@@ -22,7 +23,7 @@ func TestBoardShowsCallsAndAnnouncesOnce(t *testing.T) {
 	var said []string
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := New(ctx, noEvents{}, "洪桥镇便民服务中心", func() time.Time { return time.Date(2026, 9, 29, 9, 5, 0, 0, time.Local) },
+	s := New(ctx, noEvents{}, "洪桥镇便民服务中心", func() time.Time { return time.Date(2026, 9, 29, 9, 5, 0, 0, workday.China) },
 		func(number string, window int) { said = append(said, number) })
 	test.NewTempWindow(t, s.Content())
 	ev := queue.Event{Kind: queue.EventCalled, Call: &queue.Call{Number: "B012", Window: 3, Calls: 1},
@@ -60,7 +61,7 @@ func TestBoardFitsASmallScreen(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s := New(ctx, noEvents{}, "洪桥镇便民服务中心", time.Now, nil)
-	s.ShowVoice(true)
+	s.ShowVoice(VoiceNoDevice) // the longest voice line
 	s.Apply(queue.Event{Kind: queue.EventChanged, Board: queue.Board{Calls: []queue.Call{{Number: "B012", Window: 12}},
 		Notice: "请按业务类型取号，留意叫号；老年人、残疾人可请工作人员开通绿色通道。请保管好随身物品。"}})
 	if got, limit := s.Content().MinSize(), fyne.NewSize(1280, 768); got.Width > limit.Width || got.Height > limit.Height {
@@ -74,7 +75,7 @@ func TestBoardDrawsTheConfiguredSectors(t *testing.T) {
 	test.NewTempApp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := New(ctx, noEvents{}, "洪桥镇便民服务中心", func() time.Time { return time.Date(2026, 9, 29, 9, 5, 0, 0, time.Local) }, nil)
+	s := New(ctx, noEvents{}, "洪桥镇便民服务中心", func() time.Time { return time.Date(2026, 9, 29, 9, 5, 0, 0, workday.China) }, nil)
 	test.NewTempWindow(t, s.Content())
 	s.Apply(queue.Event{Kind: queue.EventChanged, Board: queue.Board{
 		Sectors: []queue.BoardSector{{Name: "公积金", Letter: "J"}, {Name: "医保社保", Letter: "H"}},
@@ -87,5 +88,20 @@ func TestBoardDrawsTheConfiguredSectors(t *testing.T) {
 	}
 	if _, ok := s.Waiting["商事登记"]; ok {
 		t.Error("a sector the config dropped is still on the board")
+	}
+}
+
+// TestBoardClockIsBeijingTimeOnAUTCMachine: the hall board hangs in a
+// Beijing hall even when its machine runs in UTC; 16:05 UTC is 00:05 there.
+func TestBoardClockIsBeijingTimeOnAUTCMachine(t *testing.T) {
+	defer func(l *time.Location) { time.Local = l }(time.Local)
+	time.Local = time.UTC
+	test.NewTempApp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := New(ctx, noEvents{}, "洪桥镇便民服务中心", func() time.Time { return time.Date(2026, 9, 29, 16, 5, 0, 0, time.UTC) }, nil)
+	test.NewTempWindow(t, s.Content())
+	if got, want := s.Clock.Text, "00:05"; got != want {
+		t.Errorf("clock = %q, want %q", got, want)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Notice is an action of this machine that did not stand.
@@ -201,7 +202,7 @@ func (m *Machines) makeCode() {
 		}
 		m.Code.SetText(v[0].(string))
 		m.Code.Show()
-		m.Message.SetText(l10n.L("配对码在{{.Until}}前有效，只能使用一次", map[string]any{"Until": v[1].(time.Time).In(beijing).Format("15:04")}))
+		m.Message.SetText(l10n.L("配对码在{{.Until}}前有效，只能使用一次", map[string]any{"Until": v[1].(time.Time).In(workday.China).Format("15:04")}))
 	})
 }
 
@@ -220,7 +221,7 @@ func (m *Machines) Reload() {
 		x := x
 		seen := l10n.L("从未连接")
 		if !x.LastSeen.IsZero() {
-			seen = l10n.L("最近联系：{{.At}}", map[string]any{"At": x.LastSeen.In(beijing).Format("01-02 15:04")})
+			seen = l10n.L("最近联系：{{.At}}", map[string]any{"At": x.LastSeen.In(workday.China).Format("01-02 15:04")})
 		}
 		line := widget.NewLabel(fmt.Sprintf("%s  %s  %s", l10n.L("{{.N}}号机", map[string]any{"N": x.Device}), x.Name, seen))
 		if x.Removed != "" {
@@ -243,5 +244,3 @@ func (m *Machines) Reload() {
 	}
 	m.List.Refresh()
 }
-
-var beijing = time.FixedZone("CST", 8*3600)

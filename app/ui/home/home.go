@@ -19,6 +19,7 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Status is what the status bar shows.
@@ -158,7 +159,8 @@ func (s *Screen) Refresh(ctx context.Context) error {
 }
 
 func (s *Screen) tick() {
-	t := s.clock()
+	// The hall reads Beijing time whatever zone the machine is set to.
+	t := s.clock().In(workday.China)
 	weekdays := []string{l10n.L("星期日"), l10n.L("星期一"), l10n.L("星期二"), l10n.L("星期三"),
 		l10n.L("星期四"), l10n.L("星期五"), l10n.L("星期六")}
 	s.now.SetText(fmt.Sprintf("%s %s %s", t.Format("2006-01-02"), weekdays[t.Weekday()], t.Format("15:04")))
@@ -184,7 +186,7 @@ func (s *Screen) apply(st Status) {
 	if st.LastSync.IsZero() {
 		s.lastSync.SetText("")
 	} else {
-		s.lastSync.SetText(l10n.L("上次同步 {{.Time}}", map[string]any{"Time": st.LastSync.In(s.clock().Location()).Format("01-02 15:04")}))
+		s.lastSync.SetText(l10n.L("上次同步 {{.Time}}", map[string]any{"Time": st.LastSync.In(workday.China).Format("01-02 15:04")}))
 	}
 	s.pending.SetText(l10n.L("待同步 {{.N}} 条", map[string]any{"N": st.Pending}))
 	if st.Refused > 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 type fakeSource struct {
@@ -20,7 +21,7 @@ type fakeSource struct {
 
 func (f *fakeSource) Status(context.Context) (Status, error) { return f.st, f.err }
 
-func fixedNow() time.Time { return time.Date(2026, 11, 26, 14, 5, 0, 0, time.Local) }
+func fixedNow() time.Time { return time.Date(2026, 11, 26, 14, 5, 0, 0, workday.China) }
 
 func TestHomeShowsStatusAndDisabledModes(t *testing.T) {
 	test.NewTempApp(t).Settings().SetTheme(kiosktheme.New()) // the kiosk's sizes: the width check below depends on them
@@ -70,7 +71,7 @@ func TestHomeShowsStatusAndDisabledModes(t *testing.T) {
 	synced := 0
 	s.SetSyncNow(func() { synced++ })
 	src.st.Online, src.st.Pending, src.st.Refused = true, 2, 1
-	src.st.LastSync = time.Date(2026, 11, 26, 14, 4, 0, 0, time.Local)
+	src.st.LastSync = time.Date(2026, 11, 26, 14, 4, 0, 0, workday.China)
 	src.st.Uploading, src.st.UploadFile, src.st.Uploads, src.st.UploadFraction = true, 2, 3, 0.5
 	s.Refresh(context.Background())
 	got = strings.Join(s.StatusText()[1:4], " | ")
@@ -109,5 +110,28 @@ func TestHomeSaysWhenStatusCannotBeRead(t *testing.T) {
 	}
 	if s.StatusText()[0] != "状态读取失败" {
 		t.Errorf("status = %q, want 状态读取失败", s.StatusText()[0])
+	}
+}
+
+// TestHomeClockIsBeijingTimeOnAUTCMachine: kiosks are often installed with
+// the machine set to UTC; the bar's clock and 上次同步 still read the hall's
+// time. 17:30 UTC on the 26th is already 01:30 on Friday the 27th in Beijing.
+func TestHomeClockIsBeijingTimeOnAUTCMachine(t *testing.T) {
+	defer func(l *time.Location) { time.Local = l }(time.Local)
+	time.Local = time.UTC
+	test.NewTempApp(t)
+	at := time.Date(2026, 11, 26, 17, 30, 0, 0, time.UTC)
+	src := &fakeSource{st: Status{PointName: "洪桥镇便民服务中心", PointCode: "330522101000", Online: true,
+		LastSync: at.Add(-time.Minute)}}
+	s := New(src, func() time.Time { return at }, nil, nil)
+	test.NewTempWindow(t, s.Content())
+	if err := s.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.now.Text, "2026-11-27 星期五 01:30"; got != want {
+		t.Errorf("clock = %q, want %q", got, want)
+	}
+	if got, want := s.StatusText()[2], "上次同步 11-27 01:29"; got != want {
+		t.Errorf("last sync = %q, want %q", got, want)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/ratingui"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Screen is one errand at the window, from search to papers.
@@ -648,7 +649,7 @@ func newResult(s *Screen, o Outcome) *Result {
 	})
 	due := ""
 	if !cs.Due.IsZero() && cs.Status != cases.StatusRejected {
-		due = l10n.L("承诺办结日期：{{.Date}}", map[string]any{"Date": cs.Due.Format("2006-01-02")})
+		due = l10n.L("承诺办结日期：{{.Date}}", map[string]any{"Date": cs.Due.In(workday.China).Format("2006-01-02")})
 	}
 	r.content = container.NewVBox(title, r.Code, widget.NewLabel(due), widget.NewSeparator(), rows, container.NewHBox(r.RateBtn, layout.NewSpacer(), r.NextCase))
 	return r

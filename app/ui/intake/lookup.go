@@ -22,6 +22,7 @@ import (
 	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/ratingui"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Lookup is the screen for work on an existing case: find it by tracking
@@ -215,9 +216,9 @@ func (l *Lookup) show(cs cases.Case) {
 		if moved, err := l.svc.DueAt(l.ctx, cs); err == nil {
 			due = moved
 		}
-		line := l10n.L("承诺办结日期") + "：" + due.Format("2006-01-02")
+		line := l10n.L("承诺办结日期") + "：" + due.In(workday.China).Format("2006-01-02")
 		if !due.Equal(cs.Due) {
-			line += l10n.L("（原承诺{{.Date}}，补正等时间不计入）", map[string]any{"Date": cs.Due.Format("2006-01-02")})
+			line += l10n.L("（原承诺{{.Date}}，补正等时间不计入）", map[string]any{"Date": cs.Due.In(workday.China).Format("2006-01-02")})
 		}
 		lines = append(lines, line)
 		if s, ok := cs.Suspended(); ok && !cs.Status.Closed() && cs.Status != cases.StatusCompleted {
@@ -225,7 +226,7 @@ func (l *Lookup) show(cs cases.Case) {
 		}
 	}
 	if !cs.SupplementBy.IsZero() {
-		lines = append(lines, l10n.L("补正期限")+"："+cs.SupplementBy.Format("2006-01-02"))
+		lines = append(lines, l10n.L("补正期限")+"："+cs.SupplementBy.In(workday.China).Format("2006-01-02"))
 	}
 	for _, a := range cs.Authorized {
 		lines = append(lines, l10n.L("受托人")+"："+a.Name+"（"+ids.MaskIDNumber(a.IDNumber)+"）")

@@ -14,6 +14,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // MandateForm is the 代办委托 a village agent records with the applicant:
@@ -36,7 +37,7 @@ func (s *Screen) mandateForm() *MandateForm {
 	m := &MandateForm{Village: widget.NewEntry(), Group: widget.NewEntry(), ValidUntil: widget.NewEntry()}
 	m.Village.SetPlaceHolder(l10n.L("如：大钱村"))
 	m.Group.SetPlaceHolder(l10n.L("如：3组"))
-	m.ValidUntil.SetText(s.now().AddDate(0, 3, 0).Format("2006-01-02"))
+	m.ValidUntil.SetText(s.now().In(workday.China).AddDate(0, 3, 0).Format("2006-01-02"))
 	m.ValidUntil.Validator = func(v string) error {
 		if _, err := time.Parse("2006-01-02", strings.TrimSpace(v)); err != nil {
 			return l10nErr(cases.ErrDate)
@@ -132,7 +133,7 @@ func (s *Screen) proxy(d cases.Draft) *cases.Proxy {
 		}
 	}
 	// An unreadable date (the field says so) is left zero and refused.
-	p.Mandate.ValidUntil, _ = time.ParseInLocation("2006-01-02", strings.TrimSpace(m.ValidUntil.Text), time.FixedZone("CST", 8*3600))
+	p.Mandate.ValidUntil, _ = time.ParseInLocation("2006-01-02", strings.TrimSpace(m.ValidUntil.Text), workday.China)
 	if m.Evidence.Selected == l10n.L("村民书面承诺") {
 		p.Mandate.Evidence = cases.EvidenceCommitment
 	} else {

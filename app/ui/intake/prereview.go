@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,6 +19,7 @@ import (
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Prereview is the counter's list of filings made by citizens at the
@@ -133,7 +133,7 @@ func (p *Prereview) line(cs cases.Case) string {
 			sector = m.Sector
 		}
 	}
-	return fmt.Sprintf("%s  %s  %s（%s）  %s · %s", cs.Accepted.In(beijingTZ).Format("01-02 15:04"), tracking.Format(cs.Tracking),
+	return fmt.Sprintf("%s  %s  %s（%s）  %s · %s", cs.Accepted.In(workday.China).Format("01-02 15:04"), tracking.Format(cs.Tracking),
 		cs.Applicant.Name, ids.MaskIDNumber(cs.Applicant.IDNumber), l10n.L(sector), strings.Join(names, "、"))
 }
 
@@ -245,5 +245,3 @@ func (p *Prereview) sendBack() {
 	p.Reload()
 	p.Message.SetText(l10n.L("{{.Code}} 已退回补正", map[string]any{"Code": tracking.Format(got.Tracking)}))
 }
-
-var beijingTZ = time.FixedZone("CST", 8*3600)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Info is the kiosk's standing with the county.
@@ -141,7 +142,7 @@ func (s *Screen) Reload() {
 		if r.Tracking != "" {
 			what = l10n.L("办件 {{.Code}}（{{.Kind}}）", map[string]any{"Code": tracking.Format(r.Tracking), "Kind": r.Kind})
 		}
-		text := widget.NewLabel(fmt.Sprintf("%s  %s\n%s", r.At.In(beijing).Format("01-02 15:04"), what, l10n.L("县中心答复：{{.Why}}", map[string]any{"Why": r.Reason})))
+		text := widget.NewLabel(fmt.Sprintf("%s  %s\n%s", r.At.In(workday.China).Format("01-02 15:04"), what, l10n.L("县中心答复：{{.Why}}", map[string]any{"Why": r.Reason})))
 		text.Wrapping = fyne.TextWrapWord
 		btn := widget.NewButtonWithIcon(l10n.L("重试"), theme.ViewRefreshIcon(), func() {
 			if err := s.svc.Retry(s.ctx, r.ID); err != nil {
@@ -157,8 +158,6 @@ func (s *Screen) Reload() {
 	}
 }
 
-var beijing = time.FixedZone("CST", 8*3600)
-
 func describe(i Info) string {
 	if !i.Enrolled {
 		return l10n.L("本机尚未在县中心登记：办件保存在本机，登记后自动补传。")
@@ -167,7 +166,7 @@ func describe(i Info) string {
 		if t.IsZero() {
 			return l10n.L("从未")
 		}
-		return t.In(beijing).Format("2006-01-02 15:04")
+		return t.In(workday.China).Format("2006-01-02 15:04")
 	}
 	state := l10n.L("在线")
 	if !i.Online {

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Problem describes the damaged database.
@@ -59,7 +60,7 @@ func New(p Problem, restore func() (kept string, err error), quit func()) *Scree
 		s.Restore.Disable()
 	} else {
 		offer = widget.NewLabel(l10n.L("可以恢复最新备份（{{.Day}}，{{.Size}}）。备份之后办理的业务需要根据纸质回执补录；损坏的文件会保留在原处以备修复。",
-			map[string]any{"Day": p.Newest.Format("2006-01-02"), "Size": humanSize(p.NewestSize)}))
+			map[string]any{"Day": p.Newest.In(workday.China).Format("2006-01-02"), "Size": humanSize(p.NewestSize)}))
 		s.Restore = widget.NewButtonWithIcon(l10n.L("恢复最新备份"), theme.HistoryIcon(), func() {
 			s.Restore.Disable()
 			kept, err := restore()

@@ -12,6 +12,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // ProgressScreen is 进度查询 (一码全知): the tracking code from the keypad or
@@ -151,7 +152,7 @@ func (p *ProgressScreen) show(pr cases.Progress) {
 		if pr.SupplyBy.IsZero() {
 			lines = append(lines, "", l10n.L("请补交以下材料："))
 		} else {
-			lines = append(lines, "", l10n.L("请于{{.Date}}前补交以下材料：", map[string]any{"Date": pr.SupplyBy.Format("2006-01-02")}))
+			lines = append(lines, "", l10n.L("请于{{.Date}}前补交以下材料：", map[string]any{"Date": pr.SupplyBy.In(workday.China).Format("2006-01-02")}))
 		}
 		for _, e := range pr.Supplements {
 			lines = append(lines, "· "+cases.MaterialName(p.t.cat, e.Matter, e.Material))
@@ -168,7 +169,7 @@ func (p *ProgressScreen) show(pr cases.Progress) {
 			lines = append(lines, "", l10n.L(pr.Paused))
 		}
 		if !pr.Due.IsZero() {
-			lines = append(lines, "", l10n.L("承诺办结日期：{{.Date}}，办结后到受理窗口领取或免费邮寄", map[string]any{"Date": pr.Due.Format("2006-01-02")}))
+			lines = append(lines, "", l10n.L("承诺办结日期：{{.Date}}，办结后到受理窗口领取或免费邮寄", map[string]any{"Date": pr.Due.In(workday.China).Format("2006-01-02")}))
 		}
 	case cases.StatusTerminated, cases.StatusWithdrawn:
 		lines = append(lines, "", l10n.L("未在补正期限内补齐材料：{{.Reason}}。如需办理请重新申请", map[string]any{"Reason": pr.Reason}))
@@ -190,9 +191,9 @@ func (p *ProgressScreen) show(pr cases.Progress) {
 	}
 	switch {
 	case pr.Synced:
-		lines = append(lines, "", l10n.L("状态更新于 {{.Time}}", map[string]any{"Time": pr.Updated.In(beijing).Format("2006-01-02 15:04")}))
+		lines = append(lines, "", l10n.L("状态更新于 {{.Time}}", map[string]any{"Time": pr.Updated.In(workday.China).Format("2006-01-02 15:04")}))
 	case !pr.Updated.IsZero():
-		lines = append(lines, "", l10n.L("本机记录于 {{.Time}}，尚未收到县中心的最新状态", map[string]any{"Time": pr.Updated.In(beijing).Format("2006-01-02 15:04")}))
+		lines = append(lines, "", l10n.L("本机记录于 {{.Time}}，尚未收到县中心的最新状态", map[string]any{"Time": pr.Updated.In(workday.China).Format("2006-01-02 15:04")}))
 	}
 	p.Details.SetText(strings.Join(lines, "\n"))
 }

@@ -366,8 +366,6 @@ func (t *Terminal) exitScreen() fyne.CanvasObject {
 // white.
 func ElderlyTheme() fyne.Theme { return &kiosktheme.Theme{Scale: 1.5, HighContrast: true} }
 
-var beijing = time.FixedZone("CST", 8*60*60)
-
 // shield is a plain area that takes every tap on it.
 type shield struct {
 	widget.BaseWidget

@@ -17,6 +17,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -56,8 +57,8 @@ func (f *fake) Progress(_ context.Context, code, last4 string) (cases.Progress, 
 	}
 	return cases.ProgressOf(cases.Case{Tracking: code, Status: cases.StatusDeferred, Decision: cases.AcceptDeferred,
 		Draft:        cases.Draft{Matters: []string{"330000-SS-0001"}, Materials: []cases.MaterialEntry{{Matter: "330000-SS-0001", Material: "premises_proof", State: cases.Deferred}}},
-		SupplementBy: time.Date(2026, 12, 3, 0, 0, 0, 0, beijing), Due: time.Date(2026, 12, 3, 0, 0, 0, 0, beijing)},
-		time.Date(2026, 11, 26, 10, 40, 0, 0, beijing), true), nil
+		SupplementBy: time.Date(2026, 12, 3, 0, 0, 0, 0, workday.China), Due: time.Date(2026, 12, 3, 0, 0, 0, 0, workday.China)},
+		time.Date(2026, 11, 26, 10, 40, 0, 0, workday.China), true), nil
 }
 func (f *fake) SupervisorCheck(_ context.Context, login, pin string) error {
 	if login == "zhuguan" && pin == "hq-2026-chen" {
@@ -99,7 +100,7 @@ func newTerminal(t *testing.T) (*Terminal, *fake, *timers) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, err := tracking.Encode(tracking.Parts{ServicePoint: "330522101000", Device: 1, Day: time.Date(2026, 11, 26, 10, 0, 0, 0, beijing), Seq: 3})
+	code, err := tracking.Encode(tracking.Parts{ServicePoint: "330522101000", Device: 1, Day: time.Date(2026, 11, 26, 10, 0, 0, 0, workday.China), Seq: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -222,7 +223,7 @@ const (
 // the latest.
 func (s *SQLite) SetCaseStatus(ctx context.Context, c StatusChange) (protocol.FeedItem, error) {
 	now := s.now()
-	if err := ValidateStatus(c, now.In(chinaTime).Format(time.DateOnly)); err != nil {
+	if err := ValidateStatus(c, now.In(workday.China).Format(time.DateOnly)); err != nil {
 		return protocol.FeedItem{}, err
 	}
 	var it protocol.FeedItem
@@ -245,7 +246,7 @@ func setCaseStatus(ctx context.Context, tx *sql.Tx, cals *calendarCache, c Statu
 	st := protocol.CaseStatus{
 		CaseID: cs.ID, Tracking: cs.Tracking, CountyCase: cs.CountyCase, Status: c.Status,
 		Supplements: c.Supplements, SupplyBy: c.SupplyBy, Pickup: c.Pickup, Reason: c.Reason, By: c.By,
-		At: now.In(chinaTime), Procedure: c.Procedure, ProcedureReason: strings.TrimSpace(c.ProcedureReason),
+		At: now.In(workday.China), Procedure: c.Procedure, ProcedureReason: strings.TrimSpace(c.ProcedureReason),
 		AgainReason: strings.TrimSpace(c.AgainReason),
 	}
 	if c.Status == protocol.CountyCorrection {

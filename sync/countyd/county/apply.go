@@ -10,12 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
-
-// chinaTime is Beijing time, which has had no daylight saving since 1991;
-// a fixed zone avoids depending on the system's tz database.
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 // inboxKinds are the non-case kinds a kiosk sends, with the payload each
 // must decode into. They are kept as received.
@@ -454,7 +451,7 @@ func (a *applier) conflict(ctx context.Context, ce protocol.CaseEvent, format st
 // point code) and year of first sight at the county: 330522-2026-000123.
 func (a *applier) nextCountyCase(ctx context.Context) (string, error) {
 	county := a.dev.Point.Code[:6]
-	year := a.now.In(chinaTime).Year()
+	year := a.now.In(workday.China).Year()
 	if _, err := a.exec(ctx, `INSERT INTO county_seq (county, year, last) VALUES (?, ?, 1)
 		ON CONFLICT (county, year) DO UPDATE SET last = county_seq.last + 1`, county, year); err != nil {
 		return "", fmt.Errorf("next county case number: %w", err)
@@ -509,7 +506,7 @@ func dueDay(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(chinaTime).Format(time.DateOnly)
+	return t.In(workday.China).Format(time.DateOnly)
 }
 
 // Bounds of a case's chain. A case's events are clerks' actions, a few

@@ -164,13 +164,13 @@ func CaseDeadline(cal *workday.Calendar, c Case, now time.Time, soonDay string) 
 	var v Deadline
 	today := dueDay(now)
 	if c.DueMoved != "" {
-		if t, err := time.ParseInLocation(time.DateOnly, c.DueMoved, chinaTime); err == nil {
+		if t, err := time.ParseInLocation(time.DateOnly, c.DueMoved, workday.China); err == nil {
 			v.Due = t
 		}
 	}
 	closed := closedStatus(c)
 	if c.PausedSince != "" && !v.Due.IsZero() {
-		if from, err := time.ParseInLocation(time.DateOnly, c.PausedSince, chinaTime); err == nil {
+		if from, err := time.ParseInLocation(time.DateOnly, c.PausedSince, workday.China); err == nil {
 			if moved, _, err := cal.MovedDue(v.Due, []workday.Pause{{From: from}}, now); err == nil {
 				v.Due = moved
 			}

@@ -18,7 +18,7 @@ import (
 
 // day10 is 10:00 Beijing time on a day of 2026.
 func day10(s string) time.Time {
-	d, err := time.ParseInLocation(time.DateOnly, s, time.FixedZone("CST", 8*3600))
+	d, err := time.ParseInLocation(time.DateOnly, s, workday.China)
 	if err != nil {
 		panic(err)
 	}

@@ -10,7 +10,7 @@ import (
 
 // at is 10:00 Beijing time on a day.
 func at(s string) time.Time {
-	d, err := time.ParseInLocation(time.DateOnly, s, chinaTime)
+	d, err := time.ParseInLocation(time.DateOnly, s, workday.China)
 	if err != nil {
 		panic(err)
 	}

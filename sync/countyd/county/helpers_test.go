@@ -14,13 +14,14 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 // t0 is the county's clock in tests: a working morning in a hall.
-var t0 = time.Date(2026, 11, 26, 10, 30, 0, 0, time.FixedZone("CST", 8*3600))
+var t0 = time.Date(2026, 11, 26, 10, 30, 0, 0, workday.China)
 
 var otherPoint = county.ServicePoint{Code: "330522102000", Name: "雉城街道便民服务中心", Level: county.LevelTownship}
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -125,7 +126,7 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 		w.Header().Set("Retry-After", strconv.Itoa(int((e.retryAfter+time.Second-1)/time.Second)))
 	}
 	if e.code == protocol.CodeClockSkew {
-		now := s.now().In(chinaTime)
+		now := s.now().In(workday.China)
 		body.Error.ServerTime = &now
 	}
 	writeJSON(w, e.status, body)
@@ -178,7 +179,7 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 	}
 	info(r.Context()).device = dev.ID
 	writeJSON(w, http.StatusOK, protocol.EnrollResponse{
-		DeviceID: dev.ID, Secret: dev.Secret, ServerTime: s.now().In(chinaTime),
+		DeviceID: dev.ID, Secret: dev.Secret, ServerTime: s.now().In(workday.China),
 		ServicePoint: protocol.ServicePointPayload{Code: dev.Point.Code, Name: dev.Point.Name, Level: dev.Point.Level},
 	})
 }
@@ -211,7 +212,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, dev Device, body [
 	if err != nil {
 		return s.internal(r.Context(), "apply events", err)
 	}
-	writeJSON(w, http.StatusOK, protocol.PushResponse{Results: results, ServerTime: s.now().In(chinaTime)})
+	writeJSON(w, http.StatusOK, protocol.PushResponse{Results: results, ServerTime: s.now().In(workday.China)})
 	return nil
 }
 
@@ -229,7 +230,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request, dev Device, _ []by
 	if len(items) > 0 {
 		next = items[len(items)-1].Cursor
 	}
-	writeJSON(w, http.StatusOK, protocol.FeedResponse{Items: items, Next: next, More: more, ServerTime: s.now().In(chinaTime)})
+	writeJSON(w, http.StatusOK, protocol.FeedResponse{Items: items, Next: next, More: more, ServerTime: s.now().In(workday.China)})
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -107,7 +108,7 @@ func deviceNoticeFacts(tmpl string, doc protocol.CaseDoc, now time.Time) (notice
 		if doc.SupplementBy.IsZero() || notLapsed[doc.Status] {
 			return f, false
 		}
-		day := doc.SupplementBy.In(chinaTime).Format(time.DateOnly)
+		day := doc.SupplementBy.In(workday.China).Format(time.DateOnly)
 		f.supplyBy = day
 		for _, m := range doc.Materials {
 			if m.State == "deferred" {
@@ -117,7 +118,7 @@ func deviceNoticeFacts(tmpl string, doc protocol.CaseDoc, now time.Time) (notice
 		if len(f.materials) == 0 {
 			f.materials = []string{"容缺材料"}
 		}
-		return f, day <= now.In(chinaTime).Format(time.DateOnly)
+		return f, day <= now.In(workday.China).Format(time.DateOnly)
 	}
 	return f, false
 }

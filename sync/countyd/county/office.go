@@ -19,6 +19,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -312,7 +313,7 @@ type AuditFilter struct {
 }
 
 func dayStart(day string) (string, error) {
-	t, err := time.ParseInLocation(time.DateOnly, day, chinaTime)
+	t, err := time.ParseInLocation(time.DateOnly, day, workday.China)
 	if err != nil {
 		return "", invalid("day %q: want YYYY-MM-DD", day)
 	}
@@ -340,7 +341,7 @@ func (s *SQLite) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 		where, args = append(where, "at >= ?"), append(args, from)
 	}
 	if f.To != "" {
-		t, err := time.ParseInLocation(time.DateOnly, f.To, chinaTime)
+		t, err := time.ParseInLocation(time.DateOnly, f.To, workday.China)
 		if err != nil {
 			return nil, 0, invalid("day %q: want YYYY-MM-DD", f.To)
 		}
@@ -380,7 +381,7 @@ func (s *SQLite) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 // record. The audit row gets the case's id and county number.
 func (s *SQLite) SetCaseStatusAudited(ctx context.Context, c StatusChange, e AuditEntry) (protocol.FeedItem, error) {
 	now := s.now()
-	if err := ValidateStatus(c, now.In(chinaTime).Format(time.DateOnly)); err != nil {
+	if err := ValidateStatus(c, now.In(workday.China).Format(time.DateOnly)); err != nil {
 		return protocol.FeedItem{}, err
 	}
 	var it protocol.FeedItem

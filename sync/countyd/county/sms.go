@@ -23,6 +23,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -114,7 +115,7 @@ func noticeParams(tmpl string, f noticeFacts) (map[string]string, bool) {
 			s = groupTracking(f.tracking)
 		case ValDue:
 			if !f.due.IsZero() {
-				s = f.due.In(chinaTime).Format(time.DateOnly)
+				s = f.due.In(workday.China).Format(time.DateOnly)
 			}
 		case ValReason:
 			s = cut(f.reason, maxNoticeReason)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers "sqlite3"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // SQLite is the Store on one SQLite file, with attachment bytes in files
@@ -249,7 +250,7 @@ func parseTS(s sql.NullString) time.Time {
 		return time.Time{}
 	}
 	// Shown in Beijing time, as the halls and officers read it.
-	return t.In(chinaTime)
+	return t.In(workday.China)
 }
 
 func nullTS(t time.Time) sql.NullString {

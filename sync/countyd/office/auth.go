@@ -374,6 +374,3 @@ func (o *Office) home(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
-
-// china is Beijing time, as the county's staff read it.
-var china = time.FixedZone("CST", 8*3600)

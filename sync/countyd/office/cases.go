@@ -16,6 +16,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -103,14 +104,14 @@ func day(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(china).Format(time.DateOnly)
+	return t.In(workday.China).Format(time.DateOnly)
 }
 
 func stamp(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.In(china).Format("2006-01-02 15:04")
+	return t.In(workday.China).Format("2006-01-02 15:04")
 }
 
 func (o *Office) pointNames(ctx context.Context) map[string]string {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 )
 
@@ -178,7 +179,7 @@ func parseFees(text string) ([]catalog.Fee, error) {
 func (o *Office) showMatter(w http.ResponseWriter, r *http.Request, rc *reqCtx, v county.CatalogVersion, m *catalog.Matter, problems []string, status int) {
 	newVersion := r.PostFormValue("new_version")
 	if newVersion == "" {
-		newVersion = v.Version + "-" + o.now().In(china).Format("0102")
+		newVersion = v.Version + "-" + o.now().In(workday.China).Format("0102")
 	}
 	data := map[string]any{"V": v, "M": m, "Fees": feesText(m.Fees), "NewVersion": newVersion, "Problems": problems}
 	if status != http.StatusOK {
@@ -232,7 +233,7 @@ func (o *Office) editMatter(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		return
 	}
 	cat.Version = newVersion
-	cat.Published = o.now().In(china).Format("2006-01-02")
+	cat.Published = o.now().In(workday.China).Format("2006-01-02")
 	doc, err := cat.Encode()
 	if err != nil {
 		o.internal(w, r, rc, "encode catalog", err)
@@ -363,7 +364,7 @@ func (o *Office) override(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		o.showCatalog(w, r, rc, problemsOf(err), http.StatusBadRequest)
 		return
 	}
-	eff.Version = fmt.Sprintf("%s+%s.%s", base.Version, point, o.now().In(china).Format("20060102150405"))
+	eff.Version = fmt.Sprintf("%s+%s.%s", base.Version, point, o.now().In(workday.China).Format("20060102150405"))
 	doc, err := eff.Encode()
 	if err != nil {
 		o.internal(w, r, rc, "encode effective catalog", err)

@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/client"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
@@ -28,7 +29,7 @@ import (
 )
 
 // t0 is the county's clock: Thursday 26 November 2026, a working morning.
-var t0 = time.Date(2026, 11, 26, 10, 30, 0, 0, time.FixedZone("CST", 8*3600))
+var t0 = time.Date(2026, 11, 26, 10, 30, 0, 0, workday.China)
 
 const password = "Qingshan-2026!"
 

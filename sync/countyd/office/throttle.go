@@ -37,6 +37,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/ratelimit"
 )
@@ -256,7 +257,7 @@ func (t *tally) summary() []county.AuditEntry {
 	e := t.entry
 	e.At = t.last
 	e.Detail = fmt.Sprintf("此后同一地址又尝试%d次（共%d次被限流），%s–%s", t.more, t.throttled,
-		t.first.In(china).Format("15:04:05"), t.last.In(china).Format("15:04:05"))
+		t.first.In(workday.China).Format("15:04:05"), t.last.In(workday.China).Format("15:04:05"))
 	return []county.AuditEntry{e}
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 )
 
@@ -55,7 +56,7 @@ func TestHashGateKeepsRoomForStaff(t *testing.T) {
 // audited, and a browser that signed in before still signs in.
 func TestLoginWhenHashGateIsFull(t *testing.T) {
 	ctx := context.Background()
-	now := time.Date(2026, 11, 26, 10, 30, 0, 0, china)
+	now := time.Date(2026, 11, 26, 10, 30, 0, 0, workday.China)
 	st, err := county.OpenSQLite(ctx, filepath.Join(t.TempDir(), "county.db"), county.WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +112,7 @@ func TestLoginWhenHashGateIsFull(t *testing.T) {
 // this server, for DeviceCookieLife.
 func TestDeviceCookie(t *testing.T) {
 	g := newLoginGuard([]byte("county key"))
-	now := time.Date(2026, 11, 26, 10, 30, 0, 0, china)
+	now := time.Date(2026, 11, 26, 10, 30, 0, 0, workday.China)
 	value := g.newDeviceCookie("lishen", now)
 	tests := []struct {
 		name, login, cookie, value string

@@ -24,6 +24,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -213,7 +214,7 @@ var caseSeq atomic.Int64
 // NewCase is a new case id and a tracking code of point, as a kiosk makes
 // them (device 35 of the hall, from 2026-11-26 on).
 func NewCase(point string) (caseID, tracking string) {
-	day := time.Date(2026, 11, 26, 12, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	day := time.Date(2026, 11, 26, 12, 0, 0, 0, workday.China)
 	for {
 		n := int(caseSeq.Add(1))
 		code, err := protocol.EncodeTracking(protocol.TrackingParts{ServicePoint: point, Device: 35,
