@@ -36,7 +36,12 @@ type Error struct {
 	Problem Problem
 	Queue   string // "" for the system default
 	Detail  string // the print command's own output, trimmed
+	// Err is the cause when a Printer other than System said no (its own
+	// error, kept for errors.Is); nil from System.
+	Err error
 }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	q := e.Queue

@@ -399,6 +399,11 @@ func (c *Counter) output(ctx context.Context, p Printed, pdf []byte) Printed {
 		p.PrintErr = ErrNoPrinter
 	} else {
 		p.PrintErr = c.Printer.Print(ctx, pdf, printing.Job{Title: p.Title, Layout: c.layout(), Length: p.Length})
+		if p.PrintErr != nil && printing.ProblemOf(p.PrintErr) == "" {
+			// A Printer other than System (a driver, a test's) said no in
+			// its own words: a refusal, shown as one.
+			p.PrintErr = &printing.Error{Problem: printing.Refused, Detail: p.PrintErr.Error(), Err: p.PrintErr}
+		}
 	}
 	if p.DocID != 0 {
 		if err := c.Store.MarkPrinted(ctx, p.DocID, p.PrintErr); err != nil && p.PrintErr == nil {

@@ -72,12 +72,20 @@ type Screen struct {
 	Submit   *widget.Button
 	Message  *widget.Label
 
-	g       busy.Guard
+	g busy.Guard
+	// pg runs the printer list and test page, apart from g: pairing and
+	// saving must not wait for lpstat.
+	pg      busy.Guard
 	content fyne.CanvasObject
 }
 
 // Wait blocks until a pairing in flight has shown its result, or ctx ends.
-func (s *Screen) Wait(ctx context.Context) error { return s.g.Wait(ctx) }
+func (s *Screen) Wait(ctx context.Context) error {
+	if err := s.pg.Wait(ctx); err != nil {
+		return err
+	}
+	return s.g.Wait(ctx)
+}
 
 // New builds the setup screen, filled with the current configuration; done
 // is called with the saved one.
@@ -321,7 +329,7 @@ func (s *Screen) pickPrinters(ctx context.Context, ps Printers, paper func() str
 		}
 	}
 	s.Printer.OnChanged = func(string) { note() }
-	busy.Run(&s.g, func() {
+	busy.Run(&s.pg, func() {
 		s.PrinterNote.SetText(l10n.L("正在查找打印机…"))
 	}, func() ([]Printer, error) { return ps.Printers(ctx) }, func(got []Printer, err error) {
 		if err != nil {
@@ -344,7 +352,7 @@ func (s *Screen) pickPrinters(ctx context.Context, ps Printers, paper func() str
 	})
 	s.TestPage.OnTapped = func() {
 		queue, paperName := printerName(s.Printer.Text), paper()
-		busy.Run(&s.g, func() {
+		busy.Run(&s.pg, func() {
 			s.TestPage.Disable()
 			s.PrinterNote.Importance = widget.MediumImportance
 			s.PrinterNote.SetText(l10n.L("正在打印测试页…"))
