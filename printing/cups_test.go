@@ -121,8 +121,57 @@ func TestPrintThroughCUPS(t *testing.T) {
 func TestPrintToMissingQueueReportsTheReason(t *testing.T) {
 	cupsPDFQueue(t)
 	err := (System{Queue: "NoSuchPrinter"}).Print(context.Background(), []byte("%PDF-1.4\n"), Job{Title: "x", Layout: A4})
-	if err == nil || !strings.Contains(err.Error(), "does not exist") {
-		t.Errorf("Print to a missing queue: %v, want lp's reason", err)
+	if got := ProblemOf(err); got != UnknownQueue {
+		t.Errorf("Print to a missing queue: problem %q (%v), want %q", got, err, UnknownQueue)
+	}
+	if !strings.Contains(DetailOf(err), "does not exist") {
+		t.Errorf("detail %q, want lp's own words kept for 详情", DetailOf(err))
+	}
+}
+
+// TestQueuesAndTestPageThroughCUPS lists the real CUPS queues and prints the
+// 打印测试页 through the cups-pdf one: the page lands as a PDF whose text is
+// the test page's.
+func TestQueuesAndTestPageThroughCUPS(t *testing.T) {
+	cupsPDFQueue(t)
+	qs, err := Queues(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, q := range qs {
+		found = found || q.Name == testQueue
+	}
+	if !found {
+		t.Fatalf("Queues() = %+v, want %s among them", qs, testQueue)
+	}
+	title := fmt.Sprintf("yichuang-testpage-%d", time.Now().UnixNano())
+	if err := PrintTestPage(context.Background(), System{Queue: testQueue}, TestPageInput{ServicePoint: "洪桥镇便民服务中心", Queue: testQueue, At: printedAt}, title); err != nil {
+		t.Fatalf("PrintTestPage: %v", err)
+	}
+	home, _ := os.UserHomeDir()
+	var printed string
+	for i := 0; i < 300 && printed == ""; i++ {
+		for _, d := range []string{filepath.Join(home, "PDF"), "/var/spool/cups-pdf/ANONYMOUS"} {
+			if m, _ := filepath.Glob(filepath.Join(d, title+"*.pdf")); len(m) > 0 {
+				printed = m[0]
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if printed == "" {
+		t.Fatal("no test page from cups-pdf after 30 s")
+	}
+	defer os.Remove(printed)
+	var b []byte
+	for i := 0; i < 300; i++ {
+		if b, err = os.ReadFile(printed); err == nil && bytes.Contains(tail(b, 64), []byte("%%EOF")) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatalf("printed test page %s is not a PDF", printed)
 	}
 }
 

@@ -38,12 +38,13 @@ type System struct {
 
 var _ Printer = System{}
 
-// ErrNoPrinter means the system has no way to print.
+// ErrNoPrinter means the system has no way to print (no lp); a print
+// error of Problem NoCommand matches it with errors.Is.
 var ErrNoPrinter = errors.New("no print command on this system")
 
 // Print hands the document to the print queue and returns once the queue
-// has accepted it (or refused). A refused job returns the queue's own
-// words, which the UI shows next to a reprint button.
+// has accepted it (or refused). A refused job returns an *Error naming
+// the problem, with the queue's own words as its Detail.
 //
 // The print command reads a file: the document is written to a private
 // temporary directory and removed once the command returned (lp has
@@ -82,7 +83,7 @@ func (s System) printFile(ctx context.Context, path string, job Job) error {
 	default:
 		lp, err := exec.LookPath("lp")
 		if err != nil {
-			return ErrNoPrinter
+			return &Error{Problem: NoCommand, Queue: s.Queue, Detail: err.Error()}
 		}
 		cmd = exec.CommandContext(ctx, lp, lpArgs(s.Queue, path, job)...)
 	}
@@ -90,14 +91,14 @@ func (s System) printFile(ctx context.Context, path string, job Job) error {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
+		var notFound *exec.Error
+		if errors.As(err, &notFound) {
+			return &Error{Problem: NoCommand, Queue: s.Queue, Detail: err.Error()}
 		}
-		return fmt.Errorf("print %s: %s", filepath.Base(path), msg)
+		return classify(ctx, s.Queue, stderr.String()+string(out), err)
 	}
 	if runtime.GOOS != "windows" && !lpAccepted.Match(out) {
-		return fmt.Errorf("print %s: unexpected answer from lp: %s", filepath.Base(path), strings.TrimSpace(string(out)))
+		return &Error{Problem: Refused, Queue: s.Queue, Detail: strings.TrimSpace(stderr.String() + string(out))}
 	}
 	return nil
 }

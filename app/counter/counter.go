@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"path/filepath"
 
 	"github.com/yichuang/yichuang/app/blobs"
@@ -298,12 +299,7 @@ func (c *Counter) PrintQueryPINNotice(ctx context.Context, cs cases.Case) (Print
 		return p, err
 	}
 	p.Length = meta.PageHeight
-	if c.Printer == nil {
-		p.PrintErr = ErrNoPrinter
-	} else {
-		p.PrintErr = c.Printer.Print(ctx, pdf, printing.Job{Title: p.Title, Layout: c.layout(), Length: p.Length})
-	}
-	return p, nil
+	return c.output(ctx, p, pdf), nil
 }
 
 // Printed is what happened to one document.
@@ -385,20 +381,36 @@ func (c *Counter) Print(ctx context.Context, cs cases.Case, kind printing.DocKin
 			return p, err
 		}
 		p.Length = meta.PageHeight
-		return c.send(ctx, p, own), nil
+		return c.output(ctx, p, own), nil
 	}
 	return c.Reprint(ctx, p), nil
 }
 
-// send prints pdf as document p and records the outcome.
-func (c *Counter) send(ctx context.Context, p Printed, pdf []byte) Printed {
+// output is the one place a paper goes to the printer, on every path
+// (receipts and notices, the citizen's copy with the PIN, the mandate
+// letter, the PIN notice, reprints from the archive, the terminal's
+// slip): no printer configured is ErrNoPrinter, the printer's answer is
+// recorded against the archived document (DocID 0: none, e.g. the PIN
+// notice) and a failure is logged with its detail, for county IT. The log
+// line names the document and the queue's words, never the citizen.
+func (c *Counter) output(ctx context.Context, p Printed, pdf []byte) Printed {
 	if c.Printer == nil {
 		p.PrintErr = ErrNoPrinter
 	} else {
 		p.PrintErr = c.Printer.Print(ctx, pdf, printing.Job{Title: p.Title, Layout: c.layout(), Length: p.Length})
+		if p.PrintErr != nil && printing.ProblemOf(p.PrintErr) == "" {
+			// A Printer other than System (a driver, a test's) said no in
+			// its own words: a refusal, shown as one.
+			p.PrintErr = &printing.Error{Problem: printing.Refused, Detail: p.PrintErr.Error(), Err: p.PrintErr}
+		}
 	}
-	if err := c.Store.MarkPrinted(ctx, p.DocID, p.PrintErr); err != nil && p.PrintErr == nil {
-		p.PrintErr = fmt.Errorf("record print: %w", err)
+	if p.DocID != 0 {
+		if err := c.Store.MarkPrinted(ctx, p.DocID, p.PrintErr); err != nil && p.PrintErr == nil {
+			p.PrintErr = fmt.Errorf("record print: %w", err)
+		}
+	}
+	if p.PrintErr != nil {
+		log.Printf("paper %s not printed: %s", p.Kind, printing.DetailOf(p.PrintErr))
 	}
 	return p
 }
@@ -433,28 +445,22 @@ func (c *Counter) PrintMandate(ctx context.Context, actor clerks.Account, d case
 		return Printed{Kind: printing.Mandate}, err
 	}
 	out := Printed{Kind: printing.Mandate, Path: path, Title: "代办委托书", Length: meta.PageHeight}
-	if c.Printer == nil {
-		out.PrintErr = ErrNoPrinter
-	} else {
-		out.PrintErr = c.Printer.Print(ctx, buf.Bytes(), printing.Job{Title: out.Title, Layout: c.layout(), Length: meta.PageHeight})
-	}
-	return out, nil
+	return c.output(ctx, out, buf.Bytes()), nil
 }
 
 // Reprint sends an archived document to the printer (again) and records
 // the outcome.
 func (c *Counter) Reprint(ctx context.Context, p Printed) Printed {
-	if c.Printer == nil {
-		p.PrintErr = ErrNoPrinter
-	} else if pdf, err := c.Archive.Read(p.Path); err != nil {
+	pdf, err := c.Archive.Read(p.Path)
+	if err != nil && c.Printer != nil {
 		p.PrintErr = fmt.Errorf("read the archived %s: %w", filepath.Base(p.Path), err)
-	} else {
-		p.PrintErr = c.Printer.Print(ctx, pdf, printing.Job{Title: p.Title, Layout: c.layout(), Length: p.Length})
+		if err := c.Store.MarkPrinted(ctx, p.DocID, p.PrintErr); err != nil {
+			log.Printf("record print: %v", err)
+		}
+		log.Printf("paper %s not printed: %v", p.Kind, p.PrintErr)
+		return p
 	}
-	if err := c.Store.MarkPrinted(ctx, p.DocID, p.PrintErr); err != nil && p.PrintErr == nil {
-		p.PrintErr = fmt.Errorf("record print: %w", err)
-	}
-	return p
+	return c.output(ctx, p, pdf)
 }
 
 // PrintAll prints every document the case calls for.

@@ -3,16 +3,20 @@ package services
 import (
 	"context"
 	"errors"
+	"log"
 	"os"
 	"time"
 
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/counter"
 	"github.com/yichuang/yichuang/app/hallnet"
 	"github.com/yichuang/yichuang/app/hallsync"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/hallui"
+	"github.com/yichuang/yichuang/app/ui/setup"
+	"github.com/yichuang/yichuang/printing"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -269,3 +273,35 @@ func (s Setup) Pair(ctx context.Context, addr, code string) error {
 
 // Paired says whether this machine holds a link to its hub.
 func (s Setup) Paired(ctx context.Context) bool { return s.Hall.Paired(ctx) }
+
+// Printers lists the system's printers for the picker in 设置.
+func (s Setup) Printers(ctx context.Context) ([]setup.Printer, error) {
+	qs, err := printing.Queues(ctx)
+	if err != nil {
+		log.Printf("list printers: %s", printing.DetailOf(err))
+		return nil, counter.PrintMessage(err)
+	}
+	out := make([]setup.Printer, 0, len(qs))
+	for _, q := range qs {
+		out = append(out, setup.Printer{Name: q.Name, Default: q.Default, Ready: q.Ready})
+	}
+	return out, nil
+}
+
+// TestPage prints the 打印测试页 through queue ("" for the system default)
+// on the chosen paper; a failure comes back as its short message.
+func (s Setup) TestPage(ctx context.Context, queue, paper string) error {
+	sp, _, err := s.DB.ServicePoint(ctx)
+	if err != nil {
+		return err
+	}
+	layout := printing.A4
+	if paper == servicepoint.PaperRoll80 {
+		layout = printing.Roll80
+	}
+	in := printing.TestPageInput{ServicePoint: sp.Name, Queue: queue, Layout: layout,
+		At: time.Now()} // only tells one test page from the next: no rule depends on it
+	return printed("test page", printing.PrintTestPage(ctx, printing.System{Queue: queue}, in, "打印测试页"))
+}
+
+var _ setup.Printers = Setup{}

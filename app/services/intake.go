@@ -94,12 +94,6 @@ func (s *Intake) stale(ctx context.Context, cs cases.Case, err error) error {
 
 var _ intake.Service = (*Intake)(nil)
 
-// Printer messages, in the clerk's words.
-var (
-	errNoPrinter = msg.New("本机未设置打印机，文件已存档，可在设置中指定打印机后重新打印")
-	errPrinter   = msg.New("打印机没有接受（{{.Why}}），文件已存档，可重新打印")
-)
-
 func (s *Intake) Catalog(ctx context.Context) (*catalog.Catalog, error) {
 	return s.DB.ActiveCatalog(ctx)
 }
@@ -185,12 +179,9 @@ func (s *Intake) PrintMandate(ctx context.Context, a clerks.Account, d cases.Dra
 
 func paper(p counter.Printed) intake.Paper {
 	out := intake.Paper{Title: printing.DocTitle(p.Kind), Path: p.Path, Ref: p}
-	switch {
-	case p.PrintErr == nil:
-	case errors.Is(p.PrintErr, counter.ErrNoPrinter), errors.Is(p.PrintErr, printing.ErrNoPrinter):
-		out.Err = errNoPrinter
-	default:
-		out.Err = msg.New(errPrinter.Key, "Why", p.PrintErr.Error())
+	if p.PrintErr != nil {
+		// The short line for the screen; the command's words behind 详情.
+		out.Err, out.Detail = counter.PrintMessage(p.PrintErr), printing.DetailOf(p.PrintErr)
 	}
 	return out
 }
@@ -265,7 +256,7 @@ func (s *Intake) ResetQueryPIN(ctx context.Context, a clerks.Account, cs cases.C
 	p := intake.Paper{Title: printing.DocTitle(printed.Kind)}
 	if printed.PrintErr != nil {
 		// Not "archived, reprint": this notice has no copy to reprint.
-		p.Err = msg.New(errPINNotice.Key, "Why", printed.PrintErr.Error())
+		p.Err, p.Detail = msg.New(errPINNotice.Key, "Why", counter.PrintMessage(printed.PrintErr)), printing.DetailOf(printed.PrintErr)
 	}
 	return got, p, nil
 }

@@ -139,8 +139,12 @@ func TestAcceptWithAJammedPrinter(t *testing.T) {
 		t.Fatal("no papers on the result")
 	}
 	for i, st := range s.Result.Statuses {
-		if !strings.Contains(st.Text, "未打印") || !strings.Contains(st.Text, "printer jammed") || s.Result.Papers[i].Path == "" {
-			t.Errorf("%s: status %q, archived at %q; want the printer's refusal and the archived file", s.Result.Papers[i].Title, st.Text, s.Result.Papers[i].Path)
+		// The line is short and in Chinese; the printer's own words are
+		// behind 详情 (issue 17).
+		if !strings.Contains(st.Text, "未打印") || strings.Contains(st.Text, "printer jammed") ||
+			!strings.Contains(s.Result.Papers[i].Detail, "printer jammed") || s.Result.Papers[i].Path == "" {
+			t.Errorf("%s: status %q, detail %q, archived at %q; want a short line, the printer's refusal as detail and the archived file",
+				s.Result.Papers[i].Title, st.Text, s.Result.Papers[i].Detail, s.Result.Papers[i].Path)
 		}
 	}
 	if got, err := h.DB.CaseByID(ctx, cs.ID); err != nil || got.Tracking != cs.Tracking || got.Status != cs.Status {

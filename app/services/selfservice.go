@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"sort"
@@ -60,13 +61,7 @@ func (s *SelfService) PrintGuide(ctx context.Context, code string) error {
 	if err := printing.Guide(&buf, printing.A4, printing.GuideInput{Matter: m, ServicePoint: s.Point, CatalogVer: cat.Version, PrintedAt: s.Clock.Now()}); err != nil {
 		return fmt.Errorf("render guide %s: %w", code, err)
 	}
-	if err := s.Printer.Print(ctx, buf.Bytes(), printing.Job{Title: "办事指南 " + m.Name, Layout: printing.A4}); err != nil {
-		if errors.Is(err, printing.ErrNoPrinter) {
-			return errSlipNoPrinter
-		}
-		return msg.New(errSlipPrinter.Key, "Why", err.Error())
-	}
-	return nil
+	return printed("guide", s.Printer.Print(ctx, buf.Bytes(), printing.Job{Title: "办事指南 " + m.Name, Layout: printing.A4}))
 }
 
 func (s *SelfService) Progress(ctx context.Context, code, last4 string) (cases.Progress, error) {
@@ -182,8 +177,18 @@ func (f *Filing) SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, err
 	if err != nil {
 		return cs, err
 	}
-	// The slip is archived whatever the printer does; the code is on
-	// the screen too.
-	f.Counter.PrintAll(ctx, cs)
+	// The slip is archived whatever the printer does and the code is on
+	// the screen too; a slip that did not print sends the citizen to a
+	// window rather than to an empty tray (the counter logged why).
+	printed, err := f.Counter.PrintAll(ctx, cs)
+	if err != nil {
+		log.Printf("self-filing slip not made: %v", err)
+		return cs, &selfservice.SlipNotPrinted{Err: err}
+	}
+	for _, p := range printed {
+		if p.PrintErr != nil {
+			return cs, &selfservice.SlipNotPrinted{Err: p.PrintErr}
+		}
+	}
 	return cs, nil
 }

@@ -3,11 +3,11 @@ package services
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
+	"log"
 
+	"github.com/yichuang/yichuang/app/counter"
 	"github.com/yichuang/yichuang/app/hall"
-	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/ticket"
@@ -32,21 +32,19 @@ func (t *Tickets) print(ctx context.Context, in printing.TicketInput, name strin
 	if err != nil {
 		return fmt.Errorf("render slip %s: %w", name, err)
 	}
-	err = t.Printer.Print(ctx, buf.Bytes(), printing.Job{Title: in.Title + " " + in.Number, Layout: printing.Roll80, Length: meta.PageHeight})
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, printing.ErrNoPrinter):
-		return errSlipNoPrinter
-	}
-	return msg.New(errSlipPrinter.Key, "Why", err.Error())
+	return printed("slip", t.Printer.Print(ctx, buf.Bytes(), printing.Job{Title: in.Title + " " + in.Number, Layout: printing.Roll80, Length: meta.PageHeight}))
 }
 
-// Slip printer messages.
-var (
-	errSlipNoPrinter = msg.New("本机没有连接打印机")
-	errSlipPrinter   = msg.New("打印机没有响应（{{.Why}}）")
-)
+// printed maps a terminal paper's print error (a slip, a guide: not
+// archived, so no reprint) to its short message, the same words as at the
+// window (counter.PrintMessage), and logs the detail for county IT.
+func printed(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	log.Printf("%s not printed: %s", what, printing.DetailOf(err))
+	return counter.PrintMessage(err)
+}
 
 // PrintTicket prints the slip on the roll printer.
 func (t *Tickets) PrintTicket(ctx context.Context, s queue.Slip) error {

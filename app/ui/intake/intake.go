@@ -593,12 +593,17 @@ type Result struct {
 	Papers   []Paper
 	Statuses []*widget.Label
 	Reprints []*widget.Button
+	// Details opens what the print system said about a failed paper; shown
+	// only while that paper is not printed.
+	Details  []*widget.Button
 	NextCase *widget.Button
 	// RateBtn turns the screen to the citizen for 好差评; Rating is that
 	// screen once opened.
-	RateBtn *widget.Button
-	Rating  *ratingui.Screen
-	content fyne.CanvasObject
+	// DetailText is what the last 详情 showed.
+	DetailText string
+	RateBtn    *widget.Button
+	Rating     *ratingui.Screen
+	content    fyne.CanvasObject
 }
 
 func newResult(s *Screen, o Outcome) *Result {
@@ -610,12 +615,18 @@ func newResult(s *Screen, o Outcome) *Result {
 	r.Code.SizeName = theme.SizeNameHeadingText
 	rows := container.NewVBox()
 	for i := range papers {
+		// One line per paper whatever the printer said: the status is
+		// truncated, the full text is behind 详情, so a long error can
+		// never widen the window past the screen.
 		status := widget.NewLabel("")
+		status.Truncation = fyne.TextTruncateEllipsis
 		idx := i
 		reprint := widget.NewButtonWithIcon(l10n.L("重新打印"), theme.DocumentPrintIcon(), func() { r.reprint(s, idx) })
+		details := widget.NewButtonWithIcon(l10n.L("详情"), theme.InfoIcon(), func() { r.details(s, idx) })
 		r.Statuses = append(r.Statuses, status)
 		r.Reprints = append(r.Reprints, reprint)
-		rows.Add(container.NewBorder(nil, nil, widget.NewLabel(papers[i].Title), reprint, status))
+		r.Details = append(r.Details, details)
+		rows.Add(container.NewBorder(nil, nil, widget.NewLabel(papers[i].Title), container.NewHBox(details, reprint), status))
 		r.show(idx)
 	}
 	if o.PrintErr != nil {
@@ -673,10 +684,34 @@ func (r *Result) reprint(s *Screen, i int) {
 func (r *Result) show(i int) {
 	p := r.Papers[i]
 	if p.Err == nil {
+		r.Details[i].Hide()
 		r.Statuses[i].Importance = widget.SuccessImportance
 		r.Statuses[i].SetText(l10n.L("已送打印机"))
 		return
 	}
+	r.Details[i].Show()
 	r.Statuses[i].Importance = widget.DangerImportance
-	r.Statuses[i].SetText(l10n.L("未打印：{{.Why}}", map[string]any{"Why": l10n.Error(p.Err)}))
+	r.Statuses[i].SetText(l10n.L("未打印（已存档）：{{.Why}}", map[string]any{"Why": l10n.Error(p.Err)}))
+}
+
+// details shows the whole story of a paper that did not print: the short
+// message and what the print system itself said, for county IT.
+func (r *Result) details(s *Screen, i int) {
+	p := r.Papers[i]
+	if p.Err == nil {
+		return
+	}
+	r.DetailText = l10n.Error(p.Err)
+	if p.Detail != "" {
+		r.DetailText += "\n\n" + l10n.L("打印系统的原话：") + "\n" + p.Detail
+	}
+	if s.win == nil {
+		return // headless: DetailText is what the dialog would show
+	}
+	text := widget.NewLabel(r.DetailText)
+	text.Wrapping = fyne.TextWrapBreak
+	scroll := container.NewVScroll(text)
+	d := dialog.NewCustom(l10n.L("打印失败详情"), l10n.L("关闭"), scroll, s.win)
+	d.Resize(fyne.NewSize(min(640, s.win.Canvas().Size().Width*0.9), min(360, s.win.Canvas().Size().Height*0.8)))
+	d.Show()
 }

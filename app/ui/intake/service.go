@@ -73,8 +73,12 @@ type Service interface {
 type Paper struct {
 	Title string
 	Path  string // the archived PDF
-	// Err is why the printer did not take it; nil when it did.
+	// Err is why the printer did not take it, one short line for the
+	// screen; nil when it did.
 	Err error
+	// Detail is what the print system itself said (often English), for
+	// the 详情 dialog only.
+	Detail string
 	// Ref lets the service reprint it; the screens do not look inside.
 	Ref any
 }

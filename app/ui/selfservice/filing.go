@@ -33,9 +33,18 @@ type FilingService interface {
 	// ClearScans deletes whatever is in the document camera's folder: a
 	// photo left there by one citizen must never reach the next.
 	ClearScans(ctx context.Context) error
-	// SubmitSelf stores the filing for pre-review and prints its slip.
+	// SubmitSelf stores the filing for pre-review and prints its slip. A
+	// filing stored whose slip did not print returns the case with a
+	// *SlipNotPrinted: the citizen is sent to a window for the paper.
 	SubmitSelf(ctx context.Context, d cases.Draft) (cases.Case, error)
 }
+
+// SlipNotPrinted says a filing was stored but its slip did not come out of
+// the terminal's printer; Err is why (already logged by the service).
+type SlipNotPrinted struct{ Err error }
+
+func (e *SlipNotPrinted) Error() string { return "filing stored, slip not printed: " + e.Err.Error() }
+func (e *SlipNotPrinted) Unwrap() error { return e.Err }
 
 // Scan is a file from the document camera, stored as an attachment.
 type Scan struct {
@@ -406,6 +415,11 @@ func (f *Filing) Submit() {
 }
 
 func (f *Filing) submitted(cs cases.Case, err error) {
+	var slip *SlipNotPrinted
+	printed := !errors.As(err, &slip)
+	if !printed {
+		err = nil // stored all the same: only the paper is missing
+	}
 	if err != nil {
 		text := l10n.Error(err)
 		var fe cases.FieldErrors
@@ -420,7 +434,13 @@ func (f *Filing) submitted(cs cases.Case, err error) {
 	f.Result = &cs
 	f.Done.SetText(l10n.L("已提交，查询码 {{.Code}}", map[string]any{"Code": tracking.Format(cs.Tracking)}))
 	f.Done.SizeName = theme.SizeNameHeadingText
+	// Only a slip the printer took is one to take away; otherwise the
+	// citizen must not wait at an empty tray.
 	next := widget.NewLabel(l10n.L("请取走打印的回执。工作人员预审后即受理，进度可凭查询码在本大厅任一自助终端或窗口查询。"))
+	if !printed {
+		next.SetText(l10n.L("回执没有打印出来，请记下上面的查询码，到窗口领取回执。工作人员预审后即受理。"))
+		next.Importance = widget.WarningImportance
+	}
 	next.Wrapping = fyne.TextWrapWord
 	done := widget.NewButton(l10n.L("完成"), func() { f.t.Touch(); f.t.Home() })
 	f.show(container.NewCenter(container.NewVBox(f.Done, next, container.NewCenter(touch(done)))))

@@ -32,27 +32,60 @@ type Configurer interface {
 	Paired(ctx context.Context) bool
 }
 
+// Printer is one of the system's printers, for the picker.
+type Printer struct {
+	Name    string
+	Default bool // the system's default printer
+	Ready   bool // false: stopped, paused or offline
+}
+
+// Printers is what the printer picker needs: the system's printers and a
+// test page. The setup service offers it; a Configurer without it (a test
+// fake) leaves the printer a typed name, as before.
+type Printers interface {
+	Printers(ctx context.Context) ([]Printer, error)
+	// TestPage prints the 打印测试页 through queue ("" for the system
+	// default) on paper (servicepoint.PaperA4 or PaperRoll80).
+	TestPage(ctx context.Context, queue, paper string) error
+}
+
 // Screen is the setup form.
 type Screen struct {
-	Code    *widget.Entry
-	Name    *widget.Entry
-	Level   *widget.RadioGroup
-	Device  *widget.Entry
-	Printer *widget.Entry
-	Paper   *widget.RadioGroup
-	Queue   *widget.RadioGroup
-	Hub     *widget.Entry
+	Code   *widget.Entry
+	Name   *widget.Entry
+	Level  *widget.RadioGroup
+	Device *widget.Entry
+	// Printer is the queue's name: picked from the system's printers (the
+	// default marked) or typed; empty means the system default.
+	Printer *widget.SelectEntry
+	// PrinterNote warns when there is no default and none is chosen, and
+	// says how the test page went.
+	PrinterNote *widget.Label
+	TestPage    *widget.Button
+	// PrinterOptions is the picker's list as offered.
+	PrinterOptions []string
+	Paper          *widget.RadioGroup
+	Queue          *widget.RadioGroup
+	Hub            *widget.Entry
 	// PairCode is the pairing code read off the hub (连接大厅主机).
 	PairCode *widget.Entry
 	Submit   *widget.Button
 	Message  *widget.Label
 
-	g       busy.Guard
+	g busy.Guard
+	// pg runs the printer list and test page, apart from g: pairing and
+	// saving must not wait for lpstat.
+	pg      busy.Guard
 	content fyne.CanvasObject
 }
 
 // Wait blocks until a pairing in flight has shown its result, or ctx ends.
-func (s *Screen) Wait(ctx context.Context) error { return s.g.Wait(ctx) }
+func (s *Screen) Wait(ctx context.Context) error {
+	if err := s.pg.Wait(ctx); err != nil {
+		return err
+	}
+	return s.g.Wait(ctx)
+}
 
 // New builds the setup screen, filled with the current configuration; done
 // is called with the saved one.
@@ -100,8 +133,11 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		}
 		return nil
 	}
-	s.Printer = widget.NewEntry()
+	s.Printer = widget.NewSelectEntry(nil)
 	s.Printer.SetPlaceHolder(l10n.L("留空则使用系统默认打印机"))
+	s.PrinterNote = widget.NewLabel("")
+	s.PrinterNote.Wrapping = fyne.TextWrapWord
+	s.TestPage = widget.NewButtonWithIcon(l10n.L("打印测试页"), theme.DocumentPrintIcon(), nil)
 	a4, roll := l10n.L("A4纸"), l10n.L("80毫米热敏卷纸")
 	s.Paper = widget.NewRadioGroup([]string{a4, roll}, nil)
 	s.Paper.Horizontal = true
@@ -155,6 +191,13 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		s.Device.SetText(strconv.Itoa(current.Device))
 	}
 	s.Printer.SetText(current.PrinterQueue)
+	printerRow := fyne.CanvasObject(s.Printer)
+	if ps, ok := c.(Printers); ok {
+		s.pickPrinters(ctx, ps, func() string { return paperOf() })
+		printerRow = container.NewBorder(nil, nil, nil, s.TestPage, s.Printer)
+	} else {
+		s.TestPage.Hide()
+	}
 	if current.Paper == servicepoint.PaperRoll80 {
 		s.Paper.SetSelected(roll)
 	}
@@ -167,7 +210,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		&widget.FormItem{Text: l10n.L("区划代码"), Widget: s.Code, HintText: l10n.L("12位统计用区划代码：乡镇以000结尾，村为村级代码")},
 		&widget.FormItem{Text: l10n.L("服务点名称"), Widget: s.Name, HintText: l10n.L("打印在回执和通知书上")},
 		&widget.FormItem{Text: l10n.L("本机编号"), Widget: s.Device, HintText: l10n.L("1–35，同一大厅的每台机器不同；是查询码的一部分")},
-		&widget.FormItem{Text: l10n.L("打印机"), Widget: s.Printer},
+		&widget.FormItem{Text: l10n.L("打印机"), Widget: container.NewVBox(printerRow, s.PrinterNote)},
 		&widget.FormItem{Text: l10n.L("纸张"), Widget: s.Paper},
 		&widget.FormItem{Text: l10n.L("叫号"), Widget: s.Queue, HintText: l10n.L("村便民服务站一台电脑选“本机单独使用”；大厅有多台终端时，一台为主机，其余连接它")},
 		&widget.FormItem{Text: l10n.L("主机地址"), Widget: s.Hub},
@@ -190,7 +233,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		}
 		k, err := c.ConfigureKiosk(ctx, servicepoint.Kiosk{
 			Point:  servicepoint.ServicePoint{Code: s.Code.Text, Name: s.Name.Text, Level: levelOf()},
-			Device: atoi(s.Device.Text), PrinterQueue: s.Printer.Text, Paper: paperOf(),
+			Device: atoi(s.Device.Text), PrinterQueue: printerName(s.Printer.Text), Paper: paperOf(),
 			QueueRole: roleOf(), HubAddr: s.Hub.Text,
 		})
 		switch {
@@ -248,3 +291,80 @@ func atoi(s string) int {
 
 // Content returns the screen's root object.
 func (s *Screen) Content() fyne.CanvasObject { return s.content }
+
+// defaultMark follows the default printer's name in the picker's list.
+func defaultMark() string { return l10n.L("（默认）") }
+
+// printerName is the queue name of a picker entry (without the mark).
+func printerName(text string) string {
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), defaultMark()))
+}
+
+// pickPrinters fills the picker with the system's printers (off the UI
+// goroutine: lpstat may take a while), warns when printing would fail for
+// want of a default, and wires 打印测试页 to the queue in the field.
+func (s *Screen) pickPrinters(ctx context.Context, ps Printers, paper func() string) {
+	var list []Printer
+	note := func() {
+		s.PrinterNote.Importance = widget.MediumImportance
+		name := printerName(s.Printer.Text)
+		hasDefault := false
+		for _, p := range list {
+			hasDefault = hasDefault || p.Default
+			if p.Name == name && !p.Ready {
+				s.PrinterNote.Importance = widget.WarningImportance
+				s.PrinterNote.SetText(l10n.L("这台打印机已暂停或离线"))
+				return
+			}
+		}
+		switch {
+		case len(list) == 0:
+			s.PrinterNote.Importance = widget.WarningImportance
+			s.PrinterNote.SetText(l10n.L("系统里没有打印机：请先安装打印机，否则回执只能存档、不能打印"))
+		case name == "" && !hasDefault:
+			s.PrinterNote.Importance = widget.WarningImportance
+			s.PrinterNote.SetText(l10n.L("系统没有默认打印机：请从列表中选择一台，否则无法打印"))
+		default:
+			s.PrinterNote.SetText("")
+		}
+	}
+	s.Printer.OnChanged = func(string) { note() }
+	busy.Run(&s.pg, func() {
+		s.PrinterNote.SetText(l10n.L("正在查找打印机…"))
+	}, func() ([]Printer, error) { return ps.Printers(ctx) }, func(got []Printer, err error) {
+		if err != nil {
+			s.PrinterNote.Importance = widget.WarningImportance
+			s.PrinterNote.SetText(l10n.Error(err))
+			return
+		}
+		list = got
+		options := make([]string, 0, len(got))
+		for _, p := range got {
+			if p.Default {
+				options = append(options, p.Name+defaultMark())
+			} else {
+				options = append(options, p.Name)
+			}
+		}
+		s.PrinterOptions = options
+		s.Printer.SetOptions(options)
+		note()
+	})
+	s.TestPage.OnTapped = func() {
+		queue, paperName := printerName(s.Printer.Text), paper()
+		busy.Run(&s.pg, func() {
+			s.TestPage.Disable()
+			s.PrinterNote.Importance = widget.MediumImportance
+			s.PrinterNote.SetText(l10n.L("正在打印测试页…"))
+		}, func() (struct{}, error) { return struct{}{}, ps.TestPage(ctx, queue, paperName) }, func(_ struct{}, err error) {
+			s.TestPage.Enable()
+			if err != nil {
+				s.PrinterNote.Importance = widget.DangerImportance
+				s.PrinterNote.SetText(l10n.L("测试页没有打印：{{.Why}}", map[string]any{"Why": l10n.Error(err)}))
+				return
+			}
+			s.PrinterNote.Importance = widget.SuccessImportance
+			s.PrinterNote.SetText(l10n.L("测试页已送打印机，请到打印机取纸查看"))
+		})
+	}
+}

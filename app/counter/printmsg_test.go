@@ -1,0 +1,44 @@
+package counter
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/printing"
+)
+
+func TestPrintMessageIsShortAndChinese(t *testing.T) {
+	long := strings.Repeat("lp: Error - The printer or class does not exist. ", 20)
+	tests := []struct {
+		err  error
+		want *msg.Error
+	}{
+		{nil, nil},
+		{ErrNoPrinter, ErrPrintNoQueue},
+		{printing.ErrNoPrinter, ErrPrintNoCommand},
+		{&printing.Error{Problem: printing.NoDefault, Detail: "lp: Error - No default destination."}, ErrPrintNoDefault},
+		{fmt.Errorf("reprint: %w", &printing.Error{Problem: printing.UnknownQueue, Detail: long}), ErrPrintUnknownQueue},
+		{&printing.Error{Problem: printing.NotAccepting}, ErrPrintNotAccepting},
+		{&printing.Error{Problem: printing.NoSpooler}, ErrPrintNoSpooler},
+		{&printing.Error{Problem: printing.TimedOut}, ErrPrintTimedOut},
+		{&printing.Error{Problem: printing.Refused}, ErrPrintRefused},
+		{errors.New("read the archived x.pdf: cipher: message authentication failed"), ErrPrintOther},
+	}
+	for _, tt := range tests {
+		got := PrintMessage(tt.err)
+		if got != tt.want {
+			t.Errorf("PrintMessage(%v) = %v, want %v", tt.err, got, tt.want)
+			continue
+		}
+		if got == nil {
+			continue
+		}
+		// The main line never carries the command's words, however long.
+		if text := got.Error(); strings.ContainsAny(text, "abcdefghijklmnopqrstuvwxyz") || len([]rune(text)) > 30 {
+			t.Errorf("PrintMessage(%v) = %q: want a short Chinese line", tt.err, text)
+		}
+	}
+}
