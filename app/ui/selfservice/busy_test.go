@@ -2,6 +2,7 @@ package selfservice
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,7 @@ type jammed struct {
 	once          sync.Once
 	guides, filed atomic.Int32
 	cleared       atomic.Int32
+	slipErr       error // set: the filing is stored but its slip does not print
 }
 
 func (j *jammed) free() { j.once.Do(func() { close(j.release) }) }
@@ -45,7 +47,11 @@ func (j *jammed) ClearScans(context.Context) error { j.cleared.Add(1); return ni
 func (j *jammed) SubmitSelf(_ context.Context, d cases.Draft) (cases.Case, error) {
 	j.filed.Add(1)
 	<-j.release // the slip waits at the printer
-	return cases.Case{Tracking: "47U8BPC821Y100HJ", Status: cases.StatusPrereview, Draft: d}, nil
+	cs := cases.Case{Tracking: "47U8BPC821Y100HJ", Status: cases.StatusPrereview, Draft: d}
+	if j.slipErr != nil {
+		return cs, &SlipNotPrinted{Err: j.slipErr}
+	}
+	return cs, nil
 }
 
 func newJammed(t *testing.T) *jammed {
@@ -132,4 +138,60 @@ func TestFilingRunsOffTheUIThreadAndForgetsTheLastCitizen(t *testing.T) {
 	if term.Filing.Result != nil || term.Filing.Done.Text != "" {
 		t.Errorf("the next citizen sees the last one's filing: %q", term.Filing.Done.Text)
 	}
+}
+
+// A filing stored whose slip did not print sends the citizen to a window
+// for the paper instead of to an empty tray (issue 17, item 19).
+func TestFilingWhoseSlipDidNotPrint(t *testing.T) {
+	busytest.NewApp(t)
+	j := newJammed(t)
+	j.slipErr = errors.New("lp: no default destination")
+	term := New(context.Background(), j, Options{After: (&timers{}).after, Filing: j})
+	w := test.NewTempWindow(t, term.Content())
+	w.Resize(fyne.NewSize(1280, 800))
+	test.Tap(term.Tiles["filing"])
+	f := term.Filing
+	test.Tap(f.Matters["330000-SS-0001"])
+	j.free()
+	f.Materials["id_card"].SetSelected("拍照上传")
+	test.Tap(f.ScanBtn)
+	settle(t, term)
+	f.Photos[0].Material.SetSelected("经营者居民身份证")
+	test.Tap(f.SubmitBtn)
+	settle(t, term)
+	if f.Result == nil {
+		t.Fatalf("a stored filing whose slip did not print shows no result: %q", f.Message.Text)
+	}
+	text := labels(t, w.Content())
+	if !strings.Contains(text, "回执没有打印出来") || strings.Contains(text, "请取走打印的回执") {
+		t.Errorf("after a failed slip the screen says:\n%s", text)
+	}
+	if strings.Contains(text, "no default destination") {
+		t.Errorf("the printer's English reached the citizen:\n%s", text)
+	}
+}
+
+// labels is the text of every label under o.
+func labels(t *testing.T, o fyne.CanvasObject) string {
+	var b strings.Builder
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Label:
+			if x.Visible() {
+				b.WriteString(x.Text + "\n")
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			r := test.TempWidgetRenderer(t, x)
+			for _, c := range r.Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return b.String()
 }
