@@ -130,8 +130,7 @@ func NewLookup(ctx context.Context, svc Service, actor clerks.Account) *Lookup {
 	})
 	l.RateBtn.Hide()
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, l.Find, l.Code),
-		container.NewBorder(nil, nil, nil, l.FindID, l.IDQuery),
-		container.NewHBox(l.TodayBtn, l.MineBtn, l.LateBtn),
+		container.NewBorder(nil, nil, nil, container.NewHBox(l.FindID, widget.NewSeparator(), l.TodayBtn, l.MineBtn, l.LateBtn), l.IDQuery),
 		container.NewBorder(nil, nil, nil, l.RateBtn, l.Message))
 	l.content = container.NewStack(container.NewBorder(top, nil, nil, nil,
 		container.NewVScroll(container.NewVBox(l.Found, l.Details, container.NewHBox(l.Reveal), l.actions))))
