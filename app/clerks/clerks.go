@@ -276,10 +276,10 @@ type Change struct {
 
 // Messages of account changes.
 var (
-	ErrOwnAccount     = msg.New("不能停用自己的账号，也不能改掉自己的主管角色；请由另一位主管操作")
-	ErrOldSecret      = msg.New("原密码不对")
-	ErrSameSecret     = msg.New("新密码不能与原密码相同")
-	ErrChange         = msg.New("不支持的账号操作")
+	ErrOwnAccount = msg.New("不能停用自己的账号，也不能改掉自己的主管角色；请由另一位主管操作")
+	ErrOldSecret  = msg.New("原密码不对")
+	ErrSameSecret = msg.New("新密码不能与原密码相同")
+	ErrChange     = msg.New("不支持的账号操作")
 )
 
 // CheckChange checks what can be checked of a change without the store:
