@@ -285,7 +285,10 @@ func (db *DB) Accounts(ctx context.Context) ([]clerks.Account, error) {
 			return nil, err
 		}
 		if until.Valid {
-			a.LockedUntil, _ = unstamp(until.String)
+			// Only a lock still running is news for the supervisor.
+			if t, err := unstamp(until.String); err == nil && t.After(db.clock.Now()) {
+				a.LockedUntil = t
+			}
 		}
 		_ = json.Unmarshal([]byte(sectors), &a.Sectors)
 		if a.IDNumber, err = db.unsealString(idNumber, colClerkIDNumber); err != nil {

@@ -32,8 +32,8 @@ type Lookup struct {
 	actor clerks.Account
 	cat   *catalog.Catalog
 
-	Code    *widget.Entry
-	Find    *widget.Button
+	Code *widget.Entry
+	Find *widget.Button
 	// IDQuery finds a citizen's cases by ID number (masked once typed);
 	// Code also takes an applicant's name. TodayBtn, MineBtn and LateBtn
 	// list the hall's cases to open one from; Found holds the list.
@@ -42,9 +42,9 @@ type Lookup struct {
 	TodayBtn, MineBtn, LateBtn *widget.Button
 	Found                      *fyne.Container
 	Hits                       []FoundCase
-	Message *widget.Label
-	Details *widget.Label
-	Reveal  *widget.Button
+	Message                    *widget.Label
+	Details                    *widget.Label
+	Reveal                     *widget.Button
 
 	// 补正: one check per deferred material and the state received.
 	Supplied       []*widget.Check
