@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/internal/shot"
 	"github.com/yichuang/yichuang/app/queue"
 )
 
@@ -27,7 +28,7 @@ func TestPeopleChangesAnAccount(t *testing.T) {
 	var shown fyne.CanvasObject
 	show := func(o fyne.CanvasObject) { shown = o }
 	p := NewPeople(ctx, svc, sup, hall, show, func() {}, func() {})
-	test.NewTempWindow(t, p.Content())
+	w := test.NewTempWindow(t, p.Content())
 	if !p.Edit.Disabled() || !p.Toggle.Disabled() {
 		t.Fatal("actions offered before a person is selected")
 	}
@@ -35,6 +36,7 @@ func TestPeopleChangesAnAccount(t *testing.T) {
 	if p.Selected.ID != 2 || p.Unlock.Disabled() || p.Toggle.Text != "停用" {
 		t.Fatalf("selected %d, unlock disabled %v, toggle %q; want 王丽, unlock offered, 停用", p.Selected.ID, p.Unlock.Disabled(), p.Toggle.Text)
 	}
+	shot.Take(t, w, "people-actions.png", 1280, 800)
 
 	test.Tap(p.Unlock)
 	test.Tap(p.Toggle)

@@ -468,6 +468,9 @@ func TestLookupFindsWithoutTheCode(t *testing.T) {
 	} {
 		tc.do()
 		shown(tc.name)
+		if tc.want == ByName {
+			shot.Take(t, w, "lookup-found.png", 1100, 700)
+		}
 		if got := svc.queries[len(svc.queries)-1].By; got != tc.want {
 			t.Errorf("%s: searched by %v, want %v", tc.name, got, tc.want)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/internal/shot"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/app/ui/private"
 	"github.com/yichuang/yichuang/assets"
@@ -88,6 +89,7 @@ func TestNextStaysUntilTheStepIsComplete(t *testing.T) {
 	if got := s.tabs.SelectedIndex(); got != 2 {
 		t.Fatalf("empty form: got step %d, want 2", got)
 	}
+	shot.Take(t, w, "intake-required.png", 1280, 800)
 	fields, err := cat.CombinedForm("330000-GA-0005")
 	if err != nil {
 		t.Fatal(err)
