@@ -47,7 +47,9 @@ func (s *Intake) FindCases(ctx context.Context, a clerks.Account, q intake.CaseQ
 		if id == "" {
 			return nil, errQueryEmpty
 		}
-		if ids.ValidateResidentID(id) != nil && ids.ValidateUSCC(id) != nil {
+		if pid, err := ids.NormalizePersonID(id, now); err == nil {
+			id = pid
+		} else if ids.ValidateUSCC(id) != nil {
 			return nil, errQueryID
 		}
 		byKey, err := s.DB.CasesByApplicantID(ctx, id, searchScan)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -52,11 +53,15 @@ type Lookup struct {
 	SupplyAsCopy   *widget.Check
 	SupplementDone *widget.Button
 
-	AuthName, AuthID *widget.Entry
-	AuthorizeBtn     *widget.Button
+	// The 受托人's and the collector's ID numbers are private entries,
+	// checked as typed.
+	AuthName     *widget.Entry
+	AuthID       *privateEntry
+	AuthorizeBtn *widget.Button
 
-	CollectorName, CollectorID *widget.Entry
-	DeliverBtn                 *widget.Button
+	CollectorName *widget.Entry
+	CollectorID   *privateEntry
+	DeliverBtn    *widget.Button
 
 	MailAddress, MailCarrier, MailNo *widget.Entry
 	MailBtn                          *widget.Button
@@ -243,6 +248,16 @@ func (l *Lookup) clearCase() {
 	l.actions.Refresh()
 }
 
+// personIDValidator checks a person's ID number as it is typed (the
+// store checks it again with the date).
+func personIDValidator(v string) error {
+	if v == "" {
+		return nil
+	}
+	_, err := ids.NormalizePersonID(v, time.Now())
+	return l10nErr(err)
+}
+
 // isName says whether a typed query is a name: it holds a character no
 // code or number has.
 func isName(s string) bool {
@@ -256,7 +271,8 @@ func isName(s string) bool {
 
 // isIDNumber says whether a typed query is a resident ID number or USCC.
 func isIDNumber(s string) bool {
-	return ids.ValidateResidentID(s) == nil || ids.ValidateUSCC(s) == nil
+	_, err := ids.NormalizePersonID(s, time.Now())
+	return err == nil || ids.ValidateUSCC(s) == nil
 }
 
 func (l *Lookup) fail(err error) {
@@ -481,7 +497,8 @@ func (l *Lookup) agentMayTake(e cases.MaterialEntry) bool {
 }
 
 func (l *Lookup) authorizeBox() fyne.CanvasObject {
-	l.AuthName, l.AuthID = widget.NewEntry(), widget.NewEntry()
+	l.AuthName, l.AuthID = widget.NewEntry(), newPrivateEntry()
+	l.AuthID.Validator = personIDValidator
 	l.AuthName.SetPlaceHolder(l10n.L("受托人姓名"))
 	l.AuthID.SetPlaceHolder(l10n.L("受托人身份证号"))
 	l.AuthorizeBtn = widget.NewButton(l10n.L("登记受托人（已核验授权委托书）"), func() {
@@ -493,7 +510,8 @@ func (l *Lookup) authorizeBox() fyne.CanvasObject {
 }
 
 func (l *Lookup) deliverBox() fyne.CanvasObject {
-	l.CollectorName, l.CollectorID = widget.NewEntry(), widget.NewEntry()
+	l.CollectorName, l.CollectorID = widget.NewEntry(), newPrivateEntry()
+	l.CollectorID.Validator = personIDValidator
 	l.CollectorName.SetPlaceHolder(l10n.L("领取人姓名"))
 	l.CollectorID.SetPlaceHolder(l10n.L("领取人身份证号（读卡或录入）"))
 	l.DeliverBtn = widget.NewButton(l10n.L("核验并出件"), func() {
