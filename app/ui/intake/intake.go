@@ -365,9 +365,13 @@ func (s *Screen) buildForm() {
 			sel := widget.NewSelect(f.Choices, nil)
 			sel.PlaceHolder = l10n.L("请选择")
 			s.FieldChoices[f.Key] = sel
-			item := widget.NewFormItem(label, sel)
+			// A drop-down has no error mark of its own: a red word beside
+			// it says it is missing.
+			missing := widget.NewLabel("")
+			missing.Importance = widget.DangerImportance
+			item := widget.NewFormItem(label, container.NewBorder(nil, nil, nil, missing, sel))
 			form.AppendItem(item)
-			s.formChecks = append(s.formChecks, choiceCheck(form, item, sel, field, s.now))
+			s.formChecks = append(s.formChecks, choiceCheck(item, sel, missing, field, s.now))
 			continue
 		}
 		// A person's number (a parent's ID, a contact's mobile) is
@@ -438,20 +442,13 @@ func entryCheck(item *widget.FormItem, e *widget.Entry) fieldCheck {
 }
 
 // choiceCheck checks a drop-down of the combined form: a required one must
-// be chosen. Its hint line says so (a drop-down has no error mark).
-func choiceCheck(form *widget.Form, item *widget.FormItem, sel *widget.Select, f catalog.Field, now func() time.Time) fieldCheck {
-	reserveHint(item)
-	sel.OnChanged = func(string) {
-		if item.HintText != " " {
-			item.HintText = " "
-			form.Refresh()
-		}
-	}
+// be chosen; missing says so beside it until it is.
+func choiceCheck(item *widget.FormItem, sel *widget.Select, missing *widget.Label, f catalog.Field, now func() time.Time) fieldCheck {
+	sel.OnChanged = func(string) { missing.SetText("") }
 	return fieldCheck{name: strings.TrimSuffix(item.Text, " *"), focus: sel, check: func() error {
 		_, err := cases.CheckField(f, sel.Selected, now())
 		if err != nil {
-			item.HintText = l10n.L("必填，请选择")
-			form.Refresh()
+			missing.SetText(l10n.L("必填，请选择"))
 		}
 		return err
 	}}

@@ -114,6 +114,20 @@ func TestNextStaysUntilTheStepIsComplete(t *testing.T) {
 	if required == 0 {
 		t.Fatal("出生登记 asks nothing required here")
 	}
+	// The drop-downs say so beside them (they have no error mark).
+	choices := 0
+	for _, it := range s.formBox.Objects[0].(*widget.Form).Items {
+		if row, ok := it.Widget.(*fyne.Container); ok {
+			for _, o := range row.Objects {
+				if l, ok := o.(*widget.Label); ok && l.Text == "必填，请选择" {
+					choices++
+				}
+			}
+		}
+	}
+	if choices == 0 {
+		t.Error("no required drop-down is marked")
+	}
 	var parents int
 	for _, it := range s.formBox.Objects[0].(*widget.Form).Items {
 		if _, ok := it.Widget.(*private.Entry); ok {
