@@ -108,7 +108,7 @@ func TestKioskWindowHallOfTwo(t *testing.T) {
 	typeText(t, display, tracking.Format(o.Case.Tracking))
 	xdo(t, display, "key", "Return")
 	time.Sleep(time.Second)
-	clickAt(t, display, 108, 432) // 显示完整证件号（留痕）
+	clickAt(t, display, 108, 479) // 显示完整证件号（留痕）
 	time.Sleep(time.Second)
 	winDB, err = store.Open(ctx, filepath.Join(winDir, "yichuang.db"), store.Options{})
 	if err != nil {

@@ -58,6 +58,8 @@ type Account struct {
 	// its letters keep a line to write it by hand. Kept sealed, shown
 	// masked.
 	IDNumber string
+	// LockedUntil is when a lock from wrong secrets ends (zero: none).
+	LockedUntil time.Time
 }
 
 // Stars is the 五星 rating: one star per sector mastered, at most five.
@@ -246,4 +248,78 @@ func (a Attempt) AfterFailure(now time.Time) Attempt {
 // LockedError returns the message for a locked account.
 func LockedError(until time.Time) error {
 	return msg.New(ErrLocked.Key, "N", MaxFailures, "Until", until.In(workday.China).Format("15:04:05"))
+}
+
+// ChangeKind is what a change to an existing account does.
+type ChangeKind string
+
+// Changes a supervisor makes to an account, and the one a person makes to
+// their own secret.
+const (
+	Edit        ChangeKind = "edit"       // name, window, sectors, role (and an agent's ID number)
+	ResetSecret ChangeKind = "reset"      // a supervisor sets a temporary secret
+	Unlock      ChangeKind = "unlock"     // end a lock from wrong secrets before it runs out
+	Deactivate  ChangeKind = "deactivate" // 停用: the account can no longer sign in
+	Reactivate  ChangeKind = "reactivate" // 启用 again
+	OwnSecret   ChangeKind = "own_secret" // 修改我的密码: old and new secret
+)
+
+// Change is one change to an existing account. Account carries its ID and,
+// for Edit, the new name, role, window, sectors and ID number (the login
+// never changes: the audit log names people by it). Secret is the new
+// secret (ResetSecret, OwnSecret); OldSecret the current one (OwnSecret).
+type Change struct {
+	Kind      ChangeKind
+	Account   Account
+	Secret    string
+	OldSecret string
+}
+
+// Messages of account changes.
+var (
+	ErrOwnAccount = msg.New("不能停用自己的账号，也不能改掉自己的主管角色；请由另一位主管操作")
+	ErrOldSecret  = msg.New("原密码不对")
+	ErrSameSecret = msg.New("新密码不能与原密码相同")
+	ErrChange     = msg.New("不支持的账号操作")
+)
+
+// CheckChange checks what can be checked of a change without the store:
+// the fields of an edit, a new secret's strength, and that a supervisor
+// does not take away their own access — so a hall always keeps an active
+// supervisor: the actor (the store checks the actor is one).
+func CheckChange(actor Account, before Account, c Change, today time.Time) (Change, error) {
+	switch c.Kind {
+	case Edit:
+		c.Account.Login = before.Login
+		a, err := c.Account.Normalize(today)
+		if err != nil {
+			return c, err
+		}
+		if a.ID == actor.ID && before.Role == Supervisor && a.Role != Supervisor {
+			return c, ErrOwnAccount
+		}
+		c.Account = a
+	case ResetSecret:
+		if err := CheckSecret(c.Secret); err != nil {
+			return c, err
+		}
+	case OwnSecret:
+		if c.Account.ID != actor.ID {
+			return c, ErrChange
+		}
+		if c.Secret == c.OldSecret {
+			return c, ErrSameSecret
+		}
+		if err := CheckSecret(c.Secret); err != nil {
+			return c, err
+		}
+	case Deactivate:
+		if c.Account.ID == actor.ID {
+			return c, ErrOwnAccount
+		}
+	case Unlock, Reactivate:
+	default:
+		return c, ErrChange
+	}
+	return c, nil
 }

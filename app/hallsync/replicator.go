@@ -583,5 +583,20 @@ func (r *Replicator) CreateAccount(ctx context.Context, req protocol.HallAccount
 	return resp.Account, nil
 }
 
-// ErrAccountsAtHub: adding an account needs the hub.
-var ErrAccountsAtHub = msg.New("人员账号由大厅主机统一管理，现在连不上主机；请在主机恢复后再添加，或到大厅主机上添加")
+// ChangeAccount changes an account at the hub, for the whole hall, as
+// CreateAccount adds one.
+func (r *Replicator) ChangeAccount(ctx context.Context, req protocol.HallAccountChange) (protocol.HallAccountState, error) {
+	var resp protocol.HallLoginResponse
+	err := r.call(ctx, http.MethodPost, "/hall/v1/accounts/change", req, &resp, 15*time.Second)
+	var he *hallError
+	if errors.As(err, &he) && he.Code == "refused" {
+		return resp.Account, he.message()
+	}
+	if err != nil {
+		return resp.Account, ErrAccountsAtHub
+	}
+	return resp.Account, nil
+}
+
+// ErrAccountsAtHub: adding or changing an account needs the hub.
+var ErrAccountsAtHub = msg.New("人员账号由大厅主机统一管理，现在连不上主机；请在主机恢复后再操作，或到大厅主机上操作")

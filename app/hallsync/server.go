@@ -47,6 +47,7 @@ type HubStore interface {
 	Authenticate(ctx context.Context, login, secret string) (clerks.Account, error)
 	AccountState(ctx context.Context, id int64) (protocol.HallAccountState, error)
 	CreateAccount(ctx context.Context, actor clerks.Account, a clerks.Account, secret string) (clerks.Account, error)
+	ChangeAccount(ctx context.Context, actor clerks.Account, c clerks.Change) (clerks.Account, error)
 }
 
 var _ HubStore = (*store.DB)(nil)
@@ -104,6 +105,7 @@ func (s *Server) Handler() http.Handler {
 	auth.HandleFunc("GET /hall/v1/log", s.handleLog)
 	auth.HandleFunc("POST /hall/v1/login", s.handleLogin)
 	auth.HandleFunc("POST /hall/v1/accounts", s.handleNewAccount)
+	auth.HandleFunc("POST /hall/v1/accounts/change", s.handleChangeAccount)
 	auth.HandleFunc("PUT /hall/v1/blobs/{sha}", s.handlePutBlob)
 	auth.HandleFunc("GET /hall/v1/blobs/{sha}", s.handleGetBlob)
 	auth.HandleFunc("GET /hall/v1/unlock", s.handleUnlock)
@@ -281,6 +283,20 @@ func (s *Server) handleNewAccount(w http.ResponseWriter, r *http.Request) {
 	a, err := s.Store.CreateAccount(r.Context(), clerks.Account{ID: req.Actor},
 		clerks.Account{Login: req.Login, Name: req.Name, Role: clerks.Role(req.Role), Sectors: req.Sectors, Window: req.Window,
 			IDNumber: req.IDNumber}, req.Secret)
+	s.answerAccount(w, r, a, err)
+}
+
+// handleChangeAccount changes an account for the hall, on behalf of a
+// supervisor (or the account's own person) signed in at a paired machine.
+func (s *Server) handleChangeAccount(w http.ResponseWriter, r *http.Request) {
+	var req protocol.HallAccountChange
+	if err := decode(r, 8<<10, &req); err != nil {
+		writeError(w, http.StatusBadRequest, protocol.HallError{Code: protocol.CodeMalformed, Message: err.Error()})
+		return
+	}
+	a, err := s.Store.ChangeAccount(r.Context(), clerks.Account{ID: req.Actor}, clerks.Change{Kind: clerks.ChangeKind(req.Kind),
+		Account: clerks.Account{ID: req.ID, Name: req.Name, Role: clerks.Role(req.Role), Sectors: req.Sectors, Window: req.Window, IDNumber: req.IDNumber},
+		Secret:  req.Secret, OldSecret: req.OldSecret})
 	s.answerAccount(w, r, a, err)
 }
 

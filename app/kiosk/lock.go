@@ -51,7 +51,7 @@ func (k *Controller) showLocked(cfg servicepoint.Kiosk) {
 		k.next()
 	}, widget.NewSeparator(), note, hub)
 	k.lock = login
-	k.win.SetContent(login.Content())
+	login.Show(k.win, nil)
 	if cfg.QueueRole != servicepoint.QueueClient || !k.setupService().Paired(ctx) {
 		return
 	}

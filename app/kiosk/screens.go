@@ -106,10 +106,11 @@ func (k *Controller) showHome() {
 func (k *Controller) showCounter() {
 	ctx := k.life.ctx
 	if k.clerk.ID == 0 {
-		k.win.SetContent(k.withBanner(k.panelCtx(), accounts.NewLogin(ctx, k.accountsService(), func(a clerks.Account) {
+		pctx := k.panelCtx()
+		accounts.NewLogin(ctx, k.accountsService(), func(a clerks.Account) {
 			k.clerk = a
 			k.showCounter()
-		}, k.showHome).Content()))
+		}, k.showHome).Show(k.win, func(o fyne.CanvasObject) fyne.CanvasObject { return k.withBanner(pctx, o) })
 		return
 	}
 	svc, err := k.counterService(ctx)
@@ -127,7 +128,10 @@ func (k *Controller) showCounter() {
 		Home:   k.showHome,
 		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
 		People: func() { k.showPeople() },
-		Stats:  func() { k.win.SetContent(stats.New(ctx, k.queue(), k.db, k.opts.Clock.Now, k.showCounter).Content()) },
+		OwnSecret: func() {
+			k.win.SetContent(accounts.NewOwnSecret(ctx, k.accountsService(), k.clerk, k.showCounter).Content())
+		},
+		Stats: func() { k.win.SetContent(stats.New(ctx, k.queue(), k.db, k.opts.Clock.Now, k.showCounter).Content()) },
 		Link: func() {
 			k.win.SetContent(link.New(ctx, services.County{DB: k.db, Link: k.link}, k.showCounter).Content())
 		},
@@ -159,7 +163,7 @@ func (k *Controller) showAgent() {
 	ctx := k.life.ctx
 	if k.clerk.ID == 0 || k.clerk.Role != clerks.Agent {
 		k.clerk = clerks.Account{}
-		k.win.SetContent(accounts.NewLogin(ctx, k.accountsService(), func(a clerks.Account) {
+		accounts.NewLogin(ctx, k.accountsService(), func(a clerks.Account) {
 			k.clerk = a
 			if a.Role != clerks.Agent {
 				k.clerk = clerks.Account{}
@@ -167,7 +171,7 @@ func (k *Controller) showAgent() {
 				return
 			}
 			k.showAgent()
-		}, k.showHome).Content())
+		}, k.showHome).Show(k.win, nil)
 		return
 	}
 	svc, err := k.counterService(ctx)
@@ -180,6 +184,9 @@ func (k *Controller) showAgent() {
 		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
 		WorkList: func() fyne.CanvasObject {
 			return agent.New(ctx, services.Agent{Intake: svc}, k.clerk, k.opts.Clock.Now, k.win).Content()
+		},
+		OwnSecret: func() {
+			k.win.SetContent(accounts.NewOwnSecret(ctx, k.accountsService(), k.clerk, k.showAgent).Content())
 		},
 	}
 	k.win.SetContent(k.withBanner(k.panelCtx(), intake.NewWorkspace(ctx, svc, k.clerk, k.opts.Clock.Now, k.win, nav).Content()))
@@ -289,7 +296,7 @@ func boardVoice(s voice.State) board.Voice {
 func (k *Controller) showPeople() {
 	ctx := k.life.ctx
 	hall := k.hallSectors(ctx)
-	k.win.SetContent(accounts.NewPeople(ctx, k.accountsService(), hall, func() {
+	k.win.SetContent(accounts.NewPeople(ctx, k.accountsService(), k.clerk, hall, k.win.SetContent, func() {
 		k.win.SetContent(accounts.NewAccount(ctx, k.accountsService(), k.clerk, hall, func(clerks.Account) { k.showPeople() }, k.showPeople).Content())
 	}, k.showCounter).Content())
 }

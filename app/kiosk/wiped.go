@@ -36,7 +36,7 @@ func (k *Controller) showWiped() {
 	l := widget.NewLabel(l10n.L("县中心已停用本机，本机上的办件、扫描件和打印存档已全部清除，未上传的办件也一并清除。如本机仍要使用，请联系县中心重新登记，并由主管登录确认。"))
 	l.Wrapping = fyne.TextWrapWord
 	login := widget.NewButton(l10n.L("主管登录确认"), func() {
-		k.win.SetContent(accounts.NewLogin(ctx, k.accountsService(), func(a clerks.Account) {
+		accounts.NewLogin(ctx, k.accountsService(), func(a clerks.Account) {
 			if a.Role != clerks.Supervisor {
 				k.showFatalBack(l10n.L("请由主管登录确认。"), k.showWiped)
 				return
@@ -46,7 +46,7 @@ func (k *Controller) showWiped() {
 				log.Printf("acknowledge wipe: %v", err)
 			}
 			k.next()
-		}, k.showWiped).Content())
+		}, k.showWiped).Show(k.win, nil)
 	})
 	k.win.SetContent(container.NewCenter(container.NewVBox(l, login)))
 }

@@ -254,6 +254,30 @@ func (a Accounts) CreateAccount(ctx context.Context, actor clerks.Account, acc c
 	return account(st), nil
 }
 
+// ChangeAccount changes an account: at the hub for a machine of a hall,
+// which then keeps the account's new state (and a new secret opens this
+// machine's data, as a new account's does).
+func (a Accounts) ChangeAccount(ctx context.Context, actor clerks.Account, c clerks.Change) (clerks.Account, error) {
+	if a.Repl == nil {
+		return a.DB.ChangeAccount(ctx, actor, c)
+	}
+	acc := c.Account
+	st, err := a.Repl.ChangeAccount(ctx, protocol.HallAccountChange{Actor: actor.ID, Kind: string(c.Kind), ID: acc.ID, Name: acc.Name,
+		Role: string(acc.Role), Sectors: acc.Sectors, Window: acc.Window, IDNumber: acc.IDNumber, Secret: c.Secret, OldSecret: c.OldSecret})
+	if err != nil {
+		return acc, err
+	}
+	if err := a.DB.KeepAccount(ctx, st); err != nil {
+		return acc, err
+	}
+	if c.Secret != "" {
+		if err := a.DB.UnlockWithSecret(ctx, st.ID, c.Secret); err != nil && !errors.Is(err, store.ErrNoKeyHere) {
+			return acc, err
+		}
+	}
+	return account(st), nil
+}
+
 // Accounts lists the hall's accounts as this machine holds them.
 func (a Accounts) Accounts(ctx context.Context) ([]clerks.Account, error) {
 	return a.DB.Accounts(ctx)

@@ -133,8 +133,8 @@ func insertCase(ctx context.Context, t *tx, c cases.Case, clerkID int64, origin 
 	// The clerk column is only set when the account is known here: a case
 	// from another machine may arrive before its clerk's account does.
 	if _, err := t.ExecContext(ctx, `INSERT INTO cases (id, tracking, status, decision, applicant_id, accepted_at, due, supplement_by, clerk_id, doc, version, rev, head, origin, updated_at, agent_id)
-		VALUES (?, ?, ?, ?, '', ?, ?, ?, (SELECT id FROM clerks WHERE id = ?), ?, 0, 0, '', ?, ?, ?)`,
-		c.ID, c.Tracking, string(c.Status), string(c.Decision), stamp(c.Accepted),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM clerks WHERE id = ?), ?, 0, 0, '', ?, ?, ?)`,
+		c.ID, c.Tracking, string(c.Status), string(c.Decision), t.db.applicantKey(c), stamp(c.Accepted),
 		dateOrNull(c.Due), dateOrNull(c.SupplementBy), clerkID, doc, origin, stamp(t.now), agentOf(c)); err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
@@ -311,9 +311,11 @@ func writeCase(ctx context.Context, t *tx, c cases.Case, version int, head strin
 	if err != nil {
 		return err
 	}
+	// applicant_id follows the document: a case read back from the county
+	// or another window may be the first to carry the number here.
 	if _, err := t.ExecContext(ctx, `UPDATE cases SET status = ?, decision = ?, due = ?, supplement_by = ?, doc = ?, version = ?, head = ?,
-		rev = rev + 1, updated_at = ?, agent_id = ? WHERE id = ?`, string(c.Status), string(c.Decision), dateOrNull(c.Due), dateOrNull(c.SupplementBy),
-		doc, version, head, stamp(t.now), agentOf(c), c.ID); err != nil {
+		rev = rev + 1, updated_at = ?, agent_id = ?, applicant_id = ? WHERE id = ?`, string(c.Status), string(c.Decision), dateOrNull(c.Due), dateOrNull(c.SupplementBy),
+		doc, version, head, stamp(t.now), agentOf(c), t.db.applicantKey(c), c.ID); err != nil {
 		return fmt.Errorf("update case: %w", err)
 	}
 	return nil

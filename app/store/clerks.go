@@ -271,7 +271,7 @@ var dummyHash = sync.OnceValue(func() string {
 // numbers in clear for the screen to mask (it needs the data key open:
 // a supervisor is signed in).
 func (db *DB) Accounts(ctx context.Context) ([]clerks.Account, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, login, name, role, sectors, window_no, active, id_number FROM clerks
+	rows, err := db.r.QueryContext(ctx, `SELECT id, login, name, role, sectors, window_no, active, id_number, locked_until FROM clerks
 		ORDER BY role = 'supervisor' DESC, window_no, login`)
 	if err != nil {
 		return nil, fmt.Errorf("list accounts: %w", err)
@@ -281,8 +281,15 @@ func (db *DB) Accounts(ctx context.Context) ([]clerks.Account, error) {
 	for rows.Next() {
 		var a clerks.Account
 		var sectors, idNumber string
-		if err := rows.Scan(&a.ID, &a.Login, &a.Name, &a.Role, &sectors, &a.Window, &a.Active, &idNumber); err != nil {
+		var until sql.NullString
+		if err := rows.Scan(&a.ID, &a.Login, &a.Name, &a.Role, &sectors, &a.Window, &a.Active, &idNumber, &until); err != nil {
 			return nil, err
+		}
+		if until.Valid {
+			// Only a lock still running is news for the supervisor.
+			if t, err := unstamp(until.String); err == nil && t.After(db.clock.Now()) {
+				a.LockedUntil = t
+			}
 		}
 		_ = json.Unmarshal([]byte(sectors), &a.Sectors)
 		if a.IDNumber, err = db.unsealString(idNumber, colClerkIDNumber); err != nil {

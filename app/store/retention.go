@@ -121,7 +121,7 @@ func (t *tx) reduce(ctx context.Context, caseID string) (scans, papers []string,
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := t.ExecContext(ctx, `UPDATE cases SET doc = ?, reduced_at = ?, rev = rev + 1 WHERE id = ?`, sealed, stamp(t.now), caseID); err != nil {
+	if _, err := t.ExecContext(ctx, `UPDATE cases SET doc = ?, reduced_at = ?, rev = rev + 1, applicant_id = '' WHERE id = ?`, sealed, stamp(t.now), caseID); err != nil {
 		return nil, nil, fmt.Errorf("store reduced case: %w", err)
 	}
 	empty, err := t.seal([]byte("null"), colEventData)

@@ -212,6 +212,27 @@ type HallLoginResponse struct {
 	Account HallAccountState `json:"account"`
 }
 
+// HallAccountChange is POST /hall/v1/accounts/change: a change to an
+// existing account (clerks.Change), made at the hub for the whole hall.
+// Kind is edit, reset, unlock, deactivate, reactivate or own_secret; the
+// hub checks that Actor is an active supervisor of its own (or, for
+// own_secret, the account itself with its current secret). The answer is
+// a HallLoginResponse with the account's new state. Added after hall
+// version 1: a hub of the previous release answers 404, which the machine
+// reports as the hub not taking account changes.
+type HallAccountChange struct {
+	Actor     int64    `json:"actor"`
+	Kind      string   `json:"kind"`
+	ID        int64    `json:"id"`
+	Name      string   `json:"name,omitempty"`
+	Role      string   `json:"role,omitempty"`
+	Sectors   []string `json:"sectors,omitempty"`
+	Window    int      `json:"window,omitempty"`
+	IDNumber  string   `json:"id_number,omitempty"`
+	Secret    string   `json:"secret,omitempty"`
+	OldSecret string   `json:"old_secret,omitempty"`
+}
+
 // HallAccountRequest is POST /hall/v1/accounts: a supervisor signed in at a
 // machine adds an account for the whole hall. The hub checks that Actor is
 // an active supervisor of its own.

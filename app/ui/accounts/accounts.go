@@ -29,6 +29,10 @@ type Service interface {
 	CreateFirstSupervisor(ctx context.Context, a clerks.Account, secret string) (clerks.Account, error)
 	CreateAccount(ctx context.Context, actor clerks.Account, a clerks.Account, secret string) (clerks.Account, error)
 	Accounts(ctx context.Context) ([]clerks.Account, error)
+	// ChangeAccount edits, resets, unlocks, deactivates or reactivates an
+	// account, or changes the actor's own secret (clerks.Change); in a
+	// hall it is done at the hub.
+	ChangeAccount(ctx context.Context, actor clerks.Account, c clerks.Change) (clerks.Account, error)
 }
 
 func framed(title string, body ...fyne.CanvasObject) fyne.CanvasObject {
@@ -95,6 +99,17 @@ func newLogin(ctx context.Context, svc Service, title string, done func(clerks.A
 // Content returns the screen's root object.
 func (l *Login) Content() fyne.CanvasObject { return l.content }
 
+// Show puts the sign-in on a window (wrapped by wrap, if not nil) with the
+// cursor in the login field, so a clerk can type at once.
+func (l *Login) Show(w fyne.Window, wrap func(fyne.CanvasObject) fyne.CanvasObject) {
+	c := l.content
+	if wrap != nil {
+		c = wrap(c)
+	}
+	w.SetContent(c)
+	w.Canvas().Focus(l.User)
+}
+
 // AccountForm creates an account: the first supervisor on first start, or
 // any account by a supervisor.
 type AccountForm struct {
@@ -108,6 +123,9 @@ type AccountForm struct {
 	Submit   *widget.Button
 	Message  *widget.Label
 	roles    map[string]clerks.Role
+	// editing leaves out the secret (changed by its own forms) and keeps
+	// the login as it is.
+	editing bool
 	// fields holds the form, built again when the role changes so the ID
 	// number's row comes and goes with its label.
 	fields  *fyne.Container
@@ -205,10 +223,12 @@ func (f *AccountForm) buildForm(withRole bool) *widget.Form {
 	}
 	items = append(items,
 		widget.NewFormItem(l10n.L("窗口号"), f.Window),
-		&widget.FormItem{Text: l10n.L("掌握板块"), Widget: f.Sectors, HintText: l10n.L("每个板块一颗星（五星受理员）")},
-		&widget.FormItem{Text: l10n.L("密码或PIN"), Widget: f.Secret, HintText: l10n.L("至少6位，不要用123456这类")},
-		widget.NewFormItem(l10n.L("再输一次"), f.Confirm),
-	)
+		&widget.FormItem{Text: l10n.L("掌握板块"), Widget: f.Sectors, HintText: l10n.L("每个板块一颗星（五星受理员）")})
+	if !f.editing {
+		items = append(items,
+			&widget.FormItem{Text: l10n.L("密码或PIN"), Widget: f.Secret, HintText: l10n.L("至少6位，不要用123456这类")},
+			widget.NewFormItem(l10n.L("再输一次"), f.Confirm))
+	}
 	return widget.NewForm(items...)
 }
 
@@ -217,7 +237,7 @@ func (f *AccountForm) read(role clerks.Role) (clerks.Account, string, bool) {
 	if role == "" {
 		role = f.roles[f.Role.Selected]
 	}
-	if f.Secret.Text != f.Confirm.Text {
+	if !f.editing && f.Secret.Text != f.Confirm.Text {
 		f.Message.SetText(l10n.L("两次输入的密码不一致"))
 		return clerks.Account{}, "", false
 	}
@@ -236,6 +256,9 @@ func (f *AccountForm) read(role clerks.Role) (clerks.Account, string, bool) {
 		f.Message.SetText(l10n.Error(err))
 		return a, "", false
 	}
+	if f.editing {
+		return a, "", true
+	}
 	if err := clerks.CheckSecret(f.Secret.Text); err != nil {
 		f.Message.SetText(l10n.Error(err))
 		return a, "", false
@@ -246,47 +269,132 @@ func (f *AccountForm) read(role clerks.Role) (clerks.Account, string, bool) {
 // Content returns the screen's root object.
 func (f *AccountForm) Content() fyne.CanvasObject { return f.content }
 
-// People is the supervisor's list of accounts.
+// People is the supervisor's list of accounts, with what can be done to
+// the one selected: 编辑, 重置密码, 解锁, 停用 or 启用; and 修改我的密码.
 type People struct {
-	List    *widget.List
-	Add     *widget.Button
+	List                             *widget.List
+	Add                              *widget.Button
+	Edit, Reset, Unlock, Toggle, Own *widget.Button
+	Message                          *widget.Label
+	Accounts                         []clerks.Account
+	// Selected is the account the actions apply to (ID 0: none).
+	Selected clerks.Account
+	// Form is the edit, reset or own-secret form while one is open.
+	Form    *ChangeForm
+	reopen  func()
 	content fyne.CanvasObject
 }
 
 // NewPeople lists the accounts with their sectors; a sector the hall no
 // longer has (hall: its sectors now) is marked, so the supervisor sees
-// whose sectors the county's new config left behind.
-func NewPeople(ctx context.Context, svc Service, hall []string, add, back func()) *People {
-	p := &People{}
+// whose sectors the county's new config left behind. show puts a screen on
+// the window (the edit and secret forms, and this list again after them).
+func NewPeople(ctx context.Context, svc Service, actor clerks.Account, hall []string, show func(fyne.CanvasObject), add, back func()) *People {
+	p := &People{Message: errLabel()}
+	p.reopen = func() { show(NewPeople(ctx, svc, actor, hall, show, add, back).Content()) }
 	accts, err := svc.Accounts(ctx)
-	msg := errLabel()
 	if err != nil {
-		msg.SetText(l10n.Error(err))
+		p.Message.SetText(l10n.Error(err))
 	}
-	p.List = widget.NewList(func() int { return len(accts) }, func() fyne.CanvasObject { return widget.NewLabel("") },
+	p.Accounts = accts
+	p.List = widget.NewList(func() int { return len(p.Accounts) }, func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			a := accts[i]
-			line := a.Name + "  " + a.Login + "  " + l10n.L(clerks.RoleName(a.Role))
-			if a.Window > 0 {
-				line += "  " + l10n.L("{{.N}}号窗口", map[string]any{"N": a.Window})
-			}
-			line += "  " + strings.Repeat("★", a.Stars())
-			if len(a.Sectors) > 0 {
-				line += "  " + sectorsLine(a.Sectors, hall)
-			}
-			if a.Role == clerks.Agent {
-				line += "  " + agentIDLine(a.IDNumber)
-			}
-			if !a.Active {
-				line += "  " + l10n.L("（已停用）")
-			}
-			o.(*widget.Label).SetText(line)
+			o.(*widget.Label).SetText(accountLine(p.Accounts[i], hall))
 		})
+	open := func(f *ChangeForm) {
+		p.Form = f
+		show(f.Content())
+	}
+	p.Edit = widget.NewButtonWithIcon(l10n.L("编辑"), theme.DocumentCreateIcon(), func() {
+		open(NewEditAccount(ctx, svc, actor, p.Selected, hall, p.reopen))
+	})
+	p.Reset = widget.NewButtonWithIcon(l10n.L("重置密码"), theme.ViewRefreshIcon(), func() {
+		open(NewResetSecret(ctx, svc, actor, p.Selected, p.reopen))
+	})
+	p.Unlock = widget.NewButton(l10n.L("解锁"), func() { p.change(ctx, svc, actor, clerks.Unlock, l10n.L("已解锁")) })
+	p.Toggle = widget.NewButton(l10n.L("停用"), func() {
+		if p.Selected.Active {
+			p.change(ctx, svc, actor, clerks.Deactivate, l10n.L("已停用"))
+		} else {
+			p.change(ctx, svc, actor, clerks.Reactivate, l10n.L("已启用"))
+		}
+	})
+	p.Own = widget.NewButtonWithIcon(l10n.L("修改我的密码"), theme.AccountIcon(), func() {
+		open(NewOwnSecret(ctx, svc, actor, p.reopen))
+	})
+	p.List.OnSelected = func(i widget.ListItemID) { p.selectAccount(p.Accounts[i]) }
+	p.selectAccount(clerks.Account{})
 	p.Add = widget.NewButtonWithIcon(l10n.L("添加人员"), theme.ContentAddIcon(), add)
 	t := widget.NewLabel(l10n.L("人员管理"))
 	t.SizeName = theme.SizeNameHeadingText
-	p.content = container.NewBorder(container.NewVBox(t, msg), container.NewHBox(widget.NewButton(l10n.L("返回"), back), layout.NewSpacer(), p.Add), nil, nil, p.List)
+	actions := container.NewHBox(p.Edit, p.Reset, p.Unlock, p.Toggle, layout.NewSpacer(), p.Own)
+	p.content = container.NewBorder(container.NewVBox(t, p.Message),
+		container.NewVBox(actions, container.NewHBox(widget.NewButton(l10n.L("返回"), back), layout.NewSpacer(), p.Add)), nil, nil, p.List)
 	return p
+}
+
+// selectAccount makes the actions apply to an account (ID 0: none) and
+// offers only those that make sense for it.
+func (p *People) selectAccount(a clerks.Account) {
+	p.Selected = a
+	for _, b := range []*widget.Button{p.Edit, p.Reset, p.Unlock, p.Toggle} {
+		if a.ID == 0 {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if a.ID == 0 {
+		return
+	}
+	if a.LockedUntil.IsZero() {
+		p.Unlock.Disable()
+	}
+	if a.Active {
+		p.Toggle.SetText(l10n.L("停用"))
+	} else {
+		p.Toggle.SetText(l10n.L("启用"))
+	}
+}
+
+// change makes a one-tap change to the selected account and shows the
+// list as it now is.
+func (p *People) change(ctx context.Context, svc Service, actor clerks.Account, kind clerks.ChangeKind, done string) {
+	got, err := svc.ChangeAccount(ctx, actor, clerks.Change{Kind: kind, Account: p.Selected})
+	if err != nil {
+		p.Message.Importance = widget.DangerImportance
+		p.Message.SetText(l10n.Error(err))
+		return
+	}
+	if accts, err := svc.Accounts(ctx); err == nil {
+		p.Accounts = accts
+	}
+	p.List.Refresh()
+	p.selectAccount(got)
+	p.Message.Importance = widget.SuccessImportance
+	p.Message.SetText(got.Name + " " + done)
+}
+
+// accountLine is one person in the list.
+func accountLine(a clerks.Account, hall []string) string {
+	line := a.Name + "  " + a.Login + "  " + l10n.L(clerks.RoleName(a.Role))
+	if a.Window > 0 {
+		line += "  " + l10n.L("{{.N}}号窗口", map[string]any{"N": a.Window})
+	}
+	line += "  " + strings.Repeat("★", a.Stars())
+	if len(a.Sectors) > 0 {
+		line += "  " + sectorsLine(a.Sectors, hall)
+	}
+	if a.Role == clerks.Agent {
+		line += "  " + agentIDLine(a.IDNumber)
+	}
+	if !a.LockedUntil.IsZero() {
+		line += "  " + l10n.L("（输错密码已锁定）")
+	}
+	if !a.Active {
+		line += "  " + l10n.L("（已停用）")
+	}
+	return line
 }
 
 // agentIDLine shows an agent's ID number masked, or says that the account

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -19,6 +20,30 @@ import (
 type fakeService struct {
 	created []clerks.Account
 	logins  []string
+	changes []clerks.Change
+}
+
+// ChangeAccount applies a change to the account kept here.
+func (f *fakeService) ChangeAccount(_ context.Context, actor clerks.Account, c clerks.Change) (clerks.Account, error) {
+	if c.Kind != clerks.OwnSecret && actor.Role != clerks.Supervisor {
+		return c.Account, errors.New("not a supervisor")
+	}
+	f.changes = append(f.changes, c)
+	for i, a := range f.created {
+		if a.ID != c.Account.ID {
+			continue
+		}
+		switch c.Kind {
+		case clerks.Edit:
+			f.created[i].Name, f.created[i].Window, f.created[i].Role, f.created[i].Sectors = c.Account.Name, c.Account.Window, c.Account.Role, c.Account.Sectors
+		case clerks.Deactivate, clerks.Reactivate:
+			f.created[i].Active = c.Kind == clerks.Reactivate
+		case clerks.Unlock:
+			f.created[i].LockedUntil = time.Time{}
+		}
+		return f.created[i], nil
+	}
+	return c.Account, nil
 }
 
 func (f *fakeService) Authenticate(_ context.Context, login, secret string) (clerks.Account, error) {
@@ -136,7 +161,7 @@ func TestPeopleMarksSectorsTheHallDropped(t *testing.T) {
 	svc := &fakeService{created: []clerks.Account{
 		{ID: 2, Login: "gjj", Name: "沈公积", Role: clerks.Clerk, Window: 9, Sectors: []string{"公积金", "商事登记"}, Active: true},
 		{ID: 3, Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3, Sectors: []string{"商事登记"}, Active: true}}}
-	p := NewPeople(context.Background(), svc, queue.DefaultHallConfig().SectorNames(), func() {}, func() {})
+	p := NewPeople(context.Background(), svc, clerks.Account{ID: 1, Role: clerks.Supervisor}, queue.DefaultHallConfig().SectorNames(), func(fyne.CanvasObject) {}, func() {}, func() {})
 	test.NewTempWindow(t, p.Content())
 	line := func(i int) string {
 		o := p.List.CreateItem()
@@ -224,7 +249,7 @@ func TestPeopleShowsAgentsIDMasked(t *testing.T) {
 		{ID: 4, Login: "cun01", Name: "李网格", Role: clerks.Agent, IDNumber: "330522198512030042", Active: true},
 		{ID: 5, Login: "cun02", Name: "钱网格", Role: clerks.Agent, Active: true},
 		{ID: 3, Login: "wangli", Name: "王丽", Role: clerks.Clerk, Window: 3, Active: true}}}
-	p := NewPeople(context.Background(), svc, queue.DefaultHallConfig().SectorNames(), func() {}, func() {})
+	p := NewPeople(context.Background(), svc, clerks.Account{ID: 1, Role: clerks.Supervisor}, queue.DefaultHallConfig().SectorNames(), func(fyne.CanvasObject) {}, func() {}, func() {})
 	test.NewTempWindow(t, p.Content())
 	line := func(i int) string {
 		o := p.List.CreateItem()

@@ -55,10 +55,21 @@ type Screen struct {
 	// Mandate is the 代办委托, shown to village agents only.
 	Mandate *MandateForm
 
+	// ApplicantProblems says, after 下一步, what the applicant step still
+	// lacks; the step is not left until it is empty.
+	ApplicantProblems *widget.Label
+
 	// Step 3: the combined form (keys the applicant answers are left out).
+	// An ID number or mobile field is a private entry (FieldEntries holds
+	// its inner entry for reading and typing).
 	FieldEntries map[string]*widget.Entry
 	FieldChoices map[string]*widget.Select
+	// FormProblems is the form step's summary of what is missing or wrong.
+	FormProblems *widget.Label
 	formBox      *fyne.Container
+	// formChecks are the form's fields in order, each able to check itself
+	// and mark itself on the screen.
+	formChecks []fieldCheck
 
 	// Step 4: materials and scans.
 	Materials []*MaterialRow
@@ -253,12 +264,24 @@ func (s *Screen) applicantStep() fyne.CanvasObject {
 		}
 		return nil
 	}
+	s.LegalRepName.Validator = func(v string) error {
+		if s.isEnterprise() && strings.TrimSpace(v) == "" {
+			return errors.New(l10n.L("必填"))
+		}
+		return nil
+	}
 	nameItem := widget.NewFormItem(l10n.L("姓名"), s.ApplicantName)
 	idItem := widget.NewFormItem(l10n.L("证件号码"), s.ApplicantID)
 	personHint := l10n.L("居民身份证或外国人永久居留身份证")
 	idItem.HintText = personHint
-	form := widget.NewForm(nameItem, idItem, widget.NewFormItem(l10n.L("手机号"), s.Mobile))
-	repForm := widget.NewForm(widget.NewFormItem(l10n.L("法定代表人"), s.LegalRepName), widget.NewFormItem(l10n.L("法定代表人身份证号"), s.LegalRepID))
+	mobileItem := widget.NewFormItem(l10n.L("手机号"), s.Mobile)
+	repNameItem := widget.NewFormItem(l10n.L("法定代表人"), s.LegalRepName)
+	repIDItem := widget.NewFormItem(l10n.L("法定代表人身份证号"), s.LegalRepID)
+	for _, it := range []*widget.FormItem{nameItem, mobileItem, repNameItem, repIDItem} {
+		reserveHint(it)
+	}
+	form := widget.NewForm(nameItem, idItem, mobileItem)
+	repForm := widget.NewForm(repNameItem, repIDItem)
 	s.enterpriseRows = container.NewVBox(repForm)
 	s.enterpriseRows.Hide()
 	s.Kind = widget.NewRadioGroup([]string{person, enterprise}, func(v string) {
@@ -269,6 +292,7 @@ func (s *Screen) applicantStep() fyne.CanvasObject {
 			nameItem.Text, idItem.Text, idItem.HintText = l10n.L("姓名"), l10n.L("证件号码"), personHint
 			s.enterpriseRows.Hide()
 		}
+		reserveHint(idItem)
 		form.Refresh()
 		if s.ApplicantID.Text != "" {
 			s.ApplicantID.Validate()
@@ -276,10 +300,19 @@ func (s *Screen) applicantStep() fyne.CanvasObject {
 	})
 	s.Kind.Horizontal = true
 	s.Kind.SetSelected(person)
-	next := widget.NewButtonWithIcon(l10n.L("下一步：填写表单"), theme.NavigateNextIcon(), func() { s.tabs.SelectIndex(2) })
+	s.ApplicantProblems = problemLabel()
+	next := widget.NewButtonWithIcon(l10n.L("下一步：填写表单"), theme.NavigateNextIcon(), func() {
+		checks := []fieldCheck{entryCheck(nameItem, s.ApplicantName), entryCheck(idItem, &s.ApplicantID.Entry), entryCheck(mobileItem, &s.Mobile.Entry)}
+		if s.isEnterprise() {
+			checks = append(checks, entryCheck(repNameItem, s.LegalRepName), entryCheck(repIDItem, &s.LegalRepID.Entry))
+		}
+		if s.checkStep(checks, s.ApplicantProblems) {
+			s.tabs.SelectIndex(2)
+		}
+	})
 	note := widget.NewLabel(l10n.L("证件号码和手机号只在录入和核对时显示；纸面上的证件号码按县中心规定遮盖，不印出生日期和性别位。"))
 	note.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(s.Kind, form, s.enterpriseRows, note)
+	box := container.NewVBox(s.Kind, form, s.enterpriseRows, note, s.ApplicantProblems)
 	s.Mandate = nil
 	if s.actor.Role == clerks.Agent {
 		s.Mandate = s.mandateForm()
@@ -317,6 +350,7 @@ func (s *Screen) buildForm() {
 	answered := cases.Applicant{Kind: cases.Individual}.FormValues()
 	enterpriseAnswered := cases.Applicant{Kind: cases.Enterprise}.FormValues()
 	form := widget.NewForm()
+	s.formChecks = nil
 	for _, f := range fields {
 		_, a := answered[f.Key]
 		_, b := enterpriseAnswered[f.Key]
@@ -327,16 +361,40 @@ func (s *Screen) buildForm() {
 		if f.Required {
 			label += " *"
 		}
+		field := f
 		if f.Type == catalog.Choice {
 			sel := widget.NewSelect(f.Choices, nil)
 			sel.PlaceHolder = l10n.L("请选择")
 			s.FieldChoices[f.Key] = sel
-			form.Append(label, sel)
+			// A drop-down has no error mark of its own: a red word beside
+			// it says it is missing.
+			missing := widget.NewLabel("")
+			missing.Importance = widget.DangerImportance
+			item := widget.NewFormItem(label, container.NewBorder(nil, nil, nil, missing, sel))
+			form.AppendItem(item)
+			s.formChecks = append(s.formChecks, choiceCheck(item, sel, missing, field, s.now))
 			continue
 		}
-		e := widget.NewEntry()
-		field := f
-		e.Validator = func(v string) error { _, err := cases.CheckField(field, v, s.now()); return l10nErr(err) }
+		// A person's number (a parent's ID, a contact's mobile) is
+		// private as the applicant's is.
+		var w fyne.CanvasObject
+		var e *widget.Entry
+		switch f.Type {
+		case catalog.ResidentID, catalog.Mobile:
+			p := newPrivateEntry()
+			w, e = p, &p.Entry
+		default:
+			e = widget.NewEntry()
+			w = e
+		}
+		auto := !a && b
+		e.Validator = func(v string) error {
+			if auto && s.isEnterprise() && strings.TrimSpace(v) == "" {
+				return nil // filled in from the applicant step
+			}
+			_, err := cases.CheckField(field, v, s.now())
+			return l10nErr(err)
+		}
 		switch f.Type {
 		case catalog.Date:
 			e.SetPlaceHolder("2026-01-31")
@@ -344,15 +402,101 @@ func (s *Screen) buildForm() {
 			e.SetPlaceHolder(l10n.L("数字"))
 		}
 		s.FieldEntries[f.Key] = e
-		item := widget.NewFormItem(label, e)
-		if !a && b {
+		item := widget.NewFormItem(label, w)
+		if auto {
 			item.HintText = l10n.L("企业申请时由申请人信息自动填写")
 		}
+		reserveHint(item)
 		form.AppendItem(item)
+		s.formChecks = append(s.formChecks, entryCheck(item, e))
 	}
-	next := widget.NewButtonWithIcon(l10n.L("下一步：核验材料"), theme.NavigateNextIcon(), func() { s.tabs.SelectIndex(3) })
-	s.formBox.Objects = []fyne.CanvasObject{form, container.NewHBox(layout.NewSpacer(), next)}
+	s.FormProblems = problemLabel()
+	next := widget.NewButtonWithIcon(l10n.L("下一步：核验材料"), theme.NavigateNextIcon(), func() {
+		if s.checkStep(s.formChecks, s.FormProblems) {
+			s.tabs.SelectIndex(3)
+		}
+	})
+	s.formBox.Objects = []fyne.CanvasObject{form, s.FormProblems, container.NewHBox(layout.NewSpacer(), next)}
 	s.formBox.Refresh()
+}
+
+// fieldCheck is one field of a step: check says what is wrong with it
+// (nil when nothing) and marks it on the screen; name is its label for the
+// summary; focus takes the cursor to it.
+type fieldCheck struct {
+	name  string
+	check func() error
+	focus fyne.Focusable
+}
+
+// entryCheck checks an entry with its validator and marks it red when it
+// fails, also a field never touched (fyne marks those only once typed in).
+func entryCheck(item *widget.FormItem, e *widget.Entry) fieldCheck {
+	return fieldCheck{name: strings.TrimSuffix(item.Text, " *"), focus: e, check: func() error {
+		err := e.Validate()
+		if err != nil && !e.AlwaysShowValidationError {
+			e.AlwaysShowValidationError = true
+			e.SetValidationError(err)
+		}
+		return err
+	}}
+}
+
+// choiceCheck checks a drop-down of the combined form: a required one must
+// be chosen; missing says so beside it until it is.
+func choiceCheck(item *widget.FormItem, sel *widget.Select, missing *widget.Label, f catalog.Field, now func() time.Time) fieldCheck {
+	sel.OnChanged = func(string) { missing.SetText("") }
+	return fieldCheck{name: strings.TrimSuffix(item.Text, " *"), focus: sel, check: func() error {
+		_, err := cases.CheckField(f, sel.Selected, now())
+		if err != nil {
+			missing.SetText(l10n.L("必填，请选择"))
+		}
+		return err
+	}}
+}
+
+// reserveHint keeps the line under a form field whether or not it shows a
+// hint or an error: a message coming and going would move the fields below
+// it, and a tap meant for one would land on another.
+func reserveHint(item *widget.FormItem) {
+	if item.HintText == "" {
+		item.HintText = " "
+	}
+}
+
+func problemLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	l.Hide()
+	return l
+}
+
+// checkStep checks every field of a step before 下一步 leaves it: on a
+// problem the step stays, each failing field is marked, the summary names
+// them, and the cursor goes to the first.
+func (s *Screen) checkStep(checks []fieldCheck, summary *widget.Label) bool {
+	var bad []string
+	var first fyne.Focusable
+	for _, c := range checks {
+		if c.check() != nil {
+			bad = append(bad, c.name)
+			if first == nil {
+				first = c.focus
+			}
+		}
+	}
+	if len(bad) == 0 {
+		summary.SetText("")
+		summary.Hide()
+		return true
+	}
+	summary.SetText(l10n.L("请先填写或改正标红的项目：{{.List}}", map[string]any{"List": strings.Join(bad, "、")}))
+	summary.Show()
+	if s.win != nil {
+		s.win.Canvas().Focus(first)
+	}
+	return false
 }
 
 func (s *Screen) materialStep() fyne.CanvasObject {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -33,11 +34,19 @@ type Lookup struct {
 	actor clerks.Account
 	cat   *catalog.Catalog
 
-	Code    *widget.Entry
-	Find    *widget.Button
-	Message *widget.Label
-	Details *widget.Label
-	Reveal  *widget.Button
+	Code *widget.Entry
+	Find *widget.Button
+	// IDQuery finds a citizen's cases by ID number (masked once typed);
+	// Code also takes an applicant's name. TodayBtn, MineBtn and LateBtn
+	// list the hall's cases to open one from; Found holds the list.
+	IDQuery                    *privateEntry
+	FindID                     *widget.Button
+	TodayBtn, MineBtn, LateBtn *widget.Button
+	Found                      *fyne.Container
+	Hits                       []FoundCase
+	Message                    *widget.Label
+	Details                    *widget.Label
+	Reveal                     *widget.Button
 
 	// 补正: one check per deferred material and the state received.
 	Supplied       []*widget.Check
@@ -45,11 +54,15 @@ type Lookup struct {
 	SupplyAsCopy   *widget.Check
 	SupplementDone *widget.Button
 
-	AuthName, AuthID *widget.Entry
-	AuthorizeBtn     *widget.Button
+	// The 受托人's and the collector's ID numbers are private entries,
+	// checked as typed.
+	AuthName     *widget.Entry
+	AuthID       *privateEntry
+	AuthorizeBtn *widget.Button
 
-	CollectorName, CollectorID *widget.Entry
-	DeliverBtn                 *widget.Button
+	CollectorName *widget.Entry
+	CollectorID   *privateEntry
+	DeliverBtn    *widget.Button
 
 	MailAddress, MailCarrier, MailNo *widget.Entry
 	MailBtn                          *widget.Button
@@ -77,9 +90,9 @@ func NewLookup(ctx context.Context, svc Service, actor clerks.Account) *Lookup {
 	l := &Lookup{ctx: ctx, svc: svc, actor: actor}
 	l.cat, _ = svc.Catalog(ctx)
 	l.Code = widget.NewEntry()
-	l.Code.SetPlaceHolder(l10n.L("输入或扫描16位查询码"))
+	l.Code.SetPlaceHolder(l10n.L("输入或扫描16位查询码，或输入申请人姓名"))
 	l.Code.Validator = func(v string) error {
-		if v == "" {
+		if v == "" || isName(v) {
 			return nil
 		}
 		_, err := tracking.Normalize(v)
@@ -87,6 +100,16 @@ func NewLookup(ctx context.Context, svc Service, actor clerks.Account) *Lookup {
 	}
 	l.Find = widget.NewButtonWithIcon(l10n.L("查询"), theme.SearchIcon(), l.find)
 	l.Code.OnSubmitted = func(string) { l.find() }
+	l.IDQuery = newPrivateEntry()
+	l.IDQuery.SetPlaceHolder(l10n.L("申请人证件号码（读卡或录入）"))
+	l.FindID = widget.NewButtonWithIcon(l10n.L("按证件查找"), theme.SearchIcon(), func() {
+		l.search(CaseQuery{By: ByIDNumber, Text: l.IDQuery.Text})
+	})
+	l.IDQuery.OnSubmitted = func(string) { l.FindID.OnTapped() }
+	l.TodayBtn = widget.NewButton(l10n.L("今日受理"), func() { l.search(CaseQuery{By: Today}) })
+	l.MineBtn = widget.NewButton(l10n.L("我受理的"), func() { l.search(CaseQuery{By: Mine}) })
+	l.LateBtn = widget.NewButton(l10n.L("已超期/即将到期"), func() { l.search(CaseQuery{By: Late}) })
+	l.Found = container.NewVBox()
 	l.Message = widget.NewLabel("")
 	l.Message.Wrapping = fyne.TextWrapWord
 	l.Details = widget.NewLabel("")
@@ -112,9 +135,11 @@ func NewLookup(ctx context.Context, svc Service, actor clerks.Account) *Lookup {
 		l.content.Refresh()
 	})
 	l.RateBtn.Hide()
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, l.Find, l.Code), container.NewBorder(nil, nil, nil, l.RateBtn, l.Message))
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, l.Find, l.Code),
+		container.NewBorder(nil, nil, nil, container.NewHBox(l.FindID, widget.NewSeparator(), l.TodayBtn, l.MineBtn, l.LateBtn), l.IDQuery),
+		container.NewBorder(nil, nil, nil, l.RateBtn, l.Message))
 	l.content = container.NewStack(container.NewBorder(top, nil, nil, nil,
-		container.NewVScroll(container.NewVBox(l.Details, container.NewHBox(l.Reveal), l.actions))))
+		container.NewVScroll(container.NewVBox(l.Found, l.Details, container.NewHBox(l.Reveal), l.actions))))
 	return l
 }
 
@@ -125,8 +150,26 @@ func (l *Lookup) Content() fyne.CanvasObject { return l.content }
 // ctx ends.
 func (l *Lookup) Wait(ctx context.Context) error { return l.guard.Wait(ctx) }
 
+// find looks up what was typed in Code: a tracking code opens its case; a
+// name lists the applicant's cases; an ID number typed there is searched
+// as one and moved to the private entry, out of sight.
 func (l *Lookup) find() {
+	text := strings.TrimSpace(l.Code.Text)
+	if _, err := tracking.Normalize(text); err != nil && text != "" {
+		if isIDNumber(text) {
+			l.Code.SetText("")
+			l.IDQuery.SetText(text)
+			l.IDQuery.Conceal()
+			l.search(CaseQuery{By: ByIDNumber, Text: text})
+			return
+		}
+		if isName(text) {
+			l.search(CaseQuery{By: ByName, Text: text})
+			return
+		}
+	}
 	l.RateBtn.Hide()
+	l.clearFound()
 	cs, err := l.svc.Lookup(l.ctx, l.Code.Text)
 	if err != nil {
 		l.fail(err)
@@ -134,6 +177,103 @@ func (l *Lookup) find() {
 	}
 	l.Message.SetText("")
 	l.show(cs)
+}
+
+// search runs a search or list off the UI goroutine (it opens sealed
+// cases) and shows what it found as a list to open a case from.
+func (l *Lookup) search(q CaseQuery) {
+	busy.Run(&l.guard, func() {
+		l.RateBtn.Hide()
+		l.clearCase()
+		l.clearFound()
+		l.Message.Importance = widget.MediumImportance
+		l.Message.SetText(l10n.L("正在查找…"))
+	}, func() ([]FoundCase, error) { return l.svc.FindCases(l.ctx, l.actor, q) }, func(found []FoundCase, err error) {
+		l.showFound(found)
+		switch {
+		case err != nil:
+			l.fail(err)
+		case len(found) == 0:
+			l.Message.Importance = widget.MediumImportance
+			l.Message.SetText(l10n.L("没有找到办件"))
+		default:
+			l.Message.Importance = widget.MediumImportance
+			l.Message.SetText(l10n.L("找到{{.N}}件，请点选要办理的一件", map[string]any{"N": len(found)}))
+		}
+	})
+}
+
+// showFound lists found cases, one button each: code, applicant (the
+// number masked), matters, status and promised date.
+func (l *Lookup) showFound(found []FoundCase) {
+	l.Hits = found
+	var rows []fyne.CanvasObject
+	for _, f := range found {
+		cs := f.Case
+		line := tracking.Format(cs.Tracking) + "  " + cs.Applicant.Name + "（" + maskID(cs.Applicant) + "）  " +
+			l.matterNames(cs) + "  " + l10n.L(cases.StatusName(cs.Status))
+		if !f.Due.IsZero() {
+			line += "  " + l10n.L("承诺办结日期") + "：" + f.Due.Format("2006-01-02")
+		}
+		b := widget.NewButton(line, func() { l.open(cs) })
+		b.Alignment = widget.ButtonAlignLeading
+		if f.Late {
+			b.Importance = widget.DangerImportance
+			b.SetText(l10n.L("【已超期】") + line)
+		}
+		rows = append(rows, b)
+	}
+	l.Found.Objects = rows
+	l.Found.Refresh()
+}
+
+// open shows a case picked from a list.
+func (l *Lookup) open(cs cases.Case) {
+	l.clearFound()
+	l.Message.SetText("")
+	l.show(cs)
+}
+
+func (l *Lookup) clearFound() {
+	l.Hits = nil
+	l.Found.Objects = nil
+	l.Found.Refresh()
+}
+
+// clearCase takes the shown case off the screen.
+func (l *Lookup) clearCase() {
+	l.Case = cases.Case{}
+	l.Details.SetText("")
+	l.Reveal.Hide()
+	l.actions.Objects = nil
+	l.actions.Refresh()
+}
+
+// personIDValidator checks a person's ID number as it is typed (the
+// store checks it again with the date).
+func personIDValidator(v string) error {
+	if v == "" {
+		return nil
+	}
+	_, err := ids.NormalizePersonID(v, time.Now())
+	return l10nErr(err)
+}
+
+// isName says whether a typed query is a name: it holds a character no
+// code or number has.
+func isName(s string) bool {
+	for _, r := range s {
+		if r > 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// isIDNumber says whether a typed query is a resident ID number or USCC.
+func isIDNumber(s string) bool {
+	_, err := ids.NormalizePersonID(s, time.Now())
+	return err == nil || ids.ValidateUSCC(s) == nil
 }
 
 func (l *Lookup) fail(err error) {
@@ -358,7 +498,8 @@ func (l *Lookup) agentMayTake(e cases.MaterialEntry) bool {
 }
 
 func (l *Lookup) authorizeBox() fyne.CanvasObject {
-	l.AuthName, l.AuthID = widget.NewEntry(), widget.NewEntry()
+	l.AuthName, l.AuthID = widget.NewEntry(), newPrivateEntry()
+	l.AuthID.Validator = personIDValidator
 	l.AuthName.SetPlaceHolder(l10n.L("受托人姓名"))
 	l.AuthID.SetPlaceHolder(l10n.L("受托人身份证号"))
 	l.AuthorizeBtn = widget.NewButton(l10n.L("登记受托人（已核验授权委托书）"), func() {
@@ -370,7 +511,8 @@ func (l *Lookup) authorizeBox() fyne.CanvasObject {
 }
 
 func (l *Lookup) deliverBox() fyne.CanvasObject {
-	l.CollectorName, l.CollectorID = widget.NewEntry(), widget.NewEntry()
+	l.CollectorName, l.CollectorID = widget.NewEntry(), newPrivateEntry()
+	l.CollectorID.Validator = personIDValidator
 	l.CollectorName.SetPlaceHolder(l10n.L("领取人姓名"))
 	l.CollectorID.SetPlaceHolder(l10n.L("领取人身份证号（读卡或录入）"))
 	l.DeliverBtn = widget.NewButton(l10n.L("核验并出件"), func() {

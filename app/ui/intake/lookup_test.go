@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -16,6 +17,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/tracking"
@@ -35,6 +37,7 @@ type fakeService struct {
 	// the printer's refusal.
 	notices   []string
 	noticeErr error
+	queries   []CaseQuery
 }
 
 func (f *fakeService) ResetQueryPIN(_ context.Context, a clerks.Account, cs cases.Case, id string) (cases.Case, Paper, error) {
@@ -400,4 +403,90 @@ func TestLookupShowsTheMovedDueDate(t *testing.T) {
 		}
 	}
 	shot.Take(t, w, "lookup-clock-stopped.png", 1100, 700)
+}
+
+// FindCases searches the fake's one case as the service does: the number
+// exactly, the name by its beginning; lists hold it.
+func (f *fakeService) FindCases(_ context.Context, _ clerks.Account, q CaseQuery) ([]FoundCase, error) {
+	f.queries = append(f.queries, q)
+	hit := false
+	switch q.By {
+	case ByIDNumber:
+		hit = strings.EqualFold(q.Text, f.cs.Applicant.IDNumber)
+	case ByName:
+		hit = strings.HasPrefix(f.cs.Applicant.Name, q.Text)
+	default:
+		hit = true
+	}
+	if !hit {
+		return nil, nil
+	}
+	due, _ := f.DueAt(context.Background(), f.cs)
+	return []FoundCase{{Case: f.cs, Due: due, Late: q.By == Late}}, nil
+}
+
+// TestLookupFindsWithoutTheCode: a name typed where the code goes, an ID
+// number typed there or in its own entry, and the lists each show the
+// case in a list with the number masked; an ID number typed in the code's
+// entry moves to the private entry and is shown as dots; tapping a row
+// opens the case, and a new search takes the shown case off the screen.
+func TestLookupFindsWithoutTheCode(t *testing.T) {
+	busytest.NewApp(t)
+	cat, err := catalog.Parse(assets.DemoCatalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "330522199003150024"
+	svc := &fakeService{cat: cat, cs: cases.Case{ID: "case-1", Tracking: "47U8BPC821Y100HJ", Status: cases.StatusAccepted,
+		Draft: cases.Draft{Matters: []string{"330000-SS-0001"}, Applicant: cases.Applicant{Name: "张小红", IDNumber: id}}}}
+	l := NewLookup(context.Background(), svc, clerks.Account{ID: 2, Name: "王丽", Role: clerks.Clerk, Window: 3})
+	w := test.NewTempWindow(t, l.Content())
+	w.Resize(w.Content().MinSize().Max(fyne.NewSize(1000, 700)))
+
+	shown := func(name string) {
+		t.Helper()
+		busytest.Settle(t, l)
+		if len(l.Found.Objects) != 1 {
+			t.Fatalf("%s: got %d rows, want 1 (message %q)", name, len(l.Found.Objects), l.Message.Text)
+		}
+		row := l.Found.Objects[0].(*widget.Button).Text
+		if strings.Contains(row, id) || !strings.Contains(row, ids.MaskIDNumber(id)) || !strings.Contains(row, "张小红") {
+			t.Errorf("%s: row %q; want the name and the masked number", name, row)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		do   func()
+		want FindBy
+	}{
+		{"name in the code entry", func() { l.Code.SetText("张小"); l.Find.OnTapped() }, ByName},
+		{"ID in the code entry", func() { l.Code.SetText(id); l.Find.OnTapped() }, ByIDNumber},
+		{"ID in its own entry", func() { l.IDQuery.SetText(id); l.FindID.OnTapped() }, ByIDNumber},
+		{"today's", func() { l.TodayBtn.OnTapped() }, Today},
+		{"mine", func() { l.MineBtn.OnTapped() }, Mine},
+		{"late", func() { l.LateBtn.OnTapped() }, Late},
+	} {
+		tc.do()
+		shown(tc.name)
+		if tc.want == ByName {
+			shot.Take(t, w, "lookup-found.png", 1100, 700)
+		}
+		if got := svc.queries[len(svc.queries)-1].By; got != tc.want {
+			t.Errorf("%s: searched by %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if l.Code.Text != "" || !l.IDQuery.Password {
+		t.Errorf("code entry %q, ID entry concealed %v; want the number moved out of the code entry and shown as dots", l.Code.Text, l.IDQuery.Password)
+	}
+
+	test.Tap(l.Found.Objects[0].(*widget.Button))
+	if l.Case.ID != "case-1" || !strings.Contains(l.Details.Text, "张小红") || len(l.Found.Objects) != 0 {
+		t.Fatalf("after tapping the row: case %q, details %q, %d rows left", l.Case.ID, l.Details.Text, len(l.Found.Objects))
+	}
+	l.Code.SetText("王")
+	l.Find.OnTapped()
+	busytest.Settle(t, l)
+	if l.Case.ID != "" || l.Details.Text != "" || len(l.Found.Objects) != 0 || l.Message.Text != "没有找到办件" {
+		t.Errorf("after a search that finds nothing: case %q, details %q, %d rows, message %q; want the screen cleared", l.Case.ID, l.Details.Text, len(l.Found.Objects), l.Message.Text)
+	}
 }

@@ -51,6 +51,11 @@ type Service interface {
 	// sign (village agents).
 	PrintMandate(ctx context.Context, actor clerks.Account, d cases.Draft) (Paper, error)
 	Lookup(ctx context.Context, code string) (cases.Case, error)
+	// FindCases finds cases without their code (a citizen who lost the
+	// receipt) or lists the clerk's: today's, their own, late ones. A
+	// search by a person's number or name is recorded (查询留痕). A list
+	// too long to show comes cut, with an error saying so.
+	FindCases(ctx context.Context, actor clerks.Account, q CaseQuery) ([]FoundCase, error)
 	// DueAt is the case's promised date as of now: the recorded one moved by
 	// the working days its time limit was suspended (补正, 特别程序).
 	DueAt(ctx context.Context, cs cases.Case) (time.Time, error)
@@ -67,6 +72,31 @@ type Service interface {
 	ResetQueryPIN(ctx context.Context, actor clerks.Account, cs cases.Case, idNumber string) (cases.Case, Paper, error)
 	// Reveal returns the applicant's full ID number and records who asked.
 	Reveal(ctx context.Context, actor clerks.Account, cs cases.Case) (string, error)
+}
+
+// CaseQuery is what a clerk looks for at 查询办件.
+type CaseQuery struct {
+	By   FindBy
+	Text string // the ID number or name for ByIDNumber and ByName
+}
+
+// FindBy is the kind of a CaseQuery.
+type FindBy int
+
+const (
+	ByIDNumber FindBy = iota + 1 // the applicant's ID number or USCC, exact
+	ByName                       // the applicant's name, exact or its beginning
+	Today                        // accepted today
+	Mine                         // accepted by the signed-in clerk
+	Late                         // past or near their (moved) due date
+)
+
+// FoundCase is one case of a search result, with its promised date as of
+// now (moved by suspensions) and whether that has passed.
+type FoundCase struct {
+	Case cases.Case
+	Due  time.Time
+	Late bool
 }
 
 // Paper is one printed (or archived) document.

@@ -22,6 +22,9 @@ type Nav struct {
 	// People, Settings, Stats, Link (县中心连接) and Hall (大厅设备, on the
 	// hall's hub) are shown to supervisors only; nil hides them.
 	People, Settings, Stats, Link, Hall func()
+	// OwnSecret is 修改我的密码, offered here to those who are not
+	// supervisors (a supervisor finds it in 人员管理); nil hides it.
+	OwnSecret func()
 	// Calling builds the counter's calling panel, given a function that
 	// starts intake for a resident ID and one that asks the citizen to rate
 	// a finished ticket; nil when the hall has no queue.
@@ -90,6 +93,9 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 		if nav.Settings != nil {
 			bar.Add(widget.NewButtonWithIcon(l10n.L("设置"), theme.SettingsIcon(), nav.Settings))
 		}
+	}
+	if actor.Role != clerks.Supervisor && nav.OwnSecret != nil {
+		bar.Add(widget.NewButtonWithIcon(l10n.L("修改密码"), theme.AccountIcon(), nav.OwnSecret))
 	}
 	bar.Add(widget.NewButtonWithIcon(l10n.L("退出登录"), theme.LogoutIcon(), nav.Logout))
 	bar.Add(widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), nav.Home))

@@ -9,6 +9,12 @@ import "fyne.io/fyne/v2/widget"
 
 // Entry is a widget.Entry that hides its text when it loses focus and
 // shows it again when focused. The value itself is kept as typed.
+//
+// It checks what is typed on every change: fyne's entry keeps the last
+// verdict while focused, so a number with a wrong check digit would show
+// the green ✓ of the empty field until the clerk moved on. And it hides
+// only a valid number: a number marked wrong stays readable next to its
+// error, or the clerk could not check it digit by digit.
 type Entry struct {
 	widget.Entry
 }
@@ -16,8 +22,16 @@ type Entry struct {
 // NewEntry returns an empty private entry.
 func NewEntry() *Entry {
 	e := &Entry{}
+	// Record every verdict, focused or not (see the type's comment); the
+	// error icon still waits until the clerk leaves the field.
+	e.AlwaysShowValidationError = true
 	e.ExtendBaseWidget(e)
 	return e
+}
+
+// valid says whether the entry's text passes its validator (if any).
+func (e *Entry) valid() bool {
+	return e.Validator == nil || e.Validator(e.Text) == nil
 }
 
 // FocusGained implements fyne.Focusable: the clerk is typing or checking.
@@ -35,11 +49,12 @@ func (e *Entry) FocusLost() {
 	e.Conceal()
 }
 
-// Conceal shows dots instead of a filled-in number (a screen that fills it
-// in itself, from a card reader or a look-up, calls it at once). Not named
-// Hide: that is fyne's, and hides the whole widget.
+// Conceal shows dots instead of a filled-in, valid number (a screen that
+// fills it in itself, from a card reader or a look-up, calls it at once);
+// a number that fails its check stays shown. Not named Hide: that is
+// fyne's, and hides the whole widget.
 func (e *Entry) Conceal() {
-	if e.Text != "" && !e.Password {
+	if e.Text != "" && !e.Password && e.valid() {
 		e.Password = true
 		e.Refresh()
 	}

@@ -216,9 +216,23 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		&widget.FormItem{Text: l10n.L("主机地址"), Widget: s.Hub},
 		&widget.FormItem{Text: l10n.L("配对码"), Widget: s.PairCode, HintText: l10n.L("只在第一次连接或重新配对时填写；由主管在大厅主机上生成")},
 	)
+	// Each field records its verdict on every change, focused or not:
+	// fyne's entry otherwise keeps the verdict of the empty field while it
+	// is focused (a green ✓ beside a code outside the national ranges),
+	// and never marks a field that was not typed in.
+	checked := []*widget.Entry{s.Code, s.Name, s.Device}
+	for _, e := range checked {
+		e.AlwaysShowValidationError = true
+	}
 	s.Submit = widget.NewButtonWithIcon(l10n.L("保存并开始使用"), theme.ConfirmIcon(), func() {
 		s.Message.SetText("")
-		if err := form.Validate(); err != nil {
+		// Every field is checked and marked, not only the form's first
+		// failure: the summary below names only what is marked red.
+		bad := form.Validate() != nil
+		for _, e := range checked {
+			bad = e.Validate() != nil || bad
+		}
+		if bad {
 			s.Message.SetText(l10n.L("请先改正标红的项目"))
 			return
 		}
