@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/yichuang/yichuang/sync/protocol"
 	"strings"
 )
 
@@ -13,21 +14,23 @@ import (
 // log, never for the main line.
 type Problem string
 
+// The problems, named on the wire as the kiosk reports them to the county
+// (protocol.PrinterProblems).
 const (
 	// NoCommand: no lp on this system (or no PowerShell on Windows).
-	NoCommand Problem = "no-command"
+	NoCommand Problem = protocol.PrinterNoCommand
 	// NoDefault: no queue was chosen and the system has no default.
-	NoDefault Problem = "no-default"
+	NoDefault Problem = protocol.PrinterNoDefault
 	// UnknownQueue: the chosen queue does not exist (renamed, removed).
-	UnknownQueue Problem = "unknown-queue"
+	UnknownQueue Problem = protocol.PrinterUnknownQueue
 	// NotAccepting: the queue exists but refuses jobs (rejected, stopped).
-	NotAccepting Problem = "not-accepting"
+	NotAccepting Problem = protocol.PrinterNotAccepting
 	// NoSpooler: the print service (cupsd, the Windows spooler) is down.
-	NoSpooler Problem = "no-spooler"
+	NoSpooler Problem = protocol.PrinterNoSpooler
 	// TimedOut: the print command did not answer in time.
-	TimedOut Problem = "timed-out"
+	TimedOut Problem = protocol.PrinterTimedOut
 	// Refused: anything else the print command said no to.
-	Refused Problem = "refused"
+	Refused Problem = protocol.PrinterRefused
 )
 
 // Error is a print job that did not reach the queue. Error() is for logs:

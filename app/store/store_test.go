@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"github.com/yichuang/yichuang/printing"
+	"github.com/yichuang/yichuang/sync/protocol"
 	"os"
 	"path/filepath"
 	"strings"
@@ -397,5 +399,24 @@ func TestUpgradeBacksUpBeforeMigrating(t *testing.T) {
 	defer again.Close()
 	if again.PreMigrationBackup() != "" {
 		t.Error("a backup on a start without migrations")
+	}
+}
+
+// The fleet view names a printer problem from the print error the counter
+// recorded; the print command's own text goes along for a technician.
+func TestDeviceStatusNamesThePrinterProblem(t *testing.T) {
+	tests := []struct {
+		text, want string
+	}{
+		{(&printing.Error{Problem: printing.NoDefault, Detail: "lp: Error - no default destination available."}).Error(), protocol.PrinterNoDefault},
+		{(&printing.Error{Problem: printing.NotAccepting, Queue: "hall-a4", Detail: "lp: printer is stopped"}).Error(), protocol.PrinterNotAccepting},
+		{(&printing.Error{Problem: printing.TimedOut, Queue: "hall-a4"}).Error(), protocol.PrinterTimedOut},
+		{"read archive: permission denied", ""},
+		{"print to hall-a4: something new: x", ""},
+	}
+	for _, tt := range tests {
+		if got := printerProblem(tt.text); got != tt.want {
+			t.Errorf("printerProblem(%q) = %q, want %q", tt.text, got, tt.want)
+		}
 	}
 }

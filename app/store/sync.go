@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
@@ -599,12 +601,27 @@ func (db *DB) DeviceStatus(ctx context.Context, appVersion, lastError string) (p
 		return out, fmt.Errorf("read last print: %w", err)
 	case printErr.Valid:
 		out.Printer.State, out.Printer.Detail = "error", printErr.String
+		out.Printer.Problem = printerProblem(printErr.String)
 		out.Printer.At, _ = unstamp(created)
 	case printed.Valid:
 		out.Printer.State = "ok"
 		out.Printer.At, _ = unstamp(printed.String)
 	}
 	return out, nil
+}
+
+// printerProblem names the problem of a stored print error, whose text is
+// printing.Error's: "print to <queue>: <problem>[: <detail>]".
+func printerProblem(text string) string {
+	_, rest, ok := strings.Cut(text, ": ")
+	if !strings.HasPrefix(text, "print to ") || !ok {
+		return ""
+	}
+	code, _, _ := strings.Cut(rest, ": ")
+	if slices.Contains(protocol.PrinterProblems, code) {
+		return code
+	}
+	return ""
 }
 
 func setSetting(ctx context.Context, t *tx, key, value string) error {

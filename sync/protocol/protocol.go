@@ -412,10 +412,29 @@ type DeviceStatus struct {
 type PrinterStatus struct {
 	Queue string `json:"queue,omitempty"` // "" when none is configured
 	// State is "ok", "error" or "unknown" (nothing printed yet).
-	State  string    `json:"state"`
-	Detail string    `json:"detail,omitempty"`
-	At     time.Time `json:"at,omitempty"`
+	State string `json:"state"`
+	// Problem names an error's cause, one of PrinterProblems ("" when
+	// none or unknown): the county shows it in staff's words. Detail is the
+	// print command's own text, for a technician.
+	Problem string    `json:"problem,omitempty"`
+	Detail  string    `json:"detail,omitempty"`
+	At      time.Time `json:"at,omitempty"`
 }
+
+// Printer problems a kiosk reports (printing.Problem).
+const (
+	PrinterNoCommand    = "no-command"    // no print command (lp, PowerShell) on the machine
+	PrinterNoDefault    = "no-default"    // no queue chosen and no system default
+	PrinterUnknownQueue = "unknown-queue" // the chosen queue does not exist
+	PrinterNotAccepting = "not-accepting" // the queue refuses jobs (paused, offline)
+	PrinterNoSpooler    = "no-spooler"    // the print service is down
+	PrinterTimedOut     = "timed-out"     // the print command did not answer
+	PrinterRefused      = "refused"       // anything else the print command refused
+)
+
+// PrinterProblems lists every printer problem, for readers that name them.
+var PrinterProblems = []string{PrinterNoCommand, PrinterNoDefault, PrinterUnknownQueue, PrinterNotAccepting,
+	PrinterNoSpooler, PrinterTimedOut, PrinterRefused}
 
 // RatingGiven: a citizen rated a service (好差评).
 const RatingGiven Kind = "rating.given"

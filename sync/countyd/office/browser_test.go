@@ -116,7 +116,8 @@ func TestBrowserCorrection(t *testing.T) {
 	// The kiosk reports its state, for the fleet view.
 	report, _ := json.Marshal(protocol.DeviceStatus{AppVersion: "0.6.1", Pending: 2, Quarantined: 1, Uploads: 1,
 		LastError: "上传附件超时，稍后重试", At: t0,
-		Printer: protocol.PrinterStatus{Queue: "hall-a4", State: "error", Detail: "lp: printer is stopped", At: t0.Add(-time.Hour)}})
+		Printer: protocol.PrinterStatus{Queue: "hall-a4", State: "error", Problem: protocol.PrinterNotAccepting,
+			Detail: "lp: printer is stopped", At: t0.Add(-time.Hour)}})
 	if status, b := e.signed(t, "POST", "/api/v1/status", report); status != http.StatusNoContent {
 		t.Fatalf("status report: %d %s", status, b)
 	}
@@ -220,10 +221,20 @@ func TestBrowserCorrection(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fleet: %v", err)
 	}
-	for _, want := range []string{"hall-pc-1", "0.6.1", "hall-a4", "lp: printer is stopped", "上传附件超时"} {
+	for _, want := range []string{"hall-pc-1", "0.6.1", "hall-a4", "打印机已暂停或离线", "上传附件超时"} {
 		if !strings.Contains(fleet, want) {
 			t.Errorf("fleet page: missing %q", want)
 		}
 	}
+	// The print command's English is for a technician, behind 详情.
+	if strings.Contains(fleet, "lp: printer is stopped") {
+		t.Errorf("fleet page shows the print command's English before 详情 is opened")
+	}
 	screenshot(t, ctx, "office-fleet.png")
+	if err := chromedp.Do(ctx, chromedp.Click(`details summary`)); err != nil {
+		t.Fatalf("open 详情: %v", err)
+	}
+	if fleet, _ = chromedp.Run(ctx, chromedp.Text(`main`)); !strings.Contains(fleet, "lp: printer is stopped") {
+		t.Errorf("详情 does not show the print command's own words")
+	}
 }

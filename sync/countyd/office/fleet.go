@@ -2,6 +2,7 @@ package office
 
 import (
 	"errors"
+	"github.com/yichuang/yichuang/sync/protocol"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,6 +26,7 @@ type deviceRow struct {
 	Pending, Quarantined, Uploads          int
 	LastError                              string
 	Printer, PrinterState, PrinterDetail   string
+	PrinterProblem                         string // in staff's words ("" when unknown)
 	PrinterAt, ReportAt                    string
 }
 
@@ -67,6 +69,7 @@ func (o *Office) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCtx, n
 			// Kiosk error texts may quote what a clerk typed.
 			row.LastError = MaskText(s.LastError)
 			row.Printer, row.PrinterState, row.PrinterDetail = MaskText(s.Printer.Queue), MaskText(s.Printer.State), MaskText(s.Printer.Detail)
+			row.PrinterProblem = printerProblem(s.Printer.Problem)
 			if !s.Printer.At.IsZero() {
 				row.PrinterAt = stamp(s.Printer.At)
 			}
@@ -166,4 +169,26 @@ func (o *Office) revoke(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		return
 	}
 	http.Redirect(w, r, "/office/fleet", http.StatusSeeOther)
+}
+
+// printerProblem is a kiosk's printer problem (protocol.PrinterProblems)
+// in staff's words; the print command's own text stays behind 详情.
+func printerProblem(code string) string {
+	switch code {
+	case protocol.PrinterNoCommand:
+		return "未安装打印服务"
+	case protocol.PrinterNoDefault:
+		return "没有默认打印机，本机也未选择打印机"
+	case protocol.PrinterUnknownQueue:
+		return "本机设置的打印机不存在"
+	case protocol.PrinterNotAccepting:
+		return "打印机已暂停或离线"
+	case protocol.PrinterNoSpooler:
+		return "打印服务没有运行"
+	case protocol.PrinterTimedOut:
+		return "打印机长时间没有响应"
+	case protocol.PrinterRefused:
+		return "打印机拒绝了打印任务"
+	}
+	return ""
 }

@@ -351,4 +351,12 @@ var english = map[string]string{
 	"没有这条通知":          "No such notice",
 	"该通知已发送，不能重发":     "This notice was sent and cannot be sent again",
 	"只有发送失败的通知可以重新排队": "Only a failed notice can be queued again",
+	// Printer problems on the fleet page (protocol.PrinterProblems).
+	"未安装打印服务":           "No print service installed",
+	"没有默认打印机，本机也未选择打印机": "No default printer, and none chosen on the kiosk",
+	"本机设置的打印机不存在":       "The printer set on the kiosk does not exist",
+	"打印机已暂停或离线":         "The printer is paused or offline",
+	"打印服务没有运行":          "The print service is not running",
+	"打印机长时间没有响应":        "The printer did not answer",
+	"打印机拒绝了打印任务":        "The printer refused the job",
 }
