@@ -14,8 +14,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/yichuang/yichuang/sync/httplog"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -113,7 +115,11 @@ func (s *Server) Handler() http.Handler {
 		auth.Handle("/api/", s.Queue)
 	}
 	mux.Handle("/", hallnet.Authorize(s.check, auth))
-	return versionCheck(mux)
+	// Logged and kept alive through a handler's panic as the county's
+	// servers are (sync/httplog); paths hold no personal data.
+	return httplog.Handler(slog.Default(), "hall", versionCheck(mux), func(w http.ResponseWriter) {
+		writeError(w, http.StatusInternalServerError, protocol.HallError{Code: "internal", Message: "internal error on the hub, retry later"})
+	})
 }
 
 // versionCheck refuses a machine that speaks a newer hall protocol: its

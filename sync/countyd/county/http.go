@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"github.com/yichuang/yichuang/sync/httplog"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -71,47 +72,16 @@ func info(ctx context.Context) *reqInfo {
 	return &reqInfo{}
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.status, w.wrote = code, true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.status, w.wrote = http.StatusOK, true
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 // ServeHTTP serves the API and logs each request. Only the method, the path
 // (which holds no personal data by design), the status, the device and the
 // duration are logged.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
 	ri := &reqInfo{}
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	defer func() {
-		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
-			if !sw.wrote {
-				s.writeError(sw, &apiError{status: 500, code: protocol.CodeInternal, msg: "internal error, retry later"})
-			}
-		}
-		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"device", ri.device, "duration", time.Since(start).Round(time.Microsecond))
-	}()
-	s.mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)))
+	httplog.Serve(s.log, "request", w, r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)), s.mux,
+		func(w http.ResponseWriter) {
+			s.writeError(w, &apiError{status: 500, code: protocol.CodeInternal, msg: "internal error, retry later"})
+		},
+		func() []any { return []any{"device", ri.device} })
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/yichuang/yichuang/sync/httplog"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -245,29 +246,9 @@ type logInfo struct{ staff string }
 
 type logKey struct{}
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 // ServeHTTP serves /office/ with the headers every page needs and one log
 // line per request.
 func (o *Office) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
 	h := w.Header()
 	// Pages show personal data (masked, sometimes revealed): never cached,
 	// never framed, no scripts at all, forms only to ourselves, no window
@@ -283,21 +264,9 @@ func (o *Office) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
 	o.hsts(h, r)
 	li := &logInfo{}
-	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			o.log.Error("panic serving office page", "method", r.Method, "path", r.URL.Path, "panic", p)
-			if sw.status == 0 {
-				http.Error(sw, "internal error", http.StatusInternalServerError)
-			}
-		}
-		o.log.Info("office", "method", r.Method, "path", r.URL.Path, "status", sw.status, "staff", li.staff,
-			"duration", time.Since(start).Round(time.Microsecond))
-	}()
-	o.mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), logKey{}, li)))
+	httplog.Serve(o.log, "office", w, r.WithContext(context.WithValue(r.Context(), logKey{}, li)), o.mux,
+		func(w http.ResponseWriter) { http.Error(w, "internal error", http.StatusInternalServerError) },
+		func() []any { return []any{"staff", li.staff} })
 }
 
 // clientIP is the address the request came from. X-Forwarded-For is not
