@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/yichuang/yichuang/app/ui/selfservice"
 	"io"
 	"net"
 	"net/http"
@@ -301,7 +302,8 @@ func (n *node) handler() http.Handler {
 		}
 		f := &services.Filing{Counter: svc.Counter, ScanDir: filepath.Join(n.sp.Dir, "scans-in")}
 		cs, err := f.SubmitSelf(ctx, d)
-		if err != nil {
+		var slip *selfservice.SlipNotPrinted
+		if err != nil && !errors.As(err, &slip) { // no printer here: the filing is stored all the same
 			return nil, err
 		}
 		return answer{"tracking": cs.Tracking}, nil
