@@ -1,6 +1,6 @@
 // Package assets embeds everything the kiosk needs at run time — the CJK+Latin
-// font and its licence, the demo matter catalog, the holiday calendars and the
-// UI translations — so that a kiosk never depends on files or fonts installed
+// font and its licence, the demo matter catalog, the holiday calendars, the
+// UI translations and the pinyin input's table — so that a kiosk never depends on files or fonts installed
 // on the machine.
 package assets
 
@@ -61,6 +61,26 @@ func HolidayCalendars() ([][]byte, error) {
 	}
 	return out, nil
 }
+
+// The pinyin table is generated from Debian's rime-data-luna-pinyin; the
+// generator needs that package and opencc, building does not.
+//
+//go:generate go run pinyin/gen.go
+
+//go:embed pinyin/table.tsv.gz
+var pinyinTable []byte
+
+//go:embed pinyin/COPYING-luna-pinyin.txt
+var pinyinLicence string
+
+// PinyinTable returns the gzip'd table of the on-screen pinyin input: one
+// line per 字 or 词, "text<TAB>pinyin syllables<TAB>weight", lines starting
+// with # are comments (see pinyin/gen.go).
+func PinyinTable() []byte { return pinyinTable }
+
+// PinyinLicence returns the licence (LGPL-3) of the Luna Pinyin data the
+// table comes from, which must ship beside it.
+func PinyinLicence() string { return pinyinLicence }
 
 //go:embed icon.png
 var icon []byte

@@ -19,6 +19,7 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/busy"
+	"github.com/yichuang/yichuang/app/ui/keypad"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
@@ -75,10 +76,10 @@ type Filing struct {
 
 	Name, ID, Mobile *targetEntry
 	Fields           map[string]*targetEntry
-	// Keyboard types digits and letters into the field last touched (the
-	// terminal has a touch screen and no keyboard); Chinese text comes from
-	// the ID card reader or the system input method.
-	Keyboard *Keyboard
+	// Keyboard types into the field last touched (the terminal has a
+	// touch screen and no keyboard): Chinese by pinyin in 中 mode, letters
+	// in 英 mode, and only digits and X in the ID number and mobile.
+	Keyboard *ChineseKeyboard
 	target   *targetEntry
 	Choices  map[string]*widget.Select
 	// Materials maps a material id to how it is given.
@@ -104,6 +105,8 @@ type Filing struct {
 type targetEntry struct {
 	widget.Entry
 	onFocus func(*targetEntry)
+	// latin: the field takes no Chinese (ID number, mobile, codes).
+	latin bool
 }
 
 func newTargetEntry(password bool, onFocus func(*targetEntry)) *targetEntry {
@@ -147,11 +150,12 @@ func (f *Filing) clear() {
 	f.matter, f.Result = nil, nil
 	// A public screen: the ID number and the mobile are hidden as typed
 	// (the check digit catches a typo), so the next person sees neither.
-	aim := func(e *targetEntry) { f.target = e }
-	f.Name, f.ID, f.Mobile = newTargetEntry(false, aim), newTargetEntry(true, aim), newTargetEntry(true, aim)
+	f.Name, f.ID, f.Mobile = newTargetEntry(false, f.aim), newTargetEntry(true, f.aim), newTargetEntry(true, f.aim)
+	f.ID.latin, f.Mobile.latin = true, true
 	f.target = nil
 	f.Fields, f.Choices, f.Materials = map[string]*targetEntry{}, map[string]*widget.Select{}, map[string]*widget.Select{}
-	f.Keyboard = newKeyboard([]string{"1234567890", "QWERTYUIOP", "ASDFGHJKLX", "ZCVBNM"}, f.press)
+	// A new keyboard per citizen: no pinyin or candidate of the last one.
+	f.Keyboard = keypad.NewChinese([]string{"1234567890", "QWERTYUIOP", "ASDFGHJKLX", "ZCVBNM" + keypad.Apostrophe}, f.insert, f.press)
 	f.Photos = nil
 	f.photoBox = container.NewVBox()
 	f.Matters = map[string]*widget.Button{}
@@ -205,7 +209,9 @@ func (f *Filing) choose(m *catalog.Matter) {
 			form.Append(fd.Label, sel)
 			continue
 		}
-		e := newTargetEntry(false, func(e *targetEntry) { f.target = e })
+		e := newTargetEntry(false, f.aim)
+		// Codes, numbers and dates are written in digits and letters.
+		e.latin = fd.Type != catalog.Text && fd.Type != catalog.PersonName && fd.Type != catalog.Address
 		f.Fields[fd.Key] = e
 		form.Append(fd.Label, e)
 	}
@@ -238,7 +244,14 @@ func (f *Filing) choose(m *catalog.Matter) {
 	f.show(container.NewBorder(f.topBar(), nil, nil, nil, container.NewVScroll(body)))
 }
 
-// press types a key of the on-screen keyboard into the field last touched.
+// aim makes e the field the on-screen keyboard types into; in a field
+// that takes no Chinese (ID number, mobile) the keyboard types letters.
+func (f *Filing) aim(e *targetEntry) {
+	f.target = e
+	f.Keyboard.LatinOnly(e.latin)
+}
+
+// press applies 退格 or 清空 to the field last touched.
 func (f *Filing) press(key string) {
 	f.t.Touch()
 	e := f.target
@@ -250,10 +263,18 @@ func (f *Filing) press(key string) {
 		e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
 	case KeyClear:
 		e.SetText("")
-	default:
-		for _, r := range key {
-			e.TypedRune(r)
-		}
+	}
+}
+
+// insert types text from the on-screen keyboard (a key, or a 字/词 chosen
+// from the candidates) into the field last touched.
+func (f *Filing) insert(text string) {
+	f.t.Touch()
+	if f.target == nil {
+		return
+	}
+	for _, r := range text {
+		f.target.TypedRune(r)
 	}
 }
 

@@ -35,6 +35,10 @@ func scannedCode(line string) (string, bool) {
 // Keyboard is an on-screen keyboard for a touch screen with no keyboard.
 type Keyboard = keypad.Pad
 
+// ChineseKeyboard is the on-screen keyboard with pinyin input, for the
+// fields where a citizen writes Chinese.
+type ChineseKeyboard = keypad.Chinese
+
 // Special keys.
 const (
 	KeyBackspace = keypad.Backspace
