@@ -14,6 +14,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/internal/halltest"
+	"github.com/yichuang/yichuang/app/ui/accounts"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/selfservice"
@@ -123,6 +124,11 @@ func fits(t *testing.T, w fyne.Window, screen fyne.Size, name string) {
 	}
 }
 
+// noTap stands for a tab already chosen.
+type noTap struct{}
+
+func (noTap) Tapped(*fyne.PointEvent) {}
+
 // tapText taps the first tappable object showing exactly text.
 func tapText(t *testing.T, w fyne.Window, text string) {
 	t.Helper()
@@ -153,6 +159,15 @@ func tapOne(t *testing.T, w fyne.Window, text string) bool {
 		if tp, ok := o.(fyne.Tappable); ok {
 			if d, ok := o.(fyne.Disableable); !ok || !d.Disabled() {
 				owner = tp
+			}
+		}
+		if tabs, ok := o.(*container.AppTabs); ok {
+			for i, item := range tabs.Items {
+				if item.Text == text {
+					tabs.SelectIndex(i)
+					found = noTap{}
+					return
+				}
 			}
 		}
 		switch x := o.(type) {
@@ -242,6 +257,21 @@ func TestEveryScreenFits(t *testing.T) {
 				tapText(t, w, tool)
 				fits(t, w, screen, "窗口受理 "+tool)
 			}
+			k.showCounter()
+			for _, step := range []string{"2 申请人", "3 表单", "4 材料", "5 决定", "1 事项"} {
+				tapText(t, w, step)
+				fits(t, w, screen, "窗口受理 "+step)
+			}
+			for _, tool := range []string{"查询办件", "预审"} {
+				k.showCounter()
+				tapText(t, w, tool)
+				fits(t, w, screen, "窗口受理 "+tool)
+			}
+			k.showFatalBack(strings.Repeat("数据库文件无法打开：磁盘已满或没有写入权限。", 12), k.showHome)
+			fits(t, w, screen, "a long error")
+			ctx := context.Background()
+			k.win.SetContent(accounts.NewFirstSupervisor(ctx, k.accountsService(), k.hallSectors(ctx), func(clerks.Account) {}).Content())
+			fits(t, w, screen, "first supervisor")
 			k.showPeople()
 			fits(t, w, screen, "人员管理")
 			tapText(t, w, "添加人员")
@@ -251,7 +281,6 @@ func TestEveryScreenFits(t *testing.T) {
 			k.clerk = clerks.Account{}
 			k.showAgent()
 			fits(t, w, screen, "村代办 sign-in")
-			_ = strings.Contains
 		})
 	}
 }
