@@ -105,7 +105,10 @@ func Check(r Rating) (Rating, error) {
 
 // Tally is how ratings add up for one clerk or one matter.
 type Tally struct {
-	Key    string
+	Key string
+	// Sector: Key is a sector, not a matter — a ticket served at a window
+	// is rated under the sector it was taken for.
+	Sector bool
 	Counts [6]int // by level, index 1..5
 	Total  int
 }

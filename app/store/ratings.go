@@ -70,36 +70,41 @@ func (db *DB) Rated(ctx context.Context, kind rating.Kind, ref string) (bool, er
 // RatingTallies adds up the ratings given since a time, per clerk and per
 // matter, most rated first.
 func (db *DB) RatingTallies(ctx context.Context, since time.Time) (byClerk, byMatter []rating.Tally, err error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT clerk_name, matter, level FROM ratings WHERE at >= ?`, stamp(since))
+	rows, err := db.r.QueryContext(ctx, `SELECT kind, clerk_name, matter, level FROM ratings WHERE at >= ?`, stamp(since))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read ratings: %w", err)
 	}
 	defer rows.Close()
-	clerks, matters := map[string]*rating.Tally{}, map[string]*rating.Tally{}
-	add := func(m map[string]*rating.Tally, key string, l rating.Level) {
-		if key == "" {
+	type key struct {
+		name   string
+		sector bool
+	}
+	clerks, matters := map[key]*rating.Tally{}, map[key]*rating.Tally{}
+	add := func(m map[key]*rating.Tally, k key, l rating.Level) {
+		if k.name == "" {
 			return
 		}
-		t, ok := m[key]
+		t, ok := m[k]
 		if !ok {
-			t = &rating.Tally{Key: key}
-			m[key] = t
+			t = &rating.Tally{Key: k.name, Sector: k.sector}
+			m[k] = t
 		}
 		t.Add(l)
 	}
 	for rows.Next() {
-		var clerk, matter string
+		var kind, clerk, matter string
 		var level int
-		if err := rows.Scan(&clerk, &matter, &level); err != nil {
+		if err := rows.Scan(&kind, &clerk, &matter, &level); err != nil {
 			return nil, nil, fmt.Errorf("scan rating: %w", err)
 		}
-		add(clerks, clerk, rating.Level(level))
-		add(matters, matter, rating.Level(level))
+		add(clerks, key{name: clerk}, rating.Level(level))
+		// A ticket knows its sector, not the matter done under it.
+		add(matters, key{name: matter, sector: rating.Kind(kind) == rating.Ticket}, rating.Level(level))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	list := func(m map[string]*rating.Tally) []rating.Tally {
+	list := func(m map[key]*rating.Tally) []rating.Tally {
 		out := make([]rating.Tally, 0, len(m))
 		for _, t := range m {
 			out = append(out, *t)

@@ -58,6 +58,13 @@ func TestOneRatingPerServiceAndTallies(t *testing.T) {
 	if total != 4 {
 		t.Errorf("matters add up to %d ratings, want 4", total)
 	}
+	// A ticket is rated under the sector it was taken for; a case under
+	// its matter (issue 17: a sector labelled as a matter in 统计).
+	for _, m := range byMatter {
+		if got, want := m.Sector, m.Key == "社会保障卡申领"; got != want {
+			t.Errorf("%s: sector %v, want %v", m.Key, got, want)
+		}
+	}
 	evs, _ := db.SendableEvents(ctx, 100)
 	n := 0
 	for _, e := range evs {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/ui/checkgrid"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/private"
 )
@@ -35,11 +36,14 @@ type Service interface {
 	ChangeAccount(ctx context.Context, actor clerks.Account, c clerks.Change) (clerks.Account, error)
 }
 
+// framed is a form in a box of a fixed size that fits the smallest hall
+// screen (1280×768 less the banner); what is taller scrolls inside the
+// box instead of spilling out of it.
 func framed(title string, body ...fyne.CanvasObject) fyne.CanvasObject {
 	t := widget.NewLabel(title)
 	t.SizeName = theme.SizeNameHeadingText
-	return container.NewCenter(container.NewGridWrap(fyne.NewSize(620, 560),
-		container.NewPadded(container.NewVBox(append([]fyne.CanvasObject{t}, body...)...))))
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(680, 600),
+		container.NewVScroll(container.NewPadded(container.NewVBox(append([]fyne.CanvasObject{t}, body...)...)))))
 }
 
 func errLabel() *widget.Label {
@@ -119,7 +123,7 @@ type AccountForm struct {
 	// ID number once typed.
 	IDNumber *private.Entry
 	Role     *widget.RadioGroup
-	Sectors  *widget.CheckGroup
+	Sectors  *checkgrid.Group
 	Submit   *widget.Button
 	Message  *widget.Label
 	roles    map[string]clerks.Role
@@ -181,8 +185,9 @@ func newAccountForm(withRole bool, hall []string) *AccountForm {
 	f := &AccountForm{Name: widget.NewEntry(), User: widget.NewEntry(), Window: widget.NewEntry(), IDNumber: private.NewEntry(),
 		Secret: widget.NewPasswordEntry(), Confirm: widget.NewPasswordEntry(), Message: errLabel(), fields: container.NewStack()}
 	f.Window.SetText("1")
-	f.Sectors = widget.NewCheckGroup(hall, nil)
-	f.Sectors.Horizontal = true
+	// Three to a row: a county's seven sectors in one row are wider than
+	// the form (issue 17: the 7th was cut off).
+	f.Sectors = checkgrid.New(hall, 3, nil)
 	if withRole {
 		names := []string{l10n.L("受理员"), l10n.L("主管"), l10n.L("代办员")}
 		f.roles = map[string]clerks.Role{names[0]: clerks.Clerk, names[1]: clerks.Supervisor, names[2]: clerks.Agent}

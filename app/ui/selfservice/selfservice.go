@@ -186,7 +186,9 @@ func (touchLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 func (t *Terminal) tile(key, title, sub string, icon fyne.Resource, tap func()) fyne.CanvasObject {
 	tl := home.NewTile(home.Mode{Title: title, Subtitle: sub, Icon: icon, Ready: true, Open: func() { t.Touch(); tap() }})
 	t.Tiles[key] = tl
-	return container.NewGridWrap(fyne.NewSize(380, 200), tl)
+	// Three rows of these, the title and 工作人员退出 fit a 768 px high
+	// screen in 长辈模式 too.
+	return container.NewGridWrap(fyne.NewSize(380, 176), tl)
 }
 
 func (t *Terminal) buildHome() fyne.CanvasObject {

@@ -38,9 +38,13 @@ type Screen struct {
 	// what it shows (for tests).
 	Ratings    *widget.Table
 	RatingRows [][]string
-	Message    *widget.Label
-	stats      queue.Stats
-	content    fyne.CanvasObject
+	// Full shows a selected row whole: names too long for their column
+	// are cut with "…" so the counts beside them stay visible.
+	Full    *widget.Label
+	Tabs    *container.AppTabs
+	Message *widget.Label
+	stats   queue.Stats
+	content fyne.CanvasObject
 }
 
 func minutes(d time.Duration) string {
@@ -52,7 +56,8 @@ func minutes(d time.Duration) string {
 
 // New builds the screen with the current figures; ratings may be nil.
 func New(ctx context.Context, svc Service, ratings Ratings, now func() time.Time, back func()) *Screen {
-	s := &Screen{Message: widget.NewLabel("")}
+	s := &Screen{Message: widget.NewLabel(""), Full: widget.NewLabel("")}
+	s.Full.Wrapping = fyne.TextWrapWord
 	st, err := svc.Stats(ctx)
 	if err != nil {
 		s.Message.SetText(l10n.Error(err))
@@ -60,7 +65,7 @@ func New(ctx context.Context, svc Service, ratings Ratings, now func() time.Time
 	s.stats = st
 	head := []string{l10n.L("板块"), l10n.L("取号"), l10n.L("已办"), l10n.L("过号"), l10n.L("等候"), l10n.L("平均等候（分钟）"), l10n.L("平均办理（分钟）")}
 	s.Sectors = widget.NewTable(func() (int, int) { return len(st.Sectors) + 1, len(head) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		cell,
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			if id.Row == 0 {
@@ -76,7 +81,7 @@ func New(ctx context.Context, svc Service, ratings Ratings, now func() time.Time
 	}
 	chead := []string{l10n.L("人员"), l10n.L("已办"), l10n.L("平均办理（分钟）")}
 	s.Clerks = widget.NewTable(func() (int, int) { return len(st.Clerks) + 1, len(chead) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		cell,
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			if id.Row == 0 {
@@ -91,12 +96,16 @@ func New(ctx context.Context, svc Service, ratings Ratings, now func() time.Time
 	}
 	title := widget.NewLabel(l10n.L("今日叫号统计 {{.Day}}", map[string]any{"Day": st.Day}))
 	title.SizeName = theme.SizeNameHeadingText
-	body := container.NewVSplit(s.Sectors, s.Clerks)
+	// One table a tab, each the full height with its header row kept on
+	// top (issue 17: three tables split one screen, the sectors' squeezed
+	// into three rows with the header scrolled away).
+	s.Sectors.StickyRowCount, s.Clerks.StickyRowCount = 1, 1
+	s.Tabs = container.NewAppTabs(container.NewTabItem(l10n.L("板块"), s.Sectors), container.NewTabItem(l10n.L("人员"), s.Clerks))
 	if ratings != nil {
 		s.ratingTable(ctx, ratings, now)
-		body = container.NewVSplit(body, s.Ratings)
+		s.Tabs.Append(container.NewTabItem(l10n.L("好差评"), container.NewBorder(nil, s.Full, nil, nil, s.Ratings)))
 	}
-	s.content = container.NewBorder(container.NewVBox(container.NewHBox(widget.NewButton(l10n.L("返回"), back)), title, s.Message), nil, nil, nil, body)
+	s.content = container.NewBorder(container.NewVBox(container.NewHBox(widget.NewButton(l10n.L("返回"), back)), title, s.Message), nil, nil, nil, s.Tabs)
 	return s
 }
 
@@ -116,7 +125,11 @@ func (s *Screen) ratingTable(ctx context.Context, src Ratings, now func() time.T
 	s.RatingRows = [][]string{head}
 	add := func(kind string, ts []rating.Tally) {
 		for _, t := range ts {
-			row := []string{kind + "：" + t.Key, fmt.Sprint(t.Total)}
+			what := kind
+			if t.Sector {
+				what = l10n.L("板块")
+			}
+			row := []string{what + "：" + t.Key, fmt.Sprint(t.Total)}
 			for _, lv := range rating.Levels {
 				row = append(row, fmt.Sprint(t.Counts[lv]))
 			}
@@ -126,14 +139,28 @@ func (s *Screen) ratingTable(ctx context.Context, src Ratings, now func() time.T
 	add(l10n.L("人员"), byClerk)
 	add(l10n.L("事项"), byMatter)
 	s.Ratings = widget.NewTable(func() (int, int) { return len(s.RatingRows), len(head) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		cell,
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			o.(*widget.Label).SetText(s.RatingRows[id.Row][id.Col])
 		})
+	s.Ratings.StickyRowCount = 1
+	s.Ratings.OnSelected = func(id widget.TableCellID) {
+		if id.Row > 0 {
+			s.Full.SetText(s.RatingRows[id.Row][0])
+		}
+	}
 	s.Ratings.SetColumnWidth(0, 260)
 	for i := 1; i < len(head); i++ {
 		s.Ratings.SetColumnWidth(i, 90)
 	}
+}
+
+// cell is a table cell: text longer than its column ends in "…" instead
+// of running under the next column.
+func cell() fyne.CanvasObject {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
 }
 
 // Content returns the screen's root object.

@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/rating"
@@ -51,5 +53,58 @@ func TestRatingsPerClerkAndMatter(t *testing.T) {
 	}
 	if s.RatingRows[2][0] != "事项：不动产登记" {
 		t.Errorf("matter row %v", s.RatingRows[2])
+	}
+}
+
+type longNames struct{}
+
+func (longNames) RatingTallies(context.Context, time.Time) ([]rating.Tally, []rating.Tally, error) {
+	matter := rating.Tally{Key: "设置大型户外广告及在城市建筑物、设施上悬挂、张贴宣传品审批"}
+	sector := rating.Tally{Key: "不动产登记", Sector: true}
+	for _, l := range []rating.Level{5, 4, 1} {
+		matter.Add(l)
+		sector.Add(l)
+	}
+	return nil, []rating.Tally{matter, sector}, nil
+}
+
+type manySectors struct{}
+
+func (manySectors) Stats(context.Context) (queue.Stats, error) {
+	st := queue.Stats{Day: "2026-11-26"}
+	for _, s := range []string{"不动产登记", "商事登记", "投资项目", "社会事务", "其他综合事务", "公安服务", "民生服务"} {
+		st.Sectors = append(st.Sectors, queue.SectorStats{Sector: s, Issued: 3})
+	}
+	return st, nil
+}
+
+// TestStatsTablesShowWholeRows (issue 17, item 21): at 1280×800 every
+// sector row shows below a header that stays; a long matter name is cut
+// with "…" inside its column, so the counts beside it show, and is shown
+// whole when its row is chosen; a ticket's sector is labelled 板块.
+func TestStatsTablesShowWholeRows(t *testing.T) {
+	test.NewTempApp(t)
+	s := New(context.Background(), manySectors{}, longNames{}, time.Now, func() {})
+	w := test.NewTempWindow(t, s.Content())
+	w.Resize(fyne.NewSize(1280, 800))
+	if got := s.Sectors.StickyRowCount; got != 1 {
+		t.Errorf("sector table keeps %d header rows on top, want 1", got)
+	}
+	rowH := widget.NewLabel("板块").MinSize().Height
+	if got, want := s.Sectors.Size().Height, 8*rowH; got < want {
+		t.Errorf("sector table %v high, want room for the header and 7 rows (%v)", got, want)
+	}
+	if got := s.RatingRows[2][0]; got != "板块：不动产登记" {
+		t.Errorf("a ticket's sector is labelled %q, want 板块：不动产登记", got)
+	}
+	s.Tabs.SelectIndex(2)
+	l := cell().(*widget.Label)
+	l.SetText(s.RatingRows[1][0])
+	if got := l.MinSize().Width; got > 260 {
+		t.Errorf("a long name's cell asks for %v, more than its 260 column: it runs under the counts", got)
+	}
+	s.Ratings.Select(widget.TableCellID{Row: 1, Col: 3})
+	if got := s.Full.Text; got != s.RatingRows[1][0] {
+		t.Errorf("the chosen row shows %q, want the whole name %q", got, s.RatingRows[1][0])
 	}
 }

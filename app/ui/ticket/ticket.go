@@ -160,7 +160,10 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func()) *S
 	yours.Alignment = fyne.TextAlignCenter
 	s.slip = container.NewCenter(container.NewGridWrap(fyne.NewSize(640, 460),
 		container.NewVBox(yours, s.Number, s.Detail, container.NewCenter(s.Done))))
-	s.content = container.NewStack(container.NewPadded(s.main))
+	// In 长辈模式 the sectors, the booking row and the staff's green
+	// channel are taller than a 768 px screen: the page scrolls rather
+	// than growing the window.
+	s.content = container.NewStack(container.NewPadded(container.NewVScroll(s.main)))
 	s.refresh()
 	return s
 }
