@@ -133,7 +133,8 @@ func (k *Controller) showCounter() {
 		},
 		Stats: func() { k.win.SetContent(stats.New(ctx, k.queue(), k.db, k.opts.Clock.Now, k.showCounter).Content()) },
 		Link: func() {
-			k.win.SetContent(link.New(ctx, services.County{DB: k.db, Link: k.link}, k.showCounter).Content())
+			k.linkScreen = link.New(ctx, services.County{DB: k.db, Link: k.link}, k.showCounter)
+			k.win.SetContent(k.linkScreen.Content())
 		},
 		Settings: func() {
 			cfg, _, _ := k.db.Kiosk(ctx)
