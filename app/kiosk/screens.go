@@ -138,7 +138,7 @@ func (k *Controller) showCounter() {
 		},
 		Settings: func() {
 			cfg, _, _ := k.db.Kiosk(ctx)
-			k.showSetup(cfg, func() { k.next(); k.showCounter() })
+			k.showSettingsFrom(cfg, func() { k.next(); k.showCounter() }, k.showCounter)
 		},
 	}
 	if k.hall != nil && k.hall.server != nil {
