@@ -184,7 +184,9 @@ func (k *Controller) showAgent() {
 		Home:   k.showHome,
 		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
 		WorkList: func() fyne.CanvasObject {
-			return agent.New(ctx, services.Agent{Intake: svc}, k.clerk, k.opts.Clock.Now, k.win).Content()
+			a := agent.New(ctx, services.Agent{Intake: svc}, k.clerk, k.opts.Clock.Now, k.win)
+			a.ScanDir = k.opts.ScanDir
+			return a.Content()
 		},
 		OwnSecret: func() {
 			k.win.SetContent(accounts.NewOwnSecret(ctx, k.accountsService(), k.clerk, k.showAgent).Content())
