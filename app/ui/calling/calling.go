@@ -63,7 +63,7 @@ type Panel struct {
 	// together, never patched by one action: a label set by one step and
 	// left by the next is how it came to say 未开启叫号 on an open window.
 	note    string
-	content  fyne.CanvasObject
+	content fyne.CanvasObject
 }
 
 // New builds the panel for a counter; intake opens counter intake with a

@@ -2,8 +2,8 @@ package ticket
 
 import (
 	"context"
-	"slices"
 	"github.com/yichuang/yichuang/app/internal/shot"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
