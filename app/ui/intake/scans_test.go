@@ -20,6 +20,7 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/internal/shot"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/assets"
 )
@@ -44,12 +45,17 @@ func (s *sealedScans) OpenScan(_ context.Context, a cases.Attachment) ([]byte, e
 	return b, nil
 }
 
-func pngOf(t *testing.T, c color.Color) []byte {
+// pngOf is a 400×300 "photo": a page of c with darker lines of "text".
+func pngOf(t *testing.T, c color.RGBA) []byte {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
-	for x := 0; x < 40; x++ {
-		for y := 0; y < 30; y++ {
-			img.Set(x, y, c)
+	img := image.NewRGBA(image.Rect(0, 0, 400, 300))
+	for x := 0; x < 400; x++ {
+		for y := 0; y < 300; y++ {
+			px := c
+			if y%30 > 20 && x > 40 && x < 360-(y*7)%90 {
+				px = color.RGBA{c.R / 3, c.G / 3, c.B / 3, 255}
+			}
+			img.Set(x, y, px)
 		}
 	}
 	var b bytes.Buffer
@@ -70,7 +76,7 @@ func TestPrereviewShowsThePhotos(t *testing.T) {
 	}
 	pdf := []byte("%PDF-1.4\n1 0 obj <</Type /Pages /Kids [2 0 R 3 0 R] /Count 2>> endobj\n2 0 obj <</Type /Page>> endobj\n3 0 obj <</Type/Page /Parent 1 0 R>> endobj\n%%EOF")
 	svc := &sealedScans{fakeService: fakeService{cat: cat}, opened: map[string]int{}, files: map[string][]byte{
-		"a1": pngOf(t, color.White), "a2": pngOf(t, color.Black), "a3": pdf}}
+		"a1": pngOf(t, color.RGBA{230, 240, 250, 255}), "a2": pngOf(t, color.RGBA{250, 240, 215, 255}), "a3": pdf}}
 	cs := cases.Case{ID: "c1", Tracking: "47U8BPC821Y100HJ", Status: cases.StatusPrereview, Draft: cases.Draft{
 		Applicant: cases.Applicant{Name: "李春花"},
 		Attachments: []cases.Attachment{
@@ -100,6 +106,7 @@ func TestPrereviewShowsThePhotos(t *testing.T) {
 		t.Errorf("the page shows an ID number unmasked (or not the masked name):\n%s", text)
 	}
 
+	shot.Take(t, w, "prereview-photos.png", 1280, 800)
 	test.Tap(g.Thumbs[1])
 	v := g.Viewer
 	if v == nil || p.content.Objects[0] == p.page {
@@ -114,6 +121,7 @@ func TestPrereviewShowsThePhotos(t *testing.T) {
 	if got, want := v.Image.Size(), v.Image.MinSize(); got.Width < 600 || got.Height < 400 {
 		t.Errorf("full-size view: got %v (min %v), want most of the window", got, want)
 	}
+	shot.Take(t, w, "prereview-viewer.png", 1280, 800)
 	test.Tap(v.Prev)
 	if !strings.HasPrefix(v.Caption.Text, "第1张") || !bytes.Equal(v.Image.Resource.Content(), svc.files["a1"]) || !v.Prev.Disabled() {
 		t.Errorf("after 上一张: got %q", v.Caption.Text)
