@@ -318,7 +318,9 @@ func (p *Panel) describe() string {
 		case p.note != "":
 			return p.note
 		case p.opened:
-			return l10n.L("已开启叫号（{{.Sectors}}），请按“叫号”", map[string]any{"Sectors": p.sectorNames()})
+			// The sectors show ticked just above; naming them here too
+			// would widen the counter's bar with a 全科 clerk's ten.
+			return l10n.L("已开启叫号，请按“叫号”")
 		}
 		return l10n.L("未开启叫号")
 	}
@@ -334,16 +336,6 @@ func (p *Panel) describe() string {
 		text += " · " + p.note // a refused action on the ticket at the window
 	}
 	return text
-}
-
-// sectorNames are the sectors the window is open for, in the user's
-// language.
-func (p *Panel) sectorNames() string {
-	var names []string
-	for _, s := range p.counter.Sectors {
-		names = append(names, l10n.L(s))
-	}
-	return strings.Join(names, "、")
 }
 
 // refresh rewrites the state line and enables only the buttons that make

@@ -220,7 +220,7 @@ func TestCallingLabelSaysWhatIsTrue(t *testing.T) {
 		want, not string
 	}{
 		{"before", func() {}, "未开启叫号", "已开启"},
-		{"开启叫号", func() { test.Tap(p.Open) }, "已开启叫号（商事登记）", "未开启"},
+		{"开启叫号", func() { test.Tap(p.Open) }, "已开启叫号，请按“叫号”", "未开启"},
 		{"叫号", func() { test.Tap(p.Call) }, "当前：B001", "开启叫号"},
 		{"开始办理", func() { test.Tap(p.Start) }, "办理中", "已呼叫1次，"},
 		{"暂停", func() { test.Tap(p.Park) }, "暂停", "办理中"},
