@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strings"
 
@@ -192,9 +191,10 @@ func (v *Viewer) show(i int) {
 // isPhoto says whether a scan is a picture fyne can show, by its content
 // (a name can lie).
 func isPhoto(b []byte) bool {
-	switch http.DetectContentType(b) {
-	case "image/jpeg", "image/png", "image/gif":
-		return true
+	for _, magic := range [][]byte{{0xFF, 0xD8, 0xFF}, []byte("\x89PNG\r\n\x1a\n"), []byte("GIF8")} {
+		if bytes.HasPrefix(b, magic) {
+			return true
+		}
 	}
 	return false
 }

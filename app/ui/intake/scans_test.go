@@ -160,3 +160,28 @@ func allText(o fyne.CanvasObject) string {
 	walk(o)
 	return b.String()
 }
+
+// TestScanKinds: a scan is judged by its content, not its name, and a
+// PDF's /Pages tree is not counted as a page.
+func TestScanKinds(t *testing.T) {
+	tests := []struct {
+		name  string
+		b     []byte
+		photo bool
+		pages int
+	}{
+		{"jpeg", []byte("\xFF\xD8\xFF\xE0\x00\x10JFIF"), true, 0},
+		{"png", []byte("\x89PNG\r\n\x1a\n...."), true, 0},
+		{"pdf named .jpg", []byte("%PDF-1.4 /Type /Pages /Count 1 /Type /Page>>"), false, 1},
+		{"pdf, compressed pages", []byte("%PDF-1.5 /ObjStm"), false, 0},
+		{"text", []byte("hello"), false, 0},
+	}
+	for _, tt := range tests {
+		if got := isPhoto(tt.b); got != tt.photo {
+			t.Errorf("%s: isPhoto got %v, want %v", tt.name, got, tt.photo)
+		}
+		if got := pdfPages(tt.b); got != tt.pages {
+			t.Errorf("%s: pdfPages got %d, want %d", tt.name, got, tt.pages)
+		}
+	}
+}
