@@ -242,9 +242,25 @@ func (k *Controller) showSettings() {
 // starts again for the new configuration and then goes on.
 func (k *Controller) showSetup(cfg servicepoint.Kiosk, then func()) {
 	k.setup = setup.New(k.life.ctx, k.setupService(), cfg, func(servicepoint.Kiosk) {
+		k.win.Canvas().SetOnTypedKey(nil)
 		k.setup = nil
 		k.restartQueue()
 		then()
 	})
 	k.win.SetContent(k.setup.Content())
+}
+
+// showSettingsFrom opens 设置 from a running kiosk: 取消 and Esc go back
+// (to back) without saving, unlike the first setup, which must be done.
+func (k *Controller) showSettingsFrom(cfg servicepoint.Kiosk, then, back func()) {
+	k.showSetup(cfg, then)
+	s := k.setup
+	s.OnCancel(func() {
+		k.win.Canvas().SetOnTypedKey(nil)
+		if k.setup == s {
+			k.setup = nil
+		}
+		back()
+	})
+	k.win.Canvas().SetOnTypedKey(s.TypedKey)
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/yichuang/yichuang/app/ui/accounts"
 	"github.com/yichuang/yichuang/app/ui/home"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/ui/link"
 	"github.com/yichuang/yichuang/app/ui/recovery"
 	"github.com/yichuang/yichuang/app/ui/setup"
 	"github.com/yichuang/yichuang/app/voice"
@@ -93,6 +94,9 @@ type Controller struct {
 	// and the data is open (linkStarted).
 	link        *countylink.Link
 	linkStarted bool
+	// linkScreen is the last 县中心连接 screen opened; while it shows, each
+	// change of the link is read into it.
+	linkScreen *link.Screen
 	// setup is the setup screen while it shows (tests fill it in).
 	setup *setup.Screen
 	// lock is the sign-in of a locked machine while it shows (the same).
@@ -145,6 +149,9 @@ func (k *Controller) Start() {
 			fyne.Do(func() {
 				if h := k.home; h != nil {
 					k.life.Go(func(ctx context.Context) { h.Refresh(ctx) })
+				}
+				if ls := k.linkScreen; ls != nil && k.win.Content() == ls.Content() {
+					ls.Changed()
 				}
 			})
 		},

@@ -133,11 +133,12 @@ func (k *Controller) showCounter() {
 		},
 		Stats: func() { k.win.SetContent(stats.New(ctx, k.queue(), k.db, k.opts.Clock.Now, k.showCounter).Content()) },
 		Link: func() {
-			k.win.SetContent(link.New(ctx, services.County{DB: k.db, Link: k.link}, k.showCounter).Content())
+			k.linkScreen = link.New(ctx, services.County{DB: k.db, Link: k.link}, k.showCounter)
+			k.win.SetContent(k.linkScreen.Content())
 		},
 		Settings: func() {
 			cfg, _, _ := k.db.Kiosk(ctx)
-			k.showSetup(cfg, func() { k.next(); k.showCounter() })
+			k.showSettingsFrom(cfg, func() { k.next(); k.showCounter() }, k.showCounter)
 		},
 	}
 	if k.hall != nil && k.hall.server != nil {
@@ -183,7 +184,9 @@ func (k *Controller) showAgent() {
 		Home:   k.showHome,
 		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
 		WorkList: func() fyne.CanvasObject {
-			return agent.New(ctx, services.Agent{Intake: svc}, k.clerk, k.opts.Clock.Now, k.win).Content()
+			a := agent.New(ctx, services.Agent{Intake: svc}, k.clerk, k.opts.Clock.Now, k.win)
+			a.ScanDir = k.opts.ScanDir
+			return a.Content()
 		},
 		OwnSecret: func() {
 			k.win.SetContent(accounts.NewOwnSecret(ctx, k.accountsService(), k.clerk, k.showAgent).Content())

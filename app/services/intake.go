@@ -2,6 +2,7 @@ package services
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"io"
 	"time"
@@ -110,6 +111,18 @@ func (s *Intake) Search(ctx context.Context, q string) ([]catalog.Hit, error) {
 func (s *Intake) Attach(r io.Reader, name string) (cases.Attachment, error) {
 	return s.Counter.Attach(r, name)
 }
+
+// OpenScan opens one of a filing's scans for 预审, in memory: the file
+// stays sealed on disk.
+func (s *Intake) OpenScan(_ context.Context, a cases.Attachment) ([]byte, error) {
+	b, err := s.Counter.Blobs.Open(a.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("open scan %s: %w", a.Name, err)
+	}
+	return b, nil
+}
+
+var _ intake.ScanOpener = (*Intake)(nil)
 
 // Decide is one counter action: commit the case, tell the county link,
 // then render, archive and print its papers. The screen calls it off the

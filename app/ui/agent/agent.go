@@ -10,6 +10,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -48,6 +51,10 @@ type Screen struct {
 	now   func() time.Time
 	win   fyne.Window
 	cat   *catalog.Catalog
+
+	// ScanDir is the document camera's drop folder, where the file dialog
+	// opens when no photo was taken from elsewhere yet.
+	ScanDir string
 
 	Items   []cases.WorkItem
 	Summary *widget.Label
@@ -240,16 +247,26 @@ func (s *Screen) openDelivery(cs cases.Case) {
 		if s.win == nil {
 			return
 		}
-		dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 			if err != nil || rc == nil {
 				return
 			}
 			defer rc.Close()
+			if u := rc.URI(); u.Scheme() == "file" {
+				s.rememberFolder(filepath.Dir(u.Path()))
+			}
 			b, err := io.ReadAll(rc)
 			if err == nil {
 				s.SetReceiptPhoto(b, rc.URI().Name())
 			}
-		}, s.win).Show()
+		}, s.win)
+		home, _ := os.UserHomeDir()
+		if dir := StartFolder(s.lastFolder(), s.ScanDir, home, isDir); dir != "" {
+			if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+				fd.SetLocation(l)
+			}
+		}
+		fd.Show()
 	})
 	d.ConfirmBtn = widget.NewButtonWithIcon(l10n.L("确认送达"), theme.ConfirmIcon(), func() { s.confirmDelivery() })
 	d.ConfirmBtn.Importance = widget.HighImportance
@@ -261,6 +278,49 @@ func (s *Screen) openDelivery(cs cases.Case) {
 	s.content.Objects = []fyne.CanvasObject{container.NewVBox(title, form, container.NewHBox(d.PhotoBtn, d.PhotoNote),
 		container.NewHBox(back, layout.NewSpacer(), d.ConfirmBtn), d.Message)}
 	s.content.Refresh()
+}
+
+// folderKey is the preference that remembers the last photo's folder.
+const folderKey = "agent.photoFolder"
+
+// StartFolder is where the file dialog opens: the folder the last photo
+// came from, else the scanner's drop folder, else the user's pictures or
+// documents (by their English or Chinese desktop names), else home; ""
+// when none exists (the dialog then picks). The file system root, where
+// fyne starts by default, is no place an agent keeps photos.
+func StartFolder(last, scanDir, home string, isDir func(string) bool) string {
+	candidates := []string{last, scanDir}
+	if home != "" {
+		for _, name := range []string{"Pictures", "图片", "Documents", "文档", ""} {
+			candidates = append(candidates, filepath.Join(home, name))
+		}
+	}
+	for _, dir := range candidates {
+		if dir != "" && isDir(dir) {
+			return dir
+		}
+	}
+	return ""
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// lastFolder is the folder the last receipt photo came from, kept in the
+// app's preferences so it outlives the session.
+func (s *Screen) lastFolder() string {
+	if a := fyne.CurrentApp(); a != nil {
+		return a.Preferences().String(folderKey)
+	}
+	return ""
+}
+
+func (s *Screen) rememberFolder(dir string) {
+	if a := fyne.CurrentApp(); a != nil {
+		a.Preferences().SetString(folderKey, dir)
+	}
 }
 
 // SetReceiptPhoto keeps the photo of the signed receipt (the file dialog's

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -81,5 +82,34 @@ func TestDeliveryRunsOffTheUIThread(t *testing.T) {
 	}
 	if s.Delivery != nil || !strings.Contains(s.Message.Text, "已送达") {
 		t.Errorf("after delivering: form still open %v, message %q", s.Delivery != nil, s.Message.Text)
+	}
+}
+
+// TestFileDialogStartsInAPhotoFolder: the receipt photo's file dialog opens
+// where photos are, never at the file system root: the last folder used,
+// else the scanner's drop folder, else Pictures/图片, Documents/文档, home.
+func TestFileDialogStartsInAPhotoFolder(t *testing.T) {
+	home := "/home/cun"
+	tests := []struct {
+		name          string
+		last, scanDir string
+		exist         []string
+		want          string
+	}{
+		{"last folder first", "/media/u盘/回执", "/var/scan", []string{"/media/u盘/回执", "/var/scan", "/home/cun/Pictures"}, "/media/u盘/回执"},
+		{"last folder gone (USB stick out): scanner", "/media/u盘/回执", "/var/scan", []string{"/var/scan", "/home/cun/Pictures"}, "/var/scan"},
+		{"no scanner: Pictures", "", "", []string{"/home/cun/Pictures", "/home/cun/Documents"}, "/home/cun/Pictures"},
+		{"Chinese desktop: 图片", "", "/var/scan", []string{"/home/cun/图片", "/home/cun/文档"}, "/home/cun/图片"},
+		{"only documents", "", "", []string{"/home/cun/文档", "/home/cun"}, "/home/cun/文档"},
+		{"only home", "", "", []string{"/home/cun"}, "/home/cun"},
+		{"nothing", "", "", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			exists := func(p string) bool { return slices.Contains(tt.exist, p) }
+			if got := StartFolder(tt.last, tt.scanDir, home, exists); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -58,7 +58,12 @@ type Panel struct {
 	ticket   *queue.Ticket
 	opened   bool
 	pending  string // request id of a call whose answer was lost
-	content  fyne.CanvasObject
+	// note is the last outcome or refusal (B001：已办结, 暂无等候 …). The
+	// Current label is always rewritten from opened, ticket and note
+	// together, never patched by one action: a label set by one step and
+	// left by the next is how it came to say 未开启叫号 on an open window.
+	note    string
+	content fyne.CanvasObject
 }
 
 // New builds the panel for a counter; intake opens counter intake with a
@@ -225,7 +230,8 @@ func (p *Panel) fail(err error) {
 		return
 	}
 	p.Banner.Hide()
-	p.Current.SetText(l10n.Error(err))
+	p.note = l10n.Error(err)
+	p.refresh()
 }
 
 func (p *Panel) toggle() {
@@ -249,6 +255,7 @@ func (p *Panel) toggle() {
 	}
 	p.Banner.Hide()
 	p.opened = !p.opened
+	p.note = ""
 	p.refresh()
 }
 
@@ -266,6 +273,7 @@ func (p *Panel) call() {
 	}
 	p.pending = ""
 	p.Banner.Hide()
+	p.note = ""
 	p.set(&t)
 }
 
@@ -280,10 +288,11 @@ func (p *Panel) act(a queue.Action, sector string) {
 		return
 	}
 	p.Banner.Hide()
+	p.note = ""
 	switch got.Status {
 	case queue.Done, queue.NoShow, queue.Waiting: // finished, absent or transferred away
+		p.note = l10n.L("{{.Number}}：{{.Status}}", map[string]any{"Number": got.Number, "Status": l10n.L(queue.StatusName(got.Status))})
 		p.set(nil)
-		p.Current.SetText(l10n.L("{{.Number}}：{{.Status}}", map[string]any{"Number": got.Number, "Status": l10n.L(queue.StatusName(got.Status))}))
 		if got.Status == queue.Done && p.OnFinished != nil {
 			p.OnFinished(got)
 		}
@@ -296,30 +305,48 @@ func (p *Panel) set(t *queue.Ticket) {
 	p.mu.Lock()
 	p.ticket = t
 	p.mu.Unlock()
-	if t != nil {
-		text := l10n.L("当前：{{.Number}}（{{.Sector}}）{{.Status}}，已呼叫{{.Calls}}次", map[string]any{
-			"Number": t.Number, "Sector": l10n.L(t.Sector), "Status": l10n.L(queue.StatusName(t.Status)), "Calls": t.Calls})
-		if t.Priority != "" {
-			text += " · " + l10n.L("优先")
-		}
-		if t.ResidentID != "" {
-			text += " · " + ids.MaskIDNumber(t.ResidentID)
-		}
-		p.Current.SetText(text)
-	}
 	p.refresh()
 }
 
-// refresh enables only the buttons that make sense now.
+// describe is what the Current label says for the panel's state: the
+// ticket at the window, else the last outcome, else whether the window is
+// open and for which sectors.
+func (p *Panel) describe() string {
+	t := p.current()
+	if t == nil {
+		switch {
+		case p.note != "":
+			return p.note
+		case p.opened:
+			// The sectors show ticked just above; naming them here too
+			// would widen the counter's bar with a 全科 clerk's ten.
+			return l10n.L("已开启叫号，请按“叫号”")
+		}
+		return l10n.L("未开启叫号")
+	}
+	text := l10n.L("当前：{{.Number}}（{{.Sector}}）{{.Status}}，已呼叫{{.Calls}}次", map[string]any{
+		"Number": t.Number, "Sector": l10n.L(t.Sector), "Status": l10n.L(queue.StatusName(t.Status)), "Calls": t.Calls})
+	if t.Priority != "" {
+		text += " · " + l10n.L("优先")
+	}
+	if t.ResidentID != "" {
+		text += " · " + ids.MaskIDNumber(t.ResidentID)
+	}
+	if p.note != "" {
+		text += " · " + p.note // a refused action on the ticket at the window
+	}
+	return text
+}
+
+// refresh rewrites the state line and enables only the buttons that make
+// sense now; every action ends with it.
 func (p *Panel) refresh() {
 	t := p.current()
+	p.Current.SetText(p.describe())
 	if p.opened {
 		p.Open.SetText(l10n.L("关闭叫号"))
 	} else {
 		p.Open.SetText(l10n.L("开启叫号"))
-		if t == nil {
-			p.Current.SetText(l10n.L("未开启叫号"))
-		}
 	}
 	enable := func(b *widget.Button, on bool) {
 		if on {

@@ -47,6 +47,8 @@ func (f *fakeQueue) Act(_ context.Context, req queue.ActRequest) (queue.Ticket, 
 		t, err = f.p.Finish(t, req.Window, t.Issued)
 	case queue.ActNoShow:
 		t, err = f.p.NoShow(t, req.Window, t.Issued)
+	case queue.ActPark:
+		t, err = f.p.Park(t, req.Window)
 	}
 	if err == nil {
 		f.cur = t
@@ -200,5 +202,37 @@ func TestCallingSectorsWhenTheConfigArrives(t *testing.T) {
 	}
 	if got, want := p.Waiting.Text, "本窗口板块等候 4 人"; got != want { // 1 + 3 waiting
 		t.Errorf("waiting: got %q, want %q", got, want)
+	}
+}
+
+// TestCallingLabelSaysWhatIsTrue: the state line is read from the panel's
+// state after every action, so 开启叫号, 叫号, 暂停, 办结 and 关闭叫号 each
+// leave a line that matches the window.
+func TestCallingLabelSaysWhatIsTrue(t *testing.T) {
+	test.NewTempApp(t)
+	f := &fakeQueue{p: queue.DefaultPolicy, events: make(chan queue.Event, 4), waiting: []queue.Ticket{
+		{ID: "1", Number: "B001", Sector: "商事登记", Status: queue.Waiting}}}
+	p := New(context.Background(), f, queue.Counter{Window: 3, ClerkID: 1, Sectors: []string{"商事登记"}}, nil)
+	test.NewTempWindow(t, p.Content())
+	steps := []struct {
+		name      string
+		tap       func()
+		want, not string
+	}{
+		{"before", func() {}, "未开启叫号", "已开启"},
+		{"开启叫号", func() { test.Tap(p.Open) }, "已开启叫号，请按“叫号”", "未开启"},
+		{"叫号", func() { test.Tap(p.Call) }, "当前：B001", "开启叫号"},
+		{"开始办理", func() { test.Tap(p.Start) }, "办理中", "已呼叫1次，"},
+		{"暂停", func() { test.Tap(p.Park) }, "暂停", "办理中"},
+		{"继续办理", func() { test.Tap(p.Start) }, "办理中", "暂停"},
+		{"办结", func() { test.Tap(p.Finish) }, "B001：已办结", "当前"},
+		{"关闭叫号", func() { test.Tap(p.Open) }, "未开启叫号", "B001"},
+		{"开启叫号 again", func() { test.Tap(p.Open) }, "已开启叫号", "未开启"},
+	}
+	for _, st := range steps {
+		st.tap()
+		if got := p.Current.Text; !strings.Contains(got, st.want) || strings.Contains(got, st.not) {
+			t.Errorf("after %s: got %q, want it to say %q and not %q", st.name, got, st.want, st.not)
+		}
 	}
 }

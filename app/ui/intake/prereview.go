@@ -41,8 +41,11 @@ type Prereview struct {
 	ReturnReason          *widget.Entry
 	// Working says the accepted filing is being saved and its receipt
 	// printed; the buttons are disabled meanwhile.
-	Working      *widget.Label
-	Papers       []Paper
+	Working *widget.Label
+	Papers  []Paper
+	// Gallery shows the open filing's photos and files.
+	Gallery      *Gallery
+	page         fyne.CanvasObject
 	guard        busy.Guard
 	list, detail *fyne.Container
 	content      *fyne.Container
@@ -65,7 +68,14 @@ func (p *Prereview) Content() fyne.CanvasObject { return p.content }
 
 // Wait blocks until an acceptance in flight, if any, has shown its result,
 // or ctx ends.
-func (p *Prereview) Wait(ctx context.Context) error { return p.guard.Wait(ctx) }
+func (p *Prereview) Wait(ctx context.Context) error {
+	if g := p.Gallery; g != nil {
+		if err := g.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	return p.guard.Wait(ctx)
+}
 
 // Reload reads the waiting filings again and shows the list.
 func (p *Prereview) Reload() {
@@ -73,7 +83,7 @@ func (p *Prereview) Reload() {
 	if err != nil {
 		p.Message.SetText(l10n.Error(err))
 	}
-	p.Items, p.Current = items, nil
+	p.Items, p.Current, p.Gallery = items, nil, nil // the last filing's photos leave memory with it
 	p.Open = map[string]*widget.Button{}
 	p.list.RemoveAll()
 	title := widget.NewLabel(l10n.L("自助申报待预审：{{.N}}件（先交先审）", map[string]any{"N": len(items)}))
@@ -149,14 +159,29 @@ func (p *Prereview) show(cs cases.Case) {
 	for _, e := range cs.Materials {
 		lines = append(lines, fmt.Sprintf("· %s — %s", cases.MaterialName(p.cat, e.Matter, e.Material), l10n.L(cases.StateName(e.State))))
 	}
-	if len(cs.Attachments) > 0 {
+	opener, canOpen := p.svc.(ScanOpener)
+	if len(cs.Attachments) > 0 && !canOpen {
 		lines = append(lines, "", l10n.L("上传的照片和扫描件："))
 		for _, a := range cs.Attachments {
-			lines = append(lines, fmt.Sprintf("· %s（%dKB）", a.Name, (a.Size+1023)/1024))
+			lines = append(lines, fmt.Sprintf("· %s（%dKB）", maskNumbers(a.Name), (a.Size+1023)/1024))
 		}
 	}
 	details := widget.NewLabel(strings.Join(lines, "\n"))
 	details.Wrapping = fyne.TextWrapWord
+	// The photos themselves, not their names: the clerk judges whether a
+	// lease is legible before accepting it.
+	p.Gallery = nil
+	scans := fyne.CanvasObject(layout.NewSpacer())
+	if len(cs.Attachments) > 0 && canOpen {
+		p.Gallery = newGallery(p.ctx, opener, cs.Attachments, func(v fyne.CanvasObject) {
+			p.content.Objects = []fyne.CanvasObject{v}
+			p.content.Refresh()
+		}, func() {
+			p.content.Objects = []fyne.CanvasObject{p.page}
+			p.content.Refresh()
+		})
+		scans = container.NewVBox(widget.NewLabel(l10n.L("上传的照片和扫描件：")), p.Gallery.Content())
+	}
 	p.Accept = widget.NewButtonWithIcon(l10n.L("预审通过，受理"), theme.ConfirmIcon(), func() { p.decide(cases.Accept) })
 	p.Accept.Importance = widget.HighImportance
 	p.Defer = widget.NewButton(l10n.L("容缺受理"), func() { p.decide(cases.AcceptDeferred) })
@@ -169,9 +194,10 @@ func (p *Prereview) show(cs cases.Case) {
 	p.Working = widget.NewLabel(l10n.L("正在保存并打印…"))
 	p.Working.Hide()
 	p.Message.SetText("")
-	p.detail = container.NewVBox(container.NewHBox(back), details, widget.NewSeparator(),
+	p.detail = container.NewVBox(container.NewHBox(back), details, scans, widget.NewSeparator(),
 		container.NewHBox(p.Accept, p.Defer, p.Working), p.ReturnReason, container.NewHBox(layout.NewSpacer(), p.Return))
-	p.content.Objects = []fyne.CanvasObject{container.NewBorder(p.Message, nil, nil, nil, container.NewVScroll(p.detail))}
+	p.page = container.NewBorder(p.Message, nil, nil, nil, container.NewVScroll(p.detail))
+	p.content.Objects = []fyne.CanvasObject{p.page}
 	p.content.Refresh()
 }
 

@@ -59,6 +59,7 @@ type Screen struct {
 	State     *widget.Label
 	refused   *fyne.Container
 	Retry     map[string]*widget.Button
+	body      *fyne.Container
 	content   fyne.CanvasObject
 	// Async runs the network call off the UI thread and its result back on
 	// it; tests run both in place.
@@ -86,6 +87,7 @@ func New(ctx context.Context, svc Service, back func()) *Screen {
 	s.EnrollBtn.Importance = widget.HighImportance
 	s.SyncBtn = widget.NewButtonWithIcon(l10n.L("立即同步"), theme.ViewRefreshIcon(), func() {
 		svc.SyncNow()
+		s.Reload()
 		s.Message.SetText(l10n.L("已开始同步，结果见上方状态"))
 	})
 	s.refused = container.NewVBox()
@@ -96,11 +98,11 @@ func New(ctx context.Context, svc Service, back func()) *Screen {
 	title := widget.NewLabel(l10n.L("县中心连接"))
 	title.SizeName = theme.SizeNameHeadingText
 	top := container.NewBorder(nil, nil, title, widget.NewButtonWithIcon(l10n.L("返回"), theme.NavigateBackIcon(), back))
-	body := container.NewVBox(s.State, widget.NewSeparator(),
+	s.body = container.NewVBox(s.State, widget.NewSeparator(),
 		widget.NewLabel(l10n.L("登记：县中心为本服务点生成登记码（72小时内有效，只能用一次），在此输入后本机即可同步。")),
 		form, container.NewHBox(s.EnrollBtn, s.SyncBtn), s.Message, widget.NewSeparator(),
 		widget.NewLabel(l10n.L("县中心拒收的记录")), s.refused)
-	s.content = container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
+	s.content = container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, container.NewVScroll(container.NewPadded(s.body)))
 	s.Reload()
 	return s
 }
@@ -108,8 +110,16 @@ func New(ctx context.Context, svc Service, back func()) *Screen {
 // Content returns the screen's root object.
 func (s *Screen) Content() fyne.CanvasObject { return s.content }
 
-// Reload re-reads the state and the refused events.
+// Changed is told that the link's state moved (a sync round ended, an
+// upload went through): the screen reads it again. The kiosk calls it on
+// the UI goroutine from the link's change hook while the screen is shown.
+func (s *Screen) Changed() { s.Reload() }
+
+// Reload re-reads the state and the refused events. The body is laid out
+// again afterwards: a wrapped label that grew by a line does not move what
+// is below it by itself, and the lines then overlap.
 func (s *Screen) Reload() {
+	defer s.body.Refresh()
 	info, err := s.svc.Info(s.ctx)
 	if err != nil {
 		s.State.SetText(l10n.Error(err))

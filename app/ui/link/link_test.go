@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -15,6 +16,8 @@ type fake struct {
 	enrolled []string
 	retried  []string
 	syncs    int
+	// round, when set, is a sync round SyncNow runs at once.
+	round func(*Info)
 }
 
 func (f *fake) Info(context.Context) (Info, error) { return f.info, nil }
@@ -29,7 +32,12 @@ func (f *fake) Retry(_ context.Context, id string) error {
 	f.refused = nil
 	return nil
 }
-func (f *fake) SyncNow() { f.syncs++ }
+func (f *fake) SyncNow() {
+	f.syncs++
+	if f.round != nil {
+		f.round(&f.info)
+	}
+}
 
 func TestEnrollChecksInputFirst(t *testing.T) {
 	test.NewTempApp(t)
@@ -78,5 +86,46 @@ func TestRefusedEventsCanBeRetried(t *testing.T) {
 	test.Tap(btn)
 	if len(f.retried) != 1 || f.syncs != 1 || len(s.Retry) != 0 {
 		t.Errorf("retried %v, syncs %d, buttons left %d", f.retried, f.syncs, len(s.Retry))
+	}
+}
+
+// TestLinkStateFollowsSync: the state line is read again after 立即同步
+// and whenever the link says it changed (a round in the background), and
+// the wrapped text never overlaps what follows it.
+func TestLinkStateFollowsSync(t *testing.T) {
+	test.NewTempApp(t)
+	pushed := time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC) // 17:30 in China
+	f := &fake{info: Info{Enrolled: true, CountyURL: "https://county.example", DeviceID: "d_9", Pending: 3, Uploads: 2,
+		Note: "无法连接县中心：网络不通，请检查本机网络或稍后再试；若一直如此，请联系县中心信息科"}}
+	f.round = func(i *Info) { i.Online, i.Note, i.LastPush, i.Pending = true, "", pushed, 0 }
+	s := New(context.Background(), f, func() {})
+	w := test.NewTempWindow(t, s.Content())
+	w.Resize(fyne.NewSize(700, 700))
+	if !strings.Contains(s.State.Text, "最近上传 从未") {
+		t.Fatalf("before: got %q", s.State.Text)
+	}
+	test.Tap(s.SyncBtn)
+	if got := s.State.Text; !strings.Contains(got, "在线") || !strings.Contains(got, "最近上传 2026-12-01 17:30") || !strings.Contains(got, "待上传记录 0 条") {
+		t.Errorf("after 立即同步: got %q, want 在线, the upload's time and nothing pending", got)
+	}
+	// A round in the background: the county went away again.
+	f.info.Online, f.info.Note, f.info.Uploads = false, "县中心暂时无法访问", 0
+	s.Changed()
+	if got := s.State.Text; !strings.Contains(got, "离线（县中心暂时无法访问）") || !strings.Contains(got, "最近上传 2026-12-01 17:30") {
+		t.Errorf("after a background round: got %q", got)
+	}
+	// The state grows from one line to several: what follows moves down.
+	f.info = Info{}
+	s.Reload()
+	f.info = Info{Enrolled: true, CountyURL: "https://county.example/" + strings.Repeat("a", 120), DeviceID: "d_9",
+		Note: strings.Repeat("网络不通，请稍后再试；", 12)}
+	s.Changed()
+	next := s.body.Objects[1]
+	bottom := s.State.Position().Y + s.State.Size().Height
+	if bottom > next.Position().Y {
+		t.Errorf("the state text (bottom %v) overlaps the next line (top %v)", bottom, next.Position().Y)
+	}
+	if got, want := s.State.Size().Height, s.State.MinSize().Height; got < want {
+		t.Errorf("state label: got height %v, want at least its text's %v", got, want)
 	}
 }

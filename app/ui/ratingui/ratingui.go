@@ -56,10 +56,9 @@ func New(ctx context.Context, svc Service, r rating.Rating, done func()) *Screen
 	row := container.NewGridWithColumns(len(rating.Levels))
 	for _, lv := range rating.Levels {
 		lv := lv
+		// Every level starts alike: a coloured 满意 looks already chosen,
+		// and steers the citizen. Only the level tapped is marked.
 		b := widget.NewButton(l10n.L(rating.LevelName(lv)), func() { s.choose(lv) })
-		if lv >= 4 {
-			b.Importance = widget.HighImportance
-		}
 		s.Levels[lv] = b
 		row.Add(container.NewGridWrap(fyne.NewSize(170, 90), b))
 	}
@@ -93,6 +92,7 @@ func (s *Screen) choose(lv rating.Level) {
 		return
 	}
 	s.level = lv
+	s.mark()
 	if lv <= 2 {
 		s.reasons.Show() // a complaint says what went wrong before it is sent
 		s.Message.SetText(l10n.L("您选择了“{{.Level}}”", map[string]any{"Level": l10n.L(rating.LevelName(lv))}))
@@ -124,4 +124,18 @@ func (s *Screen) send() {
 		b.Disable()
 	}
 	s.Message.SetText(l10n.L("谢谢您的评价！"))
+}
+
+// mark shows the chosen level as chosen and the others as not.
+func (s *Screen) mark() {
+	for lv, b := range s.Levels {
+		imp := widget.MediumImportance
+		if lv == s.level {
+			imp = widget.HighImportance
+		}
+		if b.Importance != imp {
+			b.Importance = imp
+			b.Refresh()
+		}
+	}
 }

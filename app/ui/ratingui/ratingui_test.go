@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/rating"
 )
@@ -66,5 +67,28 @@ func TestSatisfiedIsOneTap(t *testing.T) {
 	test.Tap(s2.Levels[4])
 	if len(m.got) != 1 || !strings.Contains(s2.Message.Text, "已经评价过") {
 		t.Errorf("second rating: %+v %q", m.got, s2.Message.Text)
+	}
+}
+
+// TestNoLevelLooksChosenBeforeATap: the five buttons look alike until the
+// citizen taps one; then that one, and only it, is marked.
+func TestNoLevelLooksChosenBeforeATap(t *testing.T) {
+	test.NewTempApp(t)
+	s := New(context.Background(), &memory{}, rating.Rating{Kind: rating.Case, Ref: "c2", ClerkName: "王丽"}, func() {})
+	test.NewTempWindow(t, s.Content())
+	for lv, b := range s.Levels {
+		if got, want := b.Importance, widget.MediumImportance; got != want {
+			t.Errorf("before a tap, level %d: got importance %v, want %v", lv, got, want)
+		}
+	}
+	test.Tap(s.Levels[2])
+	for lv, b := range s.Levels {
+		want := widget.MediumImportance
+		if lv == 2 {
+			want = widget.HighImportance
+		}
+		if got := b.Importance; got != want {
+			t.Errorf("after tapping 不满意, level %d: got importance %v, want %v", lv, got, want)
+		}
 	}
 }

@@ -71,6 +71,13 @@ type Screen struct {
 	PairCode *widget.Entry
 	Submit   *widget.Button
 	Message  *widget.Label
+	// Cancel (取消) leaves without saving; shown once OnCancel gives it
+	// somewhere to go (not on first start, when there is nowhere else).
+	Cancel *widget.Button
+	cancel func()
+	// left is set when the screen was left by 取消: a pairing still on its
+	// way then does not pull the kiosk back to its own done.
+	left bool
 
 	g busy.Guard
 	// pg runs the printer list and test page, apart from g: pairing and
@@ -281,7 +288,9 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 			}
 			s.PairCode.SetText("")
 			s.Message.SetText("")
-			done(k)
+			if !s.left {
+				done(k)
+			}
 		})
 	})
 	s.Submit.Importance = widget.HighImportance
@@ -290,7 +299,9 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 	title.SizeName = theme.SizeNameHeadingText
 	intro := widget.NewLabel(l10n.L("本机受理的每一件事都会记在这个服务点名下，并同步到所属县中心（区划代码前6位）。设置后可由管理员修改。"))
 	intro.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(title, intro, form, s.Message, container.NewHBox(s.Submit))
+	s.Cancel = widget.NewButtonWithIcon(l10n.L("取消"), theme.CancelIcon(), func() { s.leave() })
+	s.Cancel.Hide()
+	box := container.NewVBox(title, intro, form, s.Message, container.NewHBox(s.Submit, s.Cancel))
 	s.content = container.NewVScroll(container.NewCenter(container.NewGridWrap(fyne.NewSize(860, 860), container.NewPadded(box))))
 	return s
 }
@@ -305,6 +316,29 @@ func atoi(s string) int {
 
 // Content returns the screen's root object.
 func (s *Screen) Content() fyne.CanvasObject { return s.content }
+
+// OnCancel offers 取消 (and Esc, through TypedKey): cancel is called and
+// nothing typed is saved.
+func (s *Screen) OnCancel(cancel func()) {
+	s.cancel = cancel
+	s.Cancel.Show()
+}
+
+// TypedKey takes the window's keys while the screen shows: Esc is 取消.
+func (s *Screen) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		s.leave()
+	}
+}
+
+// leave is 取消: once, and only when offered.
+func (s *Screen) leave() {
+	if s.cancel == nil || s.left {
+		return
+	}
+	s.left = true
+	s.cancel()
+}
 
 // defaultMark follows the default printer's name in the picker's list.
 func defaultMark() string { return l10n.L("（默认）") }

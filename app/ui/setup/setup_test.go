@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/yichuang/yichuang/app/catalog"
@@ -190,4 +191,45 @@ func TestRenumberingAPairedMachineNeedsACode(t *testing.T) {
 	if done == nil || done.Device != 5 || len(c.pairs) != 1 {
 		t.Errorf("with a code: done %+v, pairings %v", done, c.pairs)
 	}
+}
+
+// TestSetupCancelAndEscLeaveUnsaved: opened from the counter, 设置 has a
+// 取消, and Esc does the same; neither saves what was typed. On first
+// start (no OnCancel) there is nothing to go back to and Esc does nothing.
+func TestSetupCancelAndEscLeaveUnsaved(t *testing.T) {
+	current := servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101000", Name: "洪桥镇便民服务中心", Level: catalog.Township}, Device: 1}
+	for _, tc := range []struct {
+		name  string
+		leave func(s *Screen)
+	}{
+		{"取消", func(s *Screen) { test.Tap(s.Cancel) }},
+		{"Esc", func(s *Screen) { s.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			c := &fakeConfigurer{}
+			saved, left := 0, 0
+			s := New(context.Background(), c, current, func(servicepoint.Kiosk) { saved++ })
+			s.OnCancel(func() { left++ })
+			test.NewTempWindow(t, s.Content())
+			if !s.Cancel.Visible() {
+				t.Fatal("no 取消 on the settings screen")
+			}
+			s.Name.SetText("改过的名字")
+			tc.leave(s)
+			tc.leave(s) // a second press does not leave twice
+			if left != 1 || saved != 0 || len(c.got) != 0 {
+				t.Errorf("got left %d, saved %d, configured %v; want left 1, nothing saved", left, saved, c.got)
+			}
+		})
+	}
+	t.Run("first start", func(t *testing.T) {
+		test.NewTempApp(t)
+		s := New(context.Background(), &fakeConfigurer{}, servicepoint.Kiosk{}, func(servicepoint.Kiosk) {})
+		test.NewTempWindow(t, s.Content())
+		s.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if s.Cancel.Visible() || s.left {
+			t.Errorf("first start: 取消 shown %v, left %v; want neither", s.Cancel.Visible(), s.left)
+		}
+	})
 }

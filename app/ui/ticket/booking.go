@@ -102,16 +102,7 @@ func newBooker(ctx context.Context, svc Service, now func() time.Time, back func
 			b.Message.SetText(l10n.Error(err))
 			return
 		}
-		b.slots = slots
-		var opts []string
-		for _, s := range slots {
-			if s.Free > 0 {
-				opts = append(opts, slotLabel(s))
-			}
-		}
-		b.Slot.SetOptions(opts)
-		b.Slot.PlaceHolder = l10n.L("请选择时段")
-		b.Slot.ClearSelected()
+		b.showSlots(slots)
 	})
 	b.Sector.PlaceHolder = l10n.L("请选择")
 	b.ResidentID, b.Mobile = widget.NewEntry(), widget.NewEntry()
@@ -136,6 +127,11 @@ func newBooker(ctx context.Context, svc Service, now func() time.Time, back func
 		type booked struct {
 			bk       queue.Booking
 			printErr error
+			// slots are the sector's free slots as the hub counts them
+			// after this booking: the list is read again, never
+			// adjusted here, so it says what the hub will accept.
+			slots    []queue.Slot
+			slotsErr error
 		}
 		busy.Run(&b.guard, func() {
 			b.Submit.Disable()
@@ -146,7 +142,9 @@ func newBooker(ctx context.Context, svc Service, now func() time.Time, back func
 			if err != nil {
 				return booked{}, err
 			}
-			return booked{bk, svc.PrintBooking(ctx, bk)}, nil
+			r := booked{bk: bk, printErr: svc.PrintBooking(ctx, bk)}
+			r.slots, r.slotsErr = svc.FreeSlots(ctx, req.Sector)
+			return r, nil
 		}, func(r booked, err error) {
 			b.Submit.Enable()
 			b.Cancel.Enable()
@@ -159,6 +157,11 @@ func newBooker(ctx context.Context, svc Service, now func() time.Time, back func
 			}
 			b.request = ""
 			b.Message.SetText("")
+			if r.slotsErr == nil {
+				b.showSlots(r.slots)
+			} else {
+				b.showSlots(nil) // counts no longer known: none offered until the sector is chosen again
+			}
 			bk := r.bk
 			text := l10n.L("预约成功。预约码 {{.Code}}，{{.Day}} {{.Half}}，{{.Sector}}。请在时段开始前30分钟内到取号机签到。",
 				map[string]any{"Code": bk.Code, "Day": bk.Day, "Half": l10n.L(queue.HalfName(bk.Half)), "Sector": l10n.L(bk.Sector)})
@@ -183,16 +186,38 @@ func newBooker(ctx context.Context, svc Service, now func() time.Time, back func
 	b.CancelID.SetPlaceHolder(l10n.L("身份证号"))
 	b.Cancel = widget.NewButton(l10n.L("取消预约"), func() {
 		code, id := b.CancelCode.Text, b.CancelID.Text
+		sector := ""
+		if b.Sector.Selected != "" {
+			sector = b.sectorOf(b.Sector.Selected)
+		}
+		type cancelled struct {
+			bk       queue.Booking
+			slots    []queue.Slot
+			slotsErr error
+		}
 		busy.Run(&b.guard, func() {
 			b.Submit.Disable()
 			b.Cancel.Disable()
-		}, func() (queue.Booking, error) { return svc.CancelBooking(ctx, code, id) }, func(bk queue.Booking, err error) {
+		}, func() (cancelled, error) {
+			bk, err := svc.CancelBooking(ctx, code, id)
+			if err != nil || sector == "" {
+				return cancelled{bk: bk}, err
+			}
+			// A freed place shows in the list at once.
+			r := cancelled{bk: bk}
+			r.slots, r.slotsErr = svc.FreeSlots(ctx, sector)
+			return r, nil
+		}, func(r cancelled, err error) {
 			b.Submit.Enable()
 			b.Cancel.Enable()
 			if err != nil {
 				b.Message.SetText(l10n.Error(err))
 				return
 			}
+			if sector != "" && r.slotsErr == nil {
+				b.showSlots(r.slots)
+			}
+			bk := r.bk
 			b.Message.SetText("")
 			b.Result.SetText(l10n.L("已取消预约 {{.Code}}", map[string]any{"Code": bk.Code}))
 		})
@@ -280,6 +305,21 @@ func (b *Booker) renderFields() {
 		}
 		f.btn.Refresh()
 	}
+}
+
+// showSlots offers the free slots of the chosen sector, each with its free
+// count as given; the choice is cleared (a slot just taken may be gone).
+func (b *Booker) showSlots(slots []queue.Slot) {
+	b.slots = slots
+	var opts []string
+	for _, s := range slots {
+		if s.Free > 0 {
+			opts = append(opts, slotLabel(s))
+		}
+	}
+	b.Slot.SetOptions(opts)
+	b.Slot.PlaceHolder = l10n.L("请选择时段")
+	b.Slot.ClearSelected()
 }
 
 // Content returns the screen's root object.

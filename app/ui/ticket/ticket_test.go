@@ -3,6 +3,7 @@ package ticket
 import (
 	"context"
 	"github.com/yichuang/yichuang/app/internal/shot"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +32,8 @@ type fakeHall struct {
 	jam chan struct{}
 	// board is what Board answers: the hall's sectors and hours.
 	board queue.Board
+	// cancelled counts bookings cancelled (their places free again).
+	cancelled int
 }
 
 func (f *fakeHall) Board(context.Context) (queue.Board, error) {
@@ -69,6 +72,8 @@ func (f *fakeHall) CheckIn(context.Context, string, string) (queue.Slip, error) 
 	return queue.Slip{}, queue.ErrNoSuchBooking
 }
 func (f *fakeHall) Book(_ context.Context, req queue.BookRequest) (queue.Booking, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.booked = append(f.booked, req)
 	return queue.Booking{Code: "1010B001", Day: req.Day, Half: req.Half, Sector: req.Sector}, nil
 }
@@ -76,10 +81,22 @@ func (f *fakeHall) CancelBooking(_ context.Context, code, id string) (queue.Book
 	if code != "1010B001" || id != "330522199003150024" {
 		return queue.Booking{}, msg.New(queue.ErrNoSuchBooking.Key, "Code", code)
 	}
+	f.mu.Lock()
+	f.cancelled++
+	f.mu.Unlock()
 	return queue.Booking{Code: code, Status: queue.BookingCancelled}, nil
 }
 func (f *fakeHall) FreeSlots(_ context.Context, sector string) ([]queue.Slot, error) {
-	return []queue.Slot{{Sector: sector, Day: "2026-10-10", Half: queue.AM, Free: 3}, {Sector: sector, Day: "2026-10-10", Half: queue.PM, Free: 0}}, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	// Three places in the morning, less those booked and not cancelled.
+	free := 3 + f.cancelled
+	for _, bk := range f.booked {
+		if bk.Sector == sector && bk.Half == queue.AM {
+			free--
+		}
+	}
+	return []queue.Slot{{Sector: sector, Day: "2026-10-10", Half: queue.AM, Free: free}, {Sector: sector, Day: "2026-10-10", Half: queue.PM, Free: 0}}, nil
 }
 func (f *fakeHall) PrintTicket(_ context.Context, s queue.Slip) error {
 	if f.jam != nil {
@@ -380,5 +397,34 @@ func TestTouchBooker(t *testing.T) {
 	test.Tap(b.Done)
 	if home != 1 {
 		t.Errorf("完成 went home %d times, want 1", home)
+	}
+}
+
+// TestBookedSlotCountsAgain: after a booking (and after a cancellation)
+// the slot list is read again from the hub, so its free counts are the
+// hub's, not the ones shown when the sector was chosen.
+func TestBookedSlotCountsAgain(t *testing.T) {
+	busytest.NewApp(t)
+	f := &fakeHall{byReq: map[string]queue.Slip{}}
+	b := NewBooker(context.Background(), f, now, nil)
+	test.NewTempWindow(t, b.Content())
+	b.Sector.SetSelected("商事登记")
+	if got, want := b.Slot.Options, []string{"2026-10-10 上午（余3个）"}; !slices.Equal(got, want) {
+		t.Fatalf("before booking: got %v, want %v", got, want)
+	}
+	b.Slot.SetSelected(b.Slot.Options[0])
+	test.Type(b.ResidentID, "330522199003150024")
+	test.Type(b.Mobile, "13857201234")
+	test.Tap(b.Submit)
+	settle(t, b)
+	if got, want := b.Slot.Options, []string{"2026-10-10 上午（余2个）"}; !slices.Equal(got, want) {
+		t.Errorf("after booking: got %v, want %v", got, want)
+	}
+	test.Type(b.CancelCode, "1010B001")
+	test.Type(b.CancelID, "330522199003150024")
+	test.Tap(b.Cancel)
+	settle(t, b)
+	if got, want := b.Slot.Options, []string{"2026-10-10 上午（余3个）"}; !slices.Equal(got, want) {
+		t.Errorf("after cancelling: got %v, want %v", got, want)
 	}
 }
