@@ -2,8 +2,8 @@ package services
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
