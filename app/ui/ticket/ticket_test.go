@@ -15,9 +15,9 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
-	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/app/ui/keypad"
+	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
 // fakeHall issues numbers like the hub: by request id, at most once.
