@@ -3,9 +3,11 @@ package hall
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +124,15 @@ func TestTicketsCallsAndBoard(t *testing.T) {
 	b, _ := l.Board(ctx)
 	if b.Notice == "" || b.Waiting["商事登记"] != 1 {
 		t.Errorf("board = %+v", b)
+	}
+	// Both calls are over (办结, 过号): they leave the current calls for
+	// 最近叫号, newest first.
+	var recent []string
+	for _, c := range b.Recent {
+		recent = append(recent, fmt.Sprintf("%s@%d", c.Number, c.Window))
+	}
+	if got, want := recent, []string{"B001@3", green.Ticket.Number + "@3"}; !slices.Equal(got, want) || len(b.Calls) != 0 {
+		t.Errorf("recent calls: got %v (current %v), want %v (none current)", got, b.Calls, want)
 	}
 	st, _ := l.Stats(ctx)
 	var biz, life SectorStats

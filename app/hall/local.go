@@ -254,6 +254,9 @@ func (l *Local) Act(ctx context.Context, req ActRequest) (queue.Ticket, error) {
 	return t, nil
 }
 
+// RecentCalls is how many finished calls the board lists under 最近叫号.
+const RecentCalls = 5
+
 // Board is the display's state: the last calls of today and who waits.
 func (l *Local) Board(ctx context.Context) (Board, error) {
 	all, err := l.DB.TicketsOn(ctx, l.today())
@@ -275,18 +278,27 @@ func (l *Local) Board(ctx context.Context) (Board, error) {
 	if m, ok := msg.As(cfg.CheckOpen(cal, l.Clock.Now())); ok {
 		b.Closed = &queue.ClosedNotice{Key: m.Key, Data: m.Data}
 	}
-	var called []queue.Ticket
+	var called, over []queue.Ticket
 	for _, t := range all {
 		if t.Status == queue.Waiting {
 			b.Waiting[t.Sector]++
 		}
-		if !t.CalledAt.IsZero() && (t.Status == queue.Called || t.Status == queue.Serving || t.Status == queue.Parked) {
+		switch {
+		case t.CalledAt.IsZero():
+		case t.Status == queue.Called || t.Status == queue.Serving || t.Status == queue.Parked:
 			called = append(called, t)
+		case t.Status == queue.Done || t.Status == queue.NoShow:
+			over = append(over, t)
 		}
 	}
-	slices.SortFunc(called, func(a, b queue.Ticket) int { return b.CalledAt.Compare(a.CalledAt) })
+	newestFirst := func(a, b queue.Ticket) int { return b.CalledAt.Compare(a.CalledAt) }
+	slices.SortFunc(called, newestFirst)
 	for _, t := range called[:min(8, len(called))] {
 		b.Calls = append(b.Calls, Call{Number: t.Number, Window: t.Window, At: t.CalledAt, Calls: t.Calls})
+	}
+	slices.SortFunc(over, newestFirst)
+	for _, t := range over[:min(RecentCalls, len(over))] {
+		b.Recent = append(b.Recent, Call{Number: t.Number, Window: t.Window, At: t.CalledAt, Calls: t.Calls})
 	}
 	return b, nil
 }

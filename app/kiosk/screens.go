@@ -208,9 +208,15 @@ func (k *Controller) showSelfService() {
 	if isvc, err := k.counterService(ctx); err == nil {
 		filing = &services.Filing{Counter: isvc.Counter, ScanDir: k.opts.ScanDir}
 	}
+	var hotline string
+	if hc, err := k.db.HallConfig(ctx); err == nil {
+		hotline = hc.Hotline
+	}
 	opts := selfservice.Options{
-		Filing: filing,
-		Now:    k.opts.Clock.Now,
+		Filing:  filing,
+		Now:     k.opts.Clock.Now,
+		Hall:    cfg.Point.Name,
+		Hotline: hotline,
 		SetElderly: func(on bool) {
 			if on {
 				k.app.Settings().SetTheme(selfservice.ElderlyTheme())

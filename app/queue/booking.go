@@ -55,6 +55,10 @@ type Slot struct {
 	Day    string `json:"day"`
 	Half   Half   `json:"half"`
 	Free   int    `json:"free"`
+	// From and To are the half-day's opening span in the hall's hours
+	// ("08:30", "12:00"), so a citizen choosing a slot knows when to come.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
 }
 
 // Booking messages.
@@ -134,7 +138,11 @@ func (c HallConfig) Bookable(cal *workday.Calendar, now time.Time, sector string
 				return out, nil
 			}
 			if err == nil {
-				out = append(out, Slot{Sector: sector, Day: day, Half: h, Free: c.Capacity(sector, h)})
+				sl := Slot{Sector: sector, Day: day, Half: h, Free: c.Capacity(sector, h)}
+				if start, end, err := c.Window(cal, day, h); err == nil {
+					sl.From, sl.To = start.In(workday.China).Format("15:04"), end.In(workday.China).Format("15:04")
+				}
+				out = append(out, sl)
 			} else if _, isMsg := msg.As(err); !isMsg {
 				return out, err // the calendar does not cover the day
 			}

@@ -32,6 +32,12 @@ type HallConfig struct {
 	DaysAhead int `json:"days_ahead"`
 	// CheckInMinutes: check-in opens this long before the booked half-day.
 	CheckInMinutes int `json:"check_in_minutes"`
+	// Hotline is the hall's service telephone ("0572-6021234"), shown on
+	// the self-service terminal so a citizen who is stuck can call; empty
+	// shows none. A kiosk of an older release refuses a config that has
+	// it (unknown field), so a county sets it only once its halls run a
+	// release that knows it.
+	Hotline string `json:"hotline,omitempty"`
 }
 
 // SectorConfig is one sector of the hall.
@@ -195,7 +201,25 @@ func (c HallConfig) Validate() error {
 	if c.CheckInMinutes < 0 || c.CheckInMinutes > 120 {
 		return fmt.Errorf("hall config: check_in_minutes %d, want 0 to 120", c.CheckInMinutes)
 	}
+	if c.Hotline != "" && !validHotline(c.Hotline) {
+		return fmt.Errorf("hall config: hotline %q must be 3 to 20 digits and dashes", c.Hotline)
+	}
 	return nil
+}
+
+// validHotline accepts what a citizen can dial as printed: digits with
+// dashes between groups (12345, 0572-6021234, 400-800-1234), nothing a
+// screen could be made to show as something else.
+func validHotline(s string) bool {
+	if len(s) < 3 || len(s) > 20 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && r != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 func checkSessions(what string, ss []Session) error {

@@ -146,7 +146,18 @@ func TestConfiguredBookings(t *testing.T) {
 		}
 	}
 	if len(slots) == 0 {
-		t.Errorf("投资项目: got no slots, want the mornings")
+		t.Fatalf("投资项目: got no slots, want the mornings")
+	}
+	// Each slot carries its half-day's opening span: the hall's, the
+	// Saturday's own (错时) included.
+	spans := map[string]string{}
+	for _, s := range slots {
+		spans[s.Day] = s.From + "–" + s.To
+	}
+	for day, want := range map[string]string{"2026-12-04": "08:30–12:00", "2026-12-05": "09:00–12:00"} {
+		if got := spans[day]; got != want {
+			t.Errorf("投资项目 %s AM span: got %q, want %q", day, got, want)
+		}
 	}
 	if got, want := c.Letter("公积金"), byte('J'); got != want {
 		t.Errorf("Letter(公积金): got %c, want %c", got, want)
@@ -174,6 +185,11 @@ func TestHallConfigValidation(t *testing.T) {
 		{"capacity negative", `"capacity_am": 5, "capacity_pm": 0`, `"capacity_am": 5, "capacity_pm": -1`},
 		{"misspelt field", `"capacity_pm": 0`, `"capacity_p": 0`},
 		{"days ahead zero", `"days_ahead": 7`, `"days_ahead": 0`},
+		{"hotline with letters", `"days_ahead": 7`, `"hotline": "0572-CALL", "days_ahead": 7`},
+		{"hotline too short", `"days_ahead": 7`, `"hotline": "12", "days_ahead": 7`},
+		{"hotline too long", `"days_ahead": 7`, `"hotline": "0572-60212340-1234567", "days_ahead": 7`},
+		{"hotline with a space", `"days_ahead": 7`, `"hotline": "0572 6021234", "days_ahead": 7`},
+		{"hotline ends in a dash", `"days_ahead": 7`, `"hotline": "0572-", "days_ahead": 7`},
 		{"serves a sector the catalog lacks", `"name": "公积金", "letter": "J"`, `"name": "公积金", "serves": ["住房公积金"], "letter": "J"`},
 		{"catalog sector in two hall sectors", `"name": "公积金", "letter": "J"`, `"name": "公积金", "serves": ["社会事务"], "letter": "J"`},
 	}
@@ -288,5 +304,32 @@ func TestTicketsWithoutNextYearsCalendar(t *testing.T) {
 		if err := c.CheckOpen(cal, at(tt.at)); !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 			t.Errorf("%s: got %v, want %v", tt.at, err, tt.want)
 		}
+	}
+}
+
+// TestHallHotline: a hotline is optional and, when set, digits and dashes
+// that a citizen can dial.
+func TestHallHotline(t *testing.T) {
+	base, err := os.ReadFile("testdata/changxing-hall.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, hotline := range []string{"12345", "0572-6021234", "400-800-1234"} {
+		doc := strings.Replace(string(base), `"days_ahead": 7`, `"hotline": "`+hotline+`", "days_ahead": 7`, 1)
+		c, err := ParseHallConfig([]byte(doc))
+		if err != nil {
+			t.Errorf("hotline %s: got %v, want accepted", hotline, err)
+			continue
+		}
+		if got, want := c.Hotline, hotline; got != want {
+			t.Errorf("hotline: got %q, want %q", got, want)
+		}
+	}
+	c, err := ParseHallConfig(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Hotline; got != "" {
+		t.Errorf("no hotline configured: got %q, want none", got)
 	}
 }

@@ -73,7 +73,10 @@ type Call struct {
 
 // Board is what the hall display shows.
 type Board struct {
-	Calls   []Call         `json:"calls"`   // newest first
+	Calls []Call `json:"calls"` // newest first
+	// Recent are today's last calls that are over (办结 or 过号), newest
+	// first: a citizen who looked away sees whether the number was called.
+	Recent  []Call         `json:"recent,omitempty"`
 	Waiting map[string]int `json:"waiting"` // by sector
 	Notice  string         `json:"notice"`
 	// Sectors are the hall's, in order, from its config: the board and

@@ -39,6 +39,9 @@ type Screen struct {
 	Clock            *canvas.Text
 	Banner           *canvas.Text
 	Voice            *canvas.Text
+	// Recent is 最近叫号: the last calls that are over, for a citizen who
+	// looked away when the number came up.
+	Recent *canvas.Text
 
 	say      func(number string, window int)
 	notice   []rune
@@ -72,8 +75,9 @@ func New(ctx context.Context, svc Service, hall string, now func() time.Time, sa
 	rows := container.NewVBox()
 	hdrN, hdrW := big(l10n.L("号码"), 34, theme.ColorNamePlaceHolder), big(l10n.L("请到"), 34, theme.ColorNamePlaceHolder)
 	rows.Add(container.NewGridWithColumns(2, hdrN, hdrW))
+	// 56 px numbers leave room for the 最近叫号 line on a 768 px screen.
 	for i := 0; i < Rows; i++ {
-		n, w := big("", 60, theme.ColorNameForeground), big("", 60, theme.ColorNameForeground)
+		n, w := big("", 56, theme.ColorNameForeground), big("", 56, theme.ColorNameForeground)
 		if i == 0 {
 			n.Color, w.Color = kiosktheme.Primary, kiosktheme.Primary
 		}
@@ -88,6 +92,8 @@ func New(ctx context.Context, svc Service, hall string, now func() time.Time, sa
 	}
 	s.setSectors(defaults)
 	s.Notice = big("", 32, theme.ColorNameForeground)
+	s.Recent = big("", 26, theme.ColorNamePlaceHolder)
+	rows.Add(s.Recent)
 	sideWidth := canvas.NewRectangle(color.Transparent)
 	sideWidth.SetMinSize(fyne.NewSize(420, 1))
 	body := container.NewBorder(nil, nil, nil, container.NewStack(sideWidth, side), container.NewPadded(rows))
@@ -203,6 +209,8 @@ func (s *Screen) Apply(ev queue.Event) {
 		s.Numbers[i].Refresh()
 		s.Windows[i].Refresh()
 	}
+	s.Recent.Text = recentLine(ev.Board.Recent)
+	s.Recent.Refresh()
 	if len(ev.Board.Sectors) > 0 {
 		s.setSectors(ev.Board.Sectors)
 	}
@@ -222,6 +230,26 @@ func (s *Screen) Apply(ev queue.Event) {
 			s.say(ev.Call.Number, ev.Call.Window)
 		}
 	}
+}
+
+// RecentShown is how many of the recent calls fit the board's line under
+// the current calls at 1280 px.
+const RecentShown = 3
+
+// recentLine is the 最近叫号 line, newest first; empty until a call is over.
+func recentLine(calls []queue.Call) string {
+	if len(calls) == 0 {
+		return ""
+	}
+	line := l10n.L("最近叫号")
+	for i, c := range calls[:min(RecentShown, len(calls))] {
+		sep := "  "
+		if i > 0 {
+			sep = " · "
+		}
+		line += sep + c.Number + " " + l10n.L("{{.N}}号窗口", map[string]any{"N": c.Window})
+	}
+	return line
 }
 
 // unknownCount shows in place of a waiting count the board does not know.

@@ -63,6 +63,7 @@ func TestBoardFitsASmallScreen(t *testing.T) {
 	s := New(ctx, noEvents{}, "洪桥镇便民服务中心", time.Now, nil)
 	s.ShowVoice(VoiceNoDevice) // the longest voice line
 	s.Apply(queue.Event{Kind: queue.EventChanged, Board: queue.Board{Calls: []queue.Call{{Number: "B012", Window: 12}},
+		Recent: []queue.Call{{Number: "K108", Window: 12}, {Number: "B011", Window: 10}, {Number: "A120", Window: 11}, {Number: "F009", Window: 1}},
 		Notice: "请按业务类型取号，留意叫号；老年人、残疾人可请工作人员开通绿色通道。请保管好随身物品。"}})
 	if got, limit := s.Content().MinSize(), fyne.NewSize(1280, 768); got.Width > limit.Width || got.Height > limit.Height {
 		t.Errorf("board needs %v, more than a %v screen", got, limit)
@@ -103,5 +104,30 @@ func TestBoardClockIsBeijingTimeOnAUTCMachine(t *testing.T) {
 	test.NewTempWindow(t, s.Content())
 	if got, want := s.Clock.Text, "00:05"; got != want {
 		t.Errorf("clock = %q, want %q", got, want)
+	}
+}
+
+// TestBoardListsRecentCalls: calls that are over stay on the board under
+// 最近叫号, newest first, so a citizen who looked away can check.
+func TestBoardListsRecentCalls(t *testing.T) {
+	test.NewTempApp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := New(ctx, noEvents{}, "洪桥镇便民服务中心", time.Now, nil)
+	test.NewTempWindow(t, s.Content())
+	tests := []struct {
+		recent []queue.Call
+		want   string
+	}{
+		{nil, ""},
+		{[]queue.Call{{Number: "B011", Window: 2}}, "最近叫号  B011 2号窗口"},
+		{[]queue.Call{{Number: "B011", Window: 2}, {Number: "A007", Window: 1}, {Number: "F003", Window: 4}, {Number: "A006", Window: 1}},
+			"最近叫号  B011 2号窗口 · A007 1号窗口 · F003 4号窗口"},
+	}
+	for _, tt := range tests {
+		s.Apply(queue.Event{Kind: queue.EventChanged, Board: queue.Board{Calls: []queue.Call{{Number: "B012", Window: 3}}, Recent: tt.recent}})
+		if got := s.Recent.Text; got != tt.want {
+			t.Errorf("recent %v: got %q, want %q", tt.recent, got, tt.want)
+		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
@@ -189,5 +191,60 @@ func TestErrorNeverShowsGoErrors(t *testing.T) {
 	}
 	if Error(nil) != "" {
 		t.Error("Error(nil) should be empty")
+	}
+}
+
+// chineseInEnglish are English values that are Chinese on purpose: the
+// key that switches the on-screen keyboard to Chinese input says 中 in
+// every language.
+var chineseInEnglish = map[string]bool{"中": true}
+
+// englishProblem says what is wrong with an English value: Chinese
+// punctuation (，。：；（）“” and the like, which an English reader sees
+// as odd glyphs), or Chinese characters outside a quoted name ("代办委托").
+func englishProblem(v string) string {
+	if i := strings.IndexAny(v, "，。：；（）“”、！？《》【】"); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(v[i:])
+		return "Chinese punctuation " + string(r)
+	}
+	for i, part := range strings.Split(v, `"`) {
+		if i%2 == 1 { // inside straight quotes: a Chinese name may stand
+			continue
+		}
+		for _, r := range part {
+			if unicode.Is(unicode.Han, r) {
+				return "Chinese character " + string(r) + " outside quotes"
+			}
+		}
+	}
+	return ""
+}
+
+func TestEnglishProblem(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Window {{.N}}", ""},
+		{`Authorization ("代办委托")`, ""},
+		{"Authorization (代办委托)", "Chinese character 代 outside quotes"},
+		{"Next step：materials", "Chinese punctuation ："},
+		{"the “Hall machines” page", "Chinese punctuation “"},
+		{"Booking (5 left）", "Chinese punctuation ）"},
+	}
+	for _, tt := range tests {
+		if got := englishProblem(tt.in); got != tt.want {
+			t.Errorf("englishProblem(%q): got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestEnglishReadsAsEnglish: English mode shows no Chinese punctuation and
+// no Chinese outside quoted names.
+func TestEnglishReadsAsEnglish(t *testing.T) {
+	for k, v := range englishBundle(t) {
+		if chineseInEnglish[k] {
+			continue
+		}
+		if p := englishProblem(v); p != "" {
+			t.Errorf("en.json %q → %q: %s", k, v, p)
+		}
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/yichuang/yichuang/app/ui/home"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // Service is what the terminal needs.
@@ -57,6 +58,10 @@ type Options struct {
 	Exit func()
 	// Filing enables 自助申报; nil hides the tile.
 	Filing FilingService
+	// Hall is the service point's name and Hotline its service telephone
+	// (from the hall config), shown at the top of the home; empty shows
+	// nothing.
+	Hall, Hotline string
 }
 
 // MinTouch is the smallest touch target: 48 px at 1080p.
@@ -80,6 +85,10 @@ type Terminal struct {
 	ExitLogin, ExitPIN *widget.Entry
 	ExitConfirm        *widget.Button
 	ExitMessage        *widget.Label
+
+	// HallName, Clock and Hotline head the home: where the citizen is,
+	// Beijing date and time, whom to call.
+	HallName, Clock, Hotline *widget.Label
 
 	Countdown *widget.Label
 	overlay   fyne.CanvasObject
@@ -142,7 +151,23 @@ func New(ctx context.Context, svc Service, opts Options) *Terminal {
 	t.body = container.NewStack(t.home)
 	t.content = container.NewStack(t.body, t.overlay)
 	t.Touch()
+	go t.runClock(ctx)
 	return t
+}
+
+// runClock keeps the home's clock current until ctx ends. It runs on its
+// own ticker, not on Options.After, which belongs to the idle countdown.
+func (t *Terminal) runClock(ctx context.Context) {
+	tk := time.NewTicker(10 * time.Second)
+	defer tk.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tk.C:
+			fyne.Do(t.TickClock)
+		}
+	}
 }
 
 // Content returns the terminal's root object.
@@ -194,6 +219,16 @@ func (t *Terminal) tile(key, title, sub string, icon fyne.Resource, tap func()) 
 func (t *Terminal) buildHome() fyne.CanvasObject {
 	title := widget.NewLabel(l10n.L("24小时自助服务"))
 	title.SizeName = theme.SizeNameHeadingText
+	t.HallName = widget.NewLabel(t.opts.Hall)
+	t.HallName.Truncation = fyne.TextTruncateEllipsis
+	t.Clock = widget.NewLabel("")
+	t.Hotline = widget.NewLabel("")
+	if t.opts.Hotline != "" {
+		t.Hotline.SetText(l10n.L("服务热线 {{.Phone}}", map[string]any{"Phone": t.opts.Hotline}))
+	} else {
+		t.Hotline.Hide()
+	}
+	t.TickClock()
 	grid := container.NewGridWithColumns(2)
 	if t.opts.Ticket != nil {
 		grid.Add(t.tile("ticket", l10n.L("取号"), l10n.L("按业务取号，预约签到"), theme.ContentAddIcon(), func() { t.open(t.opts.Ticket(t.Home), nil) }))
@@ -210,8 +245,19 @@ func (t *Terminal) buildHome() fyne.CanvasObject {
 	t.exit = widget.NewButton(l10n.L("工作人员退出"), func() { t.Touch(); t.open(t.exitScreen(), nil) })
 	t.exit.Importance = widget.LowImportance
 	exit := t.exit
-	return container.NewPadded(container.NewBorder(container.NewHBox(title, layout.NewSpacer(), touch(t.Elderly)),
-		container.NewHBox(layout.NewSpacer(), touch(exit)), nil, nil, container.NewCenter(grid)))
+	// The hall's name takes what width is left and truncates: a long
+	// township name must not push 长辈模式 off the screen.
+	head := container.NewBorder(nil, nil, title, container.NewHBox(t.Clock, touch(t.Elderly)), t.HallName)
+	return container.NewPadded(container.NewBorder(head,
+		container.NewHBox(t.Hotline, layout.NewSpacer(), touch(exit)), nil, nil, container.NewCenter(grid)))
+}
+
+// TickClock shows the date and time in Beijing time, whatever zone the
+// machine is set to (the terminal's clock runs it every few seconds).
+func (t *Terminal) TickClock() {
+	now := t.opts.Now().In(workday.China)
+	t.Clock.SetText(l10n.L("{{.Month}}月{{.Date}}日 {{.Weekday}} {{.Time}}", map[string]any{
+		"Month": int(now.Month()), "Date": now.Day(), "Weekday": l10n.Weekday(now.Weekday()), "Time": now.Format("15:04")}))
 }
 
 // SetElderly turns 长辈模式 on or off: larger, higher-contrast text and

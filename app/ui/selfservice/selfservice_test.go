@@ -293,3 +293,40 @@ func TestExitNeedsSupervisor(t *testing.T) {
 		t.Error("supervisor could not exit")
 	}
 }
+
+// TestHomeShowsHallClockAndHotline: the terminal's home says which hall it
+// is, the Beijing date and time on a UTC machine, and the hall's hotline
+// only when the county configured one.
+func TestHomeShowsHallClockAndHotline(t *testing.T) {
+	test.NewTempApp(t)
+	cat, err := catalog.Parse(assets.DemoCatalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 12, 3, 0, 35, 0, 0, time.UTC) } // 08:35 Thursday in Beijing
+	for _, tt := range []struct {
+		hotline, want string
+		shown         bool
+	}{
+		{"0572-6021234", "服务热线 0572-6021234", true},
+		{"", "", false},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		term := New(ctx, &fake{cat: cat}, Options{After: (&timers{}).after, Now: now, Hall: "洪桥镇便民服务中心", Hotline: tt.hotline})
+		w := test.NewTempWindow(t, term.Content())
+		w.Resize(fyne.NewSize(1280, 800))
+		if got, want := term.HallName.Text, "洪桥镇便民服务中心"; got != want {
+			t.Errorf("hall: got %q, want %q", got, want)
+		}
+		if got, want := term.Clock.Text, "12月3日 星期四 08:35"; got != want {
+			t.Errorf("clock: got %q, want %q", got, want)
+		}
+		if got := term.Hotline.Text; got != tt.want || term.Hotline.Visible() != tt.shown {
+			t.Errorf("hotline %q: got %q shown %v, want %q shown %v", tt.hotline, got, term.Hotline.Visible(), tt.want, tt.shown)
+		}
+		if got := term.Content().MinSize(); got.Width > 1280 || got.Height > 800 {
+			t.Errorf("home needs %v, more than 1280×800", got)
+		}
+		cancel()
+	}
+}

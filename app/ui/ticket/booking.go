@@ -57,8 +57,21 @@ type Booker struct {
 // its answer, or ctx ends.
 func (b *Booker) Wait(ctx context.Context) error { return b.guard.Wait(ctx) }
 
+// slotLabel names a slot as a citizen plans a visit: the date with its
+// weekday and the half-day's opening hours, "12月3日 星期四 上午
+// 8:30–12:00（余5个）", not an ISO date and a bare 上午.
 func slotLabel(s queue.Slot) string {
-	return l10n.L("{{.Day}} {{.Half}}（余{{.Free}}个）", map[string]any{"Day": s.Day, "Half": l10n.L(queue.HalfName(s.Half)), "Free": s.Free})
+	d, err := time.Parse(time.DateOnly, s.Day)
+	if err != nil {
+		return l10n.L("{{.Day}} {{.Half}}（余{{.Free}}个）", map[string]any{"Day": s.Day, "Half": l10n.L(queue.HalfName(s.Half)), "Free": s.Free})
+	}
+	span := ""
+	if s.From != "" && s.To != "" {
+		span = " " + strings.TrimPrefix(s.From, "0") + "–" + strings.TrimPrefix(s.To, "0")
+	}
+	return l10n.L("{{.Month}}月{{.Date}}日 {{.Weekday}} {{.Half}}{{.Span}}（余{{.Free}}个）", map[string]any{
+		"Month": int(d.Month()), "Date": d.Day(), "Weekday": l10n.Weekday(d.Weekday()),
+		"Half": l10n.L(queue.HalfName(s.Half)), "Span": span, "Free": s.Free})
 }
 
 // NewBooker builds the appointment screen for a screen with a keyboard.

@@ -17,6 +17,7 @@ import (
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/app/ui/keypad"
+	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
 // fakeHall issues numbers like the hub: by request id, at most once.
@@ -96,7 +97,7 @@ func (f *fakeHall) FreeSlots(_ context.Context, sector string) ([]queue.Slot, er
 			free--
 		}
 	}
-	return []queue.Slot{{Sector: sector, Day: "2026-10-10", Half: queue.AM, Free: free}, {Sector: sector, Day: "2026-10-10", Half: queue.PM, Free: 0}}, nil
+	return []queue.Slot{{Sector: sector, Day: "2026-10-10", Half: queue.AM, Free: free, From: "08:30", To: "12:00"}, {Sector: sector, Day: "2026-10-10", Half: queue.PM, Free: 0, From: "13:30", To: "17:00"}}, nil
 }
 func (f *fakeHall) PrintTicket(_ context.Context, s queue.Slip) error {
 	if f.jam != nil {
@@ -409,7 +410,7 @@ func TestBookedSlotCountsAgain(t *testing.T) {
 	b := NewBooker(context.Background(), f, now, nil)
 	test.NewTempWindow(t, b.Content())
 	b.Sector.SetSelected("商事登记")
-	if got, want := b.Slot.Options, []string{"2026-10-10 上午（余3个）"}; !slices.Equal(got, want) {
+	if got, want := b.Slot.Options, []string{"10月10日 星期六 上午 8:30–12:00（余3个）"}; !slices.Equal(got, want) {
 		t.Fatalf("before booking: got %v, want %v", got, want)
 	}
 	b.Slot.SetSelected(b.Slot.Options[0])
@@ -417,14 +418,39 @@ func TestBookedSlotCountsAgain(t *testing.T) {
 	test.Type(b.Mobile, "13857201234")
 	test.Tap(b.Submit)
 	settle(t, b)
-	if got, want := b.Slot.Options, []string{"2026-10-10 上午（余2个）"}; !slices.Equal(got, want) {
+	if got, want := b.Slot.Options, []string{"10月10日 星期六 上午 8:30–12:00（余2个）"}; !slices.Equal(got, want) {
 		t.Errorf("after booking: got %v, want %v", got, want)
 	}
 	test.Type(b.CancelCode, "1010B001")
 	test.Type(b.CancelID, "330522199003150024")
 	test.Tap(b.Cancel)
 	settle(t, b)
-	if got, want := b.Slot.Options, []string{"2026-10-10 上午（余3个）"}; !slices.Equal(got, want) {
+	if got, want := b.Slot.Options, []string{"10月10日 星期六 上午 8:30–12:00（余3个）"}; !slices.Equal(got, want) {
 		t.Errorf("after cancelling: got %v, want %v", got, want)
+	}
+}
+
+// TestSlotLabelsSayWhen: a slot is offered with its date, weekday and the
+// half-day's opening hours, in the user's language.
+func TestSlotLabelsSayWhen(t *testing.T) {
+	tests := []struct {
+		lang string
+		slot queue.Slot
+		want string
+	}{
+		{"zh", queue.Slot{Day: "2026-12-03", Half: queue.AM, Free: 5, From: "08:30", To: "12:00"}, "12月3日 星期四 上午 8:30–12:00（余5个）"},
+		{"zh", queue.Slot{Day: "2026-12-05", Half: queue.PM, Free: 0, From: "13:30", To: "17:00"}, "12月5日 星期六 下午 13:30–17:00（余0个）"},
+		{"en", queue.Slot{Day: "2026-12-03", Half: queue.AM, Free: 5, From: "08:30", To: "12:00"}, "Thursday 12/3 morning 8:30–12:00 (5 left)"},
+	}
+	for _, tt := range tests {
+		if err := l10n.Use(tt.lang); err != nil {
+			t.Fatal(err)
+		}
+		if got := slotLabel(tt.slot); got != tt.want {
+			t.Errorf("%s %v: got %q, want %q", tt.lang, tt.slot, got, tt.want)
+		}
+	}
+	if err := l10n.Use("zh"); err != nil {
+		t.Fatal(err)
 	}
 }
