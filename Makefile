@@ -116,7 +116,7 @@ fuzz:
 screenshots: deps-test
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestKioskWindow' ./app/
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestIntakeBundle|TestPrereviewAtTheCounter|TestSelfFilingAtTheTerminal|TestHallLookupAtTwoWindows' ./app/services/
-	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestClosedHallOffersBooking|TestLookupShowsTheMovedDueDate|TestLookupFindsWithoutTheCode|TestNextStaysUntilTheStepIsComplete|TestPeopleChangesAnAccount|TestPrereviewShowsThePhotos' ./app/ui/ticket/ ./app/ui/intake/ ./app/ui/accounts/
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestClosedHallOffersBooking|TestLookupShowsTheMovedDueDate|TestLookupFindsWithoutTheCode|TestNextStaysUntilTheStepIsComplete|TestPeopleChangesAnAccount|TestPrereviewShowsThePhotos|TestFailedPrintNeverWidensTheWindow' ./app/ui/ticket/ ./app/ui/intake/ ./app/ui/accounts/
 	$(GO) test -count=1 -run TestCaseDocuments ./printing/ -update
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run TestBrowserCorrection ./sync/countyd/office/
 

@@ -75,11 +75,18 @@ func need(tb testing.TB, tools ...string) {
 	}
 }
 
-// startX starts a private Xvfb and returns its DISPLAY. Xvfb picks a free
-// display itself and writes its number to a pipe once it accepts clients
-// (-displayfd), so parallel test runs never race for a number and the
-// kiosk never connects too early.
+// startX starts a private 1280×800 Xvfb, the screen the walk-throughs'
+// coordinates are for, and returns its DISPLAY.
 func startX(tb testing.TB) string {
+	tb.Helper()
+	return startXAt(tb, 1280, 800)
+}
+
+// startXAt starts a private Xvfb with a width×height screen and returns its
+// DISPLAY. Xvfb picks a free display itself and writes its number to a pipe
+// once it accepts clients (-displayfd), so parallel test runs never race for
+// a number and the kiosk never connects too early.
+func startXAt(tb testing.TB, width, height int) string {
 	tb.Helper()
 	need(tb, "Xvfb", "xdotool", "import")
 	for attempt := 0; attempt < 3; attempt++ {
@@ -87,7 +94,7 @@ func startX(tb testing.TB) string {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", width, height), "-nolisten", "tcp")
 		cmd.ExtraFiles = []*os.File{wr}
 		if err := cmd.Start(); err != nil {
 			tb.Fatalf("start Xvfb: %v", err)

@@ -31,6 +31,7 @@ func main() {
 	dataDir := flag.String("data", envOr("YICHUANG_DATA_DIR", defaultDataDir()), "directory for the database, backups and printouts")
 	language := flag.String("lang", envOr("YICHUANG_LANG", l10n.Chinese), "UI language: zh-CN or en")
 	fullscreen := flag.Bool("fullscreen", false, "fill the screen (kiosk terminals)")
+	windowSize := flag.String("window", envOr("YICHUANG_WINDOW", ""), "window size WIDTHxHEIGHT (default: 1280x800, cut down to what the screen shows)")
 	keepBackups := flag.Int("keep-backups", 7, "daily backups to keep")
 	mode := flag.String("mode", envOr("YICHUANG_MODE", "home"), "first screen after start: home, selfservice, counter, board or agent")
 	hubListen := flag.String("hub-listen", envOr("YICHUANG_HUB_LISTEN", ""), "where a hall hub serves the hall's machines (default :8730)")
@@ -70,7 +71,18 @@ func main() {
 	a.Settings().SetTheme(kiosktheme.New())
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
 	w := a.NewWindow("一窗 Yichuang")
-	w.Resize(fyne.NewSize(1280, 800))
+	want := preferredWindow
+	if *windowSize != "" {
+		if s, err := parseSize(*windowSize); err != nil {
+			log.Printf("%v; using %.0fx%.0f", err, want.Width, want.Height)
+		} else {
+			want = s
+		}
+	}
+	// Cut down to the real screen as soon as the driver can say what that
+	// is (fitToScreen): never taller or wider than the screen.
+	w.Resize(want)
+	fitToScreen(a, w, want)
 	w.SetFullScreen(*fullscreen)
 
 	k := kiosk.New(a, w, kiosk.Options{Dir: *dataDir, KeepBackups: *keepBackups, Clock: kioskClock(),
