@@ -564,7 +564,7 @@ func TestKioskWindowQueueScreens(t *testing.T) {
 	r, shot := walkThrough(t, display, dir, time.Second)
 	openData(t, display, "zhuguan", "hq-2026-chen")
 	clickAt(t, display, 450, 310) // 自助服务
-	clickAt(t, display, 640, 345) // 取号 / 预约签到
+	clickAt(t, display, 448, 220) // 取号 / 预约签到
 	shot("ticket.png")
 	clickAt(t, display, 450, 165) // B 商事登记
 	shot("ticket-taken.png")
@@ -622,7 +622,7 @@ func TestKioskWindowSelfServiceScreens(t *testing.T) {
 	openData(t, display, "zhuguan", "hq-2026-chen")
 	clickAt(t, display, 450, 310) // 自助服务
 	shot("selfservice.png")
-	clickAt(t, display, 448, 500)                                      // 办事指南
+	clickAt(t, display, 448, 400)                                      // 办事指南
 	for _, key := range [][2]int{{382, 484}, {205, 423}, {264, 484}} { // b d c
 		clickAt(t, display, key[0], key[1])
 	}
@@ -631,7 +631,7 @@ func TestKioskWindowSelfServiceScreens(t *testing.T) {
 	shot("guide-matter.png")
 	clickAt(t, display, 60, 34)                    // back
 	clickAt(t, display, 40, 34)                    // 首页
-	clickAt(t, display, 833, 500)                  // 进度查询
+	clickAt(t, display, 833, 400)                  // 进度查询
 	xdo(t, display, "type", "--delay", "15", code) // the QR scanner types the code
 	xdo(t, display, "key", "Return")
 	for _, d := range pin { // the on-screen keypad's first row: 1 … 9, 0
