@@ -3,6 +3,7 @@ package services_test
 import (
 	"context"
 	"github.com/yichuang/yichuang/app/internal/shot"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"slices"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ import (
 // waits in the outbox — and returns the second with a reason, which is
 // all its progress query shows.
 func TestPrereviewAtTheCounter(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t) // the photos load off the UI goroutine, and show on it
 	ctx := context.Background()
 	h, svc, sup, clk := halltest.At(t, time.Date(2026, 11, 26, 21, 30, 0, 0, halltest.CST))
 	db := h.DB
@@ -65,6 +66,7 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 	w := test.NewTempWindow(t, p.Content())
 	shoot(t, w, "prereview-list.png")
 	test.Tap(p.Open[filed[0].Tracking])
+	halltest.Settle(t, p)
 	shoot(t, w, "prereview-open.png")
 	if text := allText(p.Content()); strings.Contains(text, "330522199003150024") || strings.Contains(text, "13857201234") {
 		t.Errorf("the pre-review page shows a full ID number or mobile:\n%s", text)
@@ -74,6 +76,7 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 		t.Fatalf("list: %d items", len(p.Items))
 	}
 	test.Tap(p.Open[filed[0].Tracking])
+	halltest.Settle(t, p)
 	test.Tap(p.Accept)
 	halltest.Settle(t, p)
 	if !strings.Contains(p.Message.Text, "已受理") || len(p.Papers) == 0 || len(p.Items) != 1 {
@@ -93,6 +96,7 @@ func TestPrereviewAtTheCounter(t *testing.T) {
 	}
 
 	test.Tap(p.Open[filed[1].Tracking])
+	halltest.Settle(t, p)
 	test.Tap(p.Return)
 	if !strings.Contains(p.Message.Text, "原因") {
 		t.Errorf("return without a reason: %q", p.Message.Text)
