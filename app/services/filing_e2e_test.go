@@ -2,6 +2,7 @@ package services_test
 
 import (
 	"context"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,7 +27,7 @@ import (
 // pre-reviews and accepts it, and it flows like any case (receipt, outbox).
 // The idle wipe leaves nothing of the filing on the terminal.
 func TestSelfFilingAtTheTerminal(t *testing.T) {
-	test.NewTempApp(t)
+	busytest.NewApp(t) // work off the UI goroutine (photos, the slip) shows on it
 	ctx := context.Background()
 	h, svc, sup, clk := halltest.At(t, time.Date(2026, 11, 26, 22, 15, 0, 0, halltest.CST))
 	db, dir := h.DB, h.Dir
@@ -146,6 +147,7 @@ func TestSelfFilingAtTheTerminal(t *testing.T) {
 	p := intake.NewPrereview(ctx, svc, clerk)
 	test.NewTempWindow(t, p.Content())
 	test.Tap(p.Open[cs.Tracking])
+	halltest.Settle(t, p)
 	test.Tap(p.Accept)
 	halltest.Settle(t, p)
 	got, _ := db.CaseByID(ctx, cs.ID)
