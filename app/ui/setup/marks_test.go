@@ -8,14 +8,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/servicepoint"
 )
 
 // mark is the validation icon an entry shows: "ok" (the green ✓), "error"
 // (the red mark) or "" (none).
-func mark(e *widget.Entry) string {
+func mark(e fyne.Widget) string {
 	var found string
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -67,7 +66,7 @@ func TestSetupMarksWhatItRefuses(t *testing.T) {
 	if s.Message.Text != "请先改正标红的项目" {
 		t.Fatalf("message %q", s.Message.Text)
 	}
-	for name, e := range map[string]*widget.Entry{"区划代码": s.Code, "服务点名称": s.Name, "本机编号": s.Device} {
+	for name, e := range map[string]fyne.Widget{"区划代码": s.Code, "服务点名称": s.Name, "本机编号": s.Device} {
 		if got := mark(e); got != "error" {
 			t.Errorf("%s: got mark %q, want the red mark", name, got)
 		}

@@ -51,13 +51,14 @@ type Printers interface {
 
 // Screen is the setup form.
 type Screen struct {
-	Code   *widget.Entry
-	Name   *widget.Entry
+	// The text fields hand Esc to the screen (see EscEntry).
+	Code   *EscEntry
+	Name   *EscEntry
 	Level  *widget.RadioGroup
-	Device *widget.Entry
+	Device *EscEntry
 	// Printer is the queue's name: picked from the system's printers (the
 	// default marked) or typed; empty means the system default.
-	Printer *widget.SelectEntry
+	Printer *EscSelectEntry
 	// PrinterNote warns when there is no default and none is chosen, and
 	// says how the test page went.
 	PrinterNote *widget.Label
@@ -66,9 +67,9 @@ type Screen struct {
 	PrinterOptions []string
 	Paper          *widget.RadioGroup
 	Queue          *widget.RadioGroup
-	Hub            *widget.Entry
+	Hub            *EscEntry
 	// PairCode is the pairing code read off the hub (连接大厅主机).
-	PairCode *widget.Entry
+	PairCode *EscEntry
 	Submit   *widget.Button
 	Message  *widget.Label
 	// Cancel (取消) leaves without saving; shown once OnCancel gives it
@@ -105,7 +106,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		}
 		return catalog.Township
 	}
-	s.Code = widget.NewEntry()
+	s.Code = newEscEntry(s.leave)
 	s.Code.SetPlaceHolder("330522101000")
 	s.Code.Validator = func(text string) error {
 		_, err := servicepoint.ServicePoint{Code: text, Name: "-", Level: levelOf()}.Normalize()
@@ -114,7 +115,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		}
 		return nil
 	}
-	s.Name = widget.NewEntry()
+	s.Name = newEscEntry(s.leave)
 	s.Name.SetPlaceHolder(l10n.L("例如：洪桥镇便民服务中心"))
 	s.Name.Validator = func(text string) error {
 		_, err := servicepoint.ServicePoint{Code: "330522101000", Name: text, Level: catalog.Township}.Normalize()
@@ -132,7 +133,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 	s.Level.Required = true
 	s.Level.SetSelected(township)
 
-	s.Device = widget.NewEntry()
+	s.Device = newEscEntry(s.leave)
 	s.Device.SetText("1")
 	s.Device.Validator = func(text string) error {
 		if _, err := (servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101000", Name: "-", Level: catalog.Township}, Device: atoi(text)}).Normalize(); err != nil {
@@ -140,7 +141,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		}
 		return nil
 	}
-	s.Printer = widget.NewSelectEntry(nil)
+	s.Printer = newEscSelectEntry(s.leave)
 	s.Printer.SetPlaceHolder(l10n.L("留空则使用系统默认打印机"))
 	s.PrinterNote = widget.NewLabel("")
 	s.PrinterNote.Wrapping = fyne.TextWrapWord
@@ -156,9 +157,9 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		return servicepoint.PaperA4
 	}
 	local, hub, client := l10n.L("本机单独使用"), l10n.L("本机为大厅主机"), l10n.L("连接大厅主机")
-	s.Hub = widget.NewEntry()
+	s.Hub = newEscEntry(s.leave)
 	s.Hub.SetPlaceHolder("192.168.1.10:8730")
-	s.PairCode = widget.NewEntry()
+	s.PairCode = newEscEntry(s.leave)
 	s.PairCode.SetPlaceHolder(l10n.L("大厅主机“大厅设备”中生成的20位配对码"))
 	s.Queue = widget.NewRadioGroup([]string{local, hub, client}, func(v string) {
 		if v == client {
@@ -227,7 +228,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 	// fyne's entry otherwise keeps the verdict of the empty field while it
 	// is focused (a green ✓ beside a code outside the national ranges),
 	// and never marks a field that was not typed in.
-	checked := []*widget.Entry{s.Code, s.Name, s.Device}
+	checked := []*EscEntry{s.Code, s.Name, s.Device}
 	for _, e := range checked {
 		e.AlwaysShowValidationError = true
 	}
@@ -317,8 +318,8 @@ func atoi(s string) int {
 // Content returns the screen's root object.
 func (s *Screen) Content() fyne.CanvasObject { return s.content }
 
-// OnCancel offers 取消 (and Esc, through TypedKey): cancel is called and
-// nothing typed is saved.
+// OnCancel offers 取消 (and Esc, through TypedKey or from a text field):
+// cancel is called and nothing typed is saved.
 func (s *Screen) OnCancel(cancel func()) {
 	s.cancel = cancel
 	s.Cancel.Show()

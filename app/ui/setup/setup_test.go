@@ -233,3 +233,61 @@ func TestSetupCancelAndEscLeaveUnsaved(t *testing.T) {
 		}
 	})
 }
+
+// TestSetupEscFromAFieldLeaves: the window gets a key only when nothing
+// has the focus, so Esc pressed while a text field has the cursor must be
+// handed up by the field itself — from every field, the printer picker
+// too — and, on first start, still leave nothing and keep the key's
+// other work (the typed text stays).
+func TestSetupEscFromAFieldLeaves(t *testing.T) {
+	current := servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101000", Name: "洪桥镇便民服务中心", Level: catalog.Township},
+		Device: 1, QueueRole: servicepoint.QueueClient, HubAddr: "192.168.1.10:8730"}
+	fields := []struct {
+		name  string
+		field func(s *Screen) fyne.Focusable
+	}{
+		{"区划代码", func(s *Screen) fyne.Focusable { return s.Code }},
+		{"服务点名称", func(s *Screen) fyne.Focusable { return s.Name }},
+		{"本机编号", func(s *Screen) fyne.Focusable { return s.Device }},
+		{"打印机", func(s *Screen) fyne.Focusable { return s.Printer }},
+		{"主机地址", func(s *Screen) fyne.Focusable { return s.Hub }},
+		{"配对码", func(s *Screen) fyne.Focusable { return s.PairCode }},
+	}
+	for _, tc := range fields {
+		t.Run(tc.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			c := &fakeConfigurer{}
+			saved, left := 0, 0
+			s := New(context.Background(), c, current, func(servicepoint.Kiosk) { saved++ })
+			s.OnCancel(func() { left++ })
+			w := test.NewTempWindow(t, s.Content())
+			w.Canvas().Focus(tc.field(s))
+			test.Type(tc.field(s), "9")
+			focused := w.Canvas().Focused()
+			if focused == nil {
+				t.Fatal("the field did not take the focus")
+			}
+			// As the driver does: a key goes to the focused widget only.
+			focused.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+			if left != 1 || saved != 0 || len(c.got) != 0 {
+				t.Errorf("got left %d, saved %d, configured %v; want left 1, nothing saved", left, saved, c.got)
+			}
+		})
+	}
+	t.Run("first start", func(t *testing.T) {
+		test.NewTempApp(t)
+		s := New(context.Background(), &fakeConfigurer{}, servicepoint.Kiosk{}, func(servicepoint.Kiosk) {})
+		w := test.NewTempWindow(t, s.Content())
+		w.Canvas().Focus(s.Name)
+		test.Type(s.Name, "洪桥")
+		w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if s.left || s.Name.Text != "洪桥" {
+			t.Errorf("first start: got left %v, name %q; want not left, %q", s.left, s.Name.Text, "洪桥")
+		}
+		// Other keys still reach the field.
+		w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+		if got, want := s.Name.Text, "洪"; got != want {
+			t.Errorf("backspace: got %q, want %q", got, want)
+		}
+	})
+}
