@@ -17,6 +17,9 @@ import "fyne.io/fyne/v2/widget"
 // error, or the clerk could not check it digit by digit.
 type Entry struct {
 	widget.Entry
+	// OnFocus, if set, is called when the entry gets the focus: the
+	// self-service terminal shows its on-screen keypad then.
+	OnFocus func()
 }
 
 // NewEntry returns an empty private entry.
@@ -41,6 +44,9 @@ func (e *Entry) FocusGained() {
 		e.Refresh()
 	}
 	e.Entry.FocusGained()
+	if e.OnFocus != nil {
+		e.OnFocus()
+	}
 }
 
 // FocusLost implements fyne.Focusable: the clerk moved on.

@@ -21,7 +21,9 @@ import (
 
 	"github.com/yichuang/yichuang/app/reqid"
 	"github.com/yichuang/yichuang/app/ui/busy"
+	"github.com/yichuang/yichuang/app/ui/keypad"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
+	"github.com/yichuang/yichuang/app/ui/private"
 
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/msg"
@@ -58,9 +60,14 @@ type Screen struct {
 	// Closed says why no ticket can be taken now (午间休息, 今日服务已结束
 	// …), with BookNow offering an appointment instead; hidden while the
 	// hall is open.
-	Closed     *widget.Label
-	BookNow    *widget.Button
-	ResidentID *widget.Entry
+	Closed  *widget.Label
+	BookNow *widget.Button
+	// ResidentID is the optional 身份证号, filled on the on-screen IDPad
+	// (the terminal has no keyboard), which shows only while the field is
+	// being filled; the number shows as dots once complete.
+	ResidentID *private.Entry
+	IDPad      *keypad.Pad
+	idPad      fyne.CanvasObject
 	Booking    *widget.Entry
 	CheckIn    *widget.Button
 	Green      *widget.Check
@@ -104,7 +111,7 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func()) *S
 	s.BookNow.Importance = widget.HighImportance
 	s.Closed.Hide()
 	s.BookNow.Hide()
-	s.ResidentID = widget.NewEntry()
+	s.ResidentID = private.NewEntry()
 	s.ResidentID.SetPlaceHolder(l10n.L("身份证号（可不填；填写后窗口可直接调出）"))
 	s.ResidentID.Validator = func(v string) error {
 		if strings.TrimSpace(v) == "" {
@@ -113,6 +120,10 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func()) *S
 		_, err := ids.NormalizePersonID(v, s.now())
 		return errOf(err)
 	}
+	s.IDPad = keypad.New(keypad.Digits, s.typeID)
+	s.idPad = container.NewCenter(s.IDPad.Content())
+	s.idPad.Hide()
+	s.ResidentID.OnFocus = s.idPad.Show
 	s.Booking = widget.NewEntry()
 	s.Booking.SetPlaceHolder(l10n.L("预约码，如 1010B017"))
 	s.CheckIn = widget.NewButtonWithIcon(l10n.L("预约签到取号"), theme.ConfirmIcon(), s.checkIn)
@@ -142,10 +153,11 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func()) *S
 	bookingRow := container.NewBorder(nil, nil, nil, s.CheckIn, s.Booking)
 	var top []fyne.CanvasObject
 	if back != nil {
-		top = append(top, container.NewHBox(widget.NewButtonWithIcon(l10n.L("返回"), theme.NavigateBackIcon(), back)))
+		// Leaving wipes what the citizen typed, for the next one.
+		top = append(top, container.NewHBox(widget.NewButtonWithIcon(l10n.L("返回"), theme.NavigateBackIcon(), func() { s.clear(); back() })))
 	}
 	s.main = container.NewVBox(append(top, title, s.Closed, container.NewHBox(s.BookNow), s.grid, widget.NewSeparator(),
-		widget.NewForm(widget.NewFormItem(l10n.L("身份证号"), s.ResidentID), widget.NewFormItem(l10n.L("已预约"), bookingRow)),
+		widget.NewForm(widget.NewFormItem(l10n.L("身份证号"), s.ResidentID), widget.NewFormItem(l10n.L("已预约"), bookingRow)), s.idPad,
 		s.Message, layout.NewSpacer(), widget.NewSeparator(), s.Green, staff)...)
 
 	s.Number = canvas.NewText("", kiosktheme.Primary)
@@ -244,6 +256,7 @@ func (s *Screen) take(sector string) {
 		s.Message.SetText(err.Error())
 		return
 	}
+	s.doneID()
 	rid, ok := s.pending[sector]
 	if !ok {
 		rid = reqid.New()
@@ -325,6 +338,9 @@ func (s *Screen) setButtons(on bool) {
 
 func (s *Screen) show(slip queue.Slip, printErr error) {
 	s.Message.SetText("")
+	// The ticket carries the ID now: it does not wait on the screen for
+	// the next citizen to read.
+	s.ResidentID.SetText("")
 	s.Number.Text = slip.Ticket.Number
 	s.Number.Refresh()
 	detail := l10n.L("{{.Sector}}  前面还有 {{.Ahead}} 人，预计等候约 {{.Min}} 分钟", map[string]any{
@@ -352,12 +368,45 @@ func (s *Screen) reset() {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
-	s.held, s.green = false, false
-	s.ResidentID.SetText("")
-	s.Booking.SetText("")
-	s.Green.SetChecked(false)
-	s.Green.Disable()
+	s.clear()
 	s.content.Objects = []fyne.CanvasObject{container.NewPadded(s.main)}
 	s.content.Refresh()
 	s.refresh()
+}
+
+// Reset clears what the citizen typed and shows the sector buttons: the
+// terminal calls it when the citizen leaves.
+func (s *Screen) Reset() { s.reset() }
+
+// clear wipes what the citizen typed — the ID, the booking code, the
+// green channel — and puts the ID keypad away.
+func (s *Screen) clear() {
+	s.held, s.green = false, false
+	s.ResidentID.SetText("")
+	s.idPad.Hide()
+	s.Booking.SetText("")
+	s.Green.SetChecked(false)
+	s.Green.Disable()
+}
+
+// typeID applies an on-screen key to the ID number. A tap on a key takes
+// the focus from the field, so the number is kept readable here while it
+// is typed; once 18 characters pass the check it turns to dots and the
+// keypad goes away.
+func (s *Screen) typeID(key string) {
+	next := keypad.Edit(s.ResidentID.Text, key)
+	if len([]rune(next)) > 18 {
+		return
+	}
+	s.ResidentID.Password = false
+	s.ResidentID.SetText(next)
+	if len([]rune(next)) == 18 && s.ResidentID.Validate() == nil {
+		s.doneID()
+	}
+}
+
+// doneID puts the keypad away and shows the number as dots.
+func (s *Screen) doneID() {
+	s.idPad.Hide()
+	s.ResidentID.Conceal()
 }

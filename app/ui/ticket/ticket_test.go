@@ -454,3 +454,67 @@ func TestSlotLabelsSayWhen(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestResidentIDKeypad: the terminal has no keyboard, so the optional
+// 身份证号 is typed on an on-screen keypad that shows only while the field
+// is being filled; the number is readable while typed and dots once
+// complete; the ticket takes it, and it is gone from the screen once the
+// ticket is shown, and when the citizen leaves by 返回.
+func TestResidentIDKeypad(t *testing.T) {
+	busytest.NewApp(t)
+	f := &fakeHall{byReq: map[string]queue.Slip{}}
+	left := 0
+	s := New(context.Background(), f, now, func() { left++ })
+	w := test.NewTempWindow(t, s.Content())
+	settle(t, s)
+	if s.idPad.Visible() {
+		t.Fatal("keypad shown before the ID field is touched")
+	}
+	w.Canvas().Focus(s.ResidentID)
+	if !s.idPad.Visible() {
+		t.Fatal("touching the ID field shows no keypad")
+	}
+	w.Canvas().Unfocus() // a tap on a key takes the focus from the field
+	for _, k := range "33052219900315002" {
+		s.IDPad.Press(string(k))
+	}
+	s.IDPad.Press(keypad.Backspace)
+	s.IDPad.Press("2")
+	if got, want := s.ResidentID.Text, "33052219900315002"; got != want || s.ResidentID.Password {
+		t.Fatalf("while typed: got %q (dots %v), want %q readable", got, s.ResidentID.Password, want)
+	}
+	if !s.idPad.Visible() {
+		t.Fatal("keypad gone before the ID is complete")
+	}
+	s.IDPad.Press("4")
+	if !s.ResidentID.Password || s.idPad.Visible() {
+		t.Errorf("complete ID: dots %v, keypad shown %v; want dots and no keypad", s.ResidentID.Password, s.idPad.Visible())
+	}
+	s.IDPad.Press("9") // no 19th character, even if the pad were shown
+	if got, want := s.ResidentID.Text, "330522199003150024"; got != want {
+		t.Errorf("after a 19th key: got %q, want %q", got, want)
+	}
+	test.Tap(s.Sectors[0])
+	settle(t, s)
+	if got, want := f.lastReq[len(f.lastReq)-1].ResidentID, "330522199003150024"; got != want {
+		t.Errorf("ticket request ID: got %q, want %q", got, want)
+	}
+	if s.ResidentID.Text != "" {
+		t.Errorf("ID still on screen with the ticket: got %q, want empty", s.ResidentID.Text)
+	}
+
+	// A citizen who types part of an ID and leaves: the next one sees nothing.
+	test.Tap(s.Done)
+	settle(t, s)
+	w.Canvas().Focus(s.ResidentID)
+	w.Canvas().Unfocus()
+	s.IDPad.Press("3")
+	for _, o := range test.LaidOutObjects(s.Content()) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "返回" {
+			test.Tap(b)
+		}
+	}
+	if left != 1 || s.ResidentID.Text != "" || s.idPad.Visible() {
+		t.Errorf("after 返回: left %d, ID %q, keypad shown %v; want left once, nothing kept", left, s.ResidentID.Text, s.idPad.Visible())
+	}
+}
