@@ -209,14 +209,17 @@ func (k *Controller) showSelfService() {
 		filing = &services.Filing{Counter: isvc.Counter, ScanDir: k.opts.ScanDir}
 	}
 	var hotline string
+	var sectorFor func(string) string
 	if hc, err := k.db.HallConfig(ctx); err == nil {
 		hotline = hc.Hotline
+		sectorFor = hc.SectorFor
 	}
 	opts := selfservice.Options{
-		Filing:  filing,
-		Now:     k.opts.Clock.Now,
-		Hall:    cfg.Point.Name,
-		Hotline: hotline,
+		Filing:    filing,
+		Now:       k.opts.Clock.Now,
+		Hall:      cfg.Point.Name,
+		Hotline:   hotline,
+		SectorFor: sectorFor,
 		SetElderly: func(on bool) {
 			if on {
 				k.app.Settings().SetTheme(selfservice.ElderlyTheme())
@@ -233,11 +236,11 @@ func (k *Controller) showSelfService() {
 		},
 	}
 	if k.queue() != nil {
-		opts.Ticket = func(back func()) fyne.CanvasObject {
-			return ticket.New(ctx, tickets, k.opts.Clock.Now, back).Content()
+		opts.Ticket = func(back func(), sector string) fyne.CanvasObject {
+			return ticket.New(ctx, tickets, k.opts.Clock.Now, back, ticket.WithSector(sector)).Content()
 		}
-		opts.Booking = func(back func()) fyne.CanvasObject {
-			return ticket.NewTouchBooker(ctx, tickets, k.opts.Clock.Now, back).Content()
+		opts.Booking = func(back func(), sector string) fyne.CanvasObject {
+			return ticket.NewTouchBooker(ctx, tickets, k.opts.Clock.Now, back, ticket.WithSector(sector)).Content()
 		}
 	}
 	term := selfservice.New(ctx, self, opts)

@@ -99,7 +99,7 @@ func TestNoCitizenDataLeftBehind(t *testing.T) {
 	var bk *ticket.Booker
 	term := selfservice.New(ctx, &services.SelfService{DB: h.DB, Clock: clk}, selfservice.Options{After: noTimers{}.after, Now: clk.Now,
 		Filing: &services.Filing{Counter: svc.Counter, ScanDir: scans},
-		Booking: func(back func()) fyne.CanvasObject {
+		Booking: func(back func(), _ string) fyne.CanvasObject {
 			bk = ticket.NewTouchBooker(ctx, hall, clk.Now, back)
 			return bk.Content()
 		}})

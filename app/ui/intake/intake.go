@@ -81,7 +81,11 @@ type Screen struct {
 	attachList  *widget.Label
 
 	// Step 5: the decision.
-	Summary                         *widget.Label
+	Summary *widget.Label
+	// SummaryLines is the card the clerk reads before deciding, rebuilt
+	// each time the decide step is shown.
+	SummaryLines                    []SummaryLine
+	summaryBox                      *fyne.Container
 	Reason                          *widget.Entry
 	Accept, Complete, Defer, Refuse *widget.Button
 	Message                         *widget.Label
@@ -162,6 +166,11 @@ func (s *Screen) reset() {
 		container.NewTabItem(l10n.L("5 决定"), s.decisionStep()),
 	)
 	s.tabs.SetTabLocation(container.TabLocationLeading)
+	s.tabs.OnSelected = func(it *container.TabItem) {
+		if s.tabs.SelectedIndex() == 4 {
+			s.refreshSummary()
+		}
+	}
 	for i := 1; i < 5; i++ {
 		s.tabs.DisableIndex(i)
 	}
@@ -620,8 +629,9 @@ func (s *Screen) decisionStep() fyne.CanvasObject {
 	s.Refuse.Importance = widget.DangerImportance
 	help := widget.NewLabel(l10n.L("受理：材料齐全（含告知承诺）。容缺受理：主要材料齐全，次要材料标为“容缺待补”。不予受理：必须写明理由。"))
 	help.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(s.Summary, help, widget.NewForm(widget.NewFormItem(l10n.L("理由"), s.Reason)),
+	bottom := container.NewVBox(s.Summary, help, widget.NewForm(widget.NewFormItem(l10n.L("理由"), s.Reason)),
 		container.NewHBox(s.Accept, s.Complete, s.Defer, layout.NewSpacer(), s.Refuse), s.Working, s.Message)
+	return container.NewBorder(nil, bottom, nil, nil, s.summaryCard())
 }
 
 // Draft collects what the screen holds.

@@ -23,8 +23,8 @@ func TestElderlyPagesFit(t *testing.T) {
 				fyne.CurrentApp().Settings().SetTheme(ElderlyTheme())
 			}
 		},
-		Ticket:  func(func()) fyne.CanvasObject { return widget.NewLabel("取号") },
-		Booking: func(func()) fyne.CanvasObject { return widget.NewLabel("预约") }})
+		Ticket:  func(func(), string) fyne.CanvasObject { return widget.NewLabel("取号") },
+		Booking: func(func(), string) fyne.CanvasObject { return widget.NewLabel("预约") }})
 	w := test.NewTempWindow(t, term.Content())
 	w.Resize(screen)
 	term.SetElderly(true)

@@ -44,6 +44,9 @@ type GuideScreen struct {
 	Matter *catalog.Matter
 	Print  *widget.Button
 	Detail *widget.Label
+	// Ticket and Book open 取号 and 预约 with the matter's hall sector
+	// chosen; nil when the terminal has no queue.
+	Ticket, Book *widget.Button
 
 	content fyne.CanvasObject
 	search  fyne.CanvasObject
@@ -306,10 +309,38 @@ func (g *GuideScreen) open(code string) {
 		g.content.(*fyne.Container).Objects = []fyne.CanvasObject{g.search}
 		g.content.Refresh()
 	})
-	page := container.NewBorder(container.NewHBox(touch(back), layout.NewSpacer(), touch(g.Print)), msg, nil, nil,
+	bar := container.NewHBox(touch(back), layout.NewSpacer())
+	g.Ticket, g.Book = nil, nil
+	sector := g.hallSector(m)
+	if g.t.opts.Ticket != nil {
+		g.Ticket = widget.NewButtonWithIcon(l10n.L("取号"), theme.ContentAddIcon(), func() {
+			g.t.Touch()
+			g.t.open(g.t.opts.Ticket(g.t.Home, sector), nil)
+		})
+		bar.Add(touch(g.Ticket))
+	}
+	if g.t.opts.Booking != nil {
+		g.Book = widget.NewButtonWithIcon(l10n.L("预约"), theme.CalendarIcon(), func() {
+			g.t.Touch()
+			g.t.open(g.t.opts.Booking(g.t.Home, sector), nil)
+		})
+		bar.Add(touch(g.Book))
+	}
+	bar.Add(touch(g.Print))
+	page := container.NewBorder(bar, msg, nil, nil,
 		container.NewVScroll(container.NewVBox(title, g.Detail)))
 	g.content.(*fyne.Container).Objects = []fyne.CanvasObject{container.NewPadded(page)}
 	g.content.Refresh()
+}
+
+// hallSector is the hall's sector for a matter, "" when the hall has none
+// that takes the matter's catalog sector (the queue screens then open
+// with nothing chosen).
+func (g *GuideScreen) hallSector(m *catalog.Matter) string {
+	if g.t.opts.SectorFor == nil {
+		return ""
+	}
+	return g.t.opts.SectorFor(m.Sector)
 }
 
 // matterText is the guide page: what to bring and what to expect.

@@ -51,9 +51,13 @@ type Options struct {
 	// SetElderly switches the app's theme for 长辈模式.
 	SetElderly func(on bool)
 	// Ticket and Booking build the queue screens, shown inside the terminal
-	// (so the idle wipe covers them); back returns to the tiles. Nil hides
-	// the tile.
-	Ticket, Booking func(back func()) fyne.CanvasObject
+	// (so the idle wipe covers them); back returns to the tiles and sector,
+	// when not empty, is the hall sector to start with (from a guide page).
+	// Nil hides the tile and the guide page's button.
+	Ticket, Booking func(back func(), sector string) fyne.CanvasObject
+	// SectorFor is the hall sector that takes a catalog sector's matters
+	// (queue.HallConfig.SectorFor), "" when none; nil means none.
+	SectorFor func(catalogSector string) string
 	// Exit leaves self-service after a supervisor's PIN.
 	Exit func()
 	// Filing enables 自助申报; nil hides the tile.
@@ -231,10 +235,10 @@ func (t *Terminal) buildHome() fyne.CanvasObject {
 	t.TickClock()
 	grid := container.NewGridWithColumns(2)
 	if t.opts.Ticket != nil {
-		grid.Add(t.tile("ticket", l10n.L("取号"), l10n.L("按业务取号，预约签到"), theme.ContentAddIcon(), func() { t.open(t.opts.Ticket(t.Home), nil) }))
+		grid.Add(t.tile("ticket", l10n.L("取号"), l10n.L("按业务取号，预约签到"), theme.ContentAddIcon(), func() { t.open(t.opts.Ticket(t.Home, ""), nil) }))
 	}
 	if t.opts.Booking != nil {
-		grid.Add(t.tile("booking", l10n.L("预约"), l10n.L("预约7个工作日内的时段"), theme.CalendarIcon(), func() { t.open(t.opts.Booking(t.Home), nil) }))
+		grid.Add(t.tile("booking", l10n.L("预约"), l10n.L("预约7个工作日内的时段"), theme.CalendarIcon(), func() { t.open(t.opts.Booking(t.Home, ""), nil) }))
 	}
 	grid.Add(t.tile("guide", l10n.L("办事指南"), l10n.L("要带什么材料、多久办好"), theme.DocumentIcon(), func() { t.open(t.Guide.content, t.Guide) }))
 	grid.Add(t.tile("progress", l10n.L("进度查询"), l10n.L("扫描回执二维码或输入查询码"), theme.SearchIcon(), func() { t.open(t.Progress.content, t.Progress) }))

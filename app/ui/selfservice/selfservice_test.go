@@ -106,7 +106,7 @@ func newTerminal(t *testing.T) (*Terminal, *fake, *timers) {
 	}
 	f := &fake{cat: cat, code: code}
 	tm := &timers{}
-	term := New(context.Background(), f, Options{After: tm.after, SetElderly: func(bool) {}, Ticket: func(func()) fyne.CanvasObject { return widget.NewLabel("取号") }})
+	term := New(context.Background(), f, Options{After: tm.after, SetElderly: func(bool) {}, Ticket: func(func(), string) fyne.CanvasObject { return widget.NewLabel("取号") }})
 	w := test.NewTempWindow(t, term.Content())
 	w.Resize(fyne.NewSize(1280, 800))
 	return term, f, tm

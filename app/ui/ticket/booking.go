@@ -75,8 +75,10 @@ func slotLabel(s queue.Slot) string {
 }
 
 // NewBooker builds the appointment screen for a screen with a keyboard.
-func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func()) *Booker {
-	return newBooker(ctx, svc, now, back, false)
+func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func(), opts ...Option) *Booker {
+	b := newBooker(ctx, svc, now, back, false)
+	b.preselect(collect(opts).sector)
+	return b
 }
 
 // NewTouchBooker builds the appointment screen for the self-service
@@ -84,8 +86,10 @@ func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func
 // for the ID number and the mobile, each shown only while typed, and a
 // 完成 that goes back after the booking. Cancelling needs the booking code
 // typed too: it is offered at the counter, not here.
-func NewTouchBooker(ctx context.Context, svc Service, now func() time.Time, back func()) *Booker {
-	return newBooker(ctx, svc, now, back, true)
+func NewTouchBooker(ctx context.Context, svc Service, now func() time.Time, back func(), opts ...Option) *Booker {
+	b := newBooker(ctx, svc, now, back, true)
+	b.preselect(collect(opts).sector)
+	return b
 }
 
 func newBooker(ctx context.Context, svc Service, now func() time.Time, back func(), touch bool) *Booker {

@@ -95,12 +95,21 @@ type Screen struct {
 	grid    *fyne.Container
 	// shut is set while the board says the hall is closed.
 	shut bool
+	// suggest is the sector asked for by WithSector; Suggested is set once
+	// the hall's board showed it and its button is marked.
+	suggest   string
+	Suggested string
+	names     []string // the sectors of the buttons, in their order
 }
 
 // New builds the ticket machine.
-func New(ctx context.Context, svc Service, now func() time.Time, back func()) *Screen {
-	s := &Screen{ctx: ctx, svc: svc, now: now, back: back, pending: map[string]string{}}
+func New(ctx context.Context, svc Service, now func() time.Time, back func(), opts ...Option) *Screen {
+	s := &Screen{ctx: ctx, svc: svc, now: now, back: back, pending: map[string]string{}, suggest: collect(opts).sector}
 	title := widget.NewLabel(l10n.L("请选择办理的业务，取号后请留意叫号"))
+	if s.suggest != "" {
+		title.SetText(l10n.L("您的事项请在“{{.Sector}}”取号（已用颜色标出），取号后请留意叫号", map[string]any{"Sector": l10n.L(s.suggest)}))
+		title.Wrapping = fyne.TextWrapWord
+	}
 	title.SizeName = theme.SizeNameHeadingText
 	s.grid = container.NewGridWithColumns(4)
 	s.Closed = widget.NewLabel("")
@@ -198,15 +207,17 @@ func (s *Screen) refresh() {
 // apply draws the board's sectors and its closed notice.
 func (s *Screen) apply(b queue.Board) {
 	if len(b.Sectors) > 0 {
-		s.Sectors = s.Sectors[:0]
+		s.Sectors, s.names = s.Sectors[:0], s.names[:0]
 		s.grid.Objects = nil
 		for _, sec := range b.Sectors {
 			name := sec.Name
 			btn := widget.NewButton(fmt.Sprintf("%s  %s", sec.Letter, l10n.L(name)), func() { s.take(name) })
+			s.names = append(s.names, name)
 			btn.Importance = widget.HighImportance
 			s.Sectors = append(s.Sectors, btn)
 			s.grid.Add(container.NewGridWrap(fyne.NewSize(250, 110), btn))
 		}
+		s.highlight()
 		s.grid.Refresh()
 	}
 	s.shut = b.Closed != nil
