@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"github.com/yichuang/yichuang/app/lockout"
 	"regexp"
 	"slices"
 	"strings"
@@ -225,25 +226,10 @@ func Verify(hash, secret string) (bool, error) {
 }
 
 // Attempt is what the store knows about recent failed logins.
-type Attempt struct {
-	Failures    int
-	LockedUntil time.Time
-}
+type Attempt = lockout.State
 
-// Locked reports whether the account is locked at now.
-func (a Attempt) Locked(now time.Time) bool { return now.Before(a.LockedUntil) }
-
-// AfterFailure returns the state after one more wrong secret at now.
-func (a Attempt) AfterFailure(now time.Time) Attempt {
-	if !a.LockedUntil.IsZero() && !now.Before(a.LockedUntil) {
-		a.Failures = 0 // a served lock starts a fresh count
-	}
-	a.Failures++
-	if a.Failures >= MaxFailures {
-		a.LockedUntil = now.Add(LockFor)
-	}
-	return a
-}
+// Policy is the sign-in's lockout rule (MaxFailures, LockFor).
+var Policy = lockout.Policy{Max: MaxFailures, For: LockFor}
 
 // LockedError returns the message for a locked account.
 func LockedError(until time.Time) error {

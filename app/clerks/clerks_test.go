@@ -63,17 +63,17 @@ func TestLockout(t *testing.T) {
 	now := time.Date(2026, 11, 26, 9, 0, 0, 0, workday.China)
 	var a Attempt
 	for i := 1; i < MaxFailures; i++ {
-		a = a.AfterFailure(now)
+		a = Policy.Fail(a, now)
 		if a.Locked(now) {
 			t.Fatalf("locked after %d failures", i)
 		}
 	}
-	a = a.AfterFailure(now)
+	a = Policy.Fail(a, now)
 	if !a.Locked(now) || !a.Locked(now.Add(LockFor-time.Second)) || a.Locked(now.Add(LockFor)) {
 		t.Errorf("after %d failures: locked until %v; want exactly %v", MaxFailures, a.LockedUntil, now.Add(LockFor))
 	}
 	// After the lock is served, one more failure does not lock again at once.
-	a = a.AfterFailure(now.Add(LockFor + time.Second))
+	a = Policy.Fail(a, now.Add(LockFor+time.Second))
 	if a.Failures != 1 || a.Locked(now.Add(LockFor+time.Second)) {
 		t.Errorf("after the lock: %+v, want a fresh count of 1", a)
 	}

@@ -233,7 +233,7 @@ func (db *DB) Authenticate(ctx context.Context, login, secret string) (clerks.Ac
 			}
 			return audit(ctx, t, id, "login", a.Login, "")
 		}
-		att = att.AfterFailure(now)
+		att = clerks.Policy.Fail(att, now)
 		var until any
 		if !att.LockedUntil.IsZero() {
 			until = stamp(att.LockedUntil)

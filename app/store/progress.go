@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/yichuang/yichuang/app/lockout"
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
@@ -20,6 +21,9 @@ const (
 	ProgressLockFor     = 15 * time.Minute
 )
 
+// progressPolicy is the query check's lockout rule.
+var progressPolicy = lockout.Policy{Max: ProgressMaxFailures, For: ProgressLockFor}
+
 // VerifyProgress answers the self-service progress query: the tracking
 // code and the last four characters of the applicant's ID number or mobile.
 // An unknown code, a mistyped one and a wrong verification all get the same
@@ -34,18 +38,18 @@ func (db *DB) VerifyProgress(ctx context.Context, code, last4 string) (cases.Pro
 	var fail error
 	cal, _ := db.Calendar(ctx) // nil (no moved date) rather than no answer
 	err = db.update(ctx, func(t *tx) error {
-		var failures int
+		var att lockout.State
 		var lockedUntil sql.NullString
-		err := t.QueryRowContext(ctx, `SELECT failures, locked_until FROM progress_attempts WHERE tracking = ?`, c).Scan(&failures, &lockedUntil)
+		err := t.QueryRowContext(ctx, `SELECT failures, locked_until FROM progress_attempts WHERE tracking = ?`, c).Scan(&att.Failures, &lockedUntil)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if lockedUntil.Valid {
-			if until, _ := unstamp(lockedUntil.String); t.now.Before(until) {
-				fail = msg.New(cases.ErrVerifyLocked.Key, "Until", until.In(workday.China).Format("15:04"))
-				return nil
-			}
-			failures = 0
+			att.LockedUntil, _ = unstamp(lockedUntil.String)
+		}
+		if att.Locked(t.now) {
+			fail = msg.New(cases.ErrVerifyLocked.Key, "Until", att.LockedUntil.In(workday.China).Format("15:04"))
+			return nil
 		}
 		var doc, updated string
 		err = t.QueryRowContext(ctx, `SELECT doc, updated_at FROM cases WHERE tracking = ?`, c).Scan(&doc, &updated)
@@ -69,16 +73,15 @@ func (db *DB) VerifyProgress(ctx context.Context, code, last4 string) (cases.Pro
 			return nil
 		}
 		if !cases.Verify(cs, last4) {
-			failures++
+			att = progressPolicy.Fail(att, t.now)
 			var until any
 			fail = cases.ErrVerify
-			if failures >= ProgressMaxFailures {
-				u := t.now.Add(ProgressLockFor)
-				until = stamp(u)
-				fail = msg.New(cases.ErrVerifyLocked.Key, "Until", u.In(workday.China).Format("15:04"))
+			if att.Locked(t.now) {
+				until = stamp(att.LockedUntil)
+				fail = msg.New(cases.ErrVerifyLocked.Key, "Until", att.LockedUntil.In(workday.China).Format("15:04"))
 			}
 			_, err := t.ExecContext(ctx, `INSERT INTO progress_attempts (tracking, failures, locked_until) VALUES (?, ?, ?)
-				ON CONFLICT (tracking) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`, c, failures, until)
+				ON CONFLICT (tracking) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`, c, att.Failures, until)
 			return err
 		}
 		if _, err := t.ExecContext(ctx, `DELETE FROM progress_attempts WHERE tracking = ?`, c); err != nil {
