@@ -83,8 +83,8 @@ func (s *Screen) refreshSummary() {
 		lbl := widget.NewLabel(l.Text)
 		lbl.Wrapping = fyne.TextWrapWord
 		if l.Marked {
+			// The colour marks it: the CJK font has no bold (archtest).
 			lbl.Importance = widget.WarningImportance
-			lbl.TextStyle = fyne.TextStyle{Bold: true}
 		}
 		s.summaryBox.Add(lbl)
 	}
