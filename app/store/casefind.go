@@ -59,6 +59,7 @@ func (db *DB) CasesByApplicantID(ctx context.Context, idNumber string, limit int
 		ORDER BY accepted_at DESC, rowid DESC LIMIT ?`, db.residentKey(idNumber), limit)
 }
 
+// caseList reads the cases a query of doc and rev selects, unsealed.
 func (db *DB) caseList(ctx context.Context, query string, args ...any) ([]cases.Case, error) {
 	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {

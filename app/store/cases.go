@@ -491,24 +491,5 @@ func (db *DB) CaseCount(ctx context.Context) (int, error) {
 // CasesInStatus lists the cases in one status, oldest first (the counter's
 // pre-review list).
 func (db *DB) CasesInStatus(ctx context.Context, st cases.Status) ([]cases.Case, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT doc, rev FROM cases WHERE status = ? ORDER BY accepted_at, rowid`, string(st))
-	if err != nil {
-		return nil, fmt.Errorf("list %s cases: %w", st, err)
-	}
-	defer rows.Close()
-	var out []cases.Case
-	for rows.Next() {
-		var doc string
-		var c cases.Case
-		var version int
-		if err := rows.Scan(&doc, &version); err != nil {
-			return nil, fmt.Errorf("scan case: %w", err)
-		}
-		if err := db.unsealJSON(doc, colCaseDoc, &c); err != nil {
-			return nil, err
-		}
-		c.Version = version
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return db.caseList(ctx, `SELECT doc, rev FROM cases WHERE status = ? ORDER BY accepted_at, rowid`, string(st))
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
@@ -17,23 +16,6 @@ import (
 // machine accepted (a machine working alone).
 func (db *DB) DeferredPastDeadline(ctx context.Context, now time.Time, wholeHall bool) ([]cases.Case, error) {
 	today := now.In(workday.China).Format(time.DateOnly)
-	rows, err := db.r.QueryContext(ctx, `SELECT doc, rev FROM cases WHERE status = ? AND (origin = '' OR ?)
+	return db.caseList(ctx, `SELECT doc, rev FROM cases WHERE status = ? AND (origin = '' OR ?)
 		AND supplement_by IS NOT NULL AND supplement_by < ? ORDER BY supplement_by, rowid`, string(cases.StatusDeferred), wholeHall, today)
-	if err != nil {
-		return nil, fmt.Errorf("list deferred cases past deadline: %w", err)
-	}
-	defer rows.Close()
-	var out []cases.Case
-	for rows.Next() {
-		var doc string
-		var c cases.Case
-		if err := rows.Scan(&doc, &c.Version); err != nil {
-			return nil, fmt.Errorf("scan case: %w", err)
-		}
-		if err := db.unsealJSON(doc, colCaseDoc, &c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }

@@ -238,23 +238,9 @@ func refreshAllDeadlines(ctx context.Context, tx *sql.Tx, cals *calendarCache, n
 	if err != nil {
 		return err
 	}
-	type row struct{ id, doc string }
-	var all []row
-	rows, err := tx.QueryContext(ctx, `SELECT case_id, doc FROM cases`)
+	all, err := caseDocs(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("read cases: %w", err)
-	}
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.doc); err != nil {
-			rows.Close()
-			return fmt.Errorf("scan case: %w", err)
-		}
-		all = append(all, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read cases: %w", err)
+		return err
 	}
 	for _, r := range all {
 		if err := writeDeadline(ctx, tx, cal, r.id, r.doc, now); err != nil {
@@ -262,6 +248,31 @@ func refreshAllDeadlines(ctx context.Context, tx *sql.Tx, cals *calendarCache, n
 		}
 	}
 	return nil
+}
+
+// caseDoc is a case's id and its document as stored.
+type caseDoc struct{ id, doc string }
+
+// caseDocs reads every case's document (for a migration's backfill), all
+// of them before any is rewritten in the same transaction.
+func caseDocs(ctx context.Context, tx *sql.Tx) ([]caseDoc, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT case_id, doc FROM cases`)
+	if err != nil {
+		return nil, fmt.Errorf("read cases: %w", err)
+	}
+	defer rows.Close()
+	var all []caseDoc
+	for rows.Next() {
+		var r caseDoc
+		if err := rows.Scan(&r.id, &r.doc); err != nil {
+			return nil, fmt.Errorf("scan case: %w", err)
+		}
+		all = append(all, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read cases: %w", err)
+	}
+	return all, nil
 }
 
 // statusLog is CaseStatusLog inside a transaction.

@@ -958,21 +958,10 @@ var afterMigration = map[int]func(ctx context.Context, tx *sql.Tx, now time.Time
 // what an older countyd stored, so an upgraded county's back office shows
 // its existing cases and decisions.
 func backfillOffice(ctx context.Context, tx *sql.Tx) error {
-	type row struct{ id, doc string }
-	var docs []row
-	rows, err := tx.QueryContext(ctx, `SELECT case_id, doc FROM cases`)
+	docs, err := caseDocs(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("read cases: %w", err)
+		return err
 	}
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.doc); err != nil {
-			rows.Close()
-			return fmt.Errorf("scan case: %w", err)
-		}
-		docs = append(docs, r)
-	}
-	rows.Close()
 	for _, r := range docs {
 		var d protocol.CaseDoc
 		json.Unmarshal([]byte(r.doc), &d) // a document that does not read gets no index, as in Apply
@@ -995,7 +984,7 @@ func backfillOffice(ctx context.Context, tx *sql.Tx) error {
 		payload string
 	}
 	var sts []st
-	rows, err = tx.QueryContext(ctx, `SELECT seq, payload FROM case_status_log WHERE case_id = ''`)
+	rows, err := tx.QueryContext(ctx, `SELECT seq, payload FROM case_status_log WHERE case_id = ''`)
 	if err != nil {
 		return fmt.Errorf("read status log: %w", err)
 	}
