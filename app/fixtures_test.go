@@ -8,8 +8,12 @@ import (
 	"github.com/yichuang/yichuang/app/internal/halltest"
 )
 
-// TestMain removes the countyd binary built for the tests.
+// TestMain removes the countyd binary built for the tests. In a child
+// process of TestEveryScreenFits it is the kiosk instead (screenTour).
 func TestMain(m *testing.M) {
+	if tour := os.Getenv(tourEnv); tour != "" {
+		os.Exit(screenTour(m, tour))
+	}
 	code := m.Run()
 	halltest.Cleanup()
 	os.Exit(code)

@@ -67,10 +67,6 @@ func main() {
 		log.Printf("translations: %v", err)
 	}
 
-	a := fyneapp.NewWithID("cn.yichuang.kiosk")
-	a.Settings().SetTheme(kiosktheme.New())
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
-	w := a.NewWindow("一窗 Yichuang")
 	want := preferredWindow
 	if *windowSize != "" {
 		if s, err := parseSize(*windowSize); err != nil {
@@ -79,18 +75,10 @@ func main() {
 			want = s
 		}
 	}
-	// Cut down to the real screen as soon as the driver can say what that
-	// is (fitToScreen): never taller or wider than the screen.
-	w.Resize(want)
-	fitToScreen(a, w, want)
-	w.SetFullScreen(*fullscreen)
-
-	k := kiosk.New(a, w, kiosk.Options{Dir: *dataDir, KeepBackups: *keepBackups, Clock: kioskClock(),
+	_, w, _ := open(kiosk.Options{Dir: *dataDir, KeepBackups: *keepBackups, Clock: kioskClock(),
 		Fullscreen: *fullscreen, StartMode: *mode, Version: Version(),
 		// The document camera drops its photos here for 自助申报.
-		ScanDir: os.Getenv("YICHUANG_SCAN_DIR"), HubListen: *hubListen})
-	w.SetCloseIntercept(func() { k.Close(); a.Quit() })
-	k.Start()
+		ScanDir: os.Getenv("YICHUANG_SCAN_DIR"), HubListen: *hubListen}, want)
 	go func() {
 		// Start-up parses the fonts and leaves megabytes of temporary
 		// buffers behind; hand them back to the OS once the first screen is
@@ -99,6 +87,26 @@ func main() {
 		debug.FreeOSMemory()
 	}()
 	w.ShowAndRun()
+}
+
+// open makes the Fyne app, the kiosk's window at want (cut down to the
+// screen once the driver knows it) and the controller, started on opts: the
+// whole kiosk but the event loop, which the caller runs. TestEveryScreenFits
+// opens the kiosk this same way under Xvfb.
+func open(opts kiosk.Options, want fyne.Size) (fyne.App, fyne.Window, *kiosk.Controller) {
+	a := fyneapp.NewWithID("cn.yichuang.kiosk")
+	a.Settings().SetTheme(kiosktheme.New())
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
+	w := a.NewWindow("一窗 Yichuang")
+	// Cut down to the real screen as soon as the driver can say what that
+	// is (fitToScreen): never taller or wider than the screen.
+	w.Resize(want)
+	fitToScreen(a, w, want)
+	w.SetFullScreen(opts.Fullscreen)
+	k := kiosk.New(a, w, opts)
+	w.SetCloseIntercept(func() { k.Close(); a.Quit() })
+	k.Start()
+	return a, w, k
 }
 
 func envOr(key, def string) string {

@@ -7,13 +7,10 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/internal/halltest"
+	"github.com/yichuang/yichuang/app/internal/uitest"
 	"github.com/yichuang/yichuang/app/ui/accounts"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
@@ -30,79 +27,6 @@ import (
 
 var screens = []fyne.Size{{Width: 1280, Height: 800}, {Width: 1366, Height: 768}}
 
-type rect struct{ x0, y0, x1, y1 float32 }
-
-func (r rect) and(o rect) rect {
-	return rect{max(r.x0, o.x0), max(r.y0, o.y0), min(r.x1, o.x1), min(r.y1, o.y1)}
-}
-func (r rect) empty() bool { return r.x1 <= r.x0 || r.y1 <= r.y0 }
-
-// offScreen lists the visible objects of the window's content that lie,
-// even partly, outside the window. What a scroll container hides is not
-// visible: only the part inside every enclosing scroll counts.
-func offScreen(w fyne.Window) []string {
-	size := w.Canvas().Size()
-	win := rect{0, 0, size.Width, size.Height}
-	const slack = 0.5 // layouts round to half pixels
-	var bad []string
-	var walk func(o fyne.CanvasObject, at fyne.Position, clip rect, path string)
-	walk = func(o fyne.CanvasObject, at fyne.Position, clip rect, path string) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		p := at.Add(o.Position())
-		s := o.Size()
-		r := rect{p.X, p.Y, p.X + s.Width, p.Y + s.Height}
-		shown := r.and(clip)
-		if !shown.empty() && (shown.x0 < -slack || shown.y0 < -slack || shown.x1 > win.x1+slack || shown.y1 > win.y1+slack) {
-			bad = append(bad, fmt.Sprintf("%s %s at %.0f,%.0f size %.0f×%.0f", path, describe(o), p.X, p.Y, s.Width, s.Height))
-			return // its children say the same
-		}
-		if sc, ok := o.(*container.Scroll); ok {
-			// A scroll that moves only up and down cuts off what is wider
-			// than it, for good.
-			if sc.Direction == container.ScrollVerticalOnly && sc.Content != nil && sc.Content.Size().Width > s.Width+slack {
-				bad = append(bad, fmt.Sprintf("%s %s cut off on the right: %.0f wide in a scroll %.0f wide", path, describe(sc.Content), sc.Content.Size().Width, s.Width))
-			}
-			clip = clip.and(r)
-		}
-		switch x := o.(type) {
-		case *fyne.Container:
-			for i, c := range x.Objects {
-				walk(c, p, clip, fmt.Sprintf("%s/%d", path, i))
-			}
-		case fyne.Widget:
-			for i, c := range test.WidgetRenderer(x).Objects() {
-				walk(c, p, clip, fmt.Sprintf("%s/%d", path, i))
-			}
-		}
-	}
-	walk(w.Content(), fyne.Position{}, rect{-1e9, -1e9, 1e9, 1e9}, "")
-	return bad
-}
-
-// describe names an object by its type and the first text inside it.
-func describe(o fyne.CanvasObject) string {
-	text := ""
-	walkObjects(o, func(c fyne.CanvasObject) {
-		if text != "" {
-			return
-		}
-		switch x := c.(type) {
-		case *canvas.Text:
-			text = x.Text
-		case *widget.Label:
-			text = x.Text
-		case *widget.Entry:
-			text = x.Text
-		}
-	})
-	if len([]rune(text)) > 24 {
-		text = string([]rune(text)[:24]) + "…"
-	}
-	return fmt.Sprintf("%T %q", o, text)
-}
-
 // fits checks the window as it is now.
 func fits(t *testing.T, w fyne.Window, screen fyne.Size, name string) {
 	t.Helper()
@@ -115,7 +39,7 @@ func fits(t *testing.T, w fyne.Window, screen fyne.Size, name string) {
 	if got := w.Canvas().Size(); got.Width > screen.Width || got.Height > screen.Height {
 		t.Errorf("%s: the window is %v, more than the screen %v", name, got, screen)
 	}
-	bad := offScreen(w)
+	bad := uitest.OffScreen(w)
 	if len(bad) > 8 {
 		bad = append(bad[:8], fmt.Sprintf("… and %d more", len(bad)-8))
 	}
@@ -123,11 +47,6 @@ func fits(t *testing.T, w fyne.Window, screen fyne.Size, name string) {
 		t.Errorf("%s: off the screen: %s", name, b)
 	}
 }
-
-// noTap stands for a tab already chosen.
-type noTap struct{}
-
-func (noTap) Tapped(*fyne.PointEvent) {}
 
 // tapText taps the first tappable object showing exactly text.
 func tapText(t *testing.T, w fyne.Window, text string) {
@@ -150,66 +69,11 @@ func tapFirst(t *testing.T, w fyne.Window, texts ...string) bool {
 
 func tapOne(t *testing.T, w fyne.Window, text string) bool {
 	t.Helper()
-	var found fyne.Tappable
-	var walk func(o fyne.CanvasObject, owner fyne.Tappable)
-	walk = func(o fyne.CanvasObject, owner fyne.Tappable) {
-		if found != nil || o == nil || !o.Visible() {
-			return
-		}
-		if tp, ok := o.(fyne.Tappable); ok {
-			if d, ok := o.(fyne.Disableable); !ok || !d.Disabled() {
-				owner = tp
-			}
-		}
-		if tabs, ok := o.(*container.AppTabs); ok {
-			for i, item := range tabs.Items {
-				if item.Text == text {
-					tabs.SelectIndex(i)
-					found = noTap{}
-					return
-				}
-			}
-		}
-		switch x := o.(type) {
-		case *widget.Button:
-			if x.Text == text && !x.Disabled() {
-				found = x
-				return
-			}
-		case *canvas.Text:
-			if x.Text == text && owner != nil {
-				found = owner
-				return
-			}
-		case *widget.Label:
-			if x.Text == text && owner != nil {
-				found = owner
-				return
-			}
-		}
-		switch x := o.(type) {
-		case *fyne.Container:
-			// A row drawn as a blank button under its labels (a stack)
-			// is tapped through the button.
-			for _, c := range x.Objects {
-				if b, ok := c.(*widget.Button); ok && b.Text == "" && !b.Disabled() && b.Visible() {
-					owner = b
-				}
-			}
-			for _, c := range x.Objects {
-				walk(c, owner)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c, owner)
-			}
-		}
-	}
-	walk(w.Content(), nil)
-	if found == nil {
+	target, ok := uitest.Find(w, text)
+	if !ok {
 		return false
 	}
-	test.Tap(found)
+	target.Tap()
 	busytest.Settle(t, noWait{})
 	return true
 }

@@ -39,11 +39,16 @@ type Service interface {
 // framed is a form in a box of a fixed size that fits the smallest hall
 // screen (1280×768 less the banner); what is taller scrolls inside the
 // box instead of spilling out of it.
-func framed(title string, body ...fyne.CanvasObject) fyne.CanvasObject {
+//
+// The message and the action buttons stay below the scrolling body, always
+// in view: a long form never hides its 保存 at the bottom of a scroll
+// (issue 17: the first supervisor's 保存 showed as a sliver at the edge).
+func framed(title string, message *widget.Label, actions fyne.CanvasObject, body ...fyne.CanvasObject) fyne.CanvasObject {
 	t := widget.NewLabel(title)
 	t.SizeName = theme.SizeNameHeadingText
 	return container.NewCenter(container.NewGridWrap(fyne.NewSize(680, 600),
-		container.NewVScroll(container.NewPadded(container.NewVBox(append([]fyne.CanvasObject{t}, body...)...)))))
+		container.NewPadded(container.NewBorder(t, container.NewVBox(message, actions), nil, nil,
+			container.NewVScroll(container.NewVBox(body...))))))
 }
 
 func errLabel() *widget.Label {
@@ -94,9 +99,8 @@ func newLogin(ctx context.Context, svc Service, title string, done func(clerks.A
 	if cancel != nil {
 		buttons.Objects = append([]fyne.CanvasObject{widget.NewButton(l10n.L("返回"), cancel)}, buttons.Objects...)
 	}
-	body := []fyne.CanvasObject{widget.NewForm(widget.NewFormItem(l10n.L("登录名"), l.User), widget.NewFormItem(l10n.L("密码"), l.Secret)),
-		l.Message, buttons}
-	l.content = framed(title, append(body, notes...)...)
+	body := []fyne.CanvasObject{widget.NewForm(widget.NewFormItem(l10n.L("登录名"), l.User), widget.NewFormItem(l10n.L("密码"), l.Secret))}
+	l.content = framed(title, l.Message, buttons, append(body, notes...)...)
 	return l
 }
 
@@ -158,7 +162,7 @@ func NewFirstSupervisor(ctx context.Context, svc Service, hall []string, done fu
 	}
 	intro := widget.NewLabel(l10n.L("首次使用：请建立主管账号。主管可以添加窗口人员和代办员、修改设置。密码只保存其不可逆的摘要，请牢记。"))
 	intro.Wrapping = fyne.TextWrapWord
-	f.content = framed(l10n.L("建立主管账号"), intro, f.form(false), f.Message, container.NewHBox(layout.NewSpacer(), f.Submit))
+	f.content = framed(l10n.L("建立主管账号"), f.Message, container.NewHBox(layout.NewSpacer(), f.Submit), intro, f.form(false))
 	return f
 }
 
@@ -177,7 +181,7 @@ func NewAccount(ctx context.Context, svc Service, actor clerks.Account, hall []s
 		}
 		done(created)
 	}
-	f.content = framed(l10n.L("添加人员"), f.form(true), f.Message, container.NewHBox(widget.NewButton(l10n.L("返回"), cancel), layout.NewSpacer(), f.Submit))
+	f.content = framed(l10n.L("添加人员"), f.Message, container.NewHBox(widget.NewButton(l10n.L("返回"), cancel), layout.NewSpacer(), f.Submit), f.form(true))
 	return f
 }
 

@@ -57,8 +57,8 @@ func NewEditAccount(ctx context.Context, svc Service, actor, a clerks.Account, h
 		}
 		done()
 	}
-	f.content = framed(l10n.L("编辑人员：{{.Name}}", map[string]any{"Name": a.Name}), af.form(true), f.Message,
-		container.NewHBox(widget.NewButton(l10n.L("返回"), done), layout.NewSpacer(), f.Submit))
+	f.content = framed(l10n.L("编辑人员：{{.Name}}", map[string]any{"Name": a.Name}), f.Message,
+		container.NewHBox(widget.NewButton(l10n.L("返回"), done), layout.NewSpacer(), f.Submit), af.form(true))
 	return f
 }
 
@@ -78,9 +78,9 @@ func NewResetSecret(ctx context.Context, svc Service, actor, a clerks.Account, d
 	}
 	note := widget.NewLabel(l10n.L("设置一个临时密码，当面告诉本人；请本人登录后用“修改我的密码”换成只有自己知道的密码。"))
 	note.Wrapping = fyne.TextWrapWord
-	f.content = framed(l10n.L("重置密码：{{.Name}}", map[string]any{"Name": a.Name}), note,
-		widget.NewForm(widget.NewFormItem(l10n.L("临时密码"), f.Secret), widget.NewFormItem(l10n.L("再输一次"), f.Confirm)),
-		f.Message, container.NewHBox(widget.NewButton(l10n.L("返回"), done), layout.NewSpacer(), f.Submit))
+	f.content = framed(l10n.L("重置密码：{{.Name}}", map[string]any{"Name": a.Name}), f.Message,
+		container.NewHBox(widget.NewButton(l10n.L("返回"), done), layout.NewSpacer(), f.Submit), note,
+		widget.NewForm(widget.NewFormItem(l10n.L("临时密码"), f.Secret), widget.NewFormItem(l10n.L("再输一次"), f.Confirm)))
 	return f
 }
 
@@ -100,11 +100,10 @@ func NewOwnSecret(ctx context.Context, svc Service, actor clerks.Account, done f
 		}
 		done()
 	}
-	f.content = framed(l10n.L("修改我的密码"),
+	f.content = framed(l10n.L("修改我的密码"), f.Message, container.NewHBox(widget.NewButton(l10n.L("返回"), done), layout.NewSpacer(), f.Submit),
 		widget.NewForm(widget.NewFormItem(l10n.L("原密码"), f.Old),
 			&widget.FormItem{Text: l10n.L("新密码"), Widget: f.Secret, HintText: l10n.L("至少6位，不要用123456这类")},
-			widget.NewFormItem(l10n.L("再输一次"), f.Confirm)),
-		f.Message, container.NewHBox(widget.NewButton(l10n.L("返回"), done), layout.NewSpacer(), f.Submit))
+			widget.NewFormItem(l10n.L("再输一次"), f.Confirm)))
 	return f
 }
 

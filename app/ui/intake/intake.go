@@ -742,47 +742,27 @@ func (s *Screen) showError(err error) {
 
 // Result is the screen after a decision: the tracking code and the papers.
 type Result struct {
-	Case     cases.Case
-	Code     *widget.Label
-	Papers   []Paper
-	Statuses []*widget.Label
-	Reprints []*widget.Button
-	// Details opens what the print system said about a failed paper; shown
-	// only while that paper is not printed.
-	Details  []*widget.Button
+	Case cases.Case
+	Code *widget.Label
+	// PaperList is a row per paper with 详情 and 重新打印.
+	*PaperList
 	NextCase *widget.Button
 	// RateBtn turns the screen to the citizen for 好差评; Rating is that
 	// screen once opened.
-	// DetailText is what the last 详情 showed.
-	DetailText string
-	RateBtn    *widget.Button
-	Rating     *ratingui.Screen
-	content    fyne.CanvasObject
+	RateBtn *widget.Button
+	Rating  *ratingui.Screen
+	content fyne.CanvasObject
 }
 
 func newResult(s *Screen, o Outcome) *Result {
 	cs, papers := o.Case, o.Papers
-	r := &Result{Case: cs, Papers: papers}
+	r := &Result{Case: cs}
 	title := widget.NewLabel(l10n.L("办理结果：{{.Status}}", map[string]any{"Status": l10n.L(cases.StatusName(cs.Status))}))
 	title.SizeName = theme.SizeNameSubHeadingText
 	r.Code = widget.NewLabel(l10n.L("查询码") + "  " + tracking.Format(cs.Tracking))
 	r.Code.SizeName = theme.SizeNameHeadingText
-	rows := container.NewVBox()
-	for i := range papers {
-		// One line per paper whatever the printer said: the status is
-		// truncated, the full text is behind 详情, so a long error can
-		// never widen the window past the screen.
-		status := widget.NewLabel("")
-		status.Truncation = fyne.TextTruncateEllipsis
-		idx := i
-		reprint := widget.NewButtonWithIcon(l10n.L("重新打印"), theme.DocumentPrintIcon(), func() { r.reprint(s, idx) })
-		details := widget.NewButtonWithIcon(l10n.L("详情"), theme.InfoIcon(), func() { r.details(s, idx) })
-		r.Statuses = append(r.Statuses, status)
-		r.Reprints = append(r.Reprints, reprint)
-		r.Details = append(r.Details, details)
-		rows.Add(container.NewBorder(nil, nil, widget.NewLabel(papers[i].Title), container.NewHBox(details, reprint), status))
-		r.show(idx)
-	}
+	r.PaperList = newPaperList(s.ctx, s.svc, &s.guard, s.setBusy, s.win, papers)
+	rows := container.NewVBox(r.PaperList.Content())
 	if o.PrintErr != nil {
 		l := widget.NewLabel(l10n.L("纸质文件生成失败，案件已保存：{{.Why}}", map[string]any{"Why": l10n.Error(o.PrintErr)}))
 		l.Importance = widget.DangerImportance
@@ -818,54 +798,4 @@ func newResult(s *Screen, o Outcome) *Result {
 	}
 	r.content = container.NewVBox(title, r.Code, widget.NewLabel(due), widget.NewSeparator(), rows, container.NewHBox(r.RateBtn, layout.NewSpacer(), r.NextCase))
 	return r
-}
-
-// reprint sends one archived paper to the printer again, off the UI
-// goroutine; its status says so meanwhile.
-func (r *Result) reprint(s *Screen, i int) {
-	p := r.Papers[i]
-	busy.Run(&s.guard, func() {
-		s.setBusy(true)
-		r.Statuses[i].Importance = widget.MediumImportance
-		r.Statuses[i].SetText(l10n.L("正在打印…"))
-	}, func() (Paper, error) { return s.svc.Reprint(s.ctx, p), nil }, func(p Paper, _ error) {
-		s.setBusy(false)
-		r.Papers[i] = p
-		r.show(i)
-	})
-}
-
-func (r *Result) show(i int) {
-	p := r.Papers[i]
-	if p.Err == nil {
-		r.Details[i].Hide()
-		r.Statuses[i].Importance = widget.SuccessImportance
-		r.Statuses[i].SetText(l10n.L("已送打印机"))
-		return
-	}
-	r.Details[i].Show()
-	r.Statuses[i].Importance = widget.DangerImportance
-	r.Statuses[i].SetText(l10n.L("未打印（已存档）：{{.Why}}", map[string]any{"Why": l10n.Error(p.Err)}))
-}
-
-// details shows the whole story of a paper that did not print: the short
-// message and what the print system itself said, for county IT.
-func (r *Result) details(s *Screen, i int) {
-	p := r.Papers[i]
-	if p.Err == nil {
-		return
-	}
-	r.DetailText = l10n.Error(p.Err)
-	if p.Detail != "" {
-		r.DetailText += "\n\n" + l10n.L("打印系统的原话：") + "\n" + p.Detail
-	}
-	if s.win == nil {
-		return // headless: DetailText is what the dialog would show
-	}
-	text := widget.NewLabel(r.DetailText)
-	text.Wrapping = fyne.TextWrapBreak
-	scroll := container.NewVScroll(text)
-	d := dialog.NewCustom(l10n.L("打印失败详情"), l10n.L("关闭"), scroll, s.win)
-	d.Resize(fyne.NewSize(min(640, s.win.Canvas().Size().Width*0.9), min(360, s.win.Canvas().Size().Height*0.8)))
-	d.Show()
 }

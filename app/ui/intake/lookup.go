@@ -3,7 +3,6 @@ package intake
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -73,6 +72,9 @@ type Lookup struct {
 	ResetPINBtn *widget.Button
 
 	PrintBtn *widget.Button
+	// Printed is what became of each paper of the last reprint.
+	Printed *PaperList
+	printed *fyne.Container
 	// RateBtn asks the collector to rate the service once the result is
 	// handed over; Rating is that screen once opened.
 	RateBtn *widget.Button
@@ -387,7 +389,8 @@ func (l *Lookup) show(cs cases.Case) {
 		acts = append(acts, l.resetPINBox())
 	}
 	l.PrintBtn = widget.NewButtonWithIcon(l10n.L("重新打印回执和通知书"), theme.DocumentPrintIcon(), l.print)
-	acts = append(acts, container.NewHBox(l.PrintBtn))
+	l.Printed, l.printed = nil, container.NewVBox()
+	acts = append(acts, container.NewHBox(l.PrintBtn), l.printed)
 	l.actions.Objects = acts
 	l.actions.Refresh()
 }
@@ -406,14 +409,14 @@ func (l *Lookup) print() {
 			l.fail(err)
 			return
 		}
-		var failed []string
-		for _, p := range papers {
-			if p.Err != nil {
-				failed = append(failed, p.Title)
-			}
-		}
-		if len(failed) > 0 {
-			l.fail(fmt.Errorf("%s", l10n.L("以下文件已存档但未打印：{{.List}}", map[string]any{"List": strings.Join(failed, "、")})))
+		// Each paper's fate in a row of its own, as after a decision: a
+		// failed one says why in one short line, with 详情 and 重新打印.
+		l.Printed = newPaperList(l.ctx, l.svc, &l.guard, nil, nil, papers)
+		l.printed.Objects = []fyne.CanvasObject{l.Printed.Content()}
+		l.printed.Refresh()
+		if l.Printed.Failed() {
+			l.Message.Importance = widget.DangerImportance
+			l.Message.SetText(l10n.L("有文件未打印，已存档；见下方各行"))
 			return
 		}
 		l.Message.Importance = widget.SuccessImportance

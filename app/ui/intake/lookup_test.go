@@ -38,6 +38,10 @@ type fakeService struct {
 	notices   []string
 	noticeErr error
 	queries   []CaseQuery
+	// printErr and printDetail are the printer's refusal of the
+	// receipt on a reprint.
+	printErr    error
+	printDetail string
 }
 
 func (f *fakeService) ResetQueryPIN(_ context.Context, a clerks.Account, cs cases.Case, id string) (cases.Case, Paper, error) {
@@ -85,7 +89,7 @@ func (f *fakeService) Decide(context.Context, clerks.Account, cases.Draft, cases
 	return Outcome{}, errors.New("not used")
 }
 func (f *fakeService) Print(context.Context, cases.Case) ([]Paper, error) {
-	return []Paper{{Title: "受理回执"}}, nil
+	return []Paper{{Title: "受理回执", Err: f.printErr, Detail: f.printDetail}, {Title: "材料补正告知书"}}, nil
 }
 func (f *fakeService) Reprint(_ context.Context, p Paper) Paper { return p }
 func (f *fakeService) Lookup(_ context.Context, code string) (cases.Case, error) {

@@ -10,9 +10,12 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/internal/shot"
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/ui/busy/busytest"
+	"github.com/yichuang/yichuang/assets"
 )
 
 // TestFailedPrintNeverWidensTheWindow shows the result of a decision whose
@@ -64,5 +67,59 @@ func TestFailedPrintNeverWidensTheWindow(t *testing.T) {
 				t.Errorf("详情 shows %q, want lp's words", s.Result.DetailText)
 			}
 		})
+	}
+}
+
+// TestReprintAtLookupSaysWhyPerPaper reprints a case's papers from 查询办件
+// with no printer: the failed paper's row says why in the clerk's words,
+// with the print system's words behind 详情 and a 重新打印 of its own; the
+// printed one says so (the walk-through of issue 17 found the generic
+// "操作没有完成" instead, as the failure came as an untranslated error).
+func TestReprintAtLookupSaysWhyPerPaper(t *testing.T) {
+	busytest.NewApp(t)
+	cat, err := catalog.Parse(assets.DemoCatalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &fakeService{cat: cat, cs: cases.Case{ID: "case-1", Tracking: "47U8BPC821Y100HJ", Status: cases.StatusAccepted,
+		Draft: cases.Draft{Matters: []string{"330000-SS-0001"}, Applicant: cases.Applicant{Kind: cases.Individual, Name: "张小红", IDNumber: "330522199003150024"}}},
+		printErr: msg.New("没有默认打印机，请在设置中选择打印机"), printDetail: "lp: Error - No default destination."}
+	l := NewLookup(context.Background(), svc, clerks.Account{ID: 2, Name: "王丽"})
+	w := test.NewTempWindow(t, l.Content())
+	w.Resize(fyne.NewSize(1280, 800))
+	test.Type(l.Code, "47U8BPC821Y100HJ")
+	test.Tap(l.Find)
+	test.Tap(l.PrintBtn)
+	settle(t, l)
+	if l.Printed == nil || len(l.Printed.Statuses) != 2 {
+		t.Fatalf("after the reprint: %v rows, want one per paper; message %q", l.Printed, l.Message.Text)
+	}
+	if got := l.Printed.Statuses[0].Text; !strings.Contains(got, "没有默认打印机") || strings.Contains(got, "lp:") {
+		t.Errorf("failed paper's row %q, want the clerk's words without lp's", got)
+	}
+	if got := l.Printed.Statuses[1].Text; got != "已送打印机" {
+		t.Errorf("printed paper's row %q, want 已送打印机", got)
+	}
+	if !l.Printed.Details[0].Visible() || l.Printed.Details[1].Visible() {
+		t.Errorf("详情 visible %v (failed) %v (printed), want only on the failed paper", l.Printed.Details[0].Visible(), l.Printed.Details[1].Visible())
+	}
+	if strings.Contains(l.Message.Text, "操作没有完成") || l.Message.Text == "" {
+		t.Errorf("message %q, want that a paper did not print", l.Message.Text)
+	}
+	test.Tap(l.Printed.Details[0])
+	if !strings.Contains(l.Printed.DetailText, "No default destination") {
+		t.Errorf("详情 shows %q, want lp's words", l.Printed.DetailText)
+	}
+	// The dialog opens over the screen and Esc closes it, as a user
+	// expects of a dialog that only informs.
+	if w.Canvas().Overlays().Top() == nil || w.Canvas().Focused() == nil {
+		t.Fatalf("详情 opened no dialog with the focus (overlay %v)", w.Canvas().Overlays().Top())
+	}
+	w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if top := w.Canvas().Overlays().Top(); top != nil {
+		t.Errorf("Esc left the 详情 dialog open")
+	}
+	if got := w.Content().MinSize(); got.Width > 1280 {
+		t.Errorf("content %v after a failed reprint, want within 1280 wide", got)
 	}
 }

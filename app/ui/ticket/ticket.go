@@ -68,6 +68,7 @@ type Screen struct {
 	ResidentID *private.Entry
 	IDPad      *keypad.Pad
 	idPad      fyne.CanvasObject
+	staff      fyne.CanvasObject // the green channel, for staff
 	Booking    *widget.Entry
 	CheckIn    *widget.Button
 	Green      *widget.Check
@@ -132,7 +133,7 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func(), op
 	s.IDPad = keypad.New(keypad.Digits, s.typeID)
 	s.idPad = container.NewCenter(s.IDPad.Content())
 	s.idPad.Hide()
-	s.ResidentID.OnFocus = s.idPad.Show
+	s.ResidentID.OnFocus = s.showPad
 	s.Booking = widget.NewEntry()
 	s.Booking.SetPlaceHolder(l10n.L("预约码，如 1010B017"))
 	s.CheckIn = widget.NewButtonWithIcon(l10n.L("预约签到取号"), theme.ConfirmIcon(), s.checkIn)
@@ -165,9 +166,15 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func(), op
 		// Leaving wipes what the citizen typed, for the next one.
 		top = append(top, container.NewHBox(widget.NewButtonWithIcon(l10n.L("返回"), theme.NavigateBackIcon(), func() { s.clear(); back() })))
 	}
+	// The keypad opens beside the fields, not under them, and the staff's
+	// green channel steps aside meanwhile: in 长辈模式 a keypad under the
+	// fields ran past the bottom of a 768 px screen and its last row had
+	// to be scrolled to (TestEveryScreenFits).
+	s.staff = container.NewVBox(widget.NewSeparator(), s.Green, staff)
 	s.main = container.NewVBox(append(top, title, s.Closed, container.NewHBox(s.BookNow), s.grid, widget.NewSeparator(),
-		widget.NewForm(widget.NewFormItem(l10n.L("身份证号"), s.ResidentID), widget.NewFormItem(l10n.L("已预约"), bookingRow)), s.idPad,
-		s.Message, layout.NewSpacer(), widget.NewSeparator(), s.Green, staff)...)
+		container.NewBorder(nil, nil, nil, s.idPad,
+			widget.NewForm(widget.NewFormItem(l10n.L("身份证号"), s.ResidentID), widget.NewFormItem(l10n.L("已预约"), bookingRow))),
+		s.Message, layout.NewSpacer(), s.staff)...)
 
 	s.Number = canvas.NewText("", kiosktheme.Primary)
 	s.Number.TextSize = 120
@@ -398,6 +405,13 @@ func (s *Screen) clear() {
 	s.Booking.SetText("")
 	s.Green.SetChecked(false)
 	s.Green.Disable()
+	s.staff.Show()
+}
+
+// showPad opens the ID keypad for a tap on the ID field.
+func (s *Screen) showPad() {
+	s.staff.Hide()
+	s.idPad.Show()
 }
 
 // typeID applies an on-screen key to the ID number. A tap on a key takes
@@ -419,5 +433,6 @@ func (s *Screen) typeID(key string) {
 // doneID puts the keypad away and shows the number as dots.
 func (s *Screen) doneID() {
 	s.idPad.Hide()
+	s.staff.Show()
 	s.ResidentID.Conceal()
 }
