@@ -452,6 +452,18 @@ func Normalize(cat *catalog.Catalog, d Draft, today time.Time) (Draft, error) {
 	return d, nil
 }
 
+// PromisedDue is the date promised for matter m accepted at now: its
+// legal time limit counted in the hall's working days. Decide dates every
+// case (and so its receipt's 承诺办结日期) by it, and the counter's
+// summary before 受理 shows the same date from it, so the two never differ.
+func PromisedDue(cal *workday.Calendar, m catalog.Matter, now time.Time) (time.Time, error) {
+	due, err := cal.AddWorkdays(now, m.PromisedDays)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("promised date of %s: %w", m.Code, err)
+	}
+	return due, nil
+}
+
 // Decide checks a normalized draft against the catalog and the decision
 // and returns what the case becomes. It refuses, with the reason, any
 // decision the catalog does not allow; nothing is decided half-way.
@@ -476,7 +488,7 @@ func Decide(cat *catalog.Catalog, cal *workday.Calendar, d Draft, dec Decision, 
 		if dec.Kind == Complete && m.Kind != catalog.Immediate {
 			return Outcome{}, msg.New(ErrNotImmediate.Key, "Matter", m.Name)
 		}
-		due, err := cal.AddWorkdays(now, m.PromisedDays)
+		due, err := PromisedDue(cal, *m, now)
 		if err != nil {
 			return Outcome{}, err
 		}

@@ -369,3 +369,33 @@ func TestVerifyQueryPINAndLegacyLast4(t *testing.T) {
 		t.Errorf("the hash %q contains the PIN", hash)
 	}
 }
+
+// TestPromisedDueCountsTheHallsWorkingDays: the date shown before 受理 and
+// printed on the receipt skips weekends and holidays (国庆 2026: 1–7
+// October off, Saturday 10 October worked) and counts from the day after
+// acceptance; an 即办件 is due the same day.
+func TestPromisedDueCountsTheHallsWorkingDays(t *testing.T) {
+	cal := workday.Default()
+	china := workday.China
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		days int
+		want time.Time
+	}{
+		{"across 国庆", time.Date(2026, 9, 28, 10, 0, 0, 0, china), 10, time.Date(2026, 10, 16, 0, 0, 0, 0, china)},
+		{"day before the holiday", time.Date(2026, 9, 30, 16, 0, 0, 0, china), 1, time.Date(2026, 10, 8, 0, 0, 0, 0, china)},
+		{"make-up Saturday counts", time.Date(2026, 10, 9, 9, 0, 0, 0, china), 1, time.Date(2026, 10, 10, 0, 0, 0, 0, china)},
+		{"即办件", time.Date(2026, 12, 1, 9, 0, 0, 0, china), 0, time.Date(2026, 12, 1, 0, 0, 0, 0, china)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := PromisedDue(cal, catalog.Matter{Code: "m", PromisedDays: tc.days}, tc.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Equal(tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

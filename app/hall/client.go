@@ -121,6 +121,14 @@ func (c *Client) Book(ctx context.Context, req BookRequest) (queue.Booking, erro
 	return b, c.do(ctx, http.MethodPost, "/api/bookings", req.RequestID, req, &b)
 }
 
+// FindBooking finds an appointment on the hub. It is a POST so the
+// resident ID travels in the body, never in a URL (which proxies and logs
+// keep).
+func (c *Client) FindBooking(ctx context.Context, code, residentID string) (queue.Booking, error) {
+	var b queue.Booking
+	return b, c.do(ctx, http.MethodPost, "/api/bookings/find", "", map[string]string{"code": code, "resident_id": residentID}, &b)
+}
+
 // CancelBooking cancels an appointment on the hub.
 func (c *Client) CancelBooking(ctx context.Context, code, residentID string) (queue.Booking, error) {
 	var b queue.Booking

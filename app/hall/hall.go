@@ -17,6 +17,9 @@ type Service interface {
 	IssueTicket(ctx context.Context, req TicketRequest) (Slip, error)
 	CheckIn(ctx context.Context, requestID, code string) (Slip, error)
 	Book(ctx context.Context, req BookRequest) (queue.Booking, error)
+	// FindBooking is the active booking CancelBooking would cancel (the
+	// same code and resident ID), for the citizen to check first.
+	FindBooking(ctx context.Context, code, residentID string) (queue.Booking, error)
 	CancelBooking(ctx context.Context, code, residentID string) (queue.Booking, error)
 	FreeSlots(ctx context.Context, sector string) ([]queue.Slot, error)
 	OpenCounter(ctx context.Context, c Counter) error

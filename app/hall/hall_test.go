@@ -343,3 +343,57 @@ func serveHub(t testing.TB, h http.Handler) (*httptest.Server, Conn) {
 	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
 	return srv, Conn{Transport: &http.Transport{TLSClientConfig: hallnet.PinnedConfig(fp)}, Token: testToken}
 }
+
+// TestFindBookingThenCancel: the terminal's 取消预约 over the hall's LAN —
+// the booking is found only with its code and the ID it was made with
+// (another ID is told it as an unknown code), cancelling frees the place
+// (the slot's count goes up), and a cancelled booking is not found again.
+func TestFindBookingThenCancel(t *testing.T) {
+	l, _ := newLocal(t)
+	srv, conn := serveHub(t, Handler(l))
+	c := NewClient(srv.URL, conn)
+	ctx := context.Background()
+	id, other := "330522199003150024", "11010519491231002X"
+	b, err := c.Book(ctx, BookRequest{RequestID: "b1", Sector: "不动产登记", Day: "2026-10-10", Half: queue.AM, ResidentID: id, Mobile: "13857201234"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := func() int {
+		slots, err := c.FreeSlots(ctx, "不动产登记")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range slots {
+			if s.Day == "2026-10-10" && s.Half == queue.AM {
+				return s.Free
+			}
+		}
+		t.Fatal("no 2026-10-10 AM slot")
+		return 0
+	}
+	booked := free()
+	for _, tc := range []struct {
+		name, code, id string
+		want           error
+	}{
+		{"another's ID", b.Code, other, queue.ErrNoSuchBooking},
+		{"unknown code", "1010A099", id, queue.ErrNoSuchBooking},
+	} {
+		if _, err := c.FindBooking(ctx, tc.code, tc.id); !errors.Is(err, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	got, err := c.FindBooking(ctx, strings.ToLower(b.Code), id)
+	if err != nil || got.Code != b.Code || got.Day != "2026-10-10" || got.Mobile != "13857201234" {
+		t.Fatalf("find: got %+v, %v; want booking %s", got, err, b.Code)
+	}
+	if _, err := c.CancelBooking(ctx, b.Code, id); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := free(), booked+1; got != want {
+		t.Errorf("free places after the cancellation: got %d, want %d", got, want)
+	}
+	if _, err := c.FindBooking(ctx, b.Code, id); !errors.Is(err, queue.ErrBookingGone) {
+		t.Errorf("find a cancelled booking: got %v, want %v", err, queue.ErrBookingGone)
+	}
+}

@@ -56,6 +56,16 @@ func Handler(svc Service) http.Handler {
 		}
 		return svc.Book(r.Context(), req)
 	}))
+	mux.HandleFunc("POST /api/bookings/find", h.answer(func(r *http.Request) (any, error) {
+		var req struct {
+			Code       string `json:"code"`
+			ResidentID string `json:"resident_id"`
+		}
+		if err := decode(r, &req); err != nil {
+			return nil, err
+		}
+		return svc.FindBooking(r.Context(), req.Code, req.ResidentID)
+	}))
 	mux.HandleFunc("POST /api/bookings/cancel", h.once(func(r *http.Request) (any, error) {
 		var req struct {
 			Code       string `json:"code"`

@@ -163,6 +163,15 @@ func (l *Local) Book(ctx context.Context, req BookRequest) (queue.Booking, error
 		cfg, cal)
 }
 
+// FindBooking finds the appointment CancelBooking would cancel.
+func (l *Local) FindBooking(ctx context.Context, code, residentID string) (queue.Booking, error) {
+	id, err := ids.NormalizePersonID(residentID, l.Clock.Now())
+	if err != nil {
+		return queue.Booking{}, err
+	}
+	return l.DB.FindBooking(ctx, code, id)
+}
+
 // CancelBooking cancels an appointment.
 func (l *Local) CancelBooking(ctx context.Context, code, residentID string) (queue.Booking, error) {
 	id, err := ids.NormalizePersonID(residentID, l.Clock.Now())

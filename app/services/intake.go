@@ -216,6 +216,12 @@ func (s *Intake) Reprint(ctx context.Context, p intake.Paper) intake.Paper {
 	return paper(s.Counter.Reprint(ctx, pr))
 }
 
+// PromisedDue is matter m's promised date if accepted now, by the rule and
+// calendar the case's receipt is dated with.
+func (s *Intake) PromisedDue(_ context.Context, m catalog.Matter) (time.Time, error) {
+	return cases.PromisedDue(s.Counter.Calendar, m, s.Counter.Clock.Now())
+}
+
 func (s *Intake) DueAt(_ context.Context, cs cases.Case) (time.Time, error) {
 	return cs.DueAt(s.Counter.Calendar, s.Counter.Clock.Now())
 }

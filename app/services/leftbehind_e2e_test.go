@@ -36,6 +36,9 @@ func (h *hub) Book(_ context.Context, r queue.BookRequest) (queue.Booking, error
 	h.booked = append(h.booked, r)
 	return queue.Booking{Code: "1126B007", Sector: r.Sector, Day: r.Day, Half: r.Half}, nil
 }
+func (h *hub) FindBooking(_ context.Context, code, id string) (queue.Booking, error) {
+	return queue.Booking{Code: "1126B007", Sector: "商事登记", Day: "2026-11-27", Half: queue.AM, ResidentID: id, Mobile: "13857201234", Status: queue.BookingActive}, nil
+}
 func (h *hub) CancelBooking(context.Context, string, string) (queue.Booking, error) {
 	return queue.Booking{}, nil
 }
@@ -222,6 +225,28 @@ func TestNoCitizenDataLeftBehind(t *testing.T) {
 	book()
 	term.Wipe()
 	clean("after a booking and the idle wipe")
+
+	// 取消预约 on the keypad: the booking found and shown (masked), left
+	// before confirming with 首页, then again left to the idle wipe.
+	unbook := func() {
+		test.Tap(term.Tiles["booking"])
+		test.Tap(bk.OpenCancel)
+		c := bk.Canceller
+		for _, r := range "1126B007330522199003150024" {
+			c.Keypad.Press(string(r))
+		}
+		test.Tap(c.Find)
+		halltest.Settle(t, bk)
+		if !c.Confirm.Visible() || !strings.Contains(c.Found.Text, "1126B007") {
+			t.Fatalf("取消预约: %q %q", c.Message.Text, c.Found.Text)
+		}
+	}
+	unbook()
+	term.Home()
+	clean("after 取消预约 and 首页")
+	unbook()
+	term.Wipe()
+	clean("after 取消预约 and the idle wipe")
 
 	// 办事指南: a search typed and a matter's page open.
 	secrets = append(secrets, "gtgsh", "需要的材料")

@@ -421,6 +421,34 @@ func (db *DB) BookingByCode(ctx context.Context, code string) (queue.Booking, er
 	return db.bookingByCode(ctx, db.r, code)
 }
 
+// cancellable says whether b (found by code) may be cancelled by the
+// holder of residentID: the ID must match — a code alone, read off a slip
+// left on the counter, must not cancel someone's visit — and the booking
+// must still be active. A wrong ID is told as an unknown code, so the
+// answer does not confirm that a code exists.
+func cancellable(b queue.Booking, code, residentID string) error {
+	if b.ResidentID != residentID {
+		return msg.New(queue.ErrNoSuchBooking.Key, "Code", code)
+	}
+	if b.Status != queue.BookingActive {
+		return msg.New(queue.ErrBookingGone.Key, "Code", b.Code, "Status", "使用或取消")
+	}
+	return nil
+}
+
+// FindBooking returns the active booking that CancelBooking would cancel,
+// for the citizen to check before confirming.
+func (db *DB) FindBooking(ctx context.Context, code, residentID string) (queue.Booking, error) {
+	b, err := db.bookingByCode(ctx, db.r, code)
+	if err != nil {
+		return queue.Booking{}, err
+	}
+	if err := cancellable(b, code, residentID); err != nil {
+		return queue.Booking{}, err
+	}
+	return b, nil
+}
+
 // CancelBooking cancels an active booking; the resident ID must match.
 func (db *DB) CancelBooking(ctx context.Context, code, residentID string) (queue.Booking, error) {
 	var b queue.Booking
@@ -429,11 +457,8 @@ func (db *DB) CancelBooking(ctx context.Context, code, residentID string) (queue
 		if b, err = tx.db.bookingByCode(ctx, tx, code); err != nil {
 			return err
 		}
-		if b.ResidentID != residentID {
-			return msg.New(queue.ErrNoSuchBooking.Key, "Code", code)
-		}
-		if b.Status != queue.BookingActive {
-			return msg.New(queue.ErrBookingGone.Key, "Code", b.Code, "Status", "使用或取消")
+		if err := cancellable(b, code, residentID); err != nil {
+			return err
 		}
 		b.Status = queue.BookingCancelled
 		return saveBooking(ctx, tx, b, "")

@@ -101,6 +101,9 @@ func (f *fakeService) Lookup(_ context.Context, code string) (cases.Case, error)
 func (f *fakeService) DueAt(_ context.Context, cs cases.Case) (time.Time, error) {
 	return cs.DueAt(workday.Default(), f.clock())
 }
+func (f *fakeService) PromisedDue(_ context.Context, m catalog.Matter) (time.Time, error) {
+	return cases.PromisedDue(workday.Default(), m, f.clock())
+}
 func (f *fakeService) clock() time.Time {
 	if !f.now.IsZero() {
 		return f.now

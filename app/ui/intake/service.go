@@ -59,6 +59,9 @@ type Service interface {
 	// DueAt is the case's promised date as of now: the recorded one moved by
 	// the working days its time limit was suspended (补正, 特别程序).
 	DueAt(ctx context.Context, cs cases.Case) (time.Time, error)
+	// PromisedDue is the date promised for matter m if it is accepted now,
+	// by the hall's working-day calendar: the date its receipt will print.
+	PromisedDue(ctx context.Context, m catalog.Matter) (time.Time, error)
 	Supplement(ctx context.Context, actor clerks.Account, cs cases.Case, received []cases.MaterialEntry) (cases.Case, error)
 	Authorize(ctx context.Context, actor clerks.Account, cs cases.Case, p cases.Person) (cases.Case, error)
 	Deliver(ctx context.Context, actor clerks.Account, cs cases.Case, collector cases.Person) (cases.Case, error)

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -11,6 +12,7 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
 )
 
 // SummaryLine is one line of the card the clerk reads before deciding.
@@ -26,10 +28,11 @@ type SummaryLine struct {
 // It is built from the draft as it stands, so going back to an earlier
 // step and changing something changes the card.
 //
-// The promised date itself is set by the service's calendar when the case
-// is committed (cases.Decide); before that the card shows each matter's
-// promised working days, which is what the date is computed from.
-func summaryLines(cat *catalog.Catalog, d cases.Draft, materials []*MaterialRow) []SummaryLine {
+// due gives the date each matter is promised for if accepted now, by the
+// service's calendar — the date the receipt will print (cases.PromisedDue).
+// When it cannot (a calendar that does not cover the year), the card says
+// the working days alone rather than guess a date.
+func summaryLines(cat *catalog.Catalog, d cases.Draft, materials []*MaterialRow, due func(catalog.Matter) (time.Time, error)) []SummaryLine {
 	var lines []SummaryLine
 	name := strings.TrimSpace(d.Applicant.Name)
 	if name == "" {
@@ -56,6 +59,12 @@ func summaryLines(cat *catalog.Catalog, d cases.Draft, materials []*MaterialRow)
 		limit := l10n.L("即办件，当场办结")
 		if m.Kind != catalog.Immediate {
 			limit = l10n.L("承诺{{.N}}个工作日办结", map[string]any{"N": m.PromisedDays})
+			if due != nil {
+				if by, err := due(*m); err == nil {
+					limit = l10n.L("承诺办结：{{.Date}}（{{.N}}个工作日）", map[string]any{
+						"Date": by.In(workday.China).Format(l10n.L("2006年1月2日")), "N": m.PromisedDays})
+				}
+			}
 		}
 		lines = append(lines, SummaryLine{Text: l10n.L("事项：{{.Name}}（{{.Limit}}）", map[string]any{"Name": m.Name, "Limit": limit})})
 	}
@@ -77,7 +86,9 @@ func (s *Screen) refreshSummary() {
 	if s.summaryBox == nil || s.ApplicantName == nil {
 		return
 	}
-	s.SummaryLines = summaryLines(s.cat, s.Draft(), s.Materials)
+	s.SummaryLines = summaryLines(s.cat, s.Draft(), s.Materials, func(m catalog.Matter) (time.Time, error) {
+		return s.svc.PromisedDue(s.ctx, m)
+	})
 	s.summaryBox.Objects = nil
 	for _, l := range s.SummaryLines {
 		lbl := widget.NewLabel(l.Text)

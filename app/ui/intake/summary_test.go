@@ -17,6 +17,7 @@ import (
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/internal/shot"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -114,5 +115,42 @@ func TestDecideStepShowsWhatIsAccepted(t *testing.T) {
 
 	if size := s.Content().MinSize(); size.Width > 1280 || size.Height > 800 {
 		t.Errorf("decide step needs %v, want within 1280×800", size)
+	}
+}
+
+// TestDecideStepPromisesADate: the card before 受理 names the date the
+// receipt will promise, counted by the service's working-day calendar
+// (here across the 国庆 holiday), not only the number of working days.
+func TestDecideStepPromisesADate(t *testing.T) {
+	busytest.NewApp(t)
+	cat, err := catalog.Parse(assets.DemoCatalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 9, 28, 10, 0, 0, 0, workday.China)
+	f := &fakeService{cat: cat, now: now}
+	s := New(context.Background(), f, clerks.Account{ID: 2, Name: "王丽", Role: clerks.Clerk, Window: 3}, func() time.Time { return now }, nil)
+	test.NewTempWindow(t, s.Content())
+	const code = "330000-BDC-0015" // 土地承包经营权、土地经营权登记: 10 working days
+	m, ok := cat.Matter(code)
+	if !ok || m.PromisedDays != 10 {
+		t.Fatalf("demo catalog: %s not a 10-day matter", code)
+	}
+	s.choose(catalog.Hit{Code: code, Name: m.Name})
+	s.refreshSummary() // what entering 5 决定 does
+	got := summaryText(s)
+	if want := "承诺办结：2026年10月16日（10个工作日）"; !strings.Contains(got, want) {
+		t.Errorf("card %q lacks %q", got, want)
+	}
+	// The same date the decision gives the case (and its receipt).
+	for _, r := range s.Materials {
+		r.SetState(r.States[0])
+	}
+	out, err := cases.Decide(cat, workday.Default(), s.Draft(), cases.Decision{Kind: cases.Accept}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := out.Due.In(workday.China).Format("2006年1月2日"); !strings.Contains(got, want) {
+		t.Errorf("card %q lacks the receipt's date %s", got, want)
 	}
 }

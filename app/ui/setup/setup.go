@@ -54,7 +54,7 @@ type Screen struct {
 	// The text fields hand Esc to the screen (see EscEntry).
 	Code   *EscEntry
 	Name   *EscEntry
-	Level  *widget.RadioGroup
+	Level  *EscRadioGroup
 	Device *EscEntry
 	// Printer is the queue's name: picked from the system's printers (the
 	// default marked) or typed; empty means the system default.
@@ -62,19 +62,19 @@ type Screen struct {
 	// PrinterNote warns when there is no default and none is chosen, and
 	// says how the test page went.
 	PrinterNote *widget.Label
-	TestPage    *widget.Button
+	TestPage    *EscButton
 	// PrinterOptions is the picker's list as offered.
 	PrinterOptions []string
-	Paper          *widget.RadioGroup
-	Queue          *widget.RadioGroup
+	Paper          *EscRadioGroup
+	Queue          *EscRadioGroup
 	Hub            *EscEntry
 	// PairCode is the pairing code read off the hub (连接大厅主机).
 	PairCode *EscEntry
-	Submit   *widget.Button
+	Submit   *EscButton
 	Message  *widget.Label
 	// Cancel (取消) leaves without saving; shown once OnCancel gives it
 	// somewhere to go (not on first start, when there is nowhere else).
-	Cancel *widget.Button
+	Cancel *EscButton
 	cancel func()
 	// left is set when the screen was left by 取消: a pairing still on its
 	// way then does not pull the kiosk back to its own done.
@@ -124,11 +124,11 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 		}
 		return nil
 	}
-	s.Level = widget.NewRadioGroup([]string{township, village}, func(string) {
+	s.Level = newEscRadioGroup([]string{township, village}, func(string) {
 		if s.Code.Text != "" {
 			s.Code.Validate() // the code's last digits must match the tier
 		}
-	})
+	}, s.leave)
 	s.Level.Horizontal = true
 	s.Level.Required = true
 	s.Level.SetSelected(township)
@@ -145,9 +145,9 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 	s.Printer.SetPlaceHolder(l10n.L("留空则使用系统默认打印机"))
 	s.PrinterNote = widget.NewLabel("")
 	s.PrinterNote.Wrapping = fyne.TextWrapWord
-	s.TestPage = widget.NewButtonWithIcon(l10n.L("打印测试页"), theme.DocumentPrintIcon(), nil)
+	s.TestPage = newEscButton(l10n.L("打印测试页"), theme.DocumentPrintIcon(), nil, s.leave)
 	a4, roll := l10n.L("A4纸"), l10n.L("80毫米热敏卷纸")
-	s.Paper = widget.NewRadioGroup([]string{a4, roll}, nil)
+	s.Paper = newEscRadioGroup([]string{a4, roll}, nil, s.leave)
 	s.Paper.Horizontal = true
 	s.Paper.SetSelected(a4)
 	paperOf := func() string {
@@ -161,7 +161,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 	s.Hub.SetPlaceHolder("192.168.1.10:8730")
 	s.PairCode = newEscEntry(s.leave)
 	s.PairCode.SetPlaceHolder(l10n.L("大厅主机“大厅设备”中生成的20位配对码"))
-	s.Queue = widget.NewRadioGroup([]string{local, hub, client}, func(v string) {
+	s.Queue = newEscRadioGroup([]string{local, hub, client}, func(v string) {
 		if v == client {
 			s.Hub.Enable()
 			s.PairCode.Enable()
@@ -169,7 +169,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 			s.Hub.Disable()
 			s.PairCode.Disable()
 		}
-	})
+	}, s.leave)
 	s.Queue.Horizontal = true
 	s.Queue.SetSelected(local)
 	roleOf := func() string {
@@ -232,7 +232,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 	for _, e := range checked {
 		e.AlwaysShowValidationError = true
 	}
-	s.Submit = widget.NewButtonWithIcon(l10n.L("保存并开始使用"), theme.ConfirmIcon(), func() {
+	s.Submit = newEscButton(l10n.L("保存并开始使用"), theme.ConfirmIcon(), func() {
 		s.Message.SetText("")
 		// Every field is checked and marked, not only the form's first
 		// failure: the summary below names only what is marked red.
@@ -293,14 +293,14 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 				done(k)
 			}
 		})
-	})
+	}, s.leave)
 	s.Submit.Importance = widget.HighImportance
 
 	title := widget.NewLabelWithStyle(l10n.L("设置服务点与本机"), fyne.TextAlignLeading, fyne.TextStyle{})
 	title.SizeName = theme.SizeNameHeadingText
 	intro := widget.NewLabel(l10n.L("本机受理的每一件事都会记在这个服务点名下，并同步到所属县中心（区划代码前6位）。设置后可由管理员修改。"))
 	intro.Wrapping = fyne.TextWrapWord
-	s.Cancel = widget.NewButtonWithIcon(l10n.L("取消"), theme.CancelIcon(), func() { s.leave() })
+	s.Cancel = newEscButton(l10n.L("取消"), theme.CancelIcon(), func() { s.leave() }, s.leave)
 	s.Cancel.Hide()
 	box := container.NewVBox(title, intro, form, s.Message, container.NewHBox(s.Submit, s.Cancel))
 	s.content = container.NewVScroll(container.NewCenter(container.NewGridWrap(fyne.NewSize(860, 860), container.NewPadded(box))))

@@ -3,11 +3,13 @@ package setup
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/servicepoint"
@@ -290,4 +292,78 @@ func TestSetupEscFromAFieldLeaves(t *testing.T) {
 			t.Errorf("backspace: got %q, want %q", got, want)
 		}
 	})
+}
+
+// TestSetupEscFromAnyFocusLeaves: the window gets a key only when nothing
+// has the focus, so every part of the screen that can take the focus — a
+// radio option tapped by the user as much as a text field — must hand Esc
+// up. The test walks the whole widget tree rather than a list of fields,
+// so a focusable widget added later without Esc fails here.
+func TestSetupEscFromAnyFocusLeaves(t *testing.T) {
+	current := servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101000", Name: "洪桥镇便民服务中心", Level: catalog.Township},
+		Device: 1, QueueRole: servicepoint.QueueClient, HubAddr: "192.168.1.10:8730"}
+	test.NewTempApp(t)
+	probe := New(context.Background(), &fakeConfigurer{}, current, func(servicepoint.Kiosk) {})
+	test.NewTempWindow(t, probe.Content())
+	count := 0
+	for _, o := range test.LaidOutObjects(probe.Content()) {
+		if _, ok := o.(fyne.Focusable); ok && o.Visible() {
+			count++
+		}
+	}
+	if count < 9 { // six text fields and at least one option per radio group
+		t.Fatalf("got %d focusable objects, want at least 9: the walk does not reach the form", count)
+	}
+	for i := 0; i < count; i++ {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			test.NewTempApp(t)
+			saved, left := 0, 0
+			s := New(context.Background(), &fakeConfigurer{}, current, func(servicepoint.Kiosk) { saved++ })
+			s.OnCancel(func() { left++ })
+			w := test.NewTempWindow(t, s.Content())
+			var target fyne.Focusable
+			n := 0
+			for _, o := range test.LaidOutObjects(s.Content()) {
+				if f, ok := o.(fyne.Focusable); ok && o.Visible() {
+					if n == i {
+						target = f
+					}
+					n++
+				}
+			}
+			// As the user does: a tap (which is how a radio option takes the
+			// focus), or the Tab key's focus for what is not tappable.
+			if tp, ok := target.(fyne.Tappable); ok {
+				test.Tap(tp)
+			}
+			if w.Canvas().Focused() == nil {
+				w.Canvas().Focus(target)
+			}
+			focused := w.Canvas().Focused()
+			if focused == nil {
+				t.Fatalf("%T did not take the focus", target)
+			}
+			// As the driver does: a key goes to the focused widget only, or
+			// to the window when none has it. A tap that opened a menu (the
+			// printer list) has put the focus in it: the first Esc closes
+			// the menu, as everywhere, and the next one leaves.
+			press := func() {
+				if f := w.Canvas().Focused(); f != nil {
+					f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+				} else {
+					s.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+				}
+			}
+			press()
+			if left == 0 && w.Canvas().Overlays().Top() != nil {
+				t.Errorf("Esc with %T focused: the menu is still open", focused)
+			}
+			if _, menu := focused.(*widget.PopUpMenu); menu && left == 0 {
+				press()
+			}
+			if left != 1 || saved != 0 {
+				t.Errorf("Esc with %T focused: got left %d, saved %d; want left 1, nothing saved", focused, left, saved)
+			}
+		})
+	}
 }

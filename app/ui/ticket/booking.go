@@ -43,6 +43,11 @@ type Booker struct {
 	Done                 *widget.Button
 	active               *widget.Entry
 	touch                bool
+	// OpenCancel (touch only) turns the page to Canceller, 取消预约 on the
+	// keypad; its 返回预约 turns it back.
+	OpenCancel *widget.Button
+	Canceller  *Canceller
+	letters    string // the hall's sector letters, for booking codes
 
 	slots   []queue.Slot
 	sectors []string
@@ -103,10 +108,14 @@ func newBooker(ctx context.Context, svc Service, now func() time.Time, back func
 	// The hall's sectors from its config; the default hall's until the
 	// hub answers (like the slots below, read when the screen opens).
 	b.sectors = queue.DefaultHallConfig().SectorNames()
+	for _, s := range queue.DefaultHallConfig().Sectors {
+		b.letters += s.Letter
+	}
 	if bd, err := svc.Board(ctx); err == nil && len(bd.Sectors) > 0 {
-		b.sectors = nil
+		b.sectors, b.letters = nil, ""
 		for _, s := range bd.Sectors {
 			b.sectors = append(b.sectors, s.Name)
+			b.letters += s.Letter
 		}
 	}
 	var names []string
@@ -246,7 +255,21 @@ func newBooker(ctx context.Context, svc Service, now func() time.Time, back func
 		top.Add(widget.NewButtonWithIcon(l10n.L("返回"), theme.NavigateBackIcon(), back))
 	}
 	if touch {
-		b.content = b.touchContent(top, title, back)
+		book := b.touchContent(top, title, back)
+		page := container.NewStack(book)
+		b.Canceller = b.newCanceller(ctx, svc, b.letters, func() {
+			page.Objects = []fyne.CanvasObject{book}
+			page.Refresh()
+		}, func(queue.Booking) {
+			if b.Sector.Selected != "" {
+				b.Sector.OnChanged(b.Sector.Selected) // the freed place shows at once
+			}
+		})
+		b.OpenCancel.OnTapped = func() {
+			page.Objects = []fyne.CanvasObject{b.Canceller.Content()}
+			page.Refresh()
+		}
+		b.content = page
 		return b
 	}
 	form := widget.NewForm(widget.NewFormItem(l10n.L("业务"), b.Sector), widget.NewFormItem(l10n.L("时段"), b.Slot),
@@ -289,10 +312,9 @@ func (b *Booker) touchContent(top *fyne.Container, title fyne.CanvasObject, back
 	form := widget.NewForm(widget.NewFormItem(l10n.L("业务"), b.Sector), widget.NewFormItem(l10n.L("时段"), b.Slot),
 		widget.NewFormItem(l10n.L("身份证号"), b.IDField), widget.NewFormItem(l10n.L("手机号"), b.MobileField))
 	b.renderFields()
-	note := widget.NewLabel(l10n.L("取消预约请到服务窗口办理"))
-	note.Wrapping = fyne.TextWrapWord
+	b.OpenCancel = widget.NewButtonWithIcon(l10n.L("取消预约"), theme.CancelIcon(), nil)
 	left := container.NewVBox(top, title, form, container.NewHBox(layout.NewSpacer(), b.Submit), b.Message, b.Result,
-		container.NewHBox(layout.NewSpacer(), b.Done), note)
+		container.NewHBox(layout.NewSpacer(), b.Done), widget.NewSeparator(), container.NewHBox(b.OpenCancel))
 	return container.NewPadded(container.NewGridWithColumns(2, left, container.NewVBox(layout.NewSpacer(), b.Keypad.Content(), layout.NewSpacer())))
 }
 

@@ -36,6 +36,7 @@ type Service interface {
 	IssueTicket(ctx context.Context, req queue.TicketRequest) (queue.Slip, error)
 	CheckIn(ctx context.Context, requestID, code string) (queue.Slip, error)
 	Book(ctx context.Context, req queue.BookRequest) (queue.Booking, error)
+	FindBooking(ctx context.Context, code, residentID string) (queue.Booking, error)
 	CancelBooking(ctx context.Context, code, residentID string) (queue.Booking, error)
 	FreeSlots(ctx context.Context, sector string) ([]queue.Slot, error)
 	// PrintTicket prints the slip on the terminal's roll printer.

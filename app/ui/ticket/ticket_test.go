@@ -78,6 +78,22 @@ func (f *fakeHall) Book(_ context.Context, req queue.BookRequest) (queue.Booking
 	f.booked = append(f.booked, req)
 	return queue.Booking{Code: "1010B001", Day: req.Day, Half: req.Half, Sector: req.Sector}, nil
 }
+func (f *fakeHall) FindBooking(_ context.Context, code, id string) (queue.Booking, error) {
+	if code != "1010B001" || id != "330522199003150024" {
+		return queue.Booking{}, msg.New(queue.ErrNoSuchBooking.Key, "Code", code)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cancelled > 0 {
+		return queue.Booking{}, msg.New(queue.ErrBookingGone.Key, "Code", code, "Status", "使用或取消")
+	}
+	b := queue.Booking{Code: code, Sector: "商事登记", Day: "2026-12-03", Half: queue.AM, ResidentID: id, Mobile: "13857201234", Status: queue.BookingActive}
+	if n := len(f.booked); n > 0 {
+		r := f.booked[n-1]
+		b.Sector, b.Day, b.Half, b.Mobile = r.Sector, r.Day, r.Half, r.Mobile
+	}
+	return b, nil
+}
 func (f *fakeHall) CancelBooking(_ context.Context, code, id string) (queue.Booking, error) {
 	if code != "1010B001" || id != "330522199003150024" {
 		return queue.Booking{}, msg.New(queue.ErrNoSuchBooking.Key, "Code", code)
