@@ -82,6 +82,16 @@ type WorkItem struct {
 	FetchMore []string
 }
 
+// WorkListDays is how far back an agent's work list reaches for cases
+// already over (交付、不予受理…): the agent looks back at last month's
+// hand-overs, not at years of them, and the list stays as quick on day
+// 1,000 as on day 1.
+const WorkListDays = 30
+
+// WorkListSince is the time from which closed cases still come with an
+// agent's work list.
+func WorkListSince(now time.Time) time.Time { return now.AddDate(0, 0, -WorkListDays) }
+
 // Plan sorts an agent's cases onto shelves for today: what is overdue comes
 // first, then 补正 to fetch and results to deliver, then what has not left
 // the laptop (with its age), then what waits at the county. Lateness is in

@@ -1175,11 +1175,14 @@ func (db *DB) SeenHallNotice(ctx context.Context, id, actorID int64) error {
 	})
 }
 
+// qHallUploads is the hall round's list of files to give the hub.
+const qHallUploads = `SELECT sha256 FROM attachments WHERE origin = '' AND hall_sent_at IS NULL
+		GROUP BY sha256 ORDER BY MIN(added_at), sha256`
+
 // HallUploads lists files of this machine's own cases the hub does not hold
 // yet (the hub serves them to the hall's other machines), oldest first.
 func (db *DB) HallUploads(ctx context.Context) ([]string, error) {
-	return db.strings(ctx, "list files for the hub", `SELECT sha256 FROM attachments WHERE origin = '' AND hall_sent_at IS NULL
-		GROUP BY sha256 ORDER BY MIN(added_at), sha256`)
+	return db.strings(ctx, "list files for the hub", qHallUploads)
 }
 
 // strings runs a query of one text column on the read pool; what says what
