@@ -83,10 +83,14 @@ type WorkItem struct {
 }
 
 // WorkListDays is how far back an agent's work list reaches for cases
-// already over (交付、不予受理…): the agent looks back at last month's
-// hand-overs, not at years of them, and the list stays as quick on day
-// 1,000 as on day 1.
-const WorkListDays = 30
+// already over (交付、不予受理…), and WorkListClosed how many of those it
+// holds at most, the latest: the agent sees what they just handed over,
+// not years of it, and the list stays as quick on day 1,000 as on day 1
+// (each case is unsealed to be shown; a busy agent closes ~1,000 a month).
+const (
+	WorkListDays   = 30
+	WorkListClosed = 50
+)
 
 // WorkListSince is the time from which closed cases still come with an
 // agent's work list.

@@ -20,7 +20,7 @@ var _ agent.Service = Agent{}
 // WorkList plans the agent's cases for today.
 func (s Agent) WorkList(ctx context.Context, a clerks.Account) ([]cases.WorkItem, error) {
 	now := s.Counter.Clock.Now()
-	tracked, err := s.DB.AgentCases(ctx, a.ID, cases.WorkListSince(now))
+	tracked, err := s.DB.AgentCases(ctx, a.ID, cases.WorkListSince(now), cases.WorkListClosed)
 	if err != nil {
 		return nil, err
 	}

@@ -479,18 +479,19 @@ var agentOpenStatuses = func() []string {
 
 // qAgentCases is the agent's work list in one statement (one snapshot, so a
 // case closing meanwhile is neither lost nor listed twice): the open cases,
-// found by cases_agent_status, and those closed since a time, found by
-// cases_agent_updated. The unary + keeps the planner off cases_agent_status
-// for the second part: by status it would walk the agent's whole history,
-// which after a few years is 99% of their cases.
+// found by cases_agent_status, and the latest closed since a time, read
+// newest first from cases_agent_updated. The unary + keeps the planner off
+// cases_agent_status for the second part: by status it would walk the
+// agent's whole history, which after a few years is 99% of their cases.
 var qAgentCases = `SELECT ` + agentCaseCols + ` FROM cases c
 		WHERE c.agent_id = ? AND c.status IN (` + placeholders(len(agentOpenStatuses)) + `)
 	UNION ALL
-	SELECT ` + agentCaseCols + ` FROM cases c
-		WHERE c.agent_id = ? AND c.updated_at >= ? AND +c.status IN (` + placeholders(len(cases.ClosedStatuses)) + `)`
+	SELECT * FROM (SELECT ` + agentCaseCols + ` FROM cases c
+		WHERE c.agent_id = ? AND c.updated_at >= ? AND +c.status IN (` + placeholders(len(cases.ClosedStatuses)) + `)
+		ORDER BY c.updated_at DESC LIMIT ?)`
 
 // agentCasesArgs are qAgentCases's arguments.
-func agentCasesArgs(agentID int64, since time.Time) []any {
+func agentCasesArgs(agentID int64, since time.Time, closed int) []any {
 	args := []any{agentID}
 	for _, s := range agentOpenStatuses {
 		args = append(args, s)
@@ -499,7 +500,7 @@ func agentCasesArgs(agentID int64, since time.Time) []any {
 	for _, s := range cases.ClosedStatuses {
 		args = append(args, string(s))
 	}
-	return args
+	return append(args, closed)
 }
 
 func placeholders(n int) string {
@@ -507,12 +508,13 @@ func placeholders(n int) string {
 }
 
 // AgentCases returns the cases a village agent filed that are still open,
-// and those closed (handed over, refused…) since a time, each with how
-// many of its events are still on this machine and since when: the agent's
-// work list (村代办 我的工作单). Not the agent's lifetime: after a few years
-// nearly all of it is closed, and the list only needs what is recent.
-func (db *DB) AgentCases(ctx context.Context, agentID int64, since time.Time) ([]cases.Tracked, error) {
-	rows, err := db.r.QueryContext(ctx, qAgentCases, agentCasesArgs(agentID, since)...)
+// and the latest (at most closed) of those closed — handed over, refused… —
+// since a time, each with how many of its events are still on this machine
+// and since when: the agent's work list (村代办 我的工作单). Not the agent's
+// lifetime: after a few years nearly all of it is closed, and the list only
+// needs what is recent.
+func (db *DB) AgentCases(ctx context.Context, agentID int64, since time.Time, closed int) ([]cases.Tracked, error) {
+	rows, err := db.r.QueryContext(ctx, qAgentCases, agentCasesArgs(agentID, since, closed)...)
 	if err != nil {
 		return nil, fmt.Errorf("list agent cases: %w", err)
 	}
