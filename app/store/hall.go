@@ -203,7 +203,7 @@ func (db *DB) HallEpoch(ctx context.Context) (string, error) {
 // HallLog returns the hub's log after a cursor, up to limit items; more
 // says whether others follow.
 func (db *DB) HallLog(ctx context.Context, after int64, limit int) (items []protocol.HallItem, more bool, err error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT seq, payload FROM hall_log WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit+1)
+	rows, err := db.r.QueryContext(ctx, qHallLog, after, limit+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("read the hall log: %w", err)
 	}
@@ -795,10 +795,20 @@ func caseIDOf(ev protocol.Event) string {
 	return h.CaseID
 }
 
+// Queries a hall round runs every few seconds (queryplan_test.go).
+const (
+	qHallOutgoing = `SELECT event_id, kind, payload, created_at FROM outbox
+		WHERE hall_state = 'pending' AND withdrawn_at IS NULL ORDER BY seq LIMIT ?`
+	qHallResend = `SELECT event_id, kind, payload, created_at FROM outbox
+		WHERE hall_state = 'resend' ORDER BY seq LIMIT ?`
+	qHallLog     = `SELECT seq, payload FROM hall_log WHERE seq > ? ORDER BY seq LIMIT ?`
+	qHallNotices = `SELECT id, at, tracking, COALESCE(actor_id, 0), window_no, message FROM hall_notices
+		WHERE seen_at IS NULL ORDER BY id`
+)
+
 // HallOutgoing returns events waiting for the hub, in commit order.
 func (db *DB) HallOutgoing(ctx context.Context, limit int) ([]protocol.Event, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT event_id, kind, payload, created_at FROM outbox
-		WHERE hall_state = 'pending' AND withdrawn_at IS NULL ORDER BY seq LIMIT ?`, limit)
+	rows, err := db.r.QueryContext(ctx, qHallOutgoing, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list events for the hub: %w", err)
 	}
@@ -1005,8 +1015,7 @@ func (db *DB) ResetHallCursor(ctx context.Context, epoch string) error {
 // HallResend returns events the hub took before a restore, to send again
 // (HallPush.Recovered); HallRecordPush confirms them like any other.
 func (db *DB) HallResend(ctx context.Context, limit int) ([]protocol.Event, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT event_id, kind, payload, created_at FROM outbox
-		WHERE hall_state = 'resend' ORDER BY seq LIMIT ?`, limit)
+	rows, err := db.r.QueryContext(ctx, qHallResend, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list events to send again: %w", err)
 	}
@@ -1141,8 +1150,7 @@ type HallNotice struct {
 
 // HallNotices lists the notices not yet read, oldest first.
 func (db *DB) HallNotices(ctx context.Context) ([]HallNotice, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, at, tracking, COALESCE(actor_id, 0), window_no, message FROM hall_notices
-		WHERE seen_at IS NULL ORDER BY id`)
+	rows, err := db.r.QueryContext(ctx, qHallNotices)
 	if err != nil {
 		return nil, fmt.Errorf("read hall notices: %w", err)
 	}

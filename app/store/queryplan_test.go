@@ -45,6 +45,11 @@ var kioskQueries = []plannedQuery{
 	{name: "outbox pending batch", query: qPendingEvents},
 	{name: "outbox next batch", query: qSendableEvents},
 	{name: "quarantined events", query: qQuarantined},
+	{name: "device status: last print", query: qLastPrint},
+	{name: "hall round: events for the hub", query: qHallOutgoing},
+	{name: "hall round: events to send again", query: qHallResend, uses: "outbox_hall_resend"},
+	{name: "hall round: the hub's log", query: qHallLog},
+	{name: "hall notices", query: qHallNotices, uses: "hall_notices_unseen"},
 	{name: "rating given?", query: qRated},
 	{name: "statistics: ratings", query: qRatingTallies},
 }
@@ -52,7 +57,7 @@ var kioskQueries = []plannedQuery{
 // bigTables grow with the kiosk's history; a scan of one is what makes a
 // screen slow on day 1,000.
 var bigTables = map[string]bool{"cases": true, "case_events": true, "outbox": true, "attachments": true, "tickets": true,
-	"documents": true, "audit_log": true, "ratings": true, "hall_log": true, "bookings": true}
+	"documents": true, "audit_log": true, "ratings": true, "hall_log": true, "bookings": true, "hall_notices": true}
 
 var (
 	scanRe  = regexp.MustCompile(`^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?`)
@@ -63,8 +68,8 @@ var (
 // waitingIndexes are partial indexes that hold only work still waiting
 // (a row leaves once sent or uploaded): scanning one costs what waits, not
 // the kiosk's history.
-var waitingIndexes = map[string]bool{"outbox_pending": true, "outbox_hall_pending": true,
-	"attachments_to_upload": true, "attachments_to_hub": true}
+var waitingIndexes = map[string]bool{"outbox_pending": true, "outbox_hall_pending": true, "outbox_hall_resend": true,
+	"attachments_to_upload": true, "attachments_to_hub": true, "hall_notices_unseen": true}
 
 // planProblems explains what is wrong with a plan: a scan of a big table
 // (directly, or through an index that is not one of waitingIndexes), a sort

@@ -594,6 +594,10 @@ func (db *DB) MarkUploaded(ctx context.Context, sha string) error {
 	})
 }
 
+// qLastPrint is the newest document, for the fleet view's printer state,
+// found by its key (MAX of the primary key is one B-tree step).
+const qLastPrint = `SELECT created_at, printed_at, print_error FROM documents WHERE id = (SELECT MAX(id) FROM documents)`
+
 // DeviceStatus gathers what the county's fleet view shows of this kiosk:
 // what waits to sync, and how its printer did the last time it printed.
 // lastError is the link's last problem, in the hall's words ("" when none).
@@ -609,7 +613,7 @@ func (db *DB) DeviceStatus(ctx context.Context, appVersion, lastError string) (p
 	}
 	var created string
 	var printed, printErr sql.NullString
-	err = db.r.QueryRowContext(ctx, `SELECT created_at, printed_at, print_error FROM documents ORDER BY id DESC LIMIT 1`).Scan(&created, &printed, &printErr)
+	err = db.r.QueryRowContext(ctx, qLastPrint).Scan(&created, &printed, &printErr)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:

@@ -29,3 +29,8 @@ CREATE INDEX cases_status_accepted ON cases (status, accepted_at);
 
 -- 查询办件's recent cases, newest first.
 CREATE INDEX cases_accepted ON cases (accepted_at);
+
+-- A hall round also reads the events to send the hub again after a restore
+-- (none, nearly always: the index is empty then) and the unseen notices.
+CREATE INDEX outbox_hall_resend ON outbox (seq) WHERE hall_state = 'resend';
+CREATE INDEX hall_notices_unseen ON hall_notices (id) WHERE seen_at IS NULL;
