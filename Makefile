@@ -87,6 +87,7 @@ bench: deps-test
 	$(GO) test -run '^$$' -bench . -benchmem ./printing/internal/ttfsubset/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench CallToBoard -benchtime 300x ./app/hall/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench GuideKeystroke -benchtime 20x ./app/services/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'AgentCases|SyncStatus' -benchtime 2s -count 3 ./app/store/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Ingest -benchtime 40x ./sync/countyd/county/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench UnderAttack -benchtime 1x ./sync/countyd/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Drain -benchtime 1x -timeout 30m ./app/countylink/

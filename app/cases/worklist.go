@@ -82,6 +82,20 @@ type WorkItem struct {
 	FetchMore []string
 }
 
+// WorkListDays is how far back an agent's work list reaches for cases
+// already over (交付、不予受理…), and WorkListClosed how many of those it
+// holds at most, the latest: the agent sees what they just handed over,
+// not years of it, and the list stays as quick on day 1,000 as on day 1
+// (each case is unsealed to be shown; a busy agent closes ~1,000 a month).
+const (
+	WorkListDays   = 30
+	WorkListClosed = 50
+)
+
+// WorkListSince is the time from which closed cases still come with an
+// agent's work list.
+func WorkListSince(now time.Time) time.Time { return now.AddDate(0, 0, -WorkListDays) }
+
 // Plan sorts an agent's cases onto shelves for today: what is overdue comes
 // first, then 补正 to fetch and results to deliver, then what has not left
 // the laptop (with its age), then what waits at the county. Lateness is in

@@ -342,7 +342,7 @@ func TestAgentFilesUnderAMandateAndDelivers(t *testing.T) {
 	if again, err := f.c.Lookup(ctx, cs.Tracking); err != nil || again.Proxy.AgentIDNumber != "330522198512030042" {
 		t.Fatalf("the mandate's agent ID number: got %+v, %v; want the account's", again.Proxy, err)
 	}
-	list, err := f.db.AgentCases(ctx, agent.ID)
+	list, err := f.db.AgentCases(ctx, agent.ID, cases.WorkListSince(f.c.Clock.Now()), cases.WorkListClosed)
 	if err != nil || len(list) != 1 || list[0].Case.ID != cs.ID || list[0].Unsent != 1 || list[0].Oldest.IsZero() {
 		t.Fatalf("work list: %+v, %v", list, err)
 	}
@@ -363,7 +363,7 @@ func TestAgentFilesUnderAMandateAndDelivers(t *testing.T) {
 	if got.Status != cases.StatusDelivered || got.Pickup.Via == nil || got.Pickup.Receipt != receipt.SHA256 || len(got.Attachments) != 2 {
 		t.Errorf("delivered: %s %+v, %d attachments", got.Status, got.Pickup, len(got.Attachments))
 	}
-	if list, _ := f.db.AgentCases(ctx, agent.ID); len(list) != 1 || list[0].Case.Status != cases.StatusDelivered || list[0].Unsent != 2 {
+	if list, _ := f.db.AgentCases(ctx, agent.ID, cases.WorkListSince(f.c.Clock.Now()), cases.WorkListClosed); len(list) != 1 || list[0].Case.Status != cases.StatusDelivered || list[0].Unsent != 2 {
 		t.Errorf("work list after delivery: %+v", list)
 	}
 	if up, _ := f.db.PendingUploads(ctx); !slices.Contains(up, receipt.SHA256) {

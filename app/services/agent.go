@@ -19,11 +19,12 @@ var _ agent.Service = Agent{}
 
 // WorkList plans the agent's cases for today.
 func (s Agent) WorkList(ctx context.Context, a clerks.Account) ([]cases.WorkItem, error) {
-	tracked, err := s.DB.AgentCases(ctx, a.ID)
+	now := s.Counter.Clock.Now()
+	tracked, err := s.DB.AgentCases(ctx, a.ID, cases.WorkListSince(now), cases.WorkListClosed)
 	if err != nil {
 		return nil, err
 	}
-	return cases.Plan(tracked, s.Counter.Calendar, s.Counter.Clock.Now()), nil
+	return cases.Plan(tracked, s.Counter.Calendar, now), nil
 }
 
 // Deliver stores the receipt photo and records the delivery; the county

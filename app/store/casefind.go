@@ -36,17 +36,29 @@ func (db *DB) sealed() bool { return db.keys.key.Load() != nil }
 // accepted at or after since, newest first, at most limit: the set a clerk
 // searches by name and picks today's, their own or late cases from.
 func (db *DB) CasesOpenOrSince(ctx context.Context, since time.Time, limit int) ([]cases.Case, error) {
-	closed := make([]string, 0, len(cases.ClosedStatuses))
-	args := make([]any, 0, len(cases.ClosedStatuses)+2)
-	args = append(args, stamp(since))
-	for _, s := range cases.ClosedStatuses {
-		closed = append(closed, "?")
-		args = append(args, string(s))
+	args := make([]any, 0, len(agentOpenStatuses)+4)
+	args = append(args, stamp(since), stamp(since))
+	for _, s := range agentOpenStatuses {
+		args = append(args, s)
 	}
 	args = append(args, limit)
-	return db.caseList(ctx, `SELECT doc, rev FROM cases WHERE reduced_at IS NULL AND (accepted_at >= ? OR status NOT IN (`+
-		strings.Join(closed, ", ")+`)) ORDER BY accepted_at DESC, rowid DESC LIMIT ?`, args...)
+	return db.caseList(ctx, qCasesOpenOrSince, args...)
 }
+
+// qCasesOpenOrSince is the set 查询办件 picks today's, mine and overdue
+// from. Two parts, each read in order from its own index and merged: the
+// cases accepted since (cases_accepted) and the older ones still open
+// (cases_status_accepted). One "accepted since OR not closed" filter would
+// walk every case the kiosk ever took.
+var qCasesOpenOrSince = `SELECT doc, rev, accepted_at, rowid FROM cases WHERE reduced_at IS NULL AND accepted_at >= ?
+	UNION ALL
+	SELECT doc, rev, accepted_at, rowid FROM cases WHERE reduced_at IS NULL AND accepted_at < ? AND status IN (` +
+	placeholders(len(agentOpenStatuses)) + `)
+	ORDER BY 3 DESC, 4 DESC LIMIT ?`
+
+// qCasesByApplicantID is 查询办件's search by ID number.
+const qCasesByApplicantID = `SELECT doc, rev FROM cases WHERE applicant_id = ? AND reduced_at IS NULL
+		ORDER BY accepted_at DESC, rowid DESC LIMIT ?`
 
 // CasesByApplicantID returns the cases whose applicant has this number
 // (exact), newest first, at most limit, found by the number's keyed hash.
@@ -55,23 +67,32 @@ func (db *DB) CasesByApplicantID(ctx context.Context, idNumber string, limit int
 	if idNumber == "" || !db.sealed() {
 		return nil, nil
 	}
-	return db.caseList(ctx, `SELECT doc, rev FROM cases WHERE applicant_id = ? AND reduced_at IS NULL
-		ORDER BY accepted_at DESC, rowid DESC LIMIT ?`, db.residentKey(idNumber), limit)
+	return db.caseList(ctx, qCasesByApplicantID, db.residentKey(idNumber), limit)
 }
 
-// caseList reads the cases a query of doc and rev selects, unsealed.
+// caseList reads the cases a query of doc and rev selects, unsealed. Any
+// columns after those two are ignored: a compound query names what its
+// ORDER BY sorts on.
 func (db *DB) caseList(ctx context.Context, query string, args ...any) ([]cases.Case, error) {
 	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
 	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	var doc string
+	var version int
+	dest := []any{&doc, &version}
+	for range cols[min(len(cols), 2):] {
+		dest = append(dest, new(any))
+	}
 	var out []cases.Case
 	for rows.Next() {
-		var doc string
 		var c cases.Case
-		var version int
-		if err := rows.Scan(&doc, &version); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("scan case: %w", err)
 		}
 		if err := db.unsealJSON(doc, colCaseDoc, &c); err != nil {

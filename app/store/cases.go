@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -353,19 +356,25 @@ func (db *DB) CaseByTracking(ctx context.Context, code string) (cases.Case, erro
 	if err != nil {
 		return cases.Case{}, err
 	}
-	return db.caseWhere(ctx, `tracking = ?`, c, code)
+	return db.caseWhere(ctx, qCaseByTracking, c, code)
 }
 
 // CaseByID returns a case by its UUID.
 func (db *DB) CaseByID(ctx context.Context, id string) (cases.Case, error) {
-	return db.caseWhere(ctx, `id = ?`, id, id)
+	return db.caseWhere(ctx, qCaseByID, id, id)
 }
 
-func (db *DB) caseWhere(ctx context.Context, where, arg, shown string) (cases.Case, error) {
+// Look-ups of one case, by its code (查询办件, the counter) or its id.
+const (
+	qCaseByTracking = `SELECT doc, rev FROM cases WHERE tracking = ?`
+	qCaseByID       = `SELECT doc, rev FROM cases WHERE id = ?`
+)
+
+func (db *DB) caseWhere(ctx context.Context, query, arg, shown string) (cases.Case, error) {
 	var c cases.Case
 	var doc string
 	var version int
-	err := db.r.QueryRowContext(ctx, `SELECT doc, rev FROM cases WHERE `+where, arg).Scan(&doc, &version)
+	err := db.r.QueryRowContext(ctx, query, arg).Scan(&doc, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, msg.New(ErrCaseNotFound.Key, "Code", shown)
 	}
@@ -388,9 +397,12 @@ type CaseEvent struct {
 	Data    string
 }
 
+// qCaseEvents is a case's history (the case screen's 办件记录).
+const qCaseEvents = `SELECT kind, actor_name, at, event_id, data FROM case_events WHERE case_id = ? ORDER BY id`
+
 // CaseEvents returns a case's history, oldest first.
 func (db *DB) CaseEvents(ctx context.Context, caseID string) ([]CaseEvent, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT kind, actor_name, at, event_id, data FROM case_events WHERE case_id = ? ORDER BY id`, caseID)
+	rows, err := db.r.QueryContext(ctx, qCaseEvents, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("read case events: %w", err)
 	}
@@ -446,14 +458,63 @@ func nullID(id int64) any {
 	return id
 }
 
-// AgentCases returns the cases a village agent filed, with how many of
-// each case's events are still on this machine and since when: the
-// agent's work list (村代办 我的工作单).
-func (db *DB) AgentCases(ctx context.Context, agentID int64) ([]cases.Tracked, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT c.doc, c.rev, COUNT(o.seq), MIN(o.created_at)
-		FROM cases c LEFT JOIN outbox o ON o.case_id = c.id AND o.acked_at IS NULL
-		WHERE c.agent_id = ?
-		GROUP BY c.id ORDER BY c.accepted_at`, agentID)
+// agentCaseCols are what the agent's work list reads of a case: its
+// document, and how many of its events are still on this machine and since
+// when (outbox_case finds them per case).
+const agentCaseCols = `c.doc, c.rev,
+	(SELECT COUNT(*) FROM outbox o WHERE o.case_id = c.id AND o.acked_at IS NULL),
+	(SELECT MIN(o.created_at) FROM outbox o WHERE o.case_id = c.id AND o.acked_at IS NULL)`
+
+// agentOpenStatuses are the statuses a case can be in before it is over at
+// the hall (everything but cases.ClosedStatuses).
+var agentOpenStatuses = func() []string {
+	var out []string
+	for _, s := range cases.Statuses {
+		if !s.Closed() {
+			out = append(out, string(s))
+		}
+	}
+	return out
+}()
+
+// qAgentCases is the agent's work list in one statement (one snapshot, so a
+// case closing meanwhile is neither lost nor listed twice): the open cases,
+// found by cases_agent_status, and the latest closed since a time, read
+// newest first from cases_agent_updated. The unary + keeps the planner off
+// cases_agent_status for the second part: by status it would walk the
+// agent's whole history, which after a few years is 99% of their cases.
+var qAgentCases = `SELECT ` + agentCaseCols + ` FROM cases c
+		WHERE c.agent_id = ? AND c.status IN (` + placeholders(len(agentOpenStatuses)) + `)
+	UNION ALL
+	SELECT * FROM (SELECT ` + agentCaseCols + ` FROM cases c
+		WHERE c.agent_id = ? AND c.updated_at >= ? AND +c.status IN (` + placeholders(len(cases.ClosedStatuses)) + `)
+		ORDER BY c.updated_at DESC LIMIT ?)`
+
+// agentCasesArgs are qAgentCases's arguments.
+func agentCasesArgs(agentID int64, since time.Time, closed int) []any {
+	args := []any{agentID}
+	for _, s := range agentOpenStatuses {
+		args = append(args, s)
+	}
+	args = append(args, agentID, stamp(since))
+	for _, s := range cases.ClosedStatuses {
+		args = append(args, string(s))
+	}
+	return append(args, closed)
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// AgentCases returns the cases a village agent filed that are still open,
+// and the latest (at most closed) of those closed — handed over, refused… —
+// since a time, each with how many of its events are still on this machine
+// and since when: the agent's work list (村代办 我的工作单). Not the agent's
+// lifetime: after a few years nearly all of it is closed, and the list only
+// needs what is recent.
+func (db *DB) AgentCases(ctx context.Context, agentID int64, since time.Time, closed int) ([]cases.Tracked, error) {
+	rows, err := db.r.QueryContext(ctx, qAgentCases, agentCasesArgs(agentID, since, closed)...)
 	if err != nil {
 		return nil, fmt.Errorf("list agent cases: %w", err)
 	}
@@ -476,7 +537,12 @@ func (db *DB) AgentCases(ctx context.Context, agentID int64) ([]cases.Tracked, e
 		}
 		out = append(out, t)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Acceptance order, as before: cases.Plan sorts stably within a shelf.
+	slices.SortStableFunc(out, func(a, b cases.Tracked) int { return a.Case.Accepted.Compare(b.Case.Accepted) })
+	return out, nil
 }
 
 // CaseCount is how many cases the kiosk holds.
@@ -488,8 +554,11 @@ func (db *DB) CaseCount(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// qCasesInStatus is the pre-review list.
+const qCasesInStatus = `SELECT doc, rev FROM cases WHERE status = ? ORDER BY accepted_at, rowid`
+
 // CasesInStatus lists the cases in one status, oldest first (the counter's
 // pre-review list).
 func (db *DB) CasesInStatus(ctx context.Context, st cases.Status) ([]cases.Case, error) {
-	return db.caseList(ctx, `SELECT doc, rev FROM cases WHERE status = ? ORDER BY accepted_at, rowid`, string(st))
+	return db.caseList(ctx, qCasesInStatus, string(st))
 }

@@ -24,7 +24,9 @@ func TestMain(m *testing.M) {
 		crashChild(path)
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBenchHistory()
+	os.Exit(code)
 }
 
 // crashChild commits actions as fast as it can, each a domain row plus its

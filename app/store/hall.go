@@ -203,7 +203,7 @@ func (db *DB) HallEpoch(ctx context.Context) (string, error) {
 // HallLog returns the hub's log after a cursor, up to limit items; more
 // says whether others follow.
 func (db *DB) HallLog(ctx context.Context, after int64, limit int) (items []protocol.HallItem, more bool, err error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT seq, payload FROM hall_log WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit+1)
+	rows, err := db.r.QueryContext(ctx, qHallLog, after, limit+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("read the hall log: %w", err)
 	}
@@ -795,10 +795,20 @@ func caseIDOf(ev protocol.Event) string {
 	return h.CaseID
 }
 
+// Queries a hall round runs every few seconds (queryplan_test.go).
+const (
+	qHallOutgoing = `SELECT event_id, kind, payload, created_at FROM outbox
+		WHERE hall_state = 'pending' AND withdrawn_at IS NULL ORDER BY seq LIMIT ?`
+	qHallResend = `SELECT event_id, kind, payload, created_at FROM outbox
+		WHERE hall_state = 'resend' ORDER BY seq LIMIT ?`
+	qHallLog     = `SELECT seq, payload FROM hall_log WHERE seq > ? ORDER BY seq LIMIT ?`
+	qHallNotices = `SELECT id, at, tracking, COALESCE(actor_id, 0), window_no, message FROM hall_notices
+		WHERE seen_at IS NULL ORDER BY id`
+)
+
 // HallOutgoing returns events waiting for the hub, in commit order.
 func (db *DB) HallOutgoing(ctx context.Context, limit int) ([]protocol.Event, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT event_id, kind, payload, created_at FROM outbox
-		WHERE hall_state = 'pending' AND withdrawn_at IS NULL ORDER BY seq LIMIT ?`, limit)
+	rows, err := db.r.QueryContext(ctx, qHallOutgoing, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list events for the hub: %w", err)
 	}
@@ -1005,8 +1015,7 @@ func (db *DB) ResetHallCursor(ctx context.Context, epoch string) error {
 // HallResend returns events the hub took before a restore, to send again
 // (HallPush.Recovered); HallRecordPush confirms them like any other.
 func (db *DB) HallResend(ctx context.Context, limit int) ([]protocol.Event, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT event_id, kind, payload, created_at FROM outbox
-		WHERE hall_state = 'resend' ORDER BY seq LIMIT ?`, limit)
+	rows, err := db.r.QueryContext(ctx, qHallResend, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list events to send again: %w", err)
 	}
@@ -1141,8 +1150,7 @@ type HallNotice struct {
 
 // HallNotices lists the notices not yet read, oldest first.
 func (db *DB) HallNotices(ctx context.Context) ([]HallNotice, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, at, tracking, COALESCE(actor_id, 0), window_no, message FROM hall_notices
-		WHERE seen_at IS NULL ORDER BY id`)
+	rows, err := db.r.QueryContext(ctx, qHallNotices)
 	if err != nil {
 		return nil, fmt.Errorf("read hall notices: %w", err)
 	}
@@ -1175,11 +1183,14 @@ func (db *DB) SeenHallNotice(ctx context.Context, id, actorID int64) error {
 	})
 }
 
+// qHallUploads is the hall round's list of files to give the hub.
+const qHallUploads = `SELECT sha256 FROM attachments WHERE origin = '' AND hall_sent_at IS NULL
+		GROUP BY sha256 ORDER BY MIN(added_at), sha256`
+
 // HallUploads lists files of this machine's own cases the hub does not hold
 // yet (the hub serves them to the hall's other machines), oldest first.
 func (db *DB) HallUploads(ctx context.Context) ([]string, error) {
-	return db.strings(ctx, "list files for the hub", `SELECT sha256 FROM attachments WHERE origin = '' AND hall_sent_at IS NULL
-		GROUP BY sha256 ORDER BY MIN(added_at), sha256`)
+	return db.strings(ctx, "list files for the hub", qHallUploads)
 }
 
 // strings runs a query of one text column on the read pool; what says what

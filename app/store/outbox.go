@@ -9,10 +9,18 @@ import (
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
+// Queries of the outbox a sync round runs (queryplan_test.go checks their
+// plans): outbox_pending holds only the unacknowledged rows, so counting
+// and listing them costs what waits, not the kiosk's history.
+const (
+	qPendingCount  = `SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL`
+	qPendingEvents = `SELECT event_id, kind, payload, created_at FROM outbox WHERE acked_at IS NULL ORDER BY seq LIMIT ?`
+)
+
 // PendingCount returns how many outbox events wait to reach the county.
 func (db *DB) PendingCount(ctx context.Context) (int, error) {
 	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL`).Scan(&n); err != nil {
+	if err := db.r.QueryRowContext(ctx, qPendingCount).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count pending events: %w", err)
 	}
 	return n, nil
@@ -21,8 +29,7 @@ func (db *DB) PendingCount(ctx context.Context) (int, error) {
 // PendingEvents returns up to limit unacknowledged events, oldest first, in
 // the order they were committed.
 func (db *DB) PendingEvents(ctx context.Context, limit int) ([]protocol.Event, error) {
-	rows, err := db.r.QueryContext(ctx,
-		`SELECT event_id, kind, payload, created_at FROM outbox WHERE acked_at IS NULL ORDER BY seq LIMIT ?`, limit)
+	rows, err := db.r.QueryContext(ctx, qPendingEvents, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list pending events: %w", err)
 	}

@@ -24,6 +24,9 @@ const (
 // progressPolicy is the query check's lockout rule.
 var progressPolicy = lockout.Policy{Max: ProgressMaxFailures, For: ProgressLockFor}
 
+// qProgressCase is the citizen's progress query (办件进度查询).
+const qProgressCase = `SELECT doc, updated_at FROM cases WHERE tracking = ?`
+
 // VerifyProgress answers the self-service progress query: the tracking
 // code and the last four characters of the applicant's ID number or mobile.
 // An unknown code, a mistyped one and a wrong verification all get the same
@@ -52,7 +55,7 @@ func (db *DB) VerifyProgress(ctx context.Context, code, last4 string) (cases.Pro
 			return nil
 		}
 		var doc, updated string
-		err = t.QueryRowContext(ctx, `SELECT doc, updated_at FROM cases WHERE tracking = ?`, c).Scan(&doc, &updated)
+		err = t.QueryRowContext(ctx, qProgressCase, c).Scan(&doc, &updated)
 		var cs cases.Case
 		if err == nil {
 			err = t.db.unsealJSON(doc, colCaseDoc, &cs)

@@ -205,14 +205,14 @@ func (db *DB) CallNext(ctx context.Context, window int, p queue.Policy) (queue.T
 			return err
 		}
 		day := beijingDay(tx.now)
-		busy, err := tx.db.ticketsWhere(ctx, tx, `day = ? AND window_no = ? AND status IN ('called', 'serving')`, day, window)
+		busy, err := tx.db.ticketsWhere(ctx, tx, whereTicketsBusy, day, window)
 		if err != nil {
 			return err
 		}
 		if len(busy) > 0 {
 			return msg.New(queue.ErrBusy.Key, "Number", busy[0].Number)
 		}
-		waiting, err := tx.db.ticketsWhere(ctx, tx, `day = ? AND status = 'waiting'`, day)
+		waiting, err := tx.db.ticketsWhere(ctx, tx, whereTicketsWaiting, day)
 		if err != nil {
 			return err
 		}
@@ -233,7 +233,7 @@ func (db *DB) CallNext(ctx context.Context, window int, p queue.Policy) (queue.T
 func (db *DB) UpdateTicket(ctx context.Context, id string, action func(t queue.Ticket, now time.Time) (queue.Ticket, error)) (queue.Ticket, error) {
 	var t queue.Ticket
 	err := db.update(ctx, func(tx *tx) error {
-		list, err := tx.db.ticketsWhere(ctx, tx, `id = ?`, id)
+		list, err := tx.db.ticketsWhere(ctx, tx, whereTicketByID, id)
 		if err != nil {
 			return err
 		}
@@ -272,8 +272,24 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// The tickets the queue screens, the board and the day's statistics read
+// (ticketsQuery makes each a whole query; queryplan_test.go checks them).
+const (
+	whereTicketsOn      = `day = ?`
+	whereTicketByID     = `id = ?`
+	whereTicketsBusy    = `day = ? AND window_no = ? AND status IN ('called', 'serving')`
+	whereTicketsWaiting = `day = ? AND status = 'waiting'`
+)
+
+// ticketsQuery has no ORDER BY: ticketsWhere puts the tickets in issue
+// order itself (rowid order means nothing for tickets from another
+// machine), and sorting in SQL too cost a sort of the day's tickets.
+func ticketsQuery(where string) string {
+	return `SELECT doc, version FROM tickets WHERE ` + where
+}
+
 func (db *DB) ticketsWhere(ctx context.Context, q querier, where string, args ...any) ([]queue.Ticket, error) {
-	rows, err := q.QueryContext(ctx, `SELECT doc, version FROM tickets WHERE `+where+` ORDER BY rowid`, args...)
+	rows, err := q.QueryContext(ctx, ticketsQuery(where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read tickets: %w", err)
 	}
@@ -306,12 +322,12 @@ func (db *DB) ticketsWhere(ctx context.Context, q querier, where string, args ..
 
 // TicketsOn returns a day's tickets in issue order.
 func (db *DB) TicketsOn(ctx context.Context, day string) ([]queue.Ticket, error) {
-	return db.ticketsWhere(ctx, db.r, `day = ?`, day)
+	return db.ticketsWhere(ctx, db.r, whereTicketsOn, day)
 }
 
 // TicketByID returns one ticket.
 func (db *DB) TicketByID(ctx context.Context, id string) (queue.Ticket, error) {
-	list, err := db.ticketsWhere(ctx, db.r, `id = ?`, id)
+	list, err := db.ticketsWhere(ctx, db.r, whereTicketByID, id)
 	if err != nil {
 		return queue.Ticket{}, err
 	}

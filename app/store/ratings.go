@@ -59,18 +59,24 @@ func (db *DB) Rate(ctx context.Context, r rating.Rating) (rating.Rating, error) 
 	return r, err
 }
 
+// Queries of the rating screen and the statistics' 好差评 table.
+const (
+	qRated         = `SELECT COUNT(*) FROM ratings WHERE kind = ? AND ref = ?`
+	qRatingTallies = `SELECT kind, clerk_name, matter, level FROM ratings WHERE at >= ?`
+)
+
 // Rated reports whether a service has been rated already (the rating
 // screen then says so instead of asking again).
 func (db *DB) Rated(ctx context.Context, kind rating.Kind, ref string) (bool, error) {
 	var n int
-	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM ratings WHERE kind = ? AND ref = ?`, string(kind), ref).Scan(&n)
+	err := db.r.QueryRowContext(ctx, qRated, string(kind), ref).Scan(&n)
 	return n > 0, err
 }
 
 // RatingTallies adds up the ratings given since a time, per clerk and per
 // matter, most rated first.
 func (db *DB) RatingTallies(ctx context.Context, since time.Time) (byClerk, byMatter []rating.Tally, err error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT kind, clerk_name, matter, level FROM ratings WHERE at >= ?`, stamp(since))
+	rows, err := db.r.QueryContext(ctx, qRatingTallies, stamp(since))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read ratings: %w", err)
 	}
