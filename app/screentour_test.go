@@ -203,7 +203,7 @@ func (tr *touring) home() {
 		if tr.clickAny("首页") {
 			return
 		}
-		if !tr.clickAny("完成", "返回") {
+		if !tr.clickAny("完成", "返回", "返回预约") {
 			break
 		}
 		if strings.Contains(tr.shown(), "24小时自助服务") {
@@ -368,6 +368,9 @@ var tours = map[string]func(*touring){
 			tr.click("请选择时段")
 			tr.check("预约 slots" + mode)
 			tr.key("Escape")
+			tr.click("取消预约")
+			tr.check("取消预约" + mode)
+			tr.click("清空")
 			tr.home()
 			tr.click("办事指南")
 			tr.check("办事指南" + mode)
@@ -396,8 +399,12 @@ var tours = map[string]func(*touring){
 		tr.check("agent sign-in")
 		tr.signIn("cun01", "lw-2026-dq")
 		tr.check("agent work list")
-		tr.click("需补正")
-		tr.check("agent a case to correct")
+		tr.click("今日路线")
+		tr.check("agent today's route")
+		tr.click("按状态")
+		tr.click("送达")
+		tr.check("agent delivering")
+		tr.back()
 		tr.click("新代办")
 		tr.check("agent new filing")
 		tr.click("查询办件")

@@ -46,9 +46,33 @@ type Service interface {
 func framed(title string, message *widget.Label, actions fyne.CanvasObject, body ...fyne.CanvasObject) fyne.CanvasObject {
 	t := widget.NewLabel(title)
 	t.SizeName = theme.SizeNameHeadingText
-	return container.NewCenter(container.NewGridWrap(fyne.NewSize(680, 600),
-		container.NewPadded(container.NewBorder(t, container.NewVBox(message, actions), nil, nil,
-			container.NewVScroll(container.NewVBox(body...))))))
+	content := container.NewVBox(body...)
+	foot := container.NewVBox(message, actions)
+	form := container.NewPadded(container.NewBorder(t, foot, nil, nil, container.NewVScroll(content)))
+	return container.NewCenter(container.New(&capped{max: fyne.NewSize(680, 600), parts: []fyne.CanvasObject{t, content, foot}}, form))
+}
+
+// capped sizes a framed form: 680 wide, as tall as its parts need, at most
+// 600 (then its body scrolls). A short form keeps its buttons under its
+// fields instead of at the foot of an empty box.
+type capped struct {
+	max   fyne.Size
+	parts []fyne.CanvasObject
+}
+
+func (c *capped) MinSize([]fyne.CanvasObject) fyne.Size {
+	h := 4 * theme.Padding() // the padding around the form and between its three parts
+	for _, p := range c.parts {
+		h += p.MinSize().Height
+	}
+	return fyne.NewSize(c.max.Width, min(h, c.max.Height))
+}
+
+func (c *capped) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 func errLabel() *widget.Label {
