@@ -344,7 +344,8 @@ func (db *DB) Close() error {
 func (db *DB) Path() string { return db.path }
 
 // Check runs PRAGMA integrity_check on the open database.
-func (db *DB) Check(ctx context.Context) error { return integrity(ctx, db.r) }
+// Options.Checked hears of it like of the check Open started.
+func (db *DB) Check(ctx context.Context) error { return db.runCheck(ctx, FullCheck) }
 
 // tx is one write transaction: a user action's domain rows and its outbox
 // event commit or roll back together.
