@@ -143,10 +143,25 @@ func (db *DB) copyTo(ctx context.Context, path string) error {
 		return err
 	}
 	defer src.Close()
+	// While the snapshot is held the WAL cannot be folded back into the
+	// file, so the commits made meanwhile pile up in it. Left to SQLite,
+	// the first commit after the copy would fold them all in and wait for
+	// it (190 ms at 20,000 cases); instead the writer leaves checkpoints
+	// alone for the copy's length and the read connection does the
+	// catching up afterwards, beside the writer rather than in its way.
+	if _, err := db.w.ExecContext(ctx, `PRAGMA wal_autocheckpoint=0`); err != nil {
+		return fmt.Errorf("hold checkpoints: %w", err)
+	}
+	defer db.w.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_autocheckpoint=1000`)
 	if _, err := src.ExecContext(ctx, `BEGIN`); err != nil {
 		return fmt.Errorf("begin snapshot: %w", err)
 	}
-	defer src.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+	snapshot := true
+	defer func() {
+		if snapshot {
+			src.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+		}
+	}()
 	var n int // the first read fixes the snapshot
 	if err := src.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master`).Scan(&n); err != nil {
 		return fmt.Errorf("begin snapshot: %w", err)
@@ -156,7 +171,10 @@ func (db *DB) copyTo(ctx context.Context, path string) error {
 		return err
 	}
 	f.Close()
-	out, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
+	// The copy is written without a journal or syncs of its own: it is a
+	// new file nobody reads until BackupTo has checked and synced it, and
+	// the disk is then left to the clerks' commits, which do sync.
+	out, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000&_journal_mode=OFF&_synchronous=OFF")
 	if err != nil {
 		return err
 	}
@@ -190,6 +208,13 @@ func (db *DB) copyTo(ctx context.Context, path string) error {
 	})
 	if err != nil {
 		return err
+	}
+	snapshot = false
+	if _, err := src.ExecContext(ctx, `ROLLBACK`); err != nil {
+		return fmt.Errorf("end snapshot: %w", err)
+	}
+	if _, err := src.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		return fmt.Errorf("checkpoint after the copy: %w", err)
 	}
 	// The copy says WAL like its source; a backup is one file on its own.
 	if _, err := dst.ExecContext(ctx, `PRAGMA journal_mode=DELETE`); err != nil {
