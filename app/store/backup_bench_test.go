@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
 )
 
 // casesDB opens a database in dir holding n cases accepted through
@@ -87,4 +86,3 @@ func BenchmarkCommitDuringBackup(b *testing.B) {
 	b.ReportMetric(ms(lat[int(0.99*float64(len(lat)-1))]), "p99-ms")
 	b.ReportMetric(ms(took)/float64(b.N), "backup-ms")
 }
-
