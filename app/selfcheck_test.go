@@ -20,4 +20,7 @@ func TestSelfCheckWithoutADisplay(t *testing.T) {
 			t.Errorf("self-check output lacks %q:\n%s", want, out.String())
 		}
 	}
+	if got := strings.Count(out.String(), "database check: integrity_check ok"); got != 1 {
+		t.Errorf("self-check ran the full check %d times, want once:\n%s", got, out.String())
+	}
 }

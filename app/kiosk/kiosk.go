@@ -101,6 +101,9 @@ type Controller struct {
 	setup *setup.Screen
 	// lock is the sign-in of a locked machine while it shows (the same).
 	lock *accounts.Login
+	// dropDB ends the work bound to the open database (its backups loop)
+	// when it is closed before the kiosk is (dropData).
+	dropDB context.CancelFunc
 }
 
 // New prepares the kiosk for a window; Start opens the data.
@@ -120,7 +123,10 @@ func (k *Controller) dbPath() string { return filepath.Join(k.opts.Dir, "yichuan
 // a damaged file, setup on first start, the session's screen otherwise.
 func (k *Controller) Start() {
 	ctx := k.life.ctx
-	db, err := store.Open(ctx, k.dbPath(), store.Options{Clock: k.opts.Clock})
+	db, err := store.Open(ctx, k.dbPath(), store.Options{Clock: k.opts.Clock, Build: k.opts.Version,
+		Checked: func(kind store.CheckKind, took time.Duration, err error) {
+			log.Printf("database %s: %v in %v", kind, err, took.Round(time.Millisecond))
+		}})
 	var corrupt *store.CorruptError
 	switch {
 	case errors.As(err, &corrupt):
@@ -132,6 +138,22 @@ func (k *Controller) Start() {
 		return
 	}
 	k.db = db
+	// The file is checked while the first screen shows (store.Open); if it
+	// turns out damaged the store takes no more writes and the clerk gets
+	// the same recovery screen as for a file that would not open.
+	k.life.Go(func(ctx context.Context) {
+		err := db.Checked(ctx)
+		if errors.As(err, &corrupt) {
+			log.Printf("database check: %v", err)
+			fyne.Do(func() {
+				if k.db == db {
+					k.showRecovery(corrupt)
+				}
+			})
+		} else if err != nil && ctx.Err() == nil {
+			log.Printf("database check: %v", err)
+		}
+	})
 	// The county's mask pattern holds on every screen and paper from the
 	// first one; a failure leaves the default, which hides more, not less.
 	if err := db.ApplyIDMask(ctx); err != nil {
@@ -162,7 +184,9 @@ func (k *Controller) Start() {
 			log.Printf("load demo catalog: %v", err)
 		}
 	}
-	k.life.Go(k.backups)
+	dbCtx, dropDB := context.WithCancel(k.life.ctx)
+	k.dropDB = dropDB
+	k.life.Go(func(context.Context) { k.backups(dbCtx, db) })
 	k.next()
 }
 
@@ -309,6 +333,7 @@ func (k *Controller) showRecovery(c *store.CorruptError) {
 		p.Newest, p.NewestSize = c.Backups[0].Day, c.Backups[0].Size
 	}
 	screen := recovery.New(p, func() (string, error) {
+		k.dropData()
 		kept, err := store.RestoreBackup(k.life.ctx, c.Path, c.Backups[0].Path, k.opts.Clock.Now())
 		if err == nil {
 			log.Printf("database restored from %s; damaged file kept as %s", c.Backups[0].Path, kept)
@@ -323,6 +348,25 @@ func (k *Controller) showRecovery(c *store.CorruptError) {
 		return kept, err
 	}, k.app.Quit)
 	k.win.SetContent(screen.Content())
+}
+
+// dropData stops what works on the open database and closes it, so that
+// a backup found damaged after the start can be put in its place.
+func (k *Controller) dropData() {
+	if k.db == nil {
+		return
+	}
+	k.dropDB() // the backups loop
+	k.restartQueue()
+	if l := k.link; l != nil {
+		l.Stop()
+		l.Wait()
+	}
+	k.linkStarted = false
+	if err := k.db.Close(); err != nil {
+		log.Printf("close damaged database: %v", err)
+	}
+	k.db = nil
 }
 
 func (k *Controller) showFatal(text string) {
@@ -342,25 +386,25 @@ func (k *Controller) showFatalBack(text string, back func()) {
 // the day changed, applies the county's retention period and ends the 容缺
 // cases past their supplement deadline, until ctx ends (the database
 // closes).
-func (k *Controller) backups(ctx context.Context) {
+func (k *Controller) backups(ctx context.Context, db *store.DB) {
 	t := time.NewTicker(time.Hour) // cheap: a backup is made only when the day changed
 	defer t.Stop()
 	for {
-		if made, err := k.db.DailyBackup(ctx, k.opts.KeepBackups); err != nil && ctx.Err() == nil {
+		if made, err := db.DailyBackup(ctx, k.opts.KeepBackups); err != nil && ctx.Err() == nil {
 			log.Printf("daily backup: %v", err)
 		} else if made != "" {
 			log.Printf("daily backup written: %s", filepath.Base(made))
 		}
 		// The county's retention period, once the data is open.
-		if !k.db.Locked() {
-			if r, err := services.Minimise(ctx, k.db, k.opts.Dir); err != nil && ctx.Err() == nil {
+		if !db.Locked() {
+			if r, err := services.Minimise(ctx, db, k.opts.Dir); err != nil && ctx.Err() == nil {
 				log.Printf("retention: %v", err)
 			} else if r.Cases > 0 {
 				log.Printf("retention: %d closed cases reduced, %d scans and %d papers deleted", r.Cases, len(r.Scans), len(r.Papers))
 			}
 			// 容缺 cases whose supplement deadline passed end as the
 			// catalog says, with the applicant's notice.
-			if n, err := services.LapseSupplements(ctx, k.db, k.opts.Clock.Now()); err != nil && ctx.Err() == nil {
+			if n, err := services.LapseSupplements(ctx, db, k.opts.Clock.Now()); err != nil && ctx.Err() == nil {
 				log.Printf("容缺 lapse: %v", err)
 			} else if n > 0 {
 				log.Printf("容缺 lapse: %d cases ended after their supplement deadline", n)

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -139,6 +141,55 @@ func TestDamagedDatabaseOffersTheBackup(t *testing.T) {
 	if got, _ := os.ReadFile(path); !bytes.Equal(got, damaged) {
 		t.Error("the damaged file changed before anyone chose to restore")
 	}
+}
+
+// A file that opens but whose pages are damaged is found by the check
+// that runs behind the first screen: the clerk gets the recovery screen,
+// the store takes no more writes, and restoring the backup brings the
+// kiosk back.
+func TestDamageFoundAfterStartOffersTheBackup(t *testing.T) {
+	dir := halltest.ConfiguredData(t)
+	ctx := context.Background()
+	path := filepath.Join(dir, "yichuang.db")
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DailyBackup(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	// Garbage over an index the first screens never read.
+	raw, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root, size int
+	err = raw.QueryRow(`SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master WHERE name = 'ratings_at'`).Scan(&root, &size)
+	raw.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	for i := (root - 1) * size; i < root*size; i++ {
+		b[i] = 0xA5
+	}
+	os.WriteFile(path, b, 0o600)
+
+	k, w := start(t, dir, "")
+	if k.db == nil {
+		t.Fatalf("the damaged index kept the file from opening; want it found by the background check:\n%s", shown(w))
+	}
+	waitShown(t, w, "数据库文件损坏或无法读取")
+	var ce *store.CorruptError
+	if err := k.db.SetSetting(ctx, "test.after_damage", "x"); !errors.As(err, &ce) {
+		t.Errorf("a write after the damage was found = %v, want *store.CorruptError", err)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, b) {
+		t.Error("the damaged file changed before anyone chose to restore")
+	}
+	tapButton(t, w, "恢复最新备份")
+	waitShown(t, w, "已恢复")
 }
 
 // The backups loop writes today's backup at once and stops when the

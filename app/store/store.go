@@ -38,6 +38,16 @@ type Options struct {
 	BackupDir string
 	// ReadConns caps the read pool; 0 means 4.
 	ReadConns int
+	// Build is the release opening the file. When it differs from the one
+	// the last full check passed under, the next check is a full one
+	// (check.go). Empty means "do not compare".
+	Build string
+	// Check says when Open checks the file; the zero value checks in the
+	// background (check.go).
+	Check CheckMode
+	// Checked, when set, hears of each check of the file as it ends: which
+	// one, how long it took and what it found (the kiosk logs it).
+	Checked func(kind CheckKind, took time.Duration, err error)
 }
 
 // DB is an open kiosk database.
@@ -63,6 +73,12 @@ type DB struct {
 	hall hallFlag
 	// keys is the data key personal data is sealed with (vault.go).
 	keys keyring
+
+	// check is the file check started by Open (check.go).
+	check fileCheck
+	// backupPaused, when set, runs between the steps of a backup copy (tests
+	// write through it while the copy holds its snapshot).
+	backupPaused func()
 }
 
 // CorruptError says the database file cannot be used. The file is left
@@ -150,30 +166,64 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 
+	// The marker says "open" until Close; one left by a start that never
+	// closed is how the next start knows the last one was cut off.
+	stale, err := openMarkers(path)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	marker, err := newOpenMarker(path)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
 	w, err := sql.Open("sqlite3", dsn(path, true))
 	if err != nil {
+		os.Remove(marker)
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	if err := integrity(ctx, w); err != nil {
-		w.Close()
-		if isCorruption(err) {
-			return nil, corrupt(ReasonDamaged, err.Error())
-		}
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
 	r, err := sql.Open("sqlite3", dsn(path, false))
 	if err != nil {
 		w.Close()
+		os.Remove(marker)
 		return nil, fmt.Errorf("open read pool: %w", err)
 	}
 	r.SetMaxOpenConns(opts.ReadConns)
 	db := &DB{path: path, backupDir: opts.BackupDir, clock: opts.Clock, w: w, r: r}
-	if err := db.migrate(ctx); err != nil {
+	db.check = fileCheck{marker: marker, stale: stale, build: opts.Build, heard: opts.Checked, done: make(chan struct{})}
+	fail := func(err error) (*DB, error) {
+		db.check.stop = func() {}
+		close(db.check.done)
 		db.Close()
+		if isCorruption(err) {
+			return nil, corrupt(ReasonDamaged, err.Error())
+		}
 		return nil, err
+	}
+	plan, err := db.planCheck(ctx, opts.Check)
+	if err != nil {
+		return fail(fmt.Errorf("open database %s: %w", path, err))
+	}
+	if plan.now {
+		// Nothing is migrated, nor is the self-check answered, before the
+		// whole file is known to be sound.
+		if err := db.runCheck(ctx, plan.kind); err != nil {
+			return fail(fmt.Errorf("open database %s: %w", path, err))
+		}
+	}
+	if plan.migrate {
+		if err := db.migrate(ctx); err != nil {
+			return fail(err)
+		}
+	}
+	if plan.now {
+		db.checkPassed(ctx, plan.kind)
+		db.check.stop = func() {}
+		close(db.check.done)
+	} else {
+		db.checkInBackground(plan.kind)
 	}
 	return db, nil
 }
@@ -227,8 +277,12 @@ func sniff(path string) (reason *msg.Error, detail string) {
 	return nil, ""
 }
 
-func integrity(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
+func integrity(ctx context.Context, db *sql.DB) error { return checkWith(ctx, db, FullCheck) }
+
+// checkWith runs PRAGMA integrity_check or quick_check and turns what it
+// finds into a corruptionError.
+func checkWith(ctx context.Context, db *sql.DB, kind CheckKind) error {
+	rows, err := db.QueryContext(ctx, "PRAGMA "+string(kind))
 	if err != nil {
 		return err
 	}
@@ -271,16 +325,27 @@ func isCorruption(err error) bool {
 	return false
 }
 
-// Close closes both pools; the WAL is checkpointed by SQLite on the last close.
+// Close stops the background check, closes both pools (the WAL is
+// checkpointed by SQLite on the last close) and then says this start ended
+// cleanly by removing its open marker.
 func (db *DB) Close() error {
-	return errors.Join(db.r.Close(), db.w.Close())
+	db.check.stop()
+	<-db.check.done
+	err := errors.Join(db.r.Close(), db.w.Close())
+	if err == nil {
+		if rmErr := os.Remove(db.check.marker); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
+			err = fmt.Errorf("remove open marker: %w", rmErr)
+		}
+	}
+	return err
 }
 
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.path }
 
 // Check runs PRAGMA integrity_check on the open database.
-func (db *DB) Check(ctx context.Context) error { return integrity(ctx, db.r) }
+// Options.Checked hears of it like of the check Open started.
+func (db *DB) Check(ctx context.Context) error { return db.runCheck(ctx, FullCheck) }
 
 // tx is one write transaction: a user action's domain rows and its outbox
 // event commit or roll back together.
@@ -296,6 +361,11 @@ type tx struct {
 // update runs fn in a BEGIN IMMEDIATE transaction on the writer connection
 // and commits it; any error rolls everything back.
 func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
+	// A file found damaged takes no more writes: what a clerk saved into it
+	// could be lost with it, and a restore must start from what was there.
+	if c := db.check.damaged.Load(); c != nil {
+		return c
+	}
 	t, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

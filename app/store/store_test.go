@@ -177,10 +177,21 @@ func TestCorruptFileIsNeverOverwritten(t *testing.T) {
 			path := filepath.Join(dir, "kiosk.db")
 			tt.corrupt(t, path)
 			before := fileSum(t, path)
-			_, err := Open(ctx, path, Options{})
+			db, err := Open(ctx, path, Options{})
+			if err == nil {
+				// A file that opens is checked in the background: what that
+				// finds comes the same way, and the file takes no writes.
+				err = db.Checked(ctx)
+				_, werr := db.ConfigureServicePoint(ctx, servicepoint.ServicePoint{Code: "330522101000", Name: "写入", Level: catalog.Township})
+				var wce *CorruptError
+				if !errors.As(werr, &wce) {
+					t.Errorf("a write after the check found damage = %v, want *CorruptError", werr)
+				}
+				db.Close()
+			}
 			var ce *CorruptError
 			if !errors.As(err, &ce) {
-				t.Fatalf("Open = %v, want *CorruptError", err)
+				t.Fatalf("Open, then Checked = %v, want *CorruptError", err)
 			}
 			if ce.Path != path || ce.Detail == "" || ce.Reason != tt.reason {
 				t.Errorf("CorruptError = %+v, want the path, reason %q and a detail", ce, tt.reason.Key)
