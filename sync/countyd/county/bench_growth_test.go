@@ -94,7 +94,7 @@ func benchCounty(b *testing.B) (*county.SQLite, []county.Device, *countytest.Clo
 		// A fifth of the last push's cases of this point get a second event.
 		for i, h := range recent[p] {
 			if i%5 == 0 {
-				evs = append(evs, benchCase(h.id, h.tracking, 2, h.status, made+i, clock.Now()))
+				evs = append(evs, benchCase(h.id, h.tracking, dev.Point.Code, 2, h.status, made+i, clock.Now()))
 			}
 		}
 		recent[p] = recent[p][:0]
@@ -109,11 +109,11 @@ func benchCounty(b *testing.B) (*county.SQLite, []county.Device, *countytest.Clo
 			case 9, 10, 11:
 				status = "rejected"
 			}
-			evs = append(evs, benchCase(id, tr, 1, status, made, clock.Now()))
+			evs = append(evs, benchCase(id, tr, dev.Point.Code, 1, status, made, clock.Now()))
 			recent[p] = append(recent[p], held{id, tr, status})
 			made++
 		}
-		if _, err := st.Apply(ctx, dev, evs); err != nil {
+		if err := applyAll(ctx, st, dev, evs); err != nil {
 			b.Fatal(err)
 		}
 		events += len(evs)
@@ -128,13 +128,14 @@ func benchCounty(b *testing.B) (*county.SQLite, []county.Device, *countytest.Clo
 
 // benchCase is a case event of the bench county: matters and due date by
 // its number k.
-func benchCase(id, tracking string, version int, status string, k int, now time.Time) protocol.Event {
+func benchCase(id, tracking, point string, version int, status string, k int, now time.Time) protocol.Event {
 	ev := shapedCase(id, tracking, version, status, func(d map[string]any) {
+		d["service_point"] = point
 		d["matters"] = []string{fmt.Sprintf("330000-SS-%04d", k%300), fmt.Sprintf("330000-XK-%04d", (k/7)%300)}
 		d["accepted"] = now.Format(time.RFC3339)
 		d["due"] = now.AddDate(0, 0, 20).Format(time.RFC3339)
 		if status == "deferred" {
-			d["supplement_by"] = now.AddDate(0, 0, 10).Format(time.DateOnly)
+			d["supplement_by"] = now.AddDate(0, 0, 10).Format(time.RFC3339)
 		}
 	})
 	ev.ID = uuid.NewString()
@@ -205,18 +206,32 @@ func BenchmarkIngestAtSize(b *testing.B) {
 		for len(evs) < protocol.MaxBatch {
 			if len(ids) > 0 && len(evs)%2 == 1 {
 				j := len(evs) % len(ids)
-				evs = append(evs, benchCase(ids[j], trs[j], 2+i, "accepted", j, clock.Now()))
+				evs = append(evs, benchCase(ids[j], trs[j], dev.Point.Code, 2+i, "accepted", j, clock.Now()))
 				continue
 			}
 			id, tr := countytest.NewCase(dev.Point.Code)
 			ids, trs = append(ids, id), append(trs, tr)
-			evs = append(evs, benchCase(id, tr, 1, "accepted", len(ids), clock.Now()))
+			evs = append(evs, benchCase(id, tr, dev.Point.Code, 1, "accepted", len(ids), clock.Now()))
 		}
 		b.StartTimer()
-		if _, err := st.Apply(ctx, dev, evs); err != nil {
+		if err := applyAll(ctx, st, dev, evs); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N*protocol.MaxBatch)/b.Elapsed().Seconds(), "events/s")
+}
+
+// applyAll applies a push and wants every event applied.
+func applyAll(ctx context.Context, st *county.SQLite, dev county.Device, evs []protocol.Event) error {
+	rs, err := st.Apply(ctx, dev, evs)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if r.Status != protocol.Applied {
+			return fmt.Errorf("event %s: %s %v", r.ID, r.Status, r.Error)
+		}
+	}
+	return nil
 }
