@@ -94,7 +94,9 @@ func caseQueries(f CasePageFilter) ([]caseQuery, error) {
 	// stopped is never due soon, and is overdue only if it already was
 	// when the clock stopped — what a running pause adds grows by a working
 	// day each working day, so it can neither make a case late nor make a
-	// late one timely, and the filters need not count it.
+	// late one timely, and the filters need not count it. A day that is
+	// set is written > '' rather than <> '': the same rows, but a range
+	// the index can start from instead of a filter on every entry.
 	byDue := func() { q.key, q.desc, q.keyColumn = "c.due_moved", false, "due_moved" }
 	switch f.Deadline {
 	case "":
@@ -102,7 +104,7 @@ func caseQueries(f CasePageFilter) ([]caseQuery, error) {
 		add(openCase)
 	case DueOverdue:
 		add(openCase)
-		add("c.due_moved <> '' AND c.due_moved < ?", f.Today)
+		add("c.due_moved > '' AND c.due_moved < ?", f.Today)
 		add("(c.paused_since = '' OR c.due_moved < c.paused_since)")
 		byDue()
 	case DueSoon:
@@ -112,19 +114,19 @@ func caseQueries(f CasePageFilter) ([]caseQuery, error) {
 		byDue()
 	case DuePaused:
 		add(openCase)
-		add("c.paused_since <> ''")
+		add("c.paused_since > ''")
 		q.key, q.desc, q.keyColumn = "c.paused_since", false, "paused_since"
 	case DueLapsed:
 		// The hall ends a lapsed 容缺 case (终止办理 or 视为撤回, as its
 		// catalog says); until its kiosk has synced, the county sees it here.
 		add("c.kiosk_status = 'deferred'")
-		add("c.supplement_by <> '' AND c.supplement_by < ?", f.Today)
+		add("c.supplement_by > '' AND c.supplement_by < ?", f.Today)
 		q.key, q.desc, q.keyColumn = "c.supplement_by", false, "supplement_by"
 	default:
 		return nil, invalid("deadline filter %q", f.Deadline)
 	}
 	if f.DueBy != "" {
-		add("c.due_moved <> '' AND c.due_moved <= ?", f.DueBy)
+		add("c.due_moved > '' AND c.due_moved <= ?", f.DueBy)
 		if f.Deadline == "" || f.Deadline == DueOpen {
 			// Due by a day reads in due order: the index of that range.
 			byDue()

@@ -150,6 +150,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 			plan = append(plan, detail)
 		}
 		rows.Close()
+		t.Logf("%s: %s", q.name, strings.Join(plan, " | ")) // -v: the plans docs/performance.md quotes
 		if p := planProblem(plan, q.index); p != "" {
 			t.Errorf("%s: got %q in the plan, want an index for its filter and order\n%s\n%s", q.name, p, q.sql, strings.Join(plan, "\n"))
 		}
