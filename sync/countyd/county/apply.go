@@ -327,8 +327,13 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 			return "", nil, err
 		}
 		firstSeen = ts(a.now)
+		v, err := a.deadline(ctx, ce.CaseID, doc, false)
+		if err != nil {
+			return "", nil, err
+		}
 		if _, err := a.exec(ctx, qInsertCase, ce.CaseID, countyCase, doc.ServicePoint, ce.Tracking, ce.Version, doc.Status,
-			string(docJSON), firstSeen, ts(a.now), dueDay(doc.Due)); err != nil {
+			string(docJSON), firstSeen, ts(a.now), dueDay(doc.Due),
+			v.dueMoved, v.pausedSince, v.pausedKind, v.pausedProcedure, v.supplementBy); err != nil {
 			return "", nil, fmt.Errorf("insert case: %w", err)
 		}
 	case err != nil:
@@ -364,8 +369,14 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		}
 		fallthrough
 	default:
-		if _, err := a.exec(ctx, qUpdateCase,
-			ce.Tracking, ce.Version, doc.Status, string(docJSON), ts(a.now), dueDay(doc.Due), ce.CaseID); err != nil {
+		// A new document may move the due date, stop or start the clock
+		// (the hall's suspensions) or set a 容缺 supplement day.
+		v, err := a.deadline(ctx, ce.CaseID, doc, countyStatus != "")
+		if err != nil {
+			return "", nil, err
+		}
+		if _, err := a.exec(ctx, qUpdateCase, ce.Tracking, ce.Version, doc.Status, string(docJSON), ts(a.now), dueDay(doc.Due),
+			v.dueMoved, v.pausedSince, v.pausedKind, v.pausedProcedure, v.supplementBy, ce.CaseID); err != nil {
 			return "", nil, fmt.Errorf("update case: %w", err)
 		}
 		if _, err := a.exec(ctx, qClearAttachments, ce.CaseID); err != nil {
@@ -388,39 +399,30 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 			return "", nil, fmt.Errorf("insert case attachment: %w", err)
 		}
 	}
-	// A new document may move the due date, stop or start the clock (the
-	// hall's suspensions) or set a 容缺 supplement day.
-	if err := a.storeDeadline(ctx, ce.CaseID, doc, countyStatus != ""); err != nil {
-		return "", nil, err
-	}
 	return countyCase, nil, a.logCase(ctx, ev, ce)
 }
 
-// storeDeadline is refreshDeadline for the document being applied, inside
-// the push's prepared statements: the document is already decoded, and a
-// case the county never decided on has no status log to read. It keeps the
-// ingest of a push as fast as before the deadline columns.
-func (a *applier) storeDeadline(ctx context.Context, caseID string, doc protocol.CaseDoc, decided bool) error {
+// deadline is refreshDeadline's columns for the document being applied,
+// written by the same INSERT or UPDATE as the document: the document is
+// already decoded, and a case the county never decided on has no status
+// log to read. One write of the row, not two: each write moves the row's
+// entries in the list indexes of 0011 (issue 18).
+func (a *applier) deadline(ctx context.Context, caseID string, doc protocol.CaseDoc, decided bool) (storedDeadline, error) {
 	if a.cal == nil {
 		cal, err := a.cals.get(ctx, a.tx)
 		if err != nil {
-			return err
+			return storedDeadline{}, err
 		}
 		a.cal = cal
 	}
-	cal := a.cal
-	var err error
 	var history []StatusLogEntry
 	if decided {
+		var err error
 		if history, err = statusLog(ctx, a.tx, caseID); err != nil {
-			return err
+			return storedDeadline{}, err
 		}
 	}
-	v := deadlineOf(cal, doc, history, a.now)
-	if _, err := a.exec(ctx, qStoreDeadline, v.dueMoved, v.pausedSince, v.pausedKind, v.pausedProcedure, v.supplementBy, caseID); err != nil {
-		return fmt.Errorf("store case deadline: %w", err)
-	}
-	return nil
+	return deadlineOf(a.cal, doc, history, a.now), nil
 }
 
 // logCase records a case event in the case's log and sends it down the

@@ -29,7 +29,6 @@ var applyQueries = map[string]string{
 	"qClearMatters":     qClearMatters,
 	"qInsertMatter":     qInsertMatter,
 	"qInsertAttachment": qInsertAttachment,
-	"qStoreDeadline":    qStoreDeadline,
 	"qInsertCaseLog":    qInsertCaseLog,
 	"qInsertHallFeed":   qInsertHallFeed,
 	"qEventAt":          qEventAt,
