@@ -88,7 +88,9 @@ bench: deps-test
 	$(GO) test -tags $(TAGS) -run '^$$' -bench CallToBoard -benchtime 300x ./app/hall/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench GuideKeystroke -benchtime 20x ./app/services/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'AgentCases|SyncStatus' -benchtime 2s -count 3 ./app/store/
-	$(GO) test -tags $(TAGS) -run '^$$' -bench Ingest -benchtime 40x ./sync/countyd/county/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Ingest$$' -benchtime 40x ./sync/countyd/county/
+	# The county at size: YICHUANG_BENCH_CASES (default 20,000) generated through Apply.
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'OfficePages|IngestAtSize' -benchtime 20x ./sync/countyd/county/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench UnderAttack -benchtime 1x ./sync/countyd/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Drain -benchtime 1x -timeout 30m ./app/countylink/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench AcceptVisibleAtAnotherMachine -benchtime 300x ./app/hallsync/

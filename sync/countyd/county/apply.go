@@ -53,14 +53,18 @@ func (s *SQLite) Apply(ctx context.Context, dev Device, events []protocol.Event)
 	err := s.update(ctx, func(tx *sql.Tx) error {
 		a := applier{tx: tx, dev: dev, now: s.now(), cals: &s.cals, failedCases: map[string]string{}, stmts: map[string]*sql.Stmt{}}
 		defer a.close()
+		applied := 0
 		for i, ev := range events {
 			r, err := a.apply(ctx, ev)
 			if err != nil {
 				return fmt.Errorf("apply event %s: %w", ev.ID, err)
 			}
 			results[i] = r
+			if r.Status == protocol.Applied && !r.Repeat {
+				applied++
+			}
 		}
-		return nil
+		return a.countEvents(ctx, applied)
 	})
 	if err != nil {
 		return nil, err
@@ -72,8 +76,11 @@ type applier struct {
 	tx  *sql.Tx
 	dev Device
 	now time.Time
-	// cals is the calendar a case's deadline columns are worked out on.
+	// cals is the calendar a case's deadline columns are worked out on;
+	// cal is it read once per push (a push cannot change it), not once per
+	// case event: reading it reads the holiday documents of the feed.
 	cals *calendarCache
+	cal  *workday.Calendar
 	// failedCases maps a case id to the event of it rejected earlier in
 	// this push: its later events are held back, as the kiosk would have
 	// done had it known, so a case's events apply in order whatever the
@@ -138,8 +145,7 @@ func reject(code, format string, args ...any) *rejection {
 
 func (a *applier) apply(ctx context.Context, ev protocol.Event) (protocol.Result, error) {
 	var answer, owner string
-	err := a.queryRow(ctx, `SELECT ae.answer, COALESCE(d.point_code, '') FROM applied_events ae
-		LEFT JOIN devices d ON d.id = ae.device_id WHERE ae.event_id = ?`, ev.ID).Scan(&answer, &owner)
+	err := a.queryRow(ctx, qAppliedAnswer, ev.ID).Scan(&answer, &owner)
 	if err == nil && owner != a.dev.Point.Code {
 		// Another point's event: its answer is not this device's to read,
 		// and this event cannot be that one.
@@ -181,8 +187,7 @@ func (a *applier) apply(ctx context.Context, ev protocol.Event) (protocol.Result
 	if err != nil {
 		return res, fmt.Errorf("encode answer: %w", err)
 	}
-	r, err := a.exec(ctx, `INSERT INTO applied_events (event_id, device_id, kind, answer, applied_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (event_id) DO NOTHING`, ev.ID, a.dev.ID, string(ev.Kind), string(b), ts(a.now))
+	r, err := a.exec(ctx, qInsertApplied, ev.ID, a.dev.ID, string(ev.Kind), string(b), ts(a.now))
 	if err != nil {
 		return res, fmt.Errorf("insert applied event: %w", err)
 	}
@@ -192,10 +197,25 @@ func (a *applier) apply(ctx context.Context, ev protocol.Event) (protocol.Result
 	return res, nil
 }
 
+// countEventsSQL keeps the fleet page's count of a device's applied
+// events (0011), once per push, beside the events it counts: the page
+// then reads one row per device instead of counting millions.
+const countEventsSQL = `INSERT INTO device_event_counts (device_id, events) VALUES (?, ?)
+	ON CONFLICT (device_id) DO UPDATE SET events = device_event_counts.events + excluded.events`
+
+func (a *applier) countEvents(ctx context.Context, n int) error {
+	if n == 0 {
+		return nil
+	}
+	if _, err := a.exec(ctx, countEventsSQL, a.dev.ID, n); err != nil {
+		return fmt.Errorf("count applied events: %w", err)
+	}
+	return nil
+}
+
 // rejected logs a rejection for county staff and answers it.
 func (a *applier) rejected(ctx context.Context, ev protocol.Event, rej *rejection) (protocol.Result, error) {
-	if _, err := a.exec(ctx, `INSERT INTO rejected_events (event_id, device_id, kind, code, message, payload, rejected_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, ev.ID, a.dev.ID, string(ev.Kind), rej.code, rej.msg, string(ev.Payload), ts(a.now)); err != nil {
+	if _, err := a.exec(ctx, qInsertRejected, ev.ID, a.dev.ID, string(ev.Kind), rej.code, rej.msg, string(ev.Payload), ts(a.now)); err != nil {
 		return protocol.Result{}, fmt.Errorf("log rejected event: %w", err)
 	}
 	return protocol.Result{ID: ev.ID, Status: protocol.Rejected, Error: &protocol.Error{Code: rej.code, Message: rej.msg}, Head: rej.head}, nil
@@ -287,17 +307,17 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		return "", reject(protocol.CodeWrongPoint, "tracking code %s is one of service point %s", ce.Tracking, tp.ServicePoint), nil
 	}
 
-	var point, heldTracking, countyStatus string
+	var point, heldTracking, countyStatus, firstSeen string
 	var version int
-	err = a.queryRow(ctx, `SELECT county_case, service_point, version, tracking, county_status FROM cases WHERE case_id = ?`, ce.CaseID).
-		Scan(&countyCase, &point, &version, &heldTracking, &countyStatus)
+	err = a.queryRow(ctx, qCaseHead, ce.CaseID).
+		Scan(&countyCase, &point, &version, &heldTracking, &countyStatus, &firstSeen)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if ce.Version > MaxVersionJump {
 			return "", reject(protocol.CodeBadPayload, "version %d of a case the county does not hold: the chain starts at 1", ce.Version), nil
 		}
 		var other string
-		switch err := a.queryRow(ctx, `SELECT case_id FROM cases WHERE tracking = ? LIMIT 1`, ce.Tracking).Scan(&other); {
+		switch err := a.queryRow(ctx, qCaseByTracking, ce.Tracking).Scan(&other); {
 		case err == nil:
 			return "", reject(protocol.CodeTrackingTaken, "tracking code %s is another case's", ce.Tracking), nil
 		case !errors.Is(err, sql.ErrNoRows):
@@ -306,9 +326,14 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		if countyCase, err = a.nextCountyCase(ctx); err != nil {
 			return "", nil, err
 		}
-		if _, err := a.exec(ctx, `INSERT INTO cases (case_id, county_case, service_point, tracking, version, kiosk_status, doc, first_seen, updated_at, due)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ce.CaseID, countyCase, doc.ServicePoint, ce.Tracking, ce.Version, doc.Status,
-			string(docJSON), ts(a.now), ts(a.now), dueDay(doc.Due)); err != nil {
+		firstSeen = ts(a.now)
+		v, err := a.deadline(ctx, ce.CaseID, doc, false)
+		if err != nil {
+			return "", nil, err
+		}
+		if _, err := a.exec(ctx, qInsertCase, ce.CaseID, countyCase, doc.ServicePoint, ce.Tracking, ce.Version, doc.Status,
+			string(docJSON), firstSeen, ts(a.now), dueDay(doc.Due),
+			v.dueMoved, v.pausedSince, v.pausedKind, v.pausedProcedure, v.supplementBy); err != nil {
 			return "", nil, fmt.Errorf("insert case: %w", err)
 		}
 	case err != nil:
@@ -344,64 +369,66 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		}
 		fallthrough
 	default:
-		if _, err := a.exec(ctx, `UPDATE cases SET tracking = ?, version = ?, kiosk_status = ?, doc = ?, updated_at = ?, due = ? WHERE case_id = ?`,
-			ce.Tracking, ce.Version, doc.Status, string(docJSON), ts(a.now), dueDay(doc.Due), ce.CaseID); err != nil {
+		// A new document may move the due date, stop or start the clock
+		// (the hall's suspensions) or set a 容缺 supplement day.
+		v, err := a.deadline(ctx, ce.CaseID, doc, countyStatus != "")
+		if err != nil {
+			return "", nil, err
+		}
+		if _, err := a.exec(ctx, qUpdateCase, ce.Tracking, ce.Version, doc.Status, string(docJSON), ts(a.now), dueDay(doc.Due),
+			v.dueMoved, v.pausedSince, v.pausedKind, v.pausedProcedure, v.supplementBy, ce.CaseID); err != nil {
 			return "", nil, fmt.Errorf("update case: %w", err)
 		}
-		if _, err := a.exec(ctx, `DELETE FROM case_attachments WHERE case_id = ?`, ce.CaseID); err != nil {
+		if _, err := a.exec(ctx, qClearAttachments, ce.CaseID); err != nil {
 			return "", nil, fmt.Errorf("clear case attachments: %w", err)
 		}
-		if _, err := a.exec(ctx, `DELETE FROM case_matters WHERE case_id = ?`, ce.CaseID); err != nil {
+		if _, err := a.exec(ctx, qClearMatters, ce.CaseID); err != nil {
 			return "", nil, fmt.Errorf("clear case matters: %w", err)
 		}
 	}
 	for _, m := range cleanMatters(doc.Matters) {
-		if _, err := a.exec(ctx, `INSERT INTO case_matters (case_id, matter) VALUES (?, ?) ON CONFLICT (case_id, matter) DO NOTHING`,
-			ce.CaseID, m); err != nil {
+		// The list's order keys go with the matter (0011): one index then
+		// serves the list by matter in its order.
+		if _, err := a.exec(ctx, qInsertMatter, ce.CaseID, m, firstSeen, countyCase); err != nil {
 			return "", nil, fmt.Errorf("insert case matter: %w", err)
 		}
 	}
 	for _, at := range doc.Attachments {
-		if _, err := a.exec(ctx, `INSERT INTO case_attachments (case_id, sha256) VALUES (?, ?) ON CONFLICT (case_id, sha256) DO NOTHING`,
+		if _, err := a.exec(ctx, qInsertAttachment,
 			ce.CaseID, at.SHA256); err != nil {
 			return "", nil, fmt.Errorf("insert case attachment: %w", err)
 		}
 	}
-	// A new document may move the due date, stop or start the clock (the
-	// hall's suspensions) or set a 容缺 supplement day.
-	if err := a.storeDeadline(ctx, ce.CaseID, doc, countyStatus != ""); err != nil {
-		return "", nil, err
-	}
 	return countyCase, nil, a.logCase(ctx, ev, ce)
 }
 
-// storeDeadline is refreshDeadline for the document being applied, inside
-// the push's prepared statements: the document is already decoded, and a
-// case the county never decided on has no status log to read. It keeps the
-// ingest of a push as fast as before the deadline columns.
-func (a *applier) storeDeadline(ctx context.Context, caseID string, doc protocol.CaseDoc, decided bool) error {
-	cal, err := a.cals.get(ctx, a.tx)
-	if err != nil {
-		return err
+// deadline is refreshDeadline's columns for the document being applied,
+// written by the same INSERT or UPDATE as the document: the document is
+// already decoded, and a case the county never decided on has no status
+// log to read. One write of the row, not two: each write moves the row's
+// entries in the list indexes of 0011 (issue 18).
+func (a *applier) deadline(ctx context.Context, caseID string, doc protocol.CaseDoc, decided bool) (storedDeadline, error) {
+	if a.cal == nil {
+		cal, err := a.cals.get(ctx, a.tx)
+		if err != nil {
+			return storedDeadline{}, err
+		}
+		a.cal = cal
 	}
 	var history []StatusLogEntry
 	if decided {
+		var err error
 		if history, err = statusLog(ctx, a.tx, caseID); err != nil {
-			return err
+			return storedDeadline{}, err
 		}
 	}
-	v := deadlineOf(cal, doc, history, a.now)
-	if _, err := a.exec(ctx, `UPDATE cases SET due_moved = ?, paused_since = ?, paused_kind = ?, paused_procedure = ?,
-		supplement_by = ? WHERE case_id = ?`, v.dueMoved, v.pausedSince, v.pausedKind, v.pausedProcedure, v.supplementBy, caseID); err != nil {
-		return fmt.Errorf("store case deadline: %w", err)
-	}
-	return nil
+	return deadlineOf(a.cal, doc, history, a.now), nil
 }
 
 // logCase records a case event in the case's log and sends it down the
 // point's feed to the hall's other machines.
 func (a *applier) logCase(ctx context.Context, ev protocol.Event, ce protocol.CaseEvent) error {
-	if _, err := a.exec(ctx, `INSERT INTO case_log (case_id, event_id, kind, version, device_id, payload, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := a.exec(ctx, qInsertCaseLog,
 		ce.CaseID, ev.ID, string(ev.Kind), ce.Version, a.dev.ID, string(ev.Payload), ts(a.now)); err != nil {
 		return fmt.Errorf("insert case log: %w", err)
 	}
@@ -412,7 +439,7 @@ func (a *applier) logCase(ctx context.Context, ev protocol.Event, ce protocol.Ca
 // devices of the hall (the sender is not sent its own). The item refers to
 // the event as stored (case_log or inbox); Feed puts it together.
 func (a *applier) toHall(ctx context.Context, ev protocol.Event) error {
-	if _, err := a.exec(ctx, `INSERT INTO feed (service_point, kind, at, payload, device_id, ref_event) VALUES (?, ?, ?, '{}', ?, ?)`,
+	if _, err := a.exec(ctx, qInsertHallFeed,
 		a.dev.Point.Code, string(protocol.FeedCaseEvent), ts(a.now), a.dev.ID, ev.ID); err != nil {
 		return fmt.Errorf("insert hall feed item: %w", err)
 	}
@@ -422,7 +449,7 @@ func (a *applier) toHall(ctx context.Context, ev protocol.Event) error {
 // eventAt is the event at a place in a case's chain ("" when none).
 func (a *applier) eventAt(ctx context.Context, caseID string, version int) (string, error) {
 	var id string
-	err := a.queryRow(ctx, `SELECT event_id FROM case_log WHERE case_id = ? AND version = ? ORDER BY seq LIMIT 1`, caseID, version).Scan(&id)
+	err := a.queryRow(ctx, qEventAt, caseID, version).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -438,7 +465,7 @@ func (a *applier) conflict(ctx context.Context, ce protocol.CaseEvent, format st
 	rej := reject(protocol.CodeConflict, format, args...)
 	var h protocol.CaseHead
 	var kind, payload string
-	err := a.queryRow(ctx, `SELECT event_id, kind, payload FROM case_log WHERE case_id = ? ORDER BY version DESC, seq DESC LIMIT 1`, ce.CaseID).
+	err := a.queryRow(ctx, qCaseLatest, ce.CaseID).
 		Scan(&h.EventID, &kind, &payload)
 	if err == nil && json.Unmarshal([]byte(payload), &h.Event) == nil {
 		h.Kind = protocol.Kind(kind)
@@ -452,12 +479,11 @@ func (a *applier) conflict(ctx context.Context, ce protocol.CaseEvent, format st
 func (a *applier) nextCountyCase(ctx context.Context) (string, error) {
 	county := a.dev.Point.Code[:6]
 	year := a.now.In(workday.China).Year()
-	if _, err := a.exec(ctx, `INSERT INTO county_seq (county, year, last) VALUES (?, ?, 1)
-		ON CONFLICT (county, year) DO UPDATE SET last = county_seq.last + 1`, county, year); err != nil {
+	if _, err := a.exec(ctx, qNextCountyCase, county, year); err != nil {
 		return "", fmt.Errorf("next county case number: %w", err)
 	}
 	var n int64
-	if err := a.queryRow(ctx, `SELECT last FROM county_seq WHERE county = ? AND year = ?`, county, year).Scan(&n); err != nil {
+	if err := a.queryRow(ctx, qReadCountyCase, county, year).Scan(&n); err != nil {
 		return "", fmt.Errorf("read county case number: %w", err)
 	}
 	return fmt.Sprintf("%s-%d-%06d", county, year, n), nil
@@ -489,8 +515,7 @@ func (a *applier) applyInbox(ctx context.Context, ev protocol.Event) (*rejection
 			return rej, err
 		}
 	}
-	if _, err := a.exec(ctx, `INSERT INTO inbox (event_id, device_id, service_point, kind, created, payload, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`, ev.ID, a.dev.ID, a.dev.Point.Code, string(ev.Kind),
+	if _, err := a.exec(ctx, qInsertInbox, ev.ID, a.dev.ID, a.dev.Point.Code, string(ev.Kind),
 		ts(ev.Created), string(ev.Payload), ts(a.now)); err != nil {
 		return nil, fmt.Errorf("insert inbox event: %w", err)
 	}

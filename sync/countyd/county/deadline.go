@@ -276,8 +276,10 @@ func caseDocs(ctx context.Context, tx *sql.Tx) ([]caseDoc, error) {
 }
 
 // statusLog is CaseStatusLog inside a transaction.
+const statusLogSQL = `SELECT cursor, payload FROM case_status_log WHERE case_id = ? ORDER BY seq`
+
 func statusLog(ctx context.Context, q queryer, caseID string) ([]StatusLogEntry, error) {
-	rows, err := q.QueryContext(ctx, `SELECT cursor, payload FROM case_status_log WHERE case_id = ? ORDER BY seq`, caseID)
+	rows, err := q.QueryContext(ctx, statusLogSQL, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("read status log: %w", err)
 	}
@@ -331,9 +333,10 @@ func (cc *calendarCache) get(ctx context.Context, q queryer) (*workday.Calendar,
 	return cal, nil
 }
 
+const holidayDocsSQL = `SELECT payload FROM feed WHERE service_point = ? AND kind = ? ORDER BY cursor`
+
 func holidayDocs(ctx context.Context, q queryer) ([]json.RawMessage, error) {
-	rows, err := q.QueryContext(ctx, `SELECT payload FROM feed WHERE service_point = ? AND kind = ? ORDER BY cursor`,
-		allPoints, string(protocol.FeedHolidays))
+	rows, err := q.QueryContext(ctx, holidayDocsSQL, allPoints, string(protocol.FeedHolidays))
 	if err != nil {
 		return nil, fmt.Errorf("read holiday calendars: %w", err)
 	}

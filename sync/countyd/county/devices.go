@@ -267,11 +267,15 @@ func (s *SQLite) revokeDevice(ctx context.Context, tx *sql.Tx, id string) error 
 	return err
 }
 
+// devicesSQL lists devices with their applied events, counted by Apply
+// as it goes (device_event_counts): counting millions on each look at the
+// fleet page grew with the county's history.
+const devicesSQL = `SELECT ` + deviceCols + `, COALESCE(n.events, 0)
+	FROM devices LEFT JOIN device_event_counts n ON n.device_id = devices.id ORDER BY point_code, created_at`
+
 // Devices lists devices by service point, without their secrets.
 func (s *SQLite) Devices(ctx context.Context) ([]Device, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+deviceCols+`,
-		(SELECT COUNT(*) FROM applied_events a WHERE a.device_id = devices.id)
-		FROM devices ORDER BY point_code, created_at`)
+	rows, err := s.r.QueryContext(ctx, devicesSQL)
 	if err != nil {
 		return nil, fmt.Errorf("list devices: %w", err)
 	}

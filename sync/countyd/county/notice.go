@@ -29,7 +29,7 @@ func (a *applier) applyNotice(ctx context.Context, ev protocol.Event, n *protoco
 	}
 	var point, tracking, docJSON string
 	var version int
-	err := a.queryRow(ctx, `SELECT service_point, tracking, version, doc FROM cases WHERE case_id = ?`, n.CaseID).
+	err := a.queryRow(ctx, qNoticeCase, n.CaseID).
 		Scan(&point, &tracking, &version, &docJSON)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && (point != a.dev.Point.Code || tracking != n.Tracking) {
 		return noCase, nil
@@ -57,11 +57,11 @@ func (a *applier) applyNotice(ctx context.Context, ev protocol.Event, n *protoco
 	}
 	var sent int
 	since := a.now.Add(-24 * time.Hour)
-	if err := a.queryRow(ctx, `SELECT COUNT(*) FROM notices WHERE point_code = ? AND created_at >= ? AND held = 0 AND origin = 'device'`,
+	if err := a.queryRow(ctx, qNoticesToday,
 		a.dev.Point.Code, ts(since)).Scan(&sent); err != nil {
 		return nil, fmt.Errorf("count notices: %w", err)
 	}
-	sig, err := storedSignature(a.queryRow(ctx, `SELECT doc FROM sms_config WHERE id = 1`))
+	sig, err := storedSignature(a.queryRow(ctx, qSMSSignature))
 	if err != nil {
 		return nil, err
 	}

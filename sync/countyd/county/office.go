@@ -428,97 +428,16 @@ type CasePageFilter struct {
 	// DueLapsed; Today and SoonDay
 	// (YYYY-MM-DD, Beijing) are the days they are judged against, worked
 	// out by the caller on the working-day calendar.
-	Deadline      string
-	Today         string
-	SoonDay       string
-	DueBy         string // due on or before this day
-	Limit, Offset int
-}
-
-// closedCase is the SQL condition of a case whose clock has stopped: the
-// hall finished it, or the county completed or denied it.
-const closedCase = `(c.kiosk_status IN ('completed', 'rejected', 'delivered', 'mailed', 'denied', 'terminated', 'withdrawn')
-	OR c.county_status IN ('completed', 'denied'))`
-
-// CasePage returns one page of cases and how many match. Each row costs
-// two indexed sub-queries for its attachment counts, so a page of 50 is 50
-// small lookups, not a scan of all cases.
-func (s *SQLite) CasePage(ctx context.Context, f CasePageFilter) ([]Case, int, error) {
-	where := []string{"1 = 1"}
-	var args []any
-	if f.Point != "" {
-		where, args = append(where, "c.service_point = ?"), append(args, f.Point)
-	}
-	if f.Status != "" {
-		where, args = append(where, "(c.kiosk_status = ? OR c.county_status = ?)"), append(args, f.Status, f.Status)
-	}
-	if f.Matter != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM case_matters m WHERE m.case_id = c.case_id AND m.matter = ?)")
-		args = append(args, f.Matter)
-	}
-	// The deadline filters judge the stored moved day (deadline.go) by the
-	// rules of CaseDeadline, which the pages show: a case whose clock is
-	// stopped is never due soon, and is overdue only if it already was
-	// when the clock stopped — what a running pause adds grows by a working
-	// day each working day, so it can neither make a case late nor make a
-	// late one timely, and the filters need not count it.
-	if f.DueBy != "" {
-		where, args = append(where, "c.due_moved <> '' AND c.due_moved <= ?"), append(args, f.DueBy)
-	}
-	order := "c.first_seen DESC, c.county_case DESC"
-	switch f.Deadline {
-	case "":
-	case DueOpen:
-		where = append(where, "NOT "+closedCase)
-	case DueOverdue:
-		where, args = append(where, "NOT "+closedCase, "c.due_moved <> '' AND c.due_moved < ?",
-			"(c.paused_since = '' OR c.due_moved < c.paused_since)"), append(args, f.Today)
-		order = "c.due_moved, c.county_case"
-	case DueSoon:
-		where, args = append(where, "NOT "+closedCase, "c.paused_since = ''", "c.due_moved >= ? AND c.due_moved <= ?"),
-			append(args, f.Today, f.SoonDay)
-		order = "c.due_moved, c.county_case"
-	case DuePaused:
-		where = append(where, "NOT "+closedCase, "c.paused_since <> ''")
-		order = "c.paused_since, c.county_case"
-	case DueLapsed:
-		// The hall ends a lapsed 容缺 case (终止办理 or 视为撤回, as its
-		// catalog says); until its kiosk has synced, the county sees it here.
-		where, args = append(where, "c.kiosk_status = 'deferred'", "c.supplement_by <> '' AND c.supplement_by < ?"),
-			append(args, f.Today)
-		order = "c.supplement_by, c.county_case"
-	default:
-		return nil, 0, invalid("deadline filter %q", f.Deadline)
-	}
-	cond := strings.Join(where, " AND ")
-	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases c WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count cases: %w", err)
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c WHERE `+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
-		append(args, limit, max(f.Offset, 0))...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list cases: %w", err)
-	}
-	defer rows.Close()
-	var out []Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("scan case: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
-}
-
-// CaseMatterCodes lists every matter code that some case has.
-func (s *SQLite) CaseMatterCodes(ctx context.Context) ([]string, error) {
-	return s.strings(ctx, `SELECT DISTINCT matter FROM case_matters ORDER BY matter`)
+	Deadline string
+	Today    string
+	SoonDay  string
+	DueBy    string // due on or before this day
+	Limit    int
+	// After and Before page by key rather than by OFFSET (which reads and
+	// drops every row before the page): the county case number of the
+	// last row of the page before, or of the first row of the page after.
+	// At most one is set.
+	After, Before string
 }
 
 func (s *SQLite) strings(ctx context.Context, q string, args ...any) ([]string, error) {

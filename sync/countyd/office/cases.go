@@ -141,7 +141,14 @@ func (o *Office) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	cal := o.calendar(ctx)
 	now := o.now()
 	f := county.CasePageFilter{Point: q.Get("point"), Matter: q.Get("matter"), Status: q.Get("status"), Deadline: q.Get("deadline"),
-		DueBy: q.Get("due_by"), Today: day(now), SoonDay: soonDay(cal, now), Limit: PageSize, Offset: (page - 1) * PageSize}
+		DueBy: q.Get("due_by"), Today: day(now), SoonDay: soonDay(cal, now), Limit: PageSize,
+		// Pages go by key, from the row before or after (county case
+		// numbers are in every case link already): OFFSET would read and
+		// drop every row before the page.
+		After: q.Get("after"), Before: q.Get("before")}
+	if f.Before != "" {
+		f.After = ""
+	}
 	if f.DueBy != "" {
 		if _, err := time.Parse(time.DateOnly, f.DueBy); err != nil {
 			f.DueBy = ""
@@ -199,22 +206,29 @@ func (o *Office) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	for _, s := range cases.Statuses {
 		statuses = append(statuses, option{string(s), rc.T(cases.StatusName(s))})
 	}
+	// The count stops at county.CaseCountCap: past it the page says "more
+	// than" and numbers its pages without a last one.
+	more := total > county.CaseCountCap
+	total = min(total, county.CaseCountCap)
 	pages := max((total+PageSize-1)/PageSize, 1)
-	link := func(p int) string {
+	link := func(p int, key, ref string) string {
 		v := url.Values{}
 		for k, vs := range q {
 			v[k] = vs
 		}
+		v.Del("after")
+		v.Del("before")
+		v.Set(key, ref)
 		v.Set("page", strconv.Itoa(p))
 		return "/office/cases?" + v.Encode()
 	}
-	data := map[string]any{"Rows": rows, "Total": total, "Page": page, "Pages": pages, "F": f,
+	data := map[string]any{"Rows": rows, "Total": total, "More": more, "Page": page, "Pages": pages, "F": f,
 		"PointOpts": points, "MatterOpts": matters, "StatusOpts": statuses, "Today": f.Today}
-	if page > 1 {
-		data["Prev"] = link(page - 1)
+	if page > 1 && len(list) > 0 {
+		data["Prev"] = link(page-1, "before", list[0].CountyCase)
 	}
-	if page < pages {
-		data["Next"] = link(page + 1)
+	if len(list) == PageSize && (more || page < pages) {
+		data["Next"] = link(page+1, "after", list[len(list)-1].CountyCase)
 	}
 	o.render(w, r, rc, "cases", data)
 }

@@ -3,13 +3,18 @@ package office_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
+	"github.com/yichuang/yichuang/sync/countyd/office"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -255,4 +260,42 @@ func TestCorrectionReachesTheFeed(t *testing.T) {
 	}
 	_, body = b.get("/office/cases/" + cc + "?done=status")
 	mustContain(t, body, "已记录决定并发送到乡镇窗口", "2026-12-03", "租赁合同原件")
+}
+
+// The case list pages by key (issue 18): 下一页 continues after the last
+// row shown and 上一页 goes back before the first, with the filter kept,
+// so no page reads the rows before it.
+func TestCaseListPagesByKey(t *testing.T) {
+	e := newEnv(t)
+	var cs []string // oldest first; the list is newest first
+	for i := range office.PageSize + 2 {
+		cs = append(cs, e.push(t, newSeed(fmt.Sprintf("申请人%d", i), time.Date(2026, 12, 10, 0, 0, 0, 0, t0.Location()))))
+	}
+	b := e.client(t)
+	b.mustLogin("lishen")
+	href := regexp.MustCompile(`<a href="([^"]+)">‹?\s*([^<]+?)\s*›?</a>`)
+	links := func(body string) map[string]string {
+		out := map[string]string{}
+		for _, m := range href.FindAllStringSubmatch(body, -1) {
+			out[m[2]] = html.UnescapeString(m[1])
+		}
+		return out
+	}
+	_, first := b.get("/office/cases?point=" + url.QueryEscape(countytest.TestPoint.Code))
+	mustContain(t, first, cs[len(cs)-1], cs[2], "第 1 / 2 页")
+	mustNotContain(t, first, cs[1]+"<", "上一页")
+	next := links(first)["下一页"]
+	if want := "after=" + cs[2]; !strings.Contains(next, want) || !strings.Contains(next, "point=") {
+		t.Fatalf("next page link: got %q, want one with %q and the point filter", next, want)
+	}
+	_, second := b.get(next)
+	mustContain(t, second, cs[1], cs[0], "第 2 / 2 页")
+	mustNotContain(t, second, cs[2]+"<", "下一页")
+	prev := links(second)["上一页"]
+	if want := "before=" + cs[1]; !strings.Contains(prev, want) {
+		t.Fatalf("previous page link: got %q, want one with %q", prev, want)
+	}
+	_, back := b.get(prev)
+	mustContain(t, back, cs[len(cs)-1], cs[2], "第 1 / 2 页")
+	mustNotContain(t, back, cs[1]+"<")
 }

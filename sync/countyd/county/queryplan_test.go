@@ -1,0 +1,178 @@
+package county
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The county must stay as quick at 1M cases and 5M events as on day one
+// (issue 18). Every query an office page or the apply path runs is listed
+// here by the very string the store runs (shared consts and builders, not
+// copies) and planned on a migrated database: a full scan of a table or a
+// sort of the rows for ORDER BY fails, and so does a list query that stops
+// using the index named for it. An index dropped or a query reshaped
+// turns this test red before a county notices.
+
+// applyQueries are the statements of Apply's per-event path.
+var applyQueries = map[string]string{
+	"qAppliedAnswer":    qAppliedAnswer,
+	"qInsertApplied":    qInsertApplied,
+	"qInsertRejected":   qInsertRejected,
+	"qCaseHead":         qCaseHead,
+	"qCaseByTracking":   qCaseByTracking,
+	"qInsertCase":       qInsertCase,
+	"qUpdateCase":       qUpdateCase,
+	"qClearAttachments": qClearAttachments,
+	"qClearMatters":     qClearMatters,
+	"qInsertMatter":     qInsertMatter,
+	"qInsertAttachment": qInsertAttachment,
+	"qInsertCaseLog":    qInsertCaseLog,
+	"qInsertHallFeed":   qInsertHallFeed,
+	"qEventAt":          qEventAt,
+	"qCaseLatest":       qCaseLatest,
+	"qNextCountyCase":   qNextCountyCase,
+	"qReadCountyCase":   qReadCountyCase,
+	"qInsertInbox":      qInsertInbox,
+	"qNoticeCase":       qNoticeCase,
+	"qNoticesToday":     qNoticesToday,
+	"qSMSSignature":     qSMSSignature,
+	"countEventsSQL":    countEventsSQL,
+	"statusLogSQL":      statusLogSQL,
+	"holidayDocsSQL":    holidayDocsSQL,
+}
+
+// plannedQuery is a query and the index its plan must use ("" for any).
+type plannedQuery struct {
+	name, sql, index string
+}
+
+// officeQueries are the case list of every filter the page offers (its
+// count, its first page and a page after a boundary; a status alone is
+// two queries), the matter list and the fleet page's devices.
+func officeQueries(t *testing.T) []plannedQuery {
+	filters := []struct {
+		name    string
+		f       CasePageFilter
+		indexes []string // of each query caseQueries builds
+	}{
+		{"all", CasePageFilter{}, []string{"cases_seen"}},
+		{"point", CasePageFilter{Point: "330522100000"}, []string{"cases_point_seen"}},
+		{"matter", CasePageFilter{Matter: "330000-SS-0001"}, []string{"case_matters_list"}},
+		{"status", CasePageFilter{Status: "completed"}, []string{"cases_kiosk_seen", "cases_county_seen"}},
+		{"open", CasePageFilter{Deadline: DueOpen}, []string{"cases_open_seen"}},
+		{"overdue", CasePageFilter{Deadline: DueOverdue, Today: "2026-10-09"}, []string{"cases_open_due"}},
+		{"soon", CasePageFilter{Deadline: DueSoon, Today: "2026-10-09", SoonDay: "2026-10-12"}, []string{"cases_open_running"}},
+		{"paused", CasePageFilter{Deadline: DuePaused}, []string{"cases_open_paused"}},
+		{"lapsed", CasePageFilter{Deadline: DueLapsed, Today: "2026-10-09"}, []string{"cases_kiosk_supplement"}},
+		{"due by", CasePageFilter{DueBy: "2026-10-09"}, []string{"cases_due_list"}},
+		{"open due by", CasePageFilter{Deadline: DueOpen, DueBy: "2026-10-09"}, []string{"cases_open_due"}},
+		{"point and status", CasePageFilter{Point: "330522100000", Status: "accepted"}, []string{"cases_point_seen"}},
+	}
+	var out []plannedQuery
+	for _, fl := range filters {
+		qs, err := caseQueries(fl.f)
+		if err != nil {
+			t.Fatalf("%s: %v", fl.name, err)
+		}
+		if len(qs) != len(fl.indexes) {
+			t.Fatalf("%s: got %d queries, want %d", fl.name, len(qs), len(fl.indexes))
+		}
+		for i, q := range qs {
+			out = append(out,
+				// A count may read any index of its filter: it stops at
+				// CaseCountCap.
+				plannedQuery{fl.name + " count", q.countSQL(), ""},
+				plannedQuery{fl.name + " page", q.listSQL(false, false), fl.indexes[i]},
+				plannedQuery{fl.name + " page after", q.listSQL(true, false), fl.indexes[i]},
+				plannedQuery{fl.name + " page before", q.listSQL(true, true), fl.indexes[i]})
+		}
+	}
+	return append(out,
+		plannedQuery{"page boundary", caseKeysSQL, ""},
+		plannedQuery{"matter codes", caseMatterCodesSQL, "case_matters_list"},
+		plannedQuery{"fleet devices", devicesSQL, ""})
+}
+
+// badPlan finds what makes a plan slow at scale: a table read whole
+// without an index, or the rows sorted for ORDER BY. Scans of a CTE or a
+// sub-select (codes, x) and of the small devices table (a county has a
+// few hundred) are not of the history's size.
+var badPlan = regexp.MustCompile(`^SCAN (\w+)$|USE TEMP B-TREE`)
+
+var smallScans = map[string]bool{"codes": true, "x": true, "devices": true}
+
+func planProblem(plan []string, index string) string {
+	for _, l := range plan {
+		if m := badPlan.FindStringSubmatch(l); m != nil && !smallScans[m[1]] {
+			return l
+		}
+	}
+	if index == "" {
+		return ""
+	}
+	uses := regexp.MustCompile(`INDEX ` + regexp.QuoteMeta(index) + `( |$)`)
+	for _, l := range plan {
+		if uses.MatchString(l) {
+			return ""
+		}
+	}
+	return "does not use " + index
+}
+
+func TestQueryPlansUseIndexes(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "county.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	queries := officeQueries(t)
+	for name, q := range applyQueries {
+		queries = append(queries, plannedQuery{name, q, ""})
+	}
+	for _, q := range queries {
+		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q.sql, make([]any, strings.Count(q.sql, "?"))...)
+		if err != nil {
+			t.Errorf("%s: %v", q.name, err)
+			continue
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		t.Logf("%s: %s", q.name, strings.Join(plan, " | ")) // -v: the plans docs/performance.md quotes
+		if p := planProblem(plan, q.index); p != "" {
+			t.Errorf("%s: got %q in the plan, want an index for its filter and order\n%s\n%s", q.name, p, q.sql, strings.Join(plan, "\n"))
+		}
+	}
+}
+
+// The check itself: plans of the shapes it must refuse are refused.
+func TestPlanProblemCatchesScansAndSorts(t *testing.T) {
+	for _, tc := range []struct {
+		plan  []string
+		index string
+		want  string
+	}{
+		{[]string{"SCAN c"}, "", "SCAN c"},
+		{[]string{"SEARCH c USING INDEX cases_kiosk_seen (kiosk_status=?)", "USE TEMP B-TREE FOR ORDER BY"}, "", "USE TEMP B-TREE FOR ORDER BY"},
+		{[]string{"SEARCH c USING INDEX cases_due_list (due_moved>? AND due_moved<?)", "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY"}, "", "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY"},
+		{[]string{"SEARCH c USING INDEX cases_due_list (due_moved<?)"}, "cases_open_due", "does not use cases_open_due"},
+		{[]string{"SCAN c USING INDEX cases_seen"}, "cases_seen", ""},
+		{[]string{"SEARCH c USING INDEX cases_open_runningx (paused_since=?)"}, "cases_open_running", "does not use cases_open_running"},
+		{[]string{"SCAN codes", "SEARCH m USING COVERING INDEX case_matters_list (matter>?)"}, "case_matters_list", ""},
+	} {
+		if got := planProblem(tc.plan, tc.index); got != tc.want {
+			t.Errorf("planProblem(%q, %q): got %q, want %q", tc.plan, tc.index, got, tc.want)
+		}
+	}
+}
