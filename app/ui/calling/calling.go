@@ -287,7 +287,14 @@ func (p *Panel) setHall(hall []string) {
 	// arriving after the default one) starts chosen.
 	var chosen []string
 	for _, s := range offer {
-		if slices.Contains(p.Sectors.Selected, s) || !slices.Contains(p.Sectors.Options, s) {
+		switch {
+		case p.opened:
+			// An open window is open for what the hall says, whatever
+			// the config now offers anew.
+			if slices.Contains(p.counter.Sectors, s) {
+				chosen = append(chosen, s)
+			}
+		case slices.Contains(p.Sectors.Selected, s) || !slices.Contains(p.Sectors.Options, s):
 			chosen = append(chosen, s)
 		}
 	}

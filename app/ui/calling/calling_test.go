@@ -413,3 +413,19 @@ func enabledButtons(p *Panel) []string {
 	}
 	return out
 }
+
+// TestCallingOpenWindowKeepsItsSectors: a hall config arriving while the
+// window is open (from the hall's state, on a panel built again) does not
+// tick sectors the window is not open for.
+func TestCallingOpenWindowKeepsItsSectors(t *testing.T) {
+	busytest.NewApp(t)
+	f := &fakeQueue{p: queue.DefaultPolicy, events: make(chan queue.Event, 4), open: true,
+		counter: queue.Counter{Window: 9, Sectors: []string{"商事登记"}}}
+	p := New(context.Background(), f, queue.Counter{Window: 9, Sectors: []string{"商事登记", "民生服务", "公积金"}}, nil)
+	test.NewTempWindow(t, p.Content())
+	busytest.Settle(t, p)
+	p.apply(board("商事登记", "民生服务", "公积金")) // 公积金 offered anew
+	if got, want := p.Sectors.Selected, []string{"商事登记"}; !slices.Equal(got, want) {
+		t.Errorf("chosen on the open window: got %v, want %v", got, want)
+	}
+}
