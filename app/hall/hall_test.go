@@ -445,7 +445,9 @@ func TestWindowEventsNameTheWindow(t *testing.T) {
 		name string
 		do   func() error
 	}{
-		{"open", func() error { return l.OpenCounter(ctx, Counter{Window: 6, ClerkID: 1, Sectors: []string{"商事登记"}}) }},
+		{"open", func() error {
+			return l.OpenCounter(ctx, Counter{Window: 6, ClerkID: 1, Sectors: []string{"商事登记"}})
+		}},
 		{"call", func() (err error) { tk, err = l.CallNext(ctx, "", 6); return err }},
 		{"start", func() (err error) {
 			tk, err = l.Act(ctx, ActRequest{RequestID: "s", Window: 6, TicketID: tk.ID, Action: Start})
