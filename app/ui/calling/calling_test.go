@@ -185,7 +185,6 @@ func TestCallingSectorsFollowTheHall(t *testing.T) {
 			p := New(context.Background(), f, queue.Counter{Window: 9, ClerkID: 9, ClerkName: "沈公积", Sectors: tt.mastered}, nil)
 			test.NewTempWindow(t, p.Content())
 			busytest.Settle(t, p)
-			busytest.Settle(t, p)
 			p.apply(board(tt.hall...))
 			if got := p.Sectors.Options; !slices.Equal(got, tt.offer) {
 				t.Errorf("offered: got %v, want %v", got, tt.offer)
