@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -161,6 +162,12 @@ func (c *Client) CallNext(ctx context.Context, requestID string, window int) (qu
 func (c *Client) Act(ctx context.Context, req ActRequest) (queue.Ticket, error) {
 	var t queue.Ticket
 	return t, c.do(ctx, http.MethodPost, "/api/counters/act", req.RequestID, req, &t)
+}
+
+// CounterState reads a window as the hub has it now.
+func (c *Client) CounterState(ctx context.Context, window int) (queue.CounterState, error) {
+	var st queue.CounterState
+	return st, c.do(ctx, http.MethodGet, "/api/counters/"+strconv.Itoa(window), "", nil, &st)
 }
 
 // Board returns the display's state.

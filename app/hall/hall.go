@@ -26,6 +26,9 @@ type Service interface {
 	CloseCounter(ctx context.Context, window int) error
 	CallNext(ctx context.Context, requestID string, window int) (queue.Ticket, error)
 	Act(ctx context.Context, req ActRequest) (queue.Ticket, error)
+	// CounterState is a window as the hall has it now: open, its
+	// sectors, its ticket.
+	CounterState(ctx context.Context, window int) (queue.CounterState, error)
 	Board(ctx context.Context) (Board, error)
 	Stats(ctx context.Context) (Stats, error)
 	// Subscribe streams events until ctx ends. A remote client sends

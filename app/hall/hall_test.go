@@ -2,6 +2,7 @@ package hall
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -395,5 +396,130 @@ func TestFindBookingThenCancel(t *testing.T) {
 	}
 	if _, err := c.FindBooking(ctx, b.Code, id); !errors.Is(err, queue.ErrBookingGone) {
 		t.Errorf("find a cancelled booking: got %v, want %v", err, queue.ErrBookingGone)
+	}
+}
+
+// TestCounterStateLocalAndClientAgree: a window's state — open, its
+// sectors, the ticket at it — reads the same on the hub (Local) and from
+// another machine over the LAN (Client), at every step of a window's day,
+// and is the hall's truth, not what one panel did.
+func TestCounterStateLocalAndClientAgree(t *testing.T) {
+	l, clk := newLocal(t)
+	srv, conn := serveHub(t, Handler(l))
+	c := NewClient(srv.URL, conn)
+	ctx := context.Background()
+	for i := range 3 {
+		if _, err := l.IssueTicket(ctx, TicketRequest{RequestID: fmt.Sprint("r", i), Sector: "商事登记"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var cur queue.Ticket
+	act := func(a Action) func() error {
+		return func() error {
+			var err error
+			cur, err = l.Act(ctx, ActRequest{RequestID: string(a) + cur.Number, Window: 4, TicketID: cur.ID, Action: a})
+			return err
+		}
+	}
+	call := func() error {
+		var err error
+		cur, err = l.CallNext(ctx, "", 4)
+		return err
+	}
+	type want struct {
+		open   bool
+		ticket string // number and status; "" for none
+	}
+	steps := []struct {
+		name string
+		do   func() error
+		want want
+	}{
+		{"never opened", func() error { return nil }, want{}},
+		{"opened", func() error {
+			return l.OpenCounter(ctx, Counter{Window: 4, ClerkID: 7, ClerkName: "王丽", Sectors: []string{"商事登记", "民生服务"}})
+		}, want{true, ""}},
+		{"called", call, want{true, "B001 called"}},
+		{"serving", act(Start), want{true, "B001 serving"}},
+		{"parked", act(Park), want{true, "B001 parked"}},
+		// A parked ticket does not hold the window: the next one called
+		// is the window's ticket, the parked one waits to resume.
+		{"called while one is parked", call, want{true, "B002 called"}},
+		{"finished", act(Finish), want{true, "B001 parked"}},
+		{"closed with a parked ticket", func() error { return l.CloseCounter(ctx, 4) }, want{false, "B001 parked"}},
+	}
+	for _, st := range steps {
+		clk.Advance(time.Minute)
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		local, err := l.CounterState(ctx, 4)
+		if err != nil {
+			t.Fatalf("%s: local: %v", st.name, err)
+		}
+		remote, err := c.CounterState(ctx, 4)
+		if err != nil {
+			t.Fatalf("%s: client: %v", st.name, err)
+		}
+		lj, _ := json.Marshal(local)
+		rj, _ := json.Marshal(remote)
+		if string(lj) != string(rj) {
+			t.Errorf("%s: client got %s, want the hub's %s", st.name, rj, lj)
+		}
+		got := want{open: local.Open}
+		if local.Ticket != nil {
+			got.ticket = local.Ticket.Number + " " + string(local.Ticket.Status)
+		}
+		if got != st.want {
+			t.Errorf("%s: got %+v, want %+v", st.name, got, st.want)
+		}
+		if local.Window != 4 || (local.Open && !slices.Equal(local.Sectors, []string{"商事登记", "民生服务"})) {
+			t.Errorf("%s: got window %d sectors %v, want 4 with 商事登记、民生服务", st.name, local.Window, local.Sectors)
+		}
+	}
+	if _, err := c.CounterState(ctx, 5); err != nil {
+		t.Errorf("a window never opened: got %v, want its closed state", err)
+	}
+}
+
+// TestWindowEventsNameTheWindow: opening, closing, calling and acting tell
+// subscribers which window changed, so another machine signed in as that
+// window reads its state again.
+func TestWindowEventsNameTheWindow(t *testing.T) {
+	l, _ := newLocal(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := l.IssueTicket(ctx, TicketRequest{RequestID: "r", Sector: "商事登记"}); err != nil {
+		t.Fatal(err)
+	}
+	events, _ := l.Subscribe(ctx)
+	<-events // the board as it stands
+	var tk queue.Ticket
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"open", func() error {
+			return l.OpenCounter(ctx, Counter{Window: 6, ClerkID: 1, Sectors: []string{"商事登记"}})
+		}},
+		{"call", func() (err error) { tk, err = l.CallNext(ctx, "", 6); return err }},
+		{"start", func() (err error) {
+			tk, err = l.Act(ctx, ActRequest{RequestID: "s", Window: 6, TicketID: tk.ID, Action: Start})
+			return err
+		}},
+		{"close", func() error { return l.CloseCounter(ctx, 6) }},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		select {
+		case ev := <-events:
+			if ev.Window != 6 {
+				t.Errorf("%s: got an event for window %d, want 6", st.name, ev.Window)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: no event", st.name)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -106,6 +107,15 @@ func Handler(svc Service) http.Handler {
 			return nil, err
 		}
 		return svc.Act(r.Context(), req)
+	}))
+	// A read only: older counters never call it, and it refuses nothing
+	// they send.
+	mux.HandleFunc("GET /api/counters/{window}", h.answer(func(r *http.Request) (any, error) {
+		window, err := strconv.Atoi(r.PathValue("window"))
+		if err != nil || window <= 0 {
+			return nil, fmt.Errorf("bad window %q", r.PathValue("window"))
+		}
+		return svc.CounterState(r.Context(), window)
 	}))
 	mux.HandleFunc("GET /api/board", h.answer(func(r *http.Request) (any, error) { return svc.Board(r.Context()) }))
 	mux.HandleFunc("GET /api/stats", h.answer(func(r *http.Request) (any, error) { return svc.Stats(r.Context()) }))

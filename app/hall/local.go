@@ -88,7 +88,7 @@ func (l *Local) IssueTicket(ctx context.Context, req TicketRequest) (Slip, error
 	if err != nil {
 		return Slip{}, err
 	}
-	l.publish(ctx, EventChanged, nil)
+	l.publish(ctx, Event{Kind: EventChanged})
 	return l.slip(ctx, t)
 }
 
@@ -102,7 +102,7 @@ func (l *Local) CheckIn(ctx context.Context, requestID, code string) (Slip, erro
 	if err != nil {
 		return Slip{}, err
 	}
-	l.publish(ctx, EventChanged, nil)
+	l.publish(ctx, Event{Kind: EventChanged})
 	return l.slip(ctx, t)
 }
 
@@ -205,12 +205,25 @@ func (l *Local) OpenCounter(ctx context.Context, c Counter) error {
 	if len(c.Sectors) == 0 {
 		return queue.ErrNoSector
 	}
-	return l.DB.OpenCounter(ctx, c.Window, c.ClerkID, c.ClerkName, c.Sectors)
+	if err := l.DB.OpenCounter(ctx, c.Window, c.ClerkID, c.ClerkName, c.Sectors); err != nil {
+		return err
+	}
+	l.publishWindow(ctx, c.Window)
+	return nil
 }
 
 // CloseCounter stops calling at a window.
 func (l *Local) CloseCounter(ctx context.Context, window int) error {
-	return l.DB.CloseCounter(ctx, window)
+	if err := l.DB.CloseCounter(ctx, window); err != nil {
+		return err
+	}
+	l.publishWindow(ctx, window)
+	return nil
+}
+
+// CounterState is a window as the hall has it now.
+func (l *Local) CounterState(ctx context.Context, window int) (queue.CounterState, error) {
+	return l.DB.CounterState(ctx, window)
 }
 
 // CallNext calls the next number for a window.
@@ -219,7 +232,7 @@ func (l *Local) CallNext(ctx context.Context, _ string, window int) (queue.Ticke
 	if err != nil {
 		return t, err
 	}
-	l.publish(ctx, EventCalled, &Call{Number: t.Number, Window: window, At: t.CalledAt, Calls: t.Calls})
+	l.publish(ctx, Event{Kind: EventCalled, Window: window, Call: &Call{Number: t.Number, Window: window, At: t.CalledAt, Calls: t.Calls}})
 	return t, nil
 }
 
@@ -256,9 +269,9 @@ func (l *Local) Act(ctx context.Context, req ActRequest) (queue.Ticket, error) {
 		return t, err
 	}
 	if req.Action == Recall {
-		l.publish(ctx, EventCalled, &Call{Number: t.Number, Window: req.Window, At: t.CalledAt, Calls: t.Calls})
+		l.publish(ctx, Event{Kind: EventCalled, Window: req.Window, Call: &Call{Number: t.Number, Window: req.Window, At: t.CalledAt, Calls: t.Calls}})
 	} else {
-		l.publish(ctx, EventChanged, nil)
+		l.publish(ctx, Event{Kind: EventChanged, Window: req.Window})
 	}
 	return t, nil
 }
@@ -409,15 +422,22 @@ func (l *Local) Subscribe(ctx context.Context) (<-chan Event, error) {
 	return ch, nil
 }
 
-// publish sends the new board to every subscriber; a subscriber too slow
-// to keep up loses old events rather than blocking a counter's call (the
-// next event carries the whole board anyway).
-func (l *Local) publish(ctx context.Context, kind EventKind, call *Call) {
+// publishWindow tells subscribers that a window's state changed (opened
+// or closed): the board is the same, but the window's panels on other
+// machines read it again.
+func (l *Local) publishWindow(ctx context.Context, window int) {
+	l.publish(ctx, Event{Kind: EventChanged, Window: window})
+}
+
+// publish sends ev with the new board to every subscriber; a subscriber
+// too slow to keep up loses old events rather than blocking a counter's
+// call (the next event carries the whole board anyway).
+func (l *Local) publish(ctx context.Context, ev Event) {
 	b, err := l.Board(ctx)
 	if err != nil {
 		return
 	}
-	ev := Event{Kind: kind, Call: call, Board: b}
+	ev.Board = b
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for ch := range l.subs {

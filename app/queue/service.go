@@ -41,6 +41,19 @@ type Counter struct {
 	Sectors   []string `json:"sectors"`
 }
 
+// CounterState is a window as the hall's queue has it: whether it is open,
+// for which sectors, and the ticket at it now (called, serving or parked;
+// nil when none). A counter's panel starts from it and follows it, so a
+// panel built again (after 设置, a restart, a new sign-in, another machine
+// acting as the same window) shows the window as it is, not as a fresh
+// panel would guess.
+type CounterState struct {
+	Window  int      `json:"window"`
+	Open    bool     `json:"open"`
+	Sectors []string `json:"sectors,omitempty"`
+	Ticket  *Ticket  `json:"ticket,omitempty"`
+}
+
 // Action is what a counter does to its ticket.
 type Action string
 
@@ -113,9 +126,15 @@ const (
 
 // Event is one change, with the board as it now stands.
 type Event struct {
-	Kind  EventKind `json:"kind"`
-	Call  *Call     `json:"call,omitempty"`
-	Board Board     `json:"board"`
+	Kind EventKind `json:"kind"`
+	Call *Call     `json:"call,omitempty"`
+	// Window is the window whose state changed (opened, closed, called,
+	// acted on); 0 when the change is not a window's (a ticket issued).
+	// Panels acting as that window read its CounterState again, so two
+	// machines signed in as one window agree. A machine older than this
+	// field ignores it.
+	Window int   `json:"window,omitempty"`
+	Board  Board `json:"board"`
 }
 
 // SectorStats are one sector's figures for today.

@@ -36,7 +36,7 @@ var kioskQueries = []plannedQuery{
 	{name: "agent work list", query: qAgentCases, uses: "cases_agent_updated"},
 	{name: "queue: a day's tickets (board, statistics)", query: ticketsQuery(whereTicketsOn)},
 	{name: "queue: ticket by id", query: ticketsQuery(whereTicketByID)},
-	{name: "queue: window busy", query: ticketsQuery(whereTicketsBusy)},
+	{name: "queue: tickets at a window", query: ticketsQuery(whereTicketsAtWindow)},
 	{name: "queue: waiting tickets", query: ticketsQuery(whereTicketsWaiting)},
 	{name: "sync status", query: qSyncStatus, uses: "attachments_to_upload"},
 	{name: "pending uploads", query: qPendingUploads, uses: "attachments_to_upload", sorts: "the files waiting to upload"},

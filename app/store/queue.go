@@ -180,10 +180,10 @@ func (db *DB) Counters(ctx context.Context) ([]Counter, error) {
 	return out, rows.Err()
 }
 
-func counterSectors(ctx context.Context, tx *tx, window int) ([]string, int64, error) {
+func counterSectors(ctx context.Context, q rowQuerier, window int) ([]string, int64, error) {
 	var s string
 	var clerk int64
-	err := tx.QueryRowContext(ctx, `SELECT sectors, clerk_id FROM counters WHERE window_no = ?`, window).Scan(&s, &clerk)
+	err := q.QueryRowContext(ctx, `SELECT sectors, clerk_id FROM counters WHERE window_no = ?`, window).Scan(&s, &clerk)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, msg.New(ErrCounterClosed.Key, "N", window)
 	}
@@ -205,12 +205,14 @@ func (db *DB) CallNext(ctx context.Context, window int, p queue.Policy) (queue.T
 			return err
 		}
 		day := beijingDay(tx.now)
-		busy, err := tx.db.ticketsWhere(ctx, tx, whereTicketsBusy, day, window)
+		at, err := tx.db.atWindow(ctx, tx, day, window)
 		if err != nil {
 			return err
 		}
-		if len(busy) > 0 {
-			return msg.New(queue.ErrBusy.Key, "Number", busy[0].Number)
+		// A parked ticket (the citizen fetching a paper) does not keep
+		// the window from calling the next one.
+		if i := slices.IndexFunc(at, busyAt); i >= 0 {
+			return msg.New(queue.ErrBusy.Key, "Number", at[i].Number)
 		}
 		waiting, err := tx.db.ticketsWhere(ctx, tx, whereTicketsWaiting, day)
 		if err != nil {
@@ -226,6 +228,50 @@ func (db *DB) CallNext(ctx context.Context, window int, p queue.Policy) (queue.T
 		return saveTicket(ctx, tx, t)
 	})
 	return t, err
+}
+
+// atWindow is the one reading of "the tickets at a window": a day's
+// tickets called to it and not yet over (called, serving or parked), in
+// issue order. CallNext refuses while one of them is busy; CounterState
+// shows the window's ticket from them.
+func (db *DB) atWindow(ctx context.Context, q querier, day string, window int) ([]queue.Ticket, error) {
+	return db.ticketsWhere(ctx, q, whereTicketsAtWindow, day, window)
+}
+
+// busyAt: a ticket being called or served occupies its window.
+func busyAt(t queue.Ticket) bool { return t.Status == queue.Called || t.Status == queue.Serving }
+
+// CounterState reads a window as the hall has it now: open or not, its
+// sectors, and its ticket — the busy one, else a parked one (what the
+// counter's panel offers to resume) — in one read transaction, so the
+// state never pairs a closed window with a ticket from a moment later.
+func (db *DB) CounterState(ctx context.Context, window int) (queue.CounterState, error) {
+	st := queue.CounterState{Window: window}
+	t, err := db.r.BeginTx(ctx, nil)
+	if err != nil {
+		return st, fmt.Errorf("begin counter read: %w", err)
+	}
+	defer rollback(t)
+	sectors, _, err := counterSectors(ctx, t, window)
+	switch {
+	case errors.Is(err, ErrCounterClosed):
+	case err != nil:
+		return st, fmt.Errorf("read counter %d: %w", window, err)
+	default:
+		st.Open, st.Sectors = true, sectors
+	}
+	at, err := db.atWindow(ctx, t, beijingDay(db.clock.Now()), window)
+	if err != nil {
+		return st, fmt.Errorf("read counter %d tickets: %w", window, err)
+	}
+	i := slices.IndexFunc(at, busyAt)
+	if i < 0 && len(at) > 0 {
+		i = 0
+	}
+	if i >= 0 {
+		st.Ticket = &at[i]
+	}
+	return st, nil
 }
 
 // UpdateTicket applies a counter action (重呼, 开始, 暂停, 过号, 办结, 转移) to a
@@ -275,10 +321,10 @@ type querier interface {
 // The tickets the queue screens, the board and the day's statistics read
 // (ticketsQuery makes each a whole query; queryplan_test.go checks them).
 const (
-	whereTicketsOn      = `day = ?`
-	whereTicketByID     = `id = ?`
-	whereTicketsBusy    = `day = ? AND window_no = ? AND status IN ('called', 'serving')`
-	whereTicketsWaiting = `day = ? AND status = 'waiting'`
+	whereTicketsOn       = `day = ?`
+	whereTicketByID      = `id = ?`
+	whereTicketsAtWindow = `day = ? AND window_no = ? AND status IN ('called', 'serving', 'parked')`
+	whereTicketsWaiting  = `day = ? AND status = 'waiting'`
 )
 
 // ticketsQuery has no ORDER BY: ticketsWhere puts the tickets in issue

@@ -9,6 +9,7 @@ package calling
 import (
 	"context"
 	"errors"
+	"log"
 	"slices"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
@@ -30,6 +32,9 @@ type Service interface {
 	CloseCounter(ctx context.Context, window int) error
 	CallNext(ctx context.Context, requestID string, window int) (queue.Ticket, error)
 	Act(ctx context.Context, req queue.ActRequest) (queue.Ticket, error)
+	// CounterState is the window as the hall has it: the panel shows
+	// that, never only what this panel instance did.
+	CounterState(ctx context.Context, window int) (queue.CounterState, error)
 	Subscribe(ctx context.Context) (<-chan queue.Event, error)
 }
 
@@ -64,13 +69,26 @@ type Panel struct {
 	// left by the next is how it came to say 未开启叫号 on an open window.
 	note    string
 	content fyne.CanvasObject
+
+	// The window's state is read from the hall (CounterState) when the
+	// panel is built and whenever an event names this window: a panel
+	// built again after 设置, a restart or a new sign-in, or a second
+	// machine acting as the same window, shows what the hall has.
+	// loading runs one read at a time; stale asks for another when a
+	// change came while one was on its way. loaded is false until the
+	// first answer (or failure): 开启叫号 waits for it, so a clerk does
+	// not open an already open window over its ticket. Both are only
+	// touched on the UI goroutine.
+	loading busy.Guard
+	stale   bool
+	loaded  bool
 }
 
 // New builds the panel for a counter; intake opens counter intake with a
 // resident ID (empty when the ticket has none).
 func New(ctx context.Context, svc Service, counter queue.Counter, intake func(residentID string)) *Panel {
 	p := &Panel{ctx: ctx, svc: svc, counter: counter, intake: intake, mastered: slices.Clone(counter.Sectors)}
-	p.Current = widget.NewLabel(l10n.L("未开启叫号"))
+	p.Current = widget.NewLabel(l10n.L("正在读取本窗口的叫号状态…"))
 	p.Waiting = widget.NewLabel("")
 	p.Banner = widget.NewLabel("")
 	p.Banner.Importance = widget.DangerImportance
@@ -114,8 +132,82 @@ func New(ctx context.Context, svc Service, counter queue.Counter, intake func(re
 	// whose hub is down still shows its clerk's sectors).
 	p.setHall(queue.DefaultHallConfig().SectorNames())
 	p.refresh()
+	p.reload()
 	p.follow()
 	return p
+}
+
+// Wait blocks until the window's state read in flight (and any read it
+// started because the state changed meanwhile) has been shown, or ctx
+// ends. Tests use it instead of sleeping.
+func (p *Panel) Wait(ctx context.Context) error {
+	for {
+		if err := p.loading.Wait(ctx); err != nil {
+			return err
+		}
+		if !p.loading.Busy() {
+			return nil
+		}
+	}
+}
+
+// reload reads the window's state off the UI goroutine; called on the UI
+// goroutine.
+func (p *Panel) reload() {
+	window := p.counter.Window
+	started := busy.Run(&p.loading, nil, func() (queue.CounterState, error) {
+		return p.svc.CounterState(p.ctx, window)
+	}, p.show)
+	if !started {
+		p.stale = true
+	}
+}
+
+// show takes the hall's answer: open or not, for which sectors, and the
+// ticket at the window.
+func (p *Panel) show(st queue.CounterState, err error) {
+	if p.stale {
+		// The window changed while this answer was on its way: it may
+		// be old already, so read again (and show this one meanwhile).
+		p.stale = false
+		p.reload()
+	}
+	first := !p.loaded
+	p.loaded = true
+	if err != nil {
+		if errors.Is(err, queue.ErrHubDown) {
+			p.showBanner(err)
+		} else if !errors.Is(err, context.Canceled) {
+			// A hub older than this read answers 404: the panel then
+			// keeps what it did itself, as before, rather than show
+			// the clerk an English status line. County IT sees why.
+			log.Printf("calling: read window %d: %v", p.counter.Window, err)
+		}
+		p.refresh()
+		return
+	}
+	if first {
+		p.Banner.Hide() // the hub answered
+	}
+	cur := p.current()
+	if st.Open != p.opened || ticketKey(st.Ticket) != ticketKey(cur) {
+		p.note = "" // an outcome here is about a state the window has left
+	}
+	p.opened = st.Open
+	if st.Open {
+		p.counter.Sectors = slices.Clone(st.Sectors)
+		p.Sectors.SetSelected(slices.Clone(st.Sectors))
+	}
+	p.set(st.Ticket)
+}
+
+// ticketKey tells whether two readings show the same ticket in the same
+// state.
+func ticketKey(t *queue.Ticket) string {
+	if t == nil {
+		return ""
+	}
+	return t.ID + "/" + string(t.Status)
 }
 
 // Content returns the panel's root object.
@@ -149,6 +241,13 @@ func (p *Panel) apply(ev queue.Event) {
 		return
 	case queue.EventOnline:
 		p.Banner.Hide()
+	}
+	// This window changed (perhaps on another machine signed in as the
+	// same window), or the hub is back after a gap in which it may have:
+	// read the window again. An older hub names the window only in calls.
+	if ev.Kind == queue.EventOnline || (ev.Window != 0 && ev.Window == p.counter.Window) ||
+		(ev.Call != nil && ev.Call.Window == p.counter.Window) {
+		p.reload()
 	}
 	if len(ev.Board.Sectors) > 0 {
 		names := make([]string, len(ev.Board.Sectors))
@@ -188,7 +287,14 @@ func (p *Panel) setHall(hall []string) {
 	// arriving after the default one) starts chosen.
 	var chosen []string
 	for _, s := range offer {
-		if slices.Contains(p.Sectors.Selected, s) || !slices.Contains(p.Sectors.Options, s) {
+		switch {
+		case p.opened:
+			// An open window is open for what the hall says, whatever
+			// the config now offers anew.
+			if slices.Contains(p.counter.Sectors, s) {
+				chosen = append(chosen, s)
+			}
+		case slices.Contains(p.Sectors.Selected, s) || !slices.Contains(p.Sectors.Options, s):
 			chosen = append(chosen, s)
 		}
 	}
@@ -315,6 +421,8 @@ func (p *Panel) describe() string {
 	t := p.current()
 	if t == nil {
 		switch {
+		case !p.loaded:
+			return l10n.L("正在读取本窗口的叫号状态…")
 		case p.note != "":
 			return p.note
 		case p.opened:
@@ -355,6 +463,7 @@ func (p *Panel) refresh() {
 			b.Disable()
 		}
 	}
+	enable(p.Open, p.loaded)
 	st := queue.Status("")
 	if t != nil {
 		st = t.Status
