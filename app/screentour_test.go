@@ -343,6 +343,11 @@ var tours = map[string]func(*touring){
 		tr.check("设置")
 		tr.key("Escape")
 		tr.check("after 设置")
+		// The counter built again says what the hall has: this window's
+		// calling is still open (issue 17 item 8).
+		if got := tr.shown(); !strings.Contains(got, "关闭叫号") {
+			tr.t.Errorf("the counter after 设置 does not show the window open:\n%s", got)
+		}
 	},
 	"selfservice": func(tr *touring) {
 		tr.check("terminal sign-in")
