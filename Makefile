@@ -118,8 +118,9 @@ fuzz:
 # Regenerates docs/screenshots from the real kiosk under Xvfb.
 screenshots: deps-test
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestKioskWindow' ./app/
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestEveryScreenFits/1280x800' ./app/
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestIntakeBundle|TestPrereviewAtTheCounter|TestSelfFilingAtTheTerminal|TestHallLookupAtTwoWindows' ./app/services/
-	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestClosedHallOffersBooking|TestLookupShowsTheMovedDueDate|TestLookupFindsWithoutTheCode|TestNextStaysUntilTheStepIsComplete|TestPeopleChangesAnAccount|TestPrereviewShowsThePhotos|TestFailedPrintNeverWidensTheWindow' ./app/ui/ticket/ ./app/ui/intake/ ./app/ui/accounts/
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestClosedHallOffersBooking|TestLookupShowsTheMovedDueDate|TestLookupFindsWithoutTheCode|TestNextStaysUntilTheStepIsComplete|TestPeopleChangesAnAccount|TestPrereviewShowsThePhotos|TestFailedPrintNeverWidensTheWindow|TestDecideStepShowsWhatIsAccepted' ./app/ui/ticket/ ./app/ui/intake/ ./app/ui/accounts/
 	$(GO) test -count=1 -run TestCaseDocuments ./printing/ -update
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run TestBrowserCorrection ./sync/countyd/office/
 

@@ -112,6 +112,9 @@ func (tr *touring) check(name string) {
 	if b := img.Bounds(); b.Dx() != win.w || b.Dy() != win.h {
 		t.Errorf("%s: picture %v of a %dx%d window", name, b.Size(), win.w, win.h)
 	}
+	if file := kept[name]; file != "" && tr.screen.w == 1280 && tr.screen.h == 800 {
+		keepScreenshot(t, file, raw) // for the README, with YICHUANG_SCREENSHOTS
+	}
 	if dir := os.Getenv("YICHUANG_FITS_SHOTS"); dir != "" {
 		os.WriteFile(fmt.Sprintf("%s/%dx%d-%02d-%s.png", dir, tr.screen.w, tr.screen.h, tr.checked, strings.ReplaceAll(name, " ", "_")), raw, 0o644)
 	}
@@ -265,6 +268,16 @@ func TestScreenTour(t *testing.T) {
 	if tr.checked == 0 {
 		t.Fatal("the tour checked no screen")
 	}
+}
+
+// kept are the tour's screens the README shows (make screenshots), as the
+// real window draws them at 1280×800.
+var kept = map[string]string{
+	"first supervisor with errors": "first-supervisor.png",
+	"取号 ID keypad 长辈模式":            "elderly-ticket-keypad.png",
+	"取消预约":                         "booking-cancel.png",
+	"lookup failed print":          "lookup-print-failed.png",
+	"agent today's route":          "agent-route.png",
 }
 
 // The longest matter name in the demo catalog, and a long name a
