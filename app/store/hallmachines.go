@@ -233,9 +233,14 @@ func (db *DB) SeedHall(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// A compacted case event goes as its case's head, rebuilt; the
+		// others compacted stay out of the log (compact.go).
+		if err := t.restoreHeads(ctx, `o.hall_state IS NULL`); err != nil {
+			return err
+		}
 		evs, err := func() ([]protocol.Event, error) {
 			rows, err := t.QueryContext(ctx, `SELECT event_id, kind, payload, created_at FROM outbox
-				WHERE hall_state IS NULL AND (kind LIKE 'case.%' OR kind = ?) ORDER BY seq`, string(protocol.RatingGiven))
+				WHERE hall_state IS NULL AND (kind LIKE 'case.%' OR kind = ?) AND payload <> 'null' ORDER BY seq`, string(protocol.RatingGiven))
 			if err != nil {
 				return nil, err
 			}
@@ -348,8 +353,13 @@ func (db *DB) JoinHall(ctx context.Context, actorID int64, l HallLink) error {
 		if err := t.dropStaleWraps(ctx); err != nil {
 			return err
 		}
+		// This machine's cases go to the hall; a compacted event goes as
+		// its case's head, rebuilt, or not at all (compact.go).
+		if err := t.restoreHeads(ctx, `o.hall_state IS NULL AND o.withdrawn_at IS NULL`); err != nil {
+			return err
+		}
 		if _, err := t.ExecContext(ctx, `UPDATE outbox SET hall_state = 'pending'
-			WHERE hall_state IS NULL AND withdrawn_at IS NULL AND (kind LIKE 'case.%' OR kind = ?)`, string(protocol.RatingGiven)); err != nil {
+			WHERE hall_state IS NULL AND withdrawn_at IS NULL AND (kind LIKE 'case.%' OR kind = ?) AND payload <> 'null'`, string(protocol.RatingGiven)); err != nil {
 			return err
 		}
 		return audit(ctx, t, sql.NullInt64{Int64: actorID, Valid: actorID != 0}, "hall.join", l.Hub, l.Addr)

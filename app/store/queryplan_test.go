@@ -52,6 +52,7 @@ var kioskQueries = []plannedQuery{
 	{name: "hall notices", query: qHallNotices, uses: "hall_notices_unseen"},
 	{name: "rating given?", query: qRated},
 	{name: "statistics: ratings", query: qRatingTallies},
+	{name: "daily outbox compaction (one batch)", query: qCompactBatch, uses: "outbox_to_compact"},
 }
 
 // bigTables grow with the kiosk's history; a scan of one is what makes a
@@ -66,9 +67,10 @@ var (
 )
 
 // waitingIndexes are partial indexes that hold only work still waiting
-// (a row leaves once sent or uploaded): scanning one costs what waits, not
+// (a row leaves once sent or uploaded, or its payload compacted): scanning
+// one costs what waits, not
 // the kiosk's history.
-var waitingIndexes = map[string]bool{"outbox_pending": true, "outbox_hall_pending": true, "outbox_hall_resend": true,
+var waitingIndexes = map[string]bool{"outbox_pending": true, "outbox_to_compact": true, "outbox_hall_pending": true, "outbox_hall_resend": true,
 	"attachments_to_upload": true, "attachments_to_hub": true, "hall_notices_unseen": true}
 
 // planProblems explains what is wrong with a plan: a scan of a big table
