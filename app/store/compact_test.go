@@ -284,6 +284,12 @@ func TestLoneKioskJoinsTheHallAfterCompaction(t *testing.T) {
 	if err != nil || got.Status != cases.StatusDelivered {
 		t.Fatalf("hub: got %s, %v; want the lone kiosk's case, delivered", got.Status, err)
 	}
+	// The compacted event that is not the head stays out of the hall (the
+	// hub would refuse an empty payload).
+	var refusedRows int
+	if err := lone.r.QueryRow(`SELECT COUNT(*) FROM outbox WHERE hall_state = 'refused'`).Scan(&refusedRows); err != nil || refusedRows != 0 {
+		t.Errorf("got %d events the hub refused, %v; want none", refusedRows, err)
+	}
 }
 
 // A hub restored from a copy older than the compaction gets each case of
@@ -388,9 +394,11 @@ func TestCompactionStopsTheFileGrowing(t *testing.T) {
 	}
 }
 
-// BenchmarkCompactBatch times compacting compactBatch acknowledged events
-// in one transaction: the longest a counter commit can wait for the daily
-// compaction (docs/performance.md). Generation runs without fsync.
+// BenchmarkCompactBatch times the daily compaction's transactions, each
+// of compactBatch acknowledged events: the longest is what a counter
+// commit can wait for it (docs/performance.md). Each round generates three
+// batches' worth without fsync and compacts them with the real settings;
+// the first batch of a round reads a cold cache.
 func BenchmarkCompactBatch(b *testing.B) {
 	ctx := context.Background()
 	clk := clock.NewManual(t0)
@@ -403,11 +411,11 @@ func BenchmarkCompactBatch(b *testing.B) {
 	if err := db.SetDeviceNumber(ctx, 2); err != nil {
 		b.Fatal(err)
 	}
-	var longest time.Duration
+	var longest, later time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		db.w.ExecContext(ctx, `PRAGMA synchronous=OFF`)
-		for range compactBatch {
+		for range 3 * compactBatch {
 			c := sampleCase()
 			if _, err := db.CreateCase(ctx, c, c.Clerk); err != nil {
 				b.Fatal(err)
@@ -417,17 +425,24 @@ func BenchmarkCompactBatch(b *testing.B) {
 		db.w.ExecContext(ctx, `PRAGMA synchronous=FULL`)
 		clk.Advance(15 * 24 * time.Hour)
 		b.StartTimer()
-		start := time.Now()
-		var n int
-		err := db.update(ctx, func(t *tx) error {
-			var err error
-			n, err = compactBatchTx(ctx, t, stamp(clk.Now().Add(-compactAfter)), compactBatch)
-			return err
-		})
-		longest = max(longest, time.Since(start))
-		if err != nil || n != compactBatch {
-			b.Fatalf("compacted %d, %v; want %d", n, err, compactBatch)
+		for batch := range 3 {
+			start := time.Now()
+			var n int
+			err := db.update(ctx, func(t *tx) error {
+				var err error
+				n, err = compactBatchTx(ctx, t, stamp(clk.Now().Add(-compactAfter)), compactBatch)
+				return err
+			})
+			took := time.Since(start)
+			longest = max(longest, took)
+			if batch > 0 {
+				later = max(later, took)
+			}
+			if err != nil || n != compactBatch {
+				b.Fatalf("compacted %d, %v; want %d", n, err, compactBatch)
+			}
 		}
 	}
 	b.ReportMetric(float64(longest.Microseconds())/1000, "max-ms")
+	b.ReportMetric(float64(later.Microseconds())/1000, "max-warm-ms")
 }
