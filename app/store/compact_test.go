@@ -292,6 +292,39 @@ func TestLoneKioskJoinsTheHallAfterCompaction(t *testing.T) {
 	}
 }
 
+// A kiosk that ran alone (its events compacted) and then becomes the
+// hub of a hall seeds the hub's log with its cases as they stand, and a
+// machine that joins is back-filled with them.
+func TestLoneKioskBecomesTheHubAfterCompaction(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewManual(t0)
+	lone := openAt(t, t.TempDir(), clk)
+	configure(t, lone, 1, servicepoint.QueueLocal)
+	c := deliveredCase(t, lone, 1)
+	ackAll(t, lone)
+	clk.Advance(15 * 24 * time.Hour)
+	if n, err := lone.CompactOutbox(ctx); err != nil || n == 0 {
+		t.Fatalf("compacted %d, %v", n, err)
+	}
+	configure(t, lone, 1, servicepoint.QueueHub)
+	if err := lone.SeedHall(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := &testHall{t: t, clk: clk, hub: lone, ms: map[string]*DB{}, ids: map[*DB]string{}}
+	late := openAt(t, t.TempDir(), clk)
+	configure(t, late, 2, servicepoint.QueueClient)
+	id, _ := late.MachineID(ctx)
+	if err := late.JoinHall(ctx, 0, HallLink{Addr: "192.168.1.10:8730", Pin: "pin", Token: "token-late", Machine: id, Hub: "hub"}); err != nil {
+		t.Fatal(err)
+	}
+	h.ms["late"], h.ids[late] = late, id
+	h.pull("late")
+	got, err := late.CaseByTracking(ctx, c.Tracking)
+	if err != nil || got.Status != cases.StatusDelivered {
+		t.Fatalf("late machine: got %s, %v; want the hub's case, delivered", got.Status, err)
+	}
+}
+
 // A hub restored from a copy older than the compaction gets each case of
 // a machine again as it stands (the machine's compacted head events are
 // rebuilt and sent again).
