@@ -384,9 +384,8 @@ func (k *Controller) showFatalBack(text string, back func()) {
 
 // backups takes today's backup now and then once an hour checks whether
 // the day changed, applies the county's retention period, compacts the
-// acknowledged outbox and ends the 容缺
-// cases past their supplement deadline, until ctx ends (the database
-// closes).
+// acknowledged outbox and ends the 容缺 cases past their supplement
+// deadline, until ctx ends (the database closes).
 func (k *Controller) backups(ctx context.Context, db *store.DB) {
 	t := time.NewTicker(time.Hour) // cheap: a backup is made only when the day changed
 	defer t.Stop()
