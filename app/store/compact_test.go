@@ -479,3 +479,37 @@ func BenchmarkCompactBatch(b *testing.B) {
 	b.ReportMetric(float64(longest.Microseconds())/1000, "max-ms")
 	b.ReportMetric(float64(later.Microseconds())/1000, "max-warm-ms")
 }
+
+// A compacted payload holds nothing to seal: making the data key (which
+// seals what an upgraded file kept in clear) leaves it the marker the
+// store finds compacted rows by.
+func TestSealingLeavesCompactedPayloads(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "kiosk.db"), Options{Clock: clock.NewManual(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	// A case event from before the data key, compacted.
+	if _, err := db.w.Exec(`INSERT INTO outbox (event_id, kind, payload, created_at, acked_at) VALUES ('e1', 'case.created', 'null', ?, ?)`,
+		stamp(t0), stamp(t0)); err != nil {
+		t.Fatal(err)
+	}
+	unlocked(t, db)
+	var got string
+	if err := db.r.QueryRow(`SELECT payload FROM outbox WHERE event_id = 'e1'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != compactedPayload {
+		t.Errorf("got payload %.20q after sealing, want %q", got, compactedPayload)
+	}
+}
+
+// Compaction is not a second retention rule: it always comes before the
+// shortest retention period the county may set, so the county's rule is
+// the only one that bounds how long a citizen's data stays.
+func TestCompactionComesBeforeAnyRetention(t *testing.T) {
+	if got, want := compactAfter, time.Duration(protocol.MinRetentionDays)*24*time.Hour; got >= want {
+		t.Errorf("got compaction after %v, want it before the county's shortest retention %v", got, want)
+	}
+}
