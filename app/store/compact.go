@@ -119,14 +119,27 @@ func (db *DB) CompactOutbox(ctx context.Context) (int, error) {
 	}
 }
 
+// Filters of restoreHeads: the events that have not gone to a hall yet
+// (served by outbox_not_in_hall, whose terms they repeat: a hub runs it at
+// every start), and the events a hub took (after the hub's restore, once).
+const (
+	notInHall   = `o.hall_state IS NULL AND (o.kind LIKE 'case.%' OR o.kind = 'rating.given')`
+	takenByHall = `o.hall_state = 'accepted'`
+)
+
+// qRestoreHeads finds the compacted head events that match where.
+func qRestoreHeads(where string) string {
+	return `SELECT o.seq, c.id FROM outbox o JOIN cases c ON c.id = o.case_id
+		WHERE c.head = o.event_id AND o.payload = 'null' AND o.kind LIKE 'case.%' AND ` + where
+}
+
 // restoreHeads gives back their payloads to the compacted events that are
 // their case's head and match where (a filter on outbox o), rebuilt from
 // the case as it stands (caseHead): what a hall that lacks the case needs
 // to adopt it. It runs when an event is about to go to the hall again
 // (joining a hall, becoming its hub, a restored hub), not on any screen.
 func (t *tx) restoreHeads(ctx context.Context, where string) error {
-	rows, err := t.QueryContext(ctx, `SELECT o.seq, c.id FROM cases c JOIN outbox o ON o.event_id = c.head
-		WHERE o.payload = 'null' AND o.kind LIKE 'case.%' AND (`+where+`)`)
+	rows, err := t.QueryContext(ctx, qRestoreHeads(where))
 	if err != nil {
 		return fmt.Errorf("find compacted head events: %w", err)
 	}

@@ -1007,7 +1007,7 @@ func (db *DB) ResetHallCursor(ctx context.Context, epoch string) error {
 	return db.update(ctx, func(t *tx) error {
 		// A compacted event goes again as its case's head, rebuilt, or
 		// not at all: the hub then has the case as it stands (compact.go).
-		if err := t.restoreHeads(ctx, `o.hall_state = 'accepted'`); err != nil {
+		if err := t.restoreHeads(ctx, takenByHall); err != nil {
 			return err
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE outbox SET hall_state = 'resend' WHERE hall_state = 'accepted' AND payload <> 'null'`); err != nil {

@@ -53,6 +53,8 @@ var kioskQueries = []plannedQuery{
 	{name: "rating given?", query: qRated},
 	{name: "statistics: ratings", query: qRatingTallies},
 	{name: "daily outbox compaction (one batch)", query: qCompactBatch, uses: "outbox_to_compact"},
+	{name: "hub start: events not in the hall yet", query: qSeedHall, uses: "outbox_not_in_hall"},
+	{name: "hub start: compacted heads to rebuild", query: qRestoreHeads(notInHall), uses: "outbox_not_in_hall"},
 }
 
 // bigTables grow with the kiosk's history; a scan of one is what makes a
@@ -70,7 +72,7 @@ var (
 // (a row leaves once sent or uploaded, or its payload compacted): scanning
 // one costs what waits, not
 // the kiosk's history.
-var waitingIndexes = map[string]bool{"outbox_pending": true, "outbox_to_compact": true, "outbox_hall_pending": true, "outbox_hall_resend": true,
+var waitingIndexes = map[string]bool{"outbox_pending": true, "outbox_to_compact": true, "outbox_not_in_hall": true, "outbox_hall_pending": true, "outbox_hall_resend": true,
 	"attachments_to_upload": true, "attachments_to_hub": true, "hall_notices_unseen": true}
 
 // planProblems explains what is wrong with a plan: a scan of a big table
