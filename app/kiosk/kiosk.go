@@ -383,9 +383,9 @@ func (k *Controller) showFatalBack(text string, back func()) {
 }
 
 // backups takes today's backup now and then once an hour checks whether
-// the day changed, applies the county's retention period and ends the 容缺
-// cases past their supplement deadline, until ctx ends (the database
-// closes).
+// the day changed, applies the county's retention period, compacts the
+// acknowledged outbox and ends the 容缺 cases past their supplement
+// deadline, until ctx ends (the database closes).
 func (k *Controller) backups(ctx context.Context, db *store.DB) {
 	t := time.NewTicker(time.Hour) // cheap: a backup is made only when the day changed
 	defer t.Stop()
@@ -401,6 +401,13 @@ func (k *Controller) backups(ctx context.Context, db *store.DB) {
 				log.Printf("retention: %v", err)
 			} else if r.Cases > 0 {
 				log.Printf("retention: %d closed cases reduced, %d scans and %d papers deleted", r.Cases, len(r.Scans), len(r.Papers))
+			}
+			// Acknowledged payloads the kiosk no longer needs (store
+			// compact.go), in small transactions the counter hardly notices.
+			if n, err := db.CompactOutbox(ctx); err != nil && ctx.Err() == nil {
+				log.Printf("outbox compaction: %v", err)
+			} else if n > 0 {
+				log.Printf("outbox compaction: %d acknowledged payloads emptied", n)
 			}
 			// 容缺 cases whose supplement deadline passed end as the
 			// catalog says, with the applicant's notice.

@@ -1005,7 +1005,12 @@ func (db *DB) HallApply(ctx context.Context, epoch string, items []protocol.Hall
 // hub's file is a restored copy that may lack them).
 func (db *DB) ResetHallCursor(ctx context.Context, epoch string) error {
 	return db.update(ctx, func(t *tx) error {
-		if _, err := t.ExecContext(ctx, `UPDATE outbox SET hall_state = 'resend' WHERE hall_state = 'accepted'`); err != nil {
+		// A compacted event goes again as its case's head, rebuilt, or
+		// not at all: the hub then has the case as it stands (compact.go).
+		if err := t.restoreHeads(ctx, takenByHall); err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE outbox SET hall_state = 'resend' WHERE hall_state = 'accepted' AND payload <> 'null'`); err != nil {
 			return fmt.Errorf("mark events to send again: %w", err)
 		}
 		return setSetting(ctx, t, settingHallCursor, epoch+" 0")

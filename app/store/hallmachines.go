@@ -204,6 +204,13 @@ func removeMachine(ctx context.Context, t *tx, actorID int64, id, why string) er
 	return audit(ctx, t, sql.NullInt64{Int64: actorID, Valid: actorID != 0}, "hall.remove", id, why)
 }
 
+// qSeedHall reads this machine's events the hall shares that have not gone
+// to a hall (outbox_not_in_hall, whose terms it repeats: none on a hub
+// after its first start, so a hub's start does not read its history), but
+// not the compacted ones (restoreHeads gave the heads back).
+const qSeedHall = `SELECT event_id, kind, payload, created_at FROM outbox
+	WHERE hall_state IS NULL AND (kind LIKE 'case.%' OR kind = 'rating.given') AND payload <> 'null' ORDER BY seq`
+
 // SeedHall starts the hub's log from what this machine already holds: its
 // accounts, and every event of its own the hall shares (a machine that
 // becomes the hub of a hall brings its cases along). It is run each time
@@ -233,9 +240,13 @@ func (db *DB) SeedHall(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// A compacted case event goes as its case's head, rebuilt; the
+		// others compacted stay out of the log (compact.go).
+		if err := t.restoreHeads(ctx, notInHall); err != nil {
+			return err
+		}
 		evs, err := func() ([]protocol.Event, error) {
-			rows, err := t.QueryContext(ctx, `SELECT event_id, kind, payload, created_at FROM outbox
-				WHERE hall_state IS NULL AND (kind LIKE 'case.%' OR kind = ?) ORDER BY seq`, string(protocol.RatingGiven))
+			rows, err := t.QueryContext(ctx, qSeedHall)
 			if err != nil {
 				return nil, err
 			}
@@ -348,8 +359,13 @@ func (db *DB) JoinHall(ctx context.Context, actorID int64, l HallLink) error {
 		if err := t.dropStaleWraps(ctx); err != nil {
 			return err
 		}
+		// This machine's cases go to the hall; a compacted event goes as
+		// its case's head, rebuilt, or not at all (compact.go).
+		if err := t.restoreHeads(ctx, notInHall+` AND o.withdrawn_at IS NULL`); err != nil {
+			return err
+		}
 		if _, err := t.ExecContext(ctx, `UPDATE outbox SET hall_state = 'pending'
-			WHERE hall_state IS NULL AND withdrawn_at IS NULL AND (kind LIKE 'case.%' OR kind = ?)`, string(protocol.RatingGiven)); err != nil {
+			WHERE hall_state IS NULL AND withdrawn_at IS NULL AND (kind LIKE 'case.%' OR kind = ?) AND payload <> 'null'`, string(protocol.RatingGiven)); err != nil {
 			return err
 		}
 		return audit(ctx, t, sql.NullInt64{Int64: actorID, Valid: actorID != 0}, "hall.join", l.Hub, l.Addr)

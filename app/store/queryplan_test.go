@@ -52,6 +52,9 @@ var kioskQueries = []plannedQuery{
 	{name: "hall notices", query: qHallNotices, uses: "hall_notices_unseen"},
 	{name: "rating given?", query: qRated},
 	{name: "statistics: ratings", query: qRatingTallies},
+	{name: "daily outbox compaction (one batch)", query: qCompactBatch, uses: "outbox_to_compact"},
+	{name: "hub start: events not in the hall yet", query: qSeedHall, uses: "outbox_not_in_hall"},
+	{name: "hub start: compacted heads to rebuild", query: qRestoreHeads(notInHall), uses: "outbox_not_in_hall"},
 }
 
 // bigTables grow with the kiosk's history; a scan of one is what makes a
@@ -66,9 +69,10 @@ var (
 )
 
 // waitingIndexes are partial indexes that hold only work still waiting
-// (a row leaves once sent or uploaded): scanning one costs what waits, not
+// (a row leaves once sent or uploaded, or its payload compacted): scanning
+// one costs what waits, not
 // the kiosk's history.
-var waitingIndexes = map[string]bool{"outbox_pending": true, "outbox_hall_pending": true, "outbox_hall_resend": true,
+var waitingIndexes = map[string]bool{"outbox_pending": true, "outbox_to_compact": true, "outbox_not_in_hall": true, "outbox_hall_pending": true, "outbox_hall_resend": true,
 	"attachments_to_upload": true, "attachments_to_hub": true, "hall_notices_unseen": true}
 
 // planProblems explains what is wrong with a plan: a scan of a big table
