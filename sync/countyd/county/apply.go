@@ -308,9 +308,10 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 	}
 
 	var point, heldTracking, countyStatus, firstSeen string
+	var held [len(caseListCols)]string // the list columns as stored
 	var version int
 	err = a.queryRow(ctx, qCaseHead, ce.CaseID).
-		Scan(&countyCase, &point, &version, &heldTracking, &countyStatus, &firstSeen)
+		Scan(&countyCase, &point, &version, &heldTracking, &countyStatus, &firstSeen, &held[0], &held[1], &held[2], &held[3])
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if ce.Version > MaxVersionJump {
@@ -375,8 +376,16 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		if err != nil {
 			return "", nil, err
 		}
-		if _, err := a.exec(ctx, qUpdateCase, ce.Tracking, ce.Version, doc.Status, string(docJSON), ts(a.now), dueDay(doc.Due),
-			v.dueMoved, v.pausedSince, v.pausedKind, v.pausedProcedure, v.supplementBy, ce.CaseID); err != nil {
+		// Only the list columns whose value changed are set (caseListCols).
+		args := []any{ce.Version, string(docJSON), ts(a.now), dueDay(doc.Due), v.pausedKind, v.pausedProcedure}
+		changed := 0
+		for i, val := range [...]string{doc.Status, v.dueMoved, v.pausedSince, v.supplementBy} {
+			if val != held[i] {
+				changed |= 1 << i
+				args = append(args, val)
+			}
+		}
+		if _, err := a.exec(ctx, updateCaseSQLs[changed], append(args, ce.CaseID)...); err != nil {
 			return "", nil, fmt.Errorf("update case: %w", err)
 		}
 		if _, err := a.exec(ctx, qClearAttachments, ce.CaseID); err != nil {

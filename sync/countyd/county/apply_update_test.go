@@ -1,0 +1,83 @@
+package county_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// A later event of a case sets only the list columns whose value changed:
+// SQLite rewrites the entry of every index over a column an UPDATE sets,
+// changed or not, and the list indexes of 0011 made each case event pay
+// for all of them (issue 18). A trigger "UPDATE OF" those columns fires
+// exactly when the UPDATE sets one of them, which is when SQLite writes
+// their indexes; what is stored must still follow the document.
+func TestCaseUpdateSetsOnlyChangedListColumns(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	db, err := sql.Open("sqlite3", e.c.Store.Path()+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE list_writes (case_id TEXT, version INTEGER);
+		CREATE TRIGGER cases_list_write AFTER UPDATE OF kiosk_status, due_moved, paused_since, supplement_by, tracking ON cases
+		BEGIN INSERT INTO list_writes VALUES (new.case_id, new.version); END`); err != nil {
+		t.Fatal(err)
+	}
+	id, tr := newCase()
+	due := func(day string) func(map[string]any) {
+		return func(d map[string]any) { d["due"] = day + "T00:00:00+08:00" }
+	}
+	if r := e.push(t, shapedCase(id, tr, 1, "accepted", due("2026-12-10"))); r[0].Status != protocol.Applied {
+		t.Fatalf("version 1: %+v", r[0])
+	}
+	for _, tc := range []struct {
+		name      string
+		status    string
+		shape     func(map[string]any)
+		listWrite bool
+		wantDue   string
+		wantSuppl string
+	}{
+		{"same status and due", "accepted", due("2026-12-10"), false, "2026-12-10", ""},
+		{"status changes", "deferred", func(d map[string]any) {
+			due("2026-12-10")(d)
+			d["supplement_by"] = "2026-12-05T00:00:00+08:00"
+		}, true, "2026-12-10", "2026-12-05"},
+		{"nothing listed changes again", "deferred", func(d map[string]any) {
+			due("2026-12-10")(d)
+			d["supplement_by"] = "2026-12-05T00:00:00+08:00"
+		}, false, "2026-12-10", "2026-12-05"},
+		{"due moves", "deferred", func(d map[string]any) {
+			due("2026-12-20")(d)
+			d["supplement_by"] = "2026-12-05T00:00:00+08:00"
+		}, true, "2026-12-20", "2026-12-05"},
+		{"supplement day dropped", "accepted", due("2026-12-20"), true, "2026-12-20", ""},
+	} {
+		var version int
+		if err := db.QueryRowContext(ctx, `SELECT version FROM cases WHERE case_id = ?`, id).Scan(&version); err != nil {
+			t.Fatal(err)
+		}
+		if r := e.push(t, shapedCase(id, tr, version+1, tc.status, tc.shape)); r[0].Status != protocol.Applied {
+			t.Fatalf("%s: %+v", tc.name, r[0])
+		}
+		var writes int
+		var status, dueMoved, suppl string
+		var got int
+		if err := db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM list_writes WHERE version = c.version),
+			c.version, c.kiosk_status, c.due_moved, c.supplement_by FROM cases c WHERE c.case_id = ?`, id).
+			Scan(&writes, &got, &status, &dueMoved, &suppl); err != nil {
+			t.Fatal(err)
+		}
+		if got != version+1 || status != tc.status || dueMoved != tc.wantDue || suppl != tc.wantSuppl {
+			t.Errorf("%s: got version %d, status %s, due_moved %s, supplement_by %q; want %d, %s, %s, %q",
+				tc.name, got, status, dueMoved, suppl, version+1, tc.status, tc.wantDue, tc.wantSuppl)
+		}
+		if (writes > 0) != tc.listWrite {
+			t.Errorf("%s: got list columns set %v, want %v", tc.name, writes > 0, tc.listWrite)
+		}
+	}
+}
