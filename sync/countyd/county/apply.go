@@ -53,9 +53,19 @@ func (s *SQLite) Apply(ctx context.Context, dev Device, events []protocol.Event)
 	err := s.update(ctx, func(tx *sql.Tx) error {
 		a := applier{tx: tx, dev: dev, now: s.now(), cals: &s.cals, failedCases: map[string]string{}, stmts: map[string]*sql.Stmt{}}
 		defer a.close()
+		// The statements run on a context without ctx's cancellation:
+		// go-sqlite3 runs each statement of a cancellable context on a
+		// goroutine of its own, to interrupt it, and a push runs thousands
+		// of short statements (issue 18). The push still stops when ctx
+		// ends: between events here, and database/sql rolls the
+		// transaction back when BeginTx's context ends.
+		sctx := context.WithoutCancel(ctx)
 		applied := 0
 		for i, ev := range events {
-			r, err := a.apply(ctx, ev)
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("apply event %s: %w", ev.ID, err)
+			}
+			r, err := a.apply(sctx, ev)
 			if err != nil {
 				return fmt.Errorf("apply event %s: %w", ev.ID, err)
 			}
@@ -64,7 +74,7 @@ func (s *SQLite) Apply(ctx context.Context, dev Device, events []protocol.Event)
 				applied++
 			}
 		}
-		return a.countEvents(ctx, applied)
+		return a.countEvents(sctx, applied)
 	})
 	if err != nil {
 		return nil, err

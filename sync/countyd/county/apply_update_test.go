@@ -3,6 +3,7 @@ package county_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"testing"
 
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -79,5 +80,44 @@ func TestCaseUpdateSetsOnlyChangedListColumns(t *testing.T) {
 		if (writes > 0) != tc.listWrite {
 			t.Errorf("%s: got list columns set %v, want %v", tc.name, writes > 0, tc.listWrite)
 		}
+	}
+}
+
+// cancelledAfter is a context whose Err turns to Canceled after n calls
+// and whose Done is nil, as a client that hangs up mid-push: nothing but
+// Apply's own check between events can see it.
+type cancelledAfter struct {
+	context.Context
+	n int
+}
+
+func (c *cancelledAfter) Err() error {
+	if c.n--; c.n < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// A push whose request ends half-way stops there and applies none of it:
+// Apply's statements run without the request's cancellation, so the
+// check between events is what stops it.
+func TestApplyStopsWhenTheRequestEnds(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	dev, err := e.c.Store.Device(ctx, e.dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []protocol.Event
+	for range 10 {
+		id, tr := newCase()
+		evs = append(evs, caseEvent(id, tr, dev.Point.Code, 1, "case.accepted", "accepted"))
+	}
+	_, err = e.c.Store.Apply(&cancelledAfter{Context: ctx, n: 5}, dev, evs)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("got error %v, want %v", err, context.Canceled)
+	}
+	if st := e.stats(t); st.Applied != 0 || st.Cases != 0 {
+		t.Errorf("got %d events applied, %d cases; want 0, 0", st.Applied, st.Cases)
 	}
 }
