@@ -256,28 +256,37 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 	if !isObject(ev.Payload) {
 		return "", reject(protocol.CodeBadPayload, "the payload is not a JSON object"), nil
 	}
+	// The event is decoded once, its case document kept as sent; the
+	// payload was decoded three times over (the case id, the document,
+	// the event), a fifth of the ingest (issue 18). A type error leaves
+	// the other fields decoded, so the case id is known whatever is wrong.
+	var env struct {
+		protocol.CaseEvent
+		Case json.RawMessage `json:"case"` // over CaseEvent's: the shallower field wins
+	}
+	envErr := json.Unmarshal(ev.Payload, &env)
 	// The case id first: whatever is wrong with this event, the same
 	// case's later events in the push must wait behind it.
-	var head struct {
-		CaseID string `json:"case_id"`
-	}
-	json.Unmarshal(ev.Payload, &head)
-	if head.CaseID != "" {
-		if prev, ok := a.failedCases[head.CaseID]; ok {
+	if id := env.CaseID; id != "" {
+		if prev, ok := a.failedCases[id]; ok {
 			return "", reject(protocol.CodeOutOfOrder, "event %s of this case was rejected earlier in this push; send this one after it", prev), nil
 		}
 		defer func() {
 			if rej != nil {
-				a.failedCases[head.CaseID] = ev.ID
+				a.failedCases[id] = ev.ID
 			}
 		}()
 	}
-	rawCase := objectField(ev.Payload, "case")
-	if rawCase == nil {
+	rawCase := env.Case
+	if !isObject(rawCase) {
 		return "", reject(protocol.CodeBadPayload, "case is not a JSON object"), nil
 	}
-	var ce protocol.CaseEvent
-	if err := json.Unmarshal(ev.Payload, &ce); err != nil {
+	ce := env.CaseEvent
+	err = envErr
+	if err == nil {
+		err = json.Unmarshal(rawCase, &ce.Case)
+	}
+	if err != nil {
 		var ve *protocol.VersionError
 		if errors.As(err, &ve) {
 			return "", reject(protocol.CodeUnsupported, "%v", ve), nil
@@ -574,15 +583,4 @@ func cleanMatters(ms []string) []string {
 		}
 	}
 	return out
-}
-
-// objectField returns the JSON object raw holds under key, or nil when
-// there is none: a missing or null case document is refused rather than
-// read as an empty one.
-func objectField(raw json.RawMessage, key string) json.RawMessage {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil || !isObject(m[key]) {
-		return nil
-	}
-	return m[key]
 }

@@ -3,9 +3,11 @@ package county_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"testing"
 
+	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -119,5 +121,49 @@ func TestApplyStopsWhenTheRequestEnds(t *testing.T) {
 	}
 	if st := e.stats(t); st.Applied != 0 || st.Cases != 0 {
 		t.Errorf("got %d events applied, %d cases; want 0, 0", st.Applied, st.Cases)
+	}
+}
+
+// Apply decodes a case event once (issue 18); what it refuses, and the
+// holding back of the same case's later events, stay as they were: a type
+// error in the event still names its case, so the next event of that case
+// in the push waits behind it.
+func TestCaseEventDecodedOnceRefusesTheSame(t *testing.T) {
+	e := newEnv(t)
+	reshape := func(ev protocol.Event, f func(p map[string]any)) protocol.Event {
+		var p map[string]any
+		if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		f(p)
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.Payload = b
+		return ev
+	}
+	for _, tc := range []struct {
+		name  string
+		shape func(p map[string]any)
+		want  string
+	}{
+		{"no case document", func(p map[string]any) { delete(p, "case") }, protocol.CodeBadPayload},
+		{"null case document", func(p map[string]any) { p["case"] = nil }, protocol.CodeBadPayload},
+		{"case document an array", func(p map[string]any) { p["case"] = []int{1} }, protocol.CodeBadPayload},
+		{"version a text", func(p map[string]any) { p["version"] = "1" }, protocol.CodeBadPayload},
+		{"status a number", func(p map[string]any) { p["case"].(map[string]any)["status"] = 7 }, protocol.CodeBadPayload},
+		{"newer document layout", func(p map[string]any) { p["case"].(map[string]any)["v"] = protocol.CaseDocVersion + 1 }, protocol.CodeUnsupported},
+	} {
+		id, tr := newCase()
+		first := reshape(caseEvent(id, tr, countytest.TestPoint.Code, 1, "case.accepted", "accepted"), tc.shape)
+		next := caseEvent(id, tr, countytest.TestPoint.Code, 2, "case.supplemented", "accepted")
+		got := e.push(t, first, next)
+		if got[0].Error == nil || got[0].Error.Code != tc.want {
+			t.Errorf("%s: got %+v, want %s", tc.name, got[0], tc.want)
+		}
+		if got[1].Error == nil || got[1].Error.Code != protocol.CodeOutOfOrder {
+			t.Errorf("%s: the next event got %+v, want %s", tc.name, got[1], protocol.CodeOutOfOrder)
+		}
 	}
 }
