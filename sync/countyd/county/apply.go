@@ -507,12 +507,10 @@ func (a *applier) conflict(ctx context.Context, ce protocol.CaseEvent, format st
 func (a *applier) nextCountyCase(ctx context.Context) (string, error) {
 	county := a.dev.Point.Code[:6]
 	year := a.now.In(workday.China).Year()
-	if _, err := a.exec(ctx, qNextCountyCase, county, year); err != nil {
-		return "", fmt.Errorf("next county case number: %w", err)
-	}
+	// One statement, not an increment and a read (PostgreSQL has RETURNING too).
 	var n int64
-	if err := a.queryRow(ctx, qReadCountyCase, county, year).Scan(&n); err != nil {
-		return "", fmt.Errorf("read county case number: %w", err)
+	if err := a.queryRow(ctx, qNextCountyCase, county, year).Scan(&n); err != nil {
+		return "", fmt.Errorf("next county case number: %w", err)
 	}
 	return fmt.Sprintf("%s-%d-%06d", county, year, n), nil
 }

@@ -29,9 +29,8 @@ const (
 	qEventAt          = `SELECT event_id FROM case_log WHERE case_id = ? AND version = ? ORDER BY seq LIMIT 1`
 	qCaseLatest       = `SELECT event_id, kind, payload FROM case_log WHERE case_id = ? ORDER BY version DESC, seq DESC LIMIT 1`
 	qNextCountyCase   = `INSERT INTO county_seq (county, year, last) VALUES (?, ?, 1)
-		ON CONFLICT (county, year) DO UPDATE SET last = county_seq.last + 1`
-	qReadCountyCase = `SELECT last FROM county_seq WHERE county = ? AND year = ?`
-	qInsertInbox    = `INSERT INTO inbox (event_id, device_id, service_point, kind, created, payload, received_at)
+		ON CONFLICT (county, year) DO UPDATE SET last = county_seq.last + 1 RETURNING last`
+	qInsertInbox = `INSERT INTO inbox (event_id, device_id, service_point, kind, created, payload, received_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`
 	qNoticeCase   = `SELECT service_point, tracking, version, doc FROM cases WHERE case_id = ?`
 	qNoticesToday = `SELECT COUNT(*) FROM notices WHERE point_code = ? AND created_at >= ? AND held = 0 AND origin = 'device'`

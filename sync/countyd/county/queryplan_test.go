@@ -35,7 +35,6 @@ var applyQueries = map[string]string{
 	"qEventAt":          qEventAt,
 	"qCaseLatest":       qCaseLatest,
 	"qNextCountyCase":   qNextCountyCase,
-	"qReadCountyCase":   qReadCountyCase,
 	"qInsertInbox":      qInsertInbox,
 	"qNoticeCase":       qNoticeCase,
 	"qNoticesToday":     qNoticesToday,
