@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 
+	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -164,6 +166,30 @@ func TestCaseEventDecodedOnceRefusesTheSame(t *testing.T) {
 		}
 		if got[1].Error == nil || got[1].Error.Code != protocol.CodeOutOfOrder {
 			t.Errorf("%s: the next event got %+v, want %s", tc.name, got[1], protocol.CodeOutOfOrder)
+		}
+	}
+}
+
+// County case numbers run on without a gap or a repeat, within a push and
+// across pushes, from one statement per new case (INSERT … RETURNING).
+func TestCountyCaseNumbersRunOn(t *testing.T) {
+	e := newEnv(t)
+	year := e.clock.Now().In(workday.China).Year()
+	var got []string
+	for _, n := range []int{3, 1} {
+		var evs []protocol.Event
+		for range n {
+			id, tr := newCase()
+			evs = append(evs, caseEvent(id, tr, countytest.TestPoint.Code, 1, "case.accepted", "accepted"))
+		}
+		for _, r := range e.push(t, evs...) {
+			got = append(got, r.CountyCase)
+		}
+	}
+	county := countytest.TestPoint.Code[:6]
+	for i, g := range got {
+		if want := fmt.Sprintf("%s-%d-%06d", county, year, i+1); g != want {
+			t.Errorf("case %d: got %s, want %s", i+1, g, want)
 		}
 	}
 }
