@@ -53,9 +53,19 @@ func (s *SQLite) Apply(ctx context.Context, dev Device, events []protocol.Event)
 	err := s.update(ctx, func(tx *sql.Tx) error {
 		a := applier{tx: tx, dev: dev, now: s.now(), cals: &s.cals, failedCases: map[string]string{}, stmts: map[string]*sql.Stmt{}}
 		defer a.close()
+		// The statements run on a context without ctx's cancellation:
+		// go-sqlite3 runs each statement of a cancellable context on a
+		// goroutine of its own, to interrupt it, and a push runs thousands
+		// of short statements (issue 18). The push still stops when ctx
+		// ends: between events here, and database/sql rolls the
+		// transaction back when BeginTx's context ends.
+		sctx := context.WithoutCancel(ctx)
 		applied := 0
 		for i, ev := range events {
-			r, err := a.apply(ctx, ev)
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("apply event %s: %w", ev.ID, err)
+			}
+			r, err := a.apply(sctx, ev)
 			if err != nil {
 				return fmt.Errorf("apply event %s: %w", ev.ID, err)
 			}
@@ -64,7 +74,7 @@ func (s *SQLite) Apply(ctx context.Context, dev Device, events []protocol.Event)
 				applied++
 			}
 		}
-		return a.countEvents(ctx, applied)
+		return a.countEvents(sctx, applied)
 	})
 	if err != nil {
 		return nil, err
@@ -246,28 +256,37 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 	if !isObject(ev.Payload) {
 		return "", reject(protocol.CodeBadPayload, "the payload is not a JSON object"), nil
 	}
+	// The event is decoded once, its case document kept as sent; the
+	// payload was decoded three times over (the case id, the document,
+	// the event), a fifth of the ingest (issue 18). A type error leaves
+	// the other fields decoded, so the case id is known whatever is wrong.
+	var env struct {
+		protocol.CaseEvent
+		Case json.RawMessage `json:"case"` // over CaseEvent's: the shallower field wins
+	}
+	envErr := json.Unmarshal(ev.Payload, &env)
 	// The case id first: whatever is wrong with this event, the same
 	// case's later events in the push must wait behind it.
-	var head struct {
-		CaseID string `json:"case_id"`
-	}
-	json.Unmarshal(ev.Payload, &head)
-	if head.CaseID != "" {
-		if prev, ok := a.failedCases[head.CaseID]; ok {
+	if id := env.CaseID; id != "" {
+		if prev, ok := a.failedCases[id]; ok {
 			return "", reject(protocol.CodeOutOfOrder, "event %s of this case was rejected earlier in this push; send this one after it", prev), nil
 		}
 		defer func() {
 			if rej != nil {
-				a.failedCases[head.CaseID] = ev.ID
+				a.failedCases[id] = ev.ID
 			}
 		}()
 	}
-	rawCase := objectField(ev.Payload, "case")
-	if rawCase == nil {
+	rawCase := env.Case
+	if !isObject(rawCase) {
 		return "", reject(protocol.CodeBadPayload, "case is not a JSON object"), nil
 	}
-	var ce protocol.CaseEvent
-	if err := json.Unmarshal(ev.Payload, &ce); err != nil {
+	ce := env.CaseEvent
+	err = envErr
+	if err == nil {
+		err = json.Unmarshal(rawCase, &ce.Case)
+	}
+	if err != nil {
 		var ve *protocol.VersionError
 		if errors.As(err, &ve) {
 			return "", reject(protocol.CodeUnsupported, "%v", ve), nil
@@ -308,9 +327,10 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 	}
 
 	var point, heldTracking, countyStatus, firstSeen string
+	var held [len(caseListCols)]string // the list columns as stored
 	var version int
 	err = a.queryRow(ctx, qCaseHead, ce.CaseID).
-		Scan(&countyCase, &point, &version, &heldTracking, &countyStatus, &firstSeen)
+		Scan(&countyCase, &point, &version, &heldTracking, &countyStatus, &firstSeen, &held[0], &held[1], &held[2], &held[3])
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if ce.Version > MaxVersionJump {
@@ -375,8 +395,16 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		if err != nil {
 			return "", nil, err
 		}
-		if _, err := a.exec(ctx, qUpdateCase, ce.Tracking, ce.Version, doc.Status, string(docJSON), ts(a.now), dueDay(doc.Due),
-			v.dueMoved, v.pausedSince, v.pausedKind, v.pausedProcedure, v.supplementBy, ce.CaseID); err != nil {
+		// Only the list columns whose value changed are set (caseListCols).
+		args := []any{ce.Version, string(docJSON), ts(a.now), dueDay(doc.Due), v.pausedKind, v.pausedProcedure}
+		changed := 0
+		for i, val := range [...]string{doc.Status, v.dueMoved, v.pausedSince, v.supplementBy} {
+			if val != held[i] {
+				changed |= 1 << i
+				args = append(args, val)
+			}
+		}
+		if _, err := a.exec(ctx, updateCaseSQLs[changed], append(args, ce.CaseID)...); err != nil {
 			return "", nil, fmt.Errorf("update case: %w", err)
 		}
 		if _, err := a.exec(ctx, qClearAttachments, ce.CaseID); err != nil {
@@ -479,12 +507,10 @@ func (a *applier) conflict(ctx context.Context, ce protocol.CaseEvent, format st
 func (a *applier) nextCountyCase(ctx context.Context) (string, error) {
 	county := a.dev.Point.Code[:6]
 	year := a.now.In(workday.China).Year()
-	if _, err := a.exec(ctx, qNextCountyCase, county, year); err != nil {
-		return "", fmt.Errorf("next county case number: %w", err)
-	}
+	// One statement, not an increment and a read (PostgreSQL has RETURNING too).
 	var n int64
-	if err := a.queryRow(ctx, qReadCountyCase, county, year).Scan(&n); err != nil {
-		return "", fmt.Errorf("read county case number: %w", err)
+	if err := a.queryRow(ctx, qNextCountyCase, county, year).Scan(&n); err != nil {
+		return "", fmt.Errorf("next county case number: %w", err)
 	}
 	return fmt.Sprintf("%s-%d-%06d", county, year, n), nil
 }
@@ -555,15 +581,4 @@ func cleanMatters(ms []string) []string {
 		}
 	}
 	return out
-}
-
-// objectField returns the JSON object raw holds under key, or nil when
-// there is none: a missing or null case document is refused rather than
-// read as an empty one.
-func objectField(raw json.RawMessage, key string) json.RawMessage {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil || !isObject(m[key]) {
-		return nil
-	}
-	return m[key]
 }

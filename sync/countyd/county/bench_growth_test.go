@@ -209,6 +209,7 @@ func BenchmarkIngestAtSize(b *testing.B) {
 	ctx := context.Background()
 	dev := devs[0]
 	var ids, trs []string
+	var cpu time.Duration
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
@@ -224,12 +225,15 @@ func BenchmarkIngestAtSize(b *testing.B) {
 			evs = append(evs, benchCase(id, tr, dev.Point.Code, 1, "accepted", len(ids), clock.Now()))
 		}
 		b.StartTimer()
+		c0 := cpuTime()
 		if err := applyAll(ctx, st, dev, evs); err != nil {
 			b.Fatal(err)
 		}
+		cpu += cpuTime() - c0
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N*protocol.MaxBatch)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*protocol.MaxBatch), "cpu-µs/event")
 }
 
 // applyAll applies a push and wants every event applied.

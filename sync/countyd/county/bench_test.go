@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -40,19 +41,23 @@ func BenchmarkIngest(b *testing.B) {
 		return pushBody(b, evs)
 	}
 	var size int
+	var cpu time.Duration
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
 		body := batch()
 		size += len(body)
 		b.StartTimer()
+		c0 := cpuTime()
 		status, _, resp := e.c.Do(b, e.dev, e.secret, "POST", "/api/v1/events", body, nil)
 		if status != http.StatusOK {
 			b.Fatalf("push: %d %s", status, resp)
 		}
+		cpu += cpuTime() - c0
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N*protocol.MaxBatch)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*protocol.MaxBatch), "cpu-µs/event")
 	b.ReportMetric(float64(size)/float64(b.N*protocol.MaxBatch), "bytes/event")
 	if st := e.stats(b); st.Applied != int64(b.N*protocol.MaxBatch) {
 		b.Fatalf("applied %d, want %d", st.Applied, b.N*protocol.MaxBatch)

@@ -121,3 +121,24 @@ func FuzzParseBlobPut(f *testing.F) {
 		}
 	})
 }
+
+// compact gives what json.Compact gives (or the input when it refuses
+// it), whether or not it takes the short way for a compact document.
+func FuzzCompact(f *testing.F) {
+	for _, s := range []string{
+		`{"a":1}`, `{ "a": 1 }`, "{\"a\":\n[1,2]}", `{"a":"x y"}`, `{"a":"say \"hi\" "}`, `{"a":"\\"}`,
+		`{"a":"\\" , "b":2}`, `{"a":"\\\" "}`, `{"a":1} `, `{"a":`, `{"a":"\u2028"}`, "{\"备注\":\"材料 齐全\"}", ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		var b bytes.Buffer
+		want := doc
+		if json.Compact(&b, doc) == nil {
+			want = b.Bytes()
+		}
+		if got := compact(doc); !bytes.Equal(got, want) {
+			t.Errorf("compact(%q): got %q, want %q", doc, got, want)
+		}
+	})
+}
