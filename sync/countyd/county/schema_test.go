@@ -12,6 +12,7 @@ import (
 
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
+	"github.com/yichuang/yichuang/sync/countyd/county/pgtest"
 )
 
 // schema is what both stores must end with: each table's columns in
@@ -111,4 +112,52 @@ func queryStrings(t *testing.T, db *sql.DB, q string, args ...any) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// Two countyd instances starting at once on a new PostgreSQL database both
+// come up, the schema applied once; a third, later, applies nothing.
+func TestPostgresMigratesOnce(t *testing.T) {
+	dsn := pgtest.Database(t)
+	key := filepath.Join(t.TempDir(), "secrets.key")
+	open := func() (*county.Postgres, error) {
+		return county.OpenPostgres(context.Background(), dsn, county.PostgresOptions{Now: countytest.NewClock(t0).Now, SecretsKey: key})
+	}
+	stores := make([]*county.Postgres, 2)
+	errs := race(2, func(i int) (err error) { stores[i], err = open(); return err })
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("instance %d: %v", i, err)
+		}
+		defer stores[i].Close()
+	}
+	third, err := open()
+	if err != nil {
+		t.Fatalf("third instance: %v", err)
+	}
+	defer third.Close()
+	got := queryStrings(t, third.DB(), `SELECT name FROM schema_migrations ORDER BY version`)
+	names, _ := fs.Glob(county.MigrationFS, "migrations/postgres/*.sql")
+	if len(got) != len(names) {
+		t.Errorf("schema_migrations = %v, want each of %d files once", got, len(names))
+	}
+}
+
+// A database a newer countyd migrated is refused, not used half-understood.
+func TestPostgresRefusesNewerSchema(t *testing.T) {
+	dsn := pgtest.Database(t)
+	opts := county.PostgresOptions{Now: countytest.NewClock(t0).Now, SecretsKey: filepath.Join(t.TempDir(), "secrets.key")}
+	st, err := county.OpenPostgres(context.Background(), dsn, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', '')`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if st, err := county.OpenPostgres(context.Background(), dsn, opts); err == nil || !strings.Contains(err.Error(), "newer") {
+		if err == nil {
+			st.Close()
+		}
+		t.Errorf("open after a newer release: got %v, want a refusal", err)
+	}
 }
