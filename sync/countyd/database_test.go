@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os/exec"
 	"strings"
 	"testing"
@@ -32,5 +33,16 @@ func TestServeOnPostgres(t *testing.T) {
 	cmd.Env = append(cmd.Environ(), "COUNTYD_DATABASE_URL="+url)
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "SQLite store only") {
 		t.Errorf("cases with COUNTYD_DATABASE_URL: got %v %s, want a refusal", err, out)
+	}
+}
+
+// -database-url takes PostgreSQL URLs only: anything else is refused, not
+// taken for a file.
+func TestDatabaseURLKinds(t *testing.T) {
+	for _, url := range []string{"mysql://county@db/county", "/var/lib/countyd/county.db", "sqlite:county.db"} {
+		if st, err := openAny(context.Background(), url, t.TempDir()); err == nil {
+			st.Close()
+			t.Errorf("openAny(%q): got a store, want a refusal", url)
+		}
 	}
 }
