@@ -104,9 +104,16 @@ func (s *server) dsn(db string) string {
 	return "postgres:///" + db + "?host=" + s.dir + "&port=" + port + "&user=postgres&sslmode=disable"
 }
 
-// binDir finds PostgreSQL's server programs: pg_config's bindir, then
-// Debian's versioned directories (newest first), then PATH.
+// binDir finds PostgreSQL's server programs: $PGTEST_BINDIR when set (a
+// build in an odd place), else pg_config's bindir, then Debian's versioned
+// directories (newest first), then PATH.
 func binDir() (string, error) {
+	if d := os.Getenv("PGTEST_BINDIR"); d != "" {
+		if hasInitdb(d) {
+			return d, nil
+		}
+		return "", fmt.Errorf("PGTEST_BINDIR=%s has no initdb and pg_ctl", d)
+	}
 	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
 		if d := strings.TrimSpace(string(out)); hasInitdb(d) {
 			return d, nil
