@@ -185,6 +185,9 @@ func parse(fs *flag.FlagSet, args []string) error {
 // file of the key that seals remaining device secrets (docs/security.md),
 // secrets.key beside the database when unset.
 func openStore(ctx context.Context, data string) (*county.SQLite, error) {
+	if err := sqliteOnly(); err != nil {
+		return nil, err
+	}
 	var opts []county.SQLiteOption
 	if key := os.Getenv("COUNTYD_SECRETS_KEY"); key != "" {
 		opts = append(opts, county.WithSecretsKey(key))
@@ -199,11 +202,15 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	key := fs.String("tls-key", "", "TLS key file")
 	smsGateway := fs.String("sms-gateway", envOr("COUNTYD_SMS_GATEWAY", ""), "URL of the county's SMS gateway (docs/sms.md): citizen notices are POSTed there as provider templates; empty: they stay queued")
 	smsEvery := fs.Duration("sms-every", 15*time.Second, "wait between the SMS sender's rounds")
+	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if (*cert == "") != (*key == "") {
 		return errors.New("give both -tls-cert and -tls-key, or neither")
+	}
+	if *dbURL != "" {
+		return servePostgres(ctx, *dbURL, *data, *listen, *cert, *key, out)
 	}
 	st, err := openStore(ctx, *data)
 	if err != nil {
@@ -231,8 +238,16 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	if *smsGateway == "" {
 		log.Warn("no -sms-gateway: citizen notices stay queued")
 	}
+	return serveHTTP(ctx, ln, office.Mount(county.NewServer(st, county.Options{Log: log}), off), log, *cert, *key, out,
+		// The counts of failed logins still open go to the audit trail.
+		off.Close)
+}
+
+// serveHTTP serves handler on ln until ctx ends, then shuts down,
+// letting requests in flight finish, and calls closing (when not nil).
+func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, log *slog.Logger, cert, key string, out io.Writer, closing func(context.Context)) error {
 	srv := &http.Server{
-		Handler: office.Mount(county.NewServer(st, county.Options{Log: log}), off),
+		Handler: handler,
 		// Generous timeouts: a township link may move an 8 MiB push at a
 		// few hundred kbit/s.
 		ReadHeaderTimeout: 30 * time.Second,
@@ -243,15 +258,15 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	scheme := "http"
-	if *cert != "" {
+	if cert != "" {
 		scheme = "https"
 	}
 	// Tests and scripts read this line for the address (with -listen :0).
 	fmt.Fprintf(out, "countyd listening on %s://%s\n", scheme, ln.Addr())
 	errc := make(chan error, 1)
 	go func() {
-		if *cert != "" {
-			errc <- srv.ServeTLS(ln, *cert, *key)
+		if cert != "" {
+			errc <- srv.ServeTLS(ln, cert, key)
 		} else {
 			errc <- srv.Serve(ln)
 		}
@@ -266,9 +281,10 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	// cut-off one leaves nothing half-applied).
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err = srv.Shutdown(sctx)
-	// The counts of failed logins still open go to the audit trail.
-	off.Close(sctx)
+	err := srv.Shutdown(sctx)
+	if closing != nil {
+		closing(sctx)
+	}
 	if err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
@@ -321,12 +337,22 @@ func parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string, data *st
 	return openStore(ctx, *data)
 }
 
+// parseAndOpenAny is parseAndOpen for a command that runs on either store
+// (-database-url).
+func parseAndOpenAny(ctx context.Context, fs *flag.FlagSet, args []string, data *string) (county.Store, error) {
+	url := databaseFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	return openAny(ctx, *url, *data)
+}
+
 func enrollCode(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
 	var p county.ServicePoint
 	fs.StringVar(&p.Code, "point", "", "service point code (12 digits)")
 	fs.StringVar(&p.Name, "name", "", "service point name")
 	fs.StringVar(&p.Level, "level", county.LevelTownship, "township or village")
-	st, err := parseAndOpen(ctx, fs, args, data)
+	st, err := parseAndOpenAny(ctx, fs, args, data)
 	if err != nil {
 		return err
 	}
@@ -348,7 +374,7 @@ func stamp(t time.Time) string {
 }
 
 func devices(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
-	st, err := parseAndOpen(ctx, fs, args, data)
+	st, err := parseAndOpenAny(ctx, fs, args, data)
 	if err != nil {
 		return err
 	}
@@ -372,7 +398,7 @@ func devices(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer
 
 func revoke(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
 	id := fs.String("device", "", "device id (d_…)")
-	st, err := parseAndOpen(ctx, fs, args, data)
+	st, err := parseAndOpenAny(ctx, fs, args, data)
 	if err != nil {
 		return err
 	}

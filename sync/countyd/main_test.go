@@ -21,6 +21,7 @@ import (
 
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
+	"github.com/yichuang/yichuang/sync/countyd/county/pgtest"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -56,6 +57,7 @@ func binary(t testing.TB) string {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	pgtest.Cleanup()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
 	}
@@ -160,6 +162,12 @@ func (k *kiosk) push(events []protocol.Event) ([]protocol.Result, error) {
 func enroll(t testing.TB, url, data string) *kiosk {
 	t.Helper()
 	code := strings.TrimSpace(countyd(t, "enroll-code", "-data", data, "-point", "330522101000", "-name", "洪桥镇便民服务中心", "-level", "township"))
+	return enrollWith(t, url, code)
+}
+
+// enrollWith enrolls a kiosk with a code.
+func enrollWith(t testing.TB, url, code string) *kiosk {
+	t.Helper()
 	body := fmt.Sprintf(`{"code":%q,"hostname":"hall-pc-1","app_version":"0.6.0"}`, code)
 	resp, err := http.Post(url+"/api/v1/enroll", "application/json", strings.NewReader(body))
 	if err != nil {

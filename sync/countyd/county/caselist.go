@@ -3,7 +3,7 @@ package county
 // The back office's case list, written so that every filter the page
 // offers reads one index in the order the page shows (issue 18): a page of
 // 50 costs about 50 index entries at 1M cases as at 1,000. The indexes are
-// in migrations/0011_list_indexes.sql; queryplan_test.go runs EXPLAIN QUERY
+// in migrations/sqlite/0011_list_indexes.sql; queryplan_test.go runs EXPLAIN QUERY
 // PLAN on every shape built here and fails on a full scan or a sort. The
 // SQL is plain (row values, partial-index conditions, LIMIT) so that a
 // PostgreSQL store serves the same shapes with the same indexes.

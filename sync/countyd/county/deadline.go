@@ -2,7 +2,7 @@ package county
 
 // A case's time limit as the county judges it: the promised day moved by
 // the working days the clock was stopped (补正, 行政许可法 第32条; 特别程序,
-// 第45条), kept in the cases row (migrations/0007_deadlines.sql) so the
+// 第45条), kept in the cases row (migrations/sqlite/0007_deadlines.sql) so the
 // back office's deadline filters run in SQL on an index.
 //
 // What is stored changes only when what it depends on changes, and is

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/yichuang/yichuang/app/ids"
@@ -67,20 +68,26 @@ func ValidatePoint(p ServicePoint) error {
 
 // CreateEnrollCode stores a new single-use code for p, valid for EnrollTTL.
 func (s *SQLite) CreateEnrollCode(ctx context.Context, p ServicePoint) (EnrollCode, error) {
+	var c EnrollCode
+	err := s.update(ctx, func(tx *sql.Tx) (err error) {
+		c, err = createEnrollCode(ctx, tx, p, s.now())
+		return err
+	})
+	return c, err
+}
+
+// createEnrollCode is CreateEnrollCode in a store's transaction.
+func createEnrollCode(ctx context.Context, tx dbtx, p ServicePoint, now time.Time) (EnrollCode, error) {
 	if err := ValidatePoint(p); err != nil {
 		return EnrollCode{}, err
 	}
-	now := s.now()
 	c := EnrollCode{Code: NewEnrollCode(), Point: p, Created: now, Expires: now.Add(EnrollTTL)}
-	err := s.update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO enroll_codes (code, point_code, point_name, point_level, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, normalizeCode(c.Code), p.Code, p.Name, p.Level, ts(now), ts(c.Expires))
-		if err != nil {
-			return fmt.Errorf("insert enrollment code: %w", err)
-		}
-		return nil
-	})
-	return c, err
+	_, err := tx.ExecContext(ctx, `INSERT INTO enroll_codes (code, point_code, point_name, point_level, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, normalizeCode(c.Code), p.Code, p.Name, p.Level, ts(now), ts(c.Expires))
+	if err != nil {
+		return EnrollCode{}, fmt.Errorf("insert enrollment code: %w", err)
+	}
+	return c, nil
 }
 
 // newSecret is 32 random bytes, base64url without padding: 43 characters.
@@ -106,54 +113,58 @@ func (s *SQLite) Enroll(ctx context.Context, code, hostname, appVersion string) 
 // EnrollKey is Enroll for a device that signs with its own Ed25519 key: the
 // county keeps the public key only.
 func (s *SQLite) EnrollKey(ctx context.Context, code, hostname, appVersion string, pub ed25519.PublicKey) (Device, error) {
-	if len(pub) != ed25519.PublicKeySize {
-		return Device{}, invalid("a public key is %d bytes", ed25519.PublicKeySize)
+	if err := checkPublicKey(pub); err != nil {
+		return Device{}, err
 	}
 	return s.enroll(ctx, code, hostname, appVersion, pub)
 }
 
 func (s *SQLite) enroll(ctx context.Context, code, hostname, appVersion string, pub ed25519.PublicKey) (Device, error) {
-	now := s.now()
+	var d Device
+	err := s.update(ctx, func(tx *sql.Tx) (err error) {
+		d, err = enroll(ctx, tx, s.box, code, hostname, appVersion, pub, s.now())
+		return err
+	})
+	return d, err
+}
+
+// enroll is Enroll and EnrollKey in a store's transaction.
+func enroll(ctx context.Context, tx dbtx, box *secretBox, code, hostname, appVersion string, pub ed25519.PublicKey, now time.Time) (Device, error) {
 	d := Device{ID: newDeviceID(), PublicKey: pub, Hostname: hostname, AppVersion: appVersion, Created: now}
 	stored, pubText := "", ""
 	if pub == nil {
 		d.Secret = newSecret()
-		stored = s.box.seal(d.ID, d.Secret)
+		stored = box.seal(d.ID, d.Secret)
 	} else {
 		pubText = protocol.EncodePublicKey(pub)
 	}
-	err := s.update(ctx, func(tx *sql.Tx) error {
-		var expires string
-		var used sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT point_code, point_name, point_level, expires_at, used_at FROM enroll_codes WHERE code = ?`,
-			normalizeCode(code)).Scan(&d.Point.Code, &d.Point.Name, &d.Point.Level, &expires, &used)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrBadEnrollment
-		}
-		if err != nil {
-			return fmt.Errorf("read enrollment code: %w", err)
-		}
-		if used.Valid || expires <= ts(now) {
-			return ErrBadEnrollment
-		}
-		// The used_at guard makes the code single-use even if two
-		// enrollments race on a database with several writers.
-		res, err := tx.ExecContext(ctx, `UPDATE enroll_codes SET used_at = ?, device_id = ? WHERE code = ? AND used_at IS NULL`,
-			ts(now), d.ID, normalizeCode(code))
-		if err != nil {
-			return fmt.Errorf("use enrollment code: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrBadEnrollment
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (id, secret, public_key, point_code, point_name, point_level, hostname, app_version, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, stored, pubText, d.Point.Code, d.Point.Name, d.Point.Level, hostname, appVersion, ts(now)); err != nil {
-			return fmt.Errorf("insert device: %w", err)
-		}
-		return nil
-	})
+	var expires string
+	var used sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT point_code, point_name, point_level, expires_at, used_at FROM enroll_codes WHERE code = ?`,
+		normalizeCode(code)).Scan(&d.Point.Code, &d.Point.Name, &d.Point.Level, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Device{}, ErrBadEnrollment
+	}
 	if err != nil {
-		return Device{}, err
+		return Device{}, fmt.Errorf("read enrollment code: %w", err)
+	}
+	if used.Valid || expires <= ts(now) {
+		return Device{}, ErrBadEnrollment
+	}
+	// The used_at guard makes the code single-use when two enrollments
+	// race on a database with several writers (PostgreSQL: the second
+	// UPDATE waits for the first to commit, then matches no row).
+	res, err := tx.ExecContext(ctx, `UPDATE enroll_codes SET used_at = ?, device_id = ? WHERE code = ? AND used_at IS NULL`,
+		ts(now), d.ID, normalizeCode(code))
+	if err != nil {
+		return Device{}, fmt.Errorf("use enrollment code: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return Device{}, ErrBadEnrollment
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO devices (id, secret, public_key, point_code, point_name, point_level, hostname, app_version, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, stored, pubText, d.Point.Code, d.Point.Name, d.Point.Level, hostname, appVersion, ts(now)); err != nil {
+		return Device{}, fmt.Errorf("insert device: %w", err)
 	}
 	return d, nil
 }
@@ -162,19 +173,30 @@ func (s *SQLite) enroll(ctx context.Context, code, hostname, appVersion string, 
 // signatures by that key pass, and its HMAC secret, if it had one, is
 // forgotten.
 func (s *SQLite) SetDeviceKey(ctx context.Context, id string, pub ed25519.PublicKey) error {
+	if err := checkPublicKey(pub); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *sql.Tx) error { return setDeviceKey(ctx, tx, id, pub) })
+}
+
+// checkPublicKey refuses a key that is not an Ed25519 public key.
+func checkPublicKey(pub ed25519.PublicKey) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return invalid("a public key is %d bytes", ed25519.PublicKeySize)
 	}
-	return s.update(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE devices SET public_key = ?, secret = '' WHERE id = ?`, protocol.EncodePublicKey(pub), id)
-		if err != nil {
-			return fmt.Errorf("set device key: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
-	})
+	return nil
+}
+
+// setDeviceKey is SetDeviceKey in a store's transaction.
+func setDeviceKey(ctx context.Context, tx dbtx, id string, pub ed25519.PublicKey) error {
+	res, err := tx.ExecContext(ctx, `UPDATE devices SET public_key = ?, secret = '' WHERE id = ?`, protocol.EncodePublicKey(pub), id)
+	if err != nil {
+		return fmt.Errorf("set device key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 const deviceCols = `id, secret, public_key, point_code, point_name, point_level, hostname, app_version, created_at, revoked_at, last_seen`
@@ -195,14 +217,19 @@ func scanDevice(sc interface{ Scan(...any) error }, extra ...any) (Device, error
 // Device returns the device with its credential (the public key, or the
 // opened HMAC secret of a device before 0.8), for checking a signature.
 func (s *SQLite) Device(ctx context.Context, id string) (Device, error) {
-	d, err := scanDevice(s.r.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = ?`, id))
+	return readDevice(ctx, s.r, s.box, id)
+}
+
+// readDevice is Device on a store's connection.
+func readDevice(ctx context.Context, q dbtx, box *secretBox, id string) (Device, error) {
+	d, err := scanDevice(q.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Device{}, ErrNotFound
 	}
 	if err != nil {
 		return Device{}, fmt.Errorf("read device: %w", err)
 	}
-	if d.Secret, err = s.box.open(d.ID, d.Secret); err != nil {
+	if d.Secret, err = box.open(d.ID, d.Secret); err != nil {
 		return Device{}, fmt.Errorf("read device %s: %w", d.ID, err)
 	}
 	return d, nil
@@ -216,31 +243,44 @@ const nonceKeep = 2 * protocol.MaxSkew
 // contact, and now and then forgets nonces older than nonceKeep.
 func (s *SQLite) UseNonce(ctx context.Context, deviceID, nonce string) error {
 	now := s.now()
-	s.pruneMu.Lock()
-	prune := now.Sub(s.lastPrune) > time.Minute || now.Before(s.lastPrune)
-	if prune {
-		s.lastPrune = now
+	prune := pruneDue(&s.pruneMu, &s.lastPrune, now)
+	return s.update(ctx, func(tx *sql.Tx) error { return useNonce(ctx, tx, deviceID, nonce, now, prune) })
+}
+
+// pruneDue says whether this request forgets old nonces: at most once a
+// minute per process (or when the clock went back), so pruning costs a
+// busy county one DELETE a minute, not one per request.
+func pruneDue(mu *sync.Mutex, last *time.Time, now time.Time) bool {
+	mu.Lock()
+	defer mu.Unlock()
+	if now.Sub(*last) > time.Minute || now.Before(*last) {
+		*last = now
+		return true
 	}
-	s.pruneMu.Unlock()
-	return s.update(ctx, func(tx *sql.Tx) error {
-		if prune {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM nonces WHERE seen_at < ?`, ts(now.Add(-nonceKeep))); err != nil {
-				return fmt.Errorf("prune nonces: %w", err)
-			}
+	return false
+}
+
+// useNonce is UseNonce in a store's transaction. The primary key makes a
+// nonce usable once even when two requests carrying it race (PostgreSQL:
+// the second insert waits for the first to commit, then does nothing).
+func useNonce(ctx context.Context, tx dbtx, deviceID, nonce string, now time.Time, prune bool) error {
+	if prune {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM nonces WHERE seen_at < ?`, ts(now.Add(-nonceKeep))); err != nil {
+			return fmt.Errorf("prune nonces: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT (device_id, nonce) DO NOTHING`,
-			deviceID, nonce, ts(now))
-		if err != nil {
-			return fmt.Errorf("insert nonce: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrReplayed
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE devices SET last_seen = ? WHERE id = ?`, ts(now), deviceID); err != nil {
-			return fmt.Errorf("update last seen: %w", err)
-		}
-		return nil
-	})
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT (device_id, nonce) DO NOTHING`,
+		deviceID, nonce, ts(now))
+	if err != nil {
+		return fmt.Errorf("insert nonce: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrReplayed
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE devices SET last_seen = ? WHERE id = ?`, ts(now), deviceID); err != nil {
+		return fmt.Errorf("update last seen: %w", err)
+	}
+	return nil
 }
 
 // RevokeDevice marks a device revoked; revoking twice keeps the first time.
@@ -250,7 +290,12 @@ func (s *SQLite) RevokeDevice(ctx context.Context, id string) error {
 
 // revokeDevice marks a device revoked inside a transaction.
 func (s *SQLite) revokeDevice(ctx context.Context, tx *sql.Tx, id string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, ts(s.now()), id)
+	return revokeDevice(ctx, tx, id, s.now())
+}
+
+// revokeDevice is RevokeDevice in a store's transaction.
+func revokeDevice(ctx context.Context, tx dbtx, id string, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, ts(now), id)
 	if err != nil {
 		return fmt.Errorf("revoke device: %w", err)
 	}
@@ -263,7 +308,7 @@ func (s *SQLite) revokeDevice(ctx context.Context, tx *sql.Tx, id string) error 
 	if err := tx.QueryRowContext(ctx, `SELECT point_code FROM devices WHERE id = ?`, id).Scan(&point); err != nil {
 		return fmt.Errorf("read device's point: %w", err)
 	}
-	_, err = appendFeed(ctx, tx, point, protocol.FeedDeviceRevoked, ts(s.now()), protocol.DeviceRevoked{DeviceID: id, At: s.now()})
+	_, err = appendFeed(ctx, tx, point, protocol.FeedDeviceRevoked, ts(now), protocol.DeviceRevoked{DeviceID: id, At: now})
 	return err
 }
 
@@ -274,8 +319,11 @@ const devicesSQL = `SELECT ` + deviceCols + `, COALESCE(n.events, 0)
 	FROM devices LEFT JOIN device_event_counts n ON n.device_id = devices.id ORDER BY point_code, created_at`
 
 // Devices lists devices by service point, without their secrets.
-func (s *SQLite) Devices(ctx context.Context) ([]Device, error) {
-	rows, err := s.r.QueryContext(ctx, devicesSQL)
+func (s *SQLite) Devices(ctx context.Context) ([]Device, error) { return listDevices(ctx, s.r) }
+
+// listDevices is Devices on a store's connection.
+func listDevices(ctx context.Context, q dbtx) ([]Device, error) {
+	rows, err := q.QueryContext(ctx, devicesSQL)
 	if err != nil {
 		return nil, fmt.Errorf("list devices: %w", err)
 	}

@@ -61,19 +61,17 @@ func (s *SQLite) Feed(ctx context.Context, dev Device, after int64, limit int) (
 
 // appendFeed adds an item inside the caller's transaction, so the item and
 // the change it reports commit together.
-func appendFeed(ctx context.Context, tx *sql.Tx, point string, kind protocol.Kind, at string, payload any) (protocol.FeedItem, error) {
+func appendFeed(ctx context.Context, tx dbtx, point string, kind protocol.Kind, at string, payload any) (protocol.FeedItem, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return protocol.FeedItem{}, fmt.Errorf("encode feed item: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO feed (service_point, kind, at, payload, device_id) VALUES (?, ?, ?, ?, '')`, point, string(kind), at, string(b))
+	// RETURNING rather than LastInsertId, which PostgreSQL's driver lacks.
+	var cursor int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO feed (service_point, kind, at, payload, device_id) VALUES (?, ?, ?, ?, '') RETURNING cursor`,
+		point, string(kind), at, string(b)).Scan(&cursor)
 	if err != nil {
 		return protocol.FeedItem{}, fmt.Errorf("insert feed item: %w", err)
-	}
-	// LastInsertId is the cursor in SQLite; PostgreSQL would use RETURNING.
-	cursor, err := res.LastInsertId()
-	if err != nil {
-		return protocol.FeedItem{}, fmt.Errorf("feed cursor: %w", err)
 	}
 	return protocol.FeedItem{Cursor: cursor, Kind: kind, At: parseTS(sql.NullString{String: at, Valid: true}), Payload: b}, nil
 }

@@ -2,7 +2,7 @@ package county
 
 // Storage for the back office (package office): staff and sessions, the
 // audit trail, device status reports, catalog versions and overrides, and
-// the paged, filtered case list. Tables are in migrations/0002_office.sql.
+// the paged, filtered case list. Tables are in migrations/sqlite/0002_office.sql.
 
 import (
 	"context"

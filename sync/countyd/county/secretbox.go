@@ -43,12 +43,7 @@ func loadSecretBox(path string) (*secretBox, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("device secrets key: %w", err)
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return nil, fmt.Errorf("device secrets key: %w", err)
-		}
-		_, werr := f.Write(key)
-		if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+		if key, err = createKeyFile(path, key); err != nil {
 			return nil, fmt.Errorf("device secrets key: %w", err)
 		}
 	} else if err != nil {
@@ -66,6 +61,28 @@ func loadSecretBox(path string) (*secretBox, error) {
 		return nil, err
 	}
 	return &secretBox{aead: aead}, nil
+}
+
+// createKeyFile puts key at path whole, unless another process got there
+// first (two countyd instances starting at once on one data directory):
+// then both use that one. Written aside and linked into place, so nobody
+// reads a half-written key.
+func createKeyFile(path string, key []byte) ([]byte, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), ".secrets-key-*") // 0600
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(f.Name())
+	_, werr := f.Write(key)
+	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+		return nil, err
+	}
+	if err := os.Link(f.Name(), path); errors.Is(err, os.ErrExist) {
+		return os.ReadFile(path)
+	} else if err != nil {
+		return nil, err
+	}
+	return key, nil
 }
 
 // seal encrypts a device's secret, bound to the device id so a sealed

@@ -3,14 +3,10 @@ package county
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -155,93 +151,6 @@ func (s *SQLite) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-//go:embed migrations/*.sql
-var migrationFS embed.FS
-
-// migrate applies every pending migration in one transaction, recording
-// each, so a crash mid-way leaves the schema as it was. A database written
-// by a newer release is refused rather than used half-understood.
-func (s *SQLite) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return fmt.Errorf("list migrations: %w", err)
-	}
-	sort.Strings(names)
-	return s.update(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
-			return fmt.Errorf("create schema_migrations: %w", err)
-		}
-		var current int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-			return fmt.Errorf("read schema version: %w", err)
-		}
-		applied, err := appliedMigrations(ctx, tx)
-		if err != nil {
-			return err
-		}
-		// Numbers rise; a gap is allowed, because parallel branches reserve
-		// their numbers before they are merged (issue 16: 0007–0010).
-		nums := make([]int, len(names))
-		for i, n := range names {
-			base := strings.TrimPrefix(n, "migrations/")
-			num, _, _ := strings.Cut(base, "_")
-			v, err := strconv.Atoi(num)
-			if err != nil || v < 1 || i > 0 && v <= nums[i-1] {
-				return fmt.Errorf("migration %s: want a number above the previous file's", base)
-			}
-			nums[i] = v
-		}
-		if len(nums) > 0 && current > nums[len(nums)-1] {
-			return fmt.Errorf("county database schema %d is newer than this countyd knows (%d)", current, nums[len(nums)-1])
-		}
-		for i, n := range names {
-			base := strings.TrimPrefix(n, "migrations/")
-			// By the record, not by the highest number: a number reserved
-			// below one already applied (0007 merged after 0010) is still
-			// applied once on a database that has 0010.
-			if applied[nums[i]] {
-				continue
-			}
-			b, err := migrationFS.ReadFile(n)
-			if err != nil {
-				return fmt.Errorf("read migration %s: %w", base, err)
-			}
-			if _, err := tx.ExecContext(ctx, string(b)); err != nil {
-				return fmt.Errorf("apply migration %s: %w", base, err)
-			}
-			if hook := afterMigration[nums[i]]; hook != nil {
-				if err := hook(ctx, tx, s.now()); err != nil {
-					return fmt.Errorf("migration %s: %w", base, err)
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				nums[i], base, ts(s.now())); err != nil {
-				return fmt.Errorf("record migration %s: %w", base, err)
-			}
-		}
-		return nil
-	})
-}
-
-// appliedMigrations is the set of migration numbers a database has.
-func appliedMigrations(ctx context.Context, tx *sql.Tx) (map[int]bool, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
-	if err != nil {
-		return nil, fmt.Errorf("read applied migrations: %w", err)
-	}
-	defer rows.Close()
-	out := map[int]bool{}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("scan applied migration: %w", err)
-		}
-		out[v] = true
-	}
-	return out, rows.Err()
-}
-
 // tsLayout is fixed-width UTC, so comparing the text compares the times.
 const tsLayout = "2006-01-02T15:04:05.000000Z"
 
@@ -267,18 +176,4 @@ func nullTS(t time.Time) sql.NullString {
 }
 
 // Stats counts the rows of each table.
-func (s *SQLite) Stats(ctx context.Context) (Stats, error) {
-	var st Stats
-	err := s.r.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM enroll_codes), (SELECT COUNT(*) FROM devices), (SELECT COUNT(*) FROM nonces),
-		(SELECT COUNT(*) FROM applied_events), (SELECT COUNT(*) FROM rejected_events), (SELECT COUNT(*) FROM inbox),
-		(SELECT COUNT(*) FROM cases), (SELECT COUNT(*) FROM case_log), (SELECT COUNT(*) FROM feed),
-		(SELECT COUNT(*) FROM blobs), (SELECT COUNT(*) FROM blobs WHERE completed_at IS NOT NULL),
-		(SELECT COUNT(*) FROM case_attachments)`).Scan(
-		&st.EnrollCodes, &st.Devices, &st.Nonces, &st.Applied, &st.Rejected, &st.Inbox,
-		&st.Cases, &st.CaseLog, &st.Feed, &st.Blobs, &st.CompleteBlobs, &st.CaseAttachments)
-	if err != nil {
-		return st, fmt.Errorf("count rows: %w", err)
-	}
-	return st, nil
-}
+func (s *SQLite) Stats(ctx context.Context) (Stats, error) { return countRows(ctx, s.r) }
