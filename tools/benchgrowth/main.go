@@ -98,14 +98,17 @@ func parseSizes(s string) (plan, error) {
 }
 
 func run(ctx context.Context, p plan, dir string, out, log io.Writer) error {
-	bin := filepath.Join(dir, "bin")
-	if err := os.MkdirAll(bin, 0o700); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	results := filepath.Join(dir, "results.jsonl")
-	if err := os.Remove(results); err != nil && !os.IsNotExist(err) {
+	// Binaries and results of this run only, so that two runs (a small one
+	// while the largest sizes generate) never replace each other's.
+	bin, err := os.MkdirTemp(dir, "run-")
+	if err != nil {
 		return err
 	}
+	defer os.RemoveAll(bin)
+	results := filepath.Join(bin, "results.jsonl")
 	build := func(args ...string) error {
 		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Stdout, cmd.Stderr = log, log
