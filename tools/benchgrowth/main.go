@@ -248,6 +248,7 @@ type op struct{ key, label string }
 var kioskOps = []op{
 	{"file_mb", "kiosk file (MB)"},
 	{"open", "`store.Open` (before the first screen)"},
+	{"background_check", "`quick_check` behind the first screen (one run)"},
 	{"self_check", "`yichuang -self-check` (the whole run)"},
 	{"backup", "daily backup (`BackupTo`)"},
 	{"commit_during_backup", "longest case commit while that backup runs"},
