@@ -173,7 +173,9 @@ func run(ctx context.Context, p plan, dir string, out, log io.Writer) error {
 	fmt.Fprintf(out, "Measured %s on %d cores (%s/%s%s); median of 3, ms unless marked.\n\n",
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, load)
 	writeTable(out, rows, "kiosk", p.kiosk, kioskOps)
-	fmt.Fprintln(out)
+	if len(p.kiosk) > 0 && len(p.county) > 0 {
+		fmt.Fprintln(out)
+	}
 	writeTable(out, rows, "county", p.county, countyOps)
 	return nil
 }
@@ -257,7 +259,8 @@ var kioskOps = []op{
 }
 
 var countyOps = []op{
-	{"held", "cases held (applied events)"},
+	{"held_cases", "cases held"},
+	{"held_events", "events applied"},
 	{"file_mb", "county file (MB)"},
 	{"cases_all", "office case list, first page: all"},
 	{"cases_point", "… by service point"},
@@ -301,8 +304,6 @@ func writeTable(w io.Writer, rows []row, side string, sizes []int, ops []op) {
 			switch {
 			case !ok || len(r.Runs) == 0:
 				line += " – |"
-			case o.key == "held":
-				line += " " + r.Note + " |"
 			default:
 				line += " " + number(median(r.Runs)) + " |"
 			}

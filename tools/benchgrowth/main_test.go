@@ -49,20 +49,20 @@ func TestMedianAndNumber(t *testing.T) {
 }
 
 // TestWriteTable: a column a size, the median in each cell, a dash where
-// a size was not measured, the held line from its note.
+// a size was not measured.
 func TestWriteTable(t *testing.T) {
 	rows := []row{
 		{Side: "kiosk", Size: 1000, Op: "open", Runs: []float64{5, 4, 30}},
 		{Side: "kiosk", Size: 10000, Op: "open", Runs: []float64{150, 160, 140}},
 		{Side: "county", Size: 1000, Op: "open", Runs: []float64{1, 1, 1}},
-		{Side: "kiosk", Size: 1000, Op: "held", Note: "1000 cases", Runs: []float64{1000}},
+		{Side: "kiosk", Size: 1000, Op: "held", Runs: []float64{1000}},
 	}
 	var b strings.Builder
 	writeTable(&b, rows, "kiosk", []int{1000, 10000}, []op{{"open", "open"}, {"held", "held"}, {"backup", "backup"}})
 	want := "| kiosk, cases | 1,000 | 10,000 |\n" +
 		"|---|---|---|\n" +
 		"| open | 5.0 | 150 |\n" +
-		"| held | 1000 cases | – |\n" +
+		"| held | 1,000 | – |\n" +
 		"| backup | – | – |\n"
 	if got := b.String(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

@@ -92,11 +92,10 @@ func measureCounty(ctx context.Context, st *county.SQLite, dev county.Device, cl
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
-	held := row("held")
-	held.Unit = "count"
-	held.Runs = []float64{float64(stats.Cases)}
-	held.Note = fmt.Sprintf("%d cases, %d applied events", stats.Cases, stats.Applied)
-	rows = append(rows, held)
+	cs, evs := row("held_cases"), row("held_events")
+	cs.Unit, evs.Unit = "count", "count"
+	cs.Runs, evs.Runs = []float64{float64(stats.Cases)}, []float64{float64(stats.Applied)}
+	rows = append(rows, cs, evs)
 	if fi, err := os.Stat(path); err == nil {
 		size := row("file_mb")
 		size.Unit = "MB"
