@@ -19,7 +19,7 @@ TAGS      := sqlite_fts5,no_emoji
 PURE_PKGS := ./app/ids/... ./app/workday/... ./app/catalog/... ./app/servicepoint/... \
              ./app/locale/... ./app/msg/... ./app/clock/... ./app/textfold/... \
              ./app/tracking/... ./app/clerks/... ./app/cases/... ./app/blobs/... ./sync/protocol/... \
-             ./sync/client/... ./app/casewire/... ./app/hallnet/... ./app/lockout/...
+             ./sync/client/... ./app/casewire/... ./app/hallnet/... ./app/lockout/... ./tools/...
 
 .PHONY: run countyd test vulncheck vulndb-latest build package package-test bench bench-growth load fuzz screenshots deps-build deps-test deps-package
 
