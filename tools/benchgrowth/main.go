@@ -19,6 +19,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -145,26 +146,31 @@ func run(ctx context.Context, p plan, dir string, out, log io.Writer) error {
 		}
 		return nil
 	}
+	// A size that fails leaves its cells empty and the others are still
+	// measured and printed: a full run takes long, and its results live
+	// only in this run's directory.
+	var failed []error
 	for _, n := range p.kiosk {
 		if err := bench("store.test", "app/store", "BenchmarkGrowthKiosk", "YICHUANG_GROWTH_KIOSK", n); err != nil {
-			return err
+			failed = append(failed, err)
+			continue
 		}
 		r, err := selfCheck(ctx, filepath.Join(bin, "yichuang"), filepath.Join(dir, fmt.Sprintf("kiosk-%d", n)), n, log)
-		if err != nil {
-			return err
+		if err == nil {
+			err = appendRow(results, r)
 		}
-		if err := appendRow(results, r); err != nil {
-			return err
+		if err != nil {
+			failed = append(failed, err)
 		}
 	}
 	for _, n := range p.county {
 		if err := bench("county.test", "sync/countyd/county", "BenchmarkGrowthCounty", "YICHUANG_GROWTH_COUNTY", n); err != nil {
-			return err
+			failed = append(failed, err)
 		}
 	}
 	rows, err := readRows(results)
-	if err != nil {
-		return err
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return errors.Join(append(failed, err)...)
 	}
 	load := ""
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
@@ -177,7 +183,7 @@ func run(ctx context.Context, p plan, dir string, out, log io.Writer) error {
 		fmt.Fprintln(out)
 	}
 	writeTable(out, rows, "county", p.county, countyOps)
-	return nil
+	return errors.Join(failed...)
 }
 
 // selfCheck times the built kiosk's -self-check on the generated file. The
