@@ -19,9 +19,9 @@ TAGS      := sqlite_fts5,no_emoji
 PURE_PKGS := ./app/ids/... ./app/workday/... ./app/catalog/... ./app/servicepoint/... \
              ./app/locale/... ./app/msg/... ./app/clock/... ./app/textfold/... \
              ./app/tracking/... ./app/clerks/... ./app/cases/... ./app/blobs/... ./sync/protocol/... \
-             ./sync/client/... ./app/casewire/... ./app/hallnet/... ./app/lockout/...
+             ./sync/client/... ./app/casewire/... ./app/hallnet/... ./app/lockout/... ./tools/...
 
-.PHONY: run countyd test vulncheck vulndb-latest build package package-test bench load fuzz screenshots deps-build deps-test deps-package
+.PHONY: run countyd test vulncheck vulndb-latest build package package-test bench bench-growth load fuzz screenshots deps-build deps-test deps-package
 
 run: deps-build
 	$(GO) run -tags $(TAGS) ./app $(ARGS)
@@ -95,6 +95,16 @@ bench: deps-test
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Drain -benchtime 1x -timeout 30m ./app/countylink/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench AcceptVisibleAtAnotherMachine -benchtime 300x ./app/hallsync/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Backfill -benchtime 1x -timeout 20m ./app/hallsync/
+
+# Issue 18's tables in docs/performance.md: kiosk and county data generated
+# through the product's own write paths at each size (once, cached in
+# YICHUANG_GROWTH_DIR, default /tmp/yichuang-growth; 250k kiosk cases and
+# 1M county cases take long the first time), each operation measured three
+# times. SIZES=small (kiosk 1k, 10k; county 2k, 20k) takes ~2 minutes;
+# SIZES=k1000,c20000 picks sizes. Not part of make test or make bench.
+SIZES ?= full
+bench-growth: deps-test
+	$(GO) run ./tools/benchgrowth -sizes $(SIZES)
 
 # 200 simulated kiosks push, pull and report to one countyd on loopback for
 # LOAD (5m) while a county officer browses the back office; the page

@@ -1,0 +1,248 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/assets"
+)
+
+// Growth measurement of issue 18 for the kiosk, driven by tools/benchgrowth
+// (make bench-growth); it does nothing unless YICHUANG_GROWTH_KIOSK is set,
+// so neither go test nor make bench ever runs it.
+//
+//	YICHUANG_GROWTH_KIOSK   cases of the kiosk to measure (one size per process)
+//	YICHUANG_GROWTH_DIR     cache; the kiosk lives in DIR/kiosk-N/yichuang.db
+//	YICHUANG_GROWTH_OUT     JSON lines, one per operation, appended
+//
+// The kiosk is written once through writeHistory (CreateCase, UpdateCase,
+// MarkUploaded, RecordPush: the counter's and the sync's own paths), 300
+// cases a day as a busy hall, every fifth by the village agent, the last 1 %
+// open, without fsync; a marker file says it is complete, and later runs
+// measure it again as it is. Everything is measured with the store's real
+// settings, three times.
+const growthPerDay = 300
+
+// growthRow is one measured operation: the raw runs, in milliseconds (or
+// the unit named), the orchestrator takes their median.
+type growthRow struct {
+	Side string    `json:"side"`
+	Size int       `json:"size"`
+	Op   string    `json:"op"`
+	Runs []float64 `json:"runs"`
+	Unit string    `json:"unit,omitempty"`
+	Note string    `json:"note,omitempty"`
+}
+
+func BenchmarkGrowthKiosk(b *testing.B) {
+	sz := os.Getenv("YICHUANG_GROWTH_KIOSK")
+	if sz == "" {
+		b.Skip("YICHUANG_GROWTH_KIOSK not set: run through make bench-growth")
+	}
+	n, err := strconv.Atoi(sz)
+	if err != nil || n < 100 {
+		b.Fatalf("YICHUANG_GROWTH_KIOSK=%q: want a number of cases ≥ 100", sz)
+	}
+	out := os.Getenv("YICHUANG_GROWTH_OUT")
+	if out == "" {
+		b.Fatal("YICHUANG_GROWTH_OUT not set")
+	}
+	root := os.Getenv("YICHUANG_GROWTH_DIR")
+	if root == "" {
+		root = filepath.Join(os.TempDir(), "yichuang-growth")
+	}
+	dir := filepath.Join(root, fmt.Sprintf("kiosk-%d", n))
+	ctx := context.Background()
+	rows, err := measureKiosk(ctx, b, dir, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := appendRows(out, rows); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// growthKiosk makes (or finds) the kiosk of n cases in dir and returns the
+// path of its file and the time its history ends at.
+func growthKiosk(b *testing.B, dir string, n int) (string, time.Time) {
+	b.Helper()
+	step := 24 * time.Hour / growthPerDay
+	end := t0.Add(time.Duration(n) * step)
+	path := filepath.Join(dir, "yichuang.db")
+	marker := filepath.Join(dir, "generated")
+	if _, err := os.Stat(marker); err == nil {
+		return path, end
+	}
+	// A half-written kiosk from an interrupted run is made again whole.
+	if err := os.RemoveAll(dir); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		b.Fatal(err)
+	}
+	began := time.Now()
+	h := writeHistory(b, dir, n, growthPerDay, max(n/100, 1))
+	// A kiosk holds its catalog (else the first self-check would load it
+	// and change the file between runs).
+	if _, err := h.db.LoadCatalog(context.Background(), assets.DemoCatalog()); err != nil {
+		b.Fatal(err)
+	}
+	if err := h.db.Close(); err != nil {
+		b.Fatal(err)
+	}
+	// The kiosk's own name, so that yichuang -self-check -data dir finds it.
+	if err := os.Rename(filepath.Join(dir, "kiosk.db"), path); err != nil {
+		b.Fatal(err)
+	}
+	took := time.Since(began)
+	b.Logf("kiosk of %d cases written in %v", n, took)
+	if err := os.WriteFile(marker, []byte(took.String()+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return path, end
+}
+
+func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growthRow, error) {
+	path, end := growthKiosk(b, dir, n)
+	row := func(op string) growthRow { return growthRow{Side: "kiosk", Size: n, Op: op} }
+	var rows []growthRow
+
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	size := row("file_mb")
+	size.Unit = "MB"
+	size.Runs = []float64{float64(fi.Size()) / (1 << 20)}
+	rows = append(rows, size)
+
+	// store.Open as the kiosk opens it before its first screen.
+	open := row("open")
+	for range 3 {
+		start := time.Now()
+		db, err := Open(ctx, path, Options{Clock: clock.NewManual(end)})
+		if err != nil {
+			return nil, fmt.Errorf("open: %w", err)
+		}
+		open.Runs = append(open.Runs, msSince(start))
+		if err := db.Close(); err != nil {
+			return nil, fmt.Errorf("close: %w", err)
+		}
+	}
+	rows = append(rows, open)
+
+	clk := clock.NewManual(end)
+	db, err := Open(ctx, path, Options{Clock: clk})
+	if err != nil {
+		return nil, fmt.Errorf("open: %w", err)
+	}
+	defer db.Close()
+	// Open starts quick_check behind the first screen; it reads the whole
+	// file, so the queries below wait for it rather than share the disk
+	// with it, and its length is reported too.
+	start := time.Now()
+	if err := db.Checked(ctx); err != nil {
+		return nil, fmt.Errorf("check behind the first screen: %w", err)
+	}
+	checked := row("background_check")
+	checked.Runs = []float64{msSince(start)}
+	rows = append(rows, checked)
+	unlocked(b, db)
+
+	agent := row("agent_cases")
+	since := cases.WorkListSince(end)
+	for range 3 {
+		start := time.Now()
+		list, err := db.AgentCases(ctx, 7, since, cases.WorkListClosed)
+		if err != nil {
+			return nil, fmt.Errorf("agent cases: %w", err)
+		}
+		agent.Runs = append(agent.Runs, msSince(start))
+		agent.Note = fmt.Sprintf("%d cases listed", len(list))
+	}
+	rows = append(rows, agent)
+
+	sync := row("sync_status")
+	for range 3 {
+		start := time.Now()
+		if _, err := db.SyncStatus(ctx); err != nil {
+			return nil, fmt.Errorf("sync status: %w", err)
+		}
+		if _, err := db.PendingUploads(ctx); err != nil {
+			return nil, fmt.Errorf("pending uploads: %w", err)
+		}
+		sync.Runs = append(sync.Runs, msSince(start))
+	}
+	rows = append(rows, sync)
+
+	// The daily backup (BackupTo is what DailyBackup runs) while a clerk
+	// accepts a case every 20 ms: faster than any counter, so that the
+	// longest wait a commit sees is sampled often. Those cases stay in the
+	// cached kiosk (a few hundred a run, under 1 % at every size).
+	backup, commit := row("backup"), row("commit_during_backup")
+	commits := 0
+	for i := range 3 {
+		target := filepath.Join(dir, fmt.Sprintf("growth-backup-%d.db", i))
+		_ = os.Remove(target)
+		var done atomic.Bool
+		errc := make(chan error, 1)
+		start := time.Now()
+		go func() {
+			err := db.BackupTo(ctx, target)
+			backup.Runs = append(backup.Runs, msSince(start))
+			done.Store(true)
+			errc <- err
+		}()
+		var longest time.Duration
+		for !done.Load() {
+			c := sampleCase()
+			t := time.Now()
+			if _, err := db.CreateCase(ctx, c, c.Clerk); err != nil {
+				return nil, fmt.Errorf("case during backup: %w", err)
+			}
+			longest = max(longest, time.Since(t))
+			commits++
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err := <-errc; err != nil {
+			return nil, fmt.Errorf("backup: %w", err)
+		}
+		commit.Runs = append(commit.Runs, float64(longest.Microseconds())/1000)
+		if err := os.Remove(target); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
+	commit.Note = fmt.Sprintf("%d commits during 3 backups", commits)
+	rows = append(rows, backup, commit)
+	return rows, nil
+}
+
+func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
+
+// appendRows adds rows to the JSON-lines file at path.
+func appendRows(path string, rows []growthRow) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("growth results: %w", err)
+	}
+	enc := json.NewEncoder(f)
+	for _, r := range rows {
+		sort.Float64s(r.Runs)
+		if err := enc.Encode(r); err != nil {
+			f.Close()
+			return fmt.Errorf("growth results: %w", err)
+		}
+	}
+	return f.Close()
+}

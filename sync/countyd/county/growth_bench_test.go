@@ -1,0 +1,236 @@
+package county_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// Growth measurement of issue 18 for the county, driven by tools/benchgrowth
+// (make bench-growth); it does nothing unless YICHUANG_GROWTH_COUNTY is set.
+//
+//	YICHUANG_GROWTH_COUNTY  cases of the county to measure (one size per process:
+//	                        tracking codes come from one sequence per process)
+//	YICHUANG_GROWTH_DIR     cache; the county lives in DIR/county-N/county.db
+//	YICHUANG_GROWTH_OUT     JSON lines, one per operation, appended
+//
+// The county is benchCounty's (generated through Apply as 20 kiosks push,
+// kept with a marker and reused); each page and three ingest pushes are
+// measured three times. The ingest pushes stay in the cached county (750
+// cases a run).
+
+// growthRow is one measured operation: the raw runs, in milliseconds unless
+// Unit says otherwise; the orchestrator takes their median.
+type growthRow struct {
+	Side string    `json:"side"`
+	Size int       `json:"size"`
+	Op   string    `json:"op"`
+	Runs []float64 `json:"runs"`
+	Unit string    `json:"unit,omitempty"`
+	Note string    `json:"note,omitempty"`
+}
+
+func BenchmarkGrowthCounty(b *testing.B) {
+	sz := os.Getenv("YICHUANG_GROWTH_COUNTY")
+	if sz == "" {
+		b.Skip("YICHUANG_GROWTH_COUNTY not set: run through make bench-growth")
+	}
+	n, err := strconv.Atoi(sz)
+	if err != nil || n < 1000 {
+		b.Fatalf("YICHUANG_GROWTH_COUNTY=%q: want a number of cases ≥ 1000", sz)
+	}
+	out := os.Getenv("YICHUANG_GROWTH_OUT")
+	if out == "" {
+		b.Fatal("YICHUANG_GROWTH_OUT not set")
+	}
+	root := os.Getenv("YICHUANG_GROWTH_DIR")
+	if root == "" {
+		root = filepath.Join(os.TempDir(), "yichuang-growth")
+	}
+	dir := filepath.Join(root, fmt.Sprintf("county-%d", n))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		b.Fatal(err)
+	}
+	b.Setenv("YICHUANG_BENCH_CASES", sz)
+	b.Setenv("YICHUANG_BENCH_DIR", dir)
+	ctx := context.Background()
+	_, err = os.Stat(filepath.Join(dir, fmt.Sprintf("generated-%d", n)))
+	reopened := err == nil
+	began := time.Now()
+	st, devs, clock := benchCounty(b)
+	b.Logf("county of %d cases ready in %v", n, time.Since(began))
+	// benchCounty passes one tracking code per case held, but the sequence
+	// skips unusable codes, by point, so those passed do not always cover
+	// the codes earlier runs drew for the ingest's point (a run failed on
+	// tracking_taken). The last code a run drew is kept beside the county;
+	// this run draws past it first.
+	seqFile := filepath.Join(dir, "growth-last-code")
+	if reopened {
+		if err := passDrawnCodes(ctx, st, seqFile); err != nil {
+			b.Fatal(err)
+		}
+	}
+	defer func() {
+		_, code := countytest.NewCase(devs[0].Point.Code)
+		if err := os.WriteFile(seqFile, []byte(code), 0o600); err != nil {
+			b.Error(err)
+		}
+	}()
+	rows, err := measureCounty(ctx, st, devs[0], clock, n, filepath.Join(dir, "county.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.OpenFile(out, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	enc := json.NewEncoder(f)
+	for _, r := range rows {
+		sort.Float64s(r.Runs)
+		if err := enc.Encode(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func measureCounty(ctx context.Context, st *county.SQLite, dev county.Device, clock *countytest.Clock, n int, path string) ([]growthRow, error) {
+	row := func(op string) growthRow { return growthRow{Side: "county", Size: n, Op: op} }
+	var rows []growthRow
+	stats, err := st.Stats(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	cs, evs := row("held_cases"), row("held_events")
+	cs.Unit, evs.Unit = "count", "count"
+	cs.Runs, evs.Runs = []float64{float64(stats.Cases)}, []float64{float64(stats.Applied)}
+	rows = append(rows, cs, evs)
+	if fi, err := os.Stat(path); err == nil {
+		size := row("file_mb")
+		size.Unit = "MB"
+		size.Runs = []float64{float64(fi.Size()) / (1 << 20)}
+		rows = append(rows, size)
+	}
+
+	time3 := func(op string, f func() error) error {
+		r := row(op)
+		for range 3 {
+			start := time.Now()
+			if err := f(); err != nil {
+				return fmt.Errorf("%s: %w", op, err)
+			}
+			r.Runs = append(r.Runs, float64(time.Since(start).Microseconds())/1000)
+		}
+		rows = append(rows, r)
+		return nil
+	}
+	today := clock.Now().Format(time.DateOnly)
+	soon := clock.Now().AddDate(0, 0, 3).Format(time.DateOnly)
+	// The office's case list, first page, each filter it offers (the same
+	// list as BenchmarkOfficePages).
+	for _, tc := range []struct {
+		name string
+		f    county.CasePageFilter
+	}{
+		{"all", county.CasePageFilter{}},
+		{"point", county.CasePageFilter{Point: "330522105000"}},
+		{"matter", county.CasePageFilter{Matter: "330000-SS-0042"}},
+		{"status_completed", county.CasePageFilter{Status: "completed"}},
+		{"status_accepted", county.CasePageFilter{Status: "accepted"}},
+		{"open", county.CasePageFilter{Deadline: county.DueOpen}},
+		{"overdue", county.CasePageFilter{Deadline: county.DueOverdue, Today: today}},
+		{"soon", county.CasePageFilter{Deadline: county.DueSoon, Today: today, SoonDay: soon}},
+		{"paused", county.CasePageFilter{Deadline: county.DuePaused}},
+		{"lapsed", county.CasePageFilter{Deadline: county.DueLapsed, Today: today}},
+	} {
+		tc.f.Limit = 50
+		if err := time3("cases_"+tc.name, func() error {
+			_, _, err := st.CasePage(ctx, tc.f)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if err := time3("matters", func() error {
+		_, err := st.CaseMatterCodes(ctx)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := time3("fleet", func() error {
+		_, err := st.Devices(ctx)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+
+	// Ingest: BenchmarkIngestAtSize's push (500 events, half new cases,
+	// half a second version of one of them), three times, as events/s.
+	ingest := row("ingest")
+	ingest.Unit = "events/s"
+	var ids, trs []string
+	for i := range 3 {
+		evs := make([]protocol.Event, 0, protocol.MaxBatch)
+		for len(evs) < protocol.MaxBatch {
+			if len(ids) > 0 && len(evs)%2 == 1 {
+				j := len(evs) % len(ids)
+				evs = append(evs, benchCase(ids[j], trs[j], dev.Point.Code, 2+i, "accepted", j, clock.Now()))
+				continue
+			}
+			id, tr := countytest.NewCase(dev.Point.Code)
+			ids, trs = append(ids, id), append(trs, tr)
+			evs = append(evs, benchCase(id, tr, dev.Point.Code, 1, "accepted", len(ids), clock.Now()))
+		}
+		start := time.Now()
+		if err := applyAll(ctx, st, dev, evs); err != nil {
+			return nil, fmt.Errorf("ingest: %w", err)
+		}
+		ingest.Runs = append(ingest.Runs, float64(len(evs))/time.Since(start).Seconds())
+	}
+	rows = append(rows, ingest)
+	return rows, nil
+}
+
+// passDrawnCodes draws tracking codes until past the one in seqFile. A
+// county generated before that file existed had one run only, which drew
+// fewer codes than twice the cases it holds.
+func passDrawnCodes(ctx context.Context, st *county.SQLite, seqFile string) error {
+	last, err := os.ReadFile(seqFile)
+	if os.IsNotExist(err) {
+		stats, err := st.Stats(ctx)
+		if err != nil {
+			return err
+		}
+		for range stats.Cases {
+			countytest.NewCase(countytest.TestPoint.Code)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	past, err := protocol.ParseTracking(string(last))
+	if err != nil {
+		return fmt.Errorf("%s: %w", seqFile, err)
+	}
+	for {
+		_, code := countytest.NewCase(countytest.TestPoint.Code)
+		p, err := protocol.ParseTracking(code)
+		if err != nil {
+			return err
+		}
+		if p.Day.After(past.Day) || (p.Day.Equal(past.Day) && p.Seq > past.Seq) {
+			return nil
+		}
+	}
+}
