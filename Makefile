@@ -19,7 +19,7 @@ TAGS      := sqlite_fts5,no_emoji
 PURE_PKGS := ./app/ids/... ./app/workday/... ./app/catalog/... ./app/servicepoint/... \
              ./app/locale/... ./app/msg/... ./app/clock/... ./app/textfold/... \
              ./app/tracking/... ./app/clerks/... ./app/cases/... ./app/blobs/... ./sync/protocol/... \
-             ./sync/client/... ./app/casewire/... ./app/hallnet/... ./app/lockout/... ./tools/...
+             ./sync/client/... ./app/casewire/... ./app/hallnet/... ./app/lockout/... ./app/internal/benchgrowth/...
 
 .PHONY: run countyd test vulncheck vulndb-latest build package package-test bench bench-growth load fuzz screenshots deps-build deps-test deps-package
 
@@ -104,7 +104,7 @@ bench: deps-test
 # SIZES=k1000,c20000 picks sizes. Not part of make test or make bench.
 SIZES ?= full
 bench-growth: deps-test
-	$(GO) run ./tools/benchgrowth -sizes $(SIZES)
+	$(GO) run ./app/internal/benchgrowth -sizes $(SIZES)
 
 # 200 simulated kiosks push, pull and report to one countyd on loopback for
 # LOAD (5m) while a county officer browses the back office; the page

@@ -18,7 +18,7 @@ import (
 	"github.com/yichuang/yichuang/assets"
 )
 
-// Growth measurement of issue 18 for the kiosk, driven by tools/benchgrowth
+// Growth measurement of issue 18 for the kiosk, driven by app/internal/benchgrowth
 // (make bench-growth); it does nothing unless YICHUANG_GROWTH_KIOSK is set,
 // so neither go test nor make bench ever runs it.
 //

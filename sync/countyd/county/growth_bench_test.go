@@ -16,7 +16,7 @@ import (
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
-// Growth measurement of issue 18 for the county, driven by tools/benchgrowth
+// Growth measurement of issue 18 for the county, driven by app/internal/benchgrowth
 // (make bench-growth); it does nothing unless YICHUANG_GROWTH_COUNTY is set.
 //
 //	YICHUANG_GROWTH_COUNTY  cases of the county to measure (one size per process:

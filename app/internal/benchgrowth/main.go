@@ -1,9 +1,9 @@
 // Command benchgrowth measures the kiosk and the county as their data grows
 // (issue 18) and prints the tables of docs/performance.md.
 //
-//	go run ./tools/benchgrowth -sizes small     kiosk 1k, 10k; county 2k, 20k cases (~2 min once generated)
-//	go run ./tools/benchgrowth -sizes full      kiosk 1k…250k; county 10k…1M cases
-//	go run ./tools/benchgrowth -sizes k1000,c20000
+//	go run ./app/internal/benchgrowth -sizes small     kiosk 1k, 10k; county 2k, 20k cases (~2 min once generated)
+//	go run ./app/internal/benchgrowth -sizes full      kiosk 1k…250k; county 10k…1M cases
+//	go run ./app/internal/benchgrowth -sizes k1000,c20000
 //
 // Run it from the module root (make bench-growth does). It builds the two
 // test binaries and the kiosk, then runs, one process per size,
