@@ -77,6 +77,22 @@ var ErrExists = errors.New("already exists")
 
 // CreateStaff adds a staff member with an argon2id password hash.
 func (s *SQLite) CreateStaff(ctx context.Context, st Staff, passwordHash string) (Staff, error) {
+	var out Staff
+	err := s.update(ctx, func(tx *sql.Tx) (err error) {
+		out, err = createStaff(ctx, tx, st, passwordHash, s.now())
+		return err
+	})
+	if err != nil {
+		return st, err
+	}
+	return out, nil
+}
+
+// createStaff is CreateStaff in a store's transaction. The login's unique
+// constraint decides between two creations of the same login at once (on
+// PostgreSQL both may look before either inserts): ON CONFLICT DO NOTHING
+// returns no id to the loser, which gets ErrExists as before.
+func createStaff(ctx context.Context, tx dbtx, st Staff, passwordHash string, now time.Time) (Staff, error) {
 	st, err := NormalizeStaff(st)
 	if err != nil {
 		return st, err
@@ -84,24 +100,17 @@ func (s *SQLite) CreateStaff(ctx context.Context, st Staff, passwordHash string)
 	if !strings.HasPrefix(passwordHash, "$argon2id$") {
 		return st, invalid("the password must be stored as an argon2id hash")
 	}
-	st.Created, st.Active = s.now(), true
-	err = s.update(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff WHERE login = ?`, st.Login).Scan(&n); err != nil {
-			return fmt.Errorf("look up staff: %w", err)
-		}
-		if n > 0 {
-			return fmt.Errorf("login %q: %w", st.Login, ErrExists)
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO staff (login, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-			st.Login, st.Name, st.Role, passwordHash, ts(st.Created))
-		if err != nil {
-			return fmt.Errorf("insert staff: %w", err)
-		}
-		st.ID, err = res.LastInsertId()
-		return err
-	})
-	return st, err
+	st.Created, st.Active = now, true
+	err = tx.QueryRowContext(ctx, `INSERT INTO staff (login, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (login) DO NOTHING RETURNING id`,
+		st.Login, st.Name, st.Role, passwordHash, ts(st.Created)).Scan(&st.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("login %q: %w", st.Login, ErrExists)
+	}
+	if err != nil {
+		return st, fmt.Errorf("insert staff: %w", err)
+	}
+	return st, nil
 }
 
 const staffCols = `id, login, name, role, active, failures, locked_until, created_at`
@@ -117,8 +126,12 @@ func scanStaff(sc interface{ Scan(...any) error }, extra ...any) (Staff, error) 
 // StaffByLogin returns a staff member with the password hash; ErrNotFound
 // when there is none.
 func (s *SQLite) StaffByLogin(ctx context.Context, login string) (Staff, error) {
+	return staffByLogin(ctx, s.r, login)
+}
+
+func staffByLogin(ctx context.Context, q dbtx, login string) (Staff, error) {
 	var hash string
-	st, err := scanStaff(s.r.QueryRowContext(ctx, `SELECT `+staffCols+`, password_hash FROM staff WHERE login = ?`,
+	st, err := scanStaff(q.QueryRowContext(ctx, `SELECT `+staffCols+`, password_hash FROM staff WHERE login = ?`,
 		strings.ToLower(strings.TrimSpace(login))), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Staff{}, ErrNotFound
@@ -131,8 +144,10 @@ func (s *SQLite) StaffByLogin(ctx context.Context, login string) (Staff, error) 
 }
 
 // StaffMembers lists staff by login, without password hashes.
-func (s *SQLite) StaffMembers(ctx context.Context) ([]Staff, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+staffCols+` FROM staff ORDER BY login`)
+func (s *SQLite) StaffMembers(ctx context.Context) ([]Staff, error) { return staffMembers(ctx, s.r) }
+
+func staffMembers(ctx context.Context, q dbtx) ([]Staff, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+staffCols+` FROM staff ORDER BY login`)
 	if err != nil {
 		return nil, fmt.Errorf("list staff: %w", err)
 	}
@@ -151,38 +166,51 @@ func (s *SQLite) StaffMembers(ctx context.Context) ([]Staff, error) {
 // SetLoginState records the failure count and lockout after a login try;
 // a failed try is audited in the same transaction when e is not nil.
 func (s *SQLite) SetLoginState(ctx context.Context, staffID int64, failures int, lockedUntil time.Time, e *AuditEntry) error {
-	return s.update(ctx, func(tx *sql.Tx) error {
-		if staffID != 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE staff SET failures = ?, locked_until = ? WHERE id = ?`,
-				failures, nullTS(lockedUntil), staffID); err != nil {
-				return fmt.Errorf("update login state: %w", err)
-			}
+	return s.update(ctx, func(tx *sql.Tx) error { return setLoginState(ctx, tx, staffID, failures, lockedUntil, e, s.now()) })
+}
+
+func setLoginState(ctx context.Context, tx dbtx, staffID int64, failures int, lockedUntil time.Time, e *AuditEntry, now time.Time) error {
+	if staffID != 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE staff SET failures = ?, locked_until = ? WHERE id = ?`,
+			failures, nullTS(lockedUntil), staffID); err != nil {
+			return fmt.Errorf("update login state: %w", err)
 		}
-		if e != nil {
-			return s.audit(ctx, tx, *e)
-		}
-		return nil
-	})
+	}
+	if e != nil {
+		return writeAudit(ctx, tx, *e, now)
+	}
+	return nil
 }
 
 // SetStaffActive enables or disables an account; disabling ends its
 // sessions at once.
 func (s *SQLite) SetStaffActive(ctx context.Context, staffID int64, active bool, e AuditEntry) error {
-	return s.update(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE staff SET active = ?, failures = 0, locked_until = NULL WHERE id = ?`, active, staffID)
-		if err != nil {
-			return fmt.Errorf("update staff: %w", err)
+	return s.update(ctx, func(tx *sql.Tx) error { return setStaffActive(ctx, tx, staffID, active, e, s.now()) })
+}
+
+// boolInt is a flag as the 0/1 integer both schemas store it in
+// (PostgreSQL's driver does not write a bool into a BIGINT).
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func setStaffActive(ctx context.Context, tx dbtx, staffID int64, active bool, e AuditEntry, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE staff SET active = ?, failures = 0, locked_until = NULL WHERE id = ?`, boolInt(active), staffID)
+	if err != nil {
+		return fmt.Errorf("update staff: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	if !active {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE staff_id = ?`, staffID); err != nil {
+			return fmt.Errorf("end sessions: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		if !active {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE staff_id = ?`, staffID); err != nil {
-				return fmt.Errorf("end sessions: %w", err)
-			}
-		}
-		return s.audit(ctx, tx, e)
-	})
+	}
+	return writeAudit(ctx, tx, e, now)
 }
 
 // Session is a logged-in staff member's session.
@@ -207,28 +235,37 @@ func HashToken(token string) string {
 // count, audits the login, and forgets sessions idle since before
 // idleBefore (so the table does not grow with abandoned sessions).
 func (s *SQLite) CreateSession(ctx context.Context, se Session, idleBefore time.Time, e AuditEntry) error {
-	now := s.now()
-	return s.update(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE last_seen < ?`, ts(idleBefore)); err != nil {
-			return fmt.Errorf("prune sessions: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)`,
-			se.TokenHash, se.Staff.ID, se.CSRF, ts(now), ts(now)); err != nil {
-			return fmt.Errorf("insert session: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE staff SET failures = 0, locked_until = NULL WHERE id = ?`, se.Staff.ID); err != nil {
-			return fmt.Errorf("reset login failures: %w", err)
-		}
-		return s.audit(ctx, tx, e)
-	})
+	return s.update(ctx, func(tx *sql.Tx) error { return createSession(ctx, tx, se, idleBefore, e, s.now()) })
+}
+
+// createSession is CreateSession in a store's transaction. Two at once
+// (two instances, two browsers) touch different session rows; the staff
+// row's UPDATE serialises them on PostgreSQL, and neither deletes the
+// other's fresh session.
+func createSession(ctx context.Context, tx dbtx, se Session, idleBefore time.Time, e AuditEntry, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE last_seen < ?`, ts(idleBefore)); err != nil {
+		return fmt.Errorf("prune sessions: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)`,
+		se.TokenHash, se.Staff.ID, se.CSRF, ts(now), ts(now)); err != nil {
+		return fmt.Errorf("insert session: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE staff SET failures = 0, locked_until = NULL WHERE id = ?`, se.Staff.ID); err != nil {
+		return fmt.Errorf("reset login failures: %w", err)
+	}
+	return writeAudit(ctx, tx, e, now)
 }
 
 // Session returns an active staff member's session; ErrNotFound when the
 // token is unknown or the account was disabled.
 func (s *SQLite) Session(ctx context.Context, tokenHash string) (Session, error) {
+	return readSession(ctx, s.r, tokenHash)
+}
+
+func readSession(ctx context.Context, q dbtx, tokenHash string) (Session, error) {
 	var se Session
 	var created, seen sql.NullString
-	st, err := scanStaff(s.r.QueryRowContext(ctx, `SELECT s.id, s.login, s.name, s.role, s.active, s.failures, s.locked_until, s.created_at,
+	st, err := scanStaff(q.QueryRowContext(ctx, `SELECT s.id, s.login, s.name, s.role, s.active, s.failures, s.locked_until, s.created_at,
 		x.csrf, x.created_at, x.last_seen FROM staff_sessions x JOIN staff s ON s.id = x.staff_id
 		WHERE x.token_hash = ? AND s.active = 1`, tokenHash), &se.CSRF, &created, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -243,26 +280,30 @@ func (s *SQLite) Session(ctx context.Context, tokenHash string) (Session, error)
 
 // TouchSession moves a session's last use to now.
 func (s *SQLite) TouchSession(ctx context.Context, tokenHash string) error {
-	return s.update(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET last_seen = ? WHERE token_hash = ?`, ts(s.now()), tokenHash); err != nil {
-			return fmt.Errorf("touch session: %w", err)
-		}
-		return nil
-	})
+	return s.update(ctx, func(tx *sql.Tx) error { return touchSession(ctx, tx, tokenHash, s.now()) })
+}
+
+func touchSession(ctx context.Context, tx dbtx, tokenHash string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET last_seen = ? WHERE token_hash = ?`, ts(now), tokenHash); err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	return nil
 }
 
 // DeleteSession ends a session (logout, expiry); e, when not nil, is
 // audited with it.
 func (s *SQLite) DeleteSession(ctx context.Context, tokenHash string, e *AuditEntry) error {
-	return s.update(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE token_hash = ?`, tokenHash); err != nil {
-			return fmt.Errorf("delete session: %w", err)
-		}
-		if e != nil {
-			return s.audit(ctx, tx, *e)
-		}
-		return nil
-	})
+	return s.update(ctx, func(tx *sql.Tx) error { return deleteSession(ctx, tx, tokenHash, e, s.now()) })
+}
+
+func deleteSession(ctx context.Context, tx dbtx, tokenHash string, e *AuditEntry, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE token_hash = ?`, tokenHash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	if e != nil {
+		return writeAudit(ctx, tx, *e, now)
+	}
+	return nil
 }
 
 // AuditEntry is one row of the audit trail.
@@ -289,9 +330,15 @@ func (s *SQLite) Audit(ctx context.Context, e AuditEntry) error {
 	return s.update(ctx, func(tx *sql.Tx) error { return s.audit(ctx, tx, e) })
 }
 
-func (s *SQLite) audit(ctx context.Context, tx *sql.Tx, e AuditEntry) error {
+func (s *SQLite) audit(ctx context.Context, tx dbtx, e AuditEntry) error {
+	return writeAudit(ctx, tx, e, s.now())
+}
+
+// writeAudit writes an audit row in the caller's transaction, stamped now
+// unless it carries its own time.
+func writeAudit(ctx context.Context, tx dbtx, e AuditEntry, now time.Time) error {
 	if e.At.IsZero() {
-		e.At = s.now()
+		e.At = now
 	}
 	if e.Action == "" || e.ClientIP == "" {
 		return invalid("an audit row needs an action and a client address")
@@ -322,6 +369,10 @@ func dayStart(day string) (string, error) {
 
 // AuditLog returns a page of audit rows, newest first, and how many match.
 func (s *SQLite) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error) {
+	return auditLog(ctx, s.r, f)
+}
+
+func auditLog(ctx context.Context, q dbtx, f AuditFilter) ([]AuditEntry, int, error) {
 	where := []string{"1 = 1"}
 	var args []any
 	if f.Staff != "" {
@@ -349,14 +400,14 @@ func (s *SQLite) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 	}
 	cond := strings.Join(where, " AND ")
 	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+cond, args...).Scan(&total); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count audit rows: %w", err)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, staff_id, staff_login, staff_name, action, subject, case_id, reason, detail, client_ip
+	rows, err := q.QueryContext(ctx, `SELECT seq, at, staff_id, staff_login, staff_name, action, subject, case_id, reason, detail, client_ip
 		FROM audit_log WHERE `+cond+` ORDER BY seq DESC LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read audit rows: %w", err)
@@ -459,8 +510,10 @@ func (s *SQLite) strings(ctx context.Context, q string, args ...any) ([]string, 
 
 // ServicePoints lists the points the county knows from enrollment codes
 // and devices, by code; the latest name given wins.
-func (s *SQLite) ServicePoints(ctx context.Context) ([]ServicePoint, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT point_code, point_name, point_level, created_at FROM enroll_codes
+func (s *SQLite) ServicePoints(ctx context.Context) ([]ServicePoint, error) { return servicePoints(ctx, s.r) }
+
+func servicePoints(ctx context.Context, q dbtx) ([]ServicePoint, error) {
+	rows, err := q.QueryContext(ctx, `SELECT point_code, point_name, point_level, created_at FROM enroll_codes
 		UNION ALL SELECT point_code, point_name, point_level, created_at FROM devices ORDER BY 1, 4`)
 	if err != nil {
 		return nil, fmt.Errorf("list service points: %w", err)
@@ -484,22 +537,7 @@ func (s *SQLite) ServicePoints(ctx context.Context) ([]ServicePoint, error) {
 
 // HolidayDocs returns the holiday calendars published to the points, in
 // publishing order (a later one of the same year replaces an earlier one).
-func (s *SQLite) HolidayDocs(ctx context.Context) ([]json.RawMessage, error) {
-	payloads, err := s.strings(ctx, `SELECT payload FROM feed WHERE service_point = ? AND kind = ? ORDER BY cursor`,
-		allPoints, string(protocol.FeedHolidays))
-	if err != nil {
-		return nil, fmt.Errorf("read holiday calendars: %w", err)
-	}
-	var out []json.RawMessage
-	for _, p := range payloads {
-		var d protocol.DocumentPayload
-		if err := json.Unmarshal([]byte(p), &d); err != nil {
-			return nil, fmt.Errorf("decode holiday calendar: %w", err)
-		}
-		out = append(out, d.Document)
-	}
-	return out, nil
-}
+func (s *SQLite) HolidayDocs(ctx context.Context) ([]json.RawMessage, error) { return holidayDocs(ctx, s.r) }
 
 // OpenBlob opens a complete attachment for reading; ErrNotFound when it is
 // not (yet) complete.
@@ -520,18 +558,22 @@ func (s *SQLite) OpenBlob(ctx context.Context, sha string) (*os.File, BlobState,
 
 // SetDeviceStatus keeps a device's latest status report.
 func (s *SQLite) SetDeviceStatus(ctx context.Context, deviceID string, st protocol.DeviceStatus) error {
+	return s.update(ctx, func(tx *sql.Tx) error { return setDeviceStatus(ctx, tx, deviceID, st, s.now()) })
+}
+
+// setDeviceStatus is one upsert: two reports of a device at once (two
+// instances) both land, the later commit wins, neither fails.
+func setDeviceStatus(ctx context.Context, tx dbtx, deviceID string, st protocol.DeviceStatus, now time.Time) error {
 	b, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode device status: %w", err)
 	}
-	return s.update(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO device_status (device_id, report, received_at) VALUES (?, ?, ?)
-			ON CONFLICT (device_id) DO UPDATE SET report = excluded.report, received_at = excluded.received_at`,
-			deviceID, string(b), ts(s.now())); err != nil {
-			return fmt.Errorf("store device status: %w", err)
-		}
-		return nil
-	})
+	if _, err := tx.ExecContext(ctx, `INSERT INTO device_status (device_id, report, received_at) VALUES (?, ?, ?)
+		ON CONFLICT (device_id) DO UPDATE SET report = excluded.report, received_at = excluded.received_at`,
+		deviceID, string(b), ts(now)); err != nil {
+		return fmt.Errorf("store device status: %w", err)
+	}
+	return nil
 }
 
 // DeviceReport is a device's latest status report and when it came.
@@ -542,7 +584,11 @@ type DeviceReport struct {
 
 // DeviceStatuses returns the latest report of every device that sent one.
 func (s *SQLite) DeviceStatuses(ctx context.Context) (map[string]DeviceReport, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT device_id, report, received_at FROM device_status`)
+	return deviceStatuses(ctx, s.r)
+}
+
+func deviceStatuses(ctx context.Context, q dbtx) (map[string]DeviceReport, error) {
+	rows, err := q.QueryContext(ctx, `SELECT device_id, report, received_at FROM device_status`)
 	if err != nil {
 		return nil, fmt.Errorf("read device status: %w", err)
 	}
@@ -584,8 +630,10 @@ func groupCode(c string) string {
 }
 
 // EnrollCodes lists enrollment codes, newest first.
-func (s *SQLite) EnrollCodes(ctx context.Context) ([]EnrollCodeInfo, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT code, point_code, point_name, point_level, created_at, expires_at, used_at, COALESCE(device_id, '')
+func (s *SQLite) EnrollCodes(ctx context.Context) ([]EnrollCodeInfo, error) { return enrollCodes(ctx, s.r) }
+
+func enrollCodes(ctx context.Context, q dbtx) ([]EnrollCodeInfo, error) {
+	rows, err := q.QueryContext(ctx, `SELECT code, point_code, point_name, point_level, created_at, expires_at, used_at, COALESCE(device_id, '')
 		FROM enroll_codes ORDER BY created_at DESC LIMIT 200`)
 	if err != nil {
 		return nil, fmt.Errorf("list enrollment codes: %w", err)
@@ -604,26 +652,38 @@ func (s *SQLite) EnrollCodes(ctx context.Context) ([]EnrollCodeInfo, error) {
 	return out, rows.Err()
 }
 
-// CreateEnrollCodeAudited is CreateEnrollCode with its audit row.
+// CreateEnrollCodeAudited is CreateEnrollCode with its audit row, in one
+// transaction: a code exists if and only if its handing-out is on record.
 func (s *SQLite) CreateEnrollCodeAudited(ctx context.Context, p ServicePoint, e AuditEntry) (EnrollCode, error) {
-	c, err := s.CreateEnrollCode(ctx, p)
+	var c EnrollCode
+	err := s.update(ctx, func(tx *sql.Tx) (err error) {
+		c, err = createEnrollCodeAudited(ctx, tx, p, e, s.now())
+		return err
+	})
+	return c, err
+}
+
+func createEnrollCodeAudited(ctx context.Context, tx dbtx, p ServicePoint, e AuditEntry, now time.Time) (EnrollCode, error) {
+	c, err := createEnrollCode(ctx, tx, p, now)
 	if err != nil {
 		return c, err
 	}
 	// The code is a credential: the audit names the point, not the code.
 	e.Subject = p.Code
-	return c, s.Audit(ctx, e)
+	return c, writeAudit(ctx, tx, e, now)
 }
 
 // RevokeDeviceAudited is RevokeDevice with its audit row in one transaction.
 func (s *SQLite) RevokeDeviceAudited(ctx context.Context, id string, e AuditEntry) error {
-	return s.update(ctx, func(tx *sql.Tx) error {
-		if err := s.revokeDevice(ctx, tx, id); err != nil {
-			return err
-		}
-		e.Subject = id
-		return s.audit(ctx, tx, e)
-	})
+	return s.update(ctx, func(tx *sql.Tx) error { return revokeDeviceAudited(ctx, tx, id, e, s.now()) })
+}
+
+func revokeDeviceAudited(ctx context.Context, tx dbtx, id string, e AuditEntry, now time.Time) error {
+	if err := revokeDevice(ctx, tx, id, now); err != nil {
+		return err
+	}
+	e.Subject = id
+	return writeAudit(ctx, tx, e, now)
 }
 
 // Catalog version sources.
@@ -647,48 +707,63 @@ type CatalogVersion struct {
 	Doc json.RawMessage
 }
 
+// sealVersion compacts a version's document and stamps its hash and time.
+func sealVersion(v CatalogVersion, now time.Time) CatalogVersion {
+	v.Doc = compact(v.Doc)
+	sum := sha256.Sum256(v.Doc)
+	v.SHA256, v.Created = hex.EncodeToString(sum[:]), now
+	return v
+}
+
 // AddCatalogVersion stores a checked catalog document under its version.
 // The same document again is a no-op; another document under a stored
 // version is ErrExists (kiosks refuse that too).
 func (s *SQLite) AddCatalogVersion(ctx context.Context, v CatalogVersion, e AuditEntry) (CatalogVersion, error) {
-	v.Doc = compact(v.Doc)
-	sum := sha256.Sum256(v.Doc)
-	v.SHA256, v.Created = hex.EncodeToString(sum[:]), s.now()
+	v = sealVersion(v, s.now())
 	if strings.TrimSpace(v.Version) == "" {
 		return v, invalid("a catalog version needs a name")
 	}
-	err := s.update(ctx, func(tx *sql.Tx) error {
-		return s.addCatalogVersion(ctx, tx, v, &e)
-	})
+	err := s.update(ctx, func(tx *sql.Tx) error { return addCatalogVersion(ctx, tx, v, &e, s.now()) })
 	return v, err
 }
 
-func (s *SQLite) addCatalogVersion(ctx context.Context, tx *sql.Tx, v CatalogVersion, e *AuditEntry) error {
-	var have string
-	err := tx.QueryRowContext(ctx, `SELECT sha256 FROM catalog_versions WHERE version = ?`, v.Version).Scan(&have)
-	switch {
-	case err == nil && have == v.SHA256:
-		return nil
-	case err == nil:
+// addCatalogVersion inserts a version unless it is there. The version's
+// primary key decides between two additions at once (PostgreSQL runs them
+// concurrently): the loser inserts nothing and then reads the winner's
+// hash, so the same document twice is still a no-op and another one still
+// ErrExists.
+func addCatalogVersion(ctx context.Context, tx dbtx, v CatalogVersion, e *AuditEntry, now time.Time) error {
+	var inserted string
+	err := tx.QueryRowContext(ctx, `INSERT INTO catalog_versions (version, doc, sha256, source, base_version, service_point, matters, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (version) DO NOTHING RETURNING version`, v.Version, string(v.Doc), v.SHA256, v.Source,
+		v.BaseVersion, v.Point, v.Matters, ts(v.Created), v.CreatedBy).Scan(&inserted)
+	if errors.Is(err, sql.ErrNoRows) {
+		var have string
+		if err := tx.QueryRowContext(ctx, `SELECT sha256 FROM catalog_versions WHERE version = ?`, v.Version).Scan(&have); err != nil {
+			return fmt.Errorf("look up catalog version: %w", err)
+		}
+		if have == v.SHA256 {
+			return nil
+		}
 		return fmt.Errorf("catalog version %q: %w", v.Version, ErrExists)
-	case !errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("look up catalog version: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_versions (version, doc, sha256, source, base_version, service_point, matters, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, v.Version, string(v.Doc), v.SHA256, v.Source, v.BaseVersion, v.Point, v.Matters,
-		ts(v.Created), v.CreatedBy); err != nil {
+	if err != nil {
 		return fmt.Errorf("insert catalog version: %w", err)
 	}
 	if e != nil {
 		e.Subject = v.Version
-		return s.audit(ctx, tx, *e)
+		return writeAudit(ctx, tx, *e, now)
 	}
 	return nil
 }
 
 // CatalogVersions lists stored versions, newest first, without documents.
 func (s *SQLite) CatalogVersions(ctx context.Context) ([]CatalogVersion, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT version, sha256, source, base_version, service_point, matters, created_at, created_by
+	return catalogVersions(ctx, s.r)
+}
+
+func catalogVersions(ctx context.Context, q dbtx) ([]CatalogVersion, error) {
+	rows, err := q.QueryContext(ctx, `SELECT version, sha256, source, base_version, service_point, matters, created_at, created_by
 		FROM catalog_versions ORDER BY created_at DESC, version DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list catalog versions: %w", err)
@@ -709,10 +784,14 @@ func (s *SQLite) CatalogVersions(ctx context.Context) ([]CatalogVersion, error) 
 
 // CatalogVersion returns a stored version with its document.
 func (s *SQLite) CatalogVersion(ctx context.Context, version string) (CatalogVersion, error) {
+	return catalogVersion(ctx, s.r, version)
+}
+
+func catalogVersion(ctx context.Context, q dbtx, version string) (CatalogVersion, error) {
 	var v CatalogVersion
 	var at sql.NullString
 	var doc string
-	err := s.r.QueryRowContext(ctx, `SELECT version, sha256, source, base_version, service_point, matters, created_at, created_by, doc
+	err := q.QueryRowContext(ctx, `SELECT version, sha256, source, base_version, service_point, matters, created_at, created_by, doc
 		FROM catalog_versions WHERE version = ?`, version).Scan(&v.Version, &v.SHA256, &v.Source, &v.BaseVersion, &v.Point,
 		&v.Matters, &at, &v.CreatedBy, &doc)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -742,39 +821,45 @@ func (s *SQLite) PublishCatalogVersion(ctx context.Context, version string, poin
 	if err != nil {
 		return nil, err
 	}
-	if len(points) == 0 {
-		points = []string{""}
-	}
 	var items []protocol.FeedItem
-	err = s.update(ctx, func(tx *sql.Tx) error {
-		for _, p := range points {
-			it, err := s.publishCatalogTx(ctx, tx, v.Version, p, v.Doc, by)
-			if err != nil {
-				return err
-			}
-			items = append(items, it)
-		}
-		e.Subject, e.Detail = version, strings.Join(points, ",")
-		if e.Detail == "" {
-			e.Detail = allPoints
-		}
-		return s.audit(ctx, tx, e)
+	err = s.update(ctx, func(tx *sql.Tx) (err error) {
+		items, err = publishCatalogVersion(ctx, tx, v, points, by, e, s.now())
+		return err
 	})
 	return items, err
 }
 
-func (s *SQLite) publishCatalogTx(ctx context.Context, tx *sql.Tx, version, point string, doc json.RawMessage, by string) (protocol.FeedItem, error) {
+func publishCatalogVersion(ctx context.Context, tx dbtx, v CatalogVersion, points []string, by string, e AuditEntry, now time.Time) ([]protocol.FeedItem, error) {
+	if len(points) == 0 {
+		points = []string{""}
+	}
+	var items []protocol.FeedItem
+	for _, p := range points {
+		it, err := publishCatalogTx(ctx, tx, v.Version, p, v.Doc, by, now)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	e.Subject, e.Detail = v.Version, strings.Join(points, ",")
+	if e.Detail == "" {
+		e.Detail = allPoints
+	}
+	return items, writeAudit(ctx, tx, e, now)
+}
+
+func publishCatalogTx(ctx context.Context, tx dbtx, version, point string, doc json.RawMessage, by string, now time.Time) (protocol.FeedItem, error) {
 	target, payload, err := catalogItem(point, doc)
 	if err != nil {
 		return protocol.FeedItem{}, err
 	}
-	now := ts(s.now())
-	it, err := appendFeed(ctx, tx, target, protocol.FeedCatalog, now, payload)
+	at := ts(now)
+	it, err := appendFeed(ctx, tx, target, protocol.FeedCatalog, at, payload)
 	if err != nil {
 		return it, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_publications (version, service_point, cursor, at, published_by) VALUES (?, ?, ?, ?, ?)`,
-		version, target, it.Cursor, now, by); err != nil {
+		version, target, it.Cursor, at, by); err != nil {
 		return it, fmt.Errorf("record publication: %w", err)
 	}
 	return it, nil
@@ -782,7 +867,11 @@ func (s *SQLite) publishCatalogTx(ctx context.Context, tx *sql.Tx, version, poin
 
 // CatalogPublications lists the latest publications, newest first.
 func (s *SQLite) CatalogPublications(ctx context.Context) ([]Publication, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT version, service_point, cursor, at, published_by FROM catalog_publications
+	return catalogPublications(ctx, s.r)
+}
+
+func catalogPublications(ctx context.Context, q dbtx) ([]Publication, error) {
+	rows, err := q.QueryContext(ctx, `SELECT version, service_point, cursor, at, published_by FROM catalog_publications
 		ORDER BY seq DESC LIMIT 100`)
 	if err != nil {
 		return nil, fmt.Errorf("list publications: %w", err)
@@ -818,33 +907,39 @@ func (s *SQLite) SetOverride(ctx context.Context, o OverrideRecord, effective Ca
 	if err := validPointCode(o.Point); err != nil {
 		return protocol.FeedItem{}, err
 	}
-	effective.Doc = compact(effective.Doc)
-	sum := sha256.Sum256(effective.Doc)
-	effective.SHA256, effective.Created = hex.EncodeToString(sum[:]), s.now()
+	now := s.now()
 	var it protocol.FeedItem
-	err := s.update(ctx, func(tx *sql.Tx) error {
-		if err := s.addCatalogVersion(ctx, tx, effective, nil); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_overrides (service_point, base_version, doc, effective_version, updated_at, updated_by)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (service_point) DO UPDATE SET base_version = excluded.base_version, doc = excluded.doc,
-			effective_version = excluded.effective_version, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-			o.Point, o.BaseVersion, string(compact(o.Doc)), effective.Version, ts(s.now()), o.By); err != nil {
-			return fmt.Errorf("store override: %w", err)
-		}
-		var err error
-		if it, err = s.publishCatalogTx(ctx, tx, effective.Version, o.Point, effective.Doc, o.By); err != nil {
-			return err
-		}
-		e.Subject, e.Detail = effective.Version, o.Point
-		return s.audit(ctx, tx, e)
+	err := s.update(ctx, func(tx *sql.Tx) (err error) {
+		it, err = setOverride(ctx, tx, o, effective, e, now)
+		return err
 	})
 	return it, err
 }
 
+func setOverride(ctx context.Context, tx dbtx, o OverrideRecord, effective CatalogVersion, e AuditEntry, now time.Time) (protocol.FeedItem, error) {
+	effective = sealVersion(effective, now)
+	if err := addCatalogVersion(ctx, tx, effective, nil, now); err != nil {
+		return protocol.FeedItem{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_overrides (service_point, base_version, doc, effective_version, updated_at, updated_by)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (service_point) DO UPDATE SET base_version = excluded.base_version, doc = excluded.doc,
+		effective_version = excluded.effective_version, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+		o.Point, o.BaseVersion, string(compact(o.Doc)), effective.Version, ts(now), o.By); err != nil {
+		return protocol.FeedItem{}, fmt.Errorf("store override: %w", err)
+	}
+	it, err := publishCatalogTx(ctx, tx, effective.Version, o.Point, effective.Doc, o.By, now)
+	if err != nil {
+		return it, err
+	}
+	e.Subject, e.Detail = effective.Version, o.Point
+	return it, writeAudit(ctx, tx, e, now)
+}
+
 // Overrides lists recorded overrides by point.
-func (s *SQLite) Overrides(ctx context.Context) ([]OverrideRecord, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT service_point, base_version, doc, effective_version, updated_at, updated_by
+func (s *SQLite) Overrides(ctx context.Context) ([]OverrideRecord, error) { return overrides(ctx, s.r) }
+
+func overrides(ctx context.Context, q dbtx) ([]OverrideRecord, error) {
+	rows, err := q.QueryContext(ctx, `SELECT service_point, base_version, doc, effective_version, updated_at, updated_by
 		FROM catalog_overrides ORDER BY service_point`)
 	if err != nil {
 		return nil, fmt.Errorf("list overrides: %w", err)
