@@ -84,6 +84,10 @@ func scanNotice(sc rowScanner) (NoticeRecord, error) {
 // Notices returns the newest notices first, at most limit of them; a
 // case id, when given, narrows them to that case.
 func (s *SQLite) Notices(ctx context.Context, caseID string, limit int) ([]NoticeRecord, error) {
+	return notices(ctx, s.r, caseID, limit)
+}
+
+func notices(ctx context.Context, db dbtx, caseID string, limit int) ([]NoticeRecord, error) {
 	q := `SELECT ` + noticeCols + ` FROM notices n JOIN cases c ON c.case_id = n.case_id`
 	args := []any{}
 	if caseID != "" {
@@ -92,7 +96,7 @@ func (s *SQLite) Notices(ctx context.Context, caseID string, limit int) ([]Notic
 	}
 	q += ` ORDER BY n.created_at DESC, n.event_id LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list notices: %w", err)
 	}
@@ -110,7 +114,11 @@ func (s *SQLite) Notices(ctx context.Context, caseID string, limit int) ([]Notic
 
 // NoticeCounts counts notices by state, held ones apart ("held").
 func (s *SQLite) NoticeCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT CASE WHEN held = 1 THEN 'held' ELSE state END, COUNT(*) FROM notices GROUP BY 1`)
+	return noticeCounts(ctx, s.r)
+}
+
+func noticeCounts(ctx context.Context, q dbtx) (map[string]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT CASE WHEN held = 1 THEN 'held' ELSE state END, COUNT(*) FROM notices GROUP BY 1`)
 	if err != nil {
 		return nil, fmt.Errorf("count notices: %w", err)
 	}
@@ -136,7 +144,11 @@ type NoticeTry struct {
 
 // NoticeAttempts returns a notice's tries, oldest first.
 func (s *SQLite) NoticeAttempts(ctx context.Context, eventID string) ([]NoticeTry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT at, http, error FROM notice_attempts WHERE event_id = ? ORDER BY id`, eventID)
+	return noticeAttempts(ctx, s.r, eventID)
+}
+
+func noticeAttempts(ctx context.Context, q dbtx, eventID string) ([]NoticeTry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT at, http, error FROM notice_attempts WHERE event_id = ? ORDER BY id`, eventID)
 	if err != nil {
 		return nil, fmt.Errorf("list notice tries: %w", err)
 	}
@@ -173,37 +185,56 @@ type Outgoing struct {
 // a last error saying so for staff, and is looked at again in 5 minutes.
 func (s *SQLite) DueNotices(ctx context.Context, limit int) ([]Outgoing, error) {
 	now := s.now()
-	cfg, err := s.SMSConfig(ctx)
+	// One process sends: the read pool lists, nothing needs claiming.
+	list := func(fn func(q dbtx) error) error { return fn(s.r) }
+	update := func(fn func(tx dbtx) error) error {
+		return s.update(ctx, func(tx *sql.Tx) error { return fn(tx) })
+	}
+	return dueNotices(ctx, s.r, list, update, now, dueNoticesSQL, ts(now), limit)
+}
+
+const dueNoticesSQL = `SELECT ` + noticeCols + ` FROM notices n JOIN cases c ON c.case_id = n.case_id
+	WHERE n.state = 'queued' AND n.held = 0 AND (n.next_attempt_at IS NULL OR n.next_attempt_at <= ?)
+	ORDER BY n.created_at, n.event_id LIMIT ?`
+
+// dueNotices reads the due notices with query and args inside list, and
+// turns them into Outgoing under the configuration of the moment; update
+// runs a write transaction.
+func dueNotices(ctx context.Context, q dbtx, list, update func(func(tx dbtx) error) error, now time.Time, query string, args ...any) ([]Outgoing, error) {
+	cfg, err := smsConfig(ctx, q)
 	if errors.Is(err, ErrNotFound) {
 		err = nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+noticeCols+` FROM notices n JOIN cases c ON c.case_id = n.case_id
-		WHERE n.state = 'queued' AND n.held = 0 AND (n.next_attempt_at IS NULL OR n.next_attempt_at <= ?)
-		ORDER BY n.created_at, n.event_id LIMIT ?`, ts(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list due notices: %w", err)
-	}
 	var due []NoticeRecord
-	for rows.Next() {
-		n, err := scanNotice(rows)
+	err = list(func(tx dbtx) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan notice: %w", err)
+			return fmt.Errorf("list due notices: %w", err)
 		}
-		due = append(due, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list due notices: %w", err)
+		defer rows.Close()
+		for rows.Next() {
+			n, err := scanNotice(rows)
+			if err != nil {
+				return fmt.Errorf("scan notice: %w", err)
+			}
+			due = append(due, n)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("list due notices: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	var out []Outgoing
 	for _, n := range due {
 		t, ok := cfg.Templates[n.Template]
 		if !ok || cfg.Signature == "" {
-			if err := s.waitForConfig(ctx, n.EventID, now); err != nil {
+			if err := update(func(tx dbtx) error { return waitForConfig(ctx, tx, n.EventID, now) }); err != nil {
 				return nil, err
 			}
 			continue
@@ -222,14 +253,12 @@ func (s *SQLite) DueNotices(ctx context.Context, limit int) ([]Outgoing, error) 
 // has not configured (countyd set-sms).
 const NoSMSTemplate = "no SMS template configured for this notice (countyd set-sms)"
 
-func (s *SQLite) waitForConfig(ctx context.Context, eventID string, now time.Time) error {
-	return s.update(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE notices SET last_error = ?, next_attempt_at = ? WHERE event_id = ? AND state = 'queued'`,
-			NoSMSTemplate, ts(now.Add(5*time.Minute)), eventID); err != nil {
-			return fmt.Errorf("mark notice waiting: %w", err)
-		}
-		return nil
-	})
+func waitForConfig(ctx context.Context, tx dbtx, eventID string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE notices SET last_error = ?, next_attempt_at = ? WHERE event_id = ? AND state = 'queued'`,
+		NoSMSTemplate, ts(now.Add(5*time.Minute)), eventID); err != nil {
+		return fmt.Errorf("mark notice waiting: %w", err)
+	}
+	return nil
 }
 
 // NoticeOutcome is what one round of tries came to.
@@ -260,42 +289,48 @@ func (s *SQLite) RecordNoticeTries(ctx context.Context, o Outgoing, out NoticeOu
 	if err != nil {
 		return fmt.Errorf("encode sent parameters: %w", err)
 	}
-	return s.update(ctx, func(tx *sql.Tx) error {
-		var state string
-		var tries int
-		if err := tx.QueryRowContext(ctx, `SELECT state, attempts FROM notices WHERE event_id = ?`, o.EventID).Scan(&state, &tries); err != nil {
-			return fmt.Errorf("read notice: %w", err)
-		}
-		if state != NoticeQueued {
-			return nil
-		}
-		lastErr := ""
-		for _, t := range out.Tries {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO notice_attempts (event_id, at, http, error) VALUES (?, ?, ?, ?)`,
-				o.EventID, ts(t.At), t.HTTP, t.Err); err != nil {
-				return fmt.Errorf("record notice try: %w", err)
-			}
-			lastErr = t.Err
-		}
-		tries += len(out.Tries)
-		var q string
-		var args []any
-		switch {
-		case out.Sent:
-			q, args = `UPDATE notices SET state = 'sent', sent_at = ?, provider_id = ?, last_error = '', next_attempt_at = NULL`,
-				[]any{ts(now), out.ProviderID}
-		case tries >= MaxNoticeTries:
-			q, args = `UPDATE notices SET state = 'failed', last_error = ?, next_attempt_at = NULL`, []any{lastErr}
-		default:
-			q, args = `UPDATE notices SET last_error = ?, next_attempt_at = ?`, []any{lastErr, ts(now.Add(noticeBackoff(tries)))}
-		}
-		q += `, attempts = ?, last_attempt_at = ?, sent_code = ?, sent_params = ? WHERE event_id = ?`
-		args = append(args, tries, ts(now), o.Code, string(sent), o.EventID)
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("record notice outcome: %w", err)
-		}
+	return s.update(ctx, func(tx *sql.Tx) error { return recordNoticeTries(ctx, tx, o, out, string(sent), now, "") })
+}
+
+// recordNoticeTries is RecordNoticeTries in a store's transaction.
+// lock ends the query that reads the notice's state: " FOR UPDATE" on
+// PostgreSQL, where two instances' rounds may end at once and each must
+// count the other's tries; "" on SQLite, whose writer is one.
+func recordNoticeTries(ctx context.Context, tx dbtx, o Outgoing, out NoticeOutcome, sent string, now time.Time, lock string) error {
+	var state string
+	var tries int
+	if err := tx.QueryRowContext(ctx, `SELECT state, attempts FROM notices WHERE event_id = ?`+lock, o.EventID).Scan(&state, &tries); err != nil {
+		return fmt.Errorf("read notice: %w", err)
+	}
+	if state != NoticeQueued {
 		return nil
-	})
+	}
+	lastErr := ""
+	for _, t := range out.Tries {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notice_attempts (event_id, at, http, error) VALUES (?, ?, ?, ?)`,
+			o.EventID, ts(t.At), t.HTTP, t.Err); err != nil {
+			return fmt.Errorf("record notice try: %w", err)
+		}
+		lastErr = t.Err
+	}
+	tries += len(out.Tries)
+	var q string
+	var args []any
+	switch {
+	case out.Sent:
+		q, args = `UPDATE notices SET state = 'sent', sent_at = ?, provider_id = ?, last_error = '', next_attempt_at = NULL`,
+			[]any{ts(now), out.ProviderID}
+	case tries >= MaxNoticeTries:
+		q, args = `UPDATE notices SET state = 'failed', last_error = ?, next_attempt_at = NULL`, []any{lastErr}
+	default:
+		q, args = `UPDATE notices SET last_error = ?, next_attempt_at = ?`, []any{lastErr, ts(now.Add(noticeBackoff(tries)))}
+	}
+	q += `, attempts = ?, last_attempt_at = ?, sent_code = ?, sent_params = ? WHERE event_id = ?`
+	args = append(args, tries, ts(now), o.Code, sent, o.EventID)
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("record notice outcome: %w", err)
+	}
+	return nil
 }
 
 // Why a notice cannot go back in the queue, in Chinese as the back office
@@ -319,33 +354,34 @@ const (
 // sent in between is never sent twice. ErrNotFound when there is no such
 // notice.
 func (s *SQLite) RequeueNotice(ctx context.Context, eventID string, e AuditEntry) error {
-	now := s.now()
-	return s.update(ctx, func(tx *sql.Tx) error {
-		var state, caseID, countyCase, tmpl string
-		err := tx.QueryRowContext(ctx, `SELECT n.state, n.case_id, c.county_case, n.template FROM notices n
-			JOIN cases c ON c.case_id = n.case_id WHERE n.event_id = ?`, eventID).Scan(&state, &caseID, &countyCase, &tmpl)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("read notice: %w", err)
-		}
-		switch state {
-		case NoticeSent:
-			return invalid(ErrNoticeSent)
-		case NoticeFailed:
-		default:
-			return invalid(ErrNoticeNotFailed)
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE notices SET state = 'queued', attempts = 0, next_attempt_at = NULL,
-			requeues = requeues + 1, requeued_at = ? WHERE event_id = ? AND state = 'failed'`, ts(now), eventID)
-		if err != nil {
-			return fmt.Errorf("requeue notice: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return invalid(ErrNoticeNotFailed)
-		}
-		e.Action, e.Subject, e.CaseID, e.Detail = "notice.requeue", countyCase, caseID, eventID+"；"+tmpl
-		return s.audit(ctx, tx, e)
-	})
+	return s.update(ctx, func(tx *sql.Tx) error { return requeueNotice(ctx, tx, eventID, e, s.now()) })
+}
+
+func requeueNotice(ctx context.Context, tx dbtx, eventID string, e AuditEntry, now time.Time) error {
+	var state, caseID, countyCase, tmpl string
+	err := tx.QueryRowContext(ctx, `SELECT n.state, n.case_id, c.county_case, n.template FROM notices n
+		JOIN cases c ON c.case_id = n.case_id WHERE n.event_id = ?`, eventID).Scan(&state, &caseID, &countyCase, &tmpl)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("read notice: %w", err)
+	}
+	switch state {
+	case NoticeSent:
+		return invalid(ErrNoticeSent)
+	case NoticeFailed:
+	default:
+		return invalid(ErrNoticeNotFailed)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE notices SET state = 'queued', attempts = 0, next_attempt_at = NULL,
+		requeues = requeues + 1, requeued_at = ? WHERE event_id = ? AND state = 'failed'`, ts(now), eventID)
+	if err != nil {
+		return fmt.Errorf("requeue notice: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return invalid(ErrNoticeNotFailed)
+	}
+	e.Action, e.Subject, e.CaseID, e.Detail = "notice.requeue", countyCase, caseID, eventID+"；"+tmpl
+	return writeAudit(ctx, tx, e, now)
 }

@@ -82,10 +82,7 @@ func (s *SQLite) CreateStaff(ctx context.Context, st Staff, passwordHash string)
 		out, err = createStaff(ctx, tx, st, passwordHash, s.now())
 		return err
 	})
-	if err != nil {
-		return st, err
-	}
-	return out, nil
+	return out, err
 }
 
 // createStaff is CreateStaff in a store's transaction. The login's unique
@@ -510,7 +507,9 @@ func (s *SQLite) strings(ctx context.Context, q string, args ...any) ([]string, 
 
 // ServicePoints lists the points the county knows from enrollment codes
 // and devices, by code; the latest name given wins.
-func (s *SQLite) ServicePoints(ctx context.Context) ([]ServicePoint, error) { return servicePoints(ctx, s.r) }
+func (s *SQLite) ServicePoints(ctx context.Context) ([]ServicePoint, error) {
+	return servicePoints(ctx, s.r)
+}
 
 func servicePoints(ctx context.Context, q dbtx) ([]ServicePoint, error) {
 	rows, err := q.QueryContext(ctx, `SELECT point_code, point_name, point_level, created_at FROM enroll_codes
@@ -537,7 +536,9 @@ func servicePoints(ctx context.Context, q dbtx) ([]ServicePoint, error) {
 
 // HolidayDocs returns the holiday calendars published to the points, in
 // publishing order (a later one of the same year replaces an earlier one).
-func (s *SQLite) HolidayDocs(ctx context.Context) ([]json.RawMessage, error) { return holidayDocs(ctx, s.r) }
+func (s *SQLite) HolidayDocs(ctx context.Context) ([]json.RawMessage, error) {
+	return holidayDocs(ctx, s.r)
+}
 
 // OpenBlob opens a complete attachment for reading; ErrNotFound when it is
 // not (yet) complete.
@@ -630,7 +631,9 @@ func groupCode(c string) string {
 }
 
 // EnrollCodes lists enrollment codes, newest first.
-func (s *SQLite) EnrollCodes(ctx context.Context) ([]EnrollCodeInfo, error) { return enrollCodes(ctx, s.r) }
+func (s *SQLite) EnrollCodes(ctx context.Context) ([]EnrollCodeInfo, error) {
+	return enrollCodes(ctx, s.r)
+}
 
 func enrollCodes(ctx context.Context, q dbtx) ([]EnrollCodeInfo, error) {
 	rows, err := q.QueryContext(ctx, `SELECT code, point_code, point_name, point_level, created_at, expires_at, used_at, COALESCE(device_id, '')

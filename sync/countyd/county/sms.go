@@ -248,6 +248,15 @@ func templateNames() []string {
 // SetSMSConfig checks and stores the county's SMS configuration, with its
 // audit row. The sender reads it every round: no restart is needed.
 func (s *SQLite) SetSMSConfig(ctx context.Context, c SMSConfig, e AuditEntry) (SMSConfig, error) {
+	var out SMSConfig
+	err := s.update(ctx, func(tx *sql.Tx) (err error) {
+		out, err = setSMSConfig(ctx, tx, c, e, s.now())
+		return err
+	})
+	return out, err
+}
+
+func setSMSConfig(ctx context.Context, tx dbtx, c SMSConfig, e AuditEntry, now time.Time) (SMSConfig, error) {
 	c, err := NormalizeSMSConfig(c)
 	if err != nil {
 		return c, err
@@ -256,17 +265,13 @@ func (s *SQLite) SetSMSConfig(ctx context.Context, c SMSConfig, e AuditEntry) (S
 	if err != nil {
 		return c, fmt.Errorf("encode sms configuration: %w", err)
 	}
-	by := e.StaffLogin
-	err = s.update(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sms_config (id, doc, updated_at, updated_by) VALUES (1, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-			string(doc), ts(s.now()), by); err != nil {
-			return fmt.Errorf("store sms configuration: %w", err)
-		}
-		e.Action, e.Subject = "sms.configure", c.Signature
-		return s.audit(ctx, tx, e)
-	})
-	return c, err
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sms_config (id, doc, updated_at, updated_by) VALUES (1, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+		string(doc), ts(now), e.StaffLogin); err != nil {
+		return c, fmt.Errorf("store sms configuration: %w", err)
+	}
+	e.Action, e.Subject = "sms.configure", c.Signature
+	return c, writeAudit(ctx, tx, e, now)
 }
 
 // SMSConfig returns the county's SMS configuration; ErrNotFound before
