@@ -18,7 +18,6 @@ package county
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -204,7 +203,7 @@ func closedStatus(c Case) bool {
 
 // refreshDeadline rewrites a case's deadline columns from its document and
 // status log as the transaction sees them.
-func refreshDeadline(ctx context.Context, tx *sql.Tx, cals *calendarCache, caseID string, now time.Time) error {
+func refreshDeadline(ctx context.Context, tx dbtx, cals *calendarCache, caseID string, now time.Time) error {
 	var doc string
 	if err := tx.QueryRowContext(ctx, `SELECT doc FROM cases WHERE case_id = ?`, caseID).Scan(&doc); err != nil {
 		return fmt.Errorf("read case for its deadline: %w", err)
@@ -216,7 +215,7 @@ func refreshDeadline(ctx context.Context, tx *sql.Tx, cals *calendarCache, caseI
 	return writeDeadline(ctx, tx, cal, caseID, doc, now)
 }
 
-func writeDeadline(ctx context.Context, tx *sql.Tx, cal *workday.Calendar, caseID, doc string, now time.Time) error {
+func writeDeadline(ctx context.Context, tx dbtx, cal *workday.Calendar, caseID, doc string, now time.Time) error {
 	var d protocol.CaseDoc
 	json.Unmarshal([]byte(doc), &d) // a document that does not read has no deadline, as in Apply
 	history, err := statusLog(ctx, tx, caseID)
@@ -233,7 +232,7 @@ func writeDeadline(ctx context.Context, tx *sql.Tx, cal *workday.Calendar, caseI
 
 // refreshAllDeadlines rewrites every case's deadline columns: after the
 // upgrade to 0007, and when a holiday calendar changes the working days.
-func refreshAllDeadlines(ctx context.Context, tx *sql.Tx, cals *calendarCache, now time.Time) error {
+func refreshAllDeadlines(ctx context.Context, tx dbtx, cals *calendarCache, now time.Time) error {
 	cal, err := cals.get(ctx, tx)
 	if err != nil {
 		return err
@@ -255,7 +254,7 @@ type caseDoc struct{ id, doc string }
 
 // caseDocs reads every case's document (for a migration's backfill), all
 // of them before any is rewritten in the same transaction.
-func caseDocs(ctx context.Context, tx *sql.Tx) ([]caseDoc, error) {
+func caseDocs(ctx context.Context, tx dbtx) ([]caseDoc, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT case_id, doc FROM cases`)
 	if err != nil {
 		return nil, fmt.Errorf("read cases: %w", err)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
+	"time"
 
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/queue"
@@ -119,22 +120,36 @@ func catalogItem(point string, doc json.RawMessage) (string, protocol.DocumentPa
 // PublishHolidays sends a holiday calendar (its "year" is required) to
 // every service point.
 func (s *SQLite) PublishHolidays(ctx context.Context, doc json.RawMessage) (protocol.FeedItem, error) {
+	payload, err := holidayPayload(doc)
+	if err != nil {
+		return protocol.FeedItem{}, err
+	}
+	var it protocol.FeedItem
+	err = s.update(ctx, func(tx *sql.Tx) (err error) {
+		it, err = publishHolidays(ctx, tx, &s.cals, payload, s.now())
+		return err
+	})
+	return it, err
+}
+
+// holidayPayload checks a holiday calendar (its "year" is required).
+func holidayPayload(doc json.RawMessage) (protocol.DocumentPayload, error) {
 	var head struct {
 		Year int `json:"year"`
 	}
 	if !isObject(doc) || json.Unmarshal(doc, &head) != nil || head.Year < 2000 || head.Year > 2200 {
-		return protocol.FeedItem{}, invalid("a holiday calendar must be a JSON object with a \"year\"")
+		return protocol.DocumentPayload{}, invalid("a holiday calendar must be a JSON object with a \"year\"")
 	}
-	var it protocol.FeedItem
-	err := s.update(ctx, func(tx *sql.Tx) error {
-		var err error
-		if it, err = appendFeed(ctx, tx, allPoints, protocol.FeedHolidays, ts(s.now()), protocol.DocumentPayload{Year: head.Year, Document: compact(doc)}); err != nil {
-			return err
-		}
-		// Other working days move every stored due date.
-		return refreshAllDeadlines(ctx, tx, &s.cals, s.now())
-	})
-	return it, err
+	return protocol.DocumentPayload{Year: head.Year, Document: compact(doc)}, nil
+}
+
+func publishHolidays(ctx context.Context, tx dbtx, cals *calendarCache, payload protocol.DocumentPayload, now time.Time) (protocol.FeedItem, error) {
+	it, err := appendFeed(ctx, tx, allPoints, protocol.FeedHolidays, ts(now), payload)
+	if err != nil {
+		return it, err
+	}
+	// Other working days move every stored due date.
+	return it, refreshAllDeadlines(ctx, tx, cals, now)
 }
 
 // PublishRetention sends every service point how many days kiosks keep
@@ -207,16 +222,26 @@ func (s *SQLite) CancelBooking(ctx context.Context, point string, doc json.RawMe
 }
 
 func (s *SQLite) booking(ctx context.Context, point string, kind protocol.Kind, doc json.RawMessage) (protocol.FeedItem, error) {
-	if err := validPointCode(point); err != nil {
+	payload, err := bookingPayload(point, doc)
+	if err != nil {
 		return protocol.FeedItem{}, err
+	}
+	return s.publish(ctx, point, kind, payload)
+}
+
+// bookingPayload checks a booking made through another channel and its
+// service point.
+func bookingPayload(point string, doc json.RawMessage) (protocol.QueuePayload, error) {
+	if err := validPointCode(point); err != nil {
+		return protocol.QueuePayload{}, err
 	}
 	var head struct {
 		ID string `json:"id"`
 	}
 	if !isObject(doc) || json.Unmarshal(doc, &head) != nil || head.ID == "" {
-		return protocol.FeedItem{}, invalid("a booking must be a JSON object with an \"id\"")
+		return protocol.QueuePayload{}, invalid("a booking must be a JSON object with an \"id\"")
 	}
-	return s.publish(ctx, point, kind, protocol.QueuePayload{Doc: compact(doc)})
+	return protocol.QueuePayload{Doc: compact(doc)}, nil
 }
 
 func validPointCode(code string) error {

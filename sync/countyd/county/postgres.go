@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -32,6 +31,9 @@ type Postgres struct {
 
 	pruneMu   sync.Mutex
 	lastPrune time.Time
+
+	// cals is the working-day calendar deadlines are worked out on.
+	cals calendarCache
 }
 
 var _ Store = (*Postgres)(nil)
@@ -214,22 +216,6 @@ func (s *Postgres) SetCaseStatus(context.Context, StatusChange) (protocol.FeedIt
 	return protocol.FeedItem{}, fmt.Errorf("set case status: %w", errNotYet)
 }
 
-func (s *Postgres) PublishCatalog(context.Context, string, json.RawMessage) (protocol.FeedItem, error) {
-	return protocol.FeedItem{}, fmt.Errorf("publish catalog: %w", errNotYet)
-}
-
-func (s *Postgres) PublishHolidays(context.Context, json.RawMessage) (protocol.FeedItem, error) {
-	return protocol.FeedItem{}, fmt.Errorf("publish holidays: %w", errNotYet)
-}
-
-func (s *Postgres) CreateBooking(context.Context, string, json.RawMessage) (protocol.FeedItem, error) {
-	return protocol.FeedItem{}, fmt.Errorf("create booking: %w", errNotYet)
-}
-
-func (s *Postgres) CancelBooking(context.Context, string, json.RawMessage) (protocol.FeedItem, error) {
-	return protocol.FeedItem{}, fmt.Errorf("cancel booking: %w", errNotYet)
-}
-
 func (s *Postgres) Blob(context.Context, string) (BlobState, error) {
 	return BlobState{}, fmt.Errorf("blob: %w", errNotYet)
 }
@@ -240,8 +226,4 @@ func (s *Postgres) DeviceBlob(context.Context, Device, string) (BlobState, error
 
 func (s *Postgres) PutBlob(context.Context, Device, string, int64, int64, []byte) (BlobState, error) {
 	return BlobState{}, fmt.Errorf("put blob: %w", errNotYet)
-}
-
-func (s *Postgres) SetDeviceStatus(context.Context, string, protocol.DeviceStatus) error {
-	return fmt.Errorf("set device status: %w", errNotYet)
 }
