@@ -64,6 +64,7 @@ func runContract(t *testing.T, open opener) {
 		{"NonceRace", contractNonceRace},
 		{"Revoke", contractRevoke},
 		{"DeviceList", contractDeviceList},
+		{"Admin", contractAdmin}, // contract_admin_test.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open) })
 	}
