@@ -31,14 +31,14 @@ func (s *SQLite) Blob(ctx context.Context, sha string) (BlobState, error) {
 	if !isSHA256(sha) {
 		return BlobState{}, invalid("attachment name must be 64 lowercase hex digits")
 	}
-	return s.blobState(ctx, s.r, sha)
+	return blobState(ctx, s.r, sha)
 }
 
 type rowQueryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func (s *SQLite) blobState(ctx context.Context, q rowQueryer, sha string) (BlobState, error) {
+func blobState(ctx context.Context, q rowQueryer, sha string) (BlobState, error) {
 	b := BlobState{SHA256: sha}
 	var done sql.NullString
 	err := q.QueryRowContext(ctx, `SELECT total, stored, completed_at FROM blobs WHERE sha256 = ?`, sha).Scan(&b.Total, &b.Stored, &done)
@@ -69,11 +69,15 @@ func (s *SQLite) DeviceBlob(ctx context.Context, dev Device, sha string) (BlobSt
 	if !isSHA256(sha) {
 		return BlobState{}, invalid("attachment name must be 64 lowercase hex digits")
 	}
-	if st, ok, err := s.pointBlob(ctx, s.r, dev.Point.Code, sha); err != nil || ok {
+	return deviceBlob(ctx, s.r, dev, sha)
+}
+
+func deviceBlob(ctx context.Context, q rowQueryer, dev Device, sha string) (BlobState, error) {
+	if st, ok, err := pointBlob(ctx, q, dev.Point.Code, sha); err != nil || ok {
 		return st, err
 	}
 	st := BlobState{SHA256: sha}
-	err := s.r.QueryRowContext(ctx, `SELECT total, stored FROM blob_uploads WHERE device_id = ? AND sha256 = ?`, dev.ID, sha).
+	err := q.QueryRowContext(ctx, `SELECT total, stored FROM blob_uploads WHERE device_id = ? AND sha256 = ?`, dev.ID, sha).
 		Scan(&st.Total, &st.Stored)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, ErrNotFound
@@ -85,7 +89,7 @@ func (s *SQLite) DeviceBlob(ctx context.Context, dev Device, sha string) (BlobSt
 }
 
 // pointBlob is a complete attachment a device of point sent.
-func (s *SQLite) pointBlob(ctx context.Context, q rowQueryer, point, sha string) (BlobState, bool, error) {
+func pointBlob(ctx context.Context, q rowQueryer, point, sha string) (BlobState, bool, error) {
 	st := BlobState{SHA256: sha}
 	err := q.QueryRowContext(ctx, `SELECT b.total FROM blobs b JOIN blob_points p ON p.sha256 = b.sha256
 		WHERE b.sha256 = ? AND p.point_code = ? AND b.completed_at IS NOT NULL`, sha, point).Scan(&st.Total)
@@ -112,16 +116,11 @@ func (s *SQLite) pointBlob(ctx context.Context, q rowQueryer, point, sha string)
 // An unfinished upload announced with another total is discarded and
 // started over: the device restarted it.
 func (s *SQLite) PutBlob(ctx context.Context, dev Device, sha string, offset, total int64, chunk []byte) (BlobState, error) {
-	switch {
-	case !isSHA256(sha):
-		return BlobState{}, invalid("attachment name must be 64 lowercase hex digits")
-	case total < 0 || offset < 0:
-		return BlobState{}, invalid("offset and total must not be negative")
-	case total > MaxBlob:
-		return BlobState{}, ErrTooLarge
+	if err := checkPut(sha, offset, total); err != nil {
+		return BlobState{}, err
 	}
 	defer s.blobLock(sha)()
-	if st, ok, err := s.pointBlob(ctx, s.r, dev.Point.Code, sha); err != nil || ok {
+	if st, ok, err := pointBlob(ctx, s.r, dev.Point.Code, sha); err != nil || ok {
 		return st, err // already here for this point
 	}
 	st, err := s.DeviceBlob(ctx, dev, sha)
@@ -212,6 +211,19 @@ func (s *SQLite) PutBlob(ctx context.Context, dev Device, sha string, offset, to
 	}
 	os.Remove(path) // when the county had the file already
 	return st, nil
+}
+
+// checkPut checks a chunk's attachment name, offset and total length.
+func checkPut(sha string, offset, total int64) error {
+	switch {
+	case !isSHA256(sha):
+		return invalid("attachment name must be 64 lowercase hex digits")
+	case total < 0 || offset < 0:
+		return invalid("offset and total must not be negative")
+	case total > MaxBlob:
+		return ErrTooLarge
+	}
+	return nil
 }
 
 // dropUpload forgets a device's unfinished upload: the row first, so a

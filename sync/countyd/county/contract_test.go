@@ -65,6 +65,7 @@ func runContract(t *testing.T, open opener) {
 		{"Revoke", contractRevoke},
 		{"DeviceList", contractDeviceList},
 		{"Admin", contractAdmin}, // contract_admin_test.go
+		{"Blobs", contractBlobs}, // contract_blobs_test.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open) })
 	}

@@ -215,15 +215,3 @@ func (s *Postgres) CaseLog(context.Context, string) ([]LogEntry, error) {
 func (s *Postgres) SetCaseStatus(context.Context, StatusChange) (protocol.FeedItem, error) {
 	return protocol.FeedItem{}, fmt.Errorf("set case status: %w", errNotYet)
 }
-
-func (s *Postgres) Blob(context.Context, string) (BlobState, error) {
-	return BlobState{}, fmt.Errorf("blob: %w", errNotYet)
-}
-
-func (s *Postgres) DeviceBlob(context.Context, Device, string) (BlobState, error) {
-	return BlobState{}, fmt.Errorf("device blob: %w", errNotYet)
-}
-
-func (s *Postgres) PutBlob(context.Context, Device, string, int64, int64, []byte) (BlobState, error) {
-	return BlobState{}, fmt.Errorf("put blob: %w", errNotYet)
-}
