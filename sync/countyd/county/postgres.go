@@ -215,3 +215,21 @@ func (s *Postgres) CaseLog(context.Context, string) ([]LogEntry, error) {
 func (s *Postgres) SetCaseStatus(context.Context, StatusChange) (protocol.FeedItem, error) {
 	return protocol.FeedItem{}, fmt.Errorf("set case status: %w", errNotYet)
 }
+
+// The back office's case reads come with the cases aggregate.
+
+func (s *Postgres) CasePage(context.Context, CasePageFilter) ([]Case, int, error) {
+	return nil, 0, fmt.Errorf("case page: %w", errNotYet)
+}
+
+func (s *Postgres) CaseMatterCodes(context.Context) ([]string, error) {
+	return nil, fmt.Errorf("case matter codes: %w", errNotYet)
+}
+
+func (s *Postgres) CaseStatusLog(context.Context, string) ([]StatusLogEntry, error) {
+	return nil, fmt.Errorf("case status log: %w", errNotYet)
+}
+
+func (s *Postgres) SetCaseStatusAudited(context.Context, StatusChange, AuditEntry) (protocol.FeedItem, error) {
+	return protocol.FeedItem{}, fmt.Errorf("set case status: %w", errNotYet)
+}
