@@ -4,13 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 
 	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/countyd/office"
+	"github.com/yichuang/yichuang/sync/countyd/sms"
 )
 
 // The county's database is the SQLite file in the data directory unless
@@ -63,21 +62,29 @@ func sqliteOnly() error {
 	return nil
 }
 
-// servePostgres runs the county center on a PostgreSQL database. It serves
-// the kiosks' API only: the back office and the SMS sender need store
-// methods PostgreSQL does not have yet, and the API's own unfinished ones
-// (pushes, the feed, attachments) answer an error, which a kiosk retries.
-func servePostgres(ctx context.Context, url, data, listen, cert, key string, out io.Writer) error {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+// centerStore is what a countyd server runs on: the kiosks' API, the back
+// office and the SMS sender. Both stores are one; on PostgreSQL the case
+// reads, pushes and the feed answer "not yet" (docs/county-scale.md).
+type centerStore interface {
+	county.Store
+	office.Store
+	sms.Store
+}
+
+var (
+	_ centerStore = (*county.SQLite)(nil)
+	_ centerStore = (*county.Postgres)(nil)
+)
+
+// openCenter opens the store serve and staff-add work on: PostgreSQL when
+// url names it, else the SQLite file in data.
+func openCenter(ctx context.Context, url, data string) (centerStore, error) {
+	if url == "" {
+		return openStore(ctx, data)
+	}
 	st, err := openAny(ctx, url, data)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer st.Close()
-	log.Warn("the PostgreSQL store is not complete: devices enroll and sign in, pushes, the feed and attachments fail; no back office, no SMS sender (docs/county-scale.md)")
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return err
-	}
-	return serveHTTP(ctx, ln, county.NewServer(st, county.Options{Log: log}), log, cert, key, out, nil)
+	return st.(*county.Postgres), nil
 }

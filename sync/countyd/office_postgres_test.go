@@ -1,0 +1,79 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/yichuang/yichuang/sync/countyd/county/pgtest"
+)
+
+// On PostgreSQL countyd serves the back office too, and a staff member
+// signed in on one instance is signed in on every instance of the same
+// database: sessions, their CSRF tokens and the audit trail are rows, not
+// process memory.
+func TestOfficeOnPostgres(t *testing.T) {
+	dbURL := pgtest.Database(t)
+	data := t.TempDir()
+	pw := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pw, []byte("a-long-enough-password\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	countyd(t, "staff-add", "-data", data, "-database-url", dbURL, "-login", "admin", "-name", "张管理", "-role", "admin", "-password-file", pw)
+	a := start(t, data, "-database-url", dbURL)
+	b := start(t, data, "-database-url", dbURL)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(base, path string) (int, string) {
+		t.Helper()
+		resp, err := c.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	post := func(base, path string, form url.Values) (int, string) {
+		t.Helper()
+		resp, err := c.PostForm(base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	_, page := get(a.url, "/office/login")
+	m := csrfRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no form on the login page:\n%s", page)
+	}
+	if status, body := post(a.url, "/office/login", url.Values{"csrf": {m[1]}, "login": {"admin"}, "password": {"a-long-enough-password"}}); status != http.StatusSeeOther {
+		t.Fatalf("login on instance a: got %d, want 303\n%s", status, body)
+	}
+	// The next page comes from the other instance.
+	status, page := get(b.url, "/office/fleet")
+	if status != http.StatusOK {
+		t.Fatalf("fleet on instance b: got %d, want 200\n%s", status, page)
+	}
+	m = csrfRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no form on the fleet page:\n%s", page)
+	}
+	if status, body := post(b.url, "/office/fleet/codes", url.Values{"csrf": {m[1]}, "point": {"330522101000"}, "name": {"洪桥镇便民服务中心"},
+		"level": {"township"}}); status >= 400 {
+		t.Fatalf("enrollment code on instance b: got %d\n%s", status, body)
+	}
+	if status, page := get(a.url, "/office/fleet"); status != http.StatusOK || !strings.Contains(page, "330522101000") {
+		t.Errorf("fleet on instance a: got %d, want 200 listing the new code's point\n%s", status, page)
+	}
+	if status, page := get(a.url, "/office/audit"); status != http.StatusOK || !strings.Contains(page, "enroll.create") {
+		t.Errorf("audit on instance a: got %d, want the code's row from instance b\n%s", status, page)
+	}
+}
