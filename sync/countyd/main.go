@@ -685,6 +685,7 @@ func staffAdd(ctx context.Context, fs *flag.FlagSet, args []string, out io.Write
 
 func setSMS(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
 	file := fs.String("file", "", `JSON file: {"signature": "长兴县政务服务", "templates": {"case.completed": {"code": "SMS_123456789", "params": {"code": "tracking", "way": "pickup"}}}}`)
+	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -698,7 +699,7 @@ func setSMS(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer,
 	if err := dec.Decode(&c); err != nil {
 		return fmt.Errorf("read %s: %w", *file, err)
 	}
-	st, err := openStore(ctx, *data)
+	st, err := openCenter(ctx, *dbURL, *data)
 	if err != nil {
 		return err
 	}
@@ -718,10 +719,11 @@ func setSMS(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer,
 
 func listNotices(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
 	limit := fs.Int("n", 50, "how many, newest first")
+	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *data)
+	st, err := openCenter(ctx, *dbURL, *data)
 	if err != nil {
 		return err
 	}

@@ -77,3 +77,19 @@ func TestOfficeOnPostgres(t *testing.T) {
 		t.Errorf("audit on instance a: got %d, want the code's row from instance b\n%s", status, page)
 	}
 }
+
+// set-sms and notices take -database-url like serve.
+func TestSMSCommandsOnPostgres(t *testing.T) {
+	dbURL := pgtest.Database(t)
+	data := t.TempDir()
+	cfg := filepath.Join(t.TempDir(), "sms.json")
+	if err := os.WriteFile(cfg, []byte(`{"signature": "长兴县政务服务", "templates": {"case.denied": {"code": "SMS_100000005", "params": {"code": "tracking"}}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := countyd(t, "set-sms", "-data", data, "-database-url", dbURL, "-file", cfg); !strings.Contains(out, "signature 【长兴县政务服务】, 1 templates") {
+		t.Errorf("set-sms: got %q", out)
+	}
+	if out := countyd(t, "notices", "-data", data, "-database-url", dbURL); !strings.HasPrefix(out, "CREATED") {
+		t.Errorf("notices: got %q, want the table's header", out)
+	}
+}
