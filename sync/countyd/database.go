@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -67,17 +66,22 @@ func sqliteOnly() error {
 // the kiosks' API only: the back office and the SMS sender need store
 // methods PostgreSQL does not have yet, and the API's own unfinished ones
 // (pushes, the feed, attachments) answer an error, which a kiosk retries.
-func servePostgres(ctx context.Context, url, data, listen, cert, key string, out io.Writer) error {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	st, err := openAny(ctx, url, data)
+func servePostgres(ctx context.Context, url, data, listen, cert, key, metricsAddr string, out io.Writer) error {
+	log := newLogger()
+	opened, err := openAny(ctx, url, data)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer opened.Close()
+	st, ok := opened.(monitoredStore)
+	if !ok {
+		return fmt.Errorf("the %T store has no vitals to monitor", opened)
+	}
+	mon := newMonitor(st, log)
 	log.Warn("the PostgreSQL store is not complete: devices enroll and sign in, pushes, the feed and attachments fail; no back office, no SMS sender (docs/county-scale.md)")
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, ln, county.NewServer(st, county.Options{Log: log}), log, cert, key, out, nil)
+	return serveHTTP(ctx, ln, mon.handler(county.NewServer(mon.store(), county.Options{Log: log})), log, cert, key, out, nil, mon, metricsAddr)
 }

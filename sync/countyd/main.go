@@ -203,6 +203,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	smsGateway := fs.String("sms-gateway", envOr("COUNTYD_SMS_GATEWAY", ""), "URL of the county's SMS gateway (docs/sms.md): citizen notices are POSTed there as provider templates; empty: they stay queued")
 	smsEvery := fs.Duration("sms-every", 15*time.Second, "wait between the SMS sender's rounds")
 	dbURL := databaseFlag(fs)
+	metricsAddr := metricsFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -210,14 +211,15 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 		return errors.New("give both -tls-cert and -tls-key, or neither")
 	}
 	if *dbURL != "" {
-		return servePostgres(ctx, *dbURL, *data, *listen, *cert, *key, out)
+		return servePostgres(ctx, *dbURL, *data, *listen, *cert, *key, *metricsAddr, out)
 	}
 	st, err := openStore(ctx, *data)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	log := newLogger()
+	mon := newMonitor(st, log)
 	devKey, err := deviceKey(*data)
 	if err != nil {
 		return err
@@ -238,14 +240,16 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	if *smsGateway == "" {
 		log.Warn("no -sms-gateway: citizen notices stay queued")
 	}
-	return serveHTTP(ctx, ln, office.Mount(county.NewServer(st, county.Options{Log: log}), off), log, *cert, *key, out,
+	return serveHTTP(ctx, ln, mon.handler(office.Mount(county.NewServer(mon.store(), county.Options{Log: log}), off)), log, *cert, *key, out,
 		// The counts of failed logins still open go to the audit trail.
-		off.Close)
+		off.Close, mon, *metricsAddr)
 }
 
-// serveHTTP serves handler on ln until ctx ends, then shuts down,
-// letting requests in flight finish, and calls closing (when not nil).
-func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, log *slog.Logger, cert, key string, out io.Writer, closing func(context.Context)) error {
+// serveHTTP serves handler on ln, and mon's listener on metricsAddr,
+// until ctx ends, then shuts down, letting requests in flight finish, and
+// calls closing (when not nil).
+func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, log *slog.Logger, cert, key string, out io.Writer,
+	closing func(context.Context), mon *monitor, metricsAddr string) error {
 	srv := &http.Server{
 		Handler: handler,
 		// Generous timeouts: a township link may move an 8 MiB push at a
@@ -263,6 +267,14 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, log *
 	}
 	// Tests and scripts read this line for the address (with -listen :0).
 	fmt.Fprintf(out, "countyd listening on %s://%s\n", scheme, ln.Addr())
+	monCtx, stopMon := context.WithCancel(ctx)
+	waitMon, err := mon.serve(monCtx, metricsAddr, out)
+	if err != nil {
+		stopMon()
+		return err
+	}
+	defer waitMon()
+	defer stopMon() // runs first: the monitoring listener stops with the API's
 	errc := make(chan error, 1)
 	go func() {
 		if cert != "" {
@@ -281,7 +293,7 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, log *
 	// cut-off one leaves nothing half-applied).
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := srv.Shutdown(sctx)
+	err = srv.Shutdown(sctx)
 	if closing != nil {
 		closing(sctx)
 	}

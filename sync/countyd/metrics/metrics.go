@@ -130,6 +130,7 @@ var (
 	descDevices = prometheus.NewDesc("countyd_devices_active", "Enrolled devices not revoked.", nil, nil)
 	descBlob    = prometheus.NewDesc("countyd_blob_bytes", "Bytes of attachments stored, whole or partial.", nil, nil)
 	descUp      = prometheus.NewDesc("countyd_scrape_store_ok", "1 when this scrape could read the store, else 0.", nil, nil)
+	descReady   = prometheus.NewDesc("countyd_ready", "1 when /readyz would answer 200 (database reachable, migrations current), else 0.", nil, nil)
 	descOpen    = prometheus.NewDesc("countyd_db_open_connections", "Open connections, by pool.", []string{"pool"}, nil)
 	descInUse   = prometheus.NewDesc("countyd_db_in_use_connections", "Connections in use, by pool.", []string{"pool"}, nil)
 	descIdle    = prometheus.NewDesc("countyd_db_idle_connections", "Idle connections, by pool.", []string{"pool"}, nil)
@@ -139,7 +140,7 @@ var (
 )
 
 func (c *scrape) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descContact, descSilent, descDevices, descBlob, descUp, descOpen, descInUse, descIdle, descMax, descWaits, descWaited} {
+	for _, d := range []*prometheus.Desc{descContact, descSilent, descDevices, descBlob, descUp, descReady, descOpen, descInUse, descIdle, descMax, descWaits, descWaited} {
 		ch <- d
 	}
 }
@@ -155,6 +156,11 @@ func (c *scrape) Collect(ch chan<- prometheus.Metric) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
+	ready := 1.0
+	if c.src.Ready(ctx) != nil {
+		ready = 0
+	}
+	ch <- prometheus.MustNewConstMetric(descReady, prometheus.GaugeValue, ready)
 	ok := 1.0
 	if n, err := c.src.BlobBytes(ctx); err == nil {
 		ch <- prometheus.MustNewConstMetric(descBlob, prometheus.GaugeValue, float64(n))
