@@ -12,6 +12,7 @@ import (
 var (
 	ErrUnreachable  = errors.New("database unreachable")
 	ErrSchemaBehind = errors.New("database schema behind this countyd")
+	ErrReadOnly     = errors.New("database is read-only (a standby?)")
 )
 
 // Vitals is what monitoring reads of a store (countyd's /readyz and
@@ -86,8 +87,23 @@ func (s *SQLite) DBStats() map[string]sql.DBStats {
 // under blobs/.
 func (s *SQLite) BlobBytes(ctx context.Context) (int64, error) { return blobBytes(ctx, s.r) }
 
-// Ready pings the pool and checks the schema.
-func (s *Postgres) Ready(ctx context.Context) error { return ready(ctx, s.db, postgresDialect) }
+// Ready pings the pool, checks the schema, and that the server takes
+// writes: after a failover an instance still pointed at the old primary,
+// now a standby, answers reads but cannot apply a push, and the load
+// balancer must stop sending kiosks there.
+func (s *Postgres) Ready(ctx context.Context) error {
+	if err := ready(ctx, s.db, postgresDialect); err != nil {
+		return err
+	}
+	var ro string
+	if err := s.db.QueryRowContext(ctx, `SHOW transaction_read_only`).Scan(&ro); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	if ro != "off" {
+		return ErrReadOnly
+	}
+	return nil
+}
 
 // DBStats has the one pool.
 func (s *Postgres) DBStats() map[string]sql.DBStats {

@@ -161,6 +161,20 @@ func TestReadyzPostgresComesBack(t *testing.T) {
 	if code, body := get(t, h, "/readyz"); code != 200 {
 		t.Errorf("connections allowed again: got %d %q, want 200", code, body)
 	}
+
+	// Read-only sessions, as on a standby the instance is still pointed
+	// at after a failover: reachable, but no push can apply.
+	if _, err := admin.Exec(`ALTER DATABASE ` + dbname + ` SET default_transaction_read_only = on`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, dbname); err != nil {
+		t.Fatal(err)
+	}
+	// The first check may meet a pooled connection just cut.
+	get(t, h, "/readyz")
+	if code, body := get(t, h, "/readyz"); code != 503 || !strings.Contains(body, "read-only") {
+		t.Errorf("read-only: got %d %q, want 503 saying read-only", code, body)
+	}
 }
 
 const point = "330522101000"

@@ -56,6 +56,8 @@ func reason(err error) string {
 	switch {
 	case errors.Is(err, county.ErrSchemaBehind):
 		return err.Error() // our own text: which migration is missing
+	case errors.Is(err, county.ErrReadOnly):
+		return county.ErrReadOnly.Error()
 	case errors.Is(err, county.ErrUnreachable):
 		return "database unreachable"
 	}
