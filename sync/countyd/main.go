@@ -2,7 +2,7 @@
 // their cases to it and pull the county's decisions, catalogs, holiday
 // calendars and bookings from it (docs/protocol.md).
 //
-//	countyd [serve] [-listen 127.0.0.1:8700] [-data DIR] [-tls-cert F -tls-key F]
+//	countyd [serve] [-listen 127.0.0.1:8700] [-data DIR] [-tls-cert F -tls-key F] [-metrics-listen 127.0.0.1:8701]
 //	countyd enroll-code -point 330522101000 -name 洪桥镇便民服务中心 -level township
 //	countyd devices | revoke -device ID
 //	countyd cases [-point CODE] [-status S]
@@ -16,6 +16,11 @@
 // The back office for county staff is served at /office/ on the same
 // listener as the API (package office); create the first admin with
 // staff-add, then log in at http://127.0.0.1:8700/office/.
+//
+// The kiosks' listener also answers /healthz and /readyz for a load
+// balancer; Prometheus /metrics is on -metrics-listen only, never to
+// kiosks (monitor.go, docs/county-scale.md "Monitoring"). Logs are JSON
+// lines on stderr, each request's with its request id.
 //
 // Every subcommand works on the data directory's database, also while the
 // server runs (SQLite in WAL mode takes one writer at a time and waits for
