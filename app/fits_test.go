@@ -25,15 +25,13 @@ type geometry struct{ x, y, w, h int }
 // It looks the window up again: going fullscreen can give it a new one.
 func windowGeometry(tb testing.TB, display string) (geometry, string) {
 	tb.Helper()
-	search := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Yichuang")
-	search.Env = []string{"DISPLAY=" + display}
+	search := xcommand(display, "xdotool", "search", "--onlyvisible", "--name", "Yichuang")
 	out, err := search.Output()
 	ids := strings.Fields(string(out))
 	if err != nil || len(ids) == 0 {
 		tb.Fatalf("no visible kiosk window: %v", err)
 	}
-	cmd := exec.Command("xdotool", "getwindowgeometry", "--shell", ids[0])
-	cmd.Env = []string{"DISPLAY=" + display}
+	cmd := xcommand(display, "xdotool", "getwindowgeometry", "--shell", ids[0])
 	out, err = cmd.Output()
 	if err != nil {
 		tb.Fatalf("xdotool getwindowgeometry: %v", err)
@@ -50,8 +48,7 @@ func windowGeometry(tb testing.TB, display string) (geometry, string) {
 // rootGeometry is the X screen's size.
 func rootGeometry(tb testing.TB, display string) geometry {
 	tb.Helper()
-	cmd := exec.Command("xdotool", "getdisplaygeometry")
-	cmd.Env = []string{"DISPLAY=" + display}
+	cmd := xcommand(display, "xdotool", "getdisplaygeometry")
 	out, err := cmd.Output()
 	f := strings.Fields(string(out))
 	if err != nil || len(f) != 2 {
@@ -182,7 +179,12 @@ const tourEnv = "YICHUANG_SCREEN_TOUR"
 func runTour(t *testing.T, display, tour, dir string) {
 	t.Helper()
 	args := []string{"-test.run=^TestScreenTour$", "-test.v"}
-	cmd := exec.Command(os.Args[0], args...)
+	// A tour that hangs is a failure with its output, not a test binary
+	// killed at its deadline with nothing said.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.WaitDelay = 5 * time.Second
 	cmd.Env = append(kioskEnv(display, dir), tourEnv+"="+tour,
 		// No printer answers: every print fails, as at a hall whose
 		// printer is not set up yet, and the failure must fit too.
@@ -191,6 +193,9 @@ func runTour(t *testing.T, display, tour, dir string) {
 		"YICHUANG_CLOCK="+openMorning(t).Format(time.RFC3339))
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "--- PASS: TestScreenTour") {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("the tour did not end within 5 minutes: %w", err)
+		}
 		t.Errorf("%s: %v\n%s", tour, err, out)
 		return
 	}

@@ -118,8 +118,7 @@ func startXAt(tb testing.TB, width, height int) string {
 			continue // it died or hung before answering: try another
 		}
 		display := ":" + n
-		probe := exec.Command("xdotool", "getdisplaygeometry")
-		probe.Env = []string{"DISPLAY=" + display}
+		probe := xcommand(display, "xdotool", "getdisplaygeometry")
 		if out, err := probe.CombinedOutput(); err != nil {
 			tb.Fatalf("Xvfb %s does not answer: %v %s", display, err, out)
 		}
@@ -194,8 +193,7 @@ func waitWindow(tb testing.TB, display string, r *running) string {
 			}
 			tb.Fatalf("kiosk exited: %s", r.stderr)
 		}
-		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Yichuang")
-		cmd.Env = []string{"DISPLAY=" + display}
+		cmd := xcommand(display, "xdotool", "search", "--onlyvisible", "--name", "Yichuang")
 		if out, err := cmd.Output(); err == nil {
 			if ids := strings.Fields(string(out)); len(ids) > 0 {
 				return ids[0]
@@ -219,10 +217,21 @@ func exited(pid int) bool {
 	return i >= 0 && i+2 < len(b) && (b[i+2] == 'Z' || b[i+2] == 'X')
 }
 
+// xcommand is an X client run against display. One that has not ended
+// after 30 s (an X server wedged while a window changes) is killed, so the
+// test fails with what it saw instead of hanging until its deadline.
+func xcommand(display, name string, args ...string) *exec.Cmd {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = []string{"DISPLAY=" + display}
+	cmd.WaitDelay = time.Second
+	time.AfterFunc(31*time.Second, cancel)
+	return cmd
+}
+
 func capture(tb testing.TB, display, window string) (image.Image, []byte) {
 	tb.Helper()
-	cmd := exec.Command("import", "-window", window, "png:-")
-	cmd.Env = []string{"DISPLAY=" + display}
+	cmd := xcommand(display, "import", "-window", window, "png:-")
 	out, err := cmd.Output()
 	if err != nil {
 		tb.Fatalf("import: %v", err)
@@ -291,8 +300,7 @@ func walkThrough(t *testing.T, display, dir string, wait time.Duration) (*runnin
 func shooter(t *testing.T, display, win string, wait time.Duration) func(name string) {
 	return func(name string) {
 		time.Sleep(wait)
-		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Yichuang")
-		cmd.Env = []string{"DISPLAY=" + display}
+		cmd := xcommand(display, "xdotool", "search", "--onlyvisible", "--name", "Yichuang")
 		if out, err := cmd.Output(); err == nil && len(strings.Fields(string(out))) > 0 {
 			win = strings.Fields(string(out))[0]
 		}
@@ -446,8 +454,8 @@ func residentKB(tb testing.TB, pid int) int {
 // xdo runs xdotool on the test's display.
 func xdo(tb testing.TB, display string, args ...string) {
 	tb.Helper()
-	cmd := exec.Command("xdotool", args...)
-	cmd.Env = []string{"DISPLAY=" + display, "LC_ALL=C.UTF-8"} // xdotool reads typed text in the locale's encoding
+	cmd := xcommand(display, "xdotool", args...)
+	cmd.Env = append(cmd.Env, "LC_ALL=C.UTF-8") // xdotool reads typed text in the locale's encoding
 	if out, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("xdotool %v: %v %s", args, err, out)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -40,6 +39,10 @@ func screenTour(m *testing.M, tour string) int {
 		c := m.Run()
 		code <- c
 		fyne.Do(func() { k.Close(); a.Quit() })
+		// A UI goroutine that no longer answers must not keep the
+		// process (and the parent test) waiting.
+		time.Sleep(15 * time.Second)
+		os.Exit(c)
 	}()
 	w.ShowAndRun()
 	return <-code
@@ -56,7 +59,18 @@ type touring struct {
 	checked int
 }
 
-func (tr *touring) ui(f func()) { fyne.DoAndWait(f) }
+// ui runs f on the UI goroutine and waits for it; a UI goroutine that does
+// not answer within a minute fails the tour instead of hanging it.
+func (tr *touring) ui(f func()) {
+	tr.t.Helper()
+	done := make(chan struct{})
+	fyne.Do(func() { defer close(done); f() })
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		tr.t.Fatal("the kiosk's UI goroutine did not answer for a minute")
+	}
+}
 
 func (tr *touring) shown() (s string) {
 	tr.ui(func() { s = uitest.Shown(tr.w) })
@@ -253,8 +267,7 @@ func TestScreenTour(t *testing.T) {
 	// The window is up once X shows it.
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Yichuang")
-		cmd.Env = []string{"DISPLAY=" + display}
+		cmd := xcommand(display, "xdotool", "search", "--onlyvisible", "--name", "Yichuang")
 		if out, err := cmd.Output(); err == nil && len(strings.Fields(string(out))) > 0 {
 			break
 		}

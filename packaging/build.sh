@@ -113,6 +113,8 @@ EOF
 	install -m 0755 "$WORK/countyd" "$R/usr/bin/countyd"
 	install -m 0644 packaging/linux/countyd.service "$R/usr/lib/systemd/system/countyd.service"
 	install -m 0644 packaging/linux/countyd.default "$R/etc/default/countyd"
+	mkdir -p "$R/usr/share/doc/countyd/prometheus"
+	install -m 0644 packaging/prometheus/*.yml "$R/usr/share/doc/countyd/prometheus/"
 	echo "/etc/default/countyd" >"$R/DEBIAN/conffiles"
 	cat >"$R/DEBIAN/control" <<EOF
 Package: countyd

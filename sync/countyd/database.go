@@ -69,6 +69,7 @@ type centerStore interface {
 	county.Store
 	office.Store
 	sms.Store
+	county.Vitals // monitor.go
 	SetSMSConfig(ctx context.Context, c county.SMSConfig, e county.AuditEntry) (county.SMSConfig, error)
 }
 

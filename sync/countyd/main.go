@@ -2,7 +2,7 @@
 // their cases to it and pull the county's decisions, catalogs, holiday
 // calendars and bookings from it (docs/protocol.md).
 //
-//	countyd [serve] [-listen 127.0.0.1:8700] [-data DIR] [-tls-cert F -tls-key F]
+//	countyd [serve] [-listen 127.0.0.1:8700] [-data DIR] [-tls-cert F -tls-key F] [-metrics-listen 127.0.0.1:8701]
 //	countyd enroll-code -point 330522101000 -name 洪桥镇便民服务中心 -level township
 //	countyd devices | revoke -device ID
 //	countyd cases [-point CODE] [-status S]
@@ -16,6 +16,11 @@
 // The back office for county staff is served at /office/ on the same
 // listener as the API (package office); create the first admin with
 // staff-add, then log in at http://127.0.0.1:8700/office/.
+//
+// The kiosks' listener also answers /healthz and /readyz for a load
+// balancer; Prometheus /metrics is on -metrics-listen only, never to
+// kiosks (monitor.go, docs/county-scale.md "Monitoring"). Logs are JSON
+// lines on stderr, each request's with its request id.
 //
 // Every subcommand works on the data directory's database, also while the
 // server runs (SQLite in WAL mode takes one writer at a time and waits for
@@ -203,6 +208,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	smsGateway := fs.String("sms-gateway", envOr("COUNTYD_SMS_GATEWAY", ""), "URL of the county's SMS gateway (docs/sms.md): citizen notices are POSTed there as provider templates; empty: they stay queued")
 	smsEvery := fs.Duration("sms-every", 15*time.Second, "wait between the SMS sender's rounds")
 	dbURL := databaseFlag(fs)
+	metricsAddr := metricsFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -214,7 +220,8 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 		return err
 	}
 	defer st.Close()
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	log := newLogger()
+	mon := newMonitor(st, log)
 	if *dbURL != "" {
 		log.Warn("the PostgreSQL store is not complete: devices enroll and sign in, the back office and the SMS sender run; pushes, the feed and the back office's case pages fail (docs/county-scale.md)")
 	}
@@ -238,14 +245,16 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	if *smsGateway == "" {
 		log.Warn("no -sms-gateway: citizen notices stay queued")
 	}
-	return serveHTTP(ctx, ln, office.Mount(county.NewServer(st, county.Options{Log: log}), off), log, *cert, *key, out,
+	return serveHTTP(ctx, ln, mon.handler(office.Mount(county.NewServer(mon.store(), county.Options{Log: log}), off)), log, *cert, *key, out,
 		// The counts of failed logins still open go to the audit trail.
-		off.Close)
+		off.Close, mon, *metricsAddr)
 }
 
-// serveHTTP serves handler on ln until ctx ends, then shuts down,
-// letting requests in flight finish, and calls closing (when not nil).
-func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, log *slog.Logger, cert, key string, out io.Writer, closing func(context.Context)) error {
+// serveHTTP serves handler on ln, and mon's listener on metricsAddr,
+// until ctx ends, then shuts down, letting requests in flight finish, and
+// calls closing (when not nil).
+func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, log *slog.Logger, cert, key string, out io.Writer,
+	closing func(context.Context), mon *monitor, metricsAddr string) error {
 	srv := &http.Server{
 		Handler: handler,
 		// Generous timeouts: a township link may move an 8 MiB push at a
@@ -263,6 +272,14 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, log *
 	}
 	// Tests and scripts read this line for the address (with -listen :0).
 	fmt.Fprintf(out, "countyd listening on %s://%s\n", scheme, ln.Addr())
+	monCtx, stopMon := context.WithCancel(ctx)
+	waitMon, err := mon.serve(monCtx, metricsAddr, out)
+	if err != nil {
+		stopMon()
+		return err
+	}
+	defer waitMon()
+	defer stopMon() // runs first: the monitoring listener stops with the API's
 	errc := make(chan error, 1)
 	go func() {
 		if cert != "" {
@@ -281,7 +298,7 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, log *
 	// cut-off one leaves nothing half-applied).
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := srv.Shutdown(sctx)
+	err = srv.Shutdown(sctx)
 	if closing != nil {
 		closing(sctx)
 	}

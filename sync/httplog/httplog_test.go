@@ -18,7 +18,7 @@ func TestServeLogsAndRecovers(t *testing.T) {
 		notLog     []string
 	}{
 		{"an answer", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) },
-			http.StatusTeapot, []string{"msg=test", "method=GET", "path=/x", "status=418", "who=dev1", "duration="}, []string{"panic"}},
+			http.StatusTeapot, []string{"msg=test", "request_id=", "method=GET", "path=/x", "status=418", "who=dev1", "duration="}, []string{"panic"}},
 		{"an implicit 200", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) },
 			http.StatusOK, []string{"status=200"}, nil},
 		{"a panic before answering", func(w http.ResponseWriter, r *http.Request) { panic("boom") },
