@@ -126,7 +126,7 @@ func (s *SQLite) PublishHolidays(ctx context.Context, doc json.RawMessage) (prot
 	}
 	var it protocol.FeedItem
 	err = s.update(ctx, func(tx *sql.Tx) (err error) {
-		it, err = publishHolidays(ctx, tx, &s.cals, payload, s.now())
+		it, err = publishHolidays(ctx, tx, &s.cals, payload, s.now(), "")
 		return err
 	})
 	return it, err
@@ -143,10 +143,19 @@ func holidayPayload(doc json.RawMessage) (protocol.DocumentPayload, error) {
 	return protocol.DocumentPayload{Year: head.Year, Document: compact(doc)}, nil
 }
 
-func publishHolidays(ctx context.Context, tx dbtx, cals *calendarCache, payload protocol.DocumentPayload, now time.Time) (protocol.FeedItem, error) {
+// publishHolidays is PublishHolidays in a store's transaction; lockCases,
+// when not empty, is run after the feed item is appended and before the
+// deadlines are rewritten (PostgreSQL's table lock, postgres_admin.go):
+// after, so that every writer takes the feed before the cases.
+func publishHolidays(ctx context.Context, tx dbtx, cals *calendarCache, payload protocol.DocumentPayload, now time.Time, lockCases string) (protocol.FeedItem, error) {
 	it, err := appendFeed(ctx, tx, allPoints, protocol.FeedHolidays, ts(now), payload)
 	if err != nil {
 		return it, err
+	}
+	if lockCases != "" {
+		if _, err := tx.ExecContext(ctx, lockCases); err != nil {
+			return it, fmt.Errorf("lock cases: %w", err)
+		}
 	}
 	// Other working days move every stored due date.
 	return it, refreshAllDeadlines(ctx, tx, cals, now)

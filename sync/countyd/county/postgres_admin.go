@@ -200,7 +200,9 @@ func (s *Postgres) PublishCatalog(ctx context.Context, point string, doc json.Ra
 // rewrite of every case's deadline from racing a push that rewrites one
 // case's (each would write a deadline from what it read before the other
 // committed); SQLite's single writer gives the same for free. Calendars
-// are published about once a year, so the pause of pushes is no cost.
+// are published about once a year, so the pause of pushes is no cost. The
+// lock is taken after the feed item is appended: a push takes its feed
+// before it writes cases, and the same order here cannot deadlock with it.
 func (s *Postgres) PublishHolidays(ctx context.Context, doc json.RawMessage) (protocol.FeedItem, error) {
 	payload, err := holidayPayload(doc)
 	if err != nil {
@@ -208,10 +210,7 @@ func (s *Postgres) PublishHolidays(ctx context.Context, doc json.RawMessage) (pr
 	}
 	var it protocol.FeedItem
 	err = s.update(ctx, func(tx dbtx) (err error) {
-		if _, err := tx.ExecContext(ctx, `LOCK TABLE cases IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-			return fmt.Errorf("lock cases: %w", err)
-		}
-		it, err = publishHolidays(ctx, tx, &s.cals, payload, s.now())
+		it, err = publishHolidays(ctx, tx, &s.cals, payload, s.now(), `LOCK TABLE cases IN SHARE ROW EXCLUSIVE MODE`)
 		return err
 	})
 	return it, err
