@@ -23,12 +23,16 @@ import (
 // that takes a dbtx.
 //
 // It is being built aggregate by aggregate: the devices (enrollment codes,
-// devices, nonces) and Stats are done; every other method returns
+// devices, nonces), Stats, and the events and feed (Apply, Feed,
+// SetDeviceStatus: postgres_apply.go) are done; every other method returns
 // errNotYet rather than pretend.
 type Postgres struct {
 	db  *sql.DB
 	now func() time.Time
 	box *secretBox
+
+	// cals is the working-day calendar Apply writes deadlines on.
+	cals calendarCache
 
 	pruneMu   sync.Mutex
 	lastPrune time.Time
@@ -190,14 +194,6 @@ func (s *Postgres) Stats(ctx context.Context) (Stats, error) { return countRows(
 
 // The aggregates still to come (docs/county-scale.md lists them).
 
-func (s *Postgres) Apply(context.Context, Device, []protocol.Event) ([]protocol.Result, error) {
-	return nil, fmt.Errorf("apply: %w", errNotYet)
-}
-
-func (s *Postgres) Feed(context.Context, Device, int64, int) ([]protocol.FeedItem, bool, error) {
-	return nil, false, fmt.Errorf("feed: %w", errNotYet)
-}
-
 func (s *Postgres) Cases(context.Context, CaseFilter) ([]Case, error) {
 	return nil, fmt.Errorf("cases: %w", errNotYet)
 }
@@ -240,8 +236,4 @@ func (s *Postgres) DeviceBlob(context.Context, Device, string) (BlobState, error
 
 func (s *Postgres) PutBlob(context.Context, Device, string, int64, int64, []byte) (BlobState, error) {
 	return BlobState{}, fmt.Errorf("put blob: %w", errNotYet)
-}
-
-func (s *Postgres) SetDeviceStatus(context.Context, string, protocol.DeviceStatus) error {
-	return fmt.Errorf("set device status: %w", errNotYet)
 }
