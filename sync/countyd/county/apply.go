@@ -61,8 +61,7 @@ func (s *SQLite) Apply(ctx context.Context, dev Device, events []protocol.Event)
 }
 
 // applyEvents is Apply inside the caller's transaction, for both stores;
-// pg says the transaction is PostgreSQL's (rebound placeholders, the case
-// row locked while read).
+// pg says the transaction is PostgreSQL's: its ?-placeholders are rebound.
 func applyEvents(ctx context.Context, tx *sql.Tx, pg bool, dev Device, events []protocol.Event, now time.Time, cals *calendarCache) ([]protocol.Result, error) {
 	results := make([]protocol.Result, len(events))
 	a := applier{tx: tx, pg: pg, dev: dev, now: now, cals: cals, failedCases: map[string]string{}, stmts: map[string]*sql.Stmt{}}
@@ -96,8 +95,9 @@ func applyEvents(ctx context.Context, tx *sql.Tx, pg bool, dev Device, events []
 
 type applier struct {
 	tx *sql.Tx
-	// pg: the statements are rebound to $n, and the case row is read FOR
-	// UPDATE (several writers at once; SQLite has one).
+	// pg: the statements are rebound to $n. (A PostgreSQL push holds its
+	// point's feed lock, which also keeps the cases it reads current:
+	// postgres_apply.go.)
 	pg  bool
 	dev Device
 	now time.Time
@@ -356,15 +356,7 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 	var point, heldTracking, countyStatus, firstSeen string
 	var held [len(caseListCols)]string // the list columns as stored
 	var version int
-	head := qCaseHead
-	if a.pg {
-		// Two pushes of the same case at once (two windows of a hall) must
-		// not both read version n and both write n+1: the second waits
-		// here for the first to commit and reads what it wrote, as it
-		// would behind SQLite's single writer.
-		head += " FOR UPDATE"
-	}
-	err = a.queryRow(ctx, head, ce.CaseID).
+	err = a.queryRow(ctx, qCaseHead, ce.CaseID).
 		Scan(&countyCase, &point, &version, &heldTracking, &countyStatus, &firstSeen, &held[0], &held[1], &held[2], &held[3])
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
