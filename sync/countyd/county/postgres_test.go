@@ -7,7 +7,6 @@ import (
 
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
-	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 // A PostgreSQL server in another room (its dumps, its standby) holds no
