@@ -3,6 +3,7 @@ package county_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -397,5 +398,60 @@ func contractDeviceStatus(t *testing.T, open opener) {
 	i := r.Status.Pending - 10
 	if r.Status.AppVersion != "0.9.1" || i < 0 || i > 3 || r.Status.LastError != strings.Repeat("错", i) || !r.Received.Equal(t0.Add(60e9)) {
 		t.Errorf("report: got %+v received %v, want one of the four later ones, whole, received %v", r.Status, r.Received, t0.Add(60e9))
+	}
+}
+
+// contractApplyStops: a push whose request ends half-way stops there and
+// applies none of it: Apply's statements run without the request's
+// cancellation, so the check between events is what stops it.
+func contractApplyStops(t *testing.T, open opener) {
+	st := open(t, countytest.NewClock(t0).Now)
+	dev := mustDevice(t, st, countytest.TestPoint, "w1")
+	var evs []protocol.Event
+	for range 10 {
+		id, tr := newCase()
+		evs = append(evs, caseEvent(id, tr, dev.Point.Code, 1, "case.accepted", "accepted"))
+	}
+	_, err := st.Apply(&cancelledAfter{Context: context.Background(), n: 5}, dev, evs)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("got error %v, want %v", err, context.Canceled)
+	}
+	if s := mustStats(t, st); s.Applied != 0 || s.Cases != 0 {
+		t.Errorf("got %d events applied, %d cases; want 0, 0", s.Applied, s.Cases)
+	}
+}
+
+// contractCaseRace: two windows of a hall send different next events of
+// one case at once: the first to reach the county stands, the other is a
+// conflict with it as the head, as when they come one after the other.
+func contractCaseRace(t *testing.T, open opener) {
+	st := open(t, countytest.NewClock(t0).Now)
+	point := countytest.TestPoint.Code
+	devs := []county.Device{mustDevice(t, st, countytest.TestPoint, "w1"), mustDevice(t, st, countytest.TestPoint, "w2")}
+	for round := 0; round < 5; round++ {
+		id, tr := newCase()
+		mustApply(t, st, devs[0], caseEvent(id, tr, point, 1, "case.accepted", "accepted"))
+		next := []protocol.Event{caseEvent(id, tr, point, 2, "case.updated", "accepted"), caseEvent(id, tr, point, 2, "case.updated", "accepted")}
+		rs := make([]protocol.Result, 2)
+		errs := race(2, func(i int) error {
+			r, err := st.Apply(context.Background(), devs[i], next[i:i+1])
+			if err == nil {
+				rs[i] = r[0]
+			}
+			return err
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d push %d: %v", round, i, err)
+			}
+		}
+		won := 0
+		if rs[1].Status == protocol.Applied {
+			won = 1
+		}
+		lost := rs[1-won]
+		if rs[won].Status != protocol.Applied || resultCode(lost) != "rejected/"+protocol.CodeConflict || lost.Head == nil || lost.Head.EventID != next[won].ID {
+			t.Errorf("round %d: got %s and %s (head %+v), want one applied and the other a conflict with it", round, resultCode(rs[0]), resultCode(rs[1]), lost.Head)
+		}
 	}
 }

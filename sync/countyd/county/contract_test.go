@@ -64,7 +64,7 @@ func runContract(t *testing.T, open opener) {
 		{"NonceRace", contractNonceRace},
 		{"Revoke", contractRevoke},
 		{"DeviceList", contractDeviceList},
-		{"ApplyOnce", contractApplyOnce}, {"ApplyRace", contractApplyRace}, {"ApplyIDAcrossPoints", contractApplyIDAcrossPoints}, {"CaseOrder", contractCaseOrder}, {"FeedCursors", contractFeedCursors}, {"DeviceStatus", contractDeviceStatus}, // contract_apply_test.go
+		{"ApplyOnce", contractApplyOnce}, {"ApplyRace", contractApplyRace}, {"ApplyIDAcrossPoints", contractApplyIDAcrossPoints}, {"CaseOrder", contractCaseOrder}, {"FeedCursors", contractFeedCursors}, {"DeviceStatus", contractDeviceStatus}, {"ApplyStops", contractApplyStops}, {"CaseRace", contractCaseRace}, // contract_apply_test.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open) })
 	}
