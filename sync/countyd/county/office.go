@@ -523,6 +523,21 @@ func (s *SQLite) SetDeviceStatus(ctx context.Context, deviceID string, st protoc
 	return s.update(ctx, func(tx *sql.Tx) error { return setDeviceStatus(ctx, tx, deviceID, st, s.now()) })
 }
 
+// setDeviceStatus is one upsert: two reports of a device at once (two
+// instances) both land, the later commit wins, neither fails.
+func setDeviceStatus(ctx context.Context, tx dbtx, deviceID string, st protocol.DeviceStatus, now time.Time) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encode device status: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO device_status (device_id, report, received_at) VALUES (?, ?, ?)
+		ON CONFLICT (device_id) DO UPDATE SET report = excluded.report, received_at = excluded.received_at`,
+		deviceID, string(b), ts(now)); err != nil {
+		return fmt.Errorf("store device status: %w", err)
+	}
+	return nil
+}
+
 // DeviceReport is a device's latest status report and when it came.
 type DeviceReport struct {
 	Status   protocol.DeviceStatus
@@ -531,7 +546,30 @@ type DeviceReport struct {
 
 // DeviceStatuses returns the latest report of every device that sent one.
 func (s *SQLite) DeviceStatuses(ctx context.Context) (map[string]DeviceReport, error) {
-	return readDeviceStatuses(ctx, s.r)
+	return deviceStatuses(ctx, s.r)
+}
+
+func deviceStatuses(ctx context.Context, q dbtx) (map[string]DeviceReport, error) {
+	rows, err := q.QueryContext(ctx, `SELECT device_id, report, received_at FROM device_status`)
+	if err != nil {
+		return nil, fmt.Errorf("read device status: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]DeviceReport{}
+	for rows.Next() {
+		var id, report string
+		var at sql.NullString
+		if err := rows.Scan(&id, &report, &at); err != nil {
+			return nil, fmt.Errorf("scan device status: %w", err)
+		}
+		var r DeviceReport
+		if err := json.Unmarshal([]byte(report), &r.Status); err != nil {
+			return nil, fmt.Errorf("decode device status: %w", err)
+		}
+		r.Received = parseTS(at)
+		out[id] = r
+	}
+	return out, rows.Err()
 }
 
 // EnrollCodeInfo is an enrollment code with what became of it.
