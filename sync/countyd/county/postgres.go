@@ -31,11 +31,11 @@ type Postgres struct {
 	now func() time.Time
 	box *secretBox
 
-	// cals is the working-day calendar Apply writes deadlines on.
-	cals calendarCache
-
 	pruneMu   sync.Mutex
 	lastPrune time.Time
+
+	// cals is the working-day calendar deadlines are worked out on.
+	cals calendarCache
 }
 
 var _ Store = (*Postgres)(nil)
