@@ -10,8 +10,8 @@ import (
 )
 
 // countyd on PostgreSQL: a device enrolls with a code made by the
-// enroll-code command and signs requests (the device aggregate is done),
-// the devices command lists it from the same database, and a command the
+// enroll-code command, pushes an event and reads its feed, the devices
+// command lists it from the same database, and a command the
 // PostgreSQL store cannot serve yet refuses rather than use the SQLite
 // file in -data.
 func TestServeOnPostgres(t *testing.T) {
@@ -21,10 +21,13 @@ func TestServeOnPostgres(t *testing.T) {
 	code := strings.TrimSpace(countyd(t, "enroll-code", "-data", data, "-database-url", url,
 		"-point", "330522101000", "-name", "洪桥镇便民服务中心", "-level", "township"))
 	k := enrollWith(t, srv.url, code)
-	// The signature is checked and the nonce stored; the feed itself is
-	// not there yet and says so with an error, not an empty feed.
-	if status, b, err := k.do("GET", "/api/v1/feed?after=0", nil, nil); err != nil || status != 500 {
-		t.Errorf("feed on PostgreSQL: got %d %s %v, want 500 until the feed is built", status, b, err)
+	push := []byte(`{"events":[{"id":"e-1","kind":"rating.given","created":"2026-11-26T10:31:00+08:00",` +
+		`"payload":{"kind":"case","ref":"r","level":5,"clerk_id":3,"clerk_name":"王丽","at":"2026-11-26T10:31:00+08:00"}}]}`)
+	if status, b, err := k.do("POST", "/api/v1/events", push, nil); err != nil || status != 200 || !strings.Contains(string(b), `"status":"applied"`) {
+		t.Errorf("push on PostgreSQL: got %d %s %v, want 200 with the event applied", status, b, err)
+	}
+	if status, b, err := k.do("GET", "/api/v1/feed?after=0", nil, nil); err != nil || status != 200 || !strings.Contains(string(b), `"items":[`) {
+		t.Errorf("feed on PostgreSQL: got %d %s %v, want 200 with items", status, b, err)
 	}
 	if list := countyd(t, "devices", "-data", data, "-database-url", url); !strings.Contains(list, k.dev) {
 		t.Errorf("devices on PostgreSQL lacks %s:\n%s", k.dev, list)

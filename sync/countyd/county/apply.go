@@ -49,32 +49,10 @@ var errConcurrentApply = errors.New("event applied concurrently")
 // county fixes its side (a new kind known, a device moved to the right
 // point), so a retry is judged again rather than answered from storage.
 func (s *SQLite) Apply(ctx context.Context, dev Device, events []protocol.Event) ([]protocol.Result, error) {
-	results := make([]protocol.Result, len(events))
-	err := s.update(ctx, func(tx *sql.Tx) error {
-		a := applier{tx: tx, dev: dev, now: s.now(), cals: &s.cals, failedCases: map[string]string{}, stmts: map[string]*sql.Stmt{}}
-		defer a.close()
-		// The statements run on a context without ctx's cancellation:
-		// go-sqlite3 runs each statement of a cancellable context on a
-		// goroutine of its own, to interrupt it, and a push runs thousands
-		// of short statements (issue 18). The push still stops when ctx
-		// ends: between events here, and database/sql rolls the
-		// transaction back when BeginTx's context ends.
-		sctx := context.WithoutCancel(ctx)
-		applied := 0
-		for i, ev := range events {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("apply event %s: %w", ev.ID, err)
-			}
-			r, err := a.apply(sctx, ev)
-			if err != nil {
-				return fmt.Errorf("apply event %s: %w", ev.ID, err)
-			}
-			results[i] = r
-			if r.Status == protocol.Applied && !r.Repeat {
-				applied++
-			}
-		}
-		return a.countEvents(sctx, applied)
+	var results []protocol.Result
+	err := s.update(ctx, func(tx *sql.Tx) (err error) {
+		results, err = applyEvents(ctx, tx, false, dev, events, s.now(), &s.cals)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -82,8 +60,45 @@ func (s *SQLite) Apply(ctx context.Context, dev Device, events []protocol.Event)
 	return results, nil
 }
 
+// applyEvents is Apply inside the caller's transaction, for both stores;
+// pg says the transaction is PostgreSQL's: its ?-placeholders are rebound.
+func applyEvents(ctx context.Context, tx *sql.Tx, pg bool, dev Device, events []protocol.Event, now time.Time, cals *calendarCache) ([]protocol.Result, error) {
+	results := make([]protocol.Result, len(events))
+	a := applier{tx: tx, pg: pg, dev: dev, now: now, cals: cals, failedCases: map[string]string{}, stmts: map[string]*sql.Stmt{}}
+	defer a.close()
+	// The statements run on a context without ctx's cancellation:
+	// go-sqlite3 runs each statement of a cancellable context on a
+	// goroutine of its own, to interrupt it, and a push runs thousands
+	// of short statements (issue 18). The push still stops when ctx
+	// ends: between events here, and database/sql rolls the
+	// transaction back when BeginTx's context ends.
+	sctx := context.WithoutCancel(ctx)
+	applied := 0
+	for i, ev := range events {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("apply event %s: %w", ev.ID, err)
+		}
+		r, err := a.apply(sctx, ev)
+		if err != nil {
+			return nil, fmt.Errorf("apply event %s: %w", ev.ID, err)
+		}
+		results[i] = r
+		if r.Status == protocol.Applied && !r.Repeat {
+			applied++
+		}
+	}
+	if err := a.countEvents(sctx, applied); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
 type applier struct {
-	tx  *sql.Tx
+	tx *sql.Tx
+	// pg: the statements are rebound to $n. (A PostgreSQL push holds its
+	// point's feed lock, which also keeps the cases it reads current:
+	// postgres_apply.go.)
+	pg  bool
 	dev Device
 	now time.Time
 	// cals is the calendar a case's deadline columns are worked out on;
@@ -106,7 +121,11 @@ func (a *applier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := a.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := a.tx.PrepareContext(ctx, query)
+	q := query
+	if a.pg {
+		q = rebind(query)
+	}
+	st, err := a.tx.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("prepare: %w", err)
 	}
@@ -135,6 +154,14 @@ func (a *applier) queryRow(ctx context.Context, query string, args ...any) rowSc
 		return failedRow{err}
 	}
 	return st.QueryRowContext(ctx, args...)
+}
+
+// q is the transaction for the shared readers that take a dbtx.
+func (a *applier) q() dbtx {
+	if a.pg {
+		return pgTx{a.tx}
+	}
+	return a.tx
 }
 
 func (a *applier) close() {
@@ -437,7 +464,7 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 // entries in the list indexes of 0011 (issue 18).
 func (a *applier) deadline(ctx context.Context, caseID string, doc protocol.CaseDoc, decided bool) (storedDeadline, error) {
 	if a.cal == nil {
-		cal, err := a.cals.get(ctx, a.tx)
+		cal, err := a.cals.get(ctx, a.q())
 		if err != nil {
 			return storedDeadline{}, err
 		}
@@ -446,7 +473,7 @@ func (a *applier) deadline(ctx context.Context, caseID string, doc protocol.Case
 	var history []StatusLogEntry
 	if decided {
 		var err error
-		if history, err = statusLog(ctx, a.tx, caseID); err != nil {
+		if history, err = statusLog(ctx, a.q(), caseID); err != nil {
 			return storedDeadline{}, err
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"testing"
 
@@ -100,30 +99,6 @@ func (c *cancelledAfter) Err() error {
 		return context.Canceled
 	}
 	return nil
-}
-
-// A push whose request ends half-way stops there and applies none of it:
-// Apply's statements run without the request's cancellation, so the
-// check between events is what stops it.
-func TestApplyStopsWhenTheRequestEnds(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	dev, err := e.c.Store.Device(ctx, e.dev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var evs []protocol.Event
-	for range 10 {
-		id, tr := newCase()
-		evs = append(evs, caseEvent(id, tr, dev.Point.Code, 1, "case.accepted", "accepted"))
-	}
-	_, err = e.c.Store.Apply(&cancelledAfter{Context: ctx, n: 5}, dev, evs)
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("got error %v, want %v", err, context.Canceled)
-	}
-	if st := e.stats(t); st.Applied != 0 || st.Cases != 0 {
-		t.Errorf("got %d events applied, %d cases; want 0, 0", st.Applied, st.Cases)
-	}
 }
 
 // Apply decodes a case event once (issue 18); what it refuses, and the

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
+	"github.com/yichuang/yichuang/sync/countyd/county/pgtest"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -15,10 +16,16 @@ import (
 // documents, half new cases and half later events of cases already seen.
 //
 //	go test -tags sqlite_fts5,no_emoji -run '^$' -bench Ingest -benchtime 20x ./sync/countyd/county/
-func BenchmarkIngest(b *testing.B) {
+func BenchmarkIngest(b *testing.B) { benchIngest(b, "") }
+
+// BenchmarkIngestPostgres is BenchmarkIngest on PostgreSQL (pgtest's
+// server runs with fsync off: the figure flatters it against SQLite's).
+func BenchmarkIngestPostgres(b *testing.B) { benchIngest(b, pgtest.Database(b)) }
+
+func benchIngest(b *testing.B, url string) {
 	// The request log goes nowhere (as to a file in production), not
 	// into the benchmark's output.
-	e := newEnvLog(b, slog.New(slog.DiscardHandler))
+	e := newEnvOn(b, slog.New(slog.DiscardHandler), url)
 	point := countytest.TestPoint.Code
 	type open struct {
 		id, tracking string

@@ -1,9 +1,32 @@
 package county
 
-import "database/sql"
+import (
+	"context"
+	"database/sql"
+
+	"github.com/yichuang/yichuang/sync/protocol"
+)
 
 // For the external tests: the embedded migrations, and the PostgreSQL
 // store's pool to read its catalog.
 var MigrationFS = migrationFS
 
 func (s *Postgres) DB() *sql.DB { return s.db }
+
+// HoldFeed appends an item to point's feed in a transaction left open, as
+// a slow writer would; release commits it.
+func HoldFeed(ctx context.Context, s *Postgres, point string) (cursor int64, release func() error, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	it, err := appendFeed(ctx, pgTx{tx}, point, protocol.FeedRetention, ts(s.now()), protocol.Retention{PersonalDataDays: 400})
+	if err != nil {
+		tx.Rollback()
+		return 0, nil, err
+	}
+	return it.Cursor, tx.Commit, nil
+}
+
+// AllPoints is the feed's point for items every point receives.
+const AllPoints = allPoints

@@ -19,23 +19,41 @@ import (
 const allPoints = "*"
 
 // Feed returns a service point's items after the cursor, its own and those
-// for every point, in cursor order.
+// for every point, in cursor order, leaving out the device's own events.
 //
 // Cursors come from one writer, so they commit in increasing order and a
-// reader never sees cursor n+1 before n. A PostgreSQL store with concurrent
-// writers must keep that true (one writer, or a lock on the feed), or a
-// kiosk could skip an item committed late under a smaller cursor.
+// reader never sees cursor n+1 before n. The PostgreSQL store, with
+// concurrent writers, keeps that true with a lock per point's feed
+// (lockFeed), or a kiosk could skip an item committed late under a
+// smaller cursor.
 func (s *SQLite) Feed(ctx context.Context, dev Device, after int64, limit int) ([]protocol.FeedItem, bool, error) {
-	if limit <= 0 || limit > protocol.MaxFeed {
-		limit = protocol.MaxFeed
-	}
-	// A hall event's item is the event as applied: from the case log (case
-	// events) or the inbox (ratings), in the Event shape the kiosk sent.
-	rows, err := s.r.QueryContext(ctx, `SELECT f.cursor, f.kind, f.at, CASE WHEN f.ref_event IS NULL THEN f.payload
+	return readFeed(ctx, s.r, feedSQLite, dev, after, limit)
+}
+
+// The feed's query in each dialect: the same rows, and a hall event's item
+// made into the Event shape the kiosk sent, from the case log (case
+// events) or the inbox (ratings), by each database's JSON functions
+// (PostgreSQL's json_build_object spaces its output differently; the
+// document is the same). The payload goes in as stored, not re-encoded.
+const (
+	feedSQLite = `SELECT f.cursor, f.kind, f.at, CASE WHEN f.ref_event IS NULL THEN f.payload
 			WHEN l.event_id IS NOT NULL THEN json_object('id', l.event_id, 'kind', l.kind, 'created', l.applied_at, 'payload', json(l.payload))
 			ELSE json_object('id', i.event_id, 'kind', i.kind, 'created', i.created, 'payload', json(i.payload)) END
 		FROM feed f LEFT JOIN case_log l ON l.event_id = f.ref_event LEFT JOIN inbox i ON i.event_id = f.ref_event AND l.event_id IS NULL
-		WHERE f.service_point IN (?, ?) AND f.cursor > ? AND f.device_id <> ? ORDER BY f.cursor LIMIT ?`, dev.Point.Code, allPoints, after, dev.ID, limit+1)
+		WHERE f.service_point IN (?, ?) AND f.cursor > ? AND f.device_id <> ? ORDER BY f.cursor LIMIT ?`
+	feedSQLPostgres = `SELECT f.cursor, f.kind, f.at, CASE WHEN f.ref_event IS NULL THEN f.payload
+			WHEN l.event_id IS NOT NULL THEN json_build_object('id', l.event_id, 'kind', l.kind, 'created', l.applied_at, 'payload', l.payload::json)::text
+			ELSE json_build_object('id', i.event_id, 'kind', i.kind, 'created', i.created, 'payload', i.payload::json)::text END
+		FROM feed f LEFT JOIN case_log l ON l.event_id = f.ref_event LEFT JOIN inbox i ON i.event_id = f.ref_event AND l.event_id IS NULL
+		WHERE f.service_point IN (?, ?) AND f.cursor > ? AND f.device_id <> ? ORDER BY f.cursor LIMIT ?`
+)
+
+// readFeed is Feed for both stores, with the dialect's query.
+func readFeed(ctx context.Context, q dbtx, query string, dev Device, after int64, limit int) ([]protocol.FeedItem, bool, error) {
+	if limit <= 0 || limit > protocol.MaxFeed {
+		limit = protocol.MaxFeed
+	}
+	rows, err := q.QueryContext(ctx, query, dev.Point.Code, allPoints, after, dev.ID, limit+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("read feed: %w", err)
 	}
@@ -66,6 +84,12 @@ func appendFeed(ctx context.Context, tx dbtx, point string, kind protocol.Kind, 
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return protocol.FeedItem{}, fmt.Errorf("encode feed item: %w", err)
+	}
+	if _, pg := tx.(pgTx); pg {
+		// One writer per point's feed on PostgreSQL (postgres_apply.go).
+		if err := lockFeed(ctx, tx, point); err != nil {
+			return protocol.FeedItem{}, err
+		}
 	}
 	// RETURNING rather than LastInsertId, which PostgreSQL's driver lacks.
 	var cursor int64

@@ -36,16 +36,19 @@ type env struct {
 func newEnv(t testing.TB) *env { return newEnvLog(t, nil) }
 
 // newEnvLog is newEnv with the request log sent to log (nil: the test log).
-func newEnvLog(t testing.TB, log *slog.Logger) *env {
+func newEnvLog(t testing.TB, log *slog.Logger) *env { return newEnvOn(t, log, "") }
+
+// newEnvOn is newEnvLog on the PostgreSQL database at url ("": SQLite).
+func newEnvOn(t testing.TB, log *slog.Logger, url string) *env {
 	clock := countytest.NewClock(t0)
-	c := countytest.Start(t, countytest.Options{Now: clock.Now, Log: log})
+	c := countytest.Start(t, countytest.Options{Now: clock.Now, Log: log, DatabaseURL: url})
 	dev, secret := c.Enroll(t, countytest.TestPoint)
 	return &env{c: c, clock: clock, dev: dev, secret: secret}
 }
 
 func (e *env) stats(t testing.TB) county.Stats {
 	t.Helper()
-	st, err := e.c.Store.Stats(context.Background())
+	st, err := e.c.DB.Stats(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

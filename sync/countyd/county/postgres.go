@@ -22,7 +22,8 @@ import (
 // that takes a dbtx.
 //
 // It is being built aggregate by aggregate: the devices (enrollment codes,
-// devices, nonces) and Stats are done; every other method returns
+// devices, nonces), Stats, and the events and feed (Apply, Feed,
+// SetDeviceStatus: postgres_apply.go) are done; every other method returns
 // errNotYet rather than pretend.
 type Postgres struct {
 	db  *sql.DB
@@ -191,14 +192,6 @@ func (s *Postgres) Devices(ctx context.Context) ([]Device, error) { return listD
 func (s *Postgres) Stats(ctx context.Context) (Stats, error) { return countRows(ctx, s.read()) }
 
 // The aggregates still to come (docs/county-scale.md lists them).
-
-func (s *Postgres) Apply(context.Context, Device, []protocol.Event) ([]protocol.Result, error) {
-	return nil, fmt.Errorf("apply: %w", errNotYet)
-}
-
-func (s *Postgres) Feed(context.Context, Device, int64, int) ([]protocol.FeedItem, bool, error) {
-	return nil, false, fmt.Errorf("feed: %w", errNotYet)
-}
 
 func (s *Postgres) Cases(context.Context, CaseFilter) ([]Case, error) {
 	return nil, fmt.Errorf("cases: %w", errNotYet)

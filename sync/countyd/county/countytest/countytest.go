@@ -1,5 +1,5 @@
-// Package countytest runs a real county center (SQLite store, HTTP API on a
-// loopback port) inside a test, and signs requests to it, so the kiosk's
+// Package countytest runs a real county center (SQLite store, or
+// PostgreSQL when asked; HTTP API on a loopback port) inside a test, and signs requests to it, so the kiosk's
 // sync tests talk to the real thing rather than a fake.
 package countytest
 
@@ -64,8 +64,12 @@ func (c *Clock) Add(d time.Duration) {
 type County struct {
 	// URL is the server's base, e.g. http://127.0.0.1:41234 (the API is
 	// under URL + "/api/v1").
-	URL   string
+	URL string
+	// Store is the SQLite store, with the back office's methods; nil on
+	// PostgreSQL.
 	Store *county.SQLite
+	// DB is the store the server runs on, SQLite or PostgreSQL.
+	DB county.Store
 	// Dir holds the database and the blobs.
 	Dir string
 	// Now is the clock both the store and the server use.
@@ -83,6 +87,10 @@ type Options struct {
 	Log *slog.Logger
 	// Limits bound callers (zero: the county's defaults).
 	Limits county.Limits
+	// DatabaseURL, when set, runs the county on that PostgreSQL database
+	// (pgtest.Database gives one) instead of an SQLite file in Dir; the
+	// device secrets key is still a file in Dir.
+	DatabaseURL string
 }
 
 // Start runs a county center until the test ends.
@@ -101,16 +109,28 @@ func Start(tb testing.TB, opts Options) *County {
 			opts.Log = slog.New(slog.DiscardHandler)
 		}
 	}
-	st, err := county.OpenSQLite(context.Background(), filepath.Join(opts.Dir, "county.db"), county.WithClock(opts.Now))
-	if err != nil {
-		tb.Fatalf("open county store: %v", err)
+	c := &County{Dir: opts.Dir, Now: opts.Now}
+	if opts.DatabaseURL != "" {
+		st, err := county.OpenPostgres(context.Background(), opts.DatabaseURL,
+			county.PostgresOptions{Now: opts.Now, SecretsKey: filepath.Join(opts.Dir, "secrets.key")})
+		if err != nil {
+			tb.Fatalf("open county store: %v", err)
+		}
+		c.DB = st
+	} else {
+		st, err := county.OpenSQLite(context.Background(), filepath.Join(opts.Dir, "county.db"), county.WithClock(opts.Now))
+		if err != nil {
+			tb.Fatalf("open county store: %v", err)
+		}
+		c.Store, c.DB = st, st
 	}
-	srv := httptest.NewServer(county.NewServer(st, county.Options{Now: opts.Now, Log: opts.Log, Limits: opts.Limits}))
+	srv := httptest.NewServer(county.NewServer(c.DB, county.Options{Now: opts.Now, Log: opts.Log, Limits: opts.Limits}))
 	tb.Cleanup(func() {
 		srv.Close()
-		st.Close()
+		c.DB.Close()
 	})
-	return &County{URL: srv.URL, Store: st, Dir: opts.Dir, Now: opts.Now}
+	c.URL = srv.URL
+	return c
 }
 
 type tbWriter struct{ tb testing.TB }
@@ -126,7 +146,7 @@ var TestPoint = county.ServicePoint{Code: "330522101000", Name: "洪桥镇便民
 // EnrollCode creates an enrollment code for p.
 func (c *County) EnrollCode(tb testing.TB, p county.ServicePoint) string {
 	tb.Helper()
-	code, err := c.Store.CreateEnrollCode(context.Background(), p)
+	code, err := c.DB.CreateEnrollCode(context.Background(), p)
 	if err != nil {
 		tb.Fatalf("create enrollment code: %v", err)
 	}
@@ -137,7 +157,7 @@ func (c *County) EnrollCode(tb testing.TB, p county.ServicePoint) string {
 // returns its id and secret.
 func (c *County) Enroll(tb testing.TB, p county.ServicePoint) (deviceID, secret string) {
 	tb.Helper()
-	d, err := c.Store.Enroll(context.Background(), c.EnrollCode(tb, p), "test-host", "test")
+	d, err := c.DB.Enroll(context.Background(), c.EnrollCode(tb, p), "test-host", "test")
 	if err != nil {
 		tb.Fatalf("enroll: %v", err)
 	}
