@@ -128,6 +128,9 @@ func (db *DB) BackupTo(ctx context.Context, path string) error {
 const (
 	backupPages = 256
 	backupPause = 2 * time.Millisecond
+	// backupWritebackSteps: every 8 steps (8 MiB) the copy's pages are
+	// sent on to the disk (startWriteback).
+	backupWritebackSteps = 8
 )
 
 // copyTo copies the database into a new file at path with the online
@@ -170,7 +173,9 @@ func (db *DB) copyTo(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	f.Close()
+	// Kept open only to start the copy's writeback as it grows
+	// (startWriteback); SQLite writes through its own handle.
+	defer f.Close()
 	// The copy is written without a journal or syncs of its own: it is a
 	// new file nobody reads until BackupTo has checked and synced it, and
 	// the disk is then left to the clerks' commits, which do sync.
@@ -190,10 +195,13 @@ func (db *DB) copyTo(ctx context.Context, path string) error {
 			if err != nil {
 				return err
 			}
-			for {
+			for step := 1; ; step++ {
 				done, err := bk.Step(backupPages)
 				if err != nil || done {
 					return errors.Join(err, bk.Finish())
+				}
+				if step%backupWritebackSteps == 0 {
+					startWriteback(f)
 				}
 				if db.backupPaused != nil {
 					db.backupPaused()
