@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/yichuang/yichuang/assets"
+	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 // axe-core is vendored (testdata/axe, MPL-2.0) so the test needs no
@@ -75,29 +77,11 @@ const layoutProblems = `(() => {
 // that does not fit the width.
 func TestEveryPageAccessible(t *testing.T) {
 	ctx := newChrome(t)
-	e := newEnv(t)
-	loc := t0.Location()
-	cc := e.push(t, newSeed("林小明", time.Date(2026, 11, 20, 0, 0, 0, 0, loc)))
-	soon := newSeed("钱小红", time.Date(2026, 11, 27, 0, 0, 0, 0, loc))
-	e.push(t, soon)
-	e.push(t, newSeed("陈建国", time.Date(2026, 12, 9, 0, 0, 0, 0, loc)))
-
-	// The catalog pages need a version, the notices page a notice: both
-	// are made as staff make them.
-	b := e.client(t)
-	b.mustLogin("admin")
-	token := b.csrf("/office/catalog")
-	if status, body := b.upload("/office/catalog/import", token, assets.DemoCatalog()); status != http.StatusSeeOther {
-		t.Fatalf("import catalog: %d %.300s", status, body)
-	}
-	if status, body := b.post("/office/cases/"+cc+"/status", url.Values{"csrf": {b.csrf("/office/cases/" + cc)},
-		"status": {"denied"}, "reason": {"经营场所不符合要求"}}); status != http.StatusSeeOther {
-		t.Fatalf("decide: %d %.300s", status, body)
-	}
-
+	e, pages := a11yEnv(t)
 	if _, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
+	narrowShots := map[string]string{"/office/cases": "office-cases-412.png", pages[2]: "office-case-412.png"}
 	var problems []string
 	check := func(path, lang string) {
 		for _, width := range []int64{1366, 412} {
@@ -140,22 +124,11 @@ func TestEveryPageAccessible(t *testing.T) {
 				problems = append(problems, fmt.Sprintf("%s %s %d px: %s", path, lang, width, l))
 			}
 			t.Logf("%s %s %d px: %d serious or critical nodes, %d layout problems", path, lang, width, serious, len(ls))
+			// The docs show the case list and a case as a phone shows them.
+			if shot, ok := narrowShots[path]; ok && lang == "zh" && width == 412 {
+				screenshot(t, ctx, shot)
+			}
 		}
-	}
-	pages := []string{
-		"/office/cases",
-		"/office/cases?status=overdue",
-		"/office/cases/" + cc,
-		"/office/cases/" + cc + "?done=status",
-		"/office/notices",
-		"/office/catalog",
-		"/office/catalog/versions/2026.11-demo",
-		"/office/catalog/versions/2026.11-demo/matters/330000-SS-0012",
-		"/office/fleet",
-		"/office/fleet/devices/" + e.dev + "/revoke",
-		"/office/audit",
-		"/office/staff",
-		"/office/no-such-page",
 	}
 	for _, lang := range []string{"zh", "en"} {
 		// Signed out: the login page.
@@ -188,6 +161,57 @@ func TestEveryPageAccessible(t *testing.T) {
 	if len(problems) > 0 {
 		t.Errorf("%d accessibility problems:\n%s", len(problems), strings.Join(problems, "\n"))
 	}
+}
+
+// a11yEnv is a county with something on every page: cases (one overdue,
+// one due tomorrow), a decision and its notice, an imported catalog and
+// the enrolled kiosk. It returns the signed-in pages to visit.
+func a11yEnv(t *testing.T) (*env, []string) {
+	t.Helper()
+	e := newEnv(t)
+	loc := t0.Location()
+	cc := e.push(t, newSeed("林小明", time.Date(2026, 11, 20, 0, 0, 0, 0, loc)))
+	soon := newSeed("钱小红", time.Date(2026, 11, 27, 0, 0, 0, 0, loc))
+	e.push(t, soon)
+	e.push(t, newSeed("陈建国", time.Date(2026, 12, 9, 0, 0, 0, 0, loc)))
+
+	// The catalog pages need a version, the notices page a notice: both
+	// are made as staff make them.
+	b := e.client(t)
+	b.mustLogin("admin")
+	token := b.csrf("/office/catalog")
+	if status, body := b.upload("/office/catalog/import", token, assets.DemoCatalog()); status != http.StatusSeeOther {
+		t.Fatalf("import catalog: %d %.300s", status, body)
+	}
+	if status, body := b.post("/office/cases/"+cc+"/status", url.Values{"csrf": {b.csrf("/office/cases/" + cc)},
+		"status": {"denied"}, "reason": {"经营场所不符合要求"}}); status != http.StatusSeeOther {
+		t.Fatalf("decide: %d %.300s", status, body)
+	}
+	// The kiosk's report gives the fleet page its warning chips.
+	report, _ := json.Marshal(protocol.DeviceStatus{AppVersion: "0.6.1", Pending: 2, Quarantined: 1, Uploads: 1,
+		LastError: "上传附件超时，稍后重试", At: t0,
+		Printer: protocol.PrinterStatus{Queue: "hall-a4", State: "error", Problem: protocol.PrinterNotAccepting,
+			Detail: "lp: printer is stopped", At: t0.Add(-time.Hour)}})
+	if status, body := e.signed(t, "POST", "/api/v1/status", report); status != http.StatusNoContent {
+		t.Fatalf("status report: %d %s", status, body)
+	}
+
+	pages := []string{
+		"/office/cases",
+		"/office/cases?status=overdue",
+		"/office/cases/" + cc,
+		"/office/cases/" + cc + "?done=status",
+		"/office/notices",
+		"/office/catalog",
+		"/office/catalog/versions/2026.11-demo",
+		"/office/catalog/versions/2026.11-demo/matters/330000-SS-0012",
+		"/office/fleet",
+		"/office/fleet/devices/" + e.dev + "/revoke",
+		"/office/audit",
+		"/office/staff",
+		"/office/no-such-page",
+	}
+	return e, pages
 }
 
 // TestFaviconServed: the page's icon and the /favicon.ico browsers ask
@@ -241,5 +265,68 @@ func TestRequiredSelectsHavePlaceholder(t *testing.T) {
 	}
 	if required == 0 {
 		t.Errorf("no required select found: the test looks at nothing")
+	}
+}
+
+// TestLighthouseAccessibility runs Lighthouse's accessibility audit on
+// every page, as a phone (412 px) and as a desktop (1350 px), and fails
+// below 95. Lighthouse is not vendored (it is a large npm tree): the test
+// runs only when $LIGHTHOUSE names its binary, e.g.
+//
+//	npm install --prefix /tmp/lh lighthouse
+//	LIGHTHOUSE=/tmp/lh/node_modules/.bin/lighthouse go test -run TestLighthouse ./sync/countyd/office/
+func TestLighthouseAccessibility(t *testing.T) {
+	bin := os.Getenv("LIGHTHOUSE")
+	if bin == "" || testing.Short() {
+		t.Skip("set LIGHTHOUSE to the lighthouse binary to run")
+	}
+	e, pages := a11yEnv(t)
+	b := e.client(t)
+	b.mustLogin("admin")
+	base, _ := url.Parse(e.url)
+	for _, lang := range []string{"zh", "en"} {
+		cookies := []string{"yc_lang=" + lang}
+		for _, c := range b.c.Jar.Cookies(base) {
+			if c.Name != "yc_lang" {
+				cookies = append(cookies, c.Name+"="+c.Value)
+			}
+		}
+		headers, _ := json.Marshal(map[string]string{"Cookie": strings.Join(cookies, "; ")})
+		for _, p := range append([]string{"/office/login"}, pages...) {
+			for _, preset := range []string{"mobile", "desktop"} {
+				args := []string{e.url + p, "--quiet", "--only-categories=accessibility", "--output=json",
+					"--chrome-flags=--headless=new --no-sandbox --disable-gpu", "--extra-headers=" + string(headers)}
+				if preset == "desktop" {
+					args = append(args, "--preset=desktop")
+				}
+				cmd := exec.Command(bin, args...)
+				cmd.Env = append(os.Environ(), "CHROME_PATH="+chromium)
+				out, err := cmd.Output()
+				if err != nil {
+					t.Fatalf("lighthouse %s: %v", p, err)
+				}
+				var r struct {
+					Categories map[string]struct{ Score float64 } `json:"categories"`
+					Audits     map[string]struct {
+						Score *float64 `json:"score"`
+						Title string   `json:"title"`
+					} `json:"audits"`
+				}
+				if err := json.Unmarshal(out, &r); err != nil {
+					t.Fatalf("lighthouse %s: %v", p, err)
+				}
+				score := int(r.Categories["accessibility"].Score*100 + 0.5)
+				var failed []string
+				for id, a := range r.Audits {
+					if a.Score != nil && *a.Score < 1 {
+						failed = append(failed, id)
+					}
+				}
+				t.Logf("%s %s %s: %d %v", p, lang, preset, score, failed)
+				if score < 95 {
+					t.Errorf("%s %s %s: accessibility %d, want ≥ 95; failing audits %v", p, lang, preset, score, failed)
+				}
+			}
+		}
 	}
 }
