@@ -16,6 +16,9 @@ func translate(lang, zh string) string {
 }
 
 var english = map[string]string{
+	"主菜单":         "Main menu",
+	"翻页":          "Pages",
+	"请选择":         "Choose…",
 	"一窗 县级政务服务后台": "Yichuang County Service Back Office",
 	"上一页":         "Previous",
 	"上传中":         "Uploading",

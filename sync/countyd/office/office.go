@@ -171,6 +171,9 @@ func Mount(api http.Handler, off *Office) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(Prefix, off)
 	mux.Handle("GET /{$}", http.RedirectHandler(Prefix, http.StatusSeeOther))
+	// Browsers ask for /favicon.ico on their own (a page without a link,
+	// a bookmark, a download); a 404 there is an error in every console.
+	mux.Handle("GET /favicon.ico", http.RedirectHandler(Prefix+"static/favicon.svg", http.StatusMovedPermanently))
 	mux.Handle("/", api)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		off.hsts(w.Header(), r)
