@@ -319,6 +319,14 @@ func contractDecisionRace(t *testing.T, open opener) {
 		id, tr := newCase()
 		mustApply(t, st, w1, caseEvent(id, tr, point, 1, "case.accepted", "accepted"))
 		next := caseEvent(id, tr, point, 2, "case.updated", "accepted")
+		// The push moves the applicant's mobile: the completion's notice
+		// must go to the number of the case as the decision found it.
+		next.Payload = json.RawMessage(strings.Replace(string(next.Payload), "13800000000", "13900000000", 1))
+		change := county.StatusChange{Case: id, Status: protocol.CountyReviewing, By: "county",
+			Procedure: protocol.Procedures[0], ProcedureReason: "需要现场核查经营场所"}
+		if round%2 == 1 {
+			change = county.StatusChange{Case: id, Status: protocol.CountyCompleted, By: "county", Pickup: "窗口2领取"}
+		}
 		var decided protocol.FeedItem
 		errs := race(2, func(i int) error {
 			if i == 0 {
@@ -329,8 +337,7 @@ func contractDecisionRace(t *testing.T, open opener) {
 				return err
 			}
 			var err error
-			decided, err = st.SetCaseStatus(ctx, county.StatusChange{Case: id, Status: protocol.CountyReviewing, By: "county",
-				Procedure: protocol.Procedures[0], ProcedureReason: "需要现场核查经营场所"})
+			decided, err = st.SetCaseStatus(ctx, change)
 			return err
 		})
 		for i, err := range errs {
@@ -342,9 +349,12 @@ func contractDecisionRace(t *testing.T, open opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Version != 2 || c.CountyStatus != protocol.CountyReviewing || c.PausedSince == "" {
-			t.Errorf("round %d: got version %d, county status %q, paused since %q; want 2, reviewing, paused",
-				round, c.Version, c.CountyStatus, c.PausedSince)
+		if c.Version != 2 || c.CountyStatus != change.Status || (c.PausedSince == "") != (round%2 == 1) {
+			t.Errorf("round %d: got version %d, county status %q, paused since %q; want 2, %s, paused only under review",
+				round, c.Version, c.CountyStatus, c.PausedSince, change.Status)
+		}
+		if round%2 == 1 {
+			checkNoticeMobile(t, st, w2, id, next.ID, decided.Cursor)
 		}
 		if items := statusItems(t, st, w2, id); len(items) != 1 || items[0].Cursor != decided.Cursor {
 			t.Errorf("round %d: got status items at %v, want one at %d", round, cursors(items), decided.Cursor)
@@ -352,6 +362,44 @@ func contractDecisionRace(t *testing.T, open opener) {
 		if log, err := st.CaseStatusLog(ctx, id); err != nil || len(log) != 1 {
 			t.Errorf("round %d: status log %d entries (%v), want 1", round, len(log), err)
 		}
+	}
+}
+
+// checkNoticeMobile: the decision's notice went to the mobile of the case
+// as it was when the decision was made: the pushed one if the push came
+// first in the feed, else the one before.
+func checkNoticeMobile(t *testing.T, st caseStore, reader county.Device, caseID, pushID string, decided int64) {
+	t.Helper()
+	items, _, err := st.Feed(context.Background(), reader, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pushed int64
+	for _, it := range items {
+		var ev struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(it.Payload, &ev) == nil && ev.ID == pushID {
+			pushed = it.Cursor
+		}
+	}
+	if pushed == 0 {
+		t.Fatalf("the push %s is not in the feed", pushID)
+	}
+	want := "13800000000"
+	if pushed < decided {
+		want = "13900000000"
+	}
+	ns, err := st.Notices(context.Background(), caseID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ns) != 1 || ns[0].Mobile != want {
+		var got []string
+		for _, n := range ns {
+			got = append(got, n.Mobile)
+		}
+		t.Errorf("notices to %v (push at cursor %d, decision at %d), want one to %s", got, pushed, decided, want)
 	}
 }
 
