@@ -49,6 +49,7 @@ func contractCases(t *testing.T, open opener) {
 		{"Page", contractCasePage},
 		{"Decision", contractDecision},
 		{"DecisionRace", contractDecisionRace},
+		{"DecisionTwice", contractDecisionTwice},
 		{"Publishing", contractPublishing},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open) })
@@ -400,6 +401,36 @@ func checkNoticeMobile(t *testing.T, st caseStore, reader county.Device, caseID,
 			got = append(got, n.Mobile)
 		}
 		t.Errorf("notices to %v (push at cursor %d, decision at %d), want one to %s", got, pushed, decided, want)
+	}
+}
+
+// contractDecisionTwice: the same correction submitted twice at once (a
+// double click reaching two instances) is one request: one feed item,
+// one status log entry, and neither refused as a second 补正.
+func contractDecisionTwice(t *testing.T, open opener) {
+	ctx := context.Background()
+	s := seedCases(t, open)
+	w2 := mustDevice(t, s.st, countytest.TestPoint, "w2")
+	ask := county.StatusChange{Case: s.a.CountyCase, Status: protocol.CountyCorrection, By: "李科长",
+		Supplements: []protocol.Supplement{{Name: "营业执照副本"}}, SupplyBy: "2026-12-31"}
+	items := make([]protocol.FeedItem, 4)
+	errs := race(len(items), func(i int) (err error) {
+		items[i], err = s.st.SetCaseStatus(ctx, ask)
+		return err
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("submit %d: %v", i, err)
+		}
+		if items[i].Cursor != items[0].Cursor {
+			t.Errorf("submit %d: got cursor %d, want the one request's %d", i, items[i].Cursor, items[0].Cursor)
+		}
+	}
+	if got := statusItems(t, s.st, w2, s.a.ID); len(got) != 1 {
+		t.Errorf("point feed: got %d status items, want 1", len(got))
+	}
+	if log, err := s.st.CaseStatusLog(ctx, s.a.ID); err != nil || len(log) != 1 {
+		t.Errorf("status log: got %d entries (%v), want 1", len(log), err)
 	}
 }
 
