@@ -493,7 +493,9 @@ func contractPublishing(t *testing.T, open opener) {
 	for name, bad := range map[string]func() (protocol.FeedItem, error){
 		"retention of a day": func() (protocol.FeedItem, error) { return st.PublishRetention(ctx, 1) },
 		"mask showing all":   func() (protocol.FeedItem, error) { return st.PublishMasking(ctx, strings.Repeat("#", 18)) },
-		"seal not a PNG":     func() (protocol.FeedItem, error) { return st.PublishSeal(ctx, countytest.TestPoint.Code, []byte("GIF89a")) },
+		"seal not a PNG": func() (protocol.FeedItem, error) {
+			return st.PublishSeal(ctx, countytest.TestPoint.Code, []byte("GIF89a"))
+		},
 		"hall config of nowhere": func() (protocol.FeedItem, error) {
 			return st.PublishHallConfig(ctx, "33052210", hall)
 		},
