@@ -14,11 +14,8 @@ import (
 
 // The county's database is the SQLite file in the data directory unless
 // -database-url (or COUNTYD_DATABASE_URL) names a PostgreSQL database:
-// postgres://user@host/county?target_session_attrs=read-write. The
-// PostgreSQL store is being built aggregate by aggregate
-// (docs/county-scale.md): so far it enrolls devices and checks their
-// requests; the commands that need more refuse it rather than quietly use
-// another database.
+// postgres://user@host/county?target_session_attrs=read-write. Every
+// command takes -database-url (docs/county-scale.md).
 
 // databaseFlag adds -database-url to a command that can run on either
 // store.
@@ -52,9 +49,10 @@ func openAny(ctx context.Context, url, data string) (county.Store, error) {
 	return county.OpenPostgres(ctx, url, county.PostgresOptions{SecretsKey: secretsKey(data)})
 }
 
-// sqliteOnly refuses a command the PostgreSQL store cannot serve yet when
-// COUNTYD_DATABASE_URL says the county is on PostgreSQL: run on the
-// SQLite file instead, it would read and write another county's data.
+// sqliteOnly refuses to open the SQLite file when COUNTYD_DATABASE_URL
+// says the county is on PostgreSQL (a -database-url "" given on purpose,
+// or a command without the flag): run on the SQLite file instead, it
+// would read and write another county's data.
 func sqliteOnly() error {
 	if county.IsPostgresURL(os.Getenv("COUNTYD_DATABASE_URL")) {
 		return fmt.Errorf("COUNTYD_DATABASE_URL names PostgreSQL, and this command works on the SQLite store only so far (docs/county-scale.md)")
@@ -63,8 +61,7 @@ func sqliteOnly() error {
 }
 
 // centerStore is what a countyd server runs on: the kiosks' API, the back
-// office and the SMS sender. Both stores are one; on PostgreSQL the case
-// reads, pushes and the feed answer "not yet" (docs/county-scale.md).
+// office and the SMS sender; both stores are one.
 type centerStore interface {
 	county.Store
 	office.Store

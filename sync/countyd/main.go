@@ -344,18 +344,9 @@ func deviceKey(data string) ([]byte, error) {
 	return key, nil
 }
 
-// parseAndOpen reads a subcommand's flags and opens the county store in
-// the data directory they name (data is read after parsing: -data is one
-// of the flags).
-func parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string, data *string) (*county.SQLite, error) {
-	if err := parse(fs, args); err != nil {
-		return nil, err
-	}
-	return openStore(ctx, *data)
-}
-
-// parseAndOpenAny is parseAndOpen for a command that runs on either store
-// (-database-url).
+// parseAndOpenAny reads a subcommand's flags and opens the county store
+// they name: -database-url's PostgreSQL, else the SQLite file in -data
+// (data is read after parsing: -data is one of the flags).
 func parseAndOpenAny(ctx context.Context, fs *flag.FlagSet, args []string, data *string) (county.Store, error) {
 	url := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
@@ -431,7 +422,7 @@ func listCases(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writ
 	var f county.CaseFilter
 	fs.StringVar(&f.Point, "point", "", "only this service point")
 	fs.StringVar(&f.Status, "status", "", "only cases with this kiosk or county status")
-	st, err := parseAndOpen(ctx, fs, args, data)
+	st, err := parseAndOpenAny(ctx, fs, args, data)
 	if err != nil {
 		return err
 	}
@@ -489,11 +480,12 @@ func setStatus(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writ
 	fs.StringVar(&c.Procedure, "procedure", "", "special procedure that stops the time limit, with reviewing: hearing, inspection, testing, appraisal or expert_review (行政许可法 第45条)")
 	fs.StringVar(&c.ProcedureReason, "procedure-reason", "", "why the special procedure is needed (required with -procedure)")
 	fs.StringVar(&c.AgainReason, "again-reason", "", "why a case already asked for 补正 needs another request (一次性告知)")
+	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	c.Supplements = sups
-	st, err := openStore(ctx, *data)
+	st, err := openAny(ctx, *dbURL, *data)
 	if err != nil {
 		return err
 	}
@@ -516,30 +508,33 @@ func readDoc(path string) ([]byte, error) {
 func publishCatalog(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
 	file := fs.String("file", "", "catalog JSON file")
 	point := fs.String("point", "", "only this service point (default: all)")
+	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return publish(ctx, *data, out, *file, func(st *county.SQLite, doc []byte) (protocol.FeedItem, error) {
+	return publish(ctx, *dbURL, *data, out, *file, func(st publisher, doc []byte) (protocol.FeedItem, error) {
 		return st.PublishCatalog(ctx, *point, doc)
 	})
 }
 
 func publishHolidays(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
 	file := fs.String("file", "", "holiday calendar JSON file")
+	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return publish(ctx, *data, out, *file, func(st *county.SQLite, doc []byte) (protocol.FeedItem, error) {
+	return publish(ctx, *dbURL, *data, out, *file, func(st publisher, doc []byte) (protocol.FeedItem, error) {
 		return st.PublishHolidays(ctx, doc)
 	})
 }
 
 func setRetention(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
 	days := fs.Int("days", protocol.DefaultRetentionDays, fmt.Sprintf("days after a case closed (%d to %d)", protocol.MinRetentionDays, protocol.MaxRetentionDays))
+	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	it, err := withStore(ctx, *data, func(st *county.SQLite) (protocol.FeedItem, error) { return st.PublishRetention(ctx, *days) })
+	it, err := withStore(ctx, *dbURL, *data, func(st publisher) (protocol.FeedItem, error) { return st.PublishRetention(ctx, *days) })
 	if err != nil {
 		return err
 	}
@@ -549,10 +544,11 @@ func setRetention(ctx context.Context, fs *flag.FlagSet, args []string, out io.W
 
 func setIDMask(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
 	pattern := fs.String("pattern", ids.DefaultIDMask, "18 characters, # shows and * hides that position of an ID number")
+	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	it, err := withStore(ctx, *data, func(st *county.SQLite) (protocol.FeedItem, error) { return st.PublishMasking(ctx, *pattern) })
+	it, err := withStore(ctx, *dbURL, *data, func(st publisher) (protocol.FeedItem, error) { return st.PublishMasking(ctx, *pattern) })
 	if err != nil {
 		return err
 	}
@@ -564,6 +560,7 @@ func setSeal(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer
 	point := fs.String("point", "", "service point code")
 	file := fs.String("file", "", "the seal image, a PNG")
 	remove := fs.Bool("remove", false, "remove the point's seal image (the seal area is left for a stamp)")
+	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -577,7 +574,7 @@ func setSeal(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer
 			return fmt.Errorf("set-seal: %w", err)
 		}
 	}
-	it, err := withStore(ctx, *data, func(st *county.SQLite) (protocol.FeedItem, error) { return st.PublishSeal(ctx, *point, img) })
+	it, err := withStore(ctx, *dbURL, *data, func(st publisher) (protocol.FeedItem, error) { return st.PublishSeal(ctx, *point, img) })
 	if err != nil {
 		return err
 	}
@@ -592,10 +589,11 @@ func setSeal(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer
 func setHallConfig(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
 	point := fs.String("point", "", "service point code (12 digits)")
 	file := fs.String("file", "", "hall config JSON file")
+	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return publish(ctx, *data, out, *file, func(st *county.SQLite, doc []byte) (protocol.FeedItem, error) {
+	return publish(ctx, *dbURL, *data, out, *file, func(st publisher, doc []byte) (protocol.FeedItem, error) {
 		return st.PublishHallConfig(ctx, *point, doc)
 	})
 }
@@ -604,10 +602,11 @@ func book(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, d
 	point := fs.String("point", "", "service point code")
 	file := fs.String("file", "", "booking JSON file")
 	cancel := fs.Bool("cancel", false, "send the booking's cancellation instead")
+	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return publish(ctx, *data, out, *file, func(st *county.SQLite, doc []byte) (protocol.FeedItem, error) {
+	return publish(ctx, *dbURL, *data, out, *file, func(st publisher, doc []byte) (protocol.FeedItem, error) {
 		if *cancel {
 			return st.CancelBooking(ctx, *point, doc)
 		}
@@ -615,12 +614,12 @@ func book(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, d
 	})
 }
 
-func publish(ctx context.Context, data string, out io.Writer, file string, fn func(*county.SQLite, []byte) (protocol.FeedItem, error)) error {
+func publish(ctx context.Context, url, data string, out io.Writer, file string, fn func(publisher, []byte) (protocol.FeedItem, error)) error {
 	doc, err := readDoc(file)
 	if err != nil {
 		return err
 	}
-	it, err := withStore(ctx, data, func(st *county.SQLite) (protocol.FeedItem, error) { return fn(st, doc) })
+	it, err := withStore(ctx, url, data, func(st publisher) (protocol.FeedItem, error) { return fn(st, doc) })
 	if err != nil {
 		return err
 	}
@@ -628,16 +627,36 @@ func publish(ctx context.Context, data string, out io.Writer, file string, fn fu
 	return nil
 }
 
-// withStore opens the county's store for one staff command and closes it
-// when the command is done.
-func withStore[T any](ctx context.Context, data string, fn func(*county.SQLite) (T, error)) (T, error) {
-	st, err := openStore(ctx, data)
+// publisher is what the publishing commands send to the halls through;
+// both stores have it.
+type publisher interface {
+	PublishCatalog(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
+	PublishHolidays(ctx context.Context, doc json.RawMessage) (protocol.FeedItem, error)
+	PublishRetention(ctx context.Context, days int) (protocol.FeedItem, error)
+	PublishMasking(ctx context.Context, pattern string) (protocol.FeedItem, error)
+	PublishSeal(ctx context.Context, point string, img []byte) (protocol.FeedItem, error)
+	PublishHallConfig(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
+	CreateBooking(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
+	CancelBooking(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
+}
+
+var (
+	_ publisher = (*county.SQLite)(nil)
+	_ publisher = (*county.Postgres)(nil)
+)
+
+// withStore opens the county's store (url's PostgreSQL, else the SQLite
+// file in data) for one staff command and closes it when the command is
+// done.
+func withStore[T any](ctx context.Context, url, data string, fn func(publisher) (T, error)) (T, error) {
+	st, err := openAny(ctx, url, data)
 	if err != nil {
 		var zero T
 		return zero, err
 	}
 	defer st.Close()
-	return fn(st)
+	// openAny returns one of the two stores, asserted publishers above.
+	return fn(st.(publisher))
 }
 
 // stdin is where staff-add reads a password; tests replace it.

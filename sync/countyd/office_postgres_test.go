@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -10,7 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
 	"github.com/yichuang/yichuang/sync/countyd/county/pgtest"
+	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 // On PostgreSQL countyd serves the back office too, and a staff member
@@ -75,6 +78,47 @@ func TestOfficeOnPostgres(t *testing.T) {
 	}
 	if status, page := get(a.url, "/office/audit"); status != http.StatusOK || !strings.Contains(page, "enroll.create") {
 		t.Errorf("audit on instance a: got %d, want the code's row from instance b\n%s", status, page)
+	}
+
+	// A kiosk pushes a case to instance a; b lists it and shows it, a
+	// decision made on b reaches the kiosk's feed once, and the cases
+	// command reads it from the same database.
+	code := strings.TrimSpace(countyd(t, "enroll-code", "-data", data, "-database-url", dbURL,
+		"-point", "330522101000", "-name", "洪桥镇便民服务中心", "-level", "township"))
+	k := enrollWith(t, a.url, code)
+	id, tr := countytest.NewCase(countytest.TestPoint.Code)
+	rs, err := k.push([]protocol.Event{caseEvent(id, tr, 1)})
+	if err != nil || rs[0].Status != protocol.Applied {
+		t.Fatalf("push: got %+v %v, want applied", rs, err)
+	}
+	cc := rs[0].CountyCase
+	for _, q := range []string{"", "?point=330522101000", "?status=accepted", "?deadline=open", "?matter=no-such-matter"} {
+		status, page := get(b.url, "/office/cases"+q)
+		if listed := strings.Contains(page, cc); status != http.StatusOK || listed != (q != "?matter=no-such-matter") {
+			t.Errorf("case list%s on instance b: got %d, listing %s %v\n%s", q, status, cc, listed, page)
+		}
+	}
+	status, page = get(b.url, "/office/cases/"+cc)
+	if status != http.StatusOK || !strings.Contains(page, cc) {
+		t.Fatalf("case page on instance b: got %d, want 200 showing %s\n%s", status, cc, page)
+	}
+	m = csrfRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no form on the case page:\n%s", page)
+	}
+	if status, body := post(b.url, "/office/cases/"+cc+"/status", url.Values{"csrf": {m[1]}, "status": {"reviewing"}}); status != http.StatusSeeOther {
+		t.Fatalf("decision on instance b: got %d, want 303\n%s", status, body)
+	}
+	_, body, err := k.do("GET", "/api/v1/feed?after=0", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var feed protocol.FeedResponse
+	if err := json.Unmarshal(body, &feed); err != nil || len(feed.Items) != 1 || feed.Items[0].Kind != protocol.FeedCaseStatus {
+		t.Errorf("kiosk feed after the decision: got %s (%v), want one case.status", body, err)
+	}
+	if list := countyd(t, "cases", "-data", data, "-database-url", dbURL, "-status", "reviewing"); !strings.Contains(list, cc) {
+		t.Errorf("cases command on PostgreSQL lacks %s:\n%s", cc, list)
 	}
 }
 

@@ -38,7 +38,12 @@ func scanCase(sc interface{ Scan(...any) error }) (Case, error) {
 
 // Cases lists cases, newest first.
 func (s *SQLite) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c
+	return listCasesBy(ctx, s.r, f)
+}
+
+// listCasesBy is Cases for both stores.
+func listCasesBy(ctx context.Context, q dbtx, f CaseFilter) ([]Case, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+caseCols+` FROM cases c
 		WHERE (? = '' OR c.service_point = ?) AND (? = '' OR c.kiosk_status = ? OR c.county_status = ?)
 		ORDER BY c.first_seen DESC, c.county_case DESC`, f.Point, f.Point, f.Status, f.Status, f.Status)
 	if err != nil {
@@ -129,7 +134,12 @@ func allDigits(s string) bool {
 
 // CaseLog returns a case's applied events in apply order.
 func (s *SQLite) CaseLog(ctx context.Context, caseID string) ([]LogEntry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, case_id, event_id, kind, version, device_id, applied_at
+	return caseLog(ctx, s.r, caseID)
+}
+
+// caseLog is CaseLog for both stores.
+func caseLog(ctx context.Context, q dbtx, caseID string) ([]LogEntry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, case_id, event_id, kind, version, device_id, applied_at
 		FROM case_log WHERE case_id = ? ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("read case log: %w", err)
@@ -238,10 +248,23 @@ func (s *SQLite) SetCaseStatus(ctx context.Context, c StatusChange) (protocol.Fe
 // setCaseStatus is SetCaseStatus inside the caller's transaction (the back
 // office writes its audit row in the same one). It returns the case it
 // changed.
-func setCaseStatus(ctx context.Context, tx *sql.Tx, cals *calendarCache, c StatusChange, now time.Time) (protocol.FeedItem, Case, error) {
+func setCaseStatus(ctx context.Context, tx dbtx, cals *calendarCache, c StatusChange, now time.Time) (protocol.FeedItem, Case, error) {
 	cs, err := findCase(ctx, tx, c.Case)
 	if err != nil {
 		return protocol.FeedItem{}, cs, err
+	}
+	if _, pg := tx.(pgTx); pg {
+		// On PostgreSQL a push of this case may run at once: take the
+		// point's feed before the case's row, the order a push takes them
+		// (postgres_apply.go), or each would wait for the other's lock.
+		// Then read the case again: a push may have committed while this
+		// one waited, and the decision must judge the case as it is now.
+		if err := lockFeed(ctx, tx, cs.Point); err != nil {
+			return protocol.FeedItem{}, cs, err
+		}
+		if cs, err = findCase(ctx, tx, cs.ID); err != nil {
+			return protocol.FeedItem{}, cs, err
+		}
 	}
 	st := protocol.CaseStatus{
 		CaseID: cs.ID, Tracking: cs.Tracking, CountyCase: cs.CountyCase, Status: c.Status,
@@ -293,7 +316,7 @@ func setCaseStatus(ctx context.Context, tx *sql.Tx, cals *calendarCache, c Statu
 // repeatedStatus reports whether st repeats the case's latest county
 // decision word for word (its time aside), and returns that decision's
 // feed item.
-func repeatedStatus(ctx context.Context, tx *sql.Tx, cs Case, st protocol.CaseStatus) (protocol.FeedItem, bool, error) {
+func repeatedStatus(ctx context.Context, tx dbtx, cs Case, st protocol.CaseStatus) (protocol.FeedItem, bool, error) {
 	var cursor int64
 	var payload string
 	err := tx.QueryRowContext(ctx, `SELECT cursor, payload FROM case_status_log WHERE case_id = ? ORDER BY cursor DESC LIMIT 1`,

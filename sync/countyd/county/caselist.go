@@ -162,9 +162,9 @@ func caseQueries(f CasePageFilter) ([]caseQuery, error) {
 }
 
 // caseKeys are a case's list order keys, by cases column.
-func (s *SQLite) caseKeys(ctx context.Context, countyCase string) (map[string]string, error) {
+func caseKeys(ctx context.Context, q dbtx, countyCase string) (map[string]string, error) {
 	var seen, due, paused, supp string
-	err := s.r.QueryRowContext(ctx, caseKeysSQL, countyCase).Scan(&seen, &due, &paused, &supp)
+	err := q.QueryRowContext(ctx, caseKeysSQL, countyCase).Scan(&seen, &due, &paused, &supp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, invalid("case %q: no such case to page from", countyCase)
 	}
@@ -180,6 +180,12 @@ const caseKeysSQL = `SELECT first_seen, due_moved, paused_since, supplement_by F
 // CaseCountCap (a total above it means "more than CaseCountCap"). Each row
 // costs two indexed sub-queries for its attachment counts.
 func (s *SQLite) CasePage(ctx context.Context, f CasePageFilter) ([]Case, int, error) {
+	return casePage(ctx, s.r, f)
+}
+
+// casePage is CasePage for both stores: the same query texts, the same
+// indexes (0011_list_indexes in each dialect's migrations).
+func casePage(ctx context.Context, db dbtx, f CasePageFilter) ([]Case, int, error) {
 	qs, err := caseQueries(f)
 	if err != nil {
 		return nil, 0, err
@@ -194,7 +200,7 @@ func (s *SQLite) CasePage(ctx context.Context, f CasePageFilter) ([]Case, int, e
 		boundary, reverse = f.Before, true
 	}
 	if boundary != "" {
-		if keys, err = s.caseKeys(ctx, boundary); err != nil {
+		if keys, err = caseKeys(ctx, db, boundary); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -202,7 +208,7 @@ func (s *SQLite) CasePage(ctx context.Context, f CasePageFilter) ([]Case, int, e
 	var out []Case
 	for _, q := range qs {
 		var n int
-		if err := s.r.QueryRowContext(ctx, q.countSQL(), q.args...).Scan(&n); err != nil {
+		if err := db.QueryRowContext(ctx, q.countSQL(), q.args...).Scan(&n); err != nil {
 			return nil, 0, fmt.Errorf("count cases: %w", err)
 		}
 		total += n
@@ -210,7 +216,7 @@ func (s *SQLite) CasePage(ctx context.Context, f CasePageFilter) ([]Case, int, e
 		if keys != nil {
 			args = append(args, keys[q.keyColumn], boundary)
 		}
-		page, err := s.listCases(ctx, q.listSQL(keys != nil, reverse), append(args, limit)...)
+		page, err := listCases(ctx, db, q.listSQL(keys != nil, reverse), append(args, limit)...)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -251,8 +257,8 @@ func orderKey(c Case, column string) string {
 	return ts(c.FirstSeen)
 }
 
-func (s *SQLite) listCases(ctx context.Context, query string, args ...any) ([]Case, error) {
-	rows, err := s.r.QueryContext(ctx, query, args...)
+func listCases(ctx context.Context, db dbtx, query string, args ...any) ([]Case, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}

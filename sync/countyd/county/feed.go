@@ -188,59 +188,95 @@ func publishHolidays(ctx context.Context, tx dbtx, cals *calendarCache, payload 
 // PublishRetention sends every service point how many days kiosks keep
 // citizens' data of closed cases.
 func (s *SQLite) PublishRetention(ctx context.Context, days int) (protocol.FeedItem, error) {
-	if days < protocol.MinRetentionDays || days > protocol.MaxRetentionDays {
-		return protocol.FeedItem{}, invalid("retention of %d days: want %d to %d", days, protocol.MinRetentionDays, protocol.MaxRetentionDays)
+	payload, err := retentionPayload(days)
+	if err != nil {
+		return protocol.FeedItem{}, err
 	}
-	return s.publish(ctx, allPoints, protocol.FeedRetention, protocol.Retention{PersonalDataDays: days})
+	return s.publish(ctx, allPoints, protocol.FeedRetention, payload)
+}
+
+// retentionPayload checks a retention period.
+func retentionPayload(days int) (protocol.Retention, error) {
+	if days < protocol.MinRetentionDays || days > protocol.MaxRetentionDays {
+		return protocol.Retention{}, invalid("retention of %d days: want %d to %d", days, protocol.MinRetentionDays, protocol.MaxRetentionDays)
+	}
+	return protocol.Retention{PersonalDataDays: days}, nil
 }
 
 // PublishMasking sends every service point the ID number mask pattern its
 // kiosks use on screens and papers; a pattern that would show the birth
 // date, the gender digit or the whole tail is refused.
 func (s *SQLite) PublishMasking(ctx context.Context, pattern string) (protocol.FeedItem, error) {
-	if ids.CheckIDMask(pattern) != nil {
-		return protocol.FeedItem{}, invalid("id mask %q: want 18 of # and *, hiding positions 7-14, 17 and one of 15-18", pattern)
+	payload, err := maskingPayload(pattern)
+	if err != nil {
+		return protocol.FeedItem{}, err
 	}
-	return s.publish(ctx, allPoints, protocol.FeedMasking, protocol.Masking{IDPattern: pattern})
+	return s.publish(ctx, allPoints, protocol.FeedMasking, payload)
+}
+
+// maskingPayload checks an ID number mask pattern.
+func maskingPayload(pattern string) (protocol.Masking, error) {
+	if ids.CheckIDMask(pattern) != nil {
+		return protocol.Masking{}, invalid("id mask %q: want 18 of # and *, hiding positions 7-14, 17 and one of 15-18", pattern)
+	}
+	return protocol.Masking{IDPattern: pattern}, nil
 }
 
 // PublishSeal sends one service point the seal image its kiosks print in
 // the seal area of receipts and notices; nil removes it. The image must be
 // a PNG of at most protocol.MaxSealPNG bytes and 1000 pixels a side.
 func (s *SQLite) PublishSeal(ctx context.Context, point string, img []byte) (protocol.FeedItem, error) {
-	if err := validPointCode(point); err != nil {
+	payload, err := sealPayload(point, img)
+	if err != nil {
 		return protocol.FeedItem{}, err
+	}
+	return s.publish(ctx, point, protocol.FeedSeal, payload)
+}
+
+// sealPayload checks a seal image and its service point.
+func sealPayload(point string, img []byte) (protocol.Seal, error) {
+	if err := validPointCode(point); err != nil {
+		return protocol.Seal{}, err
 	}
 	if img != nil {
 		if len(img) > protocol.MaxSealPNG {
-			return protocol.FeedItem{}, invalid("seal image of %d bytes: at most %d", len(img), protocol.MaxSealPNG)
+			return protocol.Seal{}, invalid("seal image of %d bytes: at most %d", len(img), protocol.MaxSealPNG)
 		}
 		cfg, err := png.DecodeConfig(bytes.NewReader(img))
 		if err != nil {
-			return protocol.FeedItem{}, invalid("seal image: not a PNG: %v", err)
+			return protocol.Seal{}, invalid("seal image: not a PNG: %v", err)
 		}
 		if cfg.Width < 50 || cfg.Height < 50 || cfg.Width > 1000 || cfg.Height > 1000 {
-			return protocol.FeedItem{}, invalid("seal image of %d×%d pixels: want 50 to 1000 a side", cfg.Width, cfg.Height)
+			return protocol.Seal{}, invalid("seal image of %d×%d pixels: want 50 to 1000 a side", cfg.Width, cfg.Height)
 		}
 		if _, err := png.Decode(bytes.NewReader(img)); err != nil {
-			return protocol.FeedItem{}, invalid("seal image: broken PNG: %v", err)
+			return protocol.Seal{}, invalid("seal image: broken PNG: %v", err)
 		}
 	}
-	return s.publish(ctx, point, protocol.FeedSeal, protocol.Seal{PNG: img})
+	return protocol.Seal{PNG: img}, nil
 }
 
 // PublishHallConfig sends one service point its hall config (sectors,
 // hours, booking capacity, closures), checked by the same rule the kiosk
 // applies, so a config the kiosk would refuse never enters the feed.
 func (s *SQLite) PublishHallConfig(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error) {
-	if err := validPointCode(point); err != nil {
+	payload, err := hallConfigPayload(point, doc)
+	if err != nil {
 		return protocol.FeedItem{}, err
+	}
+	return s.publish(ctx, point, protocol.FeedHallConfig, payload)
+}
+
+// hallConfigPayload checks a hall config and its service point.
+func hallConfigPayload(point string, doc json.RawMessage) (protocol.DocumentPayload, error) {
+	if err := validPointCode(point); err != nil {
+		return protocol.DocumentPayload{}, err
 	}
 	c, err := queue.ParseHallConfig(doc)
 	if err != nil {
-		return protocol.FeedItem{}, invalid("%v", err)
+		return protocol.DocumentPayload{}, invalid("%v", err)
 	}
-	return s.publish(ctx, point, protocol.FeedHallConfig, protocol.DocumentPayload{Version: c.Version, Document: compact(doc)})
+	return protocol.DocumentPayload{Version: c.Version, Document: compact(doc)}, nil
 }
 
 // CreateBooking sends a booking made through another channel (12345

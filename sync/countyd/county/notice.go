@@ -137,7 +137,7 @@ var decisionTemplates = map[string]string{
 // decision again (a double submit, a correction of a typo) sends nothing
 // more. A case without a mobile on record gets no notice: the hall tells
 // the applicant when they come.
-func queueDecisionNotice(ctx context.Context, tx *sql.Tx, cs Case, c StatusChange, cursor int64, now time.Time) error {
+func queueDecisionNotice(ctx context.Context, tx dbtx, cs Case, c StatusChange, cursor int64, now time.Time) error {
 	tmpl, ok := decisionTemplates[c.Status]
 	if !ok {
 		return nil

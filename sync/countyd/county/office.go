@@ -433,16 +433,22 @@ func (s *SQLite) SetCaseStatusAudited(ctx context.Context, c StatusChange, e Aud
 		return protocol.FeedItem{}, err
 	}
 	var it protocol.FeedItem
-	err := s.update(ctx, func(tx *sql.Tx) error {
-		var cs Case
-		var err error
-		if it, cs, err = setCaseStatus(ctx, tx, &s.cals, c, now); err != nil {
-			return err
-		}
-		e.CaseID, e.Subject = cs.ID, cs.CountyCase
-		return s.audit(ctx, tx, e)
+	err := s.update(ctx, func(tx *sql.Tx) (err error) {
+		it, err = setCaseStatusAudited(ctx, tx, &s.cals, c, e, now)
+		return err
 	})
 	return it, err
+}
+
+// setCaseStatusAudited is SetCaseStatusAudited for both stores, in the
+// caller's transaction.
+func setCaseStatusAudited(ctx context.Context, tx dbtx, cals *calendarCache, c StatusChange, e AuditEntry, now time.Time) (protocol.FeedItem, error) {
+	it, cs, err := setCaseStatus(ctx, tx, cals, c, now)
+	if err != nil {
+		return it, err
+	}
+	e.CaseID, e.Subject = cs.ID, cs.CountyCase
+	return it, writeAudit(ctx, tx, e, now)
 }
 
 // StatusLogEntry is one county decision on a case as sent to the hall.
@@ -489,7 +495,12 @@ type CasePageFilter struct {
 }
 
 func (s *SQLite) strings(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	return readStrings(ctx, s.r, q, args...)
+}
+
+// readStrings reads a query's one text column, for both stores.
+func readStrings(ctx context.Context, db dbtx, q string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}

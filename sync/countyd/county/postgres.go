@@ -11,8 +11,6 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-
-	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 // Postgres is the Store on a PostgreSQL database, for a center that serves
@@ -21,10 +19,11 @@ import (
 // driver), rebinding their ? placeholders, and shares the aggregate code
 // that takes a dbtx.
 //
-// It is being built aggregate by aggregate: the devices (enrollment codes,
-// devices, nonces), Stats, and the events and feed (Apply, Feed,
-// SetDeviceStatus: postgres_apply.go) are done; every other method returns
-// errNotYet rather than pretend.
+// Its methods are in files by aggregate: the devices (enrollment codes,
+// devices, nonces) and Stats here, the events and the feed in
+// postgres_apply.go, the back office's and the SMS sender's part in
+// postgres_admin.go, attachments in postgres_blobs.go, the cases, county
+// decisions and the admin publishing in postgres_cases.go.
 type Postgres struct {
 	db  *sql.DB
 	now func() time.Time
@@ -38,9 +37,6 @@ type Postgres struct {
 }
 
 var _ Store = (*Postgres)(nil)
-
-// errNotYet answers a Store method the PostgreSQL store does not have yet.
-var errNotYet = errors.New("not yet implemented on PostgreSQL (docs/county-scale.md)")
 
 // PostgresOptions configure OpenPostgres.
 type PostgresOptions struct {
@@ -190,39 +186,3 @@ func (s *Postgres) Devices(ctx context.Context) ([]Device, error) { return listD
 // Stats counts the rows of each table (the query is SQLite's, word for
 // word).
 func (s *Postgres) Stats(ctx context.Context) (Stats, error) { return countRows(ctx, s.read()) }
-
-// The aggregates still to come (docs/county-scale.md lists them).
-
-func (s *Postgres) Cases(context.Context, CaseFilter) ([]Case, error) {
-	return nil, fmt.Errorf("cases: %w", errNotYet)
-}
-
-func (s *Postgres) Case(context.Context, string) (Case, error) {
-	return Case{}, fmt.Errorf("case: %w", errNotYet)
-}
-
-func (s *Postgres) CaseLog(context.Context, string) ([]LogEntry, error) {
-	return nil, fmt.Errorf("case log: %w", errNotYet)
-}
-
-func (s *Postgres) SetCaseStatus(context.Context, StatusChange) (protocol.FeedItem, error) {
-	return protocol.FeedItem{}, fmt.Errorf("set case status: %w", errNotYet)
-}
-
-// The back office's case reads come with the cases aggregate.
-
-func (s *Postgres) CasePage(context.Context, CasePageFilter) ([]Case, int, error) {
-	return nil, 0, fmt.Errorf("case page: %w", errNotYet)
-}
-
-func (s *Postgres) CaseMatterCodes(context.Context) ([]string, error) {
-	return nil, fmt.Errorf("case matter codes: %w", errNotYet)
-}
-
-func (s *Postgres) CaseStatusLog(context.Context, string) ([]StatusLogEntry, error) {
-	return nil, fmt.Errorf("case status log: %w", errNotYet)
-}
-
-func (s *Postgres) SetCaseStatusAudited(context.Context, StatusChange, AuditEntry) (protocol.FeedItem, error) {
-	return protocol.FeedItem{}, fmt.Errorf("set case status: %w", errNotYet)
-}

@@ -2,6 +2,8 @@ package county_test
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -25,24 +27,27 @@ func TestPostgresSealsSecrets(t *testing.T) {
 	}
 }
 
-// The methods not built yet on PostgreSQL say so; none pretends to work.
-// A method built for PostgreSQL leaves this list for the contract.
-func TestPostgresNotYetIsAnError(t *testing.T) {
-	ctx := context.Background()
-	st := openPostgres(t, countytest.NewClock(t0).Now)
-	calls := map[string]error{}
-	_, calls["Cases"] = st.Cases(ctx, county.CaseFilter{})
-	_, calls["Case"] = st.Case(ctx, "x")
-	_, calls["CaseLog"] = st.CaseLog(ctx, "x")
-	_, calls["SetCaseStatus"] = st.SetCaseStatus(ctx, county.StatusChange{})
-	pg := st.(*county.Postgres)
-	_, _, calls["CasePage"] = pg.CasePage(ctx, county.CasePageFilter{})
-	_, calls["CaseMatterCodes"] = pg.CaseMatterCodes(ctx)
-	_, calls["CaseStatusLog"] = pg.CaseStatusLog(ctx, "x")
-	_, calls["SetCaseStatusAudited"] = pg.SetCaseStatusAudited(ctx, county.StatusChange{}, county.AuditEntry{})
-	for name, err := range calls {
-		if err == nil || !strings.Contains(err.Error(), "not yet implemented on PostgreSQL") {
-			t.Errorf("%s: got %v, want the not-yet error", name, err)
+// Every method of the SQLite store is on the PostgreSQL store too (the
+// Store, office.Store and sms.Store interfaces are asserted where they are
+// consumed), so that no countyd command or office page needs to ask which
+// store it has. Path names the SQLite file and has no PostgreSQL twin.
+func TestPostgresHasEverySQLiteMethod(t *testing.T) {
+	sqliteOnly := map[string]bool{"Path": true}
+	pg := reflect.TypeOf((*county.Postgres)(nil))
+	lite := reflect.TypeOf((*county.SQLite)(nil))
+	for i := 0; i < lite.NumMethod(); i++ {
+		m := lite.Method(i)
+		if sqliteOnly[m.Name] {
+			continue
+		}
+		got, ok := pg.MethodByName(m.Name)
+		if !ok {
+			t.Errorf("*Postgres has no %s, want it as on *SQLite", m.Name)
+			continue
+		}
+		// The receiver differs; the rest of the signature must not.
+		if g, w := fmt.Sprint(got.Type)[len("func(*county.Postgres"):], fmt.Sprint(m.Type)[len("func(*county.SQLite"):]; g != w {
+			t.Errorf("%s: got %s, want %s", m.Name, got.Type, m.Type)
 		}
 	}
 }
