@@ -16,7 +16,7 @@ import (
 // its own tools (docs/county-scale.md "Backups").
 func backup(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
 	to := fs.String("to", "", "directory the backups go in (another disk)")
-	keep := fs.Int("keep", 7, "remove backups older than this many days (the newest always stays)")
+	keep := fs.Int("keep", 7, "remove backups older than this many days")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func ListBackups(dir string) ([]BackupInfo, error) {
 
 // BackupSQLite makes a checked backup of the data directory data into a new
 // directory under to and removes the backups taken more than keepDays
-// before now (the newest always stays). It returns the new backup's path.
+// before now. It returns the new backup's path.
 //
 // It runs beside a serving countyd: the database is copied with SQLite's
 // online backup API in one read transaction, a snapshot in WAL mode that
@@ -124,8 +124,8 @@ func BackupSQLite(ctx context.Context, data, to string, now time.Time, keepDays 
 		return final, err
 	}
 	cut := now.Add(-time.Duration(keepDays) * 24 * time.Hour)
-	for i, b := range list {
-		if i > 0 && b.Taken.Before(cut) {
+	for _, b := range list {
+		if b.Taken.Before(cut) { // never the one just made: it was taken now
 			if err := os.RemoveAll(b.Path); err != nil {
 				return final, fmt.Errorf("remove old backup: %w", err)
 			}

@@ -176,8 +176,7 @@ func TestBackupIsCheckedBeforeRestore(t *testing.T) {
 	}
 }
 
-// TestBackupRotation: backups older than -keep days go, the newest stays
-// even when it is older, and -force moves an old data directory aside
+// TestBackupRotation: backups older than -keep days go, and -force moves an old data directory aside
 // rather than deleting it.
 func TestBackupRotation(t *testing.T) {
 	ctx := context.Background()
@@ -201,7 +200,7 @@ func TestBackupRotation(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("backups kept: got %v, want %v", got, want)
 	}
-	// Thirty days later with none taken since: the newest is not removed.
+	// Thirty days later with none taken since: only the new one is left.
 	if _, err := county.BackupSQLite(ctx, e.c.Dir, dir, t0.Add(30*day), 7); err != nil {
 		t.Fatal(err)
 	}
