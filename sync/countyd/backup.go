@@ -61,3 +61,31 @@ func restore(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer
 	fmt.Fprintf(out, "restored %s into %s; start countyd, and the kiosks send again what the backup lacks\n", *from, *data)
 	return nil
 }
+
+// markRestored tells the kiosks that the county's database was put back
+// from a backup by other means: on PostgreSQL after a point-in-time
+// recovery (docs/county-scale.md "Backups"), before any countyd serves it.
+func markRestored(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
+	at := fs.String("backup-time", "", "when the backup was taken, or where recovery stopped (RFC 3339, e.g. 2026-12-01T02:00:00+08:00); earlier only makes kiosks send more")
+	st, err := parseAndOpenAny(ctx, fs, args, data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	taken, err := time.Parse(time.RFC3339, *at)
+	if err != nil {
+		fmt.Fprintf(fs.Output(), "-backup-time %q: want RFC 3339\n", *at)
+		return errUsage
+	}
+	m, ok := st.(interface {
+		MarkRestored(ctx context.Context, taken time.Time) error
+	})
+	if !ok {
+		return fmt.Errorf("this store cannot be marked restored")
+	}
+	if err := m.MarkRestored(ctx, taken); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "marked restored; kiosks send again what they had acknowledged since", taken.Format(time.RFC3339))
+	return nil
+}

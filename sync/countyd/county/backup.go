@@ -13,7 +13,6 @@ import (
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
-	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 // A backup of the SQLite store is a directory <to>/county-<UTC time>/ with
@@ -332,38 +331,37 @@ func backupTime(dir string) (time.Time, error) {
 	return t, nil
 }
 
-// markRestored moves the feed's cursor on by cursorJump and appends a
-// county.restored item for every point, in one transaction. Kiosks keep
-// the highest cursor they applied; after a restore the county's newest
-// cursor is the backup's, behind every kiosk that pulled since, and items
-// numbered again from there would never reach those kiosks (and a kiosk
-// skips a cursor it applied before). With the jump every item from now on
-// is numbered past every cursor the lost county gave out.
+// markRestored opens the restored database and marks it restored
+// (MarkRestored).
 func markRestored(ctx context.Context, path string, taken, now time.Time, opts ...SQLiteOption) error {
 	s, err := OpenSQLite(ctx, path, append(opts, WithClock(func() time.Time { return now }))...)
 	if err != nil {
 		return fmt.Errorf("open restored database: %w", err)
 	}
 	defer s.Close()
+	return s.MarkRestored(ctx, taken)
+}
+
+// MarkRestored tells kiosks the county runs on a backup taken at taken
+// (restore.go); RestoreSQLite does it, after a copy put back by hand it is
+// `countyd mark-restored`.
+func (s *SQLite) MarkRestored(ctx context.Context, taken time.Time) error {
 	return s.update(ctx, func(tx *sql.Tx) error {
 		var last int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'feed'), 0)`).Scan(&last); err != nil {
 			return fmt.Errorf("read feed cursor: %w", err)
 		}
-		// AUTOINCREMENT numbers past sqlite_sequence's seq; the feed has
-		// had items from its first day (catalogs), so its row exists.
+		// AUTOINCREMENT numbers past sqlite_sequence's seq for the table.
 		res, err := tx.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = ? WHERE name = 'feed'`, last+cursorJump)
 		if err != nil {
 			return fmt.Errorf("move feed cursor on: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n, _ := res.RowsAffected(); n == 0 { // a feed that never had an item
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES ('feed', ?)`, last+cursorJump); err != nil {
 				return fmt.Errorf("move feed cursor on: %w", err)
 			}
 		}
-		_, err = appendFeed(ctx, tx, allPoints, protocol.FeedCountyRestored, ts(now),
-			protocol.CountyRestored{BackupAt: taken.UTC(), RestoredAt: now.UTC()})
-		return err
+		return appendRestored(ctx, tx, taken, s.now())
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
+	"github.com/yichuang/yichuang/sync/countyd/county/pgtest"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -222,5 +223,49 @@ func TestBackupRotation(t *testing.T) {
 	old, err := os.ReadFile(filepath.Join(data+".replaced-"+now.UTC().Format("20060102T150405Z"), "county.db"))
 	if string(old) != "the old one" {
 		t.Errorf("old data moved aside: got %q (%v)", old, err)
+	}
+}
+
+// TestMarkRestoredOnBothStores: after MarkRestored the next feed item is
+// county.restored, numbered 2^32 past the newest cursor, on SQLite and on
+// PostgreSQL (where it follows a point-in-time recovery).
+func TestMarkRestoredOnBothStores(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		url  func(t *testing.T) string
+	}{
+		{"sqlite", func(*testing.T) string { return "" }},
+		{"postgres", func(t *testing.T) string { return pgtest.Database(t) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnvOn(t, nil, tc.url(t))
+			st := e.c.DB.(interface {
+				PublishCatalog(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
+				MarkRestored(ctx context.Context, taken time.Time) error
+			})
+			last, err := st.PublishCatalog(ctx, "", json.RawMessage(`{"version":"2026.12","matters":[]}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.MarkRestored(ctx, t0.Add(-time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			next, err := st.PublishCatalog(ctx, "", json.RawMessage(`{"version":"2026.13","matters":[]}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			items := e.feedAfter(t, last.Cursor)
+			if len(items) != 2 || items[0].Kind != protocol.FeedCountyRestored || items[1].Cursor != next.Cursor {
+				t.Fatalf("feed after the restore: got %+v, want county.restored and the new catalog", items)
+			}
+			if got, want := items[0].Cursor, last.Cursor+1<<32; got < want {
+				t.Errorf("county.restored cursor: got %d, want at least %d", got, want)
+			}
+			var cr protocol.CountyRestored
+			if err := json.Unmarshal(items[0].Payload, &cr); err != nil || !cr.BackupAt.Equal(t0.Add(-time.Hour)) {
+				t.Errorf("payload: got %+v (%v), want backup at %v", cr, err, t0.Add(-time.Hour))
+			}
+		})
 	}
 }
