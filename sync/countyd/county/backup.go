@@ -99,6 +99,9 @@ func BackupSQLite(ctx context.Context, data, to string, now time.Time, keepDays 
 	if err := onlineCopy(ctx, src, filepath.Join(tmp, dbFile)); err != nil {
 		return fail(fmt.Errorf("copy database: %w", err))
 	}
+	if err := dropPartialUploads(ctx, filepath.Join(tmp, dbFile)); err != nil {
+		return fail(err)
+	}
 	shas, err := backupBlobs(ctx, filepath.Join(tmp, dbFile))
 	if err != nil {
 		return fail(err)
@@ -182,6 +185,23 @@ func onlineCopy(ctx context.Context, src, dst string) error {
 		return err
 	}
 	return syncFile(dst)
+}
+
+// dropPartialUploads forgets, in the copy, the uploads under way: their
+// bytes are files under blobs/partial/ that a backup does not take, and a
+// restored county that claimed to hold some of a file it has none of would
+// have the kiosk resume at an offset into a hole, fail the file's hash and
+// start again. Without the row the kiosk starts from the first byte.
+func dropPartialUploads(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=OFF&_synchronous=OFF")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `DELETE FROM blob_uploads`); err != nil {
+		return fmt.Errorf("drop partial uploads from the backup: %w", err)
+	}
+	return db.Close()
 }
 
 // backupBlobs lists the complete attachments a backup's database names.

@@ -55,6 +55,12 @@ func TestBackupAndRestoreSQLite(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	ev1, tr1, sha1 := e.uploaded(t, 3000)
+	half, shaHalf := randomFile(3000)
+	id0, tr0 := newCase()
+	e.push(t, caseEvent(id0, tr0, countytest.TestPoint.Code, 1, "case.accepted", "accepted", shaHalf))
+	if a := e.putChunk(t, shaHalf, 0, len(half), half[:1000]); a.stored != "1000" {
+		t.Fatalf("partial upload: %+v", a)
+	}
 	backups := t.TempDir()
 	path, err := county.BackupSQLite(ctx, e.c.Dir, backups, t0, 7)
 	if err != nil {
@@ -108,10 +114,17 @@ func TestBackupAndRestoreSQLite(t *testing.T) {
 	for _, c := range []struct {
 		sha  string
 		want string
-	}{{sha1, "true"}, {sha3, ""}} {
+	}{{sha1, "true"}, {sha3, ""}, {shaHalf, ""}} {
 		if got := r.head(t, c.sha).complete; got != c.want {
 			t.Errorf("scan %s… in the restored county: complete %q, want %q", c.sha[:8], got, c.want)
 		}
+	}
+	// The upload under way at the backup starts again from its first byte.
+	if a := r.head(t, shaHalf); a.stored != "0" && a.stored != "" {
+		t.Errorf("partial upload after the restore: holds %q bytes, want none", a.stored)
+	}
+	if a := r.putChunk(t, shaHalf, 0, len(half), half); a.complete != "true" {
+		t.Errorf("upload again after the restore: %+v", a)
 	}
 	before := r.stats(t)
 	res := r.push(t, ev2, ev1)
