@@ -26,6 +26,9 @@ const (
 	backupLayout = "20060102T150405Z"
 	dbFile       = "county.db"
 	keyFile      = "secrets.key"
+	// replacedPrefix names the directory a forced restore moves the old
+	// data into.
+	replacedPrefix = "replaced-"
 )
 
 // BackupInfo is one backup directory.
@@ -300,7 +303,7 @@ const cursorJump = 1 << 32
 
 // RestoreSQLite puts the backup directory from back as the data directory
 // data, which must be empty (or missing) unless force, when what it holds
-// is moved aside to data.replaced-<time>, never deleted. The backup is
+// is moved aside into data/replaced-<time>/, never deleted. The backup is
 // checked first. The restored county then says so in its feed
 // (markRestored); opts are those the server opens the store with (its
 // secrets key when COUNTYD_SECRETS_KEY puts it elsewhere).
@@ -319,13 +322,26 @@ func RestoreSQLite(ctx context.Context, from, data string, force bool, now time.
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	if len(entries) > 0 {
+	var old []os.DirEntry
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), replacedPrefix) { // what an earlier -force kept
+			old = append(old, e)
+		}
+	}
+	if len(old) > 0 {
 		if !force {
 			return fmt.Errorf("data directory %s is not empty (-force moves what it holds aside)", data)
 		}
-		aside := strings.TrimRight(data, `/\`) + ".replaced-" + now.UTC().Format(backupLayout)
-		if err := os.Rename(data, aside); err != nil {
+		// Into a directory inside data, not beside it: the service's user
+		// owns the data directory but may not write its parent.
+		aside := filepath.Join(data, replacedPrefix+now.UTC().Format(backupLayout))
+		if err := os.Mkdir(aside, 0o700); err != nil {
 			return fmt.Errorf("move the old data aside: %w", err)
+		}
+		for _, e := range old {
+			if err := os.Rename(filepath.Join(data, e.Name()), filepath.Join(aside, e.Name())); err != nil {
+				return fmt.Errorf("move the old data aside: %w", err)
+			}
 		}
 	}
 	if err := os.MkdirAll(data, 0o700); err != nil {

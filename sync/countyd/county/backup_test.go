@@ -233,9 +233,23 @@ func TestBackupRotation(t *testing.T) {
 	if err := county.RestoreSQLite(ctx, list[0].Path, data, true, now); err != nil {
 		t.Fatal(err)
 	}
-	old, err := os.ReadFile(filepath.Join(data+".replaced-"+now.UTC().Format("20060102T150405Z"), "county.db"))
+	old, err := os.ReadFile(filepath.Join(data, "replaced-"+now.UTC().Format("20060102T150405Z"), "county.db"))
 	if string(old) != "the old one" {
 		t.Errorf("old data moved aside: got %q (%v)", old, err)
+	}
+	if err := county.CheckBackup(ctx, list[0].Path); err != nil {
+		t.Fatal(err)
+	}
+	// What a forced restore kept aside does not make the directory "not
+	// empty" for the next restore, and stays.
+	if err := os.RemoveAll(filepath.Join(data, "county.db")); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"county.db-wal", "county.db-shm", "secrets.key", "blobs"} {
+		os.RemoveAll(filepath.Join(data, f))
+	}
+	if err := county.RestoreSQLite(ctx, list[0].Path, data, false, now.Add(time.Hour)); err != nil {
+		t.Errorf("restore beside what an earlier one kept: %v", err)
 	}
 }
 
