@@ -112,6 +112,8 @@ EOF
 	mkdir -p "$R/DEBIAN" "$R/usr/bin" "$R/usr/lib/systemd/system" "$R/etc/default"
 	install -m 0755 "$WORK/countyd" "$R/usr/bin/countyd"
 	install -m 0644 packaging/linux/countyd.service "$R/usr/lib/systemd/system/countyd.service"
+	install -m 0644 packaging/linux/countyd-backup.service "$R/usr/lib/systemd/system/countyd-backup.service"
+	install -m 0644 packaging/linux/countyd-backup.timer "$R/usr/lib/systemd/system/countyd-backup.timer"
 	install -m 0644 packaging/linux/countyd.default "$R/etc/default/countyd"
 	mkdir -p "$R/usr/share/doc/countyd/prometheus"
 	install -m 0644 packaging/prometheus/*.yml "$R/usr/share/doc/countyd/prometheus/"
@@ -135,9 +137,12 @@ if [ "$1" = configure ]; then
 	install -d -m 0700 /var/lib/countyd
 	getent passwd countyd >/dev/null || adduser --quiet --system --group --home /var/lib/countyd --no-create-home countyd
 	chown countyd:countyd /var/lib/countyd
+	install -d -m 0700 /var/backups/countyd
+	chown countyd:countyd /var/backups/countyd
 	if [ -d /run/systemd/system ]; then
 		systemctl daemon-reload
 		systemctl enable countyd.service >/dev/null
+		systemctl enable --now countyd-backup.timer >/dev/null || true
 		# An upgrade restarts the service on the new binary; its store
 		# migrates itself on start.
 		systemctl restart countyd.service || true
@@ -149,6 +154,7 @@ EOF
 #!/bin/sh
 set -e
 if [ -d /run/systemd/system ] && [ "$1" = remove ]; then
+	systemctl disable --now countyd-backup.timer >/dev/null 2>&1 || true
 	systemctl disable --now countyd.service >/dev/null 2>&1 || true
 fi
 exit 0

@@ -362,6 +362,12 @@ func (db *DB) applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (c
 		return false, setSetting(ctx, t, settingSeal, base64.StdEncoding.EncodeToString(sl.PNG))
 	case protocol.FeedHallConfig:
 		return false, applyHallConfig(ctx, t, it)
+	case protocol.FeedCountyRestored:
+		var r protocol.CountyRestored
+		if err := json.Unmarshal(it.Payload, &r); err != nil {
+			return false, fmt.Errorf("decode county restore: %w", err)
+		}
+		return false, resendSinceRestore(ctx, t, r)
 	case protocol.FeedDeviceRevoked:
 		var r protocol.DeviceRevoked
 		if err := json.Unmarshal(it.Payload, &r); err != nil {

@@ -11,6 +11,8 @@
 //	countyd publish-catalog -file catalog.json [-point CODE] | publish-holidays -file 2027.json
 //	countyd book -point CODE -file booking.json [-cancel]
 //	countyd set-sms -file sms.json (signature and provider templates, docs/sms.md) | countyd notices
+//	countyd backup -to DIR [-keep 7] | restore -from DIR/county-20261201T020000Z [-force]
+//	countyd mark-restored -database-url postgres://… -backup-time 2026-12-01T02:00:00+08:00 (after a PostgreSQL recovery)
 //	countyd staff-add -login L -name N -role reviewer|catalog_editor|admin [-password-file F] (else the password is read from stdin)
 //
 // The back office for county staff is served at /office/ on the same
@@ -97,6 +99,9 @@ var commands = []command{
 	{"set-id-mask", "tell every kiosk how to mask ID numbers on screens and papers", setIDMask},
 	{"set-seal", "send a service point the seal image printed on its receipts and notices", setSeal},
 	{"staff-add", "create a back-office staff account (password from stdin or -password-file)", staffAdd},
+	{"backup", "take a checked online backup of the SQLite store and its attachments, keeping -keep days", backup},
+	{"restore", "put a backup back as a fresh data directory (checked first; -force moves the old data aside)", restore},
+	{"mark-restored", "after a PostgreSQL point-in-time recovery: have kiosks send again what the database lost", markRestored},
 }
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) int {

@@ -150,7 +150,13 @@ const Version = "0.0.0-test"
 // then checked to be single-use.
 func Enrolled(t testing.TB, cd *Countyd, countyURL string) (*Hall, *countylink.Link, clerks.Account) {
 	t.Helper()
-	h := Open(t, ConfiguredData(t), clock.System{})
+	return EnrolledDevice(t, cd, countyURL, 1)
+}
+
+// EnrolledDevice is Enrolled for machine number device of the hall.
+func EnrolledDevice(t testing.TB, cd *Countyd, countyURL string, device int) (*Hall, *countylink.Link, clerks.Account) {
+	t.Helper()
+	h := Open(t, ConfiguredDevice(t, device), clock.System{})
 	sup := h.Supervisor(t)
 	l := h.Link(sup.ID, "")
 	code := cd.EnrollCode(t)

@@ -49,6 +49,13 @@ const (
 // ConfiguredData prepares a data directory as a hall has it after setup.
 func ConfiguredData(t testing.TB) string {
 	t.Helper()
+	return ConfiguredDevice(t, 1)
+}
+
+// ConfiguredDevice is ConfiguredData for machine number device of the hall
+// (its tracking codes differ from the other machines').
+func ConfiguredDevice(t testing.TB, device int) string {
+	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{})
@@ -60,7 +67,7 @@ func ConfiguredData(t testing.TB) string {
 		t.Fatal(err)
 	}
 	if _, err := db.ConfigureKiosk(ctx, servicepoint.Kiosk{Point: servicepoint.ServicePoint{Code: "330522101000", Name: "洪桥镇便民服务中心", Level: catalog.Township},
-		Device: 1, Paper: servicepoint.PaperA4}); err != nil {
+		Device: device, Paper: servicepoint.PaperA4}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.CreateFirstSupervisor(ctx, clerks.Account{Login: SupervisorLogin, Name: "陈主管", Window: 1}, SupervisorSecret); err != nil {
