@@ -98,7 +98,7 @@ func TestCallingPanel(t *testing.T) {
 		{ID: "1", Number: "B001", Sector: "商事登记", Status: queue.Waiting, ResidentID: "330522199003150024"},
 		{ID: "2", Number: "B002", Sector: "商事登记", Status: queue.Waiting}}}
 	var intakeFor *string
-	p := New(context.Background(), f, queue.Counter{Window: 3, ClerkID: 1, ClerkName: "王丽", Sectors: []string{"商事登记"}},
+	p := newPanel(t, f, queue.Counter{Window: 3, ClerkID: 1, ClerkName: "王丽", Sectors: []string{"商事登记"}},
 		func(id string) { intakeFor = &id })
 	test.NewTempWindow(t, p.Content())
 	busytest.Settle(t, p)
@@ -182,7 +182,7 @@ func TestCallingSectorsFollowTheHall(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			busytest.NewApp(t)
 			f := &fakeQueue{p: queue.DefaultPolicy, events: make(chan queue.Event, 4)}
-			p := New(context.Background(), f, queue.Counter{Window: 9, ClerkID: 9, ClerkName: "沈公积", Sectors: tt.mastered}, nil)
+			p := newPanel(t, f, queue.Counter{Window: 9, ClerkID: 9, ClerkName: "沈公积", Sectors: tt.mastered}, nil)
 			test.NewTempWindow(t, p.Content())
 			busytest.Settle(t, p)
 			p.apply(board(tt.hall...))
@@ -224,7 +224,7 @@ func TestCallingSectorsFollowTheHall(t *testing.T) {
 func TestCallingSectorsWhenTheConfigArrives(t *testing.T) {
 	busytest.NewApp(t)
 	f := &fakeQueue{p: queue.DefaultPolicy, events: make(chan queue.Event, 4)}
-	p := New(context.Background(), f, queue.Counter{Window: 9, Sectors: []string{"商事登记", "民生服务", "公积金"}}, nil)
+	p := newPanel(t, f, queue.Counter{Window: 9, Sectors: []string{"商事登记", "民生服务", "公积金"}}, nil)
 	test.NewTempWindow(t, p.Content())
 	busytest.Settle(t, p)
 	if !p.Gone.Visible() {
@@ -250,7 +250,7 @@ func TestCallingLabelSaysWhatIsTrue(t *testing.T) {
 	busytest.NewApp(t)
 	f := &fakeQueue{p: queue.DefaultPolicy, events: make(chan queue.Event, 4), waiting: []queue.Ticket{
 		{ID: "1", Number: "B001", Sector: "商事登记", Status: queue.Waiting}}}
-	p := New(context.Background(), f, queue.Counter{Window: 3, ClerkID: 1, Sectors: []string{"商事登记"}}, nil)
+	p := newPanel(t, f, queue.Counter{Window: 3, ClerkID: 1, Sectors: []string{"商事登记"}}, nil)
 	test.NewTempWindow(t, p.Content())
 	busytest.Settle(t, p)
 	steps := []struct {
@@ -304,14 +304,14 @@ func TestCallingPanelShowsTheWindowAsTheHallHasIt(t *testing.T) {
 			f := &fakeQueue{p: queue.DefaultPolicy, events: make(chan queue.Event, 4), waiting: []queue.Ticket{
 				{ID: "1", Number: "B001", Sector: "商事登记", Status: queue.Waiting, ResidentID: "330522199003150024"}}}
 			counter := queue.Counter{Window: 3, ClerkID: 1, ClerkName: "王丽", Sectors: []string{"商事登记", "民生服务"}}
-			first := New(context.Background(), f, counter, nil)
+			first := newPanel(t, f, counter, nil)
 			test.NewTempWindow(t, first.Content())
 			busytest.Settle(t, first)
 			first.Sectors.SetSelected([]string{"商事登记"}) // opened for one of the clerk's two
 			for _, step := range tt.steps {
 				step(first)
 			}
-			second := New(context.Background(), f, counter, nil)
+			second := newPanel(t, f, counter, nil)
 			test.NewTempWindow(t, second.Content())
 			busytest.Settle(t, second)
 			if got := second.Open.Text; got != tt.open {
@@ -346,8 +346,8 @@ func TestCallingPanelFollowsItsWindow(t *testing.T) {
 	f := &fakeQueue{p: queue.DefaultPolicy, events: make(chan queue.Event, 4), waiting: []queue.Ticket{
 		{ID: "1", Number: "B001", Sector: "商事登记", Status: queue.Waiting}}}
 	counter := queue.Counter{Window: 3, ClerkID: 1, Sectors: []string{"商事登记"}}
-	a := New(context.Background(), f, counter, nil)
-	b := New(context.Background(), f, counter, nil)
+	a := newPanel(t, f, counter, nil)
+	b := newPanel(t, f, counter, nil)
 	test.NewTempWindow(t, container.NewVBox(a.Content(), b.Content()))
 	busytest.Settle(t, a)
 	busytest.Settle(t, b)
@@ -382,7 +382,7 @@ func TestCallingPanelFollowsItsWindow(t *testing.T) {
 func TestCallingPanelWithTheHubDown(t *testing.T) {
 	busytest.NewApp(t)
 	f := &fakeQueue{p: queue.DefaultPolicy, events: make(chan queue.Event, 4), down: queue.ErrHubDown}
-	p := New(context.Background(), f, queue.Counter{Window: 3, ClerkID: 1, Sectors: []string{"商事登记"}}, nil)
+	p := newPanel(t, f, queue.Counter{Window: 3, ClerkID: 1, Sectors: []string{"商事登记"}}, nil)
 	test.NewTempWindow(t, p.Content())
 	if !p.Open.Disabled() || !strings.Contains(p.Current.Text, "正在读取") {
 		t.Errorf("before the answer: got %q, open disabled %v; want 正在读取 and 开启叫号 waiting", p.Current.Text, p.Open.Disabled())
@@ -420,11 +420,26 @@ func TestCallingOpenWindowKeepsItsSectors(t *testing.T) {
 	busytest.NewApp(t)
 	f := &fakeQueue{p: queue.DefaultPolicy, events: make(chan queue.Event, 4), open: true,
 		counter: queue.Counter{Window: 9, Sectors: []string{"商事登记"}}}
-	p := New(context.Background(), f, queue.Counter{Window: 9, Sectors: []string{"商事登记", "民生服务", "公积金"}}, nil)
+	p := newPanel(t, f, queue.Counter{Window: 9, Sectors: []string{"商事登记", "民生服务", "公积金"}}, nil)
 	test.NewTempWindow(t, p.Content())
 	busytest.Settle(t, p)
 	p.apply(board("商事登记", "民生服务", "公积金")) // 公积金 offered anew
 	if got, want := p.Sectors.Selected, []string{"商事登记"}; !slices.Equal(got, want) {
 		t.Errorf("chosen on the open window: got %v, want %v", got, want)
 	}
+}
+
+// newPanel is New for a test: the panel's work in flight (a read of its
+// window, an action) ends before the test's app goes away, and its
+// goroutines stop with the test, so no late result is laid out on another
+// test's goroutine (text shaping is not safe to run twice at once).
+func newPanel(t *testing.T, svc Service, c queue.Counter, intake func(string)) *Panel {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := New(ctx, svc, c, intake)
+	t.Cleanup(func() {
+		busytest.Settle(t, p)
+		cancel()
+	})
+	return p
 }
