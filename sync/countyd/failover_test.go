@@ -66,6 +66,7 @@ func TestFailoverLosesNothing(t *testing.T) {
 		phase          atomic.Int32
 		acked          atomic.Int64 // events acknowledged
 		failedWhenDown atomic.Int64 // pushes answered 5xx while down
+		repeats        atomic.Int64 // events answered as repeats (a retry of a push the county had kept)
 		mu             sync.Mutex
 		ackedIDs       = map[string]int{} // event id → acknowledgements seen
 		problems       []string
@@ -120,6 +121,9 @@ func TestFailoverLosesNothing(t *testing.T) {
 							problems = append(problems, fmt.Sprintf("kiosk %d: event %s: got %s %+v, want applied", i, r.ID, r.Status, r.Error))
 						}
 						ackedIDs[r.ID]++
+						if r.Repeat {
+							repeats.Add(1)
+						}
 					}
 					mu.Unlock()
 					acked.Add(int64(len(results)))
@@ -154,8 +158,8 @@ func TestFailoverLosesNothing(t *testing.T) {
 		waitReady(t, client, u, http.StatusOK)
 	}
 	wg.Wait()
-	t.Logf("%d kiosks, %d events: %d acknowledged before the kill, %d pushes answered 5xx while down",
-		failoverKiosks, total, ackedBefore, failedWhenDown.Load())
+	t.Logf("%d kiosks, %d events: %d acknowledged before the kill, %d pushes answered 5xx while down, %d events answered as repeats",
+		failoverKiosks, total, ackedBefore, failedWhenDown.Load(), repeats.Load())
 
 	for _, p := range problems {
 		t.Error(p)
