@@ -172,28 +172,7 @@ func TestFailoverLosesNothing(t *testing.T) {
 	}
 
 	// On the new primary: every acknowledged event exactly once.
-	db, err := sql.Open("pgx", pair.StandbyDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT event_id, COUNT(*) FROM applied_events GROUP BY event_id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	stored := map[string]int{}
-	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			t.Fatal(err)
-		}
-		stored[id] = n
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	stored := eventIDs(t, pair.StandbyDSN())
 	missing := 0
 	for id := range ackedIDs {
 		if n := stored[id]; n != 1 {
@@ -208,6 +187,70 @@ func TestFailoverLosesNothing(t *testing.T) {
 	if len(stored) != total {
 		t.Errorf("applied events on the new primary: got %d, want %d", len(stored), total)
 	}
+
+	// The runbook's last step: the old primary, rewound, is the new
+	// primary's synchronous standby; countyd keeps writing to the new
+	// primary (the old one is read-only now), and the old one holds
+	// exactly what the new one does: what it wrote that never reached the
+	// standby is wound back.
+	pair.RejoinOldPrimary(t)
+	more := 0
+	for i, k := range kiosks[:failoverPoints] {
+		status, results, err := pushTo(client, instances[i%2], k.kiosk, kioskOutbox(k)[1])
+		if err != nil || status != http.StatusOK {
+			t.Fatalf("push after the old primary rejoined: got %d %v, want 200", status, err)
+		}
+		more += len(results)
+	}
+	want := eventIDs(t, pair.StandbyDSN())
+	if len(want) != total+more {
+		t.Errorf("applied events on the new primary after the rejoin: got %d, want %d", len(want), total+more)
+	}
+	var got map[string]int
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		// Synchronous means flushed on the standby, not yet replayed:
+		// wait for the replay to show it.
+		if got = eventIDs(t, pair.OldPrimaryDSN()); len(got) == len(want) {
+			break
+		}
+	}
+	for id := range want {
+		if got[id] != 1 {
+			t.Fatalf("old primary rejoined as a standby: event %s: got %d rows, want 1 (it has %d events, the new primary %d)",
+				id, got[id], len(got), len(want))
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("old primary rejoined as a standby: got %d events, want the new primary's %d", len(got), len(want))
+	}
+}
+
+// eventIDs reads the applied events' ids and how many rows each has.
+func eventIDs(t *testing.T, dsn string) map[string]int {
+	t.Helper()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT event_id, COUNT(*) FROM applied_events GROUP BY event_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	ids := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			t.Fatal(err)
+		}
+		ids[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
 
 // pointKiosk is an enrolled kiosk and its service point's code.

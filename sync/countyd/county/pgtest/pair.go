@@ -61,10 +61,14 @@ func startPair(db string) (_ *Pair, err error) {
 	}
 	// fsync off: the test kills processes, not the machine, so the page
 	// cache keeps what each server wrote, and what is checked is what
-	// reached the standby, not the disk. Synchronous replication is turned
-	// on once the standby streams (below).
-	conf := fmt.Sprintf("\nlisten_addresses = ''\nunix_socket_directories = '%s'\nport = %s\n"+
-		"wal_level = replica\nmax_wal_senders = 4\nfsync = off\nmax_connections = 200\n", p.primary.dir, primaryPort)
+	// reached the standby, not the disk. wal_log_hints: pg_rewind needs it
+	// (or data checksums) to bring the old primary back as a standby; it
+	// also needs the old primary's WAL back to the last checkpoint the two
+	// share, which the crash recovery it runs first would otherwise
+	// recycle: wal_keep_size keeps it (a WAL archive would do too).
+	// Synchronous replication is turned on once the standby streams
+	// (below).
+	conf := p.primary.ownConf(primaryPort) + "wal_level = replica\nmax_wal_senders = 4\nwal_log_hints = on\nwal_keep_size = '256MB'\nfsync = off\nmax_connections = 200\n"
 	if err := p.primary.appendConf(conf); err != nil {
 		return nil, err
 	}
@@ -93,11 +97,8 @@ func startPair(db string) (_ *Pair, err error) {
 		return nil, fmt.Errorf("pg_basebackup: %v: %s", err, out)
 	}
 	// The copied postgresql.conf names the primary's socket; the later
-	// lines win. No synchronous standby of its own: once promoted it has
-	// none, and a primary waiting for one would take no write at all.
-	conf = fmt.Sprintf("\nunix_socket_directories = '%s'\nport = %s\nsynchronous_standby_names = ''\nhot_standby = on\n",
-		p.standby.dir, standbyPort)
-	if err := p.standby.appendConf(conf); err != nil {
+	// lines win.
+	if err := p.standby.appendConf(p.standby.ownConf(standbyPort)); err != nil {
 		return nil, err
 	}
 	if err := p.standby.pgStart(); err != nil {
@@ -106,6 +107,23 @@ func startPair(db string) (_ *Pair, err error) {
 	if p.standby.admin, err = p.standby.connect(p.standby.dsnPort("postgres", standbyPort)); err != nil {
 		return nil, err
 	}
+	if err := p.syncTo(ctx, p.primary); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// ownConf is a pair member's own settings, appended after what a copy
+// from the other brought. No synchronous standby of its own: once
+// promoted it has none, and a primary waiting for one would take no write
+// at all (syncTo turns it on where a standby streams).
+func (s *server) ownConf(port string) string {
+	return fmt.Sprintf("\nlisten_addresses = ''\nunix_socket_directories = '%s'\nport = %s\nsynchronous_standby_names = ''\nhot_standby = on\n", s.dir, port)
+}
+
+// syncTo makes primary's commits wait for its standby, and waits until
+// the standby streams as the synchronous one.
+func (p *Pair) syncTo(ctx context.Context, primary *server) error {
 	// synchronous_standby_names '*': whichever standby is connected is the
 	// synchronous one. synchronous_commit on (not remote_write): a commit
 	// returns once the standby has flushed the WAL to its disk, so an
@@ -115,25 +133,24 @@ func startPair(db string) (_ *Pair, err error) {
 	// on the primary alone: the standby's copy of the settings has none.
 	for _, q := range []string{`ALTER SYSTEM SET synchronous_standby_names = '*'`,
 		`ALTER SYSTEM SET synchronous_commit = 'on'`, `SELECT pg_reload_conf()`} {
-		if _, err := p.primary.admin.ExecContext(ctx, q); err != nil {
-			return nil, fmt.Errorf("turn on synchronous replication: %w", err)
+		if _, err := primary.admin.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("turn on synchronous replication: %w", err)
 		}
 	}
 	// Until the standby streams as the synchronous one, a commit is not
 	// yet sure to be on both.
 	for {
 		var state string
-		err := p.primary.admin.QueryRowContext(ctx, `SELECT sync_state FROM pg_stat_replication LIMIT 1`).Scan(&state)
+		err := primary.admin.QueryRowContext(ctx, `SELECT sync_state FROM pg_stat_replication LIMIT 1`).Scan(&state)
 		if err == nil && state == "sync" {
-			return p, nil
+			return nil
 		}
 		if err != nil && err != sql.ErrNoRows {
-			return nil, fmt.Errorf("read replication state: %w", err)
+			return fmt.Errorf("read replication state: %w", err)
 		}
 		select {
 		case <-ctx.Done():
-			log, _ := os.ReadFile(filepath.Join(p.standby.dir, "server.log"))
-			return nil, fmt.Errorf("standby not synchronous after a minute (state %q); its log:\n%s", state, log)
+			return fmt.Errorf("standby not synchronous after a minute (state %q)", state)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -190,6 +207,47 @@ func (p *Pair) Promote(t testing.TB) {
 		t.Fatalf("pg_ctl promote: %v: %s", err, out)
 	}
 }
+
+// RejoinOldPrimary brings the killed primary back as a synchronous
+// standby of the promoted one, as the runbook does (docs/county-scale.md,
+// "Failover"): pg_rewind winds back what it wrote that never reached the
+// standby (it runs the crash recovery first) and copies what the new
+// primary wrote since; -R makes it a standby of the new primary.
+func (p *Pair) RejoinOldPrimary(t testing.TB) {
+	t.Helper()
+	old, cur := p.primary, p.standby
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// A promotion's end-of-recovery checkpoint runs after pg_ctl promote
+	// returns; until one is done the new primary's control file still
+	// shows the old timeline, and pg_rewind finds "no rewind required"
+	// and leaves the old primary's extra WAL in place (it then refuses to
+	// follow the new timeline). The pg_rewind manual says the same.
+	if _, err := cur.admin.ExecContext(ctx, `CHECKPOINT`); err != nil {
+		t.Fatalf("checkpoint the new primary: %v", err)
+	}
+	source := fmt.Sprintf("host=%s port=%s user=postgres dbname=postgres", cur.dir, standbyPort)
+	out, err := old.run("pg_rewind", "--target-pgdata", old.data(), "--source-server", source, "-R", "--no-sync")
+	if err != nil {
+		t.Fatalf("pg_rewind: %v: %s", err, out)
+	}
+	t.Logf("pg_rewind: %s", out)
+	// pg_rewind copied the new primary's settings: its socket, its port.
+	if err := old.appendConf(old.ownConf(primaryPort)); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.pgStart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.syncTo(ctx, cur); err != nil {
+		log, _ := os.ReadFile(filepath.Join(old.dir, "server.log"))
+		t.Fatalf("%v; the old primary's log:\n%s", err, log)
+	}
+}
+
+// OldPrimaryDSN is the first primary alone, as the superuser (after
+// RejoinOldPrimary, a standby).
+func (p *Pair) OldPrimaryDSN() string { return p.primary.dsnPort(p.db, primaryPort) }
 
 // stop stops both servers and removes their directories.
 func (p *Pair) stop() {
