@@ -153,10 +153,12 @@ func TestFailoverLosesNothing(t *testing.T) {
 	// Let the kiosks push into the outage a while.
 	time.Sleep(time.Second)
 	phase.Store(phasePromoted)
+	promoted := time.Now()
 	pair.Promote(t)
 	for _, u := range instances {
 		waitReady(t, client, u, http.StatusOK)
 	}
+	t.Logf("both instances ready %v after pg_ctl promote began", time.Since(promoted).Round(time.Millisecond))
 	wg.Wait()
 	t.Logf("%d kiosks, %d events: %d acknowledged before the kill, %d pushes answered 5xx while down, %d events answered as repeats",
 		failoverKiosks, total, ackedBefore, failedWhenDown.Load(), repeats.Load())
