@@ -280,8 +280,14 @@ func procStat(pid int) (ppid int, state string) {
 	if err != nil {
 		return 0, ""
 	}
-	// pid (comm) state ppid …; comm may hold spaces and parentheses.
-	rest := string(b[strings.LastIndexByte(string(b), ')')+1:])
+	return parseStat(string(b))
+}
+
+// parseStat reads "pid (comm) state ppid …"; comm may hold spaces and
+// parentheses (a backend's title does), so the fields start after the
+// last ')'.
+func parseStat(stat string) (ppid int, state string) {
+	rest := stat[strings.LastIndexByte(stat, ')')+1:]
 	f := strings.Fields(rest)
 	if len(f) < 2 {
 		return 0, ""
