@@ -90,10 +90,7 @@ func Cleanup() {
 	if srv == nil {
 		return
 	}
-	srv.admin.Close()
-	// immediate: the data is thrown away, there is nothing to flush.
-	srv.run("pg_ctl", "-D", filepath.Join(srv.dir, "data"), "-m", "immediate", "-w", "stop")
-	os.RemoveAll(srv.dir)
+	srv.stop()
 	srv = nil
 }
 
@@ -101,6 +98,10 @@ func Cleanup() {
 // superuser that initdb made (trust: only this machine's users who can
 // reach the socket directory connect).
 func (s *server) dsn(db string) string {
+	return s.dsnPort(db, port)
+}
+
+func (s *server) dsnPort(db, port string) string {
 	return "postgres:///" + db + "?host=" + s.dir + "&port=" + port + "&user=postgres&sslmode=disable"
 }
 
@@ -141,68 +142,120 @@ func hasInitdb(dir string) bool {
 
 // start makes a cluster in a new temporary directory and starts it.
 func start() (*server, error) {
+	s, err := newServer("pgtest-")
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			s.stop()
+		}
+	}()
+	if err := s.initdb(); err != nil {
+		return nil, err
+	}
+	// Socket only, in our directory; fsync off: a test database is thrown
+	// away, so a crash losing it costs nothing.
+	if err := s.appendConf(fmt.Sprintf("\nlisten_addresses = ''\nunix_socket_directories = '%s'\nport = %s\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n", s.dir, port)); err != nil {
+		return nil, err
+	}
+	if err := s.pgStart(); err != nil {
+		return nil, err
+	}
+	if s.admin, err = s.connect(s.dsn("postgres")); err != nil {
+		return nil, err
+	}
+	ok = true
+	return s, nil
+}
+
+// newServer makes the temporary directory of a server not yet
+// initialised, and finds the programs and the user to run them as.
+func newServer(prefix string) (*server, error) {
 	bin, err := binDir()
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "pgtest-")
+	dir, err := os.MkdirTemp("", prefix)
 	if err != nil {
 		return nil, err
 	}
 	s := &server{dir: dir, bin: bin}
-	ok := false
-	defer func() {
-		if !ok {
-			s.run("pg_ctl", "-D", filepath.Join(dir, "data"), "-m", "immediate", "-w", "stop")
-			os.RemoveAll(dir)
-		}
-	}()
 	// initdb refuses to run as root: as root, the server runs as the
 	// postgres system user (the package makes it), owning the directory.
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
+			os.RemoveAll(dir)
 			return nil, fmt.Errorf("running as root and no postgres user to run the server as: %w", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		s.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 		if err := os.Chown(dir, uid, gid); err != nil {
+			os.RemoveAll(dir)
 			return nil, err
 		}
 	}
-	data := filepath.Join(dir, "data")
-	// C locale: text compares byte by byte as in SQLite, so the stored
-	// times (fixed-width text) and codes sort the same on both stores.
-	if out, err := s.run("initdb", "-D", data, "-U", "postgres", "--auth=trust", "--locale=C", "--encoding=UTF8", "--no-sync"); err != nil {
-		return nil, fmt.Errorf("initdb: %v: %s", err, out)
+	return s, nil
+}
+
+// data is the server's data directory.
+func (s *server) data() string { return filepath.Join(s.dir, "data") }
+
+// initdb makes the cluster. C locale: text compares byte by byte as in
+// SQLite, so the stored times (fixed-width text) and codes sort the same
+// on both stores.
+func (s *server) initdb() error {
+	if out, err := s.run("initdb", "-D", s.data(), "-U", "postgres", "--auth=trust", "--locale=C", "--encoding=UTF8", "--no-sync"); err != nil {
+		return fmt.Errorf("initdb: %v: %s", err, out)
 	}
-	// Socket only, in our directory; fsync off: a test database is thrown
-	// away, so a crash losing it costs nothing.
-	conf := fmt.Sprintf("\nlisten_addresses = ''\nunix_socket_directories = '%s'\nport = %s\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n", dir, port)
-	f, err := os.OpenFile(filepath.Join(data, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	return nil
+}
+
+// appendConf adds settings to postgresql.conf; later lines win.
+func (s *server) appendConf(conf string) error {
+	f, err := os.OpenFile(filepath.Join(s.data(), "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	_, werr := f.WriteString(conf)
-	if err := errors.Join(werr, f.Close()); err != nil {
-		return nil, err
+	return errors.Join(werr, f.Close())
+}
+
+// pgStart starts the server and waits until it takes connections.
+func (s *server) pgStart() error {
+	if out, err := s.run("pg_ctl", "-D", s.data(), "-l", filepath.Join(s.dir, "server.log"), "-w", "-t", "60", "start"); err != nil {
+		log, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
+		return fmt.Errorf("pg_ctl start: %v: %s\n%s", err, out, log)
 	}
-	if out, err := s.run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "server.log"), "-w", "-t", "60", "start"); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "server.log"))
-		return nil, fmt.Errorf("pg_ctl start: %v: %s\n%s", err, out, log)
-	}
-	if s.admin, err = sql.Open("pgx", s.dsn("postgres")); err != nil {
+	return nil
+}
+
+// connect opens a pool on dsn and checks it answers.
+func (s *server) connect(dsn string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := s.admin.PingContext(ctx); err != nil {
-		s.admin.Close()
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
 		return nil, fmt.Errorf("connect to the test server: %w", err)
 	}
-	ok = true
-	return s, nil
+	return db, nil
+}
+
+// stop stops the server at once, if it runs, and removes its directory.
+// immediate: the data is thrown away, there is nothing to flush.
+func (s *server) stop() {
+	if s.admin != nil {
+		s.admin.Close()
+	}
+	s.run("pg_ctl", "-D", s.data(), "-m", "immediate", "-w", "stop")
+	os.RemoveAll(s.dir)
 }
 
 // run runs one of the server's programs as the server's user.
