@@ -18,7 +18,6 @@ import (
 	"bytes"
 	"context"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/yichuang/yichuang/sync/httplog"
@@ -27,7 +26,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -36,56 +34,37 @@ import (
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/sync/countyd/county"
-	"github.com/yichuang/yichuang/sync/protocol"
 )
 
-// Store is what the back office needs of the county's storage;
-// *county.SQLite provides it.
+// Store is what the back office needs of the county's storage, by
+// aggregate (county/aggregates.go); both county stores provide it. Which
+// page reads which:
+//
+//   - sign-in and sessions (auth.go, throttle.go): StaffRoster, Sessions,
+//     AuditTrail
+//   - cases and attachments (cases.go): CaseReview, Blobs, Directory,
+//     AuditTrail
+//   - catalog (catalog.go): Catalog, Directory
+//   - fleet (fleet.go): Fleet
+//   - notices (notices.go): Notices
+//   - staff and audit (audit.go): StaffRoster, AuditTrail, CaseReview
+//   - due dates (office.go): Directory (the holiday calendars), Catalog
 type Store interface {
-	StaffByLogin(ctx context.Context, login string) (county.Staff, error)
-	StaffMembers(ctx context.Context) ([]county.Staff, error)
-	CreateStaff(ctx context.Context, st county.Staff, passwordHash string) (county.Staff, error)
-	SetStaffActive(ctx context.Context, staffID int64, active bool, e county.AuditEntry) error
-	CreateSession(ctx context.Context, se county.Session, idleBefore time.Time, e county.AuditEntry) error
-	Session(ctx context.Context, tokenHash string) (county.Session, error)
-	TouchSession(ctx context.Context, tokenHash string) error
-	DeleteSession(ctx context.Context, tokenHash string, e *county.AuditEntry) error
-
-	Audit(ctx context.Context, e county.AuditEntry) error
-	AuditLog(ctx context.Context, f county.AuditFilter) ([]county.AuditEntry, int, error)
-
-	CasePage(ctx context.Context, f county.CasePageFilter) ([]county.Case, int, error)
-	CaseMatterCodes(ctx context.Context) ([]string, error)
-	Case(ctx context.Context, ref string) (county.Case, error)
-	CaseLog(ctx context.Context, caseID string) ([]county.LogEntry, error)
-	CaseStatusLog(ctx context.Context, caseID string) ([]county.StatusLogEntry, error)
-	SetCaseStatusAudited(ctx context.Context, c county.StatusChange, e county.AuditEntry) (protocol.FeedItem, error)
-	Blob(ctx context.Context, sha string) (county.BlobState, error)
-	OpenBlob(ctx context.Context, sha string) (*os.File, county.BlobState, error)
-	HolidayDocs(ctx context.Context) ([]json.RawMessage, error)
-	ServicePoints(ctx context.Context) ([]county.ServicePoint, error)
-
-	Devices(ctx context.Context) ([]county.Device, error)
-	DeviceStatuses(ctx context.Context) (map[string]county.DeviceReport, error)
-	EnrollCodes(ctx context.Context) ([]county.EnrollCodeInfo, error)
-	CreateEnrollCodeAudited(ctx context.Context, p county.ServicePoint, e county.AuditEntry) (county.EnrollCode, error)
-	RevokeDeviceAudited(ctx context.Context, id string, e county.AuditEntry) error
-
-	AddCatalogVersion(ctx context.Context, v county.CatalogVersion, e county.AuditEntry) (county.CatalogVersion, error)
-	CatalogVersions(ctx context.Context) ([]county.CatalogVersion, error)
-	CatalogVersion(ctx context.Context, version string) (county.CatalogVersion, error)
-	PublishCatalogVersion(ctx context.Context, version string, points []string, by string, e county.AuditEntry) ([]protocol.FeedItem, error)
-	CatalogPublications(ctx context.Context) ([]county.Publication, error)
-	SetOverride(ctx context.Context, o county.OverrideRecord, effective county.CatalogVersion, e county.AuditEntry) (protocol.FeedItem, error)
-	Overrides(ctx context.Context) ([]county.OverrideRecord, error)
-
-	Notices(ctx context.Context, caseID string, limit int) ([]county.NoticeRecord, error)
-	NoticeCounts(ctx context.Context) (map[string]int, error)
-	SMSConfig(ctx context.Context) (county.SMSConfig, error)
-	RequeueNotice(ctx context.Context, eventID string, e county.AuditEntry) error
+	county.StaffRoster
+	county.Sessions
+	county.AuditTrail
+	county.CaseReview
+	county.Blobs
+	county.Directory
+	county.Fleet
+	county.Catalog
+	county.Notices
 }
 
-var _ Store = (*county.SQLite)(nil)
+var (
+	_ Store = (*county.SQLite)(nil)
+	_ Store = (*county.Postgres)(nil)
+)
 
 // Options configure the back office.
 type Options struct {
