@@ -66,6 +66,20 @@ var (
 	_ Store = (*county.Postgres)(nil)
 )
 
+// shared is what the parts of every page use: sign-in and sessions
+// (auth.go, throttle.go), the audit trail, and the holiday calendars and
+// catalog versions that due dates and matter names come from (calendar,
+// catalogFor). Each page's handlers hold their own aggregates besides
+// (casePages, catalogPages, fleetPages, noticePages, adminPages).
+type shared interface {
+	county.StaffRoster
+	county.Sessions
+	county.AuditTrail
+	county.Directory
+	CatalogVersions(ctx context.Context) ([]county.CatalogVersion, error)
+	CatalogVersion(ctx context.Context, version string) (county.CatalogVersion, error)
+}
+
 // Options configure the back office.
 type Options struct {
 	// Now is the clock (sessions, lockouts, due dates); nil means time.Now.
@@ -94,7 +108,7 @@ type Options struct {
 
 // Office is the back office's HTTP handler for /office/.
 type Office struct {
-	st      Store
+	st      shared
 	now     func() time.Time
 	log     *slog.Logger
 	secure  bool
@@ -134,7 +148,7 @@ func New(st Store, opts Options) *Office {
 		o.maxAge = 12 * time.Hour
 	}
 	o.pages = mustParsePages()
-	o.routes()
+	o.routes(st)
 	return o
 }
 
@@ -175,7 +189,12 @@ func (o *Office) hsts(h http.Header, r *http.Request) {
 	}
 }
 
-func (o *Office) routes() {
+func (o *Office) routes(st Store) {
+	cases := &casePages{Office: o, st: st}
+	notices := &noticePages{Office: o, st: st}
+	fleet := &fleetPages{Office: o, st: st}
+	cat := &catalogPages{Office: o, st: st}
+	admin := &adminPages{Office: o, st: st}
 	static, _ := fs.Sub(files, "static")
 	o.mux.Handle("GET /office/static/", http.StripPrefix("/office/static/", staticHandler(static)))
 	o.mux.HandleFunc("GET /office/login", o.loginPage)
@@ -184,31 +203,31 @@ func (o *Office) routes() {
 	o.mux.HandleFunc("POST /office/logout", o.page("", o.logout))
 	o.mux.HandleFunc("GET /office/{$}", o.page("", o.home))
 
-	o.mux.HandleFunc("GET /office/cases", o.page(county.RoleReviewer, o.caseList))
-	o.mux.HandleFunc("GET /office/cases/{ref}", o.page(county.RoleReviewer, o.casePage))
-	o.mux.HandleFunc("POST /office/cases/{ref}/reveal", o.page(county.RoleReviewer, o.reveal))
-	o.mux.HandleFunc("POST /office/cases/{ref}/status", o.page(county.RoleReviewer, o.setStatus))
-	o.mux.HandleFunc("GET /office/cases/{ref}/attachments/{sha}", o.page(county.RoleReviewer, o.attachment))
+	o.mux.HandleFunc("GET /office/cases", o.page(county.RoleReviewer, cases.caseList))
+	o.mux.HandleFunc("GET /office/cases/{ref}", o.page(county.RoleReviewer, cases.casePage))
+	o.mux.HandleFunc("POST /office/cases/{ref}/reveal", o.page(county.RoleReviewer, cases.reveal))
+	o.mux.HandleFunc("POST /office/cases/{ref}/status", o.page(county.RoleReviewer, cases.setStatus))
+	o.mux.HandleFunc("GET /office/cases/{ref}/attachments/{sha}", o.page(county.RoleReviewer, cases.attachment))
 
-	o.mux.HandleFunc("GET /office/notices", o.page(county.RoleReviewer, o.noticesPage))
-	o.mux.HandleFunc("POST /office/notices/requeue", o.page(county.RoleReviewer, o.requeueNotice))
-	o.mux.HandleFunc("GET /office/fleet", o.page(county.RoleAdmin, o.fleet))
-	o.mux.HandleFunc("POST /office/fleet/codes", o.page(county.RoleAdmin, o.createCode))
-	o.mux.HandleFunc("GET /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, o.revokeConfirm))
-	o.mux.HandleFunc("POST /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, o.revoke))
+	o.mux.HandleFunc("GET /office/notices", o.page(county.RoleReviewer, notices.noticesPage))
+	o.mux.HandleFunc("POST /office/notices/requeue", o.page(county.RoleReviewer, notices.requeueNotice))
+	o.mux.HandleFunc("GET /office/fleet", o.page(county.RoleAdmin, fleet.fleet))
+	o.mux.HandleFunc("POST /office/fleet/codes", o.page(county.RoleAdmin, fleet.createCode))
+	o.mux.HandleFunc("GET /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, fleet.revokeConfirm))
+	o.mux.HandleFunc("POST /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, fleet.revoke))
 
-	o.mux.HandleFunc("GET /office/catalog", o.page(county.RoleCatalogEditor, o.catalogPage))
-	o.mux.HandleFunc("GET /office/catalog/versions/{version}", o.page(county.RoleCatalogEditor, o.versionPage))
-	o.mux.HandleFunc("GET /office/catalog/versions/{version}/matters/{code}", o.page(county.RoleCatalogEditor, o.matterPage))
-	o.mux.HandleFunc("POST /office/catalog/versions/{version}/matters/{code}", o.page(county.RoleCatalogEditor, o.editMatter))
-	o.mux.HandleFunc("POST /office/catalog/import", o.page(county.RoleCatalogEditor, o.importCatalog))
-	o.mux.HandleFunc("POST /office/catalog/publish", o.page(county.RoleCatalogEditor, o.publish))
-	o.mux.HandleFunc("POST /office/catalog/override", o.page(county.RoleCatalogEditor, o.override))
+	o.mux.HandleFunc("GET /office/catalog", o.page(county.RoleCatalogEditor, cat.catalogPage))
+	o.mux.HandleFunc("GET /office/catalog/versions/{version}", o.page(county.RoleCatalogEditor, cat.versionPage))
+	o.mux.HandleFunc("GET /office/catalog/versions/{version}/matters/{code}", o.page(county.RoleCatalogEditor, cat.matterPage))
+	o.mux.HandleFunc("POST /office/catalog/versions/{version}/matters/{code}", o.page(county.RoleCatalogEditor, cat.editMatter))
+	o.mux.HandleFunc("POST /office/catalog/import", o.page(county.RoleCatalogEditor, cat.importCatalog))
+	o.mux.HandleFunc("POST /office/catalog/publish", o.page(county.RoleCatalogEditor, cat.publish))
+	o.mux.HandleFunc("POST /office/catalog/override", o.page(county.RoleCatalogEditor, cat.override))
 
-	o.mux.HandleFunc("GET /office/audit", o.page(county.RoleAdmin, o.auditPage))
-	o.mux.HandleFunc("GET /office/staff", o.page(county.RoleAdmin, o.staffPage))
-	o.mux.HandleFunc("POST /office/staff", o.page(county.RoleAdmin, o.addStaff))
-	o.mux.HandleFunc("POST /office/staff/{id}/active", o.page(county.RoleAdmin, o.staffActive))
+	o.mux.HandleFunc("GET /office/audit", o.page(county.RoleAdmin, admin.auditPage))
+	o.mux.HandleFunc("GET /office/staff", o.page(county.RoleAdmin, admin.staffPage))
+	o.mux.HandleFunc("POST /office/staff", o.page(county.RoleAdmin, admin.addStaff))
+	o.mux.HandleFunc("POST /office/staff/{id}/active", o.page(county.RoleAdmin, admin.staffActive))
 	o.mux.HandleFunc("/office/", func(w http.ResponseWriter, r *http.Request) {
 		o.fail(w, r, nil, http.StatusNotFound, "页面不存在")
 	})
