@@ -37,18 +37,18 @@ import (
 )
 
 // Store is what the back office needs of the county's storage, by
-// aggregate (county/aggregates.go); both county stores provide it. Which
-// page reads which:
+// aggregate (county/aggregates.go); both county stores provide it. New
+// hands each page's handlers only theirs:
 //
-//   - sign-in and sessions (auth.go, throttle.go): StaffRoster, Sessions,
-//     AuditTrail
-//   - cases and attachments (cases.go): CaseReview, Blobs, Directory,
-//     AuditTrail
-//   - catalog (catalog.go): Catalog, Directory
-//   - fleet (fleet.go): Fleet
-//   - notices (notices.go): Notices
-//   - staff and audit (audit.go): StaffRoster, AuditTrail, CaseReview
-//   - due dates (office.go): Directory (the holiday calendars), Catalog
+//   - cases and attachments (casePages, cases.go): CaseReview, Blobs,
+//     Directory, AuditTrail
+//   - catalog (catalogPages, catalog.go): Catalog, Directory
+//   - fleet (fleetPages, fleet.go): Fleet
+//   - notices (noticePages, notices.go): Notices
+//   - staff and audit (adminPages, audit.go): StaffRoster, AuditTrail,
+//     and Case
+//   - every page (shared, below): sign-in and sessions, the audit trail,
+//     the holiday calendars and catalog versions of the due dates
 type Store interface {
 	county.StaffRoster
 	county.Sessions
