@@ -110,6 +110,9 @@ var outsideAggregates = map[string]string{
 	"DB":             "PostgreSQL's pool, for tests that read the schema",
 	"NoticeAttempts": "a notice's tries, read by tests only",
 	"SetLoginState":  "login lockouts are recorded by the office's own guard (throttle.go); unused",
+	// On main since the backups (i19-cbackup); countyd mark-restored asks
+	// for it with a one-method interface of its own, run once by hand.
+	"MarkRestored": "countyd mark-restored, after a restore (backup.go)",
 }
 
 // TestEveryStoreMethodIsInAnAggregate keeps the store from growing a
