@@ -61,13 +61,13 @@ func sqliteOnly() error {
 }
 
 // centerStore is what a countyd server runs on: the kiosks' API, the back
-// office and the SMS sender; both stores are one.
+// office, the SMS sender, monitoring and set-sms; both stores are one.
 type centerStore interface {
 	county.Store
 	office.Store
 	sms.Store
-	county.Vitals // monitor.go
-	SetSMSConfig(ctx context.Context, c county.SMSConfig, e county.AuditEntry) (county.SMSConfig, error)
+	county.Vitals      // monitor.go
+	county.SMSSettings // set-sms
 }
 
 var (

@@ -635,14 +635,7 @@ func publish(ctx context.Context, url, data string, out io.Writer, file string, 
 // publisher is what the publishing commands send to the halls through;
 // both stores have it.
 type publisher interface {
-	PublishCatalog(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
-	PublishHolidays(ctx context.Context, doc json.RawMessage) (protocol.FeedItem, error)
-	PublishRetention(ctx context.Context, days int) (protocol.FeedItem, error)
-	PublishMasking(ctx context.Context, pattern string) (protocol.FeedItem, error)
-	PublishSeal(ctx context.Context, point string, img []byte) (protocol.FeedItem, error)
-	PublishHallConfig(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
-	CreateBooking(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
-	CancelBooking(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
+	county.Publisher
 }
 
 var (

@@ -23,10 +23,11 @@ import (
 // default, because the series name every service point and the pools'
 // state, which is nobody's business on the township network.
 
-// monitoredStore is a store countyd can serve and watch.
+// monitoredStore is a store countyd can serve the kiosks from (API) and
+// watch (metrics.Source).
 type monitoredStore interface {
-	county.Store
-	county.Vitals
+	county.API
+	metrics.Source
 }
 
 // newLogger is the servers' log: JSON lines on stderr, each with its
@@ -53,7 +54,7 @@ func newMonitor(st monitoredStore, log *slog.Logger) *monitor {
 }
 
 // store is st with its applies timed and counted: what the API gets.
-func (mo *monitor) store() county.Store { return mo.m.Store(mo.st) }
+func (mo *monitor) store() county.API { return mo.m.Store(mo.st) }
 
 // probes adds the two probes to mux.
 func (mo *monitor) probes(mux *http.ServeMux) {

@@ -30,7 +30,7 @@ type Options struct {
 
 // Server is the county's HTTP API under /api/v1 (docs/protocol.md).
 type Server struct {
-	store  Store
+	store  API
 	now    func() time.Time
 	log    *slog.Logger
 	mux    *http.ServeMux
@@ -39,7 +39,7 @@ type Server struct {
 
 // NewServer returns the API over store. Tests of other packages start it
 // with httptest.NewServer(county.NewServer(store, county.Options{})).
-func NewServer(store Store, opts Options) *Server {
+func NewServer(store API, opts Options) *Server {
 	s := &Server{store: store, now: opts.Now, log: opts.Log, mux: http.NewServeMux(), guards: newGuards(opts.Limits)}
 	if s.now == nil {
 		s.now = time.Now

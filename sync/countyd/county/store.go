@@ -20,68 +20,28 @@ import (
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
-// Store is everything the county keeps. Every method that writes does so in
-// one transaction: an event's effect, its applied row and any feed item
-// commit together or not at all.
+// API is what the kiosks' API (Server) asks of the store: enrolling,
+// checking signed requests, applying pushes, the feed and uploads.
+type API interface {
+	Enrollment
+	DeviceAuth
+	Events
+	Feed
+	Uploads
+}
+
+// Store is a whole county store as countyd opens it: the kiosks' API and
+// what the contract tests, countytest and countyd's device commands read
+// and write besides. Every method that writes does so in one transaction:
+// an event's effect, its applied row and any feed item commit together or
+// not at all. The back office, the SMS sender and monitoring ask for their
+// own aggregates instead (aggregates.go).
 type Store interface {
-	// CreateEnrollCode makes a single-use code for a service point.
-	CreateEnrollCode(ctx context.Context, p ServicePoint) (EnrollCode, error)
-	// Enroll consumes a code and creates a device; ErrBadEnrollment when
-	// the code is unknown, used or expired.
-	Enroll(ctx context.Context, code, hostname, appVersion string) (Device, error)
-	// EnrollKey is Enroll for a device with its own Ed25519 key pair.
-	EnrollKey(ctx context.Context, code, hostname, appVersion string, pub ed25519.PublicKey) (Device, error)
-	// SetDeviceKey moves a device to a key pair; its secret is forgotten.
-	SetDeviceKey(ctx context.Context, id string, pub ed25519.PublicKey) error
-	// Device returns a device with its secret; ErrNotFound when unknown.
-	Device(ctx context.Context, id string) (Device, error)
-	// UseNonce records a verified request's nonce and the device's last
-	// contact; ErrReplayed (and nothing written) when the nonce was seen.
-	UseNonce(ctx context.Context, deviceID, nonce string) error
-	// RevokeDevice stops a device; ErrNotFound when unknown.
-	RevokeDevice(ctx context.Context, id string) error
-	// Devices lists devices without their secrets.
-	Devices(ctx context.Context) ([]Device, error)
-
-	// Apply applies pushed events in order, each at most once, and returns
-	// one result per event.
-	Apply(ctx context.Context, dev Device, events []protocol.Event) ([]protocol.Result, error)
-	// Feed returns up to limit items for a device's service point after a
-	// cursor, and whether more follow; the device's own events are left out.
-	Feed(ctx context.Context, dev Device, after int64, limit int) (items []protocol.FeedItem, more bool, err error)
-
-	// Cases lists cases, newest first.
-	Cases(ctx context.Context, f CaseFilter) ([]Case, error)
-	// Case finds a case by id, tracking code or county case number.
-	Case(ctx context.Context, ref string) (Case, error)
-	// CaseLog is a case's applied events in apply order.
-	CaseLog(ctx context.Context, caseID string) ([]LogEntry, error)
-	// SetCaseStatus records the county's decision and sends it to the
-	// case's service point.
-	SetCaseStatus(ctx context.Context, c StatusChange) (protocol.FeedItem, error)
-
-	// PublishCatalog sends a catalog document to one point, or to all
-	// when point is "".
-	PublishCatalog(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
-	// PublishHolidays sends a holiday calendar to all points.
-	PublishHolidays(ctx context.Context, doc json.RawMessage) (protocol.FeedItem, error)
-	// CreateBooking and CancelBooking send a booking made through another
-	// channel to its service point.
-	CreateBooking(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
-	CancelBooking(ctx context.Context, point string, doc json.RawMessage) (protocol.FeedItem, error)
-
-	// Blob is an attachment the county holds whole; ErrNotFound when not.
-	Blob(ctx context.Context, sha string) (BlobState, error)
-	// DeviceBlob is what a device may know of an attachment: held whole
-	// for its point, or its own unfinished upload; ErrNotFound otherwise.
-	DeviceBlob(ctx context.Context, dev Device, sha string) (BlobState, error)
-	// PutBlob appends a chunk at offset. *OffsetError when offset is not
-	// the stored length; ErrHashMismatch (data discarded) when the
-	// completed file is not its name.
-	PutBlob(ctx context.Context, dev Device, sha string, offset, total int64, chunk []byte) (BlobState, error)
-
-	// SetDeviceStatus keeps a device's latest self-reported state.
-	SetDeviceStatus(ctx context.Context, deviceID string, st protocol.DeviceStatus) error
+	API
+	Devices
+	Cases
+	Publisher
+	Blobs
 
 	// Stats counts rows, for the back office and for tests that check a
 	// refused request stored nothing.

@@ -15,24 +15,6 @@ var (
 	ErrReadOnly     = errors.New("database is read-only (a standby?)")
 )
 
-// Vitals is what monitoring reads of a store (countyd's /readyz and
-// /metrics), kept apart from Store: the API and the back office never need
-// it, and a test double of Store need not fake it.
-type Vitals interface {
-	// Ready says whether the database answers and has every migration
-	// this countyd knows; the error says which is wrong.
-	Ready(ctx context.Context) error
-	// DBStats are the connection pools' counters by pool name.
-	DBStats() map[string]sql.DBStats
-	// BlobBytes is the size of the attachments held, whole or partial.
-	BlobBytes(ctx context.Context) (int64, error)
-}
-
-var (
-	_ Vitals = (*SQLite)(nil)
-	_ Vitals = (*Postgres)(nil)
-)
-
 // ready pings db and checks every migration of d is recorded in it.
 func ready(ctx context.Context, db *sql.DB, d dialect) error {
 	if err := db.PingContext(ctx); err != nil {

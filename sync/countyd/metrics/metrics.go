@@ -19,7 +19,8 @@ import (
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
-// Source is what a scrape reads of the county.
+// Source is what a scrape reads of the county: the store's vitals and
+// the device list (county.Devices's listing, without its revoke).
 type Source interface {
 	county.Vitals
 	Devices(ctx context.Context) ([]county.Device, error)
@@ -87,18 +88,18 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// Store wraps st so its applies are timed and their results counted; the
-// other methods are st's own.
-func (m *Metrics) Store(st county.Store) county.Store { return &instrumented{Store: st, m: m} }
+// Store wraps the kiosks' API's store so its applies are timed and their
+// results counted; the other methods are st's own.
+func (m *Metrics) Store(st county.API) county.API { return &instrumented{API: st, m: m} }
 
 type instrumented struct {
-	county.Store
+	county.API
 	m *Metrics
 }
 
 func (s *instrumented) Apply(ctx context.Context, dev county.Device, events []protocol.Event) ([]protocol.Result, error) {
 	start := time.Now() // a duration, not a stamp: the real clock, not the county's
-	res, err := s.Store.Apply(ctx, dev, events)
+	res, err := s.API.Apply(ctx, dev, events)
 	s.m.apply.Observe(time.Since(start).Seconds())
 	if err != nil {
 		s.m.failed.Inc()

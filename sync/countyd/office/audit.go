@@ -1,6 +1,7 @@
 package office
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -42,7 +43,20 @@ func actionName(a string) string {
 
 const auditPageSize = 100
 
-func (o *Office) auditPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+// adminPages serve the staff and audit pages.
+// Their st, which shadows the Office's shared one, is all of the
+// store they reach.
+type adminPages struct {
+	*Office
+	st interface {
+		county.StaffRoster
+		county.AuditTrail
+		// Case turns an audited case id into its tracking code.
+		Case(ctx context.Context, ref string) (county.Case, error)
+	}
+}
+
+func (o *adminPages) auditPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
@@ -122,11 +136,11 @@ func roleName(role string) string {
 	return role
 }
 
-func (o *Office) staffPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *adminPages) staffPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	o.showStaff(w, r, rc, "", http.StatusOK)
 }
 
-func (o *Office) showStaff(w http.ResponseWriter, r *http.Request, rc *reqCtx, problem string, status int) {
+func (o *adminPages) showStaff(w http.ResponseWriter, r *http.Request, rc *reqCtx, problem string, status int) {
 	staff, err := o.st.StaffMembers(r.Context())
 	if err != nil {
 		o.internal(w, r, rc, "list staff", err)
@@ -159,7 +173,7 @@ func (o *Office) showStaff(w http.ResponseWriter, r *http.Request, rc *reqCtx, p
 	o.render(w, r, rc, "staff", data)
 }
 
-func (o *Office) addStaff(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *adminPages) addStaff(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	st := county.Staff{Login: r.PostFormValue("login"), Name: r.PostFormValue("name"), Role: r.PostFormValue("role")}
 	pw := r.PostFormValue("password")
 	if st2, err := county.NormalizeStaff(st); err != nil {
@@ -199,7 +213,7 @@ func (o *Office) addStaff(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	http.Redirect(w, r, "/office/staff", http.StatusSeeOther)
 }
 
-func (o *Office) staffActive(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *adminPages) staffActive(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		o.fail(w, r, rc, http.StatusNotFound, "没有这个人员")

@@ -114,7 +114,20 @@ func stamp(t time.Time) string {
 	return t.In(workday.China).Format("2006-01-02 15:04")
 }
 
-func (o *Office) pointNames(ctx context.Context) map[string]string {
+// casePages serve the case pages and attachments.
+// Their st, which shadows the Office's shared one, is all of the
+// store they reach.
+type casePages struct {
+	*Office
+	st interface {
+		county.CaseReview
+		county.Blobs
+		county.Directory  // point names
+		county.AuditTrail // every look and decision
+	}
+}
+
+func (o *casePages) pointNames(ctx context.Context) map[string]string {
 	names := map[string]string{}
 	ps, err := o.st.ServicePoints(ctx)
 	if err != nil {
@@ -133,7 +146,7 @@ func matterName(cat *catalog.Catalog, code string) string {
 	return code
 }
 
-func (o *Office) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *casePages) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
@@ -234,7 +247,7 @@ func (o *Office) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 }
 
 // loadCase finds the case of the URL; it answers 404 itself.
-func (o *Office) loadCase(w http.ResponseWriter, r *http.Request, rc *reqCtx) (county.Case, bool) {
+func (o *casePages) loadCase(w http.ResponseWriter, r *http.Request, rc *reqCtx) (county.Case, bool) {
 	c, err := o.st.Case(r.Context(), r.PathValue("ref"))
 	var inv *county.InvalidError
 	switch {
@@ -305,7 +318,7 @@ func sizeText(n int64) string {
 }
 
 // casePage shows a case and audits the view.
-func (o *Office) casePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *casePages) casePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	c, ok := o.loadCase(w, r, rc)
 	if !ok {
 		return
@@ -326,7 +339,7 @@ func (o *Office) casePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 
 // showCase renders a case; revealed holds numbers shown in full this once;
 // problem is a form error.
-func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c county.Case, revealed map[string]string, problem string, status int) {
+func (o *casePages) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c county.Case, revealed map[string]string, problem string, status int) {
 	ctx := r.Context()
 	d, shown := decodeCase(c), shownCase(c)
 	cat := o.catalogFor(ctx, d.CatalogVersion)
@@ -473,7 +486,7 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx, c 
 	o.render(w, r, rc, "case", data)
 }
 
-func (o *Office) blobComplete(ctx context.Context, sha string) (bool, error) {
+func (o *casePages) blobComplete(ctx context.Context, sha string) (bool, error) {
 	b, err := o.st.Blob(ctx, sha)
 	if errors.Is(err, county.ErrNotFound) {
 		return false, nil
@@ -483,7 +496,7 @@ func (o *Office) blobComplete(ctx context.Context, sha string) (bool, error) {
 
 // reveal shows one number in full, once, after recording who asked and
 // why.
-func (o *Office) reveal(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *casePages) reveal(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	c, ok := o.loadCase(w, r, rc)
 	if !ok {
 		return
@@ -515,7 +528,7 @@ func (o *Office) reveal(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 var attachmentTypes = map[string]bool{"application/pdf": true, "image/jpeg": true, "image/png": true}
 
 // attachment serves a complete attachment of the case, audited.
-func (o *Office) attachment(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *casePages) attachment(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	c, ok := o.loadCase(w, r, rc)
 	if !ok {
 		return
@@ -575,7 +588,7 @@ func pickMaterial(d protocol.CaseDoc, v string) (matter, material string, ok boo
 
 // setStatus records a county decision, sends it to the hall through the
 // feed and audits it, in one transaction.
-func (o *Office) setStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *casePages) setStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	c, ok := o.loadCase(w, r, rc)
 	if !ok {
 		return

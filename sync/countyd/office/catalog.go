@@ -16,13 +16,24 @@ import (
 	"github.com/yichuang/yichuang/sync/countyd/county"
 )
 
-func (o *Office) catalogPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+// catalogPages serve the catalog pages.
+// Their st, which shadows the Office's shared one, is all of the
+// store they reach.
+type catalogPages struct {
+	*Office
+	st interface {
+		county.Catalog
+		county.Directory // publication targets
+	}
+}
+
+func (o *catalogPages) catalogPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	o.showCatalog(w, r, rc, nil, http.StatusOK)
 }
 
 // showCatalog renders the catalog overview; problems are the errors of a
 // refused import, edit or override.
-func (o *Office) showCatalog(w http.ResponseWriter, r *http.Request, rc *reqCtx, problems []string, status int) {
+func (o *catalogPages) showCatalog(w http.ResponseWriter, r *http.Request, rc *reqCtx, problems []string, status int) {
 	ctx := r.Context()
 	versions, err := o.st.CatalogVersions(ctx)
 	if err != nil {
@@ -108,7 +119,7 @@ func problemsOf(err error) []string {
 	return []string{err.Error()}
 }
 
-func (o *Office) loadVersion(w http.ResponseWriter, r *http.Request, rc *reqCtx) (county.CatalogVersion, *catalog.Catalog, bool) {
+func (o *catalogPages) loadVersion(w http.ResponseWriter, r *http.Request, rc *reqCtx) (county.CatalogVersion, *catalog.Catalog, bool) {
 	v, err := o.st.CatalogVersion(r.Context(), r.PathValue("version"))
 	if errors.Is(err, county.ErrNotFound) {
 		o.fail(w, r, rc, http.StatusNotFound, "没有这个目录版本")
@@ -126,7 +137,7 @@ func (o *Office) loadVersion(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	return v, cat, true
 }
 
-func (o *Office) versionPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *catalogPages) versionPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	v, cat, ok := o.loadVersion(w, r, rc)
 	if !ok {
 		return
@@ -134,7 +145,7 @@ func (o *Office) versionPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	o.render(w, r, rc, "version", map[string]any{"V": v, "Cat": cat, "Created": stamp(v.Created)})
 }
 
-func (o *Office) matterPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *catalogPages) matterPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	v, cat, ok := o.loadVersion(w, r, rc)
 	if !ok {
 		return
@@ -176,7 +187,7 @@ func parseFees(text string) ([]catalog.Fee, error) {
 	return fees, nil
 }
 
-func (o *Office) showMatter(w http.ResponseWriter, r *http.Request, rc *reqCtx, v county.CatalogVersion, m *catalog.Matter, problems []string, status int) {
+func (o *catalogPages) showMatter(w http.ResponseWriter, r *http.Request, rc *reqCtx, v county.CatalogVersion, m *catalog.Matter, problems []string, status int) {
 	newVersion := r.PostFormValue("new_version")
 	if newVersion == "" {
 		newVersion = v.Version + "-" + o.now().In(workday.China).Format("0102")
@@ -191,7 +202,7 @@ func (o *Office) showMatter(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 
 // editMatter makes a new catalog version from a stored one with one
 // matter changed; the whole new document must pass catalog.Parse.
-func (o *Office) editMatter(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *catalogPages) editMatter(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	v, cat, ok := o.loadVersion(w, r, rc)
 	if !ok {
 		return
@@ -264,7 +275,7 @@ func (o *Office) editMatter(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 
 // importCatalog stores an uploaded catalog document if, and only if, it
 // passes catalog.Parse whole.
-func (o *Office) importCatalog(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *catalogPages) importCatalog(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	f, _, err := r.FormFile("file")
 	if err != nil {
 		o.showCatalog(w, r, rc, []string{rc.T("请选择要导入的目录文件")}, http.StatusBadRequest)
@@ -299,7 +310,7 @@ func (o *Office) importCatalog(w http.ResponseWriter, r *http.Request, rc *reqCt
 }
 
 // publish sends a stored version to the chosen points, or to all.
-func (o *Office) publish(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *catalogPages) publish(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	version := r.PostFormValue("version")
 	var points []string
 	if r.PostFormValue("scope") == "selected" {
@@ -329,7 +340,7 @@ func (o *Office) publish(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 // Apply accept it against its base version, and publishes the effective
 // catalog to that point under a version of its own (a kiosk refuses a
 // known version with other content).
-func (o *Office) override(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *catalogPages) override(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	ctx := r.Context()
 	point := strings.TrimSpace(r.PostFormValue("point"))
 	raw := []byte(r.PostFormValue("override"))

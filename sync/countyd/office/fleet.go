@@ -34,11 +34,19 @@ type codeRow struct {
 	Code, Point, PointName, Level, Created, Expires, State, Device string
 }
 
-func (o *Office) fleet(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+// fleetPages serve the fleet page.
+// Their st, which shadows the Office's shared one, is all of the
+// store they reach.
+type fleetPages struct {
+	*Office
+	st county.Fleet
+}
+
+func (o *fleetPages) fleet(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	o.showFleet(w, r, rc, "", "", http.StatusOK)
 }
 
-func (o *Office) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCtx, newCode, problem string, status int) {
+func (o *fleetPages) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCtx, newCode, problem string, status int) {
 	ctx := r.Context()
 	devs, err := o.st.Devices(ctx)
 	if err != nil {
@@ -110,7 +118,7 @@ func (o *Office) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCtx, n
 	o.render(w, r, rc, "fleet", data)
 }
 
-func (o *Office) createCode(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *fleetPages) createCode(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	p := county.ServicePoint{Code: strings.TrimSpace(r.PostFormValue("point")), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Level: r.PostFormValue("level")}
 	if err := county.ValidatePoint(p); err != nil {
@@ -127,7 +135,7 @@ func (o *Office) createCode(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	o.showFleet(w, r, rc, c.Code, "", http.StatusOK)
 }
 
-func (o *Office) device(w http.ResponseWriter, r *http.Request, rc *reqCtx) (county.Device, bool) {
+func (o *fleetPages) device(w http.ResponseWriter, r *http.Request, rc *reqCtx) (county.Device, bool) {
 	id := r.PathValue("id")
 	devs, err := o.st.Devices(r.Context())
 	if err != nil {
@@ -145,7 +153,7 @@ func (o *Office) device(w http.ResponseWriter, r *http.Request, rc *reqCtx) (cou
 
 // revokeConfirm is the confirm step before a revoke: revoking stops a
 // hall's kiosk syncing until it is enrolled again.
-func (o *Office) revokeConfirm(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *fleetPages) revokeConfirm(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	d, ok := o.device(w, r, rc)
 	if !ok {
 		return
@@ -153,7 +161,7 @@ func (o *Office) revokeConfirm(w http.ResponseWriter, r *http.Request, rc *reqCt
 	o.render(w, r, rc, "revoke", map[string]any{"ID": d.ID, "Point": d.Point, "Host": MaskText(d.Hostname), "LastSeen": stamp(d.LastSeen)})
 }
 
-func (o *Office) revoke(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *fleetPages) revoke(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	id := r.PathValue("id")
 	if r.PostFormValue("confirm") != "yes" {
 		http.Redirect(w, r, "/office/fleet/devices/"+url.PathEscape(id)+"/revoke", http.StatusSeeOther)

@@ -21,12 +21,20 @@ type noticeRow struct {
 	Tries                                                   int
 }
 
+// noticePages serve the notices page.
+// Their st, which shadows the Office's shared one, is all of the
+// store they reach.
+type noticePages struct {
+	*Office
+	st county.Notices
+}
+
 // noticesPage shows what became of the citizen notices: queued, sent (with
 // the provider's id), failed, or held over a point's allowance, and why a
 // notice waits (no gateway, no template). Mobiles are masked like every
 // number on these pages; the rendered text is the county's own but goes
 // through MaskText too, as any text that quotes a clerk.
-func (o *Office) noticesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *noticePages) noticesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	ctx := r.Context()
 	ns, err := o.st.Notices(ctx, "", maxNoticeRows)
 	if err != nil {
@@ -75,7 +83,7 @@ func (o *Office) noticesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 // requeueNotice sends a failed notice back to the queue once staff fixed
 // what made it fail (the gateway, a template code), audited in the same
 // transaction. A sent notice is refused: the citizen has it already.
-func (o *Office) requeueNotice(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+func (o *noticePages) requeueNotice(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	id := strings.TrimSpace(r.PostFormValue("id"))
 	err := o.st.RequeueNotice(r.Context(), id, rc.audit("notice.requeue", ""))
 	var inv *county.InvalidError

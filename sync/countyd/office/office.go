@@ -18,7 +18,6 @@ import (
 	"bytes"
 	"context"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/yichuang/yichuang/sync/httplog"
@@ -27,7 +26,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -36,56 +34,51 @@ import (
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/sync/countyd/county"
-	"github.com/yichuang/yichuang/sync/protocol"
 )
 
-// Store is what the back office needs of the county's storage;
-// *county.SQLite provides it.
+// Store is what the back office needs of the county's storage, by
+// aggregate (county/aggregates.go); both county stores provide it. New
+// hands each page's handlers only theirs:
+//
+//   - cases and attachments (casePages, cases.go): CaseReview, Blobs,
+//     Directory, AuditTrail
+//   - catalog (catalogPages, catalog.go): Catalog, Directory
+//   - fleet (fleetPages, fleet.go): Fleet
+//   - notices (noticePages, notices.go): Notices
+//   - staff and audit (adminPages, audit.go): StaffRoster, AuditTrail,
+//     and Case
+//   - every page (shared, below): sign-in and sessions, the audit trail,
+//     the holiday calendars and catalog versions of the due dates
 type Store interface {
-	StaffByLogin(ctx context.Context, login string) (county.Staff, error)
-	StaffMembers(ctx context.Context) ([]county.Staff, error)
-	CreateStaff(ctx context.Context, st county.Staff, passwordHash string) (county.Staff, error)
-	SetStaffActive(ctx context.Context, staffID int64, active bool, e county.AuditEntry) error
-	CreateSession(ctx context.Context, se county.Session, idleBefore time.Time, e county.AuditEntry) error
-	Session(ctx context.Context, tokenHash string) (county.Session, error)
-	TouchSession(ctx context.Context, tokenHash string) error
-	DeleteSession(ctx context.Context, tokenHash string, e *county.AuditEntry) error
-
-	Audit(ctx context.Context, e county.AuditEntry) error
-	AuditLog(ctx context.Context, f county.AuditFilter) ([]county.AuditEntry, int, error)
-
-	CasePage(ctx context.Context, f county.CasePageFilter) ([]county.Case, int, error)
-	CaseMatterCodes(ctx context.Context) ([]string, error)
-	Case(ctx context.Context, ref string) (county.Case, error)
-	CaseLog(ctx context.Context, caseID string) ([]county.LogEntry, error)
-	CaseStatusLog(ctx context.Context, caseID string) ([]county.StatusLogEntry, error)
-	SetCaseStatusAudited(ctx context.Context, c county.StatusChange, e county.AuditEntry) (protocol.FeedItem, error)
-	Blob(ctx context.Context, sha string) (county.BlobState, error)
-	OpenBlob(ctx context.Context, sha string) (*os.File, county.BlobState, error)
-	HolidayDocs(ctx context.Context) ([]json.RawMessage, error)
-	ServicePoints(ctx context.Context) ([]county.ServicePoint, error)
-
-	Devices(ctx context.Context) ([]county.Device, error)
-	DeviceStatuses(ctx context.Context) (map[string]county.DeviceReport, error)
-	EnrollCodes(ctx context.Context) ([]county.EnrollCodeInfo, error)
-	CreateEnrollCodeAudited(ctx context.Context, p county.ServicePoint, e county.AuditEntry) (county.EnrollCode, error)
-	RevokeDeviceAudited(ctx context.Context, id string, e county.AuditEntry) error
-
-	AddCatalogVersion(ctx context.Context, v county.CatalogVersion, e county.AuditEntry) (county.CatalogVersion, error)
-	CatalogVersions(ctx context.Context) ([]county.CatalogVersion, error)
-	CatalogVersion(ctx context.Context, version string) (county.CatalogVersion, error)
-	PublishCatalogVersion(ctx context.Context, version string, points []string, by string, e county.AuditEntry) ([]protocol.FeedItem, error)
-	CatalogPublications(ctx context.Context) ([]county.Publication, error)
-	SetOverride(ctx context.Context, o county.OverrideRecord, effective county.CatalogVersion, e county.AuditEntry) (protocol.FeedItem, error)
-	Overrides(ctx context.Context) ([]county.OverrideRecord, error)
-
-	Notices(ctx context.Context, caseID string, limit int) ([]county.NoticeRecord, error)
-	NoticeCounts(ctx context.Context) (map[string]int, error)
-	SMSConfig(ctx context.Context) (county.SMSConfig, error)
-	RequeueNotice(ctx context.Context, eventID string, e county.AuditEntry) error
+	county.StaffRoster
+	county.Sessions
+	county.AuditTrail
+	county.CaseReview
+	county.Blobs
+	county.Directory
+	county.Fleet
+	county.Catalog
+	county.Notices
 }
 
-var _ Store = (*county.SQLite)(nil)
+var (
+	_ Store = (*county.SQLite)(nil)
+	_ Store = (*county.Postgres)(nil)
+)
+
+// shared is what the parts of every page use: sign-in and sessions
+// (auth.go, throttle.go), the audit trail, and the holiday calendars and
+// catalog versions that due dates and matter names come from (calendar,
+// catalogFor). Each page's handlers hold their own aggregates besides
+// (casePages, catalogPages, fleetPages, noticePages, adminPages).
+type shared interface {
+	county.StaffRoster
+	county.Sessions
+	county.AuditTrail
+	county.Directory
+	CatalogVersions(ctx context.Context) ([]county.CatalogVersion, error)
+	CatalogVersion(ctx context.Context, version string) (county.CatalogVersion, error)
+}
 
 // Options configure the back office.
 type Options struct {
@@ -115,7 +108,7 @@ type Options struct {
 
 // Office is the back office's HTTP handler for /office/.
 type Office struct {
-	st      Store
+	st      shared
 	now     func() time.Time
 	log     *slog.Logger
 	secure  bool
@@ -155,7 +148,7 @@ func New(st Store, opts Options) *Office {
 		o.maxAge = 12 * time.Hour
 	}
 	o.pages = mustParsePages()
-	o.routes()
+	o.routes(st)
 	return o
 }
 
@@ -196,7 +189,12 @@ func (o *Office) hsts(h http.Header, r *http.Request) {
 	}
 }
 
-func (o *Office) routes() {
+func (o *Office) routes(st Store) {
+	cases := &casePages{Office: o, st: st}
+	notices := &noticePages{Office: o, st: st}
+	fleet := &fleetPages{Office: o, st: st}
+	cat := &catalogPages{Office: o, st: st}
+	admin := &adminPages{Office: o, st: st}
 	static, _ := fs.Sub(files, "static")
 	o.mux.Handle("GET /office/static/", http.StripPrefix("/office/static/", staticHandler(static)))
 	o.mux.HandleFunc("GET /office/login", o.loginPage)
@@ -205,31 +203,31 @@ func (o *Office) routes() {
 	o.mux.HandleFunc("POST /office/logout", o.page("", o.logout))
 	o.mux.HandleFunc("GET /office/{$}", o.page("", o.home))
 
-	o.mux.HandleFunc("GET /office/cases", o.page(county.RoleReviewer, o.caseList))
-	o.mux.HandleFunc("GET /office/cases/{ref}", o.page(county.RoleReviewer, o.casePage))
-	o.mux.HandleFunc("POST /office/cases/{ref}/reveal", o.page(county.RoleReviewer, o.reveal))
-	o.mux.HandleFunc("POST /office/cases/{ref}/status", o.page(county.RoleReviewer, o.setStatus))
-	o.mux.HandleFunc("GET /office/cases/{ref}/attachments/{sha}", o.page(county.RoleReviewer, o.attachment))
+	o.mux.HandleFunc("GET /office/cases", o.page(county.RoleReviewer, cases.caseList))
+	o.mux.HandleFunc("GET /office/cases/{ref}", o.page(county.RoleReviewer, cases.casePage))
+	o.mux.HandleFunc("POST /office/cases/{ref}/reveal", o.page(county.RoleReviewer, cases.reveal))
+	o.mux.HandleFunc("POST /office/cases/{ref}/status", o.page(county.RoleReviewer, cases.setStatus))
+	o.mux.HandleFunc("GET /office/cases/{ref}/attachments/{sha}", o.page(county.RoleReviewer, cases.attachment))
 
-	o.mux.HandleFunc("GET /office/notices", o.page(county.RoleReviewer, o.noticesPage))
-	o.mux.HandleFunc("POST /office/notices/requeue", o.page(county.RoleReviewer, o.requeueNotice))
-	o.mux.HandleFunc("GET /office/fleet", o.page(county.RoleAdmin, o.fleet))
-	o.mux.HandleFunc("POST /office/fleet/codes", o.page(county.RoleAdmin, o.createCode))
-	o.mux.HandleFunc("GET /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, o.revokeConfirm))
-	o.mux.HandleFunc("POST /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, o.revoke))
+	o.mux.HandleFunc("GET /office/notices", o.page(county.RoleReviewer, notices.noticesPage))
+	o.mux.HandleFunc("POST /office/notices/requeue", o.page(county.RoleReviewer, notices.requeueNotice))
+	o.mux.HandleFunc("GET /office/fleet", o.page(county.RoleAdmin, fleet.fleet))
+	o.mux.HandleFunc("POST /office/fleet/codes", o.page(county.RoleAdmin, fleet.createCode))
+	o.mux.HandleFunc("GET /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, fleet.revokeConfirm))
+	o.mux.HandleFunc("POST /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, fleet.revoke))
 
-	o.mux.HandleFunc("GET /office/catalog", o.page(county.RoleCatalogEditor, o.catalogPage))
-	o.mux.HandleFunc("GET /office/catalog/versions/{version}", o.page(county.RoleCatalogEditor, o.versionPage))
-	o.mux.HandleFunc("GET /office/catalog/versions/{version}/matters/{code}", o.page(county.RoleCatalogEditor, o.matterPage))
-	o.mux.HandleFunc("POST /office/catalog/versions/{version}/matters/{code}", o.page(county.RoleCatalogEditor, o.editMatter))
-	o.mux.HandleFunc("POST /office/catalog/import", o.page(county.RoleCatalogEditor, o.importCatalog))
-	o.mux.HandleFunc("POST /office/catalog/publish", o.page(county.RoleCatalogEditor, o.publish))
-	o.mux.HandleFunc("POST /office/catalog/override", o.page(county.RoleCatalogEditor, o.override))
+	o.mux.HandleFunc("GET /office/catalog", o.page(county.RoleCatalogEditor, cat.catalogPage))
+	o.mux.HandleFunc("GET /office/catalog/versions/{version}", o.page(county.RoleCatalogEditor, cat.versionPage))
+	o.mux.HandleFunc("GET /office/catalog/versions/{version}/matters/{code}", o.page(county.RoleCatalogEditor, cat.matterPage))
+	o.mux.HandleFunc("POST /office/catalog/versions/{version}/matters/{code}", o.page(county.RoleCatalogEditor, cat.editMatter))
+	o.mux.HandleFunc("POST /office/catalog/import", o.page(county.RoleCatalogEditor, cat.importCatalog))
+	o.mux.HandleFunc("POST /office/catalog/publish", o.page(county.RoleCatalogEditor, cat.publish))
+	o.mux.HandleFunc("POST /office/catalog/override", o.page(county.RoleCatalogEditor, cat.override))
 
-	o.mux.HandleFunc("GET /office/audit", o.page(county.RoleAdmin, o.auditPage))
-	o.mux.HandleFunc("GET /office/staff", o.page(county.RoleAdmin, o.staffPage))
-	o.mux.HandleFunc("POST /office/staff", o.page(county.RoleAdmin, o.addStaff))
-	o.mux.HandleFunc("POST /office/staff/{id}/active", o.page(county.RoleAdmin, o.staffActive))
+	o.mux.HandleFunc("GET /office/audit", o.page(county.RoleAdmin, admin.auditPage))
+	o.mux.HandleFunc("GET /office/staff", o.page(county.RoleAdmin, admin.staffPage))
+	o.mux.HandleFunc("POST /office/staff", o.page(county.RoleAdmin, admin.addStaff))
+	o.mux.HandleFunc("POST /office/staff/{id}/active", o.page(county.RoleAdmin, admin.staffActive))
 	o.mux.HandleFunc("/office/", func(w http.ResponseWriter, r *http.Request) {
 		o.fail(w, r, nil, http.StatusNotFound, "页面不存在")
 	})

@@ -40,13 +40,16 @@ type Response struct {
 	MessageID string `json:"message_id"`
 }
 
-// Store is what the sender needs of the county's storage.
+// Store is what the sender needs of the county's storage: the notices
+// due, and a place to record each try.
 type Store interface {
-	DueNotices(ctx context.Context, limit int) ([]county.Outgoing, error)
-	RecordNoticeTries(ctx context.Context, o county.Outgoing, out county.NoticeOutcome) error
+	county.NoticeQueue
 }
 
-var _ Store = (*county.SQLite)(nil)
+var (
+	_ Store = (*county.SQLite)(nil)
+	_ Store = (*county.Postgres)(nil)
+)
 
 // Options configure a Sender.
 type Options struct {
