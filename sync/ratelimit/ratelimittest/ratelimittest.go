@@ -35,10 +35,10 @@ func Conforms(t *testing.T, st ratelimit.Store, prefix string) {
 	}
 	script = append(script,
 		op{key: "a", step: check, at: time.Second},
-		op{key: "a", step: allow, at: 2 * time.Second},  // still refused
-		op{key: "a", step: allow, at: 3 * time.Second},  // a slot refilled
-		op{key: "a", step: check, at: 3 * time.Second},  // none left
-		op{key: "b", step: check, at: 0},                // unknown key
+		op{key: "a", step: allow, at: 2 * time.Second},                                               // still refused
+		op{key: "a", step: allow, at: 3 * time.Second},                                               // a slot refilled
+		op{key: "a", step: check, at: 3 * time.Second},                                               // none left
+		op{key: "b", step: check, at: 0},                                                             // unknown key
 		op{key: "b", step: ratelimit.Step{Cost: 20 * time.Second, Room: 1 << 62, Keep: true}, at: 0}, // a penalty
 		op{key: "b", step: check, at: time.Second},
 		op{key: "b", step: allow, at: 9 * time.Second},
