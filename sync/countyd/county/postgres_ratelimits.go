@@ -22,17 +22,15 @@ type pgRateLimits struct {
 	lastPrune time.Time
 }
 
-// RateLimits is the shared store of the limiters that guard secrets and
-// enrollment; countyd hands it to the API and the back office.
-func (s *Postgres) RateLimits() ratelimit.Store { return &pgRateLimits{db: s.db} }
-
 // SharedRateLimits is where the limiters that guard secrets and
 // enrollment keep their buckets for st: the database when it is
 // PostgreSQL (several instances), nil (this process's memory) when it is
-// SQLite, which one process serves alone.
+// SQLite, which one process serves alone. countyd hands it to the API and
+// the back office. A function, not a method: it is no store aggregate's,
+// only countyd's wiring.
 func SharedRateLimits(st any) ratelimit.Store {
 	if pg, ok := st.(*Postgres); ok {
-		return pg.RateLimits()
+		return &pgRateLimits{db: pg.db}
 	}
 	return nil
 }

@@ -35,7 +35,7 @@ func openPG(t *testing.T, dsn, dir string) *county.Postgres {
 // step (the same script, the same answers).
 func TestPostgresRateLimitsConform(t *testing.T) {
 	st := openPG(t, pgtest.Database(t), t.TempDir())
-	ratelimittest.Conforms(t, st.RateLimits(), "conform:")
+	ratelimittest.Conforms(t, county.SharedRateLimits(st), "conform:")
 }
 
 // Goroutines on two instances racing for one key's burst: never more than
@@ -45,8 +45,8 @@ func TestSharedLimitRaceAcrossInstances(t *testing.T) {
 	a, b := openPG(t, dsn, dir), openPG(t, dsn, dir)
 	const burst = 5
 	lims := []*ratelimit.Shared{
-		{Every: time.Hour, Burst: burst, Prefix: "race:", Store: a.RateLimits()},
-		{Every: time.Hour, Burst: burst, Prefix: "race:", Store: b.RateLimits()},
+		{Every: time.Hour, Burst: burst, Prefix: "race:", Store: county.SharedRateLimits(a)},
+		{Every: time.Hour, Burst: burst, Prefix: "race:", Store: county.SharedRateLimits(b)},
 	}
 	now := time.Now()
 	for round := range 5 {
@@ -77,7 +77,7 @@ func TestSharedLimitRaceAcrossInstances(t *testing.T) {
 // still filling stays.
 func TestSharedLimitRowsArePruned(t *testing.T) {
 	dsn := pgtest.Database(t)
-	st := openPG(t, dsn, t.TempDir()).RateLimits()
+	st := county.SharedRateLimits(openPG(t, dsn, t.TempDir()))
 	ctx := context.Background()
 	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	step := ratelimit.Step{Cost: time.Minute, Room: time.Hour, Keep: true}
