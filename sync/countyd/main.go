@@ -238,7 +238,11 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	if err != nil {
 		return err
 	}
-	off := office.New(st, office.Options{Log: log, SecureCookies: *secureCookies, DeviceKey: devKey, SMSGateway: *smsGateway != ""})
+	// On PostgreSQL the limits on guesses are counted in the database, so
+	// every instance behind a load balancer shares one budget.
+	shared := county.SharedRateLimits(st)
+	off := office.New(st, office.Options{Log: log, SecureCookies: *secureCookies, DeviceKey: devKey, SMSGateway: *smsGateway != "",
+		SharedLimits: shared})
 	// The sender stops with ctx; a round cut short leaves its notice
 	// queued, and the gateway's notice_id makes a repeat harmless.
 	senderDone := make(chan struct{})
@@ -250,7 +254,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	if *smsGateway == "" {
 		log.Warn("no -sms-gateway: citizen notices stay queued")
 	}
-	return serveHTTP(ctx, ln, mon.handler(office.Mount(county.NewServer(mon.store(), county.Options{Log: log}), off)), log, *cert, *key, out,
+	return serveHTTP(ctx, ln, mon.handler(office.Mount(county.NewServer(mon.store(), county.Options{Log: log, SharedLimits: shared}), off)), log, *cert, *key, out,
 		// The counts of failed logins still open go to the audit trail.
 		off.Close, mon, *metricsAddr)
 }

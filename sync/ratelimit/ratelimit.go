@@ -30,61 +30,39 @@ func (l *Limiter) Allow(key string, now time.Time) (ok bool, retry time.Duration
 
 // AllowN takes n events at once (a costlier request counts for more).
 func (l *Limiter) AllowN(key string, n int, now time.Time) (ok bool, retry time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.full == nil {
-		l.full = map[string]time.Time{}
-	}
-	burst := time.Duration(max(l.Burst, 1)) * l.Every
-	cost := time.Duration(n) * l.Every
-	at := l.full[key]
-	if at.Before(now) {
-		at = now
-	}
-	next := at.Add(cost)
-	if over := next.Sub(now) - burst; over > 0 {
-		return false, over
-	}
-	if _, known := l.full[key]; !known {
-		l.makeRoom(now)
-	}
-	l.full[key] = next
-	return true, 0
+	return l.take(key, allowStep(l.Every, l.Burst, n), now)
 }
 
 // Check says whether one event for key would pass at now, taking nothing:
 // for limits counted on failures only (a login is checked before the
 // password is, and charged with Penalty only when it was wrong).
 func (l *Limiter) Check(key string, now time.Time) (ok bool, retry time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	at, known := l.full[key]
-	if !known || !at.After(now) {
-		return true, 0
-	}
-	burst := time.Duration(max(l.Burst, 1)) * l.Every
-	if over := at.Add(l.Every).Sub(now) - burst; over > 0 {
-		return false, over
-	}
-	return true, 0
+	return l.take(key, checkStep(l.Every, l.Burst), now)
 }
 
 // Penalty pushes key back by d without taking an event: a failed login
 // costs more than a successful one.
 func (l *Limiter) Penalty(key string, d time.Duration, now time.Time) {
+	l.take(key, penaltyStep(d), now)
+}
+
+// take applies one step to key's bucket in memory.
+func (l *Limiter) take(key string, s Step, now time.Time) (ok bool, retry time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	at, known := l.full[key]
+	next, ok, retry := s.Apply(at, now)
+	if !ok || !s.Keep {
+		return ok, retry
+	}
 	if l.full == nil {
 		l.full = map[string]time.Time{}
-	}
-	at, known := l.full[key]
-	if at.Before(now) {
-		at = now
 	}
 	if !known {
 		l.makeRoom(now)
 	}
-	l.full[key] = at.Add(d)
+	l.full[key] = next
+	return true, 0
 }
 
 // Forget drops what the limiter holds for key (after a good login).

@@ -95,19 +95,25 @@ const signedReadTime = 2 * time.Minute
 // Limiters count real time, not the county's clock (which tests stop):
 // they are about load, not business days.
 
-// guards are the server's limiters and gates, made from Limits.
+// guards are the server's limiters and gates, made from Limits. The
+// limits that guard secrets (forged signatures) and enrollment codes keep
+// their buckets in shared (the database, when several instances serve
+// it), so each instance added behind a load balancer does not add a
+// budget of guesses; the device's request rate and the gates protect this
+// process's CPU and memory, so they stay in it.
 type guards struct {
-	lim                       Limits
-	device, failures, enrolls *ratelimit.Limiter
-	signed, legacy            *ratelimit.Gate
+	lim               Limits
+	device            *ratelimit.Limiter
+	failures, enrolls *ratelimit.Shared
+	signed, legacy    *ratelimit.Gate
 }
 
-func newGuards(l Limits) *guards {
+func newGuards(l Limits, shared ratelimit.Store) *guards {
 	l = l.withDefaults()
 	return &guards{lim: l,
 		device:   &ratelimit.Limiter{Every: l.DeviceEvery, Burst: l.DeviceBurst},
-		failures: &ratelimit.Limiter{Every: l.FailuresEvery, Burst: l.FailuresBurst},
-		enrolls:  &ratelimit.Limiter{Every: l.EnrollEvery, Burst: l.EnrollBurst},
+		failures: &ratelimit.Shared{Every: l.FailuresEvery, Burst: l.FailuresBurst, Prefix: "county.failures:", Store: shared},
+		enrolls:  &ratelimit.Shared{Every: l.EnrollEvery, Burst: l.EnrollBurst, Prefix: "county.enroll:", Store: shared},
 		signed:   ratelimit.NewGate(l.SignedBodies),
 		legacy:   ratelimit.NewGate(l.LegacyBodies),
 	}
@@ -275,7 +281,7 @@ func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request, limit int64
 	ctx := r.Context()
 	addr := clientAddr(r)
 	if e := checkHeaders(r); e != nil {
-		return s.failed(addr, e) // not even signed: nothing is read
+		return s.failed(r.Context(), addr, e) // not even signed: nothing is read
 	}
 	if r.ContentLength > limit {
 		_, e := readBody(r, limit) // 413 before anything is read
@@ -291,7 +297,7 @@ func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request, limit int64
 	var e *apiError
 	if declared != "" {
 		if dev, e = s.authenticate(ctx, r, declared); e != nil {
-			return s.failed(addr, e)
+			return s.failed(r.Context(), addr, e)
 		}
 		if ok, retry := s.guards.device.Allow(dev.ID, time.Now()); !ok {
 			return tooMany(retry, "this device sends too many requests")
@@ -317,7 +323,7 @@ func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request, limit int64
 			return e
 		}
 		if dev, e = s.authenticate(ctx, r, protocol.BodyHash(body)); e != nil {
-			return s.failed(addr, e)
+			return s.failed(r.Context(), addr, e)
 		}
 		if ok, retry := s.guards.device.Allow(dev.ID, time.Now()); !ok {
 			return tooMany(retry, "this device sends too many requests")
@@ -335,14 +341,22 @@ func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request, limit int64
 // address still passes: kiosks behind a township's shared address must
 // not be locked out by someone else's forgeries there, and refusing a
 // forgery costs a header parse and one look-up either way.
-func (s *Server) failed(addr string, e *apiError) *apiError {
+func (s *Server) failed(ctx context.Context, addr string, e *apiError) *apiError {
 	if e.status != http.StatusUnauthorized || e.code == protocol.CodeClockSkew {
 		return e
 	}
 	now := time.Now()
-	if ok, retry := s.guards.failures.Check(addr, now); !ok {
+	ok, retry, err := s.guards.failures.Check(ctx, addr, now)
+	if err == nil && !ok {
 		return tooMany(retry, "too many unsigned requests from this address")
 	}
-	s.guards.failures.Penalty(addr, s.guards.lim.FailuresEvery, now)
+	if err == nil {
+		err = s.guards.failures.Penalty(ctx, addr, s.guards.lim.FailuresEvery, now)
+	}
+	if err != nil {
+		// The request is refused either way; an uncounted forgery grants
+		// nothing, and the database it would need is down.
+		s.log.ErrorContext(ctx, "count a failed signature", "err", err)
+	}
 	return e
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
+	"github.com/yichuang/yichuang/sync/ratelimit"
 )
 
 // Options configure a Server.
@@ -26,6 +27,10 @@ type Options struct {
 	Log *slog.Logger
 	// Limits bound what callers may cost the county (zero: defaults).
 	Limits Limits
+	// SharedLimits keeps the buckets of the limits on forged signatures
+	// and enrollment tries where every instance counts them
+	// (SharedRateLimits); nil keeps them in this process.
+	SharedLimits ratelimit.Store
 }
 
 // Server is the county's HTTP API under /api/v1 (docs/protocol.md).
@@ -40,7 +45,7 @@ type Server struct {
 // NewServer returns the API over store. Tests of other packages start it
 // with httptest.NewServer(county.NewServer(store, county.Options{})).
 func NewServer(store API, opts Options) *Server {
-	s := &Server{store: store, now: opts.Now, log: opts.Log, mux: http.NewServeMux(), guards: newGuards(opts.Limits)}
+	s := &Server{store: store, now: opts.Now, log: opts.Log, mux: http.NewServeMux(), guards: newGuards(opts.Limits, opts.SharedLimits)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -112,7 +117,13 @@ func (s *Server) internal(ctx context.Context, what string, err error) *apiError
 // enroll is POST /api/v1/enroll; the code is the credential. Tries are
 // limited per address, and the body is a few short fields.
 func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
-	if ok, retry := s.guards.enrolls.Allow(clientAddr(r), time.Now()); !ok {
+	ok, retry, err := s.guards.enrolls.Allow(r.Context(), clientAddr(r), time.Now())
+	if err != nil {
+		// Without its count an enrollment code could be guessed faster.
+		s.writeError(w, s.internal(r.Context(), "count an enrollment try", err))
+		return
+	}
+	if !ok {
 		s.writeError(w, tooMany(retry, "too many enrollment tries from this address"))
 		return
 	}
@@ -133,7 +144,6 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var dev Device
-	var err error
 	if pub != nil {
 		dev, err = s.store.EnrollKey(r.Context(), req.Code, req.Hostname, req.AppVersion, pub)
 	} else {

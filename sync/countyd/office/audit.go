@@ -156,7 +156,12 @@ func (o *adminPages) showStaff(w http.ResponseWriter, r *http.Request, rc *reqCt
 		x := row{Staff: s, RoleName: rc.T(roleName(s.Role)), Created: stamp(s.Created)}
 		// Browsers that never signed in as the account may be held back
 		// after wrong passwords; its own browsers are not (throttle.go).
-		if ok, retry := o.guard.login.Check(s.Login, now); !ok {
+		ok, retry, err := o.guard.login.Check(r.Context(), s.Login, now)
+		if err != nil {
+			o.internal(w, r, rc, "check login budget", err)
+			return
+		}
+		if !ok {
 			x.Locked = stamp(now.Add(retry))
 		}
 		rows = append(rows, x)

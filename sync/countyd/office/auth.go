@@ -230,18 +230,25 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) {
 	// check says whether the try is within its budget: a browser that
 	// signed in as the login before by its own, any other by its address
 	// (every try) and by the login (wrong passwords).
-	check := func(take bool) (bool, time.Duration) {
+	check := func(take bool) (bool, time.Duration, error) {
 		if trusted {
-			return g.device.Check(device, now)
+			return g.device.Check(ctx, device, now)
 		}
 		if take {
-			if ok, retry := g.address.Allow(e.ClientIP, now); !ok {
-				return false, retry
+			if ok, retry, err := g.address.Allow(ctx, e.ClientIP, now); !ok || err != nil {
+				return false, retry, err
 			}
 		}
-		return g.login.Check(login, now)
+		return g.login.Check(ctx, login, now)
 	}
-	if ok, retry := check(true); !ok {
+	ok, retry, err := check(true)
+	if err != nil {
+		// Without its budget a try is not checked: a password unchecked
+		// is not guessed.
+		o.internal(w, r, nil, "check login budget", err)
+		return
+	}
+	if !ok {
 		o.throttled(w, r, e, login, retry)
 		return
 	}
@@ -255,8 +262,12 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) {
 	}
 	// Again inside the gate: tries that waited together must not all be
 	// checked against a budget none of them has charged yet.
-	if ok, retry := check(false); !ok {
+	if ok, retry, err := check(false); err != nil || !ok {
 		leave()
+		if err != nil {
+			o.internal(w, r, nil, "check login budget", err)
+			return
+		}
 		o.throttled(w, r, e, login, retry)
 		return
 	}
@@ -280,10 +291,14 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !good || !known {
+		var err error
 		if trusted {
-			g.device.Penalty(device, LoginRefill, now)
+			err = g.device.Penalty(ctx, device, LoginRefill, now)
 		} else {
-			g.login.Penalty(login, LoginRefill, now)
+			err = g.login.Penalty(ctx, login, LoginRefill, now)
+		}
+		if err != nil {
+			o.log.ErrorContext(ctx, "charge a wrong password", "err", err)
 		}
 		e.StaffID, e.StaffName = st.ID, st.Name
 		o.auditTry(ctx, e, false)
@@ -295,7 +310,9 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if trusted {
-		g.device.Forget(device)
+		if err := g.device.Forget(ctx, device); err != nil {
+			o.log.ErrorContext(ctx, "forget a device's wrong passwords", "err", err)
+		}
 	}
 	token := randomToken()
 	se := county.Session{TokenHash: county.HashToken(token), Staff: st, CSRF: randomToken()}

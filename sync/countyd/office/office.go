@@ -34,6 +34,7 @@ import (
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/ratelimit"
 )
 
 // Store is what the back office needs of the county's storage, by
@@ -104,6 +105,10 @@ type Options struct {
 	// SMSGateway says countyd sends notices (-sms-gateway); without it the
 	// notices page says they stay queued.
 	SMSGateway bool
+	// SharedLimits keeps the budgets of login tries where every countyd
+	// instance counts them (county.SharedRateLimits); nil keeps them in
+	// this process.
+	SharedLimits ratelimit.Store
 }
 
 // Office is the back office's HTTP handler for /office/.
@@ -135,6 +140,7 @@ var files embed.FS
 func New(st Store, opts Options) *Office {
 	o := &Office{st: st, now: opts.Now, log: opts.Log, secure: opts.SecureCookies, sms: opts.SMSGateway, idle: opts.IdleTimeout,
 		maxAge: opts.MaxSessionAge, guard: newLoginGuard(opts.DeviceKey), mux: http.NewServeMux(), catalog: map[string]*catalog.Catalog{}}
+	o.guard.share(opts.SharedLimits)
 	if o.now == nil {
 		o.now = time.Now
 	}

@@ -68,16 +68,20 @@ const (
 	auditWindow = 15 * time.Minute
 )
 
-// loginGuard holds the limits' state; it lives in memory (a restart
-// forgets the counts, which only gives everyone their budget back).
+// loginGuard holds the limits' state. The budgets of tries (address,
+// login, device) live where Options.SharedLimits says: the database when
+// several countyd instances serve it, so each instance does not add a
+// budget of guesses; otherwise memory (a restart forgets the counts, which
+// only gives everyone their budget back). The hash gates bound this
+// process's CPU and memory, so they stay in it.
 type loginGuard struct {
 	key []byte // signs device cookies
 
 	all, anon         *ratelimit.Gate
 	wait, trustedWait time.Duration
-	address           ratelimit.Limiter // every anonymous try, by client address
-	login             ratelimit.Limiter // anonymous wrong passwords, by login
-	device            ratelimit.Limiter // wrong passwords, by device cookie
+	address           ratelimit.Shared // every anonymous try, by client address
+	login             ratelimit.Shared // anonymous wrong passwords, by login
+	device            ratelimit.Shared // wrong passwords, by device cookie
 
 	failed failedLogins
 }
@@ -94,11 +98,16 @@ func newLoginGuard(key []byte) *loginGuard {
 		wait: hashWait, trustedWait: trustedHashWait,
 		all:     ratelimit.NewGate(loginHashes),
 		anon:    ratelimit.NewGate(anonHashes),
-		address: ratelimit.Limiter{Every: AddressRefill, Burst: AddressBudget},
-		login:   ratelimit.Limiter{Every: LoginRefill, Burst: LoginBudget},
-		device:  ratelimit.Limiter{Every: LoginRefill, Burst: LoginBudget},
+		address: ratelimit.Shared{Every: AddressRefill, Burst: AddressBudget, Prefix: "office.address:"},
+		login:   ratelimit.Shared{Every: LoginRefill, Burst: LoginBudget, Prefix: "office.login:"},
+		device:  ratelimit.Shared{Every: LoginRefill, Burst: LoginBudget, Prefix: "office.device:"},
 		failed:  failedLogins{tallies: map[tallyKey]*tally{}},
 	}
+}
+
+// share keeps the budgets of tries in st (nil: this process's memory).
+func (g *loginGuard) share(st ratelimit.Store) {
+	g.address.Store, g.login.Store, g.device.Store = st, st, st
 }
 
 // enterHash takes room for one password check; leave gives it back.

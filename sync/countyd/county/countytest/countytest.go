@@ -124,7 +124,9 @@ func Start(tb testing.TB, opts Options) *County {
 		}
 		c.Store, c.DB = st, st
 	}
-	srv := httptest.NewServer(county.NewServer(c.DB, county.Options{Now: opts.Now, Log: opts.Log, Limits: opts.Limits}))
+	srv := httptest.NewServer(county.NewServer(c.DB, county.Options{Now: opts.Now, Log: opts.Log, Limits: opts.Limits,
+		// As countyd: shared by every instance on PostgreSQL.
+		SharedLimits: county.SharedRateLimits(c.DB)}))
 	tb.Cleanup(func() {
 		srv.Close()
 		c.DB.Close()
