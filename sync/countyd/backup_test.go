@@ -32,7 +32,9 @@ func TestBackupCommands(t *testing.T) {
 		{"backup", "", func() []string { return []string{"backup", "-data", data, "-to", backups, "-keep", "3"} }, 0, filepath.Join(backups, "county-")},
 		{"restore without -from", "", func() []string { return []string{"restore", "-data", empty} }, 2, "-from is required"},
 		{"restore over data", "", func() []string { return []string{"restore", "-data", data, "-from", taken} }, 1, "not empty"},
-		{"restore", "", func() []string { return []string{"restore", "-data", empty, "-from", filepath.Join(taken, "county.db")} }, 0, "restored"},
+		{"restore", "", func() []string {
+			return []string{"restore", "-data", empty, "-from", filepath.Join(taken, "county.db")}
+		}, 0, "restored"},
 		{"mark-restored with a bad time", "", func() []string { return []string{"mark-restored", "-data", empty, "-backup-time", "yesterday"} }, 2, "RFC 3339"},
 		{"mark-restored", "", func() []string {
 			return []string{"mark-restored", "-data", empty, "-backup-time", "2026-12-01T02:00:00+08:00"}
