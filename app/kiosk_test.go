@@ -410,6 +410,20 @@ func TestKioskWindowDamagedDatabase(t *testing.T) {
 func BenchmarkStartup(b *testing.B) {
 	display := startX(b)
 	dir := halltest.ConfiguredData(b)
+	// YICHUANG_BENCH_DATA names a grown kiosk data directory (make
+	// bench-growth keeps them, e.g. /tmp/yichuang-growth/kiosk-250000):
+	// start on a copy of it, after one start that migrates it.
+	if grown := os.Getenv("YICHUANG_BENCH_DATA"); grown != "" {
+		dir = b.TempDir()
+		if out, err := exec.Command("cp", "-a", grown+"/.", dir).CombinedOutput(); err != nil {
+			b.Fatalf("copy %s: %v %s", grown, err, out)
+		}
+		r := launch(b, display, dir)
+		waitPainted(b, display, waitWindow(b, display, r))
+		time.Sleep(5 * time.Second)
+		r.cmd.Process.Signal(os.Interrupt)
+		r.cmd.Wait()
+	}
 	for _, bin := range []struct{ name, path, title string }{
 		{"kiosk", kioskBinary(b), "Yichuang"},
 		{"bare-fyne", bareFyne.binary(b, "./testdata/barefyne"), "Bare Yichuang"},
