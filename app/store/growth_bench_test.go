@@ -2,13 +2,11 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/yichuang/yichuang/sync/growthbench"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -34,41 +32,14 @@ import (
 // settings, three times.
 const growthPerDay = 300
 
-// growthRow is one measured operation: the raw runs, in milliseconds (or
-// the unit named), the orchestrator takes their median.
-type growthRow struct {
-	Side string    `json:"side"`
-	Size int       `json:"size"`
-	Op   string    `json:"op"`
-	Runs []float64 `json:"runs"`
-	Unit string    `json:"unit,omitempty"`
-	Note string    `json:"note,omitempty"`
-}
-
 func BenchmarkGrowthKiosk(b *testing.B) {
-	sz := os.Getenv("YICHUANG_GROWTH_KIOSK")
-	if sz == "" {
-		b.Skip("YICHUANG_GROWTH_KIOSK not set: run through make bench-growth")
-	}
-	n, err := strconv.Atoi(sz)
-	if err != nil || n < 100 {
-		b.Fatalf("YICHUANG_GROWTH_KIOSK=%q: want a number of cases ≥ 100", sz)
-	}
-	out := os.Getenv("YICHUANG_GROWTH_OUT")
-	if out == "" {
-		b.Fatal("YICHUANG_GROWTH_OUT not set")
-	}
-	root := os.Getenv("YICHUANG_GROWTH_DIR")
-	if root == "" {
-		root = filepath.Join(os.TempDir(), "yichuang-growth")
-	}
-	dir := filepath.Join(root, fmt.Sprintf("kiosk-%d", n))
+	n, dir, out := growthbench.Setup(b, "YICHUANG_GROWTH_KIOSK", "kiosk", 100)
 	ctx := context.Background()
 	rows, err := measureKiosk(ctx, b, dir, n)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := appendRows(out, rows); err != nil {
+	if err := growthbench.Append(out, rows...); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -113,10 +84,10 @@ func growthKiosk(b *testing.B, dir string, n int) (string, time.Time) {
 	return path, end
 }
 
-func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growthRow, error) {
+func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growthbench.Row, error) {
 	path, end := growthKiosk(b, dir, n)
-	row := func(op string) growthRow { return growthRow{Side: "kiosk", Size: n, Op: op} }
-	var rows []growthRow
+	row := func(op string) growthbench.Row { return growthbench.Row{Side: "kiosk", Size: n, Op: op} }
+	var rows []growthbench.Row
 
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -135,7 +106,7 @@ func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growt
 		if err != nil {
 			return nil, fmt.Errorf("open: %w", err)
 		}
-		open.Runs = append(open.Runs, msSince(start))
+		open.Runs = append(open.Runs, growthbench.MsSince(start))
 		if err := db.Close(); err != nil {
 			return nil, fmt.Errorf("close: %w", err)
 		}
@@ -156,7 +127,7 @@ func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growt
 		return nil, fmt.Errorf("check behind the first screen: %w", err)
 	}
 	checked := row("background_check")
-	checked.Runs = []float64{msSince(start)}
+	checked.Runs = []float64{growthbench.MsSince(start)}
 	rows = append(rows, checked)
 	unlocked(b, db)
 
@@ -168,7 +139,7 @@ func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growt
 		if err != nil {
 			return nil, fmt.Errorf("agent cases: %w", err)
 		}
-		agent.Runs = append(agent.Runs, msSince(start))
+		agent.Runs = append(agent.Runs, growthbench.MsSince(start))
 		agent.Note = fmt.Sprintf("%d cases listed", len(list))
 	}
 	rows = append(rows, agent)
@@ -182,7 +153,7 @@ func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growt
 		if _, err := db.PendingUploads(ctx); err != nil {
 			return nil, fmt.Errorf("pending uploads: %w", err)
 		}
-		sync.Runs = append(sync.Runs, msSince(start))
+		sync.Runs = append(sync.Runs, growthbench.MsSince(start))
 	}
 	rows = append(rows, sync)
 
@@ -200,7 +171,7 @@ func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growt
 		start := time.Now()
 		go func() {
 			err := db.BackupTo(ctx, target)
-			backup.Runs = append(backup.Runs, msSince(start))
+			backup.Runs = append(backup.Runs, growthbench.MsSince(start))
 			done.Store(true)
 			errc <- err
 		}()
@@ -226,23 +197,4 @@ func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growt
 	commit.Note = fmt.Sprintf("%d commits during 3 backups", commits)
 	rows = append(rows, backup, commit)
 	return rows, nil
-}
-
-func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
-
-// appendRows adds rows to the JSON-lines file at path.
-func appendRows(path string, rows []growthRow) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		return fmt.Errorf("growth results: %w", err)
-	}
-	enc := json.NewEncoder(f)
-	for _, r := range rows {
-		sort.Float64s(r.Runs)
-		if err := enc.Encode(r); err != nil {
-			f.Close()
-			return fmt.Errorf("growth results: %w", err)
-		}
-	}
-	return f.Close()
 }

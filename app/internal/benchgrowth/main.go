@@ -22,6 +22,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/yichuang/yichuang/sync/growthbench"
 	"io"
 	"os"
 	"os/exec"
@@ -157,7 +158,7 @@ func run(ctx context.Context, p plan, dir string, out, log io.Writer) error {
 		}
 		r, err := selfCheck(ctx, filepath.Join(bin, "yichuang"), filepath.Join(dir, fmt.Sprintf("kiosk-%d", n)), n, log)
 		if err == nil {
-			err = appendRow(results, r)
+			err = growthbench.Append(results, r)
 		}
 		if err != nil {
 			failed = append(failed, err)
@@ -211,26 +212,7 @@ func selfCheck(ctx context.Context, bin, dataDir string, n int, log io.Writer) (
 }
 
 // row is one measured operation as the benchmarks write it.
-type row struct {
-	Side string    `json:"side"`
-	Size int       `json:"size"`
-	Op   string    `json:"op"`
-	Runs []float64 `json:"runs"`
-	Unit string    `json:"unit,omitempty"`
-	Note string    `json:"note,omitempty"`
-}
-
-func appendRow(path string, r row) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := json.NewEncoder(f).Encode(r); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
+type row = growthbench.Row
 
 func readRows(path string) ([]row, error) {
 	f, err := os.Open(path)

@@ -2,11 +2,10 @@ package county_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"github.com/yichuang/yichuang/sync/growthbench"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"testing"
 	"time"
@@ -29,42 +28,15 @@ import (
 // measured three times. The ingest pushes stay in the cached county (750
 // cases a run).
 
-// growthRow is one measured operation: the raw runs, in milliseconds unless
-// Unit says otherwise; the orchestrator takes their median.
-type growthRow struct {
-	Side string    `json:"side"`
-	Size int       `json:"size"`
-	Op   string    `json:"op"`
-	Runs []float64 `json:"runs"`
-	Unit string    `json:"unit,omitempty"`
-	Note string    `json:"note,omitempty"`
-}
-
 func BenchmarkGrowthCounty(b *testing.B) {
-	sz := os.Getenv("YICHUANG_GROWTH_COUNTY")
-	if sz == "" {
-		b.Skip("YICHUANG_GROWTH_COUNTY not set: run through make bench-growth")
-	}
-	n, err := strconv.Atoi(sz)
-	if err != nil || n < 1000 {
-		b.Fatalf("YICHUANG_GROWTH_COUNTY=%q: want a number of cases ≥ 1000", sz)
-	}
-	out := os.Getenv("YICHUANG_GROWTH_OUT")
-	if out == "" {
-		b.Fatal("YICHUANG_GROWTH_OUT not set")
-	}
-	root := os.Getenv("YICHUANG_GROWTH_DIR")
-	if root == "" {
-		root = filepath.Join(os.TempDir(), "yichuang-growth")
-	}
-	dir := filepath.Join(root, fmt.Sprintf("county-%d", n))
+	n, dir, out := growthbench.Setup(b, "YICHUANG_GROWTH_COUNTY", "county", 1000)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		b.Fatal(err)
 	}
-	b.Setenv("YICHUANG_BENCH_CASES", sz)
+	b.Setenv("YICHUANG_BENCH_CASES", strconv.Itoa(n))
 	b.Setenv("YICHUANG_BENCH_DIR", dir)
 	ctx := context.Background()
-	_, err = os.Stat(filepath.Join(dir, fmt.Sprintf("generated-%d", n)))
+	_, err := os.Stat(filepath.Join(dir, fmt.Sprintf("generated-%d", n)))
 	reopened := err == nil
 	began := time.Now()
 	st, devs, clock := benchCounty(b)
@@ -90,23 +62,14 @@ func BenchmarkGrowthCounty(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	f, err := os.OpenFile(out, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
+	if err := growthbench.Append(out, rows...); err != nil {
 		b.Fatal(err)
-	}
-	defer f.Close()
-	enc := json.NewEncoder(f)
-	for _, r := range rows {
-		sort.Float64s(r.Runs)
-		if err := enc.Encode(r); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 
-func measureCounty(ctx context.Context, st *county.SQLite, dev county.Device, clock *countytest.Clock, n int, path string) ([]growthRow, error) {
-	row := func(op string) growthRow { return growthRow{Side: "county", Size: n, Op: op} }
-	var rows []growthRow
+func measureCounty(ctx context.Context, st *county.SQLite, dev county.Device, clock *countytest.Clock, n int, path string) ([]growthbench.Row, error) {
+	row := func(op string) growthbench.Row { return growthbench.Row{Side: "county", Size: n, Op: op} }
+	var rows []growthbench.Row
 	stats, err := st.Stats(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
