@@ -155,17 +155,18 @@ func benchCase(id, tracking, point string, version int, status string, k int, no
 	return ev
 }
 
-// BenchmarkOfficePages measures the first page of each case list filter,
-// the matter list and the fleet page's devices at size.
-func BenchmarkOfficePages(b *testing.B) {
-	st, _, clock := benchCounty(b)
-	ctx := context.Background()
-	today := clock.Now().Format(time.DateOnly)
-	soon := clock.Now().AddDate(0, 0, 3).Format(time.DateOnly)
-	for _, tc := range []struct {
-		name string
-		f    county.CasePageFilter
-	}{
+// pageFilter is one of the office case list's filters, first page.
+type pageFilter struct {
+	name string
+	f    county.CasePageFilter
+}
+
+// officePageFilters are the case list's filters as the office offers them,
+// on the day now: what BenchmarkOfficePages and the growth table time.
+func officePageFilters(now time.Time) []pageFilter {
+	today := now.Format(time.DateOnly)
+	soon := now.AddDate(0, 0, 3).Format(time.DateOnly)
+	fs := []pageFilter{
 		{"all", county.CasePageFilter{}},
 		{"point", county.CasePageFilter{Point: "330522105000"}},
 		{"matter", county.CasePageFilter{Matter: "330000-SS-0042"}},
@@ -176,8 +177,37 @@ func BenchmarkOfficePages(b *testing.B) {
 		{"soon", county.CasePageFilter{Deadline: county.DueSoon, Today: today, SoonDay: soon}},
 		{"paused", county.CasePageFilter{Deadline: county.DuePaused}},
 		{"lapsed", county.CasePageFilter{Deadline: county.DueLapsed, Today: today}},
-	} {
-		tc.f.Limit = 50
+	}
+	for i := range fs {
+		fs[i].f.Limit = 50
+	}
+	return fs
+}
+
+// ingestPush is BenchmarkIngest's push at size: protocol.MaxBatch events,
+// every other one a new case of dev's point, the rest version round+2 of
+// one of the cases earlier pushes made (ids, trs: they grow).
+func ingestPush(dev county.Device, now time.Time, round int, ids, trs *[]string) []protocol.Event {
+	evs := make([]protocol.Event, 0, protocol.MaxBatch)
+	for len(evs) < protocol.MaxBatch {
+		if len(*ids) > 0 && len(evs)%2 == 1 {
+			j := len(evs) % len(*ids)
+			evs = append(evs, benchCase((*ids)[j], (*trs)[j], dev.Point.Code, 2+round, "accepted", j, now))
+			continue
+		}
+		id, tr := countytest.NewCase(dev.Point.Code)
+		*ids, *trs = append(*ids, id), append(*trs, tr)
+		evs = append(evs, benchCase(id, tr, dev.Point.Code, 1, "accepted", len(*ids), now))
+	}
+	return evs
+}
+
+// BenchmarkOfficePages measures the first page of each case list filter,
+// the matter list and the fleet page's devices at size.
+func BenchmarkOfficePages(b *testing.B) {
+	st, _, clock := benchCounty(b)
+	ctx := context.Background()
+	for _, tc := range officePageFilters(clock.Now()) {
 		b.Run("cases_"+tc.name, func(b *testing.B) {
 			for range b.N {
 				if _, _, err := st.CasePage(ctx, tc.f); err != nil {
@@ -213,17 +243,7 @@ func BenchmarkIngestAtSize(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
-		evs := make([]protocol.Event, 0, protocol.MaxBatch)
-		for len(evs) < protocol.MaxBatch {
-			if len(ids) > 0 && len(evs)%2 == 1 {
-				j := len(evs) % len(ids)
-				evs = append(evs, benchCase(ids[j], trs[j], dev.Point.Code, 2+i, "accepted", j, clock.Now()))
-				continue
-			}
-			id, tr := countytest.NewCase(dev.Point.Code)
-			ids, trs = append(ids, id), append(trs, tr)
-			evs = append(evs, benchCase(id, tr, dev.Point.Code, 1, "accepted", len(ids), clock.Now()))
-		}
+		evs := ingestPush(dev, clock.Now(), i, &ids, &trs)
 		b.StartTimer()
 		c0 := cpuTime()
 		if err := applyAll(ctx, st, dev, evs); err != nil {

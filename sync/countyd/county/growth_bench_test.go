@@ -97,26 +97,9 @@ func measureCounty(ctx context.Context, st *county.SQLite, dev county.Device, cl
 		rows = append(rows, r)
 		return nil
 	}
-	today := clock.Now().Format(time.DateOnly)
-	soon := clock.Now().AddDate(0, 0, 3).Format(time.DateOnly)
 	// The office's case list, first page, each filter it offers (the same
 	// list as BenchmarkOfficePages).
-	for _, tc := range []struct {
-		name string
-		f    county.CasePageFilter
-	}{
-		{"all", county.CasePageFilter{}},
-		{"point", county.CasePageFilter{Point: "330522105000"}},
-		{"matter", county.CasePageFilter{Matter: "330000-SS-0042"}},
-		{"status_completed", county.CasePageFilter{Status: "completed"}},
-		{"status_accepted", county.CasePageFilter{Status: "accepted"}},
-		{"open", county.CasePageFilter{Deadline: county.DueOpen}},
-		{"overdue", county.CasePageFilter{Deadline: county.DueOverdue, Today: today}},
-		{"soon", county.CasePageFilter{Deadline: county.DueSoon, Today: today, SoonDay: soon}},
-		{"paused", county.CasePageFilter{Deadline: county.DuePaused}},
-		{"lapsed", county.CasePageFilter{Deadline: county.DueLapsed, Today: today}},
-	} {
-		tc.f.Limit = 50
+	for _, tc := range officePageFilters(clock.Now()) {
 		if err := time3("cases_"+tc.name, func() error {
 			_, _, err := st.CasePage(ctx, tc.f)
 			return err
@@ -143,17 +126,7 @@ func measureCounty(ctx context.Context, st *county.SQLite, dev county.Device, cl
 	ingest.Unit = "events/s"
 	var ids, trs []string
 	for i := range 3 {
-		evs := make([]protocol.Event, 0, protocol.MaxBatch)
-		for len(evs) < protocol.MaxBatch {
-			if len(ids) > 0 && len(evs)%2 == 1 {
-				j := len(evs) % len(ids)
-				evs = append(evs, benchCase(ids[j], trs[j], dev.Point.Code, 2+i, "accepted", j, clock.Now()))
-				continue
-			}
-			id, tr := countytest.NewCase(dev.Point.Code)
-			ids, trs = append(ids, id), append(trs, tr)
-			evs = append(evs, benchCase(id, tr, dev.Point.Code, 1, "accepted", len(ids), clock.Now()))
-		}
+		evs := ingestPush(dev, clock.Now(), i, &ids, &trs)
 		start := time.Now()
 		if err := applyAll(ctx, st, dev, evs); err != nil {
 			return nil, fmt.Errorf("ingest: %w", err)
