@@ -1,6 +1,7 @@
 package pgtest
 
 import (
+	"database/sql"
 	"flag"
 	"fmt"
 	"runtime"
@@ -51,5 +52,28 @@ func TestNoServer(t *testing.T) {
 	}
 	if srv != nil {
 		t.Errorf("a server started with no binaries")
+	}
+}
+
+// A Durable server syncs its commits, as a packaged one does: a speed
+// figure measured on it is comparable with SQLite's synchronous=FULL.
+func TestDurableSyncsCommits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a PostgreSQL server of its own")
+	}
+	dsn := Durable(t, "county")
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, name := range []string{"fsync", "synchronous_commit", "full_page_writes"} {
+		var got string
+		if err := db.QueryRow(`SHOW ` + name).Scan(&got); err != nil {
+			t.Fatalf("SHOW %s: %v", name, err)
+		}
+		if got != "on" {
+			t.Errorf("%s: got %s, want on", name, got)
+		}
 	}
 }
