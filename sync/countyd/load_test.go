@@ -338,11 +338,11 @@ func TestLoadPostgres(t *testing.T) {
 	begin := time.Now().Add(time.Second)
 	end := begin.Add(d)
 	var (
-		wg                  sync.WaitGroup
-		mu                  sync.Mutex
+		wg                   sync.WaitGroup
+		mu                   sync.Mutex
 		rounds, failed, late int
-		took                []time.Duration
-		firstErr            error
+		took                 []time.Duration
+		firstErr             error
 	)
 	for i := range syncers {
 		wg.Add(1)

@@ -137,10 +137,17 @@ func (s *SQLite) CaseLog(ctx context.Context, caseID string) ([]LogEntry, error)
 	return caseLog(ctx, s.r, caseID)
 }
 
+// caseLogSQL reads one case's log in apply order. It seeks the case in
+// case_log_chain (case_id, version) and orders its rows: a case has a few
+// dozen events at most (MaxCaseVersion bounds its chain), and a second
+// index on (case_id, seq) cost every applied event a write into an index
+// of random keys (0016).
+const caseLogSQL = `SELECT seq, case_id, event_id, kind, version, device_id, applied_at
+		FROM case_log WHERE case_id = ? ORDER BY seq`
+
 // caseLog is CaseLog for both stores.
 func caseLog(ctx context.Context, q dbtx, caseID string) ([]LogEntry, error) {
-	rows, err := q.QueryContext(ctx, `SELECT seq, case_id, event_id, kind, version, device_id, applied_at
-		FROM case_log WHERE case_id = ? ORDER BY seq`, caseID)
+	rows, err := q.QueryContext(ctx, caseLogSQL, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("read case log: %w", err)
 	}

@@ -73,6 +73,9 @@ func applyEvents(ctx context.Context, tx *sql.Tx, pg bool, dev Device, events []
 	// ends: between events here, and database/sql rolls the
 	// transaction back when BeginTx's context ends.
 	sctx := context.WithoutCancel(ctx)
+	if err := a.readApplied(sctx, events); err != nil {
+		return nil, err
+	}
 	applied := 0
 	for i, ev := range events {
 		if err := ctx.Err(); err != nil {
@@ -115,6 +118,49 @@ type applier struct {
 	// statements hundreds of times, and preparing each time was a third of
 	// the ingest time.
 	stmts map[string]*sql.Stmt
+	// known are the answers given to this push's event ids: before it
+	// (readApplied) and in it, so an event sent twice in one push is
+	// answered as a repeat the second time, as in two pushes.
+	known map[string]knownAnswer
+}
+
+// knownAnswer is an applied event's stored answer and the service point
+// of the device that sent it.
+type knownAnswer struct{ answer, point string }
+
+// readApplied reads the stored answers of the push's events, in one
+// statement for up to protocol.MaxBatch of them.
+func (a *applier) readApplied(ctx context.Context, events []protocol.Event) error {
+	a.known = make(map[string]knownAnswer, len(events))
+	for len(events) > 0 {
+		chunk := events[:min(len(events), protocol.MaxBatch)]
+		events = events[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, ev := range chunk {
+			args[i] = ev.ID
+		}
+		q := appliedAnswersSQL(len(chunk))
+		if a.pg {
+			q = rebind(q)
+		}
+		rows, err := a.tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("read applied events: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			var k knownAnswer
+			if err := rows.Scan(&id, &k.answer, &k.point); err != nil {
+				rows.Close()
+				return fmt.Errorf("read applied events: %w", err)
+			}
+			a.known[id] = k
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("read applied events: %w", err)
+		}
+	}
+	return nil
 }
 
 func (a *applier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -181,28 +227,22 @@ func reject(code, format string, args ...any) *rejection {
 }
 
 func (a *applier) apply(ctx context.Context, ev protocol.Event) (protocol.Result, error) {
-	var answer, owner string
-	err := a.queryRow(ctx, qAppliedAnswer, ev.ID).Scan(&answer, &owner)
-	if err == nil && owner != a.dev.Point.Code {
+	if k, ok := a.known[ev.ID]; ok && k.point != a.dev.Point.Code {
 		// Another point's event: its answer is not this device's to read,
 		// and this event cannot be that one.
 		return a.rejected(ctx, ev, reject(protocol.CodeIDTaken, "another device's event has this id"))
-	}
-	if err == nil {
+	} else if ok {
 		var r protocol.Result
-		if err := json.Unmarshal([]byte(answer), &r); err != nil {
+		if err := json.Unmarshal([]byte(k.answer), &r); err != nil {
 			return r, fmt.Errorf("decode stored answer: %w", err)
 		}
 		r.Repeat = true
 		return r, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return protocol.Result{}, fmt.Errorf("read applied event: %w", err)
-	}
 
 	res := protocol.Result{ID: ev.ID, Status: protocol.Applied}
 	var rej *rejection
-	err = nil
+	var err error
 	if perr := protocol.CheckPayload(ev.Payload); perr != nil {
 		return a.rejected(ctx, ev, reject(protocol.CodeBadPayload, "%v", perr))
 	}
@@ -231,6 +271,7 @@ func (a *applier) apply(ctx context.Context, ev protocol.Event) (protocol.Result
 	if n, _ := r.RowsAffected(); n != 1 {
 		return res, errConcurrentApply
 	}
+	a.known[ev.ID] = knownAnswer{answer: string(b), point: a.dev.Point.Code}
 	return res, nil
 }
 

@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/yichuang/yichuang/app/workday"
@@ -166,5 +169,62 @@ func TestCountyCaseNumbersRunOn(t *testing.T) {
 		if want := fmt.Sprintf("%s-%d-%06d", county, year, i+1); g != want {
 			t.Errorf("case %d: got %s, want %s", i+1, g, want)
 		}
+	}
+}
+
+// A new case, open with its clock running and no county status (nearly
+// every case at its first event), has an entry only in the indexes of
+// cases that a list filter reads it by (0016): its key, county case
+// number and tracking code, the list by first sight, point and hall
+// status, the due-day list and the two open-case indexes. It had 13; the
+// paused, 容缺 and county-status indexes now hold only such cases, and due
+// soon reads the open due-day index. Each index of cases is judged by its
+// own partial WHERE, as SQLite does when it writes the row.
+func TestNewCaseWritesNineIndexEntries(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	id, tr := newCase()
+	if r := e.push(t, shapedCase(id, tr, 1, "accepted", func(d map[string]any) { d["due"] = "2026-12-10T00:00:00+08:00" })); r[0].Status != protocol.Applied {
+		t.Fatalf("push: %+v", r[0])
+	}
+	db, err := sql.Open("sqlite3", e.c.Store.Path()+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT il.name, COALESCE(m.sql, '') FROM pragma_index_list('cases') il
+		LEFT JOIN sqlite_master m ON m.type = 'index' AND m.name = il.name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type index struct{ name, ddl string }
+	var indexes []index
+	for rows.Next() {
+		var ix index
+		if err := rows.Scan(&ix.name, &ix.ddl); err != nil {
+			t.Fatal(err)
+		}
+		indexes = append(indexes, ix)
+	}
+	rows.Close()
+	var holding []string
+	for _, ix := range indexes {
+		cond := "1"
+		if i := strings.Index(strings.ToUpper(ix.ddl), " WHERE "); i >= 0 {
+			cond = ix.ddl[i+len(" WHERE "):]
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE case_id = ? AND (`+cond+`)`, id).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", ix.name, err)
+		}
+		if n == 1 {
+			holding = append(holding, ix.name)
+		}
+	}
+	sort.Strings(holding)
+	want := []string{"cases_due_list", "cases_kiosk_seen", "cases_open_due", "cases_open_seen", "cases_point_seen", "cases_seen",
+		"cases_tracking", "sqlite_autoindex_cases_1", "sqlite_autoindex_cases_2"}
+	if !slices.Equal(holding, want) {
+		t.Errorf("indexes with an entry for a new open case: got %d %v, want %d %v", len(holding), holding, len(want), want)
 	}
 }

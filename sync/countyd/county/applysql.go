@@ -8,8 +8,6 @@ import "strings"
 // should seek (issue 18).
 
 const (
-	qAppliedAnswer = `SELECT ae.answer, COALESCE(d.point_code, '') FROM applied_events ae
-		LEFT JOIN devices d ON d.id = ae.device_id WHERE ae.event_id = ?`
 	qInsertApplied = `INSERT INTO applied_events (event_id, device_id, kind, answer, applied_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (event_id) DO NOTHING`
 	qInsertRejected = `INSERT INTO rejected_events (event_id, device_id, kind, code, message, payload, rejected_at)
@@ -37,10 +35,20 @@ const (
 	qSMSSignature = `SELECT doc FROM sms_config WHERE id = 1`
 )
 
+// appliedAnswersSQL reads the answers the county gave before to any of n
+// events of a push, with the point of the device that sent each: one
+// statement a push, where one an event made 500 seeks a push that almost
+// never found anything (a kiosk re-sends only what it did not see
+// acknowledged).
+func appliedAnswersSQL(n int) string {
+	return `SELECT ae.event_id, ae.answer, COALESCE(d.point_code, '') FROM applied_events ae
+		LEFT JOIN devices d ON d.id = ae.device_id WHERE ae.event_id IN (?` + strings.Repeat(", ?", n-1) + `)`
+}
+
 // caseListCols are the columns of cases that a case event may change and
-// that the list indexes of 0011 hold, as a key or in a partial index's
-// WHERE: kiosk_status is in six of them, due_moved in three, paused_since
-// in two, supplement_by in one. SQLite rewrites the entry of every index
+// that the list indexes of 0011 and 0016 hold, as a key or in a partial
+// index's WHERE: kiosk_status is in five of them, due_moved in two,
+// paused_since and supplement_by in one each. SQLite rewrites the entry of every index
 // over a column an UPDATE sets, whether or not its value changed, and most
 // case events (补正 received, a note, an attachment) change none of them:
 // setting only those that changed saved about half of an update's time

@@ -84,6 +84,31 @@ func contractApplyOnce(t *testing.T, open opener) {
 	}
 }
 
+// contractApplyTwiceInOnePush: an event sent twice in one push (a kiosk's
+// outbox read twice into one batch) is applied once and answered as a
+// repeat the second time, as across two pushes: Apply reads a push's
+// stored answers in one statement before applying any, so it must
+// remember what it applies itself.
+func contractApplyTwiceInOnePush(t *testing.T, open opener) {
+	st := open(t, countytest.NewClock(t0).Now)
+	dev := mustDevice(t, st, countytest.TestPoint, "w1")
+	id, tr := countytest.NewCase(countytest.TestPoint.Code)
+	ev := caseEvent(id, tr, countytest.TestPoint.Code, 1, "case.accepted", "accepted")
+	rating := ratingEvent(id)
+	before := mustStats(t, st)
+	rs := mustApply(t, st, dev, ev, rating, ev, rating)
+	for i, r := range rs {
+		repeat := i >= 2
+		if r.Status != protocol.Applied || r.Repeat != repeat || r.CountyCase != rs[i%2].CountyCase {
+			t.Errorf("event %d: got %+v, want applied, repeat %v, county case %q", i, r, repeat, rs[i%2].CountyCase)
+		}
+	}
+	got := mustStats(t, st)
+	if got.Applied != before.Applied+2 || got.Cases != before.Cases+1 || got.CaseLog != before.CaseLog+1 || got.Inbox != before.Inbox+1 {
+		t.Errorf("stats: got %+v, want %+v with 2 more applied, 1 more case, log entry and inbox event", got, before)
+	}
+}
+
 // contractApplyRace: pushes of the same events at once, from two devices
 // of a hall (a kiosk's retry racing its first attempt looks the same), and
 // another township of the county numbering its own cases meanwhile: every

@@ -68,6 +68,7 @@ func runContract(t *testing.T, open opener) {
 		{"Blobs", contractBlobs},                                                                                                                                                                                                                                                                                     // contract_blobs_test.go
 		{"Cases", contractCases},                                                                                                                                                                                                                                                                                     // contract_cases_test.go
 		{"ApplyOnce", contractApplyOnce}, {"ApplyRace", contractApplyRace}, {"ApplyIDAcrossPoints", contractApplyIDAcrossPoints}, {"CaseOrder", contractCaseOrder}, {"FeedCursors", contractFeedCursors}, {"DeviceStatus", contractDeviceStatus}, {"ApplyStops", contractApplyStops}, {"CaseRace", contractCaseRace}, // contract_apply_test.go
+		{"ApplyTwiceInOnePush", contractApplyTwiceInOnePush}, // contract_apply_test.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open) })
 	}

@@ -185,8 +185,8 @@ func TestMigration0007BackfillsACountyAlreadyAt0010(t *testing.T) {
 	defer db.Close()
 	for _, q := range []string{
 		`DROP INDEX IF EXISTS cases_due_moved`, `DROP INDEX IF EXISTS cases_paused`, `DROP INDEX IF EXISTS cases_supplement_by`,
-		// 0011's list indexes name the columns too.
-		`DROP INDEX cases_open_due`, `DROP INDEX cases_open_running`, `DROP INDEX cases_open_paused`, `DROP INDEX cases_due_list`, `DROP INDEX cases_kiosk_supplement`,
+		// 0011's and 0016's list indexes name the columns too.
+		`DROP INDEX cases_open_due`, `DROP INDEX cases_open_paused`, `DROP INDEX cases_due_list`, `DROP INDEX cases_deferred_supplement`,
 		`ALTER TABLE cases DROP COLUMN due_moved`, `ALTER TABLE cases DROP COLUMN paused_since`,
 		`ALTER TABLE cases DROP COLUMN paused_kind`, `ALTER TABLE cases DROP COLUMN paused_procedure`,
 		`ALTER TABLE cases DROP COLUMN supplement_by`,

@@ -18,7 +18,7 @@ import (
 
 // applyQueries are the statements of Apply's per-event path.
 var applyQueries = map[string]string{
-	"qAppliedAnswer":    qAppliedAnswer,
+	"appliedAnswersSQL": appliedAnswersSQL(3),
 	"qInsertApplied":    qInsertApplied,
 	"qInsertRejected":   qInsertRejected,
 	"qCaseHead":         qCaseHead,
@@ -64,9 +64,9 @@ func officeQueries(t *testing.T) []plannedQuery {
 		{"status", CasePageFilter{Status: "completed"}, []string{"cases_kiosk_seen", "cases_county_seen"}},
 		{"open", CasePageFilter{Deadline: DueOpen}, []string{"cases_open_seen"}},
 		{"overdue", CasePageFilter{Deadline: DueOverdue, Today: "2026-10-09"}, []string{"cases_open_due"}},
-		{"soon", CasePageFilter{Deadline: DueSoon, Today: "2026-10-09", SoonDay: "2026-10-12"}, []string{"cases_open_running"}},
+		{"soon", CasePageFilter{Deadline: DueSoon, Today: "2026-10-09", SoonDay: "2026-10-12"}, []string{"cases_open_due"}},
 		{"paused", CasePageFilter{Deadline: DuePaused}, []string{"cases_open_paused"}},
-		{"lapsed", CasePageFilter{Deadline: DueLapsed, Today: "2026-10-09"}, []string{"cases_kiosk_supplement"}},
+		{"lapsed", CasePageFilter{Deadline: DueLapsed, Today: "2026-10-09"}, []string{"cases_deferred_supplement"}},
 		{"due by", CasePageFilter{DueBy: "2026-10-09"}, []string{"cases_due_list"}},
 		{"open due by", CasePageFilter{Deadline: DueOpen, DueBy: "2026-10-09"}, []string{"cases_open_due"}},
 		{"point and status", CasePageFilter{Point: "330522100000", Status: "accepted"}, []string{"cases_point_seen"}},
@@ -174,5 +174,34 @@ func TestPlanProblemCatchesScansAndSorts(t *testing.T) {
 		if got := planProblem(tc.plan, tc.index); got != tc.want {
 			t.Errorf("planProblem(%q, %q): got %q, want %q", tc.plan, tc.index, got, tc.want)
 		}
+	}
+}
+
+// A case's log (the case page) seeks the case in case_log_chain and sorts
+// its few rows (0016 dropped case_log_case, which every event paid to
+// write): never a read of the whole log.
+func TestCaseLogSeeksOneCase(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "county.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+caseLogSQL, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if len(plan) == 0 || plan[0] != "SEARCH case_log USING INDEX case_log_chain (case_id=?)" {
+		t.Errorf("case log plan: got %q, want a SEARCH of case_log_chain by case_id first", plan)
 	}
 }
