@@ -75,6 +75,9 @@ const (
 	Done    State = "done"
 )
 
+// States lists the states, for readers that name them.
+var States = []State{Open, Overdue, Done}
+
 // StateName is the Chinese name of a state.
 func StateName(s State) string {
 	switch s {
