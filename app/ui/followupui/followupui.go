@@ -49,11 +49,13 @@ type Screen struct {
 	Items    []rating.FollowUp
 	selected int
 
-	ctx     context.Context
-	svc     Service
-	actor   clerks.Account
-	now     func() time.Time
-	g       busy.Guard
+	ctx   context.Context
+	svc   Service
+	actor clerks.Account
+	now   func() time.Time
+	g     busy.Guard
+	// forms hold the 回访 and 整改 forms, hidden for an item done.
+	forms   *fyne.Container
 	content fyne.CanvasObject
 }
 
@@ -82,9 +84,9 @@ func New(ctx context.Context, svc Service, actor clerks.Account, now func() time
 	title.SizeName = theme.SizeNameHeadingText
 	rule := widget.NewLabel(l10n.L("“不满意”“非常不满意”的评价，由主管在{{.N}}个工作日内回访群众并登记整改。", map[string]any{"N": rating.DueWorkdays}))
 	rule.Wrapping = fyne.TextWrapWord
-	forms := container.NewVBox(widget.NewSeparator(), widget.NewLabel(l10n.L("回访")), s.Reached, s.CallText, s.RecordCall,
-		widget.NewSeparator(), widget.NewLabel(l10n.L("整改")), s.FixText, s.RecordFix, s.Message)
-	right := container.NewBorder(nil, forms, nil, nil, container.NewVScroll(s.Detail))
+	s.forms = container.NewVBox(widget.NewSeparator(), widget.NewLabel(l10n.L("回访")), s.Reached, s.CallText, s.RecordCall,
+		widget.NewSeparator(), widget.NewLabel(l10n.L("整改")), s.FixText, s.RecordFix)
+	right := container.NewBorder(nil, container.NewVBox(s.forms, s.Message), nil, nil, container.NewVScroll(s.Detail))
 	split := container.NewHSplit(s.List, right)
 	split.Offset = 0.45
 	top := container.NewVBox(container.NewHBox(widget.NewButton(l10n.L("返回"), back)), title, rule, s.Summary)
@@ -230,7 +232,13 @@ func (s *Screen) show(i int) {
 // enableForms offers the forms for an item not yet done, and only while
 // no record is on its way.
 func (s *Screen) enableForms() {
-	ok := s.selected >= 0 && s.selected < len(s.Items) && s.Items[s.selected].DoneAt().IsZero() && !s.g.Busy()
+	chosen := s.selected >= 0 && s.selected < len(s.Items)
+	if chosen && !s.Items[s.selected].DoneAt().IsZero() {
+		s.forms.Hide()
+	} else {
+		s.forms.Show()
+	}
+	ok := chosen && s.Items[s.selected].DoneAt().IsZero() && !s.g.Busy()
 	for _, w := range []fyne.Disableable{s.RecordCall, s.RecordFix, s.CallText, s.FixText, s.Reached} {
 		if ok {
 			w.Enable()
