@@ -28,6 +28,7 @@ const (
 		FROM ratings WHERE level <= 2 AND event_id IS NOT NULL AND at >= ? ORDER BY at DESC`
 	qFollowUpSteps = `SELECT rating_event, kind, COALESCE(by_id, 0), by_name, reached, text, at FROM followup_steps
 		WHERE rating_event IN (SELECT event_id FROM ratings WHERE level <= 2 AND event_id IS NOT NULL AND at >= ?) ORDER BY at, event_id`
+	qOwnRatings = `SELECT level FROM ratings WHERE clerk_id = ? AND at >= ?`
 )
 
 // FollowUpQuery says which follow-ups to list.
@@ -236,7 +237,7 @@ type OwnRatings struct {
 // OwnRatings reads a clerk's own ratings since a time.
 func (db *DB) OwnRatings(ctx context.Context, cal *workday.Calendar, clerkID int64, since time.Time) (OwnRatings, error) {
 	var o OwnRatings
-	rows, err := db.r.QueryContext(ctx, `SELECT level FROM ratings WHERE clerk_id = ? AND at >= ?`, clerkID, stamp(since))
+	rows, err := db.r.QueryContext(ctx, qOwnRatings, clerkID, stamp(since))
 	if err != nil {
 		return o, fmt.Errorf("read own ratings: %w", err)
 	}

@@ -18,6 +18,7 @@ CREATE TABLE ratings (
 CREATE UNIQUE INDEX ratings_service ON ratings (service_point, kind, ref);
 CREATE INDEX ratings_point_at ON ratings (service_point, rated_at);
 CREATE INDEX ratings_at ON ratings (rated_at);
+CREATE INDEX ratings_bad ON ratings (rated_at) WHERE level <= 2;
 
 CREATE TABLE followup_steps (
     event_id      TEXT    PRIMARY KEY,
