@@ -9,7 +9,9 @@ import (
 	"github.com/yichuang/yichuang/app/workday"
 )
 
-func cst(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, workday.China) }
+func cst(y int, m time.Month, d, h int) time.Time {
+	return time.Date(y, m, d, h, 0, 0, 0, workday.China)
+}
 
 // A complaint on the eve of National Day is due five working days after,
 // counted over the holiday and the Saturday worked in its place.
