@@ -265,3 +265,39 @@ func TestOwnRatings(t *testing.T) {
 		t.Errorf("got note %q, ref %q in a clerk's own view, want none", f.Rating.Note, f.Rating.Ref)
 	}
 }
+
+// TestMinimiseEmptiesFollowUpTexts: when a closed case is reduced, what the
+// citizen said on the call back goes with their note; the follow-up stays
+// done, with who did it and when.
+func TestMinimiseEmptiesFollowUpTexts(t *testing.T) {
+	db, clk := openTemp(t)
+	ctx := context.Background()
+	db.SetDeviceNumber(ctx, 1)
+	sup, err := db.CreateFirstSupervisor(ctx, clerks.Account{Login: "zhuguan", Name: "陈主管", Window: 1}, "hq-2026-chen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := collectedCase(t, db, false, strings.Repeat("cd", 32))
+	if _, err := db.Rate(ctx, badRating(closed.ID, 1)); err != nil {
+		t.Fatal(err)
+	}
+	id := followUps(t, db)[0].ID
+	for _, s := range []rating.Step{{Kind: rating.Called, Text: "群众说13912345678可联系"}, {Kind: rating.Rectified, Text: "增设叫号提醒"}} {
+		s.ByID, s.ByName = sup.ID, sup.Name
+		if _, err := db.RecordFollowUp(ctx, id, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ackAll(t, db)
+	if err := db.ApplyFeed(ctx, []protocol.FeedItem{feedItem(1, protocol.FeedRetention, protocol.Retention{PersonalDataDays: 120})}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(clk.Now().Add(121 * 24 * time.Hour))
+	if r, err := db.Minimise(ctx); err != nil || r.Cases != 1 {
+		t.Fatalf("got %+v, %v; want the case reduced", r, err)
+	}
+	f := followUps(t, db)[0]
+	if f.Rating.Note != "" || len(f.Steps) != 2 || f.Steps[0].Text != "" || f.Steps[0].ByName != "陈主管" || f.State(clk.Now()) != rating.Done {
+		t.Errorf("got %+v, want the follow-up done with its texts gone", f)
+	}
+}

@@ -355,7 +355,7 @@ var clearColumns = []struct{ table, key, col, aad, where string }{
 	{"bookings", "id", "doc", colBooking, ""},
 	{"attachments", "rowid", "name", colAttachmentName, ""},
 	{"ratings", "id", "note", colRatingNote, "note <> ''"},
-	{"followup_steps", "rowid", "text", colFollowUpText, ""},
+	{"followup_steps", "rowid", "text", colFollowUpText, "text <> ''"},
 }
 
 // sealClear seals every value still in clear and returns how many.
