@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/workday"
@@ -151,11 +152,11 @@ func (db *DB) RecordFollowUp(ctx context.Context, id string, s rating.Step) (rat
 	err = db.update(ctx, func(t *tx) error {
 		var role string
 		err := t.QueryRowContext(ctx, `SELECT role FROM clerks WHERE id = ? AND active = 1`, s.ByID).Scan(&role)
-		if errors.Is(err, sql.ErrNoRows) || role != "supervisor" {
-			return rating.ErrNotSupervise
-		}
-		if err != nil {
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("read clerk: %w", err)
+		}
+		if role != string(clerks.Supervisor) {
+			return rating.ErrNotSupervise
 		}
 		var level int
 		err = t.QueryRowContext(ctx, `SELECT level FROM ratings WHERE event_id = ?`, id).Scan(&level)
