@@ -25,6 +25,7 @@ import (
 	"github.com/yichuang/yichuang/app/countylink"
 	"github.com/yichuang/yichuang/app/hallsync"
 	"github.com/yichuang/yichuang/app/kiosk"
+	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/store"
@@ -386,6 +387,36 @@ func (n *node) handler() http.Handler {
 			lines = append(lines, fmt.Sprintf("%s %s %s hall=%s", e.EventID[:8], e.Kind, e.Actor, st))
 		}
 		return answer{"events": lines, "feed": cur}, nil
+	})
+	// 好差评 and its follow-up (followup_e2e_test.go).
+	do("/rate", func(ctx context.Context, in map[string]any) (answer, error) {
+		lvl, _ := in["level"].(float64)
+		_, err := n.db.Rate(ctx, rating.Rating{Kind: rating.Case, Ref: str(in, "ref"), Level: rating.Level(lvl), Reasons: []string{"等候时间长"},
+			Note: str(in, "note"), ClerkID: n.actor.ID, ClerkName: n.actor.Name, Window: n.actor.Window, Matter: "食品经营许可"})
+		return nil, err
+	})
+	do("/followups", func(ctx context.Context, in map[string]any) (answer, error) {
+		fs, err := services.FollowUps{DB: n.db, Now: time.Now}.FollowUps(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var ids, notes []string
+		steps := 0
+		for _, f := range fs {
+			ids = append(ids, f.ID)
+			notes = append(notes, f.Rating.Note)
+			steps += len(f.Steps)
+		}
+		return answer{"ids": ids, "notes": notes, "steps": steps}, nil
+	})
+	do("/followup", func(ctx context.Context, in map[string]any) (answer, error) {
+		kind := rating.Called
+		if str(in, "kind") == "rectified" {
+			kind = rating.Rectified
+		}
+		_, err := services.FollowUps{DB: n.db, Now: time.Now}.RecordFollowUp(ctx, str(in, "id"),
+			rating.Step{Kind: kind, ByID: n.actor.ID, ByName: n.actor.Name, Reached: true, Text: str(in, "text")})
+		return nil, err
 	})
 	do("/count", func(ctx context.Context, in map[string]any) (answer, error) {
 		n, err := n.db.CaseCount(ctx)

@@ -128,7 +128,7 @@ func TestEveryScreenFits(t *testing.T) {
 			k.clerk = sup
 			k.showCounter()
 			fits(t, w, screen, "窗口受理")
-			for _, tool := range []string{"统计", "县中心连接", "设置"} {
+			for _, tool := range []string{"统计", "差评回访", "县中心连接", "设置"} {
 				k.showCounter()
 				tapText(t, w, tool)
 				fits(t, w, screen, "窗口受理 "+tool)

@@ -17,6 +17,7 @@ import (
 	"github.com/yichuang/yichuang/app/ui/agent"
 	"github.com/yichuang/yichuang/app/ui/board"
 	"github.com/yichuang/yichuang/app/ui/calling"
+	"github.com/yichuang/yichuang/app/ui/followupui"
 	"github.com/yichuang/yichuang/app/ui/home"
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
@@ -132,6 +133,19 @@ func (k *Controller) showCounter() {
 			k.win.SetContent(accounts.NewOwnSecret(ctx, k.accountsService(), k.clerk, k.showCounter).Content())
 		},
 		Stats: func() { k.win.SetContent(stats.New(ctx, k.queue(), k.db, k.opts.Clock.Now, k.showCounter).Content()) },
+		FollowUps: func() {
+			k.win.SetContent(followupui.New(ctx, services.FollowUps{DB: k.db, Now: k.opts.Clock.Now}, k.clerk, k.opts.Clock.Now, k.showCounter).Content())
+		},
+		FollowUpBadge: func() string {
+			text, err := services.FollowUps{DB: k.db, Now: k.opts.Clock.Now}.Badge(ctx)
+			if err != nil {
+				log.Printf("follow-up badge: %v", err)
+			}
+			return text
+		},
+		OwnRatings: func() {
+			k.win.SetContent(followupui.NewOwn(ctx, services.FollowUps{DB: k.db, Now: k.opts.Clock.Now}, k.clerk, k.opts.Clock.Now, k.showCounter).Content())
+		},
 		Link: func() {
 			k.linkScreen = link.New(ctx, services.County{DB: k.db, Link: k.link}, k.showCounter)
 			k.win.SetContent(k.linkScreen.Content())

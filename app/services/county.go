@@ -54,9 +54,22 @@ func (c County) Refused(ctx context.Context) ([]link.Refused, error) {
 	}
 	out := make([]link.Refused, len(q))
 	for i, e := range q {
-		out[i] = link.Refused{ID: e.ID, Kind: l10n.L(cases.EventName(cases.EventKind(e.Kind))), Tracking: e.Tracking, Reason: refusal(e.Reason), At: e.At}
+		out[i] = link.Refused{ID: e.ID, Kind: refusedKind(e.Kind), Tracking: e.Tracking, Reason: refusal(e.Reason), At: e.At}
 	}
 	return out, nil
+}
+
+// refusedKind names a refused event's kind: a case action by its name, a
+// follow-up step (which a county before them refuses as unknown) as
+// 差评回访 / 差评整改.
+func refusedKind(kind string) string {
+	switch protocol.Kind(kind) {
+	case protocol.FollowUpCalled:
+		return l10n.L("差评回访")
+	case protocol.FollowUpRectified:
+		return l10n.L("差评整改")
+	}
+	return l10n.L(cases.EventName(cases.EventKind(kind)))
 }
 
 // Retry sends a refused event again with the next round.

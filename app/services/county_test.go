@@ -13,3 +13,17 @@ func TestRefusalInTheSupervisorsWords(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedKindNamesFollowUps: a county before the follow-up kinds
+// refuses them; the supervisor reads what was refused in words.
+func TestRefusedKindNamesFollowUps(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"followup.called", "差评回访"},
+		{"followup.rectified", "差评整改"},
+		{"case.accepted", "受理"},
+	} {
+		if got := refusedKind(tc.in); got != tc.want {
+			t.Errorf("refusedKind(%q): got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

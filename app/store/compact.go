@@ -50,7 +50,7 @@ const compactBatch = 500
 // hub ('pending', or 'resend' after the hub's restore) are not
 // acknowledged by every place they go to, and stay.
 const qCompactBatch = `SELECT seq FROM outbox
-		WHERE acked_at IS NOT NULL AND payload <> 'null' AND kind <> 'rating.given'
+		WHERE acked_at IS NOT NULL AND payload <> 'null' AND kind NOT IN ('rating.given', 'followup.called', 'followup.rectified')
 		AND acked_at < ? AND COALESCE(hall_state, '') NOT IN ('pending', 'resend')
 		ORDER BY acked_at LIMIT ?`
 
@@ -123,7 +123,7 @@ func (db *DB) CompactOutbox(ctx context.Context) (int, error) {
 // (served by outbox_not_in_hall, whose terms they repeat: a hub runs it at
 // every start), and the events a hub took (after the hub's restore, once).
 const (
-	notInHall   = `o.hall_state IS NULL AND (o.kind LIKE 'case.%' OR o.kind = 'rating.given')`
+	notInHall   = `o.hall_state IS NULL AND (o.kind LIKE 'case.%' OR o.kind IN ('rating.given', 'followup.called', 'followup.rectified'))`
 	takenByHall = `o.hall_state = 'accepted'`
 )
 

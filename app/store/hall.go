@@ -56,7 +56,12 @@ const (
 
 // hallKinds are the event kinds the hall shares.
 func hallKind(k protocol.Kind) bool {
-	return strings.HasPrefix(string(k), "case.") || k == protocol.RatingGiven
+	return strings.HasPrefix(string(k), "case.") || k == protocol.RatingGiven || followUpKind(k)
+}
+
+// followUpKind says whether an event is a step of a 好差评 follow-up.
+func followUpKind(k protocol.Kind) bool {
+	return k == protocol.FollowUpCalled || k == protocol.FollowUpRectified
 }
 
 // hallRole is this machine's place in the hall, from its configuration.
@@ -332,6 +337,8 @@ func (a *applier) event(ctx context.Context, ev protocol.Event) (verdict, error)
 		return a.caseEvent(ctx, ev)
 	case ev.Kind == protocol.RatingGiven:
 		return a.rating(ctx, ev)
+	case followUpKind(ev.Kind):
+		return a.followUpStep(ctx, ev)
 	}
 	return refused(protocol.CodeUnknownKind, "the hall does not share %q", ev.Kind), nil
 }

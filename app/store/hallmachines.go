@@ -209,7 +209,7 @@ func removeMachine(ctx context.Context, t *tx, actorID int64, id, why string) er
 // after its first start, so a hub's start does not read its history), but
 // not the compacted ones (restoreHeads gave the heads back).
 const qSeedHall = `SELECT event_id, kind, payload, created_at FROM outbox
-	WHERE hall_state IS NULL AND (kind LIKE 'case.%' OR kind = 'rating.given') AND payload <> 'null' ORDER BY seq`
+	WHERE hall_state IS NULL AND (kind LIKE 'case.%' OR kind IN ('rating.given', 'followup.called', 'followup.rectified')) AND payload <> 'null' ORDER BY seq`
 
 // SeedHall starts the hub's log from what this machine already holds: its
 // accounts, and every event of its own the hall shares (a machine that
@@ -262,8 +262,8 @@ func (db *DB) SeedHall(ctx context.Context) error {
 				return err
 			}
 		}
-		_, err = t.ExecContext(ctx, `UPDATE outbox SET hall_state = 'accepted' WHERE hall_state IS NULL AND (kind LIKE 'case.%' OR kind = ?)`,
-			string(protocol.RatingGiven))
+		_, err = t.ExecContext(ctx, `UPDATE outbox SET hall_state = 'accepted' WHERE hall_state IS NULL AND (kind LIKE 'case.%' OR kind IN (?, ?, ?))`,
+			string(protocol.RatingGiven), string(protocol.FollowUpCalled), string(protocol.FollowUpRectified))
 		return err
 	})
 }
@@ -365,7 +365,8 @@ func (db *DB) JoinHall(ctx context.Context, actorID int64, l HallLink) error {
 			return err
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE outbox SET hall_state = 'pending'
-			WHERE hall_state IS NULL AND withdrawn_at IS NULL AND (kind LIKE 'case.%' OR kind = ?) AND payload <> 'null'`, string(protocol.RatingGiven)); err != nil {
+			WHERE hall_state IS NULL AND withdrawn_at IS NULL AND (kind LIKE 'case.%' OR kind IN (?, ?, ?)) AND payload <> 'null'`,
+			string(protocol.RatingGiven), string(protocol.FollowUpCalled), string(protocol.FollowUpRectified)); err != nil {
 			return err
 		}
 		return audit(ctx, t, sql.NullInt64{Int64: actorID, Valid: actorID != 0}, "hall.join", l.Hub, l.Addr)

@@ -137,6 +137,9 @@ func (t *tx) reduce(ctx context.Context, caseID string) (scans, papers []string,
 		{`DELETE FROM hall_log WHERE ref = ?`, []any{caseID}},
 		{`DELETE FROM county_status WHERE case_id = ?`, []any{caseID}},
 		{`UPDATE ratings SET note = '' WHERE ref = ?`, []any{caseID}},
+		// What a citizen said when called back goes with their note; that
+		// the follow-up was done, by whom and when, stays.
+		{`UPDATE followup_steps SET text = '' WHERE rating_event IN (SELECT event_id FROM ratings WHERE ref = ?)`, []any{caseID}},
 	} {
 		if _, err := t.ExecContext(ctx, q.sql, q.args...); err != nil {
 			return nil, nil, fmt.Errorf("reduce case: %w", err)

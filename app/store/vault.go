@@ -355,6 +355,7 @@ var clearColumns = []struct{ table, key, col, aad, where string }{
 	{"bookings", "id", "doc", colBooking, ""},
 	{"attachments", "rowid", "name", colAttachmentName, ""},
 	{"ratings", "id", "note", colRatingNote, "note <> ''"},
+	{"followup_steps", "rowid", "text", colFollowUpText, "text <> ''"},
 }
 
 // sealClear seals every value still in clear and returns how many.
@@ -505,7 +506,7 @@ const settingWiped = "vault.wiped"
 
 // personalTables are emptied by Wipe: everything a citizen's data is in.
 var personalTables = []string{"documents", "attachments", "case_events", "county_status", "hall_notices", "hall_refused",
-	"hall_log", "ratings", "tickets", "bookings", "outbox", "progress_attempts", "cases", "feed_applied"}
+	"hall_log", "ratings", "followup_steps", "tickets", "bookings", "outbox", "progress_attempts", "cases", "feed_applied"}
 
 // Wipe destroys this machine's data after the county revoked it (a stolen
 // laptop, a PC taken out of service): the data key's wraps and every row

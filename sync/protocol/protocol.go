@@ -495,3 +495,38 @@ const (
 	// without the materials, and the case ended as its catalog says.
 	NoticeSupplementLapsed = "supplement.lapsed"
 )
+
+// 好差评 follow-up (办理与监督评价相分离): every rating of level
+// FollowUpLevel or lower opens a follow-up for the service point's
+// supervisors. The item itself travels with no event of its own: each
+// machine of the hall and the county open it when they apply the
+// rating.given event, named by that event's id, so it exists exactly once
+// everywhere and offline, and it goes away with the rating if the hall
+// refused the rating (rated twice at two windows). What the supervisors
+// record travels as these events.
+const (
+	// FollowUpCalled: a supervisor called the citizen back (回访).
+	FollowUpCalled Kind = "followup.called"
+	// FollowUpRectified: a supervisor recorded what was changed (整改).
+	FollowUpRectified Kind = "followup.rectified"
+)
+
+// FollowUpLevel is the highest level that needs a follow-up: 2 不满意 and
+// 1 非常不满意.
+const FollowUpLevel = 2
+
+// FollowUpPayload is the payload of FollowUpCalled and FollowUpRectified.
+// Rating is the id of the rating.given event the follow-up was opened by;
+// a step may arrive before its rating (the two came by different roads)
+// and is kept until the rating does.
+type FollowUpPayload struct {
+	Rating string `json:"rating"`
+	ByID   int64  `json:"by_id"`
+	ByName string `json:"by_name"`
+	// Reached: 回访 only, the citizen was reached; an unanswered call is
+	// recorded too, and the item stays open.
+	Reached bool `json:"reached,omitempty"`
+	// Text is what the citizen said (回访) or what was changed (整改).
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}

@@ -224,3 +224,25 @@ func (r RatingPayload) Check() error {
 	}
 	return nil
 }
+
+// MaxFollowUpText is the longest 回访 or 整改 text, in characters.
+const MaxFollowUpText = 500
+
+// Check says what is wrong with a follow-up step as sent, if anything.
+func (f FollowUpPayload) Check() error {
+	switch {
+	case !ValidID(f.Rating):
+		return errors.New("a follow-up step names its rating's event id")
+	case f.ByID < 0:
+		return fmt.Errorf("by_id %d: want 0 or more", f.ByID)
+	case strings.TrimSpace(f.ByName) == "" || utf8.RuneCountInString(f.ByName) > 50:
+		return errors.New("a follow-up step names who recorded it, in at most 50 characters")
+	case strings.TrimSpace(f.Text) == "":
+		return errors.New("a follow-up step says what was said or done")
+	case utf8.RuneCountInString(f.Text) > MaxFollowUpText:
+		return fmt.Errorf("a follow-up text has at most %d characters", MaxFollowUpText)
+	case f.At.IsZero():
+		return errors.New("a follow-up step has its time")
+	}
+	return nil
+}

@@ -25,6 +25,12 @@ type Nav struct {
 	// OwnSecret is 修改我的密码, offered here to those who are not
 	// supervisors (a supervisor finds it in 人员管理); nil hides it.
 	OwnSecret func()
+	// FollowUps is 差评回访 (supervisors); FollowUpBadge says what waits
+	// there ("" nothing), shown under the bar where the supervisor lands.
+	// OwnRatings is 我的评价, a clerk's own ratings (not supervisors, who
+	// see everyone's). nil hides each.
+	FollowUps, OwnRatings func()
+	FollowUpBadge         func() string
 	// Calling builds the counter's calling panel, given a function that
 	// starts intake for a resident ID and one that asks the citizen to rate
 	// a finished ticket; nil when the hall has no queue.
@@ -45,9 +51,12 @@ type Workspace struct {
 	PrereviewBtn *widget.Button
 	Prereview    *Prereview
 	// Rating is the 好差评 screen while it is shown.
-	Rating  *ratingui.Screen
-	body    *fyne.Container
-	content fyne.CanvasObject
+	Rating *ratingui.Screen
+	// FollowUpBadge counts the bad ratings waiting for their follow-up
+	// (nil when none wait or the actor is no supervisor).
+	FollowUpBadge *widget.Label
+	body          *fyne.Container
+	content       fyne.CanvasObject
 }
 
 // NewWorkspace builds the counter mode for a signed-in account.
@@ -84,6 +93,9 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 		if nav.Stats != nil {
 			bar.Add(widget.NewButtonWithIcon(l10n.L("统计"), theme.InfoIcon(), nav.Stats))
 		}
+		if nav.FollowUps != nil {
+			bar.Add(widget.NewButtonWithIcon(l10n.L("差评回访"), theme.MailReplyIcon(), nav.FollowUps))
+		}
 		if nav.Link != nil {
 			bar.Add(widget.NewButtonWithIcon(l10n.L("县中心连接"), theme.UploadIcon(), nav.Link))
 		}
@@ -94,12 +106,24 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 			bar.Add(widget.NewButtonWithIcon(l10n.L("设置"), theme.SettingsIcon(), nav.Settings))
 		}
 	}
+	if actor.Role != clerks.Supervisor && nav.OwnRatings != nil {
+		bar.Add(widget.NewButtonWithIcon(l10n.L("我的评价"), theme.InfoIcon(), nav.OwnRatings))
+	}
 	if actor.Role != clerks.Supervisor && nav.OwnSecret != nil {
 		bar.Add(widget.NewButtonWithIcon(l10n.L("修改密码"), theme.AccountIcon(), nav.OwnSecret))
 	}
 	bar.Add(widget.NewButtonWithIcon(l10n.L("退出登录"), theme.LogoutIcon(), nav.Logout))
 	bar.Add(widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), nav.Home))
 	top := container.NewVBox(bar, widget.NewSeparator())
+	// Bad ratings waiting for their follow-up, where the supervisor lands
+	// (nothing at all while none wait).
+	if actor.Role == clerks.Supervisor && nav.FollowUpBadge != nil {
+		if text := nav.FollowUpBadge(); text != "" {
+			w.FollowUpBadge = widget.NewLabel(text)
+			w.FollowUpBadge.Importance = widget.WarningImportance
+			top.Add(w.FollowUpBadge)
+		}
+	}
 	if nav.Calling != nil {
 		top.Add(nav.Calling(func(residentID string) {
 			w.NewCase.OnTapped()

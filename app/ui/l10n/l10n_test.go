@@ -84,6 +84,9 @@ func sourceStrings(t *testing.T) map[string]string {
 	for _, r := range rating.Reasons {
 		found[r] = "rating.Reasons"
 	}
+	for _, st := range rating.States {
+		found[rating.StateName(st)] = "rating.StateName"
+	}
 	for _, s := range cases.Shelves {
 		found[cases.ShelfName(s)] = "cases.ShelfName"
 	}

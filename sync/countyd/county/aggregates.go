@@ -194,6 +194,13 @@ type Notices interface {
 	RequeueNotice(ctx context.Context, eventID string, e AuditEntry) error
 }
 
+// RatingReview is the back office's 好差评 pages (ratings.go): the follow-up list and
+// the rating statistics.
+type RatingReview interface {
+	FollowUps(ctx context.Context, f FollowUpFilter) (items []FollowUp, more bool, err error)
+	RatingStats(ctx context.Context, f RatingFilter) (RatingStats, error)
+}
+
 // SMSSettings changes the SMS configuration: countyd set-sms.
 type SMSSettings interface {
 	SetSMSConfig(ctx context.Context, c SMSConfig, e AuditEntry) (SMSConfig, error)

@@ -68,6 +68,9 @@ var (
 	_ county.Notices = (*county.SQLite)(nil)
 	_ county.Notices = (*county.Postgres)(nil)
 
+	_ county.RatingReview = (*county.SQLite)(nil)
+	_ county.RatingReview = (*county.Postgres)(nil)
+
 	_ county.SMSSettings = (*county.SQLite)(nil)
 	_ county.SMSSettings = (*county.Postgres)(nil)
 
@@ -98,6 +101,7 @@ var aggregates = []reflect.Type{
 	reflect.TypeFor[county.Sessions](),
 	reflect.TypeFor[county.AuditTrail](),
 	reflect.TypeFor[county.Notices](),
+	reflect.TypeFor[county.RatingReview](),
 	reflect.TypeFor[county.SMSSettings](),
 	reflect.TypeFor[county.NoticeQueue](),
 	reflect.TypeFor[county.Vitals](),

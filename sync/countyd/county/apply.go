@@ -26,6 +26,8 @@ var inboxKinds = map[protocol.Kind]func() any{
 	protocol.BookingCancelled:       func() any { return new(protocol.QueuePayload) },
 	protocol.RatingGiven:            func() any { return new(protocol.RatingPayload) },
 	protocol.NoticeRequested:        func() any { return new(protocol.NoticePayload) },
+	protocol.FollowUpCalled:         func() any { return new(protocol.FollowUpPayload) },
+	protocol.FollowUpRectified:      func() any { return new(protocol.FollowUpPayload) },
 }
 
 // IsCaseKind says whether a kind is a case event ("case.accepted", …). Any
@@ -604,6 +606,16 @@ func (a *applier) applyInbox(ctx context.Context, ev protocol.Event) (*rejection
 		if err := p.Check(); err != nil {
 			return reject(protocol.CodeBadPayload, "%v", err), nil
 		}
+		if err := a.applyRating(ctx, ev, p); err != nil {
+			return nil, err
+		}
+	case *protocol.FollowUpPayload:
+		if err := p.Check(); err != nil {
+			return reject(protocol.CodeBadPayload, "%v", err), nil
+		}
+		if err := a.applyFollowUpStep(ctx, ev, p); err != nil {
+			return nil, err
+		}
 	case *protocol.NoticePayload:
 		if rej, err := a.applyNotice(ctx, ev, p); rej != nil || err != nil {
 			return rej, err
@@ -613,8 +625,11 @@ func (a *applier) applyInbox(ctx context.Context, ev protocol.Event) (*rejection
 		ts(ev.Created), string(ev.Payload), ts(a.now)); err != nil {
 		return nil, fmt.Errorf("insert inbox event: %w", err)
 	}
-	if ev.Kind == protocol.RatingGiven {
-		return nil, a.toHall(ctx, ev) // the hall's statistics count every window's ratings
+	switch ev.Kind {
+	case protocol.RatingGiven, protocol.FollowUpCalled, protocol.FollowUpRectified:
+		// The hall's statistics count every window's ratings, and every
+		// supervisor's machine shows the follow-ups as they stand.
+		return nil, a.toHall(ctx, ev)
 	}
 	return nil, nil
 }

@@ -82,7 +82,9 @@ func TestEveryPageAccessible(t *testing.T) {
 	if _, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
-	narrowShots := map[string]string{"/office/cases": "office-cases-412.png", pages[2]: "office-case-412.png"}
+	narrowShots := map[string]string{"/office/cases": "office-cases-412.png", pages[2]: "office-case-412.png",
+		"/office/followups": "office-followups-412.png"}
+	wideShots := map[string]string{"/office/followups": "office-followups.png", "/office/ratings": "office-ratings.png"}
 	var problems []string
 	check := func(path, lang string) {
 		for _, width := range []int64{1366, 910, 412} {
@@ -127,6 +129,9 @@ func TestEveryPageAccessible(t *testing.T) {
 			t.Logf("%s %s %d px: %d serious or critical nodes, %d layout problems", path, lang, width, serious, len(ls))
 			// The docs show the case list and a case as a phone shows them.
 			if shot, ok := narrowShots[path]; ok && lang == "zh" && width == 412 {
+				screenshot(t, ctx, shot)
+			}
+			if shot, ok := wideShots[path]; ok && lang == "zh" && width == 1366 {
 				screenshot(t, ctx, shot)
 			}
 		}
@@ -197,12 +202,18 @@ func a11yEnv(t *testing.T) (*env, []string) {
 		t.Fatalf("status report: %d %s", status, body)
 	}
 
+	// The 好差评 pages need ratings and follow-ups (ratings_test.go).
+	e.pushRatings(t)
+
 	pages := []string{
 		"/office/cases",
 		"/office/cases?status=overdue",
 		"/office/cases/" + cc,
 		"/office/cases/" + cc + "?done=status",
 		"/office/notices",
+		"/office/followups",
+		"/office/followups?state=overdue",
+		"/office/ratings",
 		"/office/catalog",
 		"/office/catalog/versions/2026.11-demo",
 		"/office/catalog/versions/2026.11-demo/matters/330000-SS-0012",

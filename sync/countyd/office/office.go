@@ -46,6 +46,7 @@ import (
 //   - catalog (catalogPages, catalog.go): Catalog, Directory
 //   - fleet (fleetPages, fleet.go): Fleet
 //   - notices (noticePages, notices.go): Notices
+//   - 好差评 (ratingPages, ratings.go): RatingReview, Directory
 //   - staff and audit (adminPages, audit.go): StaffRoster, AuditTrail,
 //     and Case
 //   - every page (shared, below): sign-in and sessions, the audit trail,
@@ -60,6 +61,7 @@ type Store interface {
 	county.Fleet
 	county.Catalog
 	county.Notices
+	county.RatingReview
 }
 
 var (
@@ -198,6 +200,7 @@ func (o *Office) hsts(h http.Header, r *http.Request) {
 func (o *Office) routes(st Store) {
 	cases := &casePages{Office: o, st: st}
 	notices := &noticePages{Office: o, st: st}
+	ratings := &ratingPages{Office: o, st: st}
 	fleet := &fleetPages{Office: o, st: st}
 	cat := &catalogPages{Office: o, st: st}
 	admin := &adminPages{Office: o, st: st}
@@ -216,6 +219,8 @@ func (o *Office) routes(st Store) {
 	o.mux.HandleFunc("GET /office/cases/{ref}/attachments/{sha}", o.page(county.RoleReviewer, cases.attachment))
 
 	o.mux.HandleFunc("GET /office/notices", o.page(county.RoleReviewer, notices.noticesPage))
+	o.mux.HandleFunc("GET /office/followups", o.page(county.RoleReviewer, ratings.followUpsPage))
+	o.mux.HandleFunc("GET /office/ratings", o.page(county.RoleReviewer, ratings.ratingsPage))
 	o.mux.HandleFunc("POST /office/notices/requeue", o.page(county.RoleReviewer, notices.requeueNotice))
 	o.mux.HandleFunc("GET /office/fleet", o.page(county.RoleAdmin, fleet.fleet))
 	o.mux.HandleFunc("POST /office/fleet/codes", o.page(county.RoleAdmin, fleet.createCode))
