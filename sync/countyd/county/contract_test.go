@@ -64,9 +64,9 @@ func runContract(t *testing.T, open opener) {
 		{"NonceRace", contractNonceRace},
 		{"Revoke", contractRevoke},
 		{"DeviceList", contractDeviceList},
-		{"Admin", contractAdmin},                                                                                                                                                                                                                                                                                     // contract_admin_test.go
-		{"Blobs", contractBlobs},                                                                                                                                                                                                                                                                                     // contract_blobs_test.go
-		{"Cases", contractCases},                                                                                                                                                                                                                                                                                     // contract_cases_test.go
+		{"Admin", contractAdmin},                                     // contract_admin_test.go
+		{"Blobs", contractBlobs},                                     // contract_blobs_test.go
+		{"Cases", contractCases}, {"CaseCounts", contractCaseCounts}, // contract_cases_test.go
 		{"ApplyOnce", contractApplyOnce}, {"ApplyRace", contractApplyRace}, {"ApplyIDAcrossPoints", contractApplyIDAcrossPoints}, {"CaseOrder", contractCaseOrder}, {"FeedCursors", contractFeedCursors}, {"DeviceStatus", contractDeviceStatus}, {"ApplyStops", contractApplyStops}, {"CaseRace", contractCaseRace}, // contract_apply_test.go
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open) })
