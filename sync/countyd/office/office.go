@@ -46,6 +46,8 @@ import (
 //   - catalog (catalogPages, catalog.go): Catalog, Directory
 //   - fleet (fleetPages, fleet.go): Fleet
 //   - notices (noticePages, notices.go): Notices
+//   - the monthly report (reportPages, report.go): CaseCounts, Directory,
+//     Fleet, Notices
 //   - staff and audit (adminPages, audit.go): StaffRoster, AuditTrail,
 //     and Case
 //   - every page (shared, below): sign-in and sessions, the audit trail,
@@ -60,6 +62,7 @@ type Store interface {
 	county.Fleet
 	county.Catalog
 	county.Notices
+	county.CaseCounts
 }
 
 var (
@@ -105,6 +108,9 @@ type Options struct {
 	// SMSGateway says countyd sends notices (-sms-gateway); without it the
 	// notices page says they stay queued.
 	SMSGateway bool
+	// County is the county center's name on the monthly report's cover
+	// ("长兴县行政服务中心"); empty means "县级政务服务中心".
+	County string
 	// SharedLimits keeps the budgets of login tries where every countyd
 	// instance counts them (county.SharedRateLimits); nil keeps them in
 	// this process.
@@ -118,6 +124,7 @@ type Office struct {
 	log     *slog.Logger
 	secure  bool
 	sms     bool // countyd runs an SMS sender
+	county  string
 	idle    time.Duration
 	maxAge  time.Duration
 	guard   *loginGuard
@@ -141,6 +148,10 @@ func New(st Store, opts Options) *Office {
 	o := &Office{st: st, now: opts.Now, log: opts.Log, secure: opts.SecureCookies, sms: opts.SMSGateway, idle: opts.IdleTimeout,
 		maxAge: opts.MaxSessionAge, guard: newLoginGuard(opts.DeviceKey), mux: http.NewServeMux(), catalog: map[string]*catalog.Catalog{}}
 	o.guard.share(opts.SharedLimits)
+	o.county = opts.County
+	if o.county == "" {
+		o.county = "县级政务服务中心"
+	}
 	if o.now == nil {
 		o.now = time.Now
 	}
@@ -234,6 +245,16 @@ func (o *Office) routes(st Store) {
 	o.mux.HandleFunc("GET /office/staff", o.page(county.RoleAdmin, admin.staffPage))
 	o.mux.HandleFunc("POST /office/staff", o.page(county.RoleAdmin, admin.addStaff))
 	o.mux.HandleFunc("POST /office/staff/{id}/active", o.page(county.RoleAdmin, admin.staffActive))
+	o.exportRoute("cases", county.RoleReviewer, cases.exportCases)
+	o.exportRoute("notices", county.RoleReviewer, notices.exportNotices)
+	o.exportRoute("fleet", county.RoleAdmin, fleet.exportFleet)
+	o.exportRoute("catalog", county.RoleCatalogEditor, cat.exportCatalog)
+	o.exportRoute("matters", county.RoleCatalogEditor, cat.exportMatters)
+	o.exportRoute("audit", county.RoleAdmin, admin.exportAudit)
+	o.exportRoute("staff", county.RoleAdmin, admin.exportStaff)
+	reports := &reportPages{Office: o, st: st}
+	o.mux.HandleFunc("GET /office/reports", o.page(county.RoleReviewer, reports.reportsPage))
+	o.exportRoute("monthly", county.RoleReviewer, reports.exportMonthly)
 	o.mux.HandleFunc("/office/", func(w http.ResponseWriter, r *http.Request) {
 		o.fail(w, r, nil, http.StatusNotFound, "页面不存在")
 	})
