@@ -79,6 +79,17 @@ func TestMonthlyReportPagesAndRepeatedHeader(t *testing.T) {
 	if dir := os.Getenv("YICHUANG_KEEP_PDF"); dir != "" {
 		os.WriteFile(filepath.Join(dir, "monthly-report.pdf"), buf.Bytes(), 0o644)
 	}
+	// The README's picture of the report: its first section's page.
+	if dir := os.Getenv("YICHUANG_SCREENSHOTS"); dir != "" {
+		path := filepath.Join(t.TempDir(), "report.pdf")
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("pdftoppm", "-png", "-r", "70", "-f", "2", "-l", "2", "-singlefile", path,
+			filepath.Join(dir, "monthly-report")).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+	}
 }
 
 func TestMonthlyReportRefusesAMistypedTable(t *testing.T) {
