@@ -16,13 +16,6 @@ type CaseCount struct {
 	Cases        int
 }
 
-// CaseCounts is the monthly report's view of the cases.
-type CaseCounts interface {
-	// CaseCounts counts the cases first seen in [from, to) by service
-	// point, kiosk status and county status.
-	CaseCounts(ctx context.Context, from, to time.Time) ([]CaseCount, error)
-}
-
 var (
 	_ CaseCounts = (*SQLite)(nil)
 	_ CaseCounts = (*Postgres)(nil)
