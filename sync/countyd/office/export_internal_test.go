@@ -23,3 +23,11 @@ func TestContentDisposition(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+func TestAuditQueryMasksButThePoint(t *testing.T) {
+	q, _ := url.ParseQuery("format=csv&point=330522101000&case=330522199003070024&deadline=overdue")
+	got := auditQuery(q).Encode()
+	if want := "case=330522%2A%2A%2A%2A%2A%2A%2A%2A0024&deadline=overdue&point=330522101000"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

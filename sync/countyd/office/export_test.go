@@ -393,7 +393,11 @@ func TestMonthlyReport(t *testing.T) {
 	if v, _ := f.GetCellValue("受理情况", "C2"); v != "5" {
 		t.Errorf("cases accepted C2: got %q, want 5", v)
 	}
-	entries := e.audit(t, county.AuditFilter{Action: "export"})
+	// A month without cases still makes a report, its counts zero.
+	if status, _, body := b.download("/office/export/monthly?month=2026-10&format=pdf"); status != http.StatusOK || !bytes.HasPrefix(body, []byte("%PDF")) {
+		t.Errorf("empty month: %d %.100s", status, body)
+	}
+	entries := e.audit(t, county.AuditFilter{Action: "export"})[1:]
 	if len(entries) != 2 || entries[0].Subject != "monthly" || !strings.Contains(entries[1].Detail, "month=2026-11") {
 		t.Errorf("audit: got %+v, want two monthly exports of 2026-11", entries)
 	}
