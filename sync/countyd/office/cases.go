@@ -173,8 +173,8 @@ func caseFilter(q url.Values, cal *workday.Calendar, now time.Time) county.CaseP
 
 // caseRows are the list's rows as the page shows them, masked: the page
 // and its export both show these.
-func (o *casePages) caseRows(ctx context.Context, rc *reqCtx, cal *workday.Calendar, names map[string]string, list []county.Case) []caseRow {
-	cat := o.catalogFor(ctx, "")
+func (o *casePages) caseRows(ctx context.Context, rc *reqCtx, cal *workday.Calendar, names map[string]string, cats *catalogs, list []county.Case) []caseRow {
+	cat := cats.get(ctx, "")
 	rows := make([]caseRow, 0, len(list))
 	for _, c := range list {
 		d := decodeCase(c)
@@ -188,7 +188,7 @@ func (o *casePages) caseRows(ctx context.Context, rc *reqCtx, cal *workday.Calen
 			row.Point = c.Point
 		}
 		if d.CatalogVersion != "" {
-			cat = o.catalogFor(ctx, d.CatalogVersion)
+			cat = cats.get(ctx, d.CatalogVersion)
 		}
 		for _, m := range d.Matters {
 			row.Matters = append(row.Matters, MaskText(matterName(cat, m)))
@@ -211,8 +211,9 @@ func (o *casePages) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		return
 	}
 	names := o.pointNames(ctx)
-	rows := o.caseRows(ctx, rc, cal, names, list)
-	cat := o.catalogFor(ctx, "")
+	cats := o.catalogs()
+	rows := o.caseRows(ctx, rc, cal, names, cats, list)
+	cat := cats.get(ctx, "")
 	codes, err := o.st.CaseMatterCodes(ctx)
 	if err != nil {
 		o.internal(w, r, rc, "list matters", err)

@@ -23,6 +23,7 @@ func (o *casePages) exportCases(r *http.Request, rc *reqCtx) (export, error) {
 	f := caseFilter(r.URL.Query(), cal, o.now())
 	f.After, f.Before, f.Limit = "", "", exportPage
 	names := o.pointNames(ctx)
+	cats := o.catalogs() // one for the whole export: versions repeat across pages
 	t := report.New(rc.T("案件"), rc.T("案件审批")+" "+o.today(), columns(rc,
 		report.Column{Header: "县级案件号", Kind: report.Text}, report.Column{Header: "受理编号", Kind: report.Text},
 		report.Column{Header: "服务点", Kind: report.Text}, report.Column{Header: "申请人", Kind: report.Text},
@@ -35,7 +36,7 @@ func (o *casePages) exportCases(r *http.Request, rc *reqCtx) (export, error) {
 		if err != nil {
 			return export{}, fmt.Errorf("list cases: %w", err)
 		}
-		for _, c := range o.caseRows(ctx, rc, cal, names, list) {
+		for _, c := range o.caseRows(ctx, rc, cal, names, cats, list) {
 			var due []string
 			switch c.Urgency {
 			case "overdue":
