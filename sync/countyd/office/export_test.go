@@ -402,3 +402,42 @@ func TestMonthlyReport(t *testing.T) {
 		t.Errorf("audit: got %+v, want two monthly exports of 2026-11", entries)
 	}
 }
+
+// TestExportSpeaksThePagesLanguage: on the English pages the file's
+// headers and sheet are English; the monthly report stays Chinese (it goes
+// to a Chinese authority).
+func TestExportSpeaksThePagesLanguage(t *testing.T) {
+	e := newEnv(t)
+	e.push(t, newSeed("王五", t0.AddDate(0, 0, 3)))
+	b := e.client(t)
+	b.mustLogin("lishen")
+	b.get("/office/lang?l=en&back=/office/cases")
+	_, page := b.get("/office/cases")
+	mustContain(t, page, "Export CSV", "Export Excel")
+	csvLink, xlsxLink := exportLinks(t, page)
+	_, h, body := b.download(csvLink)
+	if recs := readCSV(t, body); recs[0][0] != "County case" {
+		t.Errorf("header: got %q, want the English one", recs[0])
+	}
+	if !strings.Contains(h.Get("Content-Disposition"), "filename*=UTF-8''Case-2026-11-26.csv") {
+		t.Errorf("file name: got %s", h.Get("Content-Disposition"))
+	}
+	_, _, body = b.download(xlsxLink)
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); got[0] != "Case" {
+		t.Errorf("sheet: got %q, want Case", got)
+	}
+	_, _, body = b.download("/office/export/monthly?month=2026-11&format=xlsx")
+	m, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if got := m.GetSheetList()[0]; got != "受理情况" {
+		t.Errorf("monthly sheet on the English pages: got %s, want 受理情况", got)
+	}
+}
