@@ -288,6 +288,7 @@ type table struct {
 	cols  []string
 	width []float64
 	rows  [][]string
+	align []string // per column, "L" when nil: numbers read best right-aligned
 }
 
 func (b table) colW(r *renderer, i int) float64 { return b.width[i] * r.w }
@@ -374,9 +375,13 @@ func (b table) drawRow(r *renderer, cells []string, head bool) {
 		} else {
 			r.pdf.Rect(x, y, w, h, "D")
 		}
+		align := "L"
+		if !head && i < len(b.align) {
+			align = b.align[i]
+		}
 		for j, l := range r.lines(c, w) {
 			r.pdf.SetXY(x, y+0.5+float64(j)*r.g.line*0.95)
-			r.cell(w, r.g.line*0.95, l, "L")
+			r.cell(w, r.g.line*0.95, l, align)
 		}
 		x += w
 	}

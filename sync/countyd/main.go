@@ -210,6 +210,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	cert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS when given with -tls-key)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark back-office cookies Secure even on plain HTTP (behind a TLS proxy); over -tls-cert they always are")
 	key := fs.String("tls-key", "", "TLS key file")
+	countyName := fs.String("county-name", envOr("COUNTYD_COUNTY_NAME", ""), "the county center's name on the monthly report's cover (长兴县行政服务中心); empty: 县级政务服务中心")
 	smsGateway := fs.String("sms-gateway", envOr("COUNTYD_SMS_GATEWAY", ""), "URL of the county's SMS gateway (docs/sms.md): citizen notices are POSTed there as provider templates; empty: they stay queued")
 	smsEvery := fs.Duration("sms-every", 15*time.Second, "wait between the SMS sender's rounds")
 	dbURL := databaseFlag(fs)
@@ -242,7 +243,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, 
 	// every instance behind a load balancer shares one budget.
 	shared := county.SharedRateLimits(st)
 	off := office.New(st, office.Options{Log: log, SecureCookies: *secureCookies, DeviceKey: devKey, SMSGateway: *smsGateway != "",
-		SharedLimits: shared})
+		SharedLimits: shared, County: *countyName})
 	// The sender stops with ctx; a round cut short leaves its notice
 	// queued, and the gateway's notice_id makes a repeat harmless.
 	senderDone := make(chan struct{})

@@ -185,6 +185,14 @@ type AuditTrail interface {
 	AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error)
 }
 
+// CaseCounts is the back office's monthly report's view of the cases
+// (office/report.go).
+type CaseCounts interface {
+	// CaseCounts counts the cases first seen in [from, to) by service
+	// point, kiosk status and county status.
+	CaseCounts(ctx context.Context, from, to time.Time) ([]CaseCount, error)
+}
+
 // Notices is the back office's notices page: what became of the SMS
 // notices, the configuration they are sent with, and an audited re-send.
 type Notices interface {

@@ -102,6 +102,7 @@ var aggregates = []reflect.Type{
 	reflect.TypeFor[county.AuditTrail](),
 	reflect.TypeFor[county.Notices](),
 	reflect.TypeFor[county.RatingReview](),
+	reflect.TypeFor[county.CaseCounts](),
 	reflect.TypeFor[county.SMSSettings](),
 	reflect.TypeFor[county.NoticeQueue](),
 	reflect.TypeFor[county.Vitals](),

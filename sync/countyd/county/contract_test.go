@@ -64,10 +64,10 @@ func runContract(t *testing.T, open opener) {
 		{"NonceRace", contractNonceRace},
 		{"Revoke", contractRevoke},
 		{"DeviceList", contractDeviceList},
-		{"Admin", contractAdmin},                                                                                                                                                                                                                                                                                     // contract_admin_test.go
-		{"Blobs", contractBlobs},                                                                                                                                                                                                                                                                                     // contract_blobs_test.go
-		{"FollowUps", contractFollowUps},                                                                                                                                                                                                                                                                             // contract_ratings_test.go
-		{"Cases", contractCases},                                                                                                                                                                                                                                                                                     // contract_cases_test.go
+		{"Admin", contractAdmin},                                     // contract_admin_test.go
+		{"Blobs", contractBlobs},                                     // contract_blobs_test.go
+		{"FollowUps", contractFollowUps},                             // contract_ratings_test.go
+		{"Cases", contractCases}, {"CaseCounts", contractCaseCounts}, // contract_cases_test.go
 		{"ApplyOnce", contractApplyOnce}, {"ApplyRace", contractApplyRace}, {"ApplyIDAcrossPoints", contractApplyIDAcrossPoints}, {"CaseOrder", contractCaseOrder}, {"FeedCursors", contractFeedCursors}, {"DeviceStatus", contractDeviceStatus}, {"ApplyStops", contractApplyStops}, {"CaseRace", contractCaseRace}, // contract_apply_test.go
 		{"ApplyTwiceInOnePush", contractApplyTwiceInOnePush}, // contract_apply_test.go
 	} {

@@ -221,6 +221,7 @@ func a11yEnv(t *testing.T) (*env, []string) {
 		"/office/fleet/devices/" + e.dev + "/revoke",
 		"/office/audit",
 		"/office/staff",
+		"/office/reports",
 		"/office/no-such-page",
 	}
 	return e, pages

@@ -30,6 +30,7 @@ var auditActions = []option{
 	{"login.failed", "登录失败"},
 	{"login.locked", "锁定期间尝试登录"},
 	{"logout", "退出登录"},
+	{"export", "导出"},
 }
 
 func actionName(a string) string {
@@ -80,21 +81,7 @@ func (o *adminPages) auditPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 		o.internal(w, r, rc, "read audit log", err)
 		return
 	}
-	type row struct {
-		At, Staff, Action, Subject, Reason, Detail, IP string
-	}
-	var rows []row
-	for _, e := range entries {
-		who := e.StaffLogin
-		if e.StaffName != "" {
-			who = e.StaffName + "（" + e.StaffLogin + "）"
-		}
-		// Logins are typed by anyone at the login form, reasons by staff
-		// about an applicant: all of it is masked. The address is the
-		// county's own record.
-		rows = append(rows, row{At: stamp(e.At), Staff: MaskText(who), Action: MaskText(rc.T(actionName(e.Action))), Subject: MaskText(e.Subject),
-			Reason: MaskText(e.Reason), Detail: MaskText(e.Detail), IP: e.ClientIP})
-	}
+	rows := auditRows(rc, entries)
 	staff, err := o.st.StaffMembers(ctx)
 	if err != nil {
 		o.internal(w, r, rc, "list staff", err)
@@ -122,6 +109,29 @@ func (o *adminPages) auditPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 		data["Next"] = link(page + 1)
 	}
 	o.render(w, r, rc, "audit", data)
+}
+
+// auditRow is an audit entry as the page shows it.
+type auditRow struct {
+	At, Staff, Action, Subject, Reason, Detail, IP string
+}
+
+// auditRows are the entries as the page shows them, masked: the page and
+// its export both show these.
+func auditRows(rc *reqCtx, entries []county.AuditEntry) []auditRow {
+	var rows []auditRow
+	for _, e := range entries {
+		who := e.StaffLogin
+		if e.StaffName != "" {
+			who = e.StaffName + "（" + e.StaffLogin + "）"
+		}
+		// Logins are typed by anyone at the login form, reasons by staff
+		// about an applicant: all of it is masked. The address is the
+		// county's own record.
+		rows = append(rows, auditRow{At: stamp(e.At), Staff: MaskText(who), Action: MaskText(rc.T(actionName(e.Action))), Subject: MaskText(e.Subject),
+			Reason: MaskText(e.Reason), Detail: MaskText(e.Detail), IP: e.ClientIP})
+	}
+	return rows
 }
 
 func roleName(role string) string {

@@ -146,13 +146,9 @@ func matterName(cat *catalog.Catalog, code string) string {
 	return code
 }
 
-func (o *casePages) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	ctx := r.Context()
-	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
-	page = max(page, 1)
-	cal := o.calendar(ctx)
-	now := o.now()
+// caseFilter is the case list's filter from a page's query: the list
+// and its export read the same parameters the same way.
+func caseFilter(q url.Values, cal *workday.Calendar, now time.Time) county.CasePageFilter {
 	f := county.CasePageFilter{Point: q.Get("point"), Matter: q.Get("matter"), Status: q.Get("status"), Deadline: q.Get("deadline"),
 		DueBy: q.Get("due_by"), Today: day(now), SoonDay: soonDay(cal, now), Limit: PageSize,
 		// Pages go by key, from the row before or after (county case
@@ -172,13 +168,13 @@ func (o *casePages) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	default:
 		f.Deadline = ""
 	}
-	list, total, err := o.st.CasePage(ctx, f)
-	if err != nil {
-		o.internal(w, r, rc, "list cases", err)
-		return
-	}
-	names := o.pointNames(ctx)
-	cat := o.catalogFor(ctx, "")
+	return f
+}
+
+// caseRows are the list's rows as the page shows them, masked: the page
+// and its export both show these.
+func (o *casePages) caseRows(ctx context.Context, rc *reqCtx, cal *workday.Calendar, names map[string]string, cats *catalogs, list []county.Case) []caseRow {
+	cat := cats.get(ctx, "")
 	rows := make([]caseRow, 0, len(list))
 	for _, c := range list {
 		d := decodeCase(c)
@@ -192,13 +188,32 @@ func (o *casePages) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 			row.Point = c.Point
 		}
 		if d.CatalogVersion != "" {
-			cat = o.catalogFor(ctx, d.CatalogVersion)
+			cat = cats.get(ctx, d.CatalogVersion)
 		}
 		for _, m := range d.Matters {
 			row.Matters = append(row.Matters, MaskText(matterName(cat, m)))
 		}
 		rows = append(rows, row)
 	}
+	return rows
+}
+
+func (o *casePages) caseList(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = max(page, 1)
+	cal := o.calendar(ctx)
+	f := caseFilter(q, cal, o.now())
+	list, total, err := o.st.CasePage(ctx, f)
+	if err != nil {
+		o.internal(w, r, rc, "list cases", err)
+		return
+	}
+	names := o.pointNames(ctx)
+	cats := o.catalogs()
+	rows := o.caseRows(ctx, rc, cal, names, cats, list)
+	cat := cats.get(ctx, "")
 	codes, err := o.st.CaseMatterCodes(ctx)
 	if err != nil {
 		o.internal(w, r, rc, "list matters", err)

@@ -142,7 +142,8 @@ func (o *catalogPages) versionPage(w http.ResponseWriter, r *http.Request, rc *r
 	if !ok {
 		return
 	}
-	o.render(w, r, rc, "version", map[string]any{"V": v, "Cat": cat, "Created": stamp(v.Created)})
+	o.render(w, r, rc, "version", map[string]any{"V": v, "Cat": cat, "Created": stamp(v.Created),
+		"ExportQuery": url.Values{"version": {v.Version}}.Encode()})
 }
 
 func (o *catalogPages) matterPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {

@@ -59,32 +59,7 @@ func (o *fleetPages) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return
 	}
 	now := o.now()
-	var rows []deviceRow
-	for _, d := range devs {
-		// The device id, point and point name are the county's; the host
-		// name, version and every word of a status report are the
-		// device's, masked like any text from a kiosk.
-		row := deviceRow{ID: d.ID, Point: d.Point.Code, PointName: d.Point.Name, Host: MaskText(d.Hostname), AppVersion: MaskText(d.AppVersion),
-			Enrolled: stamp(d.Created), LastSeen: stamp(d.LastSeen), Events: d.Events, Revoked: !d.Revoked.IsZero(),
-			Offline: d.LastSeen.IsZero() || now.Sub(d.LastSeen) > offlineAfter}
-		if rep, ok := reports[d.ID]; ok {
-			s := rep.Status
-			row.HasReport = true
-			if s.AppVersion != "" {
-				row.AppVersion = MaskText(s.AppVersion)
-			}
-			row.Pending, row.Quarantined, row.Uploads = s.Pending, s.Quarantined, s.Uploads
-			// Kiosk error texts may quote what a clerk typed.
-			row.LastError = MaskText(s.LastError)
-			row.Printer, row.PrinterState, row.PrinterDetail = MaskText(s.Printer.Queue), MaskText(s.Printer.State), MaskText(s.Printer.Detail)
-			row.PrinterProblem = printerProblem(s.Printer.Problem)
-			if !s.Printer.At.IsZero() {
-				row.PrinterAt = stamp(s.Printer.At)
-			}
-			row.ReportAt = stamp(rep.Received)
-		}
-		rows = append(rows, row)
-	}
+	rows := deviceRows(devs, reports, now)
 	codes, err := o.st.EnrollCodes(ctx)
 	if err != nil {
 		o.internal(w, r, rc, "list enrollment codes", err)
@@ -177,6 +152,38 @@ func (o *fleetPages) revoke(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		return
 	}
 	http.Redirect(w, r, "/office/fleet", http.StatusSeeOther)
+}
+
+// deviceRows are the fleet's rows as the page shows them: the page and
+// its export both show these.
+func deviceRows(devs []county.Device, reports map[string]county.DeviceReport, now time.Time) []deviceRow {
+	var rows []deviceRow
+	for _, d := range devs {
+		// The device id, point and point name are the county's; the host
+		// name, version and every word of a status report are the
+		// device's, masked like any text from a kiosk.
+		row := deviceRow{ID: d.ID, Point: d.Point.Code, PointName: d.Point.Name, Host: MaskText(d.Hostname), AppVersion: MaskText(d.AppVersion),
+			Enrolled: stamp(d.Created), LastSeen: stamp(d.LastSeen), Events: d.Events, Revoked: !d.Revoked.IsZero(),
+			Offline: d.LastSeen.IsZero() || now.Sub(d.LastSeen) > offlineAfter}
+		if rep, ok := reports[d.ID]; ok {
+			s := rep.Status
+			row.HasReport = true
+			if s.AppVersion != "" {
+				row.AppVersion = MaskText(s.AppVersion)
+			}
+			row.Pending, row.Quarantined, row.Uploads = s.Pending, s.Quarantined, s.Uploads
+			// Kiosk error texts may quote what a clerk typed.
+			row.LastError = MaskText(s.LastError)
+			row.Printer, row.PrinterState, row.PrinterDetail = MaskText(s.Printer.Queue), MaskText(s.Printer.State), MaskText(s.Printer.Detail)
+			row.PrinterProblem = printerProblem(s.Printer.Problem)
+			if !s.Printer.At.IsZero() {
+				row.PrinterAt = stamp(s.Printer.At)
+			}
+			row.ReportAt = stamp(rep.Received)
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // printerProblem is a kiosk's printer problem (protocol.PrinterProblems)

@@ -52,6 +52,18 @@ func (o *noticePages) noticesPage(w http.ResponseWriter, r *http.Request, rc *re
 		o.internal(w, r, rc, "read sms configuration", err)
 		return
 	}
+	rows := noticeRows(ns)
+	switch r.URL.Query().Get("done") {
+	case "requeue":
+		rc.Flash = "已重新排队，发送程序将在下一轮发送"
+	}
+	o.render(w, r, rc, "notices", map[string]any{"Notices": rows, "Counts": counts, "Gateway": o.sms,
+		"Configured": configured, "Signature": cfg.Signature, "Templates": len(cfg.Templates)})
+}
+
+// noticeRows are the notices as the page shows them, mobiles and texts
+// masked: the page and its export both show these.
+func noticeRows(ns []county.NoticeRecord) []noticeRow {
 	var rows []noticeRow
 	for _, n := range ns {
 		state := n.State
@@ -72,12 +84,7 @@ func (o *noticePages) noticesPage(w http.ResponseWriter, r *http.Request, rc *re
 		}
 		rows = append(rows, row)
 	}
-	switch r.URL.Query().Get("done") {
-	case "requeue":
-		rc.Flash = "已重新排队，发送程序将在下一轮发送"
-	}
-	o.render(w, r, rc, "notices", map[string]any{"Notices": rows, "Counts": counts, "Gateway": o.sms,
-		"Configured": configured, "Signature": cfg.Signature, "Templates": len(cfg.Templates)})
+	return rows
 }
 
 // requeueNotice sends a failed notice back to the queue once staff fixed

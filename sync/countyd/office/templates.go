@@ -24,6 +24,8 @@ func mustParsePages() map[string]map[string]*template.Template {
 			"t":         func(zh string) string { return translate(lang, zh) },
 			"hasPrefix": strings.HasPrefix,
 			"roleName":  roleName,
+			// exportLinks are a page's 导出 CSV / 导出 Excel links (export.go).
+			"exportLinks": exportLinksFor,
 		}
 		for _, n := range names {
 			page := strings.TrimSuffix(path.Base(n), ".html")
