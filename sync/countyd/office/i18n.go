@@ -16,6 +16,18 @@ func translate(lang, zh string) string {
 }
 
 var english = map[string]string{
+	"未评定":       "Not assessed",
+	"%d次":       "%d visits",
+	"0次（零跑腿）":   "0 (no visit, 零跑腿)",
+	"1次（最多跑一次）": "1 (at most one visit)",
+	"跑动次数":      "Visits in person",
+	"网办深度":      "Online service depth",
+	"一级：网上提供办事指南":         "Level 1: guide online",
+	"二级：网上预约、下载表格":        "Level 2: booking and forms online",
+	"三级：网上预审、在线申报，窗口一次办结": "Level 3: filed and pre-reviewed online, one visit",
+	"四级：全程网办":             "Level 4: fully online",
+	"跑动次数应为0到5之间的整数，或不填（未评定）": "Visits must be a whole number from 0 to 5, or empty (not assessed)",
+	"网办深度应为一级到四级，或不填（未评定）":    "Online depth must be level 1 to 4, or empty (not assessed)",
 	"主菜单":         "Main menu",
 	"翻页":          "Pages",
 	"请选择":         "Choose…",
