@@ -76,6 +76,8 @@ var (
 
 	_ county.Vitals = (*county.SQLite)(nil)
 	_ county.Vitals = (*county.Postgres)(nil)
+	_ county.Figures = (*county.SQLite)(nil)
+	_ county.Figures = (*county.Postgres)(nil)
 )
 
 // aggregates are every interface a consumer can ask for.
@@ -101,6 +103,7 @@ var aggregates = []reflect.Type{
 	reflect.TypeFor[county.SMSSettings](),
 	reflect.TypeFor[county.NoticeQueue](),
 	reflect.TypeFor[county.Vitals](),
+	reflect.TypeFor[county.Figures](),
 }
 
 // outsideAggregates are the stores' exported methods no consumer reaches

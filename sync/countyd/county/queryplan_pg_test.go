@@ -116,3 +116,25 @@ func TestPGPlanProblemCatchesScansAndSorts(t *testing.T) {
 		}
 	}
 }
+
+// TestFigureQueriesSeekThePeriodPostgres: figures_daily is read by its key
+// over the period on PostgreSQL too.
+func TestFigureQueriesSeekThePeriodPostgres(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenPostgres(ctx, pgtest.Database(t), PostgresOptions{SecretsKey: filepath.Join(t.TempDir(), "secrets.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for name, q := range map[string]string{"qFigureGroups": qFigureGroups, "qFigureDays": qFigureDays} {
+		plan, err := explainPG(ctx, s, q)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		t.Logf("%s: %s", name, strings.Join(plan, " | "))
+		joined := strings.Join(plan, "\n")
+		if strings.Contains(joined, "Seq Scan on figures_daily") || !strings.Contains(joined, "using figures_daily_pkey on figures_daily") {
+			t.Errorf("%s: got plan\n%s\nwant figures_daily read by its key", name, joined)
+		}
+	}
+}

@@ -1,0 +1,450 @@
+package county
+
+// The dashboard's counts (sync/figures), kept as the events arrive so a
+// page over a county of a million cases reads a few thousand summed rows
+// instead of every case (issue 20; migrations/*/0014_figures.sql).
+//
+// figures_daily holds the counts per Beijing day, service point, sector and
+// matter. A case contributes to up to three days — the day it was accepted
+// (or refused, or filed and returned at pre-review) and the day it was
+// decided — and its contribution changes as it moves on (a 补正, a
+// decision, a decision taken back). case_figures keeps each case's current
+// contribution, so the transaction that changes a case takes the old one
+// out and puts the new one in: whatever order or however often its events
+// come, the rollup is the sum of every case's contribution as it stands.
+// Tickets and ratings are counted once, when their event is applied.
+//
+// A case counts under its first matter: a 一件事 of three matters is one
+// errand and one case, not three. Its sector and department, and whether
+// its matter is 最多跑一次 or 零上门, are the catalog's and are looked up when
+// the page is read (FigureGroup's Matter), so a county that corrects its
+// catalog corrects its figures without rewriting the rollup.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/figures"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// figureCol is one counter column of figures_daily and the field of
+// figures.Counts it holds. AtMostOnce and ZeroVisit are not stored: they
+// follow from the matter and the catalog.
+type figureCol struct {
+	name  string
+	field func(*figures.Counts) *int64
+}
+
+var figureCols = []figureCol{
+	{"accepted", func(c *figures.Counts) *int64 { return &c.Accepted }},
+	{"immediate", func(c *figures.Counts) *int64 { return &c.Immediate }},
+	{"deficient", func(c *figures.Counts) *int64 { return &c.Deficient }},
+	{"commitment", func(c *figures.Counts) *int64 { return &c.Commitment }},
+	{"proxy", func(c *figures.Counts) *int64 { return &c.Proxy }},
+	{"refused", func(c *figures.Counts) *int64 { return &c.Refused }},
+	{"returned", func(c *figures.Counts) *int64 { return &c.Returned }},
+	{"decided", func(c *figures.Counts) *int64 { return &c.Decided }},
+	{"promised", func(c *figures.Counts) *int64 { return &c.Promised }},
+	{"on_time", func(c *figures.Counts) *int64 { return &c.OnTime }},
+	{"decide_days", func(c *figures.Counts) *int64 { return &c.DecideDays }},
+	{"tickets", func(c *figures.Counts) *int64 { return &c.Tickets }},
+	{"closed", func(c *figures.Counts) *int64 { return &c.Closed }},
+	{"served", func(c *figures.Counts) *int64 { return &c.Served }},
+	{"no_shows", func(c *figures.Counts) *int64 { return &c.NoShows }},
+	{"called", func(c *figures.Counts) *int64 { return &c.Called }},
+	{"wait_secs", func(c *figures.Counts) *int64 { return &c.WaitSecs }},
+	{"service_secs", func(c *figures.Counts) *int64 { return &c.ServiceSecs }},
+	{"rating1", func(c *figures.Counts) *int64 { return &c.Ratings[1] }},
+	{"rating2", func(c *figures.Counts) *int64 { return &c.Ratings[2] }},
+	{"rating3", func(c *figures.Counts) *int64 { return &c.Ratings[3] }},
+	{"rating4", func(c *figures.Counts) *int64 { return &c.Ratings[4] }},
+	{"rating5", func(c *figures.Counts) *int64 { return &c.Ratings[5] }},
+}
+
+// qAddFigures adds a row's counters to its day's row.
+var qAddFigures = func() string {
+	var names, marks, sets []string
+	for _, c := range figureCols {
+		names = append(names, c.name)
+		marks = append(marks, "?")
+		sets = append(sets, fmt.Sprintf("%s = figures_daily.%s + excluded.%s", c.name, c.name, c.name))
+	}
+	return `INSERT INTO figures_daily (day, service_point, sector, matter, ` + strings.Join(names, ", ") +
+		`) VALUES (?, ?, ?, ?, ` + strings.Join(marks, ", ") + `)
+		ON CONFLICT (day, service_point, sector, matter) DO UPDATE SET ` + strings.Join(sets, ", ")
+}()
+
+// sums is the SELECT list summing every counter.
+var sums = func() string {
+	var s []string
+	for _, c := range figureCols {
+		s = append(s, "SUM("+c.name+")")
+	}
+	return strings.Join(s, ", ")
+}()
+
+const (
+	qCaseFigures    = `SELECT rows FROM case_figures WHERE case_id = ?`
+	qSetCaseFigures = `INSERT INTO case_figures (case_id, rows) VALUES (?, ?)
+		ON CONFLICT (case_id) DO UPDATE SET rows = excluded.rows`
+)
+
+// qFigureGroups and qFigureDays are the dashboard's two reads: a period's
+// counts per point, sector and matter, and per day (the trend charts).
+// figures_daily's key starts with day, so both read only the period.
+var (
+	qFigureGroups = `SELECT service_point, sector, matter, ` + sums + ` FROM figures_daily
+		WHERE day >= ? AND day <= ? GROUP BY service_point, sector, matter`
+	qFigureDays = `SELECT day, sector, matter, ` + sums + ` FROM figures_daily
+		WHERE day >= ? AND day <= ? GROUP BY day, sector, matter`
+)
+
+// figureRow is counts on one day of one point, sector and matter: a case's
+// contribution is a few of them, and so is a ticket's or a rating's.
+type figureRow struct {
+	Day    string         `json:"d"`
+	Point  string         `json:"p"`
+	Sector string         `json:"s,omitempty"`
+	Matter string         `json:"m,omitempty"`
+	C      figures.Counts `json:"c"`
+}
+
+// caseFigures is what a case contributes as it stands: its document, the
+// county's decisions on it (oldest first) and the working-day calendar.
+func caseFigures(cal *workday.Calendar, d protocol.CaseDoc, history []StatusLogEntry) []figureRow {
+	if d.Accepted.IsZero() || d.ServicePoint == "" {
+		return nil
+	}
+	matter := ""
+	if ms := cleanMatters(d.Matters); len(ms) > 0 {
+		matter = ms[0]
+	}
+	at := figureRow{Day: dueDay(d.Accepted), Point: d.ServicePoint, Matter: matter}
+	var out []figureRow
+	switch cases.Kind(d.Decision) {
+	case cases.Accept, cases.Complete, cases.AcceptDeferred:
+		at.C.Accepted = 1
+		if cases.Kind(d.Decision) == cases.Complete {
+			at.C.Immediate = 1
+		}
+		if cases.Kind(d.Decision) == cases.AcceptDeferred {
+			at.C.Deficient = 1
+		}
+		for _, m := range d.Materials {
+			if m.State == "commitment" {
+				at.C.Commitment = 1
+				break
+			}
+		}
+		if d.Proxy != nil {
+			at.C.Proxy = 1
+		}
+	case cases.Reject:
+		at.C.Refused = 1
+	default:
+		if cases.Status(d.Status) == cases.StatusReturned {
+			at.C.Returned = 1 // a filing standing returned, by the day it was filed
+		}
+	}
+	if at.C != (figures.Counts{}) {
+		out = append(out, at)
+	}
+	if at.C.Accepted == 0 {
+		return out
+	}
+	decidedAt, ok := decidedAt(d, history)
+	if !ok {
+		return out
+	}
+	dec := figureRow{Day: dueDay(decidedAt), Point: d.ServicePoint, Matter: matter}
+	dec.C.Decided = 1
+	// The working days it took, and whether it beat the promised day, both
+	// less the days the clock stood (补正, 特别程序) up to the decision. A
+	// day the calendar does not cover leaves the case decided but out of
+	// the timeliness figures rather than guessed at.
+	var pauses []workday.Pause
+	for _, s := range CasePauses(d, history) {
+		p := workday.Pause{From: s.From, To: s.To}
+		if p.To.IsZero() || p.To.After(decidedAt) {
+			p.To = decidedAt
+		}
+		pauses = append(pauses, p)
+	}
+	paused, err1 := cal.PausedDays(pauses, decidedAt)
+	took, err2 := cal.WorkdaysBetween(d.Accepted, decidedAt)
+	if err1 == nil && err2 == nil {
+		dec.C.DecideDays = int64(max(took-paused, 0))
+	}
+	if !d.Due.IsZero() {
+		if moved, _, err := cal.MovedDue(d.Due, pauses, decidedAt); err == nil {
+			dec.C.Promised = 1
+			if dueDay(decidedAt) <= dueDay(moved) {
+				dec.C.OnTime = 1
+			}
+		}
+	}
+	return append(out, dec)
+}
+
+// decidedAt is when the case was finally decided: the county's last word
+// when that is 办结 or 不予许可 (a decision the county took back no longer
+// counts), else the hall's 当场办结 at intake.
+func decidedAt(d protocol.CaseDoc, history []StatusLogEntry) (time.Time, bool) {
+	if n := len(history); n > 0 {
+		last := history[n-1].Status
+		if last.Status == protocol.CountyCompleted || last.Status == protocol.CountyDenied {
+			return last.At, true
+		}
+		return time.Time{}, false
+	}
+	if cases.Kind(d.Decision) == cases.Complete {
+		return d.Accepted, true
+	}
+	return time.Time{}, false
+}
+
+// setCaseFigures makes the rollup hold the case's contribution rows in
+// place of the one it held: the old taken out, the new put in, in the
+// caller's transaction. fresh says the case is new (nothing to read).
+func setCaseFigures(ctx context.Context, q dbtx, caseID string, rows []figureRow, fresh bool) error {
+	var old []figureRow
+	if !fresh {
+		var raw string
+		switch err := q.QueryRowContext(ctx, qCaseFigures, caseID).Scan(&raw); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("read case figures: %w", err)
+		default:
+			if err := json.Unmarshal([]byte(raw), &old); err != nil {
+				return fmt.Errorf("decode case figures: %w", err)
+			}
+		}
+	}
+	newJSON, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("encode case figures: %w", err)
+	}
+	if oldJSON, _ := json.Marshal(old); !fresh && string(oldJSON) == string(newJSON) {
+		return nil // most events (a note, an attachment) change no figure
+	}
+	for _, r := range old {
+		if err := addFigures(ctx, q, r, -1); err != nil {
+			return err
+		}
+	}
+	for _, r := range rows {
+		if err := addFigures(ctx, q, r, 1); err != nil {
+			return err
+		}
+	}
+	if _, err := q.ExecContext(ctx, qSetCaseFigures, caseID, string(newJSON)); err != nil {
+		return fmt.Errorf("store case figures: %w", err)
+	}
+	return nil
+}
+
+// addFigures adds (sign 1) or takes out (sign -1) a row's counts.
+func addFigures(ctx context.Context, q dbtx, r figureRow, sign int64) error {
+	args := []any{r.Day, r.Point, r.Sector, r.Matter}
+	for _, c := range figureCols {
+		args = append(args, sign**c.field(&r.C))
+	}
+	if _, err := q.ExecContext(ctx, qAddFigures, args...); err != nil {
+		return fmt.Errorf("add to daily figures: %w", err)
+	}
+	return nil
+}
+
+// ticketDoc is what the figures read of a ticket a kiosk sends (its
+// QueuePayload's doc): the county decodes the few fields it counts rather
+// than the kiosk's own type.
+type ticketDoc struct {
+	Sector     string    `json:"sector"`
+	Day        string    `json:"day"`
+	Issued     time.Time `json:"issued"`
+	Status     string    `json:"status"`
+	CalledAt   time.Time `json:"called_at"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+}
+
+// inboxFigures is what a ticket or rating event adds, once, when applied.
+func inboxFigures(point string, kind protocol.Kind, v any) (figureRow, bool) {
+	r := figureRow{Point: point}
+	switch p := v.(type) {
+	case *protocol.QueuePayload:
+		var t ticketDoc
+		if kind != protocol.TicketIssued && kind != protocol.TicketClosed || json.Unmarshal(p.Doc, &t) != nil {
+			return r, false
+		}
+		r.Day, r.Sector = t.Day, t.Sector
+		if r.Day == "" {
+			r.Day = dueDay(t.Issued)
+		}
+		if kind == protocol.TicketIssued {
+			r.C.Tickets = 1
+			return r, r.Day != ""
+		}
+		r.C.Closed = 1
+		switch t.Status {
+		case "done":
+			r.C.Served = 1
+			if d, ok := figures.Service(t.StartedAt, t.FinishedAt); ok {
+				r.C.ServiceSecs = int64(d / time.Second)
+			}
+		case "noshow":
+			r.C.NoShows = 1
+		}
+		if d, ok := figures.Wait(t.Issued, t.CalledAt); ok {
+			r.C.Called = 1
+			r.C.WaitSecs = int64(d / time.Second)
+		}
+		return r, r.Day != ""
+	case *protocol.RatingPayload:
+		if p.Level < 1 || p.Level > 5 || p.At.IsZero() {
+			return r, false
+		}
+		r.Day = dueDay(p.At)
+		r.C.Ratings[p.Level] = 1
+		// A ticket's rating names the sector it was taken for; a case's
+		// or a pickup's names the matter.
+		if p.Kind == "ticket" {
+			r.Sector = p.Matter
+		} else {
+			r.Matter = p.Matter
+		}
+		return r, true
+	}
+	return r, false
+}
+
+// FigureGroup is a period's counts for one service point, sector and
+// matter as stored: case rows name a matter (its code) and no sector,
+// ticket rows a sector and no matter, rating rows either (a matter by the
+// name the kiosk showed). The dashboard maps them onto its groups through
+// the catalog.
+type FigureGroup struct {
+	Day    string // set by FigureDays only
+	Point  string
+	Sector string
+	Matter string
+	Counts figures.Counts
+}
+
+// Figures is the dashboard's read of the rollup. Days are YYYY-MM-DD in
+// Beijing time, both ends included.
+type Figures interface {
+	// FigureGroups sums the period per point, sector and matter.
+	FigureGroups(ctx context.Context, from, to string) ([]FigureGroup, error)
+	// FigureDays sums the period per day, sector and matter (no point).
+	FigureDays(ctx context.Context, from, to string) ([]FigureGroup, error)
+}
+
+func figureGroups(ctx context.Context, q dbtx, query string, byDay bool, from, to string) ([]FigureGroup, error) {
+	rows, err := q.QueryContext(ctx, query, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read daily figures: %w", err)
+	}
+	defer rows.Close()
+	var out []FigureGroup
+	for rows.Next() {
+		var g FigureGroup
+		dest := []any{&g.Point, &g.Sector, &g.Matter}
+		if byDay {
+			dest = []any{&g.Day, &g.Sector, &g.Matter}
+		}
+		for _, c := range figureCols {
+			dest = append(dest, c.field(&g.Counts))
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan daily figures: %w", err)
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// FigureGroups sums the period per point, sector and matter.
+func (s *SQLite) FigureGroups(ctx context.Context, from, to string) ([]FigureGroup, error) {
+	return figureGroups(ctx, s.r, qFigureGroups, false, from, to)
+}
+
+// FigureDays sums the period per day, sector and matter.
+func (s *SQLite) FigureDays(ctx context.Context, from, to string) ([]FigureGroup, error) {
+	return figureGroups(ctx, s.r, qFigureDays, true, from, to)
+}
+
+// FigureGroups sums the period per point, sector and matter.
+func (s *Postgres) FigureGroups(ctx context.Context, from, to string) ([]FigureGroup, error) {
+	return figureGroups(ctx, s.read(), qFigureGroups, false, from, to)
+}
+
+// FigureDays sums the period per day, sector and matter.
+func (s *Postgres) FigureDays(ctx context.Context, from, to string) ([]FigureGroup, error) {
+	return figureGroups(ctx, s.read(), qFigureDays, true, from, to)
+}
+
+// backfillFigures builds the rollup from what a county stored before 0014:
+// every case's contribution from its document and decisions, and every
+// ticket and rating in the inbox.
+func backfillFigures(ctx context.Context, q dbtx, cals *calendarCache) error {
+	cal, err := cals.get(ctx, q)
+	if err != nil {
+		return err
+	}
+	all, err := caseDocs(ctx, q)
+	if err != nil {
+		return err
+	}
+	for _, r := range all {
+		var d protocol.CaseDoc
+		if json.Unmarshal([]byte(r.doc), &d) != nil {
+			continue // a document that does not read counts nowhere, as in Apply
+		}
+		history, err := statusLog(ctx, q, r.id)
+		if err != nil {
+			return err
+		}
+		if err := setCaseFigures(ctx, q, r.id, caseFigures(cal, d, history), true); err != nil {
+			return err
+		}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT service_point, kind, payload FROM inbox WHERE kind IN (?, ?, ?)`,
+		string(protocol.TicketIssued), string(protocol.TicketClosed), string(protocol.RatingGiven))
+	if err != nil {
+		return fmt.Errorf("read queue and rating events: %w", err)
+	}
+	var adds []figureRow
+	for rows.Next() {
+		var point, kind, payload string
+		if err := rows.Scan(&point, &kind, &payload); err != nil {
+			rows.Close()
+			return fmt.Errorf("scan inbox: %w", err)
+		}
+		v := inboxKinds[protocol.Kind(kind)]()
+		if json.Unmarshal([]byte(payload), v) != nil {
+			continue
+		}
+		if r, ok := inboxFigures(point, protocol.Kind(kind), v); ok {
+			adds = append(adds, r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read inbox: %w", err)
+	}
+	for _, r := range adds {
+		if err := addFigures(ctx, q, r, 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
