@@ -74,8 +74,8 @@ var (
 	_ county.NoticeQueue = (*county.SQLite)(nil)
 	_ county.NoticeQueue = (*county.Postgres)(nil)
 
-	_ county.Vitals = (*county.SQLite)(nil)
-	_ county.Vitals = (*county.Postgres)(nil)
+	_ county.Vitals  = (*county.SQLite)(nil)
+	_ county.Vitals  = (*county.Postgres)(nil)
 	_ county.Figures = (*county.SQLite)(nil)
 	_ county.Figures = (*county.Postgres)(nil)
 )
