@@ -134,8 +134,8 @@ type Figure struct {
 	// Unit is shown after an average ("工作日", "分钟").
 	UnitZh, UnitEn string
 	Kind           Kind
-	// Over says in words what is counted over what.
-	Over string
+	// Over and OverEn say in words what is counted over what.
+	Over, OverEn string
 	// num and den give the figure's numerator and denominator from the
 	// counts (den is unused for a Count).
 	num, den func(Counts) int64
@@ -144,42 +144,84 @@ type Figure struct {
 // The figures, in the order the dashboard shows them.
 var All = []Figure{
 	{ID: "accepted", Zh: "受理件数", En: "Cases accepted", Kind: Count,
-		Over: "受理、当场办结和容缺受理的件数（按受理日）", num: func(c Counts) int64 { return c.Accepted }},
+		OverEn: "Cases accepted, completed on the spot or accepted with deficiencies, by the day accepted",
+		Over:   "受理、当场办结和容缺受理的件数（按受理日）", num: func(c Counts) int64 { return c.Accepted }},
 	{ID: "immediate_rate", Zh: "即办率", En: "Done on the spot", Kind: Rate,
-		Over: "当场办结的即办件 ÷ 受理件数", num: func(c Counts) int64 { return c.Immediate }, den: func(c Counts) int64 { return c.Accepted }},
+		OverEn: "Cases completed on the spot ÷ cases accepted",
+		Over:   "当场办结的即办件 ÷ 受理件数", num: func(c Counts) int64 { return c.Immediate }, den: func(c Counts) int64 { return c.Accepted }},
 	{ID: "at_most_once_rate", Zh: "最多跑一次率", En: "At most one visit", Kind: Rate,
-		Over: "跑动次数为0或1的事项的受理件 ÷ 受理件数", num: func(c Counts) int64 { return c.AtMostOnce }, den: func(c Counts) int64 { return c.Accepted }},
+		OverEn: "Cases of matters needing at most one visit ÷ cases accepted",
+		Over:   "跑动次数为0或1的事项的受理件 ÷ 受理件数", num: func(c Counts) int64 { return c.AtMostOnce }, den: func(c Counts) int64 { return c.Accepted }},
 	{ID: "zero_visit_rate", Zh: "零上门率", En: "No visit", Kind: Rate,
-		Over: "跑动次数为0的事项的受理件 ÷ 受理件数", num: func(c Counts) int64 { return c.ZeroVisit }, den: func(c Counts) int64 { return c.Accepted }},
+		OverEn: "Cases of matters needing no visit ÷ cases accepted",
+		Over:   "跑动次数为0的事项的受理件 ÷ 受理件数", num: func(c Counts) int64 { return c.ZeroVisit }, den: func(c Counts) int64 { return c.Accepted }},
 	{ID: "decided", Zh: "办结件数", En: "Cases decided", Kind: Count,
-		Over: "办结或不予许可的件数（按办结日）", num: func(c Counts) int64 { return c.Decided }},
+		OverEn: "Cases completed or denied, by the day decided",
+		Over:   "办结或不予许可的件数（按办结日）", num: func(c Counts) int64 { return c.Decided }},
 	{ID: "on_time_rate", Zh: "按时办结率", En: "Decided on time", Kind: Rate,
-		Over: "在承诺日（扣除补正、特别程序暂停的工作日）当日或之前办结的件数 ÷ 有承诺时限的办结件数",
-		num:  func(c Counts) int64 { return c.OnTime }, den: func(c Counts) int64 { return c.Promised }},
+		OverEn: "Cases decided on or before the promised day (moved by the working days stopped for 补正 and special procedures) ÷ decided cases with a promised day",
+		Over:   "在承诺日（扣除补正、特别程序暂停的工作日）当日或之前办结的件数 ÷ 有承诺时限的办结件数",
+		num:    func(c Counts) int64 { return c.OnTime }, den: func(c Counts) int64 { return c.Promised }},
 	{ID: "overdue", Zh: "超期办结", En: "Decided late", Kind: Count,
-		Over: "有承诺时限、晚于顺延后承诺日办结的件数", num: func(c Counts) int64 { return c.Promised - c.OnTime }},
+		OverEn: "Decided cases with a promised day decided after the moved day",
+		Over:   "有承诺时限、晚于顺延后承诺日办结的件数", num: func(c Counts) int64 { return c.Promised - c.OnTime }},
 	{ID: "avg_days", Zh: "平均办理用时", En: "Average time to decision", UnitZh: "工作日", UnitEn: "working days", Kind: Average,
-		Over: "受理到办结的工作日（扣除暂停）之和 ÷ 办结件数", num: func(c Counts) int64 { return c.DecideDays }, den: func(c Counts) int64 { return c.Decided }},
+		OverEn: "Working days from acceptance to decision, less stopped days ÷ cases decided",
+		Over:   "受理到办结的工作日（扣除暂停）之和 ÷ 办结件数", num: func(c Counts) int64 { return c.DecideDays }, den: func(c Counts) int64 { return c.Decided }},
 	{ID: "deficient_rate", Zh: "容缺受理率", En: "Accepted with deficiencies", Kind: Rate,
-		Over: "容缺受理件数 ÷ 受理件数", num: func(c Counts) int64 { return c.Deficient }, den: func(c Counts) int64 { return c.Accepted }},
+		OverEn: "Cases accepted with deficiencies ÷ cases accepted",
+		Over:   "容缺受理件数 ÷ 受理件数", num: func(c Counts) int64 { return c.Deficient }, den: func(c Counts) int64 { return c.Accepted }},
 	{ID: "commitment_rate", Zh: "告知承诺率", En: "Written commitment used", Kind: Rate,
-		Over: "有材料以告知承诺代替的受理件 ÷ 受理件数", num: func(c Counts) int64 { return c.Commitment }, den: func(c Counts) int64 { return c.Accepted }},
+		OverEn: "Accepted cases with a material replaced by a written commitment ÷ cases accepted",
+		Over:   "有材料以告知承诺代替的受理件 ÷ 受理件数", num: func(c Counts) int64 { return c.Commitment }, den: func(c Counts) int64 { return c.Accepted }},
 	{ID: "returned", Zh: "预审退回", En: "Returned at pre-review", Kind: Count,
-		Over: "自助申报预审退回的件数（按退回日）", num: func(c Counts) int64 { return c.Returned }},
+		OverEn: "Self-service filings returned at pre-review and not filed again, by the day filed",
+		Over:   "自助申报预审退回、尚未重新提交的件数（按申报日）", num: func(c Counts) int64 { return c.Returned }},
 	{ID: "proxy", Zh: "代办件数", En: "Filed by agents", Kind: Count,
-		Over: "村代办员代为申报的受理件数", num: func(c Counts) int64 { return c.Proxy }},
+		OverEn: "Accepted cases filed by a village agent",
+		Over:   "村代办员代为申报的受理件数", num: func(c Counts) int64 { return c.Proxy }},
 	{ID: "tickets", Zh: "取号", En: "Tickets", Kind: Count,
-		Over: "取号张数（按取号日）", num: func(c Counts) int64 { return c.Tickets }},
+		OverEn: "Tickets issued, by their day",
+		Over:   "取号张数（按取号日）", num: func(c Counts) int64 { return c.Tickets }},
 	{ID: "avg_wait", Zh: "平均等候", En: "Average wait", UnitZh: "分钟", UnitEn: "min", Kind: Average,
-		Over: "取号到首次叫号的分钟数之和 ÷ 已叫号的已结束号数", num: func(c Counts) int64 { return c.WaitSecs }, den: func(c Counts) int64 { return c.Called * 60 }},
+		OverEn: "Minutes from ticket to first call ÷ closed tickets that were called",
+		Over:   "取号到首次叫号的分钟数之和 ÷ 已叫号的已结束号数", num: func(c Counts) int64 { return c.WaitSecs }, den: func(c Counts) int64 { return c.Called * 60 }},
 	{ID: "avg_service", Zh: "平均办理", En: "Average service", UnitZh: "分钟", UnitEn: "min", Kind: Average,
-		Over: "开始办理到办结的分钟数之和 ÷ 已办号数", num: func(c Counts) int64 { return c.ServiceSecs }, den: func(c Counts) int64 { return c.Served * 60 }},
+		OverEn: "Minutes from start to end of service ÷ tickets served",
+		Over:   "开始办理到办结的分钟数之和 ÷ 已办号数", num: func(c Counts) int64 { return c.ServiceSecs }, den: func(c Counts) int64 { return c.Served * 60 }},
 	{ID: "no_shows", Zh: "过号", En: "No-shows", Kind: Count,
-		Over: "叫号未到、以过号结束的号数", num: func(c Counts) int64 { return c.NoShows }},
+		OverEn: "Tickets closed as no-shows",
+		Over:   "叫号未到、以过号结束的号数", num: func(c Counts) int64 { return c.NoShows }},
 	{ID: "ratings", Zh: "评价数", En: "Ratings", Kind: Count,
-		Over: "好差评条数（按评价日）", num: func(c Counts) int64 { return c.RatingTotal() }},
+		OverEn: "Ratings given, by their day",
+		Over:   "好差评条数（按评价日）", num: func(c Counts) int64 { return c.RatingTotal() }},
 	{ID: "satisfied_rate", Zh: "满意率", En: "Satisfied", Kind: Rate,
-		Over: "满意和非常满意的评价 ÷ 评价数", num: func(c Counts) int64 { return c.Ratings[4] + c.Ratings[5] }, den: func(c Counts) int64 { return c.RatingTotal() }},
+		OverEn: "Satisfied and very satisfied ÷ ratings",
+		Over:   "满意和非常满意的评价 ÷ 评价数", num: func(c Counts) int64 { return c.Ratings[4] + c.Ratings[5] }, den: func(c Counts) int64 { return c.RatingTotal() }},
+}
+
+// Label is the figure's name in a language ("en", else Chinese).
+func (f Figure) Label(lang string) string {
+	if lang == "en" {
+		return f.En
+	}
+	return f.Zh
+}
+
+// Unit is the unit of an average in a language ("" for none).
+func (f Figure) Unit(lang string) string {
+	if lang == "en" {
+		return f.UnitEn
+	}
+	return f.UnitZh
+}
+
+// Definition says what the figure counts over what, in a language.
+func (f Figure) Definition(lang string) string {
+	if lang == "en" {
+		return f.OverEn
+	}
+	return f.Over
 }
 
 // ByID returns the figure with that id.

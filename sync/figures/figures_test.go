@@ -95,7 +95,7 @@ func TestAddCoversEveryField(t *testing.T) {
 func TestEveryFigureIsDefined(t *testing.T) {
 	seen := map[ID]bool{}
 	for _, f := range All {
-		if f.Zh == "" || f.En == "" || f.Over == "" || f.num == nil || (f.Kind != Count && f.den == nil) || seen[f.ID] {
+		if f.Zh == "" || f.En == "" || f.Over == "" || f.OverEn == "" || (f.UnitZh == "") != (f.UnitEn == "") || f.num == nil || (f.Kind != Count && f.den == nil) || seen[f.ID] {
 			t.Errorf("figure %q: incomplete or repeated", f.ID)
 		}
 		seen[f.ID] = true

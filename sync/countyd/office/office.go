@@ -46,6 +46,7 @@ import (
 //   - catalog (catalogPages, catalog.go): Catalog, Directory
 //   - fleet (fleetPages, fleet.go): Fleet
 //   - notices (noticePages, notices.go): Notices
+//   - dashboard (dashboardPages, dashboard.go): Figures, Directory
 //   - staff and audit (adminPages, audit.go): StaffRoster, AuditTrail,
 //     and Case
 //   - every page (shared, below): sign-in and sessions, the audit trail,
@@ -60,6 +61,7 @@ type Store interface {
 	county.Fleet
 	county.Catalog
 	county.Notices
+	county.Figures
 }
 
 var (
@@ -201,6 +203,7 @@ func (o *Office) routes(st Store) {
 	fleet := &fleetPages{Office: o, st: st}
 	cat := &catalogPages{Office: o, st: st}
 	admin := &adminPages{Office: o, st: st}
+	dash := &dashboardPages{Office: o, st: st}
 	static, _ := fs.Sub(files, "static")
 	o.mux.Handle("GET /office/static/", http.StripPrefix("/office/static/", staticHandler(static)))
 	o.mux.HandleFunc("GET /office/login", o.loginPage)
@@ -215,6 +218,7 @@ func (o *Office) routes(st Store) {
 	o.mux.HandleFunc("POST /office/cases/{ref}/status", o.page(county.RoleReviewer, cases.setStatus))
 	o.mux.HandleFunc("GET /office/cases/{ref}/attachments/{sha}", o.page(county.RoleReviewer, cases.attachment))
 
+	o.mux.HandleFunc("GET /office/dashboard", o.page(county.RoleReviewer, dash.dashboard))
 	o.mux.HandleFunc("GET /office/notices", o.page(county.RoleReviewer, notices.noticesPage))
 	o.mux.HandleFunc("POST /office/notices/requeue", o.page(county.RoleReviewer, notices.requeueNotice))
 	o.mux.HandleFunc("GET /office/fleet", o.page(county.RoleAdmin, fleet.fleet))
