@@ -83,6 +83,7 @@ func TestEveryPageAccessible(t *testing.T) {
 		t.Fatal(err)
 	}
 	narrowShots := map[string]string{"/office/cases": "office-cases-412.png", pages[2]: "office-case-412.png"}
+	wideShots := map[string]string{dashboardPage: "office-dashboard.png"}
 	var problems []string
 	check := func(path, lang string) {
 		for _, width := range []int64{1366, 910, 412} {
@@ -129,6 +130,9 @@ func TestEveryPageAccessible(t *testing.T) {
 			if shot, ok := narrowShots[path]; ok && lang == "zh" && width == 412 {
 				screenshot(t, ctx, shot)
 			}
+			if shot, ok := wideShots[path]; ok && lang == "zh" && width == 1366 {
+				screenshot(t, ctx, shot)
+			}
 		}
 	}
 	for _, lang := range []string{"zh", "en"} {
@@ -163,6 +167,9 @@ func TestEveryPageAccessible(t *testing.T) {
 		t.Errorf("%d accessibility problems:\n%s", len(problems), strings.Join(problems, "\n"))
 	}
 }
+
+// dashboardPage is the dashboard over the a11y county's two months.
+const dashboardPage = "/office/dashboard?from=2026-11-01&to=2026-12-31"
 
 // a11yEnv is a county with something on every page: cases (one overdue,
 // one due tomorrow), a decision and its notice, an imported catalog and
@@ -203,6 +210,7 @@ func a11yEnv(t *testing.T) (*env, []string) {
 		"/office/cases/" + cc,
 		"/office/cases/" + cc + "?done=status",
 		"/office/notices",
+		dashboardPage,
 		"/office/catalog",
 		"/office/catalog/versions/2026.11-demo",
 		"/office/catalog/versions/2026.11-demo/matters/330000-SS-0012",

@@ -133,6 +133,9 @@ func GroupFigures(rows []county.FigureGroup, cat *catalog.Catalog, points []coun
 	acc := map[string]*Group{}
 	var total figures.Counts
 	for _, r := range rows {
+		if r.Counts == (figures.Counts{}) {
+			continue // a row emptied by a decision taken back is no group
+		}
 		m := ix.find(r.Matter)
 		c := withVisits(r.Counts, m)
 		total.Add(c)
@@ -520,9 +523,9 @@ func barChart(rc *reqCtx, buckets []Bucket) template.HTML {
 // nothing to count over (—) leaves a gap, not a zero.
 func rateChart(rc *reqCtx, buckets []Bucket) template.HTML {
 	type line struct {
-		id            figures.ID
-		colour, dash  string
-		marker        string // circle, square or triangle
+		id           figures.ID
+		colour, dash string
+		marker       string // circle, square or triangle
 	}
 	lines := []line{{"on_time_rate", seriesA, "", "circle"}, {"at_most_once_rate", seriesB, "6 4", "square"}, {"satisfied_rate", series, "2 3", "triangle"}}
 	var b strings.Builder
