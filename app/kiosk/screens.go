@@ -131,7 +131,9 @@ func (k *Controller) showCounter() {
 		OwnSecret: func() {
 			k.win.SetContent(accounts.NewOwnSecret(ctx, k.accountsService(), k.clerk, k.showCounter).Content())
 		},
-		Stats: func() { k.win.SetContent(stats.New(ctx, k.queue(), k.db, k.opts.Clock.Now, k.showCounter).Content()) },
+		Stats: func() {
+			k.win.SetContent(stats.New(ctx, k.queue(), k.db, k.db, k.opts.Clock.Now, k.showCounter).Content())
+		},
 		Link: func() {
 			k.linkScreen = link.New(ctx, services.County{DB: k.db, Link: k.link}, k.showCounter)
 			k.win.SetContent(k.linkScreen.Content())

@@ -52,6 +52,7 @@ var kioskQueries = []plannedQuery{
 	{name: "hall notices", query: qHallNotices, uses: "hall_notices_unseen"},
 	{name: "rating given?", query: qRated},
 	{name: "statistics: ratings", query: qRatingTallies},
+	{name: "statistics: cases accepted in a span", query: qCaseFigures, uses: "cases_accepted"},
 	{name: "daily outbox compaction (one batch)", query: qCompactBatch, uses: "outbox_to_compact"},
 	{name: "hub start: events not in the hall yet", query: qSeedHall, uses: "outbox_not_in_hall"},
 	{name: "hub start: compacted heads to rebuild", query: qRestoreHeads(notInHall), uses: "outbox_not_in_hall"},
