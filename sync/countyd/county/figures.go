@@ -69,18 +69,21 @@ var figureCols = []figureCol{
 	{"rating5", func(c *figures.Counts) *int64 { return &c.Ratings[5] }},
 }
 
-// qAddFigures adds a row's counters to its day's row.
-var qAddFigures = func() string {
+// qAddFigures and qAddMonthly add a row's counters to its day's row and
+// to its month's.
+var qAddFigures, qAddMonthly = addFiguresSQL("figures_daily", "day"), addFiguresSQL("figures_monthly", "month")
+
+func addFiguresSQL(table, period string) string {
 	var names, marks, sets []string
 	for _, c := range figureCols {
 		names = append(names, c.name)
 		marks = append(marks, "?")
-		sets = append(sets, fmt.Sprintf("%s = figures_daily.%s + excluded.%s", c.name, c.name, c.name))
+		sets = append(sets, fmt.Sprintf("%s = %s.%s + excluded.%s", c.name, table, c.name, c.name))
 	}
-	return `INSERT INTO figures_daily (day, service_point, sector, matter, ` + strings.Join(names, ", ") +
+	return `INSERT INTO ` + table + ` (` + period + `, service_point, sector, matter, ` + strings.Join(names, ", ") +
 		`) VALUES (?, ?, ?, ?, ` + strings.Join(marks, ", ") + `)
-		ON CONFLICT (day, service_point, sector, matter) DO UPDATE SET ` + strings.Join(sets, ", ")
-}()
+		ON CONFLICT (` + period + `, service_point, sector, matter) DO UPDATE SET ` + strings.Join(sets, ", ")
+}
 
 // sums is the SELECT list summing every counter.
 var sums = func() string {
@@ -97,14 +100,20 @@ const (
 		ON CONFLICT (case_id) DO UPDATE SET rows = excluded.rows`
 )
 
-// qFigureGroups and qFigureDays are the dashboard's two reads: a period's
-// counts per point, sector and matter, and per day (the trend charts).
-// figures_daily's key starts with day, so both read only the period.
+// The dashboard's reads: a span's counts per point, sector and matter
+// (from the days, or from whole months), and its totals per day or per
+// month (the trend). Both tables' keys start with the period, so each read
+// seeks only its span; a long period reads its whole months from
+// figures_monthly and only the days at its ends from figures_daily.
 var (
 	qFigureGroups = `SELECT service_point, sector, matter, ` + sums + ` FROM figures_daily
 		WHERE day >= ? AND day <= ? GROUP BY service_point, sector, matter`
-	qFigureDays = `SELECT day, sector, matter, ` + sums + ` FROM figures_daily
-		WHERE day >= ? AND day <= ? GROUP BY day, sector, matter`
+	qFigureGroupsMonthly = `SELECT service_point, sector, matter, ` + sums + ` FROM figures_monthly
+		WHERE month >= ? AND month <= ? GROUP BY service_point, sector, matter`
+	qFigureDays = `SELECT day, '', '', ` + sums + ` FROM figures_daily
+		WHERE day >= ? AND day <= ? GROUP BY day`
+	qFigureMonths = `SELECT month, '', '', ` + sums + ` FROM figures_monthly
+		WHERE month >= ? AND month <= ? GROUP BY month`
 )
 
 // figureRow is counts on one day of one point, sector and matter: a case's
@@ -260,6 +269,10 @@ func addFigures(ctx context.Context, q dbtx, r figureRow, sign int64) error {
 	if _, err := q.ExecContext(ctx, qAddFigures, args...); err != nil {
 		return fmt.Errorf("add to daily figures: %w", err)
 	}
+	args[0] = r.Day[:min(len(r.Day), 7)] // YYYY-MM
+	if _, err := q.ExecContext(ctx, qAddMonthly, args...); err != nil {
+		return fmt.Errorf("add to monthly figures: %w", err)
+	}
 	return nil
 }
 
@@ -332,7 +345,9 @@ func inboxFigures(point string, kind protocol.Kind, v any) (figureRow, bool) {
 // name the kiosk showed). The dashboard maps them onto its groups through
 // the catalog.
 type FigureGroup struct {
-	Day    string // set by FigureDays only
+	// Period is set by FigureTrend only: a day (YYYY-MM-DD) or a whole
+	// month (YYYY-MM).
+	Period string
 	Point  string
 	Sector string
 	Matter string
@@ -342,54 +357,133 @@ type FigureGroup struct {
 // Figures is the dashboard's read of the rollup. Days are YYYY-MM-DD in
 // Beijing time, both ends included.
 type Figures interface {
-	// FigureGroups sums the period per point, sector and matter.
+	// FigureGroups sums the span per point, sector and matter.
 	FigureGroups(ctx context.Context, from, to string) ([]FigureGroup, error)
-	// FigureDays sums the period per day, sector and matter (no point).
-	FigureDays(ctx context.Context, from, to string) ([]FigureGroup, error)
+	// FigureTrend sums the span per day, or with months per whole month
+	// and per day for the days of the months it covers in part.
+	FigureTrend(ctx context.Context, from, to string, months bool) ([]FigureGroup, error)
 }
 
-func figureGroups(ctx context.Context, q dbtx, query string, byDay bool, from, to string) ([]FigureGroup, error) {
-	rows, err := q.QueryContext(ctx, query, from, to)
+// splitSpan cuts the days from..to into the whole months inside it and
+// the days before and after them: a span within one month, or one that
+// holds no whole month, is days only (months "").
+func splitSpan(from, to string) (head, months, tail [2]string, err error) {
+	f, err1 := time.Parse(time.DateOnly, from)
+	t, err2 := time.Parse(time.DateOnly, to)
+	if err1 != nil || err2 != nil {
+		return head, months, tail, invalid("figures from %q to %q: want two days as YYYY-MM-DD", from, to)
+	}
+	first := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if !first.Equal(f) {
+		first = first.AddDate(0, 1, 0)
+	}
+	last := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, -1) // t's month's end
+	if !last.Equal(t) {
+		last = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+	}
+	if last.Before(first) {
+		return [2]string{from, to}, months, tail, nil
+	}
+	if first.After(f) {
+		head = [2]string{from, first.AddDate(0, 0, -1).Format(time.DateOnly)}
+	}
+	months = [2]string{first.Format("2006-01"), last.Format("2006-01")}
+	if last.Before(t) {
+		tail = [2]string{last.AddDate(0, 0, 1).Format(time.DateOnly), to}
+	}
+	return head, months, tail, nil
+}
+
+// readFigures runs one of the reads over a span; keyed rows with the same
+// key from its parts are added together.
+func readFigures(ctx context.Context, q dbtx, from, to string, daily, monthly string) ([]FigureGroup, error) {
+	head, months, tail, err := splitSpan(from, to)
 	if err != nil {
-		return nil, fmt.Errorf("read daily figures: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []FigureGroup
-	for rows.Next() {
-		var g FigureGroup
-		dest := []any{&g.Point, &g.Sector, &g.Matter}
-		if byDay {
-			dest = []any{&g.Day, &g.Sector, &g.Matter}
-		}
-		for _, c := range figureCols {
-			dest = append(dest, c.field(&g.Counts))
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("scan daily figures: %w", err)
-		}
-		out = append(out, g)
+	if monthly == "" { // days only
+		head, months, tail = [2]string{from, to}, [2]string{}, [2]string{}
 	}
-	return out, rows.Err()
+	type key struct{ period, point, sector, matter string }
+	var order []key
+	acc := map[key]*FigureGroup{}
+	read := func(query string, span [2]string, period bool) error {
+		if span[0] == "" {
+			return nil
+		}
+		rows, err := q.QueryContext(ctx, query, span[0], span[1])
+		if err != nil {
+			return fmt.Errorf("read figures: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var g FigureGroup
+			dest := []any{&g.Point, &g.Sector, &g.Matter}
+			if period {
+				var unused1, unused2 string
+				dest = []any{&g.Period, &unused1, &unused2}
+			}
+			for _, c := range figureCols {
+				dest = append(dest, c.field(&g.Counts))
+			}
+			if err := rows.Scan(dest...); err != nil {
+				return fmt.Errorf("scan figures: %w", err)
+			}
+			k := key{g.Period, g.Point, g.Sector, g.Matter}
+			if have := acc[k]; have != nil {
+				have.Counts.Add(g.Counts)
+				continue
+			}
+			order = append(order, k)
+			acc[k] = &g
+		}
+		return rows.Err()
+	}
+	trend := daily == qFigureDays
+	for _, part := range []struct {
+		query string
+		span  [2]string
+	}{{daily, head}, {monthly, months}, {daily, tail}} {
+		if err := read(part.query, part.span, trend); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]FigureGroup, 0, len(order))
+	for _, k := range order {
+		out = append(out, *acc[k])
+	}
+	return out, nil
 }
 
-// FigureGroups sums the period per point, sector and matter.
+func figureGroups(ctx context.Context, q dbtx, from, to string) ([]FigureGroup, error) {
+	return readFigures(ctx, q, from, to, qFigureGroups, qFigureGroupsMonthly)
+}
+
+func figureTrend(ctx context.Context, q dbtx, from, to string, months bool) ([]FigureGroup, error) {
+	if !months {
+		return readFigures(ctx, q, from, to, qFigureDays, "")
+	}
+	return readFigures(ctx, q, from, to, qFigureDays, qFigureMonths)
+}
+
+// FigureGroups sums the span per point, sector and matter.
 func (s *SQLite) FigureGroups(ctx context.Context, from, to string) ([]FigureGroup, error) {
-	return figureGroups(ctx, s.r, qFigureGroups, false, from, to)
+	return figureGroups(ctx, s.r, from, to)
 }
 
-// FigureDays sums the period per day, sector and matter.
-func (s *SQLite) FigureDays(ctx context.Context, from, to string) ([]FigureGroup, error) {
-	return figureGroups(ctx, s.r, qFigureDays, true, from, to)
+// FigureTrend sums the span per day or month.
+func (s *SQLite) FigureTrend(ctx context.Context, from, to string, months bool) ([]FigureGroup, error) {
+	return figureTrend(ctx, s.r, from, to, months)
 }
 
-// FigureGroups sums the period per point, sector and matter.
+// FigureGroups sums the span per point, sector and matter.
 func (s *Postgres) FigureGroups(ctx context.Context, from, to string) ([]FigureGroup, error) {
-	return figureGroups(ctx, s.read(), qFigureGroups, false, from, to)
+	return figureGroups(ctx, s.read(), from, to)
 }
 
-// FigureDays sums the period per day, sector and matter.
-func (s *Postgres) FigureDays(ctx context.Context, from, to string) ([]FigureGroup, error) {
-	return figureGroups(ctx, s.read(), qFigureDays, true, from, to)
+// FigureTrend sums the span per day or month.
+func (s *Postgres) FigureTrend(ctx context.Context, from, to string, months bool) ([]FigureGroup, error) {
+	return figureTrend(ctx, s.read(), from, to, months)
 }
 
 // backfillFigures builds the rollup from what a county stored before 0014:

@@ -126,15 +126,20 @@ func TestFigureQueriesSeekThePeriodPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	for name, q := range map[string]string{"qFigureGroups": qFigureGroups, "qFigureDays": qFigureDays} {
+	for name, q := range map[string]string{"qFigureGroups": qFigureGroups, "qFigureDays": qFigureDays,
+		"qFigureGroupsMonthly": qFigureGroupsMonthly, "qFigureMonths": qFigureMonths} {
+		table := "figures_daily"
+		if strings.Contains(q, "figures_monthly") {
+			table = "figures_monthly"
+		}
 		plan, err := explainPG(ctx, s, q)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		t.Logf("%s: %s", name, strings.Join(plan, " | "))
 		joined := strings.Join(plan, "\n")
-		if strings.Contains(joined, "Seq Scan on figures_daily") || !strings.Contains(joined, "using figures_daily_pkey on figures_daily") {
-			t.Errorf("%s: got plan\n%s\nwant figures_daily read by its key", name, joined)
+		if strings.Contains(joined, "Seq Scan on "+table) || !strings.Contains(joined, "using "+table+"_pkey on "+table) {
+			t.Errorf("%s: got plan\n%s\nwant %s read by its key", name, joined, table)
 		}
 	}
 }

@@ -43,6 +43,7 @@ var applyQueries = map[string]string{
 	"statusLogSQL":      statusLogSQL,
 	"holidayDocsSQL":    holidayDocsSQL,
 	"qAddFigures":       qAddFigures,
+	"qAddMonthly":       qAddMonthly,
 	"qCaseFigures":      qCaseFigures,
 	"qSetCaseFigures":   qSetCaseFigures,
 }
@@ -190,8 +191,9 @@ func TestFigureQueriesSeekThePeriod(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	seek := regexp.MustCompile(`^SEARCH figures_daily USING (COVERING )?INDEX sqlite_autoindex_figures_daily_1 \(day>\? AND day<\?\)$`)
-	for name, q := range map[string]string{"qFigureGroups": qFigureGroups, "qFigureDays": qFigureDays} {
+	seek := regexp.MustCompile(`^SEARCH figures_(daily|monthly) USING (COVERING )?INDEX sqlite_autoindex_figures_(daily|monthly)_1 \((day|month)>\? AND (day|month)<\?\)$`)
+	for name, q := range map[string]string{"qFigureGroups": qFigureGroups, "qFigureDays": qFigureDays,
+		"qFigureGroupsMonthly": qFigureGroupsMonthly, "qFigureMonths": qFigureMonths} {
 		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "2026-11-01", "2026-11-30")
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -208,7 +210,7 @@ func TestFigureQueriesSeekThePeriod(t *testing.T) {
 		rows.Close()
 		t.Logf("%s: %s", name, strings.Join(plan, " | "))
 		if len(plan) == 0 || !seek.MatchString(plan[0]) {
-			t.Errorf("%s: got plan %q, want a search of figures_daily on its day key", name, plan)
+			t.Errorf("%s: got plan %q, want a search of its table on its period key", name, plan)
 		}
 	}
 }

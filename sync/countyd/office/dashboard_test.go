@@ -493,7 +493,13 @@ func TestDashboardKnownAnswers(t *testing.T) {
 			return "取号（不分事项）"
 		},
 	}
-	for _, p := range []struct{ from, to string }{{"2026-09-01", "2026-11-30"}, {"2026-10-01", "2026-10-31"}, {"2026-11-16", "2026-11-22"}} {
+	for _, p := range []struct{ from, to string }{
+		{"2026-09-01", "2026-11-30"}, // a quarter: whole months, weekly trend
+		{"2026-10-01", "2026-10-31"},
+		{"2026-11-16", "2026-11-22"},
+		{"2026-08-20", "2026-12-10"}, // days at both ends of whole months, monthly trend
+		{"2026-09-10", "2026-11-05"}, // no whole month but October
+	} {
 		for by, group := range groupers {
 			status, body := b.get(fmt.Sprintf("/office/dashboard?from=%s&to=%s&by=%s", p.from, p.to, by))
 			if status != http.StatusOK {
@@ -523,21 +529,30 @@ func TestDashboardKnownAnswers(t *testing.T) {
 			if by != "point" {
 				continue
 			}
-			// The trend: each week from the Monday of the first.
+			// The trend: each week from the Monday of the first, or each
+			// month for a period longer than a quarter.
 			from, _ := time.ParseInLocation(time.DateOnly, p.from, workday.China)
 			to, _ := time.ParseInLocation(time.DateOnly, p.to, workday.China)
-			week := from.AddDate(0, 0, -((int(from.Weekday()) + 6) % 7))
+			monthly := to.Sub(from) > 92*24*time.Hour
+			bucket := from.AddDate(0, 0, -((int(from.Weekday()) + 6) % 7))
+			next := func(d time.Time) time.Time { return d.AddDate(0, 0, 7) }
+			label := "01-02"
+			if monthly {
+				bucket = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, workday.China)
+				next = func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }
+				label = "2006-01"
+			}
 			trend := tables[1][1:]
 			i := 0
-			for ; !week.After(to); week = week.AddDate(0, 0, 7) {
-				end := week.AddDate(0, 0, 6)
-				lo, hi := max(week.Format(time.DateOnly), p.from), min(end.Format(time.DateOnly), p.to)
+			for ; !bucket.After(to); bucket = next(bucket) {
+				end := next(bucket).AddDate(0, 0, -1)
+				lo, hi := max(bucket.Format(time.DateOnly), p.from), min(end.Format(time.DateOnly), p.to)
 				var c figures.Counts
 				for _, x := range g.expected(t, cal, cat, lo, hi, groupers["point"]) {
 					c.Add(*x)
 				}
-				w := []string{week.Format("01-02")}
-				for _, id := range []figures.ID{"accepted", "on_time_rate", "at_most_once_rate", "zero_visit_rate", "satisfied_rate", "avg_wait"} {
+				w := []string{bucket.Format(label)}
+				for _, id := range []figures.ID{"accepted", "immediate_rate", "on_time_rate", "avg_days", "satisfied_rate", "avg_wait", "no_shows"} {
 					f, _ := figures.ByID(id)
 					w = append(w, f.Of(c).Text())
 				}
@@ -546,7 +561,7 @@ func TestDashboardKnownAnswers(t *testing.T) {
 					if i < len(trend) {
 						got = trend[i]
 					}
-					t.Errorf("%s–%s trend, week of %s:\n got %v\nwant %v", p.from, p.to, w[0], got, w)
+					t.Errorf("%s–%s trend, %s:\n got %v\nwant %v", p.from, p.to, w[0], got, w)
 				}
 				i++
 			}
