@@ -69,20 +69,24 @@ var figureCols = []figureCol{
 	{"rating5", func(c *figures.Counts) *int64 { return &c.Ratings[5] }},
 }
 
-// qAddFigures and qAddMonthly add a row's counters to its day's row and
-// to its month's.
-var qAddFigures, qAddMonthly = addFiguresSQL("figures_daily", "day"), addFiguresSQL("figures_monthly", "month")
+// qAddFigures, qAddMonthly and qAddDayTotal add a row's counters to its
+// day's row, to its month's, and to the county's total of its day.
+var (
+	qAddFigures  = addFiguresSQL("figures_daily", "day", "service_point", "sector", "matter")
+	qAddMonthly  = addFiguresSQL("figures_monthly", "month", "service_point", "sector", "matter")
+	qAddDayTotal = addFiguresSQL("figures_days", "day")
+)
 
-func addFiguresSQL(table, period string) string {
+func addFiguresSQL(table string, key ...string) string {
 	var names, marks, sets []string
 	for _, c := range figureCols {
 		names = append(names, c.name)
 		marks = append(marks, "?")
 		sets = append(sets, fmt.Sprintf("%s = %s.%s + excluded.%s", c.name, table, c.name, c.name))
 	}
-	return `INSERT INTO ` + table + ` (` + period + `, service_point, sector, matter, ` + strings.Join(names, ", ") +
-		`) VALUES (?, ?, ?, ?, ` + strings.Join(marks, ", ") + `)
-		ON CONFLICT (` + period + `, service_point, sector, matter) DO UPDATE SET ` + strings.Join(sets, ", ")
+	return `INSERT INTO ` + table + ` (` + strings.Join(key, ", ") + `, ` + strings.Join(names, ", ") +
+		`) VALUES (` + strings.Repeat("?, ", len(key)) + strings.Join(marks, ", ") + `)
+		ON CONFLICT (` + strings.Join(key, ", ") + `) DO UPDATE SET ` + strings.Join(sets, ", ")
 }
 
 // sums is the SELECT list summing every counter.
@@ -101,8 +105,8 @@ const (
 )
 
 // The dashboard's reads: a span's counts per point, sector and matter
-// (from the days, or from whole months), and its totals per day or per
-// month (the trend). Both tables' keys start with the period, so each read
+// (from the days, or from whole months), and the county's totals per day
+// (the trend). Every table's key starts with the period, so each read
 // seeks only its span; a long period reads its whole months from
 // figures_monthly and only the days at its ends from figures_daily.
 var (
@@ -110,10 +114,8 @@ var (
 		WHERE day >= ? AND day <= ? GROUP BY service_point, sector, matter`
 	qFigureGroupsMonthly = `SELECT service_point, sector, matter, ` + sums + ` FROM figures_monthly
 		WHERE month >= ? AND month <= ? GROUP BY service_point, sector, matter`
-	qFigureDays = `SELECT day, '', '', ` + sums + ` FROM figures_daily
+	qFigureDays = `SELECT day, '', '', ` + sums + ` FROM figures_days
 		WHERE day >= ? AND day <= ? GROUP BY day`
-	qFigureMonths = `SELECT month, '', '', ` + sums + ` FROM figures_monthly
-		WHERE month >= ? AND month <= ? GROUP BY month`
 )
 
 // figureRow is counts on one day of one point, sector and matter: a case's
@@ -273,6 +275,10 @@ func addFigures(ctx context.Context, q dbtx, r figureRow, sign int64) error {
 	if _, err := q.ExecContext(ctx, qAddMonthly, args...); err != nil {
 		return fmt.Errorf("add to monthly figures: %w", err)
 	}
+	args = append([]any{r.Day}, args[4:]...)
+	if _, err := q.ExecContext(ctx, qAddDayTotal, args...); err != nil {
+		return fmt.Errorf("add to the day's total: %w", err)
+	}
 	return nil
 }
 
@@ -345,8 +351,7 @@ func inboxFigures(point string, kind protocol.Kind, v any) (figureRow, bool) {
 // name the kiosk showed). The dashboard maps them onto its groups through
 // the catalog.
 type FigureGroup struct {
-	// Period is set by FigureTrend only: a day (YYYY-MM-DD) or a whole
-	// month (YYYY-MM).
+	// Period is set by FigureTrend only: the day (YYYY-MM-DD).
 	Period string
 	Point  string
 	Sector string
@@ -359,9 +364,8 @@ type FigureGroup struct {
 type Figures interface {
 	// FigureGroups sums the span per point, sector and matter.
 	FigureGroups(ctx context.Context, from, to string) ([]FigureGroup, error)
-	// FigureTrend sums the span per day, or with months per whole month
-	// and per day for the days of the months it covers in part.
-	FigureTrend(ctx context.Context, from, to string, months bool) ([]FigureGroup, error)
+	// FigureTrend is the county's total per day of the span.
+	FigureTrend(ctx context.Context, from, to string) ([]FigureGroup, error)
 }
 
 // splitSpan cuts the days from..to into the whole months inside it and
@@ -459,11 +463,11 @@ func figureGroups(ctx context.Context, q dbtx, from, to string) ([]FigureGroup, 
 	return readFigures(ctx, q, from, to, qFigureGroups, qFigureGroupsMonthly)
 }
 
-func figureTrend(ctx context.Context, q dbtx, from, to string, months bool) ([]FigureGroup, error) {
-	if !months {
-		return readFigures(ctx, q, from, to, qFigureDays, "")
-	}
-	return readFigures(ctx, q, from, to, qFigureDays, qFigureMonths)
+// figureTrend reads the county's totals per day from figures_days: a few
+// hundred rows whatever the span's cases; the page adds them into weeks or
+// months.
+func figureTrend(ctx context.Context, q dbtx, from, to string) ([]FigureGroup, error) {
+	return readFigures(ctx, q, from, to, qFigureDays, "")
 }
 
 // FigureGroups sums the span per point, sector and matter.
@@ -471,9 +475,9 @@ func (s *SQLite) FigureGroups(ctx context.Context, from, to string) ([]FigureGro
 	return figureGroups(ctx, s.r, from, to)
 }
 
-// FigureTrend sums the span per day or month.
-func (s *SQLite) FigureTrend(ctx context.Context, from, to string, months bool) ([]FigureGroup, error) {
-	return figureTrend(ctx, s.r, from, to, months)
+// FigureTrend is the county's total per day of the span.
+func (s *SQLite) FigureTrend(ctx context.Context, from, to string) ([]FigureGroup, error) {
+	return figureTrend(ctx, s.r, from, to)
 }
 
 // FigureGroups sums the span per point, sector and matter.
@@ -481,9 +485,9 @@ func (s *Postgres) FigureGroups(ctx context.Context, from, to string) ([]FigureG
 	return figureGroups(ctx, s.read(), from, to)
 }
 
-// FigureTrend sums the span per day or month.
-func (s *Postgres) FigureTrend(ctx context.Context, from, to string, months bool) ([]FigureGroup, error) {
-	return figureTrend(ctx, s.read(), from, to, months)
+// FigureTrend is the county's total per day of the span.
+func (s *Postgres) FigureTrend(ctx context.Context, from, to string) ([]FigureGroup, error) {
+	return figureTrend(ctx, s.read(), from, to)
 }
 
 // backfillFigures builds the rollup from what a county stored before 0014:

@@ -44,6 +44,7 @@ var applyQueries = map[string]string{
 	"holidayDocsSQL":    holidayDocsSQL,
 	"qAddFigures":       qAddFigures,
 	"qAddMonthly":       qAddMonthly,
+	"qAddDayTotal":      qAddDayTotal,
 	"qCaseFigures":      qCaseFigures,
 	"qSetCaseFigures":   qSetCaseFigures,
 }
@@ -191,9 +192,9 @@ func TestFigureQueriesSeekThePeriod(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	seek := regexp.MustCompile(`^SEARCH figures_(daily|monthly) USING (COVERING )?INDEX sqlite_autoindex_figures_(daily|monthly)_1 \((day|month)>\? AND (day|month)<\?\)$`)
+	seek := regexp.MustCompile(`^SEARCH figures_(daily|monthly|days) USING (COVERING )?INDEX sqlite_autoindex_figures_(daily|monthly|days)_1 \((day|month)>\? AND (day|month)<\?\)$`)
 	for name, q := range map[string]string{"qFigureGroups": qFigureGroups, "qFigureDays": qFigureDays,
-		"qFigureGroupsMonthly": qFigureGroupsMonthly, "qFigureMonths": qFigureMonths} {
+		"qFigureGroupsMonthly": qFigureGroupsMonthly} {
 		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "2026-11-01", "2026-11-30")
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

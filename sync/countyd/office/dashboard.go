@@ -247,7 +247,7 @@ type Bucket struct {
 	Counts figures.Counts
 }
 
-// TrendBuckets sums the trend's rows (days, or whole months) into weeks
+// TrendBuckets sums the trend's rows (days; a whole month's row, YYYY-MM, too) into weeks
 // (monthly false) or months from from to to, every bucket present even
 // when empty.
 func TrendBuckets(rows []county.FigureGroup, from, to time.Time, monthly bool) []Bucket {
@@ -430,7 +430,7 @@ func (o *dashboardPages) build(ctx context.Context, rc *reqCtx, from, to time.Ti
 	if err != nil {
 		return dashboard{}, err
 	}
-	trend, err := o.st.FigureTrend(ctx, f, t, monthly)
+	trend, err := o.st.FigureTrend(ctx, f, t)
 	if err != nil {
 		return dashboard{}, err
 	}

@@ -70,6 +70,35 @@ CREATE TABLE figures_monthly (
     PRIMARY KEY (month, service_point, sector, matter)
 );
 
+-- The county's total per day, for the trend: a year's chart reads 365 rows
+-- whatever the number of points and matters.
+CREATE TABLE figures_days (
+    day           TEXT PRIMARY KEY,
+    accepted     BIGINT NOT NULL DEFAULT 0,
+    immediate    BIGINT NOT NULL DEFAULT 0,
+    deficient    BIGINT NOT NULL DEFAULT 0,
+    commitment   BIGINT NOT NULL DEFAULT 0,
+    proxy        BIGINT NOT NULL DEFAULT 0,
+    refused      BIGINT NOT NULL DEFAULT 0,
+    returned     BIGINT NOT NULL DEFAULT 0,
+    decided      BIGINT NOT NULL DEFAULT 0,
+    promised     BIGINT NOT NULL DEFAULT 0,
+    on_time      BIGINT NOT NULL DEFAULT 0,
+    decide_days  BIGINT NOT NULL DEFAULT 0,
+    tickets      BIGINT NOT NULL DEFAULT 0,
+    closed       BIGINT NOT NULL DEFAULT 0,
+    served       BIGINT NOT NULL DEFAULT 0,
+    no_shows     BIGINT NOT NULL DEFAULT 0,
+    called       BIGINT NOT NULL DEFAULT 0,
+    wait_secs    BIGINT NOT NULL DEFAULT 0,
+    service_secs BIGINT NOT NULL DEFAULT 0,
+    rating1      BIGINT NOT NULL DEFAULT 0,
+    rating2      BIGINT NOT NULL DEFAULT 0,
+    rating3      BIGINT NOT NULL DEFAULT 0,
+    rating4      BIGINT NOT NULL DEFAULT 0,
+    rating5      BIGINT NOT NULL DEFAULT 0
+);
+
 -- Each case's contribution as it stands (JSON rows of figures_daily), so the
 -- transaction that changes a case takes its old contribution out and puts
 -- the new one in. Filled for the cases already stored when 0014 is applied.

@@ -70,6 +70,35 @@ CREATE TABLE figures_monthly (
     PRIMARY KEY (month, service_point, sector, matter)
 );
 
+-- The county's total per day, for the trend: a year's chart reads 365 rows
+-- whatever the number of points and matters.
+CREATE TABLE figures_days (
+    day           TEXT PRIMARY KEY,
+    accepted     INTEGER NOT NULL DEFAULT 0,
+    immediate    INTEGER NOT NULL DEFAULT 0,
+    deficient    INTEGER NOT NULL DEFAULT 0,
+    commitment   INTEGER NOT NULL DEFAULT 0,
+    proxy        INTEGER NOT NULL DEFAULT 0,
+    refused      INTEGER NOT NULL DEFAULT 0,
+    returned     INTEGER NOT NULL DEFAULT 0,
+    decided      INTEGER NOT NULL DEFAULT 0,
+    promised     INTEGER NOT NULL DEFAULT 0,
+    on_time      INTEGER NOT NULL DEFAULT 0,
+    decide_days  INTEGER NOT NULL DEFAULT 0,
+    tickets      INTEGER NOT NULL DEFAULT 0,
+    closed       INTEGER NOT NULL DEFAULT 0,
+    served       INTEGER NOT NULL DEFAULT 0,
+    no_shows     INTEGER NOT NULL DEFAULT 0,
+    called       INTEGER NOT NULL DEFAULT 0,
+    wait_secs    INTEGER NOT NULL DEFAULT 0,
+    service_secs INTEGER NOT NULL DEFAULT 0,
+    rating1      INTEGER NOT NULL DEFAULT 0,
+    rating2      INTEGER NOT NULL DEFAULT 0,
+    rating3      INTEGER NOT NULL DEFAULT 0,
+    rating4      INTEGER NOT NULL DEFAULT 0,
+    rating5      INTEGER NOT NULL DEFAULT 0
+);
+
 -- Each case's contribution as it stands (JSON rows of figures_daily), so the
 -- transaction that changes a case takes its old contribution out and puts
 -- the new one in. Filled for the cases already stored when 0014 is applied.
