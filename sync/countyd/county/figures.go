@@ -400,22 +400,82 @@ func splitSpan(from, to string) (head, months, tail [2]string, err error) {
 
 // readFigures runs one of the reads over a span; keyed rows with the same
 // key from its parts are added together.
-func readFigures(ctx context.Context, q dbtx, from, to string, daily, monthly string) ([]FigureGroup, error) {
+// spanPart is one read of a span: a query over days or months, added or
+// (sign -1) taken away.
+type spanPart struct {
+	query string
+	span  [2]string
+	sign  int64
+}
+
+// planSpan chooses the reads of a span: its whole months from the monthly
+// table and the days at its ends from the daily one — or, where a partial
+// month at an end is mostly inside the span, that whole month less the
+// few days outside it, so a rolling 30 days reads about a week of days
+// rather than thirty (a day is ~2,000 rows at 1M cases a year).
+func planSpan(from, to, daily, monthly string) ([]spanPart, error) {
 	head, months, tail, err := splitSpan(from, to)
 	if err != nil {
 		return nil, err
 	}
-	if monthly == "" { // days only
-		head, months, tail = [2]string{from, to}, [2]string{}, [2]string{}
+	if monthly == "" || months[0] == "" && head[0] != "" && head[0][:7] == head[1][:7] {
+		// Days only: asked for, or a span inside one month.
+		return []spanPart{{daily, [2]string{from, to}, 1}}, nil
+	}
+	parts := []spanPart{}
+	if months[0] != "" {
+		parts = append(parts, spanPart{monthly, months, 1})
+	}
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	// edge reads a partial month's days [a, b]; outside is the rest of
+	// its month.
+	edge := func(a, b string, atStart bool) {
+		if a == "" {
+			return
+		}
+		fa, _ := time.Parse(time.DateOnly, a)
+		fb, _ := time.Parse(time.DateOnly, b)
+		first := time.Date(fa.Year(), fa.Month(), 1, 0, 0, 0, 0, time.UTC)
+		last := first.AddDate(0, 1, -1)
+		in := int(fb.Sub(fa).Hours()/24) + 1
+		out := int(last.Sub(first).Hours()/24) + 1 - in
+		if out >= in {
+			parts = append(parts, spanPart{daily, [2]string{a, b}, 1})
+			return
+		}
+		parts = append(parts, spanPart{monthly, [2]string{first.Format("2006-01"), first.Format("2006-01")}, 1})
+		if atStart {
+			parts = append(parts, spanPart{daily, [2]string{day(first), day(fa.AddDate(0, 0, -1))}, -1})
+		} else {
+			parts = append(parts, spanPart{daily, [2]string{day(fb.AddDate(0, 0, 1)), day(last)}, -1})
+		}
+	}
+	if head[0] != "" && head[0][:7] != head[1][:7] {
+		// No whole month inside, two partial ones: split at the month.
+		f, _ := time.Parse(time.DateOnly, head[0])
+		end := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, -1)
+		edge(head[0], day(end), true)
+		edge(day(end.AddDate(0, 0, 1)), head[1], false)
+	} else {
+		edge(head[0], head[1], true)
+	}
+	edge(tail[0], tail[1], false)
+	return parts, nil
+}
+
+// readFigures runs one of the reads over a span; rows with the same key
+// from its parts are added together (or taken away).
+func readFigures(ctx context.Context, q dbtx, from, to string, daily, monthly string) ([]FigureGroup, error) {
+	parts, err := planSpan(from, to, daily, monthly)
+	if err != nil {
+		return nil, err
 	}
 	type key struct{ period, point, sector, matter string }
 	var order []key
 	acc := map[key]*FigureGroup{}
-	read := func(query string, span [2]string, period bool) error {
-		if span[0] == "" {
-			return nil
-		}
-		rows, err := q.QueryContext(ctx, query, span[0], span[1])
+	trend := daily == qFigureDays
+	read := func(p spanPart) error {
+		rows, err := q.QueryContext(ctx, p.query, p.span[0], p.span[1])
 		if err != nil {
 			return fmt.Errorf("read figures: %w", err)
 		}
@@ -423,7 +483,7 @@ func readFigures(ctx context.Context, q dbtx, from, to string, daily, monthly st
 		for rows.Next() {
 			var g FigureGroup
 			dest := []any{&g.Point, &g.Sector, &g.Matter}
-			if period {
+			if trend {
 				var unused1, unused2 string
 				dest = []any{&g.Period, &unused1, &unused2}
 			}
@@ -432,6 +492,11 @@ func readFigures(ctx context.Context, q dbtx, from, to string, daily, monthly st
 			}
 			if err := rows.Scan(dest...); err != nil {
 				return fmt.Errorf("scan figures: %w", err)
+			}
+			if p.sign < 0 {
+				for _, c := range figureCols {
+					*c.field(&g.Counts) = -*c.field(&g.Counts)
+				}
 			}
 			k := key{g.Period, g.Point, g.Sector, g.Matter}
 			if have := acc[k]; have != nil {
@@ -443,18 +508,16 @@ func readFigures(ctx context.Context, q dbtx, from, to string, daily, monthly st
 		}
 		return rows.Err()
 	}
-	trend := daily == qFigureDays
-	for _, part := range []struct {
-		query string
-		span  [2]string
-	}{{daily, head}, {monthly, months}, {daily, tail}} {
-		if err := read(part.query, part.span, trend); err != nil {
+	for _, p := range parts {
+		if err := read(p); err != nil {
 			return nil, err
 		}
 	}
 	out := make([]FigureGroup, 0, len(order))
 	for _, k := range order {
-		out = append(out, *acc[k])
+		if g := acc[k]; g.Counts != (figures.Counts{}) {
+			out = append(out, *g)
+		}
 	}
 	return out, nil
 }

@@ -498,7 +498,8 @@ func TestDashboardKnownAnswers(t *testing.T) {
 		{"2026-10-01", "2026-10-31"},
 		{"2026-11-16", "2026-11-22"},
 		{"2026-08-20", "2026-12-10"}, // days at both ends of whole months, monthly trend
-		{"2026-09-10", "2026-11-05"}, // no whole month but October
+		{"2026-09-10", "2026-11-05"}, // a whole month, most of one and a few days of another
+		{"2026-09-05", "2026-10-04"}, // a rolling 30 days: a month less 4 days, and 4 days
 	} {
 		for by, group := range groupers {
 			status, body := b.get(fmt.Sprintf("/office/dashboard?from=%s&to=%s&by=%s", p.from, p.to, by))
