@@ -90,6 +90,9 @@ func applyEvents(ctx context.Context, tx *sql.Tx, pg bool, dev Device, events []
 	if err := a.countEvents(sctx, applied); err != nil {
 		return nil, err
 	}
+	if err := a.figures.flush(sctx, &a); err != nil {
+		return nil, err
+	}
 	return results, nil
 }
 
@@ -115,6 +118,9 @@ type applier struct {
 	// statements hundreds of times, and preparing each time was a third of
 	// the ingest time.
 	stmts map[string]*sql.Stmt
+	// figures gathers the push's changes to the dashboard's rollup,
+	// written once at its end (figures.go).
+	figures figureDeltas
 }
 
 func (a *applier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -378,7 +384,7 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		if err != nil {
 			return "", nil, err
 		}
-		if err := setCaseFigures(ctx, a.q(), ce.CaseID, caseFigures(a.cal, doc, history), true); err != nil {
+		if err := setCaseFigures(ctx, a, &a.figures, ce.CaseID, caseFigures(a.cal, doc, history), true); err != nil {
 			return "", nil, err
 		}
 		if _, err := a.exec(ctx, qInsertCase, ce.CaseID, countyCase, doc.ServicePoint, ce.Tracking, ce.Version, doc.Status,
@@ -426,7 +432,7 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 			return "", nil, err
 		}
 		// The dashboard's counts move with the case, in this transaction.
-		if err := setCaseFigures(ctx, a.q(), ce.CaseID, caseFigures(a.cal, doc, history), false); err != nil {
+		if err := setCaseFigures(ctx, a, &a.figures, ce.CaseID, caseFigures(a.cal, doc, history), false); err != nil {
 			return "", nil, err
 		}
 		// Only the list columns whose value changed are set (caseListCols).
@@ -583,9 +589,7 @@ func (a *applier) applyInbox(ctx context.Context, ev protocol.Event) (*rejection
 	}
 	// A ticket or a rating counts once, as its event is applied once.
 	if r, ok := inboxFigures(a.dev.Point.Code, ev.Kind, v); ok {
-		if err := addFigures(ctx, a.q(), r, 1); err != nil {
-			return nil, err
-		}
+		a.figures.add(r, 1)
 	}
 	if ev.Kind == protocol.RatingGiven {
 		return nil, a.toHall(ctx, ev) // the hall's statistics count every window's ratings

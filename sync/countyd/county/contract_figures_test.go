@@ -67,14 +67,22 @@ func contractFigures(t *testing.T, open opener) {
 			"called_at":"2026-11-26T09:12:00+08:00","started_at":"2026-11-26T09:13:00+08:00","finished_at":"2026-11-26T09:21:00+08:00"}`),
 		ratingEvent(id))
 
+	// Two cases and a case's second version in one push: the push's
+	// changes are gathered and written at its end, each counted once.
+	id2, tr2 := newCase()
+	id3, tr3 := newCase()
+	mustApply(t, st, w1,
+		caseEvent(id2, tr2, countytest.TestPoint.Code, 1, "case.accepted", "accepted"),
+		caseEvent(id3, tr3, countytest.TestPoint.Code, 1, "case.accepted", "accepted"),
+		caseEvent(id2, tr2, countytest.TestPoint.Code, 2, "case.noted", "accepted"))
 	got, gs := sumFigures(t, st, "2026-11-01", "2026-11-30")
-	want := figures.Counts{Accepted: 1, Proxy: 0, Tickets: 1, Closed: 1, Served: 1, Called: 1, WaitSecs: 12 * 60, ServiceSecs: 8 * 60}
+	want := figures.Counts{Accepted: 3, Proxy: 0, Tickets: 1, Closed: 1, Served: 1, Called: 1, WaitSecs: 12 * 60, ServiceSecs: 8 * 60}
 	want.Ratings[5] = 1
 	if got != want {
 		t.Errorf("after acceptance: got %+v, want %+v", got, want)
 	}
 	for _, g := range gs {
-		if g.Counts.Accepted == 1 && (g.Point != countytest.TestPoint.Code || g.Matter != "330000-SS-0001" || g.Sector != "") {
+		if g.Counts.Accepted > 0 && (g.Point != countytest.TestPoint.Code || g.Matter != "330000-SS-0001" || g.Sector != "") {
 			t.Errorf("case row: got point %s sector %q matter %s, want %s, no sector, its first matter", g.Point, g.Sector, g.Matter, countytest.TestPoint.Code)
 		}
 		if g.Counts.Tickets == 1 && (g.Sector != "商事登记" || g.Matter != "") {

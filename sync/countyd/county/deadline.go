@@ -234,7 +234,7 @@ func writeDeadline(ctx context.Context, tx dbtx, cal *workday.Calendar, caseID, 
 	if !withFigures {
 		return nil
 	}
-	return setCaseFigures(ctx, tx, caseID, caseFigures(cal, d, history), false)
+	return setCaseFiguresNow(ctx, tx, caseID, caseFigures(cal, d, history))
 }
 
 // refreshAllDeadlines rewrites every case's deadline columns: after the

@@ -222,14 +222,77 @@ func decidedAt(d protocol.CaseDoc, history []StatusLogEntry) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// figureKey is a rollup row's key.
+type figureKey struct{ day, point, sector, matter string }
+
+// figureDeltas gathers the changes a transaction makes to the rollup, so
+// a push of 500 events of one hall's day writes each of its few keys once
+// at the end (flush) rather than three rows per event: the rollup cost a
+// quarter of the ingest's CPU when written event by event.
+type figureDeltas struct {
+	order []figureKey
+	by    map[figureKey]*figures.Counts
+}
+
+func (f *figureDeltas) add(r figureRow, sign int64) {
+	if f.by == nil {
+		f.by = map[figureKey]*figures.Counts{}
+	}
+	k := figureKey{r.Day, r.Point, r.Sector, r.Matter}
+	c := f.by[k]
+	if c == nil {
+		c = &figures.Counts{}
+		f.by[k] = c
+		f.order = append(f.order, k)
+	}
+	for _, col := range figureCols {
+		*col.field(c) += sign * *col.field(&r.C)
+	}
+}
+
+// flush writes the gathered changes (in the order first seen) and forgets
+// them.
+func (f *figureDeltas) flush(ctx context.Context, q figureDB) error {
+	for _, k := range f.order {
+		c := f.by[k]
+		if *c == (figures.Counts{}) {
+			continue // taken out and put back: nothing changed
+		}
+		if err := addFigures(ctx, q, figureRow{Day: k.day, Point: k.point, Sector: k.sector, Matter: k.matter, C: *c}); err != nil {
+			return err
+		}
+	}
+	f.order, f.by = nil, nil
+	return nil
+}
+
+// figureDB runs the rollup's statements: the applier's prepared ones, or
+// any transaction's (txFigures).
+type figureDB interface {
+	exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	queryRow(ctx context.Context, query string, args ...any) rowScanner
+}
+
+// txFigures is a figureDB over a transaction.
+type txFigures struct{ q dbtx }
+
+func (t txFigures) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.q.ExecContext(ctx, query, args...)
+}
+
+func (t txFigures) queryRow(ctx context.Context, query string, args ...any) rowScanner {
+	return t.q.QueryRowContext(ctx, query, args...)
+}
+
 // setCaseFigures makes the rollup hold the case's contribution rows in
-// place of the one it held: the old taken out, the new put in, in the
-// caller's transaction. fresh says the case is new (nothing to read).
-func setCaseFigures(ctx context.Context, q dbtx, caseID string, rows []figureRow, fresh bool) error {
+// place of the one it held: the old taken out, the new put in, gathered
+// in deltas for the caller to flush in its transaction. fresh says the
+// case is new (nothing to read).
+func setCaseFigures(ctx context.Context, q figureDB, deltas *figureDeltas, caseID string, rows []figureRow, fresh bool) error {
 	var old []figureRow
 	if !fresh {
 		var raw string
-		switch err := q.QueryRowContext(ctx, qCaseFigures, caseID).Scan(&raw); {
+		switch err := q.queryRow(ctx, qCaseFigures, caseID).Scan(&raw); {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return fmt.Errorf("read case figures: %w", err)
@@ -247,36 +310,44 @@ func setCaseFigures(ctx context.Context, q dbtx, caseID string, rows []figureRow
 		return nil // most events (a note, an attachment) change no figure
 	}
 	for _, r := range old {
-		if err := addFigures(ctx, q, r, -1); err != nil {
-			return err
-		}
+		deltas.add(r, -1)
 	}
 	for _, r := range rows {
-		if err := addFigures(ctx, q, r, 1); err != nil {
-			return err
-		}
+		deltas.add(r, 1)
 	}
-	if _, err := q.ExecContext(ctx, qSetCaseFigures, caseID, string(newJSON)); err != nil {
+	if _, err := q.exec(ctx, qSetCaseFigures, caseID, string(newJSON)); err != nil {
 		return fmt.Errorf("store case figures: %w", err)
 	}
 	return nil
 }
 
-// addFigures adds (sign 1) or takes out (sign -1) a row's counts.
-func addFigures(ctx context.Context, q dbtx, r figureRow, sign int64) error {
+// setCaseFiguresNow is setCaseFigures written at once (a county decision:
+// one case).
+func setCaseFiguresNow(ctx context.Context, q dbtx, caseID string, rows []figureRow) error {
+	var d figureDeltas
+	db := txFigures{q}
+	if err := setCaseFigures(ctx, db, &d, caseID, rows, false); err != nil {
+		return err
+	}
+	return d.flush(ctx, db)
+}
+
+// addFigures adds a row's counts (negative ones take away) to its day's,
+// its month's and the county's day total.
+func addFigures(ctx context.Context, q figureDB, r figureRow) error {
 	args := []any{r.Day, r.Point, r.Sector, r.Matter}
 	for _, c := range figureCols {
-		args = append(args, sign**c.field(&r.C))
+		args = append(args, *c.field(&r.C))
 	}
-	if _, err := q.ExecContext(ctx, qAddFigures, args...); err != nil {
+	if _, err := q.exec(ctx, qAddFigures, args...); err != nil {
 		return fmt.Errorf("add to daily figures: %w", err)
 	}
 	args[0] = r.Day[:min(len(r.Day), 7)] // YYYY-MM
-	if _, err := q.ExecContext(ctx, qAddMonthly, args...); err != nil {
+	if _, err := q.exec(ctx, qAddMonthly, args...); err != nil {
 		return fmt.Errorf("add to monthly figures: %w", err)
 	}
 	args = append([]any{r.Day}, args[4:]...)
-	if _, err := q.ExecContext(ctx, qAddDayTotal, args...); err != nil {
+	if _, err := q.exec(ctx, qAddDayTotal, args...); err != nil {
 		return fmt.Errorf("add to the day's total: %w", err)
 	}
 	return nil
@@ -565,6 +636,8 @@ func backfillFigures(ctx context.Context, q dbtx, cals *calendarCache) error {
 	if err != nil {
 		return err
 	}
+	db := txFigures{q}
+	var deltas figureDeltas
 	for _, r := range all {
 		var d protocol.CaseDoc
 		if json.Unmarshal([]byte(r.doc), &d) != nil {
@@ -574,7 +647,7 @@ func backfillFigures(ctx context.Context, q dbtx, cals *calendarCache) error {
 		if err != nil {
 			return err
 		}
-		if err := setCaseFigures(ctx, q, r.id, caseFigures(cal, d, history), true); err != nil {
+		if err := setCaseFigures(ctx, db, &deltas, r.id, caseFigures(cal, d, history), true); err != nil {
 			return err
 		}
 	}
@@ -603,9 +676,7 @@ func backfillFigures(ctx context.Context, q dbtx, cals *calendarCache) error {
 		return fmt.Errorf("read inbox: %w", err)
 	}
 	for _, r := range adds {
-		if err := addFigures(ctx, q, r, 1); err != nil {
-			return err
-		}
+		deltas.add(r, 1)
 	}
-	return nil
+	return deltas.flush(ctx, db)
 }
