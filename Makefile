@@ -132,7 +132,7 @@ screenshots: deps-test
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestIntakeBundle|TestPrereviewAtTheCounter|TestSelfFilingAtTheTerminal|TestHallLookupAtTwoWindows' ./app/services/
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestClosedHallOffersBooking|TestLookupShowsTheMovedDueDate|TestLookupFindsWithoutTheCode|TestNextStaysUntilTheStepIsComplete|TestPeopleChangesAnAccount|TestPrereviewShowsThePhotos|TestFailedPrintNeverWidensTheWindow|TestDecideStepShowsWhatIsAccepted' ./app/ui/ticket/ ./app/ui/intake/ ./app/ui/accounts/
 	$(GO) test -count=1 -run TestCaseDocuments ./printing/ -update
-	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestBrowserCorrection|TestEveryPageAccessible' ./sync/countyd/office/
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestBrowserCorrection|TestEveryPageAccessible|TestDashboardInBrowser' ./sync/countyd/office/
 
 deps-build:
 	@./packaging/deps.sh build
