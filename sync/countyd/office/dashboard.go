@@ -551,6 +551,7 @@ func rateChart(rc *reqCtx, buckets []Bucket) template.HTML {
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="%s">%d%%</text>`, padL-6, y+4, chartInk, pct)
 	}
 	n := len(buckets)
+	var labels []endLabel
 	for _, l := range lines {
 		f, _ := figures.ByID(l.id)
 		var path strings.Builder
@@ -580,12 +581,44 @@ func rateChart(rc *reqCtx, buckets []Bucket) template.HTML {
 			fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="%s" stroke-width="2"%s/>`, strings.TrimSpace(path.String()), l.colour, dash)
 		}
 		if have {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" fill="%s">%s</text>`, lastX+10, lastY+4, chartInk, html.EscapeString(f.Label(rc.lang)))
+			labels = append(labels, endLabel{lastX + 10, lastY + 4, f.Label(rc.lang)})
 		}
+	}
+	for _, l := range spreadLabels(labels, 14) {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" fill="%s">%s</text>`, l.x, l.y, chartInk, html.EscapeString(l.text))
 	}
 	axisLabels(&b, buckets)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// endLabel is a series' name written at its last point.
+type endLabel struct {
+	x, y float64
+	text string
+}
+
+// spreadLabels moves the series' names apart so that each is at least gap
+// below the one above it: lines ending at about the same value would
+// otherwise print their names over each other, and the names are what
+// tells the lines apart without colour.
+func spreadLabels(ls []endLabel, gap float64) []endLabel {
+	out := slices.Clone(ls)
+	slices.SortStableFunc(out, func(a, b endLabel) int {
+		switch {
+		case a.y < b.y:
+			return -1
+		case a.y > b.y:
+			return 1
+		}
+		return 0
+	})
+	for i := 1; i < len(out); i++ {
+		if out[i].y < out[i-1].y+gap {
+			out[i].y = out[i-1].y + gap
+		}
+	}
+	return out
 }
 
 func marker(b *strings.Builder, shape string, x, y float64, colour string) {

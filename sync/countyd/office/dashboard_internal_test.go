@@ -33,3 +33,12 @@ func TestCoverageTableReproducesChangxing(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// Two lines ending at the same value keep their names apart.
+func TestSpreadLabels(t *testing.T) {
+	got := spreadLabels([]endLabel{{10, 100, "满意率"}, {10, 96, "即办率"}, {10, 40, "按时办结率"}}, 14)
+	want := []endLabel{{10, 40, "按时办结率"}, {10, 96, "即办率"}, {10, 110, "满意率"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
