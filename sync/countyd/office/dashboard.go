@@ -190,19 +190,25 @@ func GroupFigures(rows []county.FigureGroup, cat *catalog.Catalog, points []coun
 	return out, total
 }
 
+// figureName is a figure's column head in the page's language, with the
+// unit of an average.
+func figureName(rc *reqCtx, f figures.Figure) string {
+	h := f.Label(rc.lang)
+	switch {
+	case f.Unit(rc.lang) == "":
+	case rc.lang == "en":
+		h += " (" + f.Unit(rc.lang) + ")"
+	default:
+		h += "（" + f.Unit(rc.lang) + "）"
+	}
+	return h
+}
+
 // figureHead is the figures' column heads in the page's language.
 func figureHead(rc *reqCtx, first string) []string {
 	head := []string{first}
 	for _, f := range figures.All {
-		h := f.Label(rc.lang)
-		switch {
-		case f.Unit(rc.lang) == "":
-		case rc.lang == "en":
-			h += " (" + f.Unit(rc.lang) + ")"
-		default:
-			h += "（" + f.Unit(rc.lang) + "）"
-		}
-		head = append(head, h)
+		head = append(head, figureName(rc, f))
 	}
 	return head
 }
@@ -306,7 +312,7 @@ func TrendTable(rc *reqCtx, buckets []Bucket, monthly bool) Table {
 	t := Table{Caption: rc.T("趋势"), Head: []string{first}}
 	for _, id := range trendFigures {
 		f, _ := figures.ByID(id)
-		t.Head = append(t.Head, f.Label(rc.lang))
+		t.Head = append(t.Head, figureName(rc, f))
 	}
 	for _, b := range buckets {
 		row := []string{b.Label}
