@@ -21,11 +21,13 @@ package county
 // catalog corrects its figures without rewriting the rollup.
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -230,7 +232,7 @@ type figureKey struct{ day, point, sector, matter string }
 // at the end (flush) rather than three rows per event: the rollup cost a
 // quarter of the ingest's CPU when written event by event.
 type figureDeltas struct {
-	order []figureKey
+	order []figureKey // each key once
 	by    map[figureKey]*figures.Counts
 }
 
@@ -250,9 +252,17 @@ func (f *figureDeltas) add(r figureRow, sign int64) {
 	}
 }
 
-// flush writes the gathered changes (in the order first seen) and forgets
-// them.
+// flush writes the gathered changes and forgets them. The keys are
+// written in one order (day, point, sector, matter) in every transaction:
+// on PostgreSQL two pushes of different points share the county's day
+// totals (figures_days), and rows taken in different orders could
+// deadlock; in one order the second waits for the first's commit, which
+// comes right after this.
 func (f *figureDeltas) flush(ctx context.Context, q figureDB) error {
+	slices.SortFunc(f.order, func(a, b figureKey) int {
+		return cmp.Or(strings.Compare(a.day, b.day), strings.Compare(a.point, b.point),
+			strings.Compare(a.sector, b.sector), strings.Compare(a.matter, b.matter))
+	})
 	for _, k := range f.order {
 		c := f.by[k]
 		if *c == (figures.Counts{}) {
