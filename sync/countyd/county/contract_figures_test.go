@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -112,5 +113,66 @@ func contractFigures(t *testing.T, open opener) {
 	}
 	if got, _ := sumFigures(t, st, "2026-11-01", "2026-11-30"); got != want {
 		t.Errorf("acceptance month after it all: got %+v, want %+v", got, want)
+	}
+}
+
+// TestFiguresBackfillMatchesLiveCounts: the rollup 0014 builds from a
+// county's stored cases, decisions, tickets and ratings is the one Apply
+// and the decisions keep as they happen.
+func TestFiguresBackfillMatchesLiveCounts(t *testing.T) {
+	ctx := context.Background()
+	clock := countytest.NewClock(t0)
+	st, err := county.OpenSQLite(ctx, filepath.Join(t.TempDir(), "county.db"), county.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	w1 := mustDevice(t, st, countytest.TestPoint, "w1")
+	var ids []string
+	for i := range 6 {
+		id, tr := newCase()
+		ids = append(ids, id)
+		mustApply(t, st, w1, caseEvent(id, tr, countytest.TestPoint.Code, 1, "case.accepted", "accepted"))
+		if i%2 == 0 {
+			mustApply(t, st, w1, caseEvent(id, tr, countytest.TestPoint.Code, 2, "case.noted", "accepted"))
+		}
+	}
+	mustApply(t, st, w1,
+		queueEvent(protocol.TicketIssued, `{"id":"t1","sector":"商事登记","day":"2026-11-26","issued":"2026-11-26T09:00:00+08:00","status":"waiting"}`),
+		queueEvent(protocol.TicketClosed, `{"id":"t1","sector":"商事登记","day":"2026-11-26","issued":"2026-11-26T09:00:00+08:00","status":"noshow",
+			"called_at":"2026-11-26T09:12:00+08:00"}`),
+		ratingEvent(ids[0]))
+	clock.Set(t0.AddDate(0, 0, 1))
+	if _, err := st.SetCaseStatus(ctx, county.StatusChange{Case: ids[1], Status: protocol.CountyCorrection, By: "李科长",
+		Supplements: []protocol.Supplement{{Name: "营业执照副本"}}, SupplyBy: "2026-12-31"}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(t0.AddDate(0, 0, 8))
+	for _, id := range ids[:3] {
+		if _, err := st.SetCaseStatus(ctx, county.StatusChange{Case: id, Status: protocol.CountyCompleted, By: "李科长", Pickup: "窗口领取"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() ([]county.FigureGroup, []county.FigureGroup) {
+		gs, err := st.FigureGroups(ctx, "2026-11-01", "2026-12-31")
+		if err != nil {
+			t.Fatal(err)
+		}
+		days, err := st.FigureTrend(ctx, "2026-11-01", "2026-12-31")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return gs, days
+	}
+	liveGroups, liveDays := read()
+	if len(liveGroups) == 0 {
+		t.Fatal("no figures to compare")
+	}
+	if err := county.RebuildFigures(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	gotGroups, gotDays := read()
+	if !reflect.DeepEqual(gotGroups, liveGroups) || !reflect.DeepEqual(gotDays, liveDays) {
+		t.Errorf("back-filled:\n got %+v\n     %+v\nwant %+v\n     %+v", gotGroups, gotDays, liveGroups, liveDays)
 	}
 }
