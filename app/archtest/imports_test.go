@@ -40,6 +40,8 @@ var rules = []rule{
 		Why: "sync runs in the background and never touches a screen; app/services adapts it"},
 	{From: module + "/printing", Deny: []string{"fyne.io/fyne/v2", "database/sql"}, Why: "documents are data in, bytes out"},
 	{From: module + "/sync/protocol", Deny: []string{module, "github.com/", "fyne.io/", "database/sql"}, Why: "wire types are stdlib only"},
+	{From: module + "/sync/figures", Deny: []string{module, "github.com/", "fyne.io/", "database/sql"},
+		Why: "one definition of each figure for the kiosk and the county alike: stdlib only"},
 	{From: module + "/assets", Deny: []string{module + "/", "github.com/", "fyne.io/"}, Why: "assets are data, stdlib only"},
 	{From: module + "/app/catalog", Deny: []string{"fyne.io/fyne/v2", "database/sql"}, Why: "domain rules run anywhere"},
 	{From: module + "/app/ids", Deny: []string{"fyne.io/fyne/v2", "database/sql"}, Why: "domain rules run anywhere"},

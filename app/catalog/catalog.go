@@ -108,7 +108,41 @@ type Matter struct {
 	// resident's written pledge (村民书面承诺) instead of a signed 代办委托书;
 	// without it the principal's signature is required.
 	PledgeMandate bool `json:"pledge_mandate,omitempty"`
+	// Visits is 跑动次数: the most times a citizen must come in person for
+	// the matter — 0 零跑腿 (零上门: done online, by post or by an agent),
+	// 1 最多跑一次, more where a law requires it. nil means the matter has
+	// not been assessed (a catalog from before this field): it counts in a
+	// county's 底数 but as neither 最多跑一次 nor 零上门, since a county may
+	// not claim what it has not assessed (sync/figures).
+	Visits *int `json:"visits,omitempty"`
+	// OnlineDepth is 网办深度, the level of online service as the national
+	// guide defines it (OnlineDepths); 0 means not assessed.
+	OnlineDepth int `json:"online_depth,omitempty"`
 }
+
+// MaxVisits bounds 跑动次数: the reform's own figures stop at 最多跑一次, and
+// no matter of a township catalog asks a citizen in more than a few times.
+const MaxVisits = 5
+
+// OnlineDepths names the levels of 网办深度 (政务服务事项网上办理深度, as the
+// State Council's "互联网+政务服务" technical guide grades them), from 1.
+var OnlineDepths = []string{"", "一级：网上提供办事指南", "二级：网上预约、下载表格",
+	"三级：网上预审、在线申报，窗口一次办结", "四级：全程网办"}
+
+// VisitsKnown says whether the matter's 跑动次数 was assessed, and what it is.
+func (m *Matter) VisitsKnown() (int, bool) {
+	if m.Visits == nil {
+		return 0, false
+	}
+	return *m.Visits, true
+}
+
+// AtMostOnce and ZeroVisit are the reform's two tests of a matter:
+// 最多跑一次 and 零上门 (零跑腿). An unassessed matter passes neither.
+func (m *Matter) AtMostOnce() bool { v, ok := m.VisitsKnown(); return ok && v <= 1 }
+
+// ZeroVisit: see AtMostOnce.
+func (m *Matter) ZeroVisit() bool { v, ok := m.VisitsKnown(); return ok && v == 0 }
 
 // Department is a competent department (实施部门) and its remedies.
 type Department struct {

@@ -297,3 +297,65 @@ func TestNormalizeQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestVisitsAndOnlineDepth(t *testing.T) {
+	n := func(v int) *int { return &v }
+	tests := []struct {
+		name   string
+		visits *int
+		depth  int
+		want   string // a word of the problem, "" when valid
+	}{
+		{"not assessed (an older catalog)", nil, 0, ""},
+		{"零跑腿, 全程网办", n(0), 4, ""},
+		{"最多跑一次, 三级", n(1), 3, ""},
+		{"two visits, 二级", n(2), 2, ""},
+		{"negative visits", n(-1), 0, "跑动次数"},
+		{"too many visits", n(MaxVisits + 1), 0, "跑动次数"},
+		{"depth five", nil, 5, "网办深度"},
+		{"negative depth", nil, -1, "网办深度"},
+		{"全程网办 yet a visit", n(1), 4, "全程网办"},
+	}
+	for _, tt := range tests {
+		c := fixture()
+		c.Matters[0].Visits, c.Matters[0].OnlineDepth = tt.visits, tt.depth
+		_, err := Parse(encode(t, c))
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if (tt.want == "") != (err == nil) || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: got %q, want a problem naming %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestVisitsMeaning(t *testing.T) {
+	n := func(v int) *int { return &v }
+	tests := []struct {
+		visits           *int
+		atMostOnce, zero bool
+	}{
+		{nil, false, false}, // unassessed: claims neither
+		{n(0), true, true},
+		{n(1), true, false},
+		{n(2), false, false},
+	}
+	for _, tt := range tests {
+		m := Matter{Visits: tt.visits}
+		if got, got0 := m.AtMostOnce(), m.ZeroVisit(); got != tt.atMostOnce || got0 != tt.zero {
+			t.Errorf("visits %v: got 最多跑一次 %v 零上门 %v, want %v %v", tt.visits, got, got0, tt.atMostOnce, tt.zero)
+		}
+	}
+	// A catalog written before the fields loads, unassessed; one written
+	// after keeps an explicit 0 (零跑腿) apart from "not assessed".
+	c := fixture()
+	c.Matters[1].Visits = n(0)
+	got, err := Parse(encode(t, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Matters[0].Visits != nil || got.Matters[1].Visits == nil || *got.Matters[1].Visits != 0 {
+		t.Errorf("got visits %v and %v, want nil and 0", got.Matters[0].Visits, got.Matters[1].Visits)
+	}
+}

@@ -254,6 +254,18 @@ func validateMatter(p *problems, where string, m *Matter) {
 	if !validLapse(m.SupplementLapse) {
 		p.add("%s的容缺逾期处理“%s”应为 terminate（终止办理）或 withdrawn（视为撤回）", where, m.SupplementLapse)
 	}
+	if v, ok := m.VisitsKnown(); ok && (v < 0 || v > MaxVisits) {
+		p.add("%s的跑动次数（visits）%d应在0到%d之间（0为零跑腿，1为最多跑一次）", where, v, MaxVisits)
+	}
+	if m.OnlineDepth < 0 || m.OnlineDepth >= len(OnlineDepths) {
+		p.add("%s的网办深度（online_depth）%d应为1到4级（不填表示未评定）", where, m.OnlineDepth)
+	}
+	// 四级 is 全程网办: the citizen never comes in, so the matter cannot ask
+	// for a visit — a catalog claiming both would count the matter twice
+	// over in the reform's figures, once as online and once as not 零上门.
+	if v, ok := m.VisitsKnown(); ok && m.OnlineDepth == 4 && v > 0 {
+		p.add("%s的网办深度为四级（全程网办），跑动次数应为0，写的是%d", where, v)
+	}
 	for _, f := range m.Fees {
 		if strings.TrimSpace(f.Item) == "" {
 			p.add("%s有收费项目缺少名称", where)

@@ -523,3 +523,46 @@ func TestWindowEventsNameTheWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsWaitAsTheCountyCounts: a ticket's wait (issue to first call)
+// counts once the ticket has ended, done or 过号, as sync/figures defines it
+// for the county, which learns a ticket's times when it closes.
+func TestStatsWaitAsTheCountyCounts(t *testing.T) {
+	l, clk := newLocal(t)
+	ctx := context.Background()
+	if err := l.OpenCounter(ctx, Counter{Window: 3, ClerkID: 7, ClerkName: "王丽", Sectors: []string{"商事登记"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.IssueTicket(ctx, TicketRequest{RequestID: "r1", Sector: "商事登记"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(4 * time.Minute)
+	called, err := l.CallNext(ctx, "", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := func() time.Duration {
+		st, err := l.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range st.Sectors {
+			if s.Sector == "商事登记" {
+				return s.AvgWait
+			}
+		}
+		return -1
+	}
+	if got := wait(); got != 0 {
+		t.Errorf("wait while the ticket is at the window: got %v, want none yet", got)
+	}
+	for _, a := range []Action{Start, Finish} {
+		clk.Advance(3 * time.Minute)
+		if _, err := l.Act(ctx, ActRequest{Window: 3, TicketID: called.ID, Action: a}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := wait(); got != 4*time.Minute {
+		t.Errorf("wait once done: got %v, want 4m", got)
+	}
+}

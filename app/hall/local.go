@@ -13,6 +13,7 @@ import (
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/figures"
 )
 
 // Local is the queue running on this machine's database.
@@ -366,7 +367,8 @@ func (l *Local) Stats(ctx context.Context) (Stats, error) {
 			a.s.NoShows++
 		case queue.Done:
 			a.s.Served++
-			a.service += t.FinishedAt.Sub(t.StartedAt)
+			d, _ := figures.Service(t.StartedAt, t.FinishedAt)
+			a.service += d
 			a.serviceN++
 			c := byClerk[t.ClerkID]
 			if c == nil {
@@ -374,11 +376,16 @@ func (l *Local) Stats(ctx context.Context) (Stats, error) {
 				byClerk[t.ClerkID] = c
 			}
 			c.Served++
-			clerkSum[t.ClerkID] += t.FinishedAt.Sub(t.StartedAt)
+			clerkSum[t.ClerkID] += d
 		}
-		if !t.CalledAt.IsZero() {
-			a.waitSum += t.CalledAt.Sub(t.Issued)
-			a.waitN++
+		// The wait as the county counts it (sync/figures): issue to first
+		// call, over the tickets that have ended — the county learns a
+		// ticket's times when it closes, and the two must agree.
+		if t.Status == queue.Done || t.Status == queue.NoShow {
+			if d, ok := figures.Wait(t.Issued, t.CalledAt); ok {
+				a.waitSum += d
+				a.waitN++
+			}
 		}
 	}
 	for _, s := range cfg.SectorNames() {

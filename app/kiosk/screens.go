@@ -132,7 +132,9 @@ func (k *Controller) showCounter() {
 		OwnSecret: func() {
 			k.win.SetContent(accounts.NewOwnSecret(ctx, k.accountsService(), k.clerk, k.showCounter).Content())
 		},
-		Stats: func() { k.win.SetContent(stats.New(ctx, k.queue(), k.db, k.opts.Clock.Now, k.showCounter).Content()) },
+		Stats: func() {
+			k.win.SetContent(stats.New(ctx, k.queue(), k.db, k.db, k.opts.Clock.Now, k.showCounter).Content())
+		},
 		FollowUps: func() {
 			k.win.SetContent(followupui.New(ctx, services.FollowUps{DB: k.db, Now: k.opts.Clock.Now}, k.clerk, k.opts.Clock.Now, k.showCounter).Content())
 		},

@@ -55,6 +55,7 @@ var kioskQueries = []plannedQuery{
 	{name: "差评回访 list: bad ratings", query: qFollowUpRatings, uses: "ratings_followup"},
 	{name: "差评回访 list: their steps", query: qFollowUpSteps, sorts: "the steps of the bad ratings, a few each"},
 	{name: "我的评价", query: qOwnRatings},
+	{name: "statistics: cases accepted in a span", query: qCaseFigures, uses: "cases_accepted"},
 	{name: "daily outbox compaction (one batch)", query: qCompactBatch, uses: "outbox_to_compact"},
 	{name: "hub start: events not in the hall yet", query: qSeedHall, uses: "outbox_not_in_hall"},
 	{name: "hub start: compacted heads to rebuild", query: qRestoreHeads(notInHall), uses: "outbox_not_in_hall"},

@@ -1,5 +1,9 @@
-// Package stats provides the supervisor's view of today's queue: tickets,
-// average wait and service time per sector and per clerk, and no-shows.
+// Package stats provides the supervisor's view of the hall's figures:
+// today's tickets, waits, service times and no-shows per sector and per
+// clerk, 好差评 per clerk and matter, and the hall's cases today and this
+// month. Every figure is named, counted and rounded as sync/figures
+// defines it, the definitions the county's dashboard uses, so the hall and
+// the county show the same numbers for the same things.
 package stats
 
 import (
@@ -15,6 +19,8 @@ import (
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/figures"
 )
 
 // Service gives today's figures.
@@ -27,6 +33,16 @@ type Ratings interface {
 	RatingTallies(ctx context.Context, since time.Time) (byClerk, byMatter []rating.Tally, err error)
 }
 
+// Cases gives the hall's case figures over a span of Beijing days.
+type Cases interface {
+	CaseFigures(ctx context.Context, from, to time.Time) (figures.Counts, error)
+}
+
+// CaseFigureIDs are the case figures the 办件 tab shows: the county's
+// dashboard shows them too, counted the same way.
+var CaseFigureIDs = []figures.ID{"accepted", "immediate_rate", "at_most_once_rate", "zero_visit_rate", "deficient_rate",
+	"commitment_rate", "proxy", "returned"}
+
 // RatingDays is how far back the 好差评 table looks.
 const RatingDays = 30
 
@@ -38,6 +54,9 @@ type Screen struct {
 	// what it shows (for tests).
 	Ratings    *widget.Table
 	RatingRows [][]string
+	// CaseRows is what the 办件 tab shows (for tests): a figure, today,
+	// this month.
+	CaseRows [][]string
 	// Full shows a selected row whole: names too long for their column
 	// are cut with "…" so the counts beside them stay visible.
 	Full    *widget.Label
@@ -47,15 +66,34 @@ type Screen struct {
 	content fyne.CanvasObject
 }
 
-func minutes(d time.Duration) string {
+// minutes shows an average time as the figure id shows it (one decimal,
+// rounded half up, — for none).
+func minutes(id figures.ID, d time.Duration) string {
 	if d == 0 {
-		return "—"
+		return figures.None
 	}
-	return fmt.Sprintf("%.1f", d.Minutes())
+	f, _ := figures.ByID(id)
+	c := figures.Counts{Called: 1, Served: 1, WaitSecs: int64(d / time.Second), ServiceSecs: int64(d / time.Second)}
+	return f.Of(c).Text()
 }
 
-// New builds the screen with the current figures; ratings may be nil.
-func New(ctx context.Context, svc Service, ratings Ratings, now func() time.Time, back func()) *Screen {
+// label is a figure's name in the screen's language, with its unit.
+func label(id figures.ID) string {
+	f, _ := figures.ByID(id)
+	lang := l10n.Current()
+	switch u := f.Unit(lang); {
+	case u == "":
+		return f.Label(lang)
+	case lang == "en":
+		return f.Label(lang) + " (" + u + ")"
+	default:
+		return f.Label(lang) + "（" + u + "）"
+	}
+}
+
+// New builds the screen with the current figures; ratings and cases may
+// be nil.
+func New(ctx context.Context, svc Service, ratings Ratings, cases Cases, now func() time.Time, back func()) *Screen {
 	s := &Screen{Message: widget.NewLabel(""), Full: widget.NewLabel("")}
 	s.Full.Wrapping = fyne.TextWrapWord
 	st, err := svc.Stats(ctx)
@@ -63,7 +101,7 @@ func New(ctx context.Context, svc Service, ratings Ratings, now func() time.Time
 		s.Message.SetText(l10n.Error(err))
 	}
 	s.stats = st
-	head := []string{l10n.L("板块"), l10n.L("取号"), l10n.L("已办"), l10n.L("过号"), l10n.L("等候"), l10n.L("平均等候（分钟）"), l10n.L("平均办理（分钟）")}
+	head := []string{l10n.L("板块"), label("tickets"), l10n.L("已办"), label("no_shows"), l10n.L("等候"), label("avg_wait"), label("avg_service")}
 	s.Sectors = widget.NewTable(func() (int, int) { return len(st.Sectors) + 1, len(head) },
 		cell,
 		func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -74,12 +112,12 @@ func New(ctx context.Context, svc Service, ratings Ratings, now func() time.Time
 			}
 			r := st.Sectors[id.Row-1]
 			l.SetText([]string{l10n.L(r.Sector), fmt.Sprint(r.Issued), fmt.Sprint(r.Served), fmt.Sprint(r.NoShows), fmt.Sprint(r.Waiting),
-				minutes(r.AvgWait), minutes(r.AvgService)}[id.Col])
+				minutes("avg_wait", r.AvgWait), minutes("avg_service", r.AvgService)}[id.Col])
 		})
 	for i, w := range []float32{150, 70, 70, 70, 70, 170, 170} {
 		s.Sectors.SetColumnWidth(i, w)
 	}
-	chead := []string{l10n.L("人员"), l10n.L("已办"), l10n.L("平均办理（分钟）")}
+	chead := []string{l10n.L("人员"), l10n.L("已办"), label("avg_service")}
 	s.Clerks = widget.NewTable(func() (int, int) { return len(st.Clerks) + 1, len(chead) },
 		cell,
 		func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -89,7 +127,7 @@ func New(ctx context.Context, svc Service, ratings Ratings, now func() time.Time
 				return
 			}
 			c := st.Clerks[id.Row-1]
-			l.SetText([]string{c.Name, fmt.Sprint(c.Served), minutes(c.AvgService)}[id.Col])
+			l.SetText([]string{c.Name, fmt.Sprint(c.Served), minutes("avg_service", c.AvgService)}[id.Col])
 		})
 	for i, w := range []float32{150, 70, 170} {
 		s.Clerks.SetColumnWidth(i, w)
@@ -105,6 +143,9 @@ func New(ctx context.Context, svc Service, ratings Ratings, now func() time.Time
 		s.ratingTable(ctx, ratings, now)
 		s.Tabs.Append(container.NewTabItem(l10n.L("好差评"), container.NewBorder(nil, s.Full, nil, nil, s.Ratings)))
 	}
+	if cases != nil {
+		s.Tabs.Append(container.NewTabItem(l10n.L("办件"), s.caseTable(ctx, cases, now)))
+	}
 	s.content = container.NewBorder(container.NewVBox(container.NewHBox(widget.NewButton(l10n.L("返回"), back)), title, s.Message), nil, nil, nil, s.Tabs)
 	return s
 }
@@ -117,11 +158,12 @@ func (s *Screen) ratingTable(ctx context.Context, src Ratings, now func() time.T
 	if err != nil {
 		s.Message.SetText(l10n.Error(err))
 	}
-	head := []string{l10n.L("好差评（近30天）"), l10n.L("评价数")}
+	head := []string{l10n.L("好差评（近30天）"), label("ratings")}
 	for _, lv := range rating.Levels {
 		head = append(head, l10n.L(rating.LevelName(lv)))
 	}
-	head = append(head, l10n.L("满意率"))
+	head = append(head, label("satisfied_rate"))
+	satisfied, _ := figures.ByID("satisfied_rate")
 	s.RatingRows = [][]string{head}
 	add := func(kind string, ts []rating.Tally) {
 		for _, t := range ts {
@@ -133,7 +175,11 @@ func (s *Screen) ratingTable(ctx context.Context, src Ratings, now func() time.T
 			for _, lv := range rating.Levels {
 				row = append(row, fmt.Sprint(t.Counts[lv]))
 			}
-			s.RatingRows = append(s.RatingRows, append(row, fmt.Sprintf("%.0f%%", t.Satisfied()*100)))
+			var c figures.Counts
+			for lv, n := range t.Counts {
+				c.Ratings[lv] = int64(n)
+			}
+			s.RatingRows = append(s.RatingRows, append(row, satisfied.Of(c).Text()))
 		}
 	}
 	add(l10n.L("人员"), byClerk)
@@ -153,6 +199,37 @@ func (s *Screen) ratingTable(ctx context.Context, src Ratings, now func() time.T
 	for i := 1; i < len(head); i++ {
 		s.Ratings.SetColumnWidth(i, 90)
 	}
+}
+
+// caseTable is the hall's cases today and this month (from its first
+// day), each figure as the county's dashboard counts it.
+func (s *Screen) caseTable(ctx context.Context, src Cases, now func() time.Time) fyne.CanvasObject {
+	today := now()
+	bj := today.In(workday.China)
+	monthStart := time.Date(bj.Year(), bj.Month(), 1, 0, 0, 0, 0, workday.China)
+	day, err := src.CaseFigures(ctx, today, today)
+	if err != nil {
+		s.Message.SetText(l10n.Error(err))
+	}
+	month, err := src.CaseFigures(ctx, monthStart, today)
+	if err != nil {
+		s.Message.SetText(l10n.Error(err))
+	}
+	s.CaseRows = [][]string{{l10n.L("指标"), l10n.L("今日"), l10n.L("本月")}}
+	for _, id := range CaseFigureIDs {
+		f, _ := figures.ByID(id)
+		s.CaseRows = append(s.CaseRows, []string{label(id), f.Of(day).Text(), f.Of(month).Text()})
+	}
+	t := widget.NewTable(func() (int, int) { return len(s.CaseRows), 3 },
+		cell,
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(s.CaseRows[id.Row][id.Col])
+		})
+	t.StickyRowCount = 1
+	t.SetColumnWidth(0, 260)
+	t.SetColumnWidth(1, 120)
+	t.SetColumnWidth(2, 120)
+	return t
 }
 
 // cell is a table cell: text longer than its column ends in "…" instead

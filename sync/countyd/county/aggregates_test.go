@@ -77,8 +77,10 @@ var (
 	_ county.NoticeQueue = (*county.SQLite)(nil)
 	_ county.NoticeQueue = (*county.Postgres)(nil)
 
-	_ county.Vitals = (*county.SQLite)(nil)
-	_ county.Vitals = (*county.Postgres)(nil)
+	_ county.Vitals  = (*county.SQLite)(nil)
+	_ county.Vitals  = (*county.Postgres)(nil)
+	_ county.Figures = (*county.SQLite)(nil)
+	_ county.Figures = (*county.Postgres)(nil)
 )
 
 // aggregates are every interface a consumer can ask for.
@@ -106,6 +108,7 @@ var aggregates = []reflect.Type{
 	reflect.TypeFor[county.SMSSettings](),
 	reflect.TypeFor[county.NoticeQueue](),
 	reflect.TypeFor[county.Vitals](),
+	reflect.TypeFor[county.Figures](),
 }
 
 // outsideAggregates are the stores' exported methods no consumer reaches

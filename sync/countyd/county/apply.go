@@ -95,6 +95,9 @@ func applyEvents(ctx context.Context, tx *sql.Tx, pg bool, dev Device, events []
 	if err := a.countEvents(sctx, applied); err != nil {
 		return nil, err
 	}
+	if err := a.figures.flush(sctx, &a); err != nil {
+		return nil, err
+	}
 	return results, nil
 }
 
@@ -120,6 +123,9 @@ type applier struct {
 	// statements hundreds of times, and preparing each time was a third of
 	// the ingest time.
 	stmts map[string]*sql.Stmt
+	// figures gathers the push's changes to the dashboard's rollup,
+	// written once at its end (figures.go).
+	figures figureDeltas
 	// known are the answers given to this push's event ids: before it
 	// (readApplied) and in it, so an event sent twice in one push is
 	// answered as a repeat the second time, as in two pushes.
@@ -417,8 +423,11 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 			return "", nil, err
 		}
 		firstSeen = ts(a.now)
-		v, err := a.deadline(ctx, ce.CaseID, doc, false)
+		v, history, err := a.deadline(ctx, ce.CaseID, doc, false)
 		if err != nil {
+			return "", nil, err
+		}
+		if err := setCaseFigures(ctx, a, &a.figures, ce.CaseID, caseFigures(a.cal, doc, history), true); err != nil {
 			return "", nil, err
 		}
 		if _, err := a.exec(ctx, qInsertCase, ce.CaseID, countyCase, doc.ServicePoint, ce.Tracking, ce.Version, doc.Status,
@@ -461,8 +470,12 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 	default:
 		// A new document may move the due date, stop or start the clock
 		// (the hall's suspensions) or set a 容缺 supplement day.
-		v, err := a.deadline(ctx, ce.CaseID, doc, countyStatus != "")
+		v, history, err := a.deadline(ctx, ce.CaseID, doc, countyStatus != "")
 		if err != nil {
+			return "", nil, err
+		}
+		// The dashboard's counts move with the case, in this transaction.
+		if err := setCaseFigures(ctx, a, &a.figures, ce.CaseID, caseFigures(a.cal, doc, history), false); err != nil {
 			return "", nil, err
 		}
 		// Only the list columns whose value changed are set (caseListCols).
@@ -505,11 +518,13 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 // already decoded, and a case the county never decided on has no status
 // log to read. One write of the row, not two: each write moves the row's
 // entries in the list indexes of 0011 (issue 18).
-func (a *applier) deadline(ctx context.Context, caseID string, doc protocol.CaseDoc, decided bool) (storedDeadline, error) {
+//
+// It returns the county's decisions it read too, for the case's figures.
+func (a *applier) deadline(ctx context.Context, caseID string, doc protocol.CaseDoc, decided bool) (storedDeadline, []StatusLogEntry, error) {
 	if a.cal == nil {
 		cal, err := a.cals.get(ctx, a.q())
 		if err != nil {
-			return storedDeadline{}, err
+			return storedDeadline{}, nil, err
 		}
 		a.cal = cal
 	}
@@ -517,10 +532,10 @@ func (a *applier) deadline(ctx context.Context, caseID string, doc protocol.Case
 	if decided {
 		var err error
 		if history, err = statusLog(ctx, a.q(), caseID); err != nil {
-			return storedDeadline{}, err
+			return storedDeadline{}, nil, err
 		}
 	}
-	return deadlineOf(a.cal, doc, history, a.now), nil
+	return deadlineOf(a.cal, doc, history, a.now), history, nil
 }
 
 // logCase records a case event in the case's log and sends it down the
@@ -624,6 +639,10 @@ func (a *applier) applyInbox(ctx context.Context, ev protocol.Event) (*rejection
 	if _, err := a.exec(ctx, qInsertInbox, ev.ID, a.dev.ID, a.dev.Point.Code, string(ev.Kind),
 		ts(ev.Created), string(ev.Payload), ts(a.now)); err != nil {
 		return nil, fmt.Errorf("insert inbox event: %w", err)
+	}
+	// A ticket or a rating counts once, as its event is applied once.
+	if r, ok := inboxFigures(a.dev.Point.Code, ev.Kind, v); ok {
+		a.figures.add(r, 1)
 	}
 	switch ev.Kind {
 	case protocol.RatingGiven, protocol.FollowUpCalled, protocol.FollowUpRectified:

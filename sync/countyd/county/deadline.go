@@ -212,10 +212,14 @@ func refreshDeadline(ctx context.Context, tx dbtx, cals *calendarCache, caseID s
 	if err != nil {
 		return err
 	}
-	return writeDeadline(ctx, tx, cal, caseID, doc, now)
+	return writeDeadline(ctx, tx, cal, caseID, doc, now, true)
 }
 
-func writeDeadline(ctx context.Context, tx dbtx, cal *workday.Calendar, caseID, doc string, now time.Time) error {
+// writeDeadline stores a case's deadline columns and, with figures, its
+// contribution to the dashboard's rollup, which the same decisions and
+// calendar change (figures.go). Only 0007's backfill, which runs before
+// the rollup's table exists, leaves the figures out.
+func writeDeadline(ctx context.Context, tx dbtx, cal *workday.Calendar, caseID, doc string, now time.Time, withFigures bool) error {
 	var d protocol.CaseDoc
 	json.Unmarshal([]byte(doc), &d) // a document that does not read has no deadline, as in Apply
 	history, err := statusLog(ctx, tx, caseID)
@@ -227,12 +231,15 @@ func writeDeadline(ctx context.Context, tx dbtx, cal *workday.Calendar, caseID, 
 		supplement_by = ? WHERE case_id = ?`, v.dueMoved, v.pausedSince, v.pausedKind, v.pausedProcedure, v.supplementBy, caseID); err != nil {
 		return fmt.Errorf("store case deadline: %w", err)
 	}
-	return nil
+	if !withFigures {
+		return nil
+	}
+	return setCaseFiguresNow(ctx, tx, caseID, caseFigures(cal, d, history))
 }
 
 // refreshAllDeadlines rewrites every case's deadline columns: after the
 // upgrade to 0007, and when a holiday calendar changes the working days.
-func refreshAllDeadlines(ctx context.Context, tx dbtx, cals *calendarCache, now time.Time) error {
+func refreshAllDeadlines(ctx context.Context, tx dbtx, cals *calendarCache, now time.Time, withFigures bool) error {
 	cal, err := cals.get(ctx, tx)
 	if err != nil {
 		return err
@@ -242,7 +249,7 @@ func refreshAllDeadlines(ctx context.Context, tx dbtx, cals *calendarCache, now 
 		return err
 	}
 	for _, r := range all {
-		if err := writeDeadline(ctx, tx, cal, r.id, r.doc, now); err != nil {
+		if err := writeDeadline(ctx, tx, cal, r.id, r.doc, now, withFigures); err != nil {
 			return err
 		}
 	}

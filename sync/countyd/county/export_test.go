@@ -30,3 +30,16 @@ func HoldFeed(ctx context.Context, s *Postgres, point string) (cursor int64, rel
 
 // AllPoints is the feed's point for items every point receives.
 const AllPoints = allPoints
+
+// RebuildFigures empties the dashboard's rollup and fills it again as
+// migration 0014 does for a county that had cases before it.
+func RebuildFigures(ctx context.Context, s *SQLite) error {
+	return s.update(ctx, func(tx *sql.Tx) error {
+		for _, t := range []string{"figures_daily", "figures_monthly", "figures_days", "case_figures"} {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+				return err
+			}
+		}
+		return backfillFigures(ctx, tx, &calendarCache{})
+	})
+}

@@ -182,7 +182,7 @@ func publishHolidays(ctx context.Context, tx dbtx, cals *calendarCache, payload 
 		}
 	}
 	// Other working days move every stored due date.
-	return it, refreshAllDeadlines(ctx, tx, cals, now)
+	return it, refreshAllDeadlines(ctx, tx, cals, now, true)
 }
 
 // PublishRetention sends every service point how many days kiosks keep

@@ -35,11 +35,12 @@ type dialect struct {
 
 var sqliteDialect = dialect{dir: "migrations/sqlite", hooks: afterMigration, bind: func(q string) string { return q }}
 
-// postgresDialect has no hooks: they backfill what a release before the
-// migration stored, and there is no PostgreSQL county from before this
-// one. A later hook that a PostgreSQL database needs goes in its own map.
+// postgresDialect's hooks are only those a PostgreSQL county needs: the
+// backfills of migrations before PostgreSQL was supported had nothing to
+// fill there.
 var postgresDialect = dialect{
-	dir: "migrations/postgres",
+	dir:   "migrations/postgres",
+	hooks: afterPostgresMigration,
 	// Any fixed number: the lock is the county schema's, held to commit.
 	lock: `SELECT pg_advisory_xact_lock(7317001)`,
 	bind: rebind,

@@ -978,7 +978,19 @@ var afterMigration = map[int]func(ctx context.Context, tx *sql.Tx, now time.Time
 	2: func(ctx context.Context, tx *sql.Tx, _ time.Time) error { return backfillOffice(ctx, tx) },
 	// 0007's deadline columns, from each case's document and status log.
 	7: func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		return refreshAllDeadlines(ctx, tx, &calendarCache{}, now)
+		return refreshAllDeadlines(ctx, tx, &calendarCache{}, now, false)
+	},
+	// 0014's rollup, from every case, ticket and rating stored before it.
+	14: func(ctx context.Context, tx *sql.Tx, _ time.Time) error {
+		return backfillFigures(ctx, tx, &calendarCache{})
+	},
+}
+
+// afterPostgresMigration is afterMigration for PostgreSQL: counties have
+// run on it since 0013, so 0014's rollup is filled there too.
+var afterPostgresMigration = map[int]func(ctx context.Context, tx *sql.Tx, now time.Time) error{
+	14: func(ctx context.Context, tx *sql.Tx, _ time.Time) error {
+		return backfillFigures(ctx, pgTx{tx}, &calendarCache{})
 	},
 }
 

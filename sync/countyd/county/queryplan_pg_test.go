@@ -116,3 +116,32 @@ func TestPGPlanProblemCatchesScansAndSorts(t *testing.T) {
 		}
 	}
 }
+
+// TestFigureQueriesSeekThePeriodPostgres: figures_daily is read by its key
+// over the period on PostgreSQL too.
+func TestFigureQueriesSeekThePeriodPostgres(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenPostgres(ctx, pgtest.Database(t), PostgresOptions{SecretsKey: filepath.Join(t.TempDir(), "secrets.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for name, q := range map[string]string{"qFigureGroups": qFigureGroups, "qFigureDays": qFigureDays,
+		"qFigureGroupsMonthly": qFigureGroupsMonthly} {
+		table := "figures_daily"
+		for _, t := range []string{"figures_monthly", "figures_days"} {
+			if strings.Contains(q, t) {
+				table = t
+			}
+		}
+		plan, err := explainPG(ctx, s, q)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		t.Logf("%s: %s", name, strings.Join(plan, " | "))
+		joined := strings.Join(plan, "\n")
+		if strings.Contains(joined, "Seq Scan on "+table) || !regexp.MustCompile(`(using|Bitmap Index Scan on) `+table+`_pkey\b`).MatchString(joined) {
+			t.Errorf("%s: got plan\n%s\nwant %s read by its key", name, joined, table)
+		}
+	}
+}

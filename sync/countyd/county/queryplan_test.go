@@ -42,6 +42,11 @@ var applyQueries = map[string]string{
 	"countEventsSQL":    countEventsSQL,
 	"statusLogSQL":      statusLogSQL,
 	"holidayDocsSQL":    holidayDocsSQL,
+	"qAddFigures":       qAddFigures,
+	"qAddMonthly":       qAddMonthly,
+	"qAddDayTotal":      qAddDayTotal,
+	"qCaseFigures":      qCaseFigures,
+	"qSetCaseFigures":   qSetCaseFigures,
 }
 
 // plannedQuery is a query and the index its plan must use ("" for any).
@@ -203,5 +208,39 @@ func TestCaseLogSeeksOneCase(t *testing.T) {
 	}
 	if len(plan) == 0 || plan[0] != "SEARCH case_log USING INDEX case_log_chain (case_id=?)" {
 		t.Errorf("case log plan: got %q, want a SEARCH of case_log_chain by case_id first", plan)
+	}
+}
+
+// The dashboard's reads of figures_daily seek the period's days on the
+// table's key, whatever the county holds; grouping the period's rows is
+// their work (a page of a month reads a month's rows, never the history).
+func TestFigureQueriesSeekThePeriod(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "county.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	seek := regexp.MustCompile(`^SEARCH figures_(daily|monthly|days) USING (COVERING )?INDEX sqlite_autoindex_figures_(daily|monthly|days)_1 \((day|month)>\? AND (day|month)<\?\)$`)
+	for name, q := range map[string]string{"qFigureGroups": qFigureGroups, "qFigureDays": qFigureDays,
+		"qFigureGroupsMonthly": qFigureGroupsMonthly} {
+		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "2026-11-01", "2026-11-30")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		t.Logf("%s: %s", name, strings.Join(plan, " | "))
+		if len(plan) == 0 || !seek.MatchString(plan[0]) {
+			t.Errorf("%s: got plan %q, want a search of its table on its period key", name, plan)
+		}
 	}
 }

@@ -169,6 +169,9 @@ func TestEveryPageAccessible(t *testing.T) {
 	}
 }
 
+// dashboardPage is the dashboard over the a11y county's two months.
+const dashboardPage = "/office/dashboard?from=2026-11-01&to=2026-12-31"
+
 // a11yEnv is a county with something on every page: cases (one overdue,
 // one due tomorrow), a decision and its notice, an imported catalog and
 // the enrolled kiosk. It returns the signed-in pages to visit.
@@ -214,6 +217,7 @@ func a11yEnv(t *testing.T) (*env, []string) {
 		"/office/followups",
 		"/office/followups?state=overdue",
 		"/office/ratings",
+		dashboardPage,
 		"/office/catalog",
 		"/office/catalog/versions/2026.11-demo",
 		"/office/catalog/versions/2026.11-demo/matters/330000-SS-0012",

@@ -193,12 +193,61 @@ func (o *catalogPages) showMatter(w http.ResponseWriter, r *http.Request, rc *re
 	if newVersion == "" {
 		newVersion = v.Version + "-" + o.now().In(workday.China).Format("0102")
 	}
-	data := map[string]any{"V": v, "M": m, "Fees": feesText(m.Fees), "NewVersion": newVersion, "Problems": problems}
+	data := map[string]any{"V": v, "M": m, "Fees": feesText(m.Fees), "NewVersion": newVersion, "Problems": problems,
+		"Visits": visitChoices(rc, m), "Depths": depthChoices(rc, m)}
 	if status != http.StatusOK {
 		o.renderStatus(w, r, rc, status, "matter", data)
 		return
 	}
 	o.render(w, r, rc, "matter", data)
+}
+
+// choice is one option of a select on the matter page.
+type choice struct {
+	Value, Label string
+	Selected     bool
+}
+
+// visitChoices are the 跑动次数 a matter can be given: "" keeps it
+// unassessed (a catalog from before the field), which the figures count as
+// neither 最多跑一次 nor 零上门.
+func visitChoices(rc *reqCtx, m *catalog.Matter) []choice {
+	v, known := m.VisitsKnown()
+	out := []choice{{Value: "", Label: rc.T("未评定"), Selected: !known}}
+	for i := 0; i <= catalog.MaxVisits; i++ {
+		label := fmt.Sprintf(rc.T("%d次"), i)
+		switch i {
+		case 0:
+			label = rc.T("0次（零跑腿）")
+		case 1:
+			label = rc.T("1次（最多跑一次）")
+		}
+		out = append(out, choice{Value: strconv.Itoa(i), Label: label, Selected: known && v == i})
+	}
+	return out
+}
+
+// depthChoices are the levels of 网办深度, "" for unassessed.
+func depthChoices(rc *reqCtx, m *catalog.Matter) []choice {
+	out := []choice{{Value: "", Label: rc.T("未评定"), Selected: m.OnlineDepth == 0}}
+	for i := 1; i < len(catalog.OnlineDepths); i++ {
+		out = append(out, choice{Value: strconv.Itoa(i), Label: rc.T(catalog.OnlineDepths[i]), Selected: m.OnlineDepth == i})
+	}
+	return out
+}
+
+// parseVisits reads the 跑动次数 field: "" is unassessed; the range is
+// catalog.Parse's to judge.
+func parseVisits(s string) (*int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return nil, err
+	}
+	return &n, nil
 }
 
 // editMatter makes a new catalog version from a stored one with one
@@ -230,6 +279,22 @@ func (o *catalogPages) editMatter(w http.ResponseWriter, r *http.Request, rc *re
 		problems = append(problems, err.Error())
 	} else {
 		m.Fees = fees
+	}
+	// A form without the fields (a script written before them) keeps the
+	// matter's values; the page always sends them, "" for unassessed.
+	if _, sent := form["visits"]; sent {
+		if vis, err := parseVisits(form.Get("visits")); err != nil {
+			problems = append(problems, rc.T("跑动次数应为0到5之间的整数，或不填（未评定）"))
+		} else {
+			m.Visits = vis
+		}
+	}
+	if _, sent := form["online_depth"]; sent {
+		if d := strings.TrimSpace(form.Get("online_depth")); d == "" {
+			m.OnlineDepth = 0
+		} else if m.OnlineDepth, err = strconv.Atoi(d); err != nil {
+			problems = append(problems, rc.T("网办深度应为一级到四级，或不填（未评定）"))
+		}
 	}
 	drop := form["drop"]
 	m.Materials = slices.DeleteFunc(slices.Clone(m.Materials), func(x catalog.Material) bool { return slices.Contains(drop, x.ID) })

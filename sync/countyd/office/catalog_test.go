@@ -140,3 +140,71 @@ func TestCatalogImportEditPublishOverride(t *testing.T) {
 		t.Errorf("effective matter: got %d days, %d materials; want 2 days, 5 materials", m.PromisedDays, len(m.Materials))
 	}
 }
+
+// The county sets a matter's 跑动次数 and 网办深度 on the matter page; the
+// new version carries them down the feed like any other field, and
+// catalog.Parse's rule (全程网办 means no visit) refuses a contradiction.
+func TestCatalogEditVisitsAndDepth(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	b := e.client(t)
+	b.mustLogin("mulu")
+	token := b.csrf("/office/catalog")
+	if status, _ := b.upload("/office/catalog/import", token, assets.DemoCatalog()); status != http.StatusSeeOther {
+		t.Fatalf("import: got %d, want 303", status)
+	}
+	page := "/office/catalog/versions/2026.11-demo/matters/330000-SS-0012"
+	status, body := b.get(page)
+	if status != http.StatusOK {
+		t.Fatalf("matter page: got %d", status)
+	}
+	mustContain(t, body, `<option value="1" selected>1次（最多跑一次）</option>`)
+	mustContain(t, body, "四级：全程网办")
+	form := func(version, visits, depth string) url.Values {
+		return url.Values{"csrf": {token}, "new_version": {version}, "name": {"食品经营许可（新办）"}, "promised_days": {"3"},
+			"fees": {""}, "visits": {visits}, "online_depth": {depth}}
+	}
+	status, body = b.post(page, form("2026.12-bad", "1", "4"))
+	if status != http.StatusBadRequest {
+		t.Fatalf("全程网办 with a visit: got %d, want 400", status)
+	}
+	mustContain(t, body, "全程网办")
+	if _, err := e.st.CatalogVersion(ctx, "2026.12-bad"); err == nil {
+		t.Error("a refused edit stored a version")
+	}
+	if status, _ := b.post(page, form("2026.12-online", "0", "4")); status != http.StatusSeeOther {
+		t.Fatalf("edit: got %d, want 303", status)
+	}
+	if status, _ := b.post("/office/catalog/publish", url.Values{"csrf": {token}, "version": {"2026.12-online"}, "scope": {"all"}}); status != http.StatusSeeOther {
+		t.Fatalf("publish: got %d", status)
+	}
+	var m *catalog.Matter
+	for _, it := range e.feed(t) {
+		var d protocol.DocumentPayload
+		if it.Kind == protocol.FeedCatalog && json.Unmarshal(it.Payload, &d) == nil && d.Version == "2026.12-online" {
+			cat, err := catalog.Parse(d.Document)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, _ = cat.Matter("330000-SS-0012")
+		}
+	}
+	if m == nil {
+		t.Fatal("the edited catalog is not in the kiosk's feed")
+	}
+	if v, ok := m.VisitsKnown(); !ok || v != 0 || m.OnlineDepth != 4 {
+		t.Errorf("matter in the feed: got visits %v (%v), depth %d; want 0, 4", v, ok, m.OnlineDepth)
+	}
+	// "" is unassessed: the county may take a value back.
+	if status, _ := b.post("/office/catalog/versions/2026.12-online/matters/330000-SS-0012", form("2026.12-unset", "", "")); status != http.StatusSeeOther {
+		t.Fatalf("unset: got %d, want 303", status)
+	}
+	v, _ := e.st.CatalogVersion(ctx, "2026.12-unset")
+	cat, err := catalog.Parse(v.Doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := cat.Matter("330000-SS-0012"); m.Visits != nil || m.OnlineDepth != 0 {
+		t.Errorf("unset matter: got visits %v, depth %d; want nil, 0", m.Visits, m.OnlineDepth)
+	}
+}

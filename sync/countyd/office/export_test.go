@@ -67,7 +67,7 @@ func readCSV(t *testing.T, body []byte) [][]string {
 
 var (
 	caseLinkRE = regexp.MustCompile(`<td><a href="/office/cases/([^"]+)">`)
-	rowRE      = regexp.MustCompile(`(?s)<tr class="[^"]*">\s*<td><a href="/office/cases/([^"]+)">[^<]*</a><div class="small mono">([^<]*)</div></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>`)
+	caseRowRE      = regexp.MustCompile(`(?s)<tr class="[^"]*">\s*<td><a href="/office/cases/([^"]+)">[^<]*</a><div class="small mono">([^<]*)</div></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>`)
 )
 
 // seedExportCases pushes cases of which three are overdue on t0; their
@@ -109,7 +109,7 @@ func TestCaseExportIsTheFilteredPage(t *testing.T) {
 		t.Fatalf("cases page: %d", status)
 	}
 	var pageRows [][]string
-	for _, m := range rowRE.FindAllStringSubmatch(page, -1) {
+	for _, m := range caseRowRE.FindAllStringSubmatch(page, -1) {
 		pageRows = append(pageRows, []string{m[1], html.UnescapeString(m[2]), html.UnescapeString(m[3]), html.UnescapeString(m[4])})
 	}
 	if len(pageRows) != len(overdue) {

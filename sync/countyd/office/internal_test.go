@@ -126,7 +126,7 @@ func TestEveryStringHasEnglish(t *testing.T) {
 func TestTemplatesParseInBothLanguages(t *testing.T) {
 	pages := mustParsePages()
 	for _, lang := range []string{"zh", "en"} {
-		for _, p := range []string{"login", "error", "cases", "case", "fleet", "revoke", "catalog", "version", "matter", "audit", "staff", "reports"} {
+		for _, p := range []string{"login", "error", "cases", "case", "fleet", "revoke", "catalog", "version", "matter", "audit", "staff", "reports", "dashboard"} {
 			if pages[lang][p] == nil {
 				t.Errorf("%s: no page %s", lang, p)
 			}

@@ -49,6 +49,7 @@ import (
 //   - 好差评 (ratingPages, ratings.go): RatingReview, Directory
 //   - the monthly report (reportPages, report.go): CaseCounts, Directory,
 //     Fleet, Notices
+//   - dashboard (dashboardPages, dashboard.go): Figures, Directory
 //   - staff and audit (adminPages, audit.go): StaffRoster, AuditTrail,
 //     and Case
 //   - every page (shared, below): sign-in and sessions, the audit trail,
@@ -65,6 +66,7 @@ type Store interface {
 	county.Notices
 	county.RatingReview
 	county.CaseCounts
+	county.Figures
 }
 
 var (
@@ -215,6 +217,7 @@ func (o *Office) routes(st Store) {
 	fleet := &fleetPages{Office: o, st: st}
 	cat := &catalogPages{Office: o, st: st}
 	admin := &adminPages{Office: o, st: st}
+	dash := &dashboardPages{Office: o, st: st}
 	static, _ := fs.Sub(files, "static")
 	o.mux.Handle("GET /office/static/", http.StripPrefix("/office/static/", staticHandler(static)))
 	o.mux.HandleFunc("GET /office/login", o.loginPage)
@@ -229,6 +232,7 @@ func (o *Office) routes(st Store) {
 	o.mux.HandleFunc("POST /office/cases/{ref}/status", o.page(county.RoleReviewer, cases.setStatus))
 	o.mux.HandleFunc("GET /office/cases/{ref}/attachments/{sha}", o.page(county.RoleReviewer, cases.attachment))
 
+	o.mux.HandleFunc("GET /office/dashboard", o.page(county.RoleReviewer, dash.dashboard))
 	o.mux.HandleFunc("GET /office/notices", o.page(county.RoleReviewer, notices.noticesPage))
 	o.mux.HandleFunc("GET /office/followups", o.page(county.RoleReviewer, ratings.followUpsPage))
 	o.mux.HandleFunc("GET /office/ratings", o.page(county.RoleReviewer, ratings.ratingsPage))

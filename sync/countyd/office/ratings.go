@@ -22,7 +22,8 @@ import (
 // store returned, in the reader's language and masked: a page renders it,
 // and an export can write the same rows.
 
-// Table is a page's table as plain data.
+// Table is a page's table as plain data, in the reader's language: the
+// dashboard's and the 好差评 pages'.
 type Table struct {
 	Caption string
 	Head    []string
@@ -30,6 +31,8 @@ type Table struct {
 	// Marks give each row's look ("overdue", "done" or ""); the text
 	// already says the same in the row's state column.
 	Marks []string
+	// Total is the total row ("" caption cell first), nil when none.
+	Total []string
 }
 
 // ratingPages serve the 好差评 pages.
