@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/sync/figures"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -113,12 +114,16 @@ type Tally struct {
 	Total  int
 }
 
-// Satisfied is the share of 满意 and better (levels 4 and 5), 0..1.
-func (t Tally) Satisfied() float64 {
-	if t.Total == 0 {
-		return 0
+// Satisfied is 满意率 as every screen, page and paper shows it: the shared
+// figure (sync/figures "satisfied_rate", 满意 and 非常满意 over all
+// ratings), its rounding and its "—" for no ratings included.
+func (t Tally) Satisfied() figures.Value {
+	var c figures.Counts
+	for l, n := range t.Counts {
+		c.Ratings[l] = int64(n)
 	}
-	return float64(t.Counts[4]+t.Counts[5]) / float64(t.Total)
+	f, _ := figures.ByID("satisfied_rate")
+	return f.Of(c)
 }
 
 // Add counts one rating.

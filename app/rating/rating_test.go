@@ -41,7 +41,7 @@ func TestTally(t *testing.T) {
 	if got, want := tl.Total, 5; got != want {
 		t.Errorf("total %d, want %d", got, want)
 	}
-	if got, want := tl.Satisfied(), 0.6; got != want {
+	if got, want := tl.Satisfied().Text(), "60.00%"; got != want {
 		t.Errorf("satisfied %v, want %v", got, want)
 	}
 }

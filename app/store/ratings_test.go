@@ -48,7 +48,7 @@ func TestOneRatingPerServiceAndTallies(t *testing.T) {
 	if len(byClerk) != 2 || byClerk[0].Key != "李明" || byClerk[0].Total != 3 || byClerk[1].Total != 1 {
 		t.Fatalf("by clerk %+v", byClerk)
 	}
-	if got, want := byClerk[0].Satisfied(), 2.0/3; got != want {
+	if got, want := byClerk[0].Satisfied().Text(), "66.67%"; got != want {
 		t.Errorf("李明 satisfied %v, want %v", got, want)
 	}
 	total := 0

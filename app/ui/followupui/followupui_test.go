@@ -155,7 +155,7 @@ func TestOwnRatings(t *testing.T) {
 	if src.clerk != 7 || !src.since.Equal(now.AddDate(0, 0, -OwnDays)) {
 		t.Errorf("got clerk %d since %v, want 7 since 30 days ago", src.clerk, src.since)
 	}
-	want := [][]string{{"评价", "数量"}, {"非常满意", "2"}, {"满意", "1"}, {"基本满意", "0"}, {"不满意", "0"}, {"非常不满意", "1"}, {"合计", "4"}, {"满意率", "75%"}}
+	want := [][]string{{"评价", "数量"}, {"非常满意", "2"}, {"满意", "1"}, {"基本满意", "0"}, {"不满意", "0"}, {"非常不满意", "1"}, {"合计", "4"}, {"满意率", "75.00%"}}
 	for i := range want {
 		if i >= len(o.Rows) || o.Rows[i][0] != want[i][0] || o.Rows[i][1] != want[i][1] {
 			t.Fatalf("got rows %v, want %v", o.Rows, want)

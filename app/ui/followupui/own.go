@@ -14,6 +14,7 @@ import (
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/figures"
 )
 
 // OwnDays is how far back a clerk's own view looks, as the supervisor's
@@ -51,11 +52,9 @@ func NewOwn(ctx context.Context, svc OwnService, actor clerks.Account, now func(
 	for _, l := range rating.Levels {
 		o.Rows = append(o.Rows, []string{l10n.L(rating.LevelName(l)), fmt.Sprint(t.Counts[l])})
 	}
-	sat := "—"
-	if t.Total > 0 {
-		sat = fmt.Sprintf("%.0f%%", t.Satisfied()*100)
-	}
-	o.Rows = append(o.Rows, []string{l10n.L("合计"), fmt.Sprint(t.Total)}, []string{l10n.L("满意率"), sat})
+	satisfied, _ := figures.ByID("satisfied_rate")
+	o.Rows = append(o.Rows, []string{l10n.L("合计"), fmt.Sprint(t.Total)},
+		[]string{satisfied.Label(l10n.Current()), t.Satisfied().Text()})
 	o.Counts = widget.NewTable(func() (int, int) { return len(o.Rows), 2 },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(id widget.TableCellID, c fyne.CanvasObject) { c.(*widget.Label).SetText(o.Rows[id.Row][id.Col]) })

@@ -127,7 +127,7 @@ func contractFollowUps(t *testing.T, open opener) {
 	if len(stats.ByWindow) != 2 || stats.ByWindow[0].Window != 2 || stats.ByWindow[0].Point != countytest.TestPoint.Code {
 		t.Errorf("got by window %+v, want 洪桥's window 2 first", stats.ByWindow)
 	}
-	if len(stats.ByClerk) != 2 || stats.ByClerk[0].Key != "王丽" || stats.ByClerk[0].Satisfied() != 0.5 {
+	if len(stats.ByClerk) != 2 || stats.ByClerk[0].Key != "王丽" || stats.ByClerk[0].Satisfied().Text() != "50.00%" {
 		t.Errorf("got by clerk %+v, want 王丽 first, half satisfied", stats.ByClerk)
 	}
 	if len(stats.ByMatter) != 1 || stats.ByMatter[0].Total != 3 {

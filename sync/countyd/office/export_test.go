@@ -67,7 +67,7 @@ func readCSV(t *testing.T, body []byte) [][]string {
 
 var (
 	caseLinkRE = regexp.MustCompile(`<td><a href="/office/cases/([^"]+)">`)
-	caseRowRE      = regexp.MustCompile(`(?s)<tr class="[^"]*">\s*<td><a href="/office/cases/([^"]+)">[^<]*</a><div class="small mono">([^<]*)</div></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>`)
+	caseRowRE  = regexp.MustCompile(`(?s)<tr class="[^"]*">\s*<td><a href="/office/cases/([^"]+)">[^<]*</a><div class="small mono">([^<]*)</div></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>`)
 )
 
 // seedExportCases pushes cases of which three are overdue on t0; their

@@ -232,9 +232,4 @@ func ratingTables(rc *reqCtx, st county.RatingStats, names map[string]string) []
 	return []Table{byPoint, byClerk, byWindow, byMatter}
 }
 
-func percent(t rating.Tally) string {
-	if t.Total == 0 {
-		return "—"
-	}
-	return fmt.Sprintf("%.1f%%", t.Satisfied()*100)
-}
+func percent(t rating.Tally) string { return t.Satisfied().Text() }

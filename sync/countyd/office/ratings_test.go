@@ -93,11 +93,11 @@ func TestRatingStatistics(t *testing.T) {
 	b := e.client(t)
 	b.mustLogin("lishen")
 	_, body := b.get("/office/ratings") // this month: all five
-	mustContain(t, body, "共 5 条评价", "满意率 40.0%", "洪桥镇便民服务中心", "王丽", "李强", "2号窗口", "3号窗口", "食品经营许可")
+	mustContain(t, body, "共 5 条评价", "满意率 40.00%", "洪桥镇便民服务中心", "王丽", "李强", "2号窗口", "3号窗口", "食品经营许可")
 	// 王丽: one each of 非常不满意, 不满意, 非常满意 → 33.3%.
-	mustContain(t, body, "33.3%")
+	mustContain(t, body, "33.33%")
 	_, body = b.get("/office/ratings?from=2026-11-20&to=2026-11-20")
-	mustContain(t, body, "共 2 条评价", "满意率 100.0%")
+	mustContain(t, body, "共 2 条评价", "满意率 100.00%")
 	_, body = b.get("/office/ratings?point=330522999000")
 	mustContain(t, body, "共 0 条评价", "这段时间没有评价")
 	b2 := e.client(t)
