@@ -359,3 +359,34 @@ func TestVisitsMeaning(t *testing.T) {
 		t.Errorf("got visits %v and %v, want nil and 0", got.Matters[0].Visits, got.Matters[1].Visits)
 	}
 }
+
+// TestParseReceivedPassesOverNewKeys: keys of a later release are passed
+// over in a catalog the county published, and refused in one typed by hand;
+// known fields are checked the same way by both.
+func TestParseReceivedPassesOverNewKeys(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(encode(t, fixture()), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["a_field_of_2028"] = 1
+	doc["matters"].([]any)[0].(map[string]any)["another"] = "x"
+	newer, _ := json.Marshal(doc)
+	if _, err := Parse(newer); err == nil {
+		t.Error("Parse took unknown keys; want them refused")
+	}
+	c, err := ParseReceived(newer)
+	if err != nil {
+		t.Fatalf("ParseReceived: %v", err)
+	}
+	if _, ok := c.Matter("330000-SS-0002"); !ok {
+		t.Error("ParseReceived lost a matter")
+	}
+	doc["matters"].([]any)[0].(map[string]any)["promised_days"] = 999
+	broken, _ := json.Marshal(doc)
+	if _, err := ParseReceived(broken); err == nil {
+		t.Error("ParseReceived took a promised time over the legal one")
+	}
+	if _, err := ParseReceived(append(newer, []byte(` {}`)...)); err == nil {
+		t.Error("ParseReceived took trailing data")
+	}
+}

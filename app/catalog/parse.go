@@ -51,9 +51,15 @@ func (p *problems) err(what string) error {
 // decodeStrict decodes exactly one JSON value, rejecting unknown keys and
 // trailing data, and turns the decoder's English into a sentence a county
 // administrator can act on.
-func decodeStrict(raw []byte, v any, what string) error {
+func decodeStrict(raw []byte, v any, what string) error { return decode(raw, v, what, true) }
+
+// decode is decodeStrict, or with strict false the same but keys it does
+// not know are passed over (ParseReceived).
+func decode(raw []byte, v any, what string, strict bool) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		return &InvalidError{What: what, Problems: []string{jsonProblem(raw, err)}}
 	}
@@ -88,9 +94,20 @@ var (
 
 // Parse reads and validates a catalog document. Nothing is returned unless
 // the whole document is valid.
-func Parse(raw []byte) (*Catalog, error) {
+func Parse(raw []byte) (*Catalog, error) { return parse(raw, true) }
+
+// ParseReceived is Parse for a catalog the county published: a key this
+// release does not know is passed over instead of refusing the whole
+// catalog. The county checked the document with its own, newer rules
+// (Parse) before publishing it, so an unknown key is a field added after
+// this kiosk's release (跑动次数 and 网办深度 were), not a typing mistake;
+// refusing it would leave the hall on an old catalog until every kiosk is
+// upgraded. Everything this release knows is checked as strictly as ever.
+func ParseReceived(raw []byte) (*Catalog, error) { return parse(raw, false) }
+
+func parse(raw []byte, strict bool) (*Catalog, error) {
 	var c Catalog
-	if err := decodeStrict(raw, &c, "目录"); err != nil {
+	if err := decode(raw, &c, "目录", strict); err != nil {
 		return nil, err
 	}
 	if err := c.Validate(); err != nil {

@@ -108,10 +108,20 @@ const (
 // ParseHallConfig reads a hall config document and checks it. The county
 // checks before publishing and the kiosk again before using it, so a
 // document one side cannot read never replaces a working one.
-func ParseHallConfig(doc []byte) (HallConfig, error) {
+func ParseHallConfig(doc []byte) (HallConfig, error) { return parseHallConfig(doc, true) }
+
+// ParseReceivedHallConfig is ParseHallConfig for a config the county
+// published: a key this release does not know is passed over (the county
+// checked the document with its own, newer rules), as
+// catalog.ParseReceived does for catalogs.
+func ParseReceivedHallConfig(doc []byte) (HallConfig, error) { return parseHallConfig(doc, false) }
+
+func parseHallConfig(doc []byte, strict bool) (HallConfig, error) {
 	var c HallConfig
 	dec := json.NewDecoder(strings.NewReader(string(doc)))
-	dec.DisallowUnknownFields() // a misspelt "capacity_pm" must not silently mean 0
+	if strict {
+		dec.DisallowUnknownFields() // a misspelt "capacity_pm" must not silently mean 0
+	}
 	if err := dec.Decode(&c); err != nil {
 		return c, fmt.Errorf("hall config: %w", err)
 	}

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"slices"
@@ -331,5 +332,35 @@ func TestHallHotline(t *testing.T) {
 	}
 	if got := c.Hotline; got != "" {
 		t.Errorf("no hotline configured: got %q, want none", got)
+	}
+}
+
+// TestReceivedHallConfigPassesOverNewKeys: a config the county published
+// with a key of a later release is read; typed in by hand it is refused.
+func TestReceivedHallConfigPassesOverNewKeys(t *testing.T) {
+	raw, err := os.ReadFile("testdata/changxing-hall.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["a_field_of_2028"] = true
+	newer, _ := json.Marshal(doc)
+	if _, err := ParseHallConfig(newer); err == nil {
+		t.Error("ParseHallConfig took an unknown key; want it refused")
+	}
+	got, err := ParseReceivedHallConfig(newer)
+	if err != nil {
+		t.Fatalf("ParseReceivedHallConfig: %v", err)
+	}
+	if want := changxing(t); got.Version != want.Version || len(got.Sectors) != len(want.Sectors) {
+		t.Errorf("got version %q with %d sectors, want %q with %d", got.Version, len(got.Sectors), want.Version, len(want.Sectors))
+	}
+	doc["version"] = ""
+	broken, _ := json.Marshal(doc)
+	if _, err := ParseReceivedHallConfig(broken); err == nil {
+		t.Error("ParseReceivedHallConfig took a config without a version")
 	}
 }

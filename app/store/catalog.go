@@ -125,7 +125,7 @@ func (db *DB) LoadOverride(ctx context.Context, raw []byte) error {
 		} else if err != nil {
 			return fmt.Errorf("read active catalog: %w", err)
 		}
-		base, err := catalog.Parse(doc)
+		base, err := catalog.ParseReceived(doc)
 		if err != nil {
 			return fmt.Errorf("stored catalog no longer parses: %w", err)
 		}

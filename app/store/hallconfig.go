@@ -25,7 +25,7 @@ func (db *DB) HallConfig(ctx context.Context) (queue.HallConfig, error) {
 	if !ok || v == "" {
 		return queue.DefaultHallConfig(), nil
 	}
-	c, err := queue.ParseHallConfig([]byte(v))
+	c, err := queue.ParseReceivedHallConfig([]byte(v))
 	if err != nil {
 		// Stored only after the same check passed: a failure here is a
 		// damaged file, not a county's mistake, and is said as such.
@@ -42,7 +42,7 @@ func applyHallConfig(ctx context.Context, t *tx, it protocol.FeedItem) error {
 	if err := json.Unmarshal(it.Payload, &d); err != nil {
 		return fmt.Errorf("decode hall config: %w", err)
 	}
-	if _, err := queue.ParseHallConfig(d.Document); err != nil {
+	if _, err := queue.ParseReceivedHallConfig(d.Document); err != nil {
 		return nil
 	}
 	return setSetting(ctx, t, settingHallConfig, string(d.Document))

@@ -379,7 +379,7 @@ func (db *DB) applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (c
 		if err := json.Unmarshal(it.Payload, &d); err != nil {
 			return false, fmt.Errorf("decode catalog: %w", err)
 		}
-		cat, err := catalog.Parse(d.Document)
+		cat, err := catalog.ParseReceived(d.Document)
 		if err != nil {
 			return false, fmt.Errorf("county catalog %s: %w", d.Version, err)
 		}
@@ -390,7 +390,7 @@ func (db *DB) applyFeedItem(ctx context.Context, t *tx, it protocol.FeedItem) (c
 		if err := json.Unmarshal(it.Payload, &d); err != nil {
 			return false, fmt.Errorf("decode holidays: %w", err)
 		}
-		if _, err := workday.Load(d.Document); err != nil {
+		if _, err := workday.LoadReceived(d.Document); err != nil {
 			return false, fmt.Errorf("county holiday calendar %d: %w", d.Year, err)
 		}
 		var year struct {
@@ -573,7 +573,7 @@ func (db *DB) readCalendar(ctx context.Context) (*workday.Calendar, error) {
 	for _, raw := range byYear {
 		all = append(all, raw)
 	}
-	return workday.Load(all...)
+	return workday.LoadReceived(all...)
 }
 
 // qPendingUploads walks attachments_to_upload (the waiting files only) in

@@ -259,3 +259,53 @@ func TestDeviceStatusReportsThePrinter(t *testing.T) {
 		t.Errorf("after a good print: %+v", st.Printer)
 	}
 }
+
+// TestFeedFromANewerCounty: a catalog, a holiday notice and a hall config
+// carrying keys a later release added are taken, not refused whole (the
+// county checked them with its newer rules; refusing would keep the hall
+// on the old ones until every kiosk is upgraded), and what this release
+// knows is applied; the same documents typed in by hand are still refused.
+func TestFeedFromANewerCounty(t *testing.T) {
+	db, _ := openTemp(t)
+	ctx := context.Background()
+	if _, err := db.LoadCatalog(ctx, assets.DemoCatalog()); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(assets.DemoCatalog(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["version"] = "2027.01-county"
+	doc["a_field_of_2028"] = map[string]any{"x": 1}
+	doc["matters"].([]any)[0].(map[string]any)["another_new_field"] = "是"
+	newCat, _ := json.Marshal(doc)
+	cal2027 := []byte(`{"year": 2027, "source": "测试通知", "holidays": [{"name": "元旦", "from": "2027-01-01", "to": "2027-01-03", "kind": "新字段"}], "workdays": [], "signed_by": "国务院办公厅"}`)
+	if _, err := db.LoadCatalog(ctx, newCat); err == nil {
+		t.Fatal("a hand-loaded catalog with unknown keys was taken; want it refused (a typing mistake must not pass)")
+	}
+	items := []protocol.FeedItem{
+		feedItem(10, protocol.FeedHolidays, protocol.DocumentPayload{Year: 2027, Document: cal2027}),
+		feedItem(11, protocol.FeedCatalog, protocol.DocumentPayload{Version: "2027.01-county", Document: newCat}),
+	}
+	if err := db.ApplyFeed(ctx, items); err != nil {
+		t.Fatalf("feed from a newer county: %v", err)
+	}
+	if cat, _ := db.ActiveCatalog(ctx); cat.Version != "2027.01-county" {
+		t.Errorf("got active catalog %s, want 2027.01-county", cat.Version)
+	}
+	cal, err := db.Calendar(ctx)
+	if err != nil {
+		t.Fatalf("calendar after the feed (stored notices are read again): %v", err)
+	}
+	if ok, err := cal.IsWorkday(time.Date(2027, 1, 1, 10, 0, 0, 0, workday.China)); err != nil || ok {
+		t.Errorf("2027-01-01 workday = %v, %v; want a holiday", ok, err)
+	}
+	// What this release knows is still checked: a broken known field stops
+	// the feed at that item.
+	doc["version"] = "2027.02-county"
+	doc["matters"].([]any)[0].(map[string]any)["promised_days"] = -1
+	bad, _ := json.Marshal(doc)
+	if err := db.ApplyFeed(ctx, []protocol.FeedItem{feedItem(12, protocol.FeedCatalog, protocol.DocumentPayload{Version: "2027.02-county", Document: bad})}); err == nil {
+		t.Error("a catalog with a broken known field was applied")
+	}
+}

@@ -75,12 +75,21 @@ func (c civil) next() civil { return dateOf(c.time().AddDate(0, 0, 1)) }
 // Load builds a calendar from yearly notices (JSON). Every notice is checked
 // before any is used; a year given twice, a date outside its year, a range
 // that runs backwards or a "working" day that is not a weekend is an error.
-func Load(notices ...[]byte) (*Calendar, error) {
+func Load(notices ...[]byte) (*Calendar, error) { return load(true, notices) }
+
+// LoadReceived is Load for notices the county published: a key this
+// release does not know is passed over (the county checked the notice with
+// its own, newer rules), as catalog.ParseReceived does for catalogs.
+func LoadReceived(notices ...[]byte) (*Calendar, error) { return load(false, notices) }
+
+func load(strict bool, notices [][]byte) (*Calendar, error) {
 	c := &Calendar{years: map[int]bool{}, off: map[civil]string{}, on: map[civil]string{}}
 	for i, raw := range notices {
 		var n Notice
 		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
+		if strict {
+			dec.DisallowUnknownFields()
+		}
 		if err := dec.Decode(&n); err != nil {
 			return nil, fmt.Errorf("holiday notice %d: %w", i+1, err)
 		}
