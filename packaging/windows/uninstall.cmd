@@ -1,7 +1,10 @@
 @echo off
 rem Removes the program and its shortcuts; the data in %LOCALAPPDATA%\Yichuang stays.
+rem ASCII on purpose (see install.cmd). Every "*Yichuang.lnk" goes, so a
+rem shortcut an older install.cmd named in a garbled code page goes too.
 taskkill /im Yichuang.exe /f >nul 2>&1
-del /q "%APPDATA%\Microsoft\Windows\Start Menu\Programs\一窗 Yichuang.lnk" 2>nul
-del /q "%APPDATA%\Microsoft\Windows\Start Menu\Programs\Startup\一窗 Yichuang.lnk" 2>nul
+powershell -NoProfile -ExecutionPolicy Bypass -Command ^
+  "foreach ($d in @([Environment]::GetFolderPath('Programs'), [Environment]::GetFolderPath('Startup'))) {" ^
+  "  Get-ChildItem -LiteralPath $d -Filter '*Yichuang.lnk' -ErrorAction SilentlyContinue | Remove-Item -Force }"
 rmdir /s /q "%LOCALAPPDATA%\Programs\Yichuang" 2>nul
 echo Removed. The data in %LOCALAPPDATA%\Yichuang was kept.
