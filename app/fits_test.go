@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -49,10 +50,12 @@ func windowGeometry(tb testing.TB, display string) (geometry, string) {
 func rootGeometry(tb testing.TB, display string) geometry {
 	tb.Helper()
 	cmd := xcommand(display, "xdotool", "getdisplaygeometry")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	f := strings.Fields(string(out))
 	if err != nil || len(f) != 2 {
-		tb.Fatalf("xdotool getdisplaygeometry: %v %q", err, out)
+		tb.Fatalf("xdotool getdisplaygeometry on %s: %v %q, stderr %q", display, err, out, stderr.String())
 	}
 	w, _ := strconv.Atoi(f[0])
 	h, _ := strconv.Atoi(f[1])

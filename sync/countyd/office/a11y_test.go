@@ -88,6 +88,8 @@ func TestEveryPageAccessible(t *testing.T) {
 	var problems []string
 	check := func(path, lang string) {
 		for _, width := range []int64{1366, 910, 412} {
+			ctx, cancel := browserStep(ctx)
+			defer cancel()
 			err := chromedp.Do(ctx,
 				chromedp.EmulateViewport(width, 900),
 				chromedp.Navigate(e.url+path),

@@ -45,10 +45,20 @@ func newChrome(t *testing.T) context.Context {
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
 	// Generous: the machine is shared and slow; this bounds a hang, it
-	// does not measure anything.
-	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	// does not measure anything. A test that visits many pages bounds each
+	// step too (browserStep), so the whole stays long enough as pages are
+	// added (TestEveryPageAccessible ran out of a 3-minute whole at 22
+	// pages under load).
+	ctx, cancel3 := context.WithTimeout(ctx, 15*time.Minute)
 	t.Cleanup(cancel3)
 	return ctx
+}
+
+// browserStep bounds one step of a browser test (a page loaded and
+// checked): a hang fails that step in a minute and a half instead of using
+// up the whole test's time. Cancelling it leaves the browser running.
+func browserStep(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, 90*time.Second)
 }
 
 // screenshot writes a full-page PNG to $YICHUANG_SCREENSHOTS (make
