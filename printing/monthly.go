@@ -103,7 +103,7 @@ func tableOf(t *report.Table) table {
 		out.cols[j] = c.Header
 		wide := float64(textWidth(c.Header))
 		for i := range t.Rows {
-			wide = max(wide, float64(textWidth(t.Text(i, j))))
+			wide = max(wide, float64(textWidth(t.Shown(i, j))))
 		}
 		out.width[j] = min(max(wide, 6), 40)
 		sum += out.width[j]
@@ -118,7 +118,7 @@ func tableOf(t *report.Table) table {
 	for i := range t.Rows {
 		row := make([]string, len(t.Columns))
 		for j := range t.Columns {
-			row[j] = t.Text(i, j)
+			row[j] = t.Shown(i, j)
 		}
 		out.rows = append(out.rows, row)
 	}

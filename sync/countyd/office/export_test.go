@@ -372,8 +372,8 @@ func TestMonthlyReport(t *testing.T) {
 	if !regexp.MustCompile(`第\s*1\s*页\s*/\s*共\s*5\s*页`).MatchString(text) {
 		t.Errorf("report lacks its page numbers 第 1 页 / 共 5 页")
 	}
-	if !regexp.MustCompile(`330522101000\s+5\s+5\s+0\s+0\s+0\s+0\s+0%`).MatchString(text) {
-		t.Errorf("report lacks the point's row 5 cases, 5 waiting, 0%% done:\n%s", text)
+	if !regexp.MustCompile(`330522101000\s+5\s+5\s+0\s+0\s+0\s+0\s+0\.00%`).MatchString(text) {
+		t.Errorf("report lacks the point's row 5 cases, 5 waiting, 0.00%% done:\n%s", text)
 	}
 	if strings.Contains(text, "13812345678") || strings.Contains(text, "王五") {
 		t.Errorf("report holds personal data")
