@@ -415,8 +415,16 @@ func period(r *http.Request, now time.Time) (from, to time.Time, bad bool) {
 	return f, t, false
 }
 
-func (o *dashboardPages) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	ctx := r.Context()
+// dashboardChoice is what the dashboard shows: its period, grouping and
+// trend, from the page's query (its export reads the same query).
+type dashboardChoice struct {
+	from, to time.Time
+	by       Grouping
+	monthly  bool
+	bad      bool // the query's period was unreadable: this month instead
+}
+
+func (o *dashboardPages) choice(r *http.Request) dashboardChoice {
 	from, to, bad := period(r, o.now())
 	by := Grouping(r.URL.Query().Get("by"))
 	if !slices.Contains(groupings, by) {
@@ -430,6 +438,13 @@ func (o *dashboardPages) dashboard(w http.ResponseWriter, r *http.Request, rc *r
 	case "month":
 		monthly = true
 	}
+	return dashboardChoice{from, to, by, monthly, bad}
+}
+
+func (o *dashboardPages) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	ctx := r.Context()
+	c := o.choice(r)
+	from, to, by, monthly, bad := c.from, c.to, c.by, c.monthly, c.bad
 	d, err := o.build(ctx, rc, from, to, by, monthly)
 	if err != nil {
 		o.internal(w, r, rc, "dashboard figures", err)
@@ -443,6 +458,20 @@ func (o *dashboardPages) dashboard(w http.ResponseWriter, r *http.Request, rc *r
 		"Figures": d.figures, "Trend": d.trend, "Coverage": d.coverage, "Charts": d.charts, "Monthly": monthly,
 		"Definitions": definitions(rc), "Catalog": d.catalog}
 	o.render(w, r, rc, "dashboard", data)
+}
+
+// exportDashboard is the dashboard as the page shows it for its query: the
+// figures table (the CSV), the trend and the coverage, a sheet each, the
+// period under the figures.
+func (o *dashboardPages) exportDashboard(r *http.Request, rc *reqCtx) (export, error) {
+	c := o.choice(r)
+	d, err := o.build(r.Context(), rc, c.from, c.to, c.by, c.monthly)
+	if err != nil {
+		return export{}, err
+	}
+	f, t := c.from.Format(time.DateOnly), c.to.Format(time.DateOnly)
+	d.figures.Note = rc.T("数据期间") + " " + f + " – " + t + " · " + rc.T("事项目录") + " " + d.catalog
+	return export{Name: "dashboard", Period: f + "_" + t, Tables: []*report.Table{d.figures.Table, d.trend.Table, d.coverage.Table}}, nil
 }
 
 type dashboard struct {

@@ -289,6 +289,9 @@ func TestEveryTableExports(t *testing.T) {
 		{"/office/staff", "人员管理", "登录名", 1},
 		{"/office/catalog", "目录版本", "版本", 3},
 		{"/office/catalog/versions/2026.11-demo", "事项目录", "承诺时限（工作日）", 1},
+		{"/office/dashboard", "各项指标", "即办率", 3},
+		{"/office/followups", "差评回访整改", "评价时间", 1},
+		{"/office/ratings", "按服务点", "满意率", 4},
 	}
 	for _, tt := range tests {
 		status, page := admin.get(tt.page)

@@ -63,13 +63,7 @@ func (o *ratingPages) pointOptions(ctx context.Context) ([]option, map[string]st
 // period, overdue ones marked.
 func (o *ratingPages) followUpsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	ctx := r.Context()
-	q := r.URL.Query()
-	from, to, fromS, toS := periodFilter(q)
-	f := county.FollowUpFilter{Point: q.Get("point"), From: from, To: to}
-	switch s := rating.State(q.Get("state")); s {
-	case rating.Open, rating.Overdue, rating.Done:
-		f.State = s
-	}
+	f, fromS, toS := followUpFilter(r.URL.Query())
 	items, more, err := o.st.FollowUps(ctx, f)
 	if err != nil {
 		o.internal(w, r, rc, "list follow-ups", err)
@@ -86,6 +80,34 @@ func (o *ratingPages) followUpsPage(w http.ResponseWriter, r *http.Request, rc *
 	o.render(w, r, rc, "followups", map[string]any{"Table": followUpTable(rc, items, names, now), "More": more, "Count": len(items),
 		"Overdue": overdue, "PointOpts": opts, "Point": f.Point, "State": string(f.State), "From": fromS, "To": toS,
 		"DueDays": rating.DueWorkdays})
+}
+
+// followUpFilter is the follow-up list's filter from its page's query.
+func followUpFilter(q url.Values) (f county.FollowUpFilter, fromS, toS string) {
+	from, to, fromS, toS := periodFilter(q)
+	f = county.FollowUpFilter{Point: q.Get("point"), From: from, To: to}
+	switch s := rating.State(q.Get("state")); s {
+	case rating.Open, rating.Overdue, rating.Done:
+		f.State = s
+	}
+	return f, fromS, toS
+}
+
+// exportFollowUps is the follow-up list of the page's filter, masked as
+// the page masks it.
+func (o *ratingPages) exportFollowUps(r *http.Request, rc *reqCtx) (export, error) {
+	ctx := r.Context()
+	f, _, _ := followUpFilter(r.URL.Query())
+	items, more, err := o.st.FollowUps(ctx, f)
+	if err != nil {
+		return export{}, fmt.Errorf("list follow-ups: %w", err)
+	}
+	_, names := o.pointOptions(ctx)
+	p := followUpTable(rc, items, names, o.now())
+	if more {
+		p.Note = rc.T("仅显示前面部分，请缩小筛选范围")
+	}
+	return export{Name: "followups", Period: o.today(), Tables: []*report.Table{p.Table}}, nil
 }
 
 // followUpTable is the follow-up list: one row per bad rating, with who
@@ -160,14 +182,7 @@ func translateAll(rc *reqCtx, zh []string) []string {
 // period it counts the current month.
 func (o *ratingPages) ratingsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	ctx := r.Context()
-	q := r.URL.Query()
-	from, to, fromS, toS := periodFilter(q)
-	if fromS == "" && toS == "" {
-		today := o.now().In(workday.China)
-		from = time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, workday.China)
-		fromS = from.Format(time.DateOnly)
-	}
-	f := county.RatingFilter{Point: q.Get("point"), From: from, To: to}
+	f, fromS, toS := ratingFilter(r.URL.Query(), o.now())
 	st, err := o.st.RatingStats(ctx, f)
 	if err != nil {
 		o.internal(w, r, rc, "count ratings", err)
@@ -176,6 +191,36 @@ func (o *ratingPages) ratingsPage(w http.ResponseWriter, r *http.Request, rc *re
 	opts, names := o.pointOptions(ctx)
 	o.render(w, r, rc, "ratings", map[string]any{"Tables": ratingTables(rc, st, names), "Total": st.All.Total,
 		"Satisfied": percent(st.All), "PointOpts": opts, "Point": f.Point, "From": fromS, "To": toS})
+}
+
+// ratingFilter is the statistics' filter from the page's query; without
+// a period, the current month.
+func ratingFilter(q url.Values, now time.Time) (f county.RatingFilter, fromS, toS string) {
+	from, to, fromS, toS := periodFilter(q)
+	if fromS == "" && toS == "" {
+		today := now.In(workday.China)
+		from = time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, workday.China)
+		fromS = from.Format(time.DateOnly)
+	}
+	return county.RatingFilter{Point: q.Get("point"), From: from, To: to}, fromS, toS
+}
+
+// exportRatings is the statistics of the page's filter: a sheet per
+// table, the CSV by service point.
+func (o *ratingPages) exportRatings(r *http.Request, rc *reqCtx) (export, error) {
+	ctx := r.Context()
+	f, fromS, toS := ratingFilter(r.URL.Query(), o.now())
+	st, err := o.st.RatingStats(ctx, f)
+	if err != nil {
+		return export{}, fmt.Errorf("count ratings: %w", err)
+	}
+	_, names := o.pointOptions(ctx)
+	var tables []*report.Table
+	for _, p := range ratingTables(rc, st, names) {
+		p.Note = rc.T("评价日期自") + " " + fromS + " " + rc.T("至") + " " + toS
+		tables = append(tables, p.Table)
+	}
+	return export{Name: "ratings", Period: o.today(), Tables: tables}, nil
 }
 
 // ratingTables are the statistics: one table each per service point,
