@@ -32,10 +32,7 @@ import (
 // dashboardPages serve the dashboard; st is all of the store it reaches.
 type dashboardPages struct {
 	*Office
-	st interface {
-		county.Figures
-		county.Directory
-	}
+	st figureStore
 }
 
 // Grouping is what the figures table's rows are.
@@ -482,26 +479,42 @@ type dashboard struct {
 
 // build reads the rollup and makes the page's tables and charts.
 func (o *dashboardPages) build(ctx context.Context, rc *reqCtx, from, to time.Time, by Grouping, monthly bool) (dashboard, error) {
-	f, t := from.Format(time.DateOnly), to.Format(time.DateOnly)
-	rows, err := o.st.FigureGroups(ctx, f, t)
+	groups, total, cat, err := o.periodFigures(ctx, o.st, from, to, by)
 	if err != nil {
 		return dashboard{}, err
 	}
-	trend, err := o.st.FigureTrend(ctx, f, t)
+	trend, err := o.st.FigureTrend(ctx, from.Format(time.DateOnly), to.Format(time.DateOnly))
 	if err != nil {
 		return dashboard{}, err
 	}
-	points, err := o.st.ServicePoints(ctx)
-	if err != nil {
-		return dashboard{}, fmt.Errorf("list service points: %w", err)
-	}
-	cat := o.catalogFor(ctx, "")
-	groups, total := GroupFigures(rows, cat, points, by)
 	buckets := TrendBuckets(trend, from, to, monthly)
 	d := dashboard{figures: FiguresTable(rc, groups, total, by), trend: TrendTable(rc, buckets, monthly),
 		coverage: CoverageTable(rc, cat), catalog: cat.Version}
 	d.charts = []template.HTML{barChart(rc, buckets), rateChart(rc, buckets)}
 	return d, nil
+}
+
+// figureStore is what a period's figures are read from.
+type figureStore interface {
+	county.Figures
+	county.Directory
+}
+
+// periodFigures are the figures of the days from to to (both included)
+// grouped by by, with their total and the catalog that grouped them: the
+// dashboard's table, and the monthly report's for a month.
+func (o *Office) periodFigures(ctx context.Context, st figureStore, from, to time.Time, by Grouping) ([]Group, figures.Counts, *catalog.Catalog, error) {
+	rows, err := st.FigureGroups(ctx, from.Format(time.DateOnly), to.Format(time.DateOnly))
+	if err != nil {
+		return nil, figures.Counts{}, nil, err
+	}
+	points, err := st.ServicePoints(ctx)
+	if err != nil {
+		return nil, figures.Counts{}, nil, fmt.Errorf("list service points: %w", err)
+	}
+	cat := o.catalogFor(ctx, "")
+	groups, total := GroupFigures(rows, cat, points, by)
+	return groups, total, cat, nil
 }
 
 // definition is a figure's name and what it counts, for the page's key.

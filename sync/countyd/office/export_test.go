@@ -367,13 +367,13 @@ func TestMonthlyReport(t *testing.T) {
 	}
 	text := string(out)
 	// The seeded point's row: 5 cases, all waiting for review, none done.
-	for _, want := range []string{"县级政务服务中心", "2026年11月 政务服务月度报告", "1. 受理情况", "各服务点受理件数", "5件", "合计", "2. 办件状态", "3. 设备", "4. 短信通知"} {
+	for _, want := range []string{"县级政务服务中心", "2026年11月 政务服务月度报告", "1. 受理情况", "各服务点受理件数", "5件", "合计", "2. 办件状态", "3. 设备", "4. 短信通知", "5. 主要指标", "6. 其他指标", "7. 好差评"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
 		}
 	}
-	if !regexp.MustCompile(`第\s*1\s*页\s*/\s*共\s*5\s*页`).MatchString(text) {
-		t.Errorf("report lacks its page numbers 第 1 页 / 共 5 页")
+	if !regexp.MustCompile(`第\s*1\s*页\s*/\s*共\s*8\s*页`).MatchString(text) {
+		t.Errorf("report lacks its page numbers 第 1 页 / 共 8 页")
 	}
 	if !regexp.MustCompile(`330522101000\s+5\s+5\s+0\s+0\s+0\s+0\s+0\.00%`).MatchString(text) {
 		t.Errorf("report lacks the point's row 5 cases, 5 waiting, 0.00%% done:\n%s", text)
@@ -390,7 +390,7 @@ func TestMonthlyReport(t *testing.T) {
 		t.Fatalf("monthly xlsx: %d %v", status, err)
 	}
 	defer f.Close()
-	if got, want := strings.Join(f.GetSheetList(), ","), "受理情况,办件状态,设备,短信通知"; got != want {
+	if got, want := strings.Join(f.GetSheetList(), ","), "受理情况,办件状态,设备,短信通知,主要指标,其他指标,好差评"; got != want {
 		t.Errorf("sheets: got %s, want %s", got, want)
 	}
 	if v, _ := f.GetCellValue("受理情况", "C2"); v != "5" {

@@ -3,6 +3,10 @@ package office_test
 import (
 	"bytes"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +16,8 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/countyd/office"
+	"github.com/yichuang/yichuang/sync/figures"
 )
 
 // sameCell says whether a file's cell is the page's: "—" (nothing to count
@@ -201,5 +207,91 @@ func TestFollowUpExportsAreThePagesMasked(t *testing.T) {
 	}
 	if got := len(e.audit(t, county.AuditFilter{Action: "export"})); got != 3 {
 		t.Errorf("audit: got %d export rows, want 3", got)
+	}
+}
+
+// TestMonthlyReportHasTheDashboardsFigures: the month's report prints the
+// dashboard's figures per service point for that month, the same rows as
+// the page (即办率 and the counts beside it as the page shows them), and
+// its workbook's two figure sheets hold the page's cells as numbers.
+func TestMonthlyReportHasTheDashboardsFigures(t *testing.T) {
+	e := newEnv(t)
+	cat, err := catalog.Parse(assets.DemoCatalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := county.MergeCalendars(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	generateCounty(t, e, cat, cal)
+	b := e.client(t)
+	b.mustLogin("lishen")
+	_, page := b.get("/office/dashboard?from=2026-10-01&to=2026-10-31&by=point")
+	rows := pageTables(t, page)[0]
+	col := map[figures.ID]int{}
+	for i, f := range figures.All {
+		col[f.ID] = i + 1
+	}
+	status, _, body := b.download("/office/export/monthly?month=2026-10&format=pdf")
+	if status != http.StatusOK {
+		t.Fatalf("monthly pdf: %d %.200s", status, body)
+	}
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := string(out)
+	if !strings.Contains(text, "5. 主要指标") || !strings.Contains(text, "即办率") {
+		t.Fatalf("report lacks the figures section:\n%s", text)
+	}
+	immediate := 0
+	for _, r := range rows[1:] {
+		// The row as printed: name, 受理件数, 即办率, 最多跑一次率 …
+		want := regexp.QuoteMeta(r[0]) + `\s+` + regexp.QuoteMeta(r[col["accepted"]]) + `\s+` + regexp.QuoteMeta(r[col["immediate_rate"]]) +
+			`\s+` + regexp.QuoteMeta(r[col["at_most_once_rate"]])
+		if !regexp.MustCompile(want).MatchString(text) {
+			t.Errorf("report lacks the page's row %s: 受理 %s, 即办率 %s", r[0], r[col["accepted"]], r[col["immediate_rate"]])
+		}
+		if r[col["immediate_rate"]] != "0.00%" && r[col["immediate_rate"]] != "—" {
+			immediate++
+		}
+	}
+	if len(rows) < 4 || immediate == 0 {
+		t.Fatalf("the generated month has %d rows, %d with cases done on the spot: the comparison says nothing", len(rows), immediate)
+	}
+	if dir := os.Getenv("YICHUANG_KEEP_PDF"); dir != "" {
+		os.WriteFile(filepath.Join(dir, "office-monthly-figures.pdf"), body, 0o644)
+	}
+	status, _, body = b.download("/office/export/monthly?month=2026-10&format=xlsx")
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if status != http.StatusOK || err != nil {
+		t.Fatalf("monthly xlsx: %d %v", status, err)
+	}
+	defer f.Close()
+	seen := map[figures.ID]bool{}
+	for k, sheet := range []string{"主要指标", "其他指标"} {
+		got, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, id := range office.ReportFigures(k) {
+			seen[id] = true
+			for i, r := range rows {
+				if i == 0 {
+					continue // headers: the page's carry units the same way; checked by the figures
+				}
+				if i >= len(got) || j+1 >= len(got[i]) || got[i][0] != r[0] || !sameCell(r[col[id]], got[i][j+1]) {
+					t.Errorf("%s row %s, %s: got %q, want the page's %q", sheet, r[0], id, got[min(i, len(got)-1)], r[col[id]])
+				}
+			}
+		}
+	}
+	if len(seen) != len(figures.All) {
+		t.Errorf("the report's figure sheets hold %d figures, want every one of the dashboard's %d", len(seen), len(figures.All))
 	}
 }
