@@ -336,6 +336,24 @@ func TestEveryTableExports(t *testing.T) {
 	}
 }
 
+// pdfText is pdftotext's text of a PDF (its layout kept); a copy is kept
+// as name in $YICHUANG_KEEP_PDF when set, to look at.
+func pdfText(t *testing.T, pdf []byte, name string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	if dir := os.Getenv("YICHUANG_KEEP_PDF"); dir != "" {
+		os.WriteFile(filepath.Join(dir, name), pdf, 0o644)
+	}
+	return string(out)
+}
+
 // TestMonthlyReport: the month's report as a PDF (cover, the points'
 // counts) and as a workbook of the same tables; the choice is on the
 // reports page, and the download is audited.
@@ -356,16 +374,7 @@ func TestMonthlyReport(t *testing.T) {
 	if !strings.Contains(h.Get("Content-Disposition"), `filename="monthly-report-2026-11.pdf"`) {
 		t.Errorf("content disposition: %s", h.Get("Content-Disposition"))
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "report.pdf")
-	if err := os.WriteFile(path, body, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	text := string(out)
+	text := pdfText(t, body, "office-monthly-report.pdf")
 	// The seeded point's row: 5 cases, all waiting for review, none done.
 	for _, want := range []string{"县级政务服务中心", "2026年11月 政务服务月度报告", "1. 受理情况", "各服务点受理件数", "5件", "合计", "2. 办件状态", "3. 设备", "4. 短信通知", "5. 主要指标", "6. 其他指标", "7. 好差评"} {
 		if !strings.Contains(text, want) {
@@ -380,9 +389,6 @@ func TestMonthlyReport(t *testing.T) {
 	}
 	if strings.Contains(text, "13812345678") || strings.Contains(text, "王五") {
 		t.Errorf("report holds personal data")
-	}
-	if dir := os.Getenv("YICHUANG_KEEP_PDF"); dir != "" {
-		os.WriteFile(filepath.Join(dir, "office-monthly-report.pdf"), body, 0o644)
 	}
 	status, _, body = b.download("/office/export/monthly?month=2026-11&format=xlsx")
 	f, err := excelize.OpenReader(bytes.NewReader(body))

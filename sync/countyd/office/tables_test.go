@@ -3,9 +3,6 @@ package office_test
 import (
 	"bytes"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,8 +10,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/yichuang/yichuang/app/catalog"
-	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/office"
 	"github.com/yichuang/yichuang/sync/figures"
@@ -51,16 +46,7 @@ func abs(x float64) float64 {
 // fractions in a 0.00% format, equal to the page's rounding); its CSV is
 // the figures table as the page shows it; the export is audited.
 func TestDashboardExportIsThePage(t *testing.T) {
-	e := newEnv(t)
-	cat, err := catalog.Parse(assets.DemoCatalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := county.MergeCalendars(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	generateCounty(t, e, cat, cal)
+	e, _, _, _ := newGeneratedCounty(t)
 	b := e.client(t)
 	b.mustLogin("lishen")
 	status, page := b.get("/office/dashboard?from=2026-10-01&to=2026-10-31&by=point")
@@ -215,16 +201,7 @@ func TestFollowUpExportsAreThePagesMasked(t *testing.T) {
 // the page (即办率 and the counts beside it as the page shows them), and
 // its workbook's two figure sheets hold the page's cells as numbers.
 func TestMonthlyReportHasTheDashboardsFigures(t *testing.T) {
-	e := newEnv(t)
-	cat, err := catalog.Parse(assets.DemoCatalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := county.MergeCalendars(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	generateCounty(t, e, cat, cal)
+	e, _, _, _ := newGeneratedCounty(t)
 	b := e.client(t)
 	b.mustLogin("lishen")
 	_, page := b.get("/office/dashboard?from=2026-10-01&to=2026-10-31&by=point")
@@ -237,15 +214,7 @@ func TestMonthlyReportHasTheDashboardsFigures(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("monthly pdf: %d %.200s", status, body)
 	}
-	path := filepath.Join(t.TempDir(), "report.pdf")
-	if err := os.WriteFile(path, body, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	text := string(out)
+	text := pdfText(t, body, "office-monthly-figures.pdf")
 	if !strings.Contains(text, "5. 主要指标") || !strings.Contains(text, "即办率") {
 		t.Fatalf("report lacks the figures section:\n%s", text)
 	}
@@ -263,9 +232,6 @@ func TestMonthlyReportHasTheDashboardsFigures(t *testing.T) {
 	}
 	if len(rows) < 4 || immediate == 0 {
 		t.Fatalf("the generated month has %d rows, %d with cases done on the spot: the comparison says nothing", len(rows), immediate)
-	}
-	if dir := os.Getenv("YICHUANG_KEEP_PDF"); dir != "" {
-		os.WriteFile(filepath.Join(dir, "office-monthly-figures.pdf"), body, 0o644)
 	}
 	status, _, body = b.download("/office/export/monthly?month=2026-10&format=xlsx")
 	f, err := excelize.OpenReader(bytes.NewReader(body))
