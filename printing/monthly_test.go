@@ -116,3 +116,41 @@ func TestBarChartPrintsTheGivenTexts(t *testing.T) {
 		t.Errorf("chart does not print its text 33.33%%:\n%s", page)
 	}
 }
+
+// A wide table of figures keeps every number on one line: the numbers'
+// columns are as wide as their values, the names' column and the long
+// headers wrap instead (the dashboard's figures in the monthly report).
+func TestReportTableNeverBreaksANumber(t *testing.T) {
+	cols := []report.Column{{Header: "服务点", Kind: report.Text}}
+	for _, h := range []string{"受理件数", "即办率", "最多跑一次率", "零上门率", "办结件数", "按时办结率", "超期办结", "平均办理用时（工作日）", "满意率"} {
+		kind := report.Percent
+		if strings.HasSuffix(h, "件数") || h == "超期办结" || strings.HasPrefix(h, "平均") {
+			kind = report.Integer
+		}
+		cols = append(cols, report.Column{Header: h, Kind: kind})
+	}
+	tab := report.New("主要指标", "主要指标", cols...)
+	row := []any{"长兴县雉城街道便民服务中心"}
+	for _, c := range cols[1:] {
+		if c.Kind == report.Percent {
+			row = append(row, 0.9999)
+		} else {
+			row = append(row, 12345)
+		}
+	}
+	tab.Add(row...)
+	in := monthlySample(1)
+	in.Sections = []Section{{Title: "主要指标", Table: tab}}
+	var buf bytes.Buffer
+	meta, err := MonthlyReport(&buf, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := pdfPages(t, buf.Bytes(), meta.Pages)[1]
+	if got := strings.Count(page, "99.99%"); got != 5 {
+		t.Errorf("got %d whole 99.99%% on the page, want 5 (one a rate column):\n%s", got, page)
+	}
+	if got := strings.Count(page, "12345"); got != 4 {
+		t.Errorf("got %d whole 12345 on the page, want 4:\n%s", got, page)
+	}
+}
