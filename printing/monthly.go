@@ -40,6 +40,10 @@ type BarChart struct {
 	Values []float64
 	// Unit follows each value ("件").
 	Unit string
+	// Texts, when given, are the values as printed beside the bars, one
+	// per value: a rate as sync/figures rounds it ("33.33%"), the same
+	// text as the table under the chart.
+	Texts []string
 }
 
 // maxBars is how many bars a chart draws; the table under it has every
@@ -93,24 +97,50 @@ func MonthlyReport(w io.Writer, in MonthlyInput) (Meta, error) {
 	return renderDoc(w, A4, title, in.Generated, b)
 }
 
-// tableOf lays a report table out: columns as wide as their longest text
-// (within bounds, so a long name wraps rather than squeeze the counts),
-// numbers right-aligned.
+// a4Units is about how many Latin characters (textWidth) of a table's
+// text fit across the A4 body with the cells' padding: what the columns
+// share out.
+const a4Units = 88
+
+// tableOf lays a report table out: numbers right-aligned in columns as
+// wide as their widest value, so that a number is never broken over two
+// lines ("37.5" over "0%") and a long header such as 平均办理用时（工作日）
+// wraps instead; text columns as wide as their longest text (within
+// bounds) share what the numbers leave, a long name wrapping rather than
+// squeezing the counts.
 func tableOf(t *report.Table) table {
 	out := table{cols: make([]string, len(t.Columns)), width: make([]float64, len(t.Columns)), align: make([]string, len(t.Columns))}
-	var sum float64
+	var fixed, flex float64
 	for j, c := range t.Columns {
 		out.cols[j] = c.Header
-		wide := float64(textWidth(c.Header))
-		for i := range t.Rows {
-			wide = max(wide, float64(textWidth(t.Text(i, j))))
-		}
-		out.width[j] = min(max(wide, 6), 40)
-		sum += out.width[j]
 		out.align[j] = "L"
 		if c.Kind != report.Text {
 			out.align[j] = "R"
+			wide := 0.0
+			for i := range t.Rows {
+				wide = max(wide, float64(textWidth(t.Shown(i, j))))
+			}
+			out.width[j] = max(wide+2, 6)
+			fixed += out.width[j]
+			continue
 		}
+		wide := float64(textWidth(c.Header))
+		for i := range t.Rows {
+			wide = max(wide, float64(textWidth(t.Shown(i, j))))
+		}
+		out.width[j] = min(max(wide, 6), 40)
+		flex += out.width[j]
+	}
+	if room := a4Units - fixed; flex > room && flex > 0 {
+		for j, c := range t.Columns {
+			if c.Kind == report.Text {
+				out.width[j] = max(out.width[j]*room/flex, 6)
+			}
+		}
+	}
+	var sum float64
+	for _, w := range out.width {
+		sum += w
 	}
 	for j := range out.width {
 		out.width[j] /= sum
@@ -118,7 +148,7 @@ func tableOf(t *report.Table) table {
 	for i := range t.Rows {
 		row := make([]string, len(t.Columns))
 		for j := range t.Columns {
-			row[j] = t.Text(i, j)
+			row[j] = t.Shown(i, j)
 		}
 		out.rows = append(out.rows, row)
 	}
@@ -159,7 +189,10 @@ func (c barChart) bars() ([]string, []float64) {
 	return labels, values
 }
 
-func (c barChart) value(v float64) string {
+func (c barChart) value(i int, v float64) string {
+	if i < len(c.Texts) {
+		return c.Texts[i]
+	}
 	s := strconv.FormatFloat(v, 'f', -1, 64)
 	if v != math.Trunc(v) {
 		s = strconv.FormatFloat(v, 'f', 1, 64)
@@ -171,8 +204,8 @@ func (c barChart) texts() []string {
 	out := []string{c.Title, fmt.Sprintf("（前 %d 项）", maxBars)}
 	labels, values := c.bars()
 	out = append(out, labels...)
-	for _, v := range values {
-		out = append(out, c.value(v))
+	for i, v := range values {
+		out = append(out, c.value(i, v))
 	}
 	return out
 }
@@ -218,7 +251,7 @@ func (c barChart) draw(r *renderer) {
 			r.pdf.Rect(x+labelW, by+0.8, bw, barH-1.6, "F")
 		}
 		r.pdf.SetXY(x+labelW+bw+1, by)
-		r.cell(valueW, barH, c.value(v), "L")
+		r.cell(valueW, barH, c.value(i, v), "L")
 	}
 	r.pdf.SetDrawColor(0, 0, 0)
 	r.pdf.SetXY(x, y+float64(len(values))*barH+4)

@@ -69,7 +69,7 @@ func TestMonthlyReportPagesAndRepeatedHeader(t *testing.T) {
 	}
 	mustHave(1, "长兴县行政服务中心", "2026年11月 政务服务月度报告", "2026-11（2026年11月）", "2026-12-01 09:00", "1. 受理情况",
 		fmt.Sprintf("第 1 页 / 共 %d 页", meta.Pages))
-	mustHave(2, "1. 受理情况", "各服务点受理件数（前 24 项）", "第001村便民服务站", "100件", "服务点", "受理件数", "办结率", "90%", "第 2 页")
+	mustHave(2, "1. 受理情况", "各服务点受理件数（前 24 项）", "第001村便民服务站", "100件", "服务点", "受理件数", "办结率", "90.00%", "第 2 页")
 	// The table goes on over the page with its header repeated.
 	mustHave(3, "服务点", "受理件数", "办结率", "第030村便民服务站", "第 3 页")
 	mustHave(meta.Pages, "服务点", "受理件数", "办结率", "第060村便民服务站", fmt.Sprintf("第 %d 页 / 共 %d 页", meta.Pages, meta.Pages))
@@ -97,5 +97,60 @@ func TestMonthlyReportRefusesAMistypedTable(t *testing.T) {
 	in.Sections[0].Table.Add("x", "not a count", 0, 0.5)
 	if _, err := MonthlyReport(&bytes.Buffer{}, in); err == nil {
 		t.Fatal("a count given as text was printed")
+	}
+}
+
+// A chart given its values' texts prints them as given: a rate as
+// sync/figures rounds it, the same as the table under it, not the
+// chart's own one decimal.
+func TestBarChartPrintsTheGivenTexts(t *testing.T) {
+	in := monthlySample(1)
+	in.Sections[0].Chart = &BarChart{Title: "各服务点满意率", Unit: "%", Labels: []string{"洪桥镇"}, Values: []float64{33.33}, Texts: []string{"33.33%"}}
+	var buf bytes.Buffer
+	meta, err := MonthlyReport(&buf, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := pdfPages(t, buf.Bytes(), meta.Pages)[1]
+	if !strings.Contains(page, "33.33%") {
+		t.Errorf("chart does not print its text 33.33%%:\n%s", page)
+	}
+}
+
+// A wide table of figures keeps every number on one line: the numbers'
+// columns are as wide as their values, the names' column and the long
+// headers wrap instead (the dashboard's figures in the monthly report).
+func TestReportTableNeverBreaksANumber(t *testing.T) {
+	cols := []report.Column{{Header: "服务点", Kind: report.Text}}
+	for _, h := range []string{"受理件数", "即办率", "最多跑一次率", "零上门率", "办结件数", "按时办结率", "超期办结", "平均办理用时（工作日）", "满意率"} {
+		kind := report.Percent
+		if strings.HasSuffix(h, "件数") || h == "超期办结" || strings.HasPrefix(h, "平均") {
+			kind = report.Integer
+		}
+		cols = append(cols, report.Column{Header: h, Kind: kind})
+	}
+	tab := report.New("主要指标", "主要指标", cols...)
+	row := []any{"长兴县雉城街道便民服务中心"}
+	for _, c := range cols[1:] {
+		if c.Kind == report.Percent {
+			row = append(row, 0.9999)
+		} else {
+			row = append(row, 12345)
+		}
+	}
+	tab.Add(row...)
+	in := monthlySample(1)
+	in.Sections = []Section{{Title: "主要指标", Table: tab}}
+	var buf bytes.Buffer
+	meta, err := MonthlyReport(&buf, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := pdfPages(t, buf.Bytes(), meta.Pages)[1]
+	if got := strings.Count(page, "99.99%"); got != 5 {
+		t.Errorf("got %d whole 99.99%% on the page, want 5 (one a rate column):\n%s", got, page)
+	}
+	if got := strings.Count(page, "12345"); got != 4 {
+		t.Errorf("got %d whole 12345 on the page, want 4:\n%s", got, page)
 	}
 }

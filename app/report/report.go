@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/figures"
 )
 
 // Kind says what a column holds, so that spreadsheets get numbers as
@@ -22,14 +23,18 @@ import (
 type Kind int
 
 // Column kinds and the Go values their cells hold (nil is an empty cell
-// in any column).
+// in any column). A figures.Value (the dashboard's figures, 满意率) goes
+// into an Integer, Percent or Average column as it stands: its own
+// rounding is kept, so the page, the CSV, the workbook and the PDF show
+// the one number sync/figures worked out.
 const (
 	Text     Kind = iota // string
-	Integer              // int or int64: a count
-	Percent              // float64 fraction: 0.9913 is 99.13%
+	Integer              // int, int64 or figures.Value: a count
+	Percent              // float64 fraction (0.9913 is 99.13%) or figures.Value: two decimals, as sync/figures rounds a rate
 	Days                 // float64 or int: working days
 	Date                 // time.Time: a day in Beijing
 	DateTime             // time.Time: to the minute, in Beijing
+	Average              // float64 or figures.Value: a mean to one decimal (2.4, 2.0), as sync/figures rounds one
 )
 
 // Column is a column's header and kind.
@@ -78,22 +83,37 @@ func (t *Table) Check() error {
 }
 
 // Value is a cell as the writers see it: nil for an empty cell, else a
-// string (Text), int64 (Integer), float64 (Percent, Days) or time.Time
-// (Date, DateTime).
+// string (Text), int64 (Integer), float64 (Percent, Days, Average) or
+// time.Time (Date, DateTime).
 func (t *Table) Value(row, col int) any {
 	v, _ := normal(t.Columns[col].Kind, t.Rows[row][col])
 	return v
 }
 
-// Text is a cell as a person reads it: 1234, 99.13%, 3.5, 2026-11-26.
+// Text is a cell as a file holds it: 1234, 99.13%, 3.5, 2026-11-26, and
+// "" for no value, so that a spreadsheet reads an empty number.
 func (t *Table) Text(row, col int) string {
 	return Format(t.Columns[col].Kind, t.Value(row, col))
+}
+
+// Shown is a cell as a page or a printed report shows it: Text, but a
+// number with no value (a rate of no cases) is figures.None, "—", not a
+// blank that reads as a cell left out, nor 0%.
+func (t *Table) Shown(row, col int) string {
+	v := t.Value(row, col)
+	if v == nil && t.Columns[col].Kind != Text {
+		return figures.None
+	}
+	return Format(t.Columns[col].Kind, v)
 }
 
 // normal turns a cell into its kind's one Go type.
 func normal(k Kind, v any) (any, error) {
 	if v == nil {
 		return nil, nil
+	}
+	if fv, ok := v.(figures.Value); ok {
+		return figureValue(k, fv)
 	}
 	switch k {
 	case Text:
@@ -107,7 +127,7 @@ func normal(k Kind, v any) (any, error) {
 		case int64:
 			return n, nil
 		}
-	case Percent, Days:
+	case Percent, Days, Average:
 		switch n := v.(type) {
 		case float64:
 			// 0/0 (no cases, no rate) is an empty cell, not "NaN%".
@@ -129,7 +149,29 @@ func normal(k Kind, v any) (any, error) {
 	return nil, fmt.Errorf("%T in a column of kind %d", v, k)
 }
 
-// Format writes a normalised value as a person reads it.
+// figureValue is a figure as a cell of kind k: the number sync/figures
+// rounded (Scaled), so that Format prints exactly Value.Text and a
+// spreadsheet holds that number; nothing to divide by is an empty cell.
+func figureValue(k Kind, v figures.Value) (any, error) {
+	want := map[figures.Kind]Kind{figures.Count: Integer, figures.Rate: Percent, figures.Average: Average}[v.Kind]
+	if k != want {
+		return nil, fmt.Errorf("figure of kind %d in a column of kind %d", v.Kind, k)
+	}
+	switch {
+	case !v.OK:
+		return nil, nil
+	case v.Kind == figures.Rate:
+		return float64(v.Scaled) / 10000, nil
+	case v.Kind == figures.Average:
+		return float64(v.Scaled) / 10, nil
+	}
+	return v.Scaled, nil
+}
+
+// Format writes a normalised value as a person reads it. A percent has
+// two decimals and an average one, always ("40.00%", "2.0"), as
+// figures.Value.Text writes them: the same figure reads the same on the
+// page, in the CSV and in the workbook's 0.00% format.
 func Format(k Kind, v any) string {
 	switch v := v.(type) {
 	case nil:
@@ -139,8 +181,11 @@ func Format(k Kind, v any) string {
 	case int64:
 		return strconv.FormatInt(v, 10)
 	case float64:
-		if k == Percent {
-			return trimZeros(strconv.FormatFloat(v*100, 'f', 2, 64)) + "%"
+		switch k {
+		case Percent:
+			return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
+		case Average:
+			return strconv.FormatFloat(v, 'f', 1, 64)
 		}
 		return trimZeros(strconv.FormatFloat(v, 'f', 1, 64))
 	case time.Time:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/report"
 	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/figures"
 )
 
 func sample() *report.Table {
@@ -44,7 +45,7 @@ func TestCSVReadsBackWithBOMAndNeutralisedFormulas(t *testing.T) {
 		{"县级案件号", "件数", "按时办结率", "平均用时（工作日）", "受理日期", "最近联系"},
 		{"330522-2026-000001", "12", "99.13%", "3.5", "2026-11-26", "2026-11-26 10:30"},
 		{"'=HYPERLINK(\"http://x\")", "-3", "", "2", "", ""},
-		{"'+1 (555)", "0", "100%", "", "2026-11-27", ""},
+		{"'+1 (555)", "0", "100.00%", "", "2026-11-27", ""},
 	}
 	if len(recs) != len(want) {
 		t.Fatalf("got %d records, want %d", len(recs), len(want))
@@ -107,5 +108,57 @@ func TestFileName(t *testing.T) {
 		if got := report.FileName(tt.name, tt.period, tt.ext); got != tt.want {
 			t.Errorf("FileName(%q, %q): got %q, want %q", tt.name, tt.period, got, tt.want)
 		}
+	}
+}
+
+// A figure keeps sync/figures' rounding in a table: its text is
+// Value.Text whatever the column (1/32 is 3.13%, half away from zero, where
+// the float 0.03125 would print 3.12%), its number is that rounded figure,
+// and a figure with nothing to divide by is an empty cell that a page
+// shows as "—".
+func TestFiguresKeepTheirRounding(t *testing.T) {
+	rate, _ := figures.ByID("immediate_rate")
+	avg, _ := figures.ByID("avg_days")
+	count, _ := figures.ByID("accepted")
+	tab := report.New("f", "f", report.Column{Header: "受理", Kind: report.Integer},
+		report.Column{Header: "即办率", Kind: report.Percent}, report.Column{Header: "平均", Kind: report.Average})
+	tests := []struct {
+		c        figures.Counts
+		wantRate float64
+	}{
+		{figures.Counts{Accepted: 32, Immediate: 1, Decided: 8, DecideDays: 2}, 0.0313},
+		{figures.Counts{Accepted: 687, Immediate: 681, Decided: 3, DecideDays: 7}, 0.9913},
+		{figures.Counts{Accepted: 5, Immediate: 2, Decided: 1, DecideDays: 2}, 0.4},
+		{figures.Counts{}, 0},
+	}
+	for _, tt := range tests {
+		tab.Add(count.Of(tt.c), rate.Of(tt.c), avg.Of(tt.c))
+	}
+	if err := tab.Check(); err != nil {
+		t.Fatal(err)
+	}
+	for i, tt := range tests {
+		for j, f := range []figures.Figure{count, rate, avg} {
+			if got, want := tab.Shown(i, j), f.Of(tt.c).Text(); got != want {
+				t.Errorf("row %d %s shown: got %q, want %q", i, f.ID, got, want)
+			}
+		}
+		if tt.c.Accepted == 0 {
+			if got := tab.Value(i, 1); got != nil {
+				t.Errorf("row %d: got rate %v, want an empty cell", i, got)
+			}
+			if got := tab.Text(i, 1); got != "" {
+				t.Errorf("row %d: got CSV text %q, want empty", i, got)
+			}
+			continue
+		}
+		if got := tab.Value(i, 1); got != tt.wantRate {
+			t.Errorf("row %d: got rate %v, want %v", i, got, tt.wantRate)
+		}
+	}
+	wrong := report.New("w", "w", report.Column{Header: "件数", Kind: report.Integer})
+	wrong.Add(rate.Of(figures.Counts{Accepted: 1}))
+	if err := wrong.Check(); err == nil {
+		t.Errorf("a rate in a count column was taken")
 	}
 }

@@ -92,7 +92,7 @@ func newStyles(f *excelize.File) (styles, error) {
 	if err != nil {
 		return st, fmt.Errorf("xlsx: header style: %w", err)
 	}
-	for k, code := range map[report.Kind]string{report.Integer: fmtInteger, report.Percent: fmtPercent, report.Days: fmtDays,
+	for k, code := range map[report.Kind]string{report.Integer: fmtInteger, report.Percent: fmtPercent, report.Days: fmtDays, report.Average: fmtDays,
 		report.Date: fmtDate, report.DateTime: fmtDateTime} {
 		code := code
 		if st.kind[k], err = f.NewStyle(&excelize.Style{CustomNumFmt: &code}); err != nil {

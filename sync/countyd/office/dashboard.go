@@ -7,10 +7,10 @@ package office
 // (county/figures.go); this file only maps the rollup's rows onto the
 // chosen groups through the catalog.
 //
-// Each table is plain data (Table: a caption, headers, rows of cells, a
-// total row) built by one function, so an export can write any of them as
-// it stands; the page is only their rendering, with the charts drawn from
-// the trend table.
+// Each table is a report.Table of typed cells (counts, and rates and
+// averages as sync/figures' Values) built by one function, so the export
+// writes it as it stands; the page is only its rendering (pageTable), with
+// the charts drawn from the same buckets.
 
 import (
 	"context"
@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/catalog"
+	"github.com/yichuang/yichuang/app/report"
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/figures"
@@ -31,10 +32,7 @@ import (
 // dashboardPages serve the dashboard; st is all of the store it reaches.
 type dashboardPages struct {
 	*Office
-	st interface {
-		county.Figures
-		county.Directory
-	}
+	st figureStore
 }
 
 // Grouping is what the figures table's rows are.
@@ -195,21 +193,60 @@ func figureName(rc *reqCtx, f figures.Figure) string {
 	return h
 }
 
-// figureHead is the figures' column heads in the page's language.
-func figureHead(rc *reqCtx, first string) []string {
-	head := []string{first}
-	for _, f := range figures.All {
-		head = append(head, figureName(rc, f))
+// figureKind is the report column kind a figure's values go in.
+func figureKind(f figures.Figure) report.Kind {
+	switch f.Kind {
+	case figures.Rate:
+		return report.Percent
+	case figures.Average:
+		return report.Average
 	}
-	return head
+	return report.Integer
 }
 
-func figureCells(label string, c figures.Counts) []string {
-	row := []string{label}
-	for _, f := range figures.All {
-		row = append(row, f.Of(c).Text())
+// figureColumns are a table of figures' columns: first names the row,
+// then one column per figure, headed in the page's language.
+func figureColumns(rc *reqCtx, first string, fs []figures.Figure) []report.Column {
+	cols := []report.Column{{Header: first, Kind: report.Text}}
+	for _, f := range fs {
+		cols = append(cols, report.Column{Header: figureName(rc, f), Kind: figureKind(f)})
+	}
+	return cols
+}
+
+// figureCells is a row of figures: its label, then each figure's Value,
+// which keeps sync/figures' rounding into every format.
+func figureCells(label string, c figures.Counts, fs []figures.Figure) []any {
+	row := []any{label}
+	for _, f := range fs {
+		row = append(row, f.Of(c))
 	}
 	return row
+}
+
+// groupLabel is a group's label in the page's language.
+func groupLabel(rc *reqCtx, g Group) string {
+	if g.Label == noMatter || g.Label == unknownGroup {
+		return rc.T(g.Label)
+	}
+	return g.Label
+}
+
+// figuresOf is the figures fs of each group with their total as the last
+// row: the dashboard's table, or part of it in the monthly report.
+func figuresOf(rc *reqCtx, name, title string, groups []Group, total figures.Counts, by Grouping, fs []figures.Figure) *report.Table {
+	t := report.New(name, title, figureColumns(rc, rc.T(groupingName(by)), fs)...)
+	for _, g := range groups {
+		t.Add(figureCells(groupLabel(rc, g), g.Counts, fs)...)
+	}
+	t.Add(figureCells(rc.T("合计"), total, fs)...)
+	return t
+}
+
+// figuresPage is a table of figures as the dashboard shows it: its
+// caption, each row named by its first cell, the total apart.
+func figuresPage(t *report.Table) pageTable {
+	return pageTable{Table: t, Total: true, RowHeads: true, Caption: true, Class: "list figures"}
 }
 
 func figuresCaption(by Grouping) string {
@@ -225,17 +262,8 @@ func figuresCaption(by Grouping) string {
 }
 
 // FiguresTable is the figures per group with their total.
-func FiguresTable(rc *reqCtx, groups []Group, total figures.Counts, by Grouping) Table {
-	t := Table{Caption: rc.T(figuresCaption(by)), Head: figureHead(rc, rc.T(groupingName(by)))}
-	for _, g := range groups {
-		label := g.Label
-		if label == noMatter || label == unknownGroup {
-			label = rc.T(label)
-		}
-		t.Rows = append(t.Rows, figureCells(label, g.Counts))
-	}
-	t.Total = figureCells(rc.T("合计"), total)
-	return t
+func FiguresTable(rc *reqCtx, groups []Group, total figures.Counts, by Grouping) pageTable {
+	return figuresPage(figuresOf(rc, rc.T("各项指标"), rc.T(figuresCaption(by)), groups, total, by, figures.All))
 }
 
 // Bucket is one period of the trend: a week (from its Monday) or a month.
@@ -295,33 +323,34 @@ var trendFigures = []figures.ID{"accepted", "immediate_rate", "on_time_rate", "a
 
 // TrendTable is the trend's data: the charts' numbers, and their text
 // alternative.
-func TrendTable(rc *reqCtx, buckets []Bucket, monthly bool) Table {
+func TrendTable(rc *reqCtx, buckets []Bucket, monthly bool) pageTable {
 	first := rc.T("周（起始日）")
 	if monthly {
 		first = rc.T("月份")
 	}
-	t := Table{Caption: rc.T("趋势"), Head: []string{first}}
+	var fs []figures.Figure
 	for _, id := range trendFigures {
 		f, _ := figures.ByID(id)
-		t.Head = append(t.Head, figureName(rc, f))
+		fs = append(fs, f)
 	}
+	t := report.New(rc.T("趋势"), rc.T("趋势"), figureColumns(rc, first, fs)...)
 	for _, b := range buckets {
-		row := []string{b.Label}
-		for _, id := range trendFigures {
-			f, _ := figures.ByID(id)
-			row = append(row, f.Of(b.Counts).Text())
-		}
-		t.Rows = append(t.Rows, row)
+		t.Add(figureCells(b.Label, b.Counts, fs)...)
 	}
-	return t
+	p := figuresPage(t)
+	p.Total = false
+	return p
 }
 
 // CoverageTable is the catalog's 最多跑一次 and 零上门 coverage per sector:
 // the share of matters, as the reform reports it (长兴: 681 of 687 matters,
 // 99.13%). Matters whose 跑动次数 is unassessed are counted and shown.
-func CoverageTable(rc *reqCtx, cat *catalog.Catalog) Table {
-	t := Table{Caption: rc.T("事项覆盖率（按事项目录）"),
-		Head: []string{rc.T("板块"), rc.T("事项数"), rc.T("最多跑一次事项"), rc.T("最多跑一次率"), rc.T("零上门事项"), rc.T("零上门率"), rc.T("未评定跑动次数"), rc.T("网办深度四级")}}
+func CoverageTable(rc *reqCtx, cat *catalog.Catalog) pageTable {
+	t := report.New(rc.T("事项覆盖率"), rc.T("事项覆盖率（按事项目录）"), columns(rc,
+		report.Column{Header: "板块", Kind: report.Text}, report.Column{Header: "事项数", Kind: report.Integer},
+		report.Column{Header: "最多跑一次事项", Kind: report.Integer}, report.Column{Header: "最多跑一次率", Kind: report.Percent},
+		report.Column{Header: "零上门事项", Kind: report.Integer}, report.Column{Header: "零上门率", Kind: report.Percent},
+		report.Column{Header: "未评定跑动次数", Kind: report.Integer}, report.Column{Header: "网办深度四级", Kind: report.Integer})...)
 	type acc struct {
 		figures.Coverage
 		unassessed, online int64
@@ -351,17 +380,16 @@ func CoverageTable(rc *reqCtx, cat *catalog.Catalog) Table {
 			}
 		}
 	}
-	row := func(label string, a acc) []string {
-		return []string{label, fmt.Sprint(a.Matters), fmt.Sprint(a.AtMostOnce), a.AtMostOnceRate().Text(),
-			fmt.Sprint(a.ZeroVisit), a.ZeroVisitRate().Text(), fmt.Sprint(a.unassessed), fmt.Sprint(a.online)}
+	row := func(label string, a acc) {
+		t.Add(label, a.Matters, a.AtMostOnce, a.AtMostOnceRate(), a.ZeroVisit, a.ZeroVisitRate(), a.unassessed, a.online)
 	}
 	for _, s := range catalog.Sectors {
 		if a := by[s]; a != nil {
-			t.Rows = append(t.Rows, row(rc.T(s), *a))
+			row(rc.T(s), *a)
 		}
 	}
-	t.Total = row(rc.T("合计"), total)
-	return t
+	row(rc.T("合计"), total)
+	return figuresPage(t)
 }
 
 // period reads the page's from and to (YYYY-MM-DD, Beijing); the default
@@ -384,8 +412,16 @@ func period(r *http.Request, now time.Time) (from, to time.Time, bad bool) {
 	return f, t, false
 }
 
-func (o *dashboardPages) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	ctx := r.Context()
+// dashboardChoice is what the dashboard shows: its period, grouping and
+// trend, from the page's query (its export reads the same query).
+type dashboardChoice struct {
+	from, to time.Time
+	by       Grouping
+	monthly  bool
+	bad      bool // the query's period was unreadable: this month instead
+}
+
+func (o *dashboardPages) choice(r *http.Request) dashboardChoice {
 	from, to, bad := period(r, o.now())
 	by := Grouping(r.URL.Query().Get("by"))
 	if !slices.Contains(groupings, by) {
@@ -399,6 +435,13 @@ func (o *dashboardPages) dashboard(w http.ResponseWriter, r *http.Request, rc *r
 	case "month":
 		monthly = true
 	}
+	return dashboardChoice{from, to, by, monthly, bad}
+}
+
+func (o *dashboardPages) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	ctx := r.Context()
+	c := o.choice(r)
+	from, to, by, monthly, bad := c.from, c.to, c.by, c.monthly, c.bad
 	d, err := o.build(ctx, rc, from, to, by, monthly)
 	if err != nil {
 		o.internal(w, r, rc, "dashboard figures", err)
@@ -414,34 +457,64 @@ func (o *dashboardPages) dashboard(w http.ResponseWriter, r *http.Request, rc *r
 	o.render(w, r, rc, "dashboard", data)
 }
 
+// exportDashboard is the dashboard as the page shows it for its query: the
+// figures table (the CSV), the trend and the coverage, a sheet each, the
+// period under the figures.
+func (o *dashboardPages) exportDashboard(r *http.Request, rc *reqCtx) (export, error) {
+	c := o.choice(r)
+	d, err := o.build(r.Context(), rc, c.from, c.to, c.by, c.monthly)
+	if err != nil {
+		return export{}, err
+	}
+	f, t := c.from.Format(time.DateOnly), c.to.Format(time.DateOnly)
+	d.figures.Note = rc.T("数据期间") + " " + f + " – " + t + " · " + rc.T("事项目录") + " " + d.catalog
+	return export{Name: "dashboard", Period: f + "_" + t, Tables: []*report.Table{d.figures.Table, d.trend.Table, d.coverage.Table}}, nil
+}
+
 type dashboard struct {
-	figures, trend, coverage Table
+	figures, trend, coverage pageTable
 	charts                   []template.HTML
 	catalog                  string
 }
 
 // build reads the rollup and makes the page's tables and charts.
 func (o *dashboardPages) build(ctx context.Context, rc *reqCtx, from, to time.Time, by Grouping, monthly bool) (dashboard, error) {
-	f, t := from.Format(time.DateOnly), to.Format(time.DateOnly)
-	rows, err := o.st.FigureGroups(ctx, f, t)
+	groups, total, cat, err := o.periodFigures(ctx, o.st, from, to, by)
 	if err != nil {
 		return dashboard{}, err
 	}
-	trend, err := o.st.FigureTrend(ctx, f, t)
+	trend, err := o.st.FigureTrend(ctx, from.Format(time.DateOnly), to.Format(time.DateOnly))
 	if err != nil {
 		return dashboard{}, err
 	}
-	points, err := o.st.ServicePoints(ctx)
-	if err != nil {
-		return dashboard{}, fmt.Errorf("list service points: %w", err)
-	}
-	cat := o.catalogFor(ctx, "")
-	groups, total := GroupFigures(rows, cat, points, by)
 	buckets := TrendBuckets(trend, from, to, monthly)
 	d := dashboard{figures: FiguresTable(rc, groups, total, by), trend: TrendTable(rc, buckets, monthly),
 		coverage: CoverageTable(rc, cat), catalog: cat.Version}
 	d.charts = []template.HTML{barChart(rc, buckets), rateChart(rc, buckets)}
 	return d, nil
+}
+
+// figureStore is what a period's figures are read from.
+type figureStore interface {
+	county.Figures
+	county.Directory
+}
+
+// periodFigures are the figures of the days from to to (both included)
+// grouped by by, with their total and the catalog that grouped them: the
+// dashboard's table, and the monthly report's for a month.
+func (o *Office) periodFigures(ctx context.Context, st figureStore, from, to time.Time, by Grouping) ([]Group, figures.Counts, *catalog.Catalog, error) {
+	rows, err := st.FigureGroups(ctx, from.Format(time.DateOnly), to.Format(time.DateOnly))
+	if err != nil {
+		return nil, figures.Counts{}, nil, err
+	}
+	points, err := st.ServicePoints(ctx)
+	if err != nil {
+		return nil, figures.Counts{}, nil, fmt.Errorf("list service points: %w", err)
+	}
+	cat := o.catalogFor(ctx, "")
+	groups, total := GroupFigures(rows, cat, points, by)
+	return groups, total, cat, nil
 }
 
 // definition is a figure's name and what it counts, for the page's key.

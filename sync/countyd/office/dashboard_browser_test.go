@@ -8,9 +8,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"github.com/yichuang/yichuang/app/catalog"
-	"github.com/yichuang/yichuang/assets"
-	"github.com/yichuang/yichuang/sync/countyd/county"
 )
 
 // TestDashboardInBrowser is the dashboard over the generated county as a
@@ -19,20 +16,11 @@ import (
 // the charts whole.
 func TestDashboardInBrowser(t *testing.T) {
 	ctx := newChrome(t)
-	e := newEnv(t)
-	cat, err := catalog.Parse(assets.DemoCatalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := county.MergeCalendars(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	generateCounty(t, e, cat, cal)
+	e, _, _, _ := newGeneratedCounty(t)
 	if _, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(1366, 900),
 		chromedp.Navigate(e.url+"/office/login"),
 		chromedp.WaitVisible(`input[name=login]`),

@@ -437,7 +437,10 @@ func wantCells(label string, c figures.Counts) []string {
 	return row
 }
 
-func TestDashboardKnownAnswers(t *testing.T) {
+// newGeneratedCounty is a county of the demo catalog with generateCounty's
+// cases, tickets and ratings.
+func newGeneratedCounty(t *testing.T) (*env, genCounty, *catalog.Catalog, *workday.Calendar) {
+	t.Helper()
 	e := newEnv(t)
 	cat, err := catalog.Parse(assets.DemoCatalog())
 	if err != nil {
@@ -447,7 +450,11 @@ func TestDashboardKnownAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := generateCounty(t, e, cat, cal)
+	return e, generateCounty(t, e, cat, cal), cat, cal
+}
+
+func TestDashboardKnownAnswers(t *testing.T) {
+	e, g, cat, cal := newGeneratedCounty(t)
 	var n [4]int
 	for _, c := range g.cases {
 		switch {

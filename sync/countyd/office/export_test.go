@@ -289,6 +289,9 @@ func TestEveryTableExports(t *testing.T) {
 		{"/office/staff", "人员管理", "登录名", 1},
 		{"/office/catalog", "目录版本", "版本", 3},
 		{"/office/catalog/versions/2026.11-demo", "事项目录", "承诺时限（工作日）", 1},
+		{"/office/dashboard", "各项指标", "即办率", 3},
+		{"/office/followups", "差评回访整改", "评价时间", 1},
+		{"/office/ratings", "按服务点", "满意率", 4},
 	}
 	for _, tt := range tests {
 		status, page := admin.get(tt.page)
@@ -333,6 +336,24 @@ func TestEveryTableExports(t *testing.T) {
 	}
 }
 
+// pdfText is pdftotext's text of a PDF (its layout kept); a copy is kept
+// as name in $YICHUANG_KEEP_PDF when set, to look at.
+func pdfText(t *testing.T, pdf []byte, name string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	if dir := os.Getenv("YICHUANG_KEEP_PDF"); dir != "" {
+		os.WriteFile(filepath.Join(dir, name), pdf, 0o644)
+	}
+	return string(out)
+}
+
 // TestMonthlyReport: the month's report as a PDF (cover, the points'
 // counts) and as a workbook of the same tables; the choice is on the
 // reports page, and the download is audited.
@@ -353,33 +374,21 @@ func TestMonthlyReport(t *testing.T) {
 	if !strings.Contains(h.Get("Content-Disposition"), `filename="monthly-report-2026-11.pdf"`) {
 		t.Errorf("content disposition: %s", h.Get("Content-Disposition"))
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "report.pdf")
-	if err := os.WriteFile(path, body, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	text := string(out)
+	text := pdfText(t, body, "office-monthly-report.pdf")
 	// The seeded point's row: 5 cases, all waiting for review, none done.
-	for _, want := range []string{"县级政务服务中心", "2026年11月 政务服务月度报告", "1. 受理情况", "各服务点受理件数", "5件", "合计", "2. 办件状态", "3. 设备", "4. 短信通知"} {
+	for _, want := range []string{"县级政务服务中心", "2026年11月 政务服务月度报告", "1. 受理情况", "各服务点受理件数", "5件", "合计", "2. 办件状态", "3. 设备", "4. 短信通知", "5. 主要指标", "6. 其他指标", "7. 好差评"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
 		}
 	}
-	if !regexp.MustCompile(`第\s*1\s*页\s*/\s*共\s*5\s*页`).MatchString(text) {
-		t.Errorf("report lacks its page numbers 第 1 页 / 共 5 页")
+	if !regexp.MustCompile(`第\s*1\s*页\s*/\s*共\s*8\s*页`).MatchString(text) {
+		t.Errorf("report lacks its page numbers 第 1 页 / 共 8 页")
 	}
-	if !regexp.MustCompile(`330522101000\s+5\s+5\s+0\s+0\s+0\s+0\s+0%`).MatchString(text) {
-		t.Errorf("report lacks the point's row 5 cases, 5 waiting, 0%% done:\n%s", text)
+	if !regexp.MustCompile(`330522101000\s+5\s+5\s+0\s+0\s+0\s+0\s+0\.00%`).MatchString(text) {
+		t.Errorf("report lacks the point's row 5 cases, 5 waiting, 0.00%% done:\n%s", text)
 	}
 	if strings.Contains(text, "13812345678") || strings.Contains(text, "王五") {
 		t.Errorf("report holds personal data")
-	}
-	if dir := os.Getenv("YICHUANG_KEEP_PDF"); dir != "" {
-		os.WriteFile(filepath.Join(dir, "office-monthly-report.pdf"), body, 0o644)
 	}
 	status, _, body = b.download("/office/export/monthly?month=2026-11&format=xlsx")
 	f, err := excelize.OpenReader(bytes.NewReader(body))
@@ -387,7 +396,7 @@ func TestMonthlyReport(t *testing.T) {
 		t.Fatalf("monthly xlsx: %d %v", status, err)
 	}
 	defer f.Close()
-	if got, want := strings.Join(f.GetSheetList(), ","), "受理情况,办件状态,设备,短信通知"; got != want {
+	if got, want := strings.Join(f.GetSheetList(), ","), "受理情况,办件状态,设备,短信通知,主要指标,其他指标,好差评"; got != want {
 		t.Errorf("sheets: got %s, want %s", got, want)
 	}
 	if v, _ := f.GetCellValue("受理情况", "C2"); v != "5" {

@@ -261,6 +261,9 @@ func (o *Office) routes(st Store) {
 	o.exportRoute("matters", county.RoleCatalogEditor, cat.exportMatters)
 	o.exportRoute("audit", county.RoleAdmin, admin.exportAudit)
 	o.exportRoute("staff", county.RoleAdmin, admin.exportStaff)
+	o.exportRoute("dashboard", county.RoleReviewer, dash.exportDashboard)
+	o.exportRoute("followups", county.RoleReviewer, ratings.exportFollowUps)
+	o.exportRoute("ratings", county.RoleReviewer, ratings.exportRatings)
 	reports := &reportPages{Office: o, st: st}
 	o.mux.HandleFunc("GET /office/reports", o.page(county.RoleReviewer, reports.reportsPage))
 	o.exportRoute("monthly", county.RoleReviewer, reports.exportMonthly)

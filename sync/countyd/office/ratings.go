@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/rating"
+	"github.com/yichuang/yichuang/app/report"
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 )
@@ -18,22 +19,9 @@ import (
 // 评价相分离: the hall's supervisors call back and rectify at the kiosk;
 // county staff watch here and write nothing, so the pages only read.
 //
-// Each table is plain data (Table), built in one function from what the
-// store returned, in the reader's language and masked: a page renders it,
-// and an export can write the same rows.
-
-// Table is a page's table as plain data, in the reader's language: the
-// dashboard's and the 好差评 pages'.
-type Table struct {
-	Caption string
-	Head    []string
-	Rows    [][]string
-	// Marks give each row's look ("overdue", "done" or ""); the text
-	// already says the same in the row's state column.
-	Marks []string
-	// Total is the total row ("" caption cell first), nil when none.
-	Total []string
-}
+// Each table is a report.Table (pageTable), built in one function from
+// what the store returned, in the reader's language and masked: the page
+// renders it, and its export writes the same rows.
 
 // ratingPages serve the 好差评 pages.
 type ratingPages struct {
@@ -75,13 +63,7 @@ func (o *ratingPages) pointOptions(ctx context.Context) ([]option, map[string]st
 // period, overdue ones marked.
 func (o *ratingPages) followUpsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	ctx := r.Context()
-	q := r.URL.Query()
-	from, to, fromS, toS := periodFilter(q)
-	f := county.FollowUpFilter{Point: q.Get("point"), From: from, To: to}
-	switch s := rating.State(q.Get("state")); s {
-	case rating.Open, rating.Overdue, rating.Done:
-		f.State = s
-	}
+	f, fromS, toS := followUpFilter(r.URL.Query())
 	items, more, err := o.st.FollowUps(ctx, f)
 	if err != nil {
 		o.internal(w, r, rc, "list follow-ups", err)
@@ -100,13 +82,48 @@ func (o *ratingPages) followUpsPage(w http.ResponseWriter, r *http.Request, rc *
 		"DueDays": rating.DueWorkdays})
 }
 
+// followUpFilter is the follow-up list's filter from its page's query.
+func followUpFilter(q url.Values) (f county.FollowUpFilter, fromS, toS string) {
+	from, to, fromS, toS := periodFilter(q)
+	f = county.FollowUpFilter{Point: q.Get("point"), From: from, To: to}
+	switch s := rating.State(q.Get("state")); s {
+	case rating.Open, rating.Overdue, rating.Done:
+		f.State = s
+	}
+	return f, fromS, toS
+}
+
+// exportFollowUps is the follow-up list of the page's filter, masked as
+// the page masks it.
+func (o *ratingPages) exportFollowUps(r *http.Request, rc *reqCtx) (export, error) {
+	ctx := r.Context()
+	f, _, _ := followUpFilter(r.URL.Query())
+	items, more, err := o.st.FollowUps(ctx, f)
+	if err != nil {
+		return export{}, fmt.Errorf("list follow-ups: %w", err)
+	}
+	_, names := o.pointOptions(ctx)
+	p := followUpTable(rc, items, names, o.now())
+	if more {
+		p.Note = rc.T("仅显示前面部分，请缩小筛选范围")
+	}
+	return export{Name: "followups", Period: o.today(), Tables: []*report.Table{p.Table}}, nil
+}
+
 // followUpTable is the follow-up list: one row per bad rating, with who
 // served, where, for what, why the citizen was unhappy, the due day and
 // state, and every 回访 and 整改 recorded. Free text (the citizen's note,
 // what a supervisor wrote down) goes through MaskText.
-func followUpTable(rc *reqCtx, items []county.FollowUp, names map[string]string, now time.Time) Table {
-	t := Table{Caption: rc.T("差评回访整改"), Head: []string{rc.T("评价时间"), rc.T("服务点"), rc.T("评价"), rc.T("人员"), rc.T("窗口"),
-		rc.T("事项"), rc.T("原因"), rc.T("回访整改期限"), rc.T("状态"), rc.T("回访"), rc.T("整改")}}
+func followUpTable(rc *reqCtx, items []county.FollowUp, names map[string]string, now time.Time) pageTable {
+	t := report.New(rc.T("差评回访整改"), rc.T("差评回访整改"), columns(rc,
+		report.Column{Header: "评价时间", Kind: report.DateTime}, report.Column{Header: "服务点", Kind: report.Text},
+		report.Column{Header: "评价", Kind: report.Text}, report.Column{Header: "人员", Kind: report.Text},
+		report.Column{Header: "窗口", Kind: report.Text}, report.Column{Header: "事项", Kind: report.Text},
+		report.Column{Header: "原因", Kind: report.Text}, report.Column{Header: "回访整改期限", Kind: report.Date},
+		report.Column{Header: "状态", Kind: report.Text}, report.Column{Header: "回访", Kind: report.Text},
+		report.Column{Header: "整改", Kind: report.Text})...)
+	p := pageTable{Table: t, Empty: rc.T("没有符合条件的差评"),
+		ColClass: map[int]string{0: "nowrap", 4: "nowrap", 7: "nowrap", 8: chipCell, 9: "lines small", 10: "lines small"}}
 	for _, it := range items {
 		st := it.State(now)
 		point := names[it.Point]
@@ -138,8 +155,8 @@ func followUpTable(rc *reqCtx, items []county.FollowUp, names map[string]string,
 				fixes = append(fixes, line+"："+MaskText(s.Text))
 			}
 		}
-		t.Rows = append(t.Rows, []string{stamp(it.Rating.At), point, rc.T(rating.LevelName(it.Rating.Level)), MaskText(it.Rating.ClerkName),
-			window, MaskText(it.Rating.Matter), why, day(it.Due), state, strings.Join(calls, "\n"), strings.Join(fixes, "\n")})
+		t.Add(it.Rating.At, point, rc.T(rating.LevelName(it.Rating.Level)), MaskText(it.Rating.ClerkName),
+			window, MaskText(it.Rating.Matter), why, it.Due, state, strings.Join(calls, "\n"), strings.Join(fixes, "\n"))
 		mark := ""
 		switch st {
 		case rating.Overdue:
@@ -147,9 +164,9 @@ func followUpTable(rc *reqCtx, items []county.FollowUp, names map[string]string,
 		case rating.Done:
 			mark = "done"
 		}
-		t.Marks = append(t.Marks, mark)
+		p.Marks = append(p.Marks, mark)
 	}
-	return t
+	return p
 }
 
 func translateAll(rc *reqCtx, zh []string) []string {
@@ -165,14 +182,7 @@ func translateAll(rc *reqCtx, zh []string) []string {
 // period it counts the current month.
 func (o *ratingPages) ratingsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	ctx := r.Context()
-	q := r.URL.Query()
-	from, to, fromS, toS := periodFilter(q)
-	if fromS == "" && toS == "" {
-		today := o.now().In(workday.China)
-		from = time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, workday.China)
-		fromS = from.Format(time.DateOnly)
-	}
-	f := county.RatingFilter{Point: q.Get("point"), From: from, To: to}
+	f, fromS, toS := ratingFilter(r.URL.Query(), o.now())
 	st, err := o.st.RatingStats(ctx, f)
 	if err != nil {
 		o.internal(w, r, rc, "count ratings", err)
@@ -183,25 +193,59 @@ func (o *ratingPages) ratingsPage(w http.ResponseWriter, r *http.Request, rc *re
 		"Satisfied": percent(st.All), "PointOpts": opts, "Point": f.Point, "From": fromS, "To": toS})
 }
 
+// ratingFilter is the statistics' filter from the page's query; without
+// a period, the current month.
+func ratingFilter(q url.Values, now time.Time) (f county.RatingFilter, fromS, toS string) {
+	from, to, fromS, toS := periodFilter(q)
+	if fromS == "" && toS == "" {
+		today := now.In(workday.China)
+		from = time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, workday.China)
+		fromS = from.Format(time.DateOnly)
+	}
+	return county.RatingFilter{Point: q.Get("point"), From: from, To: to}, fromS, toS
+}
+
+// exportRatings is the statistics of the page's filter: a sheet per
+// table, the CSV by service point.
+func (o *ratingPages) exportRatings(r *http.Request, rc *reqCtx) (export, error) {
+	ctx := r.Context()
+	f, fromS, toS := ratingFilter(r.URL.Query(), o.now())
+	st, err := o.st.RatingStats(ctx, f)
+	if err != nil {
+		return export{}, fmt.Errorf("count ratings: %w", err)
+	}
+	_, names := o.pointOptions(ctx)
+	var tables []*report.Table
+	for _, p := range ratingTables(rc, st, names) {
+		p.Note = rc.T("评价日期自") + " " + fromS + " " + rc.T("至") + " " + toS
+		tables = append(tables, p.Table)
+	}
+	return export{Name: "ratings", Period: o.today(), Tables: tables}, nil
+}
+
 // ratingTables are the statistics: one table each per service point,
 // clerk, window and matter, with the counts per level, the total and 满意率
 // (满意 and 非常满意 over all, rating.Tally.Satisfied: the kiosk's own
 // definition).
-func ratingTables(rc *reqCtx, st county.RatingStats, names map[string]string) []Table {
-	head := func(first ...string) []string {
-		h := translateAll(rc, first)
-		h = append(h, rc.T("评价数"))
-		for _, l := range rating.Levels {
-			h = append(h, rc.T(rating.LevelName(l)))
+func ratingTables(rc *reqCtx, st county.RatingStats, names map[string]string) []pageTable {
+	table := func(title string, first ...string) *report.Table {
+		var cols []report.Column
+		for _, h := range first {
+			cols = append(cols, report.Column{Header: h, Kind: report.Text})
 		}
-		return append(h, rc.T("满意率"))
+		cols = append(cols, report.Column{Header: "评价数", Kind: report.Integer})
+		for _, l := range rating.Levels {
+			cols = append(cols, report.Column{Header: rating.LevelName(l), Kind: report.Integer})
+		}
+		cols = append(cols, report.Column{Header: "满意率", Kind: report.Percent})
+		return report.New(rc.T(title), rc.T(title), columns(rc, cols...)...)
 	}
-	counts := func(t rating.Tally) []string {
-		row := []string{fmt.Sprint(t.Total)}
+	add := func(t *report.Table, tl rating.Tally, first ...any) {
+		row := append(first, tl.Total)
 		for _, l := range rating.Levels {
-			row = append(row, fmt.Sprint(t.Counts[l]))
+			row = append(row, tl.Counts[l])
 		}
-		return append(row, percent(t))
+		t.Add(append(row, tl.Satisfied())...)
 	}
 	point := func(code string) string {
 		if n := names[code]; n != "" {
@@ -209,27 +253,31 @@ func ratingTables(rc *reqCtx, st county.RatingStats, names map[string]string) []
 		}
 		return code
 	}
-	byPoint := Table{Caption: rc.T("按服务点"), Head: head("服务点")}
+	byPoint := table("按服务点", "服务点")
 	for _, t := range st.ByPoint {
-		byPoint.Rows = append(byPoint.Rows, append([]string{point(t.Point)}, counts(t.Tally)...))
+		add(byPoint, t.Tally, point(t.Point))
 	}
-	byClerk := Table{Caption: rc.T("按人员"), Head: head("人员", "服务点")}
+	byClerk := table("按人员", "人员", "服务点")
 	for _, t := range st.ByClerk {
-		byClerk.Rows = append(byClerk.Rows, append([]string{MaskText(t.Key), point(t.Point)}, counts(t.Tally)...))
+		add(byClerk, t.Tally, MaskText(t.Key), point(t.Point))
 	}
-	byWindow := Table{Caption: rc.T("按窗口"), Head: head("窗口", "服务点")}
+	byWindow := table("按窗口", "窗口", "服务点")
 	for _, t := range st.ByWindow {
-		byWindow.Rows = append(byWindow.Rows, append([]string{fmt.Sprintf(rc.T("%d号窗口"), t.Window), point(t.Point)}, counts(t.Tally)...))
+		add(byWindow, t.Tally, fmt.Sprintf(rc.T("%d号窗口"), t.Window), point(t.Point))
 	}
-	byMatter := Table{Caption: rc.T("按事项"), Head: head("事项")}
+	byMatter := table("按事项", "事项")
 	for _, t := range st.ByMatter {
 		key := MaskText(t.Key)
 		if t.Sector {
 			key = rc.T("板块") + "：" + rc.T(key)
 		}
-		byMatter.Rows = append(byMatter.Rows, append([]string{key}, counts(t.Tally)...))
+		add(byMatter, t.Tally, key)
 	}
-	return []Table{byPoint, byClerk, byWindow, byMatter}
+	var out []pageTable
+	for _, t := range []*report.Table{byPoint, byClerk, byWindow, byMatter} {
+		out = append(out, pageTable{Table: t, Empty: rc.T("这段时间没有评价")})
+	}
+	return out
 }
 
 func percent(t rating.Tally) string { return t.Satisfied().Text() }

@@ -14,6 +14,7 @@ import (
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/printing"
 	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/figures"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -36,6 +37,8 @@ type reportPages struct {
 		county.Directory
 		county.Fleet
 		county.Notices
+		county.Figures
+		county.RatingReview
 	}
 }
 
@@ -45,7 +48,63 @@ type reportSection func(ctx context.Context, rc *reqCtx, from, to time.Time) (pr
 
 // sections are the report's parts, in order.
 func (o *reportPages) sections() []reportSection {
-	return []reportSection{o.casesByPoint, o.casesByStatus, o.devicesByPoint, o.noticeTotals}
+	return []reportSection{o.casesByPoint, o.casesByStatus, o.devicesByPoint, o.noticeTotals,
+		o.figuresSection("主要指标", "本月各服务点的主要指标，与统计分析页面本月按服务点所示相同；口径见统计分析页面的“指标口径”，“—”表示没有可计算的件数。", reportFigures[0]),
+		o.figuresSection("其他指标", "本月各服务点的其余指标（续上表）。", reportFigures[1]),
+		o.ratingsByPoint}
+}
+
+// reportFigures are the dashboard's figures as the monthly report prints
+// them, in two tables of the same rows: the reform's headline figures,
+// then the rest. Nineteen columns do not fit a page; together the two
+// parts are figures.All, each figure once.
+var reportFigures = [2][]figures.ID{
+	{"accepted", "immediate_rate", "at_most_once_rate", "zero_visit_rate", "decided", "on_time_rate", "overdue", "avg_days", "satisfied_rate"},
+	{"deficient_rate", "commitment_rate", "returned", "proxy", "tickets", "avg_wait", "avg_service", "no_shows", "ratings"},
+}
+
+// figuresSection is one part of the dashboard's figures per service point
+// for the month: the same rows and total as the dashboard's table.
+func (o *reportPages) figuresSection(title, intro string, ids []figures.ID) reportSection {
+	return func(ctx context.Context, rc *reqCtx, from, to time.Time) (printing.Section, error) {
+		groups, total, _, err := o.periodFigures(ctx, o.st, from, to.AddDate(0, 0, -1), ByPoint)
+		if err != nil {
+			return printing.Section{}, fmt.Errorf("month's figures: %w", err)
+		}
+		var fs []figures.Figure
+		for _, id := range ids {
+			f, ok := figures.ByID(id)
+			if !ok {
+				return printing.Section{}, fmt.Errorf("report figure %s is not defined", id)
+			}
+			fs = append(fs, f)
+		}
+		t := figuresOf(rc, rc.T(title), rc.T(title)+rc.T("（按服务点）"), groups, total, ByPoint, fs)
+		return printing.Section{Title: rc.T(title), Intro: rc.T(intro), Table: t}, nil
+	}
+}
+
+// ratingsByPoint: the month's ratings per service point, counts per level
+// and 满意率, as the 好差评统计 page shows them for the month.
+func (o *reportPages) ratingsByPoint(ctx context.Context, rc *reqCtx, from, to time.Time) (printing.Section, error) {
+	st, err := o.st.RatingStats(ctx, county.RatingFilter{From: from, To: to})
+	if err != nil {
+		return printing.Section{}, fmt.Errorf("count ratings: %w", err)
+	}
+	names, err := o.pointNames(ctx)
+	if err != nil {
+		return printing.Section{}, err
+	}
+	t := ratingTables(rc, st, names)[0].Table
+	t.Name, t.Title = rc.T("好差评"), rc.T("好差评（按服务点）")
+	chart := &printing.BarChart{Title: rc.T("各服务点满意率"), Unit: "%"}
+	for i, p := range st.ByPoint {
+		if v := p.Tally.Satisfied(); v.OK {
+			chart.Labels, chart.Values, chart.Texts = append(chart.Labels, t.Shown(i, 0)), append(chart.Values, v.Float()), append(chart.Texts, v.Text())
+		}
+	}
+	return printing.Section{Title: rc.T("好差评"), Intro: fmt.Sprintf(rc.T("本月共 %d 条评价，满意率 %s（“满意”和“非常满意”占全部评价的比例）。"), st.All.Total, st.All.Satisfied().Text()),
+		Chart: chart, Table: t}, nil
 }
 
 // monthStart is the first moment of month ("2026-11") in Beijing.
