@@ -37,6 +37,7 @@ func main() {
 	hubListen := flag.String("hub-listen", envOr("YICHUANG_HUB_LISTEN", ""), "where a hall hub serves the hall's machines (default :8730)")
 	showVersion := flag.Bool("version", false, "print the version and commit, then exit")
 	check := flag.Bool("self-check", false, "check the database, catalog, working days and printing without a display, then exit")
+	testPrint := flag.Bool("print-test", false, "send the printer test page to the kiosk's printer (set in 设置, else the default) without a display, then exit")
 	flag.Parse()
 	if *showVersion {
 		fmt.Println(versionLine())
@@ -45,6 +46,13 @@ func main() {
 	if *check {
 		if err := selfCheck(context.Background(), *dataDir, os.Stdout); err != nil {
 			fmt.Fprintf(os.Stderr, "自检失败 self-check failed: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *testPrint {
+		if err := printTest(context.Background(), *dataDir, os.Stdout); err != nil {
+			fmt.Fprintf(os.Stderr, "测试页没有打印 test page not printed: %v\n", err)
 			os.Exit(1)
 		}
 		return

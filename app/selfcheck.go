@@ -10,6 +10,8 @@ import (
 
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/counter"
+	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/printing"
@@ -85,5 +87,44 @@ func selfCheck(ctx context.Context, dir string, out io.Writer) error {
 	}
 	say("打印 printing: a test receipt renders (%d bytes, font %s)", pdf.Len(), assets.FontName)
 	say("自检通过 self-check passed")
+	return nil
+}
+
+// printTest sends the 打印测试页 to the kiosk's printer — the queue and
+// paper chosen in 设置, else the system default on A4 — and says what became
+// of it, in the words a clerk sees and with the print command's own
+// output: someone setting up a hall checks a printer without starting the
+// kiosk, and make package-test runs it under Wine through the Windows
+// print path.
+func printTest(ctx context.Context, dir string, out io.Writer) error {
+	db, err := store.Open(ctx, filepath.Join(dir, "yichuang.db"), store.Options{Build: Version()})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	k, _, err := db.Kiosk(ctx)
+	if err != nil {
+		return fmt.Errorf("read the kiosk's printer: %w", err)
+	}
+	in := printing.TestPageInput{ServicePoint: k.Point.Name, Queue: k.PrinterQueue, Layout: printing.A4, At: clock.System{}.Now()}
+	if k.Paper == servicepoint.PaperRoll80 {
+		in.Layout = printing.Roll80
+	}
+	if in.ServicePoint == "" {
+		in.ServicePoint = "一窗"
+	}
+	queue := k.PrinterQueue
+	if queue == "" {
+		queue = "默认打印机 default printer"
+	}
+	err = printing.PrintTestPage(ctx, printing.System{Queue: k.PrinterQueue}, in, "打印测试页")
+	if err != nil {
+		msg := err.Error()
+		if p := printing.ProblemOf(err); p != "" {
+			msg = fmt.Sprintf("%s (%s): %s", counter.PrintMessage(err).Error(), p, printing.DetailOf(err))
+		}
+		return fmt.Errorf("%s: %s", queue, msg)
+	}
+	fmt.Fprintf(out, "打印测试页已送到 %s; test page sent to %s\n", queue, queue)
 	return nil
 }

@@ -5,7 +5,7 @@
 set -eu
 
 build_pkgs="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev"
-package_pkgs="gcc-mingw-w64-x86-64 gcc-aarch64-linux-gnu binutils qemu-user-static debootstrap curl file zip unzip xz-utils dpkg-dev lintian desktop-file-utils"
+package_pkgs="gcc-mingw-w64-x86-64 wine wine64 gcc-aarch64-linux-gnu binutils qemu-user-static debootstrap curl file zip unzip xz-utils dpkg-dev lintian desktop-file-utils"
 # postgresql: the county store's contract tests start a server of their own
 # (sync/countyd/county/pgtest); the package's own cluster is not used.
 test_pkgs="poppler-utils qpdf zbar-tools xvfb xauth imagemagick xdotool cups cups-bsd printer-driver-cups-pdf espeak-ng chromium fonts-wqy-microhei postgresql"

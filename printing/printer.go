@@ -97,10 +97,30 @@ func (s System) printFile(ctx context.Context, path string, job Job) error {
 		}
 		return classify(ctx, s.Queue, stderr.String()+string(out), err)
 	}
-	if runtime.GOOS != "windows" && !lpAccepted.Match(out) {
+	switch {
+	case runtime.GOOS == "windows" && !windowsAccepted(out):
+		// Exit status 0 without the script's last line: what answered to
+		// "powershell" did not run the script (Wine's stand-in does exactly
+		// that), so nothing was printed.
+		return &Error{Problem: NoCommand, Queue: s.Queue, Detail: strings.TrimSpace(stderr.String() + string(out))}
+	case runtime.GOOS != "windows" && !lpAccepted.Match(out):
 		return &Error{Problem: Refused, Queue: s.Queue, Detail: strings.TrimSpace(stderr.String() + string(out))}
 	}
 	return nil
+}
+
+// windowsDone is the line the print script writes once Start-Process has
+// handed the document over; a job counts as printed only when it is there,
+// as lp's "request id is" is on Linux.
+const windowsDone = "yichuang-print-done"
+
+func windowsAccepted(out []byte) bool {
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.TrimSpace(l) == windowsDone {
+			return true
+		}
+	}
+	return false
 }
 
 var lpAccepted = regexp.MustCompile(`request id is \S+`)
@@ -135,6 +155,9 @@ func windowsPrint(ctx context.Context, path, queue string) *exec.Cmd {
 	if queue != "" {
 		script = "Start-Process -FilePath " + quote(path) + " -Verb PrintTo -ArgumentList " + quote(`"`+queue+`"`) + " -WindowStyle Hidden -Wait"
 	}
+	// A failed Start-Process stops the script (a non-zero exit, classified
+	// like lp's errors); the last line says it ran to the end.
+	script = "$ErrorActionPreference = 'Stop'; " + script + "; '" + windowsDone + "'"
 	return exec.CommandContext(ctx, "powershell", "-NoProfile", "-NonInteractive", "-Command", script)
 }
 

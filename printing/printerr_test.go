@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -81,5 +82,31 @@ func TestParseLpstat(t *testing.T) {
 	win := parseWindowsQueues([]byte("Microsoft Print to PDF\tTrue\tFalse\r\nHP 1020\tFalse\tTrue\r\n"))
 	if len(win) != 2 || !win[0].Default || win[1].Ready || win[1].Name != "HP 1020" {
 		t.Errorf("parseWindowsQueues = %+v", win)
+	}
+}
+
+// TestWindowsPrintCountsOnlyAFinishedScript: the Windows print path takes a
+// job as handed over only when the script's last line came back, so a
+// "powershell" that exits 0 without running anything (Wine's stand-in) is
+// not taken for a printed paper.
+func TestWindowsPrintCountsOnlyAFinishedScript(t *testing.T) {
+	cmd := windowsPrint(context.Background(), `C:\tmp\回执.pdf`, "HP 1020")
+	script := cmd.Args[len(cmd.Args)-1]
+	if !strings.HasPrefix(script, "$ErrorActionPreference = 'Stop'; ") || !strings.HasSuffix(script, "; '"+windowsDone+"'") {
+		t.Errorf("script %q: want it to stop on an error and say %s at its end", script, windowsDone)
+	}
+	for _, c := range []struct {
+		out  string
+		want bool
+	}{
+		{windowsDone + "\r\n", true},
+		{"some warning\r\n" + windowsDone + "\r\n", true},
+		{"", false},
+		{"powershell.exe is not implemented\r\n", false},
+		{"x" + windowsDone + "\r\n", false},
+	} {
+		if got := windowsAccepted([]byte(c.out)); got != c.want {
+			t.Errorf("windowsAccepted(%q): got %v, want %v", c.out, got, c.want)
+		}
 	}
 }
