@@ -573,6 +573,7 @@ func contractAdmin(t *testing.T, open opener) {
 		{"SessionRace", contractSessionRace},
 		{"AuditLog", contractAuditLog},
 		{"Fleet", contractFleetOffice},
+		{"FleetPages", contractFleetPages}, // contract_fleet_test.go
 		{"Catalog", contractCatalogOffice},
 		{"CatalogRace", contractCatalogRace},
 		{"Documents", contractDocumentsOffice},

@@ -585,6 +585,10 @@ func setDeviceStatus(ctx context.Context, tx dbtx, deviceID string, st protocol.
 		deviceID, string(b), ts(now)); err != nil {
 		return fmt.Errorf("store device status: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, setDeviceFiltersSQL, st.AppVersion, st.Quarantined, st.Printer.State, deviceID,
+		st.AppVersion, st.Quarantined, st.Printer.State); err != nil {
+		return fmt.Errorf("keep device's fleet filters: %w", err)
+	}
 	return nil
 }
 
@@ -639,6 +643,30 @@ func groupCode(c string) string {
 		sb.WriteRune(r)
 	}
 	return sb.String()
+}
+
+// DevicePage returns one page of the fleet (fleetlist.go).
+func (s *SQLite) DevicePage(ctx context.Context, f FleetFilter) ([]FleetDevice, error) {
+	return devicePage(ctx, s.r, f)
+}
+
+// FleetCounts returns the fleet page's index-only counts.
+func (s *SQLite) FleetCounts(ctx context.Context) (FleetCounts, error) { return fleetCounts(ctx, s.r) }
+
+// DeviceVersions lists the versions devices run, in order.
+func (s *SQLite) DeviceVersions(ctx context.Context) ([]string, error) {
+	return deviceVersions(ctx, s.r)
+}
+
+// FleetDevice returns a device without its secret; ErrNotFound when unknown.
+func (s *SQLite) FleetDevice(ctx context.Context, id string) (Device, error) {
+	return fleetDevice(ctx, s.r, id)
+}
+
+// CodePage returns a page of enrollment codes, newest first, and the
+// cursor of the next page ("" when none follows).
+func (s *SQLite) CodePage(ctx context.Context, f CodeFilter) ([]EnrollCodeInfo, string, error) {
+	return codePage(ctx, s.r, f)
 }
 
 // EnrollCodes lists enrollment codes, newest first.
