@@ -669,31 +669,6 @@ func (s *SQLite) CodePage(ctx context.Context, f CodeFilter) ([]EnrollCodeInfo, 
 	return codePage(ctx, s.r, f)
 }
 
-// EnrollCodes lists enrollment codes, newest first.
-func (s *SQLite) EnrollCodes(ctx context.Context) ([]EnrollCodeInfo, error) {
-	return enrollCodes(ctx, s.r)
-}
-
-func enrollCodes(ctx context.Context, q dbtx) ([]EnrollCodeInfo, error) {
-	rows, err := q.QueryContext(ctx, `SELECT code, point_code, point_name, point_level, created_at, expires_at, used_at, COALESCE(device_id, '')
-		FROM enroll_codes ORDER BY created_at DESC LIMIT 200`)
-	if err != nil {
-		return nil, fmt.Errorf("list enrollment codes: %w", err)
-	}
-	defer rows.Close()
-	var out []EnrollCodeInfo
-	for rows.Next() {
-		var c EnrollCodeInfo
-		var created, expires, used sql.NullString
-		if err := rows.Scan(&c.Code, &c.Point.Code, &c.Point.Name, &c.Point.Level, &created, &expires, &used, &c.DeviceID); err != nil {
-			return nil, fmt.Errorf("scan enrollment code: %w", err)
-		}
-		c.Code, c.Created, c.Expires, c.Used = groupCode(c.Code), parseTS(created), parseTS(expires), parseTS(used)
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
 // CreateEnrollCodeAudited is CreateEnrollCode with its audit row, in one
 // transaction: a code exists if and only if its handing-out is on record.
 func (s *SQLite) CreateEnrollCodeAudited(ctx context.Context, p ServicePoint, e AuditEntry) (EnrollCode, error) {

@@ -125,11 +125,6 @@ func (s *Postgres) CodePage(ctx context.Context, f CodeFilter) ([]EnrollCodeInfo
 	return codePage(ctx, s.read(), f)
 }
 
-// EnrollCodes lists enrollment codes, newest first.
-func (s *Postgres) EnrollCodes(ctx context.Context) ([]EnrollCodeInfo, error) {
-	return enrollCodes(ctx, s.read())
-}
-
 // CreateEnrollCodeAudited is CreateEnrollCode with its audit row.
 func (s *Postgres) CreateEnrollCodeAudited(ctx context.Context, p ServicePoint, e AuditEntry) (EnrollCode, error) {
 	var c EnrollCode
