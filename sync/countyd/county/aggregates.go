@@ -150,6 +150,7 @@ type Blobs interface {
 // back office's filters, publication targets and due dates.
 type Directory interface {
 	ServicePoints(ctx context.Context) ([]ServicePoint, error)
+	ServicePoint(ctx context.Context, code string) (ServicePoint, error)
 	HolidayDocs(ctx context.Context) ([]json.RawMessage, error)
 }
 

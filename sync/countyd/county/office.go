@@ -522,9 +522,12 @@ func (s *SQLite) ServicePoints(ctx context.Context) ([]ServicePoint, error) {
 	return servicePoints(ctx, s.r)
 }
 
+// servicePointsSQL reads the points in code order from service_points'
+// key (0017), not from every code and device ever made.
+const servicePointsSQL = `SELECT code, name, level FROM service_points ORDER BY code`
+
 func servicePoints(ctx context.Context, q dbtx) ([]ServicePoint, error) {
-	rows, err := q.QueryContext(ctx, `SELECT point_code, point_name, point_level, created_at FROM enroll_codes
-		UNION ALL SELECT point_code, point_name, point_level, created_at FROM devices ORDER BY 1, 4`)
+	rows, err := q.QueryContext(ctx, servicePointsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("list service points: %w", err)
 	}
@@ -532,17 +535,33 @@ func servicePoints(ctx context.Context, q dbtx) ([]ServicePoint, error) {
 	var out []ServicePoint
 	for rows.Next() {
 		var p ServicePoint
-		var at string
-		if err := rows.Scan(&p.Code, &p.Name, &p.Level, &at); err != nil {
+		if err := rows.Scan(&p.Code, &p.Name, &p.Level); err != nil {
 			return nil, fmt.Errorf("scan service point: %w", err)
-		}
-		if n := len(out); n > 0 && out[n-1].Code == p.Code {
-			out[n-1] = p
-			continue
 		}
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// servicePointSQL is one point's name and level: a case page's.
+const servicePointSQL = `SELECT code, name, level FROM service_points WHERE code = ?`
+
+func servicePoint(ctx context.Context, q dbtx, code string) (ServicePoint, error) {
+	var p ServicePoint
+	err := q.QueryRowContext(ctx, servicePointSQL, code).Scan(&p.Code, &p.Name, &p.Level)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	if err != nil {
+		return p, fmt.Errorf("read service point: %w", err)
+	}
+	return p, nil
+}
+
+// ServicePoint returns one point; ErrNotFound when the county never made
+// a code for it.
+func (s *SQLite) ServicePoint(ctx context.Context, code string) (ServicePoint, error) {
+	return servicePoint(ctx, s.r, code)
 }
 
 // HolidayDocs returns the holiday calendars published to the points, in

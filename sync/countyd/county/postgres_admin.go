@@ -84,6 +84,12 @@ func (s *Postgres) ServicePoints(ctx context.Context) ([]ServicePoint, error) {
 	return servicePoints(ctx, s.read())
 }
 
+// ServicePoint returns one point; ErrNotFound when the county never made
+// a code for it.
+func (s *Postgres) ServicePoint(ctx context.Context, code string) (ServicePoint, error) {
+	return servicePoint(ctx, s.read(), code)
+}
+
 // HolidayDocs returns the published holiday calendars in publishing order.
 func (s *Postgres) HolidayDocs(ctx context.Context) ([]json.RawMessage, error) {
 	return holidayDocs(ctx, s.read())

@@ -140,7 +140,9 @@ func fleetQueries(t *testing.T) []plannedQuery {
 		plannedQuery{"fleet printer count", fleetPrinterCountSQL, "devices_printer_fault"},
 		plannedQuery{"device versions", deviceVersionsSQL, "devices_version"},
 		plannedQuery{"unused codes", codePageSQL(false), "enroll_codes_unused"},
-		plannedQuery{"spent codes", codePageSQL(true), "enroll_codes_created"})
+		plannedQuery{"spent codes", codePageSQL(true), "enroll_codes_created"},
+		plannedQuery{"service points", servicePointsSQL, ""},
+		plannedQuery{"service point", servicePointSQL, ""})
 }
 
 // badPlan finds what makes a plan slow at scale: a table read whole

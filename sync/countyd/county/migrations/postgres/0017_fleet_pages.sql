@@ -30,3 +30,20 @@ CREATE INDEX devices_printer_fault ON devices (point_code, created_at, id) WHERE
 -- dozen live codes among every code ever made) and all of them.
 CREATE INDEX enroll_codes_unused ON enroll_codes (created_at, code) WHERE used_at IS NULL;
 CREATE INDEX enroll_codes_created ON enroll_codes (created_at, code);
+
+-- The service points the county knows (names for the office's lists and
+-- filters), kept by the writes that name one: a code made, a device
+-- enrolled. Every case list and case page read them from every code and
+-- every device ever made (~50,000 rows, sorted, at province scale).
+CREATE TABLE service_points (
+    code       TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    level      TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+-- The latest name of each point, as the old query found it.
+INSERT INTO service_points (code, name, level, updated_at)
+    SELECT DISTINCT ON (point_code) point_code, point_name, point_level, created_at FROM (
+        SELECT point_code, point_name, point_level, created_at FROM enroll_codes
+        UNION ALL SELECT point_code, point_name, point_level, created_at FROM devices) p
+    ORDER BY point_code, created_at DESC;
