@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/yichuang/yichuang/sync/countyd/county/pgtest"
+	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 // BenchmarkFleetAtProvinceScale: the fleet page's reads at a province's
@@ -127,4 +130,56 @@ func BenchmarkFleetAtProvinceScale(b *testing.B) {
 		}
 		return rows.Err()
 	})
+}
+
+// BenchmarkStatusReport is a kiosk's status report after every round
+// (SetDeviceStatus), which 0017 made keep the fleet filters on the device
+// too: on SQLite and on PostgreSQL (pgtest's server), the same report as
+// the last (the filters' UPDATE writes nothing) and a changed one.
+//
+//	go test -tags sqlite_fts5,no_emoji -run '^$' -bench StatusReport ./sync/countyd/county/
+func BenchmarkStatusReport(b *testing.B) {
+	ctx := context.Background()
+	for _, store := range []string{"sqlite", "postgres"} {
+		var st interface {
+			CreateEnrollCode(ctx context.Context, p ServicePoint) (EnrollCode, error)
+			Enroll(ctx context.Context, code, hostname, appVersion string) (Device, error)
+			SetDeviceStatus(ctx context.Context, deviceID string, st protocol.DeviceStatus) error
+			Close() error
+		}
+		var err error
+		if store == "sqlite" {
+			st, err = OpenSQLite(ctx, filepath.Join(b.TempDir(), "county.db"))
+		} else {
+			st, err = OpenPostgres(ctx, pgtest.Database(b), PostgresOptions{SecretsKey: filepath.Join(b.TempDir(), "secrets.key")})
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := st.CreateEnrollCode(ctx, ServicePoint{Code: "330522101000", Name: "和平镇", Level: LevelTownship})
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, err := st.Enroll(ctx, c.Code, "hall", "1.0.0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(store+"/same", func(b *testing.B) {
+			for b.Loop() {
+				if err := st.SetDeviceStatus(ctx, d.ID, protocol.DeviceStatus{AppVersion: "1.0.0", Pending: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(store+"/changed", func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				i++
+				if err := st.SetDeviceStatus(ctx, d.ID, protocol.DeviceStatus{AppVersion: "1.0.0", Quarantined: i % 2}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		st.Close()
+	}
 }
