@@ -9,18 +9,43 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/countyd/county/pgtest"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
+
+// migratedStore is what the 0017 back-fill test reads, on either store.
+type migratedStore interface {
+	county.Store
+	county.Fleet
+	ServicePoints(ctx context.Context) ([]county.ServicePoint, error)
+	Close() error
+}
 
 // TestMigration0017BackfillsAFleet: a county upgraded to 0017 finds its
 // points (the latest name of each, as read from every code and device
 // before), and its devices' versions, refused events and printer faults
 // from the reports they sent before the upgrade.
 func TestMigration0017BackfillsAFleet(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "county.db")
+	migration0017(t, "sqlite3", path, func(now func() time.Time) (migratedStore, error) {
+		return county.OpenSQLite(context.Background(), path, county.WithClock(now))
+	})
+}
+
+// TestMigration0017BackfillsAFleetPostgres: the same on PostgreSQL, whose
+// twin reads the reports' JSON its own way.
+func TestMigration0017BackfillsAFleetPostgres(t *testing.T) {
+	dsn := pgtest.Database(t)
+	key := filepath.Join(t.TempDir(), "secrets.key")
+	migration0017(t, "pgx", dsn, func(now func() time.Time) (migratedStore, error) {
+		return county.OpenPostgres(context.Background(), dsn, county.PostgresOptions{Now: now, SecretsKey: key})
+	})
+}
+
+func migration0017(t *testing.T, driver, dsn string, open func(now func() time.Time) (migratedStore, error)) {
 	ctx := context.Background()
 	clk := newStepClock()
-	path := filepath.Join(t.TempDir(), "county.db")
-	st, err := county.OpenSQLite(ctx, path, county.WithClock(clk.now))
+	st, err := open(clk.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +75,7 @@ func TestMigration0017BackfillsAFleet(t *testing.T) {
 	st.Close()
 
 	// The county as it was at 0016.
-	db, err := sql.Open("sqlite3", path)
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +93,7 @@ func TestMigration0017BackfillsAFleet(t *testing.T) {
 	}
 	db.Close()
 
-	again, err := county.OpenSQLite(ctx, path, county.WithClock(clk.now))
+	again, err := open(clk.now)
 	if err != nil {
 		t.Fatal(err)
 	}
