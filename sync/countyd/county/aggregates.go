@@ -55,10 +55,16 @@ type Devices interface {
 
 // Fleet is the back office's fleet page: devices with their reports,
 // enrollment codes, and the audited ways to make a code or stop a device.
+// Devices and DeviceStatuses (every device) are the monthly report's;
+// the page and its export read DevicePage's pages.
 type Fleet interface {
+	DevicePage(ctx context.Context, f FleetFilter) ([]FleetDevice, error)
+	FleetCounts(ctx context.Context) (FleetCounts, error)
+	DeviceVersions(ctx context.Context) ([]string, error)
+	FleetDevice(ctx context.Context, id string) (Device, error)
+	CodePage(ctx context.Context, f CodeFilter) ([]EnrollCodeInfo, string, error)
 	Devices(ctx context.Context) ([]Device, error)
 	DeviceStatuses(ctx context.Context) (map[string]DeviceReport, error)
-	EnrollCodes(ctx context.Context) ([]EnrollCodeInfo, error)
 	CreateEnrollCodeAudited(ctx context.Context, p ServicePoint, e AuditEntry) (EnrollCode, error)
 	RevokeDeviceAudited(ctx context.Context, id string, e AuditEntry) error
 }
@@ -144,6 +150,7 @@ type Blobs interface {
 // back office's filters, publication targets and due dates.
 type Directory interface {
 	ServicePoints(ctx context.Context) ([]ServicePoint, error)
+	ServicePoint(ctx context.Context, code string) (ServicePoint, error)
 	HolidayDocs(ctx context.Context) ([]json.RawMessage, error)
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ type adminStore interface {
 	ServicePoints(ctx context.Context) ([]county.ServicePoint, error)
 	HolidayDocs(ctx context.Context) ([]json.RawMessage, error)
 	DeviceStatuses(ctx context.Context) (map[string]county.DeviceReport, error)
-	EnrollCodes(ctx context.Context) ([]county.EnrollCodeInfo, error)
+	CodePage(ctx context.Context, f county.CodeFilter) ([]county.EnrollCodeInfo, string, error)
 	CreateEnrollCodeAudited(ctx context.Context, p county.ServicePoint, e county.AuditEntry) (county.EnrollCode, error)
 	RevokeDeviceAudited(ctx context.Context, id string, e county.AuditEntry) error
 	AddCatalogVersion(ctx context.Context, v county.CatalogVersion, e county.AuditEntry) (county.CatalogVersion, error)
@@ -296,10 +297,7 @@ func contractFleetOffice(t *testing.T, open opener) {
 	if _, err := st.CreateEnrollCodeAudited(ctx, p, county.AuditEntry{Action: "device.enroll_code"}); err == nil {
 		t.Error("a code was made without its audit row")
 	}
-	codes, err := st.EnrollCodes(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	codes := everyCode(t, st, clk.now())
 	if len(codes) != 1 || codes[0].Code != code.Code || codes[0].Point != p || !codes[0].Used.IsZero() {
 		t.Errorf("codes: got %+v, want the one made, unused", codes)
 	}
@@ -319,7 +317,7 @@ func contractFleetOffice(t *testing.T, open opener) {
 	if len(pts) != 2 || pts[0] != renamed || pts[1].Code != "330522101201" {
 		t.Errorf("points: got %+v, want the renamed township and the village", pts)
 	}
-	codes, _ = st.EnrollCodes(ctx)
+	codes = everyCode(t, st, clk.now())
 	if len(codes) != 3 || codes[2].DeviceID != dev.ID || codes[2].Used.IsZero() {
 		t.Errorf("codes: got %+v, want the oldest used by %s", codes, dev.ID)
 	}
@@ -562,6 +560,22 @@ func contractSMSOffice(t *testing.T, open opener) {
 	}
 }
 
+// everyCode is every enrollment code, newest first: the unused ones, then
+// the used and expired ones (a code is made at most once a moment here).
+func everyCode(t *testing.T, st adminStore, now time.Time) []county.EnrollCodeInfo {
+	t.Helper()
+	var out []county.EnrollCodeInfo
+	for _, spent := range []bool{false, true} {
+		list, next, err := st.CodePage(context.Background(), county.CodeFilter{Spent: spent, Limit: county.FleetPageMax, Now: now})
+		if err != nil || next != "" {
+			t.Fatalf("codes: %v (next page %q)", err, next)
+		}
+		out = append(out, list...)
+	}
+	slices.SortStableFunc(out, func(a, b county.EnrollCodeInfo) int { return b.Created.Compare(a.Created) })
+	return out
+}
+
 // contractAdmin runs the back office's part of the contract.
 func contractAdmin(t *testing.T, open opener) {
 	for _, c := range []struct {
@@ -573,6 +587,7 @@ func contractAdmin(t *testing.T, open opener) {
 		{"SessionRace", contractSessionRace},
 		{"AuditLog", contractAuditLog},
 		{"Fleet", contractFleetOffice},
+		{"FleetPages", contractFleetPages}, // contract_fleet_test.go
 		{"Catalog", contractCatalogOffice},
 		{"CatalogRace", contractCatalogRace},
 		{"Documents", contractDocumentsOffice},

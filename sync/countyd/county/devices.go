@@ -87,7 +87,24 @@ func createEnrollCode(ctx context.Context, tx dbtx, p ServicePoint, now time.Tim
 	if err != nil {
 		return EnrollCode{}, fmt.Errorf("insert enrollment code: %w", err)
 	}
+	if err := keepServicePoint(ctx, tx, p, now); err != nil {
+		return EnrollCode{}, err
+	}
 	return c, nil
+}
+
+// keepServicePointSQL keeps a point's latest name and level (0017): the
+// last write naming the point wins, as when the names were read from
+// every code and device.
+const keepServicePointSQL = `INSERT INTO service_points (code, name, level, updated_at) VALUES (?, ?, ?, ?)
+	ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, updated_at = excluded.updated_at
+	WHERE excluded.updated_at >= service_points.updated_at`
+
+func keepServicePoint(ctx context.Context, tx dbtx, p ServicePoint, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, keepServicePointSQL, p.Code, p.Name, p.Level, ts(now)); err != nil {
+		return fmt.Errorf("keep service point %s: %w", p.Code, err)
+	}
+	return nil
 }
 
 // newSecret is 32 random bytes, base64url without padding: 43 characters.
@@ -165,6 +182,9 @@ func enroll(ctx context.Context, tx dbtx, box *secretBox, code, hostname, appVer
 	if _, err := tx.ExecContext(ctx, `INSERT INTO devices (id, secret, public_key, point_code, point_name, point_level, hostname, app_version, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, stored, pubText, d.Point.Code, d.Point.Name, d.Point.Level, hostname, appVersion, ts(now)); err != nil {
 		return Device{}, fmt.Errorf("insert device: %w", err)
+	}
+	if err := keepServicePoint(ctx, tx, d.Point, now); err != nil {
+		return Device{}, err
 	}
 	return d, nil
 }

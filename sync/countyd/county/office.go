@@ -522,9 +522,12 @@ func (s *SQLite) ServicePoints(ctx context.Context) ([]ServicePoint, error) {
 	return servicePoints(ctx, s.r)
 }
 
+// servicePointsSQL reads the points in code order from service_points'
+// key (0017), not from every code and device ever made.
+const servicePointsSQL = `SELECT code, name, level FROM service_points ORDER BY code`
+
 func servicePoints(ctx context.Context, q dbtx) ([]ServicePoint, error) {
-	rows, err := q.QueryContext(ctx, `SELECT point_code, point_name, point_level, created_at FROM enroll_codes
-		UNION ALL SELECT point_code, point_name, point_level, created_at FROM devices ORDER BY 1, 4`)
+	rows, err := q.QueryContext(ctx, servicePointsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("list service points: %w", err)
 	}
@@ -532,17 +535,33 @@ func servicePoints(ctx context.Context, q dbtx) ([]ServicePoint, error) {
 	var out []ServicePoint
 	for rows.Next() {
 		var p ServicePoint
-		var at string
-		if err := rows.Scan(&p.Code, &p.Name, &p.Level, &at); err != nil {
+		if err := rows.Scan(&p.Code, &p.Name, &p.Level); err != nil {
 			return nil, fmt.Errorf("scan service point: %w", err)
-		}
-		if n := len(out); n > 0 && out[n-1].Code == p.Code {
-			out[n-1] = p
-			continue
 		}
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// servicePointSQL is one point's name and level: a case page's.
+const servicePointSQL = `SELECT code, name, level FROM service_points WHERE code = ?`
+
+func servicePoint(ctx context.Context, q dbtx, code string) (ServicePoint, error) {
+	var p ServicePoint
+	err := q.QueryRowContext(ctx, servicePointSQL, code).Scan(&p.Code, &p.Name, &p.Level)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	if err != nil {
+		return p, fmt.Errorf("read service point: %w", err)
+	}
+	return p, nil
+}
+
+// ServicePoint returns one point; ErrNotFound when the county never made
+// a code for it.
+func (s *SQLite) ServicePoint(ctx context.Context, code string) (ServicePoint, error) {
+	return servicePoint(ctx, s.r, code)
 }
 
 // HolidayDocs returns the holiday calendars published to the points, in
@@ -584,6 +603,10 @@ func setDeviceStatus(ctx context.Context, tx dbtx, deviceID string, st protocol.
 		ON CONFLICT (device_id) DO UPDATE SET report = excluded.report, received_at = excluded.received_at`,
 		deviceID, string(b), ts(now)); err != nil {
 		return fmt.Errorf("store device status: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, setDeviceFiltersSQL, st.AppVersion, st.Quarantined, st.Printer.State, deviceID,
+		st.AppVersion, st.Quarantined, st.Printer.State); err != nil {
+		return fmt.Errorf("keep device's fleet filters: %w", err)
 	}
 	return nil
 }
@@ -641,29 +664,28 @@ func groupCode(c string) string {
 	return sb.String()
 }
 
-// EnrollCodes lists enrollment codes, newest first.
-func (s *SQLite) EnrollCodes(ctx context.Context) ([]EnrollCodeInfo, error) {
-	return enrollCodes(ctx, s.r)
+// DevicePage returns one page of the fleet (fleetlist.go).
+func (s *SQLite) DevicePage(ctx context.Context, f FleetFilter) ([]FleetDevice, error) {
+	return devicePage(ctx, s.r, f)
 }
 
-func enrollCodes(ctx context.Context, q dbtx) ([]EnrollCodeInfo, error) {
-	rows, err := q.QueryContext(ctx, `SELECT code, point_code, point_name, point_level, created_at, expires_at, used_at, COALESCE(device_id, '')
-		FROM enroll_codes ORDER BY created_at DESC LIMIT 200`)
-	if err != nil {
-		return nil, fmt.Errorf("list enrollment codes: %w", err)
-	}
-	defer rows.Close()
-	var out []EnrollCodeInfo
-	for rows.Next() {
-		var c EnrollCodeInfo
-		var created, expires, used sql.NullString
-		if err := rows.Scan(&c.Code, &c.Point.Code, &c.Point.Name, &c.Point.Level, &created, &expires, &used, &c.DeviceID); err != nil {
-			return nil, fmt.Errorf("scan enrollment code: %w", err)
-		}
-		c.Code, c.Created, c.Expires, c.Used = groupCode(c.Code), parseTS(created), parseTS(expires), parseTS(used)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+// FleetCounts returns the fleet page's index-only counts.
+func (s *SQLite) FleetCounts(ctx context.Context) (FleetCounts, error) { return fleetCounts(ctx, s.r) }
+
+// DeviceVersions lists the versions devices run, in order.
+func (s *SQLite) DeviceVersions(ctx context.Context) ([]string, error) {
+	return deviceVersions(ctx, s.r)
+}
+
+// FleetDevice returns a device without its secret; ErrNotFound when unknown.
+func (s *SQLite) FleetDevice(ctx context.Context, id string) (Device, error) {
+	return fleetDevice(ctx, s.r, id)
+}
+
+// CodePage returns a page of enrollment codes, newest first, and the
+// cursor of the next page ("" when none follows).
+func (s *SQLite) CodePage(ctx context.Context, f CodeFilter) ([]EnrollCodeInfo, string, error) {
+	return codePage(ctx, s.r, f)
 }
 
 // CreateEnrollCodeAudited is CreateEnrollCode with its audit row, in one

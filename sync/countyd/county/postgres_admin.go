@@ -84,6 +84,12 @@ func (s *Postgres) ServicePoints(ctx context.Context) ([]ServicePoint, error) {
 	return servicePoints(ctx, s.read())
 }
 
+// ServicePoint returns one point; ErrNotFound when the county never made
+// a code for it.
+func (s *Postgres) ServicePoint(ctx context.Context, code string) (ServicePoint, error) {
+	return servicePoint(ctx, s.read(), code)
+}
+
 // HolidayDocs returns the published holiday calendars in publishing order.
 func (s *Postgres) HolidayDocs(ctx context.Context) ([]json.RawMessage, error) {
 	return holidayDocs(ctx, s.read())
@@ -99,9 +105,30 @@ func (s *Postgres) DeviceStatuses(ctx context.Context) (map[string]DeviceReport,
 	return deviceStatuses(ctx, s.read())
 }
 
-// EnrollCodes lists enrollment codes, newest first.
-func (s *Postgres) EnrollCodes(ctx context.Context) ([]EnrollCodeInfo, error) {
-	return enrollCodes(ctx, s.read())
+// DevicePage returns one page of the fleet (fleetlist.go).
+func (s *Postgres) DevicePage(ctx context.Context, f FleetFilter) ([]FleetDevice, error) {
+	return devicePage(ctx, s.read(), f)
+}
+
+// FleetCounts returns the fleet page's index-only counts.
+func (s *Postgres) FleetCounts(ctx context.Context) (FleetCounts, error) {
+	return fleetCounts(ctx, s.read())
+}
+
+// DeviceVersions lists the versions devices run, in order.
+func (s *Postgres) DeviceVersions(ctx context.Context) ([]string, error) {
+	return deviceVersions(ctx, s.read())
+}
+
+// FleetDevice returns a device without its secret; ErrNotFound when unknown.
+func (s *Postgres) FleetDevice(ctx context.Context, id string) (Device, error) {
+	return fleetDevice(ctx, s.read(), id)
+}
+
+// CodePage returns a page of enrollment codes, newest first, and the
+// cursor of the next page ("" when none follows).
+func (s *Postgres) CodePage(ctx context.Context, f CodeFilter) ([]EnrollCodeInfo, string, error) {
+	return codePage(ctx, s.read(), f)
 }
 
 // CreateEnrollCodeAudited is CreateEnrollCode with its audit row.

@@ -17,10 +17,10 @@ import (
 // and enable_sort off): a plan that still scans a case table or sorts its
 // rows has no index that serves it.
 
-// badPGPlan finds a whole case table read or the rows sorted; scans of a
-// CTE (codes), the count's sub-select and the few hundred devices are not
-// of the history's size.
-var badPGPlan = regexp.MustCompile(`Seq Scan on (cases|case_matters)\b|(^|\s)Sort(\s|$)|Incremental Sort`)
+// badPGPlan finds a whole case, device or enrollment code table read or
+// the rows sorted; scans of a CTE (codes, versions) and the count's
+// sub-select are not of the history's size.
+var badPGPlan = regexp.MustCompile(`Seq Scan on (cases|case_matters|devices|enroll_codes)\b|(^|\s)Sort(\s|$)|Incremental Sort`)
 
 func pgPlanProblem(plan []string, index string) string {
 	for _, l := range plan {
@@ -31,7 +31,9 @@ func pgPlanProblem(plan []string, index string) string {
 	if index == "" {
 		return ""
 	}
-	uses := regexp.MustCompile(`using ` + regexp.QuoteMeta(index) + ` on `)
+	// An index scan says "using index on table"; a bitmap scan of one
+	// index "Bitmap Index Scan on index".
+	uses := regexp.MustCompile(`using ` + regexp.QuoteMeta(index) + ` on |Bitmap Index Scan on ` + regexp.QuoteMeta(index) + `(\s|$)`)
 	for _, l := range plan {
 		if uses.MatchString(l) {
 			return ""
@@ -109,7 +111,9 @@ func TestPGPlanProblemCatchesScansAndSorts(t *testing.T) {
 		{[]string{"  ->  Index Scan Backward using cases_due_list on cases c"}, "cases_open_due", "does not use cases_open_due"},
 		{[]string{"  ->  Index Scan Backward using cases_seen on cases c  (cost=…)"}, "cases_seen", ""},
 		{[]string{"CTE Scan on codes", "  ->  Index Only Scan using case_matters_list on case_matters m"}, "case_matters_list", ""},
-		{[]string{"Seq Scan on devices"}, "", ""},
+		{[]string{"Seq Scan on devices"}, "", "Seq Scan on devices"},
+		{[]string{"  ->  Seq Scan on device_event_counts n"}, "", ""},
+		{[]string{"  ->  Bitmap Index Scan on devices_refused  (cost=…)"}, "devices_refused", ""},
 	} {
 		if got := pgPlanProblem(tc.plan, tc.index); got != tc.want {
 			t.Errorf("pgPlanProblem(%q, %q): got %q, want %q", tc.plan, tc.index, got, tc.want)

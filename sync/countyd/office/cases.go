@@ -139,6 +139,16 @@ func (o *casePages) pointNames(ctx context.Context) map[string]string {
 	return names
 }
 
+// pointName is one point's name ("" when the county made no code for it):
+// a case page needs its own point's, not every point's.
+func (o *casePages) pointName(ctx context.Context, code string) string {
+	p, err := o.st.ServicePoint(ctx, code)
+	if err != nil && !errors.Is(err, county.ErrNotFound) {
+		o.log.ErrorContext(ctx, "read service point", "err", err)
+	}
+	return p.Name
+}
+
 func matterName(cat *catalog.Catalog, code string) string {
 	if m, ok := cat.Matter(code); ok {
 		return m.Name
@@ -484,7 +494,7 @@ func (o *casePages) showCase(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	}
 	data := map[string]any{
 		"C": caseHead{CountyCase: c.CountyCase, Tracking: MaskText(c.Tracking), Point: c.Point, Complete: c.Complete, Stored: c.Stored, Attachments: c.Attachments},
-		"D": shown, "Point": o.pointNames(ctx)[c.Point], "Matters": matters, "Clerk": clerk,
+		"D": shown, "Point": o.pointName(ctx, c.Point), "Matters": matters, "Clerk": clerk,
 		"KioskStatus": MaskText(rc.T(cases.StatusName(cases.Status(c.KioskStatus)))), "CountyStatus": rc.T(countyStatusName(c.CountyStatus)),
 		"Accepted": stamp(d.Accepted), "Due": due, "SupplementBy": day(d.SupplementBy), "Urgency": dl.Urgency,
 		"Paused": rc.T(dl.Paused), "SupplementLapsed": dl.SupplementLapsed,

@@ -158,18 +158,28 @@ func (o *noticePages) exportNotices(r *http.Request, rc *reqCtx) (export, error)
 	return export{Name: "notices", Period: o.today(), Tables: []*report.Table{t}}, nil
 }
 
-// exportFleet is the devices and the enrollment codes. Every code is cut
-// to its tail, unused ones too: a file is copied and forwarded, and an
-// unused code in it would enroll a stranger's PC.
+// exportFleet is the devices the page's filter selects (every page of
+// them) and the enrollment codes of the page's view (unused, or used and
+// expired). Every code is cut to its tail, unused ones too: a file is
+// copied and forwarded, and an unused code in it would enroll a stranger's
+// PC.
 func (o *fleetPages) exportFleet(r *http.Request, rc *reqCtx) (export, error) {
 	ctx := r.Context()
-	devs, err := o.st.Devices(ctx)
-	if err != nil {
-		return export{}, fmt.Errorf("list devices: %w", err)
-	}
-	reports, err := o.st.DeviceStatuses(ctx)
-	if err != nil {
-		return export{}, fmt.Errorf("read device status: %w", err)
+	q := r.URL.Query()
+	now := o.now()
+	var list []county.FleetDevice
+	f := fleetFilter(q, now, county.FleetPageMax)
+	f.After, f.Before = "", ""
+	for {
+		page, err := o.st.DevicePage(ctx, f)
+		if err != nil {
+			return export{}, fmt.Errorf("list devices: %w", err)
+		}
+		list = append(list, page...)
+		if len(page) < f.Limit {
+			break
+		}
+		f.After = page[len(page)-1].ID
 	}
 	t := report.New(rc.T("设备"), rc.T("设备管理")+" "+o.today(), columns(rc,
 		report.Column{Header: "服务点", Kind: report.Text}, report.Column{Header: "服务点编码", Kind: report.Text},
@@ -180,7 +190,7 @@ func (o *fleetPages) exportFleet(r *http.Request, rc *reqCtx) (export, error) {
 		report.Column{Header: "待上传", Kind: report.Integer}, report.Column{Header: "打印机", Kind: report.Text},
 		report.Column{Header: "打印机状态", Kind: report.Text}, report.Column{Header: "最近错误", Kind: report.Text},
 		report.Column{Header: "状态", Kind: report.Text})...)
-	for _, d := range deviceRows(devs, reports, o.now()) {
+	for _, d := range o.fleetRows(list, now) {
 		state := rc.T("在用")
 		switch {
 		case d.Revoked:
@@ -200,15 +210,23 @@ func (o *fleetPages) exportFleet(r *http.Request, rc *reqCtx) (export, error) {
 		t.Add(d.PointName, d.Point, d.Host, d.ID, d.AppVersion, stampValue(d.Enrolled), stampValue(d.LastSeen), int(d.Events),
 			pending, quarantined, uploads, d.Printer, printerState, d.LastError, state)
 	}
-	codes, err := o.st.EnrollCodes(ctx)
-	if err != nil {
-		return export{}, fmt.Errorf("list enrollment codes: %w", err)
+	var codes []county.EnrollCodeInfo
+	cf := county.CodeFilter{Spent: q.Get("codes") == "spent", Limit: county.FleetPageMax, Now: now}
+	for {
+		page, next, err := o.st.CodePage(ctx, cf)
+		if err != nil {
+			return export{}, fmt.Errorf("list enrollment codes: %w", err)
+		}
+		codes = append(codes, page...)
+		if next == "" {
+			break
+		}
+		cf.After = next
 	}
 	ct := report.New(rc.T("登记码"), rc.T("登记码")+" "+o.today(), columns(rc,
 		report.Column{Header: "登记码", Kind: report.Text}, report.Column{Header: "服务点", Kind: report.Text},
 		report.Column{Header: "服务点编码", Kind: report.Text}, report.Column{Header: "有效期至", Kind: report.DateTime},
 		report.Column{Header: "状态", Kind: report.Text})...)
-	now := o.now()
 	for _, c := range codes {
 		state := rc.T("未使用")
 		switch {

@@ -11,10 +11,9 @@ import (
 	"github.com/yichuang/yichuang/sync/countyd/county"
 )
 
-// offlineAfter is how long without contact makes a kiosk show as offline:
-// a hall that is open syncs every few minutes, so a day of silence means
-// a switched-off PC or a broken link worth a phone call.
-const offlineAfter = 24 * time.Hour
+// offlineAfter is how long without contact makes a kiosk show as offline
+// (county.SilentAfter, which the page's 离线 filter uses too).
+const offlineAfter = county.SilentAfter
 
 type deviceRow struct {
 	ID, Point, PointName, Host, AppVersion string
@@ -46,25 +45,116 @@ func (o *fleetPages) fleet(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	o.showFleet(w, r, rc, "", "", http.StatusOK)
 }
 
+// fleetFilter is the page's filter as its query says it: the page shows
+// and the export exports the same devices.
+func fleetFilter(q url.Values, now time.Time, limit int) county.FleetFilter {
+	f := county.FleetFilter{Point: strings.TrimSpace(q.Get("point")), State: q.Get("state"), Version: q.Get("version"),
+		After: q.Get("after"), Before: q.Get("before"), Limit: limit, Now: now}
+	if f.Before != "" {
+		f.After = ""
+	}
+	return f
+}
+
+// fleetStates are the state filter's choices.
+var fleetStates = []option{{county.FleetOnline, "在线"}, {county.FleetSilent, "离线超过一天"},
+	{county.FleetRefused, "有被拒收的事件"}, {county.FleetPrinter, "打印机故障"}}
+
 func (o *fleetPages) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCtx, newCode, problem string, status int) {
 	ctx := r.Context()
-	devs, err := o.st.Devices(ctx)
+	q := r.URL.Query()
+	now := o.now()
+	f := fleetFilter(q, now, PageSize)
+	list, err := o.st.DevicePage(ctx, f)
+	if errors.As(err, new(*county.InvalidError)) {
+		o.fail(w, r, rc, http.StatusBadRequest, "筛选条件无效")
+		return
+	}
 	if err != nil {
 		o.internal(w, r, rc, "list devices", err)
 		return
 	}
-	reports, err := o.st.DeviceStatuses(ctx)
+	counts, err := o.st.FleetCounts(ctx)
 	if err != nil {
-		o.internal(w, r, rc, "read device status", err)
+		o.internal(w, r, rc, "count devices", err)
 		return
 	}
-	now := o.now()
-	rows := deviceRows(devs, reports, now)
-	codes, err := o.st.EnrollCodes(ctx)
+	versions, err := o.st.DeviceVersions(ctx)
+	if err != nil {
+		o.internal(w, r, rc, "list device versions", err)
+		return
+	}
+	var versionOpts []option
+	for _, v := range versions {
+		// A version is the kiosk's text: one hiding a number is not offered.
+		if MaskText(v) == v {
+			versionOpts = append(versionOpts, option{v, v})
+		}
+	}
+	var states []option
+	for _, s := range fleetStates {
+		states = append(states, option{s.Value, rc.T(s.Label)})
+	}
+	spent := q.Get("codes") == "spent"
+	codes, nextCodes, err := o.st.CodePage(ctx, county.CodeFilter{Spent: spent, After: q.Get("codes_after"), Limit: PageSize, Now: now})
+	if errors.As(err, new(*county.InvalidError)) {
+		o.fail(w, r, rc, http.StatusBadRequest, "筛选条件无效")
+		return
+	}
 	if err != nil {
 		o.internal(w, r, rc, "list enrollment codes", err)
 		return
 	}
+	link := func(set map[string]string, drop ...string) string {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		for _, k := range drop {
+			v.Del(k)
+		}
+		for k, x := range set {
+			v.Set(k, x)
+		}
+		return "/office/fleet?" + v.Encode()
+	}
+	data := map[string]any{"Devices": o.fleetRows(list, now), "Counts": counts, "F": f, "StateOpts": states, "VersionOpts": versionOpts,
+		"Codes": codeRows(codes, now), "Spent": spent, "NewCode": newCode, "Problem": rc.T(problem), "Form": r.PostForm}
+	// Devices page by the boundary row's id (never a code: see CodePage).
+	if len(list) > 0 && (f.After != "" || f.Before != "" && len(list) == f.Limit) {
+		data["Prev"] = link(map[string]string{"before": list[0].ID}, "after")
+	}
+	if len(list) > 0 && (len(list) == f.Limit || f.Before != "") {
+		data["Next"] = link(map[string]string{"after": list[len(list)-1].ID}, "before")
+	}
+	if nextCodes != "" {
+		data["NextCodes"] = link(map[string]string{"codes_after": nextCodes})
+	}
+	if q.Get("codes_after") != "" {
+		data["FirstCodes"] = link(nil, "codes_after")
+	}
+	if status != http.StatusOK {
+		o.renderStatus(w, r, rc, status, "fleet", data)
+		return
+	}
+	o.render(w, r, rc, "fleet", data)
+}
+
+// fleetRows are a page of devices as the page shows them.
+func (o *fleetPages) fleetRows(list []county.FleetDevice, now time.Time) []deviceRow {
+	devs := make([]county.Device, 0, len(list))
+	reports := map[string]county.DeviceReport{}
+	for _, d := range list {
+		devs = append(devs, d.Device)
+		if d.HasReport {
+			reports[d.ID] = d.Report
+		}
+	}
+	return deviceRows(devs, reports, now)
+}
+
+// codeRows are enrollment codes as the page shows them.
+func codeRows(codes []county.EnrollCodeInfo, now time.Time) []codeRow {
 	var crows []codeRow
 	for _, c := range codes {
 		row := codeRow{Code: c.Code, Point: c.Point.Code, PointName: c.Point.Name, Level: c.Point.Level,
@@ -84,13 +174,7 @@ func (o *fleetPages) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCt
 		}
 		crows = append(crows, row)
 	}
-	data := map[string]any{"Devices": rows, "Codes": crows, "NewCode": newCode, "Problem": rc.T(problem),
-		"Form": r.PostForm}
-	if status != http.StatusOK {
-		o.renderStatus(w, r, rc, status, "fleet", data)
-		return
-	}
-	o.render(w, r, rc, "fleet", data)
+	return crows
 }
 
 func (o *fleetPages) createCode(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
@@ -111,19 +195,16 @@ func (o *fleetPages) createCode(w http.ResponseWriter, r *http.Request, rc *reqC
 }
 
 func (o *fleetPages) device(w http.ResponseWriter, r *http.Request, rc *reqCtx) (county.Device, bool) {
-	id := r.PathValue("id")
-	devs, err := o.st.Devices(r.Context())
-	if err != nil {
-		o.internal(w, r, rc, "list devices", err)
+	d, err := o.st.FleetDevice(r.Context(), r.PathValue("id"))
+	if errors.Is(err, county.ErrNotFound) {
+		o.fail(w, r, rc, http.StatusNotFound, "没有这台设备")
 		return county.Device{}, false
 	}
-	for _, d := range devs {
-		if d.ID == id {
-			return d, true
-		}
+	if err != nil {
+		o.internal(w, r, rc, "read device", err)
+		return county.Device{}, false
 	}
-	o.fail(w, r, rc, http.StatusNotFound, "没有这台设备")
-	return county.Device{}, false
+	return d, true
 }
 
 // revokeConfirm is the confirm step before a revoke: revoking stops a
