@@ -177,3 +177,18 @@ func CheckStep(s Step) (Step, error) {
 	}
 	return s, nil
 }
+
+// Count is how many of fs are not done on now, and how many of those are
+// overdue: the supervisor's badge and the follow-up list's summary.
+func Count(fs []FollowUp, now time.Time) (open, overdue int) {
+	for _, f := range fs {
+		switch f.State(now) {
+		case Overdue:
+			overdue++
+			open++
+		case Open:
+			open++
+		}
+	}
+	return open, overdue
+}

@@ -103,3 +103,21 @@ func TestCheckStep(t *testing.T) {
 		})
 	}
 }
+
+// TestCount: an overdue item is open too; a done one is neither.
+func TestCount(t *testing.T) {
+	due := cst(2026, 10, 13, 0)
+	call := Step{Kind: Called, Text: "已致电", At: cst(2026, 10, 9, 10)}
+	fix := Step{Kind: Rectified, Text: "增设叫号提醒", At: cst(2026, 10, 12, 10)}
+	fs := []FollowUp{
+		{Due: due},                           // overdue on the 14th
+		{Due: cst(2026, 10, 20, 0)},          // open
+		{Due: due, Steps: []Step{call, fix}}, // done
+	}
+	if open, overdue := Count(fs, cst(2026, 10, 14, 9)); open != 2 || overdue != 1 {
+		t.Errorf("got open %d, overdue %d, want 2 and 1", open, overdue)
+	}
+	if open, overdue := Count(nil, cst(2026, 10, 14, 9)); open != 0 || overdue != 0 {
+		t.Errorf("no items: got %d, %d, want 0, 0", open, overdue)
+	}
+}

@@ -128,15 +128,7 @@ func (db *DB) FollowUpCounts(ctx context.Context, cal *workday.Calendar, now tim
 	if err != nil {
 		return 0, 0, err
 	}
-	for _, f := range fs {
-		switch f.State(now) {
-		case rating.Overdue:
-			overdue++
-			open++
-		case rating.Open:
-			open++
-		}
-	}
+	open, overdue = rating.Count(fs, now)
 	return open, overdue, nil
 }
 

@@ -129,16 +129,7 @@ func (s *Screen) load() {
 		ordered = append(ordered, part...)
 	}
 	s.Items = ordered
-	open, overdue := 0, 0
-	for _, f := range fs {
-		switch f.State(now) {
-		case rating.Overdue:
-			overdue++
-			open++
-		case rating.Open:
-			open++
-		}
-	}
+	open, overdue := rating.Count(fs, now)
 	s.Summary.SetText(Badge(open, overdue))
 	if s.Summary.Text == "" {
 		s.Summary.SetText(l10n.L("没有待处理的差评"))

@@ -109,25 +109,33 @@ type RatingStats struct {
 const qFollowUps = `SELECT event_id, service_point, device_id, kind, ref, level, reasons, note, clerk_id, clerk_name, window_no, matter, rated_at
 	FROM ratings WHERE level <= 2`
 
+// where is the filter's conditions on ratings (each " AND …"), with their
+// arguments: the follow-up list and its steps read the same ratings.
+func (f FollowUpFilter) where() (string, []any) {
+	var where string
+	var args []any
+	if f.Point != "" {
+		where += ` AND service_point = ?`
+		args = append(args, f.Point)
+	}
+	if !f.From.IsZero() {
+		where += ` AND rated_at >= ?`
+		args = append(args, ts(f.From))
+	}
+	if !f.To.IsZero() {
+		where += ` AND rated_at < ?`
+		args = append(args, ts(f.To))
+	}
+	return where, args
+}
+
 // followUps is FollowUps for both stores. The state is judged in Go, by
 // app/rating's rules on the county's calendar (a due day in working days,
 // which SQL cannot count), over the point's and period's bad ratings: a
 // few per point and day.
 func followUps(ctx context.Context, q dbtx, cal *workday.Calendar, f FollowUpFilter, now time.Time) ([]FollowUp, bool, error) {
-	query, args := qFollowUps, []any{}
-	if f.Point != "" {
-		query += ` AND service_point = ?`
-		args = append(args, f.Point)
-	}
-	if !f.From.IsZero() {
-		query += ` AND rated_at >= ?`
-		args = append(args, ts(f.From))
-	}
-	if !f.To.IsZero() {
-		query += ` AND rated_at < ?`
-		args = append(args, ts(f.To))
-	}
-	query += ` ORDER BY rated_at DESC, event_id`
+	where, args := f.where()
+	query := qFollowUps + where + ` ORDER BY rated_at DESC, event_id`
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("read bad ratings: %w", err)
@@ -188,21 +196,9 @@ func followUps(ctx context.Context, q dbtx, cal *workday.Calendar, f FollowUpFil
 // period; a step is recorded after its rating, so the period's start
 // bounds the steps too).
 func addSteps(ctx context.Context, q dbtx, f FollowUpFilter, all []FollowUp, byID map[string]int) error {
-	query, args := `SELECT rating_event, kind, by_id, by_name, reached, text, at FROM followup_steps
-		WHERE rating_event IN (SELECT event_id FROM ratings WHERE level <= 2`, []any{}
-	if f.Point != "" {
-		query += ` AND service_point = ?`
-		args = append(args, f.Point)
-	}
-	if !f.From.IsZero() {
-		query += ` AND rated_at >= ?`
-		args = append(args, ts(f.From))
-	}
-	if !f.To.IsZero() {
-		query += ` AND rated_at < ?`
-		args = append(args, ts(f.To))
-	}
-	query += `) ORDER BY at, event_id`
+	where, args := f.where()
+	query := `SELECT rating_event, kind, by_id, by_name, reached, text, at FROM followup_steps
+		WHERE rating_event IN (SELECT event_id FROM ratings WHERE level <= 2` + where + `) ORDER BY at, event_id`
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("read follow-up steps: %w", err)
