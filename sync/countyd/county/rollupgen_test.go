@@ -291,3 +291,24 @@ func (w *rollupWriter) flush() error {
 	w.args, w.rows = w.args[:0], 0
 	return nil
 }
+
+// FigureRead is one query a dashboard read runs over a span.
+type FigureRead struct{ Name, Query, From, To string }
+
+// FigureReads are the queries FigureGroups and FigureTrend run over a
+// span (planSpan's parts, PostgreSQL's placeholders), for the benchmark to
+// log their plans over the generated rollup.
+func FigureReads(from, to string) ([]FigureRead, error) {
+	names := map[string]string{qFigureGroups: "figures_daily", qFigureGroupsMonthly: "figures_monthly", qFigureDays: "figures_days"}
+	var out []FigureRead
+	for _, read := range [][2]string{{qFigureGroups, qFigureGroupsMonthly}, {qFigureDays, ""}} {
+		parts, err := planSpan(from, to, read[0], read[1])
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parts {
+			out = append(out, FigureRead{names[p.query], rebind(p.query), p.span[0], p.span[1]})
+		}
+	}
+	return out, nil
+}
