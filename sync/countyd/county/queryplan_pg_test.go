@@ -130,8 +130,7 @@ func TestFigureQueriesSeekThePeriodPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	for name, q := range map[string]string{"qFigureGroups": qFigureGroups, "qFigureDays": qFigureDays,
-		"qFigureGroupsMonthly": qFigureGroupsMonthly} {
+	for name, q := range figureReads {
 		table := "figures_daily"
 		for _, t := range []string{"figures_monthly", "figures_days"} {
 			if strings.Contains(q, t) {

@@ -257,6 +257,42 @@ func TestCaseLogSeeksOneCase(t *testing.T) {
 	}
 }
 
+// figureReads are the queries the dashboard's reads run (planSpan's
+// parts), whose plans TestFigureQueriesSeekThePeriod and its PostgreSQL
+// twin check; TestFigureReadsArePlanChecked keeps the list whole.
+var figureReads = map[string]string{"qFigureGroups": qFigureGroups, "qFigureDays": qFigureDays,
+	"qFigureGroupsMonthly": qFigureGroupsMonthly}
+
+// TestFigureReadsArePlanChecked: every query FigureGroups and FigureTrend
+// run for the periods BenchmarkDashboard times (and a span inside one
+// month, and two partial months) is one whose plan is checked.
+func TestFigureReadsArePlanChecked(t *testing.T) {
+	checked := map[string]bool{}
+	for _, q := range figureReads {
+		checked[q] = true
+	}
+	seen := map[string]bool{}
+	for _, span := range [][2]string{{"2026-10-01", "2026-10-31"}, {"2026-08-01", "2026-10-31"},
+		{"2025-11-01", "2026-10-31"}, {"2026-10-22", "2026-11-20"}, {"2026-10-03", "2026-10-09"},
+		{"2026-10-25", "2026-11-03"}} {
+		for _, read := range [][2]string{{qFigureGroups, qFigureGroupsMonthly}, {qFigureDays, ""}} {
+			parts, err := planSpan(span[0], span[1], read[0], read[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range parts {
+				seen[p.query] = true
+				if !checked[p.query] {
+					t.Errorf("%v: got a read whose plan is not checked:\n%s", span, p.query)
+				}
+			}
+		}
+	}
+	if len(seen) != len(checked) {
+		t.Errorf("got %d queries read, want the %d checked", len(seen), len(checked))
+	}
+}
+
 // The dashboard's reads of figures_daily seek the period's days on the
 // table's key, whatever the county holds; grouping the period's rows is
 // their work (a page of a month reads a month's rows, never the history).
@@ -268,8 +304,7 @@ func TestFigureQueriesSeekThePeriod(t *testing.T) {
 	}
 	defer s.Close()
 	seek := regexp.MustCompile(`^SEARCH figures_(daily|monthly|days) USING (COVERING )?INDEX sqlite_autoindex_figures_(daily|monthly|days)_1 \((day|month)>\? AND (day|month)<\?\)$`)
-	for name, q := range map[string]string{"qFigureGroups": qFigureGroups, "qFigureDays": qFigureDays,
-		"qFigureGroupsMonthly": qFigureGroupsMonthly} {
+	for name, q := range figureReads {
 		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "2026-11-01", "2026-11-30")
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
