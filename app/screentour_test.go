@@ -138,7 +138,7 @@ func (tr *touring) check(name string) {
 // something to tap; it fails the tour when none is there.
 func (tr *touring) click(texts ...string) {
 	tr.t.Helper()
-	if !tr.clickAny(texts...) {
+	if !tr.clickWhenShown(func(s string) bool { return slices.Contains(texts, s) }) {
 		tr.t.Fatalf("nothing to click showing %q on:\n%s", texts, tr.shown())
 	}
 }
@@ -147,8 +147,26 @@ func (tr *touring) click(texts ...string) {
 // list row with a case's details).
 func (tr *touring) clickContaining(part string) {
 	tr.t.Helper()
-	if !tr.clickMatch(func(s string) bool { return strings.Contains(s, part) }) {
+	if !tr.clickWhenShown(func(s string) bool { return strings.Contains(s, part) }) {
 		tr.t.Fatalf("nothing to click containing %q on:\n%s", part, tr.shown())
+	}
+}
+
+// clickWhenShown waits, as a user does, for what it clicks: a list the
+// screen loads off the UI goroutine can show its empty state for longer
+// than settled waits on a loaded machine (the lookup's 今日受理 showed
+// 没有找到办件 for a moment, and the tour failed). It gives up after 15 s.
+func (tr *touring) clickWhenShown(match func(string) bool) bool {
+	tr.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if tr.clickMatch(match) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
 }
 
