@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,8 +20,8 @@ import (
 // a million cases a year make (county.MillionCases, rollupgen_test.go) —
 // the last whole month, quarter and year, and a rolling 30 days: the
 // figures per point and matter, and the county's trend per day.
-// worst-ms is the slowest of the b.N runs, cpu-ms/op the CPU time per
-// page's reads: this process's and, on PostgreSQL, the server's too (its
+// p95-ms is the run 95 % of the b.N runs were no slower than, worst-ms the
+// slowest, cpu-ms/op the CPU time per page's reads: this process's and, on PostgreSQL, the server's too (its
 // postmaster's and their children's, parallel workers included) — on a
 // shared machine the wall time is mostly the other loads'.
 // PostgreSQL is a server of its own with the default settings
@@ -29,7 +30,8 @@ import (
 // (about a minute). YICHUANG_BENCH_ROUNDS runs the stores' sub-benchmarks
 // that many times, interleaved (sqlite, postgres, sqlite, …);
 // YICHUANG_BENCH_PG_WORK_MEM (e.g. 32MB) sets PostgreSQL's work_mem for
-// the reads' connections.
+// the reads' connections (FigureGroups sets its own for its transaction,
+// so this reaches the trend read only).
 //
 //	YICHUANG_BENCH_ROUNDS=2 YICHUANG_BENCH_DIR=/tmp/rollup1m \
 //	  go test -tags sqlite_fts5,no_emoji -run '^$' -bench Dashboard -benchtime 50x -timeout 30m ./sync/countyd/county/
@@ -81,7 +83,8 @@ func BenchmarkDashboard(b *testing.B) {
 			for _, p := range periods {
 				from, to := p.from.Format(time.DateOnly), p.to.Format(time.DateOnly)
 				b.Run(s.name+"/"+p.name, func(b *testing.B) {
-					var worst, cpu time.Duration
+					var cpu time.Duration
+					took := make([]time.Duration, 0, b.N)
 					for range b.N {
 						began, c0 := time.Now(), s.cpu()
 						gs, err := s.st.FigureGroups(ctx, from, to)
@@ -95,10 +98,15 @@ func BenchmarkDashboard(b *testing.B) {
 						if len(gs) == 0 || len(ds) == 0 {
 							b.Fatalf("no figures from %s to %s", from, to)
 						}
-						worst = max(worst, time.Since(began))
+						took = append(took, time.Since(began))
 						cpu += s.cpu() - c0
 					}
-					b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")
+					slices.Sort(took)
+					// p95 is the goal's measure (issue 20): the run that 95 %
+					// of the runs were no slower than.
+					p95 := took[max(0, (len(took)*95+99)/100-1)]
+					b.ReportMetric(float64(p95.Microseconds())/1000, "p95-ms")
+					b.ReportMetric(float64(took[len(took)-1].Microseconds())/1000, "worst-ms")
 					// CPU time follows the work, not the other loads of a
 					// shared machine (as BenchmarkIngest reports it).
 					b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")

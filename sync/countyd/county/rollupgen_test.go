@@ -44,7 +44,7 @@ var MillionCases = RollupSpec{Points: 20, Matters: 300, Sectors: 8, Share: 0.37,
 // RollupSize is what was written.
 type RollupSize struct {
 	Daily, Monthly, Days int64
-	Accepted            int64
+	Accepted             int64
 }
 
 // GenerateRollupSQLite writes spec's rollup into s, which must have none.
