@@ -294,6 +294,8 @@ func TestRequiredSelectsHavePlaceholder(t *testing.T) {
 //
 //	npm install --prefix /tmp/lh lighthouse
 //	LIGHTHOUSE=/tmp/lh/node_modules/.bin/lighthouse go test -run TestLighthouse ./sync/countyd/office/
+//
+// LIGHTHOUSE_PAGES limits it to some pages (lighthousePicks).
 func TestLighthouseAccessibility(t *testing.T) {
 	bin := os.Getenv("LIGHTHOUSE")
 	if bin == "" || testing.Short() {
@@ -308,6 +310,23 @@ func TestLighthouseAccessibility(t *testing.T) {
 }
 
 // lighthouse audits every page in one language, signed in as b.
+// lighthousePicks says whether page p is audited: every page, or with
+// LIGHTHOUSE_PAGES (comma-separated prefixes, e.g.
+// "/office/dashboard,/office/ratings") the pages it names — a page's own
+// check after a change takes minutes, not the whole list's half hour.
+func lighthousePicks(p string) bool {
+	only := os.Getenv("LIGHTHOUSE_PAGES")
+	if only == "" {
+		return true
+	}
+	for _, prefix := range strings.Split(only, ",") {
+		if prefix = strings.TrimSpace(prefix); prefix != "" && strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 func lighthouse(t *testing.T, bin, base string, b *browser, lang string, pages []string) {
 	u, _ := url.Parse(base)
 	cookies := []string{"yc_lang=" + lang}
@@ -320,6 +339,9 @@ func lighthouse(t *testing.T, bin, base string, b *browser, lang string, pages [
 	for _, p := range append([]string{"/office/login"}, pages...) {
 		if strings.HasPrefix(p, "/office/no-such-page") {
 			continue // Lighthouse refuses to audit a 404; axe covers it
+		}
+		if !lighthousePicks(p) {
+			continue
 		}
 		for _, preset := range []string{"mobile", "desktop"} {
 			args := []string{base + p, "--quiet", "--only-categories=accessibility", "--output=json",
