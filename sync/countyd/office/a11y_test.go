@@ -328,7 +328,10 @@ func lighthousePicks(p string) bool {
 }
 
 func lighthouse(t *testing.T, bin, base string, b *browser, lang string, pages []string) {
-	u, _ := url.Parse(base)
+	// The session cookie's path is the office's, so the jar gives it for an
+	// office URL only (asked for the bare base it gave none, and every audit
+	// was of the login page the pages redirected to).
+	u, _ := url.Parse(base + "/office/")
 	cookies := []string{"yc_lang=" + lang}
 	for _, c := range b.c.Jar.Cookies(u) {
 		if c.Name != "yc_lang" {
@@ -356,6 +359,7 @@ func lighthouse(t *testing.T, bin, base string, b *browser, lang string, pages [
 				t.Fatalf("lighthouse %s: %v", p, err)
 			}
 			var r struct {
+				FinalURL   string                             `json:"finalDisplayedUrl"`
 				Categories map[string]struct{ Score float64 } `json:"categories"`
 				Audits     map[string]struct {
 					Score *float64 `json:"score"`
@@ -364,6 +368,11 @@ func lighthouse(t *testing.T, bin, base string, b *browser, lang string, pages [
 			}
 			if err := json.Unmarshal(out, &r); err != nil {
 				t.Fatalf("lighthouse %s: %v", p, err)
+			}
+			// An audit of another page (a redirect to the login form) says
+			// nothing of this one.
+			if r.FinalURL != base+p {
+				t.Fatalf("lighthouse %s audited %s instead", p, r.FinalURL)
 			}
 			score := int(r.Categories["accessibility"].Score*100 + 0.5)
 			var failed []string
