@@ -153,9 +153,9 @@ func (tr *touring) clickContaining(part string) {
 }
 
 // clickWhenShown waits, as a user does, for what it clicks: a list the
-// screen loads off the UI goroutine can show its empty state for longer
-// than settled waits on a loaded machine (the lookup's 今日受理 showed
-// 没有找到办件 for a moment, and the tour failed). It gives up after 15 s.
+// screen loads off the UI goroutine may still show its empty state when
+// settled has seen the screen unchanged for a moment on a loaded machine.
+// It gives up after 15 s.
 func (tr *touring) clickWhenShown(match func(string) bool) bool {
 	tr.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)

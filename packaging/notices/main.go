@@ -33,6 +33,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -228,7 +229,7 @@ func licenseIn(dir string, deep bool) (Part, error) {
 		}
 		texts = append(texts, t)
 		for _, c := range copyrightLines(t) {
-			if !contains(p.Copyright, c) {
+			if !slices.Contains(p.Copyright, c) {
 				p.Copyright = append(p.Copyright, c)
 			}
 		}
@@ -242,7 +243,7 @@ func licenseIn(dir string, deep bool) (Part, error) {
 		n := strings.TrimSpace(strings.ReplaceAll(string(b), "\r\n", "\n"))
 		p.Notice = strings.TrimSpace(p.Notice + "\n\n" + n)
 		for _, c := range copyrightLines(n) {
-			if !contains(p.Copyright, c) {
+			if !slices.Contains(p.Copyright, c) {
 				p.Copyright = append(p.Copyright, c)
 			}
 		}
@@ -252,15 +253,6 @@ func licenseIn(dir string, deep bool) (Part, error) {
 		return Part{}, fmt.Errorf("the licence in %s is not one this tool recognises: read it and add it to classify", files[0])
 	}
 	return p, nil
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 var copyrightLine = regexp.MustCompile(`(?i)^\s*copyright\s*(\(c\)|©)?\s*(.+)$`)

@@ -2,6 +2,7 @@ package county
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -171,6 +172,25 @@ func planProblem(plan []string, index string) string {
 	return "does not use " + index
 }
 
+// sqlitePlan is EXPLAIN QUERY PLAN's detail lines for a query on SQLite.
+func sqlitePlan(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		plan = append(plan, detail)
+	}
+	return plan, rows.Err()
+}
+
 func TestQueryPlansUseIndexes(t *testing.T) {
 	ctx := context.Background()
 	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "county.db"))
@@ -183,21 +203,11 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		queries = append(queries, plannedQuery{name, q, ""})
 	}
 	for _, q := range queries {
-		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q.sql, make([]any, strings.Count(q.sql, "?"))...)
+		plan, err := sqlitePlan(ctx, s.r, q.sql, make([]any, strings.Count(q.sql, "?"))...)
 		if err != nil {
 			t.Errorf("%s: %v", q.name, err)
 			continue
 		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
 		t.Logf("%s: %s", q.name, strings.Join(plan, " | ")) // -v: the plans docs/performance.md quotes
 		if p := planProblem(plan, q.index); p != "" {
 			t.Errorf("%s: got %q in the plan, want an index for its filter and order\n%s\n%s", q.name, p, q.sql, strings.Join(plan, "\n"))
@@ -238,19 +248,9 @@ func TestCaseLogSeeksOneCase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+caseLogSQL, "c1")
+	plan, err := sqlitePlan(ctx, s.r, caseLogSQL, "c1")
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
 	}
 	if len(plan) == 0 || plan[0] != "SEARCH case_log USING INDEX case_log_chain (case_id=?)" {
 		t.Errorf("case log plan: got %q, want a SEARCH of case_log_chain by case_id first", plan)
@@ -305,20 +305,10 @@ func TestFigureQueriesSeekThePeriod(t *testing.T) {
 	defer s.Close()
 	seek := regexp.MustCompile(`^SEARCH figures_(daily|monthly|days) USING (COVERING )?INDEX sqlite_autoindex_figures_(daily|monthly|days)_1 \((day|month)>\? AND (day|month)<\?\)$`)
 	for name, q := range figureReads {
-		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "2026-11-01", "2026-11-30")
+		plan, err := sqlitePlan(ctx, s.r, q, "2026-11-01", "2026-11-30")
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
 		t.Logf("%s: %s", name, strings.Join(plan, " | "))
 		if len(plan) == 0 || !seek.MatchString(plan[0]) {
 			t.Errorf("%s: got plan %q, want a search of its table on its period key", name, plan)

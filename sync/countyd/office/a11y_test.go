@@ -350,11 +350,12 @@ func lighthouse(t *testing.T, bin, base string, b *browser, lang string, pages [
 			continue
 		}
 		for _, preset := range []string{"mobile", "desktop"} {
-			args := []string{base + p, "--quiet", "--only-categories=accessibility", "--output=json",
-				"--chrome-flags=--headless=new --no-sandbox --disable-gpu", "--extra-headers=" + string(headers)}
+			sent := headers
 			if p == "/office/login" {
-				args[len(args)-1] = "--extra-headers=" + string(visitor)
+				sent = visitor
 			}
+			args := []string{base + p, "--quiet", "--only-categories=accessibility", "--output=json",
+				"--chrome-flags=--headless=new --no-sandbox --disable-gpu", "--extra-headers=" + string(sent)}
 			if preset == "desktop" {
 				args = append(args, "--preset=desktop")
 			}
