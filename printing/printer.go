@@ -76,17 +76,26 @@ func (s System) Print(ctx context.Context, pdf []byte, job Job) error {
 func (s System) printFile(ctx context.Context, path string, job Job) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	var cmd *exec.Cmd
-	switch runtime.GOOS {
-	case "windows":
-		cmd = windowsPrint(ctx, path, s.Queue)
-	default:
-		lp, err := exec.LookPath("lp")
-		if err != nil {
-			return &Error{Problem: NoCommand, Queue: s.Queue, Detail: err.Error()}
-		}
-		cmd = exec.CommandContext(ctx, lp, lpArgs(s.Queue, path, job)...)
+	if runtime.GOOS != "windows" {
+		return runLP(ctx, s.Queue, lpArgs(s.Queue, path, job))
 	}
+	return runPrint(ctx, s.Queue, windowsPrint(ctx, path, s.Queue))
+}
+
+// runLP runs lp with args and names its answer.
+func runLP(ctx context.Context, queue string, args []string) error {
+	lp, err := exec.LookPath("lp")
+	if err != nil {
+		return &Error{Problem: NoCommand, Queue: queue, Detail: err.Error()}
+	}
+	return runPrint(ctx, queue, exec.CommandContext(ctx, lp, args...))
+}
+
+// runPrint runs a print command and names its answer: only a command that
+// said it took the job (lp's request id, the Windows script's last line)
+// printed.
+func runPrint(ctx context.Context, queue string, cmd *exec.Cmd) error {
+	s := System{Queue: queue}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

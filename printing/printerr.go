@@ -31,6 +31,15 @@ const (
 	TimedOut Problem = protocol.PrinterTimedOut
 	// Refused: anything else the print command said no to.
 	Refused Problem = protocol.PrinterRefused
+	// PaperOut: a thermal printer reports its roll used up.
+	PaperOut Problem = protocol.PrinterPaperOut
+	// CoverOpen: a thermal printer reports its cover open.
+	CoverOpen Problem = protocol.PrinterCoverOpen
+	// Offline: a thermal printer cannot be reached (off, unplugged) or
+	// reports itself offline with no other cause.
+	Offline Problem = protocol.PrinterOffline
+	// Fault: a thermal printer reports a cutter or mechanical error.
+	Fault Problem = protocol.PrinterFault
 )
 
 // Error is a print job that did not reach the queue. Error() is for logs:

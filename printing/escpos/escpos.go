@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 )
 
 // Command bytes.
@@ -94,18 +95,28 @@ var Palette = color.Palette{color.Gray{Y: 0xFF}, color.Gray{Y: 0}}
 func Dither(src image.Image, x0, width int) *image.Paletted {
 	b := src.Bounds()
 	h := b.Dy()
+	// One conversion to grey up front (draw has fast paths for the usual
+	// decoded types), then the diffusion runs on plain bytes.
+	grey := image.NewGray(image.Rect(0, 0, width, h))
+	for i := range grey.Pix {
+		grey.Pix[i] = 0xFF
+	}
+	draw.Draw(grey, grey.Bounds(), src, image.Pt(b.Min.X+x0, b.Min.Y), draw.Src)
+	if w := b.Dx() - x0; w < width { // draw leaves nothing past the source: paper
+		for y := 0; y < h; y++ {
+			for x := max(w, 0); x < width; x++ {
+				grey.Pix[y*grey.Stride+x] = 0xFF
+			}
+		}
+	}
 	dst := image.NewPaletted(image.Rect(0, 0, width, h), Palette)
 	// Two rows of error, one pixel of slack at each side.
 	cur := make([]int32, width+2)
 	next := make([]int32, width+2)
 	for y := 0; y < h; y++ {
+		row := grey.Pix[y*grey.Stride : y*grey.Stride+width]
 		for x := 0; x < width; x++ {
-			sx, sy := b.Min.X+x0+x, b.Min.Y+y
-			lum := int32(255)
-			if sx < b.Max.X {
-				lum = int32(color.GrayModel.Convert(src.At(sx, sy)).(color.Gray).Y)
-			}
-			v := lum + cur[x+1]/16
+			v := int32(row[x]) + cur[x+1]/16
 			out := int32(255)
 			if v < 128 {
 				out = 0

@@ -430,11 +430,16 @@ const (
 	PrinterNoSpooler    = "no-spooler"    // the print service is down
 	PrinterTimedOut     = "timed-out"     // the print command did not answer
 	PrinterRefused      = "refused"       // anything else the print command refused
+	// What an ESC/POS thermal printer says of itself (real-time status).
+	PrinterPaperOut  = "paper-out"  // the roll is used up
+	PrinterCoverOpen = "cover-open" // the paper cover is open
+	PrinterOffline   = "offline"    // switched off, unplugged or unreachable
+	PrinterFault     = "fault"      // cutter jam or another mechanical error
 )
 
 // PrinterProblems lists every printer problem, for readers that name them.
 var PrinterProblems = []string{PrinterNoCommand, PrinterNoDefault, PrinterUnknownQueue, PrinterNotAccepting,
-	PrinterNoSpooler, PrinterTimedOut, PrinterRefused}
+	PrinterNoSpooler, PrinterTimedOut, PrinterRefused, PrinterPaperOut, PrinterCoverOpen, PrinterOffline, PrinterFault}
 
 // RatingGiven: a citizen rated a service (好差评).
 const RatingGiven Kind = "rating.given"

@@ -285,6 +285,14 @@ func printerProblem(code string) string {
 		return "打印机长时间没有响应"
 	case protocol.PrinterRefused:
 		return "打印机拒绝了打印任务"
+	case protocol.PrinterPaperOut:
+		return "热敏打印机缺纸"
+	case protocol.PrinterCoverOpen:
+		return "热敏打印机纸仓盖未合上"
+	case protocol.PrinterOffline:
+		return "热敏打印机离线或未开机"
+	case protocol.PrinterFault:
+		return "热敏打印机故障（切刀或机芯）"
 	}
 	return ""
 }

@@ -441,6 +441,10 @@ var english = map[string]string{
 	"打印服务没有运行":          "The print service is not running",
 	"打印机长时间没有响应":        "The printer did not answer",
 	"打印机拒绝了打印任务":        "The printer refused the job",
+	"热敏打印机缺纸":           "The thermal printer is out of paper",
+	"热敏打印机纸仓盖未合上":       "The thermal printer's paper cover is open",
+	"热敏打印机离线或未开机":       "The thermal printer is offline or switched off",
+	"热敏打印机故障（切刀或机芯）":    "The thermal printer has a fault (cutter or mechanism)",
 	// 好差评 (ratings.go)
 	"%d 条差评超过回访整改期限仍未办结，请督促服务点主管处理。": "%d bad ratings are past their follow-up deadline and not done; ask the service points' supervisors to act.",
 	"%d号窗口": "Window %d",
