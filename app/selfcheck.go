@@ -12,6 +12,7 @@ import (
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/counter"
 	"github.com/yichuang/yichuang/app/servicepoint"
+	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/assets"
 	"github.com/yichuang/yichuang/printing"
@@ -117,7 +118,7 @@ func printTest(ctx context.Context, dir string, out io.Writer) error {
 	if queue == "" {
 		queue = "默认打印机 default printer"
 	}
-	err = printing.PrintTestPage(ctx, printing.System{Queue: k.PrinterQueue}, in, "打印测试页")
+	err = printing.PrintTestPage(ctx, services.Printer(db, k.PrinterQueue), in, "打印测试页")
 	if err != nil {
 		msg := err.Error()
 		if p := printing.ProblemOf(err); p != "" {

@@ -39,7 +39,7 @@ import (
 type Thermal struct {
 	Addr escpos.Address
 	// Observe is told what each status reading found; nil: nobody.
-	Observe func(Health)
+	Observe func(ctx context.Context, h Health)
 	// Now dates the readings; nil is time.Now.
 	Now func() time.Time
 	// Raster draws a PDF's pages as grey images of the layout's printable
@@ -75,7 +75,7 @@ const (
 // OpenPrinter is the Printer a printer setting names: an ESC/POS address
 // (escpos.Scheme) or a system queue ("" the default). A malformed ESC/POS
 // address prints nothing and says why (settings refuse to save one).
-func OpenPrinter(setting string, observe func(Health)) Printer {
+func OpenPrinter(setting string, observe func(context.Context, Health)) Printer {
 	if !escpos.IsAddress(setting) {
 		return System{Queue: setting}
 	}
@@ -133,11 +133,11 @@ func (t Thermal) Print(ctx context.Context, pdf []byte, job Job) error {
 	}
 	conn, err := t.open(ctx)
 	if err != nil {
-		t.observe(Health{Problem: Offline, Detail: err.Error()})
+		t.observe(ctx, Health{Problem: Offline, Detail: err.Error()})
 		return t.fail(Offline, err.Error(), err)
 	}
 	defer conn.Close()
-	answers, e := t.check(conn, "before the job")
+	answers, e := t.check(ctx, conn, "before the job")
 	if e != nil {
 		return e
 	}
@@ -146,7 +146,7 @@ func (t Thermal) Print(ctx context.Context, pdf []byte, job Job) error {
 	}
 	if _, err := conn.Write(stream); err != nil {
 		// Most often the printer was switched off or unplugged mid-job.
-		t.observe(Health{Problem: Offline, Detail: err.Error()})
+		t.observe(ctx, Health{Problem: Offline, Detail: err.Error()})
 		return t.fail(Offline, err.Error(), err)
 	}
 	// Real-time status is answered at once, while the slip may still be
@@ -165,7 +165,7 @@ func (t Thermal) Print(ctx context.Context, pdf []byte, job Job) error {
 	if !answers {
 		return nil // it did not answer before; asking again only costs the wait
 	}
-	if _, e := t.check(conn, "after the job"); e != nil {
+	if _, e := t.check(ctx, conn, "after the job"); e != nil {
 		return e
 	}
 	return nil
@@ -182,7 +182,7 @@ func (t Thermal) Check(ctx context.Context) (Health, error) {
 	conn, err := t.open(ctx)
 	if err != nil {
 		h := Health{Problem: Offline, Detail: err.Error()}
-		t.observe(h)
+		t.observe(ctx, h)
 		return t.stamp(h), nil
 	}
 	defer conn.Close()
@@ -191,7 +191,7 @@ func (t Thermal) Check(ctx context.Context) (Health, error) {
 		return Health{}, err
 	}
 	h := healthOf(st, raw)
-	t.observe(h)
+	t.observe(ctx, h)
 	return t.stamp(h), nil
 }
 
@@ -200,9 +200,9 @@ func (t Thermal) stamp(h Health) Health {
 	return h
 }
 
-func (t Thermal) observe(h Health) {
+func (t Thermal) observe(ctx context.Context, h Health) {
 	if t.Observe != nil {
-		t.Observe(t.stamp(h))
+		t.Observe(ctx, t.stamp(h))
 	}
 }
 
@@ -217,13 +217,13 @@ func (t Thermal) statusWait() time.Duration {
 // job's error; answered says the printer gave a status. A printer that
 // does not answer is printed to all the same: many cheap printers speak no
 // DLE EOT, and they print.
-func (t Thermal) check(conn printerConn, when string) (answered bool, _ *Error) {
+func (t Thermal) check(ctx context.Context, conn printerConn, when string) (answered bool, _ *Error) {
 	st, raw, err := readStatus(conn, t.statusWait())
 	if err != nil {
 		return false, nil
 	}
 	h := healthOf(st, raw)
-	t.observe(h)
+	t.observe(ctx, h)
 	if h.Problem != "" {
 		return true, t.fail(h.Problem, when+": "+h.Detail, nil)
 	}

@@ -98,7 +98,7 @@ func TestThermalTicketAndReceiptQR(t *testing.T) {
 				t.Fatal(err)
 			}
 			var seen []Health
-			p := Thermal{Addr: addr, Speed: fast, Observe: func(h Health) { seen = append(seen, h) }}
+			p := Thermal{Addr: addr, Speed: fast, Observe: func(_ context.Context, h Health) { seen = append(seen, h) }}
 			if err := p.Print(context.Background(), tc.pdf, Job{Title: tc.name, Layout: Roll80, Length: tc.len}); err != nil {
 				t.Fatalf("print: %v", err)
 			}
@@ -164,7 +164,7 @@ func TestThermalStatusStopsTheJob(t *testing.T) {
 			}
 			addr, _ := escpos.ParseAddress("escpos://" + sim.Addr())
 			var last Health
-			p := Thermal{Addr: addr, Speed: fast, StatusWait: 300 * time.Millisecond, Observe: func(h Health) { last = h }}
+			p := Thermal{Addr: addr, Speed: fast, StatusWait: 300 * time.Millisecond, Observe: func(_ context.Context, h Health) { last = h }}
 			err := p.Print(context.Background(), pdf.Bytes(), Job{Layout: Roll80, Length: meta.PageHeight})
 			if got := ProblemOf(err); got != tc.want {
 				t.Errorf("problem: got %q (%v), want %q", got, err, tc.want)
@@ -198,7 +198,7 @@ func TestThermalUnreachable(t *testing.T) {
 	ln.Close()
 	var mu sync.Mutex
 	var seen []Health
-	p := OpenPrinter("escpos://"+addr, func(h Health) { mu.Lock(); seen = append(seen, h); mu.Unlock() })
+	p := OpenPrinter("escpos://"+addr, func(_ context.Context, h Health) { mu.Lock(); seen = append(seen, h); mu.Unlock() })
 	// The link is what is tested here: any page will do.
 	th := p.(Thermal)
 	th.Raster = blankPage

@@ -20,6 +20,12 @@ var (
 	ErrPrintTimedOut     = msg.New("打印机长时间没有响应，请检查打印机")
 	ErrPrintRefused      = msg.New("打印机没有接受这份文件，请检查打印机")
 	ErrPrintOther        = msg.New("没有送到打印机，请重试；如再次出现请联系技术支持")
+	// What a thermal printer says of itself (printing.Thermal): the clerk
+	// or the hall's staff can fix the first three on the spot.
+	ErrPrintPaperOut  = msg.New("打印机缺纸，请装入新纸卷后重新打印")
+	ErrPrintCoverOpen = msg.New("打印机纸仓盖未合上，请合上后重新打印")
+	ErrPrintOffline   = msg.New("热敏打印机未连接或未开机，请检查电源和连线")
+	ErrPrintFault     = msg.New("打印机故障（切刀或机芯），请联系技术支持")
 )
 
 // PrintMessage maps a print failure to its short message: the one place
@@ -46,6 +52,14 @@ func PrintMessage(err error) *msg.Error {
 		return ErrPrintTimedOut
 	case printing.Refused:
 		return ErrPrintRefused
+	case printing.PaperOut:
+		return ErrPrintPaperOut
+	case printing.CoverOpen:
+		return ErrPrintCoverOpen
+	case printing.Offline:
+		return ErrPrintOffline
+	case printing.Fault:
+		return ErrPrintFault
 	}
 	return ErrPrintOther
 }

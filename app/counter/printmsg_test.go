@@ -25,6 +25,10 @@ func TestPrintMessageIsShortAndChinese(t *testing.T) {
 		{&printing.Error{Problem: printing.NoSpooler}, ErrPrintNoSpooler},
 		{&printing.Error{Problem: printing.TimedOut}, ErrPrintTimedOut},
 		{&printing.Error{Problem: printing.Refused}, ErrPrintRefused},
+		{&printing.Error{Problem: printing.PaperOut, Detail: "before the job: DLE EOT 1-4 answered 1a 32 12 72"}, ErrPrintPaperOut},
+		{&printing.Error{Problem: printing.CoverOpen}, ErrPrintCoverOpen},
+		{&printing.Error{Problem: printing.Offline, Detail: "connect: dial tcp 192.168.1.50:9100: connection refused"}, ErrPrintOffline},
+		{&printing.Error{Problem: printing.Fault}, ErrPrintFault},
 		{errors.New("read the archived x.pdf: cipher: message authentication failed"), ErrPrintOther},
 	}
 	for _, tt := range tests {

@@ -27,7 +27,6 @@ import (
 	"github.com/yichuang/yichuang/app/ui/stats"
 	"github.com/yichuang/yichuang/app/ui/ticket"
 	"github.com/yichuang/yichuang/app/voice"
-	"github.com/yichuang/yichuang/printing"
 )
 
 // counterService wires the counter for the current configuration and
@@ -217,7 +216,7 @@ func (k *Controller) showAgent() {
 func (k *Controller) showSelfService() {
 	ctx := k.panelCtx()
 	cfg, _, _ := k.db.Kiosk(ctx)
-	printer := printing.System{Queue: cfg.PrinterQueue}
+	printer := services.Printer(k.db, cfg.PrinterQueue)
 	tickets := &services.Tickets{Service: k.queue(), DB: k.db, Printer: printer, Point: cfg.Point.Name}
 	self := &services.SelfService{DB: k.db, Level: cfg.Point.Level, Printer: printer, Point: cfg.Point.Name, Clock: k.opts.Clock}
 	var filing selfservice.FilingService

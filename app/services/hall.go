@@ -325,7 +325,7 @@ func (s Setup) TestPage(ctx context.Context, queue, paper string) error {
 	}
 	in := printing.TestPageInput{ServicePoint: sp.Name, Queue: queue, Layout: layout,
 		At: time.Now()} // only tells one test page from the next: no rule depends on it
-	return printed("test page", printing.PrintTestPage(ctx, printing.System{Queue: queue}, in, "打印测试页"))
+	return printed("test page", printing.PrintTestPage(ctx, Printer(s.DB, queue), in, "打印测试页"))
 }
 
 var _ setup.Printers = Setup{}

@@ -63,7 +63,7 @@ func NewIntake(ctx context.Context, db *store.DB, dataDir string, clk clock.Cloc
 		Store: db, Calendar: cal, Clock: clk,
 		Blobs:   Files(dataDir, db),
 		Archive: Archive(dataDir, db),
-		Printer: printing.System{Queue: cfg.PrinterQueue}, Layout: layout,
+		Printer: Printer(db, cfg.PrinterQueue), Layout: layout,
 		Seal: db.SealImage,
 	}
 	return &Intake{DB: db, Counter: c, Level: cfg.Point.Level}, nil

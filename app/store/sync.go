@@ -632,7 +632,54 @@ func (db *DB) DeviceStatus(ctx context.Context, appVersion, lastError string) (p
 		out.Printer.State = "ok"
 		out.Printer.At, _ = unstamp(printed.String)
 	}
+	// The printer's own word (a thermal printer's status), when it is newer
+	// than the last document's: the only news of a ticket machine, whose
+	// slips are not archived documents, and of an empty roll found between
+	// jobs.
+	h, ok, err := db.printerHealth(ctx)
+	if err != nil {
+		return out, err
+	}
+	if ok && (out.Printer.State == "unknown" || !h.At.Before(out.Printer.At)) {
+		out.Printer = h
+	}
 	return out, nil
+}
+
+// settingPrinterHealth holds the printer's last reading of itself, a
+// protocol.PrinterStatus as JSON. A setting, not a table: it is one row of
+// device state, replaced, never history.
+const settingPrinterHealth = "printer.health"
+
+// SetPrinterHealth records what the printer said of itself. Only a change
+// is written, dated by the store's clock: a ticket machine reads its
+// printer twice a slip, and At is when the state began.
+func (db *DB) SetPrinterHealth(ctx context.Context, st protocol.PrinterStatus) error {
+	old, ok, err := db.printerHealth(ctx)
+	if err != nil {
+		return err
+	}
+	if ok && old.Queue == st.Queue && old.State == st.State && old.Problem == st.Problem && old.Detail == st.Detail {
+		return nil
+	}
+	st.At = db.clock.Now()
+	b, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("printer health: %w", err)
+	}
+	return db.SetSetting(ctx, settingPrinterHealth, string(b))
+}
+
+func (db *DB) printerHealth(ctx context.Context) (protocol.PrinterStatus, bool, error) {
+	v, ok, err := db.Setting(ctx, settingPrinterHealth)
+	if err != nil || !ok {
+		return protocol.PrinterStatus{}, false, err
+	}
+	var st protocol.PrinterStatus
+	if err := json.Unmarshal([]byte(v), &st); err != nil {
+		return protocol.PrinterStatus{}, false, fmt.Errorf("read printer health: %w", err)
+	}
+	return st, true, nil
 }
 
 // printerProblem names the problem of a stored print error, whose text is

@@ -309,3 +309,43 @@ func TestFeedFromANewerCounty(t *testing.T) {
 		t.Error("a catalog with a broken known field was applied")
 	}
 }
+
+// TestDeviceStatusTakesThePrinterHealth: what a thermal printer said of
+// itself reaches the fleet view when it is the newest news of the printer
+// (a ticket machine has no archived documents at all), and the last
+// document's outcome when that is newer; a reading that changes nothing
+// keeps the time the state began.
+func TestDeviceStatusTakesThePrinterHealth(t *testing.T) {
+	db, clk := openTemp(t)
+	ctx := context.Background()
+	db.SetDeviceNumber(ctx, 1)
+	const printer = "escpos://192.168.1.50:9100"
+	paperOut := protocol.PrinterStatus{Queue: printer, State: "error", Problem: protocol.PrinterPaperOut, Detail: "before the job: DLE EOT 1-4 answered 1a 32 12 72"}
+	if err := db.SetPrinterHealth(ctx, paperOut); err != nil {
+		t.Fatal(err)
+	}
+	began := clk.Now()
+	st, err := db.DeviceStatus(ctx, "0.9.0", "")
+	if err != nil || st.Printer.State != "error" || st.Printer.Problem != protocol.PrinterPaperOut || st.Printer.Queue != printer || !st.Printer.At.Equal(began) {
+		t.Fatalf("no document, paper out: got %+v, %v; want the paper-out reading of %s at %v", st.Printer, err, printer, began)
+	}
+	clk.Advance(time.Minute)
+	db.SetPrinterHealth(ctx, paperOut)
+	if st, _ = db.DeviceStatus(ctx, "0.9.0", ""); !st.Printer.At.Equal(began) {
+		t.Errorf("the same reading again: got At %v, want %v (when the paper ran out)", st.Printer.At, began)
+	}
+	// A receipt printed after the roll was changed is newer news.
+	clk.Advance(time.Minute)
+	c, _ := db.CreateCase(ctx, sampleCase(), cases.Actor{Name: "王丽"})
+	doc, _ := db.RecordDocument(ctx, c.ID, "receipt", "roll80", "/tmp/x.pdf")
+	db.MarkPrinted(ctx, doc, nil)
+	if st, _ = db.DeviceStatus(ctx, "0.9.0", ""); st.Printer.State != "ok" {
+		t.Errorf("after a good print: got %+v, want ok", st.Printer)
+	}
+	// The cover opened later: the printer's word wins again.
+	clk.Advance(time.Minute)
+	db.SetPrinterHealth(ctx, protocol.PrinterStatus{Queue: printer, State: "error", Problem: protocol.PrinterCoverOpen})
+	if st, _ = db.DeviceStatus(ctx, "0.9.0", ""); st.Printer.Problem != protocol.PrinterCoverOpen || !st.Printer.At.Equal(clk.Now()) {
+		t.Errorf("cover opened after the print: got %+v, want cover-open at %v", st.Printer, clk.Now())
+	}
+}

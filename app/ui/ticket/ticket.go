@@ -372,6 +372,11 @@ func (s *Screen) show(slip queue.Slip, printErr error) {
 		// them in the log and on the counter.
 		log.Printf("ticket slip %s not printed: %v", slip.Ticket.Number, printErr)
 		detail += "\n" + l10n.L("凭条没有打印出来，请记住您的号码（工作人员请检查打印机）")
+		// What the printer said of itself (缺纸, 纸仓盖未合上), in the hall's
+		// words: the staff member the citizen fetches knows what to do.
+		if m, ok := msg.As(printErr); ok {
+			detail += "\n" + l10n.Error(m)
+		}
 	} else {
 		detail += "\n" + l10n.L("请取走凭条")
 	}
