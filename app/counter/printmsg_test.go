@@ -8,6 +8,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/printing"
+	"github.com/yichuang/yichuang/sync/protocol"
 )
 
 func TestPrintMessageIsShortAndChinese(t *testing.T) {
@@ -44,5 +45,21 @@ func TestPrintMessageIsShortAndChinese(t *testing.T) {
 		if text := got.Error(); strings.ContainsAny(text, "abcdefghijklmnopqrstuvwxyz") || len([]rune(text)) > 30 {
 			t.Errorf("PrintMessage(%v) = %q: want a short Chinese line", tt.err, text)
 		}
+	}
+}
+
+// TestEveryPrinterProblemHasItsMessage: each problem a printer can report
+// tells the clerk what to do about that problem, not the catch-all line.
+func TestEveryPrinterProblemHasItsMessage(t *testing.T) {
+	seen := map[*msg.Error]string{}
+	for _, code := range protocol.PrinterProblems {
+		got := PrintMessage(&printing.Error{Problem: printing.Problem(code)})
+		if got == ErrPrintOther {
+			t.Errorf("PrintMessage(%s) = the catch-all %q, want its own message", code, got)
+		}
+		if other, dup := seen[got]; dup {
+			t.Errorf("PrintMessage(%s) = PrintMessage(%s) = %q, want a message of its own", code, other, got)
+		}
+		seen[got] = code
 	}
 }
