@@ -175,7 +175,7 @@ func (t Thermal) Print(ctx context.Context, pdf []byte, job Job) error {
 // the status report ask it between jobs).
 func (t Thermal) Check(ctx context.Context) (Health, error) {
 	if t.Addr.Net == escpos.NetLP {
-		return Health{}, errors.New("a CUPS raw queue gives no ESC/POS status")
+		return Health{}, fmt.Errorf("a CUPS raw queue: %w", ErrNoStatus)
 	}
 	ctx, cancel := context.WithTimeout(ctx, thermalDial+t.statusWait())
 	defer cancel()
@@ -278,16 +278,17 @@ func (t Thermal) open(ctx context.Context) (printerConn, error) {
 	return nil, fmt.Errorf("no link to %q", t.Addr.Net)
 }
 
-// errNoStatus: the link gives no status (a file without deadlines, a
-// printer that stays silent).
-var errNoStatus = errors.New("no status answer")
+// ErrNoStatus means the printer gives no status: a device file that cannot
+// time a read, a printer that stays silent (many cheap ones speak no DLE
+// EOT). Such a printer still prints; Check says so with this error.
+var ErrNoStatus = errors.New("the printer gives no real-time status")
 
 // readStatus asks DLE EOT 1–4 and reads the four answers. A link that
 // cannot time a read (a device file the poller does not take) is never
 // read: a blocked read would hang the job.
 func readStatus(conn printerConn, wait time.Duration) (escpos.Status, []byte, error) {
 	if err := conn.SetReadDeadline(time.Now().Add(wait)); err != nil {
-		return escpos.Status{}, nil, errNoStatus
+		return escpos.Status{}, nil, ErrNoStatus
 	}
 	defer conn.SetReadDeadline(time.Time{})
 	if err := conn.SetWriteDeadline(time.Now().Add(wait)); err == nil {
@@ -298,7 +299,7 @@ func readStatus(conn printerConn, wait time.Duration) (escpos.Status, []byte, er
 	}
 	raw := make([]byte, 4)
 	if _, err := io.ReadFull(conn, raw); err != nil {
-		return escpos.Status{}, nil, fmt.Errorf("%w: %v", errNoStatus, err)
+		return escpos.Status{}, nil, fmt.Errorf("%w: %v", ErrNoStatus, err)
 	}
 	st, err := escpos.ParseStatus(raw)
 	return st, raw, err

@@ -3,6 +3,7 @@ package printing
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"net"
@@ -305,4 +306,30 @@ func FuzzReadPGM(f *testing.F) {
 			t.Fatalf("readPGM: %v with %d bytes", img.Bounds(), len(img.Pix))
 		}
 	})
+}
+
+// TestThermalCheck reads the state between jobs: a problem is told to the
+// observer and returned; a printer that does not answer is ErrNoStatus,
+// not a problem (it still prints).
+func TestThermalCheck(t *testing.T) {
+	sim := simulatedPrinter(t)
+	addr, _ := escpos.ParseAddress("escpos://" + sim.Addr())
+	var seen []Health
+	p := Thermal{Addr: addr, StatusWait: 300 * time.Millisecond, Observe: func(_ context.Context, h Health) { seen = append(seen, h) }}
+	sim.Set(escpos.Status{CoverOpen: true, Offline: true})
+	h, err := p.Check(context.Background())
+	if err != nil || h.Problem != CoverOpen || len(seen) != 1 || seen[0].Problem != CoverOpen {
+		t.Errorf("cover open: got %+v, %v (observed %+v), want cover-open", h, err, seen)
+	}
+	sim.Set(escpos.Status{NearEnd: true})
+	if h, err = p.Check(context.Background()); err != nil || h.Problem != "" || !h.NearEnd {
+		t.Errorf("near end: got %+v, %v; want ready, near end", h, err)
+	}
+	sim.Mute(true)
+	if h, err = p.Check(context.Background()); !errors.Is(err, ErrNoStatus) {
+		t.Errorf("silent printer: got %+v, %v; want ErrNoStatus", h, err)
+	}
+	if pages, _ := escpostest.Decode(sim.Bytes()); len(pages) != 0 {
+		t.Errorf("a check printed %d pages, want none", len(pages))
+	}
 }

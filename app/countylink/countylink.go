@@ -80,6 +80,11 @@ type Config struct {
 	// Revoked is called, once, when the county answers that it revoked
 	// this device: the kiosk wipes its data (store.Wipe). Nil does nothing.
 	Revoked func(ctx context.Context)
+	// BeforeStatus runs before each status report is gathered, on the
+	// link's goroutine: the kiosk reads its thermal printer's state, so an
+	// empty roll shows at the county before the next citizen meets it.
+	// Nil does nothing.
+	BeforeStatus func(ctx context.Context)
 }
 
 // Link runs sync with the county. Its methods are safe to call from any
@@ -151,6 +156,9 @@ func (l *Link) syncer(ctx context.Context) (*client.Syncer, error) {
 			note := ""
 			if roundErr != nil {
 				note = Explain(roundErr, l.now()).Error()
+			}
+			if l.cfg.BeforeStatus != nil {
+				l.cfg.BeforeStatus(ctx)
 			}
 			return l.cfg.Store.DeviceStatus(ctx, l.cfg.Version, note)
 		},

@@ -165,6 +165,8 @@ func (k *Controller) Start() {
 		Actor:   func() int64 { return k.clerk.ID },
 		CAFile:  filepath.Join(k.opts.Dir, "county-ca.pem"),
 		Revoked: k.revoked,
+		// The thermal printer's paper and cover, read between jobs too.
+		BeforeStatus: func(ctx context.Context) { services.CheckPrinter(ctx, db) },
 		// A round ended or an upload moved: the status bar reads again, off
 		// the UI goroutine (Refresh hands its widgets back through fyne.Do).
 		OnChange: func() {

@@ -2,6 +2,7 @@ package services
 
 import (
 	"context"
+	"errors"
 	"log"
 
 	"github.com/yichuang/yichuang/app/msg"
@@ -57,4 +58,23 @@ func (s Setup) ConfigureKiosk(ctx context.Context, k servicepoint.Kiosk) (servic
 		k.PrinterQueue = a.String()
 	}
 	return s.DB.ConfigureKiosk(ctx, k)
+}
+
+// CheckPrinter reads the configured thermal printer's state between jobs
+// and records it (Printer's readings): the status report then says the
+// roll is empty before a citizen's slip finds out. A system queue or a raw
+// CUPS queue has no such status and is left alone; so is a kiosk not set
+// up yet. Failures are logged: the report goes on with what is known.
+func CheckPrinter(ctx context.Context, db *store.DB) {
+	cfg, ok, err := db.Kiosk(ctx)
+	if err != nil || !ok {
+		return
+	}
+	th, isThermal := Printer(db, cfg.PrinterQueue).(printing.Thermal)
+	if !isThermal || th.Addr.Net == escpos.NetLP {
+		return
+	}
+	if _, err := th.Check(ctx); err != nil && !errors.Is(err, printing.ErrNoStatus) {
+		log.Printf("read the thermal printer's state: %v", err)
+	}
 }
