@@ -78,3 +78,7 @@ func CheckPrinter(ctx context.Context, db *store.DB) {
 		log.Printf("read the thermal printer's state: %v", err)
 	}
 }
+
+// Thermal says whether a printer setting is a thermal printer's address,
+// for the printer field in 设置.
+func (s Setup) Thermal(setting string) bool { return escpos.IsAddress(setting) }

@@ -2,6 +2,7 @@ package setup
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -22,6 +23,9 @@ func (p *printerConfigurer) TestPage(_ context.Context, queue, paper string) err
 	p.printed = append(p.printed, queue+"/"+paper)
 	return nil
 }
+
+// Thermal takes the kiosk's address form of a thermal printer.
+func (p *printerConfigurer) Thermal(setting string) bool { return strings.HasPrefix(setting, "escpos:") }
 
 func TestPrinterPickerListsWarnsAndPrintsATestPage(t *testing.T) {
 	busytest.NewApp(t)
@@ -72,5 +76,31 @@ func TestDefaultPrinterIsMarkedAndNotWarned(t *testing.T) {
 	}
 	if got := printerName("Counter3" + defaultMark()); got != "Counter3" {
 		t.Errorf("printerName = %q, want Counter3", got)
+	}
+}
+
+// TestThermalAddressIsNotWarned: a thermal printer's address is in no
+// system list; on a machine without system printers the field says what
+// it is instead of 系统里没有打印机, and the address is saved as typed.
+func TestThermalAddressIsNotWarned(t *testing.T) {
+	busytest.NewApp(t)
+	c := &printerConfigurer{}
+	var saved *servicepoint.Kiosk
+	s := New(context.Background(), c, servicepoint.Kiosk{}, func(k servicepoint.Kiosk) { saved = &k })
+	test.NewTempWindow(t, s.Content())
+	busytest.Settle(t, s)
+	if got, want := s.PrinterNote.Text, "系统里没有打印机：请先安装打印机，否则回执只能存档、不能打印"; got != want {
+		t.Errorf("note with no printers and none typed: got %q, want %q", got, want)
+	}
+	s.Printer.SetText("escpos://192.168.1.50")
+	if got, want := s.PrinterNote.Text, "热敏打印机（ESC/POS）：不经系统打印队列直接发送；纸张请选80毫米热敏卷纸"; got != want {
+		t.Errorf("note for a thermal address: got %q, want %q", got, want)
+	}
+	s.Code.SetText("330522101000")
+	s.Name.SetText("洪桥镇便民服务中心")
+	test.Tap(s.Submit)
+	busytest.Settle(t, s)
+	if saved == nil || saved.PrinterQueue != "escpos://192.168.1.50" {
+		t.Errorf("saved %+v, want the thermal address", saved)
 	}
 }

@@ -47,6 +47,9 @@ type Printers interface {
 	// TestPage prints the 打印测试页 through queue ("" for the system
 	// default) on paper (servicepoint.PaperA4 or PaperRoll80).
 	TestPage(ctx context.Context, queue, paper string) error
+	// Thermal says whether a printer setting is a thermal printer's
+	// address (ESC/POS, sent raw), which no system list holds.
+	Thermal(setting string) bool
 }
 
 // Screen is the setup form.
@@ -357,6 +360,10 @@ func (s *Screen) pickPrinters(ctx context.Context, ps Printers, paper func() str
 	note := func() {
 		s.PrinterNote.Importance = widget.MediumImportance
 		name := printerName(s.Printer.Text)
+		if ps.Thermal(name) {
+			s.PrinterNote.SetText(l10n.L("热敏打印机（ESC/POS）：不经系统打印队列直接发送；纸张请选80毫米热敏卷纸"))
+			return
+		}
 		hasDefault := false
 		for _, p := range list {
 			hasDefault = hasDefault || p.Default
