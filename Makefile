@@ -141,6 +141,7 @@ screenshots: deps-test
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestSupervisorFollowsUp|TestOwnRatings' ./app/ui/followupui/
 	$(GO) test -count=1 -run TestCaseDocuments ./printing/ -update
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestMonthlyReportPagesAndRepeatedHeader ./printing/
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestThermalTicketAndReceiptQR ./printing/
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestBrowserCorrection|TestEveryPageAccessible|TestDashboardInBrowser' ./sync/countyd/office/
 
 deps-build:

@@ -178,7 +178,7 @@ Version: $VERSION
 Architecture: $ARCH
 Maintainer: Yichuang team <yichuang@example.gov.cn>
 Depends: $(depends "$B/yichuang"), $KIOSK_DLOPEN, cups-client
-Recommends: espeak-ng, printer-driver-cups-pdf
+Recommends: espeak-ng, printer-driver-cups-pdf, poppler-utils
 Section: misc
 Priority: optional
 Description: 一窗 Yichuang — service hall kiosk

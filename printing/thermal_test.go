@@ -54,9 +54,6 @@ func printedPages(t *testing.T, stream []byte, dots int) []string {
 		if err := escpostest.SavePNG(path, p.Image); err != nil {
 			t.Fatal(err)
 		}
-		if dir := os.Getenv("YICHUANG_SCREENSHOTS"); dir != "" {
-			escpostest.SavePNG(filepath.Join(dir, fmt.Sprintf("escpos-%s-%d.png", strings.ReplaceAll(t.Name(), "/", "_"), i+1)), p.Image)
-		}
 		paths = append(paths, path)
 	}
 	return paths
@@ -86,11 +83,15 @@ func TestThermalTicketAndReceiptQR(t *testing.T) {
 		len  float64
 		dots string
 		want string
+		// shot names the page in docs/screenshots (make screenshots), cut
+		// to its first rows.
+		shot string
+		rows int
 	}{
-		{"ticket 80mm", ticket.Bytes(), tmeta.PageHeight, "", "B012-2026-11-26"},
-		{"receipt 80mm", receipt.Bytes(), rmeta.PageHeight, "", c.Tracking},
-		{"ticket 58mm", ticket.Bytes(), tmeta.PageHeight, "?58", "B012-2026-11-26"},
-		{"receipt 58mm", receipt.Bytes(), rmeta.PageHeight, "?58", c.Tracking},
+		{"ticket 80mm", ticket.Bytes(), tmeta.PageHeight, "", "B012-2026-11-26", "escpos-ticket.png", 0},
+		{"receipt 80mm", receipt.Bytes(), rmeta.PageHeight, "", c.Tracking, "escpos-receipt.png", 1000},
+		{"ticket 58mm", ticket.Bytes(), tmeta.PageHeight, "?58", "B012-2026-11-26", "", 0},
+		{"receipt 58mm", receipt.Bytes(), rmeta.PageHeight, "?58", c.Tracking, "", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sim := simulatedPrinter(t)
@@ -121,6 +122,15 @@ func TestThermalTicketAndReceiptQR(t *testing.T) {
 			wantRows := tc.len * float64(addr.Dots) / 72
 			if got := float64(pages[0].Image.Bounds().Dy()); got < wantRows-2 || got > wantRows+2 {
 				t.Errorf("slip length: got %.0f rows, want %.0f", got, wantRows)
+			}
+			if dir := os.Getenv("YICHUANG_SCREENSHOTS"); dir != "" && tc.shot != "" {
+				img := image.Image(pages[0].Image)
+				if tc.rows > 0 {
+					img = pages[0].Image.SubImage(image.Rect(0, 0, addr.Dots, tc.rows))
+				}
+				if err := escpostest.SavePNG(filepath.Join(dir, tc.shot), img); err != nil {
+					t.Error(err)
+				}
 			}
 			if len(seen) != 2 || seen[0].Problem != "" || seen[1].Problem != "" {
 				t.Errorf("readings: got %+v, want two of a ready printer (before and after)", seen)
