@@ -28,8 +28,9 @@ import (
 // layout a second time straight to an image would keep two renderings of
 // every document to keep in step; rendering the PDF gives the citizen
 // exactly the paper the archive holds, whatever fonts the printer has.
-// pdftoppm costs a child process (~0.1 s a slip) and a package the kiosk's
-// .deb recommends; without it the job fails as NoCommand.
+// pdftoppm costs a child process (a fraction of a second a slip,
+// BenchmarkThermalReceipt) and a package the kiosk's .deb recommends;
+// without it the job fails as NoCommand.
 //
 // Before a job the printer's real-time status (DLE EOT 1–4) is read, so
 // a slip is not sent into an empty or open printer, and read again after
@@ -69,7 +70,9 @@ type Health struct {
 const (
 	thermalDial   = 3 * time.Second
 	thermalStatus = 2 * time.Second // Thermal.StatusWait
-	thermalJob    = 60 * time.Second
+	// A job as long as lp is given: a printer that stops taking bytes
+	// (its buffer full, paper gone mid-receipt) fails the job then.
+	thermalJob = 30 * time.Second
 )
 
 // OpenPrinter is the Printer a printer setting names: an ESC/POS address
@@ -171,8 +174,10 @@ func (t Thermal) Print(ctx context.Context, pdf []byte, job Job) error {
 	return nil
 }
 
-// Check reads the printer's state without printing (the status line and
-// the status report ask it between jobs).
+// Check reads the printer's state without printing: the county link asks
+// it before each status report (services.CheckPrinter), between jobs. A
+// printer that cannot be reached is a reading (Offline), not an error; one
+// that gives no status is ErrNoStatus.
 func (t Thermal) Check(ctx context.Context) (Health, error) {
 	if t.Addr.Net == escpos.NetLP {
 		return Health{}, fmt.Errorf("a CUPS raw queue: %w", ErrNoStatus)

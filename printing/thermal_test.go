@@ -226,6 +226,18 @@ func TestThermalUnreachable(t *testing.T) {
 	}
 }
 
+// TestThermalBadAddress: a malformed address that got past 设置 (an
+// edited database) prints nothing and says the printer is not found.
+func TestThermalBadAddress(t *testing.T) {
+	err := OpenPrinter("escpos:COM3", nil).Print(context.Background(), nil, Job{Layout: Roll80})
+	if got := ProblemOf(err); got != UnknownQueue || !errors.Is(err, escpos.ErrAddress) {
+		t.Errorf("got %q (%v), want %q wrapping ErrAddress", got, err, UnknownQueue)
+	}
+	if _, ok := OpenPrinter("Counter3", nil).(System); !ok {
+		t.Error("a queue name: got no System printer")
+	}
+}
+
 // TestThermalRefusesA4: an A4 page on a 72 mm line is unreadable; the
 // job fails before anything is sent.
 func TestThermalRefusesA4(t *testing.T) {
