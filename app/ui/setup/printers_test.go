@@ -25,7 +25,9 @@ func (p *printerConfigurer) TestPage(_ context.Context, queue, paper string) err
 }
 
 // Thermal takes the kiosk's address form of a thermal printer.
-func (p *printerConfigurer) Thermal(setting string) bool { return strings.HasPrefix(setting, "escpos:") }
+func (p *printerConfigurer) Thermal(setting string) bool {
+	return strings.HasPrefix(setting, "escpos:")
+}
 
 func TestPrinterPickerListsWarnsAndPrintsATestPage(t *testing.T) {
 	busytest.NewApp(t)
