@@ -20,7 +20,8 @@ import (
 // Feed delivers a reader's events to one handler at a time. A nil *Feed
 // (no reader configured) delivers nothing, so screens need no checks.
 type Feed struct {
-	to   func(idcard.Event)
+	to    func(idcard.Event)
+	owner any
 	last idcard.Event
 	seen bool
 }
@@ -46,21 +47,29 @@ func Start(ctx context.Context, r idcard.Reader, every time.Duration) *Feed {
 	return f
 }
 
-// Route sends the events to h from now on (nil: to nobody), on the UI
-// goroutine. h gets the reader's state at once, but never a card read for
-// an earlier handler: a card read for the applicant must not fill the
-// collector's fields because the clerk switched screens.
-func (f *Feed) Route(h func(idcard.Event)) {
+// Route sends the events to owner's h from now on (nil: to nobody), on
+// the UI goroutine. h gets the reader's state at once, but never a card
+// read for an earlier handler: a card read for the applicant must not fill
+// the collector's fields because the clerk switched screens.
+func (f *Feed) Route(owner any, h func(idcard.Event)) {
 	if f == nil {
 		return
 	}
-	f.to = h
+	f.to, f.owner = h, owner
 	if h != nil && f.seen {
 		if f.last.Err != nil {
 			h(f.last)
 		} else {
 			h(idcard.Event{Err: ErrReadElsewhere})
 		}
+	}
+}
+
+// Release stops the events to owner, if they still go there: a page the
+// citizen leaves lets go without cutting off the page that came next.
+func (f *Feed) Release(owner any) {
+	if f != nil && f.owner == owner {
+		f.to, f.owner = nil, nil
 	}
 }
 

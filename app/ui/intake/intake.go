@@ -147,7 +147,7 @@ func New(ctx context.Context, svc Service, actor clerks.Account, now func() time
 
 // UseCards routes the ID-card reader's events to this errand (a nil feed:
 // no reader, IDs are typed).
-func (s *Screen) UseCards(f *cardread.Feed) { f.Route(s.ReadCard) }
+func (s *Screen) UseCards(f *cardread.Feed) { f.Route(s, s.ReadCard) }
 
 // ReadCard takes an event of the reader: a card fills the applicant's name
 // and number (the legal representative's for an enterprise) and the form's

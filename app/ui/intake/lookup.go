@@ -160,7 +160,7 @@ func (l *Lookup) Content() fyne.CanvasObject { return l.content }
 // no reader); now judges a card's validity and the number's birth date.
 func (l *Lookup) UseCards(f *cardread.Feed, now func() time.Time) {
 	l.now = now
-	f.Route(l.ReadCard)
+	f.Route(l, l.ReadCard)
 }
 
 // ReadCard takes an event of the reader. With a finished case open, the

@@ -89,7 +89,7 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 	bar := container.NewHBox(who, widget.NewSeparator(), w.NewCase, w.Find, w.PrereviewBtn, layout.NewSpacer())
 	if nav.WorkList != nil {
 		w.WorkList = widget.NewButtonWithIcon(l10n.L("我的工作单"), theme.ListIcon(), func() {
-			nav.Cards.Route(nil) // the work list's delivery form takes them when it opens
+			nav.Cards.Route(nil, nil) // the work list's delivery form takes them when it opens
 			w.show(nav.WorkList())
 		})
 		bar.Objects = append([]fyne.CanvasObject{who, widget.NewSeparator(), w.WorkList, w.NewCase, w.Find}, bar.Objects[5:]...)
