@@ -22,8 +22,8 @@ import (
 type Feed struct {
 	to    func(idcard.Event)
 	owner any
-	last idcard.Event
-	seen bool
+	last  idcard.Event
+	seen  bool
 }
 
 // Start polls r until ctx ends; nil r gives a nil Feed. every is the
