@@ -139,7 +139,7 @@ func TestDeliveryChecksTheCollectorsCard(t *testing.T) {
 		sim.Set(sdttest.NoCard)
 		lineSays(t, l.CardLine, "可刷身份证")
 		tc.card()
-		busytest.Until(t, tc.name+"'s check", func() bool { return strings.Contains(l.Message.Text, tc.want) })
+		busytest.Until(t, tc.name+"'s check", func() bool { return strings.Contains(l.Message.Text, tc.want) && l.Message.Importance == tc.imp })
 		if l.Message.Importance != tc.imp {
 			t.Errorf("%s: message %q is %v, want %v", tc.name, l.Message.Text, l.Message.Importance, tc.imp)
 		}

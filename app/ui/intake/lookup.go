@@ -188,30 +188,9 @@ func (l *Lookup) ReadCard(e idcard.Event) {
 		l.ResetID.SetText(c.IDNumber)
 		l.ResetID.Conceal()
 	}
-	id, err := ids.NormalizePersonID(c.IDNumber, l.now())
-	as := ""
-	if err == nil {
-		as = l.Case.StandsFor(id)
-	}
-	var lines []string
-	switch as {
-	case "applicant":
-		lines = append(lines, l10n.L("领取人是申请人本人"))
-	case "legal_rep":
-		lines = append(lines, l10n.L("领取人是申请单位的法定代表人"))
-	case "authorized":
-		lines = append(lines, l10n.L("领取人是已登记的受托人"))
-	default:
-		lines = append(lines, l10n.L("领取人证件与申请人、法定代表人和已登记的受托人都不一致：请核对；他人代领须先凭授权委托书登记受托人"))
-	}
-	if c.Expired(l.now()) {
-		lines = append(lines, l10n.L("领取人证件已过期（有效期{{.Valid}}），请核对后决定是否出件", map[string]any{"Valid": c.ValidText()}))
-	}
-	l.Message.Importance = widget.SuccessImportance
-	if as == "" || c.Expired(l.now()) {
-		l.Message.Importance = widget.DangerImportance
-	}
-	l.Message.SetText(strings.Join(lines, "；"))
+	text, imp := cardread.CollectorCheck(l.Case, c, l.now())
+	l.Message.Importance = imp
+	l.Message.SetText(text)
 }
 
 // Wait blocks until a reprint in flight, if any, has shown its result, or
