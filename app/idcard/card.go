@@ -37,6 +37,9 @@ const (
 	HKMacaoTaiwan
 )
 
+// Kinds are every kind, for the screens' translations.
+var Kinds = []Kind{Resident, Foreign2017, Foreign2023, HKMacaoTaiwan}
+
 // KindName is the document's name for screens.
 func KindName(k Kind) string {
 	switch k {
