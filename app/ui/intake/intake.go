@@ -228,7 +228,9 @@ func (s *Screen) reset() {
 	if err != nil {
 		s.Message.SetText(l10n.Error(err))
 	}
-	s.content.Objects = []fyne.CanvasObject{s.tabs}
+	// The reader's line stays above every step: the citizen may put the
+	// card down while the clerk is still choosing the matter.
+	s.content.Objects = []fyne.CanvasObject{container.NewBorder(s.CardLine.Content(), nil, nil, nil, s.tabs)}
 	s.content.Refresh()
 }
 
@@ -372,7 +374,7 @@ func (s *Screen) applicantStep() fyne.CanvasObject {
 	})
 	note := widget.NewLabel(l10n.L("证件号码和手机号只在录入和核对时显示；纸面上的证件号码按县中心规定遮盖，不印出生日期和性别位。"))
 	note.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(s.Kind, s.CardLine.Content(), form, s.enterpriseRows, note, s.ApplicantProblems)
+	box := container.NewVBox(s.Kind, form, s.enterpriseRows, note, s.ApplicantProblems)
 	s.Mandate = nil
 	if s.actor.Role == clerks.Agent {
 		s.Mandate = s.mandateForm()
