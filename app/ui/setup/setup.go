@@ -69,9 +69,9 @@ type Screen struct {
 	// the first setup.
 	Reader *widget.Label
 	form   *widget.Form
-	Paper          *EscRadioGroup
-	Queue          *EscRadioGroup
-	Hub            *EscEntry
+	Paper  *EscRadioGroup
+	Queue  *EscRadioGroup
+	Hub    *EscEntry
 	// PairCode is the pairing code read off the hub (连接大厅主机).
 	PairCode *EscEntry
 	Submit   *EscButton
