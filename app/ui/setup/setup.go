@@ -65,13 +65,15 @@ type Screen struct {
 	TestPage    *EscButton
 	// PrinterOptions is the picker's list as offered.
 	PrinterOptions []string
+	Paper          *EscRadioGroup
+	Queue          *EscRadioGroup
+	Hub            *EscEntry
+
 	// Reader says whether an ID-card reader answers (ShowReader); nil on
 	// the first setup.
 	Reader *widget.Label
 	form   *widget.Form
-	Paper  *EscRadioGroup
-	Queue  *EscRadioGroup
-	Hub    *EscEntry
+
 	// PairCode is the pairing code read off the hub (连接大厅主机).
 	PairCode *EscEntry
 	Submit   *EscButton
