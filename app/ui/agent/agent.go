@@ -237,10 +237,11 @@ type Delivery struct {
 	Name, ID             *widget.Entry
 	PhotoBtn, ConfirmBtn *widget.Button
 	PhotoNote, Message   *widget.Label
+	photo                []byte
+	photoName            string
+
 	// CardLine shows the reader's state and the resident's card, masked.
-	CardLine  *cardread.Line
-	photo     []byte
-	photoName string
+	CardLine *cardread.Line
 }
 
 func (s *Screen) openDelivery(cs cases.Case) {
