@@ -14,12 +14,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/idcard/sdt"
 	"github.com/yichuang/yichuang/app/kiosk"
 	"github.com/yichuang/yichuang/app/locale"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
@@ -35,6 +37,9 @@ func main() {
 	keepBackups := flag.Int("keep-backups", 7, "daily backups to keep")
 	mode := flag.String("mode", envOr("YICHUANG_MODE", "home"), "first screen after start: home, selfservice, counter, board or agent")
 	hubListen := flag.String("hub-listen", envOr("YICHUANG_HUB_LISTEN", ""), "where a hall hub serves the hall's machines (default :8730)")
+	idcardLib := flag.String("idcard-lib", envOr("YICHUANG_IDCARD_LIB", ""), "the ID-card reader's SDT library (vendor's libsdtapi.so); empty: no reader, IDs are typed (docs/hardware.md)")
+	idcardWLT := flag.String("idcard-wlt", envOr("YICHUANG_IDCARD_WLT", ""), "the vendor's WLT photo decoder library (exports unpack); empty: cards are read without their photo")
+	idcardPort := flag.Int("idcard-port", envInt("YICHUANG_IDCARD_PORT", 0), "the reader's SDT port: 1001-1016 USB, 1-16 serial; 0 tries them all")
 	showVersion := flag.Bool("version", false, "print the version and commit, then exit")
 	check := flag.Bool("self-check", false, "check the database, catalog, working days and printing without a display, then exit")
 	testPrint := flag.Bool("print-test", false, "send the printer test page to the kiosk's printer (set in 设置, else the default) without a display, then exit")
@@ -83,10 +88,18 @@ func main() {
 			want = s
 		}
 	}
-	_, w, _ := open(kiosk.Options{Dir: *dataDir, KeepBackups: *keepBackups, Clock: kioskClock(),
+	opts := kiosk.Options{Dir: *dataDir, KeepBackups: *keepBackups, Clock: kioskClock(),
 		Fullscreen: *fullscreen, StartMode: *mode, Version: Version(),
 		// The document camera drops its photos here for 自助申报.
-		ScanDir: os.Getenv("YICHUANG_SCAN_DIR"), HubListen: *hubListen}, want)
+		ScanDir: os.Getenv("YICHUANG_SCAN_DIR"), HubListen: *hubListen, IDCardLibrary: *idcardLib}
+	if *idcardLib != "" {
+		// Loaded on the first read, off the UI goroutine: a missing or
+		// broken library shows as "no reader" and IDs are typed.
+		r := sdt.New(sdt.Config{Library: *idcardLib, Decoder: *idcardWLT, Port: *idcardPort})
+		defer r.Close()
+		opts.IDCard = r
+	}
+	_, w, _ := open(opts, want)
 	go func() {
 		// Start-up parses the fonts and leaves megabytes of temporary
 		// buffers behind; hand them back to the OS once the first screen is
@@ -115,6 +128,13 @@ func open(opts kiosk.Options, want fyne.Size) (fyne.App, fyne.Window, *kiosk.Con
 	w.SetCloseIntercept(func() { k.Close(); a.Quit() })
 	k.Start()
 	return a, w, k
+}
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
 }
 
 func envOr(key, def string) string {

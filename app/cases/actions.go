@@ -232,6 +232,12 @@ func Deliver(c Case, collector Person, now time.Time) (Case, error) {
 	return c, nil
 }
 
+// StandsFor says whom the holder of the normalized ID number id stands for
+// on the case, as Deliver checks it: "applicant", "legal_rep",
+// "authorized" or "" for nobody. The counter asks it as soon as an ID card
+// is read, before the clerk decides.
+func (c Case) StandsFor(id string) string { return c.standsFor(id) }
+
 // standsFor says whom a person with the normalized ID number id stands for
 // on the case — "applicant", "legal_rep" or "authorized" (a registered
 // 受托人) — or "" for nobody.

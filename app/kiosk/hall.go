@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -17,10 +18,12 @@ import (
 	"github.com/yichuang/yichuang/app/hall"
 	"github.com/yichuang/yichuang/app/hallnet"
 	"github.com/yichuang/yichuang/app/hallsync"
+	"github.com/yichuang/yichuang/app/idcard"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/services"
 	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/ui/cardread"
 	"github.com/yichuang/yichuang/app/ui/hallui"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/setup"
@@ -255,6 +258,7 @@ func (k *Controller) showSetup(cfg servicepoint.Kiosk, then func()) {
 func (k *Controller) showSettingsFrom(cfg servicepoint.Kiosk, then, back func()) {
 	k.showSetup(cfg, then)
 	s := k.setup
+	s.ShowReader(k.panelCtx(), k.opts.IDCardLibrary, k.probeReader)
 	s.OnCancel(func() {
 		k.win.Canvas().SetOnTypedKey(nil)
 		if k.setup == s {
@@ -263,4 +267,25 @@ func (k *Controller) showSettingsFrom(cfg servicepoint.Kiosk, then, back func())
 		back()
 	})
 	k.win.Canvas().SetOnTypedKey(s.TypedKey)
+}
+
+// probeReader says whether the ID-card reader answers: nil for a reader
+// with or without a card on it.
+func (k *Controller) probeReader(ctx context.Context) error {
+	if k.opts.IDCard == nil {
+		return idcard.ErrNoReader
+	}
+	if _, err := k.opts.IDCard.Read(ctx); errors.Is(err, idcard.ErrNoReader) {
+		return err
+	}
+	return nil
+}
+
+// cards starts the ID-card reader's feed for a screen's lifetime (nil
+// without a reader).
+func (k *Controller) cards(ctx context.Context) *cardread.Feed {
+	if k.opts.IDCard == nil {
+		return nil
+	}
+	return cardread.Start(ctx, k.opts.IDCard, 0)
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/countylink"
 	"github.com/yichuang/yichuang/app/hall"
+	"github.com/yichuang/yichuang/app/idcard"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/services"
@@ -63,6 +64,11 @@ type Options struct {
 	// HubListen is where a hall hub serves the hall's machines; "" is
 	// :8730 on every address.
 	HubListen string
+	// IDCard is the second-generation ID-card reader; nil when none is
+	// configured (IDs are typed, as before).
+	IDCard idcard.Reader
+	// IDCardLibrary is the reader's vendor library, shown in 设置.
+	IDCardLibrary string
 }
 
 // Controller holds the running kiosk's parts and shows its screens. Its

@@ -159,6 +159,7 @@ func (k *Controller) showCounter() {
 	if k.hall != nil && k.hall.server != nil {
 		nav.Hall = func() { k.showHallMachines(k.showCounter) }
 	}
+	nav.Cards = k.cards(pctx)
 	if k.clerk.Window > 0 && k.queue() != nil {
 		counter := queue.Counter{Window: k.clerk.Window, ClerkID: k.clerk.ID, ClerkName: k.clerk.Name, Sectors: sectors}
 		nav.Calling = func(start func(string), rate func(rating.Rating)) fyne.CanvasObject {
@@ -195,19 +196,23 @@ func (k *Controller) showAgent() {
 		k.showFatal(l10n.Error(err))
 		return
 	}
+	pctx := k.panelCtx()
+	cards := k.cards(pctx)
 	nav := intake.Nav{
 		Home:   k.showHome,
 		Logout: func() { k.clerk = clerks.Account{}; k.showHome() },
 		WorkList: func() fyne.CanvasObject {
 			a := agent.New(ctx, services.Agent{Intake: svc}, k.clerk, k.opts.Clock.Now, k.win)
 			a.ScanDir = k.opts.ScanDir
+			a.Cards = cards
 			return a.Content()
 		},
+		Cards: cards,
 		OwnSecret: func() {
 			k.win.SetContent(accounts.NewOwnSecret(ctx, k.accountsService(), k.clerk, k.showAgent).Content())
 		},
 	}
-	k.win.SetContent(k.withBanner(k.panelCtx(), intake.NewWorkspace(ctx, svc, k.clerk, k.opts.Clock.Now, k.win, nav).Content()))
+	k.win.SetContent(k.withBanner(pctx, intake.NewWorkspace(ctx, svc, k.clerk, k.opts.Clock.Now, k.win, nav).Content()))
 }
 
 // showSelfService turns this screen into the 24-hour self-service
@@ -229,7 +234,9 @@ func (k *Controller) showSelfService() {
 		hotline = hc.Hotline
 		sectorFor = hc.SectorFor
 	}
+	cards := k.cards(ctx)
 	opts := selfservice.Options{
+		Cards:     cards,
 		Filing:    filing,
 		Now:       k.opts.Clock.Now,
 		Hall:      cfg.Point.Name,
@@ -255,7 +262,7 @@ func (k *Controller) showSelfService() {
 			return ticket.New(ctx, tickets, k.opts.Clock.Now, back, ticket.WithSector(sector)).Content()
 		}
 		opts.Booking = func(back func(), sector string) fyne.CanvasObject {
-			return ticket.NewTouchBooker(ctx, tickets, k.opts.Clock.Now, back, ticket.WithSector(sector)).Content()
+			return ticket.NewTouchBooker(ctx, tickets, k.opts.Clock.Now, back, ticket.WithSector(sector), ticket.WithCards(cards)).Content()
 		}
 	}
 	term := selfservice.New(ctx, self, opts)

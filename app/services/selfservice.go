@@ -68,6 +68,12 @@ func (s *SelfService) Progress(ctx context.Context, code, last4 string) (cases.P
 	return s.DB.VerifyProgress(ctx, code, last4)
 }
 
+// ProgressByCard answers 进度查询 for the holder of the ID card the
+// terminal's reader read: their cases, newest first.
+func (s *SelfService) ProgressByCard(ctx context.Context, idNumber string) ([]cases.Progress, error) {
+	return s.DB.ProgressByHolder(ctx, idNumber)
+}
+
 // SupervisorCheck lets only an active supervisor leave the terminal.
 func (s *SelfService) SupervisorCheck(ctx context.Context, login, pin string) error {
 	a, err := s.DB.Authenticate(ctx, login, pin)

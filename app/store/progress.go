@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/workday"
@@ -109,4 +110,46 @@ func (db *DB) VerifyProgress(ctx context.Context, code, last4 string) (cases.Pro
 		return cases.Progress{}, err
 	}
 	return out, fail
+}
+
+// holderCases bounds a card holder's progress answer: the terminal shows
+// the newest few; older cases are the counter's to find.
+const holderCases = 10
+
+// ProgressByHolder answers 进度查询 by ID card at the terminal: the cases
+// of the applicant whose card lies on the reader, newest first, each with
+// what the code-and-PIN query would show. The card itself, read by the
+// terminal's reader, stands for the PIN; a typed number never reaches this.
+// Every answer writes an audit row with the number masked (查询留痕).
+func (db *DB) ProgressByHolder(ctx context.Context, idNumber string) ([]cases.Progress, error) {
+	list, err := db.CasesByApplicantID(ctx, idNumber, holderCases)
+	if err != nil {
+		return nil, fmt.Errorf("cases of the card holder: %w", err)
+	}
+	cal, _ := db.Calendar(ctx) // nil (no moved date) rather than no answer
+	var out []cases.Progress
+	err = db.update(ctx, func(t *tx) error {
+		var pulled string
+		synced, last := false, time.Time{}
+		if err := t.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, settingLastPull).Scan(&pulled); err == nil {
+			if at, err := unstamp(pulled); err == nil {
+				last, synced = at, true
+			}
+		}
+		for _, cs := range list {
+			when := last
+			if !synced {
+				var updated string
+				if err := t.QueryRowContext(ctx, `SELECT updated_at FROM cases WHERE tracking = ?`, cs.Tracking).Scan(&updated); err == nil {
+					when, _ = unstamp(updated)
+				}
+			}
+			out = append(out, cases.ProgressOf(cs, when, synced).MoveDue(cs, cal, t.now))
+		}
+		return audit(ctx, t, sql.NullInt64{}, "progress.query_by_card", ids.MaskIDNumber(idNumber), fmt.Sprintf("self-service hits=%d", len(out)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

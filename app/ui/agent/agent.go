@@ -26,9 +26,11 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/idcard"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/busy"
+	"github.com/yichuang/yichuang/app/ui/cardread"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/workday"
 )
@@ -55,6 +57,9 @@ type Screen struct {
 	// ScanDir is the document camera's drop folder, where the file dialog
 	// opens when no photo was taken from elsewhere yet.
 	ScanDir string
+	// Cards are the ID-card reader's events (nil: no reader, the number is
+	// typed); the delivery form takes them while open.
+	Cards *cardread.Feed
 
 	Items   []cases.WorkItem
 	Summary *widget.Label
@@ -234,6 +239,9 @@ type Delivery struct {
 	PhotoNote, Message   *widget.Label
 	photo                []byte
 	photoName            string
+
+	// CardLine shows the reader's state and the resident's card, masked.
+	CardLine *cardread.Line
 }
 
 func (s *Screen) openDelivery(cs cases.Case) {
@@ -241,6 +249,7 @@ func (s *Screen) openDelivery(cs cases.Case) {
 		PhotoNote: widget.NewLabel(l10n.L("尚未拍照")), Message: widget.NewLabel("")}
 	d.Name.SetText(cs.Applicant.Name)
 	d.ID.SetPlaceHolder(l10n.L("核对村民身份证，输入身份证号"))
+	d.CardLine = cardread.NewLine(s.now)
 	d.Message.Wrapping = fyne.TextWrapWord
 	d.Message.Importance = widget.DangerImportance
 	d.PhotoBtn = widget.NewButtonWithIcon(l10n.L("附上签收回执照片"), theme.FileImageIcon(), func() {
@@ -272,10 +281,11 @@ func (s *Screen) openDelivery(cs cases.Case) {
 	d.ConfirmBtn.Importance = widget.HighImportance
 	back := widget.NewButtonWithIcon(l10n.L("返回工作单"), theme.NavigateBackIcon(), s.closeDelivery)
 	s.Delivery = d
+	s.Cards.Route(d, s.readCard)
 	title := widget.NewLabel(l10n.L("送达办理结果：{{.Line}}", map[string]any{"Line": s.line(cases.WorkItem{Tracked: cases.Tracked{Case: cs}})}))
 	title.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm(widget.NewFormItem(l10n.L("领取人"), d.Name), widget.NewFormItem(l10n.L("身份证号"), d.ID))
-	s.content.Objects = []fyne.CanvasObject{container.NewVBox(title, form, container.NewHBox(d.PhotoBtn, d.PhotoNote),
+	s.content.Objects = []fyne.CanvasObject{container.NewVBox(title, d.CardLine.Content(), form, container.NewHBox(d.PhotoBtn, d.PhotoNote),
 		container.NewHBox(back, layout.NewSpacer(), d.ConfirmBtn), d.Message)}
 	s.content.Refresh()
 }
@@ -364,7 +374,31 @@ func (s *Screen) confirmDelivery() {
 	})
 }
 
+// readCard takes an event of the reader while the delivery form is open:
+// the resident's card fills the collector (the number as dots) and says at
+// once whether it is the applicant's and whether it has expired; the agent
+// decides, and the delivery checks the number again.
+func (s *Screen) readCard(e idcard.Event) {
+	d := s.Delivery
+	if d == nil {
+		return
+	}
+	d.CardLine.Show(e)
+	if e.Err != nil {
+		return
+	}
+	c := e.Card
+	d.Name.SetText(c.Name)
+	d.ID.SetText(c.IDNumber)
+	d.ID.Password = true // a number from the card is never shown in full
+	d.ID.Refresh()
+	text, imp := cardread.CollectorCheck(d.Case, c, s.now())
+	d.Message.Importance = imp
+	d.Message.SetText(text)
+}
+
 func (s *Screen) closeDelivery() {
+	s.Cards.Release(s.Delivery)
 	s.Delivery = nil
 	s.content.Objects = []fyne.CanvasObject{container.NewBorder(container.NewVBox(s.summaryBar(), s.Message), nil, nil, nil, s.tabs)}
 	s.Reload()

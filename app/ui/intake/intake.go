@@ -19,10 +19,12 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/idcard"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/busy"
+	"github.com/yichuang/yichuang/app/ui/cardread"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/ratingui"
 	"github.com/yichuang/yichuang/app/workday"
@@ -54,6 +56,12 @@ type Screen struct {
 	enterpriseRows      *fyne.Container
 	// Mandate is the 代办委托, shown to village agents only.
 	Mandate *MandateForm
+	// CardLine shows the ID-card reader's state and the card read, with its
+	// photo; hidden while no reader has reported (UseCards).
+	CardLine *cardread.Line
+	// cardAddress is the address on the card read for this errand, put
+	// into the form's address fields once the matter's form is built.
+	cardAddress string
 
 	// ApplicantProblems says, after 下一步, what the applicant step still
 	// lacks; the step is not left until it is empty.
@@ -132,8 +140,49 @@ func New(ctx context.Context, svc Service, actor clerks.Account, now func() time
 	s := &Screen{ctx: ctx, svc: svc, actor: actor, now: now, win: win,
 		FieldEntries: map[string]*widget.Entry{}, FieldChoices: map[string]*widget.Select{}}
 	s.content = container.NewStack()
+	s.CardLine = cardread.NewLine(now)
 	s.reset()
 	return s
+}
+
+// UseCards routes the ID-card reader's events to this errand (a nil feed:
+// no reader, IDs are typed).
+func (s *Screen) UseCards(f *cardread.Feed) { f.Route(s, s.ReadCard) }
+
+// ReadCard takes an event of the reader: a card fills the applicant's name
+// and number (the legal representative's for an enterprise) and the form's
+// address; an expired card fills them too, but the line says in red that
+// it is no valid proof of identity, for the clerk to decide.
+func (s *Screen) ReadCard(e idcard.Event) {
+	s.CardLine.Show(e)
+	if e.Err != nil {
+		return
+	}
+	c := e.Card
+	if s.isEnterprise() {
+		s.LegalRepName.SetText(c.Name)
+		s.LegalRepID.SetText(c.IDNumber)
+		s.LegalRepID.Conceal()
+		return
+	}
+	s.ApplicantName.SetText(c.Name)
+	s.ApplicantID.SetText(c.IDNumber)
+	s.ApplicantID.Conceal()
+	s.cardAddress = c.Address
+	s.fillAddress()
+}
+
+// fillAddress puts the card's address (the 户籍 address) into the form's
+// address fields the clerk has not filled yet.
+func (s *Screen) fillAddress() {
+	if s.cardAddress == "" {
+		return
+	}
+	for _, key := range []string{"address", "hukou_address"} {
+		if e, ok := s.FieldEntries[key]; ok && strings.TrimSpace(e.Text) == "" {
+			e.SetText(s.cardAddress)
+		}
+	}
 }
 
 // Content returns the screen's root object.
@@ -155,6 +204,8 @@ func (s *Screen) Prefill(residentID string) {
 // reset starts a new errand.
 func (s *Screen) reset() {
 	s.bundle, s.matters, s.attachments, s.Result = "", nil, nil, nil
+	s.cardAddress = ""
+	s.CardLine.Clear() // the last citizen's card and photo go with the errand
 	s.FieldEntries, s.FieldChoices, s.Materials = map[string]*widget.Entry{}, map[string]*widget.Select{}, nil
 	cat, err := s.svc.Catalog(s.ctx)
 	s.cat = cat
@@ -177,7 +228,9 @@ func (s *Screen) reset() {
 	if err != nil {
 		s.Message.SetText(l10n.Error(err))
 	}
-	s.content.Objects = []fyne.CanvasObject{s.tabs}
+	// The reader's line stays above every step: the citizen may put the
+	// card down while the clerk is still choosing the matter.
+	s.content.Objects = []fyne.CanvasObject{container.NewBorder(s.CardLine.Content(), nil, nil, nil, s.tabs)}
 	s.content.Refresh()
 }
 
@@ -427,6 +480,7 @@ func (s *Screen) buildForm() {
 	})
 	s.formBox.Objects = []fyne.CanvasObject{form, s.FormProblems, container.NewHBox(layout.NewSpacer(), next)}
 	s.formBox.Refresh()
+	s.fillAddress()
 }
 
 // fieldCheck is one field of a step: check says what is wrong with it

@@ -16,10 +16,12 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/idcard"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/busy"
+	"github.com/yichuang/yichuang/app/ui/cardread"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/ratingui"
 	"github.com/yichuang/yichuang/app/workday"
@@ -80,7 +82,12 @@ type Lookup struct {
 	RateBtn *widget.Button
 	Rating  *ratingui.Screen
 
+	// CardLine shows the ID-card reader's state and the card read
+	// (UseCards); hidden while no reader has reported.
+	CardLine *cardread.Line
+
 	Case cases.Case
+	now  func() time.Time
 	// guard runs the reprint off the UI goroutine.
 	guard   busy.Guard
 	actions *fyne.Container
@@ -89,7 +96,8 @@ type Lookup struct {
 
 // NewLookup builds the case look-up screen.
 func NewLookup(ctx context.Context, svc Service, actor clerks.Account) *Lookup {
-	l := &Lookup{ctx: ctx, svc: svc, actor: actor}
+	l := &Lookup{ctx: ctx, svc: svc, actor: actor, now: time.Now}
+	l.CardLine = cardread.NewLine(func() time.Time { return l.now() })
 	l.cat, _ = svc.Catalog(ctx)
 	l.Code = widget.NewEntry()
 	l.Code.SetPlaceHolder(l10n.L("输入或扫描16位查询码，或输入申请人姓名"))
@@ -139,7 +147,7 @@ func NewLookup(ctx context.Context, svc Service, actor clerks.Account) *Lookup {
 	l.RateBtn.Hide()
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, l.Find, l.Code),
 		container.NewBorder(nil, nil, nil, container.NewHBox(l.FindID, widget.NewSeparator(), l.TodayBtn, l.MineBtn, l.LateBtn), l.IDQuery),
-		container.NewBorder(nil, nil, nil, l.RateBtn, l.Message))
+		container.NewBorder(nil, nil, nil, l.RateBtn, l.Message), l.CardLine.Content())
 	l.content = container.NewStack(container.NewBorder(top, nil, nil, nil,
 		container.NewVScroll(container.NewVBox(l.Found, l.Details, container.NewHBox(l.Reveal), l.actions))))
 	return l
@@ -147,6 +155,43 @@ func NewLookup(ctx context.Context, svc Service, actor clerks.Account) *Lookup {
 
 // Content returns the screen's root object.
 func (l *Lookup) Content() fyne.CanvasObject { return l.content }
+
+// UseCards routes the ID-card reader's events to the look-up (a nil feed:
+// no reader); now judges a card's validity and the number's birth date.
+func (l *Lookup) UseCards(f *cardread.Feed, now func() time.Time) {
+	l.now = now
+	f.Route(l, l.ReadCard)
+}
+
+// ReadCard takes an event of the reader. With a finished case open, the
+// card is the collector's for 出件: it fills the collector's fields and
+// says at once whether its holder is the applicant (the legal
+// representative), a registered 受托人, or nobody the case knows, and
+// whether the card has expired; the clerk decides, and Deliver checks the
+// number again. Otherwise the card finds its holder's cases.
+func (l *Lookup) ReadCard(e idcard.Event) {
+	l.CardLine.Show(e)
+	if e.Err != nil {
+		return
+	}
+	c := e.Card
+	if l.Case.ID == "" || l.Case.Status != cases.StatusCompleted || l.CollectorID == nil {
+		l.IDQuery.SetText(c.IDNumber)
+		l.IDQuery.Conceal()
+		l.search(CaseQuery{By: ByIDNumber, Text: c.IDNumber})
+		return
+	}
+	l.CollectorName.SetText(c.Name)
+	l.CollectorID.SetText(c.IDNumber)
+	l.CollectorID.Conceal()
+	if l.ResetID != nil {
+		l.ResetID.SetText(c.IDNumber)
+		l.ResetID.Conceal()
+	}
+	text, imp := cardread.CollectorCheck(l.Case, c, l.now())
+	l.Message.Importance = imp
+	l.Message.SetText(text)
+}
 
 // Wait blocks until a reprint in flight, if any, has shown its result, or
 // ctx ends.

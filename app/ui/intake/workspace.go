@@ -12,6 +12,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/rating"
+	"github.com/yichuang/yichuang/app/ui/cardread"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/ui/ratingui"
 )
@@ -38,6 +39,9 @@ type Nav struct {
 	// WorkList builds a village agent's work list; when set the workspace
 	// opens on it (村代办 mode).
 	WorkList func() fyne.CanvasObject
+	// Cards are the ID-card reader's events for the screen's lifetime; nil
+	// without a reader. The errand or look-up on show takes them.
+	Cards *cardread.Feed
 }
 
 // Workspace is the counter mode: a bar with the signed-in clerk and the
@@ -64,10 +68,12 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 	w := &Workspace{body: container.NewStack()}
 	w.NewCase = widget.NewButtonWithIcon(l10n.L("新办件"), theme.DocumentCreateIcon(), func() {
 		w.Intake = New(ctx, svc, actor, now, win)
+		w.Intake.UseCards(nav.Cards)
 		w.show(w.Intake.Content())
 	})
 	w.Find = widget.NewButtonWithIcon(l10n.L("查询办件"), theme.SearchIcon(), func() {
 		w.Lookup = NewLookup(ctx, svc, actor)
+		w.Lookup.UseCards(nav.Cards, now)
 		w.show(w.Lookup.Content())
 	})
 	who := widget.NewLabel(l10n.L("{{.Name}}（{{.Role}}）", map[string]any{"Name": actor.Name, "Role": l10n.L(clerks.RoleName(actor.Role))}))
@@ -82,7 +88,10 @@ func NewWorkspace(ctx context.Context, svc Service, actor clerks.Account, now fu
 	})
 	bar := container.NewHBox(who, widget.NewSeparator(), w.NewCase, w.Find, w.PrereviewBtn, layout.NewSpacer())
 	if nav.WorkList != nil {
-		w.WorkList = widget.NewButtonWithIcon(l10n.L("我的工作单"), theme.ListIcon(), func() { w.show(nav.WorkList()) })
+		w.WorkList = widget.NewButtonWithIcon(l10n.L("我的工作单"), theme.ListIcon(), func() {
+			nav.Cards.Route(nil, nil) // the work list's delivery form takes them when it opens
+			w.show(nav.WorkList())
+		})
 		bar.Objects = append([]fyne.CanvasObject{who, widget.NewSeparator(), w.WorkList, w.NewCase, w.Find}, bar.Objects[5:]...)
 		w.NewCase.SetText(l10n.L("新代办"))
 	}

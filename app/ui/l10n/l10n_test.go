@@ -18,6 +18,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
+	"github.com/yichuang/yichuang/app/idcard"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/rating"
@@ -110,6 +111,9 @@ func sourceStrings(t *testing.T) map[string]string {
 	}
 	for _, st := range []queue.Status{queue.Waiting, queue.Called, queue.Serving, queue.Parked, queue.Done, queue.NoShow} {
 		found[queue.StatusName(st)] = "queue.StatusName"
+	}
+	for _, k := range idcard.Kinds {
+		found[idcard.KindName(k)] = "idcard.KindName"
 	}
 	for _, r := range []clerks.Role{clerks.Clerk, clerks.Supervisor, clerks.Agent} {
 		found[clerks.RoleName(r)] = "clerks.RoleName"

@@ -2,6 +2,7 @@ package selfservice
 
 import (
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -10,7 +11,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/yichuang/yichuang/app/cases"
+	"github.com/yichuang/yichuang/app/idcard"
 	"github.com/yichuang/yichuang/app/tracking"
+	"github.com/yichuang/yichuang/app/ui/cardread"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 	"github.com/yichuang/yichuang/app/workday"
 )
@@ -27,6 +30,9 @@ type ProgressScreen struct {
 	Message               *widget.Label
 	Timeline              *widget.Label
 	Details               *widget.Label
+	// CardLine shows the reader's state and the card read (masked), when
+	// the terminal has a reader.
+	CardLine *cardread.Line
 
 	code, last4 string
 	active      *string
@@ -68,12 +74,13 @@ func newProgress(t *Terminal) *ProgressScreen {
 	p.Timeline.Wrapping = fyne.TextWrapWord
 	p.Details = widget.NewLabel("")
 	p.Details.Wrapping = fyne.TextWrapWord
+	p.CardLine = cardread.NewLine(func() time.Time { return t.opts.Now() })
 	hint := widget.NewLabel(l10n.L("请将受理回执上的二维码对准扫描口，或输入16位查询码；再输入回执申请人联上的6位查询密码（旧回执输入证件号或手机号后4位）"))
 	hint.Wrapping = fyne.TextWrapWord
 	home := widget.NewButtonWithIcon(l10n.L("首页"), theme.HomeIcon(), func() { t.Touch(); t.Home() })
 	form := widget.NewForm(widget.NewFormItem(l10n.L("查询码"), tall(p.CodeField, MinTouch)), widget.NewFormItem(l10n.L("查询密码"), tall(p.Last4Field, MinTouch)))
 	left := container.NewVBox(container.NewHBox(touch(home)), hint, form, p.Keypad.Content(), container.NewHBox(layout.NewSpacer(), touch(p.Query)))
-	right := container.NewVBox(p.Message, p.Timeline, p.Details)
+	right := container.NewVBox(p.CardLine.Content(), p.Message, p.Timeline, p.Details)
 	p.content = container.NewPadded(container.NewGridWithColumns(2, left, right))
 	p.render()
 	return p
@@ -198,8 +205,45 @@ func (p *ProgressScreen) show(pr cases.Progress) {
 	p.Details.SetText(strings.Join(lines, "\n"))
 }
 
+// ReadCard takes an event of the terminal's reader: the holder's valid
+// card stands for the code and PIN and shows their cases; an expired card
+// is refused, saying so.
+func (p *ProgressScreen) ReadCard(e idcard.Event) {
+	p.t.Touch()
+	p.CardLine.Show(e)
+	if e.Err != nil {
+		return
+	}
+	p.Timeline.SetText("")
+	p.Details.SetText("")
+	if e.Card.Expired(p.t.opts.Now()) {
+		p.Message.SetText(l10n.L("过期证件不能用于查询：请使用有效证件，或输入回执上的查询码和查询密码"))
+		return
+	}
+	list, err := p.t.svc.ProgressByCard(p.t.ctx, e.Card.IDNumber)
+	switch {
+	case err != nil:
+		p.Message.SetText(l10n.Error(err))
+		return
+	case len(list) == 0:
+		p.Message.SetText(l10n.L("本大厅没有您名下的办件；其他大厅受理的办件请用回执上的查询码查询"))
+		return
+	}
+	p.Message.SetText("")
+	p.show(list[0])
+	if len(list) > 1 {
+		more := []string{p.Details.Text, "", l10n.L("您名下的其他办件：")}
+		for _, pr := range list[1:] {
+			more = append(more, l10n.L("查询码 {{.Code}}：{{.Status}}", map[string]any{"Code": tracking.Format(pr.Tracking), "Status": l10n.L(cases.StatusName(pr.Status))}))
+		}
+		p.Details.SetText(strings.Join(more, "\n"))
+	}
+}
+
 // Reset forgets the code, the check and the answer.
 func (p *ProgressScreen) Reset() {
+	p.t.opts.Cards.Release(p)
+	p.CardLine.Clear()
 	p.code, p.last4 = "", ""
 	p.active = &p.code
 	p.Message.SetText("")

@@ -21,6 +21,7 @@ import (
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/ui/busy"
+	"github.com/yichuang/yichuang/app/ui/cardread"
 	"github.com/yichuang/yichuang/app/ui/home"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
@@ -36,6 +37,10 @@ type Service interface {
 	// shown; it locks a code after repeated wrong answers and audits each
 	// answer given.
 	Progress(ctx context.Context, code, last4 string) (cases.Progress, error)
+	// ProgressByCard answers for the holder of the ID card the terminal's
+	// reader read (never a typed number): their cases, newest first,
+	// audited like every answer.
+	ProgressByCard(ctx context.Context, idNumber string) ([]cases.Progress, error)
 	SupervisorCheck(ctx context.Context, login, pin string) error
 }
 
@@ -62,6 +67,9 @@ type Options struct {
 	Exit func()
 	// Filing enables 自助申报; nil hides the tile.
 	Filing FilingService
+	// Cards are the terminal's ID-card reader's events (nil: no reader):
+	// 进度查询 and booking take them while shown (刷身份证 instead of typing).
+	Cards *cardread.Feed
 	// Hall is the service point's name and Hotline its service telephone
 	// (from the hall config), shown at the top of the home; empty shows
 	// nothing.
@@ -241,7 +249,7 @@ func (t *Terminal) buildHome() fyne.CanvasObject {
 		grid.Add(t.tile("booking", l10n.L("预约"), l10n.L("预约7个工作日内的时段"), theme.CalendarIcon(), func() { t.open(t.opts.Booking(t.Home, ""), nil) }))
 	}
 	grid.Add(t.tile("guide", l10n.L("办事指南"), l10n.L("要带什么材料、多久办好"), theme.DocumentIcon(), func() { t.open(t.Guide.content, t.Guide) }))
-	grid.Add(t.tile("progress", l10n.L("进度查询"), l10n.L("扫描回执二维码或输入查询码"), theme.SearchIcon(), func() { t.open(t.Progress.content, t.Progress) }))
+	grid.Add(t.tile("progress", l10n.L("进度查询"), l10n.L("扫描回执二维码或输入查询码"), theme.SearchIcon(), t.openProgress))
 	if t.Filing != nil {
 		grid.Add(t.tile("filing", l10n.L("自助申报"), l10n.L("拍照上传材料，窗口预审后受理"), theme.DocumentCreateIcon(), func() { t.open(t.Filing.content, t.Filing) }))
 	}
@@ -307,7 +315,16 @@ func (t *Terminal) show(o fyne.CanvasObject) {
 }
 
 // Home returns to the tiles and resets the page the citizen left.
-func (t *Terminal) Home() { t.open(t.home, nil) }
+func (t *Terminal) Home() {
+	t.opts.Cards.Route(nil, nil) // a card put down at the tiles fills nothing
+	t.open(t.home, nil)
+}
+
+// openProgress shows 进度查询, which takes the reader's cards while shown.
+func (t *Terminal) openProgress() {
+	t.open(t.Progress.content, t.Progress)
+	t.opts.Cards.Route(t.Progress, t.Progress.ReadCard)
+}
 
 // Touch records activity: it restarts the idle timer and hides the countdown.
 func (t *Terminal) Touch() {
@@ -386,7 +403,7 @@ func (t *Terminal) Enter() {
 	t.Touch()
 	line := t.wedge.take()
 	if code, ok := scannedCode(line); ok {
-		t.open(t.Progress.content, t.Progress)
+		t.openProgress()
 		t.Progress.setCode(code)
 	}
 }

@@ -28,6 +28,22 @@ type fake struct {
 	code    string
 	printed []string
 	queries int
+	// holder is the ID number whose cases ProgressByCard knows; byCard
+	// counts its calls.
+	holder string
+	byCard int
+}
+
+func (f *fake) ProgressByCard(_ context.Context, id string) ([]cases.Progress, error) {
+	f.byCard++
+	if id != f.holder {
+		return nil, nil
+	}
+	at := time.Date(2026, 11, 26, 10, 40, 0, 0, workday.China)
+	return []cases.Progress{
+		cases.ProgressOf(cases.Case{Tracking: "47U8BPC821Y100HJ", Status: cases.StatusCompleted, Draft: cases.Draft{Matters: []string{"330000-SS-0001"}}}, at, true),
+		cases.ProgressOf(cases.Case{Tracking: "47U8BPC821Y100XX", Status: cases.StatusReviewing, Draft: cases.Draft{Matters: []string{"330000-SS-0001"}}}, at, true),
+	}, nil
 }
 
 func (f *fake) Catalog(context.Context) (*catalog.Catalog, error) { return f.cat, nil }

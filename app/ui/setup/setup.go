@@ -71,6 +71,12 @@ type Screen struct {
 	Paper          *EscRadioGroup
 	Queue          *EscRadioGroup
 	Hub            *EscEntry
+
+	// Reader says whether an ID-card reader answers (ShowReader); nil on
+	// the first setup.
+	Reader *widget.Label
+	form   *widget.Form
+
 	// PairCode is the pairing code read off the hub (连接大厅主机).
 	PairCode *EscEntry
 	Submit   *EscButton
@@ -305,6 +311,7 @@ func New(ctx context.Context, c Configurer, current servicepoint.Kiosk, done fun
 	intro.Wrapping = fyne.TextWrapWord
 	s.Cancel = newEscButton(l10n.L("取消"), theme.CancelIcon(), func() { s.leave() }, s.leave)
 	s.Cancel.Hide()
+	s.form = form
 	box := container.NewVBox(title, intro, form, s.Message, container.NewHBox(s.Submit, s.Cancel))
 	s.content = container.NewVScroll(container.NewCenter(container.NewGridWrap(fyne.NewSize(860, 860), container.NewPadded(box))))
 	return s
@@ -320,6 +327,36 @@ func atoi(s string) int {
 
 // Content returns the screen's root object.
 func (s *Screen) Content() fyne.CanvasObject { return s.content }
+
+// ShowReader adds the ID-card reader's row to the settings of a running
+// kiosk: the library configured (it is a start-up flag, not saved here)
+// and, once probe has answered off the UI goroutine, whether a reader
+// answers. probe returns nil when one does.
+func (s *Screen) ShowReader(ctx context.Context, library string, probe func(context.Context) error) {
+	s.Reader = widget.NewLabel("")
+	s.Reader.Wrapping = fyne.TextWrapWord
+	s.form.Append(l10n.L("身份证阅读器"), s.Reader)
+	if library == "" {
+		s.Reader.SetText(l10n.L("未配置读卡库（启动参数 -idcard-lib 或环境变量 YICHUANG_IDCARD_LIB），证件号码手工录入"))
+		return
+	}
+	path := l10n.L("读卡库：{{.Path}}", map[string]any{"Path": library})
+	s.Reader.SetText(path + "\n" + l10n.L("正在检测阅读器…"))
+	go func() {
+		err := probe(ctx)
+		fyne.Do(func() {
+			if err != nil {
+				s.Reader.Importance = widget.WarningImportance
+				// The library's own words (dlerror, the SDT code) are for
+				// whoever installs the reader; no personal data is in them.
+				s.Reader.SetText(path + "\n" + l10n.L("未找到阅读器：{{.Why}}", map[string]any{"Why": err.Error()}))
+				return
+			}
+			s.Reader.Importance = widget.SuccessImportance
+			s.Reader.SetText(path + "\n" + l10n.L("已找到阅读器"))
+		})
+	}()
+}
 
 // OnCancel offers 取消 (and Esc, through TypedKey or from a text field):
 // cancel is called and nothing typed is saved.

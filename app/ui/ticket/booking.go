@@ -16,8 +16,10 @@ import (
 	"github.com/yichuang/yichuang/app/ui/busy"
 	"github.com/yichuang/yichuang/app/ui/keypad"
 
+	"github.com/yichuang/yichuang/app/idcard"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/queue"
+	"github.com/yichuang/yichuang/app/ui/cardread"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
@@ -34,6 +36,10 @@ type Booker struct {
 
 	CancelCode, CancelID *widget.Entry
 	Cancel               *widget.Button
+	// CardLine shows the ID-card reader's state and the card read
+	// (WithCards); hidden while no reader has reported.
+	CardLine *cardread.Line
+	now      func() time.Time
 
 	// At a touch-only terminal: the fields are buttons that choose what
 	// the on-screen keypad fills, and the numbers are shown only while
@@ -82,7 +88,9 @@ func slotLabel(s queue.Slot) string {
 // NewBooker builds the appointment screen for a screen with a keyboard.
 func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func(), opts ...Option) *Booker {
 	b := newBooker(ctx, svc, now, back, false)
-	b.preselect(collect(opts).sector)
+	o := collect(opts)
+	b.preselect(o.sector)
+	o.cards.Route(b, b.ReadCard)
 	return b
 }
 
@@ -93,12 +101,14 @@ func NewBooker(ctx context.Context, svc Service, now func() time.Time, back func
 // typed too: it is offered at the counter, not here.
 func NewTouchBooker(ctx context.Context, svc Service, now func() time.Time, back func(), opts ...Option) *Booker {
 	b := newBooker(ctx, svc, now, back, true)
-	b.preselect(collect(opts).sector)
+	o := collect(opts)
+	b.preselect(o.sector)
+	o.cards.Route(b, b.ReadCard)
 	return b
 }
 
 func newBooker(ctx context.Context, svc Service, now func() time.Time, back func(), touch bool) *Booker {
-	b := &Booker{Message: widget.NewLabel(""), Result: widget.NewLabel(""), touch: touch}
+	b := &Booker{Message: widget.NewLabel(""), Result: widget.NewLabel(""), touch: touch, now: now, CardLine: cardread.NewLine(now)}
 	b.Message.Wrapping = fyne.TextWrapWord
 	b.Message.Importance = widget.DangerImportance
 	b.Result.Wrapping = fyne.TextWrapWord
@@ -196,6 +206,7 @@ func newBooker(ctx context.Context, svc Service, now func() time.Time, back func
 			text += "\n" + l10n.L("身份证号 {{.ID}}，手机号 {{.Mobile}}", map[string]any{"ID": ids.MaskResidentID(req.ResidentID), "Mobile": ids.MaskMobile(req.Mobile)})
 			b.ResidentID.SetText("")
 			b.Mobile.SetText("")
+			b.CardLine.Clear()
 			b.renderFields()
 			if b.Done != nil {
 				b.Done.Show()
@@ -275,9 +286,29 @@ func newBooker(ctx context.Context, svc Service, now func() time.Time, back func
 	form := widget.NewForm(widget.NewFormItem(l10n.L("业务"), b.Sector), widget.NewFormItem(l10n.L("时段"), b.Slot),
 		widget.NewFormItem(l10n.L("身份证号"), b.ResidentID), widget.NewFormItem(l10n.L("手机号"), b.Mobile))
 	cancel := container.NewBorder(nil, nil, nil, b.Cancel, container.NewGridWithColumns(2, b.CancelCode, b.CancelID))
-	b.content = container.NewPadded(container.NewVBox(top, title, form, container.NewHBox(layout.NewSpacer(), b.Submit), b.Message, b.Result,
+	b.content = container.NewPadded(container.NewVBox(top, title, form, b.CardLine.Content(), container.NewHBox(layout.NewSpacer(), b.Submit), b.Message, b.Result,
 		widget.NewSeparator(), widget.NewLabel(l10n.L("取消预约")), cancel))
 	return b
+}
+
+// ReadCard takes an event of the reader: a valid card fills the resident
+// ID (shown as dots at the terminal) and moves on to the mobile; an
+// expired card is refused, saying so.
+func (b *Booker) ReadCard(e idcard.Event) {
+	b.CardLine.Show(e)
+	if e.Err != nil {
+		return
+	}
+	if e.Card.Expired(b.now()) {
+		b.Message.SetText(l10n.L("过期证件不能用于预约，请使用有效证件"))
+		return
+	}
+	b.Message.SetText("")
+	b.ResidentID.SetText(e.Card.IDNumber)
+	if b.touch {
+		b.active = b.Mobile
+		b.renderFields()
+	}
 }
 
 // touchContent lays the screen out for the terminal: the form on the left,
@@ -313,7 +344,7 @@ func (b *Booker) touchContent(top *fyne.Container, title fyne.CanvasObject, back
 		widget.NewFormItem(l10n.L("身份证号"), b.IDField), widget.NewFormItem(l10n.L("手机号"), b.MobileField))
 	b.renderFields()
 	b.OpenCancel = widget.NewButtonWithIcon(l10n.L("取消预约"), theme.CancelIcon(), nil)
-	left := container.NewVBox(top, title, form, container.NewHBox(layout.NewSpacer(), b.Submit), b.Message, b.Result,
+	left := container.NewVBox(top, title, form, b.CardLine.Content(), container.NewHBox(layout.NewSpacer(), b.Submit), b.Message, b.Result,
 		container.NewHBox(layout.NewSpacer(), b.Done), widget.NewSeparator(), container.NewHBox(b.OpenCancel))
 	return container.NewPadded(container.NewGridWithColumns(2, left, container.NewVBox(layout.NewSpacer(), b.Keypad.Content(), layout.NewSpacer())))
 }

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/yichuang/yichuang/app/ui/cardread"
 	"github.com/yichuang/yichuang/app/ui/l10n"
 )
 
@@ -14,7 +15,12 @@ type Option func(*options)
 
 type options struct {
 	sector string
+	cards  *cardread.Feed
 }
+
+// WithCards lets the booking screen take the resident ID from the ID-card
+// reader (刷身份证) instead of the keypad; a nil feed changes nothing.
+func WithCards(f *cardread.Feed) Option { return func(o *options) { o.cards = f } }
 
 // WithSector starts the screen with a hall sector chosen: the one a guide
 // page's matter is handled in, so a citizen coming from 办事指南 does not

@@ -103,3 +103,31 @@ func Settle(t testing.TB, screen interface{ Wait(context.Context) error }) {
 		}
 	}
 }
+
+// Until runs the queued UI calls on the test goroutine until done (called
+// there, between them) says so, and fails the test after 30 s: for work
+// that reports through fyne.Do on its own, such as the ID-card reader's
+// poller, rather than through a screen's Wait.
+func Until(t testing.TB, what string, done func() bool) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	a, queued := fyne.CurrentApp().(*app)
+	for {
+		if queued {
+			a.drv.runQueued()
+		}
+		if done() {
+			return
+		}
+		var ready <-chan struct{}
+		if queued {
+			ready = a.drv.ready
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("waited 30 s for %s", what)
+		case <-ready:
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
