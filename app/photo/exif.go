@@ -8,13 +8,38 @@ import "encoding/binary"
 // block is damaged: a wrong turn is fixed by the clerk, a refused photo
 // by nobody.
 func exifOrientation(b []byte) int {
+	o := 1
+	segments(b, func(marker byte, seg []byte) bool {
+		if marker == 0xE1 && len(seg) >= 6 && string(seg[:6]) == "Exif\x00\x00" {
+			o = tiffOrientation(seg[6:])
+			return false
+		}
+		return true
+	})
+	return o
+}
+
+// progressive says whether a JPEG is progressive (SOF2): its decoder
+// keeps every coefficient, 2 bytes a sample, besides the picture.
+func progressive(b []byte) bool {
+	p := false
+	segments(b, func(marker byte, _ []byte) bool {
+		p = p || marker == 0xC2
+		return !p
+	})
+	return p
+}
+
+// segments walks a JPEG's marker segments up to the picture data, handing
+// each to f until f returns false; a damaged structure ends the walk.
+func segments(b []byte, f func(marker byte, seg []byte) bool) {
 	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
-		return 1
+		return
 	}
 	i := 2
 	for i+4 <= len(b) {
 		if b[i] != 0xFF {
-			return 1
+			return
 		}
 		marker := b[i+1]
 		if marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01 || marker == 0xFF {
@@ -22,19 +47,17 @@ func exifOrientation(b []byte) int {
 			continue
 		}
 		if marker == 0xDA || marker == 0xD9 {
-			return 1 // the picture data starts: EXIF comes before it
+			return // the picture data starts
 		}
 		n := int(binary.BigEndian.Uint16(b[i+2:]))
 		if n < 2 || i+2+n > len(b) {
-			return 1
+			return
 		}
-		seg := b[i+4 : i+2+n]
-		if marker == 0xE1 && len(seg) >= 6 && string(seg[:6]) == "Exif\x00\x00" {
-			return tiffOrientation(seg[6:])
+		if !f(marker, b[i+4:i+2+n]) {
+			return
 		}
 		i += 2 + n
 	}
-	return 1
 }
 
 // tiffOrientation reads the tag from the TIFF structure inside EXIF: its

@@ -98,7 +98,14 @@ func Normalize(b []byte, name string) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %v", ErrNotDecodable, err)
 	}
-	if err := checkSize(cfg, name); err != nil {
+	extra := 0
+	if format == "jpeg" && progressive(b) {
+		// The decoder keeps every coefficient as an int32 until the last
+		// scan: 4 bytes a sample of each component (no camera writes
+		// progressive JPEGs; a picture saved from the web may be one).
+		extra = 4 * components(cfg.ColorModel)
+	}
+	if err := checkSize(cfg, extra, name); err != nil {
 		return Result{}, err
 	}
 	var src image.Image
@@ -121,14 +128,15 @@ func Normalize(b []byte, name string) (Result, error) {
 }
 
 // checkSize refuses a frame whose decoding would cost too much memory,
-// from its header alone.
-func checkSize(cfg image.Config, name string) error {
+// from its header alone; extra is what the decoder keeps a pixel besides
+// the picture.
+func checkSize(cfg image.Config, extra int, name string) error {
 	w, h := cfg.Width, cfg.Height
 	if w <= 0 || h <= 0 {
 		return fmt.Errorf("%w: %d×%d pixels", ErrNotDecodable, w, h)
 	}
 	px := int64(w) * int64(h)
-	if px > MaxPixels || px*int64(bytesPerPixel(cfg.ColorModel)) > MaxDecoded {
+	if px > MaxPixels || px*int64(bytesPerPixel(cfg.ColorModel)+extra) > MaxDecoded {
 		return msg.New(ErrTooManyPixels.Key, "Name", name, "W", w, "H", h)
 	}
 	return nil
@@ -151,6 +159,17 @@ func bytesPerPixel(m color.Model) int {
 		return 1
 	}
 	return 4
+}
+
+// components is how many colour components a JPEG of the model has.
+func components(m color.Model) int {
+	switch m {
+	case color.GrayModel:
+		return 1
+	case color.CMYKModel:
+		return 4
+	}
+	return 3
 }
 
 // normalize runs the steps on a decoded frame.
