@@ -52,6 +52,7 @@ func BenchmarkPhotoWeek(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			b.Logf("%s: %d KB → %d KB, %d×%d q%d grey %v", p.Name, len(p.JPEG)>>10, len(r.JPEG)>>10, r.Width, r.Height, r.Quality, r.Gray)
 			c.orig, c.norm = append(c.orig, p.JPEG), append(c.norm, r.JPEG)
 			origBytes += int64(len(p.JPEG))
 			normBytes += int64(len(r.JPEG))

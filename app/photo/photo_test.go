@@ -341,3 +341,21 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkNormalize: one 12 MP document-camera photo of a form (about
+// 5 MB) normalised; docs/performance.md has the figures.
+func BenchmarkNormalize(b *testing.B) {
+	form, _ := phototest.Form(9, 2000, false)
+	in := phototest.Photograph(form, phototest.Shot{W: 4000, H: 3000, Fill: 0.92, Tilt: -2, Noise: 6, Seed: 9})
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	var out int
+	for b.Loop() {
+		r, err := Normalize(in, "camera.jpg")
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = len(r.JPEG)
+	}
+	b.ReportMetric(float64(out)/1e3, "out-KB")
+}
