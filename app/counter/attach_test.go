@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/image/bmp"
+
 	"github.com/yichuang/yichuang/app/photo"
 	"github.com/yichuang/yichuang/app/photo/phototest"
 )
@@ -51,6 +53,15 @@ func TestAttachKeepsOnlyTheNormalisedPhoto(t *testing.T) {
 	})
 	if len(files) != 1 || files[0] != a.SHA256 {
 		t.Errorf("files kept: %v, want only %s", files, a.SHA256)
+	}
+
+	// A camera's BMP (15 MB for 5 MP) is normalised like a JPEG.
+	var bm bytes.Buffer
+	if err := bmp.Encode(&bm, form); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := f.c.Attach(&bm, "扫描.bmp"); err != nil || c.Type != "image/jpeg" || c.Name != "扫描.jpg" || c.Size > photo.Budget {
+		t.Errorf("BMP: %+v, %v; want a JPEG named 扫描.jpg within %d bytes", c, err, photo.Budget)
 	}
 
 	// What cannot be decoded is kept as it came (as every scan was), not

@@ -103,7 +103,7 @@ func (c *Counter) agentOf(ctx context.Context, actor clerks.Account, p cases.Pro
 
 // Attach stores a scanned file and returns its record for the draft.
 //
-// A photo (JPEG or PNG, from the document camera, a phone or the clerk's
+// A photo (JPEG, PNG or BMP, from the document camera, a phone or the clerk's
 // file dialog) is normalised first (app/photo): cut to the page, upright,
 // at a document resolution, within 300 KB. Only the normalised picture is
 // stored, and the original is not kept at all, not even until the county

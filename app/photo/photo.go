@@ -22,6 +22,8 @@ import (
 	"image/png"
 	"strings"
 
+	"golang.org/x/image/bmp"
+
 	"github.com/yichuang/yichuang/app/msg"
 )
 
@@ -56,10 +58,10 @@ var (
 	ErrTooManyPixels = msg.New("照片“{{.Name}}”有{{.W}}×{{.H}}像素，太大了不能处理；请把高拍仪或手机的分辨率调到2400万像素以下再拍")
 )
 
-// ErrNotDecodable says the bytes are not a JPEG or PNG this package can
-// decode (truncated, arithmetic-coded, 12-bit …). The caller decides
+// ErrNotDecodable says the bytes are not a JPEG, PNG or BMP this package
+// can decode (truncated, arithmetic-coded, 12-bit …). The caller decides
 // whether to keep such a file as it is.
-var ErrNotDecodable = errors.New("photo: not a decodable JPEG or PNG")
+var ErrNotDecodable = errors.New("photo: not a decodable JPEG, PNG or BMP")
 
 // Result is a normalised photo and what was done to it.
 type Result struct {
@@ -80,10 +82,13 @@ type Result struct {
 	Skew float64
 }
 
-// Is says whether b looks like a photo this package normalises (JPEG or
-// PNG by its first bytes).
+// Is says whether b looks like a photo this package normalises, by its
+// first bytes: JPEG, PNG or BMP (a document camera's software may save
+// BMP: 15 MB for 5 MP). TIFF is left as it is: a scanner's TIFF may hold
+// several pages, and only the first would survive.
 func Is(b []byte) bool {
-	return bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}) || bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n"))
+	return bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}) || bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) ||
+		(bytes.HasPrefix(b, []byte("BM")) && len(b) > 14)
 }
 
 // Normalize turns a camera photo into a document photo (see the package
@@ -114,6 +119,8 @@ func Normalize(b []byte, name string) (Result, error) {
 		src, err = jpeg.Decode(bytes.NewReader(b))
 	case "png":
 		src, err = png.Decode(bytes.NewReader(b))
+	case "bmp":
+		src, err = bmp.Decode(bytes.NewReader(b))
 	default:
 		err = fmt.Errorf("format %s", format)
 	}

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 
+	"golang.org/x/image/bmp"
+
 	"github.com/yichuang/yichuang/app/photo/phototest"
 )
 
@@ -274,6 +276,11 @@ func TestNormalizeRefuses(t *testing.T) {
 	png.Encode(&small, image.NewGray(image.Rect(0, 0, 4, 4)))
 	var whole bytes.Buffer
 	jpeg.Encode(&whole, image.NewGray(image.Rect(0, 0, 64, 64)), nil)
+	var bm bytes.Buffer
+	bmp.Encode(&bm, image.NewRGBA(image.Rect(0, 0, 40, 30)))
+	hugeBMP := bytes.Clone(bm.Bytes())
+	binary.LittleEndian.PutUint32(hugeBMP[18:], 8000) // 8000×8000: 64 MP
+	binary.LittleEndian.PutUint32(hugeBMP[22:], 8000)
 	tests := []struct {
 		name string
 		in   []byte
@@ -292,7 +299,10 @@ func TestNormalizeRefuses(t *testing.T) {
 		{"JPEG magic and text", []byte("\xFF\xD8\xFF\xE0 not a picture"), ErrNotDecodable},
 		{"PDF", []byte("%PDF-1.4"), ErrNotDecodable},
 		{"empty", nil, ErrNotDecodable},
+		{"BMP of 8000×8000", hugeBMP, ErrTooManyPixels},
+		{"TIFF (may hold several pages: kept as it is)", []byte("II*\x00\x08\x00\x00\x00"), ErrNotDecodable},
 		{"a 4×4 PNG", small.Bytes(), nil},
+		{"a 40×30 BMP", bm.Bytes(), nil},
 	}
 	for _, tt := range tests {
 		_, err := Normalize(tt.in, "照片.jpg")
@@ -327,6 +337,9 @@ func FuzzNormalize(f *testing.F) {
 	png.Encode(&b, image.NewNRGBA(image.Rect(0, 0, 30, 20)))
 	f.Add(b.Bytes())
 	f.Add(pngHeader(5000, 5000, 16, 6))
+	b.Reset()
+	bmp.Encode(&b, image.NewGray(image.Rect(0, 0, 12, 9)))
+	f.Add(b.Bytes())
 	f.Add(jpegClaiming(60000, 2))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		r, err := Normalize(in, "f.jpg")
