@@ -296,3 +296,52 @@ func (p planes) straighten(deg float64) planes {
 	}
 	return out
 }
+
+// trimEdges cuts the desk left along the edges once the page is
+// straight: the box cut out of the frame held a tilted page, whose
+// corners' wedges of desk are now strips along its sides. Rows (then
+// columns) are taken off each edge while they are mostly not page, at
+// most a twentieth of the picture a side (a page's margin is blank
+// paper, so the text is never reached).
+func (p planes) trimEdges() planes {
+	t, dark, bright := otsu(p.y)
+	if bright-dark < 60 || p.w < 100 || p.h < 100 {
+		return p
+	}
+	count := func(n, m int, at func(i, j int) uint8) []int {
+		c := make([]int, n)
+		for i := range n {
+			for j := range m {
+				if int(at(i, j)) > t {
+					c[i]++
+				}
+			}
+		}
+		return c
+	}
+	edges := func(c []int) (int, int) {
+		most := slices.Max(c) * 9 / 10
+		lo, hi := 0, len(c)
+		for lo < len(c)/20 && c[lo] < most {
+			lo++
+		}
+		for hi > len(c)-len(c)/20 && c[hi-1] < most {
+			hi--
+		}
+		return lo, hi
+	}
+	y0, y1 := edges(count(p.h, p.w, func(y, x int) uint8 { return p.y[y*p.w+x] }))
+	x0, x1 := edges(count(p.w, y1-y0, func(x, y int) uint8 { return p.y[(y0+y)*p.w+x] }))
+	if x0 == 0 && y0 == 0 && x1 == p.w && y1 == p.h {
+		return p
+	}
+	out := newPlanes(x1-x0, y1-y0, p.cb != nil)
+	for y := y0; y < y1; y++ {
+		copy(out.y[(y-y0)*out.w:], p.y[y*p.w+x0:y*p.w+x1])
+		if p.cb != nil {
+			copy(out.cb[(y-y0)*out.w:], p.cb[y*p.w+x0:y*p.w+x1])
+			copy(out.cr[(y-y0)*out.w:], p.cr[y*p.w+x0:y*p.w+x1])
+		}
+	}
+	return out
+}

@@ -203,7 +203,12 @@ func normalize(src image.Image, orient int) (Result, error) {
 		skew = a
 		p = p.straighten(a)
 	}
-	// 4. The smallest file that keeps the text sharp.
+	// A page cut out of the desk keeps strips of desk along its sides
+	// (the corners of its tilted box): they go.
+	if crop != b {
+		p = p.trimEdges()
+	}
+	// 4. The best quality that fits the budget.
 	out, q, err := encodeWithin(p, Budget)
 	if err != nil {
 		return Result{}, err
