@@ -93,6 +93,8 @@ bench: deps-test
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'OfficePages|IngestAtSize' -benchtime 20x ./sync/countyd/county/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench UnderAttack -benchtime 1x ./sync/countyd/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Drain -benchtime 1x -timeout 30m ./app/countylink/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench PhotoWeek -benchtime 1x -timeout 30m ./app/countylink/
+	$(GO) test -run '^$$' -bench Normalize -benchtime 5x ./app/photo/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench AcceptVisibleAtAnotherMachine -benchtime 300x ./app/hallsync/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Backfill -benchtime 1x -timeout 20m ./app/hallsync/
 
@@ -126,6 +128,7 @@ fuzz:
 	for f in FuzzResidentID FuzzUSCC FuzzMobile; do \
 		CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./app/ids || exit 1; done
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./app/tracking
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./app/photo
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./printing/internal/ttfsubset
 	for f in FuzzDecodePush FuzzDecodeEnroll FuzzParseFeedQuery FuzzParseBlobPut FuzzPush; do \
 		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./sync/countyd/county || exit 1; done

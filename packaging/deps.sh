@@ -6,9 +6,11 @@ set -eu
 
 build_pkgs="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev"
 package_pkgs="gcc-mingw-w64-x86-64 wine wine64 gcc-aarch64-linux-gnu binutils qemu-user-static debootstrap curl file zip unzip xz-utils dpkg-dev lintian desktop-file-utils"
+# tesseract-ocr-chi-sim: the normalised photos must stay as legible as the
+# camera's (app/photo's TestNormalizedStaysLegible).
 # postgresql: the county store's contract tests start a server of their own
 # (sync/countyd/county/pgtest); the package's own cluster is not used.
-test_pkgs="poppler-utils qpdf zbar-tools xvfb xauth imagemagick xdotool cups cups-bsd printer-driver-cups-pdf espeak-ng chromium fonts-wqy-microhei postgresql"
+test_pkgs="poppler-utils qpdf zbar-tools xvfb xauth imagemagick xdotool cups cups-bsd printer-driver-cups-pdf espeak-ng chromium fonts-wqy-microhei postgresql tesseract-ocr tesseract-ocr-chi-sim"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;

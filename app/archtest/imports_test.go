@@ -47,6 +47,8 @@ var rules = []rule{
 	{From: module + "/app/ids", Deny: []string{"fyne.io/fyne/v2", "database/sql"}, Why: "domain rules run anywhere"},
 	{From: module + "/app/workday", Deny: []string{"fyne.io/fyne/v2", "database/sql"}, Why: "domain rules run anywhere"},
 	{From: module + "/app/servicepoint", Deny: []string{"fyne.io/fyne/v2", "database/sql"}, Why: "domain rules run anywhere"},
+	{From: module + "/app/photo", Deny: []string{"fyne.io/fyne/v2", "database/sql", "net/http", module + "/app/store", module + "/app/blobs"},
+		Why: "a photo is normalised from bytes to bytes: the counter stores it, the screens show it"},
 }
 
 func matches(path, prefix string) bool {

@@ -25,6 +25,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/photo"
 	"github.com/yichuang/yichuang/app/servicepoint"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/workday"
@@ -101,8 +102,36 @@ func (c *Counter) agentOf(ctx context.Context, actor clerks.Account, p cases.Pro
 }
 
 // Attach stores a scanned file and returns its record for the draft.
+//
+// A photo (JPEG, PNG or BMP, from the document camera, a phone or the clerk's
+// file dialog) is normalised first (app/photo): cut to the page, upright,
+// at a document resolution, within 300 KB. Only the normalised picture is
+// stored, and the original is not kept at all, not even until the county
+// has the copy: the original holds nothing the county needs (the
+// normalised one is what the clerk and the citizen look at while they
+// are still at the window, so an unreadable photo is taken again there),
+// and every byte of a citizen's papers kept on a kiosk is one more to
+// protect and to erase (docs/security.md, data minimisation). Its EXIF
+// block (the phone's location, the camera's serial number) goes with it.
+// A photo this package cannot decode is kept as it came, as every scan
+// was before, rather than refusing a citizen's papers.
 func (c *Counter) Attach(r io.Reader, name string) (cases.Attachment, error) {
-	return c.Blobs.Put(r, name)
+	b, err := io.ReadAll(io.LimitReader(r, blobs.MaxSize+1))
+	if err != nil {
+		return cases.Attachment{}, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(b) <= blobs.MaxSize && photo.Is(b) {
+		res, err := photo.Normalize(b, name)
+		switch {
+		case err == nil:
+			b, name = res.JPEG, photo.Rename(name)
+		case errors.Is(err, photo.ErrNotDecodable):
+			log.Printf("attach: a photo kept as scanned: %v", err)
+		default:
+			return cases.Attachment{}, err
+		}
+	}
+	return c.Blobs.Put(bytes.NewReader(b), name)
 }
 
 // Submit checks the draft and the decision and, if both hold, commits the

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -116,10 +115,7 @@ func (f *Filing) TakeScans(ctx context.Context) ([]selfservice.Scan, []error) {
 			errs = append(errs, err)
 			continue
 		}
-		// The bytes are kept for the thumbnail; Attach refuses a file over
-		// its limit, so at most that much is held.
-		var pic bytes.Buffer
-		a, err := f.Counter.Attach(io.TeeReader(r, &pic), name)
+		a, err := f.Counter.Attach(r, name)
 		r.Close()
 		if err != nil {
 			// Not kept at all: a file that is not a scan may still be
@@ -131,7 +127,13 @@ func (f *Filing) TakeScans(ctx context.Context) ([]selfservice.Scan, []error) {
 		os.Remove(path) // stored by its SHA-256: nothing of it stays in the drop folder
 		sc := selfservice.Scan{Attachment: a}
 		if strings.HasPrefix(a.Type, "image/") {
-			sc.Image = pic.Bytes()
+			// The thumbnail is what was stored (the normalised photo,
+			// app/counter.Attach), which is what the county will read: a
+			// photo that does not read well there is retaken now.
+			if sc.Image, err = f.Counter.Blobs.Open(a.SHA256); err != nil {
+				errs = append(errs, fmt.Errorf("open the stored scan: %w", err))
+				continue
+			}
 		}
 		got = append(got, sc)
 	}

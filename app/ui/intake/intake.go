@@ -21,6 +21,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/idcard"
 	"github.com/yichuang/yichuang/app/ids"
+	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/rating"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/ui/busy"
@@ -628,12 +629,18 @@ func (s *Screen) buildChecklist() {
 }
 
 func (s *Screen) pickFile() {
-	s.openFile(s.AddAttachment, func(err error) { dialog.ShowError(errors.New(l10n.Error(err)), s.win) })
+	s.openFile(s.attached, func(err error) { dialog.ShowError(errors.New(l10n.Error(err)), s.win) })
 }
 
-// openFile lets the clerk choose a file and hands it to add; fail hears
-// why add refused it.
-func (s *Screen) openFile(add func(io.Reader, string) error, fail func(error)) {
+// errStillSaving: the clerk chose a file while the last one (or a paper)
+// was still being handled.
+var errStillSaving = msg.New("上一个文件还在处理，请稍候再添加")
+
+// openFile lets the clerk choose a file and stores it off the UI
+// goroutine (a photo is normalised as it is stored, a second or two for a
+// camera's 12 MP); done gets its record on the UI goroutine, fail hears
+// why it was refused.
+func (s *Screen) openFile(done func(cases.Attachment), fail func(error)) {
 	if s.win == nil {
 		return
 	}
@@ -641,9 +648,20 @@ func (s *Screen) openFile(add func(io.Reader, string) error, fail func(error)) {
 		if err != nil || rc == nil {
 			return
 		}
-		defer rc.Close()
-		if err := add(rc, rc.URI().Name()); err != nil {
-			fail(err)
+		name := rc.URI().Name()
+		started := busy.Run(&s.guard, nil, func() (cases.Attachment, error) {
+			defer rc.Close()
+			return s.svc.Attach(rc, name)
+		}, func(a cases.Attachment, err error) {
+			if err != nil {
+				fail(err)
+				return
+			}
+			done(a)
+		})
+		if !started {
+			rc.Close()
+			fail(errStillSaving)
 		}
 	}, s.win).Show()
 }
@@ -655,13 +673,18 @@ func (s *Screen) AddAttachment(r io.Reader, name string) error {
 	if err != nil {
 		return err
 	}
+	s.attached(a)
+	return nil
+}
+
+// attached lists a stored file with the errand.
+func (s *Screen) attached(a cases.Attachment) {
 	s.attachments = append(s.attachments, a)
 	var names []string
 	for _, a := range s.attachments {
 		names = append(names, fmt.Sprintf("%s（%dKB）", a.Name, (a.Size+1023)/1024))
 	}
 	s.attachList.SetText(strings.Join(names, "、"))
-	return nil
 }
 
 func (s *Screen) decisionStep() fyne.CanvasObject {

@@ -101,19 +101,26 @@ func (s *Screen) printMandate() {
 }
 
 func (s *Screen) pickLetter() {
-	s.openFile(s.AddMandateLetter, func(err error) { s.Mandate.LetterNote.SetText(l10n.Error(err)) })
+	s.openFile(s.letterAttached, func(err error) { s.Mandate.LetterNote.SetText(l10n.Error(err)) })
 }
 
 // AddMandateLetter attaches the photo or scan of the signed 代办委托书 to
 // the errand and makes it the mandate's evidence.
 func (s *Screen) AddMandateLetter(r io.Reader, name string) error {
-	if err := s.AddAttachment(r, name); err != nil {
+	a, err := s.svc.Attach(r, name)
+	if err != nil {
 		return err
 	}
-	a := s.attachments[len(s.attachments)-1]
+	s.letterAttached(a)
+	return nil
+}
+
+// letterAttached lists the stored letter with the errand as the
+// mandate's evidence.
+func (s *Screen) letterAttached(a cases.Attachment) {
+	s.attached(a)
 	s.Mandate.letter = a.SHA256
 	s.Mandate.LetterNote.SetText(l10n.L("已附上：{{.Name}}", map[string]any{"Name": a.Name}))
-	return nil
 }
 
 // proxy is the mandate as the draft carries it; nil for a clerk.

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"image"
-	"image/color"
-	"image/png"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +18,8 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/internal/shot"
+	photos "github.com/yichuang/yichuang/app/photo"
+	"github.com/yichuang/yichuang/app/photo/phototest"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/assets"
 )
@@ -45,24 +44,21 @@ func (s *sealedScans) OpenScan(_ context.Context, a cases.Attachment) ([]byte, e
 	return b, nil
 }
 
-// pngOf is a 400×300 "photo": a page of c with darker lines of "text".
-func pngOf(t *testing.T, c color.RGBA) []byte {
+// takenPhoto is what the kiosk stores for a document-camera photo of an
+// ID card or an application form: the camera's picture normalised.
+func takenPhoto(t *testing.T, card bool) []byte {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 400, 300))
-	for x := 0; x < 400; x++ {
-		for y := 0; y < 300; y++ {
-			px := c
-			if y%30 > 20 && x > 40 && x < 360-(y*7)%90 {
-				px = color.RGBA{c.R / 3, c.G / 3, c.B / 3, 255}
-			}
-			img.Set(x, y, px)
-		}
+	paper, _ := phototest.Form(7, 1000, true)
+	fill := 0.9
+	if card {
+		paper, _ = phototest.IDCard(7, 1000, true) // its back: no number in the docs' screenshot
+		fill = 0.45
 	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
+	r, err := photos.Normalize(phototest.Photograph(paper, phototest.Shot{W: 2000, H: 1500, Fill: fill, Tilt: 1.5, Noise: 4, Seed: 7}), "x.jpg")
+	if err != nil {
 		t.Fatal(err)
 	}
-	return b.Bytes()
+	return r.JPEG
 }
 
 // TestPrereviewShowsThePhotos: 预审 shows a filing's photos as thumbnails
@@ -76,12 +72,12 @@ func TestPrereviewShowsThePhotos(t *testing.T) {
 	}
 	pdf := []byte("%PDF-1.4\n1 0 obj <</Type /Pages /Kids [2 0 R 3 0 R] /Count 2>> endobj\n2 0 obj <</Type /Page>> endobj\n3 0 obj <</Type/Page /Parent 1 0 R>> endobj\n%%EOF")
 	svc := &sealedScans{fakeService: fakeService{cat: cat}, opened: map[string]int{}, files: map[string][]byte{
-		"a1": pngOf(t, color.RGBA{230, 240, 250, 255}), "a2": pngOf(t, color.RGBA{250, 240, 215, 255}), "a3": pdf}}
+		"a1": takenPhoto(t, true), "a2": takenPhoto(t, false), "a3": pdf}}
 	cs := cases.Case{ID: "c1", Tracking: "47U8BPC821Y100HJ", Status: cases.StatusPrereview, Draft: cases.Draft{
 		Applicant: cases.Applicant{Name: "李春花"},
 		Attachments: []cases.Attachment{
-			{SHA256: "a1", Name: "330522199003150024身份证.png", Type: "image/png"},
-			{SHA256: "a2", Name: "申请书.png", Type: "image/png"},
+			{SHA256: "a1", Name: "330522199003150024身份证.jpg", Type: "image/jpeg"},
+			{SHA256: "a2", Name: "申请书.jpg", Type: "image/jpeg"},
 			{SHA256: "a3", Name: "租赁协议.pdf", Type: "application/pdf"},
 			{SHA256: "a4", Name: "营业执照.jpg", Type: "image/jpeg"},
 		}}}
@@ -102,7 +98,7 @@ func TestPrereviewShowsThePhotos(t *testing.T) {
 			t.Errorf("files: got %q, want it to list %q", g.Files.Text, want)
 		}
 	}
-	if text := allText(p.Content()); strings.Contains(text, "199003150024") || !strings.Contains(text, ids.MaskIDNumber("330522199003150024")+"身份证.png") {
+	if text := allText(p.Content()); strings.Contains(text, "199003150024") || !strings.Contains(text, ids.MaskIDNumber("330522199003150024")+"身份证.jpg") {
 		t.Errorf("the page shows an ID number unmasked (or not the masked name):\n%s", text)
 	}
 
@@ -112,7 +108,7 @@ func TestPrereviewShowsThePhotos(t *testing.T) {
 	if v == nil || p.content.Objects[0] == p.page {
 		t.Fatal("tapping a thumbnail did not open the viewer")
 	}
-	if got, want := v.Caption.Text, "第2张，共2张：申请书.png"; got != want || !v.Next.Disabled() || v.Prev.Disabled() {
+	if got, want := v.Caption.Text, "第2张，共2张：申请书.jpg"; got != want || !v.Next.Disabled() || v.Prev.Disabled() {
 		t.Errorf("viewer on the last photo: got %q (next disabled %v, prev disabled %v), want %q with only 下一张 off", got, v.Next.Disabled(), v.Prev.Disabled(), want)
 	}
 	if v.Image.Resource == nil || !bytes.Equal(v.Image.Resource.Content(), svc.files["a2"]) {
