@@ -14,6 +14,7 @@ import (
 	"github.com/yichuang/yichuang/app/catalog"
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/idcard/sdt/sdttest"
+	"github.com/yichuang/yichuang/app/internal/shot"
 	"github.com/yichuang/yichuang/app/ui/busy/busytest"
 	"github.com/yichuang/yichuang/app/ui/cardread"
 	"github.com/yichuang/yichuang/assets"
@@ -46,7 +47,7 @@ func TestApplicantFromTheCard(t *testing.T) {
 	}
 	sim, feed := readerFeed(t)
 	s := New(context.Background(), &fakeService{cat: cat}, clerks.Account{ID: 2, Name: "王丽", Window: 3}, time.Now, nil)
-	test.NewTempWindow(t, s.Content())
+	w := test.NewTempWindow(t, s.Content())
 	s.UseCards(feed)
 	lineSays(t, s.CardLine, "可刷身份证")
 	s.choose(catalog.Hit{Code: "330000-SH-0019", Name: "老年人优待证办理"})
@@ -63,6 +64,7 @@ func TestApplicantFromTheCard(t *testing.T) {
 	if !s.CardLine.Photo.Visible() || s.CardLine.Photo.Image == nil {
 		t.Error("the card's photo is not shown")
 	}
+	shot.Take(t, w, "intake-idcard.png", 1280, 800)
 	if line := s.CardLine.Status.Text; strings.Contains(line, card.IDNumber) || !strings.Contains(line, "330522") || s.CardLine.Status.Importance != widget.SuccessImportance {
 		t.Errorf("line %q (%v): want the number masked, as a success", line, s.CardLine.Status.Importance)
 	}
@@ -109,7 +111,7 @@ func TestDeliveryChecksTheCollectorsCard(t *testing.T) {
 			Applicant: cases.Applicant{Kind: cases.Individual, Name: applicant.Name, IDNumber: applicant.IDNumber, Mobile: "13857201234"}}}}
 	sim, feed := readerFeed(t)
 	l := NewLookup(context.Background(), svc, clerks.Account{ID: 2, Name: "王丽"})
-	test.NewTempWindow(t, l.Content())
+	w := test.NewTempWindow(t, l.Content())
 	l.UseCards(feed, time.Now)
 	lineSays(t, l.CardLine, "可刷身份证")
 
@@ -145,6 +147,9 @@ func TestDeliveryChecksTheCollectorsCard(t *testing.T) {
 		}
 		if l.CollectorID.Text == "" || !l.CollectorID.Password {
 			t.Errorf("%s: collector's number %q (concealed %v), want it filled and concealed", tc.name, l.CollectorID.Text, l.CollectorID.Password)
+		}
+		if tc.name == "stranger" {
+			shot.Take(t, w, "delivery-idcard-stranger.png", 1280, 800)
 		}
 		l.Code.SetText("")
 	}
