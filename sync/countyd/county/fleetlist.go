@@ -238,8 +238,10 @@ func fleetDevice(ctx context.Context, db dbtx, id string) (Device, error) {
 // setDeviceFilters keeps on the device what the fleet filters ask of its
 // latest report (0017). The guard makes a report that changes nothing of
 // them write nothing: a device reports every round.
-const setDeviceFiltersSQL = `UPDATE devices SET app_version = COALESCE(NULLIF(?, ''), app_version), quarantined = ?, printer_state = ?
-	WHERE id = ? AND NOT (app_version = COALESCE(NULLIF(?, ''), app_version) AND quarantined = ? AND printer_state = ?)`
+const setDeviceFiltersSQL = `UPDATE devices SET app_version = COALESCE(NULLIF(?, ''), app_version), quarantined = ?, printer_state = ?,
+	update_state = ?, update_version = ?
+	WHERE id = ? AND NOT (app_version = COALESCE(NULLIF(?, ''), app_version) AND quarantined = ? AND printer_state = ?
+	AND update_state = ? AND update_version = ?)`
 
 // CodeFilter selects a page of enrollment codes: by default the ones that
 // still enroll (unused, unexpired); Spent the used and expired ones. After

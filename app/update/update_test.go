@@ -1,0 +1,303 @@
+package update_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yichuang/yichuang/app/clock"
+	"github.com/yichuang/yichuang/app/update"
+	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/protocol"
+	"github.com/yichuang/yichuang/sync/release"
+)
+
+func TestWindowContains(t *testing.T) {
+	at := func(h, m int) time.Time { return time.Date(2026, 12, 2, h, m, 0, 0, workday.China) }
+	for _, tc := range []struct {
+		w    update.Window
+		t    time.Time
+		want bool
+	}{
+		{update.Window{}, at(0, 59), false},
+		{update.Window{}, at(1, 0), true},
+		{update.Window{}, at(4, 59), true},
+		{update.Window{}, at(5, 0), false},
+		{update.Window{}, at(14, 0), false},
+		// The same instant in UTC: the window is Beijing time.
+		{update.Window{}, at(2, 0).UTC(), true},
+		{update.Window{From: 23 * time.Hour, To: 2 * time.Hour}, at(23, 30), true},
+		{update.Window{From: 23 * time.Hour, To: 2 * time.Hour}, at(1, 30), true},
+		{update.Window{From: 23 * time.Hour, To: 2 * time.Hour}, at(2, 30), false},
+	} {
+		if got := tc.w.Contains(tc.t); got != tc.want {
+			t.Errorf("%+v contains %s: got %v, want %v", tc.w, tc.t.Format(time.RFC3339), got, tc.want)
+		}
+	}
+}
+
+// county is an in-memory release server: its bytes, and how many it
+// sends per call before "the link breaks" (0: all).
+type county struct {
+	bin   []byte
+	cut   int
+	calls int
+}
+
+func (c *county) DownloadRelease(_ context.Context, _ string, from int64, w io.Writer) (int64, error) {
+	c.calls++
+	rest := c.bin[from:]
+	if c.cut > 0 && len(rest) > c.cut {
+		w.Write(rest[:c.cut])
+		return int64(len(c.bin)), errors.New("connection reset")
+	}
+	_, err := w.Write(rest)
+	return int64(len(c.bin)), err
+}
+
+type fixture struct {
+	dir      string
+	pub      ed25519.PublicKey
+	priv     ed25519.PrivateKey
+	clk      *clock.Manual
+	u        *update.Updater
+	checks   []string
+	checkErr error
+	restarts int
+}
+
+var night = time.Date(2026, 12, 2, 2, 0, 0, 0, workday.China)
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	pub, priv, _ := release.GenerateKey()
+	f := &fixture{dir: t.TempDir(), pub: pub, priv: priv, clk: clock.NewManual(night)}
+	f.u = &update.Updater{DataDir: f.dir, Keys: []ed25519.PublicKey{pub}, Track: "stable", OS: "linux", Arch: "amd64",
+		Running: "0.7.0", Clock: f.clk,
+		Snapshot: func(_ context.Context, path string) error { return os.WriteFile(path, []byte("db"), 0o600) },
+		SelfCheck: func(_ context.Context, bin, dir string) error {
+			if _, err := os.Stat(filepath.Join(dir, "yichuang.db")); err != nil {
+				return err
+			}
+			f.checks = append(f.checks, bin)
+			return f.checkErr
+		},
+		Restart: func() { f.restarts++ }}
+	return f
+}
+
+func (f *fixture) offer(t *testing.T, priv ed25519.PrivateKey, version string, bin []byte) protocol.UpdateOffer {
+	t.Helper()
+	sum := sha256.Sum256(bin)
+	m := release.Manifest{Product: release.Product, Version: version, Track: "stable", OS: "linux", Arch: "amd64",
+		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(bin)), Signed: night.Add(-time.Hour), Expires: night.Add(24 * time.Hour)}
+	signed, err := release.Sign(priv, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return protocol.UpdateOffer{Version: version, Manifest: signed, SHA256: m.SHA256, Size: m.Size}
+}
+
+func (f *fixture) state(t *testing.T) update.State {
+	t.Helper()
+	st, err := update.LoadState(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// A download cut off three times resumes where it stopped, and the
+// release installs at night: self-checked on a copy, switched, restarted.
+func TestOfferResumesVerifiesAndInstalls(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	bin := bytes.Repeat([]byte("new kiosk "), 1000)
+	c := &county{bin: bin, cut: 3000}
+	o := f.offer(t, f.priv, "0.8.0", bin)
+	for i := 0; i < 3; i++ {
+		if err := f.u.Offer(ctx, c, o); err == nil {
+			t.Fatalf("round %d: got no error from a broken download", i)
+		}
+		if got := f.u.Status(); got.State != protocol.UpdateDownloading {
+			t.Fatalf("round %d: got %+v, want downloading", i, got)
+		}
+	}
+	c.cut = 0
+	if err := f.u.Offer(ctx, c, o); err != nil {
+		t.Fatal(err)
+	}
+	if c.calls != 4 {
+		t.Errorf("got %d download calls, want 4 (each resumed, none restarted)", c.calls)
+	}
+	got, _ := os.ReadFile(update.Binary(f.dir, "0.8.0"))
+	if !bytes.Equal(got, bin) {
+		t.Errorf("got %d staged bytes, want the %d released", len(got), len(bin))
+	}
+	if st := f.state(t); st.Status.State != protocol.UpdateInstalled || st.Current != "0.8.0" || st.Highest != "0.8.0" || f.restarts != 1 || len(f.checks) != 1 {
+		t.Errorf("got %+v, %d restarts, checks %v; want installed 0.8.0, one restart, one self-check", st, f.restarts, f.checks)
+	}
+}
+
+func TestOfferRefusals(t *testing.T) {
+	ctx := context.Background()
+	bin := []byte("new kiosk")
+	_, otherKey, _ := release.GenerateKey()
+	for _, tc := range []struct {
+		name string
+		make func(f *fixture) (protocol.UpdateOffer, *county)
+		want string
+	}{
+		{"a tampered binary", func(f *fixture) (protocol.UpdateOffer, *county) {
+			return f.offer(t, f.priv, "0.8.0", bin), &county{bin: []byte("evil kiosk")}
+		}, release.HashMismatch},
+		{"a longer binary", func(f *fixture) (protocol.UpdateOffer, *county) {
+			return f.offer(t, f.priv, "0.8.0", bin), &county{bin: append(append([]byte(nil), bin...), "!"...)}
+		}, release.HashMismatch},
+		{"another key", func(f *fixture) (protocol.UpdateOffer, *county) {
+			return f.offer(t, otherKey, "0.8.0", bin), &county{bin: bin}
+		}, release.UnknownKey},
+		{"an older version", func(f *fixture) (protocol.UpdateOffer, *county) {
+			return f.offer(t, f.priv, "0.6.0", bin), &county{bin: bin}
+		}, release.NotNewer},
+		{"an offer naming other bytes", func(f *fixture) (protocol.UpdateOffer, *county) {
+			o := f.offer(t, f.priv, "0.8.0", bin)
+			o.Size++
+			return o, &county{bin: bin}
+		}, release.HashMismatch},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			o, c := tc.make(f)
+			err := f.u.Offer(ctx, c, o)
+			if got := release.ReasonOf(err); got != tc.want {
+				t.Errorf("got %q (%v), want %q", got, err, tc.want)
+			}
+			st := f.u.Status()
+			if st.State != protocol.UpdateRefused || !strings.HasPrefix(st.Reason, tc.want) {
+				t.Errorf("got %+v, want refused: %s", st, tc.want)
+			}
+			if _, err := os.Stat(filepath.Join(f.dir, "versions")); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("got a versions directory (%v), want nothing staged", err)
+			}
+			if f.restarts != 0 {
+				t.Errorf("got %d restarts, want none", f.restarts)
+			}
+		})
+	}
+}
+
+// Outside the night window, or with work open, a verified release waits;
+// the window and no open work install it.
+func TestInstallWaitsForNightAndNoOpenWork(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.clk.Set(time.Date(2026, 12, 2, 10, 0, 0, 0, workday.China))
+	open := "受理表单填写中"
+	f.u.OpenWork = func(context.Context) (string, bool) { return open, open != "" }
+	bin := []byte("new kiosk")
+	if err := f.u.Offer(ctx, &county{bin: bin}, f.offer(t, f.priv, "0.8.0", bin)); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.u.Status(); got.State != protocol.UpdateWaitingNight || got.Version != "0.8.0" {
+		t.Fatalf("at 10:00 got %+v, want waiting_for_night", got)
+	}
+	f.clk.Set(night)
+	if err := f.u.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.u.Status(); got.State != protocol.UpdateWaitingNight || got.Reason != open || f.restarts != 0 {
+		t.Fatalf("at night with an open form got %+v, %d restarts; want waiting (%s)", got, f.restarts, open)
+	}
+	open = ""
+	if err := f.u.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.u.Status(); got.State != protocol.UpdateInstalled || f.restarts != 1 {
+		t.Fatalf("at night, nothing open: got %+v, %d restarts; want installed", got, f.restarts)
+	}
+}
+
+// A failed self-check removes the release and reports rolled_back; the
+// county offering it again changes nothing, and an older one is refused.
+func TestFailedSelfCheckRollsBack(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.checkErr = errors.New("exit status 1: 自检失败 self-check failed: open database")
+	bin := []byte("new kiosk")
+	o := f.offer(t, f.priv, "0.8.0", bin)
+	if err := f.u.Offer(ctx, &county{bin: bin}, o); err != nil {
+		t.Fatal(err)
+	}
+	st := f.state(t)
+	if st.Status.State != protocol.UpdateRolledBack || !strings.Contains(st.Status.Reason, "self-check failed") || st.Current != "" || f.restarts != 0 {
+		t.Fatalf("got %+v, %d restarts; want rolled_back, nothing switched", st, f.restarts)
+	}
+	if _, err := os.Stat(update.Binary(f.dir, "0.8.0")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("got the failed release kept (%v), want it removed", err)
+	}
+	if err := f.u.Offer(ctx, &county{bin: bin}, o); err != nil || f.u.Status().State != protocol.UpdateRolledBack {
+		t.Errorf("offered again: got %v, %+v; want rolled_back kept", err, f.u.Status())
+	}
+	if err := f.u.Offer(ctx, &county{bin: bin}, f.offer(t, f.priv, "0.7.5", bin)); release.ReasonOf(err) != release.NotNewer {
+		t.Errorf("got %v, want an older release refused", err)
+	}
+}
+
+// The launcher runs an installed newer release, counts its starts until
+// it is healthy, and rolls back by itself after MaxTries unhealthy ones.
+func TestHandoffAndRollback(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	bin := []byte("new kiosk")
+	if err := f.u.Offer(ctx, &county{bin: bin}, f.offer(t, f.priv, "0.8.0", bin)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= update.MaxTries; i++ {
+		got, err := update.Handoff(f.dir, "0.7.0")
+		if err != nil || got != update.Binary(f.dir, "0.8.0") {
+			t.Fatalf("start %d: got %q, %v; want the installed release", i, got, err)
+		}
+		// The new binary's own start hands off to nothing.
+		if got, _ := update.Handoff(f.dir, "0.8.0"); got != "" {
+			t.Fatalf("the new release handed off to %q, want itself", got)
+		}
+	}
+	got, err := update.Handoff(f.dir, "0.7.0")
+	st := f.state(t)
+	if err != nil || got != "" || st.Current != "" || st.Status.State != protocol.UpdateRolledBack || !strings.Contains(st.Status.Reason, "did not start healthy") {
+		t.Fatalf("after %d unhealthy starts: got %q, %v, %+v; want a rollback to the packaged binary", update.MaxTries, got, err, st)
+	}
+
+	// A healthy start keeps the release for every later start.
+	f2 := newFixture(t)
+	if err := f2.u.Offer(ctx, &county{bin: bin}, f2.offer(t, f2.priv, "0.8.0", bin)); err != nil {
+		t.Fatal(err)
+	}
+	update.Handoff(f2.dir, "0.7.0")
+	if err := update.MarkHealthy(f2.dir, "0.8.0"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < update.MaxTries+2; i++ {
+		if got, _ := update.Handoff(f2.dir, "0.7.0"); got != update.Binary(f2.dir, "0.8.0") {
+			t.Fatalf("healthy release, start %d: got %q", i, got)
+		}
+	}
+	// A .deb upgraded past it runs itself.
+	if got, _ := update.Handoff(f2.dir, "0.9.0"); got != "" {
+		t.Errorf("a packaged 0.9.0 handed off to %q, want itself", got)
+	}
+	t.Setenv(update.NoHandoff, "1")
+	if got, _ := update.Handoff(f2.dir, "0.7.0"); got != "" {
+		t.Errorf("with %s set got %q, want no handoff", update.NoHandoff, got)
+	}
+}
