@@ -120,7 +120,15 @@ type State struct {
 	// NextKeys are keys named by installed releases signed with a pinned
 	// key (key rotation): trusted from then on.
 	NextKeys []string `json:"next_keys,omitempty"`
+	// BadSHA is a release whose downloaded bytes were not the signed
+	// ones, at BadAt: it is downloaded again only after RetryBadDownload.
+	BadSHA string    `json:"bad_sha,omitempty"`
+	BadAt  time.Time `json:"bad_at,omitempty"`
 }
+
+// RetryBadDownload is how long a release whose bytes did not match waits
+// before it is downloaded again (the county may have put it right).
+const RetryBadDownload = 24 * time.Hour
 
 func statePath(dataDir string) string { return filepath.Join(dataDir, "updates", "state.json") }
 
@@ -252,7 +260,11 @@ func (u *Updater) Offer(ctx context.Context, dl Downloader, offer protocol.Updat
 		if m.Version != "" {
 			version = m.Version
 		}
-		st.Status = protocol.UpdateStatus{State: protocol.UpdateRefused, Version: version, Reason: reason(err)}
+		refused := protocol.UpdateStatus{State: protocol.UpdateRefused, Version: version, Reason: reason(err)}
+		if st.Status == refused {
+			return err // said already: the county offers it every round
+		}
+		st.Status = refused
 		u.logf("update %s refused: %v", version, err)
 		return errors.Join(err, saveState(u.DataDir, st))
 	}
@@ -262,12 +274,19 @@ func (u *Updater) Offer(ctx context.Context, dl Downloader, offer protocol.Updat
 			return u.step(ctx, &st)
 		}
 	}
+	if st.Status.State == protocol.UpdateRefused && st.Status.Version == m.Version && st.BadSHA == m.SHA256 &&
+		u.Clock.Now().Sub(st.BadAt) < RetryBadDownload {
+		// Its bytes did not match a moment ago: a whole binary again every
+		// round would eat a township's link.
+		return nil
+	}
 	st.Offer, st.Status = offer.Manifest, protocol.UpdateStatus{State: protocol.UpdateDownloading, Version: m.Version}
 	if err := saveState(u.DataDir, st); err != nil {
 		return err
 	}
 	if err := u.download(ctx, dl, m); err != nil {
 		if release.ReasonOf(err) != "" {
+			st.BadSHA, st.BadAt = m.SHA256, u.Clock.Now()
 			st.Status = protocol.UpdateStatus{State: protocol.UpdateRefused, Version: m.Version, Reason: reason(err)}
 			u.logf("update %s refused: %v", m.Version, err)
 			return errors.Join(err, saveState(u.DataDir, st))

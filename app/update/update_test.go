@@ -192,6 +192,13 @@ func TestOfferRefusals(t *testing.T) {
 			if f.restarts != 0 {
 				t.Errorf("got %d restarts, want none", f.restarts)
 			}
+			// Offered again in the next round: not downloaded again (a
+			// bad binary would cost the link its size every round).
+			calls := c.calls
+			f.u.Offer(ctx, c, o)
+			if c.calls != calls {
+				t.Errorf("offered again: got %d more downloads, want none", c.calls-calls)
+			}
 		})
 	}
 }

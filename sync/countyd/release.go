@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,16 +29,22 @@ const releaseUsage = `countyd release SUBCOMMAND [flags]:
   keygen  -out NAME                     make NAME.secret (keep offline) and NAME.pub (ship with the kiosk)
   sign    -key NAME.secret -binary FILE -version V [-track stable -os linux -arch amd64 -expires 720h -next-key NEW.pub] -out FILE.manifest
   add     -manifest FILE.manifest -binary FILE [-key NAME.pub]   upload a signed release (not yet offered)
-  publish -version V [-os linux -arch amd64] -channel pilot|all [-by LOGIN]
+  publish -version V [-os linux -arch amd64] -channel pilot|all|none [-by LOGIN]   offer it (none withdraws it)
   pilots  [-set CODE,DEVICE,…] [-by LOGIN]   show or replace the pilot's service points and devices
   list                                  releases, their channel and their kiosks' update states`
 
+var releaseSubcommands = []string{"keygen", "sign", "add", "publish", "pilots", "list"}
+
 func releaseCmd(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(fs.Output(), releaseUsage)
-		return errUsage
+	// The subcommand may follow the common flags (countyd release -data
+	// DIR list), as the other commands take them.
+	sub := ""
+	for i, a := range args {
+		if slices.Contains(releaseSubcommands, a) {
+			sub, args = a, append(slices.Clone(args[:i]), args[i+1:]...)
+			break
+		}
 	}
-	sub, args := args[0], args[1:]
 	fs.Init("countyd release "+sub, flag.ContinueOnError)
 	switch sub {
 	case "keygen":
@@ -218,7 +225,7 @@ func releasePublish(ctx context.Context, fs *flag.FlagSet, args []string, out io
 	version := fs.String("version", "", "release version")
 	goos := fs.String("os", "linux", "release OS")
 	arch := fs.String("arch", "amd64", "release architecture")
-	channel := fs.String("channel", "", "pilot (the pilot's service points and devices) or all")
+	channel := fs.String("channel", "", "pilot (the pilot's service points and devices), all, or none (withdraw it)")
 	by := fs.String("by", currentUser(), "who publishes (audited)")
 	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
@@ -235,6 +242,10 @@ func releasePublish(ctx context.Context, fs *flag.FlagSet, args []string, out io
 	}
 	if err != nil {
 		return err
+	}
+	if *channel == county.ChannelNone {
+		fmt.Fprintf(out, "withdrew %s %s/%s\n", *version, *goos, *arch)
+		return nil
 	}
 	fmt.Fprintf(out, "published %s %s/%s to %s\n", r.Version, r.OS, r.Arch, r.Channel)
 	return nil

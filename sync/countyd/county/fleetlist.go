@@ -39,6 +39,8 @@ const FleetPageMax = 200
 // id of the previous page's last (or the next page's first) row.
 type FleetFilter struct {
 	Point, State, Version string
+	// Update is a device's reported update state (protocol.UpdateStates).
+	Update string
 	After, Before         string
 	Limit                 int
 	// Now judges online and silent.
@@ -64,6 +66,10 @@ func fleetQuery(f FleetFilter) (where []string, args []any, err error) {
 	}
 	if f.Point != "" {
 		add("devices.point_code = ?", f.Point)
+	}
+	if f.Update != "" {
+		// devices_update; the column holds only protocol.UpdateStates.
+		add("devices.update_state = ?", f.Update)
 	}
 	switch f.State {
 	case "":

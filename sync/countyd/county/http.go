@@ -16,7 +16,6 @@ import (
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/protocol"
 	"github.com/yichuang/yichuang/sync/ratelimit"
-	"github.com/yichuang/yichuang/sync/release"
 )
 
 // Options configure a Server.
@@ -232,15 +231,18 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, dev Device, body
 		return s.internal(r.Context(), "store device status", err)
 	}
 	// The answer offers the newest release published to the device's
-	// channel for its platform, unless it runs that one or newer: the
-	// kiosk checks the signature and everything else itself.
+	// channel for its platform, unless it runs that one. An older one is
+	// offered too (staff published it to undo a bad release): the kiosk
+	// refuses it and says so on the fleet page, which is how staff learn
+	// that a fix must carry a higher version. The kiosk checks the
+	// signature and everything else itself.
 	if st.OS != "" && st.Arch != "" {
 		rel, err := s.store.ReleaseFor(r.Context(), dev, st.OS, st.Arch)
 		switch {
 		case errors.Is(err, ErrNotFound):
 		case err != nil:
 			return s.internal(r.Context(), "find release", err)
-		case release.Compare(rel.Version, st.AppVersion) > 0:
+		case rel.Version != st.AppVersion:
 			writeJSON(w, http.StatusOK, protocol.StatusAnswer{Update: &protocol.UpdateOffer{
 				Version: rel.Version, Manifest: rel.Signed, SHA256: rel.SHA256, Size: rel.Size}})
 			return nil

@@ -24,6 +24,7 @@ import (
 const (
 	ChannelPilot = "pilot" // the service points and devices of release_pilots
 	ChannelAll   = "all"   // every device of the platform
+	ChannelNone  = "none"  // withdrawn: offered to no one (PublishRelease)
 )
 
 // ReleaseChunk is the bytes a release_chunks row holds; a download
@@ -145,8 +146,8 @@ func scanRelease(sc interface{ Scan(...any) error }) (Release, error) {
 }
 
 func publishRelease(ctx context.Context, tx dbtx, version, os, arch, channel string, e AuditEntry, now time.Time) (Release, error) {
-	if channel != ChannelPilot && channel != ChannelAll {
-		return Release{}, invalid("channel %q: want pilot or all", channel)
+	if channel != ChannelPilot && channel != ChannelAll && channel != ChannelNone {
+		return Release{}, invalid("channel %q: want pilot, all or none", channel)
 	}
 	var sha string
 	err := tx.QueryRowContext(ctx, `SELECT sha256 FROM releases WHERE os = ? AND arch = ? AND version_key = ?`,
@@ -157,12 +158,17 @@ func publishRelease(ctx context.Context, tx dbtx, version, os, arch, channel str
 	if err != nil {
 		return Release{}, fmt.Errorf("find release: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO release_rollouts (sha256, channel, published_at, published_by) VALUES (?, ?, ?, ?)
+	q, args := `INSERT INTO release_rollouts (sha256, channel, published_at, published_by) VALUES (?, ?, ?, ?)
 		ON CONFLICT (sha256) DO UPDATE SET channel = excluded.channel, published_at = excluded.published_at, published_by = excluded.published_by`,
-		sha, channel, ts(now), e.StaffLogin); err != nil {
+		[]any{sha, channel, ts(now), e.StaffLogin}
+	e.Action = "release.publish"
+	if channel == ChannelNone {
+		q, args, e.Action = `DELETE FROM release_rollouts WHERE sha256 = ?`, []any{sha}, "release.withdraw"
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return Release{}, fmt.Errorf("publish release: %w", err)
 	}
-	e.Action, e.Subject, e.Detail = "release.publish", version+" "+os+"/"+arch, channel
+	e.Subject, e.Detail = version+" "+os+"/"+arch, channel
 	if err := writeAudit(ctx, tx, e, now); err != nil {
 		return Release{}, err
 	}
