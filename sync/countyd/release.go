@@ -314,4 +314,3 @@ func releaseList(ctx context.Context, fs *flag.FlagSet, args []string, out io.Wr
 	}
 	return nil
 }
-

@@ -40,9 +40,9 @@ const FleetPageMax = 200
 type FleetFilter struct {
 	Point, State, Version string
 	// Update is a device's reported update state (protocol.UpdateStates).
-	Update string
-	After, Before         string
-	Limit                 int
+	Update        string
+	After, Before string
+	Limit         int
 	// Now judges online and silent.
 	Now time.Time
 }

@@ -380,7 +380,9 @@ func (s *Postgres) ReleasePilots(ctx context.Context) ([]string, error) {
 	return releasePilots(ctx, s.read())
 }
 
-func (s *Postgres) ReleaseList(ctx context.Context) ([]Release, error) { return releaseList(ctx, s.read()) }
+func (s *Postgres) ReleaseList(ctx context.Context) ([]Release, error) {
+	return releaseList(ctx, s.read())
+}
 
 func (s *Postgres) UpdateCounts(ctx context.Context, version string) (map[string]int, error) {
 	return updateCounts(ctx, s.read(), version)
