@@ -24,6 +24,7 @@ import (
 	"github.com/yichuang/yichuang/app/locale"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/update"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -38,7 +39,12 @@ func main() {
 	showVersion := flag.Bool("version", false, "print the version and commit, then exit")
 	check := flag.Bool("self-check", false, "check the database, catalog, working days and printing without a display, then exit")
 	testPrint := flag.Bool("print-test", false, "send the printer test page to the kiosk's printer (set in 设置, else the default) without a display, then exit")
+	updateKey := flag.String("update-key", envOr("YICHUANG_UPDATE_KEY", update.PinnedKeyFile), "release public key file pinned at install: updates from the county are checked against it (none: no updates)")
+	updateTrack := flag.String("update-track", envOr("YICHUANG_UPDATE_TRACK", "stable"), "release track to follow")
 	flag.Parse()
+	// The launcher: a release installed from the county, newer than this
+	// binary, runs instead (or is rolled back after failed starts).
+	handOff(*dataDir)
 	if *showVersion {
 		fmt.Println(versionLine())
 		return
@@ -86,7 +92,8 @@ func main() {
 	_, w, _ := open(kiosk.Options{Dir: *dataDir, KeepBackups: *keepBackups, Clock: kioskClock(),
 		Fullscreen: *fullscreen, StartMode: *mode, Version: Version(),
 		// The document camera drops its photos here for 自助申报.
-		ScanDir: os.Getenv("YICHUANG_SCAN_DIR"), HubListen: *hubListen}, want)
+		ScanDir: os.Getenv("YICHUANG_SCAN_DIR"), HubListen: *hubListen,
+		UpdateKey: *updateKey, UpdateTrack: *updateTrack}, want)
 	go func() {
 		// Start-up parses the fonts and leaves megabytes of temporary
 		// buffers behind; hand them back to the OS once the first screen is
