@@ -16,6 +16,18 @@ func translate(lang, zh string) string {
 }
 
 var english = map[string]string{
+	"已是最新":        "Up to date",
+	"下载中":         "Downloading",
+	"已下载":         "Downloaded",
+	"等待夜间安装":      "Waiting for the night",
+	"已安装":         "Installed",
+	"已回退":         "Rolled back",
+	"已拒绝":         "Refused",
+	"更新":          "Update",
+	"已发布版本":       "Published release",
+	"试点":          "pilot",
+	"全部设备":        "all devices",
+	"尚无设备报告":      "no kiosk has reported yet",
 	"有被拒收事件 %d 台": "%d with refused events",
 	"打印机故障 %d 台":  "%d with a printer fault",
 	"没有符合条件的设备":   "No device matches",

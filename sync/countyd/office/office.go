@@ -62,6 +62,7 @@ type Store interface {
 	county.Blobs
 	county.Directory
 	county.Fleet
+	county.ReleaseAdmin
 	county.Catalog
 	county.Notices
 	county.RatingReview
