@@ -336,7 +336,14 @@ func (u *Updater) download(ctx context.Context, dl Downloader, m release.Manifes
 		// A short write (the link broke) leaves what came: the next
 		// call resumes after it.
 		w := &limitWriter{w: f, n: m.Size - have}
-		if _, err := dl.DownloadRelease(ctx, m.SHA256, have, w); err != nil {
+		total, err := dl.DownloadRelease(ctx, m.SHA256, have, w)
+		if total > 0 && total != m.Size {
+			// The county holds another file under this name: waiting
+			// will not make it the signed one.
+			os.Remove(part)
+			return &release.Refusal{Reason: release.HashMismatch, Detail: fmt.Sprintf("county holds %d bytes, the manifest signs %d", total, m.Size)}
+		}
+		if err != nil {
 			if w.over {
 				os.Remove(part)
 				return &release.Refusal{Reason: release.HashMismatch, Detail: "county sent more bytes than the manifest signs"}

@@ -157,8 +157,11 @@ func TestOfferRefusals(t *testing.T) {
 		make func(f *fixture) (protocol.UpdateOffer, *county)
 		want string
 	}{
-		{"a tampered binary", func(f *fixture) (protocol.UpdateOffer, *county) {
-			return f.offer(t, f.priv, "0.8.0", bin), &county{bin: []byte("evil kiosk")}
+		{"a tampered binary (same length)", func(f *fixture) (protocol.UpdateOffer, *county) {
+			return f.offer(t, f.priv, "0.8.0", bin), &county{bin: []byte("new kiosK")}
+		}, release.HashMismatch},
+		{"a shorter binary", func(f *fixture) (protocol.UpdateOffer, *county) {
+			return f.offer(t, f.priv, "0.8.0", bin), &county{bin: bin[:4]}
 		}, release.HashMismatch},
 		{"a longer binary", func(f *fixture) (protocol.UpdateOffer, *county) {
 			return f.offer(t, f.priv, "0.8.0", bin), &county{bin: append(append([]byte(nil), bin...), "!"...)}
