@@ -10,8 +10,8 @@ import (
 // handOff runs the newest good release installed from the county in
 // place of this process (update.Handoff decides, and rolls back a release
 // that keeps failing). It returns only when this binary is the one to run.
-func handOff(dataDir string) {
-	bin, err := update.Handoff(dataDir, Version())
+func handOff(dataDir string, start bool) {
+	bin, err := update.Handoff(dataDir, Version(), start)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "update launcher: %v\n", err)
 	}

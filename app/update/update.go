@@ -533,8 +533,10 @@ const NoHandoff = "YICHUANG_NO_HANDOFF"
 // runs when installed; one that had MaxTries starts without reporting
 // healthy is rolled back (the previous release, or this binary, runs)
 // and reported rolled_back. A packaged binary as new or newer than the
-// installed release (the .deb was upgraded) runs itself.
-func Handoff(dataDir, running string) (string, error) {
+// installed release (the .deb was upgraded) runs itself. start says
+// whether this is the kiosk starting (a try that counts) or a command
+// such as --version or --self-check (handed over, not counted).
+func Handoff(dataDir, running string, start bool) (string, error) {
 	if os.Getenv(NoHandoff) != "" {
 		return "", nil
 	}
@@ -546,7 +548,7 @@ func Handoff(dataDir, running string) (string, error) {
 		bin := Binary(dataDir, st.Current)
 		_, statErr := os.Stat(bin)
 		if statErr == nil && (st.Healthy || st.Tries < MaxTries) {
-			if !st.Healthy {
+			if !st.Healthy && start {
 				st.Tries++
 			}
 			return bin, saveState(dataDir, st)

@@ -272,17 +272,23 @@ func TestHandoffAndRollback(t *testing.T) {
 	if err := f.u.Offer(ctx, &county{bin: bin}, f.offer(t, f.priv, "0.8.0", bin)); err != nil {
 		t.Fatal(err)
 	}
+	// Commands (--version, --self-check) hand over but are not tries.
+	for i := 0; i < update.MaxTries+2; i++ {
+		if got, _ := update.Handoff(f.dir, "0.7.0", false); got != update.Binary(f.dir, "0.8.0") {
+			t.Fatalf("command %d: got %q, want the installed release", i, got)
+		}
+	}
 	for i := 1; i <= update.MaxTries; i++ {
-		got, err := update.Handoff(f.dir, "0.7.0")
+		got, err := update.Handoff(f.dir, "0.7.0", true)
 		if err != nil || got != update.Binary(f.dir, "0.8.0") {
 			t.Fatalf("start %d: got %q, %v; want the installed release", i, got, err)
 		}
 		// The new binary's own start hands off to nothing.
-		if got, _ := update.Handoff(f.dir, "0.8.0"); got != "" {
+		if got, _ := update.Handoff(f.dir, "0.8.0", true); got != "" {
 			t.Fatalf("the new release handed off to %q, want itself", got)
 		}
 	}
-	got, err := update.Handoff(f.dir, "0.7.0")
+	got, err := update.Handoff(f.dir, "0.7.0", true)
 	st := f.state(t)
 	if err != nil || got != "" || st.Current != "" || st.Status.State != protocol.UpdateRolledBack || !strings.Contains(st.Status.Reason, "did not start healthy") {
 		t.Fatalf("after %d unhealthy starts: got %q, %v, %+v; want a rollback to the packaged binary", update.MaxTries, got, err, st)
@@ -293,21 +299,21 @@ func TestHandoffAndRollback(t *testing.T) {
 	if err := f2.u.Offer(ctx, &county{bin: bin}, f2.offer(t, f2.priv, "0.8.0", bin)); err != nil {
 		t.Fatal(err)
 	}
-	update.Handoff(f2.dir, "0.7.0")
+	update.Handoff(f2.dir, "0.7.0", true)
 	if err := update.MarkHealthy(f2.dir, "0.8.0"); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < update.MaxTries+2; i++ {
-		if got, _ := update.Handoff(f2.dir, "0.7.0"); got != update.Binary(f2.dir, "0.8.0") {
+		if got, _ := update.Handoff(f2.dir, "0.7.0", true); got != update.Binary(f2.dir, "0.8.0") {
 			t.Fatalf("healthy release, start %d: got %q", i, got)
 		}
 	}
 	// A .deb upgraded past it runs itself.
-	if got, _ := update.Handoff(f2.dir, "0.9.0"); got != "" {
+	if got, _ := update.Handoff(f2.dir, "0.9.0", true); got != "" {
 		t.Errorf("a packaged 0.9.0 handed off to %q, want itself", got)
 	}
 	t.Setenv(update.NoHandoff, "1")
-	if got, _ := update.Handoff(f2.dir, "0.7.0"); got != "" {
+	if got, _ := update.Handoff(f2.dir, "0.7.0", true); got != "" {
 		t.Errorf("with %s set got %q, want no handoff", update.NoHandoff, got)
 	}
 }
