@@ -181,6 +181,16 @@ type Updates interface {
 	Offer(ctx context.Context, dl update.Downloader, offer protocol.UpdateOffer) error
 }
 
+// Version is the kiosk's version and, when it takes updates, where the
+// county's latest release is.
+func (l *Link) Version() (string, *protocol.UpdateStatus) {
+	if l.cfg.Updates == nil {
+		return l.cfg.Version, nil
+	}
+	st := l.cfg.Updates.Status()
+	return l.cfg.Version, &st
+}
+
 // offered hands a release the county offers to the updater: on its own
 // goroutine, one at a time, so a download on a slow link never holds up
 // the outbox (in Manual mode, as tests drive it, at once).
