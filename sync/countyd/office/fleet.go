@@ -121,6 +121,66 @@ func (o *fleetPages) publishedRelease(ctx context.Context, rc *reqCtx) (map[stri
 	return nil, nil
 }
 
+// releaseRow is an uploaded release as the fleet page lists it.
+type releaseRow struct {
+	Version, OS, Arch, Channel, ChannelLabel, Expires, AddedBy string
+}
+
+// releaseRows lists the uploaded releases, newest first, for publishing.
+func (o *fleetPages) releaseRows(ctx context.Context, rc *reqCtx) ([]releaseRow, string, error) {
+	rels, err := o.st.ReleaseList(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []releaseRow
+	for _, r := range rels {
+		label := "未发布"
+		switch r.Channel {
+		case county.ChannelPilot:
+			label = "试点"
+		case county.ChannelAll:
+			label = "全部设备"
+		}
+		rows = append(rows, releaseRow{Version: r.Version, OS: r.OS, Arch: r.Arch, Channel: r.Channel, ChannelLabel: rc.T(label),
+			Expires: stamp(r.Expires), AddedBy: r.AddedBy})
+	}
+	pilots, err := o.st.ReleasePilots(ctx)
+	return rows, strings.Join(pilots, ","), err
+}
+
+// publishRelease offers an uploaded release to the pilot or to all, or
+// withdraws it; the store writes the audit row in the same transaction.
+// Signing is never done here: the county holds no release key.
+func (o *fleetPages) publishRelease(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	v, goos, arch, ch := r.PostFormValue("version"), r.PostFormValue("os"), r.PostFormValue("arch"), r.PostFormValue("channel")
+	_, err := o.st.PublishRelease(r.Context(), v, goos, arch, ch, rc.audit("", ""))
+	switch {
+	case errors.Is(err, county.ErrNotFound):
+		o.showFleet(w, r, rc, "", "没有这个版本", http.StatusNotFound)
+		return
+	case errors.As(err, new(*county.InvalidError)):
+		o.showFleet(w, r, rc, "", "发布范围无效", http.StatusBadRequest)
+		return
+	case err != nil:
+		o.internal(w, r, rc, "publish release", err)
+		return
+	}
+	http.Redirect(w, r, "/office/fleet", http.StatusSeeOther)
+}
+
+// setPilots replaces the pilot's service points and devices (audited).
+func (o *fleetPages) setPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	var members []string
+	for _, m := range strings.FieldsFunc(r.PostFormValue("members"), func(c rune) bool { return c == ',' || c == '，' || c == ' ' || c == '\n' }) {
+		members = append(members, strings.TrimSpace(m))
+	}
+	if err := o.st.SetReleasePilots(r.Context(), members, rc.audit("", "")); err != nil {
+		o.internal(w, r, rc, "set pilots", err)
+		return
+	}
+	http.Redirect(w, r, "/office/fleet", http.StatusSeeOther)
+}
+
 // fleetStates are the state filter's choices.
 var fleetStates = []option{{county.FleetOnline, "在线"}, {county.FleetSilent, "离线超过一天"},
 	{county.FleetRefused, "有被拒收的事件"}, {county.FleetPrinter, "打印机故障"}}
@@ -169,6 +229,11 @@ func (o *fleetPages) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCt
 		o.internal(w, r, rc, "read published release", err)
 		return
 	}
+	releases, pilots, err := o.releaseRows(ctx, rc)
+	if err != nil {
+		o.internal(w, r, rc, "list releases", err)
+		return
+	}
 	spent := q.Get("codes") == "spent"
 	codes, nextCodes, err := o.st.CodePage(ctx, county.CodeFilter{Spent: spent, After: q.Get("codes_after"), Limit: PageSize, Now: now})
 	if errors.As(err, new(*county.InvalidError)) {
@@ -193,7 +258,7 @@ func (o *fleetPages) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return "/office/fleet?" + v.Encode()
 	}
 	data := map[string]any{"Devices": o.fleetRows(list, now), "Counts": counts, "F": f, "StateOpts": states, "VersionOpts": versionOpts,
-		"UpdateOpts": updates, "Release": rel,
+		"UpdateOpts": updates, "Release": rel, "Releases": releases, "Pilots": pilots,
 		"Codes": codeRows(codes, now), "Spent": spent, "NewCode": newCode, "Problem": rc.T(problem), "Form": r.PostForm}
 	// Devices page by the boundary row's id (never a code: see CodePage).
 	if len(list) > 0 && (f.After != "" || f.Before != "" && len(list) == f.Limit) {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -185,5 +186,57 @@ func TestFleetUpdateStates(t *testing.T) {
 	_, page = admin.get("/office/fleet?update=refused")
 	if got := deviceIDs.FindAllStringSubmatch(page, -1); len(got) != 0 {
 		t.Errorf("update=refused: got %v, want none", got)
+	}
+}
+
+// TestFleetPublishesAndWithdrawsReleases: an admin sets the pilot and
+// publishes an uploaded release to it, then to all, then withdraws it,
+// each on the audit trail; a reviewer cannot.
+func TestFleetPublishesAndWithdrawsReleases(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	_, priv, _ := release.GenerateKey()
+	bin := []byte("kiosk 0.8.0")
+	sum := sha256.Sum256(bin)
+	signed, err := release.Sign(priv, release.Manifest{Product: release.Product, Version: "0.8.0", Track: "stable", OS: "linux", Arch: "amd64",
+		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(bin)), Signed: e.clock.Now(), Expires: e.clock.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.AddRelease(ctx, signed, bytes.NewReader(bin), "signer"); err != nil {
+		t.Fatal(err)
+	}
+	admin := e.client(t)
+	admin.mustLogin("admin")
+	_, page := admin.get("/office/fleet")
+	if !strings.Contains(page, "软件更新") || !strings.Contains(page, "未发布") {
+		t.Fatalf("fleet page: want the uploaded release, unpublished, in\n%.3000s", page)
+	}
+	token := admin.csrf("/office/fleet")
+	if status, _ := admin.post("/office/fleet/pilots", url.Values{"csrf": {token}, "members": {"330522101000, 330522102000"}}); status != http.StatusSeeOther {
+		t.Fatalf("set pilots: %d", status)
+	}
+	if got, _ := e.st.ReleasePilots(ctx); strings.Join(got, " ") != "330522101000 330522102000" {
+		t.Errorf("pilots: got %v", got)
+	}
+	for _, ch := range []string{"pilot", "all", "none"} {
+		if status, _ := admin.post("/office/fleet/releases", url.Values{"csrf": {token}, "version": {"0.8.0"}, "os": {"linux"}, "arch": {"amd64"}, "channel": {ch}}); status != http.StatusSeeOther {
+			t.Fatalf("publish to %s: %d", ch, status)
+		}
+	}
+	if status, _ := admin.post("/office/fleet/releases", url.Values{"csrf": {token}, "version": {"0.8.0"}, "os": {"linux"}, "arch": {"amd64"}, "channel": {"everyone"}}); status != http.StatusBadRequest {
+		t.Errorf("an unknown channel: got %d, want 400", status)
+	}
+	if n := len(e.audit(t, county.AuditFilter{Action: "release.publish"})); n != 2 {
+		t.Errorf("got %d release.publish audit rows, want 2", n)
+	}
+	if n := len(e.audit(t, county.AuditFilter{Action: "release.withdraw"})); n != 1 {
+		t.Errorf("got %d release.withdraw audit rows, want 1", n)
+	}
+	reviewer := e.client(t)
+	reviewer.mustLogin("lishen")
+	rtoken := reviewer.csrf("/office/cases")
+	if status, _ := reviewer.post("/office/fleet/releases", url.Values{"csrf": {rtoken}, "version": {"0.8.0"}, "os": {"linux"}, "arch": {"amd64"}, "channel": {"all"}}); status != http.StatusForbidden {
+		t.Errorf("a reviewer publishing: got %d, want 403", status)
 	}
 }

@@ -16,6 +16,19 @@ func translate(lang, zh string) string {
 }
 
 var english = map[string]string{
+	"确定":   "OK",
+	"软件更新": "Software updates",
+	"版本由发布方离线签名后用 countyd release add 上传；这里只决定发给谁。先发试点，确认无误后再发全部设备。": "Releases are signed offline by the publisher and uploaded with countyd release add; here you only choose who gets them. Publish to the pilot first, then to all devices once it is well.",
+	"平台":     "Platform",
+	"签名有效期至": "Signature good until",
+	"发布范围":   "Offered to",
+	"未发布":    "not published",
+	"撤回":     "withdraw",
+	"尚未上传版本": "No release uploaded yet",
+	"试点服务点编码或设备号（逗号分隔）": "Pilot service point codes or device ids (comma-separated)",
+	"保存试点":        "Save the pilot",
+	"没有这个版本":      "No such release",
+	"发布范围无效":      "Not a valid choice of who gets it",
 	"已是最新":        "Up to date",
 	"下载中":         "Downloading",
 	"已下载":         "Downloaded",
