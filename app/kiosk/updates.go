@@ -85,14 +85,11 @@ func (k *Controller) startUpdates(u *update.Updater) {
 // session), or a ticket of today called, being served or parked. It runs
 // off the UI goroutine; the signed-in clerk is read on it.
 func (k *Controller) openWork(ctx context.Context) (string, bool) {
-	var who string
-	fyne.DoAndWait(func() {
-		if k.clerk.ID != 0 {
-			who = k.clerk.Login
-		}
-	})
-	if who != "" {
-		return fmt.Sprintf("staff %s signed in", who), true
+	var signedIn bool
+	fyne.DoAndWait(func() { signedIn = k.clerk.ID != 0 })
+	if signedIn {
+		// Not who: the reason travels to the county's fleet page.
+		return "staff signed in", true
 	}
 	if k.db == nil {
 		return "", false
