@@ -315,6 +315,15 @@ func (u *Updater) download(ctx context.Context, dl Downloader, m release.Manifes
 	if err := os.MkdirAll(filepath.Dir(part), 0o755); err != nil {
 		return err
 	}
+	// A download the county has since replaced with a newer release is
+	// never finished: its bytes go.
+	if old, _ := os.ReadDir(filepath.Dir(part)); len(old) > 0 {
+		for _, e := range old {
+			if e.Name() != filepath.Base(part) {
+				os.Remove(filepath.Join(filepath.Dir(part), e.Name()))
+			}
+		}
+	}
 	f, err := os.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("open download: %w", err)

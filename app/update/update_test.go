@@ -148,6 +148,25 @@ func TestOfferResumesVerifiesAndInstalls(t *testing.T) {
 	}
 }
 
+// A newer release offered half-way through a download replaces it: the
+// first one's bytes go.
+func TestNewerOfferReplacesADownload(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	old := bytes.Repeat([]byte("new kiosk "), 1000)
+	f.u.Offer(ctx, &county{bin: old, cut: 3000}, f.offer(t, f.priv, "0.8.0", old))
+	newer := bytes.Repeat([]byte("newer kiosk "), 1000)
+	o := f.offer(t, f.priv, "0.8.1", newer)
+	f.u.Offer(ctx, &county{bin: newer, cut: 5000}, o)
+	parts, _ := filepath.Glob(filepath.Join(f.dir, "updates", "download", "*.part"))
+	if len(parts) != 1 || !strings.Contains(parts[0], o.SHA256) {
+		t.Errorf("got partial downloads %v, want only 0.8.1's", parts)
+	}
+	if got := f.u.Status(); got.State != protocol.UpdateDownloading || got.Version != "0.8.1" {
+		t.Errorf("got %+v, want downloading 0.8.1", got)
+	}
+}
+
 func TestOfferRefusals(t *testing.T) {
 	ctx := context.Background()
 	bin := []byte("new kiosk")
