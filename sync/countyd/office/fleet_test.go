@@ -127,7 +127,7 @@ func TestFleetPagesAndFilters(t *testing.T) {
 	}
 }
 
-// TestFleetUpdateStates: each kiosk's update state shows in its row, the
+// TestFleetUpdateStates: each kiosk's update state shows in its row and its export, the
 // update filter narrows the page to one state, and the head counts the
 // published release's kiosks by state.
 func TestFleetUpdateStates(t *testing.T) {
@@ -182,6 +182,11 @@ func TestFleetUpdateStates(t *testing.T) {
 	_, page = admin.get("/office/fleet?update=rolled_back")
 	if got := deviceIDs.FindAllStringSubmatch(page, -1); len(got) != 1 || got[0][1] != ids[2] {
 		t.Errorf("update=rolled_back: got %v, want only %s", got, ids[2])
+	}
+	// The export of the filtered page carries the state and the reason.
+	if status, _, csv := admin.download("/office/export/fleet?format=csv&update=rolled_back"); status != http.StatusOK ||
+		!strings.Contains(string(csv), "已回退 0.8.0（self-check failed: exit status 1）") {
+		t.Errorf("export: got %d\n%s\nwant the rolled back kiosk's update cell", status, csv)
 	}
 	_, page = admin.get("/office/fleet?update=refused")
 	if got := deviceIDs.FindAllStringSubmatch(page, -1); len(got) != 0 {
