@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -334,5 +335,45 @@ func TestHandoffAndRollback(t *testing.T) {
 	t.Setenv(update.NoHandoff, "1")
 	if got, _ := update.Handoff(f2.dir, "0.7.0", true); got != "" {
 		t.Errorf("with %s set got %q, want no handoff", update.NoHandoff, got)
+	}
+}
+
+// Key rotation: a release signed by the pinned key that names the next
+// key makes the kiosk trust the next key once it is installed, and not
+// before.
+func TestKeyRotationThroughAnInstalledRelease(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	nextPub, nextPriv, _ := release.GenerateKey()
+	bin := []byte("kiosk 0.8.0")
+	o := f.offer(t, f.priv, "0.8.0", bin)
+	// The same manifest, naming the next key, signed by the pinned key.
+	_, m, err := release.Parse(o.Manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.NextKey = base64.StdEncoding.EncodeToString(nextPub)
+	if o.Manifest, err = release.Sign(f.priv, m); err != nil {
+		t.Fatal(err)
+	}
+	bin9 := []byte("kiosk 0.9.0")
+	o9 := f.offer(t, nextPriv, "0.9.0", bin9)
+
+	// Before 0.8.0 is installed (daytime: it waits), the next key is not trusted.
+	f.clk.Set(night.Add(10 * time.Hour))
+	if err := f.u.Offer(ctx, &county{bin: bin}, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.u.Offer(ctx, &county{bin: bin9}, o9); release.ReasonOf(err) != release.UnknownKey {
+		t.Fatalf("before the install: got %v, want the next key unknown", err)
+	}
+	f.clk.Set(night)
+	if err := f.u.Offer(ctx, &county{bin: bin}, o); err != nil || f.u.Status().State != protocol.UpdateInstalled {
+		t.Fatalf("install 0.8.0: got %v, %+v", err, f.u.Status())
+	}
+	// The kiosk now runs 0.8.0; 0.9.0, signed by the next key, installs.
+	f.u.Running = "0.8.0"
+	if err := f.u.Offer(ctx, &county{bin: bin9}, o9); err != nil || f.u.Status().State != protocol.UpdateInstalled || f.u.Status().Version != "0.9.0" {
+		t.Fatalf("after the rotation: got %v, %+v; want 0.9.0 installed", err, f.u.Status())
 	}
 }
