@@ -200,10 +200,11 @@ func (u *Updater) logf(format string, args ...any) {
 	}
 }
 
-// Status is the update state to report.
+// Status is the update state to report. It reads the state file without
+// the updater's lock: a download holds that lock for minutes, and the
+// status report and the 县中心连接 screen must not wait for it (the file is
+// replaced whole, never seen half written).
 func (u *Updater) Status() protocol.UpdateStatus {
-	u.mu.Lock()
-	defer u.mu.Unlock()
 	st, err := LoadState(u.DataDir)
 	if err != nil || st.Status.State == "" {
 		return protocol.UpdateStatus{State: protocol.UpdateCurrent}

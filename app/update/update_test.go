@@ -377,3 +377,40 @@ func TestKeyRotationThroughAnInstalledRelease(t *testing.T) {
 		t.Fatalf("after the rotation: got %v, %+v; want 0.9.0 installed", err, f.u.Status())
 	}
 }
+
+// blockingCounty sends nothing until released: a download in progress.
+type blockingCounty struct {
+	started, release chan struct{}
+	bin              []byte
+}
+
+func (c *blockingCounty) DownloadRelease(_ context.Context, _ string, from int64, w io.Writer) (int64, error) {
+	close(c.started)
+	<-c.release
+	_, err := w.Write(c.bin[from:])
+	return int64(len(c.bin)), err
+}
+
+// The status report does not wait for a download in progress.
+func TestStatusDuringADownload(t *testing.T) {
+	f := newFixture(t)
+	bin := []byte("new kiosk")
+	c := &blockingCounty{started: make(chan struct{}), release: make(chan struct{}), bin: bin}
+	done := make(chan error, 1)
+	go func() { done <- f.u.Offer(context.Background(), c, f.offer(t, f.priv, "0.8.0", bin)) }()
+	<-c.started
+	got := make(chan protocol.UpdateStatus, 1)
+	go func() { got <- f.u.Status() }()
+	select {
+	case st := <-got:
+		if st.State != protocol.UpdateDownloading {
+			t.Errorf("got %+v, want downloading", st)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("Status waited for the download")
+	}
+	close(c.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
