@@ -554,13 +554,17 @@ func Handoff(dataDir, running string, start bool) (string, error) {
 	if err != nil || st.Current == "" {
 		return "", err
 	}
+	rolledBack := false
 	for st.Current != "" && release.Compare(st.Current, running) > 0 {
 		bin := Binary(dataDir, st.Current)
 		_, statErr := os.Stat(bin)
 		if statErr == nil && (st.Healthy || st.Tries < MaxTries) {
-			if !st.Healthy && start {
-				st.Tries++
+			if st.Healthy || !start {
+				// Nothing to count: the state file is left alone (a
+				// --version from a shell beside a running kiosk).
+				return bin, nil
 			}
+			st.Tries++
 			return bin, saveState(dataDir, st)
 		}
 		why := fmt.Sprintf("did not start healthy in %d tries", MaxTries)
@@ -569,6 +573,10 @@ func Handoff(dataDir, running string, start bool) (string, error) {
 		}
 		st.Status = protocol.UpdateStatus{State: protocol.UpdateRolledBack, Version: st.Current, Reason: why}
 		st.Current, st.Previous, st.Tries, st.Healthy = st.Previous, "", 0, true
+		rolledBack = true
+	}
+	if !rolledBack {
+		return "", nil
 	}
 	return "", saveState(dataDir, st)
 }
