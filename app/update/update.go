@@ -124,6 +124,38 @@ type State struct {
 	// ones, at BadAt: it is downloaded again only after RetryBadDownload.
 	BadSHA string    `json:"bad_sha,omitempty"`
 	BadAt  time.Time `json:"bad_at,omitempty"`
+	// Before names the release that updates/before.db is the data from
+	// just before (put back if that release is rolled back by the
+	// launcher; removed once it is healthy).
+	Before string `json:"before,omitempty"`
+}
+
+// beforePath is the copy of the database taken just before a release was
+// switched in.
+func beforePath(dataDir string) string { return filepath.Join(dataDir, "updates", "before.db") }
+
+// DatabaseName is the kiosk's database file in its data directory.
+const DatabaseName = "yichuang.db"
+
+// putDataBack replaces the database (and its WAL) with the copy taken
+// before release v was switched in; the release's own files are kept
+// beside it, renamed, for a technician.
+func putDataBack(dataDir, v string) (string, error) {
+	before := beforePath(dataDir)
+	if _, err := os.Stat(before); err != nil {
+		return "", err
+	}
+	db := filepath.Join(dataDir, DatabaseName)
+	aside := db + ".rolled-back-" + v
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Rename(db+suffix, aside+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+	}
+	if err := os.Rename(before, db); err != nil {
+		return "", err
+	}
+	return aside, nil
 }
 
 // RetryBadDownload is how long a release whose bytes did not match waits
@@ -494,6 +526,20 @@ func (u *Updater) install(ctx context.Context, st *State, v string) error {
 		u.logf("update %s rolled back: %v", v, err)
 		return saveState(u.DataDir, *st)
 	}
+	// The data as it is now, for the launcher to put back if the new
+	// release migrates it and then never starts healthy: the release
+	// before it would refuse a schema newer than it knows. Nothing is lost
+	// by putting it back: it is night and no work is open, and what the
+	// county already has from a failed start (pushed events, the feed) it
+	// answers again the same way, every message being applied at most once.
+	before := beforePath(u.DataDir)
+	os.Remove(before)
+	if u.Snapshot != nil {
+		if err := u.Snapshot(ctx, before); err != nil {
+			return fmt.Errorf("copy the data before the update: %w", err)
+		}
+		st.Before = v
+	}
 	if _, m, err := release.Parse(st.Offer); err == nil && m.NextKey != "" {
 		st.NextKeys = append(st.NextKeys, m.NextKey)
 	}
@@ -571,6 +617,14 @@ func Handoff(dataDir, running string, start bool) (string, error) {
 		if statErr != nil {
 			why = "its binary is gone: " + statErr.Error()
 		}
+		if st.Before == st.Current {
+			if aside, err := putDataBack(dataDir, st.Current); err == nil {
+				why += "; data put back as before the update (its own kept as " + filepath.Base(aside) + ")"
+			} else {
+				why += "; data not put back: " + err.Error()
+			}
+			st.Before = ""
+		}
 		st.Status = protocol.UpdateStatus{State: protocol.UpdateRolledBack, Version: st.Current, Reason: why}
 		st.Current, st.Previous, st.Tries, st.Healthy = st.Previous, "", 0, true
 		rolledBack = true
@@ -590,6 +644,11 @@ func MarkHealthy(dataDir, running string) error {
 		return err
 	}
 	st.Healthy, st.Tries = true, 0
+	if st.Before == running {
+		// Good: the copy from before it is not needed any more.
+		os.Remove(beforePath(dataDir))
+		st.Before = ""
+	}
 	if err := saveState(dataDir, st); err != nil {
 		return err
 	}

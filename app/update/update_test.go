@@ -84,7 +84,17 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{dir: t.TempDir(), pub: pub, priv: priv, clk: clock.NewManual(night)}
 	f.u = &update.Updater{DataDir: f.dir, Keys: []ed25519.PublicKey{pub}, Track: "stable", OS: "linux", Arch: "amd64",
 		Running: "0.7.0", Clock: f.clk,
-		Snapshot: func(_ context.Context, path string) error { return os.WriteFile(path, []byte("db"), 0o600) },
+		// A copy of the live database file, as store.BackupTo makes.
+		Snapshot: func(_ context.Context, path string) error {
+			b, err := os.ReadFile(filepath.Join(f.dir, update.DatabaseName))
+			if errors.Is(err, os.ErrNotExist) {
+				b, err = []byte("SQLite format 3\x00 empty"), nil
+			}
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(path, b, 0o600)
+		},
 		SelfCheck: func(_ context.Context, bin, dir string) error {
 			if _, err := os.Stat(filepath.Join(dir, "yichuang.db")); err != nil {
 				return err
@@ -288,10 +298,15 @@ func TestFailedSelfCheckRollsBack(t *testing.T) {
 func TestHandoffAndRollback(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
+	live := filepath.Join(f.dir, update.DatabaseName)
+	os.WriteFile(live, []byte("cases of 0.7.0"), 0o600)
 	bin := []byte("new kiosk")
 	if err := f.u.Offer(ctx, &county{bin: bin}, f.offer(t, f.priv, "0.8.0", bin)); err != nil {
 		t.Fatal(err)
 	}
+	// 0.8.0's first start migrates the data, then it dies.
+	os.WriteFile(live, []byte("schema of 0.8.0"), 0o600)
+	os.WriteFile(live+"-wal", []byte("0.8.0's log"), 0o600)
 	// Commands (--version, --self-check) hand over but are not tries.
 	for i := 0; i < update.MaxTries+2; i++ {
 		if got, _ := update.Handoff(f.dir, "0.7.0", false); got != update.Binary(f.dir, "0.8.0") {
@@ -313,6 +328,20 @@ func TestHandoffAndRollback(t *testing.T) {
 	if err != nil || got != "" || st.Current != "" || st.Status.State != protocol.UpdateRolledBack || !strings.Contains(st.Status.Reason, "did not start healthy") {
 		t.Fatalf("after %d unhealthy starts: got %q, %v, %+v; want a rollback to the packaged binary", update.MaxTries, got, err, st)
 	}
+	// The data is put back as it was before the update; 0.8.0's is kept
+	// aside, its log with it.
+	for path, want := range map[string]string{live: "cases of 0.7.0", live + ".rolled-back-0.8.0": "schema of 0.8.0",
+		live + ".rolled-back-0.8.0-wal": "0.8.0's log"} {
+		if b, _ := os.ReadFile(path); string(b) != want {
+			t.Errorf("%s: got %q, want %q", filepath.Base(path), b, want)
+		}
+	}
+	if _, err := os.Stat(live + "-wal"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("got 0.8.0's log left beside the data put back (%v), want it moved", err)
+	}
+	if !strings.Contains(st.Status.Reason, "data put back") {
+		t.Errorf("reason %q does not say the data was put back", st.Status.Reason)
+	}
 
 	// A healthy start keeps the release for every later start.
 	f2 := newFixture(t)
@@ -322,6 +351,9 @@ func TestHandoffAndRollback(t *testing.T) {
 	update.Handoff(f2.dir, "0.7.0", true)
 	if err := update.MarkHealthy(f2.dir, "0.8.0"); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(f2.dir, "updates", "before.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("got the copy from before the update kept once the release is healthy (%v), want it removed", err)
 	}
 	for i := 0; i < update.MaxTries+2; i++ {
 		if got, _ := update.Handoff(f2.dir, "0.7.0", true); got != update.Binary(f2.dir, "0.8.0") {
