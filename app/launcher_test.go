@@ -92,6 +92,15 @@ func TestLauncherRunsTheInstalledRelease(t *testing.T) {
 	if st, _ := update.LoadState(dir); st.Status.State != protocol.UpdateRolledBack || st.Current != "" {
 		t.Errorf("state: got %+v, want rolled_back to the packaged binary", st)
 	}
+	// The data was put back as it was before the update, and the packaged
+	// kiosk's own self-check passes on it.
+	if _, err := os.Stat(filepath.Join(dir, update.DatabaseName+".rolled-back-0.99.0")); err != nil {
+		t.Errorf("the release's data was not kept aside: %v", err)
+	}
+	out, err := exec.Command(packaged, "-self-check", "-data", dir).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "yichuang "+Version()) || !strings.Contains(string(out), "自检通过") {
+		t.Errorf("self-check after the rollback: %v\n%s", err, out)
+	}
 }
 
 // binaryWith builds the kiosk with extra -ldflags, once per test run.
