@@ -390,6 +390,11 @@ func (u *Updater) download(ctx context.Context, dl Downloader, m release.Manifes
 				os.Remove(part)
 				return &release.Refusal{Reason: release.HashMismatch, Detail: "county sent more bytes than the manifest signs"}
 			}
+			if w.wrote > 0 && ctx.Err() == nil {
+				// A slow line cut off by the client's per-request limit:
+				// it brought bytes, so ask for the next ones at once.
+				continue
+			}
 			return fmt.Errorf("download release %s from %d: %w", m.Version, have, err)
 		}
 		if w.over {

@@ -47,23 +47,35 @@ func TestWindowContains(t *testing.T) {
 }
 
 // county is an in-memory release server: its bytes, and how many it
-// sends per call before "the link breaks" (0: all).
+// sends per call before "the link breaks" (cut, 0: all). With down set,
+// a call after a cut sends nothing (the link stays down for the round)
+// until up is called.
 type county struct {
-	bin   []byte
-	cut   int
-	calls int
+	bin        []byte
+	cut        int
+	calls      int
+	sent       int
+	down, dead bool
 }
 
 func (c *county) DownloadRelease(_ context.Context, _ string, from int64, w io.Writer) (int64, error) {
 	c.calls++
+	if c.dead {
+		return 0, errors.New("no route to host")
+	}
 	rest := c.bin[from:]
 	if c.cut > 0 && len(rest) > c.cut {
 		w.Write(rest[:c.cut])
+		c.sent += c.cut
+		c.dead = c.down
 		return int64(len(c.bin)), errors.New("connection reset")
 	}
-	_, err := w.Write(rest)
+	n, err := w.Write(rest)
+	c.sent += n
 	return int64(len(c.bin)), err
 }
+
+func (c *county) up() { c.dead = false }
 
 type fixture struct {
 	dir      string
@@ -127,15 +139,16 @@ func (f *fixture) state(t *testing.T) update.State {
 	return st
 }
 
-// A download cut off three times resumes where it stopped, and the
-// release installs at night: self-checked on a copy, switched, restarted.
+// A download whose link goes down in three rounds resumes where it
+// stopped each time.
 func TestOfferResumesVerifiesAndInstalls(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	bin := bytes.Repeat([]byte("new kiosk "), 1000)
-	c := &county{bin: bin, cut: 3000}
+	c := &county{bin: bin, cut: 3000, down: true}
 	o := f.offer(t, f.priv, "0.8.0", bin)
 	for i := 0; i < 3; i++ {
+		c.up()
 		if err := f.u.Offer(ctx, c, o); err == nil {
 			t.Fatalf("round %d: got no error from a broken download", i)
 		}
@@ -143,12 +156,39 @@ func TestOfferResumesVerifiesAndInstalls(t *testing.T) {
 			t.Fatalf("round %d: got %+v, want downloading", i, got)
 		}
 	}
-	c.cut = 0
+	c.up()
 	if err := f.u.Offer(ctx, c, o); err != nil {
 		t.Fatal(err)
 	}
-	if c.calls != 4 {
-		t.Errorf("got %d download calls, want 4 (each resumed, none restarted)", c.calls)
+	if c.sent != len(bin) {
+		t.Errorf("the county sent %d bytes for a %d-byte release, want each byte once (resumed, never restarted)", c.sent, len(bin))
+	}
+}
+
+// A link that breaks every 30 s (the client's per-request limit on a slow
+// line) but brings some bytes each time finishes in one round: a request
+// that made progress is followed by the next.
+func TestDownloadGoesOnWhileItMakesProgress(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	bin := bytes.Repeat([]byte("new kiosk "), 1000)
+	c := &county{bin: bin, cut: 999}
+	if err := f.u.Offer(ctx, c, f.offer(t, f.priv, "0.8.0", bin)); err != nil {
+		t.Fatalf("got %v, want the download finished in this round", err)
+	}
+	if got := f.u.Status(); got.State != protocol.UpdateInstalled || c.sent != len(bin) {
+		t.Errorf("got %+v after %d bytes, want installed after %d", got, c.sent, len(bin))
+	}
+}
+
+// A verified release installs at night: self-checked on a copy,
+// switched, restarted.
+func TestOfferInstallsAtNight(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	bin := bytes.Repeat([]byte("new kiosk "), 1000)
+	if err := f.u.Offer(ctx, &county{bin: bin}, f.offer(t, f.priv, "0.8.0", bin)); err != nil {
+		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(update.Binary(f.dir, "0.8.0"))
 	if !bytes.Equal(got, bin) {
@@ -165,10 +205,10 @@ func TestNewerOfferReplacesADownload(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	old := bytes.Repeat([]byte("new kiosk "), 1000)
-	f.u.Offer(ctx, &county{bin: old, cut: 3000}, f.offer(t, f.priv, "0.8.0", old))
+	f.u.Offer(ctx, &county{bin: old, cut: 3000, down: true}, f.offer(t, f.priv, "0.8.0", old))
 	newer := bytes.Repeat([]byte("newer kiosk "), 1000)
 	o := f.offer(t, f.priv, "0.8.1", newer)
-	f.u.Offer(ctx, &county{bin: newer, cut: 5000}, o)
+	f.u.Offer(ctx, &county{bin: newer, cut: 5000, down: true}, o)
 	parts, _ := filepath.Glob(filepath.Join(f.dir, "updates", "download", "*.part"))
 	if len(parts) != 1 || !strings.Contains(parts[0], o.SHA256) {
 		t.Errorf("got partial downloads %v, want only 0.8.1's", parts)
