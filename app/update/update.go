@@ -669,9 +669,8 @@ func MarkHealthy(dataDir, running string) error {
 // PinnedKeyFile is where the package installs the release public key.
 var PinnedKeyFile = "/usr/share/yichuang/update-key.pub"
 
-// PinnedKeys reads the pinned keys: the package's file (or, on Windows,
-// update-key.pub beside the executable). No key file means no updates:
-// a kiosk never trusts a key it was not installed with.
+// PinnedKeys reads the pinned keys from the package's file. No key file
+// means no updates: a kiosk never trusts a key it was not installed with.
 func PinnedKeys(path string) ([]ed25519.PublicKey, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
