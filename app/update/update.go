@@ -30,6 +30,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/workday"
@@ -255,10 +256,18 @@ func (u *Updater) trusted(st State) []ed25519.PublicKey {
 	return keys
 }
 
-func reason(err error) string {
-	s := err.Error()
-	if len(s) > protocol.MaxUpdateReasonBytes {
-		s = s[:protocol.MaxUpdateReasonBytes]
+func reason(err error) string { return clip(err.Error()) }
+
+// clip cuts a reason to what the county takes, at a character boundary:
+// half a Chinese character would reach the county as a longer
+// replacement character, and a report over the limit is refused whole.
+func clip(s string) string {
+	if len(s) <= protocol.MaxUpdateReasonBytes {
+		return s
+	}
+	s = s[:protocol.MaxUpdateReasonBytes]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
 	}
 	return s
 }
@@ -630,7 +639,7 @@ func Handoff(dataDir, running string, start bool) (string, error) {
 			}
 			st.Before = ""
 		}
-		st.Status = protocol.UpdateStatus{State: protocol.UpdateRolledBack, Version: st.Current, Reason: why}
+		st.Status = protocol.UpdateStatus{State: protocol.UpdateRolledBack, Version: st.Current, Reason: clip(why)}
 		st.Current, st.Previous, st.Tries, st.Healthy = st.Previous, "", 0, true
 		rolledBack = true
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/update"
@@ -484,5 +486,25 @@ func TestStatusDuringADownload(t *testing.T) {
 	close(c.release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A long reason in Chinese reaches the county whole-charactered and
+// within its limit, or the county would refuse the whole report.
+func TestLongReasonFitsTheReport(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.checkErr = errors.New("exit status 1: " + strings.Repeat("自检失败：数据库无法打开", 40))
+	bin := []byte("new kiosk")
+	if err := f.u.Offer(ctx, &county{bin: bin}, f.offer(t, f.priv, "0.8.0", bin)); err != nil {
+		t.Fatal(err)
+	}
+	got := f.u.Status()
+	body, _ := json.Marshal(got.Reason)
+	var back string
+	json.Unmarshal(body, &back)
+	if got.State != protocol.UpdateRolledBack || len(back) > protocol.MaxUpdateReasonBytes || !utf8.ValidString(got.Reason) || back != got.Reason {
+		t.Errorf("got %d bytes (%d as sent), valid %v; want at most %d whole characters",
+			len(got.Reason), len(back), utf8.ValidString(got.Reason), protocol.MaxUpdateReasonBytes)
 	}
 }
