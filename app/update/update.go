@@ -504,7 +504,7 @@ func (u *Updater) step(ctx context.Context, st *State) error {
 		what, open = u.OpenWork(ctx)
 	}
 	if !u.Window.Contains(now) || open {
-		wait := protocol.UpdateStatus{State: protocol.UpdateWaitingNight, Version: v, Reason: what}
+		wait := protocol.UpdateStatus{State: protocol.UpdateWaitingNight, Version: v, Reason: clip(what)}
 		if st.Status != wait {
 			st.Status = wait
 			return saveState(u.DataDir, *st)
