@@ -19,8 +19,12 @@ func handOff(dataDir string, start bool) {
 		return
 	}
 	if err := execBinary(bin, os.Args); err != nil {
-		// The installed release cannot even be started: this binary runs,
-		// and the next start counts another failed try.
+		// The installed release cannot even be started (a data directory
+		// mounted noexec): this binary runs, the try is counted, and the
+		// rollback will say why.
 		fmt.Fprintf(os.Stderr, "update launcher: start %s: %v\n", bin, err)
+		if err := update.StartFailed(dataDir, err); err != nil {
+			fmt.Fprintf(os.Stderr, "update launcher: %v\n", err)
+		}
 	}
 }

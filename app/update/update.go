@@ -129,6 +129,20 @@ type State struct {
 	// just before (put back if that release is rolled back by the
 	// launcher; removed once it is healthy).
 	Before string `json:"before,omitempty"`
+	// StartError is why the launcher could not start Current last time
+	// (a data directory mounted noexec, say): the rollback says it.
+	StartError string `json:"start_error,omitempty"`
+}
+
+// StartFailed records that the launcher could not start the release it
+// handed over to; the start was counted already.
+func StartFailed(dataDir string, err error) error {
+	st, lerr := LoadState(dataDir)
+	if lerr != nil {
+		return lerr
+	}
+	st.StartError = err.Error()
+	return saveState(dataDir, st)
 }
 
 // beforePath is the copy of the database taken just before a release was
@@ -628,9 +642,13 @@ func Handoff(dataDir, running string, start bool) (string, error) {
 			return bin, saveState(dataDir, st)
 		}
 		why := fmt.Sprintf("did not start healthy in %d tries", MaxTries)
+		if st.StartError != "" {
+			why = fmt.Sprintf("could not be started (%s)", st.StartError)
+		}
 		if statErr != nil {
 			why = "its binary is gone: " + statErr.Error()
 		}
+		st.StartError = ""
 		if st.Before == st.Current {
 			if aside, err := putDataBack(dataDir, st.Current); err == nil {
 				why += "; data put back as before the update (its own kept as " + filepath.Base(aside) + ")"

@@ -508,3 +508,26 @@ func TestLongReasonFitsTheReport(t *testing.T) {
 			len(got.Reason), len(back), utf8.ValidString(got.Reason), protocol.MaxUpdateReasonBytes)
 	}
 }
+
+// A release the launcher cannot start at all is rolled back with the
+// reason it could not start.
+func TestRollbackSaysWhyAReleaseCouldNotStart(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	bin := []byte("new kiosk")
+	if err := f.u.Offer(ctx, &county{bin: bin}, f.offer(t, f.priv, "0.8.0", bin)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < update.MaxTries; i++ {
+		if got, _ := update.Handoff(f.dir, "0.7.0", true); got == "" {
+			t.Fatalf("start %d: no handover", i)
+		}
+		if err := update.StartFailed(f.dir, errors.New("permission denied")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	update.Handoff(f.dir, "0.7.0", true)
+	if st := f.u.Status(); st.State != protocol.UpdateRolledBack || !strings.Contains(st.Reason, "could not be started (permission denied)") {
+		t.Errorf("got %+v, want rolled_back saying it could not be started", st)
+	}
+}
