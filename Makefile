@@ -133,6 +133,7 @@ fuzz:
 	for f in FuzzDecodePush FuzzDecodeEnroll FuzzParseFeedQuery FuzzParseBlobPut FuzzPush; do \
 		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./sync/countyd/county || exit 1; done
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzMaskText$$' -fuzztime $(FUZZTIME) ./sync/countyd/office
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./sync/release
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz '^FuzzCheckPayload$$' -fuzztime $(FUZZTIME) ./sync/protocol
 
 # Regenerates docs/screenshots from the real kiosk under Xvfb.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,6 +17,11 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	halltest.Cleanup()
+	for _, b := range []*built{&kioskBuild, &bareFyne, &nextBuild} {
+		if b.path != "" {
+			os.RemoveAll(filepath.Dir(b.path))
+		}
+	}
 	os.Exit(code)
 }
 

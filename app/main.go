@@ -26,6 +26,7 @@ import (
 	"github.com/yichuang/yichuang/app/locale"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/l10n"
+	"github.com/yichuang/yichuang/app/update"
 	"github.com/yichuang/yichuang/assets"
 )
 
@@ -43,7 +44,12 @@ func main() {
 	showVersion := flag.Bool("version", false, "print the version and commit, then exit")
 	check := flag.Bool("self-check", false, "check the database, catalog, working days and printing without a display, then exit")
 	testPrint := flag.Bool("print-test", false, "send the printer test page to the kiosk's printer (set in 设置, else the default) without a display, then exit")
+	updateKey := flag.String("update-key", envOr("YICHUANG_UPDATE_KEY", update.PinnedKeyFile), "release public key file pinned at install: updates from the county are checked against it (none: no updates)")
+	updateTrack := flag.String("update-track", envOr("YICHUANG_UPDATE_TRACK", "stable"), "release track to follow")
 	flag.Parse()
+	// The launcher: a release installed from the county, newer than this
+	// binary, runs instead (or is rolled back after failed starts).
+	handOff(*dataDir, !*showVersion && !*check && !*testPrint)
 	if *showVersion {
 		fmt.Println(versionLine())
 		return
@@ -91,7 +97,8 @@ func main() {
 	opts := kiosk.Options{Dir: *dataDir, KeepBackups: *keepBackups, Clock: kioskClock(),
 		Fullscreen: *fullscreen, StartMode: *mode, Version: Version(),
 		// The document camera drops its photos here for 自助申报.
-		ScanDir: os.Getenv("YICHUANG_SCAN_DIR"), HubListen: *hubListen, IDCardLibrary: *idcardLib}
+		ScanDir: os.Getenv("YICHUANG_SCAN_DIR"), HubListen: *hubListen, IDCardLibrary: *idcardLib,
+		UpdateKey: *updateKey, UpdateTrack: *updateTrack}
 	if *idcardLib != "" {
 		// Loaded on the first read, off the UI goroutine: a missing or
 		// broken library shows as "no reader" and IDs are typed.

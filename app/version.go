@@ -13,6 +13,11 @@ import (
 //go:embed FyneApp.toml
 var fyneApp string
 
+// version, when stamped with -ldflags "-X main.version=…", overrides
+// FyneApp.toml's: a test builds "the next release" of the real kiosk this
+// way (TestLauncherRunsTheInstalledRelease).
+var version = ""
+
 // commit may be stamped with -ldflags "-X main.commit=…"; otherwise it comes
 // from the VCS information Go records (go build -buildvcs=true).
 var commit = ""
@@ -22,6 +27,9 @@ var versionField = regexp.MustCompile(`(?m)^Version\s*=\s*"([^"]+)"`)
 // Version is the kiosk's version, reported to the county at enrollment and
 // after every sync round.
 func Version() string {
+	if version != "" {
+		return version
+	}
 	if m := versionField.FindStringSubmatch(fyneApp); m != nil {
 		return m[1]
 	}

@@ -165,6 +165,13 @@ linux() { # arch (amd64, arm64), C compiler
 	install -m 0644 packaging/linux/cn.yichuang.kiosk.desktop "$R/usr/share/applications/cn.yichuang.kiosk.desktop"
 	install -m 0644 "$ICON" "$R/usr/share/icons/hicolor/${size}x${size}/apps/cn.yichuang.kiosk.png"
 	install -m 0755 packaging/linux/yichuang-autostart "$R/usr/libexec/yichuang/yichuang-autostart"
+	# The release public key the kiosk checks county updates against
+	# (docs/updates.md): pinned by the package, never by anything
+	# downloaded. A build without one makes a kiosk that takes no updates.
+	if [ -n "${YICHUANG_UPDATE_KEY:-}" ]; then
+		mkdir -p "$R/usr/share/yichuang"
+		install -m 0644 "$YICHUANG_UPDATE_KEY" "$R/usr/share/yichuang/update-key.pub"
+	fi
 	docs yichuang "$R" "$B/yichuang"
 	install -m 0644 packaging/linux/yichuang-kiosk.service "$R/usr/lib/systemd/user/yichuang-kiosk.service"
 	# A conffile under a name 0.7.0 did not use: its plain file of the old name

@@ -24,6 +24,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/store"
+	"github.com/yichuang/yichuang/app/update"
 	"github.com/yichuang/yichuang/sync/client"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
@@ -77,6 +79,9 @@ type Config struct {
 	// Manual runs rounds only when Round is called, and Enroll does not
 	// start the background loop (tests drive the rounds).
 	Manual bool
+	// Updates, when set, reports the kiosk's update state after every
+	// round and takes the release the county offers (app/update).
+	Updates Updates
 	// Revoked is called, once, when the county answers that it revoked
 	// this device: the kiosk wipes its data (store.Wipe). Nil does nothing.
 	Revoked func(ctx context.Context)
@@ -102,6 +107,8 @@ type Link struct {
 	kick   chan struct{}
 	// running counts the background loop, for Wait.
 	running sync.WaitGroup
+	// updating is held while an offered release downloads.
+	updating sync.Mutex
 	// revokeOnce: a revocation is acted on once.
 	revokeOnce sync.Once
 }
@@ -160,14 +167,64 @@ func (l *Link) syncer(ctx context.Context) (*client.Syncer, error) {
 			if l.cfg.BeforeStatus != nil {
 				l.cfg.BeforeStatus(ctx)
 			}
-			return l.cfg.Store.DeviceStatus(ctx, l.cfg.Version, note)
+			st, err := l.cfg.Store.DeviceStatus(ctx, l.cfg.Version, note)
+			if u := l.cfg.Updates; u != nil {
+				us := u.Status()
+				st.OS, st.Arch, st.Update = runtime.GOOS, runtime.GOARCH, &us
+			}
+			return st, err
 		},
+		Offered: l.offered,
 		Progress: func(p client.UploadProgress) {
 			l.mu.Lock()
 			l.upload = p
 			l.mu.Unlock()
 			l.changed()
 		}}, nil
+}
+
+// Updates is the kiosk's signed updates (app/update.Updater).
+type Updates interface {
+	Status() protocol.UpdateStatus
+	Offer(ctx context.Context, dl update.Downloader, offer protocol.UpdateOffer) error
+}
+
+// Version is the kiosk's version and, when it takes updates, where the
+// county's latest release is.
+func (l *Link) Version() (string, *protocol.UpdateStatus) {
+	if l.cfg.Updates == nil {
+		return l.cfg.Version, nil
+	}
+	st := l.cfg.Updates.Status()
+	return l.cfg.Version, &st
+}
+
+// offered hands a release the county offers to the updater: on its own
+// goroutine, one at a time, so a download on a slow link never holds up
+// the outbox (in Manual mode, as tests drive it, at once).
+func (l *Link) offered(ctx context.Context, c *client.Client, offer protocol.UpdateOffer) {
+	u := l.cfg.Updates
+	if u == nil {
+		return
+	}
+	run := func(ctx context.Context) {
+		if err := u.Offer(ctx, c, offer); err != nil {
+			log.Printf("update %s: %v", offer.Version, err)
+		}
+	}
+	if l.cfg.Manual {
+		run(ctx)
+		return
+	}
+	if !l.updating.TryLock() {
+		return // the last offer's download is still going
+	}
+	l.running.Add(1)
+	go func() {
+		defer l.running.Done()
+		defer l.updating.Unlock()
+		run(l.cfg.Context)
+	}()
 }
 
 // clientOptions are the HTTP client's options with the link's clock and,

@@ -69,6 +69,10 @@ type Options struct {
 	IDCard idcard.Reader
 	// IDCardLibrary is the reader's vendor library, shown in 设置.
 	IDCardLibrary string
+	// UpdateKey is the release public key file pinned at install time
+	// (update.PinnedKeyFile); "" or a missing file turns updates off.
+	// UpdateTrack is the release track followed ("" is stable).
+	UpdateKey, UpdateTrack string
 }
 
 // Controller holds the running kiosk's parts and shows its screens. Its
@@ -165,8 +169,14 @@ func (k *Controller) Start() {
 	if err := db.ApplyIDMask(ctx); err != nil {
 		log.Printf("id mask: %v", err)
 	}
+	var updates countylink.Updates
+	if u := k.updater(db); u != nil {
+		updates = u
+		k.startUpdates(u)
+	}
 	k.link = countylink.New(countylink.Config{
 		Context: k.life.ctx,
+		Updates: updates,
 		Store:   db, Files: services.Files(k.opts.Dir, db), Clock: k.opts.Clock, Version: k.opts.Version,
 		Actor:   func() int64 { return k.clerk.ID },
 		CAFile:  filepath.Join(k.opts.Dir, "county-ca.pem"),

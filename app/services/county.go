@@ -38,7 +38,32 @@ func (c County) Info(ctx context.Context) (link.Info, error) {
 	if p := c.Link.Problem(); p != nil {
 		info.Note = p.Error()
 	}
+	var us *protocol.UpdateStatus
+	info.Version, us = c.Link.Version()
+	info.Update = updateState(us)
 	return info, nil
+}
+
+// updateState is the kiosk's update state in the supervisor's words (""
+// when it takes no updates).
+func updateState(us *protocol.UpdateStatus) string {
+	if us == nil {
+		return ""
+	}
+	v := map[string]any{"V": us.Version}
+	switch us.State {
+	case protocol.UpdateDownloading:
+		return l10n.L("正在下载 {{.V}}", v)
+	case protocol.UpdateDownloaded, protocol.UpdateWaitingNight:
+		return l10n.L("{{.V}} 已下载，将在夜间无人办理时安装", v)
+	case protocol.UpdateInstalled:
+		return l10n.L("已安装 {{.V}}", v)
+	case protocol.UpdateRolledBack:
+		return l10n.L("{{.V}} 未通过自检，已退回原版本", v)
+	case protocol.UpdateRefused:
+		return l10n.L("{{.V}} 未通过校验，已拒绝", v)
+	}
+	return l10n.L("已是最新")
 }
 
 // Enroll exchanges the county's one-time code and starts syncing.

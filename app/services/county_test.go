@@ -1,6 +1,10 @@
 package services
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/yichuang/yichuang/sync/protocol"
+)
 
 func TestRefusalInTheSupervisorsWords(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
@@ -24,6 +28,26 @@ func TestRefusedKindNamesFollowUps(t *testing.T) {
 	} {
 		if got := refusedKind(tc.in); got != tc.want {
 			t.Errorf("refusedKind(%q): got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestUpdateStateInTheSupervisorsWords: the 县中心连接 screen says where
+// the county's latest release is; a kiosk without updates says nothing.
+func TestUpdateStateInTheSupervisorsWords(t *testing.T) {
+	for _, tc := range []struct {
+		in   *protocol.UpdateStatus
+		want string
+	}{
+		{nil, ""},
+		{&protocol.UpdateStatus{State: protocol.UpdateCurrent}, "已是最新"},
+		{&protocol.UpdateStatus{State: protocol.UpdateDownloading, Version: "0.8.0"}, "正在下载 0.8.0"},
+		{&protocol.UpdateStatus{State: protocol.UpdateWaitingNight, Version: "0.8.0"}, "0.8.0 已下载，将在夜间无人办理时安装"},
+		{&protocol.UpdateStatus{State: protocol.UpdateRolledBack, Version: "0.8.0", Reason: "self-check failed"}, "0.8.0 未通过自检，已退回原版本"},
+		{&protocol.UpdateStatus{State: protocol.UpdateRefused, Version: "0.6.0", Reason: "not-newer"}, "0.6.0 未通过校验，已拒绝"},
+	} {
+		if got := updateState(tc.in); got != tc.want {
+			t.Errorf("updateState(%+v): got %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

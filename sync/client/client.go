@@ -190,7 +190,14 @@ func (c *Client) do(ctx context.Context, method, pathAndQuery string, body []byt
 	if err := statusError(resp); err != nil {
 		return resp, err
 	}
-	if out != nil && method != http.MethodHead {
+	if w, ok := out.(io.Writer); ok {
+		// A download: the bytes go to the caller's writer as they come.
+		if _, err := io.Copy(w, resp.Body); err != nil {
+			return resp, fmt.Errorf("read county answer to %s: %w", req.URL.Path, err)
+		}
+		return resp, nil
+	}
+	if out != nil && method != http.MethodHead && resp.StatusCode != http.StatusNoContent {
 		if err := json.NewDecoder(io.LimitReader(resp.Body, protocol.MaxBody)).Decode(out); err != nil {
 			return resp, fmt.Errorf("decode county answer to %s: %w", req.URL.Path, err)
 		}
@@ -397,12 +404,15 @@ func (c *Client) Feed(ctx context.Context, after int64, limit int) (protocol.Fee
 	return out, err
 }
 
-// ReportStatus tells the county this kiosk's own state, for its fleet view.
-func (c *Client) ReportStatus(ctx context.Context, st protocol.DeviceStatus) error {
+// ReportStatus tells the county this kiosk's own state, for its fleet
+// view, and returns what the county answers (a release on offer); a 204
+// is the empty answer.
+func (c *Client) ReportStatus(ctx context.Context, st protocol.DeviceStatus) (protocol.StatusAnswer, error) {
+	var answer protocol.StatusAnswer
 	body, err := json.Marshal(st)
 	if err != nil {
-		return fmt.Errorf("encode status: %w", err)
+		return answer, fmt.Errorf("encode status: %w", err)
 	}
-	_, err = c.do(ctx, http.MethodPost, "/api/v1/status", body, http.Header{"Content-Type": {"application/json"}}, true, nil)
-	return err
+	_, err = c.do(ctx, http.MethodPost, "/api/v1/status", body, http.Header{"Content-Type": {"application/json"}}, true, &answer)
+	return answer, err
 }

@@ -47,6 +47,11 @@ type Syncer struct {
 	// (roundErr is how the round went). A report that fails is logged by
 	// the caller's logger and does not fail the round.
 	Status func(ctx context.Context, roundErr error) (protocol.DeviceStatus, error)
+	// Offered, when set, hears the release the county offers in its
+	// answer to the status report (signed updates, docs/updates.md). It
+	// runs on the round's goroutine and should hand long work (the
+	// download) to its own.
+	Offered func(ctx context.Context, c *Client, offer protocol.UpdateOffer)
 	// Prepare, when set, runs first in every round (a kiosk enrolled
 	// before 0.8 moves to a key pair there); its error ends the round.
 	Prepare func(ctx context.Context, c *Client) error
@@ -108,8 +113,12 @@ func (s *Syncer) report(ctx context.Context, roundErr error) {
 		return
 	}
 	st, err := s.Status(ctx, roundErr)
+	var answer protocol.StatusAnswer
 	if err == nil {
-		err = s.Client.ReportStatus(ctx, st)
+		answer, err = s.Client.ReportStatus(ctx, st)
+	}
+	if err == nil && answer.Update != nil && s.Offered != nil {
+		s.Offered(ctx, s.Client, *answer.Update)
 	}
 	if err != nil && s.Client.opts.Log != nil {
 		s.Client.opts.Log("warn", "status report failed", "error", err.Error())

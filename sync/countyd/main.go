@@ -101,6 +101,7 @@ var commands = []command{
 	{"staff-add", "create a back-office staff account (password from stdin or -password-file)", staffAdd},
 	{"backup", "take a checked online backup of the SQLite store and its attachments, keeping -keep days", backup},
 	{"restore", "put a backup back as a fresh data directory (checked first; -force moves the old data aside)", restore},
+	{"release", "signed kiosk updates: keygen and sign (offline), add, publish to pilot or all, pilots, list (docs/updates.md)", releaseCmd},
 	{"mark-restored", "after a PostgreSQL point-in-time recovery: have kiosks send again what the database lost", markRestored},
 }
 

@@ -405,6 +405,58 @@ type DeviceStatus struct {
 	LastError string        `json:"last_error,omitempty"`
 	Printer   PrinterStatus `json:"printer"`
 	At        time.Time     `json:"at"`
+	// OS and Arch are the kiosk's platform (Go's GOOS, GOARCH): the
+	// county offers only a release built for it. Empty from kiosks before
+	// signed updates, which are offered nothing.
+	OS   string `json:"os,omitempty"`
+	Arch string `json:"arch,omitempty"`
+	// Update is where the kiosk is with the county's latest offer.
+	Update *UpdateStatus `json:"update,omitempty"`
+}
+
+// UpdateStatus is a kiosk's update state for the fleet page.
+type UpdateStatus struct {
+	// State is one of the Update* states.
+	State string `json:"state"`
+	// Version is the release the state is about ("" for UpdateCurrent).
+	Version string `json:"version,omitempty"`
+	// Reason says why a release was refused or rolled back, in the
+	// kiosk's words for a technician (a refusal's reason code first).
+	Reason string `json:"reason,omitempty"`
+}
+
+// Update states (docs/updates.md).
+const (
+	UpdateCurrent        = "current"           // nothing newer offered
+	UpdateDownloading    = "downloading"       // the offered release is coming down
+	UpdateDownloaded     = "downloaded"        // verified and staged, not yet installed
+	UpdateWaitingNight   = "waiting_for_night" // staged; installs in the night window when no case is open
+	UpdateInstalled      = "installed"         // the offered release runs
+	UpdateRolledBack     = "rolled_back"       // its self-check or start failed; the previous release runs
+	UpdateRefused        = "refused"           // the offer failed verification or policy
+	MaxUpdateReasonBytes = 300
+)
+
+// UpdateStates lists every update state, for readers that name them.
+var UpdateStates = []string{UpdateCurrent, UpdateDownloading, UpdateDownloaded, UpdateWaitingNight,
+	UpdateInstalled, UpdateRolledBack, UpdateRefused}
+
+// StatusAnswer is the county's answer to a status report when it has
+// something to say (200); a 204 says nothing. Kiosks before signed updates
+// ignore it.
+type StatusAnswer struct {
+	Update *UpdateOffer `json:"update,omitempty"`
+}
+
+// UpdateOffer is a release published to the kiosk's channel for its
+// platform: the signed manifest as the signer made it (release.Envelope's
+// JSON) and where its bytes are (GET /api/v1/releases/{sha256}, resumable
+// with a Range header).
+type UpdateOffer struct {
+	Version  string `json:"version"`
+	Manifest []byte `json:"manifest"`
+	SHA256   string `json:"sha256"`
+	Size     int64  `json:"size"`
 }
 
 // PrinterStatus is what the kiosk knows of its printer: the configured

@@ -30,6 +30,9 @@ type Info struct {
 	LastPush, LastPull time.Time
 	Pending, Uploads   int
 	Note               string
+	// Version is the kiosk's own version; Update, when not "", is where
+	// the county's latest release is, in the supervisor's words.
+	Version, Update string
 }
 
 // Refused is an event the county refused.
@@ -189,6 +192,13 @@ func describe(i Info) string {
 		l10n.L("县中心 {{.URL}}，设备号 {{.ID}}", map[string]any{"URL": i.CountyURL, "ID": i.DeviceID}),
 		l10n.L("状态：{{.State}}；最近上传 {{.Push}}；最近接收 {{.Pull}}", map[string]any{"State": state, "Push": when(i.LastPush), "Pull": when(i.LastPull)}),
 		l10n.L("待上传记录 {{.N}} 条，待上传材料 {{.F}} 个", map[string]any{"N": i.Pending, "F": i.Uploads}),
+	}
+	if i.Version != "" {
+		v := l10n.L("本机版本 {{.V}}", map[string]any{"V": i.Version})
+		if i.Update != "" {
+			v += l10n.L("；更新：{{.U}}", map[string]any{"U": i.Update})
+		}
+		lines = append(lines, v)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -108,6 +108,12 @@ func TestLinkStateFollowsSync(t *testing.T) {
 	if got := s.State.Text; !strings.Contains(got, "在线") || !strings.Contains(got, "最近上传 2026-12-01 17:30") || !strings.Contains(got, "待上传记录 0 条") {
 		t.Errorf("after 立即同步: got %q, want 在线, the upload's time and nothing pending", got)
 	}
+	// A kiosk that takes updates says its version and where the release is.
+	f.info.Version, f.info.Update = "0.7.0", "0.8.0 已下载，将在夜间无人办理时安装"
+	s.Changed()
+	if got := s.State.Text; !strings.Contains(got, "本机版本 0.7.0；更新：0.8.0 已下载") {
+		t.Errorf("with an update: got %q, want the version and the update's state", got)
+	}
 	// A round in the background: the county went away again.
 	f.info.Online, f.info.Note, f.info.Uploads = false, "县中心暂时无法访问", 0
 	s.Changed()

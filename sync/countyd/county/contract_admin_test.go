@@ -588,6 +588,7 @@ func contractAdmin(t *testing.T, open opener) {
 		{"AuditLog", contractAuditLog},
 		{"Fleet", contractFleetOffice},
 		{"FleetPages", contractFleetPages}, // contract_fleet_test.go
+		{"Releases", contractReleases},     // contract_releases_test.go
 		{"Catalog", contractCatalogOffice},
 		{"CatalogRace", contractCatalogRace},
 		{"Documents", contractDocumentsOffice},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -179,6 +180,18 @@ func decodeStatus(body []byte) (protocol.DeviceStatus, *apiError) {
 	}
 	if len(st.AppVersion) > maxEnrollField || len(st.Printer.Queue) > maxEnrollField {
 		return st, malformed("app_version and printer queue have at most %d bytes", maxEnrollField)
+	}
+	if len(st.OS) > 16 || len(st.Arch) > 16 {
+		return st, malformed("os and arch have at most 16 bytes")
+	}
+	if u := st.Update; u != nil {
+		// The state is a maintained, indexed column: only the known words.
+		if !slices.Contains(protocol.UpdateStates, u.State) {
+			return st, malformed("update state %q: want one of %v", u.State, protocol.UpdateStates)
+		}
+		if len(u.Version) > maxEnrollField || len(u.Reason) > protocol.MaxUpdateReasonBytes {
+			return st, malformed("update version has at most %d bytes, reason %d", maxEnrollField, protocol.MaxUpdateReasonBytes)
+		}
 	}
 	return st, nil
 }

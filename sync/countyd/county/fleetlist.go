@@ -39,8 +39,10 @@ const FleetPageMax = 200
 // id of the previous page's last (or the next page's first) row.
 type FleetFilter struct {
 	Point, State, Version string
-	After, Before         string
-	Limit                 int
+	// Update is a device's reported update state (protocol.UpdateStates).
+	Update        string
+	After, Before string
+	Limit         int
 	// Now judges online and silent.
 	Now time.Time
 }
@@ -64,6 +66,10 @@ func fleetQuery(f FleetFilter) (where []string, args []any, err error) {
 	}
 	if f.Point != "" {
 		add("devices.point_code = ?", f.Point)
+	}
+	if f.Update != "" {
+		// devices_update; the column holds only protocol.UpdateStates.
+		add("devices.update_state = ?", f.Update)
 	}
 	switch f.State {
 	case "":
@@ -238,8 +244,10 @@ func fleetDevice(ctx context.Context, db dbtx, id string) (Device, error) {
 // setDeviceFilters keeps on the device what the fleet filters ask of its
 // latest report (0017). The guard makes a report that changes nothing of
 // them write nothing: a device reports every round.
-const setDeviceFiltersSQL = `UPDATE devices SET app_version = COALESCE(NULLIF(?, ''), app_version), quarantined = ?, printer_state = ?
-	WHERE id = ? AND NOT (app_version = COALESCE(NULLIF(?, ''), app_version) AND quarantined = ? AND printer_state = ?)`
+const setDeviceFiltersSQL = `UPDATE devices SET app_version = COALESCE(NULLIF(?, ''), app_version), quarantined = ?, printer_state = ?,
+	update_state = ?, update_version = ?
+	WHERE id = ? AND NOT (app_version = COALESCE(NULLIF(?, ''), app_version) AND quarantined = ? AND printer_state = ?
+	AND update_state = ? AND update_version = ?)`
 
 // CodeFilter selects a page of enrollment codes: by default the ones that
 // still enroll (unused, unexpired); Spent the used and expired ones. After

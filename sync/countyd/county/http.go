@@ -5,10 +5,12 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"github.com/yichuang/yichuang/sync/httplog"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/yichuang/yichuang/app/workday"
@@ -59,6 +61,7 @@ func NewServer(store API, opts Options) *Server {
 	s.mux.HandleFunc("POST /api/v1/device/key", s.signed(protocol.MaxEnrollBody, s.rekey))
 	s.mux.HandleFunc("HEAD /api/v1/blobs/{sha256}", s.signed(protocol.MaxChunk, s.headBlob))
 	s.mux.HandleFunc("PUT /api/v1/blobs/{sha256}", s.signed(protocol.MaxChunk, s.putBlob))
+	s.mux.HandleFunc("GET /api/v1/releases/{sha256}", s.signed(protocol.MaxChunk, s.getRelease))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, &apiError{status: 404, code: protocol.CodeNotFound, msg: "no such resource"})
 	})
@@ -227,8 +230,91 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, dev Device, body
 	if err := s.store.SetDeviceStatus(r.Context(), dev.ID, st); err != nil {
 		return s.internal(r.Context(), "store device status", err)
 	}
+	// The answer offers the newest release published to the device's
+	// channel for its platform, unless it runs that one. An older one is
+	// offered too (staff published it to undo a bad release): the kiosk
+	// refuses it and says so on the fleet page, which is how staff learn
+	// that a fix must carry a higher version. The kiosk checks the
+	// signature and everything else itself.
+	if st.OS != "" && st.Arch != "" {
+		rel, err := s.store.ReleaseFor(r.Context(), dev, st.OS, st.Arch)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return s.internal(r.Context(), "find release", err)
+		case rel.Version != st.AppVersion:
+			writeJSON(w, http.StatusOK, protocol.StatusAnswer{Update: &protocol.UpdateOffer{
+				Version: rel.Version, Manifest: rel.Signed, SHA256: rel.SHA256, Size: rel.Size}})
+			return nil
+		}
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// MaxReleaseSpan is the most of a release one GET answers: a download is
+// many short requests, each resumable where the last one stopped, rather
+// than one that a slow link and the server's write timeout cut off.
+const MaxReleaseSpan = 8 << 20
+
+// getRelease is GET /api/v1/releases/{sha256} with "Range: bytes=N-": a
+// published release's bytes from N, at most MaxReleaseSpan of them (206,
+// Content-Range says which).
+func (s *Server) getRelease(w http.ResponseWriter, r *http.Request, dev Device, _ []byte) *apiError {
+	sha := r.PathValue("sha256")
+	if !isSHA256(sha) {
+		return malformed("release name must be 64 lowercase hex digits")
+	}
+	from, e := parseRangeStart(r.Header.Get("Range"))
+	if e != nil {
+		return e
+	}
+	rel, err := s.store.PublishedRelease(r.Context(), sha)
+	if errors.Is(err, ErrNotFound) {
+		return &apiError{status: 404, code: protocol.CodeNotFound, msg: "no such published release"}
+	}
+	if err != nil {
+		return s.internal(r.Context(), "read release", err)
+	}
+	if from >= rel.Size {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", rel.Size))
+		return &apiError{status: http.StatusRequestedRangeNotSatisfiable, code: protocol.CodeOffset, msg: "range starts past the end"}
+	}
+	end := min(from+MaxReleaseSpan, rel.Size) // exclusive
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.FormatInt(end-from, 10))
+	w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", from, end-1, rel.Size))
+	w.WriteHeader(http.StatusPartialContent)
+	err = s.store.ReleaseBytes(r.Context(), sha, from, func(pos int64, data []byte) bool {
+		lo, hi := max(from-pos, 0), min(int64(len(data)), end-pos)
+		if lo < hi {
+			if _, err := w.Write(data[lo:hi]); err != nil {
+				return false
+			}
+		}
+		return pos+int64(len(data)) < end
+	})
+	if err != nil {
+		// The status is sent: the short body tells the kiosk, which
+		// resumes from what it got.
+		s.log.ErrorContext(r.Context(), "send release", "device", dev.ID, "err", err)
+	}
+	return nil
+}
+
+// parseRangeStart reads the one Range form kiosks send, "bytes=N-"; no
+// header is N = 0.
+func parseRangeStart(h string) (int64, *apiError) {
+	if h == "" {
+		return 0, nil
+	}
+	v, ok := strings.CutPrefix(h, "bytes=")
+	v, open := strings.CutSuffix(v, "-")
+	n, err := strconv.ParseInt(v, 10, 64)
+	if !ok || !open || err != nil || n < 0 {
+		return 0, malformed("Range %q: want bytes=N-", h)
+	}
+	return n, nil
 }
 
 func setBlobHeaders(w http.ResponseWriter, b BlobState) {

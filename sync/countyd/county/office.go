@@ -604,8 +604,9 @@ func setDeviceStatus(ctx context.Context, tx dbtx, deviceID string, st protocol.
 		deviceID, string(b), ts(now)); err != nil {
 		return fmt.Errorf("store device status: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, setDeviceFiltersSQL, st.AppVersion, st.Quarantined, st.Printer.State, deviceID,
-		st.AppVersion, st.Quarantined, st.Printer.State); err != nil {
+	us, uv := updateOf(st)
+	if _, err := tx.ExecContext(ctx, setDeviceFiltersSQL, st.AppVersion, st.Quarantined, st.Printer.State, us, uv, deviceID,
+		st.AppVersion, st.Quarantined, st.Printer.State, us, uv); err != nil {
 		return fmt.Errorf("keep device's fleet filters: %w", err)
 	}
 	return nil

@@ -122,6 +122,8 @@ func fleetQueries(t *testing.T) []plannedQuery {
 		{"refused", FleetFilter{State: FleetRefused}, "devices_refused"},
 		{"point refused", FleetFilter{Point: "330522100000", State: FleetRefused}, "devices_refused"},
 		{"printer", FleetFilter{State: FleetPrinter}, "devices_printer_fault"},
+		{"update state", FleetFilter{Update: "rolled_back"}, "devices_update"},
+		{"point and update state", FleetFilter{Point: "330522100000", Update: "refused"}, "devices_update"},
 	}
 	var out []plannedQuery
 	for _, fl := range filters {
@@ -139,6 +141,8 @@ func fleetQueries(t *testing.T) []plannedQuery {
 		plannedQuery{"fleet count", fleetCountSQL, ""},
 		plannedQuery{"fleet refused count", fleetRefusedCountSQL, "devices_refused"},
 		plannedQuery{"fleet printer count", fleetPrinterCountSQL, "devices_printer_fault"},
+		plannedQuery{"update counts of a release", updateCountsSQL, "devices_update_counts"},
+		plannedQuery{"release offered to a device", releaseForSQL, "releases_platform"},
 		plannedQuery{"device versions", deviceVersionsSQL, "devices_version"},
 		plannedQuery{"unused codes", codePageSQL(false), "enroll_codes_unused"},
 		plannedQuery{"spent codes", codePageSQL(true), "enroll_codes_created"},

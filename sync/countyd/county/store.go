@@ -28,6 +28,7 @@ type API interface {
 	Events
 	Feed
 	Uploads
+	Releases
 }
 
 // Store is a whole county store as countyd opens it: the kiosks' API and
@@ -42,6 +43,7 @@ type Store interface {
 	Cases
 	Publisher
 	Blobs
+	ReleaseAdmin
 
 	// Stats counts rows, for the back office and for tests that check a
 	// refused request stored nothing.

@@ -1,6 +1,7 @@
 package office_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/protocol"
+	"github.com/yichuang/yichuang/sync/release"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -127,8 +129,25 @@ func TestBrowserCorrection(t *testing.T) {
 	report, _ := json.Marshal(protocol.DeviceStatus{AppVersion: "0.6.1", Pending: 2, Quarantined: 1, Uploads: 1,
 		LastError: "上传附件超时，稍后重试", At: t0,
 		Printer: protocol.PrinterStatus{Queue: "hall-a4", State: "error", Problem: protocol.PrinterNotAccepting,
-			Detail: "lp: printer is stopped", At: t0.Add(-time.Hour)}})
-	if status, b := e.signed(t, "POST", "/api/v1/status", report); status != http.StatusNoContent {
+			Detail: "lp: printer is stopped", At: t0.Add(-time.Hour)},
+		OS: "linux", Arch: "amd64", Update: &protocol.UpdateStatus{State: protocol.UpdateWaitingNight, Version: "0.7.0"}})
+	// A release signed elsewhere, uploaded and offered to the pilot.
+	_, priv, _ := release.GenerateKey()
+	kiosk := []byte("kiosk 0.7.0")
+	ksum := sha256.Sum256(kiosk)
+	signedRelease, err := release.Sign(priv, release.Manifest{Product: release.Product, Version: "0.7.0", Track: "stable",
+		OS: "linux", Arch: "amd64", SHA256: hex.EncodeToString(ksum[:]), Size: int64(len(kiosk)), Signed: t0, Expires: t0.Add(30 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.AddRelease(context.Background(), signedRelease, bytes.NewReader(kiosk), "signer"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.PublishRelease(context.Background(), "0.7.0", "linux", "amd64", county.ChannelPilot,
+		county.AuditEntry{StaffLogin: "admin", ClientIP: "local"}); err != nil {
+		t.Fatal(err)
+	}
+	if status, b := e.signed(t, "POST", "/api/v1/status", report); status != http.StatusOK && status != http.StatusNoContent {
 		t.Fatalf("status report: %d %s", status, b)
 	}
 
@@ -231,7 +250,7 @@ func TestBrowserCorrection(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fleet: %v", err)
 	}
-	for _, want := range []string{"hall-pc-1", "0.6.1", "hall-a4", "打印机已暂停或离线", "上传附件超时"} {
+	for _, want := range []string{"hall-pc-1", "0.6.1", "等待夜间安装", "已发布版本 0.7.0", "等待夜间安装 1", "hall-a4", "打印机已暂停或离线", "上传附件超时"} {
 		if !strings.Contains(fleet, want) {
 			t.Errorf("fleet page: missing %q", want)
 		}

@@ -189,7 +189,7 @@ func (o *fleetPages) exportFleet(r *http.Request, rc *reqCtx) (export, error) {
 		report.Column{Header: "待发送", Kind: report.Integer}, report.Column{Header: "隔离", Kind: report.Integer},
 		report.Column{Header: "待上传", Kind: report.Integer}, report.Column{Header: "打印机", Kind: report.Text},
 		report.Column{Header: "打印机状态", Kind: report.Text}, report.Column{Header: "最近错误", Kind: report.Text},
-		report.Column{Header: "状态", Kind: report.Text})...)
+		report.Column{Header: "状态", Kind: report.Text}, report.Column{Header: "更新", Kind: report.Text})...)
 	for _, d := range o.fleetRows(list, now) {
 		state := rc.T("在用")
 		switch {
@@ -208,7 +208,7 @@ func (o *fleetPages) exportFleet(r *http.Request, rc *reqCtx) (export, error) {
 			}
 		}
 		t.Add(d.PointName, d.Point, d.Host, d.ID, d.AppVersion, stampValue(d.Enrolled), stampValue(d.LastSeen), int(d.Events),
-			pending, quarantined, uploads, d.Printer, printerState, d.LastError, state)
+			pending, quarantined, uploads, d.Printer, printerState, d.LastError, state, updateCell(rc, d))
 	}
 	var codes []county.EnrollCodeInfo
 	cf := county.CodeFilter{Spent: q.Get("codes") == "spent", Limit: county.FleetPageMax, Now: now}
@@ -331,4 +331,20 @@ func (o *catalogPages) exportMatters(r *http.Request, rc *reqCtx) (export, error
 		t.Add(m.Code, m.Name, m.Sector, m.Department, kind, legal, m.PromisedDays, len(m.Materials))
 	}
 	return export{Name: "catalog-" + v.Version, Period: o.today(), Tables: []*report.Table{t}}, nil
+}
+
+// updateCell is a kiosk's update state as the export writes it: the
+// state in staff's words, the release, and the kiosk's reason.
+func updateCell(rc *reqCtx, d deviceRow) string {
+	if d.UpdateState == "" {
+		return ""
+	}
+	out := rc.T(d.UpdateState)
+	if d.UpdateVersion != "" {
+		out += " " + d.UpdateVersion
+	}
+	if d.UpdateReason != "" {
+		out += "（" + d.UpdateReason + "）"
+	}
+	return out
 }

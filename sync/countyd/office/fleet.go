@@ -1,6 +1,7 @@
 package office
 
 import (
+	"context"
 	"errors"
 	"github.com/yichuang/yichuang/sync/protocol"
 	"net/http"
@@ -27,6 +28,9 @@ type deviceRow struct {
 	Printer, PrinterState, PrinterDetail   string
 	PrinterProblem                         string // in staff's words ("" when unknown)
 	PrinterAt, ReportAt                    string
+	// The kiosk's update state (protocol.UpdateStates), the release it is
+	// about and, for refused and rolled back, the kiosk's reason.
+	UpdateState, UpdateVersion, UpdateReason string
 }
 
 type codeRow struct {
@@ -38,7 +42,14 @@ type codeRow struct {
 // store they reach.
 type fleetPages struct {
 	*Office
-	st county.Fleet
+	st fleetStore
+}
+
+// fleetStore is the fleet page's store: the devices and the releases
+// they report on.
+type fleetStore interface {
+	county.Fleet
+	county.ReleaseAdmin
 }
 
 func (o *fleetPages) fleet(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
@@ -49,11 +60,125 @@ func (o *fleetPages) fleet(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 // and the export exports the same devices.
 func fleetFilter(q url.Values, now time.Time, limit int) county.FleetFilter {
 	f := county.FleetFilter{Point: strings.TrimSpace(q.Get("point")), State: q.Get("state"), Version: q.Get("version"),
-		After: q.Get("after"), Before: q.Get("before"), Limit: limit, Now: now}
+		Update: q.Get("update"), After: q.Get("after"), Before: q.Get("before"), Limit: limit, Now: now}
 	if f.Before != "" {
 		f.After = ""
 	}
 	return f
+}
+
+// updateStates are the kiosks' update states in staff's words, in the
+// order a release goes through them.
+var updateStates = []option{{protocol.UpdateCurrent, "已是最新"}, {protocol.UpdateDownloading, "下载中"},
+	{protocol.UpdateDownloaded, "已下载"}, {protocol.UpdateWaitingNight, "等待夜间安装"}, {protocol.UpdateInstalled, "已安装"},
+	{protocol.UpdateRolledBack, "已回退"}, {protocol.UpdateRefused, "已拒绝"}}
+
+// updateLabel is an update state in staff's words ("" for none).
+func updateLabel(state string) string {
+	for _, s := range updateStates {
+		if s.Value == state {
+			return s.Label
+		}
+	}
+	return ""
+}
+
+// releaseCount is how many kiosks are in one update state for the
+// published release.
+type releaseCount struct {
+	State, Label string
+	N            int
+}
+
+// publishedRelease is the newest published release and its kiosks'
+// update states, for the head of the fleet page (nil when none).
+func (o *fleetPages) publishedRelease(ctx context.Context, rc *reqCtx) (map[string]any, error) {
+	rels, err := o.st.ReleaseList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rels {
+		if r.Channel == "" {
+			continue
+		}
+		counts, err := o.st.UpdateCounts(ctx, r.Version)
+		if err != nil {
+			return nil, err
+		}
+		var cs []releaseCount
+		for _, s := range updateStates {
+			if counts[s.Value] > 0 {
+				cs = append(cs, releaseCount{s.Value, rc.T(s.Label), counts[s.Value]})
+			}
+		}
+		channel := "全部设备"
+		if r.Channel == county.ChannelPilot {
+			channel = "试点"
+		}
+		return map[string]any{"Version": r.Version, "Platform": r.OS + "/" + r.Arch, "Channel": rc.T(channel),
+			"Published": stamp(r.Published), "Counts": cs}, nil
+	}
+	return nil, nil
+}
+
+// releaseRow is an uploaded release as the fleet page lists it.
+type releaseRow struct {
+	Version, OS, Arch, Channel, ChannelLabel, Expires, AddedBy string
+}
+
+// releaseRows lists the uploaded releases, newest first, for publishing.
+func (o *fleetPages) releaseRows(ctx context.Context, rc *reqCtx) ([]releaseRow, string, error) {
+	rels, err := o.st.ReleaseList(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []releaseRow
+	for _, r := range rels {
+		label := "未发布"
+		switch r.Channel {
+		case county.ChannelPilot:
+			label = "试点"
+		case county.ChannelAll:
+			label = "全部设备"
+		}
+		rows = append(rows, releaseRow{Version: r.Version, OS: r.OS, Arch: r.Arch, Channel: r.Channel, ChannelLabel: rc.T(label),
+			Expires: stamp(r.Expires), AddedBy: r.AddedBy})
+	}
+	pilots, err := o.st.ReleasePilots(ctx)
+	return rows, strings.Join(pilots, ","), err
+}
+
+// publishRelease offers an uploaded release to the pilot or to all, or
+// withdraws it; the store writes the audit row in the same transaction.
+// Signing is never done here: the county holds no release key.
+func (o *fleetPages) publishRelease(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	v, goos, arch, ch := r.PostFormValue("version"), r.PostFormValue("os"), r.PostFormValue("arch"), r.PostFormValue("channel")
+	_, err := o.st.PublishRelease(r.Context(), v, goos, arch, ch, rc.audit("", ""))
+	switch {
+	case errors.Is(err, county.ErrNotFound):
+		o.showFleet(w, r, rc, "", "没有这个版本", http.StatusNotFound)
+		return
+	case errors.As(err, new(*county.InvalidError)):
+		o.showFleet(w, r, rc, "", "发布范围无效", http.StatusBadRequest)
+		return
+	case err != nil:
+		o.internal(w, r, rc, "publish release", err)
+		return
+	}
+	http.Redirect(w, r, "/office/fleet", http.StatusSeeOther)
+}
+
+// setPilots replaces the pilot's service points and devices (audited).
+func (o *fleetPages) setPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	var members []string
+	for _, m := range strings.FieldsFunc(r.PostFormValue("members"), func(c rune) bool { return c == ',' || c == '，' || c == ' ' || c == '\n' }) {
+		members = append(members, strings.TrimSpace(m))
+	}
+	if err := o.st.SetReleasePilots(r.Context(), members, rc.audit("", "")); err != nil {
+		o.internal(w, r, rc, "set pilots", err)
+		return
+	}
+	http.Redirect(w, r, "/office/fleet", http.StatusSeeOther)
 }
 
 // fleetStates are the state filter's choices.
@@ -95,6 +220,20 @@ func (o *fleetPages) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCt
 	for _, s := range fleetStates {
 		states = append(states, option{s.Value, rc.T(s.Label)})
 	}
+	var updates []option
+	for _, s := range updateStates {
+		updates = append(updates, option{s.Value, rc.T(s.Label)})
+	}
+	rel, err := o.publishedRelease(ctx, rc)
+	if err != nil {
+		o.internal(w, r, rc, "read published release", err)
+		return
+	}
+	releases, pilots, err := o.releaseRows(ctx, rc)
+	if err != nil {
+		o.internal(w, r, rc, "list releases", err)
+		return
+	}
 	spent := q.Get("codes") == "spent"
 	codes, nextCodes, err := o.st.CodePage(ctx, county.CodeFilter{Spent: spent, After: q.Get("codes_after"), Limit: PageSize, Now: now})
 	if errors.As(err, new(*county.InvalidError)) {
@@ -119,6 +258,7 @@ func (o *fleetPages) showFleet(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return "/office/fleet?" + v.Encode()
 	}
 	data := map[string]any{"Devices": o.fleetRows(list, now), "Counts": counts, "F": f, "StateOpts": states, "VersionOpts": versionOpts,
+		"UpdateOpts": updates, "Release": rel, "Releases": releases, "Pilots": pilots,
 		"Codes": codeRows(codes, now), "Spent": spent, "NewCode": newCode, "Problem": rc.T(problem), "Form": r.PostForm}
 	// Devices page by the boundary row's id (never a code: see CodePage).
 	if len(list) > 0 && (f.After != "" || f.Before != "" && len(list) == f.Limit) {
@@ -261,6 +401,9 @@ func deviceRows(devs []county.Device, reports map[string]county.DeviceReport, no
 				row.PrinterAt = stamp(s.Printer.At)
 			}
 			row.ReportAt = stamp(rep.Received)
+			if u := s.Update; u != nil {
+				row.UpdateState, row.UpdateVersion, row.UpdateReason = updateLabel(u.State), MaskText(u.Version), MaskText(u.Reason)
+			}
 		}
 		rows = append(rows, row)
 	}

@@ -1,9 +1,13 @@
 package office_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +16,7 @@ import (
 
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/protocol"
+	"github.com/yichuang/yichuang/sync/release"
 )
 
 var (
@@ -119,5 +124,124 @@ func TestFleetPagesAndFilters(t *testing.T) {
 	_, page = admin.get("/office/fleet")
 	if codes := codeCells.FindAllStringSubmatch(page, -1); len(codes) != 0 {
 		t.Errorf("codes once the last expired: got %q, want none", codes)
+	}
+}
+
+// TestFleetUpdateStates: each kiosk's update state shows in its row and its export, the
+// update filter narrows the page to one state, and the head counts the
+// published release's kiosks by state.
+func TestFleetUpdateStates(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	p := county.ServicePoint{Code: "330522102000", Name: "雉城街道便民服务中心", Level: county.LevelTownship}
+	states := []protocol.UpdateStatus{
+		{State: protocol.UpdateInstalled, Version: "0.8.0"},
+		{State: protocol.UpdateInstalled, Version: "0.8.0"},
+		{State: protocol.UpdateRolledBack, Version: "0.8.0", Reason: "self-check failed: exit status 1"},
+	}
+	var ids []string
+	for i := range states {
+		code, err := e.st.CreateEnrollCode(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := e.st.Enroll(ctx, code.Code, "hall", "0.7.0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, d.ID)
+		if err := e.st.SetDeviceStatus(ctx, d.ID, protocol.DeviceStatus{AppVersion: "0.7.0", Update: &states[i]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A release published to the pilot: signed elsewhere, stored here.
+	_, priv, _ := release.GenerateKey()
+	bin := []byte("kiosk 0.8.0")
+	sum := sha256.Sum256(bin)
+	signed, err := release.Sign(priv, release.Manifest{Product: release.Product, Version: "0.8.0", Track: "stable", OS: "linux", Arch: "amd64",
+		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(bin)), Signed: e.clock.Now(), Expires: e.clock.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.AddRelease(ctx, signed, bytes.NewReader(bin), "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.PublishRelease(ctx, "0.8.0", "linux", "amd64", county.ChannelPilot,
+		county.AuditEntry{StaffLogin: "admin", ClientIP: "local"}); err != nil {
+		t.Fatal(err)
+	}
+
+	admin := e.client(t)
+	admin.mustLogin("admin")
+	_, page := admin.get("/office/fleet")
+	for _, want := range []string{"已发布版本 <strong>0.8.0</strong>", "已安装 2", "已回退 1", "self-check failed: exit status 1"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("fleet page: want %q in\n%.4000s", want, page)
+		}
+	}
+	_, page = admin.get("/office/fleet?update=rolled_back")
+	if got := deviceIDs.FindAllStringSubmatch(page, -1); len(got) != 1 || got[0][1] != ids[2] {
+		t.Errorf("update=rolled_back: got %v, want only %s", got, ids[2])
+	}
+	// The export of the filtered page carries the state and the reason.
+	if status, _, csv := admin.download("/office/export/fleet?format=csv&update=rolled_back"); status != http.StatusOK ||
+		!strings.Contains(string(csv), "已回退 0.8.0（self-check failed: exit status 1）") {
+		t.Errorf("export: got %d\n%s\nwant the rolled back kiosk's update cell", status, csv)
+	}
+	_, page = admin.get("/office/fleet?update=refused")
+	if got := deviceIDs.FindAllStringSubmatch(page, -1); len(got) != 0 {
+		t.Errorf("update=refused: got %v, want none", got)
+	}
+}
+
+// TestFleetPublishesAndWithdrawsReleases: an admin sets the pilot and
+// publishes an uploaded release to it, then to all, then withdraws it,
+// each on the audit trail; a reviewer cannot.
+func TestFleetPublishesAndWithdrawsReleases(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	_, priv, _ := release.GenerateKey()
+	bin := []byte("kiosk 0.8.0")
+	sum := sha256.Sum256(bin)
+	signed, err := release.Sign(priv, release.Manifest{Product: release.Product, Version: "0.8.0", Track: "stable", OS: "linux", Arch: "amd64",
+		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(bin)), Signed: e.clock.Now(), Expires: e.clock.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.AddRelease(ctx, signed, bytes.NewReader(bin), "signer"); err != nil {
+		t.Fatal(err)
+	}
+	admin := e.client(t)
+	admin.mustLogin("admin")
+	_, page := admin.get("/office/fleet")
+	if !strings.Contains(page, "软件更新") || !strings.Contains(page, "未发布") {
+		t.Fatalf("fleet page: want the uploaded release, unpublished, in\n%.3000s", page)
+	}
+	token := admin.csrf("/office/fleet")
+	if status, _ := admin.post("/office/fleet/pilots", url.Values{"csrf": {token}, "members": {"330522101000, 330522102000"}}); status != http.StatusSeeOther {
+		t.Fatalf("set pilots: %d", status)
+	}
+	if got, _ := e.st.ReleasePilots(ctx); strings.Join(got, " ") != "330522101000 330522102000" {
+		t.Errorf("pilots: got %v", got)
+	}
+	for _, ch := range []string{"pilot", "all", "none"} {
+		if status, _ := admin.post("/office/fleet/releases", url.Values{"csrf": {token}, "version": {"0.8.0"}, "os": {"linux"}, "arch": {"amd64"}, "channel": {ch}}); status != http.StatusSeeOther {
+			t.Fatalf("publish to %s: %d", ch, status)
+		}
+	}
+	if status, _ := admin.post("/office/fleet/releases", url.Values{"csrf": {token}, "version": {"0.8.0"}, "os": {"linux"}, "arch": {"amd64"}, "channel": {"everyone"}}); status != http.StatusBadRequest {
+		t.Errorf("an unknown channel: got %d, want 400", status)
+	}
+	if n := len(e.audit(t, county.AuditFilter{Action: "release.publish"})); n != 2 {
+		t.Errorf("got %d release.publish audit rows, want 2", n)
+	}
+	if n := len(e.audit(t, county.AuditFilter{Action: "release.withdraw"})); n != 1 {
+		t.Errorf("got %d release.withdraw audit rows, want 1", n)
+	}
+	reviewer := e.client(t)
+	reviewer.mustLogin("lishen")
+	rtoken := reviewer.csrf("/office/cases")
+	if status, _ := reviewer.post("/office/fleet/releases", url.Values{"csrf": {rtoken}, "version": {"0.8.0"}, "os": {"linux"}, "arch": {"amd64"}, "channel": {"all"}}); status != http.StatusForbidden {
+		t.Errorf("a reviewer publishing: got %d, want 403", status)
 	}
 }

@@ -139,6 +139,13 @@ func TestNoFullNumberOnAnyPage(t *testing.T) {
 	// most 200 bytes of version and queue name.
 	report.Printer.State = "error"
 	report.AppVersion, report.Printer.Queue = "0.7.0+13812345678", "HP_11010519491231002X"
+	// A known update state and platform; the version and reason stay full
+	// of numbers (the fleet page shows both).
+	report.OS, report.Arch, report.Update.State = "linux", "amd64", protocol.UpdateRolledBack
+	report.Update.Version = "0.8.0+13812345678"
+	if len(report.Update.Reason) > protocol.MaxUpdateReasonBytes {
+		report.Update.Reason = report.Update.Reason[:protocol.MaxUpdateReasonBytes]
+	}
 	body, _ := json.Marshal(report)
 	if status, b := e.signed(t, "POST", "/api/v1/status", body); status >= 300 {
 		t.Fatalf("status report: %d %s", status, b)

@@ -62,6 +62,7 @@ type Store interface {
 	county.Blobs
 	county.Directory
 	county.Fleet
+	county.ReleaseAdmin
 	county.Catalog
 	county.Notices
 	county.RatingReview
@@ -239,6 +240,8 @@ func (o *Office) routes(st Store) {
 	o.mux.HandleFunc("POST /office/notices/requeue", o.page(county.RoleReviewer, notices.requeueNotice))
 	o.mux.HandleFunc("GET /office/fleet", o.page(county.RoleAdmin, fleet.fleet))
 	o.mux.HandleFunc("POST /office/fleet/codes", o.page(county.RoleAdmin, fleet.createCode))
+	o.mux.HandleFunc("POST /office/fleet/releases", o.page(county.RoleAdmin, fleet.publishRelease))
+	o.mux.HandleFunc("POST /office/fleet/pilots", o.page(county.RoleAdmin, fleet.setPilots))
 	o.mux.HandleFunc("GET /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, fleet.revokeConfirm))
 	o.mux.HandleFunc("POST /office/fleet/devices/{id}/revoke", o.page(county.RoleAdmin, fleet.revoke))
 
