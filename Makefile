@@ -141,7 +141,7 @@ screenshots: deps-test
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestKioskWindow' ./app/
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestEveryScreenFits/1280x800' ./app/
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestIntakeBundle|TestPrereviewAtTheCounter|TestSelfFilingAtTheTerminal|TestHallLookupAtTwoWindows' ./app/services/
-	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestClosedHallOffersBooking|TestLookupShowsTheMovedDueDate|TestLookupFindsWithoutTheCode|TestNextStaysUntilTheStepIsComplete|TestPeopleChangesAnAccount|TestPrereviewShowsThePhotos|TestFailedPrintNeverWidensTheWindow|TestDecideStepShowsWhatIsAccepted' ./app/ui/ticket/ ./app/ui/intake/ ./app/ui/accounts/
+	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestClosedHallOffersBooking|TestLookupShowsTheMovedDueDate|TestLookupFindsWithoutTheCode|TestNextStaysUntilTheStepIsComplete|TestPeopleChangesAnAccount|TestPrereviewShowsThePhotos|TestFailedPrintNeverWidensTheWindow|TestDecideStepShowsWhatIsAccepted|TestApplicantFromTheCard|TestDeliveryChecksTheCollectorsCard' ./app/ui/ticket/ ./app/ui/intake/ ./app/ui/accounts/
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -tags $(TAGS) -run 'TestSupervisorFollowsUp|TestOwnRatings' ./app/ui/followupui/
 	$(GO) test -count=1 -run TestCaseDocuments ./printing/ -update
 	YICHUANG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestMonthlyReportPagesAndRepeatedHeader ./printing/
