@@ -10,8 +10,11 @@ import (
 // handOff runs the newest good release installed from the county in
 // place of this process (update.Handoff decides, and rolls back a release
 // that keeps failing). It returns only when this binary is the one to run.
-func handOff(dataDir string, start bool) {
-	bin, err := update.Handoff(dataDir, Version(), start)
+func handOff(dataDir, keyFile string, start bool) {
+	// No key file: nothing installed can be checked, so nothing installed
+	// runs (Handoff rolls back to this binary and says why).
+	keys, _ := update.PinnedKeys(keyFile)
+	bin, err := update.Handoff(dataDir, Version(), keys, start)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "update launcher: %v\n", err)
 	}

@@ -52,6 +52,12 @@ func TestLauncherRunsTheInstalledRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub, priv, _ := release.GenerateKey()
+	// The key the package pinned: the launcher checks the installed
+	// binary against it before it runs it.
+	keyFile := filepath.Join(t.TempDir(), "update-key.pub")
+	if err := os.WriteFile(keyFile, release.MarshalPublicKey(pub), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	sum := sha256.Sum256(bin)
 	night := time.Date(2026, 12, 2, 2, 0, 0, 0, workday.China)
 	signed, err := release.Sign(priv, release.Manifest{Product: release.Product, Version: "0.99.0", Track: "stable",
@@ -71,7 +77,7 @@ func TestLauncherRunsTheInstalledRelease(t *testing.T) {
 
 	version := func() string {
 		t.Helper()
-		out, err := exec.Command(packaged, "-version", "-data", dir).CombinedOutput()
+		out, err := exec.Command(packaged, "-version", "-data", dir, "-update-key", keyFile).CombinedOutput()
 		if err != nil {
 			t.Fatalf("%s -version: %v\n%s", packaged, err, out)
 		}
@@ -82,7 +88,7 @@ func TestLauncherRunsTheInstalledRelease(t *testing.T) {
 	}
 	// Starts of the kiosk that die before they are healthy.
 	for i := 0; i < update.MaxTries; i++ {
-		if got, _ := update.Handoff(dir, Version(), true); got != update.Binary(dir, "0.99.0") {
+		if got, _ := update.Handoff(dir, Version(), []ed25519.PublicKey{pub}, true); got != update.Binary(dir, "0.99.0") {
 			t.Fatalf("start %d: got %q", i, got)
 		}
 	}
@@ -97,7 +103,7 @@ func TestLauncherRunsTheInstalledRelease(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, update.DatabaseName+".rolled-back-0.99.0")); err != nil {
 		t.Errorf("the release's data was not kept aside: %v", err)
 	}
-	out, err := exec.Command(packaged, "-self-check", "-data", dir).CombinedOutput()
+	out, err := exec.Command(packaged, "-self-check", "-data", dir, "-update-key", keyFile).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "yichuang "+Version()) || !strings.Contains(string(out), "自检通过") {
 		t.Errorf("self-check after the rollback: %v\n%s", err, out)
 	}

@@ -49,7 +49,7 @@ func main() {
 	flag.Parse()
 	// The launcher: a release installed from the county, newer than this
 	// binary, runs instead (or is rolled back after failed starts).
-	handOff(*dataDir, !*showVersion && !*check && !*testPrint)
+	handOff(*dataDir, *updateKey, !*showVersion && !*check && !*testPrint)
 	if *showVersion {
 		fmt.Println(versionLine())
 		return

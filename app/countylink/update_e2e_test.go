@@ -114,7 +114,7 @@ func TestSignedUpdate(t *testing.T) {
 		t.Fatalf("got %d restarts, want 1 after installing", restarts)
 	}
 	// The restart: the launcher hands the packaged 0.7.0 over to 0.8.0.
-	next, err := update.Handoff(h.Dir, "0.7.0", true)
+	next, err := update.Handoff(h.Dir, "0.7.0", pinned, true)
 	if err != nil || next != update.Binary(h.Dir, "0.8.0") {
 		t.Fatalf("handoff: got %q, %v", next, err)
 	}
@@ -149,7 +149,7 @@ func TestSignedUpdate(t *testing.T) {
 	publish("0.9.0", "update-key", true, "pilot")
 	round(l)
 	wantState(u, protocol.UpdateRolledBack, "0.9.0", "self-check failed")
-	if next, _ := update.Handoff(h.Dir, "0.7.0", true); next != update.Binary(h.Dir, "0.8.0") {
+	if next, _ := update.Handoff(h.Dir, "0.7.0", pinned, true); next != update.Binary(h.Dir, "0.8.0") {
 		t.Errorf("after the rollback the launcher runs %q, want 0.8.0", next)
 	}
 

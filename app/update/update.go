@@ -260,8 +260,10 @@ func (u *Updater) Status() protocol.UpdateStatus {
 }
 
 // trusted is the pinned keys and the ones installed releases named.
-func (u *Updater) trusted(st State) []ed25519.PublicKey {
-	keys := append([]ed25519.PublicKey(nil), u.Keys...)
+func (u *Updater) trusted(st State) []ed25519.PublicKey { return trustedKeys(u.Keys, st) }
+
+func trustedKeys(pinned []ed25519.PublicKey, st State) []ed25519.PublicKey {
+	keys := append([]ed25519.PublicKey(nil), pinned...)
 	for _, k := range st.NextKeys {
 		if b, err := base64.StdEncoding.DecodeString(k); err == nil && len(b) == ed25519.PublicKeySize {
 			keys = append(keys, b)
@@ -491,7 +493,53 @@ func (u *Updater) stage(part, version string) error {
 	if err := os.Chmod(filepath.Join(tmp, BinaryName()), 0o755); err != nil {
 		return err
 	}
+	// The signed manifest goes with the binary: the launcher checks the
+	// binary against it at every start (Handoff), so a file put in the
+	// data directory by anything but this updater is never run.
+	st, err := LoadState(u.DataDir)
+	if err != nil {
+		return err
+	}
+	if err := writeFileSync(filepath.Join(tmp, manifestName), st.Offer, 0o644); err != nil {
+		return fmt.Errorf("stage release: %w", err)
+	}
 	return os.Rename(tmp, dir)
+}
+
+// manifestName is the signed manifest kept beside an installed binary.
+const manifestName = "release.sig"
+
+// checkInstalled says whether bin is the release v its signed manifest
+// describes, the manifest signed by one of keys: the bytes about to be
+// run are the ones the signer vouched for. Expiry is not judged: it bounds
+// how long a release may be offered, not how long an installed one runs.
+func checkInstalled(bin, v string, keys []ed25519.PublicKey) error {
+	if len(keys) == 0 {
+		return errors.New("no pinned release key to check it against")
+	}
+	signed, err := os.ReadFile(filepath.Join(filepath.Dir(bin), manifestName))
+	if err != nil {
+		return fmt.Errorf("its signed manifest is missing: %w", err)
+	}
+	m, err := release.Verify(signed, keys)
+	if err != nil {
+		return fmt.Errorf("its manifest: %w", err)
+	}
+	if m.Version != v {
+		return fmt.Errorf("its manifest is for %s", m.Version)
+	}
+	fi, err := os.Stat(bin)
+	if err != nil {
+		return err
+	}
+	sum, err := fileSHA256(bin)
+	if err != nil {
+		return err
+	}
+	if fi.Size() != m.Size || sum != m.SHA256 {
+		return errors.New("the binary is not the signed one")
+	}
+	return nil
 }
 
 // Step installs a staged release when the time has come: run it from the
@@ -620,7 +668,7 @@ const NoHandoff = "YICHUANG_NO_HANDOFF"
 // installed release (the .deb was upgraded) runs itself. start says
 // whether this is the kiosk starting (a try that counts) or a command
 // such as --version or --self-check (handed over, not counted).
-func Handoff(dataDir, running string, start bool) (string, error) {
+func Handoff(dataDir, running string, keys []ed25519.PublicKey, start bool) (string, error) {
 	if os.Getenv(NoHandoff) != "" {
 		return "", nil
 	}
@@ -628,11 +676,16 @@ func Handoff(dataDir, running string, start bool) (string, error) {
 	if err != nil || st.Current == "" {
 		return "", err
 	}
+	keys = trustedKeys(keys, st)
 	rolledBack := false
 	for st.Current != "" && release.Compare(st.Current, running) > 0 {
 		bin := Binary(dataDir, st.Current)
 		_, statErr := os.Stat(bin)
-		if statErr == nil && (st.Healthy || st.Tries < MaxTries) {
+		var badErr error
+		if statErr == nil {
+			badErr = checkInstalled(bin, st.Current, keys)
+		}
+		if statErr == nil && badErr == nil && (st.Healthy || st.Tries < MaxTries) {
 			if st.Healthy || !start {
 				// Nothing to count: the state file is left alone (a
 				// --version from a shell beside a running kiosk).
@@ -647,6 +700,11 @@ func Handoff(dataDir, running string, start bool) (string, error) {
 		}
 		if statErr != nil {
 			why = "its binary is gone: " + statErr.Error()
+		}
+		if badErr != nil {
+			// Not run, not even once: whatever is there is removed.
+			why = "refused to start it: " + badErr.Error()
+			os.RemoveAll(filepath.Dir(bin))
 		}
 		st.StartError = ""
 		if st.Before == st.Current {

@@ -132,6 +132,10 @@ func (f *fixture) offer(t *testing.T, priv ed25519.PrivateKey, version string, b
 	return protocol.UpdateOffer{Version: version, Manifest: signed, SHA256: m.SHA256, Size: m.Size}
 }
 
+// keys is what the launcher checks installed releases against: the key
+// pinned at install.
+func (f *fixture) keys() []ed25519.PublicKey { return []ed25519.PublicKey{f.pub} }
+
 func (f *fixture) state(t *testing.T) update.State {
 	t.Helper()
 	st, err := update.LoadState(f.dir)
@@ -351,21 +355,21 @@ func TestHandoffAndRollback(t *testing.T) {
 	os.WriteFile(live+"-wal", []byte("0.8.0's log"), 0o600)
 	// Commands (--version, --self-check) hand over but are not tries.
 	for i := 0; i < update.MaxTries+2; i++ {
-		if got, _ := update.Handoff(f.dir, "0.7.0", false); got != update.Binary(f.dir, "0.8.0") {
+		if got, _ := update.Handoff(f.dir, "0.7.0", f.keys(), false); got != update.Binary(f.dir, "0.8.0") {
 			t.Fatalf("command %d: got %q, want the installed release", i, got)
 		}
 	}
 	for i := 1; i <= update.MaxTries; i++ {
-		got, err := update.Handoff(f.dir, "0.7.0", true)
+		got, err := update.Handoff(f.dir, "0.7.0", f.keys(), true)
 		if err != nil || got != update.Binary(f.dir, "0.8.0") {
 			t.Fatalf("start %d: got %q, %v; want the installed release", i, got, err)
 		}
 		// The new binary's own start hands off to nothing.
-		if got, _ := update.Handoff(f.dir, "0.8.0", true); got != "" {
+		if got, _ := update.Handoff(f.dir, "0.8.0", f.keys(), true); got != "" {
 			t.Fatalf("the new release handed off to %q, want itself", got)
 		}
 	}
-	got, err := update.Handoff(f.dir, "0.7.0", true)
+	got, err := update.Handoff(f.dir, "0.7.0", f.keys(), true)
 	st := f.state(t)
 	if err != nil || got != "" || st.Current != "" || st.Status.State != protocol.UpdateRolledBack || !strings.Contains(st.Status.Reason, "did not start healthy") {
 		t.Fatalf("after %d unhealthy starts: got %q, %v, %+v; want a rollback to the packaged binary", update.MaxTries, got, err, st)
@@ -390,7 +394,7 @@ func TestHandoffAndRollback(t *testing.T) {
 	if err := f2.u.Offer(ctx, &county{bin: bin}, f2.offer(t, f2.priv, "0.8.0", bin)); err != nil {
 		t.Fatal(err)
 	}
-	update.Handoff(f2.dir, "0.7.0", true)
+	update.Handoff(f2.dir, "0.7.0", f2.keys(), true)
 	if err := update.MarkHealthy(f2.dir, "0.8.0"); err != nil {
 		t.Fatal(err)
 	}
@@ -398,16 +402,16 @@ func TestHandoffAndRollback(t *testing.T) {
 		t.Errorf("got the copy from before the update kept once the release is healthy (%v), want it removed", err)
 	}
 	for i := 0; i < update.MaxTries+2; i++ {
-		if got, _ := update.Handoff(f2.dir, "0.7.0", true); got != update.Binary(f2.dir, "0.8.0") {
+		if got, _ := update.Handoff(f2.dir, "0.7.0", f2.keys(), true); got != update.Binary(f2.dir, "0.8.0") {
 			t.Fatalf("healthy release, start %d: got %q", i, got)
 		}
 	}
 	// A .deb upgraded past it runs itself.
-	if got, _ := update.Handoff(f2.dir, "0.9.0", true); got != "" {
+	if got, _ := update.Handoff(f2.dir, "0.9.0", f2.keys(), true); got != "" {
 		t.Errorf("a packaged 0.9.0 handed off to %q, want itself", got)
 	}
 	t.Setenv(update.NoHandoff, "1")
-	if got, _ := update.Handoff(f2.dir, "0.7.0", true); got != "" {
+	if got, _ := update.Handoff(f2.dir, "0.7.0", f2.keys(), true); got != "" {
 		t.Errorf("with %s set got %q, want no handoff", update.NoHandoff, got)
 	}
 }
@@ -519,15 +523,60 @@ func TestRollbackSaysWhyAReleaseCouldNotStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < update.MaxTries; i++ {
-		if got, _ := update.Handoff(f.dir, "0.7.0", true); got == "" {
+		if got, _ := update.Handoff(f.dir, "0.7.0", f.keys(), true); got == "" {
 			t.Fatalf("start %d: no handover", i)
 		}
 		if err := update.StartFailed(f.dir, errors.New("permission denied")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	update.Handoff(f.dir, "0.7.0", true)
+	update.Handoff(f.dir, "0.7.0", f.keys(), true)
 	if st := f.u.Status(); st.State != protocol.UpdateRolledBack || !strings.Contains(st.Reason, "could not be started (permission denied)") {
 		t.Errorf("got %+v, want rolled_back saying it could not be started", st)
+	}
+}
+
+// The launcher runs only the bytes the signer vouched for: a binary
+// changed in the data directory after it was installed, one whose signed
+// manifest is gone, and any at all when no key is pinned any more are
+// never started; the kiosk rolls back to the packaged binary and says why.
+func TestLauncherRunsOnlyTheSignedBinary(t *testing.T) {
+	ctx := context.Background()
+	other, _, _ := release.GenerateKey()
+	for _, tc := range []struct {
+		name string
+		harm func(f *fixture)
+		keys func(f *fixture) []ed25519.PublicKey
+		want string
+	}{
+		{"binary changed", func(f *fixture) {
+			os.WriteFile(update.Binary(f.dir, "0.8.0"), []byte("not the kiosk"), 0o755)
+		}, (*fixture).keys, "the binary is not the signed one"},
+		{"same size, other bytes", func(f *fixture) {
+			os.WriteFile(update.Binary(f.dir, "0.8.0"), []byte("old kiosk"), 0o755)
+		}, (*fixture).keys, "the binary is not the signed one"},
+		{"manifest gone", func(f *fixture) {
+			os.Remove(filepath.Join(filepath.Dir(update.Binary(f.dir, "0.8.0")), "release.sig"))
+		}, (*fixture).keys, "signed manifest is missing"},
+		{"another key pinned", func(*fixture) {}, func(*fixture) []ed25519.PublicKey { return []ed25519.PublicKey{other} }, "its manifest"},
+		{"no key pinned", func(*fixture) {}, func(*fixture) []ed25519.PublicKey { return nil }, "no pinned release key"},
+	} {
+		f := newFixture(t)
+		bin := []byte("new kiosk")
+		if err := f.u.Offer(ctx, &county{bin: bin}, f.offer(t, f.priv, "0.8.0", bin)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := update.Handoff(f.dir, "0.7.0", f.keys(), true); got != update.Binary(f.dir, "0.8.0") {
+			t.Fatalf("%s: the untouched release: got %q, want it run", tc.name, got)
+		}
+		tc.harm(f)
+		got, err := update.Handoff(f.dir, "0.7.0", tc.keys(f), true)
+		st := f.state(t)
+		if err != nil || got != "" || st.Current != "" || st.Status.State != protocol.UpdateRolledBack || !strings.Contains(st.Status.Reason, tc.want) {
+			t.Errorf("%s: got %q, %v, %+v; want the packaged binary, rolled_back saying %q", tc.name, got, err, st.Status, tc.want)
+		}
+		if _, err := os.Stat(update.Binary(f.dir, "0.8.0")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: got the refused binary left in place (%v), want it removed", tc.name, err)
+		}
 	}
 }
