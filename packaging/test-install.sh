@@ -62,6 +62,15 @@ printf '%s\n' "$out"
 out=$(timeout 120 "$wine64" "$exe" -print-test 2>&1) && fail "the test page printed under Wine, which has no PowerShell: $out"
 printf '%s\n' "$out"
 printf '%s\n' "$out" | grep -q "(no-command)" || fail "Yichuang.exe -print-test under Wine: want the no-command problem, got: $out"
+# The ID-card reader's Windows driver (LoadLibrary + syscall, no cgo) on the
+# SDT simulator built as DLLs with mingw: the driver's own tests, run as a
+# Windows test binary.
+x86_64-w64-mingw32-gcc -Wall -Werror -O2 -shared -o "$W/sdtsim.dll" app/idcard/sdt/sdttest/testdata/sdtsim.c
+x86_64-w64-mingw32-gcc -Wall -Werror -O2 -shared -o "$W/wltsim.dll" app/idcard/sdt/sdttest/testdata/wltsim.c
+env -u CC GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "${GO:-go}" test -c -o "$W/sdt.test.exe" ./app/idcard/sdt/
+out=$(SDTSIM_PREBUILT="$(winepath -w "$W" 2>/dev/null)" timeout 300 "$wine64" "$W/sdt.test.exe" -test.v 2>&1) || { printf '%s\n' "$out"; fail "the ID-card reader's Windows driver under Wine"; }
+printf '%s\n' "$out" | grep -q -- "--- PASS: TestReaderStates" || { printf '%s\n' "$out"; fail "the ID-card reader's Windows driver under Wine: its tests did not run"; }
+printf '%s\n' "$out" | grep -- "^--- "
 unset WINEPREFIX WINEDEBUG
 rm -rf "$W"
 

@@ -17,11 +17,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+/* The C runtime's getenv is a copy taken when it started; the Go test
+ * sets SDTSIM_CONTROL in the process's own environment. */
+static const char *control_path(void) {
+	static char path[4096];
+	DWORD n = GetEnvironmentVariableA("SDTSIM_CONTROL", path, sizeof path);
+	return n > 0 && n < sizeof path ? path : NULL;
+}
+#else
+static const char *control_path(void) { return getenv("SDTSIM_CONTROL"); }
+#endif
 
 static int open_port;
 
 static void control(char *state, size_t n) {
-	const char *path = getenv("SDTSIM_CONTROL");
+	const char *path = control_path();
 	FILE *f;
 	state[0] = 0;
 	if (path == NULL || (f = fopen(path, "r")) == NULL) {
@@ -35,14 +47,14 @@ static void control(char *state, size_t n) {
 }
 
 static void note(const char *call, int port, int code) {
-	const char *path = getenv("SDTSIM_CONTROL");
+	const char *path = control_path();
 	char log[4096];
 	FILE *f;
 	if (path == NULL) {
 		return;
 	}
 	snprintf(log, sizeof log, "%s.log", path);
-	if ((f = fopen(log, "a")) != NULL) {
+	if ((f = fopen(log, "ab")) != NULL) {
 		fprintf(f, "%s %d %#x\n", call, port, code);
 		fclose(f);
 	}
@@ -52,7 +64,7 @@ static int load(const char *suffix, unsigned char *buf, size_t n) {
 	char path[4096];
 	FILE *f;
 	size_t got;
-	snprintf(path, sizeof path, "%s.%s", getenv("SDTSIM_CONTROL"), suffix);
+	snprintf(path, sizeof path, "%s.%s", control_path(), suffix);
 	if ((f = fopen(path, "rb")) == NULL) {
 		return 0;
 	}
