@@ -259,7 +259,7 @@ func (k *Controller) showSelfService() {
 	}
 	if k.queue() != nil {
 		opts.Ticket = func(back func(), sector string) fyne.CanvasObject {
-			return ticket.New(ctx, tickets, k.opts.Clock.Now, back, ticket.WithSector(sector)).Content()
+			return ticket.New(ctx, tickets, k.opts.Clock.Now, back, ticket.WithSector(sector), ticket.WithCards(cards)).Content()
 		}
 		opts.Booking = func(back func(), sector string) fyne.CanvasObject {
 			return ticket.NewTouchBooker(ctx, tickets, k.opts.Clock.Now, back, ticket.WithSector(sector), ticket.WithCards(cards)).Content()

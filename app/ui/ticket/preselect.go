@@ -18,8 +18,9 @@ type options struct {
 	cards  *cardread.Feed
 }
 
-// WithCards lets the booking screen take the resident ID from the ID-card
-// reader (刷身份证) instead of the keypad; a nil feed changes nothing.
+// WithCards lets the ticket and booking screens take the resident ID from
+// the ID-card reader (刷身份证) instead of the keypad; a nil feed changes
+// nothing.
 func WithCards(f *cardread.Feed) Option { return func(o *options) { o.cards = f } }
 
 // WithSector starts the screen with a hall sector chosen: the one a guide

@@ -21,10 +21,12 @@ import (
 
 	"github.com/yichuang/yichuang/app/reqid"
 	"github.com/yichuang/yichuang/app/ui/busy"
+	"github.com/yichuang/yichuang/app/ui/cardread"
 	"github.com/yichuang/yichuang/app/ui/keypad"
 	"github.com/yichuang/yichuang/app/ui/kiosktheme"
 	"github.com/yichuang/yichuang/app/ui/private"
 
+	"github.com/yichuang/yichuang/app/idcard"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
@@ -68,6 +70,9 @@ type Screen struct {
 	// being filled; the number shows as dots once complete.
 	ResidentID *private.Entry
 	IDPad      *keypad.Pad
+	// CardLine shows the ID-card reader's state and the card read
+	// (WithCards): 刷身份证 fills ResidentID instead of the keypad.
+	CardLine *cardread.Line
 	idPad      fyne.CanvasObject
 	staff      fyne.CanvasObject // the green channel, for staff
 	Booking    *widget.Entry
@@ -106,7 +111,8 @@ type Screen struct {
 
 // New builds the ticket machine.
 func New(ctx context.Context, svc Service, now func() time.Time, back func(), opts ...Option) *Screen {
-	s := &Screen{ctx: ctx, svc: svc, now: now, back: back, pending: map[string]string{}, suggest: collect(opts).sector}
+	o := collect(opts)
+	s := &Screen{ctx: ctx, svc: svc, now: now, back: back, pending: map[string]string{}, suggest: o.sector, CardLine: cardread.NewLine(now)}
 	title := widget.NewLabel(l10n.L("请选择办理的业务，取号后请留意叫号"))
 	if s.suggest != "" {
 		title.SetText(l10n.L("您的事项请在“{{.Sector}}”取号（已用颜色标出），取号后请留意叫号", map[string]any{"Sector": l10n.L(s.suggest)}))
@@ -173,6 +179,7 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func(), op
 	// to be scrolled to (TestEveryScreenFits).
 	s.staff = container.NewVBox(widget.NewSeparator(), s.Green, staff)
 	s.main = container.NewVBox(append(top, title, s.Closed, container.NewHBox(s.BookNow), s.grid, widget.NewSeparator(),
+		s.CardLine.Content(),
 		container.NewBorder(nil, nil, nil, s.idPad,
 			widget.NewForm(widget.NewFormItem(l10n.L("身份证号"), s.ResidentID), widget.NewFormItem(l10n.L("已预约"), bookingRow))),
 		s.Message, layout.NewSpacer(), s.staff)...)
@@ -194,7 +201,25 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func(), op
 	// than growing the window.
 	s.content = container.NewStack(container.NewPadded(container.NewVScroll(s.main)))
 	s.refresh()
+	o.cards.Route(s, s.ReadCard)
 	return s
+}
+
+// ReadCard takes an event of the reader: a valid card fills the ID (as
+// dots) so the window can call the citizen's case up; an expired card is
+// not taken, saying so, and a ticket can still be taken without a number.
+func (s *Screen) ReadCard(e idcard.Event) {
+	s.CardLine.Show(e)
+	if e.Err != nil || s.held {
+		return
+	}
+	if e.Card.Expired(s.now()) {
+		s.Message.SetText(l10n.L("过期证件不能用于取号登记；可不填证件号直接取号"))
+		return
+	}
+	s.Message.SetText("")
+	s.ResidentID.SetText(e.Card.IDNumber)
+	s.doneID()
 }
 
 // refresh reads the hall's sectors and hours from the hub, off the UI
@@ -360,6 +385,7 @@ func (s *Screen) show(slip queue.Slip, printErr error) {
 	// The ticket carries the ID now: it does not wait on the screen for
 	// the next citizen to read.
 	s.ResidentID.SetText("")
+	s.CardLine.Clear()
 	s.Number.Text = slip.Ticket.Number
 	s.Number.Refresh()
 	detail := l10n.L("{{.Sector}}  前面还有 {{.Ahead}} 人，预计等候约 {{.Min}} 分钟", map[string]any{
@@ -407,6 +433,7 @@ func (s *Screen) Reset() { s.reset() }
 func (s *Screen) clear() {
 	s.held, s.green = false, false
 	s.ResidentID.SetText("")
+	s.CardLine.Clear()
 	s.idPad.Hide()
 	s.Booking.SetText("")
 	s.Green.SetChecked(false)
