@@ -72,7 +72,7 @@ type Screen struct {
 	IDPad      *keypad.Pad
 	// CardLine shows the ID-card reader's state and the card read
 	// (WithCards): 刷身份证 fills ResidentID instead of the keypad.
-	CardLine *cardread.Line
+	CardLine   *cardread.Line
 	idPad      fyne.CanvasObject
 	staff      fyne.CanvasObject // the green channel, for staff
 	Booking    *widget.Entry
