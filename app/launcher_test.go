@@ -86,6 +86,14 @@ func TestLauncherRunsTheInstalledRelease(t *testing.T) {
 	if got := version(); !strings.HasPrefix(got, "yichuang 0.99.0") {
 		t.Fatalf("the packaged binary says %q, want the installed 0.99.0 to answer", got)
 	}
+	// A binary a launcher started never hands over again (a release whose
+	// binary says an older version than its manifest would start itself
+	// for ever): with the launcher's mark it answers for itself.
+	marked := exec.Command(packaged, "-version", "-data", dir, "-update-key", keyFile)
+	marked.Env = append(os.Environ(), update.LauncherEnv+"="+packaged)
+	if out, err := marked.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "yichuang "+Version()) {
+		t.Errorf("started by a launcher: got %q, %v; want the binary's own %s", out, err, Version())
+	}
 	// Starts of the kiosk that die before they are healthy.
 	for i := 0; i < update.MaxTries; i++ {
 		if got, _ := update.Handoff(dir, Version(), []ed25519.PublicKey{pub}, true); got != update.Binary(dir, "0.99.0") {

@@ -44,7 +44,7 @@ func main() {
 	showVersion := flag.Bool("version", false, "print the version and commit, then exit")
 	check := flag.Bool("self-check", false, "check the database, catalog, working days and printing without a display, then exit")
 	testPrint := flag.Bool("print-test", false, "send the printer test page to the kiosk's printer (set in 设置, else the default) without a display, then exit")
-	updateKey := flag.String("update-key", envOr("YICHUANG_UPDATE_KEY", update.PinnedKeyFile), "release public key file pinned at install: updates from the county are checked against it (none: no updates)")
+	updateKey := flag.String("update-key", envOr("YICHUANG_UPDATE_KEY", update.DefaultKeyFile()), "release public key file pinned at install: updates from the county are checked against it (none: no updates)")
 	updateTrack := flag.String("update-track", envOr("YICHUANG_UPDATE_TRACK", "stable"), "release track to follow")
 	flag.Parse()
 	// The launcher: a release installed from the county, newer than this

@@ -266,6 +266,10 @@ if echo "$ONLY" | grep -q windows; then
 	mv "$APPDIR/Yichuang.exe" "$W/Yichuang.exe"
 	cp packaging/windows/install.cmd packaging/windows/uninstall.cmd packaging/windows/README.txt "$W/"
 	cp assets/fonts/COPYRIGHT-wqy-microhei.txt "$W/"
+	# The county's release key, pinned at install as on Linux (docs/updates.md).
+	if [ -n "${YICHUANG_UPDATE_KEY:-}" ]; then
+		cp "$YICHUANG_UPDATE_KEY" "$W/update-key.pub"
+	fi
 	# Notepad on an older Windows wants CRLF lines.
 	sed 's/$/\r/' LICENSE >"$W/LICENSE.txt"
 	$GO run ./packaging/notices -bin "$W/Yichuang.exe" -format text >"$W/THIRD-PARTY-NOTICES.txt"

@@ -23,9 +23,10 @@ const healthyAfter = 2 * time.Minute
 
 // updater returns the kiosk's signed updates, or nil where they are off:
 // no pinned key file (a kiosk never trusts a key it was not installed
-// with), or an OS whose launcher cannot hand over to a new binary yet.
+// with), or an OS whose launcher cannot hand over to a new binary (Linux
+// execs it, Windows supervises it as a child: app/handoff_*.go).
 func (k *Controller) updater(db *store.DB) *update.Updater {
-	if k.opts.UpdateKey == "" || runtime.GOOS != "linux" {
+	if k.opts.UpdateKey == "" || (runtime.GOOS != "linux" && runtime.GOOS != "windows") {
 		return nil
 	}
 	keys, err := update.PinnedKeys(k.opts.UpdateKey)
@@ -43,8 +44,17 @@ func (k *Controller) updater(db *store.DB) *update.Updater {
 		Running: k.opts.Version, Clock: k.opts.Clock, OpenWork: k.openWork, Snapshot: db.BackupTo,
 		Log: log.Printf,
 		// Installed: end the kiosk; its service restarts it through the
-		// launcher, which runs the new release (docs/updates.md).
+		// launcher, which runs the new release (docs/updates.md). Windows
+		// has no service to do it: the launcher is started again first,
+		// and waits for this kiosk to end; if it cannot be started, this
+		// kiosk goes on and the release runs at the next start.
 		Restart: func() {
+			if runtime.GOOS == "windows" {
+				if err := update.Relaunch(); err != nil {
+					log.Printf("update: %v", err)
+					return
+				}
+			}
 			fyne.Do(func() {
 				k.Close()
 				k.app.Quit()

@@ -754,6 +754,21 @@ func MarkHealthy(dataDir, running string) error {
 // PinnedKeyFile is where the package installs the release public key.
 var PinnedKeyFile = "/usr/share/yichuang/update-key.pub"
 
+// DefaultKeyFile is the pinned key's file on this OS: the package's on
+// Linux; on Windows, where install.cmd copies the kiosk into a folder of
+// the user's, update-key.pub beside the launcher (the packaged
+// Yichuang.exe, also for a release it started from the data directory).
+func DefaultKeyFile() string {
+	if runtime.GOOS != "windows" {
+		return PinnedKeyFile
+	}
+	exe := os.Getenv(LauncherEnv)
+	if exe == "" {
+		exe, _ = os.Executable()
+	}
+	return filepath.Join(filepath.Dir(exe), "update-key.pub")
+}
+
 // PinnedKeys reads the pinned keys from the package's file. No key file
 // means no updates: a kiosk never trusts a key it was not installed with.
 func PinnedKeys(path string) ([]ed25519.PublicKey, error) {

@@ -9,9 +9,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -578,5 +580,100 @@ func TestLauncherRunsOnlyTheSignedBinary(t *testing.T) {
 		if _, err := os.Stat(update.Binary(f.dir, "0.8.0")); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s: got the refused binary left in place (%v), want it removed", tc.name, err)
 		}
+	}
+}
+
+// The launcher where there is no exec (Windows) supervises the release as
+// its child: a normal end ends it, a release that keeps failing before it
+// is healthy is started again until MaxTries, then rolled back and this
+// binary runs; a healthy release that keeps failing is restarted only up
+// to the crash limit; a command runs the release once.
+func TestSupervisorStartsAgainAndRollsBack(t *testing.T) {
+	ctx := context.Background()
+	bin := []byte("new kiosk")
+	setup := func(t *testing.T) *fixture {
+		f := newFixture(t)
+		if err := f.u.Offer(ctx, &county{bin: bin}, f.offer(t, f.priv, "0.8.0", bin)); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	type run struct {
+		code int
+		err  error
+	}
+	for _, tc := range []struct {
+		name       string
+		healthy    bool
+		start      bool
+		runs       []run
+		wantStarts int
+		wantCode   int
+		wantHanded bool
+		wantState  string
+		wantPauses int
+	}{
+		{"ends normally", false, true, []run{{0, nil}}, 1, 0, true, protocol.UpdateInstalled, 0},
+		{"dies until rolled back", false, true, []run{{2, nil}, {2, nil}, {2, nil}, {0, nil}}, update.MaxTries, 0, false, protocol.UpdateRolledBack, update.MaxTries},
+		{"cannot be started", false, true, []run{{0, errors.New("access denied")}, {0, errors.New("access denied")}, {0, errors.New("access denied")}}, update.MaxTries, 0, false, protocol.UpdateRolledBack, 0},
+		{"healthy, crashes past the limit", true, true, []run{{2, nil}, {2, nil}, {2, nil}, {2, nil}}, 3, 2, true, protocol.UpdateInstalled, 2},
+		{"a command runs once", false, false, []run{{7, nil}}, 1, 7, true, protocol.UpdateInstalled, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := setup(t)
+			if tc.healthy {
+				if err := update.MarkHealthy(f.dir, "0.8.0"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			starts, pauses := 0, 0
+			s := update.Supervisor{DataDir: f.dir, Running: "0.7.0", Keys: f.keys(), MaxCrashes: 2,
+				Pause: func(time.Duration) { pauses++ },
+				Run: func(got string, args []string) (int, error) {
+					if got != update.Binary(f.dir, "0.8.0") || len(args) != 2 || args[1] != "-fullscreen" {
+						t.Fatalf("ran %q %q, want the installed release with the launcher's arguments", got, args)
+					}
+					r := tc.runs[starts]
+					starts++
+					return r.code, r.err
+				}}
+			code, handed, err := s.Launch([]string{"Yichuang.exe", "-fullscreen"}, tc.start)
+			if err != nil || starts != tc.wantStarts || code != tc.wantCode || handed != tc.wantHanded || pauses != tc.wantPauses {
+				t.Errorf("got %d starts, code %d, handed over %v, %d pauses, %v; want %d, %d, %v, %d",
+					starts, code, handed, pauses, err, tc.wantStarts, tc.wantCode, tc.wantHanded, tc.wantPauses)
+			}
+			if st := f.state(t); st.Status.State != tc.wantState {
+				t.Errorf("state %+v, want %s", st.Status, tc.wantState)
+			}
+		})
+	}
+}
+
+// Relaunch starts the launcher that started this kiosk (not the release
+// itself), with the kiosk's arguments, telling it which process to wait
+// for, and without the launcher's own mark in its environment.
+func TestRelaunchStartsTheLauncherAfterThisProcess(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in launcher is a shell script")
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	launcher := filepath.Join(dir, "launcher")
+	script := "#!/bin/sh\nprintf '%s|%s|%s\\n' \"$" + update.AfterPIDEnv + "\" \"$" + update.LauncherEnv + "\" \"$*\" > " + out + ".tmp && mv " + out + ".tmp " + out + "\n"
+	if err := os.WriteFile(launcher, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(update.LauncherEnv, launcher)
+	if err := update.Relaunch(); err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	for i := 0; i < 200 && len(got) == 0; i++ {
+		time.Sleep(25 * time.Millisecond)
+		got, _ = os.ReadFile(out)
+	}
+	want := fmt.Sprintf("%d||%s\n", os.Getpid(), strings.Join(os.Args[1:], " "))
+	if string(got) != want {
+		t.Errorf("the launcher got %q, want %q", got, want)
 	}
 }

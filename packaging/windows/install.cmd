@@ -16,7 +16,7 @@ if "%MODE%"=="" set "MODE=home"
 taskkill /im Yichuang.exe /f >nul 2>&1
 if not exist "%DEST%" mkdir "%DEST%"
 copy /y "%~dp0Yichuang.exe" "%DEST%\Yichuang.exe" >nul || goto :fail
-for %%f in (COPYRIGHT-wqy-microhei.txt LICENSE.txt THIRD-PARTY-NOTICES.txt README.txt) do (
+for %%f in (COPYRIGHT-wqy-microhei.txt LICENSE.txt THIRD-PARTY-NOTICES.txt README.txt update-key.pub) do (
   if exist "%~dp0%%f" copy /y "%~dp0%%f" "%DEST%\" >nul
 )
 powershell -NoProfile -ExecutionPolicy Bypass -Command ^
