@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	sqlite3 "github.com/mattn/go-sqlite3"
 	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/writeback"
 )
 
 // Backup is one backup file.
@@ -129,7 +130,7 @@ const (
 	backupPages = 256
 	backupPause = 2 * time.Millisecond
 	// backupWritebackSteps: every 8 steps (8 MiB) the copy's pages are
-	// sent on to the disk (startWriteback).
+	// sent on to the disk (writeback.Start).
 	backupWritebackSteps = 8
 )
 
@@ -174,7 +175,7 @@ func (db *DB) copyTo(ctx context.Context, path string) error {
 		return err
 	}
 	// Kept open only to start the copy's writeback as it grows
-	// (startWriteback); SQLite writes through its own handle.
+	// (writeback.Start); SQLite writes through its own handle.
 	defer f.Close()
 	// The copy is written without a journal or syncs of its own: it is a
 	// new file nobody reads until BackupTo has checked and synced it, and
@@ -201,7 +202,7 @@ func (db *DB) copyTo(ctx context.Context, path string) error {
 					return errors.Join(err, bk.Finish())
 				}
 				if step%backupWritebackSteps == 0 {
-					startWriteback(f)
+					writeback.Start(f)
 				}
 				if db.backupPaused != nil {
 					db.backupPaused()

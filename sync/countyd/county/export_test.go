@@ -51,3 +51,10 @@ func WithoutSync(ctx context.Context, s *SQLite) error {
 	_, err := s.w.ExecContext(ctx, `PRAGMA synchronous=OFF`)
 	return err
 }
+
+// SetBackupStepped runs f between the steps of every backup copy until the
+// returned func is called.
+func SetBackupStepped(f func()) (restore func()) {
+	backupStepped = f
+	return func() { backupStepped = nil }
+}

@@ -1,0 +1,111 @@
+package county_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
+	"github.com/yichuang/yichuang/sync/protocol"
+)
+
+// BenchmarkPushDuringBackup: issue 18's "no commit waits > 100 ms for a
+// backup" at the county. A kiosk's push of pushDuringBackupEvents new
+// cases is applied back to back while `countyd backup` (BackupSQLite, as
+// the nightly timer runs it beside the server) copies and checks the
+// county of benchCounty's size; the same pushes for as long again without
+// a backup give the baseline. Reported: the longest and the p99 push
+// (Apply, its commit's fsync included) with and without the backup, and
+// the backup's length.
+//
+//	YICHUANG_BENCH_CASES=20000 YICHUANG_BENCH_DIR=/tmp/c20k \
+//	  go test -tags sqlite_fts5,no_emoji -run '^$' -bench PushDuringBackup -benchtime 3x ./sync/countyd/county/
+func BenchmarkPushDuringBackup(b *testing.B) {
+	st, devs, clock := benchCounty(b)
+	ctx := context.Background()
+	dev := devs[1]
+	// The pushes stay in the county: draw codes past the last run's
+	// (growth_bench_test.go keeps it the same way).
+	seqFile := filepath.Join(filepath.Dir(st.Path()), "push-backup-last-code")
+	if err := passDrawnCodes(ctx, st, seqFile); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		_, code := countytest.NewCase(dev.Point.Code)
+		if err := os.WriteFile(seqFile, []byte(code), 0o600); err != nil {
+			b.Error(err)
+		}
+	}()
+	push := func() (time.Duration, error) {
+		evs := make([]protocol.Event, 0, pushDuringBackupEvents)
+		for range pushDuringBackupEvents {
+			id, tr := countytest.NewCase(dev.Point.Code)
+			evs = append(evs, benchCase(id, tr, dev.Point.Code, 1, "accepted", len(evs), clock.Now()))
+		}
+		start := time.Now()
+		err := applyAll(ctx, st, dev, evs)
+		return time.Since(start), err
+	}
+	var during, alone []time.Duration
+	var backups time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		to := b.TempDir()
+		done := make(chan error, 1)
+		began := time.Now()
+		go func() {
+			_, err := county.BackupSQLite(ctx, filepath.Dir(st.Path()), to, clock.Now().Add(time.Duration(i)*time.Second), 7)
+			done <- err
+		}()
+		for running := true; running; {
+			select {
+			case err := <-done:
+				if err != nil {
+					b.Fatal(err)
+				}
+				running = false
+				continue
+			default:
+			}
+			d, err := push()
+			if err != nil {
+				b.Fatal(err)
+			}
+			during = append(during, d)
+		}
+		took := time.Since(began)
+		backups += took
+		b.StopTimer()
+		for start := time.Now(); time.Since(start) < took; {
+			d, err := push()
+			if err != nil {
+				b.Fatal(err)
+			}
+			alone = append(alone, d)
+		}
+		b.StartTimer()
+	}
+	b.StopTimer()
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	slices.Sort(during)
+	slices.Sort(alone)
+	b.ReportMetric(ms(backups)/float64(b.N), "backup-ms")
+	b.ReportMetric(ms(during[len(during)-1]), "max-push-ms")
+	b.ReportMetric(ms(p99(during)), "p99-push-ms")
+	b.ReportMetric(float64(len(during))/float64(b.N), "pushes/backup")
+	b.ReportMetric(ms(alone[len(alone)-1]), "max-push-alone-ms")
+	b.ReportMetric(ms(p99(alone)), "p99-push-alone-ms")
+}
+
+// pushDuringBackupEvents is a kiosk's push in BenchmarkPushDuringBackup:
+// a sync round's few new events, so that the push itself is well under the
+// 100 ms a backup may not add to it.
+const pushDuringBackupEvents = 10
+
+func p99(sorted []time.Duration) time.Duration {
+	return sorted[min(len(sorted)-1, len(sorted)*99/100)]
+}
