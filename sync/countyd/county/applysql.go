@@ -17,9 +17,11 @@ const (
 	qCaseByTracking = `SELECT case_id FROM cases WHERE tracking = ? LIMIT 1`
 	qInsertCase     = `INSERT INTO cases (case_id, county_case, service_point, tracking, version, kiosk_status, doc, first_seen, updated_at, due,
 			due_moved, paused_since, paused_kind, paused_procedure, supplement_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qClearAttachments = `DELETE FROM case_attachments WHERE case_id = ?`
-	qClearMatters     = `DELETE FROM case_matters WHERE case_id = ?`
-	qInsertMatter     = `INSERT INTO case_matters (case_id, matter, first_seen, county_case) VALUES (?, ?, ?, ?)
+	qCaseAttachments = `SELECT sha256 FROM case_attachments WHERE case_id = ?`
+	qCaseMatters     = `SELECT matter FROM case_matters WHERE case_id = ?`
+	qDropAttachment  = `DELETE FROM case_attachments WHERE case_id = ? AND sha256 = ?`
+	qDropMatter      = `DELETE FROM case_matters WHERE case_id = ? AND matter = ?`
+	qInsertMatter    = `INSERT INTO case_matters (case_id, matter, first_seen, county_case) VALUES (?, ?, ?, ?)
 			ON CONFLICT (case_id, matter) DO NOTHING`
 	qInsertAttachment = `INSERT INTO case_attachments (case_id, sha256) VALUES (?, ?) ON CONFLICT (case_id, sha256) DO NOTHING`
 	qInsertCaseLog    = `INSERT INTO case_log (case_id, event_id, kind, version, device_id, payload, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
