@@ -14,6 +14,7 @@ import (
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
+	"github.com/yichuang/yichuang/sync/lowpriority"
 	"github.com/yichuang/yichuang/sync/writeback"
 )
 
@@ -76,7 +77,21 @@ func ListBackups(dir string) ([]BackupInfo, error) {
 // the copy names. The server renames an attachment's file into place
 // before it commits its row (blobs.go) and never deletes one, so every
 // file the snapshot names is there, whole: database and files agree.
+//
+// The copy and its check run at a lower CPU and I/O priority than the
+// server (lowpriority.Run: niceness 10, idle I/O, what the nightly timer's
+// unit sets too), so that a backup run by hand does not take the CPU or
+// the disk from the pushes either (issue 18).
 func BackupSQLite(ctx context.Context, data, to string, now time.Time, keepDays int) (string, error) {
+	var path string
+	err := lowpriority.Run(func() (err error) {
+		path, err = backupSQLite(ctx, data, to, now, keepDays)
+		return err
+	})
+	return path, err
+}
+
+func backupSQLite(ctx context.Context, data, to string, now time.Time, keepDays int) (string, error) {
 	if keepDays <= 0 {
 		keepDays = 7
 	}

@@ -17,8 +17,7 @@ import (
 // cases is applied every pushEvery while `countyd backup` (BackupSQLite, as
 // the nightly timer runs it beside the server) copies and checks a copy of the
 // county of benchCounty's size; the same pushes for as long again without
-// a backup give the baseline; the backup runs at the nightly timer's
-// priority and at the server's own. Reported: the longest and the p99 push
+// a backup give the baseline. Reported: the longest and the p99 push
 // (Apply, its commit's fsync included) with and without the backup, and
 // the backup's length.
 //
@@ -55,15 +54,10 @@ func BenchmarkPushDuringBackup(b *testing.B) {
 		err := applyAll(ctx, st, dev, evs)
 		return time.Since(start), err
 	}
-	// "timer": at the priority the nightly timer runs it (Nice=10, idle
-	// I/O, countyd-backup.service); "same": at the server's own, the
-	// worst case (countyd backup run by hand).
-	for _, prio := range []string{"timer", "same"} {
-		b.Run(prio, func(b *testing.B) { pushesDuringBackups(b, st, clock, prio == "timer", push) })
-	}
+	pushesDuringBackups(b, st, clock, push)
 }
 
-func pushesDuringBackups(b *testing.B, st *county.SQLite, clock *countytest.Clock, niced bool, push func() (time.Duration, error)) {
+func pushesDuringBackups(b *testing.B, st *county.SQLite, clock *countytest.Clock, push func() (time.Duration, error)) {
 	ctx := context.Background()
 	var during, alone []time.Duration
 	var backups time.Duration
@@ -76,13 +70,7 @@ func pushesDuringBackups(b *testing.B, st *county.SQLite, clock *countytest.Cloc
 			_, err := county.BackupSQLite(ctx, filepath.Dir(st.Path()), to, clock.Now().Add(time.Duration(i)*time.Second), 7)
 			return err
 		}
-		go func() {
-			if niced {
-				done <- asBackupTimer(backup)
-				return
-			}
-			done <- backup()
-		}()
+		go func() { done <- backup() }()
 		for running := true; running; {
 			select {
 			case err := <-done:

@@ -14,6 +14,7 @@ import (
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
 	"github.com/yichuang/yichuang/sync/countyd/county/pgtest"
+	"github.com/yichuang/yichuang/sync/lowpriority"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -299,7 +300,8 @@ func TestMarkRestoredOnBothStores(t *testing.T) {
 }
 
 // TestBackupGoesOnBesideThePushes: a backup copies the database in paced
-// steps from one snapshot (issue 18: no push waits for it). A push applied
+// steps from one snapshot, at a priority below the server's (issue 18: no
+// push waits for it). A push applied
 // while the copy is between two steps completes without waiting for the
 // copy; the backup holds the county of the moment the copy began, not
 // that push's case; and the backup folds what was committed meanwhile
@@ -322,11 +324,14 @@ func TestBackupGoesOnBesideThePushes(t *testing.T) {
 	id, tr := newCase()
 	during := caseEvent(id, tr, countytest.TestPoint.Code, 1, "case.accepted", "accepted")
 	steps, pushed := 0, time.Duration(-1)
+	var nice, ioClass int
+	var prioRead bool
 	restore := county.SetBackupStepped(func() {
 		steps++
 		if steps != 1 {
 			return
 		}
+		nice, ioClass, prioRead = threadPriority() // the copying thread
 		start := time.Now()
 		if r := e.push(t, during); r[0].Status != protocol.Applied {
 			t.Errorf("push during the copy: %+v", r[0])
@@ -343,6 +348,9 @@ func TestBackupGoesOnBesideThePushes(t *testing.T) {
 	}
 	if pushed > 2*time.Second {
 		t.Errorf("push during the copy took %v: it waited for the copy", pushed)
+	}
+	if prioRead && (nice < lowpriority.Nice || ioClass != 3) {
+		t.Errorf("the copy ran at niceness %d, I/O class %d; want at least %d and 3 (idle), below the pushes", nice, ioClass, lowpriority.Nice)
 	}
 
 	backup, err := sql.Open("sqlite3", "file:"+filepath.Join(path, "county.db")+"?mode=ro")
