@@ -92,6 +92,9 @@ func applyEvents(ctx context.Context, tx *sql.Tx, pg bool, dev Device, events []
 			applied++
 		}
 	}
+	if err := a.flushApplied(sctx); err != nil {
+		return nil, err
+	}
 	if err := a.countEvents(sctx, applied); err != nil {
 		return nil, err
 	}
@@ -130,6 +133,30 @@ type applier struct {
 	// (readApplied) and in it, so an event sent twice in one push is
 	// answered as a repeat the second time, as in two pushes.
 	known map[string]knownAnswer
+	// applied are the push's applied events, five values each, recorded
+	// at its end (flushApplied).
+	applied []any
+}
+
+// flushApplied records the push's applied events, appliedChunk to a
+// statement. An id another transaction recorded meanwhile (PostgreSQL's
+// concurrent pushes) leaves a row out: the whole push then rolls back and
+// runs again, as when each event was recorded on its own.
+func (a *applier) flushApplied(ctx context.Context) error {
+	const cols = 5
+	for rows := a.applied; len(rows) > 0; {
+		n := min(len(rows)/cols, appliedChunk)
+		r, err := a.exec(ctx, insertAppliedSQL(n), rows[:n*cols]...)
+		if err != nil {
+			return fmt.Errorf("insert applied events: %w", err)
+		}
+		if got, _ := r.RowsAffected(); got != int64(n) {
+			return errConcurrentApply
+		}
+		rows = rows[n*cols:]
+	}
+	a.applied = a.applied[:0]
+	return nil
 }
 
 // knownAnswer is an applied event's stored answer and the service point
@@ -272,13 +299,7 @@ func (a *applier) apply(ctx context.Context, ev protocol.Event) (protocol.Result
 	if err != nil {
 		return res, fmt.Errorf("encode answer: %w", err)
 	}
-	r, err := a.exec(ctx, qInsertApplied, ev.ID, a.dev.ID, string(ev.Kind), string(b), ts(a.now))
-	if err != nil {
-		return res, fmt.Errorf("insert applied event: %w", err)
-	}
-	if n, _ := r.RowsAffected(); n != 1 {
-		return res, errConcurrentApply
-	}
+	a.applied = append(a.applied, ev.ID, a.dev.ID, string(ev.Kind), string(b), ts(a.now))
 	a.known[ev.ID] = knownAnswer{answer: string(b), point: a.dev.Point.Code}
 	return res, nil
 }

@@ -312,3 +312,29 @@ func TestLaterEventWritesOnlyChangedMattersAndScans(t *testing.T) {
 		}
 	}
 }
+
+// TestAppliedEventsRecordedTogether: a push's applied events are recorded
+// at its end, appliedChunk rows to a statement (issue 18); a push of more
+// than two chunks records every one, and each is answered as a repeat
+// when sent again.
+func TestAppliedEventsRecordedTogether(t *testing.T) {
+	e := newEnv(t)
+	var evs []protocol.Event
+	for range 250 { // 100 + 100 + 50
+		id, tr := newCase()
+		evs = append(evs, caseEvent(id, tr, countytest.TestPoint.Code, 1, "case.accepted", "accepted"))
+	}
+	for i, r := range e.push(t, evs...) {
+		if r.Status != protocol.Applied || r.Repeat {
+			t.Fatalf("event %d: got %+v, want applied", i, r)
+		}
+	}
+	if st := e.stats(t); st.Applied != int64(len(evs)) {
+		t.Errorf("got %d applied events recorded, want %d", st.Applied, len(evs))
+	}
+	for i, r := range e.push(t, evs...) {
+		if r.Status != protocol.Applied || !r.Repeat {
+			t.Errorf("event %d sent again: got %+v, want applied, a repeat", i, r)
+		}
+	}
+}

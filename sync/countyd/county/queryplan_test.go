@@ -20,7 +20,7 @@ import (
 // applyQueries are the statements of Apply's per-event path.
 var applyQueries = map[string]string{
 	"appliedAnswersSQL": appliedAnswersSQL(3),
-	"qInsertApplied":    qInsertApplied,
+	"insertAppliedSQL":  insertAppliedSQL(3),
 	"qInsertRejected":   qInsertRejected,
 	"qCaseHead":         qCaseHead,
 	"qCaseByTracking":   qCaseByTracking,
