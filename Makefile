@@ -100,8 +100,8 @@ bench: deps-test
 
 # Issue 18's tables in docs/performance.md: kiosk and county data generated
 # through the product's own write paths at each size (once, cached in
-# YICHUANG_GROWTH_DIR, default /tmp/yichuang-growth; 250k kiosk cases and
-# 1M county cases take long the first time), each operation measured three
+# YICHUANG_GROWTH_DIR, default /var/tmp/yichuang-growth; 250k kiosk cases and
+# 1M county cases (~4.9M events) take long the first time), each operation measured three
 # times. SIZES=small (kiosk 1k, 10k; county 2k, 20k) takes ~2 minutes;
 # SIZES=k1000,c20000 picks sizes. Not part of make test or make bench.
 SIZES ?= full

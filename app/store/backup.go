@@ -15,6 +15,8 @@ import (
 	"github.com/google/uuid"
 	sqlite3 "github.com/mattn/go-sqlite3"
 	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/lowpriority"
+	"github.com/yichuang/yichuang/sync/writeback"
 )
 
 // Backup is one backup file.
@@ -76,7 +78,7 @@ func (db *DB) DailyBackup(ctx context.Context, keep int) (string, error) {
 	final := filepath.Join(db.backupDir, backupPrefix+day+backupSuffix)
 	made := ""
 	if _, err := os.Stat(final); errors.Is(err, os.ErrNotExist) {
-		if err := db.BackupTo(ctx, final); err != nil {
+		if err := db.backupBeside(ctx, final); err != nil {
 			return "", err
 		}
 		made = final
@@ -91,6 +93,16 @@ func (db *DB) DailyBackup(ctx context.Context, keep int) (string, error) {
 		}
 	}
 	return made, nil
+}
+
+// backupBeside is BackupTo beside the clerks' work: the copy and its
+// check run at a lower CPU and I/O priority than the counter's commits
+// (lowpriority.Run: niceness 10, idle I/O, as the county's nightly backup
+// runs), so that on a busy 2-core machine a commit takes the CPU and the
+// disk first and the backup what is left (issue 18). The backup before a
+// migration (migrate.go) is not lowered: the start waits for it.
+func (db *DB) backupBeside(ctx context.Context, path string) error {
+	return lowpriority.Run(func() error { return db.BackupTo(ctx, path) })
 }
 
 // BackupTo writes a checked copy of the database to path (which must not
@@ -129,7 +141,7 @@ const (
 	backupPages = 256
 	backupPause = 2 * time.Millisecond
 	// backupWritebackSteps: every 8 steps (8 MiB) the copy's pages are
-	// sent on to the disk (startWriteback).
+	// sent on to the disk (writeback.Start).
 	backupWritebackSteps = 8
 )
 
@@ -174,7 +186,7 @@ func (db *DB) copyTo(ctx context.Context, path string) error {
 		return err
 	}
 	// Kept open only to start the copy's writeback as it grows
-	// (startWriteback); SQLite writes through its own handle.
+	// (writeback.Start); SQLite writes through its own handle.
 	defer f.Close()
 	// The copy is written without a journal or syncs of its own: it is a
 	// new file nobody reads until BackupTo has checked and synced it, and
@@ -201,7 +213,7 @@ func (db *DB) copyTo(ctx context.Context, path string) error {
 					return errors.Join(err, bk.Finish())
 				}
 				if step%backupWritebackSteps == 0 {
-					startWriteback(f)
+					writeback.Start(f)
 				}
 				if db.backupPaused != nil {
 					db.backupPaused()

@@ -157,7 +157,7 @@ func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growt
 	}
 	rows = append(rows, sync)
 
-	// The daily backup (BackupTo is what DailyBackup runs) while a clerk
+	// The daily backup (backupBeside is what DailyBackup runs) while a clerk
 	// accepts a case every 20 ms: faster than any counter, so that the
 	// longest wait a commit sees is sampled often. Those cases stay in the
 	// cached kiosk (a few hundred a run, under 1 % at every size).
@@ -170,7 +170,7 @@ func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growt
 		errc := make(chan error, 1)
 		start := time.Now()
 		go func() {
-			err := db.BackupTo(ctx, target)
+			err := db.backupBeside(ctx, target)
 			backup.Runs = append(backup.Runs, growthbench.MsSince(start))
 			done.Store(true)
 			errc <- err

@@ -17,6 +17,11 @@ import (
 	"time"
 )
 
+// DefaultDir is the cache of generated data: under /var/tmp, which
+// survives a reboot where /tmp may not (the county of 1M cases takes hours
+// to generate).
+const DefaultDir = "/var/tmp/yichuang-growth"
+
 // Row is one measured operation: the raw runs, in milliseconds unless Unit
 // says otherwise; the orchestrator takes their median.
 type Row struct {
@@ -31,7 +36,7 @@ type Row struct {
 // Setup reads what the orchestrator hands a benchmark: its size from
 // sizeVar (at least least), the JSON-lines file to append to
 // (YICHUANG_GROWTH_OUT) and its cache directory, prefix-size under
-// YICHUANG_GROWTH_DIR (default yichuang-growth in the temp dir). It skips
+// YICHUANG_GROWTH_DIR (default DefaultDir). It skips
 // the benchmark when sizeVar is unset: outside make bench-growth.
 func Setup(b testing.TB, sizeVar, prefix string, least int) (n int, dir, out string) {
 	b.Helper()
@@ -49,7 +54,7 @@ func Setup(b testing.TB, sizeVar, prefix string, least int) (n int, dir, out str
 	}
 	root := os.Getenv("YICHUANG_GROWTH_DIR")
 	if root == "" {
-		root = filepath.Join(os.TempDir(), "yichuang-growth")
+		root = DefaultDir
 	}
 	return n, filepath.Join(root, fmt.Sprintf("%s-%d", prefix, n)), out
 }

@@ -38,7 +38,7 @@ const tags = "sqlite_fts5,no_emoji"
 
 func main() {
 	sizes := flag.String("sizes", envOr("SIZES", "full"), "small, full, or a list such as k1000,k10000,c20000 (k kiosk cases, c county cases)")
-	dir := flag.String("dir", envOr("YICHUANG_GROWTH_DIR", filepath.Join(os.TempDir(), "yichuang-growth")), "cache of the generated data, reused when present")
+	dir := flag.String("dir", envOr("YICHUANG_GROWTH_DIR", growthbench.DefaultDir), "cache of the generated data, reused when present")
 	flag.Parse()
 	plan, err := parseSizes(*sizes)
 	if err != nil {
@@ -263,6 +263,7 @@ var countyOps = []op{
 	{"matters", "matter list (`CaseMatterCodes`)"},
 	{"fleet", "fleet (`Devices`)"},
 	{"ingest", "ingest, events/s (a push of 500 at this size)"},
+	{"ingest_cpu", "ingest, CPU µs per event (the same pushes)"},
 }
 
 // writeTable prints one markdown table: an operation a line, a size a

@@ -92,6 +92,9 @@ func applyEvents(ctx context.Context, tx *sql.Tx, pg bool, dev Device, events []
 			applied++
 		}
 	}
+	if err := a.flushApplied(sctx); err != nil {
+		return nil, err
+	}
 	if err := a.countEvents(sctx, applied); err != nil {
 		return nil, err
 	}
@@ -130,6 +133,30 @@ type applier struct {
 	// (readApplied) and in it, so an event sent twice in one push is
 	// answered as a repeat the second time, as in two pushes.
 	known map[string]knownAnswer
+	// applied are the push's applied events, five values each, recorded
+	// at its end (flushApplied).
+	applied []any
+}
+
+// flushApplied records the push's applied events, appliedChunk to a
+// statement. An id another transaction recorded meanwhile (PostgreSQL's
+// concurrent pushes) leaves a row out: the whole push then rolls back and
+// runs again, as when each event was recorded on its own.
+func (a *applier) flushApplied(ctx context.Context) error {
+	const cols = 5
+	for rows := a.applied; len(rows) > 0; {
+		n := min(len(rows)/cols, appliedChunk)
+		r, err := a.exec(ctx, insertAppliedSQL(n), rows[:n*cols]...)
+		if err != nil {
+			return fmt.Errorf("insert applied events: %w", err)
+		}
+		if got, _ := r.RowsAffected(); got != int64(n) {
+			return errConcurrentApply
+		}
+		rows = rows[n*cols:]
+	}
+	a.applied = a.applied[:0]
+	return nil
 }
 
 // knownAnswer is an applied event's stored answer and the service point
@@ -272,13 +299,7 @@ func (a *applier) apply(ctx context.Context, ev protocol.Event) (protocol.Result
 	if err != nil {
 		return res, fmt.Errorf("encode answer: %w", err)
 	}
-	r, err := a.exec(ctx, qInsertApplied, ev.ID, a.dev.ID, string(ev.Kind), string(b), ts(a.now))
-	if err != nil {
-		return res, fmt.Errorf("insert applied event: %w", err)
-	}
-	if n, _ := r.RowsAffected(); n != 1 {
-		return res, errConcurrentApply
-	}
+	a.applied = append(a.applied, ev.ID, a.dev.ID, string(ev.Kind), string(b), ts(a.now))
 	a.known[ev.ID] = knownAnswer{answer: string(b), point: a.dev.Point.Code}
 	return res, nil
 }
@@ -360,7 +381,11 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 	ce := env.CaseEvent
 	err = envErr
 	if err == nil {
-		err = json.Unmarshal(rawCase, &ce.Case)
+		// The document's own decoding, called directly: rawCase is valid
+		// JSON (the payload's decoding checked it whole), and json.Unmarshal
+		// would check it again and scan it once more before handing it to
+		// the same method (issue 18).
+		err = ce.Case.UnmarshalJSON(rawCase)
 	}
 	if err != nil {
 		var ve *protocol.VersionError
@@ -490,27 +515,106 @@ func (a *applier) applyCase(ctx context.Context, ev protocol.Event) (countyCase 
 		if _, err := a.exec(ctx, updateCaseSQLs[changed], append(args, ce.CaseID)...); err != nil {
 			return "", nil, fmt.Errorf("update case: %w", err)
 		}
-		if _, err := a.exec(ctx, qClearAttachments, ce.CaseID); err != nil {
-			return "", nil, fmt.Errorf("clear case attachments: %w", err)
+		// A later event's matters and scans are most often the case's
+		// own as the county holds them: only those that changed are
+		// written. Clearing and writing them all again was four to six
+		// row writes of three b-trees each for every later event
+		// (issue 18).
+		if err := a.syncRows(ctx, qCaseMatters, qDropMatter, ce.CaseID, cleanMatters(doc.Matters), func(m string) error {
+			return a.insertMatter(ctx, ce.CaseID, m, firstSeen, countyCase)
+		}); err != nil {
+			return "", nil, fmt.Errorf("case matters: %w", err)
 		}
-		if _, err := a.exec(ctx, qClearMatters, ce.CaseID); err != nil {
-			return "", nil, fmt.Errorf("clear case matters: %w", err)
+		if err := a.syncRows(ctx, qCaseAttachments, qDropAttachment, ce.CaseID, attachmentSHAs(doc.Attachments), func(sha string) error {
+			return a.insertAttachment(ctx, ce.CaseID, sha)
+		}); err != nil {
+			return "", nil, fmt.Errorf("case attachments: %w", err)
 		}
+		return countyCase, nil, a.logCase(ctx, ev, ce)
 	}
 	for _, m := range cleanMatters(doc.Matters) {
-		// The list's order keys go with the matter (0011): one index then
-		// serves the list by matter in its order.
-		if _, err := a.exec(ctx, qInsertMatter, ce.CaseID, m, firstSeen, countyCase); err != nil {
-			return "", nil, fmt.Errorf("insert case matter: %w", err)
+		if err := a.insertMatter(ctx, ce.CaseID, m, firstSeen, countyCase); err != nil {
+			return "", nil, err
 		}
 	}
 	for _, at := range doc.Attachments {
-		if _, err := a.exec(ctx, qInsertAttachment,
-			ce.CaseID, at.SHA256); err != nil {
-			return "", nil, fmt.Errorf("insert case attachment: %w", err)
+		if err := a.insertAttachment(ctx, ce.CaseID, at.SHA256); err != nil {
+			return "", nil, err
 		}
 	}
 	return countyCase, nil, a.logCase(ctx, ev, ce)
+}
+
+// insertMatter lists a case under a matter. The list's order keys go with
+// the matter (0011): one index then serves the list by matter in its
+// order.
+func (a *applier) insertMatter(ctx context.Context, caseID, matter, firstSeen, countyCase string) error {
+	if _, err := a.exec(ctx, qInsertMatter, caseID, matter, firstSeen, countyCase); err != nil {
+		return fmt.Errorf("insert case matter: %w", err)
+	}
+	return nil
+}
+
+func (a *applier) insertAttachment(ctx context.Context, caseID, sha string) error {
+	if _, err := a.exec(ctx, qInsertAttachment, caseID, sha); err != nil {
+		return fmt.Errorf("insert case attachment: %w", err)
+	}
+	return nil
+}
+
+func attachmentSHAs(ats []protocol.Attachment) []string {
+	out := make([]string, len(ats))
+	for i, at := range ats {
+		out[i] = at.SHA256
+	}
+	return out
+}
+
+// syncRows makes a case's rows of one kind (its matters, its scans: held
+// reads them, one key a row) the keys want: it drops those held and not
+// wanted (drop, by case and key) and adds those wanted and not held, and
+// writes nothing when they are the same.
+func (a *applier) syncRows(ctx context.Context, held, drop, caseID string, want []string, add func(string) error) error {
+	st, err := a.stmt(ctx, held)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return err
+		}
+		have[k] = true
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	wanted := make(map[string]bool, len(want))
+	for _, k := range want {
+		if wanted[k] {
+			continue
+		}
+		wanted[k] = true
+		if !have[k] {
+			if err := add(k); err != nil {
+				return err
+			}
+		}
+	}
+	for k := range have {
+		if !wanted[k] {
+			if _, err := a.exec(ctx, drop, caseID, k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // deadline is refreshDeadline's columns for the document being applied,

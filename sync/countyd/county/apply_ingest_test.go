@@ -228,3 +228,113 @@ func TestNewCaseWritesNineIndexEntries(t *testing.T) {
 		t.Errorf("indexes with an entry for a new open case: got %d %v, want %d %v", len(holding), holding, len(want), want)
 	}
 }
+
+// TestLaterEventWritesOnlyChangedMattersAndScans: a later event of a case
+// writes the rows of its matters and scans that changed, and none when
+// they are the ones the county holds (most later events: a note, 补正
+// received); a changed list still ends as the document says (issue 18).
+func TestLaterEventWritesOnlyChangedMattersAndScans(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	db, err := sql.Open("sqlite3", e.c.Store.Path()+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE row_writes (tbl TEXT, op TEXT, key TEXT);
+		CREATE TRIGGER matter_in AFTER INSERT ON case_matters BEGIN INSERT INTO row_writes VALUES ('m', '+', new.matter); END;
+		CREATE TRIGGER matter_out AFTER DELETE ON case_matters BEGIN INSERT INTO row_writes VALUES ('m', '-', old.matter); END;
+		CREATE TRIGGER scan_in AFTER INSERT ON case_attachments BEGIN INSERT INTO row_writes VALUES ('a', '+', substr(new.sha256, 1, 1)); END;
+		CREATE TRIGGER scan_out AFTER DELETE ON case_attachments BEGIN INSERT INTO row_writes VALUES ('a', '-', substr(old.sha256, 1, 1)); END`); err != nil {
+		t.Fatal(err)
+	}
+	sha := func(c byte) string { return strings.Repeat(string(c), 64) }
+	shape := func(matters []string, scans ...byte) func(map[string]any) {
+		return func(d map[string]any) {
+			d["matters"] = matters
+			var atts []map[string]any
+			for _, c := range scans {
+				atts = append(atts, map[string]any{"sha256": sha(c), "name": "扫描件.pdf", "size": 1, "type": "application/pdf"})
+			}
+			d["attachments"] = atts
+		}
+	}
+	id, tr := newCase()
+	for i, tc := range []struct {
+		name       string
+		matters    []string
+		scans      []byte
+		wantWrites []string // table, op, key; sorted
+	}{
+		{"new case", []string{"330000-SS-0001", "330000-SS-0002"}, []byte{'a', 'b'},
+			[]string{"a+a", "a+b", "m+330000-SS-0001", "m+330000-SS-0002"}},
+		{"the same again", []string{"330000-SS-0001", "330000-SS-0002"}, []byte{'a', 'b'}, nil},
+		{"the same, in another order", []string{"330000-SS-0002", "330000-SS-0001"}, []byte{'b', 'a'}, nil},
+		{"a matter and a scan swapped", []string{"330000-SS-0001", "330000-SS-0003"}, []byte{'a', 'c'},
+			[]string{"a+c", "a-b", "m+330000-SS-0003", "m-330000-SS-0002"}},
+		{"all dropped", nil, nil, []string{"a-a", "a-c", "m-330000-SS-0001", "m-330000-SS-0003"}},
+	} {
+		if _, err := db.ExecContext(ctx, `DELETE FROM row_writes`); err != nil {
+			t.Fatal(err)
+		}
+		if r := e.push(t, shapedCase(id, tr, i+1, "accepted", shape(tc.matters, tc.scans...))); r[0].Status != protocol.Applied {
+			t.Fatalf("%s: %+v", tc.name, r[0])
+		}
+		var writes []string
+		rows, err := db.QueryContext(ctx, `SELECT tbl || op || key FROM row_writes ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var w string
+			if err := rows.Scan(&w); err != nil {
+				t.Fatal(err)
+			}
+			writes = append(writes, w)
+		}
+		rows.Close()
+		if !slices.Equal(writes, tc.wantWrites) {
+			t.Errorf("%s: got row writes %v, want %v", tc.name, writes, tc.wantWrites)
+		}
+		var matters, scans string
+		if err := db.QueryRowContext(ctx, `SELECT
+			COALESCE((SELECT group_concat(matter) FROM (SELECT matter FROM case_matters WHERE case_id = ?1 ORDER BY matter)), ''),
+			COALESCE((SELECT group_concat(substr(sha256, 1, 1), '') FROM (SELECT sha256 FROM case_attachments WHERE case_id = ?1 ORDER BY sha256)), '')`, id).
+			Scan(&matters, &scans); err != nil {
+			t.Fatal(err)
+		}
+		wantM := slices.Clone(tc.matters)
+		slices.Sort(wantM)
+		wantS := slices.Clone(tc.scans)
+		slices.Sort(wantS)
+		if matters != strings.Join(wantM, ",") || scans != string(wantS) {
+			t.Errorf("%s: got matters %q, scans %q; want %q, %q", tc.name, matters, scans, strings.Join(wantM, ","), string(wantS))
+		}
+	}
+}
+
+// TestAppliedEventsRecordedTogether: a push's applied events are recorded
+// at its end, appliedChunk rows to a statement (issue 18); a push of more
+// than two chunks records every one, and each is answered as a repeat
+// when sent again.
+func TestAppliedEventsRecordedTogether(t *testing.T) {
+	e := newEnv(t)
+	var evs []protocol.Event
+	for range 250 { // 100 + 100 + 50
+		id, tr := newCase()
+		evs = append(evs, caseEvent(id, tr, countytest.TestPoint.Code, 1, "case.accepted", "accepted"))
+	}
+	for i, r := range e.push(t, evs...) {
+		if r.Status != protocol.Applied || r.Repeat {
+			t.Fatalf("event %d: got %+v, want applied", i, r)
+		}
+	}
+	if st := e.stats(t); st.Applied != int64(len(evs)) {
+		t.Errorf("got %d applied events recorded, want %d", st.Applied, len(evs))
+	}
+	for i, r := range e.push(t, evs...) {
+		if r.Status != protocol.Applied || !r.Repeat {
+			t.Errorf("event %d sent again: got %+v, want applied, a repeat", i, r)
+		}
+	}
+}

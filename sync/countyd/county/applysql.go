@@ -8,8 +8,6 @@ import "strings"
 // should seek (issue 18).
 
 const (
-	qInsertApplied = `INSERT INTO applied_events (event_id, device_id, kind, answer, applied_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (event_id) DO NOTHING`
 	qInsertRejected = `INSERT INTO rejected_events (event_id, device_id, kind, code, message, payload, rejected_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`
 	qCaseHead = `SELECT county_case, service_point, version, tracking, county_status, first_seen,
@@ -17,9 +15,11 @@ const (
 	qCaseByTracking = `SELECT case_id FROM cases WHERE tracking = ? LIMIT 1`
 	qInsertCase     = `INSERT INTO cases (case_id, county_case, service_point, tracking, version, kiosk_status, doc, first_seen, updated_at, due,
 			due_moved, paused_since, paused_kind, paused_procedure, supplement_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qClearAttachments = `DELETE FROM case_attachments WHERE case_id = ?`
-	qClearMatters     = `DELETE FROM case_matters WHERE case_id = ?`
-	qInsertMatter     = `INSERT INTO case_matters (case_id, matter, first_seen, county_case) VALUES (?, ?, ?, ?)
+	qCaseAttachments = `SELECT sha256 FROM case_attachments WHERE case_id = ?`
+	qCaseMatters     = `SELECT matter FROM case_matters WHERE case_id = ?`
+	qDropAttachment  = `DELETE FROM case_attachments WHERE case_id = ? AND sha256 = ?`
+	qDropMatter      = `DELETE FROM case_matters WHERE case_id = ? AND matter = ?`
+	qInsertMatter    = `INSERT INTO case_matters (case_id, matter, first_seen, county_case) VALUES (?, ?, ?, ?)
 			ON CONFLICT (case_id, matter) DO NOTHING`
 	qInsertAttachment = `INSERT INTO case_attachments (case_id, sha256) VALUES (?, ?) ON CONFLICT (case_id, sha256) DO NOTHING`
 	qInsertCaseLog    = `INSERT INTO case_log (case_id, event_id, kind, version, device_id, payload, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
@@ -44,6 +44,20 @@ func appliedAnswersSQL(n int) string {
 	return `SELECT ae.event_id, ae.answer, COALESCE(d.point_code, '') FROM applied_events ae
 		LEFT JOIN devices d ON d.id = ae.device_id WHERE ae.event_id IN (?` + strings.Repeat(", ?", n-1) + `)`
 }
+
+// insertAppliedSQL records n applied events (five values each) in one
+// statement. A push's applied events are recorded together at its end
+// (applier.flushApplied): nothing in the push reads them back from the
+// table (its own repeats are answered from applier.known), and on
+// PostgreSQL each statement is a round trip (issue 18).
+func insertAppliedSQL(n int) string {
+	return `INSERT INTO applied_events (event_id, device_id, kind, answer, applied_at) VALUES (?, ?, ?, ?, ?)` +
+		strings.Repeat(", (?, ?, ?, ?, ?)", n-1) + ` ON CONFLICT (event_id) DO NOTHING`
+}
+
+// appliedChunk bounds the rows of one insertAppliedSQL: 500 values, well
+// under SQLite's and PostgreSQL's limits on a statement's parameters.
+const appliedChunk = 100
 
 // caseListCols are the columns of cases that a case event may change and
 // that the list indexes of 0011 and 0016 hold, as a key or in a partial

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/yichuang/yichuang/sync/lowpriority"
+	"github.com/yichuang/yichuang/sync/writeback"
 )
 
 // A backup of the SQLite store is a directory <to>/county-<UTC time>/ with
@@ -69,11 +72,26 @@ func ListBackups(dir string) ([]BackupInfo, error) {
 //
 // It runs beside a serving countyd: the database is copied with SQLite's
 // online backup API in one read transaction, a snapshot in WAL mode that
-// never holds up the server's writer, and the attachments copied are those
+// never holds up the server's writer, in paced steps (onlineCopy), and the
+// attachments copied are those
 // the copy names. The server renames an attachment's file into place
 // before it commits its row (blobs.go) and never deletes one, so every
 // file the snapshot names is there, whole: database and files agree.
+//
+// The copy and its check run at a lower CPU and I/O priority than the
+// server (lowpriority.Run: niceness 10, idle I/O, what the nightly timer's
+// unit sets too), so that a backup run by hand does not take the CPU or
+// the disk from the pushes either (issue 18).
 func BackupSQLite(ctx context.Context, data, to string, now time.Time, keepDays int) (string, error) {
+	var path string
+	err := lowpriority.Run(func() (err error) {
+		path, err = backupSQLite(ctx, data, to, now, keepDays)
+		return err
+	})
+	return path, err
+}
+
+func backupSQLite(ctx context.Context, data, to string, now time.Time, keepDays int) (string, error) {
 	if keepDays <= 0 {
 		keepDays = 7
 	}
@@ -139,9 +157,26 @@ func BackupSQLite(ctx context.Context, data, to string, now time.Time, keepDays 
 	return final, nil
 }
 
+// The copy goes backupPages pages at a time with backupPause between
+// steps, and every backupWritebackSteps steps its written pages are sent
+// on to the disk (writeback.Start): a push's commit waits for its own
+// fsync, and a copy made in one step and synced at its end put the whole
+// database's pages in that fsync's way (issue 18; the kiosk's backup does
+// the same, app/store/backup.go).
+const (
+	backupPages          = 256 // 1 MiB of 4 KiB pages
+	backupPause          = 2 * time.Millisecond
+	backupWritebackSteps = 8
+)
+
+// backupStepped, when set, runs between the steps of a copy (tests).
+var backupStepped func()
+
 // onlineCopy copies the database at src into a new file dst with the
-// online backup API, in one step inside one read transaction: one
-// consistent snapshot, while the server goes on writing (WAL).
+// online backup API, in steps inside one read transaction of its own
+// connection: in WAL mode that snapshot never holds up the server's
+// writer, and since every step reads the same snapshot, the pushes
+// committed meanwhile neither tear the copy nor make it start over.
 func onlineCopy(ctx context.Context, src, dst string) error {
 	in, err := sql.Open("sqlite3", dsn(src, false))
 	if err != nil {
@@ -153,6 +188,26 @@ func onlineCopy(ctx context.Context, src, dst string) error {
 		return err
 	}
 	defer sc.Close()
+	if _, err := sc.ExecContext(ctx, `BEGIN`); err != nil {
+		return fmt.Errorf("begin snapshot: %w", err)
+	}
+	snapshot := true
+	defer func() {
+		if snapshot {
+			sc.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+		}
+	}()
+	var n int // the first read fixes the snapshot
+	if err := sc.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master`).Scan(&n); err != nil {
+		return fmt.Errorf("begin snapshot: %w", err)
+	}
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600) // it holds sealed device secrets
+	if err != nil {
+		return err
+	}
+	// Kept open only to start the copy's writeback as it grows; SQLite
+	// writes through its own handle.
+	defer f.Close()
 	out, err := sql.Open("sqlite3", "file:"+dst+"?_journal_mode=OFF&_synchronous=OFF")
 	if err != nil {
 		return err
@@ -169,12 +224,39 @@ func onlineCopy(ctx context.Context, src, dst string) error {
 			if err != nil {
 				return err
 			}
-			_, err = bk.Step(-1) // all pages under one read lock: one snapshot
-			return errors.Join(err, bk.Finish())
+			for step := 1; ; step++ {
+				done, err := bk.Step(backupPages)
+				if err != nil || done {
+					return errors.Join(err, bk.Finish())
+				}
+				if step%backupWritebackSteps == 0 {
+					writeback.Start(f)
+				}
+				if backupStepped != nil {
+					backupStepped()
+				}
+				select {
+				case <-ctx.Done():
+					return errors.Join(ctx.Err(), bk.Finish())
+				case <-time.After(backupPause):
+				}
+			}
 		})
 	})
 	if err != nil {
 		return err
+	}
+	snapshot = false
+	if _, err := sc.ExecContext(ctx, `ROLLBACK`); err != nil {
+		return fmt.Errorf("end snapshot: %w", err)
+	}
+	// While the snapshot was held the WAL could not be folded back into
+	// the database, so the pushes made meanwhile piled up in it; left to
+	// the server, its next commit past the checkpoint threshold would fold
+	// them all in and wait for it. Done here, beside the server's writer
+	// rather than in its way (a passive checkpoint takes no write lock).
+	if _, err := sc.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		return fmt.Errorf("checkpoint after the copy: %w", err)
 	}
 	// The copy says WAL like its source; a backup is one file on its own.
 	if _, err := dc.ExecContext(ctx, `PRAGMA journal_mode=DELETE`); err != nil {
@@ -182,9 +264,6 @@ func onlineCopy(ctx context.Context, src, dst string) error {
 	}
 	dc.Close()
 	if err := out.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(dst, 0o600); err != nil { // it holds sealed device secrets
 		return err
 	}
 	return syncFile(dst)

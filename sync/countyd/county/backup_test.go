@@ -2,6 +2,7 @@ package county_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
 	"github.com/yichuang/yichuang/sync/countyd/county/pgtest"
+	"github.com/yichuang/yichuang/sync/lowpriority"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -294,5 +296,104 @@ func TestMarkRestoredOnBothStores(t *testing.T) {
 				t.Errorf("payload: got %+v (%v), want backup at %v", cr, err, t0.Add(-time.Hour))
 			}
 		})
+	}
+}
+
+// TestBackupGoesOnBesideThePushes: a backup copies the database in paced
+// steps from one snapshot, at a priority below the server's (issue 18: no
+// push waits for it). A push applied
+// while the copy is between two steps completes without waiting for the
+// copy; the backup holds the county of the moment the copy began, not
+// that push's case; and the backup folds what was committed meanwhile
+// back into the database itself (a passive checkpoint), rather than leave
+// it to the server's next commit.
+func TestBackupGoesOnBesideThePushes(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	// A database of several copy steps (a step is 1 MiB).
+	var before []protocol.Event
+	for range 4 {
+		var evs []protocol.Event
+		for range 100 {
+			id, tr := newCase()
+			evs = append(evs, caseEvent(id, tr, countytest.TestPoint.Code, 1, "case.accepted", "accepted"))
+		}
+		e.push(t, evs...)
+		before = append(before, evs...)
+	}
+	id, tr := newCase()
+	during := caseEvent(id, tr, countytest.TestPoint.Code, 1, "case.accepted", "accepted")
+	steps, pushed := 0, time.Duration(-1)
+	var nice, ioClass int
+	var prioRead bool
+	restore := county.SetBackupStepped(func() {
+		steps++
+		if steps != 1 {
+			return
+		}
+		nice, ioClass, prioRead = threadPriority() // the copying thread
+		start := time.Now()
+		if r := e.push(t, during); r[0].Status != protocol.Applied {
+			t.Errorf("push during the copy: %+v", r[0])
+		}
+		pushed = time.Since(start)
+	})
+	defer restore()
+	path, err := county.BackupSQLite(ctx, e.c.Dir, t.TempDir(), t0, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if steps < 2 || pushed < 0 {
+		t.Fatalf("the copy went in %d steps, the push ran: %v; want several steps and the push between two", steps, pushed >= 0)
+	}
+	if pushed > 2*time.Second {
+		t.Errorf("push during the copy took %v: it waited for the copy", pushed)
+	}
+	if prioRead && (nice < lowpriority.Nice || ioClass != 3) {
+		t.Errorf("the copy ran at niceness %d, I/O class %d; want at least %d and 3 (idle), below the pushes", nice, ioClass, lowpriority.Nice)
+	}
+
+	backup, err := sql.Open("sqlite3", "file:"+filepath.Join(path, "county.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer backup.Close()
+	count := func(tracking string) int {
+		var n int
+		if err := backup.QueryRow(`SELECT COUNT(*) FROM cases WHERE tracking = ?`, tracking).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := count(tr); got != 0 {
+		t.Errorf("backup holds %d of the case pushed during the copy, want 0 (the copy is of its first moment)", got)
+	}
+	var first protocol.CaseEvent
+	if err := json.Unmarshal(before[len(before)-1].Payload, &first); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(first.Tracking); got != 1 {
+		t.Errorf("backup holds %d of the last case pushed before it, want 1", got)
+	}
+
+	// Checkpointed: the database file itself is as long as the database,
+	// the push made during the copy included (the server's own checkpoint
+	// waits for 64 MB of WAL, which this test is far from).
+	live, err := sql.Open("sqlite3", "file:"+filepath.Join(e.c.Dir, "county.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	var pages, size int64
+	if err := live.QueryRow(`SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(e.c.Dir, "county.db")); err != nil {
+		t.Fatal(err)
+	} else {
+		size = fi.Size()
+	}
+	if size < pages {
+		t.Errorf("database file %d bytes, the database %d: what was committed during the copy is still only in the WAL", size, pages)
 	}
 }

@@ -192,7 +192,9 @@ func ingestPush(dev county.Device, now time.Time, round int, ids, trs *[]string)
 	for len(evs) < protocol.MaxBatch {
 		if len(*ids) > 0 && len(evs)%2 == 1 {
 			j := len(evs) % len(*ids)
-			evs = append(evs, benchCase((*ids)[j], (*trs)[j], dev.Point.Code, 2+round, "accepted", j, now))
+			// k as when it was made (j+1): a later event keeps the case's
+			// matters, as a kiosk's does.
+			evs = append(evs, benchCase((*ids)[j], (*trs)[j], dev.Point.Code, 2+round, "accepted", j+1, now))
 			continue
 		}
 		id, tr := countytest.NewCase(dev.Point.Code)

@@ -43,3 +43,18 @@ func RebuildFigures(ctx context.Context, s *SQLite) error {
 		return backfillFigures(ctx, tx, &calendarCache{})
 	})
 }
+
+// WithoutSync turns fsync off on the writer's one connection: for
+// generating a large county quickly (make bench-growth), never for a
+// measurement, which opens the store again with its real settings.
+func WithoutSync(ctx context.Context, s *SQLite) error {
+	_, err := s.w.ExecContext(ctx, `PRAGMA synchronous=OFF`)
+	return err
+}
+
+// SetBackupStepped runs f between the steps of every backup copy until the
+// returned func is called.
+func SetBackupStepped(f func()) (restore func()) {
+	backupStepped = f
+	return func() { backupStepped = nil }
+}

@@ -299,25 +299,29 @@ func (t txFigures) queryRow(ctx context.Context, query string, args ...any) rowS
 // in deltas for the caller to flush in its transaction. fresh says the
 // case is new (nothing to read).
 func setCaseFigures(ctx context.Context, q figureDB, deltas *figureDeltas, caseID string, rows []figureRow, fresh bool) error {
-	var old []figureRow
-	if !fresh {
-		var raw string
-		switch err := q.queryRow(ctx, qCaseFigures, caseID).Scan(&raw); {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return fmt.Errorf("read case figures: %w", err)
-		default:
-			if err := json.Unmarshal([]byte(raw), &old); err != nil {
-				return fmt.Errorf("decode case figures: %w", err)
-			}
-		}
-	}
 	newJSON, err := json.Marshal(rows)
 	if err != nil {
 		return fmt.Errorf("encode case figures: %w", err)
 	}
-	if oldJSON, _ := json.Marshal(old); !fresh && string(oldJSON) == string(newJSON) {
-		return nil // most events (a note, an attachment) change no figure
+	var old []figureRow
+	if !fresh {
+		raw := "null" // what no rows encode to
+		switch err := q.queryRow(ctx, qCaseFigures, caseID).Scan(&raw); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("read case figures: %w", err)
+		}
+		// Most events (a note, an attachment) change no figure: the stored
+		// rows are then the very bytes just encoded, and need no decoding.
+		if raw == string(newJSON) {
+			return nil
+		}
+		if err := json.Unmarshal([]byte(raw), &old); err != nil {
+			return fmt.Errorf("decode case figures: %w", err)
+		}
+		if oldJSON, _ := json.Marshal(old); string(oldJSON) == string(newJSON) {
+			return nil
+		}
 	}
 	for _, r := range old {
 		deltas.add(r, -1)
