@@ -54,6 +54,24 @@ func (l *Line) Show(e idcard.Event) {
 	}
 }
 
+// Take shows e and returns its card when a terminal page may use it: read,
+// and not expired. An expired card is refused in message with the page's
+// own words (refused); a usable card clears an earlier refusal. The
+// terminal takes no expired card; the counter and the agent decide
+// themselves (they read Show's line).
+func (l *Line) Take(e idcard.Event, message *widget.Label, refused string) (idcard.Card, bool) {
+	l.Show(e)
+	if e.Err != nil {
+		return idcard.Card{}, false
+	}
+	if e.Card.Expired(l.now()) {
+		message.SetText(refused)
+		return idcard.Card{}, false
+	}
+	message.SetText("")
+	return e.Card, true
+}
+
 // Clear empties the line when the citizen's errand ends.
 func (l *Line) Clear() {
 	l.Status.SetText("")

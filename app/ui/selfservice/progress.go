@@ -210,17 +210,15 @@ func (p *ProgressScreen) show(pr cases.Progress) {
 // is refused, saying so.
 func (p *ProgressScreen) ReadCard(e idcard.Event) {
 	p.t.Touch()
-	p.CardLine.Show(e)
-	if e.Err != nil {
+	if e.Err == nil {
+		p.Timeline.SetText("")
+		p.Details.SetText("")
+	}
+	card, ok := p.CardLine.Take(e, p.Message, l10n.L("过期证件不能用于查询：请使用有效证件，或输入回执上的查询码和查询密码"))
+	if !ok {
 		return
 	}
-	p.Timeline.SetText("")
-	p.Details.SetText("")
-	if e.Card.Expired(p.t.opts.Now()) {
-		p.Message.SetText(l10n.L("过期证件不能用于查询：请使用有效证件，或输入回执上的查询码和查询密码"))
-		return
-	}
-	list, err := p.t.svc.ProgressByCard(p.t.ctx, e.Card.IDNumber)
+	list, err := p.t.svc.ProgressByCard(p.t.ctx, card.IDNumber)
 	switch {
 	case err != nil:
 		p.Message.SetText(l10n.Error(err))

@@ -295,16 +295,11 @@ func newBooker(ctx context.Context, svc Service, now func() time.Time, back func
 // ID (shown as dots at the terminal) and moves on to the mobile; an
 // expired card is refused, saying so.
 func (b *Booker) ReadCard(e idcard.Event) {
-	b.CardLine.Show(e)
-	if e.Err != nil {
+	card, ok := b.CardLine.Take(e, b.Message, l10n.L("过期证件不能用于预约，请使用有效证件"))
+	if !ok {
 		return
 	}
-	if e.Card.Expired(b.now()) {
-		b.Message.SetText(l10n.L("过期证件不能用于预约，请使用有效证件"))
-		return
-	}
-	b.Message.SetText("")
-	b.ResidentID.SetText(e.Card.IDNumber)
+	b.ResidentID.SetText(card.IDNumber)
 	if b.touch {
 		b.active = b.Mobile
 		b.renderFields()

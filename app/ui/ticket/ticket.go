@@ -209,16 +209,15 @@ func New(ctx context.Context, svc Service, now func() time.Time, back func(), op
 // dots) so the window can call the citizen's case up; an expired card is
 // not taken, saying so, and a ticket can still be taken without a number.
 func (s *Screen) ReadCard(e idcard.Event) {
-	s.CardLine.Show(e)
-	if e.Err != nil || s.held {
+	if s.held {
+		s.CardLine.Show(e)
 		return
 	}
-	if e.Card.Expired(s.now()) {
-		s.Message.SetText(l10n.L("过期证件不能用于取号登记；可不填证件号直接取号"))
+	card, ok := s.CardLine.Take(e, s.Message, l10n.L("过期证件不能用于取号登记；可不填证件号直接取号"))
+	if !ok {
 		return
 	}
-	s.Message.SetText("")
-	s.ResidentID.SetText(e.Card.IDNumber)
+	s.ResidentID.SetText(card.IDNumber)
 	s.doneID()
 }
 
