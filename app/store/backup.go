@@ -16,6 +16,7 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/lowpriority"
+	"github.com/yichuang/yichuang/sync/walfold"
 	"github.com/yichuang/yichuang/sync/writeback"
 )
 
@@ -233,14 +234,27 @@ func (db *DB) copyTo(ctx context.Context, path string) error {
 	if _, err := src.ExecContext(ctx, `ROLLBACK`); err != nil {
 		return fmt.Errorf("end snapshot: %w", err)
 	}
-	if _, err := src.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
-		return fmt.Errorf("checkpoint after the copy: %w", err)
+	if err := db.foldWAL(ctx, src); err != nil {
+		return err
 	}
 	// The copy says WAL like its source; a backup is one file on its own.
 	if _, err := dst.ExecContext(ctx, `PRAGMA journal_mode=DELETE`); err != nil {
 		return fmt.Errorf("backup journal mode: %w", err)
 	}
 	return nil
+}
+
+// foldWAL puts the commits that piled up in the WAL during the copy back
+// into the file without making a clerk's commit wait for it (walfold:
+// at 250,000 cases a plain checkpoint made the commit of that moment wait
+// 51–137 ms behind its fsync).
+func (db *DB) foldWAL(ctx context.Context, src *sql.Conn) error {
+	hold, err := db.r.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer hold.Close()
+	return walfold.Fold(ctx, src, hold, walfold.Options{Chunk: db.backupFoldChunk, Piece: db.backupFolding})
 }
 
 // checkFile runs integrity_check on a database file opened read-only.

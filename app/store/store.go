@@ -79,6 +79,11 @@ type DB struct {
 	// backupPaused, when set, runs between the steps of a backup copy (tests
 	// write through it while the copy holds its snapshot).
 	backupPaused func()
+	// backupFolding, when set, runs between the pieces in which the file
+	// is written out after a backup (foldWAL; tests), and backupFoldChunk,
+	// when > 0, replaces the piece's size.
+	backupFolding   func()
+	backupFoldChunk int64
 }
 
 // CorruptError says the database file cannot be used. The file is left
