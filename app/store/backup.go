@@ -254,7 +254,28 @@ func (db *DB) foldWAL(ctx context.Context, src *sql.Conn) error {
 		return err
 	}
 	defer hold.Close()
-	return walfold.Fold(ctx, src, hold, walfold.Options{Chunk: db.backupFoldChunk, Piece: db.backupFolding})
+	f, err := db.databaseFile()
+	if err != nil {
+		return err
+	}
+	return walfold.Fold(ctx, src, hold, walfold.Options{File: f, Chunk: db.backupFoldChunk, Piece: db.backupFolding})
+}
+
+// databaseFile is the database file, opened on the first backup and kept
+// open until Close has closed every connection: closing a descriptor of it
+// while SQLite's connections are open would drop their POSIX locks
+// (walfold.Options.File).
+func (db *DB) databaseFile() (*os.File, error) {
+	db.fileMu.Lock()
+	defer db.fileMu.Unlock()
+	if db.file == nil {
+		f, err := os.OpenFile(db.path, os.O_RDWR, 0)
+		if err != nil {
+			return nil, fmt.Errorf("open the database file to write it out: %w", err)
+		}
+		db.file = f
+	}
+	return db.file, nil
 }
 
 // checkFile runs integrity_check on a database file opened read-only.

@@ -74,6 +74,11 @@ type DB struct {
 	// keys is the data key personal data is sealed with (vault.go).
 	keys keyring
 
+	// file is the database file kept open for the backup's WAL fold, and
+	// fileMu guards it (databaseFile).
+	fileMu sync.Mutex
+	file   *os.File
+
 	// check is the file check started by Open (check.go).
 	check fileCheck
 	// backupPaused, when set, runs between the steps of a backup copy (tests
@@ -337,6 +342,13 @@ func (db *DB) Close() error {
 	db.check.stop()
 	<-db.check.done
 	err := errors.Join(db.r.Close(), db.w.Close())
+	// Only now, with no connection left to lose its locks (databaseFile).
+	db.fileMu.Lock()
+	if db.file != nil {
+		err = errors.Join(err, db.file.Close())
+		db.file = nil
+	}
+	db.fileMu.Unlock()
 	if err == nil {
 		if rmErr := os.Remove(db.check.marker); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
 			err = fmt.Errorf("remove open marker: %w", rmErr)

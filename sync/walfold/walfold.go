@@ -1,12 +1,13 @@
 // Package walfold puts the commits a backup's read snapshot kept in a
 // SQLite WAL back into the database file without making the writer's
 // commits wait for it: the kiosk's daily backup and the county's backup
-// both end with it (issue 18).
+// ends with it (issue 18).
 package walfold
 
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -14,8 +15,15 @@ import (
 	"github.com/yichuang/yichuang/sync/writeback"
 )
 
-// Options tune Fold; the zero value is what the backups use.
+// Options tune Fold. File is required; the rest's zero values are what
+// the backups use.
 type Options struct {
+	// File is the database file, opened by its owner for the life of
+	// the store and closed only after every SQLite connection to it: a
+	// close() of any descriptor of the file drops every POSIX lock this
+	// process holds on it, SQLite's included ("How To Corrupt An SQLite
+	// Database File", 2.2), so Fold never opens or closes it itself.
+	File  *os.File
 	Chunk int64         // bytes written out at a time (8 MiB when 0)
 	Pause time.Duration // between pieces that had pages to write (2 ms when 0)
 	Piece func()        // when set, runs after each piece (tests)
@@ -47,10 +55,8 @@ func Fold(ctx context.Context, src, hold *sql.Conn, o Options) error {
 	if o.Pause <= 0 {
 		o.Pause = 2 * time.Millisecond
 	}
-	var seq int
-	var name, file string
-	if err := src.QueryRowContext(ctx, `PRAGMA database_list`).Scan(&seq, &name, &file); err != nil {
-		return fmt.Errorf("database file: %w", err)
+	if o.File == nil {
+		return errors.New("walfold: no database file")
 	}
 	var syncMode int
 	if err := src.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&syncMode); err != nil {
@@ -79,11 +85,7 @@ func Fold(ctx context.Context, src, hold *sql.Conn, o Options) error {
 	if err != nil {
 		return fmt.Errorf("checkpoint after the copy: %w", err)
 	}
-	f, err := os.OpenFile(file, os.O_RDWR, 0)
-	if err != nil {
-		return fmt.Errorf("write out the checkpoint: %w", err)
-	}
-	defer f.Close()
+	f := o.File
 	st, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("write out the checkpoint: %w", err)

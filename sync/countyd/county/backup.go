@@ -15,7 +15,6 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/yichuang/yichuang/sync/lowpriority"
-	"github.com/yichuang/yichuang/sync/walfold"
 	"github.com/yichuang/yichuang/sync/writeback"
 )
 
@@ -255,15 +254,9 @@ func onlineCopy(ctx context.Context, src, dst string) error {
 	// the database, so the pushes made meanwhile piled up in it; left to
 	// the server, its next commit past the checkpoint threshold would fold
 	// them all in and wait for it. Done here, beside the server's writer
-	// rather than in its way (a passive checkpoint takes no write lock),
-	// and written out in pieces, as the kiosk's backup does (walfold).
-	hold, err := in.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer hold.Close()
-	if err := walfold.Fold(ctx, sc, hold, walfold.Options{}); err != nil {
-		return err
+	// rather than in its way (a passive checkpoint takes no write lock).
+	if _, err := sc.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		return fmt.Errorf("checkpoint after the copy: %w", err)
 	}
 	// The copy says WAL like its source; a backup is one file on its own.
 	if _, err := dc.ExecContext(ctx, `PRAGMA journal_mode=DELETE`); err != nil {
