@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -307,6 +308,20 @@ func SavePNG(path string, img image.Image) error {
 		return err
 	}
 	return f.Close()
+}
+
+// SlipQR decodes a stream that must hold exactly one slip, saves it as a
+// PNG in dir and returns the text of its QR code.
+func SlipQR(stream []byte, dir, name string) (string, error) {
+	pages, err := Decode(stream)
+	if err != nil || len(pages) != 1 {
+		return "", fmt.Errorf("got %d slips (%v), want 1", len(pages), err)
+	}
+	path := filepath.Join(dir, name)
+	if err := SavePNG(path, pages[0].Image); err != nil {
+		return "", err
+	}
+	return ReadQR(path)
 }
 
 // ReadQR is the text of the QR code zbarimg finds in a PNG.

@@ -100,38 +100,32 @@ static int ready(int port) {
 	return strcmp(state, "gone") != 0 && port == open_port && port != 0;
 }
 
-int SDT_StartFindIDCard(int port, unsigned char *info, int if_open) {
+/* find answers SDT_StartFindIDCard and SDT_SelectIDCard, which differ only
+ * in their codes for no card and for success. */
+static int find(const char *call, int port, unsigned char *info, int none, int ok) {
 	char state[16];
 	int code;
-	(void)if_open;
 	control(state, sizeof state);
 	if (!ready(port)) {
 		code = 0x02;
 	} else if (strcmp(state, "none") == 0) {
-		code = 0x80;
+		code = none;
 	} else {
 		memset(info, 0, 8);
-		code = 0x9f;
+		code = ok;
 	}
-	note("SDT_StartFindIDCard", port, code);
+	note(call, port, code);
 	return code;
 }
 
-int SDT_SelectIDCard(int port, unsigned char *info, int if_open) {
-	char state[16];
-	int code;
+int SDT_StartFindIDCard(int port, unsigned char *info, int if_open) {
 	(void)if_open;
-	control(state, sizeof state);
-	if (!ready(port)) {
-		code = 0x02;
-	} else if (strcmp(state, "none") == 0) {
-		code = 0x81;
-	} else {
-		memset(info, 0, 8);
-		code = 0x90;
-	}
-	note("SDT_SelectIDCard", port, code);
-	return code;
+	return find("SDT_StartFindIDCard", port, info, 0x80, 0x9f);
+}
+
+int SDT_SelectIDCard(int port, unsigned char *info, int if_open) {
+	(void)if_open;
+	return find("SDT_SelectIDCard", port, info, 0x81, 0x90);
 }
 
 int SDT_ReadBaseMsg(int port, unsigned char *ch, unsigned int *ch_len, unsigned char *ph, unsigned int *ph_len, int if_open) {
