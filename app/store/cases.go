@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/yichuang/yichuang/app/cases"
 	"github.com/yichuang/yichuang/app/casewire"
 	"github.com/yichuang/yichuang/app/msg"
@@ -82,7 +80,7 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 	if device == 0 {
 		return c, ErrNoDevice
 	}
-	c.ID = uuid.NewString()
+	c.ID = protocol.NewID()
 	c.Version = 1 // the row's revision once its first event is written
 	err = db.update(ctx, func(t *tx) error {
 		c.Accepted = t.now

@@ -19,7 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/yichuang/yichuang/app/catalog"
@@ -415,7 +414,7 @@ func (t *tx) emit(ctx context.Context, kind protocol.Kind, payload any) (string,
 	if err != nil {
 		return "", fmt.Errorf("encode %s event: %w", kind, err)
 	}
-	id := uuid.NewString()
+	id := protocol.NewID()
 	var caseID any // a case's events must reach the county in order
 	ref := ""
 	switch p := payload.(type) {

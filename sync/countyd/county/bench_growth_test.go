@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -148,7 +146,6 @@ func benchCase(id, tracking, point string, version int, status string, k int, no
 			d["supplement_by"] = now.AddDate(0, 0, 10).Format(time.RFC3339)
 		}
 	})
-	ev.ID = uuid.NewString()
 	if version > 1 {
 		ev.Kind = "case.supplemented"
 	}

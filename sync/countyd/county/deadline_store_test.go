@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
@@ -38,7 +36,7 @@ func shapedCase(caseID, tracking string, version int, status string, shape func(
 	if err != nil {
 		panic(err)
 	}
-	return protocol.Event{ID: uuid.NewString(), Kind: "case.accepted", Created: t0, Payload: p}
+	return protocol.Event{ID: protocol.NewID(), Kind: "case.accepted", Created: t0, Payload: p}
 }
 
 // The back office's deadline filters judge the due date moved by the

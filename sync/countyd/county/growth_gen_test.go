@@ -21,7 +21,10 @@ import (
 //  1. benchCounty's county: 1.2 events a case.
 //  2. a case's life as a kiosk sends it: about 4.9 events a case, so 1M
 //     cases are the 5M events.
-const growthGen = 2
+//  3. the same lives, with the case and event IDs kiosks now make
+//     (protocol.NewID: UUID version 7, in time order) where version 2
+//     had random ones.
+const growthGen = 3
 
 // growthCounty opens the county of n cases that make bench-growth
 // measures, generating it into dir the first time. Every case is made by

@@ -22,8 +22,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/protocol"
@@ -247,6 +245,6 @@ func NewCase(point string) (caseID, tracking string) {
 		if err != nil {
 			panic(err)
 		}
-		return uuid.NewString(), code
+		return protocol.NewID(), code
 	}
 }
