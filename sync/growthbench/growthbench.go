@@ -31,6 +31,9 @@ type Row struct {
 	Runs []float64 `json:"runs"`
 	Unit string    `json:"unit,omitempty"`
 	Note string    `json:"note,omitempty"`
+	// Pct, when set, is the percentile a goal is stated in (95, 99): the
+	// table shows it beside the median, from runs enough to hold it.
+	Pct int `json:"pct,omitempty"`
 }
 
 // Setup reads what the orchestrator hands a benchmark: its size from
