@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,17 +16,25 @@ import (
 	"github.com/yichuang/yichuang/app/workday"
 )
 
-// writerCheckpoint is the writer's wal_autocheckpoint, in pages (64 MB of
-// 4 KB pages; SQLite's default is 1,000). A push writes into indexes of
-// random keys (event ids, case ids) spread over thousands of pages, and
-// a checkpoint copies each page the WAL holds into the database once,
-// however many pushes wrote it: at the default nearly every push's commit
-// ran a checkpoint of that push's pages, with its fsync. With 64 MB one
-// checkpoint serves a dozen pushes or more: interleaved at 100,000 cases,
-// 60 pushes of 500 events took 865 → 1,593 and 732 → 1,196 events/s
-// (docs/performance.md). The cost is a WAL of up to 64 MB beside the
-// database, which a start after a crash reads back.
-const writerCheckpoint = 16384
+// writerCheckpoint is the writer's wal_autocheckpoint, in pages (256 MB
+// of 4 KB pages; SQLite's default is 1,000): only a backstop. The WAL is
+// folded into the database by the checkpointer, on a connection of its
+// own, every checkpointEvery; a checkpoint run by the writer runs inside
+// a push's commit, which then waited for it (a copy of every page the WAL
+// holds, and an fsync of the database). The writer checkpoints only if
+// the checkpointer fell this far behind (a stalled disk); a long read,
+// such as a backup's snapshot, holds both back alike.
+//
+// Before the checkpointer, this was the writer's one checkpoint, at 64
+// MB: at SQLite's default nearly every push's commit ran a checkpoint of
+// its own pages, and 64 MB made one serve a dozen pushes (interleaved at
+// 100,000 cases, 865 → 1,593 and 732 → 1,196 events/s,
+// docs/performance.md).
+const writerCheckpoint = 65536
+
+// checkpointEvery is how often the checkpointer folds the WAL into the
+// database: often enough that each checkpoint and its fsync are small.
+const checkpointEvery = 250 * time.Millisecond
 
 // The writer's driver: "sqlite3" with the writer's own settings that the
 // DSN cannot carry, on every connection it opens.
@@ -60,6 +69,9 @@ type SQLite struct {
 	// cals is the working-day calendar the deadline columns are worked
 	// out on (deadline.go).
 	cals calendarCache
+
+	// stopCheckpoints ends the checkpointer and waits for it (Close).
+	stopCheckpoints func()
 }
 
 var _ Store = (*SQLite)(nil)
@@ -148,11 +160,62 @@ func OpenSQLite(ctx context.Context, path string, opts ...SQLiteOption) (*SQLite
 		s.Close()
 		return nil, err
 	}
+	if err := s.startCheckpointer(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
+// startCheckpointer opens the checkpointer's connection and starts it.
+func (s *SQLite) startCheckpointer() error {
+	c, err := sql.Open("sqlite3", s.path+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000")
+	if err != nil {
+		return fmt.Errorf("open checkpointer: %w", err)
+	}
+	c.SetMaxOpenConns(1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		checkpoints(ctx, c, checkpointEvery)
+	}()
+	s.stopCheckpoints = func() {
+		cancel()
+		<-done
+		c.Close()
+	}
+	return nil
+}
+
+// checkpoints folds the WAL into the database every period until ctx
+// ends. PASSIVE never waits for the writer or a reader: it copies the
+// frames no reader still needs, and the writer starts the WAL over once
+// all of them are in. A failure is tried again at the next tick (a busy
+// checkpointer lock: an admin command's own checkpoint).
+func checkpoints(ctx context.Context, c *sql.DB, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := c.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil && ctx.Err() == nil {
+			slog.Warn("county database checkpoint", "err", err)
+		}
+	}
+}
+
 // Close closes both pools.
-func (s *SQLite) Close() error { return errors.Join(s.r.Close(), s.w.Close()) }
+func (s *SQLite) Close() error {
+	if s.stopCheckpoints != nil {
+		s.stopCheckpoints()
+		s.stopCheckpoints = nil
+	}
+	return errors.Join(s.r.Close(), s.w.Close())
+}
 
 // Path is the database file.
 func (s *SQLite) Path() string { return s.path }
