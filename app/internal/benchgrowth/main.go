@@ -242,6 +242,7 @@ var kioskOps = []op{
 	{"self_check", "`yichuang -self-check` (the whole run)"},
 	{"backup", "daily backup (`BackupTo`)"},
 	{"commit_during_backup", "longest case commit while that backup runs"},
+	{"commit_without_backup", "… the same commits for as long after it, no backup"},
 	{"case_by_tracking", "查询办件 by code (`CaseByTracking`)"},
 	{"case_history", "a case's 办件记录 (`CaseEvents`)"},
 	{"recent_cases", "查询办件: the last 90 days, open or not (`CasesOpenOrSince`, ≤ 5,000)"},
