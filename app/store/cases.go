@@ -16,6 +16,7 @@ import (
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/tracking"
 	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/eventid"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -80,7 +81,7 @@ func (db *DB) CreateCase(ctx context.Context, c cases.Case, actor cases.Actor) (
 	if device == 0 {
 		return c, ErrNoDevice
 	}
-	c.ID = protocol.NewID()
+	c.ID = eventid.New()
 	c.Version = 1 // the row's revision once its first event is written
 	err = db.update(ctx, func(t *tx) error {
 		c.Accepted = t.now

@@ -12,7 +12,7 @@ import (
 
 // The county's largest indexes are keyed by case and event IDs; IDs in time
 // order keep each insert on the pages the last minutes touched
-// (protocol.NewID). The kiosk's new cases and their outbox events must
+// (eventid.New). The kiosk's new cases and their outbox events must
 // therefore carry version 7 UUIDs that sort as they were made.
 func TestNewCasesAndEventsTakeTimeOrderedIDs(t *testing.T) {
 	db, _ := openTemp(t)

@@ -15,6 +15,7 @@ import (
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/queue"
 	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/eventid"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -71,7 +72,7 @@ func ticketByRequest(ctx context.Context, tx *tx, requestID string) (queue.Ticke
 }
 
 func issue(ctx context.Context, tx *tx, requestID string, t queue.Ticket, letter byte) (queue.Ticket, error) {
-	t.ID, t.Day, t.Issued, t.Status, t.Version = protocol.NewID(), beijingDay(tx.now), tx.now, queue.Waiting, 1
+	t.ID, t.Day, t.Issued, t.Status, t.Version = eventid.New(), beijingDay(tx.now), tx.now, queue.Waiting, 1
 	var next int
 	err := tx.QueryRowContext(ctx, `SELECT next FROM ticket_seq WHERE day = ? AND sector = ?`, t.Day, t.Sector).Scan(&next)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -424,7 +425,7 @@ func (db *DB) Book(ctx context.Context, requestID string, b queue.Booking, s que
 			ON CONFLICT (day, sector) DO UPDATE SET next = excluded.next`, b.Day, b.Sector, next+1); err != nil {
 			return err
 		}
-		b.ID, b.Code, b.Status, b.Created = protocol.NewID(), queue.BookingCode(b.Day, s.Letter(b.Sector), next), queue.BookingActive, tx.now
+		b.ID, b.Code, b.Status, b.Created = eventid.New(), queue.BookingCode(b.Day, s.Letter(b.Sector), next), queue.BookingActive, tx.now
 		return saveBooking(ctx, tx, b, requestID)
 	})
 	return b, err

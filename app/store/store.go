@@ -25,6 +25,7 @@ import (
 	"github.com/yichuang/yichuang/app/clock"
 	"github.com/yichuang/yichuang/app/msg"
 	"github.com/yichuang/yichuang/app/workday"
+	"github.com/yichuang/yichuang/sync/eventid"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -414,7 +415,7 @@ func (t *tx) emit(ctx context.Context, kind protocol.Kind, payload any) (string,
 	if err != nil {
 		return "", fmt.Errorf("encode %s event: %w", kind, err)
 	}
-	id := protocol.NewID()
+	id := eventid.New()
 	var caseID any // a case's events must reach the county in order
 	ref := ""
 	switch p := payload.(type) {

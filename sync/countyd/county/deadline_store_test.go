@@ -11,6 +11,7 @@ import (
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
 	"github.com/yichuang/yichuang/sync/countyd/county/countytest"
+	"github.com/yichuang/yichuang/sync/eventid"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -36,7 +37,7 @@ func shapedCase(caseID, tracking string, version int, status string, shape func(
 	if err != nil {
 		panic(err)
 	}
-	return protocol.Event{ID: protocol.NewID(), Kind: "case.accepted", Created: t0, Payload: p}
+	return protocol.Event{ID: eventid.New(), Kind: "case.accepted", Created: t0, Payload: p}
 }
 
 // The back office's deadline filters judge the due date moved by the

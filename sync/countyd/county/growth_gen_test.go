@@ -22,7 +22,7 @@ import (
 //  2. a case's life as a kiosk sends it: about 4.9 events a case, so 1M
 //     cases are the 5M events.
 //  3. the same lives, with the case and event IDs kiosks now make
-//     (protocol.NewID: UUID version 7, in time order) where version 2
+//     (eventid.New: UUID version 7, in time order) where version 2
 //     had random ones.
 const growthGen = 3
 

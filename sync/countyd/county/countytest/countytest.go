@@ -24,6 +24,7 @@ import (
 
 	"github.com/yichuang/yichuang/app/workday"
 	"github.com/yichuang/yichuang/sync/countyd/county"
+	"github.com/yichuang/yichuang/sync/eventid"
 	"github.com/yichuang/yichuang/sync/protocol"
 )
 
@@ -245,6 +246,6 @@ func NewCase(point string) (caseID, tracking string) {
 		if err != nil {
 			panic(err)
 		}
-		return protocol.NewID(), code
+		return eventid.New(), code
 	}
 }

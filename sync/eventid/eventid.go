@@ -1,8 +1,10 @@
-package protocol
+// Package eventid makes the IDs of the kiosk's new events and cases. It
+// is apart from sync/protocol, whose wire types stay standard library only.
+package eventid
 
 import "github.com/google/uuid"
 
-// NewID makes the ID of a new event or case: a UUID version 7 (RFC 9562),
+// New makes the ID of a new event or case: a UUID version 7 (RFC 9562),
 // whose first 48 bits are the time in milliseconds and the rest random (a
 // counter within one millisecond keeps one kiosk's IDs in order).
 //
@@ -20,6 +22,6 @@ import "github.com/google/uuid"
 // (the tracking code and its PIN are). IDs made by earlier releases are
 // version 4, and both are accepted everywhere: nothing may parse an ID
 // for its time or version.
-func NewID() string {
+func New() string {
 	return uuid.Must(uuid.NewV7()).String()
 }
