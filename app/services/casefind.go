@@ -115,16 +115,49 @@ func (s *Intake) FindCases(ctx context.Context, a clerks.Account, q intake.CaseQ
 			return nil, err
 		}
 	}
+	var tooMany error
 	if len(out) > foundMax {
-		return out[:foundMax], msg.New(errTooManyHits.Key, "N", foundMax)
+		out, tooMany = out[:foundMax], msg.New(errTooManyHits.Key, "N", foundMax)
 	}
-	return out, nil
+	out, err = s.whole(ctx, out)
+	if err != nil {
+		return nil, err
+	}
+	return out, tooMany
 }
 
-// recent is the set a search opens: the hall's open cases and those of
-// the last searchDays days.
+// recent is the set a search looks through: the hall's open cases and
+// those of the last searchDays days, as briefs (store.CaseBriefsOpenOrSince:
+// what the filters above, running and DueAt read, unsealed from a small
+// summary rather than the whole document). whole opens the ones shown.
 func (s *Intake) recent(ctx context.Context, now time.Time) ([]cases.Case, error) {
-	return s.DB.CasesOpenOrSince(ctx, now.AddDate(0, 0, -searchDays), searchScan)
+	return s.DB.CaseBriefsOpenOrSince(ctx, now.AddDate(0, 0, -searchDays), searchScan)
+}
+
+// whole replaces the found cases by their whole documents: only the ones
+// a clerk is shown are opened. Their due dates stay as computed (the
+// briefs carry all DueAt reads); a case gone meanwhile is left out.
+func (s *Intake) whole(ctx context.Context, fs []intake.FoundCase) ([]intake.FoundCase, error) {
+	ids := make([]string, len(fs))
+	for i, f := range fs {
+		ids[i] = f.Case.ID
+	}
+	full, err := s.DB.CasesByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]cases.Case, len(full))
+	for _, c := range full {
+		byID[c.ID] = c
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if c, ok := byID[f.Case.ID]; ok {
+			f.Case = c
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // running says whether a case's time limit is still running at the hall:
