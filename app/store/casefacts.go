@@ -259,7 +259,7 @@ func qCasesByIDs(n int) string {
 // fillBatch is how many cases one transaction of FillCaseFacts fills: a
 // few tens of milliseconds of the writer, which a counter's commit waits
 // for at worst.
-const fillBatch = 500
+var fillBatch = 500
 
 // qUnfilled is the next batch of cases stored before 0014 whose facts are
 // still missing, newest first (this month's figures and the recent
