@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -263,9 +264,12 @@ var fillBatch = 500
 
 // qUnfilled is the next batch of cases stored before 0014 whose facts are
 // still missing, newest first (this month's figures and the recent
-// searches are the first to be quick); cases_unfilled holds only them.
-const qUnfilled = `SELECT id, doc, reduced_at IS NOT NULL FROM cases WHERE commitment IS NULL OR (summary IS NULL AND reduced_at IS NULL)
-	ORDER BY accepted_at DESC LIMIT ?`
+// searches are the first to be quick), below the last one seen: each call
+// of FillCaseFacts moves down the index once, so it ends even if a row
+// could not be filled. cases_unfilled holds only those rows.
+const qUnfilled = `SELECT id, doc, reduced_at IS NOT NULL, accepted_at, rowid FROM cases
+	WHERE (commitment IS NULL OR (summary IS NULL AND reduced_at IS NULL)) AND (accepted_at, rowid) < (?, ?)
+	ORDER BY accepted_at DESC, rowid DESC LIMIT ?`
 
 // FillCaseFacts writes the facts of the cases stored before 0014 (the
 // kiosk's hourly maintenance runs it), in transactions of at most
@@ -278,11 +282,13 @@ func (db *DB) FillCaseFacts(ctx context.Context) (int, error) {
 		return 0, ErrLocked
 	}
 	total := 0
+	// Above every stamp and rowid: the first batch starts at the newest.
+	below := fillMark{accepted: "\uffff", rowid: math.MaxInt64}
 	for ctx.Err() == nil {
 		n := 0
 		err := db.update(ctx, func(t *tx) error {
 			var err error
-			n, err = t.fillFacts(ctx)
+			n, below, err = t.fillFacts(ctx, below)
 			return err
 		})
 		total += n
@@ -296,11 +302,17 @@ func (db *DB) FillCaseFacts(ctx context.Context) (int, error) {
 	return total, ctx.Err()
 }
 
-// fillFacts fills one batch and returns its size.
-func (t *tx) fillFacts(ctx context.Context) (int, error) {
-	rows, err := t.QueryContext(ctx, qUnfilled, fillBatch)
+// fillMark is where a fill has got to: the last row of its last batch.
+type fillMark struct {
+	accepted string
+	rowid    int64
+}
+
+// fillFacts fills one batch below a row and returns its size and last row.
+func (t *tx) fillFacts(ctx context.Context, below fillMark) (int, fillMark, error) {
+	rows, err := t.QueryContext(ctx, qUnfilled, below.accepted, below.rowid, fillBatch)
 	if err != nil {
-		return 0, err
+		return 0, below, err
 	}
 	type row struct {
 		id, doc string
@@ -309,33 +321,32 @@ func (t *tx) fillFacts(ctx context.Context) (int, error) {
 	var todo []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.id, &r.doc, &r.reduced); err != nil {
+		if err := rows.Scan(&r.id, &r.doc, &r.reduced, &below.accepted, &below.rowid); err != nil {
 			rows.Close()
-			return 0, err
+			return 0, below, err
 		}
 		todo = append(todo, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return 0, below, err
 	}
 	for _, r := range todo {
 		var c cases.Case
 		if err := t.db.unsealJSON(r.doc, colCaseDoc, &c); err != nil {
-			return 0, fmt.Errorf("case %s: %w", r.id, err)
+			return 0, below, fmt.Errorf("case %s: %w", r.id, err)
 		}
 		// The column, not the document, says whether the case is reduced:
-		// it is what the next batch's filter reads, so a filled row never
-		// comes back.
+		// it is what the filter reads, so a filled row leaves the index.
 		f, err := t.facts(c, r.reduced)
 		if err != nil {
-			return 0, err
+			return 0, below, err
 		}
 		// The revision stays: nothing a window holds has changed.
 		if _, err := t.ExecContext(ctx, `UPDATE cases SET first_matter = ?, commitment = ?, summary = ? WHERE id = ?`,
 			f.firstMatter, f.commitment, f.summaryOrNull(), r.id); err != nil {
-			return 0, fmt.Errorf("store facts of case %s: %w", r.id, err)
+			return 0, below, fmt.Errorf("store facts of case %s: %w", r.id, err)
 		}
 	}
-	return len(todo), nil
+	return len(todo), below, nil
 }

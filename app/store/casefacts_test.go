@@ -110,6 +110,10 @@ func TestCaseFactsOfOlderRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	figuresOf("one reduced")
+	var summary *string
+	if err := db.r.QueryRowContext(ctx, `SELECT summary FROM cases WHERE id = ?`, written[1].ID).Scan(&summary); err != nil || summary != nil {
+		t.Errorf("reduced case's summary: got %v, %v, want none", summary, err)
+	}
 	if _, err := db.w.ExecContext(ctx, `UPDATE cases SET first_matter = NULL, commitment = NULL WHERE id = ?`, written[1].ID); err != nil {
 		t.Fatal(err)
 	}
@@ -117,9 +121,8 @@ func TestCaseFactsOfOlderRows(t *testing.T) {
 	if n, err := db.FillCaseFacts(ctx); err != nil || n != 1 {
 		t.Errorf("fill of a reduced case: got %d, %v, want 1", n, err)
 	}
-	var summary *string
 	if err := db.r.QueryRowContext(ctx, `SELECT summary FROM cases WHERE id = ?`, written[1].ID).Scan(&summary); err != nil || summary != nil {
-		t.Errorf("reduced case's summary: got %v, %v, want none", summary, err)
+		t.Errorf("reduced case's summary after the fill: got %v, %v, want none", summary, err)
 	}
 	figuresOf("reduced and filled")
 	if n, err := db.FillCaseFacts(ctx); err != nil || n != 0 {
