@@ -75,6 +75,17 @@ func TestCaseFactsOfOlderRows(t *testing.T) {
 		}
 	}
 	figuresOf("as written")
+	unfilled := func() int {
+		t.Helper()
+		var n int
+		if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE first_matter IS NULL OR commitment IS NULL OR summary IS NULL`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := unfilled(); n != 0 {
+		t.Errorf("as written: got %d rows without facts, want 0 (CreateCase writes them)", n)
+	}
 
 	// Three of the five as a kiosk before 0014 left them; the other two
 	// keep theirs, so both parts of the figures' query count.
@@ -91,11 +102,7 @@ func TestCaseFactsOfOlderRows(t *testing.T) {
 	if err != nil || n != 3 {
 		t.Fatalf("fill: got %d, %v, want 3 filled", n, err)
 	}
-	var missing int
-	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE first_matter IS NULL OR commitment IS NULL OR summary IS NULL`).Scan(&missing); err != nil {
-		t.Fatal(err)
-	}
-	if missing != 0 {
+	if missing := unfilled(); missing != 0 {
 		t.Errorf("after the fill: got %d rows without facts, want 0", missing)
 	}
 	figuresOf("filled")
