@@ -116,7 +116,7 @@ func decodeBrief(b []byte) (cases.Case, error) {
 		return c, fmt.Errorf("decode %s: unknown version", colCaseSummary)
 	}
 	s = s[len(briefVersion):]
-	var fields []string
+	fields := make([]string, 0, 12)
 	for s != "" {
 		colon := strings.IndexByte(s, ':')
 		if colon < 0 {
@@ -184,13 +184,14 @@ func (db *DB) CaseBriefsOpenOrSince(ctx context.Context, since time.Time, limit 
 		return nil, fmt.Errorf("list case briefs: %w", err)
 	}
 	defer rows.Close()
-	var out []cases.Case
+	// Sized for the usual full set at once: growing a slice of 5,000
+	// cases by doubling copies it over and over.
+	out := make([]cases.Case, 0, min(limit, searchSetCap))
 	for rows.Next() {
-		var id, tracking, accepted string
+		var id, tracking string
 		var summary, doc sql.NullString
 		var rev int
-		var rowid int64
-		if err := rows.Scan(&id, &tracking, &summary, &doc, &rev, &accepted, &rowid); err != nil {
+		if err := rows.Scan(&id, &tracking, &summary, &doc, &rev); err != nil {
 			return nil, fmt.Errorf("scan case brief: %w", err)
 		}
 		var c cases.Case
@@ -213,17 +214,25 @@ func (db *DB) CaseBriefsOpenOrSince(ctx context.Context, since time.Time, limit 
 }
 
 // qCaseBriefsOpenOrSince is the set 查询办件 picks today's, mine and late
-// from. Two parts, each read in order from its own index and merged: the
-// cases accepted since (cases_accepted) and the older ones still open
-// (cases_status_accepted). One "accepted since OR not closed" filter would
-// walk every case the kiosk ever took. A row's document is read only when
-// it has no summary yet.
-var qCaseBriefsOpenOrSince = `SELECT id, tracking, summary, CASE WHEN summary IS NULL THEN doc END, rev, accepted_at, rowid
+// from. Two parts, each read in order and merged: the cases accepted since,
+// from cases_search alone (their summaries are in it), and the older ones
+// still open (cases_status_accepted; the few a hall has). One "accepted
+// since OR not closed" filter would walk every case the kiosk ever took. A
+// row's document is read only when it has no summary yet (SQLite seeks the
+// table row only then). The outer SELECT leaves out the columns the merge
+// sorts by: each column a row returns is a copy into Go. Cases accepted at
+// the same instant come in id order.
+var qCaseBriefsOpenOrSince = `SELECT id, tracking, summary, d, rev FROM (
+	SELECT id, tracking, summary, CASE WHEN summary IS NULL THEN doc END AS d, rev, accepted_at
 		FROM cases WHERE reduced_at IS NULL AND accepted_at >= ?
 	UNION ALL
-	SELECT id, tracking, summary, CASE WHEN summary IS NULL THEN doc END, rev, accepted_at, rowid
-		FROM cases WHERE reduced_at IS NULL AND accepted_at < ? AND status IN (` + placeholders(len(agentOpenStatuses)) + `)
-	ORDER BY 6 DESC, 7 DESC LIMIT ?`
+	SELECT id, tracking, summary, CASE WHEN summary IS NULL THEN doc END, rev, accepted_at
+		FROM cases WHERE reduced_at IS NULL AND accepted_at < ? AND status IN (` +
+	placeholders(len(agentOpenStatuses)) + `)
+	ORDER BY accepted_at DESC, id DESC LIMIT ?)`
+
+// searchSetCap bounds what CaseBriefsOpenOrSince sets aside before reading.
+const searchSetCap = 5000
 
 // CasesByIDs returns the whole cases of ids, in the order of ids; an id
 // not stored is left out.

@@ -29,7 +29,7 @@ var kioskQueries = []plannedQuery{
 	{name: "case history", query: qCaseEvents},
 	{name: "progress query", query: qProgressCase},
 	{name: "查询办件 by ID number", query: qCasesByApplicantID},
-	{name: "查询办件 today/mine/overdue/by name (summaries)", query: qCaseBriefsOpenOrSince, uses: "cases_accepted",
+	{name: "查询办件 today/mine/overdue/by name (summaries)", query: qCaseBriefsOpenOrSince, uses: "cases_search",
 		sorts: "only the older cases still open are sorted (by status, then merged with the recent ones)"},
 	{name: "查询办件: the documents of the cases shown", query: qCasesByIDs(51)},
 	{name: "pre-review list", query: qCasesInStatus},
