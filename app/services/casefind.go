@@ -150,7 +150,7 @@ func (s *Intake) whole(ctx context.Context, fs []intake.FoundCase) ([]intake.Fou
 	for _, c := range full {
 		byID[c.ID] = c
 	}
-	out := fs[:0]
+	out := make([]intake.FoundCase, 0, len(fs))
 	for _, f := range fs {
 		if c, ok := byID[f.Case.ID]; ok {
 			f.Case = c
