@@ -71,6 +71,7 @@ const briefVersion = "b1"
 
 // encodeBrief encodes what the brief keeps of c.
 func encodeBrief(c cases.Case) []byte {
+	br := briefOf(c)
 	var b strings.Builder
 	b.WriteString(briefVersion)
 	put := func(s string) {
@@ -78,21 +79,21 @@ func encodeBrief(c cases.Case) []byte {
 		b.WriteByte(':')
 		b.WriteString(s)
 	}
-	proxy, agent := "", ""
-	if c.Proxy != nil {
-		proxy, agent = "1", strconv.FormatInt(c.Proxy.Agent.ID, 10)
+	proxy := ""
+	if br.Proxy {
+		proxy = "1"
 	}
-	put(c.Applicant.Name)
-	put(c.Applicant.LegalRepName)
-	put(c.Applicant.IDNumber)
-	put(c.Applicant.LegalRepID)
-	put(strconv.FormatInt(c.Clerk.ID, 10))
+	put(br.Name)
+	put(br.LegalRepName)
+	put(br.IDNumber)
+	put(br.LegalRepID)
+	put(strconv.FormatInt(br.ClerkID, 10))
 	put(proxy)
-	put(agent)
-	put(string(c.Status))
-	put(briefTime(c.Accepted))
-	put(briefTime(c.Due))
-	for _, s := range c.Suspensions {
+	put(strconv.FormatInt(br.AgentID, 10))
+	put(string(br.Status))
+	put(briefTime(br.Accepted))
+	put(briefTime(br.Due))
+	for _, s := range br.Suspensions {
 		put(briefTime(s.From))
 		put(briefTime(s.To))
 	}
@@ -108,29 +109,78 @@ func briefTime(t time.Time) string {
 	return t.Format(time.RFC3339Nano)
 }
 
-// decodeBrief reads a brief into a case holding only its fields.
-func decodeBrief(b []byte) (cases.Case, error) {
-	var c cases.Case
-	s := string(b)
+// CaseBrief is a case as 查询办件 reads it before choosing what to show:
+// the applicant's and legal representative's names and numbers (the
+// search), the clerk and the filing agent (mine, an agent's own), the
+// status, acceptance and due date with the suspensions that move it
+// (today's, late). A third of a cases.Case's size: a search holds 5,000.
+type CaseBrief struct {
+	ID, Tracking string
+	Version      int
+	Name         string
+	LegalRepName string
+	IDNumber     string
+	LegalRepID   string
+	ClerkID      int64
+	// Proxy says whether a village agent filed the case, AgentID who.
+	Proxy       bool
+	AgentID     int64
+	Status      cases.Status
+	Accepted    time.Time
+	Due         time.Time
+	Suspensions []cases.Suspension // only their spans
+}
+
+// Case is the brief as a case holding only its fields: what the search's
+// filters and cases.Case.DueAt read.
+func (b CaseBrief) Case() cases.Case {
+	c := cases.Case{ID: b.ID, Tracking: b.Tracking, Version: b.Version, Status: b.Status, Accepted: b.Accepted, Due: b.Due,
+		Clerk: cases.Actor{ID: b.ClerkID}, Suspensions: b.Suspensions}
+	c.Applicant = cases.Applicant{Name: b.Name, LegalRepName: b.LegalRepName, IDNumber: b.IDNumber, LegalRepID: b.LegalRepID}
+	if b.Proxy {
+		c.Proxy = &cases.Proxy{Agent: cases.Actor{ID: b.AgentID}}
+	}
+	return c
+}
+
+// briefOf is what the brief keeps of a whole case.
+func briefOf(c cases.Case) CaseBrief {
+	b := CaseBrief{ID: c.ID, Tracking: c.Tracking, Version: c.Version, Name: c.Applicant.Name, LegalRepName: c.Applicant.LegalRepName,
+		IDNumber: c.Applicant.IDNumber, LegalRepID: c.Applicant.LegalRepID, ClerkID: c.Clerk.ID, Status: c.Status,
+		Accepted: c.Accepted, Due: c.Due}
+	if c.Proxy != nil {
+		b.Proxy, b.AgentID = true, c.Proxy.Agent.ID
+	}
+	for _, s := range c.Suspensions {
+		b.Suspensions = append(b.Suspensions, cases.Suspension{From: s.From, To: s.To})
+	}
+	return b
+}
+
+// decodeBrief reads an encoded brief (its ID, tracking code and version
+// are columns of their own).
+func decodeBrief(raw []byte) (CaseBrief, error) {
+	var b CaseBrief
+	s := string(raw)
 	if !strings.HasPrefix(s, briefVersion) {
-		return c, fmt.Errorf("decode %s: unknown version", colCaseSummary)
+		return b, fmt.Errorf("decode %s: unknown version", colCaseSummary)
 	}
 	s = s[len(briefVersion):]
 	fields := make([]string, 0, 12)
 	for s != "" {
 		colon := strings.IndexByte(s, ':')
 		if colon < 0 {
-			return c, fmt.Errorf("decode %s: damaged field", colCaseSummary)
+			return b, fmt.Errorf("decode %s: damaged field", colCaseSummary)
 		}
 		n, err := strconv.Atoi(s[:colon])
 		if err != nil || n < 0 || colon+1+n > len(s) {
-			return c, fmt.Errorf("decode %s: damaged field", colCaseSummary)
+			return b, fmt.Errorf("decode %s: damaged field", colCaseSummary)
 		}
 		fields = append(fields, s[colon+1:colon+1+n])
 		s = s[colon+1+n:]
 	}
 	if len(fields) < 10 || (len(fields)-10)%2 != 0 {
-		return c, fmt.Errorf("decode %s: %d fields", colCaseSummary, len(fields))
+		return b, fmt.Errorf("decode %s: %d fields", colCaseSummary, len(fields))
 	}
 	var err error
 	times := func(s string) time.Time {
@@ -141,38 +191,34 @@ func decodeBrief(b []byte) (cases.Case, error) {
 		t, err = time.Parse(time.RFC3339Nano, s)
 		return t
 	}
-	c.Applicant.Name, c.Applicant.LegalRepName = fields[0], fields[1]
-	c.Applicant.IDNumber, c.Applicant.LegalRepID = fields[2], fields[3]
-	if c.Clerk.ID, err = strconv.ParseInt(fields[4], 10, 64); err != nil {
-		return c, fmt.Errorf("decode %s: clerk: %w", colCaseSummary, err)
+	b.Name, b.LegalRepName, b.IDNumber, b.LegalRepID = fields[0], fields[1], fields[2], fields[3]
+	if b.ClerkID, err = strconv.ParseInt(fields[4], 10, 64); err != nil {
+		return b, fmt.Errorf("decode %s: clerk: %w", colCaseSummary, err)
 	}
 	if fields[5] == "1" {
-		c.Proxy = &cases.Proxy{}
-		if c.Proxy.Agent.ID, err = strconv.ParseInt(fields[6], 10, 64); err != nil {
-			return c, fmt.Errorf("decode %s: agent: %w", colCaseSummary, err)
+		b.Proxy = true
+		if b.AgentID, err = strconv.ParseInt(fields[6], 10, 64); err != nil {
+			return b, fmt.Errorf("decode %s: agent: %w", colCaseSummary, err)
 		}
 	}
-	c.Status = cases.Status(fields[7])
-	c.Accepted, c.Due = times(fields[8]), times(fields[9])
+	b.Status = cases.Status(fields[7])
+	b.Accepted, b.Due = times(fields[8]), times(fields[9])
 	for i := 10; i < len(fields); i += 2 {
-		c.Suspensions = append(c.Suspensions, cases.Suspension{From: times(fields[i]), To: times(fields[i+1])})
+		b.Suspensions = append(b.Suspensions, cases.Suspension{From: times(fields[i]), To: times(fields[i+1])})
 	}
 	if err != nil {
-		return c, fmt.Errorf("decode %s: %w", colCaseSummary, err)
+		return b, fmt.Errorf("decode %s: %w", colCaseSummary, err)
 	}
-	return c, nil
+	return b, nil
 }
 
 // CaseBriefsOpenOrSince returns the cases still open at the hall and
 // those accepted at or after since, newest first, at most limit — the set
 // 查询办件 searches by name and picks today's, mine and late cases from —
-// each as its brief: a case holding only its ID, tracking code, revision,
-// the applicant's and legal representative's names and numbers, clerk,
-// filing agent, status, acceptance, due date and suspensions (enough for
-// the search's filters and cases.Case.DueAt). A case stored before 0014
-// that FillCaseFacts has not reached yet is read whole instead. CasesByIDs
-// then reads the few a clerk is shown.
-func (db *DB) CaseBriefsOpenOrSince(ctx context.Context, since time.Time, limit int) ([]cases.Case, error) {
+// each as its brief. A case stored before 0014 that FillCaseFacts has not
+// reached yet is read whole and briefed here. CasesByIDs then reads the
+// few a clerk is shown.
+func (db *DB) CaseBriefsOpenOrSince(ctx context.Context, since time.Time, limit int) ([]CaseBrief, error) {
 	args := make([]any, 0, len(agentOpenStatuses)+4)
 	args = append(args, stamp(since), stamp(since))
 	for _, s := range agentOpenStatuses {
@@ -185,8 +231,8 @@ func (db *DB) CaseBriefsOpenOrSince(ctx context.Context, since time.Time, limit 
 	}
 	defer rows.Close()
 	// Sized for the usual full set at once: growing a slice of 5,000
-	// cases by doubling copies it over and over.
-	out := make([]cases.Case, 0, min(limit, searchSetCap))
+	// by doubling copies it over and over.
+	out := make([]CaseBrief, 0, min(limit, searchSetCap))
 	for rows.Next() {
 		var id, tracking string
 		var summary, doc sql.NullString
@@ -194,21 +240,25 @@ func (db *DB) CaseBriefsOpenOrSince(ctx context.Context, since time.Time, limit 
 		if err := rows.Scan(&id, &tracking, &summary, &doc, &rev); err != nil {
 			return nil, fmt.Errorf("scan case brief: %w", err)
 		}
-		var c cases.Case
+		var b CaseBrief
 		if summary.Valid {
-			b, err := db.unseal(summary.String, colCaseSummary)
+			raw, err := db.unseal(summary.String, colCaseSummary)
 			if err != nil {
 				return nil, err
 			}
-			if c, err = decodeBrief(b); err != nil {
+			if b, err = decodeBrief(raw); err != nil {
 				return nil, err
 			}
-			c.ID, c.Tracking = id, tracking
-		} else if err := db.unsealJSON(doc.String, colCaseDoc, &c); err != nil {
-			return nil, err
+			b.ID, b.Tracking = id, tracking
+		} else {
+			var c cases.Case
+			if err := db.unsealJSON(doc.String, colCaseDoc, &c); err != nil {
+				return nil, err
+			}
+			b = briefOf(c)
 		}
-		c.Version = rev
-		out = append(out, c)
+		b.Version = rev
+		out = append(out, b)
 	}
 	return out, rows.Err()
 }

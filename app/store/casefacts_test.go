@@ -163,7 +163,8 @@ func briefsMatch(t *testing.T, db *DB, written []cases.Case, when string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, b := range briefs {
+	for _, br := range briefs {
+		b := br.Case()
 		w, err := db.CaseByID(ctx, b.ID)
 		if err != nil {
 			t.Fatal(err)

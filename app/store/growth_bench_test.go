@@ -193,8 +193,8 @@ func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growt
 				return "", err
 			}
 			shown := make([]string, 0, 51)
-			for _, c := range list[:min(len(list), 51)] {
-				shown = append(shown, c.ID)
+			for _, b := range list[:min(len(list), 51)] {
+				shown = append(shown, b.ID)
 			}
 			_, err = db.CasesByIDs(ctx, shown)
 			return fmt.Sprintf("%d cases read", len(list)), err
