@@ -38,15 +38,17 @@ func TestFindCasesShowsWholeCasesFromSummaries(t *testing.T) {
 	}
 	defer raw.Close()
 	var summary string
-	if err := raw.QueryRowContext(ctx, `SELECT summary FROM cases WHERE id = ?`, second.Case.ID).Scan(&summary); err != nil {
+	if err := raw.QueryRowContext(ctx, `SELECT summary FROM case_briefs WHERE case_id = ?`, second.Case.ID).Scan(&summary); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(summary, `"ycs1:`) || strings.Contains(summary, "张小红") || strings.Contains(summary, "330522") {
 		t.Errorf("summary %q: want it sealed", summary)
 	}
 	// The first case as a kiosk before 0014 left it.
-	if _, err := raw.ExecContext(ctx, `UPDATE cases SET summary = NULL, first_matter = NULL, commitment = NULL WHERE id = ?`, first.Case.ID); err != nil {
-		t.Fatal(err)
+	for _, q := range []string{`DELETE FROM case_briefs WHERE case_id = ?`, `UPDATE cases SET first_matter = NULL, commitment = NULL WHERE id = ?`} {
+		if _, err := raw.ExecContext(ctx, q, first.Case.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	got, err := svc.FindCases(ctx, sup, intake.CaseQuery{By: intake.ByName, Text: "张小红"})

@@ -17,16 +17,35 @@ import (
 // and, mostly, decoding a whole case's JSON; at 250,000 cases the month's
 // figures opened ~9,000 of them and a search up to 5,000 for every look.
 // So every write of a case's document also writes its facts: the first
-// matter and whether a material was replaced by a 告知承诺 (plain: a
-// catalog code and a yes/no), and a small sealed summary of what a search
-// filters and dates by (names and ID numbers are personal data, so it is
-// sealed like the document, under its own column name).
+// matter and whether a material was replaced by a 告知承诺 (plain columns
+// of cases: a catalog code and a yes/no), and a small sealed summary of
+// what a search filters and dates by (a case_briefs row: names and ID
+// numbers are personal data, so it is sealed like the document, under its
+// own column name).
 
-// caseFacts are the columns written beside a case's document.
+// caseFacts are what is written beside a case's document.
 type caseFacts struct {
 	firstMatter string
 	commitment  bool
 	summary     string // sealed; "" for none (a reduced case)
+}
+
+// putBrief stores a case's summary in case_briefs, keyed by the row's own
+// acceptance stamp; none (a reduced case) removes it.
+func (t *tx) putBrief(ctx context.Context, caseID string, f caseFacts) error {
+	var err error
+	if f.summary == "" {
+		_, err = t.ExecContext(ctx, `DELETE FROM case_briefs WHERE accepted_at = (SELECT accepted_at FROM cases WHERE id = ?) AND case_id = ?`,
+			caseID, caseID)
+	} else {
+		_, err = t.ExecContext(ctx, `INSERT INTO case_briefs (accepted_at, case_id, tracking, summary)
+			SELECT accepted_at, id, tracking, ? FROM cases WHERE id = ?
+			ON CONFLICT (accepted_at, case_id) DO UPDATE SET tracking = excluded.tracking, summary = excluded.summary`, f.summary, caseID)
+	}
+	if err != nil {
+		return fmt.Errorf("store brief of case %s: %w", caseID, err)
+	}
+	return nil
 }
 
 // factsOf works out a case's facts; a reduced case has no summary (查询办件
@@ -50,14 +69,6 @@ func (t *tx) facts(c cases.Case, reduced bool) (caseFacts, error) {
 	var err error
 	f.summary, err = t.seal(encodeBrief(c), colCaseSummary)
 	return f, err
-}
-
-// summaryOrNull is the summary column's value.
-func (f caseFacts) summaryOrNull() any {
-	if f.summary == "" {
-		return nil
-	}
-	return f.summary
 }
 
 // The brief is a case as far as 查询办件 reads it before choosing what to
@@ -116,7 +127,6 @@ func briefTime(t time.Time) string {
 // (today's, late). A third of a cases.Case's size: a search holds 5,000.
 type CaseBrief struct {
 	ID, Tracking string
-	Version      int
 	Name         string
 	LegalRepName string
 	IDNumber     string
@@ -134,7 +144,7 @@ type CaseBrief struct {
 // Case is the brief as a case holding only its fields: what the search's
 // filters and cases.Case.DueAt read.
 func (b CaseBrief) Case() cases.Case {
-	c := cases.Case{ID: b.ID, Tracking: b.Tracking, Version: b.Version, Status: b.Status, Accepted: b.Accepted, Due: b.Due,
+	c := cases.Case{ID: b.ID, Tracking: b.Tracking, Status: b.Status, Accepted: b.Accepted, Due: b.Due,
 		Clerk: cases.Actor{ID: b.ClerkID}, Suspensions: b.Suspensions}
 	c.Applicant = cases.Applicant{Name: b.Name, LegalRepName: b.LegalRepName, IDNumber: b.IDNumber, LegalRepID: b.LegalRepID}
 	if b.Proxy {
@@ -145,7 +155,7 @@ func (b CaseBrief) Case() cases.Case {
 
 // briefOf is what the brief keeps of a whole case.
 func briefOf(c cases.Case) CaseBrief {
-	b := CaseBrief{ID: c.ID, Tracking: c.Tracking, Version: c.Version, Name: c.Applicant.Name, LegalRepName: c.Applicant.LegalRepName,
+	b := CaseBrief{ID: c.ID, Tracking: c.Tracking, Name: c.Applicant.Name, LegalRepName: c.Applicant.LegalRepName,
 		IDNumber: c.Applicant.IDNumber, LegalRepID: c.Applicant.LegalRepID, ClerkID: c.Clerk.ID, Status: c.Status,
 		Accepted: c.Accepted, Due: c.Due}
 	if c.Proxy != nil {
@@ -220,7 +230,7 @@ func decodeBrief(raw []byte) (CaseBrief, error) {
 // few a clerk is shown.
 func (db *DB) CaseBriefsOpenOrSince(ctx context.Context, since time.Time, limit int) ([]CaseBrief, error) {
 	args := make([]any, 0, len(agentOpenStatuses)+4)
-	args = append(args, stamp(since), stamp(since))
+	args = append(args, stamp(since), stamp(since), stamp(since))
 	for _, s := range agentOpenStatuses {
 		args = append(args, s)
 	}
@@ -236,8 +246,7 @@ func (db *DB) CaseBriefsOpenOrSince(ctx context.Context, since time.Time, limit 
 	for rows.Next() {
 		var id, tracking string
 		var summary, doc sql.NullString
-		var rev int
-		if err := rows.Scan(&id, &tracking, &summary, &doc, &rev); err != nil {
+		if err := rows.Scan(&id, &tracking, &summary, &doc); err != nil {
 			return nil, fmt.Errorf("scan case brief: %w", err)
 		}
 		var b CaseBrief
@@ -257,28 +266,28 @@ func (db *DB) CaseBriefsOpenOrSince(ctx context.Context, since time.Time, limit 
 			}
 			b = briefOf(c)
 		}
-		b.Version = rev
 		out = append(out, b)
 	}
 	return out, rows.Err()
 }
 
 // qCaseBriefsOpenOrSince is the set 查询办件 picks today's, mine and late
-// from. Two parts, each read in order and merged: the cases accepted since,
-// from cases_search alone (their summaries are in it), and the older ones
-// still open (cases_status_accepted; the few a hall has). One "accepted
-// since OR not closed" filter would walk every case the kiosk ever took. A
-// row's document is read only when it has no summary yet (SQLite seeks the
-// table row only then). The outer SELECT leaves out the columns the merge
-// sorts by: each column a row returns is a copy into Go. Cases accepted at
-// the same instant come in id order.
-var qCaseBriefsOpenOrSince = `SELECT id, tracking, summary, d, rev FROM (
-	SELECT id, tracking, summary, CASE WHEN summary IS NULL THEN doc END AS d, rev, accepted_at
-		FROM cases WHERE reduced_at IS NULL AND accepted_at >= ?
+// from, in three parts read in order and merged: the briefs of the cases
+// accepted since (case_briefs alone, in its key order), the cases accepted
+// since that have none yet (stored before 0014, found by cases_unfilled,
+// read whole), and the older cases still open with their briefs
+// (cases_status_accepted; the few a hall has). One "accepted since OR not
+// closed" filter would walk every case the kiosk ever took. The outer
+// SELECT leaves out the columns the merge sorts by: each column a row
+// returns is a copy into Go.
+var qCaseBriefsOpenOrSince = `SELECT id, tracking, summary, d FROM (
+	SELECT case_id AS id, tracking, summary, NULL AS d, accepted_at FROM case_briefs WHERE accepted_at >= ?
 	UNION ALL
-	SELECT id, tracking, summary, CASE WHEN summary IS NULL THEN doc END, rev, accepted_at
-		FROM cases WHERE reduced_at IS NULL AND accepted_at < ? AND status IN (` +
-	placeholders(len(agentOpenStatuses)) + `)
+	SELECT id, tracking, NULL, doc, accepted_at FROM cases WHERE commitment IS NULL AND reduced_at IS NULL AND accepted_at >= ?
+	UNION ALL
+	SELECT c.id, c.tracking, b.summary, CASE WHEN b.summary IS NULL THEN c.doc END, c.accepted_at FROM cases c
+		LEFT JOIN case_briefs b ON b.accepted_at = c.accepted_at AND b.case_id = c.id
+		WHERE c.reduced_at IS NULL AND c.accepted_at < ? AND c.status IN (` + placeholders(len(agentOpenStatuses)) + `)
 	ORDER BY accepted_at DESC, id DESC LIMIT ?)`
 
 // searchSetCap bounds what CaseBriefsOpenOrSince sets aside before reading.
@@ -327,7 +336,7 @@ var fillBatch = 500
 // of FillCaseFacts moves down the index once, so it ends even if a row
 // could not be filled. cases_unfilled holds only those rows.
 const qUnfilled = `SELECT id, doc, reduced_at IS NOT NULL, accepted_at, rowid FROM cases
-	WHERE (commitment IS NULL OR (summary IS NULL AND reduced_at IS NULL)) AND (accepted_at, rowid) < (?, ?)
+	WHERE commitment IS NULL AND (accepted_at, rowid) < (?, ?)
 	ORDER BY accepted_at DESC, rowid DESC LIMIT ?`
 
 // FillCaseFacts writes the facts of the cases stored before 0014 (the
@@ -395,16 +404,19 @@ func (t *tx) fillFacts(ctx context.Context, below fillMark) (int, fillMark, erro
 		if err := t.db.unsealJSON(r.doc, colCaseDoc, &c); err != nil {
 			return 0, below, fmt.Errorf("case %s: %w", r.id, err)
 		}
-		// The column, not the document, says whether the case is reduced:
-		// it is what the filter reads, so a filled row leaves the index.
+		// The column, not the document, says whether the case is reduced
+		// (and so gets no brief).
 		f, err := t.facts(c, r.reduced)
 		if err != nil {
 			return 0, below, err
 		}
 		// The revision stays: nothing a window holds has changed.
-		if _, err := t.ExecContext(ctx, `UPDATE cases SET first_matter = ?, commitment = ?, summary = ? WHERE id = ?`,
-			f.firstMatter, f.commitment, f.summaryOrNull(), r.id); err != nil {
+		if _, err := t.ExecContext(ctx, `UPDATE cases SET first_matter = ?, commitment = ? WHERE id = ?`,
+			f.firstMatter, f.commitment, r.id); err != nil {
 			return 0, below, fmt.Errorf("store facts of case %s: %w", r.id, err)
+		}
+		if err := t.putBrief(ctx, r.id, f); err != nil {
+			return 0, below, err
 		}
 	}
 	return len(todo), below, nil

@@ -138,14 +138,14 @@ func insertCase(ctx context.Context, t *tx, c cases.Case, clerkID int64, origin 
 	// The clerk column is only set when the account is known here: a case
 	// from another machine may arrive before its clerk's account does.
 	if _, err := t.ExecContext(ctx, `INSERT INTO cases (id, tracking, status, decision, applicant_id, accepted_at, due, supplement_by, clerk_id, doc, version, rev, head, origin, updated_at, agent_id,
-			first_matter, commitment, summary)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM clerks WHERE id = ?), ?, 0, 0, '', ?, ?, ?, ?, ?, ?)`,
+			first_matter, commitment)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM clerks WHERE id = ?), ?, 0, 0, '', ?, ?, ?, ?, ?)`,
 		c.ID, c.Tracking, string(c.Status), string(c.Decision), t.db.applicantKey(c), stamp(c.Accepted),
 		dateOrNull(c.Due), dateOrNull(c.SupplementBy), clerkID, doc, origin, stamp(t.now), agentOf(c),
-		f.firstMatter, f.commitment, f.summaryOrNull()); err != nil {
+		f.firstMatter, f.commitment); err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
-	return nil
+	return t.putBrief(ctx, c.ID, f)
 }
 
 // UpdateCase stores a later action on a case (补正, 出件, 邮寄 …) with its
@@ -327,12 +327,12 @@ func writeCase(ctx context.Context, t *tx, c cases.Case, version int, head strin
 		return err
 	}
 	if _, err := t.ExecContext(ctx, `UPDATE cases SET status = ?, decision = ?, due = ?, supplement_by = ?, doc = ?, version = ?, head = ?,
-		rev = rev + 1, updated_at = ?, agent_id = ?, applicant_id = ?, first_matter = ?, commitment = ?, summary = ? WHERE id = ?`,
+		rev = rev + 1, updated_at = ?, agent_id = ?, applicant_id = ?, first_matter = ?, commitment = ? WHERE id = ?`,
 		string(c.Status), string(c.Decision), dateOrNull(c.Due), dateOrNull(c.SupplementBy),
-		doc, version, head, stamp(t.now), agentOf(c), t.db.applicantKey(c), f.firstMatter, f.commitment, f.summaryOrNull(), c.ID); err != nil {
+		doc, version, head, stamp(t.now), agentOf(c), t.db.applicantKey(c), f.firstMatter, f.commitment, c.ID); err != nil {
 		return fmt.Errorf("update case: %w", err)
 	}
-	return nil
+	return t.putBrief(ctx, c.ID, f)
 }
 
 // historyRow adds an event to a case's history; origin is the hall machine

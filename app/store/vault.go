@@ -43,7 +43,7 @@ var (
 // moved to another column does not open there.
 const (
 	colCaseDoc        = "cases.doc"
-	colCaseSummary    = "cases.summary"
+	colCaseSummary    = "case_briefs.summary"
 	colEventData      = "case_events.data"
 	colOutbox         = "outbox.payload"
 	colHallLog        = "hall_log.payload"
