@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -331,13 +330,14 @@ func qCasesByIDs(n int) string {
 var fillBatch = 500
 
 // qUnfilled is the next batch of cases stored before 0014 whose facts are
-// still missing, newest first (this month's figures and the recent
-// searches are the first to be quick), below the last one seen: each call
-// of FillCaseFacts moves down the index once, so it ends even if a row
-// could not be filled. cases_unfilled holds only those rows.
+// still missing, oldest first, after the last one seen: each call of
+// FillCaseFacts moves up the index once, so it ends even if a row could not
+// be filled. cases_unfilled holds only those rows. Oldest first, because
+// the briefs then go into case_briefs in its key order and fill its pages;
+// newest first put each one before the last and left them half empty.
 const qUnfilled = `SELECT id, doc, reduced_at IS NOT NULL, accepted_at, rowid FROM cases
-	WHERE commitment IS NULL AND (accepted_at, rowid) < (?, ?)
-	ORDER BY accepted_at DESC, rowid DESC LIMIT ?`
+	WHERE commitment IS NULL AND (accepted_at, rowid) > (?, ?)
+	ORDER BY accepted_at, rowid LIMIT ?`
 
 // FillCaseFacts writes the facts of the cases stored before 0014 (the
 // kiosk's hourly maintenance runs it), in transactions of at most
@@ -350,13 +350,13 @@ func (db *DB) FillCaseFacts(ctx context.Context) (int, error) {
 		return 0, ErrLocked
 	}
 	total := 0
-	// Above every stamp and rowid: the first batch starts at the newest.
-	below := fillMark{accepted: "\uffff", rowid: math.MaxInt64}
+	// Below every stamp and rowid: the first batch starts at the oldest.
+	after := fillMark{}
 	for ctx.Err() == nil {
 		n := 0
 		err := db.update(ctx, func(t *tx) error {
 			var err error
-			n, below, err = t.fillFacts(ctx, below)
+			n, after, err = t.fillFacts(ctx, after)
 			return err
 		})
 		total += n
@@ -376,11 +376,11 @@ type fillMark struct {
 	rowid    int64
 }
 
-// fillFacts fills one batch below a row and returns its size and last row.
-func (t *tx) fillFacts(ctx context.Context, below fillMark) (int, fillMark, error) {
-	rows, err := t.QueryContext(ctx, qUnfilled, below.accepted, below.rowid, fillBatch)
+// fillFacts fills one batch after a row and returns its size and last row.
+func (t *tx) fillFacts(ctx context.Context, after fillMark) (int, fillMark, error) {
+	rows, err := t.QueryContext(ctx, qUnfilled, after.accepted, after.rowid, fillBatch)
 	if err != nil {
-		return 0, below, err
+		return 0, after, err
 	}
 	type row struct {
 		id, doc string
@@ -389,35 +389,35 @@ func (t *tx) fillFacts(ctx context.Context, below fillMark) (int, fillMark, erro
 	var todo []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.id, &r.doc, &r.reduced, &below.accepted, &below.rowid); err != nil {
+		if err := rows.Scan(&r.id, &r.doc, &r.reduced, &after.accepted, &after.rowid); err != nil {
 			rows.Close()
-			return 0, below, err
+			return 0, after, err
 		}
 		todo = append(todo, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, below, err
+		return 0, after, err
 	}
 	for _, r := range todo {
 		var c cases.Case
 		if err := t.db.unsealJSON(r.doc, colCaseDoc, &c); err != nil {
-			return 0, below, fmt.Errorf("case %s: %w", r.id, err)
+			return 0, after, fmt.Errorf("case %s: %w", r.id, err)
 		}
 		// The column, not the document, says whether the case is reduced
 		// (and so gets no brief).
 		f, err := t.facts(c, r.reduced)
 		if err != nil {
-			return 0, below, err
+			return 0, after, err
 		}
 		// The revision stays: nothing a window holds has changed.
 		if _, err := t.ExecContext(ctx, `UPDATE cases SET first_matter = ?, commitment = ? WHERE id = ?`,
 			f.firstMatter, f.commitment, r.id); err != nil {
-			return 0, below, fmt.Errorf("store facts of case %s: %w", r.id, err)
+			return 0, after, fmt.Errorf("store facts of case %s: %w", r.id, err)
 		}
 		if err := t.putBrief(ctx, r.id, f); err != nil {
-			return 0, below, err
+			return 0, after, err
 		}
 	}
-	return len(todo), below, nil
+	return len(todo), after, nil
 }
