@@ -150,6 +150,26 @@ func briefsMatch(t *testing.T, db *DB, written []cases.Case, when string) {
 	if len(briefs) != len(written) {
 		t.Fatalf("%s: got %d briefs, want %d", when, len(briefs), len(written))
 	}
+	// The same cases as older than the span: only the open ones, through
+	// the other part of the query.
+	older, err := db.CaseBriefsOpenOrSince(ctx, t0.AddDate(0, 0, 1), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := 0
+	for _, w := range written {
+		c, err := db.CaseByID(ctx, w.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Status.Closed() {
+			open++
+		}
+	}
+	if len(older) != open || open == 0 {
+		t.Fatalf("%s: got %d briefs of older cases, want the %d open", when, len(older), open)
+	}
+	briefs = append(briefs, older...)
 	notices, err := assets.HolidayCalendars()
 	if err != nil {
 		t.Fatal(err)
