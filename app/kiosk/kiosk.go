@@ -427,6 +427,15 @@ func (k *Controller) backups(ctx context.Context, db *store.DB) {
 			} else if n > 0 {
 				log.Printf("outbox compaction: %d acknowledged payloads emptied", n)
 			}
+			// Cases stored before migration 0014 get the facts the
+			// statistics and 查询办件 read instead of whole documents (store
+			// casefacts.go): all of them once after the upgrade, in small
+			// transactions, none afterwards.
+			if n, err := db.FillCaseFacts(ctx); err != nil && ctx.Err() == nil {
+				log.Printf("case facts: %v", err)
+			} else if n > 0 {
+				log.Printf("case facts: %d older cases filled", n)
+			}
 			// 容缺 cases whose supplement deadline passed end as the
 			// catalog says, with the applicant's notice.
 			if n, err := services.LapseSupplements(ctx, db, k.opts.Clock.Now()); err != nil && ctx.Err() == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/yichuang/yichuang/app/clerks"
 	"github.com/yichuang/yichuang/app/ids"
 	"github.com/yichuang/yichuang/app/msg"
+	"github.com/yichuang/yichuang/app/store"
 	"github.com/yichuang/yichuang/app/ui/intake"
 	"github.com/yichuang/yichuang/app/workday"
 )
@@ -63,7 +64,7 @@ func (s *Intake) FindCases(ctx context.Context, a clerks.Account, q intake.CaseQ
 		if err != nil {
 			return nil, err
 		}
-		found = union(byKey, filter(recent, func(c cases.Case) bool {
+		found = union(byKey, pick(recent, func(c cases.Case) bool {
 			return strings.EqualFold(c.Applicant.IDNumber, id) || strings.EqualFold(c.Applicant.LegalRepID, id)
 		}))
 		if err := s.DB.Audit(ctx, a.ID, "case.find_by_id", ids.MaskIDNumber(id), fmt.Sprintf("hits=%d", len(found))); err != nil {
@@ -77,7 +78,7 @@ func (s *Intake) FindCases(ctx context.Context, a clerks.Account, q intake.CaseQ
 		if err != nil {
 			return nil, err
 		}
-		found = filter(recent, func(c cases.Case) bool {
+		found = pick(recent, func(c cases.Case) bool {
 			return strings.HasPrefix(c.Applicant.Name, text) || strings.HasPrefix(c.Applicant.LegalRepName, text)
 		})
 		if err := s.DB.Audit(ctx, a.ID, "case.find_by_name", ids.MaskName(text), fmt.Sprintf("hits=%d", len(found))); err != nil {
@@ -90,7 +91,7 @@ func (s *Intake) FindCases(ctx context.Context, a clerks.Account, q intake.CaseQ
 		}
 		y, m, d := now.In(workday.China).Date()
 		midnight := time.Date(y, m, d, 0, 0, 0, 0, workday.China)
-		found = filter(recent, func(c cases.Case) bool {
+		found = pick(recent, func(c cases.Case) bool {
 			switch q.By {
 			case intake.Today:
 				return !c.Accepted.Before(midnight)
@@ -115,16 +116,49 @@ func (s *Intake) FindCases(ctx context.Context, a clerks.Account, q intake.CaseQ
 			return nil, err
 		}
 	}
+	var tooMany error
 	if len(out) > foundMax {
-		return out[:foundMax], msg.New(errTooManyHits.Key, "N", foundMax)
+		out, tooMany = out[:foundMax], msg.New(errTooManyHits.Key, "N", foundMax)
 	}
-	return out, nil
+	out, err = s.whole(ctx, out)
+	if err != nil {
+		return nil, err
+	}
+	return out, tooMany
 }
 
-// recent is the set a search opens: the hall's open cases and those of
-// the last searchDays days.
-func (s *Intake) recent(ctx context.Context, now time.Time) ([]cases.Case, error) {
-	return s.DB.CasesOpenOrSince(ctx, now.AddDate(0, 0, -searchDays), searchScan)
+// recent is the set a search looks through: the hall's open cases and
+// those of the last searchDays days, as briefs (store.CaseBriefsOpenOrSince:
+// what the filters above, running and DueAt read, unsealed from a small
+// summary rather than the whole document). whole opens the ones shown.
+func (s *Intake) recent(ctx context.Context, now time.Time) ([]store.CaseBrief, error) {
+	return s.DB.CaseBriefsOpenOrSince(ctx, now.AddDate(0, 0, -searchDays), searchScan)
+}
+
+// whole replaces the found cases by their whole documents: only the ones
+// a clerk is shown are opened. Their due dates stay as computed (the
+// briefs carry all DueAt reads); a case gone meanwhile is left out.
+func (s *Intake) whole(ctx context.Context, fs []intake.FoundCase) ([]intake.FoundCase, error) {
+	ids := make([]string, len(fs))
+	for i, f := range fs {
+		ids[i] = f.Case.ID
+	}
+	full, err := s.DB.CasesByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]cases.Case, len(full))
+	for _, c := range full {
+		byID[c.ID] = c
+	}
+	out := make([]intake.FoundCase, 0, len(fs))
+	for _, f := range fs {
+		if c, ok := byID[f.Case.ID]; ok {
+			f.Case = c
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // running says whether a case's time limit is still running at the hall:
@@ -162,6 +196,18 @@ func (s *Intake) late(now time.Time, fs []intake.FoundCase) ([]intake.FoundCase,
 	out := filter(fs, func(f intake.FoundCase) bool { return !f.Due.IsZero() && !f.Due.After(near) })
 	slices.SortStableFunc(out, func(a, b intake.FoundCase) int { return a.Due.Compare(b.Due) })
 	return out, nil
+}
+
+// pick is the briefs' cases that keep holds, each holding only what its
+// brief does (store.CaseBrief.Case).
+func pick(in []store.CaseBrief, keep func(cases.Case) bool) []cases.Case {
+	var out []cases.Case
+	for _, b := range in {
+		if c := b.Case(); keep(c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func filter[T any](in []T, keep func(T) bool) []T {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/yichuang/yichuang/app/cases"
 )
@@ -15,7 +14,9 @@ import (
 // keyed hash in cases.applicant_id (the column the counter schema already
 // had, written by insertCase and writeCase), and a name by opening a
 // bounded set of cases — the hall's open ones and those accepted lately —
-// rather than by an index a copied disk would give away.
+// rather than by an index a copied disk would give away. That set is
+// read as small sealed summaries (casefacts.go), and only the cases a
+// clerk is shown are opened whole.
 
 // applicantKey is what cases.applicant_id holds for a case: the keyed hash
 // of the applicant's number (resident ID, or an enterprise's USCC); empty
@@ -31,30 +32,6 @@ func (db *DB) applicantKey(c cases.Case) string {
 
 // sealed says whether the store has its key open (documents are sealed).
 func (db *DB) sealed() bool { return db.keys.key.Load() != nil }
-
-// CasesOpenOrSince returns the cases still open at the hall and those
-// accepted at or after since, newest first, at most limit: the set a clerk
-// searches by name and picks today's, their own or late cases from.
-func (db *DB) CasesOpenOrSince(ctx context.Context, since time.Time, limit int) ([]cases.Case, error) {
-	args := make([]any, 0, len(agentOpenStatuses)+4)
-	args = append(args, stamp(since), stamp(since))
-	for _, s := range agentOpenStatuses {
-		args = append(args, s)
-	}
-	args = append(args, limit)
-	return db.caseList(ctx, qCasesOpenOrSince, args...)
-}
-
-// qCasesOpenOrSince is the set 查询办件 picks today's, mine and overdue
-// from. Two parts, each read in order from its own index and merged: the
-// cases accepted since (cases_accepted) and the older ones still open
-// (cases_status_accepted). One "accepted since OR not closed" filter would
-// walk every case the kiosk ever took.
-var qCasesOpenOrSince = `SELECT doc, rev, accepted_at, rowid FROM cases WHERE reduced_at IS NULL AND accepted_at >= ?
-	UNION ALL
-	SELECT doc, rev, accepted_at, rowid FROM cases WHERE reduced_at IS NULL AND accepted_at < ? AND status IN (` +
-	placeholders(len(agentOpenStatuses)) + `)
-	ORDER BY 3 DESC, 4 DESC LIMIT ?`
 
 // qCasesByApplicantID is 查询办件's search by ID number.
 const qCasesByApplicantID = `SELECT doc, rev FROM cases WHERE applicant_id = ? AND reduced_at IS NULL

@@ -132,15 +132,21 @@ func insertCase(ctx context.Context, t *tx, c cases.Case, clerkID int64, origin 
 	if err != nil {
 		return err
 	}
+	f, err := t.factsOf(c)
+	if err != nil {
+		return err
+	}
 	// The clerk column is only set when the account is known here: a case
 	// from another machine may arrive before its clerk's account does.
-	if _, err := t.ExecContext(ctx, `INSERT INTO cases (id, tracking, status, decision, applicant_id, accepted_at, due, supplement_by, clerk_id, doc, version, rev, head, origin, updated_at, agent_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM clerks WHERE id = ?), ?, 0, 0, '', ?, ?, ?)`,
+	if _, err := t.ExecContext(ctx, `INSERT INTO cases (id, tracking, status, decision, applicant_id, accepted_at, due, supplement_by, clerk_id, doc, version, rev, head, origin, updated_at, agent_id,
+			first_matter, commitment)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM clerks WHERE id = ?), ?, 0, 0, '', ?, ?, ?, ?, ?)`,
 		c.ID, c.Tracking, string(c.Status), string(c.Decision), t.db.applicantKey(c), stamp(c.Accepted),
-		dateOrNull(c.Due), dateOrNull(c.SupplementBy), clerkID, doc, origin, stamp(t.now), agentOf(c)); err != nil {
+		dateOrNull(c.Due), dateOrNull(c.SupplementBy), clerkID, doc, origin, stamp(t.now), agentOf(c),
+		f.firstMatter, f.commitment); err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
-	return nil
+	return t.putBrief(ctx, c.ID, f)
 }
 
 // UpdateCase stores a later action on a case (补正, 出件, 邮寄 …) with its
@@ -313,14 +319,21 @@ func writeCase(ctx context.Context, t *tx, c cases.Case, version int, head strin
 	if err != nil {
 		return err
 	}
-	// applicant_id follows the document: a case read back from the county
-	// or another window may be the first to carry the number here.
+	// The facts follow the document (a 容缺 material supplemented, a
+	// replicated case corrected), as applicant_id does: a case read back
+	// from the county or another window may be the first to carry the
+	// number here.
+	f, err := t.factsOf(c)
+	if err != nil {
+		return err
+	}
 	if _, err := t.ExecContext(ctx, `UPDATE cases SET status = ?, decision = ?, due = ?, supplement_by = ?, doc = ?, version = ?, head = ?,
-		rev = rev + 1, updated_at = ?, agent_id = ?, applicant_id = ? WHERE id = ?`, string(c.Status), string(c.Decision), dateOrNull(c.Due), dateOrNull(c.SupplementBy),
-		doc, version, head, stamp(t.now), agentOf(c), t.db.applicantKey(c), c.ID); err != nil {
+		rev = rev + 1, updated_at = ?, agent_id = ?, applicant_id = ?, first_matter = ?, commitment = ? WHERE id = ?`,
+		string(c.Status), string(c.Decision), dateOrNull(c.Due), dateOrNull(c.SupplementBy),
+		doc, version, head, stamp(t.now), agentOf(c), t.db.applicantKey(c), f.firstMatter, f.commitment, c.ID); err != nil {
 		return fmt.Errorf("update case: %w", err)
 	}
-	return nil
+	return t.putBrief(ctx, c.ID, f)
 }
 
 // historyRow adds an event to a case's history; origin is the hall machine

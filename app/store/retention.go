@@ -121,8 +121,14 @@ func (t *tx) reduce(ctx context.Context, caseID string) (scans, papers []string,
 	if err != nil {
 		return nil, nil, err
 	}
+	// first_matter and commitment stay as they are: the statistics still
+	// count the case.
 	if _, err := t.ExecContext(ctx, `UPDATE cases SET doc = ?, reduced_at = ?, rev = rev + 1, applicant_id = '' WHERE id = ?`, sealed, stamp(t.now), caseID); err != nil {
 		return nil, nil, fmt.Errorf("store reduced case: %w", err)
+	}
+	// The search's brief goes with the names it holds.
+	if err := t.putBrief(ctx, caseID, caseFacts{}); err != nil {
+		return nil, nil, err
 	}
 	empty, err := t.seal([]byte("null"), colEventData)
 	if err != nil {

@@ -466,16 +466,23 @@ func applyCountyStatus(ctx context.Context, t *tx, st protocol.CaseStatus) error
 	if err != nil {
 		return err
 	}
+	// The county moves the status and the suspensions that 查询办件 dates
+	// by: the facts follow the document here too.
+	f, err := t.factsOf(after)
+	if err != nil {
+		return err
+	}
 	// The revision moves on so a window holding the case sees it changed;
 	// the chain does not (no outbox event: the county is where this came
 	// from, and every machine of the hall hears it from the county too).
 	_, err = t.ExecContext(ctx, `UPDATE cases SET status = ?, supplement_by = ?, doc = ?, rev = rev + 1, updated_at = ?,
-		county_case = COALESCE(NULLIF(?, ''), county_case), county_at = ? WHERE id = ?`,
-		string(after.Status), dateOrNull(after.SupplementBy), b, stamp(t.now), st.CountyCase, stamp(st.At), c.ID)
+		county_case = COALESCE(NULLIF(?, ''), county_case), county_at = ?, first_matter = ?, commitment = ? WHERE id = ?`,
+		string(after.Status), dateOrNull(after.SupplementBy), b, stamp(t.now), st.CountyCase, stamp(st.At),
+		f.firstMatter, f.commitment, c.ID)
 	if err != nil {
 		return fmt.Errorf("update case from county: %w", err)
 	}
-	return nil
+	return t.putBrief(ctx, c.ID, f)
 }
 
 // countyUpdate reads a county decision as the domain's.

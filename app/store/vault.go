@@ -43,6 +43,7 @@ var (
 // moved to another column does not open there.
 const (
 	colCaseDoc        = "cases.doc"
+	colCaseSummary    = "case_briefs.summary"
 	colEventData      = "case_events.data"
 	colOutbox         = "outbox.payload"
 	colHallLog        = "hall_log.payload"
@@ -506,7 +507,7 @@ const settingWiped = "vault.wiped"
 
 // personalTables are emptied by Wipe: everything a citizen's data is in.
 var personalTables = []string{"documents", "attachments", "case_events", "county_status", "hall_notices", "hall_refused",
-	"hall_log", "ratings", "followup_steps", "tickets", "bookings", "outbox", "progress_attempts", "cases", "feed_applied"}
+	"hall_log", "ratings", "followup_steps", "tickets", "bookings", "outbox", "progress_attempts", "case_briefs", "cases", "feed_applied"}
 
 // Wipe destroys this machine's data after the county revoked it (a stolen
 // laptop, a PC taken out of service): the data key's wraps and every row
