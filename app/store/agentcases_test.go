@@ -102,24 +102,30 @@ func writeHistory(tb testing.TB, dir string, n, perDay, openTail int) *history {
 }
 
 // ackAll answers every pending event as the county would: applied.
-func (h *history) ackAll(tb testing.TB) {
+func (h *history) ackAll(tb testing.TB) { ackPending(tb, h.db) }
+
+// ackPending answers every pending event as the county does (RecordPush,
+// the sync's own path) and returns how many there were.
+func ackPending(tb testing.TB, db *DB) int {
 	tb.Helper()
 	ctx := context.Background()
+	n := 0
 	for {
-		evs, err := h.db.PendingEvents(ctx, 500)
+		evs, err := db.PendingEvents(ctx, 500)
 		if err != nil {
 			tb.Fatal(err)
 		}
 		if len(evs) == 0 {
-			return
+			return n
 		}
 		res := make([]protocol.Result, len(evs))
 		for i, e := range evs {
 			res[i] = protocol.Result{ID: e.ID, Status: protocol.Applied}
 		}
-		if err := h.db.RecordPush(ctx, res); err != nil {
+		if err := db.RecordPush(ctx, res); err != nil {
 			tb.Fatal(err)
 		}
+		n += len(evs)
 	}
 }
 

@@ -146,6 +146,16 @@ func measureKiosk(ctx context.Context, b *testing.B, dir string, n int) ([]growt
 	fill := row("fill_facts")
 	fill.Runs = []float64{growthbench.MsSince(start)}
 	rows = append(rows, fill)
+	// What earlier runs' commits (those during and after the backups
+	// below) left waiting is sent, as a kiosk online does: kept
+	// waiting, thousands of them, they made the sync status and the
+	// upload list count a month offline rather than a working day.
+	if n := ackPending(b, db); n > 0 {
+		b.Logf("%d events of earlier runs acknowledged", n)
+	}
+	if err := db.MarkUploaded(ctx, sampleCase().Attachments[0].SHA256); err != nil {
+		return nil, fmt.Errorf("upload earlier runs' scan: %w", err)
+	}
 
 	// The screens' queries, each screenRuns times on cases drawn from the
 	// whole file, reported as their p99 (the goal's): the counter's
