@@ -105,7 +105,7 @@ func WithClock(now func() time.Time) SQLiteOption {
 //     upper levels and the recent pages in memory, on the one connection
 //     that writes.
 func dsn(path string, writer bool) string {
-	p := "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000"
+	p := dsnCommon
 	if writer {
 		p += "&_txlock=immediate&_cache_size=-65536"
 	} else {
@@ -113,6 +113,11 @@ func dsn(path string, writer bool) string {
 	}
 	return path + "?" + p
 }
+
+// dsnCommon is what every connection to the county database sets; the
+// checkpointer's connection sets only this: it neither writes rows nor
+// reads them, it only folds the WAL into the file.
+const dsnCommon = "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000"
 
 // OpenSQLite opens (or creates) the county database at path and applies
 // pending migrations.
@@ -169,7 +174,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...SQLiteOption) (*SQLite
 
 // startCheckpointer opens the checkpointer's connection and starts it.
 func (s *SQLite) startCheckpointer() error {
-	c, err := sql.Open("sqlite3", s.path+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000")
+	c, err := sql.Open("sqlite3", s.path+"?"+dsnCommon)
 	if err != nil {
 		return fmt.Errorf("open checkpointer: %w", err)
 	}
