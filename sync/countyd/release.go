@@ -227,11 +227,7 @@ func releasePublish(ctx context.Context, fs *flag.FlagSet, args []string, out io
 	arch := fs.String("arch", "amd64", "release architecture")
 	channel := fs.String("channel", "", "pilot (the pilot's service points and devices), all, or none (withdraw it)")
 	by := fs.String("by", currentUser(), "who publishes (audited)")
-	dbURL := databaseFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	st, err := openAny(ctx, *dbURL, *data)
+	st, err := parseAndOpenAny(ctx, fs, args, data)
 	if err != nil {
 		return err
 	}
@@ -254,11 +250,7 @@ func releasePublish(ctx context.Context, fs *flag.FlagSet, args []string, out io
 func releasePilots(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
 	set := fs.String("set", "", "comma-separated service point codes and device ids: the new pilot (\"-\" empties it)")
 	by := fs.String("by", currentUser(), "who changes the pilot (audited)")
-	dbURL := databaseFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	st, err := openAny(ctx, *dbURL, *data)
+	st, err := parseAndOpenAny(ctx, fs, args, data)
 	if err != nil {
 		return err
 	}
@@ -281,11 +273,7 @@ func releasePilots(ctx context.Context, fs *flag.FlagSet, args []string, out io.
 }
 
 func releaseList(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, data *string) error {
-	dbURL := databaseFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	st, err := openAny(ctx, *dbURL, *data)
+	st, err := parseAndOpenAny(ctx, fs, args, data)
 	if err != nil {
 		return err
 	}
