@@ -143,13 +143,9 @@ func (s *Intake) whole(ctx context.Context, fs []intake.FoundCase) ([]intake.Fou
 	for i, f := range fs {
 		ids[i] = f.Case.ID
 	}
-	full, err := s.DB.CasesByIDs(ctx, ids)
+	byID, err := s.DB.CasesByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
-	}
-	byID := make(map[string]cases.Case, len(full))
-	for _, c := range full {
-		byID[c.ID] = c
 	}
 	out := make([]intake.FoundCase, 0, len(fs))
 	for _, f := range fs {

@@ -292,9 +292,9 @@ var qCaseBriefsOpenOrSince = `SELECT id, tracking, summary, d FROM (
 // searchSetCap bounds what CaseBriefsOpenOrSince sets aside before reading.
 const searchSetCap = 5000
 
-// CasesByIDs returns the whole cases of ids, in the order of ids; an id
-// not stored is left out.
-func (db *DB) CasesByIDs(ctx context.Context, ids []string) ([]cases.Case, error) {
+// CasesByIDs returns the whole cases of ids, by id; an id not stored has
+// none.
+func (db *DB) CasesByIDs(ctx context.Context, ids []string) (map[string]cases.Case, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -310,13 +310,7 @@ func (db *DB) CasesByIDs(ctx context.Context, ids []string) ([]cases.Case, error
 	for _, c := range list {
 		byID[c.ID] = c
 	}
-	out := make([]cases.Case, 0, len(ids))
-	for _, id := range ids {
-		if c, ok := byID[id]; ok {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	return byID, nil
 }
 
 // qCasesByIDs reads n cases by their ids (the primary key).
